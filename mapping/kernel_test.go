@@ -1,0 +1,136 @@
+package mapping
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The tunables agree with sysctl(8), an independent reader of the same values.
+func TestReadWritebackTunablesMatchesSysctl(t *testing.T) {
+	got, err := ReadWritebackTunables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sysctl, err := exec.LookPath("sysctl")
+	if err != nil {
+		t.Skip("sysctl not installed; cannot cross-check the tunables")
+	}
+	for _, c := range []struct {
+		name string
+		got  int64
+	}{
+		{"vm.dirty_expire_centisecs", got.DirtyExpireCentisecs},
+		{"vm.dirty_writeback_centisecs", got.DirtyWritebackCentisecs},
+	} {
+		out, err := exec.Command(sysctl, "-n", c.name).Output()
+		if err != nil {
+			t.Fatalf("sysctl -n %s: %v", c.name, err)
+		}
+		want, err := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.got != want {
+			t.Errorf("%s = %d, sysctl says %d", c.name, c.got, want)
+		}
+	}
+	if got.DirtyExpire() != time.Duration(got.DirtyExpireCentisecs)*10*time.Millisecond {
+		t.Errorf("DirtyExpire() = %v for %d centisecs", got.DirtyExpire(), got.DirtyExpireCentisecs)
+	}
+}
+
+func TestWritebackTunablesString(t *testing.T) {
+	for _, c := range []struct {
+		t    WritebackTunables
+		want string
+	}{
+		{WritebackTunables{3000, 500}, "dirty_expire 30.00 s, writeback every 5.00 s"},
+		{WritebackTunables{150, 0}, "dirty_expire 1.50 s, periodic writeback off"},
+	} {
+		if got := c.t.String(); got != c.want {
+			t.Errorf("%+v.String() = %q, want %q", c.t, got, c.want)
+		}
+	}
+}
+
+func withProc(t *testing.T, p *string, v string) {
+	old := *p
+	*p = v
+	t.Cleanup(func() { *p = old })
+}
+
+func TestReadWritebackTunablesErrors(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing")
+	withProc(t, &procDirtyExpire, missing)
+	_, err := ReadWritebackTunables()
+	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "reading "+missing+": ") {
+		t.Errorf("missing file: err = %v", err)
+	}
+
+	bad := filepath.Join(dir, "bad")
+	if err := os.WriteFile(bad, []byte("thirty\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	withProc(t, &procDirtyExpire, bad)
+	_, err = ReadWritebackTunables()
+	if want := "reading " + bad + `: not a number: "thirty"`; err == nil || err.Error() != want {
+		t.Errorf("bad value: err = %v, want %s", err, want)
+	}
+}
+
+// The real /proc/meminfo parses, and the values are sane.
+func TestReadSystemDirty(t *testing.T) {
+	s, err := ReadSystemDirty()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Dirty < 0 || s.Writeback < 0 || s.Dirty%1024 != 0 || s.Writeback%1024 != 0 {
+		t.Errorf("ReadSystemDirty() = %+v: want non-negative whole kB", s)
+	}
+}
+
+func TestParseMeminfo(t *testing.T) {
+	const good = "MemTotal:       49367312 kB\n" +
+		"Dirty:             50340 kB\n" +
+		"Writeback:             4 kB\n" +
+		"WritebackTmp:       9999 kB\n"
+	s, err := parseMeminfo(strings.NewReader(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (SystemDirty{Dirty: 50340 * 1024, Writeback: 4 * 1024}); s != want {
+		t.Errorf("parseMeminfo = %+v, want %+v", s, want)
+	}
+	if got, want := s.String(), "system Dirty: 50340 kB  Writeback: 4 kB"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+	for _, c := range []struct{ in, want string }{
+		{"MemTotal: 1 kB\nWriteback: 0 kB\n", "no Dirty: line"},
+		{"Dirty: 1 kB\nWritebackTmp: 0 kB\n", "no Writeback: line"},
+		{"Dirty: x kB\nWriteback: 0 kB\n", `Dirty: not a number: "x"`},
+		{"Dirty: 1 MB\nWriteback: 0 kB\n", `Dirty: unknown unit "MB"`},
+		{"Dirty:\nWriteback: 0 kB\n", "Dirty: no value"},
+	} {
+		_, err := parseMeminfo(strings.NewReader(c.in))
+		if err == nil || err.Error() != c.want {
+			t.Errorf("parseMeminfo(%q) err = %v, want %s", c.in, err, c.want)
+		}
+	}
+}
+
+func TestReadSystemDirtyMissing(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "meminfo")
+	withProc(t, &procMeminfo, missing)
+	_, err := ReadSystemDirty()
+	if !errors.Is(err, fs.ErrNotExist) || !strings.HasPrefix(err.Error(), "reading "+missing+": ") {
+		t.Errorf("err = %v", err)
+	}
+}
