@@ -1,0 +1,316 @@
+package hexfmt
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+)
+
+// corpusFile is a named test input.
+type corpusFile struct {
+	name string
+	data []byte
+}
+
+// makeCorpus builds the inputs the identity tests compare on.
+func makeCorpus(t testing.TB) []corpusFile {
+	r := rand.New(rand.NewSource(6))
+	rnd := func(n int) []byte { b := make([]byte, n); r.Read(b); return b }
+	var c []corpusFile
+	c = append(c, corpusFile{"empty", nil}, corpusFile{"one", []byte{0x41}})
+	for _, n := range []int{15, 16, 17, 31, 32, 33} {
+		c = append(c, corpusFile{fmt.Sprintf("rand%d", n), rnd(n)})
+	}
+	c = append(c, corpusFile{"zeros100", make([]byte, 100)})
+	c = append(c, corpusFile{"zeros4096", make([]byte, 4096)})
+	// runs of identical rows, with and without a differing row between,
+	// a repeat run ending in a partial row equal to the repeated prefix
+	var runs []byte
+	row := rnd(16)
+	for i := 0; i < 5; i++ {
+		runs = append(runs, row...)
+	}
+	runs = append(runs, rnd(16)...)
+	runs = append(runs, row...)
+	runs = append(runs, row...)
+	runs = append(runs, make([]byte, 16*7)...)
+	runs = append(runs, row[:9]...)
+	c = append(c, corpusFile{"runs", runs})
+	// text with control bytes and escape sequences
+	c = append(c, corpusFile{"text", []byte("hello world\n\tfoo\x1b[31mred\x1b]0;title\x07\r\n\x7f\x80\xff \v\f")})
+	// larger than several formatting segments: repeats across segment
+	// borders, a lone repeat exactly at a border, random tail
+	big := make([]byte, 0, 3*segBytes+1000)
+	big = append(big, rnd(segBytes-32)...)
+	big = append(big, make([]byte, 64)...) // zero rows straddle the first border
+	big = append(big, rnd(segBytes-48)...)
+	big = append(big, row...) // row, row across the second border
+	big = append(big, row...)
+	big = append(big, rnd(segBytes)...)
+	big = append(big, rnd(1000-8)...)
+	c = append(c, corpusFile{"big", big})
+	c = append(c, corpusFile{"random", rnd(100000 + 7)})
+	// real binaries, bounded in size
+	n := 0
+	for _, p := range []string{"/usr/bin/xxd", "/usr/bin/hexdump", "/usr/bin/env", "/usr/bin/true", "/usr/bin/tmux"} {
+		b, err := os.ReadFile(p)
+		if err != nil || n == 3 {
+			continue
+		}
+		if len(b) > 2<<20 {
+			b = b[:2<<20]
+		}
+		c = append(c, corpusFile{filepath.Base(p), b})
+		n++
+	}
+	return c
+}
+
+func writeCorpus(t testing.TB, dir string, c corpusFile) string {
+	p := filepath.Join(dir, c.name)
+	if err := os.WriteFile(p, c.data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// dumpBytes runs data (the bytes at file offset start) through a Dumper in
+// chunks of the given sizes (cycled).
+func dumpBytes(t testing.TB, data []byte, start int64, o Options, chunks []int) []byte {
+	var out bytes.Buffer
+	d := NewDumper(&out, start, o)
+	for i := 0; len(data) > 0; i++ {
+		n := min(chunks[i%len(chunks)], len(data))
+		// a copy that is scribbled over after Write, like a released mapping
+		chunk := append([]byte(nil), data[:n]...)
+		if _, err := d.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+		for k := range chunk {
+			chunk[k] = 0xa5
+		}
+		data = data[n:]
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+func tool(t testing.TB, name string, args ...string) []byte {
+	if _, err := exec.LookPath(name); err != nil {
+		t.Skipf("%s not installed: cannot compare output with it", name)
+	}
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), "LC_ALL=C")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s %v: %v %s", name, args, err, stderr.Bytes())
+	}
+	return out
+}
+
+// ranges returns (offset, length) pairs to test on a file of n bytes;
+// length -1 is "to the end".
+func ranges(n int) [][2]int {
+	rs := [][2]int{{0, -1}}
+	for _, s := range []int{1, 5, 8, 15, 16, 17, n / 2, n - 1, n} {
+		if s > 0 && s <= n {
+			rs = append(rs, [2]int{s, -1})
+		}
+	}
+	for _, l := range []int{1, 7, 8, 9, 16, 24, 33, n / 3} {
+		if l > 0 && l <= n {
+			rs = append(rs, [2]int{0, l}, [2]int{min(3, n-l), l})
+			if s := n/2 + 5; s+l <= n {
+				rs = append(rs, [2]int{s, l})
+			}
+		}
+	}
+	return rs
+}
+
+var chunkings = [][]int{{1 << 30}, {1}, {7, 16, 1, 40, 4096}, {segBytes + 5, 3}}
+
+func TestIdentity(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range makeCorpus(t) {
+		path := writeCorpus(t, dir, c)
+		for _, rg := range ranges(len(c.data)) {
+			s, l := rg[0], rg[1]
+			end := len(c.data)
+			if l >= 0 {
+				end = s + l
+			}
+			data := c.data[s:end]
+			hdArgs, xArgs := []string{"-C"}, []string{}
+			if s > 0 {
+				hdArgs = append(hdArgs, "-s", strconv.Itoa(s))
+				xArgs = append(xArgs, "-s", strconv.Itoa(s))
+			}
+			if l >= 0 {
+				hdArgs = append(hdArgs, "-n", strconv.Itoa(l))
+				xArgs = append(xArgs, "-l", strconv.Itoa(l))
+			}
+			want := map[Format][]byte{
+				Canonical: tool(t, "hexdump", append(hdArgs, path)...),
+				XXD:       tool(t, "xxd", append(xArgs, path)...),
+				Plain:     tool(t, "xxd", append(append([]string{"-p"}, xArgs...), path)...),
+			}
+			chs := chunkings
+			if len(data) > 4096 {
+				// small chunks cost a round of goroutine hand-offs each:
+				// on big inputs try them once per file
+				chs = [][]int{chunkings[0], chunkings[3]}
+				if s == 0 && l < 0 {
+					chs = append(chs, chunkings[2])
+				}
+			}
+			for f := Canonical; f <= Plain; f++ {
+				for _, ch := range chs {
+					for _, workers := range []int{1, 2} {
+						got := dumpBytes(t, data, int64(s), Options{Format: f, Workers: workers}, ch)
+						if !bytes.Equal(got, want[f]) {
+							t.Fatalf("%s -s %d -n %d --format %v (chunks %v, %d workers):\n%s",
+								c.name, s, l, f, ch, workers, firstDiff(got, want[f]))
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// firstDiff shows the first line where got and want differ.
+func firstDiff(got, want []byte) string {
+	g, w := bytes.SplitAfter(got, []byte("\n")), bytes.SplitAfter(want, []byte("\n"))
+	for i := 0; i < max(len(g), len(w)); i++ {
+		var a, b []byte
+		if i < len(g) {
+			a = g[i]
+		}
+		if i < len(w) {
+			b = w[i]
+		}
+		if !bytes.Equal(a, b) {
+			return fmt.Sprintf("line %d:\n got  %q\n want %q", i+1, a, b)
+		}
+	}
+	return "(equal)"
+}
+
+// The final offset line when nothing is dumped past offset 0: hexdump
+// prints the offset (for -s at the end of the file), not for an empty file.
+func TestCanonicalEndLine(t *testing.T) {
+	for _, tc := range []struct {
+		start int64
+		want  string
+	}{{0, ""}, {200, "000000c8\n"}, {0x123456789, "123456789\n"}} {
+		got := dumpBytes(t, nil, tc.start, Options{}, []int{1})
+		if string(got) != tc.want {
+			t.Errorf("start %#x: %q, want %q", tc.start, got, tc.want)
+		}
+	}
+}
+
+// Offsets past 32 bits widen the offset column, as both tools do.
+func TestWideOffsets(t *testing.T) {
+	data := []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+	off := int64(0xfffffff8)
+	want := "fffffff8  41 42 43 44 45 46 47 48  49 4a 4b 4c 4d 4e 4f 50  |ABCDEFGHIJKLMNOP|\n" +
+		"100000008  51 52 53 54 55 56 57 58  59 5a                    |QRSTUVWXYZ|\n" +
+		"100000012\n"
+	if got := dumpBytes(t, data, off, Options{}, []int{5}); string(got) != want {
+		t.Errorf("canonical:\n%s", firstDiff(got, []byte(want)))
+	}
+	want = "fffffff8: 4142 4344 4546 4748 494a 4b4c 4d4e 4f50  ABCDEFGHIJKLMNOP\n" +
+		"100000008: 5152 5354 5556 5758 595a                 QRSTUVWXYZ\n"
+	if got := dumpBytes(t, data, off, Options{Format: XXD}, []int{5}); string(got) != want {
+		t.Errorf("xxd:\n%s", firstDiff(got, []byte(want)))
+	}
+}
+
+var sgr = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// Colour adds only SGR sequences: stripped, the output is the plain one,
+// and every byte's class colour precedes it.
+func TestColor(t *testing.T) {
+	data := []byte("\x00\x00A B\t\x01\x0b\x7f\x80\xffzz\r\n\x00hello")
+	for f := Canonical; f <= Plain; f++ {
+		plain := dumpBytes(t, data, 3, Options{Format: f}, []int{4})
+		col := dumpBytes(t, data, 3, Options{Format: f, Color: true}, []int{4})
+		if bytes.Contains(plain, []byte("\x1b")) {
+			t.Errorf("%v: uncoloured output has an escape: %q", f, plain)
+		}
+		if stripped := sgr.ReplaceAll(col, nil); !bytes.Equal(stripped, plain) {
+			t.Errorf("%v: stripped colour output differs:\n%s", f, firstDiff(stripped, plain))
+		}
+		for c := Class(0); c < NumClasses; c++ {
+			if !bytes.Contains(col, []byte(c.SGR())) {
+				t.Errorf("%v: no %v colour %q in %q", f, c, c.SGR(), col)
+			}
+		}
+	}
+	// the exact first row
+	got := dumpBytes(t, data[:4], 0, Options{Color: true}, []int{4})
+	want := "00000000  \x1b[90m00 00 \x1b[36m41 \x1b[32m20                                      \x1b[0m |" +
+		"\x1b[90m..\x1b[36mA\x1b[32m \x1b[0m|\n00000004\n"
+	if string(got) != want {
+		t.Errorf("coloured row:\n got  %q\n want %q", got, want)
+	}
+}
+
+// Raw control bytes never reach the output, in any format.
+func TestNoControlBytes(t *testing.T) {
+	all := make([]byte, 256)
+	for i := range all {
+		all[i] = byte(i)
+	}
+	for f := Canonical; f <= Plain; f++ {
+		for _, color := range []bool{false, true} {
+			out := dumpBytes(t, all, 0, Options{Format: f, Color: color}, []int{100})
+			out = sgr.ReplaceAll(out, nil)
+			for _, b := range out {
+				if (b < 0x20 && b != '\n') || b >= 0x7f {
+					t.Fatalf("%v colour=%v: byte %#02x in output", f, color, b)
+				}
+			}
+		}
+	}
+}
+
+type failWriter struct{ n int }
+
+func (w *failWriter) Write(p []byte) (int, error) {
+	w.n++
+	return 0, os.ErrClosed
+}
+
+// A write error stops the dump and is returned, once, without hanging.
+func TestWriteError(t *testing.T) {
+	w := &failWriter{}
+	d := NewDumper(w, 0, Options{Workers: 2})
+	data := make([]byte, 4*segBytes)
+	rand.New(rand.NewSource(1)).Read(data)
+	var err error
+	for i := 0; i < 100 && err == nil; i++ {
+		_, err = d.Write(data)
+	}
+	if err != os.ErrClosed {
+		t.Fatalf("Write: %v, want %v", err, os.ErrClosed)
+	}
+	if err := d.Close(); err != os.ErrClosed {
+		t.Fatalf("Close: %v", err)
+	}
+	if w.n != 1 {
+		t.Errorf("%d writes after the first failure, want none", w.n-1)
+	}
+}
