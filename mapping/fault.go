@@ -1,0 +1,62 @@
+package mapping
+
+import (
+	"runtime"
+	"runtime/debug"
+)
+
+// isFault reports whether a recovered panic value is a memory fault
+// turned into a panic by debug.SetPanicOnFault.
+func isFault(r any) bool {
+	if _, ok := r.(runtime.Error); !ok {
+		return false
+	}
+	_, ok := r.(interface{ Addr() uintptr })
+	return ok
+}
+
+// safeCopy copies src to dst, turning a SIGBUS/SIGSEGV into ok == false.
+// SetPanicOnFault is per goroutine, so it is set here, for this call only.
+func safeCopy(dst, src []byte) (n int, ok bool) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if !isFault(r) {
+				panic(r)
+			}
+			n, ok = 0, false
+		}
+	}()
+	return copy(dst, src), true
+}
+
+// safeFill sets every byte of dst to b; ok == false on a fault.
+func safeFill(dst []byte, b byte) (ok bool) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if !isFault(r) {
+				panic(r)
+			}
+			ok = false
+		}
+	}()
+	for i := range dst {
+		dst[i] = b
+	}
+	return true
+}
+
+// safeCall runs fn with faults turned into ok == false.
+func safeCall(fn func() bool) (cont, ok bool) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if !isFault(r) {
+				panic(r)
+			}
+			cont, ok = false, false
+		}
+	}()
+	return fn(), true
+}

@@ -1,0 +1,521 @@
+// Package mapping is everything about the memory-mapped file: open modes,
+// page-aligned windows, fault-safe access, edits and their journal
+// (undo/redo/revert), msync, sync_file_range, page-cache figures (mincore,
+// cachestat) and O_DIRECT disk reads. It has no UI imports.
+package mapping
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// DefaultWindow is the window size when Options.Window is 0: large enough
+// that most files are one window, so scrolling never remaps.
+const DefaultWindow int64 = 8 << 30
+
+// DefaultLockedWindow is the default window size when Options.Populate or
+// Options.Lock is set, because those read the whole window into memory.
+const DefaultLockedWindow int64 = 256 << 20
+
+// Mode is how the file is mapped.
+type Mode int
+
+const (
+	Shared   Mode = iota // PROT_READ|PROT_WRITE, MAP_SHARED: edits reach the file
+	ReadOnly             // PROT_READ, MAP_SHARED: edits are refused
+	Private              // PROT_READ|PROT_WRITE, MAP_PRIVATE: copy-on-write, edits never reach the file
+)
+
+func (m Mode) String() string {
+	switch m {
+	case Shared:
+		return "shared"
+	case ReadOnly:
+		return "read-only"
+	case Private:
+		return "private"
+	}
+	return fmt.Sprintf("Mode(%d)", int(m))
+}
+
+// Options select how a file is opened and mapped. The zero value is a
+// shared read-write mapping (read-only, with a Notice, when the file cannot
+// be opened for writing) with DefaultWindow.
+type Options struct {
+	ReadOnly   bool  // map PROT_READ only
+	Private    bool  // MAP_PRIVATE copy-on-write
+	Populate   bool  // MAP_POPULATE each window
+	Lock       bool  // mlock each window
+	Window     int64 // window size in bytes, rounded up to pages; 0 = default
+	Write      bool  // block devices: open for writing (they open read-only otherwise)
+	Invalidate bool  // Sync adds MS_INVALIDATE
+}
+
+type window struct {
+	off  int64
+	data []byte // exactly as returned by unix.Mmap; never a sub-slice
+}
+
+func (w *window) end() int64 { return w.off + int64(len(w.data)) }
+
+// File is a memory-mapped file. All methods are safe for concurrent use.
+type File struct {
+	mu   sync.Mutex   // guards everything below
+	busy sync.RWMutex // held (read) by long operations that work without mu; Close takes it
+
+	path     string
+	name     string // DisplayName(path)
+	f        *os.File
+	fd       int
+	mode     Mode
+	opts     Options
+	notice   string
+	roReason string
+	blockDev bool
+	page     int64
+	winSize  int64
+	prot     int
+	mflags   int
+	size     int64
+	resKnown bool // mincore tells the truth for this file
+
+	cur  *window
+	kept map[int64]*window // private mode: windows holding private edits
+
+	j       journal
+	unsync  pageSet
+	last    SyncResult
+	hasLast bool
+	closed  bool
+}
+
+// Open opens and maps path. Errors name the file and say why, on one line.
+func Open(path string, o Options) (*File, error) {
+	f := &File{path: path, name: DisplayName(path), opts: o, page: int64(os.Getpagesize())}
+	if err := f.open(); err != nil {
+		if f.f != nil {
+			f.f.Close()
+		}
+		return nil, err
+	}
+	return f, nil
+}
+
+func (f *File) errf(format string, a ...any) error {
+	return fmt.Errorf("%s: "+format, append([]any{f.name}, a...)...)
+}
+
+func (f *File) open() error {
+	o := f.opts
+	if o.ReadOnly && o.Private {
+		return f.errf("%w: read-only and private together", ErrBadOptions)
+	}
+	if o.Window < 0 {
+		return f.errf("%w: negative window size", ErrBadOptions)
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(f.path, &st); err != nil {
+		return f.errf("%w", err)
+	}
+	if err := f.checkKind(st.Mode); err != nil {
+		return err
+	}
+	f.blockDev = st.Mode&unix.S_IFMT == unix.S_IFBLK
+
+	wantWrite := !o.ReadOnly && !o.Private && (!f.blockDev || o.Write)
+	const oflags = os.O_RDONLY | unix.O_NONBLOCK | unix.O_NOCTTY
+	var err error
+	if wantWrite {
+		f.f, err = os.OpenFile(f.path, os.O_RDWR|unix.O_NONBLOCK|unix.O_NOCTTY, 0)
+		if err != nil {
+			var errno unix.Errno
+			if errors.As(err, &errno) && (errno == unix.EACCES || errno == unix.EPERM || errno == unix.EROFS || errno == unix.ETXTBSY) {
+				f.roReason = "cannot open for writing: " + errno.Error()
+				f.notice = fmt.Sprintf("%s: %s; opened read-only", f.name, errno.Error())
+				f.f = nil
+				err = nil
+			} else {
+				return f.errf("%w", unwrapPathErr(err))
+			}
+		}
+	}
+	if f.f == nil {
+		f.f, err = os.OpenFile(f.path, oflags, 0)
+		if err != nil {
+			return f.errf("%w", unwrapPathErr(err))
+		}
+		if f.blockDev && !o.ReadOnly && !o.Private && !o.Write {
+			f.roReason = "block devices open read-only unless writing is asked for"
+			f.notice = fmt.Sprintf("%s: block device opened read-only (ask for writing to edit it)", f.name)
+		}
+	}
+	f.fd = int(f.f.Fd())
+	// Same kind after open (the path may have changed in between).
+	if err := unix.Fstat(f.fd, &st); err != nil {
+		return f.errf("%w", err)
+	}
+	if err := f.checkKind(st.Mode); err != nil {
+		return err
+	}
+	switch {
+	case o.Private:
+		f.mode = Private
+		f.prot, f.mflags = unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE
+	case f.f != nil && wantWrite && f.roReason == "":
+		f.mode = Shared
+		f.prot, f.mflags = unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED
+	default:
+		f.mode = ReadOnly
+		f.prot, f.mflags = unix.PROT_READ, unix.MAP_SHARED
+	}
+	if o.Populate {
+		f.mflags |= unix.MAP_POPULATE
+	}
+	f.winSize = o.Window
+	if f.winSize == 0 {
+		f.winSize = DefaultWindow
+		if o.Populate || o.Lock {
+			f.winSize = DefaultLockedWindow
+		}
+	}
+	f.winSize = (f.winSize + f.page - 1) &^ (f.page - 1)
+	f.resKnown = residencyVisible(&st, f.fd)
+
+	size, err := f.statSize()
+	if err != nil {
+		return err
+	}
+	f.size = size
+	if size == 0 && !f.blockDev {
+		// Empty, or a /proc-like file whose size says nothing.
+		var b [1]byte
+		if n, _ := unix.Pread(f.fd, b[:], 0); n > 0 {
+			return f.errf("%w", ErrNoSize)
+		}
+	}
+	if size > 0 {
+		if _, err := f.windowFor(0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func unwrapPathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func (f *File) checkKind(mode uint32) error {
+	switch mode & unix.S_IFMT {
+	case unix.S_IFDIR:
+		return f.errf("%w", ErrDirectory)
+	case unix.S_IFIFO:
+		return f.errf("%w", ErrFIFO)
+	case unix.S_IFSOCK:
+		return f.errf("%w", ErrSocket)
+	case unix.S_IFCHR:
+		return f.errf("%w", ErrCharDevice)
+	case unix.S_IFREG, unix.S_IFBLK:
+		return nil
+	}
+	return f.errf("%w: unknown file type", ErrNotMappable)
+}
+
+// statSize returns the current size: fstat for regular files, the
+// BLKGETSIZE64 ioctl for block devices.
+func (f *File) statSize() (int64, error) {
+	if f.blockDev {
+		var sz uint64
+		if _, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(f.fd), unix.BLKGETSIZE64, uintptr(unsafe.Pointer(&sz))); e != 0 {
+			return 0, f.errf("BLKGETSIZE64: %w", e)
+		}
+		return int64(sz), nil
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(f.fd, &st); err != nil {
+		return 0, f.errf("fstat: %w", err)
+	}
+	return st.Size, nil
+}
+
+// residencyVisible applies the kernel's mincore/cachestat guard: the page
+// cache state of a file is reported only to its owner, to someone who may
+// write it, or to a process with CAP_FOWNER (root is assumed to have it).
+func residencyVisible(st *unix.Stat_t, fd int) bool {
+	euid := uint32(os.Geteuid())
+	if euid == 0 || st.Uid == euid {
+		return true
+	}
+	return unix.Faccessat(unix.AT_FDCWD, fmt.Sprintf("/proc/self/fd/%d", fd), unix.W_OK, unix.AT_EACCESS) == nil
+}
+
+// Close unmaps every window and closes the file. Unsynced edits of a shared
+// mapping stay in the page cache and reach the disk by kernel writeback.
+func (f *File) Close() error {
+	f.busy.Lock()
+	defer f.busy.Unlock()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return nil
+	}
+	f.closed = true
+	f.unmapAll()
+	f.j.close()
+	return f.f.Close()
+}
+
+func (f *File) unmapAll() {
+	if f.cur != nil && f.kept[f.cur.off] != f.cur {
+		unix.Munmap(f.cur.data)
+	}
+	f.cur = nil
+	for k, w := range f.kept {
+		unix.Munmap(w.data)
+		delete(f.kept, k)
+	}
+}
+
+// Path returns the path as given to Open.
+func (f *File) Path() string { return f.path }
+
+// Size returns the file size as last seen (Open, Refresh, or a fault).
+func (f *File) Size() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.size
+}
+
+// PageSize returns the system page size.
+func (f *File) PageSize() int64 { return f.page }
+
+// Mode returns the mapping mode.
+func (f *File) Mode() Mode { return f.mode }
+
+// Flags returns the mmap flags in effect, e.g. "PROT_READ|PROT_WRITE
+// MAP_SHARED", with " MAP_POPULATE" and " mlock" when selected.
+func (f *File) Flags() string {
+	s := "PROT_READ"
+	if f.prot&unix.PROT_WRITE != 0 {
+		s += "|PROT_WRITE"
+	}
+	if f.mflags&unix.MAP_PRIVATE != 0 {
+		s += " MAP_PRIVATE"
+	} else {
+		s += " MAP_SHARED"
+	}
+	if f.opts.Populate {
+		s += " MAP_POPULATE"
+	}
+	if f.opts.Lock {
+		s += " mlock"
+	}
+	return s
+}
+
+// Notice is non-empty when the file was opened read-only although a
+// writable mapping was asked for; it says why.
+func (f *File) Notice() string { return f.notice }
+
+// WindowSize returns the configured window size in bytes.
+func (f *File) WindowSize() int64 { return f.winSize }
+
+// Window returns the file range of the current window (0, 0 when nothing is
+// mapped, e.g. for an empty file).
+func (f *File) Window() (off, length int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.cur == nil {
+		return 0, 0
+	}
+	return f.cur.off, int64(len(f.cur.data))
+}
+
+// windowFor returns the window that holds off, mapping it if needed.
+// Windows start at multiples of the window size (page-aligned).
+// Callers hold f.mu and guarantee 0 <= off < f.size.
+func (f *File) windowFor(off int64) (*window, error) {
+	if w := f.cur; w != nil && off >= w.off && off < w.end() {
+		return w, nil
+	}
+	start := off / f.winSize * f.winSize
+	if w := f.kept[start]; w != nil && off < w.end() {
+		f.releaseCur()
+		f.cur = w
+		return w, nil
+	}
+	length := min(f.winSize, f.size-start)
+	data, err := f.mmap(start, length, f.prot, f.mflags)
+	if err != nil {
+		return nil, err
+	}
+	w := &window{off: start, data: data}
+	if old := f.kept[start]; old != nil {
+		// A private window that must grow (the file grew): carry the
+		// private edits over to the new mapping.
+		f.carryPrivate(old, w)
+		unix.Munmap(old.data)
+		f.kept[start] = w
+	}
+	f.releaseCur()
+	f.cur = w
+	return w, nil
+}
+
+func (f *File) mmap(off, length int64, prot, flags int) ([]byte, error) {
+	data, err := unix.Mmap(f.fd, off, int(length), prot, flags)
+	if err != nil {
+		if err == unix.ENODEV || err == unix.EACCES || err == unix.EINVAL {
+			return nil, f.errf("%w: mmap at %#x: %v", ErrNotMappable, off, err)
+		}
+		return nil, f.errf("mmap at %#x, %d bytes: %w", off, length, err)
+	}
+	if f.opts.Lock && prot == f.prot && flags == f.mflags {
+		if err := unix.Mlock(data); err != nil {
+			unix.Munmap(data)
+			return nil, f.errf("mlock of %d bytes: %w (see ulimit -l, or use a smaller window)", length, err)
+		}
+	}
+	return data, nil
+}
+
+// releaseCur unmaps the current window unless it holds private edits.
+func (f *File) releaseCur() {
+	if f.cur == nil {
+		return
+	}
+	if f.kept[f.cur.off] != f.cur {
+		unix.Munmap(f.cur.data)
+	}
+	f.cur = nil
+}
+
+// carryPrivate copies the privately edited pages of old into w.
+func (f *File) carryPrivate(old, w *window) {
+	first, last := old.off/f.page, (old.end()+f.page-1)/f.page
+	for _, r := range f.j.privPages.ranges() {
+		a, b := max(r.a, first), min(r.b, last)
+		if a >= b {
+			continue
+		}
+		lo, hi := a*f.page-old.off, min(b*f.page-old.off, int64(len(old.data)), int64(len(w.data)))
+		if lo < hi {
+			safeCopy(w.data[lo:hi], old.data[lo:hi])
+		}
+	}
+}
+
+// ReadAt copies bytes of the file at off into p, with io.ReaderAt
+// semantics. It remaps when off is outside the current window. A memory
+// fault (the file shrank) becomes an error wrapping ErrFault, after which the
+// size is re-read and the windows remapped.
+func (f *File) ReadAt(p []byte, off int64) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.readAtLocked(p, off)
+}
+
+func (f *File) readAtLocked(p []byte, off int64) (int, error) {
+	if f.closed {
+		return 0, f.errf("%w", ErrClosed)
+	}
+	if off < 0 {
+		return 0, f.errf("%w", ErrOffset)
+	}
+	if off >= f.size {
+		return 0, io.EOF
+	}
+	n := 0
+	for n < len(p) && off+int64(n) < f.size {
+		pos := off + int64(n)
+		w, err := f.windowFor(pos)
+		if err != nil {
+			return n, err
+		}
+		c, ok := safeCopy(p[n:], w.data[pos-w.off:])
+		if !ok {
+			return n, f.faulted(pos)
+		}
+		n += c
+	}
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// faulted handles a memory fault at off: re-read the size, drop windows
+// that reach past it, and return the error to report.
+func (f *File) faulted(off int64) error {
+	size, err := f.statSize()
+	if err != nil {
+		return fmt.Errorf("%w (at %#x); %w", ErrFault, off, err)
+	}
+	f.resize(size)
+	return f.errf("at %#x: %w; size is now %d", off, ErrFault, size)
+}
+
+// resize records a new size and unmaps windows that no longer match it.
+func (f *File) resize(size int64) {
+	if size == f.size {
+		return
+	}
+	f.size = size
+	if f.cur != nil && f.kept[f.cur.off] != f.cur {
+		unix.Munmap(f.cur.data)
+	}
+	f.cur = nil
+	for k, w := range f.kept {
+		if w.off >= size {
+			unix.Munmap(w.data)
+			delete(f.kept, k)
+		}
+	}
+	lastPage := (size + f.page - 1) / f.page
+	f.unsync.clip(lastPage)
+	f.j.privPages.clip(lastPage)
+}
+
+// Refresh re-reads the size (fstat, or BLKGETSIZE64) and remaps when it
+// changed. It reports whether the size changed.
+func (f *File) Refresh() (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return false, f.errf("%w", ErrClosed)
+	}
+	size, err := f.statSize()
+	if err != nil {
+		return false, err
+	}
+	if size == f.size {
+		return false, nil
+	}
+	f.resize(size)
+	if size > 0 {
+		if _, err := f.windowFor(0); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
+}
+
+// SyncResult describes one msync (or sync_file_range) of the edited pages.
+type SyncResult struct {
+	Pages    int           // pages covered
+	Bytes    int64         // bytes covered (pages clipped to the file size)
+	Flag     string        // "MS_SYNC", "MS_ASYNC", "MS_SYNC|MS_INVALIDATE", "SYNC_FILE_RANGE_WRITE"
+	Duration time.Duration // time spent in the system calls
+	At       time.Time     // when it finished
+}

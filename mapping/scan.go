@@ -1,0 +1,208 @@
+package mapping
+
+import (
+	"golang.org/x/sys/unix"
+)
+
+// DefaultChunk is the scan chunk size when ScanOptions.Chunk is 0.
+const DefaultChunk int64 = 16 << 20
+
+// ScanOptions control Scan.
+type ScanOptions struct {
+	Overlap   int   // consecutive chunks share this many bytes (pattern length - 1)
+	Reverse   bool  // hand out chunks from the end towards the start
+	SkipHoles bool  // skip holes of sparse files (SEEK_DATA/SEEK_HOLE); the bytes there are zeros
+	Chunk     int64 // bytes per chunk, rounded up to pages; 0 = DefaultChunk
+}
+
+type brange struct{ a, b int64 } // bytes [a, b)
+
+// Scan hands out read-only views of [off, end) (clipped to the file),
+// chunk by chunk, forward or (o.Reverse) backward, to fn(base, b) where b
+// holds the bytes at file offset base. Consecutive chunks overlap by
+// o.Overlap bytes, so a match of up to Overlap+1 bytes is whole in some
+// chunk. With o.SkipHoles, holes are skipped (each data region is widened
+// by Overlap so matches that touch it are still seen). fn returns false to
+// stop. b is valid only inside fn and must not be written.
+//
+// Scan maps its own read-only windows (MAP_POPULATE, MADV_SEQUENTIAL) and
+// releases them behind it (MADV_COLD, munmap), so memory use does not grow
+// with the file and the caller's window is never remapped. In private mode,
+// chunks that hold private edits are copied through the private mapping.
+// A memory fault in fn (the file shrank) ends the scan with an error
+// wrapping ErrFault. Do not call Close from fn.
+func (f *File) Scan(off, end int64, o ScanOptions, fn func(base int64, b []byte) bool) error {
+	f.busy.RLock()
+	defer f.busy.RUnlock()
+	fd, size, err := f.snapshot()
+	if err != nil {
+		return err
+	}
+	off = max(off, 0)
+	end = min(end, size)
+	if off >= end {
+		return nil
+	}
+	ov := int64(max(o.Overlap, 0))
+	chunk := o.Chunk
+	if chunk <= 0 {
+		chunk = DefaultChunk
+	}
+	chunk = max(chunk, 2*ov+f.page)
+	chunk = (chunk + f.page - 1) &^ (f.page - 1)
+
+	var regions []brange
+	if o.SkipHoles {
+		regions = f.dataRanges(off, end, ov)
+	} else {
+		regions = []brange{{off, end}}
+	}
+	s := &scanner{f: f, fd: fd, fn: fn}
+	if !o.Reverse {
+		for _, r := range regions {
+			for a := r.a; a < r.b; {
+				e := min(a+chunk, r.b)
+				if cont, err := s.chunk(a, e); err != nil || !cont {
+					return err
+				}
+				if e == r.b {
+					break
+				}
+				a = e - ov
+			}
+		}
+		return nil
+	}
+	for i := len(regions) - 1; i >= 0; i-- {
+		r := regions[i]
+		for e := r.b; e > r.a; {
+			a := max(e-chunk, r.a)
+			if cont, err := s.chunk(a, e); err != nil || !cont {
+				return err
+			}
+			if a == r.a {
+				break
+			}
+			e = a + ov
+		}
+	}
+	return nil
+}
+
+type scanner struct {
+	f   *File
+	fd  int
+	fn  func(int64, []byte) bool
+	buf []byte
+}
+
+// chunk hands [a, e) to fn.
+func (s *scanner) chunk(a, e int64) (bool, error) {
+	f := s.f
+	if f.mode == Private {
+		f.mu.Lock()
+		edited := f.j.privPages.overlaps(a/f.page, (e+f.page-1)/f.page)
+		if edited {
+			if int64(cap(s.buf)) < e-a {
+				s.buf = make([]byte, e-a)
+			}
+			b := s.buf[:e-a]
+			n, err := f.readAtLocked(b, a)
+			f.mu.Unlock()
+			if n == 0 && err != nil {
+				return false, err
+			}
+			return s.call(a, b[:n])
+		}
+		f.mu.Unlock()
+	}
+	// Clip to the current size: the file may have shrunk.
+	if size := f.Size(); e > size {
+		e = size
+		if a >= e {
+			return false, nil
+		}
+	}
+	pa := a &^ (f.page - 1)
+	data, err := unix.Mmap(s.fd, pa, int(e-pa), unix.PROT_READ, unix.MAP_SHARED|unix.MAP_POPULATE)
+	if err != nil {
+		return false, f.errf("scan: mmap at %#x: %w", pa, err)
+	}
+	unix.Madvise(data, unix.MADV_SEQUENTIAL)
+	cont, err := s.call(a, data[a-pa:])
+	// Release the pages behind the scan: MADV_COLD moves clean file pages
+	// to the inactive list (dirty data is never dropped), munmap drops
+	// this process's page table entries.
+	unix.Madvise(data, unix.MADV_COLD)
+	unix.Munmap(data)
+	return cont, err
+}
+
+func (s *scanner) call(base int64, b []byte) (bool, error) {
+	cont, ok := safeCall(func() bool { return s.fn(base, b) })
+	if !ok {
+		s.f.mu.Lock()
+		err := s.f.faulted(base)
+		s.f.mu.Unlock()
+		return false, err
+	}
+	return cont, nil
+}
+
+// dataRanges returns the parts of [off, end) that hold data (not holes),
+// each widened by pad bytes on both sides and merged. In private mode the
+// privately edited pages count as data. Where SEEK_DATA is not supported
+// the whole range is data.
+func (f *File) dataRanges(off, end, pad int64) []brange {
+	var out []brange
+	add := func(a, b int64) {
+		a, b = max(a-pad, off), min(b+pad, end)
+		if a >= b {
+			return
+		}
+		if n := len(out); n > 0 && a <= out[n-1].b {
+			out[n-1].b = max(out[n-1].b, b)
+			return
+		}
+		out = append(out, brange{a, b})
+	}
+	var data []brange
+	for pos := off; pos < end; {
+		d, err := unix.Seek(f.fd, pos, unix.SEEK_DATA)
+		if err == unix.ENXIO {
+			break // only a hole up to the end
+		}
+		if err != nil {
+			return []brange{{off, end}}
+		}
+		if d >= end {
+			break
+		}
+		h, err := unix.Seek(f.fd, d, unix.SEEK_HOLE)
+		if err != nil {
+			return []brange{{off, end}}
+		}
+		data = append(data, brange{d, min(h, end)})
+		pos = h
+	}
+	if f.mode == Private {
+		f.mu.Lock()
+		for _, r := range f.j.privPages.r {
+			data = append(data, brange{r.a * f.page, r.b * f.page})
+		}
+		f.mu.Unlock()
+		sortRanges(data)
+	}
+	for _, r := range data {
+		add(r.a, r.b)
+	}
+	return out
+}
+
+func sortRanges(r []brange) {
+	for i := 1; i < len(r); i++ {
+		for j := i; j > 0 && r[j].a < r[j-1].a; j-- {
+			r[j], r[j-1] = r[j-1], r[j]
+		}
+	}
+}

@@ -1,0 +1,239 @@
+package mapping
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// PageStats are the page-cache figures of a byte range, in pages.
+// Resident comes from mincore, the rest from cachestat (Linux >= 6.5).
+// A figure the kernel will not give is Unknown (-1), never 0; JSON shows it
+// as null (keys: pages, resident, cached, dirty, writeback, evicted,
+// recently_evicted).
+type PageStats struct {
+	Off, Len        int64 // the byte range measured (clipped to the file)
+	Pages           int64
+	Resident        int64
+	Cached          int64
+	Dirty           int64
+	Writeback       int64
+	Evicted         int64
+	RecentlyEvicted int64
+}
+
+// MarshalJSON writes the figures with null for Unknown.
+func (s PageStats) MarshalJSON() ([]byte, error) {
+	b := []byte("{")
+	for i, kv := range []struct {
+		k string
+		v int64
+	}{{"pages", s.Pages}, {"resident", s.Resident}, {"cached", s.Cached}, {"dirty", s.Dirty},
+		{"writeback", s.Writeback}, {"evicted", s.Evicted}, {"recently_evicted", s.RecentlyEvicted}} {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, kv.k...)
+		b = append(b, '"', ':')
+		b = appendFigure(b, kv.v)
+	}
+	return append(b, '}'), nil
+}
+
+func appendFigure(b []byte, v int64) []byte {
+	if v < 0 {
+		return append(b, "null"...)
+	}
+	return strconv.AppendInt(b, v, 10)
+}
+
+// FigureString formats a page figure: "unknown" for Unknown.
+func FigureString(v int64) string {
+	if v < 0 {
+		return "unknown"
+	}
+	return strconv.FormatInt(v, 10)
+}
+
+// snapshot returns what the long-running operations need without holding
+// f.mu for their duration.
+func (f *File) snapshot() (fd int, size int64, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return 0, 0, f.errf("%w", ErrClosed)
+	}
+	return f.fd, f.size, nil
+}
+
+// clipRange clips [off, off+n) to the file; n < 0 means to the end.
+func clipRange(off, n, size int64) (int64, int64) {
+	if off < 0 {
+		off = 0
+	}
+	if off > size {
+		off = size
+	}
+	if n < 0 || n > size-off {
+		n = size - off
+	}
+	return off, n
+}
+
+// Stats returns the page-cache figures of [off, off+n), clipped to the
+// file (n < 0: to the end). Figures the kernel will not give are Unknown.
+func (f *File) Stats(off, n int64) (PageStats, error) {
+	f.busy.RLock()
+	defer f.busy.RUnlock()
+	fd, size, err := f.snapshot()
+	if err != nil {
+		return PageStats{}, err
+	}
+	off, n = clipRange(off, n, size)
+	a := off &^ (f.page - 1)
+	st := PageStats{Off: off, Len: n, Resident: Unknown, Cached: Unknown, Dirty: Unknown,
+		Writeback: Unknown, Evicted: Unknown, RecentlyEvicted: Unknown}
+	if n == 0 {
+		st = PageStats{Off: off}
+		return st, nil
+	}
+	st.Pages = (off + n - a + f.page - 1) / f.page
+	if f.resKnown {
+		var res int64
+		err := f.mincore(fd, a, off+n-a, func(_ int64, vec []byte) {
+			for _, v := range vec {
+				res += int64(v & 1)
+			}
+		})
+		if err != nil {
+			return st, err
+		}
+		st.Resident = res
+	}
+	var cs unix.Cachestat_t
+	err = unix.Cachestat(uint(fd), &unix.CachestatRange{Off: uint64(a), Len: uint64(off + n - a)}, &cs, 0)
+	if err == nil {
+		st.Cached, st.Dirty, st.Writeback = int64(cs.Cache), int64(cs.Dirty), int64(cs.Writeback)
+		st.Evicted, st.RecentlyEvicted = int64(cs.Evicted), int64(cs.Recently_evicted)
+	}
+	// ENOSYS (kernel < 6.5), EPERM (not owner, not writable), EOPNOTSUPP:
+	// the figures stay Unknown.
+	return st, nil
+}
+
+// Residency reports, for each page of [off, off+n) (clipped; n < 0: to the
+// end), whether it is in the page cache (mincore on a temporary PROT_READ
+// mapping). ErrResidencyUnknown when the kernel would lie (a file the
+// caller neither owns nor can write).
+func (f *File) Residency(off, n int64) ([]bool, error) {
+	f.busy.RLock()
+	defer f.busy.RUnlock()
+	fd, size, err := f.snapshot()
+	if err != nil {
+		return nil, err
+	}
+	if !f.resKnown {
+		return nil, f.errf("%w", ErrResidencyUnknown)
+	}
+	off, n = clipRange(off, n, size)
+	if n == 0 {
+		return nil, nil
+	}
+	a := off &^ (f.page - 1)
+	out := make([]bool, 0, (off+n-a+f.page-1)/f.page)
+	err = f.mincore(fd, a, off+n-a, func(_ int64, vec []byte) {
+		for _, v := range vec {
+			out = append(out, v&1 != 0)
+		}
+	})
+	return out, err
+}
+
+// mincoreStep bounds the temporary mapping (and the vector) per call.
+const mincoreStep = 1 << 30
+
+// mincore calls fn with the mincore vector of each piece of [a, a+n);
+// a is page-aligned.
+func (f *File) mincore(fd int, a, n int64, fn func(off int64, vec []byte)) error {
+	var vec []byte
+	for pos := a; pos < a+n; pos += mincoreStep {
+		l := min(int64(mincoreStep), a+n-pos)
+		data, err := unix.Mmap(fd, pos, int(l), unix.PROT_READ, unix.MAP_SHARED)
+		if err != nil {
+			return f.errf("mmap for mincore at %#x: %w", pos, err)
+		}
+		np := (l + f.page - 1) / f.page
+		if int64(cap(vec)) < np {
+			vec = make([]byte, np)
+		}
+		vec = vec[:np]
+		_, _, e := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(&data[0])), uintptr(len(data)), uintptr(unsafe.Pointer(&vec[0])))
+		unix.Munmap(data)
+		if e != 0 {
+			return f.errf("mincore at %#x: %w", pos, e)
+		}
+		fn(pos, vec)
+	}
+	return nil
+}
+
+// ReadDisk reads n bytes at off from the disk with O_DIRECT (bypassing the
+// page cache) into an aligned buffer, clipped to the file size.
+// ErrNoDirect when the filesystem refuses O_DIRECT (e.g. tmpfs).
+func (f *File) ReadDisk(off int64, n int) ([]byte, error) {
+	f.busy.RLock()
+	defer f.busy.RUnlock()
+	fd, size, err := f.snapshot()
+	if err != nil {
+		return nil, err
+	}
+	if off < 0 {
+		return nil, f.errf("%w", ErrOffset)
+	}
+	if off >= size {
+		return nil, f.errf("%w", ErrPastEnd)
+	}
+	nn := min(int64(n), size-off)
+	if nn <= 0 {
+		return nil, nil
+	}
+	dfd, err := unix.Open(fmt.Sprintf("/proc/self/fd/%d", fd), unix.O_RDONLY|unix.O_DIRECT|unix.O_CLOEXEC, 0)
+	if err != nil {
+		if err == unix.EINVAL {
+			return nil, f.errf("%w", ErrNoDirect)
+		}
+		return nil, f.errf("open O_DIRECT: %w", err)
+	}
+	defer unix.Close(dfd)
+	a := off &^ (f.page - 1)
+	end := (off + nn + f.page - 1) &^ (f.page - 1)
+	buf, err := unix.Mmap(-1, 0, int(end-a), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		return nil, f.errf("O_DIRECT buffer: %w", err)
+	}
+	defer unix.Munmap(buf)
+	got := 0
+	for got < len(buf) {
+		r, err := unix.Pread(dfd, buf[got:], a+int64(got))
+		if err != nil {
+			if errors.Is(err, unix.EINVAL) {
+				return nil, f.errf("%w: %v", ErrNoDirect, err)
+			}
+			return nil, f.errf("O_DIRECT read at %#x: %w", a+int64(got), err)
+		}
+		if r == 0 {
+			break
+		}
+		got += r
+	}
+	lo := off - a
+	if int64(got) <= lo {
+		return nil, f.errf("O_DIRECT read at %#x: %w", off, ErrPastEnd)
+	}
+	hi := min(lo+nn, int64(got))
+	return append([]byte(nil), buf[lo:hi]...), nil
+}
