@@ -1,0 +1,292 @@
+// Command mmhex is a terminal hex viewer and editor that memory-maps the
+// file it shows, and a set of scriptable subcommands.
+//
+// main.go is thin: flag parsing, subcommand dispatch, exit codes and
+// one-line errors. To add a subcommand, add one entry to the commands table
+// below and one function cmdNAME(args, stdout, stderr) error.
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"mmhex/mapping"
+)
+
+// command is one subcommand. name "" is the default command: it runs when
+// the first argument is not a command name (the interactive editor,
+// `mmhex FILE`).
+type command struct {
+	name    string
+	usage   string // arguments, e.g. "FILE OFFSET [LENGTH]"
+	summary string // one line for --help
+	run     func(args []string, stdout, stderr io.Writer) error
+}
+
+// commands is the dispatch table. Keep it sorted by name; the default
+// command (name "") first.
+var commands = []command{
+	{"cat", "FILE OFFSET [LENGTH]", "write LENGTH bytes (default: to the end) from OFFSET to standard output, through a mapping", cmdCat},
+	{"patch", "FILE OFFSET HEXBYTES [--expect HEXBYTES] [--async]", "store bytes through a shared mapping and msync them (MS_SYNC, or MS_ASYNC with --async)", cmdPatch},
+	{"stat", "FILE [--json]", "size, pages and page-cache figures (resident, cached, dirty, writeback, evicted)", cmdStat},
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// usageError is a mistake on the command line: exit status 2.
+type usageError struct{ error }
+
+// run dispatches args and returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
+		if len(args) == 0 && findCommand("") == nil {
+			printHelp(stderr)
+			return 2
+		}
+		if len(args) > 0 {
+			printHelp(stdout)
+			return 0
+		}
+	}
+	name, rest := "", args
+	if len(args) > 0 {
+		if c := findCommand(args[0]); c != nil && args[0] != "" {
+			name, rest = args[0], args[1:]
+		}
+	}
+	c := findCommand(name)
+	if c == nil {
+		fmt.Fprintf(stderr, "mmhex: unknown command %s (run mmhex --help)\n", mapping.DisplayName(args[0]))
+		return 2
+	}
+	err := c.run(rest, stdout, stderr)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprintf(stdout, "usage: mmhex %s\n", strings.TrimSpace(c.name+" "+c.usage))
+		return 0
+	}
+	fmt.Fprintf(stderr, "mmhex: %s\n", oneLine(err.Error()))
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
+
+func findCommand(name string) *command {
+	for i := range commands {
+		if commands[i].name == name {
+			return &commands[i]
+		}
+	}
+	return nil
+}
+
+func printHelp(w io.Writer) {
+	fmt.Fprintln(w, "mmhex: a hex viewer and editor that memory-maps the file it shows")
+	fmt.Fprintln(w, "\nusage:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  mmhex %s\n      %s\n", strings.TrimSpace(c.name+" "+c.usage), c.summary)
+	}
+	fmt.Fprintln(w, "\nOffsets and lengths: decimal, 0x hex, k/M/G/T binary suffixes (4k = 4096).")
+	fmt.Fprintln(w, "Flags may come before or after the other arguments; -- ends the flags.")
+}
+
+// oneLine keeps an error message on one line.
+func oneLine(s string) string {
+	return strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
+}
+
+// parseArgs parses the flags of fs wherever they appear in args (before,
+// between or after the positional arguments) and returns the positional
+// arguments in order. "--" ends the flags: everything after it is
+// positional. A lone "-" is positional.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{fmt.Errorf("%s: %w", fs.Name(), err)}
+		}
+		rest := fs.Args()
+		consumed := args[:len(args)-len(rest)]
+		if len(consumed) > 0 && consumed[len(consumed)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// needArgs checks the number of positional arguments.
+func needArgs(name, usage string, pos []string, min, max int) error {
+	if len(pos) < min || len(pos) > max {
+		return usageError{fmt.Errorf("usage: mmhex %s %s", name, usage)}
+	}
+	return nil
+}
+
+// parseNumber parses an offset or length argument for file.
+func parseNumber(file, what, s string) (int64, error) {
+	v, err := mapping.ParseSize(s)
+	if err != nil {
+		return 0, usageError{fmt.Errorf("%s: %s: %w", mapping.DisplayName(file), what, err)}
+	}
+	return v, nil
+}
+
+func cmdCat(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("cat", flag.ContinueOnError)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs("cat", "FILE OFFSET [LENGTH]", pos, 2, 3); err != nil {
+		return err
+	}
+	off, err := parseNumber(pos[0], "offset", pos[1])
+	if err != nil {
+		return err
+	}
+	n := int64(-1)
+	if len(pos) == 3 {
+		if n, err = parseNumber(pos[0], "length", pos[2]); err != nil {
+			return err
+		}
+	}
+	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = f.CopyTo(stdout, off, n)
+	return err
+}
+
+func cmdPatch(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("patch", flag.ContinueOnError)
+	expect := fs.String("expect", "", "refuse unless the current bytes equal these hex bytes")
+	async := fs.Bool("async", false, "msync with MS_ASYNC instead of MS_SYNC")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	const usage = "FILE OFFSET HEXBYTES [--expect HEXBYTES] [--async]"
+	if err := needArgs("patch", usage, pos, 3, 3); err != nil {
+		return err
+	}
+	name := mapping.DisplayName(pos[0])
+	off, err := parseNumber(pos[0], "offset", pos[1])
+	if err != nil {
+		return err
+	}
+	data, err := mapping.ParseHex(pos[2])
+	if err != nil {
+		return usageError{fmt.Errorf("%s: %w", name, err)}
+	}
+	var want []byte
+	if *expect != "" {
+		if want, err = mapping.ParseHex(*expect); err != nil {
+			return usageError{fmt.Errorf("%s: --expect: %w", name, err)}
+		}
+	}
+	mode := mapping.MSSync
+	if *async {
+		mode = mapping.MSAsync
+	}
+	res, err := mapping.Patch(pos[0], off, data, want, mode)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: patched %d %s at %#x; msync(%s) %d %s, %d bytes, %s\n",
+		name, len(data), plural(len(data), "byte", "bytes"), off, res.Flag,
+		res.Pages, plural(res.Pages, "page", "pages"), res.Bytes, res.Duration)
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func cmdStat(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("stat", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs("stat", "FILE [--json]", pos, 1, 1); err != nil {
+		return err
+	}
+	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stats(0, -1)
+	if err != nil {
+		return err
+	}
+	size := f.Size()
+	if *asJSON {
+		// Exactly: size, page_size, pages, resident, cached, dirty,
+		// writeback, evicted, recently_evicted (null where unknown).
+		head, err := json.Marshal(struct {
+			Size     int64 `json:"size"`
+			PageSize int64 `json:"page_size"`
+		}{size, f.PageSize()})
+		if err != nil {
+			return err
+		}
+		figs, err := st.MarshalJSON()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s,%s\n", head[:len(head)-1], figs[1:])
+		return nil
+	}
+	fmt.Fprintf(stdout, "file              %s\n", mapping.DisplayName(pos[0]))
+	fmt.Fprintf(stdout, "size              %d (%s)\n", size, humanBytes(size))
+	fmt.Fprintf(stdout, "page size         %d\n", f.PageSize())
+	fmt.Fprintf(stdout, "pages             %d\n", st.Pages)
+	for _, kv := range []struct {
+		k string
+		v int64
+	}{{"resident", st.Resident}, {"cached", st.Cached}, {"dirty", st.Dirty}, {"writeback", st.Writeback},
+		{"evicted", st.Evicted}, {"recently evicted", st.RecentlyEvicted}} {
+		fmt.Fprintf(stdout, "%-17s %s\n", kv.k, mapping.FigureString(kv.v))
+	}
+	return nil
+}
+
+// humanBytes formats n in binary units: "8.00 GiB".
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.2f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
