@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"runtime/debug"
 	"sync"
+
+	"mmhex/mapping"
 )
 
 // Format is a dump layout.
@@ -113,6 +116,7 @@ type job struct {
 	end     int64
 	out     []byte
 	lastDup bool
+	err     error // a memory fault while formatting
 	done    chan struct{}
 	wg      *sync.WaitGroup
 }
@@ -144,8 +148,11 @@ func (d *Dumper) begin() {
 }
 
 func (d *Dumper) worker() {
+	// The bytes may be mapped memory: a fault (the file shrank) must become
+	// an error, not kill the process. The setting is per goroutine.
+	debug.SetPanicOnFault(true)
 	for j := range d.jobs {
-		j.out, j.lastDup = d.format(j.out[:0], j)
+		d.run(j)
 		j.data, j.prev = nil, nil
 		wg := j.wg
 		j.done <- struct{}{}
@@ -155,10 +162,30 @@ func (d *Dumper) worker() {
 	}
 }
 
+// run formats one job, turning a memory fault into the job's error.
+func (d *Dumper) run(j *job) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(interface{ Addr() uintptr }); !ok {
+				panic(r)
+			}
+			j.out = j.out[:0]
+			j.err = fmt.Errorf("dump at %#x: %w", j.off, mapping.ErrFault)
+		}
+	}()
+	j.err = nil
+	j.out, j.lastDup = d.format(j.out[:0], j)
+}
+
 func (d *Dumper) writer() {
 	defer close(d.wdone)
 	for j := range d.ordered {
 		<-j.done
+		if j.err != nil && d.err() == nil {
+			d.mu.Lock()
+			d.werr = j.err
+			d.mu.Unlock()
+		}
 		if d.err() == nil && len(j.out) > 0 {
 			if _, err := d.w.Write(j.out); err != nil {
 				d.mu.Lock()
@@ -193,8 +220,31 @@ func (d *Dumper) submit(data []byte, off int64, prev []byte, prevDup, last bool,
 }
 
 // Write formats p, the bytes at the current offset. It returns the first
-// error of the underlying writer (a closed pipe: syscall.EPIPE).
-func (d *Dumper) Write(p []byte) (int, error) {
+// error of the underlying writer (a closed pipe: syscall.EPIPE), or an
+// error wrapping mapping.ErrFault when reading p faulted.
+// Write reads p in the calling goroutine too (row comparisons at segment
+// borders); a fault there is also returned as an error.
+func (d *Dumper) Write(p []byte) (n int, err error) {
+	var wg sync.WaitGroup
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(interface{ Addr() uintptr }); !ok {
+				panic(r)
+			}
+			wg.Wait() // no job may still read p
+			err = fmt.Errorf("dump at %#x: %w", d.pos, mapping.ErrFault)
+			d.mu.Lock()
+			if d.werr == nil {
+				d.werr = err
+			}
+			d.mu.Unlock()
+		}
+	}()
+	return d.write(p, &wg)
+}
+
+func (d *Dumper) write(p []byte, wg *sync.WaitGroup) (int, error) {
 	if d.closed {
 		return 0, ErrClosed
 	}
@@ -208,7 +258,6 @@ func (d *Dumper) Write(p []byte) (int, error) {
 		d.begin()
 	}
 	total := len(p)
-	var wg sync.WaitGroup
 	canon := d.o.Format == Canonical
 	var lastJob *job
 	// complete a carried partial row
@@ -226,7 +275,7 @@ func (d *Dumper) Write(p []byte) (int, error) {
 		if d.havePrev {
 			prev = d.prev[:]
 		}
-		lastJob = d.submit(d.carry[:d.row], off, prev, d.prevDup, false, &wg)
+		lastJob = d.submit(d.carry[:d.row], off, prev, d.prevDup, false, wg)
 		wg.Wait() // carry and prev are rewritten below
 		d.carryN = 0
 		if canon {
@@ -255,7 +304,7 @@ func (d *Dumper) Write(p []byte) (int, error) {
 				prev, prevDup = d.prev[:], d.prevDup
 			}
 		}
-		lastPrevDupJob = d.submit(seg, d.pos+int64(i), prev, prevDup, false, &wg)
+		lastPrevDupJob = d.submit(seg, d.pos+int64(i), prev, prevDup, false, wg)
 	}
 	wg.Wait()
 	if full > 0 && canon && lastPrevDupJob != nil {

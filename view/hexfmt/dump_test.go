@@ -2,6 +2,7 @@ package hexfmt
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/rand"
 	"os"
@@ -10,6 +11,10 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"mmhex/mapping"
 )
 
 // corpusFile is a named test input.
@@ -312,5 +317,37 @@ func TestWriteError(t *testing.T) {
 	}
 	if w.n != 1 {
 		t.Errorf("%d writes after the first failure, want none", w.n-1)
+	}
+}
+
+// Bytes of a mapping whose file shrank fault in the formatting goroutines:
+// the dump ends with an error wrapping mapping.ErrFault, the process lives.
+func TestFault(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "shrinks")
+	if err := os.WriteFile(p, bytes.Repeat([]byte("x"), 1<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fd, err := unix.Open(p, unix.O_RDONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	m, err := unix.Mmap(fd, 0, 1<<20, unix.PROT_READ, unix.MAP_SHARED)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Munmap(m)
+	if err := os.Truncate(p, 4096); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	d := NewDumper(&out, 0, Options{Workers: 2})
+	_, werr := d.Write(m)
+	cerr := d.Close()
+	if !errors.Is(werr, mapping.ErrFault) && !errors.Is(cerr, mapping.ErrFault) {
+		t.Fatalf("Write: %v, Close: %v; want mapping.ErrFault", werr, cerr)
+	}
+	if !bytes.HasPrefix(out.Bytes(), []byte("00000000  78 78")) && out.Len() != 0 {
+		t.Errorf("output before the fault is not the dump's start: %q", out.Bytes()[:min(80, out.Len())])
 	}
 }

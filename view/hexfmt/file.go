@@ -1,0 +1,91 @@
+package hexfmt
+
+import (
+	"fmt"
+	"io"
+
+	"golang.org/x/sys/unix"
+
+	"mmhex/mapping"
+)
+
+// ColorMode is --color: auto (when the output is a terminal), always, never.
+type ColorMode uint8
+
+const (
+	ColorAuto ColorMode = iota
+	ColorAlways
+	ColorNever
+)
+
+// ParseColorMode accepts "auto", "always" or "never".
+func ParseColorMode(s string) (ColorMode, error) {
+	switch s {
+	case "auto":
+		return ColorAuto, nil
+	case "always":
+		return ColorAlways, nil
+	case "never":
+		return ColorNever, nil
+	}
+	return 0, fmt.Errorf("%w %q (want auto, always or never)", ErrBadColor, s)
+}
+
+// IsTerminal reports whether fd is a terminal.
+func IsTerminal(fd uintptr) bool {
+	_, err := unix.IoctlGetTermios(int(fd), unix.TCGETS)
+	return err == nil
+}
+
+// UseColor decides whether a dump to fd is coloured.
+func (m ColorMode) UseColor(fd uintptr) bool {
+	switch m {
+	case ColorAlways:
+		return true
+	case ColorNever:
+		return false
+	}
+	return IsTerminal(fd)
+}
+
+// DumpFile writes the dump of n bytes of f from offset off (n < 0: to the
+// end; a range past the end is clipped, as hexdump and xxd do) to w. It
+// reads through f.Scan, so only the chunk being formatted is mapped and
+// the pages behind are released: memory does not grow with the file, and
+// the cost does not depend on where in the file the range lies.
+//
+// An offset past the end of the file is an error (ErrPastEnd); an offset at
+// the end dumps nothing (canonical: the end offset line, as hexdump -C -s
+// does). n == 0 writes nothing. A write error (EPIPE on a closed pipe) is
+// returned as it is.
+func DumpFile(w io.Writer, f *mapping.File, off, n int64, o Options) error {
+	size := f.Size()
+	name := mapping.DisplayName(f.Path())
+	if off < 0 {
+		return fmt.Errorf("%s: %w: %d", name, mapping.ErrOffset, off)
+	}
+	if off > size {
+		return fmt.Errorf("%s: %w: offset %d (%#x), size %d (%#x)", name, mapping.ErrPastEnd, off, off, size, size)
+	}
+	if n == 0 {
+		return nil
+	}
+	end := size
+	if n > 0 && n < size-off {
+		end = off + n
+	}
+	d := NewDumper(w, off, o)
+	var werr error
+	err := f.Scan(off, end, mapping.ScanOptions{}, func(base int64, b []byte) bool {
+		_, werr = d.Write(b)
+		return werr == nil
+	})
+	cerr := d.Close()
+	switch {
+	case werr != nil:
+		return werr
+	case err != nil:
+		return fmt.Errorf("dump: %w", err)
+	}
+	return cerr
+}
