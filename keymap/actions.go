@@ -1,0 +1,171 @@
+package keymap
+
+// Action is the name of something the editor does, such as "goto" or "sync".
+// The view maps each Action to a handler; keymap maps keys to Actions.
+type Action string
+
+// The actions. Their names are part of the configuration file format.
+const (
+	Left           Action = "left"
+	Right          Action = "right"
+	Up             Action = "up"
+	Down           Action = "down"
+	PageUp         Action = "page-up"
+	PageDown       Action = "page-down"
+	HalfPageUp     Action = "half-page-up"
+	HalfPageDown   Action = "half-page-down"
+	RowStart       Action = "row-start"
+	RowEnd         Action = "row-end"
+	Top            Action = "top"
+	Bottom         Action = "bottom"
+	Goto           Action = "goto"
+	WordNext       Action = "word-next"
+	WordPrev       Action = "word-prev"
+	SwitchColumn   Action = "switch-column"
+	Undo           Action = "undo"
+	Redo           Action = "redo"
+	RevertAll      Action = "revert-all"
+	Sync           Action = "sync"
+	SyncAsync      Action = "sync-async"
+	SyncQuit       Action = "sync-quit"
+	Writeback      Action = "writeback"
+	Quit           Action = "quit"
+	QuitRevert     Action = "quit-revert"
+	Help           Action = "help"
+	Inspector      Action = "inspector"
+	FitWidth       Action = "fit-width"
+	SearchForward  Action = "search-forward"
+	SearchBackward Action = "search-backward"
+	SearchNext     Action = "search-next"
+	SearchPrev     Action = "search-prev"
+	Select         Action = "select"
+	CopyHex        Action = "copy-hex"
+	CopyRaw        Action = "copy-raw"
+	Fill           Action = "fill"
+	WriteSelection Action = "write-selection"
+	PasteHex       Action = "paste-hex"
+	MarkSet        Action = "mark-set"
+	MarkJump       Action = "mark-jump"
+	Marks          Action = "marks"
+	PagePanel      Action = "page-panel"
+	DiskView       Action = "disk-view"
+	ReplaceMode    Action = "replace-mode"
+	ReplaceByte    Action = "replace-byte"
+	NormalMode     Action = "normal-mode"
+	CommandLine    Action = "command-line"
+	Cancel         Action = "cancel"
+)
+
+// Groups of actions, in the order the help screen shows them.
+const (
+	GroupMove   = "Moving"
+	GroupEdit   = "Editing"
+	GroupSave   = "Saving and quitting"
+	GroupSearch = "Searching"
+	GroupSelect = "Selection and marks"
+	GroupLab    = "Writeback lab"
+	GroupScreen = "Screen"
+	GroupModes  = "Modes and commands"
+)
+
+// Groups lists the groups in help order.
+var Groups = []string{GroupMove, GroupEdit, GroupSave, GroupSearch, GroupSelect, GroupLab, GroupScreen, GroupModes}
+
+// Info describes one action.
+type Info struct {
+	Name  Action
+	Desc  string // one line, lower case, no final full stop
+	Group string
+	// Arg is true for actions that read one more key, a letter, as their
+	// argument (mark-set, mark-jump); Outcome.Arg carries it.
+	Arg bool
+}
+
+var actions = []Info{
+	{Left, "move left one byte", GroupMove, false},
+	{Right, "move right one byte", GroupMove, false},
+	{Up, "move up one row", GroupMove, false},
+	{Down, "move down one row", GroupMove, false},
+	{PageUp, "move up one screen", GroupMove, false},
+	{PageDown, "move down one screen", GroupMove, false},
+	{HalfPageUp, "move up half a screen", GroupMove, false},
+	{HalfPageDown, "move down half a screen", GroupMove, false},
+	{RowStart, "move to the start of the row", GroupMove, false},
+	{RowEnd, "move to the end of the row", GroupMove, false},
+	{Top, "move to the first byte of the file", GroupMove, false},
+	{Bottom, "move to the last byte of the file", GroupMove, false},
+	{Goto, "go to an offset: 1234, 0x4d2, +N, -N, N%, 4k, 1M, 2G, end", GroupMove, false},
+	{WordNext, "move to the start of the next 8-byte group", GroupMove, false},
+	{WordPrev, "move to the start of this or the previous 8-byte group", GroupMove, false},
+
+	{SwitchColumn, "switch between the hex and the text column", GroupEdit, false},
+	{Undo, "undo the last edit", GroupEdit, false},
+	{Redo, "redo the last undone edit", GroupEdit, false},
+	{RevertAll, "revert every byte changed since the file was opened", GroupEdit, false},
+	{ReplaceByte, "replace the byte under the cursor, then back to normal mode", GroupEdit, false},
+	{PasteHex, "overwrite bytes at the cursor from a hex string", GroupEdit, false},
+
+	{Sync, "save: msync with MS_SYNC (waits until the pages are on disk)", GroupSave, false},
+	{SyncAsync, "save: msync with MS_ASYNC (a no-op on Linux; kernel writeback does it)", GroupSave, false},
+	{SyncQuit, "save with MS_SYNC, then quit", GroupSave, false},
+	{Quit, "quit (asks when edits are not synced)", GroupSave, false},
+	{QuitRevert, "revert all unsynced edits, then quit", GroupSave, false},
+
+	{SearchForward, "search forward from the cursor (hex or text)", GroupSearch, false},
+	{SearchBackward, "search backward from the cursor (hex or text)", GroupSearch, false},
+	{SearchNext, "repeat the last search in its direction", GroupSearch, false},
+	{SearchPrev, "repeat the last search in the other direction", GroupSearch, false},
+
+	{Select, "start or end a selection at the cursor", GroupSelect, false},
+	{CopyHex, "copy the selection to the clipboard as hex text", GroupSelect, false},
+	{CopyRaw, "copy the selection to the clipboard as raw bytes", GroupSelect, false},
+	{Fill, "fill the selection with one byte", GroupSelect, false},
+	{WriteSelection, "write the selection to a new file", GroupSelect, false},
+	{MarkSet, "set mark {letter} at the cursor", GroupSelect, true},
+	{MarkJump, "jump to mark {letter}", GroupSelect, true},
+	{Marks, "list the marks", GroupSelect, false},
+
+	{PagePanel, "show or hide the page panel (resident, dirty, writeback pages)", GroupLab, false},
+	{DiskView, "show or hide the disk view (cursor's page in memory and on disk)", GroupLab, false},
+	{Writeback, "start writeback of dirty pages now (sync_file_range), without waiting", GroupLab, false},
+
+	{Help, "show this help", GroupScreen, false},
+	{Inspector, "show or hide the data inspector", GroupScreen, false},
+	{FitWidth, "fit the row width to the terminal, or back to the configured width", GroupScreen, false},
+
+	{ReplaceMode, "enter replace mode: typed keys overwrite bytes", GroupModes, false},
+	{NormalMode, "leave replace or visual mode", GroupModes, false},
+	{CommandLine, "open the command line (:w, :q, :123, any action name)", GroupModes, false},
+	{Cancel, "cancel: close a prompt or panel, stop a search, drop the selection", GroupModes, false},
+}
+
+var actionIndex = func() map[Action]int {
+	m := make(map[Action]int, len(actions))
+	for i, a := range actions {
+		m[a.Name] = i
+	}
+	return m
+}()
+
+// All returns every action in help order. The slice is a copy.
+func All() []Info {
+	return append([]Info(nil), actions...)
+}
+
+// Lookup returns the description of the action named name.
+func Lookup(name string) (Info, bool) {
+	i, ok := actionIndex[Action(name)]
+	if !ok {
+		return Info{}, false
+	}
+	return actions[i], true
+}
+
+// Info returns the description of a; ok is false for an unknown action.
+func (a Action) Info() (Info, bool) { return Lookup(string(a)) }
+
+// Desc returns the one-line description of a, or "" for an unknown action.
+func (a Action) Desc() string {
+	i, _ := Lookup(string(a))
+	return i.Desc
+}

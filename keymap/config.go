@@ -1,0 +1,431 @@
+package keymap
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	"github.com/gdamore/tcell/v2"
+)
+
+// Config holds the settings of the configuration file besides bindings.
+// Zero values mean "not set": the view uses its defaults.
+type Config struct {
+	// Path is the file read ("" when there was none).
+	Path string
+	// Keys is the preset in effect ("default" or "vim").
+	Keys string
+	// BytesPerRow is bytes_per_row (1..1024); 0 when not set.
+	BytesPerRow int
+	// FitWidth is true for bytes_per_row = "auto": the row width follows
+	// the terminal width.
+	FitWidth bool
+	// Window is the mapping window size in bytes (window = "64M"); 0 when
+	// not set.
+	Window int64
+	// Colours maps element names (ColourNames) to colours from [colours].
+	Colours map[string]tcell.Color
+}
+
+// ColourNames are the elements [colours] may set: the byte classes of
+// view/hexfmt, then parts of the screen.
+var ColourNames = []string{
+	"null", "printable", "whitespace", "control", "high",
+	"offset", "cursor", "edited", "selection", "changed", "header", "status",
+}
+
+func defaultConfig() Config { return Config{Keys: PresetDefault} }
+
+// Problem is one thing wrong in the configuration file. The valid parts of
+// the file are used anyway.
+type Problem struct {
+	File string
+	Line int // 0 when the problem is not on one line
+	Msg  string
+}
+
+// String gives "config.toml:5: unknown action \"no-such-action\"".
+func (p Problem) String() string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
+	}
+	return fmt.Sprintf("%s: %s", p.File, p.Msg)
+}
+
+// ProblemsText joins problems one per line (for the start-up message and
+// standard error); "" when there are none.
+func ProblemsText(ps []Problem) string {
+	var b strings.Builder
+	for _, p := range ps {
+		b.WriteString(p.String())
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// DefaultPath returns the configuration file looked for when --config is
+// not given: $XDG_CONFIG_HOME/mmhex/config.toml, else
+// ~/.config/mmhex/config.toml; "" when neither can be known.
+func DefaultPath() string {
+	if x := os.Getenv("XDG_CONFIG_HOME"); x != "" && filepath.IsAbs(x) {
+		return filepath.Join(x, "mmhex", "config.toml")
+	}
+	h, err := os.UserHomeDir()
+	if err != nil || h == "" {
+		return ""
+	}
+	return filepath.Join(h, ".config", "mmhex", "config.toml")
+}
+
+// Load builds the active Map.
+//
+// preset is the --keys flag: "" means the file's keys setting, else
+// "default". configPath is the --config flag: "" means DefaultPath, where
+// a missing file is no problem; a file named by --config must exist.
+//
+// Mistakes inside the file are returned as Problems (file:line: reason) and
+// the rest of the file is used. The error is for what cannot go on: an
+// unknown preset on the command line, a --config file that cannot be read,
+// or a file that is not a regular file.
+func Load(preset, configPath string) (*Map, []Problem, error) {
+	if preset != "" {
+		if _, ok := presetByName(preset); !ok {
+			return nil, nil, fmt.Errorf("--keys: %w %q (choose %q or %q)", ErrUnknownPreset, preset, PresetDefault, PresetVim)
+		}
+	}
+	path, explicit := configPath, configPath != ""
+	if !explicit {
+		path = DefaultPath()
+	}
+	var data []byte
+	if path != "" {
+		st, err := os.Stat(path)
+		switch {
+		case err == nil && !st.Mode().IsRegular():
+			return nil, nil, fmt.Errorf("config %s: not a regular file", path)
+		case err == nil:
+			data, err = os.ReadFile(path)
+			if err != nil {
+				return nil, nil, fmt.Errorf("config %s: %w", path, err)
+			}
+		case errors.Is(err, fs.ErrNotExist) && !explicit:
+			path = ""
+		default:
+			return nil, nil, fmt.Errorf("config %w", err)
+		}
+	}
+	m, probs := Parse(path, data, preset)
+	return m, probs, nil
+}
+
+// Parse builds the Map from configuration text data (read from file, used
+// in problems). preset, when not "", overrides the file's keys setting. It
+// never fails: every mistake is a Problem and the valid rest is used.
+func Parse(file string, data []byte, preset string) (*Map, []Problem) {
+	cfg := defaultConfig()
+	cfg.Path = file
+	pr := &parser{file: file}
+	ub := userBinds{}
+	if len(data) > 0 {
+		pr.parse(data, &cfg, ub)
+	}
+	if preset != "" {
+		cfg.Keys = preset
+	}
+	p, _ := presetByName(cfg.Keys)
+	if bs := ub["base"]; len(bs) > 0 {
+		base := p.modes[0].name
+		ub[base] = append(ub[base], bs...)
+		slices.SortStableFunc(ub[base], func(a, b binding) int { return a.line - b.line })
+		delete(ub, "base")
+	}
+	// bindings for modes the preset lacks
+	for mode, bs := range ub {
+		if !slices.ContainsFunc(p.modes, func(md modeDef) bool { return md.name == mode }) {
+			for _, b := range bs {
+				pr.add(b.line, "bindings for %s mode, which preset %q does not have", strings.ToLower(mode), p.name)
+			}
+			delete(ub, mode)
+		}
+	}
+	m, conflicts := build(p, ub, file)
+	cfg.Keys = p.name
+	m.config = cfg
+	probs := append(pr.probs, conflicts...)
+	slices.SortStableFunc(probs, func(a, b Problem) int { return a.Line - b.Line })
+	return m, probs
+}
+
+type parser struct {
+	file  string
+	md    toml.MetaData
+	probs []Problem
+}
+
+func (p *parser) add(line int, format string, args ...any) {
+	p.probs = append(p.probs, Problem{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+// probe captures a value and, through the error it returns, the line of
+// its key: BurntSushi/toml reports an Unmarshaler's error at the key.
+type probe struct{ v any }
+
+var errProbe = errors.New("probe")
+
+func (pb *probe) UnmarshalTOML(v any) error { pb.v = v; return errProbe }
+
+// value returns the value of a primitive and the line of its key.
+func (p *parser) value(prim toml.Primitive) (any, int) {
+	var pb probe
+	err := p.md.PrimitiveDecode(prim, &pb)
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		return pb.v, pe.Position.Line
+	}
+	return pb.v, 0
+}
+
+func (p *parser) parse(data []byte, cfg *Config, ub userBinds) {
+	var top map[string]toml.Primitive
+	md, err := toml.Decode(string(data), &top)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			p.add(pe.Position.Line, "%s", sanitize(pe.Message))
+		} else {
+			p.add(0, "%s", sanitize(err.Error()))
+		}
+		return
+	}
+	p.md = md
+	names := make([]string, 0, len(top))
+	for k := range top {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		v, line := p.value(top[k])
+		switch k {
+		case "keys":
+			s, ok := v.(string)
+			if _, known := presetByName(s); !ok || !known || s == "" {
+				p.add(line, "keys: unknown preset %s (choose %q or %q)", show(v), PresetDefault, PresetVim)
+				continue
+			}
+			cfg.Keys = s
+		case "bytes_per_row":
+			switch x := v.(type) {
+			case int64:
+				if x < 1 || x > 1024 {
+					p.add(line, "bytes_per_row: %d is out of range (1 to 1024, or \"auto\")", x)
+					continue
+				}
+				cfg.BytesPerRow = int(x)
+			case string:
+				if x != "auto" {
+					p.add(line, "bytes_per_row: %s is not a number or \"auto\"", show(v))
+					continue
+				}
+				cfg.FitWidth = true
+			default:
+				p.add(line, "bytes_per_row: %s is not a number or \"auto\"", show(v))
+			}
+		case "window":
+			var n int64
+			var err error
+			switch x := v.(type) {
+			case int64:
+				n = x
+			case string:
+				n, err = parseSize(x)
+			default:
+				err = errors.New("not a size")
+			}
+			if err == nil && n <= 0 {
+				err = errors.New("must be positive")
+			}
+			if err != nil {
+				p.add(line, "window: %s: %v (a size such as 64M or 1G)", show(v), err)
+				continue
+			}
+			cfg.Window = n
+		case "colours", "colors":
+			p.colours(k, top[k], line, cfg)
+		case "bindings":
+			p.bindings(top[k], line, ub)
+		default:
+			p.add(line, "unknown setting %s", strconv.Quote(sanitize(k)))
+		}
+	}
+}
+
+func (p *parser) table(prim toml.Primitive, what string, line int) (map[string]toml.Primitive, bool) {
+	var t map[string]toml.Primitive
+	if err := p.md.PrimitiveDecode(prim, &t); err != nil {
+		p.add(line, "%s must be a table", what)
+		return nil, false
+	}
+	return t, true
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+func (p *parser) colours(name string, prim toml.Primitive, line int, cfg *Config) {
+	t, ok := p.table(prim, "["+name+"]", line)
+	if !ok {
+		return
+	}
+	for _, k := range sortedKeys(t) {
+		v, l := p.value(t[k])
+		if !slices.Contains(ColourNames, k) {
+			p.add(l, "%s: unknown element %s (one of %s)", name, strconv.Quote(sanitize(k)), strings.Join(ColourNames, ", "))
+			continue
+		}
+		s, isStr := v.(string)
+		c := tcell.GetColor(strings.ToLower(s))
+		if !isStr || c == tcell.ColorDefault && !strings.EqualFold(s, "default") {
+			p.add(l, "%s.%s: unknown colour %s (a name like \"red\" or \"#rrggbb\")", name, k, show(v))
+			continue
+		}
+		if cfg.Colours == nil {
+			cfg.Colours = map[string]tcell.Color{}
+		}
+		cfg.Colours[k] = c
+	}
+}
+
+// modeTables are the [bindings.MODE] sub-tables.
+var modeTables = map[string]string{"normal": ModeNormal, "visual": ModeVisual, "replace": ModeReplace}
+
+func (p *parser) bindings(prim toml.Primitive, line int, ub userBinds) {
+	t, ok := p.table(prim, "[bindings]", line)
+	if !ok {
+		return
+	}
+	type entry struct {
+		mode, keys string
+		v          any
+		line       int
+	}
+	var es []entry
+	for _, k := range sortedKeys(t) {
+		v, l := p.value(t[k])
+		if _, isTable := v.(map[string]any); isTable {
+			mode, known := modeTables[k]
+			if !known {
+				p.add(l, "bindings.%s: not a mode (normal, visual, replace) and not an action name", sanitize(k))
+				continue
+			}
+			sub, ok := p.table(t[k], "[bindings."+k+"]", l)
+			if !ok {
+				continue
+			}
+			for _, sk := range sortedKeys(sub) {
+				sv, sl := p.value(sub[sk])
+				es = append(es, entry{mode, sk, sv, sl})
+			}
+			continue
+		}
+		es = append(es, entry{"", k, v, l})
+	}
+	slices.SortStableFunc(es, func(a, b entry) int { return a.line - b.line })
+	for _, e := range es {
+		name, isStr := e.v.(string)
+		if !isStr {
+			p.add(e.line, "%s: the action must be a string, not %s", strconv.Quote(sanitize(e.keys)), show(e.v))
+			continue
+		}
+		seq, err := ParseSeq(e.keys)
+		if err != nil {
+			p.add(e.line, "bad key %s: %s", strconv.Quote(sanitize(e.keys)), keyErrReason(err))
+			continue
+		}
+		var a Action
+		if name != "" && name != "none" {
+			inf, known := Lookup(name)
+			if !known {
+				p.add(e.line, "unknown action %s", strconv.Quote(sanitize(name)))
+				continue
+			}
+			a = inf.Name
+		}
+		mode := e.mode
+		if mode == "" {
+			mode = "base"
+		}
+		ub[mode] = append(ub[mode], binding{seq: seq, action: a, user: true, line: e.line, text: e.keys})
+	}
+}
+
+func keyErrReason(err error) string {
+	s := err.Error()
+	s = strings.TrimPrefix(s, ErrBadKey.Error())
+	s = strings.TrimPrefix(s, ": ")
+	s = strings.TrimSpace(s)
+	if s == "" || strings.HasPrefix(s, "\"") && !strings.Contains(s, ":") {
+		return "not a key name"
+	}
+	if i := strings.Index(s, ": "); i >= 0 && strings.HasPrefix(s, "\"") {
+		return s[i+2:]
+	}
+	return s
+}
+
+// show prints a TOML value for a problem message.
+func show(v any) string {
+	switch x := v.(type) {
+	case string:
+		return strconv.Quote(sanitize(x))
+	case nil:
+		return "nothing"
+	case map[string]any:
+		return "a table"
+	case []any, []map[string]any:
+		return "an array"
+	}
+	return sanitize(fmt.Sprint(v))
+}
+
+// parseSize reads 4096, 0x1000, 64k, 64K, 1M, 2G, 1T (powers of 1024).
+func parseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, errors.New("empty size")
+	}
+	mult := int64(1)
+	switch s[len(s)-1] {
+	case 'k', 'K':
+		mult = 1 << 10
+	case 'm', 'M':
+		mult = 1 << 20
+	case 'g', 'G':
+		mult = 1 << 30
+	case 't', 'T':
+		mult = 1 << 40
+	}
+	if mult > 1 {
+		s = strings.TrimSuffix(strings.TrimSuffix(s[:len(s)-1], "i"), "")
+	}
+	n, err := strconv.ParseInt(s, 0, 64)
+	if err != nil {
+		return 0, errors.New("not a size")
+	}
+	if n > math.MaxInt64/mult {
+		return 0, errors.New("too large")
+	}
+	return n * mult, nil
+}

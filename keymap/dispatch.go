@@ -1,0 +1,288 @@
+package keymap
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// Result says what a key did to the pending sequence.
+type Result int
+
+const (
+	// NotFound: the key (with whatever was pending) is bound to nothing.
+	// The pending sequence is dropped. Outcome.Type says whether the view
+	// should write the key as data.
+	NotFound Result = iota
+	// Incomplete: the key started or continued a sequence, a count or an
+	// argument; wait for more keys (Dispatcher.Pending shows what is pending).
+	Incomplete
+	// Found: a whole binding was typed; run Outcome.Action.
+	Found
+)
+
+func (r Result) String() string {
+	switch r {
+	case Found:
+		return "found"
+	case Incomplete:
+		return "incomplete"
+	}
+	return "not found"
+}
+
+// Outcome is what one key (or one ex command) means.
+type Outcome struct {
+	Result Result
+	Action Action // when Found
+	// Count is the number typed before the key in the vim preset ("12G",
+	// "5j"); 0 when none was typed. A count never starts with 0.
+	Count int
+	// Arg is the letter after an action that takes one (mark-set "m a",
+	// mark-jump "' a"); 0 otherwise.
+	Arg rune
+	// Expr is the argument of an ex command (":123" and ":goto 0x10" give
+	// goto with Expr "123" and "0x10"; ":fill ff" gives fill with "ff";
+	// ":w FILE" gives write-selection with "FILE"); "" when none: the view
+	// prompts for what it needs.
+	Expr string
+	// Type is true when the key is bound to nothing, nothing was pending,
+	// and the current mode types: the view writes the key as data (a hex
+	// digit in the hex column, a character in the text column). Always true
+	// for an unbound printable key in the default preset; in the vim preset
+	// only in replace mode.
+	Type bool
+	// Key is the key that was fed (zero for ParseEx).
+	Key Key
+}
+
+// Dispatcher turns a stream of keys into Outcomes. It holds the pending
+// sequence, the count and the mode; use one per editor, from the goroutine
+// that handles input.
+type Dispatcher struct {
+	m       *Map
+	mode    string
+	once    bool // replace mode entered with replace-byte: one byte only
+	seq     Seq
+	count   int
+	digits  string
+	argFor  Action
+	lastKey Key
+}
+
+// NewDispatcher returns a Dispatcher in the map's base mode.
+func NewDispatcher(m *Map) *Dispatcher {
+	return &Dispatcher{m: m, mode: m.modes[0].def.name}
+}
+
+// Map returns the map the dispatcher uses.
+func (d *Dispatcher) Map() *Map { return d.m }
+
+// Mode returns the mode for the status line: "" in the default preset;
+// "NORMAL", "VISUAL" or "REPLACE" in the vim preset.
+func (d *Dispatcher) Mode() string { return d.mode }
+
+// SetMode switches to a mode of the preset ("NORMAL", "VISUAL",
+// "REPLACE"); the view calls it when its own state changes the mode (for
+// example when a selection ends without a key). Unknown modes and modes
+// the preset lacks are ignored. It drops any pending sequence.
+func (d *Dispatcher) SetMode(mode string) {
+	for _, t := range d.m.modes {
+		if t.def.name == mode {
+			d.mode = mode
+			d.once = false
+		}
+	}
+	d.reset()
+}
+
+// ByteWritten tells the dispatcher that the view finished writing one whole
+// byte from typed keys (two hex digits, or one character). After
+// replace-byte ("r" in the vim preset) it returns to normal mode.
+func (d *Dispatcher) ByteWritten() {
+	if d.once && d.mode == ModeReplace {
+		d.once = false
+		d.mode = ModeNormal
+	}
+}
+
+// Pending returns the keys typed so far of an incomplete sequence, count
+// or argument, for the status line ("12", "g", "m", "Alt-m"); "" when
+// nothing is pending.
+func (d *Dispatcher) Pending() string {
+	s := d.digits
+	if len(d.seq) > 0 {
+		if s != "" {
+			s += " "
+		}
+		s += d.seq.String()
+	}
+	return s
+}
+
+// Reset drops anything pending (the mode stays).
+func (d *Dispatcher) Reset() { d.reset() }
+
+func (d *Dispatcher) reset() {
+	d.seq, d.count, d.digits, d.argFor = nil, 0, "", ""
+}
+
+// Feed takes one key and says what it means.
+func (d *Dispatcher) Feed(k Key) Outcome {
+	t := d.m.mode(d.mode)
+	if d.argFor != "" {
+		a, c := d.argFor, d.count
+		d.reset()
+		if r, ok := k.Rune(); ok && isASCIILetter(r) {
+			return Outcome{Result: Found, Action: a, Count: c, Arg: r, Key: k}
+		}
+		return Outcome{Result: NotFound, Key: k}
+	}
+	if t.def.counts && len(d.seq) == 0 {
+		if r, ok := k.Rune(); ok && (r >= '1' && r <= '9' || r == '0' && d.digits != "") {
+			if d.count < 1e12 {
+				d.count = d.count*10 + int(r-'0')
+			}
+			d.digits += string(r)
+			return Outcome{Result: Incomplete, Key: k}
+		}
+	}
+	n := t.root
+	for _, p := range d.seq {
+		n = n.next[p]
+	}
+	n = n.next[k]
+	if n == nil || n.action == "" && len(n.next) == 0 {
+		pending := len(d.seq) > 0 || d.digits != ""
+		d.reset()
+		return Outcome{Result: NotFound, Type: !pending && t.def.types && k.Printable(), Key: k}
+	}
+	if n.action == "" {
+		d.seq = append(d.seq, k)
+		return Outcome{Result: Incomplete, Key: k}
+	}
+	if inf, _ := n.action.Info(); inf.Arg {
+		d.seq = append(d.seq, k)
+		d.argFor = n.action
+		return Outcome{Result: Incomplete, Key: k}
+	}
+	o := Outcome{Result: Found, Action: n.action, Count: d.count, Key: k}
+	d.reset()
+	d.after(o.Action)
+	return o
+}
+
+// after switches modes after a found action (vim preset).
+func (d *Dispatcher) after(a Action) {
+	if !d.m.Modal() {
+		return
+	}
+	switch a {
+	case ReplaceMode:
+		d.mode, d.once = ModeReplace, false
+	case ReplaceByte:
+		d.mode, d.once = ModeReplace, true
+	case NormalMode, Cancel:
+		d.mode, d.once = ModeNormal, false
+	case Select:
+		if d.mode == ModeVisual {
+			d.mode = ModeNormal
+		} else if d.mode == ModeNormal {
+			d.mode = ModeVisual
+		}
+	case CopyHex, CopyRaw, Fill, WriteSelection:
+		if d.mode == ModeVisual {
+			d.mode = ModeNormal
+		}
+	}
+}
+
+// exCommands are the vim-style command-line words besides action names.
+var exCommands = []struct {
+	cmd    string
+	action Action
+	desc   string
+}{
+	{"w", Sync, "sync with MS_SYNC"},
+	{"w!", SyncAsync, "sync with MS_ASYNC (also :wa and :sync-async)"},
+	{"wa", SyncAsync, ""},
+	{"w FILE", WriteSelection, "write the selection to FILE"},
+	{"q", Quit, "quit (asks when edits are not synced)"},
+	{"q!", QuitRevert, "revert unsynced edits and quit"},
+	{"wq", SyncQuit, "sync with MS_SYNC and quit (also :x)"},
+	{"x", SyncQuit, ""},
+	{"e!", RevertAll, "revert every edit since the file was opened"},
+	{"N", Goto, "go to offset N (any goto expression: :0x100, :+16, :50%, :end)"},
+	{"$", Bottom, "go to the last byte"},
+	{"h", Help, "help (also :help)"},
+	{"ACTION [ARG]", "", "run any action by name, e.g. :inspector, :fill ff, :goto 4k"},
+}
+
+// ParseEx reads a command-line command (the text after ":" in the vim
+// preset, or after the command-line key in the default preset):
+//
+//	:w            sync (MS_SYNC)
+//	:w! :wa       sync-async (MS_ASYNC)
+//	:w FILE       write-selection to FILE (Expr)
+//	:q            quit
+//	:q!           quit-revert
+//	:wq :x        sync-quit
+//	:e!           revert-all
+//	:N            goto, Expr "N": any goto expression (123, 0x7b, +16, -1k, 50%, end)
+//	:$            bottom
+//	:h            help
+//	:ACTION [ARG] any action by name, ARG in Expr (":goto 0x10", ":fill 00")
+//
+// An empty line gives a NotFound outcome and no error; an unknown command
+// gives ErrUnknownCommand.
+func ParseEx(line string) (Outcome, error) {
+	s := strings.TrimSpace(line)
+	s = strings.TrimSpace(strings.TrimPrefix(s, ":"))
+	if s == "" {
+		return Outcome{}, nil
+	}
+	found := func(a Action, expr string) (Outcome, error) {
+		return Outcome{Result: Found, Action: a, Expr: expr}, nil
+	}
+	cmd, arg, _ := strings.Cut(s, " ")
+	arg = strings.TrimSpace(arg)
+	switch cmd {
+	case "w", "write":
+		if arg != "" {
+			return found(WriteSelection, arg)
+		}
+		return found(Sync, "")
+	case "w!", "wa", "write!":
+		return found(SyncAsync, "")
+	case "q", "quit":
+		return found(Quit, "")
+	case "q!", "quit!", "cq":
+		return found(QuitRevert, "")
+	case "wq", "x", "wq!", "xit", "exit":
+		return found(SyncQuit, "")
+	case "e!", "edit!":
+		return found(RevertAll, "")
+	case "$":
+		return found(Bottom, "")
+	case "h", "help":
+		return found(Help, "")
+	}
+	if c := s[0]; c >= '0' && c <= '9' || c == '+' || c == '-' || strings.EqualFold(s, "end") {
+		return found(Goto, s)
+	}
+	if inf, ok := Lookup(cmd); ok {
+		return found(inf.Name, arg)
+	}
+	return Outcome{}, fmt.Errorf("%w %s", ErrUnknownCommand, strconv.Quote(sanitize(cmd)))
+}
+
+// sanitize keeps control characters out of messages shown on the terminal.
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if !unicode.IsPrint(r) {
+			return '.'
+		}
+		return r
+	}, s)
+}
