@@ -1,0 +1,334 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"mmhex/mapping"
+)
+
+// Source is the file the engine searches: *mapping.File. The engine reads
+// mapped memory only through Scan, which is fault-safe and releases the
+// pages behind it.
+type Source interface {
+	Size() int64
+	Path() string
+	Scan(off, end int64, o mapping.ScanOptions, fn func(base int64, b []byte) bool) error
+}
+
+// Options tune a search.
+type Options struct {
+	Reverse bool  // search towards offset 0
+	Wrap    bool  // when nothing is found, go on from the other end (once)
+	Chunk   int64 // bytes handed out per Scan call; 0 = mapping's default
+	// Progress, when set, is called from the searching goroutine with the
+	// bytes of the range passed so far (holes skipped count as passed) and
+	// the range's total. It must be quick.
+	Progress func(done, total int64)
+	// NoHoleSkip reads the holes of sparse files too (for tests and
+	// benchmarks; the results are the same).
+	NoHoleSkip bool
+}
+
+// Result is a match.
+type Result struct {
+	Offset  int64
+	Wrapped bool // found after wrapping around the end (or the start)
+}
+
+// step is how much of a chunk is searched between cancellation checks and
+// progress reports: Esc takes effect within one step (well under 1 ms).
+const step = 1 << 20
+
+// Find searches src for p. Forward it finds the first match that starts at
+// or after from; with Reverse, the last match that starts at or before
+// from. With Wrap it goes on from the other end of the file up to from and
+// sets Result.Wrapped. It returns ErrNotFound (wrapped with the pattern) when
+// there is no match, ctx.Err() when cancelled.
+func Find(ctx context.Context, src Source, p *Pattern, from int64, o Options) (Result, error) {
+	size := src.Size()
+	n := int64(p.Len())
+	from = max(0, min(from, size))
+	// Ranges of bytes to read: [a, b) holds the match starts wanted.
+	type rng struct{ a, b int64 }
+	var first, second rng
+	if !o.Reverse {
+		first = rng{from, size}
+		second = rng{0, min(size, from+n-1)}
+	} else {
+		first = rng{0, min(size, from+n)}
+		second = rng{min(size, from+1), size}
+	}
+	total := first.b - first.a
+	if o.Wrap {
+		total += second.b - second.a
+	}
+	prog := progress{fn: o.Progress, total: total, last: -1}
+	off, err := findIn(ctx, src, p, first.a, first.b, o, &prog)
+	if err == nil {
+		return Result{Offset: off}, nil
+	}
+	if err != ErrNotFound || !o.Wrap {
+		return Result{}, wrapErr(p, err)
+	}
+	off, err = findIn(ctx, src, p, second.a, second.b, o, &prog)
+	if err == nil {
+		return Result{Offset: off, Wrapped: true}, nil
+	}
+	return Result{}, wrapErr(p, err)
+}
+
+func wrapErr(p *Pattern, err error) error {
+	if err == ErrNotFound {
+		return fmt.Errorf("%s: %w", p, ErrNotFound)
+	}
+	return err
+}
+
+type progress struct {
+	fn    func(done, total int64)
+	base  int64 // bytes of earlier ranges
+	total int64
+	last  int64
+}
+
+// at reports that the scan of the current range [off, end) has passed d
+// bytes of it.
+func (p *progress) at(d int64) {
+	if p.fn == nil {
+		return
+	}
+	v := min(p.base+d, p.total)
+	if v > p.last {
+		p.last = v
+		p.fn(v, p.total)
+	}
+}
+
+// findIn finds the first (or, reverse, the last) match lying wholly inside
+// [off, end).
+func findIn(ctx context.Context, src Source, p *Pattern, off, end int64, o Options, prog *progress) (int64, error) {
+	n := int64(p.Len())
+	defer func() { prog.base += max(0, end-off) }()
+	if end-off < n {
+		prog.at(max(0, end-off))
+		return 0, ErrNotFound
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	found := int64(-1)
+	var ferr error
+	so := mapping.ScanOptions{Overlap: int(n - 1), Reverse: o.Reverse, Chunk: o.Chunk, SkipHoles: !o.NoHoleSkip && !p.MatchesZeros()}
+	err := src.Scan(off, end, so, func(base int64, buf []byte) bool {
+		if o.Reverse {
+			prog.at(end - (base + int64(len(buf))))
+			// Steps from the end of the chunk, each overlapping the one
+			// after it by n-1 bytes.
+			for hi := len(buf); hi > 0; {
+				lo := max(0, hi-step)
+				seg := buf[lo:min(len(buf), hi+int(n)-1)]
+				if i := p.LastIndex(seg); i >= 0 {
+					found = base + int64(lo+i)
+					return false
+				}
+				prog.at(end - (base + int64(lo)))
+				hi = lo
+				if err := ctx.Err(); err != nil {
+					ferr = err
+					return false
+				}
+			}
+			return true
+		}
+		prog.at(base - off)
+		for lo := 0; lo < len(buf); {
+			hi := min(len(buf), lo+step)
+			seg := buf[lo:min(len(buf), hi+int(n)-1)]
+			if i := p.Index(seg); i >= 0 {
+				found = base + int64(lo+i)
+				return false
+			}
+			prog.at(base + int64(hi) - off)
+			lo = hi
+			if err := ctx.Err(); err != nil {
+				ferr = err
+				return false
+			}
+		}
+		return true
+	})
+	if ferr == nil {
+		ferr = err
+	}
+	if ferr != nil {
+		return 0, ferr
+	}
+	if found < 0 {
+		prog.at(end - off)
+		return 0, ErrNotFound
+	}
+	return found, nil
+}
+
+// AllOptions tune FindAll.
+type AllOptions struct {
+	Workers    int   // goroutines searching; 0 = GOMAXPROCS
+	Segment    int64 // bytes per unit of work; 0 = 64 MiB
+	Chunk      int64 // passed to Scan
+	NoHoleSkip bool
+}
+
+// job is one segment of FindAll: the matches lying wholly in [a, b).
+type job struct {
+	a, b int64
+	skip bool         // skip holes
+	out  chan []int64 // batches of offsets, closed at the end
+	err  error        // set before out is closed
+}
+
+const batchLen = 4096
+
+func (j *job) run(ctx context.Context, src Source, p *Pattern, chunk int64) {
+	defer close(j.out)
+	n := int64(p.Len())
+	var buf []int64
+	send := func() bool {
+		if len(buf) == 0 {
+			return true
+		}
+		select {
+		case j.out <- buf:
+			buf = make([]int64, 0, batchLen)
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	buf = make([]int64, 0, batchLen)
+	ok := true
+	err := src.Scan(j.a, j.b, mapping.ScanOptions{Overlap: int(n - 1), Chunk: chunk, SkipHoles: j.skip}, func(base int64, b []byte) bool {
+		for lo := 0; lo < len(b) && ok; {
+			hi := min(len(b), lo+step)
+			ok = p.All(b[lo:min(len(b), hi+int(n)-1)], func(i int) bool {
+				buf = append(buf, base+int64(lo+i))
+				if len(buf) == batchLen {
+					return send()
+				}
+				return true
+			})
+			lo = hi
+			if ctx.Err() != nil {
+				ok = false
+			}
+		}
+		return ok
+	})
+	if ok && err == nil {
+		send()
+	}
+	if err != nil {
+		j.err = err
+	}
+}
+
+// FindAll calls fn with the offset of every match lying wholly in
+// [off, end), overlapping matches included, in increasing order, until fn
+// returns false. Several workers search segments of the file in parallel;
+// fn is called from the calling goroutine, in order. Memory in flight is
+// bounded (a few batches per worker) whatever the file size or match count.
+func FindAll(ctx context.Context, src Source, p *Pattern, off, end int64, o AllOptions, fn func(off int64) bool) error {
+	n := int64(p.Len())
+	off = max(0, off)
+	end = min(end, src.Size())
+	if end-off < n {
+		return nil
+	}
+	w := o.Workers
+	if w <= 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	seg := o.Segment
+	if seg <= 0 {
+		seg = 64 << 20
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	jobs := make(chan *job)
+	order := make(chan *job, 2*w)
+	skip := !o.NoHoleSkip && !p.MatchesZeros()
+	go func() { // producer: the range cut into segments, in order
+		defer close(jobs)
+		defer close(order)
+		for s := off; s+n <= end; s += seg {
+			j := &job{a: s, b: min(end, s+seg+n-1), skip: skip, out: make(chan []int64, 4)}
+			select {
+			case order <- j:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case jobs <- j:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range w {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				j.run(ctx, src, p, o.Chunk)
+			}
+		}()
+	}
+	defer wg.Wait()
+	defer cancel() // runs before wg.Wait: workers stop sending
+	for {
+		var j *job
+		select {
+		case j0, ok := <-order:
+			if !ok {
+				return nil
+			}
+			j = j0
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		for done := false; !done; {
+			select {
+			case b, ok := <-j.out:
+				if !ok {
+					if j.err != nil {
+						return j.err
+					}
+					done = true
+					break
+				}
+				for _, x := range b {
+					if !fn(x) {
+						return nil
+					}
+				}
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	}
+}
+
+// Count counts the matches in [off, end) (overlapping included), stopping
+// at max when max > 0.
+func Count(ctx context.Context, src Source, p *Pattern, off, end int64, max int64, o AllOptions) (int64, error) {
+	var c int64
+	err := FindAll(ctx, src, p, off, end, o, func(int64) bool {
+		c++
+		return max <= 0 || c < max
+	})
+	return c, err
+}
