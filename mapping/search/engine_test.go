@@ -330,7 +330,7 @@ func TestSparse(t *testing.T) {
 	const size = 64 << 30
 	path := sparse(t, size, map[int64]string{
 		size - 1000:    "needle",
-		10 << 30:       "x",   // data elsewhere
+		10 << 30:       "x",    // data elsewhere
 		(20 << 30) - 2: "\x41", // a match reaching into the next hole
 	})
 	f, err := mapping.Open(path, mapping.Options{ReadOnly: true})
