@@ -14,8 +14,10 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 
 	"mmhex/mapping"
+	"mmhex/view/hexfmt"
 )
 
 // command is one subcommand. name "" is the default command: it runs when
@@ -32,6 +34,7 @@ type command struct {
 // command (name "") first.
 var commands = []command{
 	{"cat", "FILE OFFSET [LENGTH]", "write LENGTH bytes (default: to the end) from OFFSET to standard output, through a mapping", cmdCat},
+	{"dump", dumpUsage, "hex dump through the mapping: canonical (= hexdump -C), xxd, or plain (= xxd -p); coloured by byte class", cmdDump},
 	{"patch", "FILE OFFSET HEXBYTES [--expect HEXBYTES] [--async]", "store bytes through a shared mapping and msync them (MS_SYNC, or MS_ASYNC with --async)", cmdPatch},
 	{"stat", "FILE [--json]", "size, pages and page-cache figures (resident, cached, dirty, writeback, evicted)", cmdStat},
 }
@@ -289,4 +292,54 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.2f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+const dumpUsage = "FILE [-s OFFSET] [-n LENGTH] [--format canonical|xxd|plain] [--color auto|always|never]"
+
+func cmdDump(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("dump", flag.ContinueOnError)
+	skip := fs.String("s", "0", "start at this offset")
+	length := fs.String("n", "", "dump this many bytes (default: to the end)")
+	format := fs.String("format", "canonical", "canonical (hexdump -C), xxd, or plain (xxd -p)")
+	color := fs.String("color", "auto", "colour bytes by class: auto (when standard output is a terminal), always, never")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs("dump", dumpUsage, pos, 1, 1); err != nil {
+		return err
+	}
+	var o hexfmt.Options
+	if o.Format, err = hexfmt.ParseFormat(*format); err != nil {
+		return usageError{fmt.Errorf("dump: --format: %w", err)}
+	}
+	mode, err := hexfmt.ParseColorMode(*color)
+	if err != nil {
+		return usageError{fmt.Errorf("dump: --color: %w", err)}
+	}
+	off, err := parseNumber(pos[0], "offset", *skip)
+	if err != nil {
+		return err
+	}
+	n := int64(-1)
+	if *length != "" {
+		if n, err = parseNumber(pos[0], "length", *length); err != nil {
+			return err
+		}
+	}
+	if fd, ok := stdout.(interface{ Fd() uintptr }); ok {
+		o.Color = mode.UseColor(fd.Fd())
+	} else {
+		o.Color = mode == hexfmt.ColorAlways
+	}
+	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	err = hexfmt.DumpFile(stdout, f, off, n, o)
+	if errors.Is(err, syscall.EPIPE) {
+		return nil // the reader went away (mmhex dump big | head): a quiet end
+	}
+	return err
 }
