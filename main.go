@@ -7,16 +7,20 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 
 	"mmhex/mapping"
+	"mmhex/mapping/search"
 	"mmhex/view/hexfmt"
 )
 
@@ -36,6 +40,7 @@ var commands = []command{
 	{"cat", "FILE OFFSET [LENGTH]", "write LENGTH bytes (default: to the end) from OFFSET to standard output, through a mapping", cmdCat},
 	{"dump", dumpUsage, "hex dump through the mapping: canonical (= hexdump -C), xxd, or plain (= xxd -p); coloured by byte class", cmdDump},
 	{"patch", "FILE OFFSET HEXBYTES [--expect HEXBYTES] [--async]", "store bytes through a shared mapping and msync them (MS_SYNC, or MS_ASYNC with --async)", cmdPatch},
+	{"search", searchUsage, "print the offset of every match (overlapping included) in decimal, one a line; exit 1 when none", cmdSearch},
 	{"stat", "FILE [--json]", "size, pages and page-cache figures (resident, cached, dirty, writeback, evicted)", cmdStat},
 }
 
@@ -342,4 +347,58 @@ func cmdDump(args []string, stdout, stderr io.Writer) error {
 		return nil // the reader went away (mmhex dump big | head): a quiet end
 	}
 	return err
+}
+
+const searchUsage = "FILE PATTERN [--hex] [-i] [--count] [--max N]"
+
+// cmdSearch: the search engine (mapping/search) over the whole file; the
+// offsets go out in order through a buffered writer.
+func cmdSearch(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("search", flag.ContinueOnError)
+	hex := fs.Bool("hex", false, "PATTERN is hex bytes (\"de ad ?? ef\"; ?? = any byte)")
+	fold := fs.Bool("i", false, "ASCII case-insensitive text")
+	count := fs.Bool("count", false, "print the number of matches instead")
+	maxN := fs.Int64("max", 0, "stop after N matches")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs("search", searchUsage, pos, 2, 2); err != nil {
+		return err
+	}
+	name := mapping.DisplayName(pos[0])
+	p, err := search.Parse(pos[1], *hex, *fold)
+	if err != nil {
+		return usageError{fmt.Errorf("%s: pattern: %w", name, err)}
+	}
+	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w := bufio.NewWriterSize(stdout, 64<<10)
+	var n int64
+	var num []byte
+	err = search.FindAll(context.Background(), f, p, 0, f.Size(), search.AllOptions{}, func(off int64) bool {
+		n++
+		if !*count {
+			num = strconv.AppendInt(num[:0], off, 10)
+			num = append(num, '\n')
+			w.Write(num)
+		}
+		return *maxN <= 0 || n < *maxN
+	})
+	if *count {
+		fmt.Fprintln(w, n)
+	}
+	if ferr := w.Flush(); err == nil && ferr != nil {
+		err = ferr
+	}
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: no match for %s", name, p)
+	}
+	return nil
 }
