@@ -177,8 +177,8 @@ func TestCLI(t *testing.T) {
 		out  string
 		code int
 	}{
-		{[]string{"search", path, "aa"}, "0\n1\n2\n", 0},          // overlapping
-		{[]string{"search", "--count", path, "aa"}, "3\n", 0},      // flag first
+		{[]string{"search", path, "aa"}, "0\n1\n2\n", 0},            // overlapping
+		{[]string{"search", "--count", path, "aa"}, "3\n", 0},       // flag first
 		{[]string{"search", path, "aa", "--max", "2"}, "0\n1\n", 0}, // flag last
 		{[]string{"search", path, "AA", "-i"}, "0\n1\n2\n14\n15\n", 0},
 		{[]string{"search", "--hex", path, "de ad ?? ef"}, "9\n", 0},
