@@ -1,0 +1,210 @@
+package view
+
+import (
+	"fmt"
+
+	"mmhex/keymap"
+	"mmhex/mapping"
+)
+
+// The editor's own actions: moving, editing, saving, quitting, screen.
+func init() { features = append(features, registerCore) }
+
+func registerCore(e *Editor) {
+	bpr := func() int64 { return int64(e.bpr) }
+	move := func(delta int64) {
+		if e.size == 0 {
+			return
+		}
+		t := e.cursor + delta
+		t = max(min(t, e.size-1), 0)
+		e.SetCursor(t)
+	}
+	e.Handle(keymap.Left, func(e *Editor, a Args) { move(-int64(a.N())) })
+	e.Handle(keymap.Right, func(e *Editor, a Args) { move(int64(a.N())) })
+	e.Handle(keymap.Up, func(e *Editor, a Args) {
+		if d := int64(a.N()) * bpr(); e.cursor >= d {
+			move(-d)
+		}
+	})
+	e.Handle(keymap.Down, func(e *Editor, a Args) {
+		d := int64(a.N()) * bpr()
+		if e.cursor+d < e.size {
+			move(d)
+		} else if (e.size-1)/bpr() > e.cursor/bpr() {
+			move(e.size - 1 - e.cursor) // onto the last, shorter row
+		}
+	})
+	e.Handle(keymap.PageUp, func(e *Editor, a Args) { e.scrollRows(-a.N() * e.visibleRows()) })
+	e.Handle(keymap.PageDown, func(e *Editor, a Args) { e.scrollRows(a.N() * e.visibleRows()) })
+	e.Handle(keymap.HalfPageUp, func(e *Editor, a Args) { e.scrollRows(-a.N() * max(e.visibleRows()/2, 1)) })
+	e.Handle(keymap.HalfPageDown, func(e *Editor, a Args) { e.scrollRows(a.N() * max(e.visibleRows()/2, 1)) })
+	e.Handle(keymap.RowStart, func(e *Editor, a Args) { move(-(e.cursor % bpr())) })
+	e.Handle(keymap.RowEnd, func(e *Editor, a Args) { move(bpr() - 1 - e.cursor%bpr()) })
+	e.Handle(keymap.Top, func(e *Editor, a Args) { e.jump(0) })
+	e.Handle(keymap.Bottom, func(e *Editor, a Args) {
+		if a.Count > 0 {
+			e.gotoExpr(fmt.Sprint(a.Count))
+			return
+		}
+		e.jump(e.size - 1)
+	})
+	e.Handle(keymap.Goto, func(e *Editor, a Args) {
+		if a.Expr != "" {
+			e.gotoExpr(a.Expr)
+			return
+		}
+		e.OpenPrompt(&Prompt{
+			Label: "goto:",
+			Hint:  "123 0x7b +N -N 50% 4k 1M end",
+			Done: func(text string) error {
+				off, err := parseGoto(text, e.cursor, e.size)
+				if err != nil {
+					return err
+				}
+				e.jump(off)
+				return nil
+			},
+		})
+	})
+	e.Handle(keymap.WordNext, func(e *Editor, a Args) {
+		t := (e.cursor/groupSize + int64(a.N())) * groupSize
+		move(min(t, e.size-1) - e.cursor)
+	})
+	e.Handle(keymap.WordPrev, func(e *Editor, a Args) {
+		n := int64(a.N())
+		t := e.cursor / groupSize * groupSize
+		if t == e.cursor || e.nibble == 1 {
+			t -= groupSize
+			n--
+		}
+		t -= n * groupSize
+		move(max(t, 0) - e.cursor)
+	})
+
+	e.Handle(keymap.SwitchColumn, func(e *Editor, a Args) {
+		if e.col == HexColumn {
+			e.col = TextColumn
+		} else {
+			e.col = HexColumn
+		}
+		e.nibble = 0
+	})
+	e.Handle(keymap.Undo, func(e *Editor, a Args) {
+		for i := 0; i < a.N(); i++ {
+			e.undo(false)
+		}
+	})
+	e.Handle(keymap.Redo, func(e *Editor, a Args) {
+		for i := 0; i < a.N(); i++ {
+			e.undo(true)
+		}
+	})
+	e.Handle(keymap.RevertAll, func(e *Editor, a Args) {
+		n, err := e.f.RevertAll()
+		if err != nil {
+			e.ShowError(err)
+			return
+		}
+		if n == 0 {
+			e.Message("nothing to revert")
+			return
+		}
+		e.edited.add(0, e.size) // the restored bytes are unsynced edits too
+		e.Message("reverted %s; the restored bytes are unsynced until a sync (redo brings the edits back)", plural(n, "edit"))
+	})
+	// replace-mode, replace-byte and normal-mode switch the dispatcher's
+	// mode; the status line shows it.
+	for _, a := range []keymap.Action{keymap.ReplaceMode, keymap.ReplaceByte, keymap.NormalMode} {
+		e.Handle(a, func(e *Editor, a Args) { e.nibble = 0 })
+	}
+
+	e.Handle(keymap.Sync, func(e *Editor, a Args) { e.sync(mapping.MSSync) })
+	e.Handle(keymap.SyncAsync, func(e *Editor, a Args) { e.sync(mapping.MSAsync) })
+	e.Handle(keymap.SyncQuit, func(e *Editor, a Args) {
+		if e.sync(mapping.MSSync) == nil {
+			e.Stop()
+		}
+	})
+	e.Handle(keymap.Writeback, func(e *Editor, a Args) {
+		r, err := e.f.StartWriteback()
+		if err != nil {
+			e.ShowError(err)
+			return
+		}
+		e.Message("%s: writeback started for %s (not waited for)", r.Flag, describeSyncShort(r))
+	})
+	e.Handle(keymap.Quit, func(e *Editor, a Args) { e.quit() })
+	e.Handle(keymap.QuitRevert, func(e *Editor, a Args) {
+		if _, err := e.f.RevertAll(); err != nil {
+			e.ShowError(err)
+			return
+		}
+		e.Stop()
+	})
+
+	e.Handle(keymap.Help, func(e *Editor, a Args) { e.showHelp() })
+	e.Handle(keymap.Inspector, func(e *Editor, a Args) { e.TogglePanel(inspectorPanel) })
+	e.Handle(keymap.FitWidth, func(e *Editor, a Args) {
+		e.opts.FitWidth = !e.opts.FitWidth
+		if e.opts.FitWidth {
+			e.Message("row width follows the terminal width")
+		} else {
+			e.Message("row width %d bytes", e.opts.BytesPerRow)
+		}
+	})
+	e.Handle(keymap.CommandLine, func(e *Editor, a Args) {
+		e.OpenPrompt(&Prompt{
+			Label: ":",
+			Hint:  "w q q! wq 0x100 help, or any action name",
+			Done: func(text string) error {
+				o, err := keymap.ParseEx(text)
+				if err != nil {
+					return err
+				}
+				if o.Result != keymap.Found {
+					return nil
+				}
+				e.prompt = nil
+				e.runOutcome(o)
+				return nil
+			},
+		})
+	})
+	e.Handle(keymap.Cancel, func(e *Editor, a Args) {
+		for _, h := range e.cancelHooks {
+			if h() {
+				return
+			}
+		}
+		e.nibble = 0
+		e.msg = ""
+	})
+}
+
+// OnCancel registers fn to run on the cancel action (Esc); true means it
+// cancelled something and later hooks are skipped.
+func (e *Editor) OnCancel(fn func() bool) { e.cancelHooks = append(e.cancelHooks, fn) }
+
+// jump moves the cursor to off and centres the view when it was off screen.
+func (e *Editor) jump(off int64) {
+	if e.size == 0 {
+		return
+	}
+	start, end := e.VisibleRange()
+	if off >= start && off < end {
+		e.SetCursor(off)
+		return
+	}
+	e.CenterOn(off)
+}
+
+// gotoExpr evaluates a goto expression given without a prompt (":0x100").
+func (e *Editor) gotoExpr(expr string) {
+	off, err := parseGoto(expr, e.cursor, e.size)
+	if err != nil {
+		e.ShowError(err)
+		return
+	}
+	e.jump(off)
+}

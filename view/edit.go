@@ -1,0 +1,203 @@
+package view
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"unicode/utf8"
+
+	"mmhex/mapping"
+)
+
+// span is a byte range [a, b).
+type span struct{ a, b int64 }
+
+// touched is the set of byte ranges edited (or undone/redone) since the last
+// sync, kept sorted and merged. The mapping tracks unsynced pages; the grid
+// highlights a byte when its page is unsynced and the byte is in this set,
+// so the colour marks the bytes themselves, not whole pages.
+type touched struct{ s []span }
+
+func (t *touched) add(a, b int64) {
+	if b <= a {
+		return
+	}
+	i := sort.Search(len(t.s), func(i int) bool { return t.s[i].b >= a })
+	j := i
+	for j < len(t.s) && t.s[j].a <= b {
+		a = min(a, t.s[j].a)
+		b = max(b, t.s[j].b)
+		j++
+	}
+	t.s = append(t.s[:i], append([]span{{a, b}}, t.s[j:]...)...)
+}
+
+func (t *touched) has(off int64) bool {
+	i := sort.Search(len(t.s), func(i int) bool { return t.s[i].b > off })
+	return i < len(t.s) && t.s[i].a <= off
+}
+
+func (t *touched) clear() { t.s = t.s[:0] }
+
+// WriteAt is an edit through the editor: f.WriteAt plus the unsynced-byte
+// highlight. Features that edit (fill, paste) use it, or Fill.
+func (e *Editor) WriteAt(p []byte, off int64) error {
+	if _, err := e.f.WriteAt(p, off); err != nil {
+		return e.editError(err)
+	}
+	e.edited.add(off, off+int64(len(p)))
+	return nil
+}
+
+// Fill is a journaled fill of n bytes at off with b through the editor.
+func (e *Editor) Fill(off, n int64, b byte) error {
+	if err := e.f.Fill(off, n, b); err != nil {
+		return e.editError(err)
+	}
+	e.edited.add(off, off+n)
+	return nil
+}
+
+// Synced tells the editor that a sync succeeded (clears the highlight).
+func (e *Editor) Synced() { e.edited.clear() }
+
+// editError turns the mapping's read-only refusal into the editor's message.
+func (e *Editor) editError(err error) error {
+	if errors.Is(err, mapping.ErrReadOnly) {
+		return errReadOnly
+	}
+	return err
+}
+
+var errReadOnly = errors.New("the file is open read-only: nothing was changed")
+
+// isHighlightedEdit reports whether the byte at off was edited since the last sync.
+func (e *Editor) isUnsyncedByte(off int64) bool {
+	return e.edited.has(off) && e.f.IsUnsynced(off)
+}
+
+// typeRune writes a typed key into the file at the cursor: a hex digit in
+// the hex column (high nibble, then low nibble and advance), a character in
+// the text column (its UTF-8 bytes, then advance).
+func (e *Editor) typeRune(r rune) {
+	if e.size == 0 {
+		e.Errorf("the file is empty: there is no byte to overwrite")
+		return
+	}
+	if e.f.Mode() == mapping.ReadOnly {
+		e.ShowError(errReadOnly)
+		return
+	}
+	if e.col == HexColumn {
+		d, ok := hexVal(r)
+		if !ok {
+			e.Errorf("%q is not a hex digit (Tab switches to the text column)", r)
+			return
+		}
+		var cur [1]byte
+		if _, err := e.f.ReadAt(cur[:], e.cursor); err != nil {
+			e.ShowError(err)
+			return
+		}
+		var nb byte
+		if e.nibble == 0 {
+			nb = d<<4 | cur[0]&0x0f
+		} else {
+			nb = cur[0]&0xf0 | d
+		}
+		if err := e.WriteAt([]byte{nb}, e.cursor); err != nil {
+			e.ShowError(err)
+			return
+		}
+		if e.nibble == 0 {
+			e.nibble = 1
+			return
+		}
+		e.keys.ByteWritten()
+		e.advance(1)
+		return
+	}
+	var buf [utf8.UTFMax]byte
+	n := utf8.EncodeRune(buf[:], r)
+	if r < 0x20 || r == 0x7f {
+		e.Errorf("only printable characters can be typed in the text column")
+		return
+	}
+	if rest := e.size - e.cursor; int64(n) > rest {
+		e.Errorf("%q needs %d bytes; only %d left before the end of the file", r, n, rest)
+		return
+	}
+	if err := e.WriteAt(buf[:n], e.cursor); err != nil {
+		e.ShowError(err)
+		return
+	}
+	e.keys.ByteWritten()
+	e.advance(int64(n))
+}
+
+// advance moves the cursor forward after typing, staying on the last byte.
+func (e *Editor) advance(n int64) {
+	e.SetCursor(min(e.cursor+n, e.size-1))
+}
+
+func hexVal(r rune) (byte, bool) {
+	switch {
+	case r >= '0' && r <= '9':
+		return byte(r - '0'), true
+	case r >= 'a' && r <= 'f':
+		return byte(r-'a') + 10, true
+	case r >= 'A' && r <= 'F':
+		return byte(r-'A') + 10, true
+	}
+	return 0, false
+}
+
+// undo undoes one edit and puts the cursor on it.
+func (e *Editor) undo(redo bool) {
+	var ed mapping.Edit
+	var err error
+	verb := "undid"
+	if redo {
+		ed, err = e.f.Redo()
+		verb = "redid"
+	} else {
+		ed, err = e.f.Undo()
+	}
+	if err != nil {
+		if errors.Is(err, mapping.ErrNothingToUndo) {
+			e.Message("nothing to undo")
+		} else if errors.Is(err, mapping.ErrNothingToRedo) {
+			e.Message("nothing to redo")
+		} else {
+			e.ShowError(err)
+		}
+		return
+	}
+	e.edited.add(ed.Off, ed.Off+ed.Len)
+	e.SetCursor(ed.Off)
+	e.Message("%s the edit of %s at 0x%x", verb, plural(int(ed.Len), "byte"), ed.Off)
+}
+
+// sync msyncs the unsynced pages and reports what it did.
+func (e *Editor) sync(m mapping.SyncMode) error {
+	if e.f.Mode() == mapping.ReadOnly {
+		e.Message("read-only: there is nothing to sync")
+		return nil
+	}
+	r, err := e.f.Sync(m)
+	if err != nil {
+		e.ShowError(err)
+		return err
+	}
+	e.Synced()
+	msg := fmt.Sprintf("%s: %s", r.Flag, describeSyncShort(r))
+	if m == mapping.MSAsync {
+		msg += " (MS_ASYNC is a no-op on Linux: kernel writeback writes the dirty pages later)"
+	}
+	e.Message("%s", msg)
+	return nil
+}
+
+func describeSyncShort(r mapping.SyncResult) string {
+	return fmt.Sprintf("%s, %d B in %s", plural(r.Pages, "page"), r.Bytes, formatDuration(r.Duration))
+}

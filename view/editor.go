@@ -1,0 +1,422 @@
+// Package view is the interactive editor: a tview application with a hex
+// grid, a header, a status line, a data inspector, prompts, the help screen
+// and the quit dialog. It reads and writes file bytes only through mapping
+// and turns keys into actions only through keymap.
+//
+// Features live in their own files and register themselves from init():
+//
+//	func init() { features = append(features, func(e *Editor) { e.Handle("x", ...) }) }
+//
+// so adding one does not edit a central switch. docs/architecture.md (## view)
+// lists the extension points.
+package view
+
+import (
+	"fmt"
+	"os"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+
+	"mmhex/keymap"
+	"mmhex/mapping"
+)
+
+// Options configures an Editor.
+type Options struct {
+	// BytesPerRow is the row width; 0 means 16.
+	BytesPerRow int
+	// FitWidth makes the row width follow the terminal width (the fit-width
+	// action toggles it).
+	FitWidth bool
+	// Inspector shows the data inspector at start.
+	Inspector bool
+	// Keys is the key dispatcher (preset plus user bindings); nil means the
+	// default preset.
+	Keys *keymap.Dispatcher
+	// StartupMessage, when not empty, is shown in a box at start that the
+	// user dismisses with a key (configuration problems, issue 7).
+	StartupMessage string
+	// Name overrides the file name shown in the header (the demo shows its
+	// temporary path otherwise).
+	Name string
+}
+
+// Column is the grid column the cursor types into.
+type Column int
+
+const (
+	HexColumn Column = iota
+	TextColumn
+)
+
+func (c Column) String() string {
+	if c == TextColumn {
+		return "TEXT"
+	}
+	return "HEX"
+}
+
+// Args are the parameters of one run of an action.
+type Args struct {
+	Count int  // the count typed before the key (vim), 0 when none
+	Arg   rune // the argument letter of actions such as mark-set, 0 when none
+	// Expr is the argument of a command-line command (":goto 0x10" gives
+	// "0x10"); "" when the action should prompt for what it needs.
+	Expr string
+}
+
+// N is the count, or 1 when none was given.
+func (a Args) N() int {
+	if a.Count <= 0 {
+		return 1
+	}
+	return a.Count
+}
+
+// Handler runs an action.
+type Handler func(e *Editor, a Args)
+
+// features are registered by each feature file's init(); New calls each on
+// the new editor, in registration order.
+var features []func(*Editor)
+
+// Editor is the interactive hex editor on one file.
+type Editor struct {
+	app  *tview.Application
+	f    *mapping.File
+	opts Options
+	keys *keymap.Dispatcher
+
+	root *layout
+	grid *Grid
+
+	mu sync.Mutex // guards screen and ticks against Run's goroutines
+	// screen is the screen last drawn on, kept to restore the terminal
+	// after a panic.
+	screen tcell.Screen
+
+	size   int64 // the file size as last seen
+	cursor int64
+	top    int64 // offset of the first visible row (a multiple of bpr)
+	col    Column
+	nibble int // 1 after the high nibble of the cursor byte was typed
+
+	bpr     int // bytes per row in effect (fit or configured)
+	rows    int // data rows visible in the last frame
+	lastBpr int
+
+	msg    string
+	msgErr bool
+
+	prompt  *Prompt
+	overlay overlay
+	panels  []*Panel
+
+	handlers     map[string]Handler
+	highlighters []Highlighter
+	frameHooks   []func(start int64, data []byte)
+	keyHooks     []func(ev *tcell.EventKey) bool
+	mouseHooks   []func(action tview.MouseAction, off int64, col Column) bool
+	moveHooks    []func(from, to int64)
+	quitHooks    []func()
+	ticks        []tick
+
+	edited      touched // bytes edited since the last sync
+	cancelHooks []func() bool
+
+	frame []byte // the visible bytes of the last frame (reused)
+	stop  chan struct{}
+	done  bool
+}
+
+type tick struct {
+	every time.Duration
+	fn    func()
+}
+
+// New builds the editor for f on app. The caller chooses app's screen
+// (app.SetScreen; a simulation screen in tests). Nothing is drawn until Run,
+// or until the caller draws with app.ForceDraw in tests.
+func New(app *tview.Application, f *mapping.File, opts Options) *Editor {
+	if opts.BytesPerRow <= 0 {
+		opts.BytesPerRow = 16
+	}
+	e := &Editor{
+		app:      app,
+		f:        f,
+		opts:     opts,
+		keys:     opts.Keys,
+		handlers: make(map[string]Handler),
+		size:     f.Size(),
+		bpr:      opts.BytesPerRow,
+		stop:     make(chan struct{}),
+	}
+	if e.keys == nil {
+		e.keys = defaultDispatcher()
+	}
+	e.grid = newGrid(e)
+	e.root = newLayout(e)
+	for _, feat := range features {
+		feat(e)
+	}
+	if opts.Inspector {
+		e.ShowPanel(inspectorPanel, true)
+	}
+	if opts.StartupMessage != "" {
+		e.ShowInfo("configuration", opts.StartupMessage)
+	}
+	app.SetRoot(e.root, true)
+	app.EnableMouse(true)
+	app.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
+		// tview stops the application on an uncaptured Ctrl-C; the editor
+		// handles Ctrl-C itself (it never quits without asking).
+		if ev.Key() == tcell.KeyCtrlC {
+			e.HandleKey(ev)
+			return nil
+		}
+		return ev
+	})
+	app.SetBeforeDrawFunc(func(s tcell.Screen) bool {
+		e.mu.Lock()
+		e.screen = s
+		e.mu.Unlock()
+		return false
+	})
+	return e
+}
+
+// Run runs the editor until it quits. The terminal is restored however it
+// ends: on a panic the screen is finalised first and the panic comes back as
+// an error carrying the stack.
+func (e *Editor) Run() (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			e.mu.Lock()
+			s := e.screen
+			e.mu.Unlock()
+			if s != nil {
+				s.Fini()
+			}
+			err = fmt.Errorf("internal error: %v\n%s", p, debug.Stack())
+		}
+	}()
+	e.startTicks()
+	defer close(e.stop)
+	return e.app.Run()
+}
+
+func (e *Editor) startTicks() {
+	for _, t := range e.ticks {
+		go func(t tick) {
+			tk := time.NewTicker(t.every)
+			defer tk.Stop()
+			for {
+				select {
+				case <-e.stop:
+					return
+				case <-tk.C:
+					e.app.QueueUpdateDraw(t.fn)
+				}
+			}
+		}(t)
+	}
+}
+
+// ---- extension points -------------------------------------------------
+
+// App is the tview application the editor runs on.
+func (e *Editor) App() *tview.Application { return e.app }
+
+// File is the file being edited.
+func (e *Editor) File() *mapping.File { return e.f }
+
+// Keys is the key dispatcher.
+func (e *Editor) Keys() *keymap.Dispatcher { return e.keys }
+
+// Handle registers h as the handler of action (replacing an earlier one).
+func (e *Editor) Handle(action keymap.Action, h Handler) { e.handlers[string(action)] = h }
+
+// RunAction runs the handler of action; false when none is registered.
+func (e *Editor) RunAction(action keymap.Action, a Args) bool {
+	h, ok := e.handlers[string(action)]
+	if !ok {
+		return false
+	}
+	h(e, a)
+	return true
+}
+
+// Message shows an informational message in the message line until the
+// next key.
+func (e *Editor) Message(format string, args ...any) {
+	e.msg, e.msgErr = fmt.Sprintf(format, args...), false
+}
+
+// Errorf shows an error message in the message line.
+func (e *Editor) Errorf(format string, args ...any) {
+	e.msg, e.msgErr = fmt.Sprintf(format, args...), true
+}
+
+// ShowError shows err in the message line.
+func (e *Editor) ShowError(err error) { e.Errorf("%v", err) }
+
+// Every runs fn on the UI goroutine every d while Run is active
+// (app.QueueUpdateDraw from a ticker), so fn may touch the editor and the
+// screen is redrawn after it. Register from a feature function (before Run).
+func (e *Editor) Every(d time.Duration, fn func()) {
+	e.ticks = append(e.ticks, tick{d, fn})
+}
+
+// RunTicks runs every tick function once, synchronously (tests).
+func (e *Editor) RunTicks() {
+	for _, t := range e.ticks {
+		t.fn()
+	}
+}
+
+// Mark is a set of highlights a Highlighter puts on a byte.
+type Mark uint8
+
+const (
+	MarkSelected Mark = 1 << iota // in the selection
+	MarkMatch                     // part of the current search match
+	MarkChanged                   // changed by another writer since the last frame
+	MarkMarked                    // a mark is set here
+)
+
+// Highlighter is asked once per frame with the visible range [start, end)
+// and returns a function the grid calls for each visible offset (nil: none).
+type Highlighter func(start, end int64) func(off int64) Mark
+
+// AddHighlighter adds h to the grid's styling.
+func (e *Editor) AddHighlighter(h Highlighter) { e.highlighters = append(e.highlighters, h) }
+
+// OnFrame registers fn to see the visible bytes each frame, after they are
+// read and before they are drawn. data is valid only during the call.
+func (e *Editor) OnFrame(fn func(start int64, data []byte)) {
+	e.frameHooks = append(e.frameHooks, fn)
+}
+
+// AddKeyHook registers fn to see key events before the keymap does (not
+// while a prompt or dialog is open); fn returns true when it consumed the key.
+func (e *Editor) AddKeyHook(fn func(ev *tcell.EventKey) bool) {
+	e.keyHooks = append(e.keyHooks, fn)
+}
+
+// AddMouseHook registers fn to see mouse actions on grid bytes (off is the
+// byte under the pointer) before the editor does; true consumes the event.
+func (e *Editor) AddMouseHook(fn func(action tview.MouseAction, off int64, col Column) bool) {
+	e.mouseHooks = append(e.mouseHooks, fn)
+}
+
+// OnMove registers fn to be told whenever the cursor moves.
+func (e *Editor) OnMove(fn func(from, to int64)) { e.moveHooks = append(e.moveHooks, fn) }
+
+// OnQuit registers fn to run when the editor quits (before the screen ends).
+func (e *Editor) OnQuit(fn func()) { e.quitHooks = append(e.quitHooks, fn) }
+
+// Cursor is the offset of the cursor byte.
+func (e *Editor) Cursor() int64 { return e.cursor }
+
+// Column is the active column.
+func (e *Editor) Column() Column { return e.col }
+
+// Size is the file size as the editor last saw it.
+func (e *Editor) Size() int64 { return e.size }
+
+// BytesPerRow is the row width of the last frame.
+func (e *Editor) BytesPerRow() int { return e.bpr }
+
+// VisibleRange is the byte range [start, end) of the last frame.
+func (e *Editor) VisibleRange() (start, end int64) {
+	end = e.top + int64(e.rows*e.bpr)
+	if end > e.size {
+		end = e.size
+	}
+	return e.top, end
+}
+
+// SetCursor moves the cursor to off (clamped into the file) and scrolls so
+// it is visible. Move hooks see the move.
+func (e *Editor) SetCursor(off int64) {
+	if off > e.size-1 {
+		off = e.size - 1
+	}
+	if off < 0 {
+		off = 0
+	}
+	from := e.cursor
+	e.cursor = off
+	e.nibble = 0
+	e.scrollToCursor()
+	for _, h := range e.moveHooks {
+		h(from, off)
+	}
+}
+
+// CenterOn moves the cursor to off and scrolls so its row is in the middle
+// of the grid.
+func (e *Editor) CenterOn(off int64) {
+	e.SetCursor(off)
+	rows := e.visibleRows()
+	row := e.cursor / int64(e.bpr)
+	top := row - int64(rows/2)
+	if top < 0 {
+		top = 0
+	}
+	e.top = top * int64(e.bpr)
+}
+
+// Refresh re-reads the file size (f.Refresh) and, when it changed, says so
+// and keeps the cursor inside the file.
+func (e *Editor) Refresh() {
+	changed, err := e.f.Refresh()
+	if err != nil {
+		e.Errorf("refreshing %s: %v", mapping.DisplayName(e.f.Path()), err)
+		return
+	}
+	newSize := e.f.Size()
+	if changed || newSize != e.size {
+		old := e.size
+		e.size = newSize
+		e.Message("the file changed size: %d B (%s), was %d B", newSize, humanSize(newSize), old)
+		if e.cursor >= e.size {
+			e.cursor = max(e.size-1, 0)
+			e.nibble = 0
+		}
+		e.scrollToCursor()
+	}
+}
+
+// Stop quits the editor without asking.
+func (e *Editor) Stop() {
+	if e.done {
+		return
+	}
+	e.done = true
+	for _, h := range e.quitHooks {
+		h()
+	}
+	e.app.Stop()
+}
+
+// Quitting reports whether the editor has stopped (tests).
+func (e *Editor) Quitting() bool { return e.done }
+
+// debugLog appends a line to $MMHEX_DEBUG, when set (development aid).
+func debugLog(format string, args ...any) {
+	p := os.Getenv("MMHEX_DEBUG")
+	if p == "" {
+		return
+	}
+	fh, err := os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(fh, format+"\n", args...)
+	fh.Close()
+}

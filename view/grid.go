@@ -1,0 +1,406 @@
+package view
+
+import (
+	"errors"
+	"io"
+	"math/bits"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+
+	"mmhex/view/hexfmt"
+)
+
+// Grid is the hex grid primitive: a column header, then one row per
+// BytesPerRow bytes: offset, hex bytes in groups of 8, text column.
+type Grid struct {
+	*tview.Box
+	e *Editor
+	g geom // geometry of the last frame
+}
+
+// groupSize is the number of bytes between the wider gaps of the hex column.
+const groupSize = 8
+
+// geom is the horizontal layout of a grid row, in cells from the grid's left.
+type geom struct {
+	digits int // hex digits of the offset column
+	bpr    int
+	hexX   int // first hex digit of byte 0
+	textX  int // text column
+	width  int // a full row
+}
+
+// offsetDigits is the width of the offset column for a file of size bytes:
+// as many hex digits as the largest offset needs, at least 8.
+func offsetDigits(size int64) int {
+	last := uint64(0)
+	if size > 1 {
+		last = uint64(size - 1)
+	}
+	d := (bits.Len64(last) + 3) / 4
+	return max(d, 8)
+}
+
+func makeGeom(digits, bpr int) geom {
+	g := geom{digits: digits, bpr: bpr, hexX: 1 + digits + 2}
+	g.textX = g.hexX + hexPos(bpr-1) + 2 + 3
+	g.width = g.textX + bpr + 1
+	return g
+}
+
+// hexPos is the x of byte i's first hex digit relative to the hex column.
+func hexPos(i int) int { return i*3 + i/groupSize }
+
+// fitBytesPerRow is the widest row that fits in w cells: a multiple of 8
+// when one fits, else 1..7.
+func fitBytesPerRow(w, digits int) int {
+	best := 0
+	for n := groupSize; ; n += groupSize {
+		if makeGeom(digits, n).width > w {
+			break
+		}
+		best = n
+	}
+	if best > 0 {
+		return best
+	}
+	for n := groupSize - 1; n > 1; n-- {
+		if makeGeom(digits, n).width <= w {
+			return n
+		}
+	}
+	return 1
+}
+
+func newGrid(e *Editor) *Grid {
+	return &Grid{Box: tview.NewBox(), e: e}
+}
+
+// Styles of the grid.
+var (
+	styleDefault    = tcell.StyleDefault
+	styleDim        = tcell.StyleDefault.Foreground(tcell.PaletteColor(8))
+	styleOffset     = tcell.StyleDefault.Foreground(tcell.PaletteColor(4))
+	styleOffsetCur  = tcell.StyleDefault.Foreground(tcell.PaletteColor(12)).Bold(true)
+	styleColHeader  = tcell.StyleDefault.Foreground(tcell.PaletteColor(8)).Bold(true)
+	colourUnsynced  = tcell.PaletteColor(9)
+	classStyles     = func() (s [hexfmt.NumClasses]tcell.Style) {
+		for c := range s {
+			s[c] = tcell.StyleDefault.Foreground(tcell.PaletteColor(int(hexfmt.Class(c).ANSI())))
+		}
+		return
+	}()
+)
+
+// byteStyle is the style of a byte of class cls with marks m, before the
+// cursor attributes.
+func byteStyle(b byte, unsynced bool, m Mark) tcell.Style {
+	st := classStyles[hexfmt.ClassOf(b)]
+	if unsynced {
+		st = st.Foreground(colourUnsynced).Bold(true)
+	}
+	switch {
+	case m&MarkMatch != 0:
+		st = st.Background(tcell.PaletteColor(3)).Foreground(tcell.PaletteColor(0))
+	case m&MarkSelected != 0:
+		st = st.Background(tcell.PaletteColor(4)).Foreground(tcell.PaletteColor(15))
+	case m&MarkChanged != 0:
+		st = st.Background(tcell.PaletteColor(1)).Foreground(tcell.PaletteColor(15))
+	case m&MarkMarked != 0:
+		st = st.Background(tcell.PaletteColor(5)).Foreground(tcell.PaletteColor(0))
+	}
+	return st
+}
+
+const hexDigits = "0123456789abcdef"
+
+// Draw draws the grid: it reads the visible bytes (one ReadAt) and nothing else.
+func (gr *Grid) Draw(s tcell.Screen) {
+	gr.DrawForSubclass(s, gr)
+	x, y, w, h := gr.GetInnerRect()
+	e := gr.e
+	if w <= 0 || h <= 0 {
+		return
+	}
+	e.syncSize()
+	g := e.layoutGrid(w, h)
+	gr.g = g
+
+	// Column header.
+	drawText(s, x+1, y, g.digits, "offset", styleColHeader)
+	for i := 0; i < g.bpr; i++ {
+		px := x + g.hexX + hexPos(i)
+		s.SetContent(px, y, rune(hexDigits[(i>>4)&0xf]), nil, styleColHeader)
+		s.SetContent(px+1, y, rune(hexDigits[i&0xf]), nil, styleColHeader)
+		s.SetContent(x+g.textX+i, y, rune(hexDigits[i&0xf]), nil, styleColHeader)
+	}
+	if e.size == 0 {
+		drawText(s, x+1, y+1, w-1, "(empty file)", styleDim)
+		return
+	}
+
+	data := e.readVisible()
+	start := e.top
+	end := start + int64(len(data))
+	for _, fn := range e.frameHooks {
+		fn(start, data)
+	}
+	var marks []func(int64) Mark
+	for _, h := range e.highlighters {
+		if fn := h(start, end); fn != nil {
+			marks = append(marks, fn)
+		}
+	}
+	anyUnsynced := e.f.UnsyncedEdits() > 0
+	curRow := (e.cursor - e.top) / int64(g.bpr)
+
+	for r := 0; r < e.rows; r++ {
+		rowOff := e.top + int64(r*g.bpr)
+		if rowOff >= e.size {
+			break
+		}
+		py := y + 1 + r
+		ost := styleOffset
+		if int64(r) == curRow {
+			ost = styleOffsetCur
+		}
+		drawHex(s, x+1, py, rowOff, g.digits, ost)
+		var prevBg tcell.Color = tcell.ColorDefault
+		for i := 0; i < g.bpr; i++ {
+			off := rowOff + int64(i)
+			idx := int(off - start)
+			if idx >= len(data) {
+				break
+			}
+			b := data[idx]
+			var m Mark
+			for _, fn := range marks {
+				m |= fn(off)
+			}
+			st := byteStyle(b, anyUnsynced && e.isUnsyncedByte(off), m)
+			_, bg, _ := st.Decompose()
+			px := x + g.hexX + hexPos(i)
+			// The gap before a byte takes the background of a highlight
+			// that runs through it, so a selection reads as one band.
+			if i > 0 && bg != tcell.ColorDefault && bg == prevBg {
+				gap := hexPos(i) - hexPos(i-1) - 2
+				fill(s, px-gap, py, gap, ' ', tcell.StyleDefault.Background(bg))
+			}
+			prevBg = bg
+			hi, lo := st, st
+			tst := st
+			if off == e.cursor {
+				if e.col == HexColumn {
+					if e.nibble == 1 {
+						hi, lo = st.Underline(true), st.Reverse(true)
+					} else {
+						hi, lo = st.Reverse(true), st.Reverse(true)
+					}
+					tst = st.Underline(true)
+				} else {
+					hi, lo = st.Underline(true), st.Underline(true)
+					tst = st.Reverse(true)
+				}
+			}
+			s.SetContent(px, py, rune(hexDigits[b>>4]), nil, hi)
+			s.SetContent(px+1, py, rune(hexDigits[b&0xf]), nil, lo)
+			s.SetContent(x+g.textX+i, py, rune(hexfmt.TextChar(b)), nil, tst)
+		}
+	}
+}
+
+// drawHex draws v as exactly digits lower-case hex digits.
+func drawHex(s tcell.Screen, x, y int, v int64, digits int, st tcell.Style) {
+	for i := digits - 1; i >= 0; i-- {
+		s.SetContent(x+i, y, rune(hexDigits[v&0xf]), nil, st)
+		v >>= 4
+	}
+}
+
+// layoutGrid fixes the row width and row count for a grid of w×h cells and
+// scrolls so the cursor stays visible; a change of row width keeps the
+// cursor's screen row.
+func (e *Editor) layoutGrid(w, h int) geom {
+	digits := offsetDigits(e.size)
+	bpr := e.opts.BytesPerRow
+	if e.opts.FitWidth {
+		bpr = fitBytesPerRow(w, digits)
+	}
+	oldBpr := e.bpr
+	e.bpr = bpr
+	e.rows = max(h-1, 1)
+	if oldBpr != bpr && oldBpr > 0 {
+		screenRow := (e.cursor - e.top) / int64(oldBpr)
+		if screenRow < 0 {
+			screenRow = 0
+		}
+		topRow := e.cursor/int64(bpr) - screenRow
+		e.top = max(topRow, 0) * int64(bpr)
+	}
+	e.scrollToCursor()
+	return makeGeom(digits, bpr)
+}
+
+// scrollToCursor scrolls the least needed to show the cursor's row, and
+// never further than the last row allows.
+func (e *Editor) scrollToCursor() {
+	bpr := int64(e.bpr)
+	rows := int64(e.visibleRows())
+	topRow := e.top / bpr
+	row := e.cursor / bpr
+	if row < topRow {
+		topRow = row
+	}
+	if row >= topRow+rows {
+		topRow = row - rows + 1
+	}
+	lastRow := int64(0)
+	if e.size > 0 {
+		lastRow = (e.size - 1) / bpr
+	}
+	if topRow > lastRow-rows+1 {
+		topRow = lastRow - rows + 1
+	}
+	if topRow < 0 {
+		topRow = 0
+	}
+	e.top = topRow * bpr
+}
+
+func (e *Editor) visibleRows() int {
+	if e.rows > 0 {
+		return e.rows
+	}
+	return 1
+}
+
+// syncSize adopts a size change seen by someone else (another feature's
+// f.Refresh), keeping the cursor in the file.
+func (e *Editor) syncSize() {
+	if n := e.f.Size(); n != e.size {
+		old := e.size
+		e.size = n
+		if e.cursor >= n {
+			e.cursor = max(n-1, 0)
+			e.nibble = 0
+		}
+		e.Message("the file changed size: %d B (%s), was %d B", n, humanSize(n), old)
+	}
+}
+
+// readVisible reads the visible range with one ReadAt. A read that fails
+// (the file shrank under the mapping: the mapping's fault error) makes the
+// editor refresh the file and read again.
+func (e *Editor) readVisible() []byte {
+	for attempt := 0; ; attempt++ {
+		n := int64(e.rows * e.bpr)
+		if rest := e.size - e.top; rest < n {
+			n = max(rest, 0)
+		}
+		if int64(cap(e.frame)) < n {
+			e.frame = make([]byte, n)
+		}
+		buf := e.frame[:n]
+		got, err := e.f.ReadAt(buf, e.top)
+		if err == nil || (errors.Is(err, io.EOF) && int64(got) == n) {
+			return buf
+		}
+		if attempt == 0 {
+			e.Refresh()
+			e.scrollToCursor()
+			continue
+		}
+		e.Errorf("reading 0x%x: %v", e.top, err)
+		return buf[:got]
+	}
+}
+
+// hit maps a grid cell (relative to the grid's inner rectangle) to a byte
+// offset and column.
+func (gr *Grid) hit(cx, cy int) (off int64, col Column, ok bool) {
+	g := gr.g
+	e := gr.e
+	if cy < 1 || cy > e.rows || g.bpr == 0 {
+		return 0, 0, false
+	}
+	rowOff := e.top + int64((cy-1)*g.bpr)
+	idx := -1
+	switch {
+	case cx >= g.textX && cx < g.textX+g.bpr:
+		idx, col = cx-g.textX, TextColumn
+	case cx >= g.hexX && cx < g.textX-2:
+		for i := g.bpr - 1; i >= 0; i-- {
+			if cx >= g.hexX+hexPos(i) {
+				idx, col = i, HexColumn
+				break
+			}
+		}
+	}
+	if idx < 0 {
+		return 0, 0, false
+	}
+	off = rowOff + int64(idx)
+	if off >= e.size {
+		return 0, 0, false
+	}
+	return off, col, true
+}
+
+// MouseHandler: a click puts the cursor on the byte (either column), the
+// wheel scrolls three rows.
+func (gr *Grid) MouseHandler() func(action tview.MouseAction, event *tcell.EventMouse, setFocus func(p tview.Primitive)) (bool, tview.Primitive) {
+	return gr.WrapMouseHandler(func(action tview.MouseAction, event *tcell.EventMouse, setFocus func(p tview.Primitive)) (bool, tview.Primitive) {
+		e := gr.e
+		mx, my := event.Position()
+		if !gr.InRect(mx, my) {
+			return false, nil
+		}
+		ix, iy, _, _ := gr.GetInnerRect()
+		off, col, ok := gr.hit(mx-ix, my-iy)
+		if ok {
+			for _, h := range e.mouseHooks {
+				if h(action, off, col) {
+					return true, nil
+				}
+			}
+		}
+		switch action {
+		case tview.MouseLeftDown, tview.MouseLeftClick:
+			if ok {
+				e.col = col
+				e.SetCursor(off)
+			}
+			return true, nil
+		case tview.MouseScrollUp:
+			e.scrollRows(-3)
+			return true, nil
+		case tview.MouseScrollDown:
+			e.scrollRows(3)
+			return true, nil
+		}
+		return false, nil
+	})
+}
+
+// scrollRows scrolls the view and the cursor by n rows.
+func (e *Editor) scrollRows(n int) {
+	if e.size == 0 {
+		return
+	}
+	bpr := int64(e.bpr)
+	delta := int64(n) * bpr
+	lastRow := (e.size - 1) / bpr
+	topRow := e.top/bpr + int64(n)
+	topRow = min(topRow, lastRow-int64(e.visibleRows())+1)
+	topRow = max(topRow, 0)
+	target := e.cursor + delta
+	if target < 0 {
+		target = e.cursor % bpr
+	}
+	if target > e.size-1 {
+		target = e.size - 1
+	}
+	e.top = topRow * bpr
+	e.SetCursor(target)
+}

@@ -1,0 +1,137 @@
+package view
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+
+	"mmhex/keymap"
+	"mmhex/mapping"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// harness is an editor on a simulation screen, driven without app.Run:
+// keys go straight to HandleKey and frames are drawn with ForceDraw.
+type harness struct {
+	t   testing.TB
+	sim tcell.SimulationScreen
+	app *tview.Application
+	e   *Editor
+	f   *mapping.File
+}
+
+func newHarness(t testing.TB, path string, w, h int, mo mapping.Options, opts Options) *harness {
+	t.Helper()
+	f, err := mapping.Open(path, mo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	sim := tcell.NewSimulationScreen("UTF-8")
+	app := tview.NewApplication()
+	app.SetScreen(sim)
+	sim.SetSize(w, h)
+	e := New(app, f, opts)
+	return &harness{t: t, sim: sim, app: app, e: e, f: f}
+}
+
+// writeFile writes data to a new file in a temporary directory.
+func writeFile(t testing.TB, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// press feeds keys by name ("Ctrl-G", "Down", "a") to the editor.
+func (h *harness) press(names ...string) {
+	h.t.Helper()
+	for _, n := range names {
+		k, err := keymap.ParseKey(n)
+		if err != nil {
+			h.t.Fatalf("key %q: %v", n, err)
+		}
+		h.e.HandleKey(k.Event())
+	}
+}
+
+// typeText feeds each rune of s as a key.
+func (h *harness) typeText(s string) {
+	for _, r := range s {
+		h.e.HandleKey(tcell.NewEventKey(tcell.KeyRune, r, tcell.ModNone))
+	}
+}
+
+// draw draws a frame and returns the screen as text, one line per row,
+// trailing spaces trimmed.
+func (h *harness) draw() string {
+	h.app.ForceDraw()
+	cells, w, ht := h.sim.GetContents()
+	var b strings.Builder
+	for y := 0; y < ht; y++ {
+		var line strings.Builder
+		for x := 0; x < w; x++ {
+			c := cells[y*w+x]
+			if len(c.Runes) == 0 {
+				if x > 0 && len(cells[y*w+x-1].Runes) > 0 && runeWidth(cells[y*w+x-1].Runes[0]) == 2 {
+					continue
+				}
+				line.WriteByte(' ')
+				continue
+			}
+			line.WriteString(string(c.Runes))
+		}
+		b.WriteString(strings.TrimRight(line.String(), " "))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// cell returns the rune and style at (x, y) of the last frame.
+func (h *harness) cell(x, y int) (rune, tcell.Style) {
+	cells, w, _ := h.sim.GetContents()
+	c := cells[y*w+x]
+	r := ' '
+	if len(c.Runes) > 0 {
+		r = c.Runes[0]
+	}
+	return r, c.Style
+}
+
+// find returns the position of the first occurrence of s on the screen.
+func (h *harness) find(s string) (x, y int, ok bool) {
+	for y, line := range strings.Split(h.draw(), "\n") {
+		if i := strings.Index(line, s); i >= 0 {
+			return len([]rune(line[:i])), y, true
+		}
+	}
+	return 0, 0, false
+}
+
+// golden compares got with testdata/name.golden (rewritten with -update).
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	p := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run go test ./view -run %s -update)", err, t.Name())
+	}
+	if !bytes.Equal(want, []byte(got)) {
+		t.Errorf("screen differs from %s:\n--- want\n%s--- got\n%s", p, want, got)
+	}
+}

@@ -1,0 +1,66 @@
+package view
+
+import (
+	"github.com/gdamore/tcell/v2"
+
+	"mmhex/keymap"
+)
+
+// defaultDispatcher is the default preset without configuration.
+func defaultDispatcher() *keymap.Dispatcher {
+	m, err := keymap.PresetMap(keymap.PresetDefault)
+	if err != nil {
+		panic(err) // the default preset always exists
+	}
+	return keymap.NewDispatcher(m)
+}
+
+// HandleKey handles one key event: the open overlay or prompt takes it;
+// otherwise key hooks, shown panels, then the keymap. Found actions run
+// their handler; unbound printable keys type bytes where the mode types.
+func (e *Editor) HandleKey(ev *tcell.EventKey) {
+	if e.overlay != nil {
+		e.overlay.key(e, ev)
+		return
+	}
+	if e.prompt != nil {
+		e.promptKey(ev)
+		return
+	}
+	for _, h := range e.keyHooks {
+		if h(ev) {
+			return
+		}
+	}
+	for _, p := range e.panels {
+		if p.shown && p.Key != nil && p.Key(ev) {
+			return
+		}
+	}
+	k := keymap.FromEvent(ev)
+	o := e.keys.Feed(k)
+	switch o.Result {
+	case keymap.Found:
+		e.msg = ""
+		e.runOutcome(o)
+	case keymap.Incomplete:
+		// The message line shows Dispatcher.Pending.
+	case keymap.NotFound:
+		if o.Type {
+			if r, ok := k.Rune(); ok {
+				e.msg = ""
+				e.typeRune(r)
+				return
+			}
+		}
+		e.Message("%s is not bound to anything (%s)", k, e.helpHint())
+	}
+}
+
+// runOutcome runs a found action.
+func (e *Editor) runOutcome(o keymap.Outcome) {
+	a := Args{Count: o.Count, Arg: o.Arg, Expr: o.Expr}
+	if !e.RunAction(o.Action, a) {
+		e.Message("%s: not available yet", o.Action)
+	}
+}

@@ -1,0 +1,331 @@
+package view
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+
+	"mmhex/keymap"
+	"mmhex/mapping"
+)
+
+// Side is where a panel sits.
+type Side int
+
+const (
+	Right  Side = iota // right of the grid, like the inspector
+	Bottom             // below the grid, above the status line, like the page panel
+)
+
+// Panel is a toggleable area beside or below the grid.
+type Panel struct {
+	Name string
+	Side Side
+	// Size is the panel's width (Right) or height (Bottom) in cells, not
+	// counting the separator line the editor draws.
+	Size int
+	// SizeFunc, when set, returns the size given the space available
+	// (the screen width for Right, the height for Bottom).
+	SizeFunc func(avail int) int
+	// Draw draws the panel into its rectangle (file bytes with SetContent
+	// only; drawText in this package is safe for any text).
+	Draw func(s tcell.Screen, x, y, w, h int)
+	// Key, when set, sees keys before the keymap while the panel is shown;
+	// true consumes the key.
+	Key   func(ev *tcell.EventKey) bool
+	shown bool
+}
+
+// AddPanel registers p, hidden.
+func (e *Editor) AddPanel(p *Panel) { e.panels = append(e.panels, p) }
+
+func (e *Editor) panel(name string) *Panel {
+	for _, p := range e.panels {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// ShowPanel shows or hides the panel named name.
+func (e *Editor) ShowPanel(name string, show bool) {
+	if p := e.panel(name); p != nil {
+		p.shown = show
+	}
+}
+
+// TogglePanel flips the panel named name and returns whether it is shown.
+func (e *Editor) TogglePanel(name string) bool {
+	p := e.panel(name)
+	if p == nil {
+		return false
+	}
+	p.shown = !p.shown
+	return p.shown
+}
+
+// PanelShown reports whether the panel named name is shown.
+func (e *Editor) PanelShown(name string) bool {
+	p := e.panel(name)
+	return p != nil && p.shown
+}
+
+func (p *Panel) size(avail int) int {
+	if p.SizeFunc != nil {
+		return p.SizeFunc(avail)
+	}
+	return p.Size
+}
+
+// layout is the root primitive: header, grid (with right panels), bottom
+// panels, status line, message or prompt line, and an overlay on top.
+type layout struct {
+	*tview.Box
+	e *Editor
+}
+
+func newLayout(e *Editor) *layout { return &layout{Box: tview.NewBox(), e: e} }
+
+var (
+	styleHeader    = tcell.StyleDefault.Reverse(true)
+	styleHeaderKey = tcell.StyleDefault.Reverse(true).Bold(true)
+	styleNotice    = tcell.StyleDefault.Foreground(tcell.PaletteColor(3)).Bold(true)
+	styleStatus    = tcell.StyleDefault.Reverse(true)
+	styleSep       = tcell.StyleDefault.Foreground(tcell.PaletteColor(8))
+	styleError     = tcell.StyleDefault.Foreground(tcell.PaletteColor(9)).Bold(true)
+	styleMessage   = tcell.StyleDefault
+	stylePending   = tcell.StyleDefault.Foreground(tcell.PaletteColor(3))
+)
+
+// minGridRows is the height (column header plus rows) the grid keeps before
+// bottom panels get space.
+const minGridRows = 4
+
+func (l *layout) Draw(s tcell.Screen) {
+	l.DrawForSubclass(s, l)
+	e := l.e
+	x, y, w, h := l.GetInnerRect()
+	if w <= 0 || h <= 0 {
+		return
+	}
+	e.syncSize()
+	e.drawHeader(s, x, y, w)
+	// Bottom lines.
+	msgY := y + h - 1
+	statusY := y + h - 2
+	gridTop := y + 1
+	gridBottom := statusY // exclusive
+	if h < 4 {
+		gridBottom = y + h
+	}
+	// Bottom panels, from the status line up.
+	type placed struct {
+		p          *Panel
+		x, y, w, h int
+	}
+	var draws []placed
+	for i := len(e.panels) - 1; i >= 0; i-- {
+		p := e.panels[i]
+		if !p.shown || p.Side != Bottom || p.Draw == nil {
+			continue
+		}
+		ph := p.size(h)
+		if gridBottom-gridTop-ph-1 < minGridRows {
+			continue
+		}
+		gridBottom -= ph
+		draws = append(draws, placed{p, x, gridBottom, w, ph})
+		gridBottom--
+		fill(s, x, gridBottom, w, tview.BoxDrawingsLightHorizontal, styleSep)
+	}
+	// Right panels, from the right edge in.
+	gridRight := x + w
+	for i := len(e.panels) - 1; i >= 0; i-- {
+		p := e.panels[i]
+		if !p.shown || p.Side != Right || p.Draw == nil {
+			continue
+		}
+		pw := p.size(w)
+		if gridRight-x-pw-1 < 20 {
+			continue
+		}
+		gridRight -= pw
+		draws = append(draws, placed{p, gridRight, gridTop, pw, gridBottom - gridTop})
+		gridRight--
+		for yy := gridTop; yy < gridBottom; yy++ {
+			s.SetContent(gridRight, yy, tview.BoxDrawingsLightVertical, nil, styleSep)
+		}
+	}
+	e.grid.SetRect(x, gridTop, gridRight-x, gridBottom-gridTop)
+	e.grid.Draw(s)
+	for _, d := range draws {
+		d.p.Draw(s, d.x, d.y, d.w, d.h)
+	}
+	if h >= 4 {
+		e.drawStatus(s, x, statusY, w)
+	}
+	s.HideCursor()
+	if e.prompt != nil {
+		e.prompt.draw(s, x, msgY, w)
+	} else {
+		e.drawMessage(s, x, msgY, w)
+	}
+	if e.overlay != nil {
+		e.overlay.draw(s, x, y, w, h)
+	}
+}
+
+// headerText is the header line: name, size, mode, flags, window, notice.
+func (e *Editor) headerParts() (name, rest, notice string) {
+	name = e.opts.Name
+	if name == "" {
+		name = e.f.Path()
+	}
+	name = mapping.DisplayName(name)
+	mode := "rw"
+	switch e.f.Mode() {
+	case mapping.ReadOnly:
+		mode = "read-only"
+	case mapping.Private:
+		mode = "private"
+	}
+	rest = fmt.Sprintf("%s (%d B)  %s  %s", humanSize(e.size), e.size, mode, e.f.Flags())
+	if off, n := e.f.Window(); n > 0 && n < e.size {
+		rest += fmt.Sprintf("  window 0x%x–0x%x", off, off+n)
+	}
+	return name, rest, e.f.Notice()
+}
+
+func (e *Editor) drawHeader(s tcell.Screen, x, y, w int) {
+	fill(s, x, y, w, ' ', styleHeader)
+	name, rest, notice := e.headerParts()
+	cx := drawText(s, x+1, y, w-1, "mmhex", styleHeaderKey)
+	cx = drawText(s, cx+2, y, x+w-cx-2, name, styleHeaderKey)
+	cx = drawText(s, cx+2, y, x+w-cx-2, rest, styleHeader)
+	if notice != "" {
+		drawText(s, cx+2, y, x+w-cx-2, notice, styleHeader.Foreground(tcell.PaletteColor(3)))
+	}
+}
+
+// statusText is the status line's text.
+func (e *Editor) statusText() string {
+	var b strings.Builder
+	if e.size == 0 {
+		b.WriteString("empty file")
+	} else {
+		pct := 0.0
+		if e.size > 1 {
+			pct = float64(e.cursor) * 100 / float64(e.size-1)
+		}
+		fmt.Fprintf(&b, "0x%x (%d) %s", e.cursor, e.cursor, formatPercent(pct))
+		var one [1]byte
+		if n, _ := e.f.ReadAt(one[:], e.cursor); n == 1 {
+			fmt.Fprintf(&b, "  byte 0x%02x %d", one[0], one[0])
+		}
+	}
+	fmt.Fprintf(&b, "  %s", e.col)
+	if e.nibble == 1 {
+		b.WriteString(" (low nibble)")
+	}
+	edits, pages := e.f.UnsyncedEdits(), e.f.UnsyncedPages()
+	if edits > 0 {
+		fmt.Fprintf(&b, " │ %s unsynced, %s", plural(edits, "edit"), plural(pages, "page"))
+	} else {
+		b.WriteString(" │ no unsynced edits")
+	}
+	if r, ok := e.f.LastSync(); ok {
+		fmt.Fprintf(&b, " │ last sync: %s", describeSync(r))
+	}
+	return b.String()
+}
+
+func formatPercent(p float64) string {
+	switch {
+	case p == 0 || p >= 1:
+		return fmt.Sprintf("%.1f%%", p)
+	case p >= 0.01:
+		return fmt.Sprintf("%.2f%%", p)
+	default:
+		return fmt.Sprintf("%.4f%%", p)
+	}
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// describeSync is "MS_SYNC 1 page 4096 B 0.6 ms".
+func describeSync(r mapping.SyncResult) string {
+	return fmt.Sprintf("%s %s %d B %s", r.Flag, plural(r.Pages, "page"), r.Bytes, formatDuration(r.Duration))
+}
+
+func formatDuration(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond))
+	case d < time.Second:
+		return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+	default:
+		return fmt.Sprintf("%.2f s", d.Seconds())
+	}
+}
+
+func (e *Editor) drawStatus(s tcell.Screen, x, y, w int) {
+	fill(s, x, y, w, ' ', styleStatus)
+	drawText(s, x+1, y, w-1, e.statusText(), styleStatus)
+}
+
+// drawMessage draws the message line: the last message (errors in their
+// colour), the pending keys and mode on the right, else a help hint.
+func (e *Editor) drawMessage(s tcell.Screen, x, y, w int) {
+	right := e.keys.Pending()
+	if m := e.keys.Mode(); m != "" {
+		right = strings.TrimSpace(right + "  -- " + m + " --")
+	}
+	if right == "" && e.msg == "" {
+		right = e.helpHint()
+	}
+	rw := textWidth(right)
+	if e.msg != "" {
+		st := styleMessage
+		if e.msgErr {
+			st = styleError
+		}
+		drawText(s, x+1, y, w-rw-3, e.msg, st)
+	}
+	if right != "" && rw < w-1 {
+		drawText(s, x+w-rw-1, y, rw, right, stylePending)
+	}
+}
+
+// helpHint names the help key: "F1 help".
+func (e *Editor) helpHint() string {
+	if k := e.keys.Map().KeysFor(keymap.Help); len(k) > 0 {
+		return k[0].String() + " help"
+	}
+	return ""
+}
+
+// InputHandler routes keys: the overlay, the prompt, then the grid.
+func (l *layout) InputHandler() func(event *tcell.EventKey, setFocus func(p tview.Primitive)) {
+	return l.WrapInputHandler(func(ev *tcell.EventKey, setFocus func(p tview.Primitive)) {
+		l.e.HandleKey(ev)
+	})
+}
+
+// MouseHandler sends mouse events to the grid unless an overlay is open.
+func (l *layout) MouseHandler() func(action tview.MouseAction, event *tcell.EventMouse, setFocus func(p tview.Primitive)) (bool, tview.Primitive) {
+	return l.WrapMouseHandler(func(action tview.MouseAction, event *tcell.EventMouse, setFocus func(p tview.Primitive)) (bool, tview.Primitive) {
+		if l.e.overlay != nil || l.e.prompt != nil {
+			return true, nil
+		}
+		return l.e.grid.MouseHandler()(action, event, setFocus)
+	})
+}

@@ -1,0 +1,146 @@
+package view
+
+import (
+	"unicode/utf8"
+
+	"github.com/gdamore/tcell/v2"
+
+	"mmhex/keymap"
+)
+
+// Prompt is a one-line input on the message line: a label, the text typed,
+// an optional hint, and an error shown inside it when Done refuses the text.
+type Prompt struct {
+	Label string
+	Text  string
+	// Hint is drawn dimmed after the text (for example "Tab: hex/text").
+	Hint string
+	// Done is called with the text on Enter. A non-nil error keeps the
+	// prompt open and shows the error in it; nil closes it.
+	Done func(text string) error
+	// Cancel, when set, is called on Esc or Ctrl-C (the prompt closes).
+	Cancel func()
+	// Key, when set, sees each key first; true consumes it (for toggles).
+	Key func(p *Prompt, ev *tcell.EventKey) bool
+	// Changed, when set, is called after each edit of the text.
+	Changed func(p *Prompt)
+
+	err string
+	pos int // cursor, in bytes of Text
+}
+
+// SetError shows msg inside the prompt until the next edit.
+func (p *Prompt) SetError(msg string) { p.err = msg }
+
+// OpenPrompt shows p on the message line; keys go to it until it closes.
+func (e *Editor) OpenPrompt(p *Prompt) {
+	p.pos = len(p.Text)
+	e.prompt = p
+	e.keys.Reset()
+}
+
+// Ask is OpenPrompt with just a label, initial text and a Done function.
+func (e *Editor) Ask(label, initial string, done func(text string) error) {
+	e.OpenPrompt(&Prompt{Label: label, Text: initial, Done: done})
+}
+
+// ClosePrompt closes the open prompt without calling anything.
+func (e *Editor) ClosePrompt() { e.prompt = nil }
+
+// PromptOpen reports whether a prompt is open.
+func (e *Editor) PromptOpen() bool { return e.prompt != nil }
+
+var (
+	stylePromptLabel = tcell.StyleDefault.Bold(true)
+	stylePromptHint  = tcell.StyleDefault.Foreground(tcell.PaletteColor(8))
+)
+
+func (p *Prompt) draw(s tcell.Screen, x, y, w int) {
+	cx := drawText(s, x+1, y, w-1, p.Label+" ", stylePromptLabel)
+	before := p.Text[:p.pos]
+	tx := drawText(s, cx, y, x+w-cx, p.Text, tcell.StyleDefault)
+	curX := cx + textWidth(before)
+	if curX < x+w {
+		s.ShowCursor(curX, y)
+	}
+	tx++
+	if p.err != "" {
+		tx = drawText(s, tx+1, y, x+w-tx-1, "✗ "+p.err, styleError)
+	} else if p.Hint != "" {
+		drawText(s, tx+1, y, x+w-tx-1, p.Hint, stylePromptHint)
+	}
+}
+
+// handle takes a key for the prompt.
+func (e *Editor) promptKey(ev *tcell.EventKey) {
+	p := e.prompt
+	if p.Key != nil && p.Key(p, ev) {
+		return
+	}
+	k := keymap.FromEvent(ev)
+	edited := false
+	switch ev.Key() {
+	case tcell.KeyEnter:
+		if p.Done == nil {
+			e.prompt = nil
+			return
+		}
+		if err := p.Done(p.Text); err != nil {
+			p.err = err.Error()
+			return
+		}
+		if e.prompt == p {
+			e.prompt = nil
+		}
+		return
+	case tcell.KeyEsc, tcell.KeyCtrlC:
+		e.prompt = nil
+		if p.Cancel != nil {
+			p.Cancel()
+		}
+		return
+	case tcell.KeyBackspace, tcell.KeyBackspace2:
+		if p.pos > 0 {
+			_, n := utf8.DecodeLastRuneInString(p.Text[:p.pos])
+			p.Text = p.Text[:p.pos-n] + p.Text[p.pos:]
+			p.pos -= n
+			edited = true
+		}
+	case tcell.KeyDelete:
+		if p.pos < len(p.Text) {
+			_, n := utf8.DecodeRuneInString(p.Text[p.pos:])
+			p.Text = p.Text[:p.pos] + p.Text[p.pos+n:]
+			edited = true
+		}
+	case tcell.KeyLeft:
+		if p.pos > 0 {
+			_, n := utf8.DecodeLastRuneInString(p.Text[:p.pos])
+			p.pos -= n
+		}
+	case tcell.KeyRight:
+		if p.pos < len(p.Text) {
+			_, n := utf8.DecodeRuneInString(p.Text[p.pos:])
+			p.pos += n
+		}
+	case tcell.KeyHome, tcell.KeyCtrlA:
+		p.pos = 0
+	case tcell.KeyEnd, tcell.KeyCtrlE:
+		p.pos = len(p.Text)
+	case tcell.KeyCtrlU:
+		p.Text, p.pos, edited = p.Text[p.pos:], 0, true
+	case tcell.KeyCtrlK:
+		p.Text, edited = p.Text[:p.pos], true
+	default:
+		if r, ok := k.Rune(); ok && k.Printable() {
+			p.Text = p.Text[:p.pos] + string(r) + p.Text[p.pos:]
+			p.pos += utf8.RuneLen(r)
+			edited = true
+		}
+	}
+	if edited {
+		p.err = ""
+		if p.Changed != nil {
+			p.Changed(p)
+		}
+	}
+}

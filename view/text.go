@@ -1,0 +1,80 @@
+package view
+
+import (
+	"fmt"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/uniseg"
+)
+
+// safeRune is the rune that may reach the terminal for r: controls and
+// non-printing runes become '?'.
+func safeRune(r rune) rune {
+	if r == ' ' {
+		return r
+	}
+	if r < 0x20 || (r >= 0x7f && r < 0xa0) || r == utf8.RuneError || !unicode.IsPrint(r) {
+		return '?'
+	}
+	return r
+}
+
+// drawText draws s at (x, y), at most maxW cells wide, with SetContent only
+// (never tview.Print, which would interpret [style] tags). Every rune goes
+// through safeRune. It returns the x after the last cell drawn.
+func drawText(s tcell.Screen, x, y, maxW int, text string, st tcell.Style) int {
+	end := x + maxW
+	for _, r := range text {
+		r = safeRune(r)
+		w := runeWidth(r)
+		if x+w > end {
+			break
+		}
+		s.SetContent(x, y, r, nil, st)
+		x += w
+	}
+	return x
+}
+
+// fill paints w cells from (x, y) with r in style st.
+func fill(s tcell.Screen, x, y, w int, r rune, st tcell.Style) {
+	for i := 0; i < w; i++ {
+		s.SetContent(x+i, y, r, nil, st)
+	}
+}
+
+// textWidth is the number of cells drawText uses for text.
+func textWidth(text string) int {
+	n := 0
+	for _, r := range text {
+		n += runeWidth(safeRune(r))
+	}
+	return n
+}
+
+func runeWidth(r rune) int {
+	if r < 0x80 {
+		return 1
+	}
+	w := uniseg.StringWidth(string(r))
+	if w < 1 {
+		return 1
+	}
+	return w
+}
+
+// humanSize formats n bytes as "8.00 GiB" (binary units), "512 B" below 1 KiB.
+func humanSize(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 5; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.2f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
