@@ -79,13 +79,13 @@ func newGrid(e *Editor) *Grid {
 
 // Styles of the grid.
 var (
-	styleDefault    = tcell.StyleDefault
-	styleDim        = tcell.StyleDefault.Foreground(tcell.PaletteColor(8))
-	styleOffset     = tcell.StyleDefault.Foreground(tcell.PaletteColor(4))
-	styleOffsetCur  = tcell.StyleDefault.Foreground(tcell.PaletteColor(12)).Bold(true)
-	styleColHeader  = tcell.StyleDefault.Foreground(tcell.PaletteColor(8)).Bold(true)
-	colourUnsynced  = tcell.PaletteColor(9)
-	classStyles     = func() (s [hexfmt.NumClasses]tcell.Style) {
+	styleDefault   = tcell.StyleDefault
+	styleDim       = tcell.StyleDefault.Foreground(tcell.PaletteColor(8))
+	styleOffset    = tcell.StyleDefault.Foreground(tcell.PaletteColor(4))
+	styleOffsetCur = tcell.StyleDefault.Foreground(tcell.PaletteColor(12)).Bold(true)
+	styleColHeader = tcell.StyleDefault.Foreground(tcell.PaletteColor(8)).Bold(true)
+	colourUnsynced = tcell.PaletteColor(9)
+	classStyles    = func() (s [hexfmt.NumClasses]tcell.Style) {
 		for c := range s {
 			s[c] = tcell.StyleDefault.Foreground(tcell.PaletteColor(int(hexfmt.Class(c).ANSI())))
 		}

@@ -1,0 +1,64 @@
+package view
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/rivo/tview"
+
+	"mmhex/keymap"
+	"mmhex/mapping"
+)
+
+// LaunchOptions are the editor's command-line settings.
+type LaunchOptions struct {
+	Path    string          // the file to open (ignored with Demo)
+	Demo    bool            // make a demo file in a temporary folder and open it
+	Keys    string          // --keys preset ("" = the configuration's, else default)
+	Config  string          // --config file ("" = the default path, if it exists)
+	Mapping mapping.Options // --read-only --private --populate --lock --window --invalidate
+	Fit     bool            // --fit: the row width follows the terminal width
+	Stdout  io.Writer       // where the demo file's path is printed on exit
+}
+
+// Launch opens the file and runs the editor on the terminal. Everything that
+// can fail before the screen is set up (bad key configuration file, the
+// file cannot be opened) is returned as an error before the terminal is
+// touched; problems inside the configuration are shown in the editor.
+func Launch(o LaunchOptions) (err error) {
+	m, probs, err := keymap.Load(o.Keys, o.Config)
+	if err != nil {
+		return err
+	}
+	path := o.Path
+	if o.Demo {
+		dir, err := os.MkdirTemp("", "mmhex-demo-")
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		if path, err = MakeDemo(dir); err != nil {
+			return err
+		}
+		if o.Stdout != nil {
+			defer fmt.Fprintf(o.Stdout, "demo file: %s\n", mapping.DisplayName(path))
+		}
+	}
+	cfg := m.Config()
+	mo := o.Mapping
+	if mo.Window == 0 && cfg.Window > 0 {
+		mo.Window = cfg.Window
+	}
+	f, err := mapping.Open(path, mo)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	e := New(tview.NewApplication(), f, Options{
+		BytesPerRow:    cfg.BytesPerRow,
+		FitWidth:       o.Fit || cfg.FitWidth,
+		Keys:           keymap.NewDispatcher(m),
+		StartupMessage: keymap.ProblemsText(probs),
+	})
+	return e.Run()
+}
