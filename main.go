@@ -21,6 +21,7 @@ import (
 
 	"mmhex/mapping"
 	"mmhex/mapping/search"
+	"mmhex/view"
 	"mmhex/view/hexfmt"
 )
 
@@ -37,6 +38,7 @@ type command struct {
 // commands is the dispatch table. Keep it sorted by name; the default
 // command (name "") first.
 var commands = []command{
+	{"", editUsage, "the interactive editor (--demo: on a demo file made in a temporary folder)", cmdEdit},
 	{"cat", "FILE OFFSET [LENGTH]", "write LENGTH bytes (default: to the end) from OFFSET to standard output, through a mapping", cmdCat},
 	{"dump", dumpUsage, "hex dump through the mapping: canonical (= hexdump -C), xxd, or plain (= xxd -p); coloured by byte class", cmdDump},
 	{"patch", "FILE OFFSET HEXBYTES [--expect HEXBYTES] [--async]", "store bytes through a shared mapping and msync them (MS_SYNC, or MS_ASYNC with --async)", cmdPatch},
@@ -401,4 +403,43 @@ func cmdSearch(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%s: no match for %s", name, p)
 	}
 	return nil
+}
+
+const editUsage = "FILE [--keys PRESET] [--config FILE] [--read-only] [--private] [--populate] [--lock] [--window SIZE] [--invalidate] [--fit] | --demo"
+
+// cmdEdit runs the interactive editor (view.Launch).
+func cmdEdit(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("mmhex", flag.ContinueOnError)
+	var o view.LaunchOptions
+	fs.BoolVar(&o.Demo, "demo", false, "open a demo file made in a temporary folder")
+	fs.StringVar(&o.Keys, "keys", "", "key preset: default or vim")
+	fs.StringVar(&o.Config, "config", "", "configuration file")
+	fs.BoolVar(&o.Mapping.ReadOnly, "read-only", false, "map PROT_READ only")
+	fs.BoolVar(&o.Mapping.Private, "private", false, "MAP_PRIVATE: edits never reach the file")
+	fs.BoolVar(&o.Mapping.Populate, "populate", false, "MAP_POPULATE")
+	fs.BoolVar(&o.Mapping.Lock, "lock", false, "mlock the mapped window")
+	window := fs.String("window", "", "mapping window size (4k, 64M, 1G)")
+	fs.BoolVar(&o.Mapping.Invalidate, "invalidate", false, "sync with MS_INVALIDATE too")
+	fs.BoolVar(&o.Fit, "fit", false, "row width follows the terminal width")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	want := 1
+	if o.Demo {
+		want = 0
+	}
+	if err := needArgs("", editUsage, pos, want, want); err != nil {
+		return err
+	}
+	if len(pos) == 1 {
+		o.Path = pos[0]
+	}
+	if *window != "" {
+		if o.Mapping.Window, err = parseNumber(o.Path, "--window", *window); err != nil {
+			return err
+		}
+	}
+	o.Stdout = stdout
+	return view.Launch(o)
 }
