@@ -1,0 +1,494 @@
+package mapping
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+func TestModes(t *testing.T) {
+	content := pattern(10000, 1)
+	for _, tc := range []struct {
+		opts      Options
+		mode      Mode
+		flags     string
+		reachDisk bool
+	}{
+		{Options{}, Shared, "PROT_READ|PROT_WRITE MAP_SHARED", true},
+		{Options{ReadOnly: true}, ReadOnly, "PROT_READ MAP_SHARED", false},
+		{Options{Private: true}, Private, "PROT_READ|PROT_WRITE MAP_PRIVATE", false},
+		{Options{Populate: true, Lock: true, Window: 8192}, Shared, "PROT_READ|PROT_WRITE MAP_SHARED MAP_POPULATE mlock", true},
+	} {
+		t.Run(tc.flags, func(t *testing.T) {
+			p := writeFile(t, "f.bin", content)
+			f := open(t, p, tc.opts)
+			if f.Mode() != tc.mode || f.Flags() != tc.flags || f.Notice() != "" {
+				t.Fatalf("mode %v flags %q notice %q", f.Mode(), f.Flags(), f.Notice())
+			}
+			if f.Size() != 10000 || f.PageSize() != int64(os.Getpagesize()) || f.Path() != p {
+				t.Fatalf("size %d page %d path %s", f.Size(), f.PageSize(), f.Path())
+			}
+			mustEqual(t, "ReadAt", readAll(t, f), content)
+			_, err := f.WriteAt([]byte("XY"), 4095)
+			if tc.mode == ReadOnly {
+				want := p + ": file is read-only"
+				if err == nil || err.Error() != want || !errors.Is(err, ErrReadOnly) {
+					t.Fatalf("WriteAt error %v; want %q", err, want)
+				}
+				mustEqual(t, "disk", diskBytes(t, p), content)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := append([]byte(nil), content...)
+			copy(want[4095:], "XY")
+			mustEqual(t, "ReadAt after edit", readAll(t, f), want)
+			// The page cache is what read(2) sees: a shared edit is there at
+			// once, a private one never.
+			if tc.reachDisk {
+				mustEqual(t, "file", diskBytes(t, p), want)
+			} else {
+				mustEqual(t, "file", diskBytes(t, p), content)
+			}
+			if f.UnsyncedPages() != 2 || f.UnsyncedEdits() != 1 || !f.IsUnsynced(4095) || !f.IsUnsynced(4096) || f.IsUnsynced(8192) {
+				t.Fatalf("unsynced pages %d edits %d", f.UnsyncedPages(), f.UnsyncedEdits())
+			}
+			res, err := f.Sync(MSSync)
+			if tc.mode == Private {
+				if !errors.Is(err, ErrPrivate) || err.Error() != p+": private mapping (MAP_PRIVATE): edits never reach the file" {
+					t.Fatalf("private Sync: %v", err)
+				}
+				return
+			}
+			if err != nil || res.Pages != 2 || res.Bytes != 8192 || res.Flag != "MS_SYNC" {
+				t.Fatalf("Sync = %+v, %v", res, err)
+			}
+			if f.UnsyncedPages() != 0 || f.UnsyncedEdits() != 0 {
+				t.Fatal("still unsynced after Sync")
+			}
+			if last, ok := f.LastSync(); !ok || last.Pages != 2 {
+				t.Fatalf("LastSync %+v %v", last, ok)
+			}
+		})
+	}
+}
+
+// TestAutoReadOnly: a file that cannot be opened for writing opens
+// read-only with a notice, and edits are refused with the reason.
+func TestAutoReadOnly(t *testing.T) {
+	content := []byte("read only content\n")
+	p := writeFile(t, "ro.txt", content)
+	reason := "permission denied"
+	if os.Geteuid() == 0 {
+		// root ignores permission bits; the immutable attribute stops it.
+		if out, err := exec.Command("chattr", "+i", p).CombinedOutput(); err != nil {
+			t.Skipf("chattr +i not available here (%v: %s)", err, out)
+		}
+		t.Cleanup(func() { exec.Command("chattr", "-i", p).Run() })
+		reason = "operation not permitted"
+	} else if err := os.Chmod(p, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	f := open(t, p, Options{})
+	if f.Mode() != ReadOnly || f.Flags() != "PROT_READ MAP_SHARED" {
+		t.Fatalf("mode %v flags %s", f.Mode(), f.Flags())
+	}
+	if want := p + ": " + reason + "; opened read-only"; f.Notice() != want {
+		t.Fatalf("Notice %q; want %q", f.Notice(), want)
+	}
+	_, err := f.WriteAt([]byte("x"), 0)
+	if want := p + ": file is read-only (cannot open for writing: " + reason + ")"; err == nil || err.Error() != want {
+		t.Fatalf("WriteAt error %v; want %q", err, want)
+	}
+	if err := f.Fill(0, 3, 'x'); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("Fill error %v", err)
+	}
+	mustEqual(t, "ReadAt", readAll(t, f), content)
+	mustEqual(t, "disk", diskBytes(t, p), content)
+}
+
+func TestBadInputs(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := unix.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(dir, "sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	evil := filepath.Join(dir, "evil\x1b[2Jname")
+	cases := []struct {
+		path string
+		want string
+		is   error
+	}{
+		{filepath.Join(dir, "missing"), dir + "/missing: no such file or directory", os.ErrNotExist},
+		{dir, dir + ": is a directory", ErrDirectory},
+		{fifo, fifo + ": is a FIFO (named pipe); it cannot be mapped", ErrFIFO},
+		{sock, sock + ": is a socket; it cannot be mapped", ErrSocket},
+		{"/dev/null", "/dev/null: is a character device that cannot be mapped", ErrCharDevice},
+		{"/proc/self/status", "/proc/self/status: has size 0 but has content (a /proc or /sys file?); it cannot be mapped", ErrNoSize},
+		{evil, fmt.Sprintf("%q: no such file or directory", evil), os.ErrNotExist},
+	}
+	for _, c := range cases {
+		f, err := Open(c.path, Options{})
+		if err == nil {
+			f.Close()
+			t.Errorf("Open(%q) succeeded", c.path)
+			continue
+		}
+		if err.Error() != c.want || !errors.Is(err, c.is) {
+			t.Errorf("Open(%q) error\n got %q\nwant %q", c.path, err, c.want)
+		}
+		if strings.ContainsAny(err.Error(), "\x1b\n") {
+			t.Errorf("error carries control bytes: %q", err)
+		}
+	}
+	if _, err := Open(writeFile(t, "x", []byte("x")), Options{ReadOnly: true, Private: true}); !errors.Is(err, ErrBadOptions) {
+		t.Errorf("read-only+private: %v", err)
+	}
+	if os.Geteuid() != 0 {
+		p := writeFile(t, "noperm", []byte("secret"))
+		os.Chmod(p, 0)
+		if _, err := Open(p, Options{}); err == nil || err.Error() != p+": permission denied" {
+			t.Errorf("no permission: %v", err)
+		}
+	}
+}
+
+func TestEmptyFile(t *testing.T) {
+	p := writeFile(t, "empty", nil)
+	for _, o := range []Options{{}, {ReadOnly: true}, {Private: true}} {
+		f := open(t, p, o)
+		if f.Size() != 0 {
+			t.Fatal("size")
+		}
+		if off, n := f.Window(); off != 0 || n != 0 {
+			t.Fatalf("window %d %d", off, n)
+		}
+		if n, err := f.ReadAt(make([]byte, 1), 0); n != 0 || err != io.EOF {
+			t.Fatalf("ReadAt = %d, %v", n, err)
+		}
+		if n, err := f.ReadAt(nil, 0); n != 0 || err != io.EOF {
+			t.Fatalf("ReadAt(nil) = %d, %v", n, err)
+		}
+		if o == (Options{}) {
+			if _, err := f.WriteAt([]byte{1}, 0); !errors.Is(err, ErrPastEnd) {
+				t.Fatalf("WriteAt %v", err)
+			}
+		}
+		st, err := f.Stats(0, -1)
+		if err != nil || st.Pages != 0 {
+			t.Fatalf("Stats %+v %v", st, err)
+		}
+		if res, err := f.Sync(MSSync); o.Private == false && (err != nil || res.Pages != 0) {
+			t.Fatalf("Sync %+v %v", res, err)
+		}
+		called := false
+		if err := f.Scan(0, 100, ScanOptions{}, func(int64, []byte) bool { called = true; return true }); err != nil || called {
+			t.Fatalf("Scan: %v called %v", err, called)
+		}
+	}
+}
+
+// TestWindows: reads, edits and syncs that cross window borders, with
+// one-page windows and others.
+func TestWindows(t *testing.T) {
+	ps := os.Getpagesize()
+	content := pattern(5*ps+123, 2)
+	for _, w := range windows {
+		t.Run(w.name, func(t *testing.T) {
+			p := writeFile(t, "w.bin", content)
+			f := open(t, p, Options{Window: w.size})
+			want := append([]byte(nil), content...)
+			// Every read of a few lengths at offsets around each border.
+			for off := 0; off < len(content); off += ps / 2 {
+				for _, n := range []int{1, ps - 1, ps + 1, 3 * ps} {
+					buf := make([]byte, n)
+					got, err := f.ReadAt(buf, int64(off))
+					wantN := min(n, len(content)-off)
+					if got != wantN || (wantN < n) != (err == io.EOF) {
+						t.Fatalf("ReadAt(%d, %d) = %d, %v", n, off, got, err)
+					}
+					mustEqual(t, "ReadAt", buf[:got], want[off:off+got])
+				}
+				if wo, wl := f.Window(); int64(off) < wo || int64(off) >= wo+wl {
+					// the window follows the last read
+					continue
+				}
+			}
+			if w.size == int64(ps) {
+				f.ReadAt(make([]byte, 1), int64(3*ps+5))
+				if wo, wl := f.Window(); wo != int64(3*ps) || wl != int64(ps) {
+					t.Fatalf("window %d+%d; want page 3", wo, wl)
+				}
+			}
+			// Edits across borders.
+			edits := []struct {
+				off int
+				b   []byte
+			}{{ps - 2, []byte("ABCD")}, {3*ps - 1, pattern(ps+2, 3)}, {len(content) - 1, []byte("Z")}}
+			for _, e := range edits {
+				if n, err := f.WriteAt(e.b, int64(e.off)); err != nil || n != len(e.b) {
+					t.Fatalf("WriteAt: %d %v", n, err)
+				}
+				copy(want[e.off:], e.b)
+			}
+			if _, err := f.WriteAt([]byte("no"), int64(len(content)-1)); !errors.Is(err, ErrPastEnd) {
+				t.Fatalf("edit past end: %v", err)
+			}
+			mustEqual(t, "after edits", readAll(t, f), want)
+			if got := f.UnsyncedPageList(); fmt.Sprint(got) != fmt.Sprint([]int64{0, int64(ps), int64(2 * ps), int64(3 * ps), int64(4 * ps), int64(5 * ps)}) {
+				t.Fatalf("unsynced pages %v", got)
+			}
+			res, err := f.Sync(MSSync)
+			if err != nil || res.Pages != 6 || res.Bytes != int64(len(content)) {
+				t.Fatalf("Sync %+v %v", res, err)
+			}
+			mustEqual(t, "disk after sync", diskBytes(t, p), want)
+			disk, err := f.ReadDisk(0, len(content))
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustEqual(t, "O_DIRECT after sync", disk, want)
+		})
+	}
+}
+
+// TestTruncateWhileMapped: another *os.File shrinks the file while it is
+// mapped; touching the lost pages is a SIGBUS that becomes an error, and
+// the new size is reported.
+func TestTruncateWhileMapped(t *testing.T) {
+	ps := int64(os.Getpagesize())
+	for _, w := range windows {
+		for _, mode := range []Options{{}, {ReadOnly: true}, {Private: true}} {
+			t.Run(fmt.Sprintf("%s/%v", w.name, mode), func(t *testing.T) {
+				content := pattern(int(4*ps), 4)
+				p := writeFile(t, "t.bin", content)
+				mode.Window = w.size
+				f := open(t, p, mode)
+				buf := make([]byte, 16)
+				if _, err := f.ReadAt(buf, 3*ps); err != nil { // map page 3
+					t.Fatal(err)
+				}
+				other, err := os.OpenFile(p, os.O_RDWR, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := other.Truncate(ps + 10); err != nil {
+					t.Fatal(err)
+				}
+				other.Close()
+				_, err = f.ReadAt(buf, 3*ps)
+				want := fmt.Sprintf("%s: at %#x: memory fault reading the mapping (the file shrank?); size is now %d", p, 3*ps, ps+10)
+				if !errors.Is(err, ErrFault) || err.Error() != want {
+					t.Fatalf("ReadAt after truncate: %v\nwant %s", err, want)
+				}
+				if f.Size() != ps+10 {
+					t.Fatalf("Size %d", f.Size())
+				}
+				if n, err := f.ReadAt(buf, ps); n != 10 || err != io.EOF {
+					t.Fatalf("ReadAt across new end = %d, %v", n, err)
+				}
+				mustEqual(t, "bytes before the new end", buf[:10], content[ps:ps+10])
+				if _, err := f.ReadAt(buf, 2*ps); err != io.EOF {
+					t.Fatalf("ReadAt past new end: %v", err)
+				}
+			})
+		}
+	}
+}
+
+// TestTruncateDuringScan: a fault inside the scan callback is an error.
+func TestTruncateDuringScan(t *testing.T) {
+	ps := int64(os.Getpagesize())
+	p := writeFile(t, "s.bin", pattern(int(8*ps), 5))
+	f := open(t, p, Options{})
+	err := f.Scan(0, 8*ps, ScanOptions{Chunk: 8 * ps}, func(base int64, b []byte) bool {
+		if err := os.Truncate(p, ps); err != nil {
+			t.Error(err)
+		}
+		sink += b[7*ps] // SIGBUS
+		return true
+	})
+	if !errors.Is(err, ErrFault) {
+		t.Fatalf("Scan: %v", err)
+	}
+	if f.Size() != ps {
+		t.Fatalf("size %d", f.Size())
+	}
+}
+
+// TestGrowRefresh: a file that grows is seen after Refresh.
+func TestGrowRefresh(t *testing.T) {
+	p := writeFile(t, "g.bin", []byte("abc"))
+	f := open(t, p, Options{})
+	if changed, err := f.Refresh(); changed || err != nil {
+		t.Fatal(changed, err)
+	}
+	if err := os.WriteFile(p, []byte("abcdefgh"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if changed, err := f.Refresh(); !changed || err != nil || f.Size() != 8 {
+		t.Fatal(changed, err, f.Size())
+	}
+	buf := make([]byte, 8)
+	if n, err := f.ReadAt(buf, 0); n != 8 || err != nil || string(buf) != "abcdefgh" {
+		t.Fatal(n, err, string(buf))
+	}
+}
+
+func TestUndoRedoRevert(t *testing.T) {
+	ps := os.Getpagesize()
+	content := pattern(3*ps, 6)
+	for _, w := range windows {
+		for _, o := range []Options{{}, {Private: true}} {
+			t.Run(fmt.Sprintf("%s/private=%v", w.name, o.Private), func(t *testing.T) {
+				p := writeFile(t, "u.bin", content)
+				o.Window = w.size
+				f := open(t, p, o)
+				if _, err := f.Undo(); !errors.Is(err, ErrNothingToUndo) || err.Error() != p+": nothing to undo" {
+					t.Fatal(err)
+				}
+				if _, err := f.Redo(); !errors.Is(err, ErrNothingToRedo) {
+					t.Fatal(err)
+				}
+				s0 := append([]byte(nil), content...)
+				f.WriteAt([]byte("one"), int64(ps-1))
+				s1 := readAll(t, f)
+				f.WriteAt([]byte("two"), 10)
+				s2 := readAll(t, f)
+				if err := f.Fill(int64(ps)+5, int64(ps), 0xAA); err != nil {
+					t.Fatal(err)
+				}
+				s3 := readAll(t, f)
+				if f.UnsyncedEdits() != 3 {
+					t.Fatalf("edits %d", f.UnsyncedEdits())
+				}
+				e, err := f.Undo()
+				if err != nil || e.Off != int64(ps)+5 || e.Len != int64(ps) || e.New[0] != 0xAA || e.Old[0] != content[ps+5] {
+					t.Fatalf("Undo = %+v, %v", e.Off, err)
+				}
+				mustEqual(t, "after undo", readAll(t, f), s2)
+				e, err = f.Redo()
+				if err != nil || e.Off != int64(ps)+5 {
+					t.Fatal(err)
+				}
+				mustEqual(t, "after redo", readAll(t, f), s3)
+				f.Undo()
+				f.Undo()
+				mustEqual(t, "after 2 undos", readAll(t, f), s1)
+				if f.UnsyncedEdits() != 1 {
+					t.Fatalf("edits %d", f.UnsyncedEdits())
+				}
+				// A new edit drops the redo tail.
+				f.WriteAt([]byte("3"), 0)
+				if _, err := f.Redo(); !errors.Is(err, ErrNothingToRedo) {
+					t.Fatal(err)
+				}
+				n, err := f.RevertAll()
+				if err != nil || n != 2 {
+					t.Fatalf("RevertAll = %d, %v", n, err)
+				}
+				mustEqual(t, "after revert", readAll(t, f), s0)
+				if f.UnsyncedEdits() != 0 {
+					t.Fatalf("edits after revert %d", f.UnsyncedEdits())
+				}
+				if !o.Private {
+					mustEqual(t, "file after revert", diskBytes(t, p), s0)
+				} else {
+					mustEqual(t, "file (private)", diskBytes(t, p), content)
+				}
+			})
+		}
+	}
+}
+
+// TestUnsyncedEditsAcrossSync: the count is the distance from the synced
+// state.
+func TestUnsyncedEditsAcrossSync(t *testing.T) {
+	p := writeFile(t, "c.bin", pattern(100, 7))
+	f := open(t, p, Options{})
+	f.WriteAt([]byte{1}, 0)
+	f.WriteAt([]byte{2}, 1)
+	if _, err := f.Sync(MSAsync); err != nil {
+		t.Fatal(err)
+	}
+	if f.UnsyncedEdits() != 0 || f.UnsyncedPages() != 0 {
+		t.Fatal("after sync")
+	}
+	f.Undo()
+	if f.UnsyncedEdits() != 1 || f.UnsyncedPages() != 1 {
+		t.Fatalf("after undo: %d %d", f.UnsyncedEdits(), f.UnsyncedPages())
+	}
+	f.WriteAt([]byte{3}, 2) // the synced state is now 2 edits away
+	if f.UnsyncedEdits() != 2 {
+		t.Fatalf("after new edit: %d", f.UnsyncedEdits())
+	}
+}
+
+// TestPrivateKeepsEditsAcrossWindows: with one-page windows, moving away
+// and back must not lose copy-on-write edits.
+func TestPrivateKeepsEditsAcrossWindows(t *testing.T) {
+	ps := int64(os.Getpagesize())
+	content := pattern(int(4*ps), 8)
+	p := writeFile(t, "p.bin", content)
+	f := open(t, p, Options{Private: true, Window: ps})
+	f.WriteAt([]byte("private"), 10)
+	f.ReadAt(make([]byte, 1), 3*ps) // remap elsewhere
+	buf := make([]byte, 7)
+	f.ReadAt(buf, 10)
+	if string(buf) != "private" {
+		t.Fatalf("private edit lost: %q", buf)
+	}
+	// Scan sees the private edit too.
+	found := false
+	f.Scan(0, 4*ps, ScanOptions{Chunk: ps}, func(base int64, b []byte) bool {
+		if base == 0 && string(b[10:17]) == "private" {
+			found = true
+		}
+		return true
+	})
+	if !found {
+		t.Fatal("Scan did not see the private edit")
+	}
+	mustEqual(t, "file", diskBytes(t, p), content)
+}
+
+func TestClosed(t *testing.T) {
+	p := writeFile(t, "x", []byte("abc"))
+	f, err := Open(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.ReadAt(make([]byte, 1), 0); !errors.Is(err, ErrClosed) {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte{1}, 0); !errors.Is(err, ErrClosed) {
+		t.Fatal(err)
+	}
+	if _, err := f.Stats(0, 1); !errors.Is(err, ErrClosed) {
+		t.Fatal(err)
+	}
+}
+
+var _ = syscall.Stat_t{}
+
+var sink byte

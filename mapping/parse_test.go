@@ -1,0 +1,94 @@
+package mapping
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+)
+
+func TestParseSize(t *testing.T) {
+	good := map[string]int64{
+		"0": 0, "123": 123, "0x10": 16, "0X1f": 31, "4k": 4096, "4K": 4096, "4KiB": 4096, "4kb": 4096,
+		"1M": 1 << 20, "2m": 2 << 20, "1G": 1 << 30, "8G": 8 << 30, "1T": 1 << 40, "0x10k": 16 << 10, " 7 ": 7,
+		"9223372036854775807": 1<<63 - 1,
+	}
+	for in, want := range good {
+		got, err := ParseSize(in)
+		if err != nil || got != want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "-1", "x", "0x", "12q", "1.5k", "k", "9223372036854775808", "8388608T", "0xg", "1 2"} {
+		if v, err := ParseSize(in); !errors.Is(err, ErrBadNumber) {
+			t.Errorf("ParseSize(%q) = %d, %v; want ErrBadNumber", in, v, err)
+		}
+	}
+}
+
+func TestParseHex(t *testing.T) {
+	good := map[string][]byte{
+		"de ad BEEF": {0xde, 0xad, 0xbe, 0xef}, "41": {0x41}, "0x4142": {0x41, 0x42},
+		"de:ad": {0xde, 0xad}, "00,ff": {0, 0xff}, "\tab\n": {0xab},
+	}
+	for in, want := range good {
+		got, err := ParseHex(in)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("ParseHex(%q) = % x, %v; want % x", in, got, err, want)
+		}
+	}
+	bad := map[string]string{
+		"":     `bad hex bytes: no bytes given`,
+		"abc":  `bad hex bytes: "abc" has an odd number of hex digits`,
+		"zz":   `bad hex bytes: "zz" is not hex`,
+		"0x":   `bad hex bytes: "0x" has an odd number of hex digits`,
+		"de a": `bad hex bytes: "a" has an odd number of hex digits`,
+	}
+	for in, want := range bad {
+		_, err := ParseHex(in)
+		if err == nil || err.Error() != want || !errors.Is(err, ErrBadHex) {
+			t.Errorf("ParseHex(%q) error = %v; want %q", in, err, want)
+		}
+	}
+}
+
+func TestDisplayName(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain.bin":        "plain.bin",
+		"/tmp/ü ok":        "/tmp/ü ok",
+		"evil\x1b[31m.bin": `"evil\x1b[31m.bin"`,
+		"nl\nname":         `"nl\nname"`,
+		"bad\xffutf8":      `"bad\xffutf8"`,
+	} {
+		if got := DisplayName(in); got != want {
+			t.Errorf("DisplayName(%q) = %s; want %s", in, got, want)
+		}
+	}
+}
+
+func TestPageSet(t *testing.T) {
+	var s pageSet
+	s.add(10, 12)
+	s.add(5, 6)
+	s.add(12, 13) // adjacent: merges
+	s.add(20, 30)
+	s.add(7, 21) // bridges two ranges
+	if len(s.r) != 2 || s.r[0] != (prange{5, 6}) || s.r[1] != (prange{7, 30}) || s.n != 24 {
+		t.Fatalf("ranges %v n %d", s.r, s.n)
+	}
+	for p, want := range map[int64]bool{4: false, 5: true, 6: false, 7: true, 29: true, 30: false} {
+		if s.has(p) != want {
+			t.Errorf("has(%d) = %v", p, !want)
+		}
+	}
+	if !s.overlaps(0, 6) || s.overlaps(6, 7) || !s.overlaps(29, 40) {
+		t.Error("overlaps")
+	}
+	s.clip(25)
+	if s.n != 19 || s.r[1].b != 25 {
+		t.Fatalf("after clip: %v n %d", s.r, s.n)
+	}
+	s.clip(6)
+	if s.n != 1 || len(s.r) != 1 {
+		t.Fatalf("after clip 6: %v n %d", s.r, s.n)
+	}
+}
