@@ -1,8 +1,6 @@
 package mapping
 
 import (
-	"errors"
-	"fmt"
 	"strconv"
 	"unsafe"
 
@@ -179,61 +177,4 @@ func (f *File) mincore(fd int, a, n int64, fn func(off int64, vec []byte)) error
 		fn(pos, vec)
 	}
 	return nil
-}
-
-// ReadDisk reads n bytes at off from the disk with O_DIRECT (bypassing the
-// page cache) into an aligned buffer, clipped to the file size.
-// ErrNoDirect when the filesystem refuses O_DIRECT (e.g. tmpfs).
-func (f *File) ReadDisk(off int64, n int) ([]byte, error) {
-	f.busy.RLock()
-	defer f.busy.RUnlock()
-	fd, size, err := f.snapshot()
-	if err != nil {
-		return nil, err
-	}
-	if off < 0 {
-		return nil, f.errf("%w", ErrOffset)
-	}
-	if off >= size {
-		return nil, f.errf("%w", ErrPastEnd)
-	}
-	nn := min(int64(n), size-off)
-	if nn <= 0 {
-		return nil, nil
-	}
-	dfd, err := unix.Open(fmt.Sprintf("/proc/self/fd/%d", fd), unix.O_RDONLY|unix.O_DIRECT|unix.O_CLOEXEC, 0)
-	if err != nil {
-		if err == unix.EINVAL {
-			return nil, f.errf("%w", ErrNoDirect)
-		}
-		return nil, f.errf("open O_DIRECT: %w", err)
-	}
-	defer unix.Close(dfd)
-	a := off &^ (f.page - 1)
-	end := (off + nn + f.page - 1) &^ (f.page - 1)
-	buf, err := unix.Mmap(-1, 0, int(end-a), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
-	if err != nil {
-		return nil, f.errf("O_DIRECT buffer: %w", err)
-	}
-	defer unix.Munmap(buf)
-	got := 0
-	for got < len(buf) {
-		r, err := unix.Pread(dfd, buf[got:], a+int64(got))
-		if err != nil {
-			if errors.Is(err, unix.EINVAL) {
-				return nil, f.errf("%w: %v", ErrNoDirect, err)
-			}
-			return nil, f.errf("O_DIRECT read at %#x: %w", a+int64(got), err)
-		}
-		if r == 0 {
-			break
-		}
-		got += r
-	}
-	lo := off - a
-	if int64(got) <= lo {
-		return nil, f.errf("O_DIRECT read at %#x: %w", off, ErrPastEnd)
-	}
-	hi := min(lo+nn, int64(got))
-	return append([]byte(nil), buf[lo:hi]...), nil
 }
