@@ -122,7 +122,13 @@ func findIn(ctx context.Context, src Source, p *Pattern, off, end int64, o Optio
 	found := int64(-1)
 	var ferr error
 	so := mapping.ScanOptions{Overlap: int(n - 1), Reverse: o.Reverse, Chunk: o.Chunk, SkipHoles: !o.NoHoleSkip && !p.MatchesZeros()}
+	tp := p
+	tuned := false
 	err := src.Scan(off, end, so, func(base int64, buf []byte) bool {
+		if !tuned {
+			tp, tuned = p.Tuned(buf), true
+		}
+		p := tp
 		if o.Reverse {
 			prog.at(end - (base + int64(len(buf))))
 			// Steps from the end of the chunk, each overlapping the one
@@ -209,7 +215,13 @@ func (j *job) run(ctx context.Context, src Source, p *Pattern, chunk int64) {
 	}
 	buf = make([]int64, 0, batchLen)
 	ok := true
+	tp := p
+	tuned := false
 	err := src.Scan(j.a, j.b, mapping.ScanOptions{Overlap: int(n - 1), Chunk: chunk, SkipHoles: j.skip}, func(base int64, b []byte) bool {
+		if !tuned {
+			tp, tuned = p.Tuned(b), true
+		}
+		p := tp
 		for lo := 0; lo < len(b) && ok; {
 			hi := min(len(b), lo+step)
 			ok = p.All(b[lo:min(len(b), hi+int(n)-1)], func(i int) bool {

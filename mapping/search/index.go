@@ -159,3 +159,44 @@ func (p *Pattern) All(b []byte, fn func(i int) bool) bool {
 		j += o + 1
 	}
 }
+
+// sampleLen is how much of the data Tuned looks at.
+const sampleLen = 64 << 10
+
+// Tuned returns the pattern with its anchor chosen by the byte counts of
+// sample (the start of the data about to be searched): the fixed position
+// whose byte (both cases when folded) is least frequent there, so
+// IndexByte stops least often. The static ranking breaks ties. The result
+// shares the pattern's bytes; p is not changed.
+func (p *Pattern) Tuned(sample []byte) *Pattern {
+	if p.anchor < 0 || len(sample) == 0 {
+		return p
+	}
+	sample = sample[:min(len(sample), sampleLen)]
+	var hist [256]int
+	for _, c := range sample {
+		hist[c]++
+	}
+	q := *p
+	best := -1
+	for i, m := range p.mask {
+		var cost int
+		switch m {
+		case 0xff:
+			cost = hist[p.val[i]]<<8 + int(byteRank[p.val[i]])
+		case 0xdf:
+			lo := p.val[i] | 0x20
+			cost = (hist[p.val[i]]+hist[lo])<<8 + int(byteRank[p.val[i]]) + int(byteRank[lo])
+		default:
+			continue
+		}
+		if best < 0 || cost < best {
+			best, q.anchor = cost, i
+		}
+	}
+	q.a0, q.a1 = p.val[q.anchor], p.val[q.anchor]
+	if p.mask[q.anchor] == 0xdf {
+		q.a1 = p.val[q.anchor] | 0x20
+	}
+	return &q
+}

@@ -1,0 +1,184 @@
+package search
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"mmhex/mapping"
+)
+
+const needle = "mmhex-needle-7f3a9c"
+
+var (
+	benchOnce sync.Once
+	benchPath string
+)
+
+// benchFile is a 256 MiB file of real machine code (the test binary,
+// repeated) with the needle once, near the end; read once so it is in the
+// page cache.
+func benchFile(b *testing.B) string {
+	benchOnce.Do(func() {
+		exe, err := os.Executable()
+		if err != nil {
+			b.Fatal(err)
+		}
+		code, err := os.ReadFile(exe)
+		if err != nil {
+			b.Fatal(err)
+		}
+		dir, err := os.MkdirTemp("", "mmhex-search-bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchPath = filepath.Join(dir, "code.bin")
+		const size = 256 << 20
+		buf := make([]byte, 0, size)
+		for len(buf) < size {
+			buf = append(buf, code[:min(len(code), size-len(buf))]...)
+		}
+		// The test binary holds the needle itself (a constant): scrub
+		// every "mmhex-" in either case so the only match is ours.
+		for i := 0; ; {
+			j := mustText(b, "mmhex-", true).Index(buf[i:])
+			if j < 0 {
+				break
+			}
+			copy(buf[i+j:], "MMHEQ_")
+			i += j + 1
+		}
+		copy(buf[size-1000:], needle)
+		if err := os.WriteFile(benchPath, buf, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	})
+	if benchPath == "" {
+		b.Fatal("no bench file")
+	}
+	return benchPath
+}
+
+func benchFind(b *testing.B, p *Pattern, o Options) {
+	path := benchFile(b)
+	f, err := mapping.Open(path, mapping.Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	from := int64(0)
+	if o.Reverse {
+		from = f.Size()
+	}
+	b.SetBytes(f.Size())
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := Find(context.Background(), f, p, from, o)
+		if err != nil || r.Offset != f.Size()-1000 {
+			b.Fatalf("Find = %+v, %v", r, err)
+		}
+	}
+}
+
+// BenchmarkFind* is the interactive search: one goroutine, forward from 0
+// to a match near the end of a 256 MiB file in the page cache.
+func BenchmarkFindText(b *testing.B) { benchFind(b, mustText(b, needle, false), Options{}) }
+func BenchmarkFindFold(b *testing.B) { benchFind(b, mustText(b, "MMHEX-Needle-7F3A9C", true), Options{}) }
+func BenchmarkFindWildcard(b *testing.B) {
+	benchFind(b, mustHex(b, "6d 6d 68 65 78 2d ?? ?? 65 64 6c 65"), Options{})
+}
+func BenchmarkFindReverse(b *testing.B) {
+	// Backward from the end to the match ... near the end: search from
+	// just before it instead, so the whole file is read.
+	p := mustText(b, needle[:5]+"X", false)
+	path := benchFile(b)
+	f, err := mapping.Open(path, mapping.Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	b.SetBytes(f.Size())
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Find(context.Background(), f, p, f.Size(), Options{Reverse: true}); err == nil {
+			b.Fatal("found")
+		}
+	}
+}
+
+// BenchmarkCount is the CLI: FindAll over the whole file with every core.
+func BenchmarkCount(b *testing.B) {
+	path := benchFile(b)
+	f, err := mapping.Open(path, mapping.Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	p := mustText(b, needle, false)
+	b.SetBytes(f.Size())
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c, err := Count(context.Background(), f, p, 0, f.Size(), 0, AllOptions{})
+		if err != nil || c != 1 {
+			b.Fatalf("Count = %d, %v", c, err)
+		}
+	}
+}
+
+// BenchmarkIndexMemory: the matcher alone on 256 MiB in memory.
+func BenchmarkIndexMemory(b *testing.B) {
+	data, err := os.ReadFile(benchFile(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		p    *Pattern
+	}{
+		{"text", mustText(b, needle, false)},
+		{"fold", mustText(b, needle, true)},
+		{"wildcard", mustHex(b, "6d 6d 68 65 78 2d ?? ?? 65 64 6c 65")},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			p := c.p.Tuned(data)
+			b.SetBytes(int64(len(data)))
+			for i := 0; i < b.N; i++ {
+				if p.Index(data) != len(data)-1000 {
+					b.Fatal("wrong")
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkSparse64G: a 64 GiB sparse file with one match near the end,
+// searched from offset 0: holes are skipped (SEEK_DATA), so this costs
+// about as much as a small file.
+func BenchmarkSparse64G(b *testing.B) {
+	const size = 64 << 30
+	path := sparse(b, size, map[int64]string{size - 1000: needle, 1 << 30: "data"})
+	f, err := mapping.Open(path, mapping.Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	p := mustText(b, needle, false)
+	b.Run("Find", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			r, err := Find(context.Background(), f, p, 0, Options{})
+			if err != nil || r.Offset != size-1000 {
+				b.Fatalf("Find = %+v, %v", r, err)
+			}
+		}
+	})
+	b.Run("FindAll", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			c, err := Count(context.Background(), f, p, 0, size, 0, AllOptions{})
+			if err != nil || c != 1 {
+				b.Fatalf("Count = %d, %v", c, err)
+			}
+		}
+	})
+}
