@@ -85,7 +85,9 @@ func benchFind(b *testing.B, p *Pattern, o Options) {
 // BenchmarkFind* is the interactive search: one goroutine, forward from 0
 // to a match near the end of a 256 MiB file in the page cache.
 func BenchmarkFindText(b *testing.B) { benchFind(b, mustText(b, needle, false), Options{}) }
-func BenchmarkFindFold(b *testing.B) { benchFind(b, mustText(b, "MMHEX-Needle-7F3A9C", true), Options{}) }
+func BenchmarkFindFold(b *testing.B) {
+	benchFind(b, mustText(b, "MMHEX-Needle-7F3A9C", true), Options{})
+}
 func BenchmarkFindWildcard(b *testing.B) {
 	benchFind(b, mustHex(b, "6d 6d 68 65 78 2d ?? ?? 65 64 6c 65"), Options{})
 }
