@@ -268,11 +268,20 @@ func (p *parser) parse(data []byte, cfg *Config, ub userBinds) {
 
 func (p *parser) table(prim toml.Primitive, what string, line int) (map[string]toml.Primitive, bool) {
 	var t map[string]toml.Primitive
+	if v, _ := p.value(prim); !isTable(v) {
+		p.add(line, "%s must be a table", what)
+		return nil, false
+	}
 	if err := p.md.PrimitiveDecode(prim, &t); err != nil {
 		p.add(line, "%s must be a table", what)
 		return nil, false
 	}
 	return t, true
+}
+
+func isTable(v any) bool {
+	_, ok := v.(map[string]any)
+	return ok
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -57,6 +57,8 @@ type Outcome struct {
 	Key Key
 }
 
+var keyEsc = MustKey("Esc")
+
 // Dispatcher turns a stream of keys into Outcomes. It holds the pending
 // sequence, the count and the mode; use one per editor, from the goroutine
 // that handles input.
@@ -140,13 +142,18 @@ func (d *Dispatcher) Feed(k Key) Outcome {
 		return Outcome{Result: NotFound, Key: k}
 	}
 	if t.def.counts && len(d.seq) == 0 {
-		if r, ok := k.Rune(); ok && (r >= '1' && r <= '9' || r == '0' && d.digits != "") {
+		// a digit is a count unless the user bound a sequence to it
+		if r, ok := k.Rune(); ok && (r >= '1' && r <= '9' && t.root.next[k] == nil || r >= '0' && r <= '9' && d.digits != "") {
 			if d.count < 1e12 {
 				d.count = d.count*10 + int(r-'0')
 			}
 			d.digits += string(r)
 			return Outcome{Result: Incomplete, Key: k}
 		}
+	}
+	if k == keyEsc && (len(d.seq) > 0 || d.digits != "") {
+		d.reset() // Esc drops a pending count or sequence
+		return Outcome{Result: NotFound, Key: k}
 	}
 	n := t.root
 	for _, p := range d.seq {

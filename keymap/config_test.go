@@ -1,0 +1,191 @@
+package keymap
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gdamore/tcell/v2"
+)
+
+func TestConfigProblems(t *testing.T) {
+	const file = `# mmhex configuration
+keys = "vim"
+bytes_per_row = 16
+[bindings]
+"Ctrl-G" = "goto"
+"X" = "no-such-action"
+"g g" = "top"
+"Hyper-q" = "quit"
+"Ctrl-T" = 5
+"q" = "quit"
+"q q" = "sync"
+"Ctrl-l" = "inspector"
+"C-L" = "help"
+"F5" = "none"
+[bindings.replace]
+"F2" = "normal-mode"
+[bindings.insert]
+"F3" = "quit"
+[colours]
+cursor = "red"
+edited = "#ff8000"
+nope = "blue"
+high = "mauvish"
+[extra]
+a = 1
+`
+	m, probs := Parse("config.toml", []byte(file), "")
+	want := `config.toml:6: unknown action "no-such-action"
+config.toml:8: bad key "Hyper-q": unknown modifier "Hyper"
+config.toml:9: "Ctrl-T": the action must be a string, not 5
+config.toml:11: "q q" conflicts with "q" (line 10); the later one is used
+config.toml:13: "C-L" conflicts with "Ctrl-l" (line 12); the later one is used
+config.toml:17: bindings.insert: not a mode (normal, visual, replace) and not an action name
+config.toml:22: colours: unknown element "nope" (one of null, printable, whitespace, control, high, offset, cursor, edited, selection, changed, header, status)
+config.toml:23: colours.high: unknown colour "mauvish" (a name like "red" or "#rrggbb")
+config.toml:24: unknown setting "extra"
+`
+	if got := ProblemsText(probs); got != want {
+		t.Fatalf("problems:\n%s\nwant:\n%s", got, want)
+	}
+	if m.Preset() != PresetVim || m.Config().BytesPerRow != 16 {
+		t.Fatalf("preset %q bytes %d", m.Preset(), m.Config().BytesPerRow)
+	}
+	c := m.Config()
+	if c.Colours["cursor"] != tcell.ColorRed || c.Colours["edited"] != tcell.NewHexColor(0xff8000) || len(c.Colours) != 2 {
+		t.Fatalf("colours %v", c.Colours)
+	}
+	d := NewDispatcher(m)
+	check := func(keys string, want ...string) {
+		t.Helper()
+		got := feed(d, keys)
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Fatalf("%q: got %q want %q", keys, got, want)
+		}
+	}
+	check("q q", "incomplete [NORMAL] pending=q", "found sync [NORMAL]") // the later binding won
+	check("Ctrl-L", "found help [NORMAL]")
+	check("g g", "incomplete [NORMAL] pending=g", "found top [NORMAL]")
+	check("F5 X", "not found [NORMAL]", "not found [NORMAL]")
+	check("R F2", "found replace-mode [REPLACE]", "found normal-mode [NORMAL]")
+	// the visual mode inherits [bindings]
+	check("v q q", "found select [VISUAL]", "incomplete [VISUAL] pending=q", "found sync [VISUAL]")
+}
+
+func TestConfigValues(t *testing.T) {
+	tests := []struct {
+		text, probs string
+		check       func(Config) bool
+	}{
+		{`bytes_per_row = "auto"`, "", func(c Config) bool { return c.FitWidth && c.BytesPerRow == 0 }},
+		{`bytes_per_row = 0`, `c.toml:1: bytes_per_row: 0 is out of range (1 to 1024, or "auto")` + "\n", nil},
+		{`bytes_per_row = "wide"`, `c.toml:1: bytes_per_row: "wide" is not a number or "auto"` + "\n", nil},
+		{`window = "64M"`, "", func(c Config) bool { return c.Window == 64<<20 }},
+		{`window = 4096`, "", func(c Config) bool { return c.Window == 4096 }},
+		{`window = "0x1000"`, "", func(c Config) bool { return c.Window == 4096 }},
+		{`window = "lots"`, `c.toml:1: window: "lots": not a size (a size such as 64M or 1G)` + "\n", nil},
+		{`window = -1`, `c.toml:1: window: -1: must be positive (a size such as 64M or 1G)` + "\n", nil},
+		{`keys = "emacs"`, `c.toml:1: keys: unknown preset "emacs" (choose "default" or "vim")` + "\n", func(c Config) bool { return c.Keys == "default" }},
+		{"\n\nkeys = vim", "c.toml:3: expected value but found \"vim\" instead\n", func(c Config) bool { return c.Keys == "default" }},
+		{"[bindings]\n\"g g\" = \"top\"", "", nil},
+		{"bindings = 3", "c.toml:1: [bindings] must be a table\n", nil},
+		{"[colors]\nnull = \"default\"", "", func(c Config) bool { return c.Colours["null"] == tcell.ColorDefault }},
+		{"[bindings.replace]\nF2 = \"help\"", "c.toml:2: bindings for replace mode, which preset \"default\" does not have\n", nil},
+		{"[bindings]\n\"\\u001b[2J\" = \"top\"\n\"g\" = \"\\u001b]0;x\\u0007\"", "c.toml:2: bad key \".[2J\": not a key name\nc.toml:3: unknown action \".]0;x.\"\n", nil},
+		{"a = \"\x1b\"", "c.toml:1: TOML files cannot contain control characters: '0x1b'\n", nil},
+	}
+	for _, tc := range tests {
+		m, probs := Parse("c.toml", []byte(tc.text), "")
+		if got := ProblemsText(probs); got != tc.probs {
+			t.Errorf("%q: problems %q, want %q", tc.text, got, tc.probs)
+		}
+		if tc.check != nil && !tc.check(m.Config()) {
+			t.Errorf("%q: config %+v", tc.text, m.Config())
+		}
+	}
+}
+
+func TestLoadPaths(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	t.Setenv("HOME", filepath.Join(dir, "home"))
+	// no file: defaults, no problems
+	m, probs, err := Load("", "")
+	if err != nil || len(probs) != 0 || m.Preset() != "default" || m.Config().Path != "" {
+		t.Fatalf("no file: %v %v %v", m.Preset(), probs, err)
+	}
+	p := filepath.Join(dir, "mmhex", "config.toml")
+	if DefaultPath() != p {
+		t.Fatalf("DefaultPath %q", DefaultPath())
+	}
+	os.MkdirAll(filepath.Dir(p), 0o755)
+	os.WriteFile(p, []byte("keys = \"vim\"\n[bindings]\nQ = \"nope\"\n"), 0o644)
+	m, probs, err = Load("", "")
+	if err != nil || m.Preset() != "vim" || ProblemsText(probs) != p+":3: unknown action \"nope\"\n" {
+		t.Fatalf("xdg file: %v %q %v", m.Preset(), ProblemsText(probs), err)
+	}
+	// --keys wins over the file
+	m, _, _ = Load("default", "")
+	if m.Preset() != "default" {
+		t.Fatalf("--keys default: %s", m.Preset())
+	}
+	if _, _, err := Load("emacs", ""); err == nil || err.Error() != `--keys: unknown key preset "emacs" (choose "default" or "vim")` {
+		t.Fatalf("bad preset: %v", err)
+	}
+	missing := filepath.Join(dir, "missing.toml")
+	if _, _, err := Load("", missing); err == nil || err.Error() != "config stat "+missing+": no such file or directory" {
+		t.Fatalf("missing --config: %v", err)
+	}
+	if _, _, err := Load("", dir); err == nil || err.Error() != "config "+dir+": not a regular file" {
+		t.Fatalf("dir --config: %v", err)
+	}
+	// without XDG_CONFIG_HOME: ~/.config
+	t.Setenv("XDG_CONFIG_HOME", "")
+	if DefaultPath() != filepath.Join(dir, "home", ".config", "mmhex", "config.toml") {
+		t.Fatalf("DefaultPath %q", DefaultPath())
+	}
+}
+
+func FuzzConfig(f *testing.F) {
+	seeds := []string{
+		"keys = \"vim\"\nbytes_per_row = 16\n[bindings]\n\"Ctrl-G\" = \"goto\"\n\"g g\" = \"top\"\n",
+		"[bindings]\n\"g\" = \"top\"\n\"g g\" = \"bottom\"\n[bindings.visual]\ny = \"copy-raw\"\n",
+		"window = \"1G\"\n[colours]\ncursor = \"#ff0000\"\n",
+		"bytes_per_row = \"auto\"\n[bindings]\n\"Alt-m\" = \"none\"\n",
+		"keys = [1, 2]\n[bindings]\nx = {a = 1}\n",
+		"= = =\n",
+		"",
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		m, probs := Parse("f.toml", []byte(text), "")
+		if m == nil {
+			t.Fatal("nil map")
+		}
+		for _, p := range probs {
+			s := p.String()
+			if !strings.HasPrefix(s, "f.toml:") || strings.ContainsAny(s, "\x1b\x07\r\n") {
+				t.Fatalf("bad problem text %q", s)
+			}
+		}
+		d := NewDispatcher(m)
+		for _, b := range m.Bindings("") {
+			var o Outcome
+			for _, k := range b.Seq {
+				o = d.Feed(k)
+			}
+			if o.Result == Incomplete { // an argument action
+				o = d.Feed(MustKey("a"))
+			}
+			if o.Result != Found || o.Action != b.Action {
+				t.Fatalf("binding %q -> %s: outcome %+v", b.Seq, b.Action, o)
+			}
+			d.SetMode(m.modes[0].def.name)
+		}
+		_ = m.Text()
+	})
+}

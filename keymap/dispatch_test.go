@@ -1,0 +1,198 @@
+package keymap
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// feed types the space-separated key names and describes each outcome.
+func feed(d *Dispatcher, keys string) []string {
+	var out []string
+	for _, n := range strings.Fields(keys) {
+		o := d.Feed(MustKey(n))
+		s := o.Result.String()
+		if o.Result == Found {
+			s += " " + string(o.Action)
+		}
+		if o.Count != 0 {
+			s += fmt.Sprintf(" count=%d", o.Count)
+		}
+		if o.Arg != 0 {
+			s += fmt.Sprintf(" arg=%c", o.Arg)
+		}
+		if o.Type {
+			s += " type"
+		}
+		if d.Mode() != "" {
+			s += " [" + d.Mode() + "]"
+		}
+		if p := d.Pending(); p != "" {
+			s += " pending=" + p
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestSequenceLookup(t *testing.T) {
+	tests := []struct {
+		preset, keys string
+		want         []string
+	}{
+		{"default", "Ctrl-G", []string{"found goto"}},
+		{"default", "a 1 Space", []string{"not found type", "not found type", "not found type"}},
+		{"default", "Enter", []string{"not found"}},
+		{"default", "Tab F1 Alt-h Ctrl-_", []string{"found switch-column", "found help", "found help", "found help"}},
+		{"default", "Ctrl-S Ctrl-W Ctrl-Z Ctrl-Y Ctrl-Q", []string{"found sync", "found sync-async", "found undo", "found redo", "found quit"}},
+		{"default", "Ctrl-F Ctrl-R Ctrl-P Ctrl-D", []string{"found search-forward", "found search-backward", "found page-panel", "found disk-view"}},
+		{"default", "Alt-m a", []string{"incomplete pending=Alt-m", "found mark-set arg=a"}},
+		{"default", "Alt-j Z", []string{"incomplete pending=Alt-j", "found mark-jump arg=Z"}},
+		// a wrong argument is dropped, not typed
+		{"default", "Alt-m 1 b", []string{"incomplete pending=Alt-m", "not found", "not found type"}},
+		{"default", "Alt-m Esc Esc", []string{"incomplete pending=Alt-m", "not found", "found cancel"}},
+		{"vim", "h j k l", []string{"found left [NORMAL]", "found down [NORMAL]", "found up [NORMAL]", "found right [NORMAL]"}},
+		{"vim", "g g", []string{"incomplete [NORMAL] pending=g", "found top [NORMAL]"}},
+		// a wrong sequence is dropped cleanly: "g x" does nothing, then x is fresh
+		{"vim", "g x g g", []string{"incomplete [NORMAL] pending=g", "not found [NORMAL]", "incomplete [NORMAL] pending=g", "found top [NORMAL]"}},
+		{"vim", "1 2 G", []string{"incomplete [NORMAL] pending=1", "incomplete [NORMAL] pending=12", "found bottom count=12 [NORMAL]"}},
+		{"vim", "1 0 j", []string{"incomplete [NORMAL] pending=1", "incomplete [NORMAL] pending=10", "found down count=10 [NORMAL]"}},
+		{"vim", "0", []string{"found row-start [NORMAL]"}},
+		{"vim", "3 g g", []string{"incomplete [NORMAL] pending=3", "incomplete [NORMAL] pending=3 g", "found top count=3 [NORMAL]"}},
+		{"vim", "5 Esc j", []string{"incomplete [NORMAL] pending=5", "not found [NORMAL]", "found down [NORMAL]"}},
+		{"vim", "m a ' a ` b", []string{"incomplete [NORMAL] pending=m", "found mark-set arg=a [NORMAL]", "incomplete [NORMAL] pending='", "found mark-jump arg=a [NORMAL]", "incomplete [NORMAL] pending=`", "found mark-jump arg=b [NORMAL]"}},
+		{"vim", "x q", []string{"not found [NORMAL]", "not found [NORMAL]"}},
+		{"vim", "R a b Left Esc a", []string{"found replace-mode [REPLACE]", "not found type [REPLACE]", "not found type [REPLACE]", "found left [REPLACE]", "found normal-mode [NORMAL]", "not found [NORMAL]"}},
+		{"vim", "v l y", []string{"found select [VISUAL]", "found right [VISUAL]", "found copy-hex [NORMAL]"}},
+		{"vim", "v r", []string{"found select [VISUAL]", "found fill [NORMAL]"}},
+		{"vim", "v v", []string{"found select [VISUAL]", "found select [NORMAL]"}},
+		{"vim", "v Esc", []string{"found select [VISUAL]", "found cancel [NORMAL]"}},
+		{"vim", "Z Z", []string{"incomplete [NORMAL] pending=Z", "found sync-quit [NORMAL]"}},
+		{"vim", ": Ctrl-R u", []string{"found command-line [NORMAL]", "found redo [NORMAL]", "found undo [NORMAL]"}},
+		{"vim", "Ctrl-D Ctrl-U / ? n N Tab", []string{"found half-page-down [NORMAL]", "found half-page-up [NORMAL]", "found search-forward [NORMAL]", "found search-backward [NORMAL]", "found search-next [NORMAL]", "found search-prev [NORMAL]", "found switch-column [NORMAL]"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.preset+" "+tc.keys, func(t *testing.T) {
+			m, err := PresetMap(tc.preset)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := feed(NewDispatcher(m), tc.keys)
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Fatalf("keys %q\n got: %q\nwant: %q", tc.keys, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestReplaceByteReturnsToNormal(t *testing.T) {
+	m, _ := PresetMap("vim")
+	d := NewDispatcher(m)
+	got := feed(d, "r 4")
+	want := []string{"found replace-byte [REPLACE]", "not found type [REPLACE]"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("got %q want %q", got, want)
+	}
+	if d.Mode() != ModeReplace {
+		t.Fatalf("mode %q before the byte is whole", d.Mode())
+	}
+	d.ByteWritten()
+	if d.Mode() != ModeNormal {
+		t.Fatalf("mode %q after ByteWritten, want NORMAL", d.Mode())
+	}
+	// in R mode ByteWritten keeps replacing
+	feed(d, "R")
+	d.ByteWritten()
+	if d.Mode() != ModeReplace {
+		t.Fatalf("mode %q after ByteWritten in R mode", d.Mode())
+	}
+	d.SetMode(ModeNormal)
+	if d.Mode() != ModeNormal {
+		t.Fatal("SetMode")
+	}
+	d.SetMode("BOGUS")
+	if d.Mode() != ModeNormal {
+		t.Fatal("SetMode accepted an unknown mode")
+	}
+}
+
+func TestParseEx(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{":w", "sync"}, {"w", "sync"}, {" :w ", "sync"}, {":w!", "sync-async"}, {":wa", "sync-async"},
+		{":q", "quit"}, {":q!", "quit-revert"}, {":wq", "sync-quit"}, {":x", "sync-quit"},
+		{":e!", "revert-all"}, {":$", "bottom"}, {":h", "help"},
+		{":123", "goto 123"}, {":0x7b", "goto 0x7b"}, {":+16", "goto +16"}, {":-1k", "goto -1k"},
+		{":50%", "goto 50%"}, {":end", "goto end"}, {":goto 4k", "goto 4k"},
+		{":w out.bin", "write-selection out.bin"}, {":fill ff", "fill ff"}, {":inspector", "inspector"},
+		{":sync-async", "sync-async"},
+	}
+	for _, tc := range tests {
+		o, err := ParseEx(tc.in)
+		if err != nil {
+			t.Errorf("ParseEx(%q): %v", tc.in, err)
+			continue
+		}
+		got := string(o.Action)
+		if o.Expr != "" {
+			got += " " + o.Expr
+		}
+		if o.Result != Found || got != tc.want {
+			t.Errorf("ParseEx(%q) = %v %q, want found %q", tc.in, o.Result, got, tc.want)
+		}
+	}
+	if o, err := ParseEx(":"); err != nil || o.Result != NotFound {
+		t.Errorf("ParseEx(\":\") = %v, %v", o, err)
+	}
+	_, err := ParseEx(":frobnicate now")
+	if err == nil || err.Error() != `unknown command "frobnicate"` {
+		t.Errorf("ParseEx unknown: %v", err)
+	}
+	_, err = ParseEx(":\x1b[2J")
+	if err == nil || err.Error() != `unknown command ".[2J"` {
+		t.Errorf("ParseEx escape: %v", err)
+	}
+}
+
+// Every action has a binding in the default preset (except the vim-only
+// mode actions), and every action is reachable in the vim preset by a key
+// or a command.
+func TestEveryActionHasAKey(t *testing.T) {
+	vimOnly := map[Action]bool{ReplaceMode: true, ReplaceByte: true, NormalMode: true}
+	for _, preset := range Presets {
+		m, _ := PresetMap(preset)
+		bound := map[Action]bool{}
+		for _, t := range m.modes {
+			for _, b := range m.Bindings(t.def.name) {
+				bound[b.Action] = true
+			}
+		}
+		for _, c := range exCommands {
+			if preset == PresetVim && c.action != "" {
+				bound[c.action] = true
+			}
+		}
+		for _, a := range All() {
+			if !bound[a.Name] && !(preset == PresetDefault && vimOnly[a.Name]) {
+				t.Errorf("preset %s: action %s has no key", preset, a.Name)
+			}
+		}
+	}
+}
+
+func TestActionsDescribed(t *testing.T) {
+	seen := map[Action]bool{}
+	for _, a := range All() {
+		if seen[a.Name] {
+			t.Errorf("action %s listed twice", a.Name)
+		}
+		seen[a.Name] = true
+		if a.Desc == "" || strings.HasSuffix(a.Desc, ".") || a.Group == "" {
+			t.Errorf("action %s: desc %q group %q", a.Name, a.Desc, a.Group)
+		}
+	}
+	if len(seen) != 48 {
+		t.Errorf("%d actions", len(seen))
+	}
+}
