@@ -219,6 +219,10 @@ func (f *File) capture(off, n int64) (blob, error) {
 			pos += c
 		}
 	}
+	// The tail may be a hole never written: give the file its full length.
+	if err := sp.Truncate(f.j.spillEnd); err != nil {
+		return blob{}, f.errf("journal: %w", err)
+	}
 	return b, nil
 }
 

@@ -1,0 +1,298 @@
+package mapping
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+type chunk struct {
+	base int64
+	b    []byte
+}
+
+func collect(t *testing.T, f *File, off, end int64, o ScanOptions) []chunk {
+	t.Helper()
+	var out []chunk
+	err := f.Scan(off, end, o, func(base int64, b []byte) bool {
+		out = append(out, chunk{base, append([]byte(nil), b...)})
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestScanChunks(t *testing.T) {
+	ps := int64(os.Getpagesize())
+	content := pattern(int(10*ps+77), 11)
+	p := writeFile(t, "s.bin", content)
+	f := open(t, p, Options{Window: ps})
+	wo, wl := f.Window()
+	for _, o := range []ScanOptions{
+		{Chunk: ps, Overlap: 0},
+		{Chunk: 3 * ps, Overlap: 5},
+		{Chunk: 2 * ps, Overlap: 100, Reverse: true},
+		{Chunk: 1, Overlap: 3000}, // chunk grows to hold the overlap
+		{},
+	} {
+		for _, r := range [][2]int64{{0, int64(len(content))}, {13, 7*ps + 1}, {5 * ps, 1 << 40}} {
+			t.Run(fmt.Sprintf("%+v/%v", o, r), func(t *testing.T) {
+				off, end := r[0], min(r[1], int64(len(content)))
+				cs := collect(t, f, r[0], r[1], o)
+				if o.Reverse {
+					for i, j := 0, len(cs)-1; i < j; i, j = i+1, j-1 {
+						cs[i], cs[j] = cs[j], cs[i]
+					}
+				}
+				var got []byte
+				next := off
+				for i, c := range cs {
+					mustEqual(t, "chunk bytes", c.b, content[c.base:c.base+int64(len(c.b))])
+					if i == 0 && c.base != off {
+						t.Fatalf("first chunk at %d; want %d", c.base, off)
+					}
+					if i > 0 {
+						if ov := next - c.base; ov != int64(o.Overlap) {
+							t.Fatalf("chunk %d overlaps %d bytes; want %d", i, ov, o.Overlap)
+						}
+					}
+					got = append(got, c.b[next-c.base:]...)
+					next = c.base + int64(len(c.b))
+				}
+				mustEqual(t, "scanned bytes", got, content[off:end])
+			})
+		}
+	}
+	if o, l := f.Window(); o != wo || l != wl {
+		t.Fatalf("Scan moved the window: %d+%d -> %d+%d", wo, wl, o, l)
+	}
+	// Stop early.
+	calls := 0
+	f.Scan(0, 1<<40, ScanOptions{Chunk: ps}, func(int64, []byte) bool { calls++; return calls < 3 })
+	if calls != 3 {
+		t.Fatalf("%d calls after stop", calls)
+	}
+}
+
+// TestScanSkipHoles: a sparse 8 GiB file with three bits of data is
+// scanned in a few small chunks, and a match across a data/hole border
+// is still whole in one chunk.
+func TestScanSkipHoles(t *testing.T) {
+	p := writeFile(t, "sparse", nil)
+	w, err := os.OpenFile(p, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spots := []int64{0, 3 << 30, 8<<30 - 4}
+	for _, s := range spots {
+		w.WriteAt([]byte("DATA"), s)
+	}
+	w.Truncate(8 << 30)
+	w.Close()
+	for _, mode := range []Options{{}, {Private: true}} {
+		f := open(t, p, mode)
+		if mode.Private {
+			// A private edit in a hole counts as data.
+			if _, err := f.WriteAt([]byte("PRIV"), 5<<30); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, rev := range []bool{false, true} {
+			var scanned int64
+			var found []int64
+			err := f.Scan(0, f.Size(), ScanOptions{SkipHoles: true, Overlap: 6, Reverse: rev, Chunk: 1 << 20},
+				func(base int64, b []byte) bool {
+					scanned += int64(len(b))
+					for i := 0; ; {
+						k := bytes.Index(b[i:], []byte("\x00\x00DATA"))
+						if k < 0 {
+							break
+						}
+						found = append(found, base+int64(i+k)+2)
+						i += k + 1
+					}
+					if k := bytes.Index(b, []byte("PRIV")); k >= 0 {
+						found = append(found, -(base + int64(k)))
+					}
+					return true
+				})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if scanned > 64<<20 {
+				t.Fatalf("scanned %d bytes of a sparse file", scanned)
+			}
+			want := map[int64]bool{3 << 30: true, 8<<30 - 4: true} // the one at 0 has no zeros before it
+			if mode.Private {
+				want[-(5 << 30)] = true
+			}
+			got := map[int64]bool{}
+			for _, x := range found {
+				got[x] = true
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("private=%v reverse=%v: found %v; want %v", mode.Private, rev, got, want)
+			}
+		}
+	}
+}
+
+// TestFillSpill: a large Fill keeps the old bytes in an unlinked temporary
+// file, skipping holes, and undo restores them exactly.
+func TestFillSpill(t *testing.T) {
+	const size = 64 << 20
+	p := writeFile(t, "fill", nil)
+	w, _ := os.OpenFile(p, os.O_RDWR, 0)
+	w.WriteAt([]byte("keep me"), 10<<20)
+	w.WriteAt(pattern(3<<20, 12), 40<<20)
+	w.Truncate(size)
+	w.Close()
+	orig := diskBytes(t, p)
+	for _, ws := range []int64{0, 4 << 20} {
+		f := open(t, p, Options{Window: ws})
+		if err := f.Fill(1, size-2, 0xFF); err != nil {
+			t.Fatal(err)
+		}
+		e := f.j.e[0]
+		if !e.old.spilled || !e.new.fill || f.j.spill == nil {
+			t.Fatalf("old bytes not spilled: %+v", e.old)
+		}
+		var st unix.Stat_t
+		unix.Fstat(int(f.j.spill.Fd()), &st)
+		if st.Nlink != 0 || st.Blocks*512 > 8<<20 {
+			t.Fatalf("spill file: %d links, %d bytes on disk", st.Nlink, st.Blocks*512)
+		}
+		b := readAll(t, f)
+		if b[0] != orig[0] || b[size-1] != orig[size-1] || bytes.Count(b, []byte{0xFF}) != size-2 {
+			t.Fatal("fill not applied")
+		}
+		if f.UnsyncedPages() != size/os.Getpagesize() {
+			t.Fatalf("unsynced pages %d", f.UnsyncedPages())
+		}
+		ed, err := f.Undo()
+		if err != nil || ed.Old != nil || ed.Len != size-2 {
+			t.Fatalf("Undo = %+v %v", ed.Len, err)
+		}
+		mustEqual(t, "after undo", readAll(t, f), orig)
+		if _, err := f.Redo(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.RevertAll(); err != nil {
+			t.Fatal(err)
+		}
+		mustEqual(t, "after revert", diskBytes(t, p), orig)
+		f.Close()
+	}
+	// A huge WriteAt spills both sides.
+	f := open(t, p, Options{})
+	big := pattern(3<<20, 13)
+	if _, err := f.WriteAt(big, 5<<20); err != nil {
+		t.Fatal(err)
+	}
+	if e := f.j.e[0]; !e.old.spilled || !e.new.spilled || e.new.mem != nil {
+		t.Fatal("big WriteAt kept in RAM")
+	}
+	f.Undo()
+	f.Redo()
+	b := make([]byte, len(big))
+	f.ReadAt(b, 5<<20)
+	mustEqual(t, "redo of a spilled write", b, big)
+	f.Undo()
+	mustEqual(t, "undo of a spilled write", readAll(t, f), orig)
+}
+
+func TestStats(t *testing.T) {
+	ps := int64(os.Getpagesize())
+	p := writeFile(t, "sparse", nil)
+	if err := os.Truncate(p, 1<<30); err != nil {
+		t.Fatal(err)
+	}
+	f := open(t, p, Options{})
+	st, err := f.Stats(0, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Pages != (1<<30)/ps || st.Resident != 0 || st.Cached != 0 || st.Dirty != 0 {
+		t.Fatalf("fresh sparse file: %+v", st)
+	}
+	f.ReadAt(make([]byte, 1), 512<<20)
+	res, err := f.Residency(0, -1)
+	if err != nil || int64(len(res)) != st.Pages {
+		t.Fatal(len(res), err)
+	}
+	n := 0
+	for _, r := range res {
+		if r {
+			n++
+		}
+	}
+	if !res[(512<<20)/ps] || res[0] || n == 0 || n > 4096 {
+		t.Fatalf("residency after one read: page resident %v, %d resident", res[(512<<20)/ps], n)
+	}
+	f.WriteAt([]byte{1}, 7*ps+3)
+	st, _ = f.Stats(7*ps, ps)
+	if st.Pages != 1 || st.Resident != 1 || st.Cached != 1 || st.Dirty != 1 {
+		t.Fatalf("edited page: %+v", st)
+	}
+	st, _ = f.Stats(7*ps+4000, 200) // spans two pages
+	if st.Pages != 2 {
+		t.Fatalf("pages of a range across a border: %d", st.Pages)
+	}
+	if _, err := f.Sync(MSSync); err != nil {
+		t.Fatal(err)
+	}
+	st, _ = f.Stats(7*ps, ps)
+	if st.Dirty != 0 || st.Writeback != 0 {
+		t.Fatalf("after MS_SYNC: %+v", st)
+	}
+	js, _ := st.MarshalJSON()
+	if string(js) != `{"pages":1,"resident":1,"cached":1,"dirty":0,"writeback":0,"evicted":0,"recently_evicted":0}` {
+		t.Fatalf("JSON %s", js)
+	}
+	unk := PageStats{Pages: 3, Resident: Unknown, Cached: Unknown, Dirty: Unknown, Writeback: Unknown, Evicted: Unknown, RecentlyEvicted: Unknown}
+	js, _ = unk.MarshalJSON()
+	if string(js) != `{"pages":3,"resident":null,"cached":null,"dirty":null,"writeback":null,"evicted":null,"recently_evicted":null}` {
+		t.Fatalf("JSON %s", js)
+	}
+	if FigureString(Unknown) != "unknown" || FigureString(0) != "0" {
+		t.Fatal("FigureString")
+	}
+}
+
+// TestBlockDevice: a block device's size comes from BLKGETSIZE64 and it
+// opens read-only unless writing is asked for.
+func TestBlockDevice(t *testing.T) {
+	var dev string
+	ents, _ := os.ReadDir("/sys/block")
+	for _, e := range ents {
+		d := "/dev/" + e.Name()
+		if fd, err := unix.Open(d, unix.O_RDONLY, 0); err == nil {
+			unix.Close(fd)
+			dev = d
+			break
+		}
+	}
+	if dev == "" {
+		t.Skip("no readable block device here (needs root outside a device cgroup)")
+	}
+	f, err := Open(dev, Options{Window: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sectors, _ := os.ReadFile("/sys/class/block/" + dev[5:] + "/size")
+	var n int64
+	fmt.Sscan(string(sectors), &n)
+	if f.Size() != n*512 || f.Mode() != ReadOnly || f.Notice() == "" {
+		t.Fatalf("size %d (sysfs %d) mode %v notice %q", f.Size(), n*512, f.Mode(), f.Notice())
+	}
+	if _, err := f.WriteAt([]byte{0}, 0); !errors.Is(err, ErrReadOnly) {
+		t.Fatal(err)
+	}
+}
