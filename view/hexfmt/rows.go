@@ -1,5 +1,7 @@
 package hexfmt
 
+import "encoding/binary"
+
 const hexDigits = "0123456789abcdef"
 
 // hexPair[b] is b as two lower-case hex digits.
@@ -38,38 +40,64 @@ func appendOffset(dst []byte, off int64) []byte {
 	return dst
 }
 
+// hex3[b] is b as "xx  " in one little-endian word: storing it at the
+// byte's place writes the two digits and the blank after them; the fourth
+// byte is overwritten by the next store, or is the blank that follows.
+var hex3 = func() (t [256]uint32) {
+	for i := range t {
+		t[i] = uint32(hexDigits[i>>4]) | uint32(hexDigits[i&15])<<8 | ' '<<16 | ' '<<24
+	}
+	return
+}()
+
+// hex2[b] is b as two hex digits in one little-endian half-word.
+var hex2 = func() (t [256]uint16) {
+	for i := range t {
+		t[i] = uint16(hexDigits[i>>4]) | uint16(hexDigits[i&15])<<8
+	}
+	return
+}()
+
+// putOffset8 writes off (< 1<<32) as 8 hex digits.
+func putOffset8(b *[8]byte, off uint32) {
+	binary.LittleEndian.PutUint16(b[0:], hex2[byte(off>>24)])
+	binary.LittleEndian.PutUint16(b[2:], hex2[byte(off>>16)])
+	binary.LittleEndian.PutUint16(b[4:], hex2[byte(off>>8)])
+	binary.LittleEndian.PutUint16(b[6:], hex2[byte(off)])
+}
+
+// putText writes the text column of 16 bytes.
+func putText(t *[16]byte, r *[16]byte) {
+	for i := 0; i < 16; i++ {
+		t[i] = textTable[r[i]]
+	}
+}
+
 // appendCanonicalRow appends one `hexdump -C` row of up to 16 bytes.
 func appendCanonicalRow(dst []byte, row []byte, off int64, color bool) []byte {
 	if color {
 		return appendCanonicalColor(dst, row, off)
 	}
-	dst = appendOffset(dst, off)
-	if len(row) == 16 {
-		dst, p := grow(dst, 2+16*3+1+2+16+2)
-		b := dst[p:]
-		b[0], b[1] = ' ', ' '
-		q := 2
+	if len(row) == 16 && off>>32 == 0 {
+		// "oooooooo  xx xx xx xx xx xx xx xx  xx xx xx xx xx xx xx xx  |tttttttttttttttt|\n"
+		const n = 79
+		dst, p := grow(dst, n+1) // +1: slack for the last word store
+		b := (*[n + 1]byte)(dst[p : p+n+1])
+		r := (*[16]byte)(row)
+		putOffset8((*[8]byte)(b[0:8]), uint32(off))
+		b[8], b[9] = ' ', ' '
 		for i := 0; i < 8; i++ {
-			h := hexPair[row[i]]
-			b[q], b[q+1], b[q+2] = h[0], h[1], ' '
-			q += 3
+			binary.LittleEndian.PutUint32(b[10+3*i:], hex3[r[i]])
 		}
-		b[q] = ' '
-		q++
 		for i := 8; i < 16; i++ {
-			h := hexPair[row[i]]
-			b[q], b[q+1], b[q+2] = h[0], h[1], ' '
-			q += 3
+			binary.LittleEndian.PutUint32(b[11+3*i:], hex3[r[i]])
 		}
-		b[q], b[q+1] = ' ', '|'
-		q += 2
-		t := b[q : q+16]
-		for i, c := range row[:16] {
-			t[i] = textTable[c]
-		}
-		b[q+16], b[q+17] = '|', '\n'
-		return dst
+		b[60] = '|'
+		putText((*[16]byte)(b[61:77]), r)
+		b[77], b[78] = '|', '\n'
+		return dst[:len(dst)-1]
 	}
+	dst = appendOffset(dst, off)
 	// partial row: missing bytes are blanks of the same width; the text
 	// column is as long as the row
 	dst = append(dst, ' ', ' ')
@@ -130,26 +158,25 @@ func appendTextColor(dst []byte, row []byte) []byte {
 
 // appendXXDRow appends one `xxd` row of up to 16 bytes.
 func appendXXDRow(dst []byte, row []byte, off int64, color bool) []byte {
-	dst = appendOffset(dst, off)
-	if len(row) == 16 && !color {
-		dst, p := grow(dst, 2+40+1+16+1)
-		b := dst[p:]
-		b[0], b[1] = ':', ' '
-		q := 2
-		for i := 0; i < 16; i += 2 {
-			h, l := hexPair[row[i]], hexPair[row[i+1]]
-			b[q], b[q+1], b[q+2], b[q+3], b[q+4] = h[0], h[1], l[0], l[1], ' '
-			q += 5
+	if len(row) == 16 && !color && off>>32 == 0 {
+		// "oooooooo: xxxx xxxx xxxx xxxx xxxx xxxx xxxx xxxx  tttttttttttttttt\n"
+		const n = 68
+		dst, p := grow(dst, n)
+		b := (*[n]byte)(dst[p : p+n])
+		r := (*[16]byte)(row)
+		putOffset8((*[8]byte)(b[0:8]), uint32(off))
+		b[8], b[9] = ':', ' '
+		for i := 0; i < 8; i++ {
+			q := 10 + 5*i
+			binary.LittleEndian.PutUint32(b[q:], uint32(hex2[r[2*i]])|uint32(hex2[r[2*i+1]])<<16)
+			b[q+4] = ' '
 		}
-		b[q] = ' '
-		q++
-		t := b[q : q+16]
-		for i, c := range row[:16] {
-			t[i] = textTable[c]
-		}
-		b[q+16] = '\n'
+		b[50] = ' '
+		putText((*[16]byte)(b[51:67]), r)
+		b[67] = '\n'
 		return dst
 	}
+	dst = appendOffset(dst, off)
 	dst = append(dst, ':', ' ')
 	cur := Class(255)
 	for i := 0; i < 16; i++ {

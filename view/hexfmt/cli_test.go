@@ -1,0 +1,226 @@
+package hexfmt
+
+// Tests of `mmhex dump`, the real binary: pipes, exit status, colour.
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+	buildDir  string
+)
+
+// mmhexBin builds the module's command once per test binary.
+func mmhexBin(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "mmhex-hexfmt-test")
+		if buildErr != nil {
+			return
+		}
+		binPath = filepath.Join(buildDir, "mmhex")
+		cmd := exec.Command("go", "build", "-o", binPath, "mmhex")
+		cmd.Dir = "../.."
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			buildErr = errors.New(string(out))
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("building mmhex: %v", buildErr)
+	}
+	return binPath
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+type result struct {
+	stdout, stderr []byte
+	code           int
+}
+
+func runMmhex(t *testing.T, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(mmhexBin(t), args...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{o.Bytes(), e.Bytes(), code}
+}
+
+func TestCLIIdentity(t *testing.T) {
+	dir := t.TempDir()
+	data := make([]byte, 5000)
+	for i := range data {
+		data[i] = byte(i * i >> 3)
+	}
+	copy(data[1000:], make([]byte, 300))
+	p := writeCorpus(t, dir, corpusFile{"f", data})
+	for _, tc := range []struct {
+		args []string
+		tool []string
+	}{
+		{[]string{"dump", p}, []string{"hexdump", "-C", p}},
+		{[]string{"dump", p, "-s", "0x3e9", "-n", "1k"}, []string{"hexdump", "-C", "-s", "1001", "-n", "1024", p}},
+		{[]string{"dump", "--format", "xxd", "-s", "7", p, "-n", "100"}, []string{"xxd", "-s", "7", "-l", "100", p}},
+		{[]string{"dump", p, "--format=plain", "-s", "4999"}, []string{"xxd", "-p", "-s", "4999", p}},
+		{[]string{"dump", p, "-s", "5000"}, []string{"hexdump", "-C", "-s", "5000", p}},
+		{[]string{"dump", p, "-n", "0"}, []string{"hexdump", "-C", "-n", "0", p}},
+		{[]string{"dump", p, "-s", "4990", "-n", "100"}, []string{"hexdump", "-C", "-s", "4990", "-n", "100", p}},
+	} {
+		r := runMmhex(t, tc.args...)
+		want := tool(t, tc.tool[0], tc.tool[1:]...)
+		if r.code != 0 || len(r.stderr) != 0 || !bytes.Equal(r.stdout, want) {
+			t.Errorf("mmhex %v: exit %d, stderr %q\n%s", tc.args, r.code, r.stderr, firstDiff(r.stdout, want))
+		}
+	}
+	empty := writeCorpus(t, dir, corpusFile{"empty", nil})
+	if r := runMmhex(t, "dump", empty); r.code != 0 || len(r.stdout) != 0 || len(r.stderr) != 0 {
+		t.Errorf("empty file: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestCLIErrors(t *testing.T) {
+	dir := t.TempDir()
+	p := writeCorpus(t, dir, corpusFile{"f", []byte("0123456789")})
+	for _, tc := range []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{"dump", p, "-s", "11"}, 1, "mmhex: " + p + ": offset is past end of file: offset 11 (0xb), size 10 (0xa)\n"},
+		{[]string{"dump", filepath.Join(dir, "nope")}, 1, "mmhex: " + filepath.Join(dir, "nope") + ": no such file or directory\n"},
+		{[]string{"dump", dir}, 1, "mmhex: " + dir + ": is a directory\n"},
+		{[]string{"dump", p, "--format", "od"}, 2, "mmhex: dump: --format: unknown dump format \"od\" (want canonical, xxd or plain)\n"},
+		{[]string{"dump", p, "--color", "sometimes"}, 2, "mmhex: dump: --color: unknown colour mode \"sometimes\" (want auto, always or never)\n"},
+		{[]string{"dump", p, "-n", "x1"}, 2, "mmhex: " + p + ": length: "},
+	} {
+		r := runMmhex(t, tc.args...)
+		if r.code != tc.code || !strings.HasPrefix(string(r.stderr), tc.stderr) || bytes.Count(r.stderr, []byte("\n")) != 1 || len(r.stdout) != 0 {
+			t.Errorf("mmhex %v: exit %d, stderr %q, stdout %q; want exit %d, stderr %q", tc.args, r.code, r.stderr, r.stdout, tc.code, tc.stderr)
+		}
+	}
+}
+
+// `mmhex dump big | head`: the reader goes away; mmhex ends at once,
+// quietly (exit 0, or killed by SIGPIPE as `cat` is), nothing on stderr.
+func TestCLIClosedPipe(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "big")
+	data := make([]byte, 8<<20)
+	for i := range data {
+		data[i] = byte(i*7 + i>>11)
+	}
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"canonical", "xxd", "plain"} {
+		cmd := exec.Command(mmhexBin(t), "dump", p, "--format", format)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 200)
+		if _, err := io.ReadFull(out, buf); err != nil {
+			t.Fatal(err)
+		}
+		out.Close()
+		err = cmd.Wait()
+		if err != nil {
+			ee, ok := err.(*exec.ExitError)
+			ws, _ := ee.Sys().(syscall.WaitStatus)
+			if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGPIPE {
+				t.Errorf("%s: %v (want exit 0 or SIGPIPE)", format, err)
+			}
+		}
+		if stderr.Len() != 0 {
+			t.Errorf("%s: stderr %q", format, stderr.Bytes())
+		}
+	}
+	// the same through a shell pipe into head
+	sh := exec.Command("bash", "-c", `set -o pipefail; "$0" dump "$1" | head -n 3; echo "status ${PIPESTATUS[0]}"`, mmhexBin(t), p)
+	got, err := sh.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, got)
+	}
+	want := tool(t, "hexdump", "-C", "-n", "48", p)
+	want = bytes.Join(bytes.SplitAfter(want, []byte("\n"))[:3], nil)
+	if !bytes.HasPrefix(got, want) || !(strings.HasSuffix(string(got), "status 0\n") || strings.HasSuffix(string(got), "status 141\n")) {
+		t.Errorf("dump | head -n 3:\n%s\nwant\n%sstatus 0 or 141", got, want)
+	}
+}
+
+// Colour: never into a pipe (auto and never), class codes with always.
+func TestCLIColor(t *testing.T) {
+	p := writeCorpus(t, t.TempDir(), corpusFile{"f", []byte("\x00A \x01\xff\x1b[2J")})
+	for _, mode := range []string{"", "auto", "never"} {
+		args := []string{"dump", p}
+		if mode != "" {
+			args = append(args, "--color", mode)
+		}
+		if r := runMmhex(t, args...); r.code != 0 || bytes.IndexByte(r.stdout, 0x1b) >= 0 {
+			t.Errorf("--color %q into a pipe: exit %d, %q", mode, r.code, r.stdout)
+		}
+	}
+	r := runMmhex(t, "dump", p, "--color", "always")
+	want := "00000000  \x1b[90m00 \x1b[36m41 \x1b[32m20 \x1b[35m01 \x1b[33mff \x1b[35m1b \x1b[36m5b 32  4a                      \x1b[0m |" +
+		"\x1b[90m.\x1b[36mA\x1b[32m \x1b[35m.\x1b[33m.\x1b[35m.\x1b[36m[2J\x1b[0m|\n00000009\n"
+	if r.code != 0 || string(r.stdout) != want {
+		t.Errorf("--color always:\n got  %q\n want %q", r.stdout, want)
+	}
+}
+
+// Memory does not grow with the file: dumping 512 MiB peaks far below it.
+func TestCLIMemory(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "sparse")
+	if err := os.WriteFile(p, []byte("start"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(p, 512<<20); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(mmhexBin(t), "dump", p)
+	var o bytes.Buffer
+	cmd.Stdout = &o
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	want := "00000000  73 74 61 72 74 00 00 00  00 00 00 00 00 00 00 00  |start...........|\n" +
+		"00000010  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|\n*\n20000000\n"
+	if o.String() != want {
+		t.Errorf("output %q, want %q", o.String(), want)
+	}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if ru.Maxrss > 128<<10 { // KiB
+		t.Errorf("peak RSS %d KiB dumping a 512 MiB file", ru.Maxrss)
+	}
+	t.Logf("peak RSS %d KiB", ru.Maxrss)
+}
