@@ -72,13 +72,11 @@ func registerCore(e *Editor) {
 		move(min(t, e.size-1) - e.cursor)
 	})
 	e.Handle(keymap.WordPrev, func(e *Editor, a Args) {
-		n := int64(a.N())
 		t := e.cursor / groupSize * groupSize
-		if t == e.cursor || e.nibble == 1 {
+		if t == e.cursor {
 			t -= groupSize
-			n--
 		}
-		t -= n * groupSize
+		t -= int64(a.N()-1) * groupSize
 		move(max(t, 0) - e.cursor)
 	})
 

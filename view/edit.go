@@ -99,18 +99,25 @@ func (e *Editor) typeRune(r rune) {
 			e.ShowError(err)
 			return
 		}
-		var nb byte
 		if e.nibble == 0 {
-			nb = d<<4 | cur[0]&0x0f
-		} else {
-			nb = cur[0]&0xf0 | d
+			// The high nibble is written at once (other processes see it).
+			if err := e.WriteAt([]byte{d<<4 | cur[0]&0x0f}, e.cursor); err != nil {
+				e.ShowError(err)
+				return
+			}
+			e.nibble = 1
+			return
+		}
+		// The low nibble: the byte becomes one journal entry, so one undo
+		// restores it, and the edit count counts bytes, not key presses.
+		nb := cur[0]&0xf0 | d
+		if ed, err := e.f.Undo(); err == nil {
+			if ed.Off != e.cursor || ed.Len != 1 {
+				e.f.Redo() // not the high-nibble edit: put it back
+			}
 		}
 		if err := e.WriteAt([]byte{nb}, e.cursor); err != nil {
 			e.ShowError(err)
-			return
-		}
-		if e.nibble == 0 {
-			e.nibble = 1
 			return
 		}
 		e.keys.ByteWritten()

@@ -17,6 +17,15 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
+// testdata is the absolute path of testdata/ (tests change directory).
+var testdata = func() string {
+	p, err := filepath.Abs("testdata")
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()
+
 // harness is an editor on a simulation screen, driven without app.Run:
 // keys go straight to HandleKey and frames are drawn with ForceDraw.
 type harness struct {
@@ -27,7 +36,7 @@ type harness struct {
 	f   *mapping.File
 }
 
-func newHarness(t testing.TB, path string, w, h int, mo mapping.Options, opts Options) *harness {
+func newHarness(t testing.TB, path string, w, ht int, mo mapping.Options, opts Options) *harness {
 	t.Helper()
 	f, err := mapping.Open(path, mo)
 	if err != nil {
@@ -37,9 +46,11 @@ func newHarness(t testing.TB, path string, w, h int, mo mapping.Options, opts Op
 	sim := tcell.NewSimulationScreen("UTF-8")
 	app := tview.NewApplication()
 	app.SetScreen(sim)
-	sim.SetSize(w, h)
+	sim.SetSize(w, ht)
 	e := New(app, f, opts)
-	return &harness{t: t, sim: sim, app: app, e: e, f: f}
+	h := &harness{t: t, sim: sim, app: app, e: e, f: f}
+	h.draw() // as on the terminal: a frame before the first key
+	return h
 }
 
 // writeFile writes data to a new file in a temporary directory.
@@ -120,7 +131,7 @@ func (h *harness) find(s string) (x, y int, ok bool) {
 // golden compares got with testdata/name.golden (rewritten with -update).
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	p := filepath.Join("testdata", name+".golden")
+	p := filepath.Join(testdata, name+".golden")
 	if *update {
 		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
 			t.Fatal(err)

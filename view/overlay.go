@@ -66,8 +66,7 @@ type quitDialog struct {
 	err   string
 }
 
-func (d *quitDialog) lines() (title, explain, choices string) {
-	title = plural(d.edits, "edit") + " not synced"
+func (d *quitDialog) lines() (title, explain string, choices []string) {
 	if d.edits == 1 {
 		title = "1 edit is not synced"
 	} else {
@@ -75,42 +74,96 @@ func (d *quitDialog) lines() (title, explain, choices string) {
 	}
 	if d.mode == mapping.Private {
 		explain = "With MAP_PRIVATE they live only in this process's copy-on-write pages and are lost on quit."
-		choices = "[q] quit and discard them    [Esc] stay"
+		choices = []string{"[q] quit and discard them", "[Esc] stay"}
 		return
 	}
 	explain = "With MAP_SHARED they are already in the page cache and will reach the disk anyway."
-	choices = "[s] sync now (MS_SYNC)    [r] revert them and quit    [q] quit, leave them to writeback    [Esc] stay"
+	choices = []string{"[s] sync now (MS_SYNC)", "[r] revert them and quit", "[q] quit, leave them to writeback", "[Esc] stay"}
 	return
+}
+
+// wrapWords breaks text into lines of at most w cells.
+func wrapWords(text string, w int) []string {
+	var out []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = word
+		case textWidth(line)+1+textWidth(word) <= w:
+			line += " " + word
+		default:
+			out = append(out, line)
+			line = word
+		}
+	}
+	if line != "" {
+		out = append(out, line)
+	}
+	return out
+}
+
+// layoutChoices puts the choices on as few lines of at most w cells as
+// they fit, four spaces apart.
+func layoutChoices(choices []string, w int) [][]string {
+	var out [][]string
+	var cur []string
+	width := 0
+	for _, c := range choices {
+		cw := textWidth(c)
+		if len(cur) > 0 && width+4+cw > w {
+			out = append(out, cur)
+			cur, width = nil, 0
+		}
+		if len(cur) > 0 {
+			width += 4
+		}
+		cur = append(cur, c)
+		width += cw
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
 }
 
 func (d *quitDialog) draw(s tcell.Screen, x, y, w, h int) {
 	title, explain, choices := d.lines()
-	bw := max(textWidth(explain), textWidth(choices)) + 4
-	bh := 4
-	if d.err != "" {
-		bh++
+	full := 0
+	for i, c := range choices {
+		if i > 0 {
+			full += 4
+		}
+		full += textWidth(c)
 	}
-	ix, iy, iw, _ := drawBox(s, x, y, w, h, bw, bh, title)
-	drawText(s, ix, iy, iw, explain, styleBox)
-	// The choices, with their keys highlighted.
-	cx := ix
-	for i := 0; i < len(choices); {
-		if choices[i] == '[' {
-			if j := strings.IndexByte(choices[i:], ']'); j > 0 {
-				cx = drawText(s, cx, iy+1, ix+iw-cx, choices[i:i+j+1], styleBoxKey)
-				i += j + 1
-				continue
+	iw := min(max(textWidth(explain), full, textWidth(title)+4), w-6)
+	text := wrapWords(explain, iw)
+	rows := layoutChoices(choices, iw)
+	var errLines []string
+	if d.err != "" {
+		errLines = wrapWords(d.err, iw)
+	}
+	ix, iy, iw, _ := drawBox(s, x, y, w, h, iw+4, len(text)+len(rows)+len(errLines)+2, title)
+	for _, l := range text {
+		drawText(s, ix, iy, iw, l, styleBox)
+		iy++
+	}
+	for _, row := range rows {
+		cx := ix
+		for i, c := range row {
+			if i > 0 {
+				cx += 4
 			}
+			// The key in brackets stands out.
+			k := strings.IndexByte(c, ']') + 1
+			cx = drawText(s, cx, iy, ix+iw-cx, c[:k], styleBoxKey)
+			cx = drawText(s, cx, iy, ix+iw-cx, c[k:], styleBox)
 		}
-		j := strings.IndexByte(choices[i:], '[')
-		if j < 0 {
-			j = len(choices) - i
-		}
-		cx = drawText(s, cx, iy+1, ix+iw-cx, choices[i:i+j], styleBox)
-		i += j
+		iy++
 	}
-	if d.err != "" {
-		drawText(s, ix, iy+2, iw, d.err, styleError)
+	for _, l := range errLines {
+		drawText(s, ix, iy, iw, l, styleError)
+		iy++
 	}
 }
 
@@ -203,62 +256,20 @@ type helpLine struct {
 	heading    bool
 }
 
-// helpLines lists the active bindings grouped as keymap groups them: the
-// base mode, then each other mode of the preset.
+// helpLines turns keymap's help sections (generated from the active
+// bindings) into the help screen's lines.
 func helpLines(m *keymap.Map) []helpLine {
-	var out []helpLine
-	out = append(out, helpLine{heading: true, keys: fmt.Sprintf("Keys (preset %q)", m.Preset())})
-	modes := []string{""}
-	if m.Modal() {
-		modes = []string{keymap.ModeNormal, keymap.ModeVisual, keymap.ModeReplace}
-	}
-	for mi, mode := range modes {
-		keysOf := map[keymap.Action][]string{}
-		base := map[string]bool{}
-		if mi > 0 {
-			for _, b := range m.Bindings(modes[0]) {
-				base[b.Seq.String()+"\x00"+string(b.Action)] = true
-			}
-		}
-		for _, b := range m.Bindings(mode) {
-			if base[b.Seq.String()+"\x00"+string(b.Action)] {
-				continue
-			}
-			keysOf[b.Action] = append(keysOf[b.Action], b.Seq.String())
-		}
-		if len(keysOf) == 0 {
-			continue
-		}
-		if mi > 0 {
-			out = append(out, helpLine{}, helpLine{heading: true, keys: modeTitle(mode)})
-		}
-		for _, g := range keymap.Groups {
-			var group []helpLine
-			for _, a := range keymap.All() {
-				if a.Group != g || len(keysOf[a.Name]) == 0 {
-					continue
-				}
-				group = append(group, helpLine{keys: strings.Join(keysOf[a.Name], ", "), desc: a.Desc})
-			}
-			if len(group) == 0 {
-				continue
-			}
-			out = append(out, helpLine{}, helpLine{heading: true, keys: g})
-			out = append(out, group...)
+	out := []helpLine{{heading: true, keys: fmt.Sprintf("mmhex keys (preset %q)", m.Preset())}}
+	for _, sec := range m.Help() {
+		out = append(out, helpLine{}, helpLine{heading: true, keys: sec.Title})
+		for _, en := range sec.Entries {
+			out = append(out, helpLine{keys: strings.Join(en.Keys, ", "), desc: en.Desc})
 		}
 	}
-	out = append(out, helpLine{}, helpLine{desc: "In the hex column hex digits overwrite nibbles; in the text column characters overwrite bytes."})
+	out = append(out, helpLine{},
+		helpLine{desc: "Typing: in the hex column hex digits overwrite the high, then the low nibble;"},
+		helpLine{desc: "in the text column characters overwrite bytes (UTF-8 for non-ASCII)."})
 	return out
-}
-
-func modeTitle(mode string) string {
-	switch mode {
-	case keymap.ModeVisual:
-		return "Visual mode (other keys as in normal mode)"
-	case keymap.ModeReplace:
-		return "Replace mode (other keys type bytes)"
-	}
-	return strings.ToLower(mode) + " mode"
 }
 
 // showHelp opens the help screen, generated from the active bindings.
