@@ -41,8 +41,12 @@ func safeFill(dst []byte, b byte) (ok bool) {
 			ok = false
 		}
 	}()
-	for i := range dst {
-		dst[i] = b
+	if len(dst) == 0 {
+		return true
+	}
+	dst[0] = b
+	for n := 1; n < len(dst); n *= 2 {
+		copy(dst[n:], dst[:n])
 	}
 	return true
 }

@@ -146,15 +146,15 @@ func TestScanSkipHoles(t *testing.T) {
 // TestFillSpill: a large Fill keeps the old bytes in an unlinked temporary
 // file, skipping holes, and undo restores them exactly.
 func TestFillSpill(t *testing.T) {
-	const size = 64 << 20
+	const size = 16 << 20
 	p := writeFile(t, "fill", nil)
 	w, _ := os.OpenFile(p, os.O_RDWR, 0)
 	w.WriteAt([]byte("keep me"), 10<<20)
-	w.WriteAt(pattern(3<<20, 12), 40<<20)
+	w.WriteAt(pattern(3<<20, 12), 12<<20)
 	w.Truncate(size)
 	w.Close()
 	orig := diskBytes(t, p)
-	for _, ws := range []int64{0, 4 << 20} {
+	for _, ws := range []int64{0, 1 << 20} {
 		f := open(t, p, Options{Window: ws})
 		if err := f.Fill(1, size-2, 0xFF); err != nil {
 			t.Fatal(err)
