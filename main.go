@@ -19,6 +19,7 @@ import (
 	"strings"
 	"syscall"
 
+	"mmhex/keymap"
 	"mmhex/mapping"
 	"mmhex/mapping/search"
 	"mmhex/view"
@@ -41,6 +42,7 @@ var commands = []command{
 	{"", editUsage, "the interactive editor (--demo: on a demo file made in a temporary folder)", cmdEdit},
 	{"cat", "FILE OFFSET [LENGTH]", "write LENGTH bytes (default: to the end) from OFFSET to standard output, through a mapping", cmdCat},
 	{"dump", dumpUsage, "hex dump through the mapping: canonical (= hexdump -C), xxd, or plain (= xxd -p); coloured by byte class", cmdDump},
+	{"keys", keysUsage, "print the active key bindings; configuration problems on standard error (exit 1); --markdown: docs/keys.md", cmdKeys},
 	{"patch", "FILE OFFSET HEXBYTES [--expect HEXBYTES] [--async]", "store bytes through a shared mapping and msync them (MS_SYNC, or MS_ASYNC with --async)", cmdPatch},
 	{"search", searchUsage, "print the offset of every match (overlapping included) in decimal, one a line; exit 1 when none", cmdSearch},
 	{"stat", "FILE [--json]", "size, pages and page-cache figures (resident, cached, dirty, writeback, evicted)", cmdStat},
@@ -442,4 +444,43 @@ func cmdEdit(args []string, stdout, stderr io.Writer) error {
 	}
 	o.Stdout = stdout
 	return view.Launch(o)
+}
+
+const keysUsage = "[--keys PRESET] [--config FILE] [--markdown]"
+
+// cmdKeys prints the active key bindings (keymap.Load: preset, then the
+// configuration file); problems in the file go to standard error.
+func cmdKeys(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("keys", flag.ContinueOnError)
+	preset := fs.String("keys", "", "key preset: default or vim")
+	config := fs.String("config", "", "configuration file")
+	md := fs.Bool("markdown", false, "print docs/keys.md (both presets, no configuration)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs("keys", keysUsage, pos, 0, 0); err != nil {
+		return err
+	}
+	if *md {
+		_, err := io.WriteString(stdout, keymap.Markdown())
+		return err
+	}
+	m, problems, err := keymap.Load(*preset, *config)
+	if errors.Is(err, keymap.ErrUnknownPreset) {
+		return usageError{err}
+	}
+	if err != nil {
+		return err
+	}
+	conf := "no configuration file"
+	if p := m.Config().Path; p != "" {
+		conf = "configuration " + mapping.DisplayName(p)
+	}
+	fmt.Fprintf(stdout, "preset %s, %s\n\n%s", m.Preset(), conf, m.Text())
+	if len(problems) > 0 {
+		io.WriteString(stderr, keymap.ProblemsText(problems))
+		return fmt.Errorf("%s: %d %s in the configuration", mapping.DisplayName(m.Config().Path), len(problems), plural(len(problems), "problem", "problems"))
+	}
+	return nil
 }

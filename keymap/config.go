@@ -53,10 +53,11 @@ type Problem struct {
 
 // String gives "config.toml:5: unknown action \"no-such-action\"".
 func (p Problem) String() string {
+	f := sanitize(p.File) // never hand the terminal a raw file name
 	if p.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
+		return fmt.Sprintf("%s:%d: %s", f, p.Line, p.Msg)
 	}
-	return fmt.Sprintf("%s: %s", p.File, p.Msg)
+	return fmt.Sprintf("%s: %s", f, p.Msg)
 }
 
 // ProblemsText joins problems one per line (for the start-up message and
