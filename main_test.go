@@ -1,0 +1,459 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// bin is the mmhex binary built for these tests.
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "mmhex-bin-")
+	if err != nil {
+		panic(err)
+	}
+	os.Chmod(dir, 0o755) // the tests also run it as another user
+	bin = filepath.Join(dir, "mmhex")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+func mmhex(t *testing.T, args ...string) result {
+	t.Helper()
+	return runAs(t, nil, args...)
+}
+
+func runAs(t *testing.T, cred *syscall.Credential, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if cred != nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	}
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+func pattern(n int) []byte {
+	b := make([]byte, n)
+	x := uint32(2463534242)
+	for i := range b {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		b[i] = byte(x)
+	}
+	return b
+}
+
+func tempFile(t *testing.T, name string, content []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func sparse8G(t *testing.T) string {
+	t.Helper()
+	p := tempFile(t, "sparse8g", nil)
+	if err := os.Truncate(p, 8<<30); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestHelp(t *testing.T) {
+	r := mmhex(t, "--help")
+	if r.code != 0 || r.stderr != "" {
+		t.Fatalf("--help: %+v", r)
+	}
+	for _, c := range commands {
+		if !strings.Contains(r.stdout, "mmhex "+strings.TrimSpace(c.name+" "+c.usage)+"\n") {
+			t.Errorf("--help does not list %q:\n%s", c.name, r.stdout)
+		}
+	}
+	if r := mmhex(t, "frobnicate"); r.code != 2 || r.stderr != "mmhex: unknown command frobnicate (run mmhex --help)\n" {
+		if findCommand("") == nil {
+			t.Errorf("unknown command: %+v", r)
+		}
+	}
+	if r := mmhex(t, "cat", "--help"); r.code != 0 || r.stdout != "usage: mmhex cat FILE OFFSET [LENGTH]\n" {
+		t.Errorf("cat --help: %+v", r)
+	}
+}
+
+func TestParseArgs(t *testing.T) {
+	for _, c := range []struct {
+		args  []string
+		pos   string
+		async bool
+		exp   string
+	}{
+		{[]string{"f", "0", "41"}, "[f 0 41]", false, ""},
+		{[]string{"--async", "f", "0", "41"}, "[f 0 41]", true, ""},
+		{[]string{"f", "0", "41", "--async"}, "[f 0 41]", true, ""},
+		{[]string{"f", "--expect", "de ad", "0", "-async", "41"}, "[f 0 41]", true, "de ad"},
+		{[]string{"--expect=00", "--", "-f", "--async"}, "[-f --async]", false, "00"},
+		{[]string{"f", "--", "--async"}, "[f --async]", false, ""},
+		{[]string{"-", "1"}, "[- 1]", false, ""},
+	} {
+		fs := flag.NewFlagSet("patch", flag.ContinueOnError)
+		async := fs.Bool("async", false, "")
+		exp := fs.String("expect", "", "")
+		pos, err := parseArgs(fs, c.args)
+		if err != nil || fmt.Sprint(pos) != c.pos || *async != c.async || *exp != c.exp {
+			t.Errorf("parseArgs(%q) = %q, %v, async %v expect %q", c.args, pos, err, *async, *exp)
+		}
+	}
+	fs := flag.NewFlagSet("patch", flag.ContinueOnError)
+	if _, err := parseArgs(fs, []string{"f", "--nope"}); err == nil || err.Error() != "patch: flag provided but not defined: -nope" {
+		t.Errorf("unknown flag: %v", err)
+	}
+}
+
+// dd runs the real dd for the reference bytes.
+func dd(t *testing.T, file string, skip, count int64) []byte {
+	t.Helper()
+	out, err := exec.Command("dd", "if="+file, "bs=1", fmt.Sprintf("skip=%d", skip), fmt.Sprintf("count=%d", count), "status=none").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestCat(t *testing.T) {
+	ps := int64(os.Getpagesize())
+	content := pattern(int(3*ps + 100))
+	p := tempFile(t, "data.bin", content)
+	size := int64(len(content))
+	for _, c := range []struct{ off, n string }{
+		{"0", ""}, {"1", "10"}, {"4095", "2"}, {"0x1000", "0x1000"}, {"4k", "1k"}, {"4097", ""},
+		{fmt.Sprint(size - 1), ""}, {"100", "1G"}, {"3", "0"},
+	} {
+		args := []string{"cat", p, c.off}
+		if c.n != "" {
+			args = append(args, c.n)
+		}
+		r := mmhex(t, args...)
+		off := mustSize(t, c.off)
+		n := size - off
+		if c.n != "" {
+			n = min(mustSize(t, c.n), size-off)
+		}
+		want := dd(t, p, off, n)
+		if r.code != 0 || r.stderr != "" || r.stdout != string(want) || int64(len(want)) != n {
+			t.Errorf("cat %s %s: code %d stderr %q, %d bytes; dd gives %d", c.off, c.n, r.code, r.stderr, len(r.stdout), len(want))
+		}
+	}
+	// The last bytes of a sparse 8 GiB file (a mapping far from offset 0).
+	sp := sparse8G(t)
+	w, _ := os.OpenFile(sp, os.O_RDWR, 0)
+	w.WriteAt([]byte("end of 8G"), 8<<30-9)
+	w.Close()
+	r := mmhex(t, "cat", sp, "0x1fffffff0")
+	if want := dd(t, sp, 0x1fffffff0, 16); r.code != 0 || r.stdout != string(want) || r.stdout[7:] != "end of 8G" {
+		t.Errorf("cat of the end of a sparse file: %q %+v", r.stdout, r)
+	}
+}
+
+func mustSize(t *testing.T, s string) int64 {
+	v, err := parseNumber("x", "n", s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+var patchLine = regexp.MustCompile(`^(.+): patched (\d+) bytes? at (0x[0-9a-f]+); msync\((MS_SYNC|MS_ASYNC)\) (\d+) pages?, (\d+) bytes, [0-9.]+(ns|µs|ms|s)\n$`)
+
+func TestPatch(t *testing.T) {
+	content := pattern(10000)
+	p := tempFile(t, "data.bin", content)
+	link := p + ".link"
+	if err := os.Link(p, link); err != nil {
+		t.Fatal(err)
+	}
+	var st0 unix.Stat_t
+	unix.Stat(p, &st0)
+
+	r := mmhex(t, "patch", p, "0x1000", "de ad be ef")
+	m := patchLine.FindStringSubmatch(r.stdout)
+	if r.code != 0 || r.stderr != "" || m == nil || m[1] != p || m[2] != "4" || m[3] != "0x1000" || m[4] != "MS_SYNC" || m[5] != "1" || m[6] != "4096" {
+		t.Fatalf("patch: %+v", r)
+	}
+	want := append([]byte(nil), content...)
+	copy(want[0x1000:], []byte{0xde, 0xad, 0xbe, 0xef})
+	checkFile(t, p, want)
+	checkFile(t, link, want)
+
+	// Flags after the positionals, --expect, --async, a page border.
+	r = mmhex(t, "patch", p, "4094", "41 42 43", "--expect", "0x"+fmt.Sprintf("%02x%02x%02x", want[4094], want[4095], want[4096]), "--async")
+	m = patchLine.FindStringSubmatch(r.stdout)
+	if r.code != 0 || m == nil || m[4] != "MS_ASYNC" || m[5] != "2" || m[6] != "8192" {
+		t.Fatalf("patch --async: %+v", r)
+	}
+	copy(want[4094:], "ABC")
+	checkFile(t, p, want)
+	var st1 unix.Stat_t
+	unix.Stat(p, &st1)
+	if st1.Ino != st0.Ino || st1.Nlink != 2 {
+		t.Fatalf("inode %d -> %d, links %d", st0.Ino, st1.Ino, st1.Nlink)
+	}
+
+	// --expect that does not match: refused, nothing written.
+	r = mmhex(t, "patch", "--expect", "00 00", p, "0", "ff ff")
+	if wantErr := fmt.Sprintf("mmhex: %s: bytes at 0x0 are %02x %02x, not the expected 00 00; nothing written\n", p, want[0], want[1]); r.code != 1 || r.stderr != wantErr || r.stdout != "" {
+		t.Fatalf("expect mismatch: %+v\nwant %q", r, wantErr)
+	}
+	checkFile(t, p, want)
+}
+
+func checkFile(t *testing.T, p string, want []byte) {
+	t.Helper()
+	got, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s: content differs", p)
+	}
+}
+
+// TestPatchSparse: patching one byte of a sparse 8 GiB file adds one
+// block, not 8 GiB.
+func TestPatchSparse(t *testing.T) {
+	p := sparse8G(t)
+	var before, after unix.Stat_t
+	var fs unix.Statfs_t
+	unix.Stat(p, &before)
+	unix.Statfs(p, &fs)
+	r := mmhex(t, "patch", p, "5G", "7f")
+	if r.code != 0 || !patchLine.MatchString(r.stdout) {
+		t.Fatalf("patch: %+v", r)
+	}
+	unix.Stat(p, &after)
+	if after.Size != 8<<30 || after.Ino != before.Ino {
+		t.Fatalf("size %d inode %d->%d", after.Size, before.Ino, after.Ino)
+	}
+	if added := (after.Blocks - before.Blocks) * 512; added != fs.Bsize {
+		t.Fatalf("st_blocks %d -> %d: %d bytes added; want one block of %d", before.Blocks, after.Blocks, added, fs.Bsize)
+	}
+	if r := mmhex(t, "cat", p, "5G", "1"); r.stdout != "\x7f" {
+		t.Fatalf("cat after patch: %q", r.stdout)
+	}
+}
+
+// TestErrors: every bad input is one line on stderr naming the file, a
+// non-zero exit, and nothing changed on disk.
+func TestErrors(t *testing.T) {
+	dir := t.TempDir()
+	data := tempFile(t, "data.bin", []byte("0123456789"))
+	empty := tempFile(t, "empty", nil)
+	fifo := filepath.Join(dir, "fifo")
+	unix.Mkfifo(fifo, 0o644)
+	missing := filepath.Join(dir, "missing")
+	evil := filepath.Join(dir, "x\x1b]0;pwned\x07")
+	cases := []struct {
+		args []string
+		code int
+		err  string
+	}{
+		{[]string{"cat", missing, "0"}, 1, missing + ": no such file or directory"},
+		{[]string{"cat", dir, "0"}, 1, dir + ": is a directory"},
+		{[]string{"cat", fifo, "0"}, 1, fifo + ": is a FIFO (named pipe); it cannot be mapped"},
+		{[]string{"cat", "/proc/self/status", "0"}, 1, "/proc/self/status: has size 0 but has content (a /proc or /sys file?); it cannot be mapped"},
+		{[]string{"stat", "/proc/self/status"}, 1, "/proc/self/status: has size 0 but has content (a /proc or /sys file?); it cannot be mapped"},
+		{[]string{"cat", "/dev/null", "0"}, 1, "/dev/null: is a character device that cannot be mapped"},
+		{[]string{"cat", empty, "0"}, 1, empty + ": offset is past end of file"},
+		{[]string{"cat", data, "10"}, 1, data + ": offset is past end of file"},
+		{[]string{"cat", data, "0x100"}, 1, data + ": offset is past end of file"},
+		{[]string{"cat", data, "1x"}, 2, data + `: offset: bad number: "1x" (use decimal, 0x hex, k/M/G suffixes)`},
+		{[]string{"cat", data, "0", "-5"}, 2, "cat: flag provided but not defined: -5"},
+		{[]string{"cat", data}, 2, "usage: mmhex cat " + findCommand("cat").usage},
+		{[]string{"cat", evil, "0"}, 1, fmt.Sprintf("%q: no such file or directory", evil)},
+		{[]string{"patch", data, "0", "4g"}, 2, data + `: bad hex bytes: "4g" is not hex`},
+		{[]string{"patch", data, "0", "414"}, 2, data + `: bad hex bytes: "414" has an odd number of hex digits`},
+		{[]string{"patch", data, "9", "41 42"}, 1, data + ": edit of 2 bytes at 0x9: offset is past end of file (size 10)"},
+		{[]string{"patch", data, "10", "41"}, 1, data + ": offset is past end of file (size 10)"},
+		{[]string{"patch", empty, "0", "41"}, 1, empty + ": offset is past end of file (size 0)"},
+		{[]string{"patch", data, "0", "41", "--expect", "zz"}, 2, data + `: --expect: bad hex bytes: "zz" is not hex`},
+		{[]string{"patch", data, "8", "41", "--expect", "38 39 40"}, 1, data + ": --expect at 0x8: offset is past end of file (size 10)"},
+		{[]string{"patch", missing, "0", "41"}, 1, missing + ": no such file or directory"},
+		{[]string{"stat", missing}, 1, missing + ": no such file or directory"},
+		{[]string{"stat", data, "extra"}, 2, "usage: mmhex stat " + findCommand("stat").usage},
+	}
+	before := snapshot(t, data, empty)
+	for _, c := range cases {
+		r := mmhex(t, c.args...)
+		if r.code != c.code || r.stderr != "mmhex: "+c.err+"\n" || r.stdout != "" {
+			t.Errorf("%q:\n got code %d stderr %q\nwant code %d stderr %q", c.args, r.code, r.stderr, c.code, "mmhex: "+c.err+"\n")
+		}
+	}
+	if after := snapshot(t, data, empty); after != before {
+		t.Fatalf("files changed:\n%s\n%s", before, after)
+	}
+}
+
+// snapshot describes files by content, size, inode and mtime.
+func snapshot(t *testing.T, paths ...string) string {
+	var b strings.Builder
+	for _, p := range paths {
+		var st unix.Stat_t
+		unix.Stat(p, &st)
+		c, _ := os.ReadFile(p)
+		fmt.Fprintf(&b, "%s %q %d %d %d.%d\n", p, c, st.Size, st.Ino, st.Mtim.Sec, st.Mtim.Nsec)
+	}
+	return b.String()
+}
+
+// TestReadOnlyFile: a file the user cannot write is read with cat and
+// stat, and patch refuses it with the reason.
+func TestReadOnlyFile(t *testing.T) {
+	p := tempFile(t, "ro.bin", []byte("read only\n"))
+	var cred *syscall.Credential
+	reason := "permission denied"
+	if os.Geteuid() == 0 {
+		// As root, run the binary as nobody on a root-owned 0644 file.
+		cred = &syscall.Credential{Uid: 65534, Gid: 65534}
+		for d := filepath.Dir(p); d != os.TempDir() && d != "/"; d = filepath.Dir(d) {
+			os.Chmod(d, 0o755)
+		}
+	} else {
+		os.Chmod(p, 0o444)
+	}
+	before := snapshot(t, p)
+	r := runAs(t, cred, "patch", p, "0", "52")
+	if want := "mmhex: " + p + ": file is read-only (cannot open for writing: " + reason + ")\n"; r.code != 1 || r.stderr != want {
+		t.Errorf("patch of a read-only file: %+v\nwant %q", r, want)
+	}
+	if r := runAs(t, cred, "cat", p, "5"); r.code != 0 || r.stdout != "only\n" {
+		t.Errorf("cat of a read-only file: %+v", r)
+	}
+	r = runAs(t, cred, "stat", "--json", p)
+	var m map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &m); err != nil || r.code != 0 {
+		t.Fatalf("stat --json: %+v %v", r, err)
+	}
+	if cred != nil {
+		// Neither owner nor writer: the kernel hides the page cache state.
+		for _, k := range []string{"resident", "cached", "dirty", "writeback", "evicted", "recently_evicted"} {
+			if m[k] != nil {
+				t.Errorf("stat as another user: %s = %v; want null (unknown)", k, m[k])
+			}
+		}
+	}
+	if after := snapshot(t, p); after != before {
+		t.Fatal("file changed")
+	}
+}
+
+func TestStat(t *testing.T) {
+	p := sparse8G(t)
+	r := mmhex(t, "stat", p, "--json")
+	if r.code != 0 || r.stderr != "" {
+		t.Fatalf("stat --json: %+v", r)
+	}
+	// Exactly these keys, in this order, numbers (not null for our own file).
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	dec.UseNumber()
+	var keys []string
+	tok, _ := dec.Token()
+	if tok != json.Delim('{') {
+		t.Fatalf("not an object: %s", r.stdout)
+	}
+	vals := map[string]json.Number{}
+	for dec.More() {
+		k, _ := dec.Token()
+		v, _ := dec.Token()
+		keys = append(keys, k.(string))
+		n, ok := v.(json.Number)
+		if !ok {
+			t.Fatalf("%s is %v, not a number", k, v)
+		}
+		vals[k.(string)] = n
+	}
+	want := []string{"size", "page_size", "pages", "resident", "cached", "dirty", "writeback", "evicted", "recently_evicted"}
+	if !slices.Equal(keys, want) {
+		t.Fatalf("keys %v; want %v", keys, want)
+	}
+	ps := int64(os.Getpagesize())
+	if vals["size"].String() != fmt.Sprint(int64(8<<30)) || vals["page_size"].String() != fmt.Sprint(ps) ||
+		vals["pages"].String() != fmt.Sprint((8<<30)/ps) || vals["resident"].String() != "0" || vals["dirty"].String() != "0" {
+		t.Fatalf("figures: %s", r.stdout)
+	}
+	// Patch a byte with MS_ASYNC: the page is dirty until writeback
+	// (dirty_expire_centisecs is 30 s by default; the page is written
+	// sooner only under memory pressure, so this is safe in a test).
+	mmhex(t, "patch", p, "1G", "01", "--async")
+	r = mmhex(t, "stat", p)
+	for _, line := range []string{"size              8589934592 (8.00 GiB)\n", fmt.Sprintf("page size         %d\n", ps),
+		fmt.Sprintf("pages             %d\n", (8<<30)/ps), "dirty             1\n"} {
+		if !strings.Contains(r.stdout, line) {
+			t.Errorf("stat output lacks %q:\n%s", line, r.stdout)
+		}
+	}
+	if r := mmhex(t, "stat", "--json", tempFile(t, "empty", nil)); r.stdout != `{"size":0,"page_size":`+fmt.Sprint(ps)+`,"pages":0,"resident":0,"cached":0,"dirty":0,"writeback":0,"evicted":0,"recently_evicted":0}`+"\n" {
+		t.Errorf("stat of an empty file: %+v", r)
+	}
+}
+
+// TestReadmeMatchesCI: the README has exactly two set-up commands and
+// .ci/run runs the second one, the test command, verbatim.
+func TestReadmeMatchesCI(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)## Set up\n\n```sh\n(.*?)```").FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README.md has no set-up code block")
+	}
+	cmds := strings.Split(strings.TrimSpace(string(m[1])), "\n")
+	if len(cmds) != 2 {
+		t.Fatalf("README set-up block has %d commands; want 2", len(cmds))
+	}
+	ci, err := os.ReadFile(".ci/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(ci)), "\n")
+	if last := lines[len(lines)-1]; last != cmds[1] || !strings.Contains(cmds[1], "-race") {
+		t.Fatalf(".ci/run ends with %q; README's test command is %q", last, cmds[1])
+	}
+	if !strings.Contains(string(ci), "set -euo pipefail") {
+		t.Fatal(".ci/run lacks set -euo pipefail")
+	}
+}
