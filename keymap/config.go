@@ -89,7 +89,8 @@ func DefaultPath() string {
 //
 // preset is the --keys flag: "" means the file's keys setting, else
 // "default". configPath is the --config flag: "" means DefaultPath, where
-// a missing file is no problem; a file named by --config must exist.
+// a missing file is no problem; a file named by --config must exist
+// (/dev/null means no configuration).
 //
 // Mistakes inside the file are returned as Problems (file:line: reason) and
 // the rest of the file is used. The error is for what cannot go on: an
@@ -109,6 +110,8 @@ func Load(preset, configPath string) (*Map, []Problem, error) {
 	if path != "" {
 		st, err := os.Stat(path)
 		switch {
+		case err == nil && path == os.DevNull:
+			path = "" // --config /dev/null: no configuration
 		case err == nil && !st.Mode().IsRegular():
 			return nil, nil, fmt.Errorf("config %s: not a regular file", path)
 		case err == nil:

@@ -141,6 +141,9 @@ func TestLoadPaths(t *testing.T) {
 	if _, _, err := Load("", dir); err == nil || err.Error() != "config "+dir+": not a regular file" {
 		t.Fatalf("dir --config: %v", err)
 	}
+	if m, probs, err := Load("", os.DevNull); err != nil || len(probs) != 0 || m.Preset() != "default" {
+		t.Fatalf("--config /dev/null: %v %v %v", m.Preset(), probs, err)
+	}
 	// without XDG_CONFIG_HOME: ~/.config
 	t.Setenv("XDG_CONFIG_HOME", "")
 	if DefaultPath() != filepath.Join(dir, "home", ".config", "mmhex", "config.toml") {

@@ -1,0 +1,180 @@
+package view
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tmuxSession runs the built mmhex binary in a detached tmux session on a
+// private server socket, 120x40.
+type tmuxSession struct {
+	t    *testing.T
+	sock string
+}
+
+// buildMmhex builds the mmhex binary into a temporary directory.
+func buildMmhex(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "mmhex")
+	cmd := exec.Command("go", "build", "-o", bin, "mmhex")
+	cmd.Dir = ".."
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func startTmux(t *testing.T, dir string, args ...string) *tmuxSession {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed: the end-to-end tests need it (.ci/run installs it)")
+	}
+	s := &tmuxSession{t: t, sock: filepath.Join(dir, "tmux.sock")}
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	// XDG_CONFIG_HOME and HOME point at an empty folder: no user config.
+	cmdline := "cd '" + dir + "' && env XDG_CONFIG_HOME='" + dir + "' HOME='" + dir + "' " + strings.Join(quoted, " ") + "; echo EXITED $?; sleep 30"
+	s.run("-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40", cmdline)
+	t.Cleanup(func() { exec.Command("tmux", "-S", s.sock, "kill-server").Run() })
+	return s
+}
+
+func (s *tmuxSession) run(args ...string) string {
+	s.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-S", s.sock}, args...)...).CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func (s *tmuxSession) screen() string { return s.run("capture-pane", "-p") }
+
+// send types keys (tmux key names) with a pause after each, so that Esc is
+// never read together with the next key as Alt.
+func (s *tmuxSession) send(keys ...string) {
+	s.t.Helper()
+	for _, k := range keys {
+		s.run("send-keys", k)
+		time.Sleep(60 * time.Millisecond)
+		if k == "Escape" {
+			time.Sleep(150 * time.Millisecond)
+		}
+	}
+}
+
+// typeText sends s literally.
+func (s *tmuxSession) typeText(text string) {
+	s.t.Helper()
+	s.run("send-keys", "-l", text)
+	time.Sleep(60 * time.Millisecond)
+}
+
+// waitFor polls the screen until it contains want (10 s at most).
+func (s *tmuxSession) waitFor(want string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		scr := s.screen()
+		if strings.Contains(scr, want) {
+			return scr
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("screen never showed %q:\n%s", want, scr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestTmuxVimGotoEditWriteQuit drives the vim preset of the real binary in
+// a real terminal: goto (NG and :N), replace (r and R), :w, :q; then the
+// bytes on disk are exactly the expected ones. A second session edits and
+// leaves with :q!, which reverts.
+func TestTmuxVimGotoEditWriteQuit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test (-short)")
+	}
+	bin := buildMmhex(t)
+	dir := t.TempDir()
+	data := bytes.Repeat([]byte("0123456789abcdef"), 1024) // 16 KiB
+	path := filepath.Join(dir, "data.bin")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := append([]byte(nil), data...)
+
+	s := startTmux(t, dir, bin, "--keys", "vim", "data.bin")
+	s.waitFor("-- NORMAL --")
+	// 100G: offset 100; r41 replaces one byte and returns to normal mode
+	s.send("1", "0", "0", "G")
+	s.waitFor("0x64 (100)")
+	s.send("r", "4", "1")
+	s.waitFor("-- NORMAL --")
+	want[100] = 0x41
+	// :0x2000, then R: replace mode, hex then text column, Esc
+	s.send(":")
+	s.typeText("0x2000")
+	s.send("Enter")
+	s.waitFor("0x2000 (8192)")
+	s.send("R")
+	s.waitFor("-- REPLACE --")
+	s.typeText("dead")
+	s.send("Tab")
+	s.typeText("OK")
+	s.send("Escape")
+	s.waitFor("-- NORMAL --")
+	copy(want[0x2000:], []byte{0xde, 0xad, 'O', 'K'})
+	// with MAP_SHARED the bytes are in the file at once; :w makes them durable
+	s.send(":")
+	s.typeText("w")
+	s.send("Enter")
+	s.waitFor("MS_SYNC")
+	got, _ := os.ReadFile(path)
+	if !bytes.Equal(got, want) {
+		t.Fatalf("after :w the file differs at %d", firstDiff(got, want))
+	}
+	s.send(":")
+	s.typeText("q")
+	s.send("Enter")
+	s.waitFor("EXITED 0")
+	got, _ = os.ReadFile(path)
+	if !bytes.Equal(got, want) {
+		t.Fatalf("after :q the file differs at %d", firstDiff(got, want))
+	}
+
+	// :q! reverts unsynced edits
+	s.run("kill-server")
+	s2 := startTmux(t, dir, bin, "--keys", "vim", "data.bin")
+	s2.waitFor("-- NORMAL --")
+	s2.send("R")
+	s2.typeText("ffff")
+	s2.send("Escape")
+	s2.waitFor("-- NORMAL --")
+	if got, _ := os.ReadFile(path); got[0] != 0xff || got[1] != 0xff {
+		t.Fatalf("edit not in the file at once (MAP_SHARED): % x", got[:2])
+	}
+	s2.send(":")
+	s2.typeText("q!")
+	s2.send("Enter")
+	s2.waitFor("EXITED 0")
+	got, _ = os.ReadFile(path)
+	if !bytes.Equal(got, want) {
+		t.Fatalf("after :q! the file differs at %d", firstDiff(got, want))
+	}
+}
+
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
