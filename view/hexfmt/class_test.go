@@ -1,6 +1,9 @@
 package hexfmt
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func TestClassOf(t *testing.T) {
 	cases := []struct {
@@ -53,5 +56,34 @@ func TestColoursDistinct(t *testing.T) {
 			t.Errorf("%v and %v share SGR %q", c, p, c.SGR())
 		}
 		seen[c.SGR()] = c
+	}
+}
+
+// The SWAR helpers agree with the tables for every byte in every lane.
+func TestSWAR(t *testing.T) {
+	for i := 0; i < 256; i++ {
+		for lane := 0; lane < 8; lane++ {
+			x := uint64(0x4141414141414141) &^ (0xff << (8 * lane)) // 'A's around it
+			x |= uint64(i) << (8 * lane)
+			got := byte(text8(x) >> (8 * lane))
+			if got != TextChar(byte(i)) {
+				t.Fatalf("text8 byte %#02x lane %d: %q", i, lane, got)
+			}
+			if o := text8(x) &^ (0xff << (8 * lane)); o != x&^(0xff<<(8*lane)) {
+				t.Fatalf("text8 byte %#02x lane %d changed the other lanes", i, lane)
+			}
+		}
+		for lane := 0; lane < 4; lane++ {
+			u := uint32(0x5a5a5a5a)&^(0xff<<(8*lane)) | uint32(i)<<(8*lane)
+			h := hex8(u)
+			var b [8]byte
+			for k := range b {
+				b[k] = byte(h >> (8 * k))
+			}
+			want := fmt.Sprintf("%02x%02x%02x%02x", byte(u), byte(u>>8), byte(u>>16), byte(u>>24))
+			if string(b[:]) != want {
+				t.Fatalf("hex8(%#08x) = %q, want %q", u, b, want)
+			}
+		}
 	}
 }

@@ -1,6 +1,9 @@
 package hexfmt
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 const hexDigits = "0123456789abcdef"
 
@@ -60,17 +63,35 @@ var hex2 = func() (t [256]uint16) {
 
 // putOffset8 writes off (< 1<<32) as 8 hex digits.
 func putOffset8(b *[8]byte, off uint32) {
-	binary.LittleEndian.PutUint16(b[0:], hex2[byte(off>>24)])
-	binary.LittleEndian.PutUint16(b[2:], hex2[byte(off>>16)])
-	binary.LittleEndian.PutUint16(b[4:], hex2[byte(off>>8)])
-	binary.LittleEndian.PutUint16(b[6:], hex2[byte(off)])
+	binary.LittleEndian.PutUint64(b[:], hex8(bits.ReverseBytes32(off)))
 }
 
-// putText writes the text column of 16 bytes.
-func putText(t *[16]byte, r *[16]byte) {
-	for i := 0; i < 16; i++ {
-		t[i] = textTable[r[i]]
-	}
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+	low7  = 0x7f7f7f7f7f7f7f7f
+)
+
+// text8 is TextChar of 8 bytes at once (SWAR): each byte of x outside
+// 0x20..0x7e becomes '.'.
+func text8(x uint64) uint64 {
+	l := x & low7
+	bad := x & highs                // 0x80..0xff
+	bad |= ^(l + 0x60*ones) & highs // low 7 bits < 0x20
+	bad |= (l + ones) & highs       // low 7 bits == 0x7f
+	mask := (bad >> 7) * 0xff
+	return x&^mask | '.'*ones&mask
+}
+
+// hex8 is the 4 bytes of u (in memory order, little-endian) as 8 hex digits
+// in memory order, little-endian (SWAR).
+func hex8(u uint32) uint64 {
+	x := uint64(u)
+	x = (x | x<<16) & 0x0000ffff0000ffff
+	x = (x | x<<8) & 0x00ff00ff00ff00ff                        // one byte per 16-bit lane
+	d := (x>>4)&0x000f000f000f000f | (x&0x000f000f000f000f)<<8 // high nibble first
+	// digit -> ASCII: '0'+d, plus 'a'-'0'-10 = 39 where d > 9
+	return d + '0'*ones + ((d+0x76*ones)>>7&ones)*39
 }
 
 // appendCanonicalRow appends one `hexdump -C` row of up to 16 bytes.
@@ -80,20 +101,33 @@ func appendCanonicalRow(dst []byte, row []byte, off int64, color bool) []byte {
 	}
 	if len(row) == 16 && off>>32 == 0 {
 		// "oooooooo  xx xx xx xx xx xx xx xx  xx xx xx xx xx xx xx xx  |tttttttttttttttt|\n"
+		// Constant offsets into array pointers: no bounds checks.
 		const n = 79
 		dst, p := grow(dst, n+1) // +1: slack for the last word store
 		b := (*[n + 1]byte)(dst[p : p+n+1])
 		r := (*[16]byte)(row)
 		putOffset8((*[8]byte)(b[0:8]), uint32(off))
 		b[8], b[9] = ' ', ' '
-		for i := 0; i < 8; i++ {
-			binary.LittleEndian.PutUint32(b[10+3*i:], hex3[r[i]])
-		}
-		for i := 8; i < 16; i++ {
-			binary.LittleEndian.PutUint32(b[11+3*i:], hex3[r[i]])
-		}
+		binary.LittleEndian.PutUint32(b[10:], hex3[r[0]])
+		binary.LittleEndian.PutUint32(b[13:], hex3[r[1]])
+		binary.LittleEndian.PutUint32(b[16:], hex3[r[2]])
+		binary.LittleEndian.PutUint32(b[19:], hex3[r[3]])
+		binary.LittleEndian.PutUint32(b[22:], hex3[r[4]])
+		binary.LittleEndian.PutUint32(b[25:], hex3[r[5]])
+		binary.LittleEndian.PutUint32(b[28:], hex3[r[6]])
+		binary.LittleEndian.PutUint32(b[31:], hex3[r[7]])
+		binary.LittleEndian.PutUint32(b[35:], hex3[r[8]])
+		binary.LittleEndian.PutUint32(b[38:], hex3[r[9]])
+		binary.LittleEndian.PutUint32(b[41:], hex3[r[10]])
+		binary.LittleEndian.PutUint32(b[44:], hex3[r[11]])
+		binary.LittleEndian.PutUint32(b[47:], hex3[r[12]])
+		binary.LittleEndian.PutUint32(b[50:], hex3[r[13]])
+		binary.LittleEndian.PutUint32(b[53:], hex3[r[14]])
+		binary.LittleEndian.PutUint32(b[56:], hex3[r[15]])
 		b[60] = '|'
-		putText((*[16]byte)(b[61:77]), r)
+		lo, hi := binary.LittleEndian.Uint64(r[0:8]), binary.LittleEndian.Uint64(r[8:16])
+		binary.LittleEndian.PutUint64(b[61:], text8(lo))
+		binary.LittleEndian.PutUint64(b[69:], text8(hi))
 		b[77], b[78] = '|', '\n'
 		return dst[:len(dst)-1]
 	}
@@ -166,13 +200,30 @@ func appendXXDRow(dst []byte, row []byte, off int64, color bool) []byte {
 		r := (*[16]byte)(row)
 		putOffset8((*[8]byte)(b[0:8]), uint32(off))
 		b[8], b[9] = ':', ' '
-		for i := 0; i < 8; i++ {
-			q := 10 + 5*i
-			binary.LittleEndian.PutUint32(b[q:], uint32(hex2[r[2*i]])|uint32(hex2[r[2*i+1]])<<16)
-			b[q+4] = ' '
-		}
+		lo, hi := binary.LittleEndian.Uint64(r[0:8]), binary.LittleEndian.Uint64(r[8:16])
+		h0 := hex8(uint32(lo >> 0))
+		binary.LittleEndian.PutUint32(b[10:], uint32(h0))
+		b[14] = ' '
+		binary.LittleEndian.PutUint32(b[15:], uint32(h0>>32))
+		b[19] = ' '
+		h1 := hex8(uint32(lo >> 32))
+		binary.LittleEndian.PutUint32(b[20:], uint32(h1))
+		b[24] = ' '
+		binary.LittleEndian.PutUint32(b[25:], uint32(h1>>32))
+		b[29] = ' '
+		h2 := hex8(uint32(hi >> 0))
+		binary.LittleEndian.PutUint32(b[30:], uint32(h2))
+		b[34] = ' '
+		binary.LittleEndian.PutUint32(b[35:], uint32(h2>>32))
+		b[39] = ' '
+		h3 := hex8(uint32(hi >> 32))
+		binary.LittleEndian.PutUint32(b[40:], uint32(h3))
+		b[44] = ' '
+		binary.LittleEndian.PutUint32(b[45:], uint32(h3>>32))
+		b[49] = ' '
 		b[50] = ' '
-		putText((*[16]byte)(b[51:67]), r)
+		binary.LittleEndian.PutUint64(b[51:], text8(lo))
+		binary.LittleEndian.PutUint64(b[59:], text8(hi))
 		b[67] = '\n'
 		return dst
 	}
@@ -212,6 +263,23 @@ func appendXXDRow(dst []byte, row []byte, off int64, color bool) []byte {
 
 // appendPlainRow appends one `xxd -p` line of up to 30 bytes.
 func appendPlainRow(dst []byte, row []byte, color bool) []byte {
+	if len(row) == 30 && !color {
+		const n = 61
+		dst, p := grow(dst, n)
+		b := (*[n]byte)(dst[p : p+n])
+		r := (*[30]byte)(row)
+		binary.LittleEndian.PutUint64(b[0:], hex8(binary.LittleEndian.Uint32(r[0:])))
+		binary.LittleEndian.PutUint64(b[8:], hex8(binary.LittleEndian.Uint32(r[4:])))
+		binary.LittleEndian.PutUint64(b[16:], hex8(binary.LittleEndian.Uint32(r[8:])))
+		binary.LittleEndian.PutUint64(b[24:], hex8(binary.LittleEndian.Uint32(r[12:])))
+		binary.LittleEndian.PutUint64(b[32:], hex8(binary.LittleEndian.Uint32(r[16:])))
+		binary.LittleEndian.PutUint64(b[40:], hex8(binary.LittleEndian.Uint32(r[20:])))
+		binary.LittleEndian.PutUint64(b[48:], hex8(binary.LittleEndian.Uint32(r[24:])))
+		binary.LittleEndian.PutUint16(b[56:], hex2[r[28]])
+		binary.LittleEndian.PutUint16(b[58:], hex2[r[29]])
+		b[60] = '\n'
+		return dst
+	}
 	if !color {
 		dst, p := grow(dst, 2*len(row)+1)
 		b := dst[p:]

@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# bench/run.sh — the performance record: times mmhex against the tools it
+# claims to beat, side by side in one run, and prints the ratios.
+#
+#   dump     mmhex dump (canonical, xxd, plain) vs hexdump -C, xxd, xxd -p,
+#            with a byte-for-byte identity check of each pair;
+#            64 GiB sparse file: the first 4 KiB vs the last 4 KiB
+#   cat      mmhex cat vs dd bs=1M, 1 GiB
+#   search   bench/search.sh (mmhex search vs grep/rg), when both exist
+#   open     open-to-first-frame of the editor in tmux: 1 KiB, 2 GiB, 1 TiB sparse
+#   patch    one-byte mmhex patch of a 2 GiB and an 8 GiB file: time and bytes
+#            written (/proc/<pid>/io write_bytes, /sys/block/<dev>/stat)
+#
+# Files live in a temporary folder on the real filesystem (BENCH_TMP, default
+# under /var/tmp), removed on exit. Every file is read once before it is
+# timed, so it is in the page cache. Output goes to /dev/null.
+#
+# Usage: bash bench/run.sh            RUNS=3 (best of RUNS for the fast ones)
+#        SKIP_SEARCH=1 bash bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO=$PWD
+
+RUNS=${RUNS:-3}
+TMP=$(mktemp -d "${BENCH_TMP:-/var/tmp}/mmhex-bench.XXXXXX")
+TMUX_SOCK="mmhex-bench-$$"
+cleanup() {
+	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+MMHEX="$TMP/mmhex"
+go build -o "$MMHEX" .
+
+# --- helpers -------------------------------------------------------------
+now_us() { echo "${EPOCHREALTIME/./}"; }
+
+# t_us CMD... : wall time of one run in microseconds (output to /dev/null).
+t_us() {
+	local t0 t1
+	t0=$(now_us)
+	"$@" >/dev/null 2>&1 || { echo "FAILED: $*" >&2; return 1; }
+	t1=$(now_us)
+	echo $((t1 - t0))
+}
+
+# best_us N CMD... : best of N runs.
+best_us() {
+	local n=$1 best= t
+	shift
+	for _ in $(seq "$n"); do
+		t=$(t_us "$@")
+		if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
+	done
+	echo "$best"
+}
+
+# mbps BYTES US : MB/s (10^6 bytes per second)
+mbps() { awk -v b="$1" -v t="$2" 'BEGIN { printf "%.0f", b / t }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }'; }
+ms() { awk -v t="$1" 'BEGIN { printf "%.2f", t / 1000 }'; }
+
+ROWS=()
+row() { ROWS+=("$(printf '| %s | %s | %s | %s |' "$@")"); }
+
+has_cmd() { "$MMHEX" --help 2>/dev/null | grep -qE "^  mmhex $1( |$)"; }
+
+echo "mmhex bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "files in $TMP ($(findmnt -no FSTYPE -T "$TMP" 2>/dev/null || echo '?'))"
+
+# --- files ---------------------------------------------------------------
+R256="$TMP/random256M"
+head -c $((256 << 20)) /dev/urandom >"$R256"
+C1G="$TMP/random1G"
+for _ in 1 2 3 4; do cat "$R256"; done >"$C1G"
+cat "$R256" "$C1G" >/dev/null
+
+# --- dump ----------------------------------------------------------------
+echo "== dump (random data, in the page cache, to /dev/null)"
+identical() { # identical NAME CMD_A -- CMD_B
+	local name=$1
+	shift
+	local a=() b=()
+	while [ "$1" != -- ]; do a+=("$1"); shift; done
+	shift
+	b=("$@")
+	if cmp -s <("${a[@]}") <("${b[@]}"); then echo identical; else echo "DIFFERENT ($name)"; fi
+}
+SAME_C=$(identical canonical "$MMHEX" dump -s 1001 -n 4M "$R256" -- hexdump -C -s 1001 -n $((4 << 20)) "$R256")
+SAME_X=$(identical xxd "$MMHEX" dump --format xxd -s 1001 -n 16M "$R256" -- xxd -s 1001 -l $((16 << 20)) "$R256")
+SAME_P=$(identical plain "$MMHEX" dump --format plain -s 1001 -n 16M "$R256" -- xxd -p -s 1001 -l $((16 << 20)) "$R256")
+
+HD_N=$((16 << 20))
+XXD_N=$((64 << 20))
+t_hd=$(t_us hexdump -C -n "$HD_N" "$R256")
+t_xxd=$(t_us xxd -l "$XXD_N" "$R256")
+t_xxdp=$(t_us xxd -p -l "$XXD_N" "$R256")
+N=$((256 << 20))
+t_mc=$(best_us "$RUNS" "$MMHEX" dump "$R256")
+t_mx=$(best_us "$RUNS" "$MMHEX" dump --format xxd "$R256")
+t_mp=$(best_us "$RUNS" "$MMHEX" dump --format plain "$R256")
+s_hd=$(mbps "$HD_N" "$t_hd") s_mc=$(mbps "$N" "$t_mc")
+s_xxd=$(mbps "$XXD_N" "$t_xxd") s_mx=$(mbps "$N" "$t_mx")
+s_xxdp=$(mbps "$XXD_N" "$t_xxdp") s_mp=$(mbps "$N" "$t_mp")
+row "dump canonical vs \`hexdump -C\` (MB/s)" "$s_mc" "$s_hd" "$(ratio "$s_mc" "$s_hd")x faster, output $SAME_C"
+row "dump --format xxd vs \`xxd\` (MB/s)" "$s_mx" "$s_xxd" "$(ratio "$s_mx" "$s_xxd")x faster, output $SAME_X"
+row "dump --format plain vs \`xxd -p\` (MB/s)" "$s_mp" "$s_xxdp" "$(ratio "$s_mp" "$s_xxdp")x faster, output $SAME_P"
+echo "  hexdump -C ${s_hd} MB/s, xxd ${s_xxd} MB/s, xxd -p ${s_xxdp} MB/s; mmhex canonical ${s_mc}, xxd ${s_mx}, plain ${s_mp} MB/s"
+
+SP64="$TMP/sparse64G"
+truncate -s 64G "$SP64"
+printf 'end of the 64 GiB file' | dd of="$SP64" bs=1 seek=$(((64 << 30) - 100)) conv=notrunc status=none
+"$MMHEX" dump -n 4k "$SP64" >/dev/null
+"$MMHEX" dump -s $(((64 << 30) - 4096)) "$SP64" >/dev/null
+first=0 last=0
+for _ in $(seq 20); do # interleaved, summed
+	first=$((first + $(t_us "$MMHEX" dump -n 4k "$SP64")))
+	last=$((last + $(t_us "$MMHEX" dump -s $(((64 << 30) - 4096)) "$SP64")))
+done
+row "dump 4 KiB of a 64 GiB sparse file: last vs first (ms, mean of 20)" "$(ms $((last / 20)))" "$(ms $((first / 20)))" "last/first $(ratio "$last" "$first")"
+rm -f "$SP64"
+
+# --- cat -----------------------------------------------------------------
+echo "== cat (1 GiB, in the page cache, to /dev/null)"
+t_cat=$(best_us "$RUNS" "$MMHEX" cat "$C1G" 0)
+t_dd=$(best_us "$RUNS" dd if="$C1G" of=/dev/null bs=1M)
+row "\`mmhex cat\` vs \`dd bs=1M\` 1 GiB (MB/s)" "$(mbps $((1 << 30)) "$t_cat")" "$(mbps $((1 << 30)) "$t_dd")" "$(ratio "$t_dd" "$t_cat")x"
+rm -f "$C1G"
+
+# --- search --------------------------------------------------------------
+SEARCH_OUT=
+if [ "${SKIP_SEARCH:-0}" = 1 ]; then
+	echo "== search: skipped (SKIP_SEARCH=1)"
+elif ! has_cmd search; then
+	echo "== search: skipped (mmhex has no search command yet)"
+elif [ ! -f bench/search.sh ]; then
+	echo "== search: skipped (bench/search.sh is missing)"
+else
+	echo "== search (bench/search.sh)"
+	SEARCH_OUT=$(BENCH_DIR="$TMP/search" RUNS="$RUNS" SPARSE_TIMEOUT="${SPARSE_TIMEOUT:-20}" bash bench/search.sh 2>&1) || SEARCH_OUT+=$'\n(bench/search.sh failed)'
+	rm -rf "$TMP/search"
+	echo "$SEARCH_OUT" | sed 's/^/  /'
+fi
+
+# --- open to first frame -------------------------------------------------
+F1K="$TMP/one-kib.bin" F2G="$TMP/two-gib.bin" F8G="$TMP/eight-gib.bin" F1T="$TMP/one-tib-sparse.bin"
+head -c 1024 /dev/urandom >"$F1K"
+for f in "$F2G:2G" "$F8G:8G"; do # allocated (not sparse), written only where patched
+	fallocate -l "${f##*:}" "${f%%:*}" 2>/dev/null || truncate -s "${f##*:}" "${f%%:*}"
+done
+truncate -s 1T "$F1T"
+
+# open_us FILE : microseconds from starting `mmhex FILE` in tmux to the first
+# frame on the pane (the file name in the header and an offset row).
+open_us() {
+	local f=$1 name t0 t1 pane
+	name=$(basename "$f")
+	tmux -L "$TMUX_SOCK" kill-session -t bench 2>/dev/null || true
+	t0=$(now_us)
+	tmux -L "$TMUX_SOCK" new-session -d -s bench -x 120 -y 40 "$MMHEX $f"
+	while :; do
+		pane=$(tmux -L "$TMUX_SOCK" capture-pane -p -t bench 2>/dev/null || true)
+		if [[ $pane == *"$name"* ]] && grep -qE '^ ?0+ ' <<<"$pane"; then break; fi
+		t1=$(now_us)
+		if [ $((t1 - t0)) -gt 10000000 ]; then echo "no frame after 10 s for $f:" >&2; echo "$pane" >&2; echo -1; return; fi
+	done
+	t1=$(now_us)
+	tmux -L "$TMUX_SOCK" kill-session -t bench 2>/dev/null || true
+	echo $((t1 - t0))
+}
+if ! command -v tmux >/dev/null; then
+	echo "== open: skipped (tmux is not installed)"
+elif ! "$MMHEX" --help 2>/dev/null | grep -qE '^  mmhex FILE'; then
+	echo "== open: skipped (mmhex has no editor yet)"
+else
+	echo "== open to first frame (tmux 120x40, best of $RUNS)"
+	open_us "$F1K" >/dev/null # warm the binary
+	declare -A OPEN
+	for f in "$F1K" "$F2G" "$F1T"; do
+		best=
+		for _ in $(seq "$RUNS"); do
+			t=$(open_us "$f")
+			if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
+		done
+		OPEN[$f]=$best
+	done
+	row "open to first frame: 2 GiB vs 1 KiB (ms)" "$(ms "${OPEN[$F2G]}")" "$(ms "${OPEN[$F1K]}")" "2G/1K $(ratio "${OPEN[$F2G]}" "${OPEN[$F1K]}")"
+	row "open to first frame: 1 TiB sparse vs 1 KiB (ms)" "$(ms "${OPEN[$F1T]}")" "$(ms "${OPEN[$F1K]}")" "1T/1K $(ratio "${OPEN[$F1T]}" "${OPEN[$F1K]}")"
+fi
+rm -f "$F1T"
+
+# --- patch ---------------------------------------------------------------
+DEV=$(findmnt -no SOURCE -T "$TMP" 2>/dev/null | sed 's#^/dev/##; s#\[.*##')
+STAT=/sys/class/block/$DEV/stat
+sectors_written() { if [ -r "$STAT" ]; then awk '{print $7}' "$STAT"; else echo 0; fi; }
+
+# patch_run FILE OFFSET : "us write_bytes device_bytes" of one one-byte patch.
+# write_bytes: the child's I/O accounting, added to the reaping shell's
+# /proc/<pid>/io when it exits. device bytes: sectors written on the whole
+# device meanwhile (includes the journal and anything else running).
+patch_run() {
+	local f=$1 off=$2 s0 s1 t0 t1 wb
+	sync
+	s0=$(sectors_written)
+	t0=$(now_us)
+	wb=$(bash -c '"$0" patch "$1" "$2" 41 >/dev/null || exit 1; awk "/^write_bytes/ {print \$2}" /proc/$$/io' "$MMHEX" "$f" "$off")
+	t1=$(now_us)
+	sync
+	s1=$(sectors_written)
+	echo "$((t1 - t0)) $wb $(((s1 - s0) * 512))"
+}
+echo "== one-byte patch (msync MS_SYNC)"
+for f in "$F2G" "$F8G"; do
+	size=$(stat -c %s "$f")
+	best=
+	for i in $(seq "$RUNS"); do
+		read -r t wb dev < <(patch_run "$f" $((size / 2 + i * 40960 + 7)))
+		if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t bwb=$wb bdev=$dev; fi
+	done
+	label=$([ "$f" = "$F2G" ] && echo "2 GiB" || echo "8 GiB")
+	row "one-byte patch of a $label file (ms; bytes written)" "$(ms "$best")" "file $size B" "write_bytes $bwb B; device $bdev B"
+done
+
+# --- report --------------------------------------------------------------
+echo
+echo "| measurement | mmhex | other / baseline | ratio |"
+echo "|---|---|---|---|"
+printf '%s\n' "${ROWS[@]}"
+echo
+echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
