@@ -3,7 +3,11 @@ package hexfmt
 import (
 	"io"
 	"math/rand"
+	"os"
+	"path/filepath"
 	"testing"
+
+	"mmhex/mapping"
 )
 
 // benchData is 64 MiB of random bytes (worst case: no `*` folding).
@@ -47,4 +51,63 @@ func BenchmarkCanonicalZeros(b *testing.B) {
 	benchData = make([]byte, len(saved))
 	defer func() { benchData = saved }()
 	benchDump(b, Options{Format: Canonical})
+}
+
+// benchFile is a real file holding benchData, opened through mapping.
+func benchFile(b *testing.B) *mapping.File {
+	p := filepath.Join(b.TempDir(), "bench")
+	if err := os.WriteFile(p, benchData, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	f, err := mapping.Open(p, mapping.Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { f.Close() })
+	return f
+}
+
+// BenchmarkDumpFile: the whole path of `mmhex dump` (Scan, format, write)
+// on a 64 MiB file in the page cache.
+func BenchmarkDumpFile(b *testing.B) {
+	f := benchFile(b)
+	for _, format := range []Format{Canonical, XXD, Plain} {
+		b.Run(format.String(), func(b *testing.B) {
+			b.SetBytes(f.Size())
+			for i := 0; i < b.N; i++ {
+				if err := DumpFile(io.Discard, f, 0, -1, Options{Format: format}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkDumpSparse: 4 KiB at the start and at the end of a 64 GiB sparse
+// file cost the same.
+func BenchmarkDumpSparse(b *testing.B) {
+	p := filepath.Join(b.TempDir(), "sparse")
+	if err := os.WriteFile(p, nil, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.Truncate(p, 64<<30); err != nil {
+		b.Fatal(err)
+	}
+	f, err := mapping.Open(p, mapping.Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	for _, c := range []struct {
+		name string
+		off  int64
+	}{{"first4K", 0}, {"last4K", 64<<30 - 4096}} {
+		b.Run(c.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if err := DumpFile(io.Discard, f, c.off, 4096, Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
