@@ -2,6 +2,7 @@ package view
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,12 +30,16 @@ func buildMmhex(t *testing.T) string {
 	return bin
 }
 
+// tmuxSessions numbers the server sockets: one server per session.
+var tmuxSessions int
+
 func startTmux(t *testing.T, dir string, args ...string) *tmuxSession {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not installed: the end-to-end tests need it (.ci/run installs it)")
 	}
-	s := &tmuxSession{t: t, sock: filepath.Join(dir, "tmux.sock")}
+	tmuxSessions++
+	s := &tmuxSession{t: t, sock: filepath.Join(dir, fmt.Sprintf("tmux%d.sock", tmuxSessions))}
 	quoted := make([]string, len(args))
 	for i, a := range args {
 		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
