@@ -296,7 +296,7 @@ func TestErrors(t *testing.T) {
 		{[]string{"cat", fifo, "0"}, 1, fifo + ": is a FIFO (named pipe); it cannot be mapped"},
 		{[]string{"cat", "/proc/self/status", "0"}, 1, "/proc/self/status: has size 0 but has content (a /proc or /sys file?); it cannot be mapped"},
 		{[]string{"stat", "/proc/self/status"}, 1, "/proc/self/status: has size 0 but has content (a /proc or /sys file?); it cannot be mapped"},
-		{[]string{"cat", "/dev/null", "0"}, 1, "/dev/null: is a character device that cannot be mapped"},
+		{[]string{"cat", "/dev/null", "0"}, 1, "/dev/null: is a character device; only regular files and block devices can be mapped"},
 		{[]string{"cat", empty, "0"}, 1, empty + ": offset is past end of file"},
 		{[]string{"cat", data, "10"}, 1, data + ": offset is past end of file"},
 		{[]string{"cat", data, "0x100"}, 1, data + ": offset is past end of file"},

@@ -10,7 +10,7 @@ var (
 	ErrDirectory   = errors.New("is a directory")
 	ErrFIFO        = errors.New("is a FIFO (named pipe); it cannot be mapped")
 	ErrSocket      = errors.New("is a socket; it cannot be mapped")
-	ErrCharDevice  = errors.New("is a character device that cannot be mapped")
+	ErrCharDevice  = errors.New("is a character device; only regular files and block devices can be mapped")
 	ErrNotMappable = errors.New("cannot be mapped")
 	ErrNoSize      = errors.New("has size 0 but has content (a /proc or /sys file?); it cannot be mapped")
 	ErrBadOptions  = errors.New("bad options")

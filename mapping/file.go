@@ -193,12 +193,8 @@ func (f *File) open() error {
 		return err
 	}
 	f.size = size
-	if size == 0 && !f.blockDev {
-		// Empty, or a /proc-like file whose size says nothing.
-		var b [1]byte
-		if n, _ := unix.Pread(f.fd, b[:], 0); n > 0 {
-			return f.errf("%w", ErrNoSize)
-		}
+	if size == 0 && !f.blockDev && pseudoFile(f.fd) {
+		return f.errf("%w", ErrNoSize)
 	}
 	if size > 0 {
 		if _, err := f.windowFor(0); err != nil {
@@ -206,6 +202,23 @@ func (f *File) open() error {
 		}
 	}
 	return nil
+}
+
+// pseudoFile reports whether a file of size 0 is really a generated file
+// (/proc, /sys and the like): its size says nothing about its content.
+func pseudoFile(fd int) bool {
+	var fs unix.Statfs_t
+	if unix.Fstatfs(fd, &fs) == nil {
+		switch fs.Type {
+		case unix.PROC_SUPER_MAGIC, unix.SYSFS_MAGIC, unix.DEBUGFS_MAGIC, unix.TRACEFS_MAGIC,
+			unix.CGROUP_SUPER_MAGIC, unix.CGROUP2_SUPER_MAGIC, unix.SECURITYFS_MAGIC, unix.BPF_FS_MAGIC,
+			0x62656570 /* configfs */, unix.EFIVARFS_MAGIC, unix.PSTOREFS_MAGIC:
+			return true
+		}
+	}
+	var b [1]byte
+	n, _ := unix.Pread(fd, b[:], 0)
+	return n > 0
 }
 
 func unwrapPathErr(err error) error {
@@ -377,7 +390,7 @@ func (f *File) mmap(off, length int64, prot, flags int) ([]byte, error) {
 	data, err := unix.Mmap(f.fd, off, int(length), prot, flags)
 	if err != nil {
 		if err == unix.ENODEV || err == unix.EACCES || err == unix.EINVAL {
-			return nil, f.errf("%w: mmap at %#x: %v", ErrNotMappable, off, err)
+			return nil, f.errf("%w (mmap at %#x: %v)", ErrNotMappable, off, err)
 		}
 		return nil, f.errf("mmap at %#x, %d bytes: %w", off, length, err)
 	}

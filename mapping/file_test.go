@@ -9,8 +9,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -139,7 +141,7 @@ func TestBadInputs(t *testing.T) {
 		{dir, dir + ": is a directory", ErrDirectory},
 		{fifo, fifo + ": is a FIFO (named pipe); it cannot be mapped", ErrFIFO},
 		{sock, sock + ": is a socket; it cannot be mapped", ErrSocket},
-		{"/dev/null", "/dev/null: is a character device that cannot be mapped", ErrCharDevice},
+		{"/dev/null", "/dev/null: is a character device; only regular files and block devices can be mapped", ErrCharDevice},
 		{"/proc/self/status", "/proc/self/status: has size 0 but has content (a /proc or /sys file?); it cannot be mapped", ErrNoSize},
 		{evil, fmt.Sprintf("%q: no such file or directory", evil), os.ErrNotExist},
 	}
@@ -492,3 +494,99 @@ func TestClosed(t *testing.T) {
 var _ = syscall.Stat_t{}
 
 var sink byte
+
+func TestPseudoFiles(t *testing.T) {
+	for _, p := range []string{"/proc/self/mem", "/proc/self/environ", "/proc/self/status"} {
+		if _, err := Open(p, Options{ReadOnly: true}); !errors.Is(err, ErrNoSize) || err.Error() != p+": has size 0 but has content (a /proc or /sys file?); it cannot be mapped" {
+			t.Errorf("Open(%s): %v", p, err)
+		}
+	}
+	// A sysfs attribute has a size but no mmap.
+	p := "/sys/kernel/mm/transparent_hugepage/enabled"
+	if _, err := os.Stat(p); err != nil {
+		t.Skip("no", p)
+	}
+	if _, err := Open(p, Options{ReadOnly: true}); !errors.Is(err, ErrNotMappable) || err.Error() != p+": cannot be mapped (mmap at 0x0: no such device)" {
+		t.Errorf("Open(%s): %v", p, err)
+	}
+}
+
+// TestPrivateGrow: private edits in the last window survive the file
+// growing and the window being mapped again.
+func TestPrivateGrow(t *testing.T) {
+	ps := int64(os.Getpagesize())
+	for _, w := range windows {
+		t.Run(w.name, func(t *testing.T) {
+			content := pattern(int(2*ps+10), 30)
+			p := writeFile(t, "pg.bin", content)
+			f := open(t, p, Options{Private: true, Window: w.size})
+			f.WriteAt([]byte("mine"), 2*ps+2)
+			f.WriteAt([]byte("also"), 100)
+			g, _ := os.OpenFile(p, os.O_RDWR, 0)
+			g.WriteAt([]byte("grown"), 3*ps)
+			g.Close()
+			if changed, err := f.Refresh(); !changed || err != nil {
+				t.Fatal(changed, err)
+			}
+			want := append(append([]byte(nil), content...), make([]byte, ps-10+5)...)
+			copy(want[2*ps+2:], "mine")
+			copy(want[100:], "also")
+			copy(want[3*ps:], "grown")
+			mustEqual(t, "after growth", readAll(t, f), want)
+			f.RevertAll()
+			mustEqual(t, "file", readAll(t, f), diskBytes(t, p))
+		})
+	}
+}
+
+// TestConcurrent: every method from several goroutines at once while the
+// file is truncated and regrown through another *os.File. Run with -race;
+// the point is no crash, no race, no deadlock.
+func TestConcurrent(t *testing.T) {
+	ps := int64(os.Getpagesize())
+	size := 64 * ps
+	p := writeFile(t, "c.bin", pattern(int(size), 31))
+	for _, w := range windows {
+		f := open(t, p, Options{Window: w.size})
+		done := make(chan struct{})
+		var wg sync.WaitGroup
+		run := func(fn func(i int64)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := int64(0); ; i++ {
+					select {
+					case <-done:
+						return
+					default:
+					}
+					fn(i)
+				}
+			}()
+		}
+		buf := func() []byte { return make([]byte, 100) }
+		run(func(i int64) { f.ReadAt(buf(), (i*977)%size) })
+		run(func(i int64) { f.WriteAt([]byte{byte(i)}, (i*1231)%size) })
+		run(func(i int64) { f.Undo(); f.Redo(); f.IsUnsynced(i % size); f.UnsyncedPageList() })
+		run(func(i int64) { f.Sync(MSAsync); f.StartWriteback() })
+		run(func(i int64) { f.Stats(0, -1); f.Residency(0, 8*ps); f.Window() })
+		run(func(i int64) {
+			f.Scan(0, size, ScanOptions{Chunk: 4 * ps, Overlap: 3}, func(_ int64, b []byte) bool { sink += b[len(b)-1]; return true })
+		})
+		run(func(i int64) { f.Refresh() })
+		g, _ := os.OpenFile(p, os.O_RDWR, 0)
+		for k := 0; k < 20; k++ {
+			g.Truncate(size / 2)
+			time.Sleep(time.Millisecond)
+			g.Truncate(size)
+			time.Sleep(time.Millisecond)
+		}
+		g.Close()
+		close(done)
+		wg.Wait()
+		f.Refresh()
+		if f.Size() != size {
+			t.Fatalf("size %d", f.Size())
+		}
+	}
+}
