@@ -15,11 +15,14 @@ func (p *Pattern) Index(b []byte) int {
 	if p.anchor < 0 { // only wildcards: matches everywhere
 		return 0
 	}
+	t := len(b) - n // last possible start
+	if p.pair && hasPair && t >= 64 {
+		return p.indexPair(b, t)
+	}
 	if p.exact && p.anchor == 0 {
 		return bytes.Index(b, p.val)
 	}
 	k := p.anchor
-	t := len(b) - n // last possible start
 	i := 0
 	fails := 0
 	if p.a0 == p.a1 {
@@ -71,6 +74,36 @@ func (p *Pattern) Index(b []byte) int {
 			return i
 		}
 		i++
+	}
+	return -1
+}
+
+// indexPair finds candidates 32 positions at a time with the AVX2 pair
+// filter (two rare bytes at their distance) and verifies them.
+func (p *Pattern) indexPair(b []byte, t int) int {
+	n := len(p.val)
+	k1, d := p.k1, p.k2-p.k1
+	i := 0
+	for i <= t {
+		m := (t + 1 - i) &^ 31
+		if m == 0 {
+			break
+		}
+		j := pairAVX2(&b[i+k1], m, d, p.c1, p.o1, p.c2, p.o2)
+		if j < 0 {
+			i += m
+			continue
+		}
+		s := i + j
+		if p.verify(b[s : s+n]) {
+			return s
+		}
+		i = s + 1
+	}
+	for ; i <= t; i++ {
+		if p.verify(b[i : i+n]) {
+			return i
+		}
 	}
 	return -1
 }
@@ -194,6 +227,13 @@ func (p *Pattern) Tuned(sample []byte) *Pattern {
 			best, q.anchor = cost, i
 		}
 	}
+	q.choosePair(func(i int) int {
+		if p.mask[i] == 0xdf {
+			lo := p.val[i] | 0x20
+			return (hist[p.val[i]]+hist[lo])<<8 + int(byteRank[p.val[i]]) + int(byteRank[lo])
+		}
+		return hist[p.val[i]]<<8 + int(byteRank[p.val[i]])
+	})
 	q.a0, q.a1 = p.val[q.anchor], p.val[q.anchor]
 	if p.mask[q.anchor] == 0xdf {
 		q.a1 = p.val[q.anchor] | 0x20

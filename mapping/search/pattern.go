@@ -28,6 +28,11 @@ type Pattern struct {
 	// anchor byte turns out to be common in the data.
 	runOff int
 	run    []byte
+	// pair: the two rarest fixed positions k1 < k2, searched together by
+	// the AVX2 filter: data[s+k1]|o1 == c1 && data[s+k2]|o2 == c2.
+	pair           bool
+	k1, k2         int
+	c1, o1, c2, o2 byte
 }
 
 // ParseHex parses hex bytes: pairs of hex digits, optionally separated by
@@ -235,6 +240,12 @@ func compile(val, mask []byte, src string, hex, fold bool) *Pattern {
 			p.a1 = val[p.anchor] | 0x20
 		}
 	}
+	p.choosePair(func(i int) int {
+		if mask[i] == 0xdf {
+			return int(byteRank[val[i]]) + int(byteRank[val[i]|0x20])
+		}
+		return int(byteRank[val[i]])
+	})
 	// The longest run of exact bytes.
 	for i := 0; i < len(mask); {
 		if mask[i] != 0xff {
@@ -279,4 +290,38 @@ func quoteRune(c rune) string {
 // quoteText quotes s with Go escapes for everything that is not printable.
 func quoteText(s string) string {
 	return fmt.Sprintf("%q", s)
+}
+
+// choosePair picks the two fixed positions of least cost for the pair
+// filter.
+func (p *Pattern) choosePair(cost func(i int) int) {
+	a, b := -1, -1
+	for i, m := range p.mask {
+		if m == 0 {
+			continue
+		}
+		switch {
+		case a < 0 || cost(i) < cost(a):
+			a, b = i, a
+		case b < 0 || cost(i) < cost(b):
+			b = i
+		}
+	}
+	if a < 0 || b < 0 {
+		p.pair = false
+		return
+	}
+	if a > b {
+		a, b = b, a
+	}
+	p.pair, p.k1, p.k2 = true, a, b
+	p.c1, p.o1 = p.pairByte(a)
+	p.c2, p.o2 = p.pairByte(b)
+}
+
+func (p *Pattern) pairByte(i int) (c, o byte) {
+	if p.mask[i] == 0xdf {
+		return p.val[i] | 0x20, 0x20
+	}
+	return p.val[i], 0
 }

@@ -291,3 +291,37 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestPairFilter: long buffers (the AVX2 pair filter's 64- and 32-byte
+// loops and the scalar tail) against the naive matcher, for exact, folded
+// and wildcard patterns with candidates planted at every alignment.
+func TestPairFilter(t *testing.T) {
+	rng := rand.New(rand.NewSource(9))
+	pats := []*Pattern{}
+	for _, s := range []string{"xQz", "ab", "needle", "a b"} {
+		p1, _ := ParseText(s, false)
+		p2, _ := ParseText(s, true)
+		pats = append(pats, p1, p2)
+	}
+	for _, s := range []string{"78 ?? 7a", "61 ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? 62"} {
+		p, _ := ParseHex(s)
+		pats = append(pats, p)
+	}
+	for round := 0; round < 200; round++ {
+		n := 64 + rng.Intn(400)
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = "xqzXQZabAB needlNEEDL"[rng.Intn(21)]
+		}
+		for _, p := range pats {
+			if !p.pair {
+				t.Fatalf("%s has no pair", p)
+			}
+			for _, q := range []*Pattern{p, p.Tuned(b)} {
+				if got, want := fastAll(q, b), naiveAll(q, b); !eqInts(got, want) {
+					t.Fatalf("%s (k1 %d k2 %d) in %q:\n got %v\nwant %v", q, q.k1, q.k2, b, got, want)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,84 @@
+#include "textflag.h"
+
+// func pairAVX2(p *byte, n int, d int, c1, o1, c2, o2 byte) int
+//
+// The first j in [0, n) (n a multiple of 32) with p[j]|o1 == c1 and
+// p[j+d]|o2 == c2, or -1. Reads p[0 : n+d+31].
+TEXT ·pairAVX2(SB), NOSPLIT, $0-40
+	MOVQ p+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVQ d+16(FP), DX
+	LEAQ (SI)(DX*1), R8
+	MOVBLZX c1+24(FP), AX
+	MOVQ AX, X1
+	VPBROADCASTB X1, Y1
+	MOVBLZX o1+25(FP), AX
+	MOVQ AX, X5
+	VPBROADCASTB X5, Y5
+	MOVBLZX c2+26(FP), AX
+	MOVQ AX, X2
+	VPBROADCASTB X2, Y2
+	MOVBLZX o2+27(FP), AX
+	MOVQ AX, X6
+	VPBROADCASTB X6, Y6
+	XORQ DI, DI
+
+loop64:
+	LEAQ 64(DI), AX
+	CMPQ AX, CX
+	JGT loop32
+	VMOVDQU (SI)(DI*1), Y3
+	VMOVDQU (R8)(DI*1), Y4
+	VMOVDQU 32(SI)(DI*1), Y7
+	VMOVDQU 32(R8)(DI*1), Y8
+	VPOR Y5, Y3, Y3
+	VPOR Y6, Y4, Y4
+	VPOR Y5, Y7, Y7
+	VPOR Y6, Y8, Y8
+	VPCMPEQB Y1, Y3, Y3
+	VPCMPEQB Y2, Y4, Y4
+	VPCMPEQB Y1, Y7, Y7
+	VPCMPEQB Y2, Y8, Y8
+	VPAND Y3, Y4, Y3
+	VPAND Y7, Y8, Y7
+	VPOR Y3, Y7, Y9
+	VPTEST Y9, Y9
+	JNZ found64
+	ADDQ $64, DI
+	JMP loop64
+
+found64:
+	VPMOVMSKB Y3, AX
+	TESTL AX, AX
+	JNZ found
+	VPMOVMSKB Y7, AX
+	ADDQ $32, DI
+	JMP found
+
+loop32:
+	CMPQ DI, CX
+	JGE notfound
+	VMOVDQU (SI)(DI*1), Y3
+	VMOVDQU (R8)(DI*1), Y4
+	VPOR Y5, Y3, Y3
+	VPOR Y6, Y4, Y4
+	VPCMPEQB Y1, Y3, Y3
+	VPCMPEQB Y2, Y4, Y4
+	VPAND Y3, Y4, Y3
+	VPMOVMSKB Y3, AX
+	TESTL AX, AX
+	JNZ found
+	ADDQ $32, DI
+	JMP loop32
+
+found:
+	BSFL AX, AX
+	ADDQ DI, AX
+	MOVQ AX, ret+32(FP)
+	VZEROUPPER
+	RET
+
+notfound:
+	MOVQ $-1, ret+32(FP)
+	VZEROUPPER
+	RET
