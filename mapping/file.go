@@ -378,6 +378,9 @@ func (f *File) windowFor(off int64) (*window, error) {
 		// A private window that must grow (the file grew): carry the
 		// private edits over to the new mapping.
 		f.carryPrivate(old, w)
+		if f.cur == old {
+			f.cur = nil
+		}
 		unix.Munmap(old.data)
 		f.kept[start] = w
 	}
@@ -456,7 +459,9 @@ func (f *File) readAtLocked(p []byte, off int64) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		c, ok := safeCopy(p[n:], w.data[pos-w.off:])
+		src := w.data[pos-w.off:]
+		src = src[:min(int64(len(src)), f.size-pos)] // a kept window may outlive a shrink
+		c, ok := safeCopy(p[n:], src)
 		if !ok {
 			return n, f.faulted(pos)
 		}
@@ -515,9 +520,17 @@ func (f *File) Refresh() (bool, error) {
 	if size == f.size {
 		return false, nil
 	}
+	var at int64
+	if f.cur != nil {
+		at = f.cur.off
+	}
 	f.resize(size)
 	if size > 0 {
-		if _, err := f.windowFor(0); err != nil {
+		// Map again where the caller was (or the start, if that is gone).
+		if at >= size {
+			at = 0
+		}
+		if _, err := f.windowFor(at); err != nil {
 			return true, err
 		}
 	}

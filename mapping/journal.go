@@ -205,7 +205,11 @@ func (f *File) capture(off, n int64) (blob, error) {
 	f.j.spillEnd += n
 	buf := make([]byte, spillThreshold)
 	zero := make([]byte, spillThreshold)
-	for _, r := range f.dataRanges(off, off+n, 0) {
+	var priv []prange
+	if f.mode == Private {
+		priv = f.j.privPages.r
+	}
+	for _, r := range f.dataRanges(off, off+n, 0, priv) {
 		for pos := r.a; pos < r.b; {
 			c := min(int64(len(buf)), r.b-pos)
 			if _, err := f.readAtLocked(buf[:c], pos); err != nil {

@@ -1,6 +1,9 @@
 package mapping
 
 import (
+	"cmp"
+	"slices"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -53,7 +56,13 @@ func (f *File) Scan(off, end int64, o ScanOptions, fn func(base int64, b []byte)
 
 	var regions []brange
 	if o.SkipHoles {
-		regions = f.dataRanges(off, end, ov)
+		var priv []prange
+		if f.mode == Private {
+			f.mu.Lock()
+			priv = f.j.privPages.ranges()
+			f.mu.Unlock()
+		}
+		regions = f.dataRanges(off, end, ov, priv)
 	} else {
 		regions = []brange{{off, end}}
 	}
@@ -150,10 +159,10 @@ func (s *scanner) call(base int64, b []byte) (bool, error) {
 }
 
 // dataRanges returns the parts of [off, end) that hold data (not holes),
-// each widened by pad bytes on both sides and merged. In private mode the
-// privately edited pages count as data. Where SEEK_DATA is not supported
-// the whole range is data.
-func (f *File) dataRanges(off, end, pad int64) []brange {
+// each widened by pad bytes on both sides and merged. The pages in priv
+// (private edits) count as data. Where SEEK_DATA is not supported the
+// whole range is data. It does not take f.mu.
+func (f *File) dataRanges(off, end, pad int64, priv []prange) []brange {
 	var out []brange
 	add := func(a, b int64) {
 		a, b = max(a-pad, off), min(b+pad, end)
@@ -185,24 +194,14 @@ func (f *File) dataRanges(off, end, pad int64) []brange {
 		data = append(data, brange{d, min(h, end)})
 		pos = h
 	}
-	if f.mode == Private {
-		f.mu.Lock()
-		for _, r := range f.j.privPages.r {
+	if len(priv) > 0 {
+		for _, r := range priv {
 			data = append(data, brange{r.a * f.page, r.b * f.page})
 		}
-		f.mu.Unlock()
-		sortRanges(data)
+		slices.SortFunc(data, func(x, y brange) int { return cmp.Compare(x.a, y.a) })
 	}
 	for _, r := range data {
 		add(r.a, r.b)
 	}
 	return out
-}
-
-func sortRanges(r []brange) {
-	for i := 1; i < len(r); i++ {
-		for j := i; j > 0 && r[j].a < r[j-1].a; j-- {
-			r[j], r[j-1] = r[j-1], r[j]
-		}
-	}
 }

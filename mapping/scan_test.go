@@ -154,12 +154,15 @@ func TestFillSpill(t *testing.T) {
 	w.Truncate(size)
 	w.Close()
 	orig := diskBytes(t, p)
-	for _, ws := range []int64{0, 1 << 20} {
-		f := open(t, p, Options{Window: ws})
+	for _, o := range []Options{{}, {Window: 1 << 20}, {Private: true}, {Private: true, Window: 1 << 20}} {
+		f := open(t, p, o)
+		if o.Private {
+			f.WriteAt([]byte("private"), 14<<20) // inside a hole: must be journaled too
+		}
 		if err := f.Fill(1, size-2, 0xFF); err != nil {
 			t.Fatal(err)
 		}
-		e := f.j.e[0]
+		e := f.j.e[len(f.j.e)-1]
 		if !e.old.spilled || !e.new.fill || f.j.spill == nil {
 			t.Fatalf("old bytes not spilled: %+v", e.old)
 		}
@@ -179,14 +182,20 @@ func TestFillSpill(t *testing.T) {
 		if err != nil || ed.Old != nil || ed.Len != size-2 {
 			t.Fatalf("Undo = %+v %v", ed.Len, err)
 		}
-		mustEqual(t, "after undo", readAll(t, f), orig)
+		want := orig
+		if o.Private {
+			want = append([]byte(nil), orig...)
+			copy(want[14<<20:], "private")
+		}
+		mustEqual(t, "after undo", readAll(t, f), want)
 		if _, err := f.Redo(); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.RevertAll(); err != nil {
 			t.Fatal(err)
 		}
-		mustEqual(t, "after revert", diskBytes(t, p), orig)
+		mustEqual(t, "after revert", readAll(t, f), orig)
+		mustEqual(t, "file after revert", diskBytes(t, p), orig)
 		f.Close()
 	}
 	// A huge WriteAt spills both sides.
