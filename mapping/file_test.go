@@ -590,3 +590,48 @@ func TestConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestPopulateLock: MAP_POPULATE reads the window in at open; mlock locks
+// it (VmLck in /proc/self/status).
+func TestPopulateLock(t *testing.T) {
+	const size = 1 << 20
+	p := writeFile(t, "pop", nil)
+	os.Truncate(p, 4*size)
+	plain := open(t, p, Options{Window: size})
+	if st, _ := plain.Stats(0, size); st.Resident != 0 {
+		t.Fatalf("without populate: %d pages resident", st.Resident)
+	}
+	plain.Close()
+	f := open(t, p, Options{Populate: true, Window: size})
+	if st, _ := f.Stats(0, size); st.Resident != st.Pages || st.Pages != size/int64(os.Getpagesize()) {
+		t.Fatalf("with populate: %d of %d pages resident", st.Resident, st.Pages)
+	}
+	f.Close()
+	vmlck := func() int64 {
+		b, _ := os.ReadFile("/proc/self/status")
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "VmLck:"); ok {
+				var kb int64
+				fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(v), " kB"), &kb)
+				return kb << 10
+			}
+		}
+		return -1
+	}
+	before := vmlck()
+	g, err := Open(p, Options{Lock: true, Window: size})
+	if err != nil {
+		t.Skip("mlock refused here:", err)
+	}
+	if got := vmlck() - before; got != size {
+		t.Errorf("VmLck grew by %d; want %d", got, size)
+	}
+	g.ReadAt(make([]byte, 1), 3*size) // the next window is locked instead
+	if got := vmlck() - before; got != size {
+		t.Errorf("after moving: VmLck grew by %d; want %d", got, size)
+	}
+	g.Close()
+	if got := vmlck() - before; got != 0 {
+		t.Errorf("after Close: VmLck %d", got)
+	}
+}
