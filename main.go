@@ -15,9 +15,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"mmhex/keymap"
 	"mmhex/mapping"
@@ -45,7 +47,7 @@ var commands = []command{
 	{"keys", keysUsage, "print the active key bindings; configuration problems on standard error (exit 1); --markdown: docs/keys.md", cmdKeys},
 	{"patch", "FILE OFFSET HEXBYTES [--expect HEXBYTES] [--async]", "store bytes through a shared mapping and msync them (MS_SYNC, or MS_ASYNC with --async)", cmdPatch},
 	{"search", searchUsage, "print the offset of every match (overlapping included) in decimal, one a line; exit 1 when none", cmdSearch},
-	{"stat", "FILE [--json]", "size, pages and page-cache figures (resident, cached, dirty, writeback, evicted)", cmdStat},
+	{"stat", "FILE [--json] [--watch]", "size, pages and page-cache figures (resident, cached, dirty, writeback, evicted); --watch: once a second until Ctrl-C", cmdStat},
 }
 
 func main() {
@@ -241,11 +243,12 @@ func plural(n int, one, many string) string {
 func cmdStat(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("stat", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
+	watch := fs.Bool("watch", false, "print the figures once a second until interrupted")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	if err := needArgs("stat", "FILE [--json]", pos, 1, 1); err != nil {
+	if err := needArgs("stat", "FILE [--json] [--watch]", pos, 1, 1); err != nil {
 		return err
 	}
 	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
@@ -253,6 +256,9 @@ func cmdStat(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer f.Close()
+	if *watch {
+		return statWatch(f, pos[0], *asJSON, stdout)
+	}
 	st, err := f.Stats(0, -1)
 	if err != nil {
 		return err
@@ -287,6 +293,69 @@ func cmdStat(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%-17s %s\n", kv.k, mapping.FigureString(kv.v))
 	}
 	return nil
+}
+
+// statWatch prints the page figures of f once a second (a table row, or a
+// JSON object per line with a "time" key) until SIGINT or SIGTERM, then
+// returns nil. Each tick re-reads the size (the file may grow or shrink).
+// mincore (resident) is skipped for files over 4 GiB to keep a tick cheap;
+// cachestat covers the whole file at any size.
+func statWatch(f *mapping.File, name string, asJSON bool, stdout io.Writer) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	const mincoreLimit = 1 << 20 // pages: 4 GiB of 4 KiB pages
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	w := bufio.NewWriter(stdout)
+	if !asJSON {
+		fmt.Fprintf(w, "watching %s (page size %d); Ctrl-C to stop\n", mapping.DisplayName(name), f.PageSize())
+		fmt.Fprintf(w, "%-12s %14s %10s %10s %10s %10s %10s %10s %10s %12s %12s\n", "time", "size", "pages", "resident",
+			"cached", "dirty", "writeback", "evicted", "recent_ev", "sys_dirty_kB", "sys_wb_kB")
+	}
+	for {
+		if _, err := f.Refresh(); err != nil {
+			return err
+		}
+		size := f.Size()
+		m, err := f.PageMap(0, size, mapping.PageMapOptions{Cells: 1, MincorePages: mincoreLimit})
+		if err != nil {
+			return err
+		}
+		t := m.Totals
+		now := time.Now()
+		sys, serr := mapping.ReadSystemDirty()
+		if asJSON {
+			fmt.Fprintf(w, `{"time":%q,"size":%d,"page_size":%d`, now.Format(time.RFC3339Nano), size, f.PageSize())
+			for _, kv := range []struct {
+				k string
+				v int64
+			}{{"pages", t.Pages}, {"resident", t.Resident}, {"cached", t.Cached}, {"dirty", t.Dirty},
+				{"writeback", t.Writeback}, {"evicted", t.Evicted}, {"recently_evicted", t.RecentlyEvicted}} {
+				v := "null"
+				if kv.v >= 0 {
+					v = strconv.FormatInt(kv.v, 10)
+				}
+				fmt.Fprintf(w, `,%q:%s`, kv.k, v)
+			}
+			fmt.Fprintln(w, "}")
+		} else {
+			sd, sw := "unknown", "unknown"
+			if serr == nil {
+				sd, sw = strconv.FormatInt(sys.Dirty/1024, 10), strconv.FormatInt(sys.Writeback/1024, 10)
+			}
+			fmt.Fprintf(w, "%-12s %14d %10d %10s %10s %10s %10s %10s %10s %12s %12s\n", now.Format("15:04:05.000"), size, t.Pages,
+				mapping.FigureString(t.Resident), mapping.FigureString(t.Cached), mapping.FigureString(t.Dirty),
+				mapping.FigureString(t.Writeback), mapping.FigureString(t.Evicted), mapping.FigureString(t.RecentlyEvicted), sd, sw)
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
 }
 
 // humanBytes formats n in binary units: "8.00 GiB".
