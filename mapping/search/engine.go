@@ -45,12 +45,13 @@ const step = 1 << 20
 // Find searches src for p. Forward it finds the first match that starts at
 // or after from; with Reverse, the last match that starts at or before
 // from. With Wrap it goes on from the other end of the file up to from and
-// sets Result.Wrapped. It returns ErrNotFound (wrapped with the pattern) when
+// sets Result.Wrapped (from may be -1 or Size(): the whole file is then
+// searched as the wrapped part). It returns ErrNotFound (wrapped with the pattern) when
 // there is no match, ctx.Err() when cancelled.
 func Find(ctx context.Context, src Source, p *Pattern, from int64, o Options) (Result, error) {
 	size := src.Size()
 	n := int64(p.Len())
-	from = max(0, min(from, size))
+	from = max(-1, min(from, size))
 	// Ranges of bytes to read: [a, b) holds the match starts wanted.
 	type rng struct{ a, b int64 }
 	var first, second rng

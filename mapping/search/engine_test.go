@@ -374,3 +374,22 @@ func TestSparse(t *testing.T) {
 		t.Errorf("zeros = %+v, %v", r, err)
 	}
 }
+
+func TestFromEnds(t *testing.T) {
+	data := noise(5000, 8)
+	copy(data[0:], "needle")
+	copy(data[4994:], "needle")
+	f := openFile(t, data)
+	p := mustText(t, "needle", false)
+	r, err := Find(context.Background(), f, p, -1, Options{Reverse: true, Wrap: true})
+	if err != nil || r.Offset != 4994 || !r.Wrapped {
+		t.Errorf("reverse from -1 = %+v, %v", r, err)
+	}
+	r, err = Find(context.Background(), f, p, 5000, Options{Wrap: true})
+	if err != nil || r.Offset != 0 || !r.Wrapped {
+		t.Errorf("forward from the end = %+v, %v", r, err)
+	}
+	if _, err := Find(context.Background(), f, p, -1, Options{Reverse: true}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("reverse from -1 without wrap = %v", err)
+	}
+}
