@@ -10,16 +10,22 @@ import (
 	"mmhex/mapping"
 )
 
-// benchData is 64 MiB of random bytes (worst case: no `*` folding).
-var benchData = func() []byte {
-	b := make([]byte, 64<<20)
-	rand.New(rand.NewSource(64)).Read(b)
-	return b
-}()
+// benchData is 64 MiB of random bytes (worst case: no `*` folding), made
+// by the first benchmark that needs it (tests must not carry it: it would
+// show in the memory figures of the processes they start).
+var benchData []byte
+
+func initBenchData() {
+	if benchData == nil {
+		benchData = make([]byte, 64<<20)
+		rand.New(rand.NewSource(64)).Read(benchData)
+	}
+}
 
 // benchDump formats benchData in 16 MiB writes (mapping.DefaultChunk) to
 // io.Discard; b.SetBytes is the input size, so MB/s is input bytes.
 func benchDump(b *testing.B, o Options) {
+	initBenchData()
 	b.SetBytes(int64(len(benchData)))
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
@@ -47,6 +53,7 @@ func BenchmarkPlain1Worker(b *testing.B)     { benchDump(b, Options{Format: Plai
 
 // BenchmarkCanonicalZeros: all rows fold into one `*` (a sparse file's hole).
 func BenchmarkCanonicalZeros(b *testing.B) {
+	initBenchData()
 	saved := benchData
 	benchData = make([]byte, len(saved))
 	defer func() { benchData = saved }()
@@ -55,6 +62,7 @@ func BenchmarkCanonicalZeros(b *testing.B) {
 
 // benchFile is a real file holding benchData, opened through mapping.
 func benchFile(b *testing.B) *mapping.File {
+	initBenchData()
 	p := filepath.Join(b.TempDir(), "bench")
 	if err := os.WriteFile(p, benchData, 0o644); err != nil {
 		b.Fatal(err)
