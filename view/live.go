@@ -1,0 +1,115 @@
+package view
+
+// live.go: the live view of other writers. The mapping is shared, so
+// another process's write(2) or store into the file is in the page cache,
+// and so in our mapping, at once. A few times a second the editor re-reads
+// the file size (remapping when it changed: Editor.Refresh) and redraws,
+// which re-reads only the visible bytes; each frame is compared with the
+// previous one and bytes that changed (or appeared at the end of a growing
+// file) are highlighted for about a second (MarkChanged). The editor's own
+// edits, undos and reverts are not "other writers" and are not marked.
+
+import (
+	"sync"
+	"time"
+)
+
+const (
+	// liveEvery is how often the live view re-reads the visible bytes.
+	liveEvery = 250 * time.Millisecond
+	// changedFor is how long a byte changed by another writer stays marked.
+	changedFor = time.Second
+)
+
+// liveNow is the clock of the live view (tests step it).
+var liveNow = time.Now
+
+type live struct {
+	e *Editor
+
+	mu        sync.Mutex
+	prevStart int64  // offset of prev[0]
+	prevCap   int64  // bytes the previous frame could show (rows × row width)
+	prev      []byte // the visible bytes of the previous frame
+	prevEdits int    // f.UnsyncedEdits() at the previous frame
+	have      bool
+	changed   map[int64]time.Time // offset -> when it changed
+}
+
+func init() { features = append(features, registerLive) }
+
+func registerLive(e *Editor) {
+	l := &live{e: e, changed: make(map[int64]time.Time)}
+	e.Every(liveEvery, l.tick)
+	e.OnFrame(l.frame)
+	e.AddHighlighter(l.highlight)
+}
+
+// tick runs on the UI goroutine: fstat the file and remap when its size
+// changed (the header and the grid follow); the redraw that follows re-reads
+// the visible bytes.
+func (l *live) tick() { l.e.Refresh() }
+
+// frame compares the visible bytes with the previous frame's.
+func (l *live) frame(start int64, data []byte) {
+	e := l.e
+	now := liveNow()
+	edits := e.f.UnsyncedEdits()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	// Our own journal moved (edit, undo, redo, revert): these changes are
+	// ours, not another writer's.
+	ours := edits != l.prevEdits
+	if l.have && !ours {
+		pEnd := l.prevStart + int64(len(l.prev))
+		capEnd := l.prevStart + l.prevCap
+		for i, b := range data {
+			off := start + int64(i)
+			switch {
+			case off >= l.prevStart && off < pEnd:
+				if l.prev[off-l.prevStart] != b && !e.isUnsyncedByte(off) {
+					l.changed[off] = now
+				}
+			case off >= pEnd && off < capEnd:
+				// Shown now, not before although it would have fitted:
+				// the file grew.
+				l.changed[off] = now
+			}
+		}
+	}
+	for off, t := range l.changed {
+		if now.Sub(t) >= changedFor {
+			delete(l.changed, off)
+		}
+	}
+	l.prevStart = start
+	l.prevCap = int64(e.rows * e.bpr)
+	l.prev = append(l.prev[:0], data...)
+	l.prevEdits = edits
+	l.have = true
+}
+
+// highlight marks the bytes changed by another writer within changedFor.
+func (l *live) highlight(start, end int64) func(off int64) Mark {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.changed) == 0 {
+		return nil
+	}
+	now := liveNow()
+	marks := make(map[int64]struct{}, len(l.changed))
+	for off, t := range l.changed {
+		if off >= start && off < end && now.Sub(t) < changedFor {
+			marks[off] = struct{}{}
+		}
+	}
+	if len(marks) == 0 {
+		return nil
+	}
+	return func(off int64) Mark {
+		if _, ok := marks[off]; ok {
+			return MarkChanged
+		}
+		return 0
+	}
+}
