@@ -134,3 +134,56 @@ func TestReadSystemDirtyMissing(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// StartWritebackRange writes back pages dirtied by someone else (here
+// write(2)), which would otherwise wait dirty_expire (30 s by default).
+func TestStartWritebackRange(t *testing.T) {
+	path := pageFile(t, t.TempDir(), 16, 0)
+	other, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	ps := int64(os.Getpagesize())
+	for _, p := range []int64{2, 9} {
+		if _, err := other.WriteAt([]byte("dirty"), p*ps); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := newIndep(t, path)
+	if cs := d.cachestat(0, 16); cs.Dirty != 2 {
+		t.Fatalf("before: %d dirty, want 2", cs.Dirty)
+	}
+	f, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	res, err := f.StartWritebackRange(0, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Flag != "SYNC_FILE_RANGE_WRITE" || res.Pages != 16 || res.Bytes != 16*ps {
+		t.Errorf("result %+v", res)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		cs := d.cachestat(0, 16)
+		if cs.Dirty == 0 && cs.Writeback == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("5 s after sync_file_range: %+v", cs)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// Private mappings have nothing to write back.
+	p, err := Open(path, Options{Private: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if _, err := p.StartWritebackRange(0, -1); !errors.Is(err, ErrPrivate) {
+		t.Errorf("private: err %v", err)
+	}
+}
