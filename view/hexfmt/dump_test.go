@@ -149,45 +149,62 @@ func TestIdentity(t *testing.T) {
 	dir := t.TempDir()
 	for _, c := range makeCorpus(t) {
 		path := writeCorpus(t, dir, c)
-		for _, rg := range ranges(len(c.data)) {
-			s, l := rg[0], rg[1]
-			end := len(c.data)
-			if l >= 0 {
-				end = s + l
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			rs := ranges(len(c.data))
+			if len(c.data) > 64<<10 {
+				// hexdump needs ~0.3 s a MiB here: a few ranges on big
+				// inputs, crossing the formatting segments' borders
+				rs = [][2]int{{0, -1}, {segBytes - 40, 200}, {17, 2*segBytes + 3}}
 			}
-			data := c.data[s:end]
-			hdArgs, xArgs := []string{"-C"}, []string{}
-			if s > 0 {
-				hdArgs = append(hdArgs, "-s", strconv.Itoa(s))
-				xArgs = append(xArgs, "-s", strconv.Itoa(s))
+			for _, rg := range rs {
+				identity(t, c, path, rg[0], rg[1])
 			}
-			if l >= 0 {
-				hdArgs = append(hdArgs, "-n", strconv.Itoa(l))
-				xArgs = append(xArgs, "-l", strconv.Itoa(l))
-			}
-			want := map[Format][]byte{
-				Canonical: tool(t, "hexdump", append(hdArgs, path)...),
-				XXD:       tool(t, "xxd", append(xArgs, path)...),
-				Plain:     tool(t, "xxd", append(append([]string{"-p"}, xArgs...), path)...),
-			}
-			chs := chunkings
-			if len(data) > 4096 {
-				// small chunks cost a round of goroutine hand-offs each:
-				// on big inputs try them once per file
-				chs = [][]int{chunkings[0], chunkings[3]}
-				if s == 0 && l < 0 {
-					chs = append(chs, chunkings[2])
-				}
-			}
-			for f := Canonical; f <= Plain; f++ {
-				for _, ch := range chs {
-					for _, workers := range []int{1, 2} {
-						got := dumpBytes(t, data, int64(s), Options{Format: f, Workers: workers}, ch)
-						if !bytes.Equal(got, want[f]) {
-							t.Fatalf("%s -s %d -n %d --format %v (chunks %v, %d workers):\n%s",
-								c.name, s, l, f, ch, workers, firstDiff(got, want[f]))
-						}
-					}
+		})
+	}
+}
+
+// identity compares the three formats of c[s:s+l] (l < 0: to the end) with
+// hexdump -C, xxd and xxd -p, feeding the Dumper in several chunkings.
+func identity(t *testing.T, c corpusFile, path string, s, l int) {
+	if s > len(c.data) || (l >= 0 && s+l > len(c.data)) {
+		return
+	}
+	end := len(c.data)
+	if l >= 0 {
+		end = s + l
+	}
+	data := c.data[s:end]
+	hdArgs, xArgs := []string{"-C"}, []string{}
+	if s > 0 {
+		hdArgs = append(hdArgs, "-s", strconv.Itoa(s))
+		xArgs = append(xArgs, "-s", strconv.Itoa(s))
+	}
+	if l >= 0 {
+		hdArgs = append(hdArgs, "-n", strconv.Itoa(l))
+		xArgs = append(xArgs, "-l", strconv.Itoa(l))
+	}
+	want := map[Format][]byte{
+		Canonical: tool(t, "hexdump", append(hdArgs, path)...),
+		XXD:       tool(t, "xxd", append(xArgs, path)...),
+		Plain:     tool(t, "xxd", append(append([]string{"-p"}, xArgs...), path)...),
+	}
+	chs := chunkings
+	if len(data) > 4096 {
+		// small chunks cost a round of goroutine hand-offs each:
+		// on big inputs try them once per file
+		chs = [][]int{chunkings[0], chunkings[3]}
+		if s == 0 && l < 0 {
+			chs = append(chs, chunkings[2])
+		}
+	}
+	for f := Canonical; f <= Plain; f++ {
+		for _, ch := range chs {
+			for _, workers := range []int{1, 2} {
+				got := dumpBytes(t, data, int64(s), Options{Format: f, Workers: workers}, ch)
+				if !bytes.Equal(got, want[f]) {
+					t.Fatalf("%s -s %d -n %d --format %v (chunks %v, %d workers):\n%s",
+						c.name, s, l, f, ch, workers, firstDiff(got, want[f]))
 				}
 			}
 		}
