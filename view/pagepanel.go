@@ -1,0 +1,365 @@
+package view
+
+// pagepanel.go: the page panel (action page-panel, Ctrl-P): a minimap of
+// the file's pages from the kernel's own figures (cachestat per cell,
+// mincore when the file is small enough, see mapping.PageMap), the pages
+// edited here and not yet synced, the cursor's page and the visible window,
+// the counts, the kernel's writeback timers and the system-wide Dirty: and
+// Writeback:. It refreshes about 4 times a second while shown; the
+// measuring runs on its own goroutine (it never touches mapped memory), so
+// typing is not disturbed. Also the writeback action
+// (sync_file_range(SYNC_FILE_RANGE_WRITE) on the whole file).
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+	"golang.org/x/sys/unix"
+
+	"mmhex/keymap"
+	"mmhex/mapping"
+)
+
+const pagePanelName = "pages"
+
+// probeSync makes the panels measure on the calling goroutine (tests).
+var probeSync bool
+
+// pageProbe is one measurement.
+type pageProbe struct {
+	m      mapping.PageMap
+	err    error
+	tun    mapping.WritebackTunables
+	tunErr error
+	sys    mapping.SystemDirty
+	sysErr error
+	at     time.Time
+}
+
+type pagePanel struct {
+	e *Editor
+
+	mu    sync.Mutex
+	busy  bool
+	res   *pageProbe
+	cells int // cells of the last frame's map
+
+	// The writeback action's last run: its result and the figures right
+	// after the call.
+	wb      mapping.SyncResult
+	wbAfter mapping.PageTotals
+	hasWB   bool
+}
+
+// Glyphs and colours of the map.
+var (
+	pageGlyph = map[mapping.CellState]rune{
+		mapping.CellUnknown:     '?',
+		mapping.CellNotResident: '░',
+		mapping.CellResident:    '▓',
+		mapping.CellDirty:       '█',
+		mapping.CellWriteback:   '▒',
+	}
+	pageStyle = map[mapping.CellState]tcell.Style{
+		mapping.CellUnknown:     tcell.StyleDefault.Foreground(tcell.PaletteColor(8)),
+		mapping.CellNotResident: tcell.StyleDefault.Foreground(tcell.PaletteColor(8)),
+		mapping.CellResident:    tcell.StyleDefault.Foreground(tcell.PaletteColor(2)),
+		mapping.CellDirty:       tcell.StyleDefault.Foreground(tcell.PaletteColor(9)),
+		mapping.CellWriteback:   tcell.StyleDefault.Foreground(tcell.PaletteColor(11)),
+	}
+	editedGlyph    = '▲'
+	stylePanelHead = tcell.StyleDefault.Bold(true)
+	stylePanelText = tcell.StyleDefault
+	stylePanelNote = tcell.StyleDefault.Foreground(tcell.PaletteColor(3))
+)
+
+// pageRefresh is how often the panel measures while shown.
+const pageRefresh = 250 * time.Millisecond
+
+func init() { features = append(features, registerPagePanel) }
+
+func registerPagePanel(e *Editor) {
+	pp := &pagePanel{e: e}
+	e.AddPanel(&Panel{Name: pagePanelName, Side: Bottom, SizeFunc: pp.height, Draw: pp.draw})
+	e.Handle(keymap.PagePanel, func(e *Editor, a Args) {
+		if e.TogglePanel(pagePanelName) {
+			pp.request()
+		}
+	})
+	e.Handle(keymap.Writeback, func(e *Editor, a Args) { pp.writeback() })
+	e.Every(pageRefresh, func() {
+		if e.PanelShown(pagePanelName) {
+			pp.request()
+		}
+	})
+}
+
+// mapRows is the number of minimap rows for a screen of height h.
+func mapRows(h int) int {
+	switch {
+	case h >= 50:
+		return 3
+	case h >= 32:
+		return 2
+	}
+	return 1
+}
+
+// height: counts, map rows, legend, kernel line, last line.
+func (pp *pagePanel) height(h int) int { return mapRows(h) + 4 }
+
+// request starts a measurement unless one is running. The parameters are
+// taken here, on the UI goroutine.
+func (pp *pagePanel) request() {
+	e := pp.e
+	pp.mu.Lock()
+	if pp.busy {
+		pp.mu.Unlock()
+		return
+	}
+	pp.busy = true
+	cells := pp.cells
+	pp.mu.Unlock()
+	if cells <= 0 {
+		cells = 100
+	}
+	size := e.f.Size()
+	vs, ve := e.VisibleRange()
+	f := e.f
+	run := func() {
+		p := &pageProbe{at: time.Now()}
+		p.m, p.err = f.PageMap(0, size, mapping.PageMapOptions{Cells: cells, VisibleOff: vs, VisibleLen: ve - vs})
+		p.tun, p.tunErr = mapping.ReadWritebackTunables()
+		p.sys, p.sysErr = mapping.ReadSystemDirty()
+		pp.mu.Lock()
+		pp.res, pp.busy = p, false
+		pp.mu.Unlock()
+	}
+	if probeSync {
+		run()
+		return
+	}
+	go run()
+}
+
+func (pp *pagePanel) result() *pageProbe {
+	pp.mu.Lock()
+	defer pp.mu.Unlock()
+	return pp.res
+}
+
+// writeback starts writeback of every dirty page of the file and reports
+// the figures right after the call: writeback started, not waited for.
+func (pp *pagePanel) writeback() {
+	e := pp.e
+	if e.f.Mode() == mapping.Private {
+		e.Message("private mapping (MAP_PRIVATE): edits never reach the file; nothing to write back")
+		return
+	}
+	r, err := e.f.StartWritebackRange(0, -1)
+	if err != nil {
+		e.ShowError(err)
+		return
+	}
+	after, err := e.f.PageMap(0, e.f.Size(), mapping.PageMapOptions{Cells: 1, MincorePages: -1})
+	pp.mu.Lock()
+	pp.wb, pp.hasWB = r, true
+	pp.wbAfter = after.Totals
+	pp.mu.Unlock()
+	msg := fmt.Sprintf("sync_file_range(SYNC_FILE_RANGE_WRITE): writeback of the file's dirty pages started in %s, not waited for",
+		formatDuration(r.Duration))
+	if err == nil && after.CachestatErr == nil {
+		msg += fmt.Sprintf("; right after: writeback %d, dirty %d", after.Totals.Writeback, after.Totals.Dirty)
+	}
+	e.Message("%s", msg)
+	if !e.PanelShown(pagePanelName) {
+		e.ShowPanel(pagePanelName, true)
+	}
+	pp.request()
+}
+
+// pageUnit is "4 KiB" for the page size.
+func pageUnit(ps int64) string {
+	if ps%1024 == 0 {
+		return fmt.Sprintf("%d KiB", ps/1024)
+	}
+	return fmt.Sprintf("%d B", ps)
+}
+
+func (pp *pagePanel) draw(s tcell.Screen, x, y, w, h int) {
+	e := pp.e
+	rows := max(h-4, 1)
+	mw := max(w-2, 1)
+	pp.mu.Lock()
+	pp.cells = mw * rows
+	busy := pp.busy
+	pp.mu.Unlock()
+	p := pp.result()
+	if p != nil && p.err == nil && !busy && int64(len(p.m.Cells)) != min(int64(mw*rows), p.m.Totals.Pages) {
+		// Measured for another panel size (first show, terminal resized).
+		pp.request()
+		p = pp.result()
+	}
+	name := mapping.DisplayName(e.f.Path())
+	if e.opts.Name != "" {
+		name = mapping.DisplayName(e.opts.Name)
+	}
+	ps := e.f.PageSize()
+	line := func(i int, text string, st tcell.Style) {
+		if i < h {
+			drawText(s, x+1, y+i, w-1, text, st)
+		}
+	}
+	if p == nil {
+		line(0, fmt.Sprintf("pages of %s: measuring…", name), stylePanelHead)
+		return
+	}
+	if p.err != nil {
+		line(0, fmt.Sprintf("pages of %s: %v", name, p.err), styleError)
+		return
+	}
+	m := p.m
+	t := m.Totals
+	fig := mapping.FigureString
+	line(0, fmt.Sprintf("pages of %s: %d × %s  resident %s  cached %s  dirty %s  writeback %s  evicted %s  edited %d",
+		name, t.Pages, pageUnit(ps), fig(t.Resident), fig(t.Cached), fig(t.Dirty), fig(t.Writeback), fig(t.Evicted), t.Edited), stylePanelHead)
+
+	// The map.
+	cur := -1
+	vFirst, vLast := -1, -1
+	if e.size > 0 {
+		cur = m.CellOf(e.cursor / ps)
+		vs, ve := e.VisibleRange()
+		if ve > vs {
+			vFirst, vLast = m.CellOf(vs/ps), m.CellOf((ve-1)/ps)
+		}
+	}
+	for i, c := range m.Cells {
+		r, col := i/mw, i%mw
+		if r >= rows || 1+r >= h {
+			break
+		}
+		g, st := pageGlyph[c.State], pageStyle[c.State]
+		if c.Edited > 0 {
+			g = editedGlyph
+		}
+		if i >= vFirst && i <= vLast && vFirst >= 0 {
+			st = st.Underline(true)
+		}
+		if i == cur {
+			st = st.Reverse(true)
+		}
+		s.SetContent(x+1+col, y+1+r, g, nil, st)
+	}
+	per := "1 page"
+	if len(m.Cells) > 0 && t.Pages > int64(len(m.Cells)) {
+		per = fmt.Sprintf("~%d pages", (t.Pages+int64(len(m.Cells))-1)/int64(len(m.Cells)))
+	}
+	pp.drawLegend(s, x+1, y+1+rows, w-1, per)
+	if 2+rows < h {
+		kl := "kernel: "
+		if p.tunErr != nil {
+			kl += p.tunErr.Error()
+		} else {
+			kl += p.tun.String()
+		}
+		if p.sysErr != nil {
+			kl += ";  " + p.sysErr.Error()
+		} else {
+			kl += ";  " + p.sys.String()
+		}
+		line(2+rows, kl, stylePanelText)
+	}
+	line(3+rows, pp.lastLine(p), stylePanelNote)
+}
+
+func (pp *pagePanel) drawLegend(s tcell.Screen, x, y, w int, per string) {
+	end := x + w
+	item := func(g rune, st tcell.Style, label string) {
+		if x+2 > end {
+			return
+		}
+		s.SetContent(x, y, g, nil, st)
+		x = drawText(s, x+2, y, end-x-2, label, stylePanelText) + 2
+	}
+	item(pageGlyph[mapping.CellNotResident], pageStyle[mapping.CellNotResident], "not resident")
+	item(pageGlyph[mapping.CellResident], pageStyle[mapping.CellResident], "resident")
+	item(pageGlyph[mapping.CellDirty], pageStyle[mapping.CellDirty], "dirty")
+	item(pageGlyph[mapping.CellWriteback], pageStyle[mapping.CellWriteback], "writeback")
+	item(editedGlyph, pageStyle[mapping.CellDirty], "edited, unsynced")
+	item(pageGlyph[mapping.CellUnknown], pageStyle[mapping.CellUnknown], "unknown")
+	if x < end {
+		x = drawText(s, x, y, end-x, "│ ", styleSep)
+	}
+	if x < end {
+		x = drawText(s, x, y, end-x, "on screen", stylePanelText.Underline(true))
+		x += 2
+	}
+	if x < end {
+		x = drawText(s, x, y, end-x, "cursor", stylePanelText.Reverse(true))
+		x += 2
+	}
+	if x < end {
+		drawText(s, x, y, end-x, "1 cell = "+per, stylePanelText)
+	}
+}
+
+// lastLine explains what the figures mean right now: why there are none,
+// or what the last sync or writeback did and why pages are still dirty.
+func (pp *pagePanel) lastLine(p *pageProbe) string {
+	e := pp.e
+	m, t := p.m, p.m.Totals
+	switch {
+	case errors.Is(m.CachestatErr, unix.ENOSYS):
+		return "cachestat unavailable (Linux < 6.5): dirty, writeback and cached unknown; the map shows mincore and the pages edited here"
+	case errors.Is(m.CachestatErr, unix.EPERM) && errors.Is(m.MincoreErr, mapping.ErrResidencyUnknown):
+		return "unknown: the kernel hides the page cache of files you neither own nor can write (cachestat EPERM, mincore would say all resident)"
+	case errors.Is(m.CachestatErr, unix.EPERM):
+		return "cachestat refused (EPERM): dirty, writeback and cached unknown; the map shows mincore and the pages edited here"
+	case m.CachestatErr != nil:
+		return fmt.Sprintf("cachestat failed: %v; the map shows mincore and the pages edited here", m.CachestatErr)
+	}
+	expire := ""
+	if p.tunErr == nil {
+		expire = fmt.Sprintf(" (dirty_expire %s)", trimSeconds(p.tun.DirtyExpire()))
+	}
+	pp.mu.Lock()
+	wb, wbAfter, hasWB := pp.wb, pp.wbAfter, pp.hasWB
+	pp.mu.Unlock()
+	ls, hasSync := e.f.LastSync()
+	if hasWB && (!hasSync || wb.At.After(ls.At)) {
+		return fmt.Sprintf("last: sync_file_range(SYNC_FILE_RANGE_WRITE), not waited for: right after writeback %s dirty %s; now writeback %d dirty %d",
+			mapping.FigureString(wbAfter.Writeback), mapping.FigureString(wbAfter.Dirty), t.Writeback, t.Dirty)
+	}
+	if hasSync {
+		if strings.HasPrefix(ls.Flag, "MS_ASYNC") {
+			if t.Dirty > 0 || t.Writeback > 0 {
+				verb := "wait"
+				if t.Dirty == 1 {
+					verb = "waits"
+				}
+				return fmt.Sprintf("last: msync(%s) — a no-op on Linux since 2.6.19; %s %s for kernel writeback%s",
+					ls.Flag, plural(int(t.Dirty), "dirty page"), verb, expire)
+			}
+			return fmt.Sprintf("last: msync(%s) — a no-op on Linux since 2.6.19; kernel writeback has written the pages since (dirty 0)", ls.Flag)
+		}
+		return fmt.Sprintf("last: msync(%s) — %s written and waited for; dirty now %d", ls.Flag, plural(ls.Pages, "page"), t.Dirty)
+	}
+	if t.Dirty > 0 {
+		return fmt.Sprintf("%s: they reach the disk by msync(MS_SYNC), writeback, or kernel writeback%s",
+			plural(int(t.Dirty), "dirty page"), expire)
+	}
+	if errors.Is(m.MincoreErr, mapping.ErrMincoreSkipped) {
+		return fmt.Sprintf("resident: mincore skipped for files over %d pages (it costs ~40 ms a GiB); cached is cachestat's count", mapping.DefaultMincorePages)
+	}
+	return "no dirty pages: memory and disk agree"
+}
+
+// trimSeconds formats d as "30 s" or "0.5 s".
+func trimSeconds(d time.Duration) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", d.Seconds()), "0"), ".") + " s"
+}

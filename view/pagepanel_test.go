@@ -1,0 +1,327 @@
+package view
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/gdamore/tcell/v2"
+	"golang.org/x/sys/unix"
+
+	"mmhex/mapping"
+)
+
+func measureInline(t *testing.T) {
+	old := probeSync
+	probeSync = true
+	t.Cleanup(func() { probeSync = old })
+}
+
+// pagesFile makes a file of n pages, each written by its own write(2) (so
+// the page cache holds one-page folios and one store dirties one page),
+// clean, with pages [0, evict) evicted.
+func pagesFile(t *testing.T, n, evict int) string {
+	t.Helper()
+	ps := os.Getpagesize()
+	path := filepath.Join(t.TempDir(), "pages.bin")
+	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	b := make([]byte, ps)
+	for p := 0; p < n; p++ {
+		for i := range b {
+			b[i] = byte('A' + p%26)
+		}
+		if _, err := unix.Pwrite(fd, b, int64(p*ps)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := unix.Fdatasync(fd); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Fadvise(fd, 0, int64(evict*ps), unix.FADV_DONTNEED); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// evict drops clean, unmapped pages [a, b) of path from the page cache.
+func evict(t *testing.T, path string, a, b int) {
+	t.Helper()
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	ps := int64(os.Getpagesize())
+	if err := unix.Fadvise(fd, int64(a)*ps, int64(b-a)*ps, unix.FADV_DONTNEED); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// kernelFigures reads cachestat and mincore for the whole file with our
+// own descriptor and mapping: the figures the panel must show.
+func kernelFigures(t *testing.T, path string) (cs unix.Cachestat_t, resident []bool) {
+	t.Helper()
+	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Cachestat(uint(fd), &unix.CachestatRange{Off: 0, Len: uint64(st.Size)}, &cs, 0); err != nil {
+		t.Fatal(err)
+	}
+	data, err := unix.Mmap(fd, 0, int(st.Size), unix.PROT_READ, unix.MAP_SHARED)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Munmap(data)
+	ps := int64(os.Getpagesize())
+	vec := make([]byte, (st.Size+ps-1)/ps)
+	if _, _, e := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(&data[0])), uintptr(len(data)), uintptr(unsafe.Pointer(&vec[0]))); e != 0 {
+		t.Fatal(e)
+	}
+	for _, v := range vec {
+		resident = append(resident, v&1 != 0)
+	}
+	return cs, resident
+}
+
+// panelTop is the screen row of the page panel's first line.
+func panelTop(t *testing.T, h *harness) int {
+	t.Helper()
+	_, y, ok := h.find("pages of ")
+	if !ok {
+		t.Fatalf("no page panel on screen:\n%s", h.draw())
+	}
+	return y
+}
+
+func countsLine(name string, cs unix.Cachestat_t, resident []bool, edited int) string {
+	r := 0
+	for _, v := range resident {
+		if v {
+			r++
+		}
+	}
+	return fmt.Sprintf("pages of %s: %d × 4 KiB  resident %d  cached %d  dirty %d  writeback %d  evicted %d  edited %d",
+		name, len(resident), r, cs.Cache, cs.Dirty, cs.Writeback, cs.Evicted, edited)
+}
+
+func screenLine(h *harness, y int) string {
+	return strings.Split(h.draw(), "\n")[y]
+}
+
+func TestPagePanel(t *testing.T) {
+	if os.Getpagesize() != 4096 {
+		t.Skip("the expected screens assume 4 KiB pages")
+	}
+	measureInline(t)
+	// Pages [56, 64) are evicted after the editor has drawn and edited:
+	// a fault reads around the faulting page, and mapped pages cannot be
+	// evicted, so these are far from anything the editor touched.
+	const pages, evictFrom = 64, 56
+	path := pagesFile(t, pages, 0)
+	h := newHarness(t, path, 120, 40, mapping.Options{}, Options{Name: "pages.bin"})
+	// Edit one byte of pages 20 and 40 (typed in the hex column).
+	h.e.SetCursor(20*4096 + 3)
+	h.typeText("41")
+	h.e.SetCursor(40*4096 + 9)
+	h.typeText("42")
+	h.e.SetCursor(40*4096 + 16)
+	h.draw()
+	evict(t, path, evictFrom, pages)
+	h.press("Ctrl-P")
+	h.draw()
+	y := panelTop(t, h)
+	cs, res := kernelFigures(t, path)
+	if cs.Dirty != 2 || cs.Cache != evictFrom {
+		t.Fatalf("kernel: %+v; the test file is not as planned", cs)
+	}
+	if got, want := screenLine(h, y), " "+countsLine("pages.bin", cs, res, 2); got != want {
+		t.Errorf("counts line\n got %q\nwant %q", got, want)
+	}
+	// 40 rows: two map rows of 118 cells: one cell per page.
+	vs, ve := h.e.VisibleRange()
+	for p := 0; p < pages; p++ {
+		want, st := '▓', pageStyle[mapping.CellResident]
+		switch {
+		case p >= evictFrom:
+			want, st = '░', pageStyle[mapping.CellNotResident]
+		case p == 20 || p == 40:
+			want, st = '▲', pageStyle[mapping.CellDirty]
+		}
+		if int64(p) >= vs/4096 && int64(p) <= (ve-1)/4096 {
+			st = st.Underline(true)
+		}
+		if p == 40 { // the cursor's page
+			st = st.Reverse(true)
+		}
+		r, got := h.cell(1+p, y+1)
+		if r != want || got != st {
+			t.Errorf("page %d: %c %v, want %c %v", p, r, got, want, st)
+		}
+	}
+	if r, _ := h.cell(1+pages, y+1); r != ' ' {
+		t.Errorf("a cell after the last page: %c", r)
+	}
+	legend := screenLine(h, y+3)
+	if !strings.HasPrefix(legend, " ░ not resident  ▓ resident  █ dirty  ▒ writeback  ▲ edited, unsynced  ? unknown  │ on screen  cursor  1 cell = 1 page") {
+		t.Errorf("legend %q", legend)
+	}
+	tun, err := mapping.ReadWritebackTunables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := screenLine(h, y+4); !strings.HasPrefix(k, " kernel: "+tun.String()+";  system Dirty: ") || !strings.Contains(k, " kB  Writeback: ") {
+		t.Errorf("kernel line %q", k)
+	}
+	if l := screenLine(h, y+5); !strings.HasPrefix(l, " 2 dirty pages: they reach the disk by msync(MS_SYNC)") {
+		t.Errorf("last line %q", l)
+	}
+
+	// MS_SYNC: clean at once.
+	h.press("Ctrl-S")
+	h.e.RunTicks()
+	h.draw()
+	cs, res = kernelFigures(t, path)
+	if cs.Dirty != 0 {
+		t.Fatalf("kernel says %d dirty after MS_SYNC", cs.Dirty)
+	}
+	if got, want := screenLine(h, y), " "+countsLine("pages.bin", cs, res, 0); got != want {
+		t.Errorf("after MS_SYNC counts\n got %q\nwant %q", got, want)
+	}
+	if r, st := h.cell(1+20, y+1); r != '▓' || st != pageStyle[mapping.CellResident] {
+		t.Errorf("page 20 after MS_SYNC: %c %v", r, st)
+	}
+	if l := screenLine(h, y+5); l != " last: msync(MS_SYNC) — 2 pages written and waited for; dirty now 0" {
+		t.Errorf("after MS_SYNC last line %q", l)
+	}
+
+	// MS_ASYNC: the page stays dirty, and the panel says why.
+	h.e.SetCursor(30 * 4096)
+	h.typeText("43")
+	h.press("Ctrl-W")
+	h.e.RunTicks()
+	h.draw()
+	cs, res = kernelFigures(t, path)
+	if cs.Dirty != 1 {
+		t.Skipf("kernel writeback took the page already (%+v); cannot show MS_ASYNC here", cs)
+	}
+	if got, want := screenLine(h, y), " "+countsLine("pages.bin", cs, res, 0); got != want {
+		t.Errorf("after MS_ASYNC counts\n got %q\nwant %q", got, want)
+	}
+	if r, st := h.cell(1+30, y+1); r != '█' || st != pageStyle[mapping.CellDirty].Reverse(true).Underline(true) {
+		t.Errorf("page 30 after MS_ASYNC: %c %v", r, st)
+	}
+	wantLast := fmt.Sprintf(" last: msync(MS_ASYNC) — a no-op on Linux since 2.6.19; 1 dirty page waits for kernel writeback (dirty_expire %s)",
+		trimSeconds(tun.DirtyExpire()))
+	if l := screenLine(h, y+5); l != wantLast {
+		t.Errorf("after MS_ASYNC last line %q", l)
+	}
+
+	// The writeback action: started at once, done soon, long before dirty_expire.
+	h.press("Alt-w")
+	if l := strings.Split(h.draw(), "\n")[39]; !strings.HasPrefix(l, " sync_file_range(SYNC_FILE_RANGE_WRITE): writeback of the file's dirty pages started in ") {
+		t.Errorf("message after the writeback action %q", l)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		h.e.RunTicks()
+		h.draw()
+		if r, _ := h.cell(1+30, y+1); r == '▓' {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("page 30 still not clean 5 s after sync_file_range:\n%s", h.draw())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if l := screenLine(h, y+5); !strings.HasPrefix(l, " last: sync_file_range(SYNC_FILE_RANGE_WRITE), not waited for: right after writeback ") || !strings.HasSuffix(l, "; now writeback 0 dirty 0") {
+		t.Errorf("after writeback last line %q", l)
+	}
+
+	// Ctrl-P again hides it.
+	h.press("Ctrl-P")
+	if _, _, ok := h.find("pages of "); ok {
+		t.Errorf("page panel still shown after a second Ctrl-P")
+	}
+}
+
+// Groups of pages per cell, and the explanation lines for missing figures.
+func TestPagePanelGroupsAndUnknown(t *testing.T) {
+	measureInline(t)
+	path := pagesFile(t, 300, 0)
+	h := newHarness(t, path, 60, 24, mapping.Options{}, Options{Name: "pages.bin"})
+	h.press("Ctrl-P")
+	h.draw()
+	y := panelTop(t, h)
+	// 24 rows: one map row of 58 cells for 300 pages.
+	if l := screenLine(h, y+2); !strings.Contains(l, "1 cell = ~6 pages") && !strings.HasPrefix(l, " ░ not resident") {
+		t.Errorf("legend %q", l)
+	}
+	row := screenLine(h, y+1)
+	if got := strings.Count(row, "▓"); got != 58 {
+		t.Errorf("map row %q: %d resident cells, want 58", row, got)
+	}
+
+	pp := &pagePanel{e: h.e}
+	for _, c := range []struct {
+		err  error
+		min  error
+		want string
+	}{
+		{fmt.Errorf("x: cachestat: %w", unix.ENOSYS), nil, "cachestat unavailable (Linux < 6.5): dirty, writeback and cached unknown; the map shows mincore and the pages edited here"},
+		{fmt.Errorf("x: cachestat: %w", unix.EPERM), fmt.Errorf("x: %w", mapping.ErrResidencyUnknown), "unknown: the kernel hides the page cache of files you neither own nor can write (cachestat EPERM, mincore would say all resident)"},
+	} {
+		p := &pageProbe{m: mapping.PageMap{CachestatErr: c.err, MincoreErr: c.min}}
+		if got := pp.lastLine(p); got != c.want {
+			t.Errorf("lastLine(%v)\n got %q\nwant %q", c.err, got, c.want)
+		}
+	}
+}
+
+// The panel draws "unknown" cells and figures as such, never as zero.
+func TestPagePanelUnknownCells(t *testing.T) {
+	measureInline(t)
+	path := pagesFile(t, 4, 0)
+	h := newHarness(t, path, 80, 20, mapping.Options{}, Options{Name: "p"})
+	pp := &pagePanel{e: h.e}
+	u := mapping.Unknown
+	pp.res = &pageProbe{m: mapping.PageMap{PageSize: 4096, Totals: mapping.PageTotals{Pages: 4, Resident: u, Cached: u, Dirty: u, Writeback: u, Evicted: u, RecentlyEvicted: u},
+		Cells:        []mapping.PageCell{{FirstPage: 0, Pages: 1}, {FirstPage: 1, Pages: 1}, {FirstPage: 2, Pages: 1}, {FirstPage: 3, Pages: 1}},
+		CachestatErr: fmt.Errorf("cachestat: %w", unix.EPERM), MincoreErr: mapping.ErrResidencyUnknown}}
+	sim := tcell.NewSimulationScreen("UTF-8")
+	sim.Init()
+	sim.SetSize(120, 6)
+	pp.draw(sim, 0, 0, 120, 6)
+	sim.Show()
+	cells, w, _ := sim.GetContents()
+	line := func(y int) string {
+		var b strings.Builder
+		for x := 0; x < w; x++ {
+			if r := cells[y*w+x].Runes; len(r) > 0 {
+				b.WriteRune(r[0])
+			} else {
+				b.WriteByte(' ')
+			}
+		}
+		return strings.TrimRight(b.String(), " ")
+	}
+	if got, want := line(0), " pages of p: 4 × 4 KiB  resident unknown  cached unknown  dirty unknown  writeback unknown  evicted unknown  edited 0"; got != want {
+		t.Errorf("counts\n got %q\nwant %q", got, want)
+	}
+	if got := line(1); got != " ????" {
+		t.Errorf("map %q", got)
+	}
+}
