@@ -186,3 +186,25 @@ func (f *File) StartWritebackRange(off, n int64) (SyncResult, error) {
 	res.Bytes = off + n - a
 	return res, nil
 }
+
+// MemoryFS names the filesystem holding the file when it keeps files in
+// memory only ("tmpfs", "ramfs"): there is no disk behind the page cache,
+// and an O_DIRECT read (accepted by tmpfs since Linux 6.6) reads the same
+// pages. "" otherwise, or when fstatfs fails.
+func (f *File) MemoryFS() string {
+	fd, _, err := f.snapshot()
+	if err != nil {
+		return ""
+	}
+	var st unix.Statfs_t
+	if unix.Fstatfs(fd, &st) != nil {
+		return ""
+	}
+	switch st.Type {
+	case unix.TMPFS_MAGIC:
+		return "tmpfs"
+	case unix.RAMFS_MAGIC:
+		return "ramfs"
+	}
+	return ""
+}

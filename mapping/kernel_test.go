@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // The tunables agree with sysctl(8), an independent reader of the same values.
@@ -185,5 +187,38 @@ func TestStartWritebackRange(t *testing.T) {
 	defer p.Close()
 	if _, err := p.StartWritebackRange(0, -1); !errors.Is(err, ErrPrivate) {
 		t.Errorf("private: err %v", err)
+	}
+}
+
+func TestMemoryFS(t *testing.T) {
+	path := pageFile(t, t.TempDir(), 1, 0)
+	f, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var st unix.Statfs_t
+	if err := unix.Statfs(path, &st); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.MemoryFS(); (st.Type == unix.TMPFS_MAGIC) != (got == "tmpfs") {
+		t.Errorf("%s: MemoryFS() = %q, statfs type %#x", path, got, st.Type)
+	}
+	dir, err := os.MkdirTemp("/dev/shm", "mmhex-test")
+	if err != nil {
+		t.Skipf("no /dev/shm: %v", err)
+	}
+	defer os.RemoveAll(dir)
+	shm := filepath.Join(dir, "x")
+	if err := os.WriteFile(shm, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	g, err := Open(shm, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if got := g.MemoryFS(); got != "tmpfs" {
+		t.Errorf("/dev/shm file: MemoryFS() = %q, want tmpfs", got)
 	}
 }
