@@ -1,0 +1,256 @@
+package view
+
+// diskview.go: the disk view (action disk-view, Ctrl-D). For the cursor's
+// page it shows the bytes in memory (the page cache, through the mapping)
+// beside the bytes on disk and highlights the bytes that differ: in
+// memory, not yet on disk. After an MS_SYNC save they agree. The disk bytes
+// come from mapping.File.ReadDiskMethod: the file's blocks read from the
+// block device with O_DIRECT (FIEMAP finds them), which leaves dirty pages
+// dirty. Where that is not possible it falls back to O_DIRECT on the file,
+// and the view says what that means: the kernel writes the range's dirty
+// pages back before a direct read, so memory and disk then always agree
+// (and showing the view has the effect of a sync of that page). On tmpfs
+// there is no disk at all, and the view says so. The reads run off the UI goroutine about 4 times a second while
+// shown (ReadAt is fault-safe on any goroutine).
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+
+	"mmhex/keymap"
+	"mmhex/mapping"
+)
+
+const diskViewName = "disk"
+
+// diskProbe is one comparison of a page.
+type diskProbe struct {
+	page    int64  // offset of the page
+	mem     []byte // the page through the mapping
+	disk    []byte // the page from the disk (O_DIRECT)
+	method  string // mapping.DiskRaw or mapping.DiskFile
+	memfs   string // "tmpfs" when there is no disk
+	memErr  error
+	diskErr error
+	differ  int   // bytes that differ
+	first   int64 // offset of the first difference, -1 when none
+	at      time.Time
+}
+
+type diskView struct {
+	e *Editor
+
+	mu   sync.Mutex
+	busy bool
+	res  *diskProbe
+}
+
+var (
+	styleDiffMem  = tcell.StyleDefault.Background(tcell.PaletteColor(1)).Foreground(tcell.PaletteColor(15)).Bold(true)
+	styleDiffDisk = tcell.StyleDefault.Background(tcell.PaletteColor(4)).Foreground(tcell.PaletteColor(15)).Bold(true)
+	styleSame     = tcell.StyleDefault
+	styleDiffNote = tcell.StyleDefault.Foreground(tcell.PaletteColor(9)).Bold(true)
+	styleAgree    = tcell.StyleDefault.Foreground(tcell.PaletteColor(2))
+)
+
+func init() { features = append(features, registerDiskView) }
+
+func registerDiskView(e *Editor) {
+	dv := &diskView{e: e}
+	e.AddPanel(&Panel{Name: diskViewName, Side: Bottom, SizeFunc: dv.height, Draw: dv.draw})
+	e.Handle(keymap.DiskView, func(e *Editor, a Args) {
+		if e.TogglePanel(diskViewName) {
+			dv.request()
+		}
+	})
+	e.Every(pageRefresh, func() {
+		if e.PanelShown(diskViewName) {
+			dv.request()
+		}
+	})
+	e.OnMove(func(from, to int64) {
+		ps := e.f.PageSize()
+		if from/ps != to/ps && e.PanelShown(diskViewName) {
+			dv.request()
+		}
+	})
+}
+
+// diskRows is the number of byte rows shown for a screen of height h.
+func diskRows(h int) int {
+	if h >= 40 {
+		return 8
+	}
+	return 4
+}
+
+func (dv *diskView) height(h int) int { return diskRows(h) + 2 }
+
+// request reads the cursor's page in memory and on disk, unless a read is
+// running.
+func (dv *diskView) request() {
+	e := dv.e
+	if e.size == 0 {
+		return
+	}
+	dv.mu.Lock()
+	if dv.busy {
+		dv.mu.Unlock()
+		return
+	}
+	dv.busy = true
+	dv.mu.Unlock()
+	f := e.f
+	ps := f.PageSize()
+	page := e.cursor / ps * ps
+	n := int(min(ps, e.size-page))
+	run := func() {
+		p := &diskProbe{page: page, first: -1, at: time.Now()}
+		mem := make([]byte, n)
+		got, err := f.ReadAt(mem, page)
+		p.mem = mem[:got]
+		if err != nil && got < n {
+			p.memErr = err
+		}
+		if p.memfs = f.MemoryFS(); p.memfs == "" {
+			p.disk, p.method, p.diskErr = f.ReadDiskMethod(page, n)
+		}
+		if p.memErr == nil && p.diskErr == nil {
+			for i := range min(len(p.mem), len(p.disk)) {
+				if p.mem[i] != p.disk[i] {
+					if p.first < 0 {
+						p.first = page + int64(i)
+					}
+					p.differ++
+				}
+			}
+		}
+		dv.mu.Lock()
+		dv.res, dv.busy = p, false
+		dv.mu.Unlock()
+	}
+	if probeSync {
+		run()
+		return
+	}
+	go run()
+}
+
+func (dv *diskView) result() *diskProbe {
+	dv.mu.Lock()
+	defer dv.mu.Unlock()
+	return dv.res
+}
+
+// Summary is the line under the bytes.
+func (p *diskProbe) summary(f *mapping.File) (string, tcell.Style) {
+	switch {
+	case p.memfs != "":
+		return fmt.Sprintf("%s keeps files in memory only: there is no disk behind these pages (O_DIRECT would read the same memory)", p.memfs), styleDiffNote
+	case errors.Is(p.diskErr, mapping.ErrNoDirect):
+		return "the filesystem refuses O_DIRECT (tmpfs?): there is no way to read its disk around the page cache", styleDiffNote
+	case p.diskErr != nil:
+		return fmt.Sprintf("disk: %v", p.diskErr), styleError
+	case p.memErr != nil:
+		return fmt.Sprintf("memory: %v", p.memErr), styleError
+	case len(p.mem) != len(p.disk):
+		return fmt.Sprintf("memory has %d B of this page, the disk %d B (the file changed size)", len(p.mem), len(p.disk)), styleDiffNote
+	case p.differ > 0 && f.Mode() == mapping.Private:
+		return fmt.Sprintf("MAP_PRIVATE: %s differ; they are in this process only and never reach the disk (first at 0x%x)", plural(p.differ, "byte"), p.first), styleDiffNote
+	case p.differ > 0:
+		return fmt.Sprintf("in memory, not yet on disk (%s differ, first at 0x%x): msync(MS_SYNC) writes them", plural(p.differ, "byte"), p.first), styleDiffNote
+	}
+	if p.method == mapping.DiskFile {
+		return "agree, but read with O_DIRECT on the file (no access to the block device): the kernel writes dirty pages back before a direct read, so they always agree", styleDiffNote
+	}
+	return fmt.Sprintf("memory and disk agree (%d B)", len(p.mem)), styleAgree
+}
+
+func (dv *diskView) draw(s tcell.Screen, x, y, w, h int) {
+	e := dv.e
+	if e.size == 0 {
+		drawText(s, x+1, y, w-1, "disk view: empty file", stylePanelHead)
+		return
+	}
+	ps := e.f.PageSize()
+	p := dv.result()
+	if p == nil || p.page != e.cursor/ps*ps {
+		drawText(s, x+1, y, w-1, fmt.Sprintf("page 0x%x: reading…", e.cursor/ps*ps), stylePanelHead)
+		return
+	}
+	digits := offsetDigits(e.size)
+	bpr := 16
+	// offset, 2, hex, 3, hex
+	if 1+digits+2+2*(hexPos(15)+2)+3 > w {
+		bpr = 8
+	}
+	hexW := hexPos(bpr-1) + 2
+	memX := x + 1 + digits + 2
+	diskX := memX + hexW + 3
+	name := mapping.DisplayName(e.f.Path())
+	if e.opts.Name != "" {
+		name = mapping.DisplayName(e.opts.Name)
+	}
+	title := fmt.Sprintf("page 0x%x of %s", p.page, name)
+	drawText(s, x+1, y, memX-x-1+hexW, title, stylePanelHead)
+	hx := memX + max(0, textWidth(title)-(memX-x-1)+2)
+	drawText(s, hx, y, diskX-hx, "memory (page cache)", stylePanelHead)
+	src := "disk (block device, O_DIRECT)"
+	switch {
+	case p.memfs != "":
+		src = "disk: none (" + p.memfs + ")"
+	case p.method == mapping.DiskFile:
+		src = "disk (O_DIRECT on the file)"
+	}
+	drawText(s, diskX, y, x+w-diskX, src, stylePanelHead)
+
+	rows := max(h-2, 1)
+	pageRows := (len(p.mem) + bpr - 1) / bpr
+	curRow := int(e.cursor-p.page) / bpr
+	first := min(max(curRow-rows/2, 0), max(pageRows-rows, 0))
+	for r := 0; r < rows && first+r < pageRows; r++ {
+		py := y + 1 + r
+		rowOff := p.page + int64((first+r)*bpr)
+		ost := styleOffset
+		if first+r == curRow {
+			ost = styleOffsetCur
+		}
+		drawHex(s, x+1, py, rowOff, digits, ost)
+		for i := 0; i < bpr; i++ {
+			idx := (first+r)*bpr + i
+			if idx >= len(p.mem) {
+				break
+			}
+			b := p.mem[idx]
+			diff := idx < len(p.disk) && p.disk[idx] != b
+			st := styleSame
+			if diff {
+				st = styleDiffMem
+			}
+			if p.page+int64(idx) == e.cursor {
+				st = st.Underline(true)
+			}
+			px := memX + hexPos(i)
+			s.SetContent(px, py, rune(hexDigits[b>>4]), nil, st)
+			s.SetContent(px+1, py, rune(hexDigits[b&0xf]), nil, st)
+			if idx < len(p.disk) && p.diskErr == nil {
+				d := p.disk[idx]
+				dst := styleSame
+				if diff {
+					dst = styleDiffDisk
+				}
+				px = diskX + hexPos(i)
+				s.SetContent(px, py, rune(hexDigits[d>>4]), nil, dst)
+				s.SetContent(px+1, py, rune(hexDigits[d&0xf]), nil, dst)
+			}
+		}
+	}
+	if h >= 2 {
+		text, st := p.summary(e.f)
+		drawText(s, x+1, y+h-1, w-1, text, st)
+	}
+}
