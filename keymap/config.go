@@ -35,10 +35,11 @@ type Config struct {
 }
 
 // ColourNames are the elements [colours] may set: the byte classes of
-// view/hexfmt, then parts of the screen.
+// view/hexfmt (text colour of such bytes), the offset column, bytes edited
+// and not yet synced, and the header and status bars (their background).
 var ColourNames = []string{
 	"null", "printable", "whitespace", "control", "high",
-	"offset", "cursor", "edited", "selection", "changed", "header", "status",
+	"offset", "edited", "header", "status",
 }
 
 func defaultConfig() Config { return Config{Keys: PresetDefault} }

@@ -29,7 +29,7 @@ bytes_per_row = 16
 [bindings.insert]
 "F3" = "quit"
 [colours]
-cursor = "red"
+offset = "red"
 edited = "#ff8000"
 nope = "blue"
 high = "mauvish"
@@ -43,7 +43,7 @@ config.toml:9: "Ctrl-T": the action must be a string, not 5
 config.toml:11: "q q" conflicts with "q" (line 10); the later one is used
 config.toml:13: "C-L" conflicts with "Ctrl-l" (line 12); the later one is used
 config.toml:17: bindings.insert: not a mode (normal, visual, replace) and not an action name
-config.toml:22: colours: unknown element "nope" (one of null, printable, whitespace, control, high, offset, cursor, edited, selection, changed, header, status)
+config.toml:22: colours: unknown element "nope" (one of null, printable, whitespace, control, high, offset, edited, header, status)
 config.toml:23: colours.high: unknown colour "mauvish" (a name like "red" or "#rrggbb")
 config.toml:24: unknown setting "extra"
 `
@@ -54,7 +54,7 @@ config.toml:24: unknown setting "extra"
 		t.Fatalf("preset %q bytes %d", m.Preset(), m.Config().BytesPerRow)
 	}
 	c := m.Config()
-	if c.Colours["cursor"] != tcell.ColorRed || c.Colours["edited"] != tcell.NewHexColor(0xff8000) || len(c.Colours) != 2 {
+	if c.Colours["offset"] != tcell.ColorRed || c.Colours["edited"] != tcell.NewHexColor(0xff8000) || len(c.Colours) != 2 {
 		t.Fatalf("colours %v", c.Colours)
 	}
 	d := NewDispatcher(m)

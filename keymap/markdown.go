@@ -54,7 +54,7 @@ func Markdown() string {
 	w("| `keys` | the preset: `\"default\"` or `\"vim\"` (`--keys` on the command line wins) |\n")
 	w("| `bytes_per_row` | bytes a row, 1 to 1024, or `\"auto\"` to follow the terminal width |\n")
 	w("| `window` | size of the mapped window, like `--window`: `\"64M\"`, `\"1G\"`, `4096` |\n")
-	w("| `[colours]` (or `[colors]`) | colours of %s: a name (`\"red\"`, `\"darkcyan\"`) or `\"#rrggbb\"` |\n", cell(codes(ColourNames)))
+	w("| `[colours]` (or `[colors]`) | colours of %s: a name (`\"red\"`, `\"darkcyan\"`) or `\"#rrggbb\"`. The byte classes (%s) colour the bytes of that class, `edited` the bytes not yet synced, `header` and `status` the bars |\n", cell(codes(ColourNames)), cell(codes(ColourNames[:5])))
 	w("| `[bindings]` | `\"KEYS\" = \"ACTION\"`: key sequences (key names separated by spaces) to action names; `\"none\"` unbinds. In the vim preset these are normal-mode keys, also used in visual mode |\n")
 	w("| `[bindings.visual]`, `[bindings.replace]` | vim preset: keys for visual and replace mode only |\n\n")
 	w("Key names: a character (`g`, `G`, `$`), `Space`, `Enter`, `Tab`, `Backtab`, `Esc`, `Backspace`,\n")
@@ -78,7 +78,7 @@ const exampleConfig = `keys = "vim"            # the preset
 bytes_per_row = 16
 window = "1G"
 [colours]
-cursor = "yellow"
+offset = "yellow"
 edited = "#ff8000"
 [bindings]
 "Ctrl-G" = "goto"

@@ -45,6 +45,7 @@ func Launch(o LaunchOptions) (err error) {
 		}
 	}
 	cfg := m.Config()
+	applyColours(cfg.Colours)
 	mo := o.Mapping
 	if mo.Window == 0 && cfg.Window > 0 {
 		mo.Window = cfg.Window
