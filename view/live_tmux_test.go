@@ -1,0 +1,116 @@
+package view
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// liveTerm is a detached tmux session on its own server socket running
+// one command.
+type liveTerm struct {
+	t      *testing.T
+	socket string
+}
+
+func newLiveTerm(t *testing.T, name string, cmd ...string) *liveTerm {
+	t.Helper()
+	s := &liveTerm{t: t, socket: fmt.Sprintf("mmhex-live-%d-%s", os.Getpid(), name)}
+	s.tmux(append([]string{"new-session", "-d", "-x", "100", "-y", "30", "env", "TERM=xterm-256color"}, cmd...)...)
+	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+	return s
+}
+
+func (s *liveTerm) tmux(args ...string) string {
+	s.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func (s *liveTerm) keys(k ...string) { s.tmux(append([]string{"send-keys", "-t", "0"}, k...)...) }
+func (s *liveTerm) screen() string   { return s.tmux("capture-pane", "-t", "0", "-p") }
+
+// waitFor polls the screen until it contains want; it returns how long that took.
+func (s *liveTerm) waitFor(want string, limit time.Duration) time.Duration {
+	s.t.Helper()
+	start := time.Now()
+	for {
+		scr := s.screen()
+		if strings.Contains(scr, want) {
+			return time.Since(start)
+		}
+		if time.Since(start) > limit {
+			s.t.Fatalf("%s: the screen did not show %q within %v:\n%s", s.socket, want, limit, scr)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Two editors on one file see each other's edits within a second, before
+// any sync: the mapping is shared, the page cache is one.
+func TestTmuxTwoEditors(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed: skipping the two-editor terminal test (.ci/run installs it)")
+	}
+	if testing.Short() {
+		t.Skip("-short: skipping the tmux test")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "mmhex")
+	if out, err := exec.Command("go", "build", "-o", bin, "mmhex").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	path := filepath.Join(dir, "shared.bin")
+	if err := os.WriteFile(path, bytes.Repeat([]byte("."), 256), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a := newLiveTerm(t, "a", bin, path)
+	b := newLiveTerm(t, "b", bin, path)
+	const row0 = "00000000  2e 2e 2e 2e"
+	a.waitFor(row0, 10*time.Second)
+	b.waitFor(row0, 10*time.Second)
+
+	// A types 0x41 at offset 0: B shows it within a second.
+	a.keys("4", "1")
+	a.waitFor("00000000  41 2e 2e 2e", 5*time.Second)
+	d := b.waitFor("00000000  41 2e 2e 2e", 3*time.Second)
+	t.Logf("B showed A's edit after %v", d)
+	if d > time.Second {
+		t.Errorf("B showed A's edit after %v, want within 1 s", d)
+	}
+	// B types 0x42 at its offset 0, then 0x43 at offset 1: A shows them.
+	b.keys("4", "2", "4", "3")
+	b.waitFor("00000000  42 43 2e 2e", 5*time.Second)
+	d = a.waitFor("00000000  42 43 2e 2e", 3*time.Second)
+	t.Logf("A showed B's edits after %v", d)
+	if d > time.Second {
+		t.Errorf("A showed B's edit after %v, want within 1 s", d)
+	}
+	// Nothing was synced, yet the file (read through the page cache) has both edits.
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(got, []byte("BC..")) {
+		t.Errorf("file starts %q, want BC..", got[:4])
+	}
+	// Both quit, syncing.
+	for _, s := range []*liveTerm{a, b} {
+		s.keys("C-q")
+		s.waitFor("[s]", 5*time.Second)
+		s.keys("s")
+	}
+	time.Sleep(300 * time.Millisecond)
+	got, _ = os.ReadFile(path)
+	if want := append([]byte("BC"), bytes.Repeat([]byte("."), 254)...); !bytes.Equal(got, want) {
+		t.Errorf("file after both quit: %q", got[:8])
+	}
+}
