@@ -208,3 +208,7 @@ func (f *File) MemoryFS() string {
 	}
 	return ""
 }
+
+// Invalidates reports whether Sync adds MS_INVALIDATE (Options.Invalidate),
+// for the editor's header.
+func (f *File) Invalidates() bool { return f.opts.Invalidate }

@@ -194,6 +194,9 @@ func (e *Editor) headerParts() (name, rest, notice string) {
 		mode = "private"
 	}
 	rest = fmt.Sprintf("%s (%d B)  %s  %s", humanSize(e.size), e.size, mode, e.f.Flags())
+	if e.f.Invalidates() {
+		rest += "  msync +MS_INVALIDATE"
+	}
 	if off, n := e.f.Window(); n > 0 && n < e.size {
 		rest += fmt.Sprintf("  window 0x%x–0x%x", off, off+n)
 	}

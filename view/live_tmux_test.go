@@ -18,10 +18,10 @@ type liveTerm struct {
 	socket string
 }
 
-func newLiveTerm(t *testing.T, name string, cmd ...string) *liveTerm {
+func newLiveTerm(t *testing.T, name string, width int, cmd ...string) *liveTerm {
 	t.Helper()
 	s := &liveTerm{t: t, socket: fmt.Sprintf("mmhex-live-%d-%s", os.Getpid(), name)}
-	s.tmux(append([]string{"new-session", "-d", "-x", "100", "-y", "30", "env", "TERM=xterm-256color"}, cmd...)...)
+	s.tmux(append([]string{"new-session", "-d", "-x", fmt.Sprint(width), "-y", "30", "env", "TERM=xterm-256color"}, cmd...)...)
 	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
 	return s
 }
@@ -72,8 +72,8 @@ func TestTmuxTwoEditors(t *testing.T) {
 	if err := os.WriteFile(path, bytes.Repeat([]byte("."), 256), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	a := newLiveTerm(t, "a", bin, path)
-	b := newLiveTerm(t, "b", bin, path)
+	a := newLiveTerm(t, "a", 100, bin, path)
+	b := newLiveTerm(t, "b", 100, bin, path)
 	const row0 = "00000000  2e 2e 2e 2e"
 	a.waitFor(row0, 10*time.Second)
 	b.waitFor(row0, 10*time.Second)
@@ -112,5 +112,39 @@ func TestTmuxTwoEditors(t *testing.T) {
 	got, _ = os.ReadFile(path)
 	if want := append([]byte("BC"), bytes.Repeat([]byte("."), 254)...); !bytes.Equal(got, want) {
 		t.Errorf("file after both quit: %q", got[:8])
+	}
+}
+
+// The mapping lab options of the command line reach mapping.Options, and
+// the header shows what is in effect.
+func TestTmuxLabOptions(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed: skipping the lab options terminal test (.ci/run installs it)")
+	}
+	if testing.Short() {
+		t.Skip("-short: skipping the tmux test")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "mmhex")
+	if out, err := exec.Command("go", "build", "-o", bin, "mmhex").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	path := filepath.Join(dir, "lab.bin")
+	if err := os.WriteFile(path, bytes.Repeat([]byte("lab!"), 5000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range []struct {
+		flags []string
+		want  string
+	}{
+		{nil, "19.53 KiB (20000 B)  rw  PROT_READ|PROT_WRITE MAP_SHARED\n"},
+		{[]string{"--read-only"}, "19.53 KiB (20000 B)  read-only  PROT_READ MAP_SHARED\n"},
+		{[]string{"--private"}, "19.53 KiB (20000 B)  private  PROT_READ|PROT_WRITE MAP_PRIVATE\n"},
+		{[]string{"--populate", "--lock", "--window", "4k", "--invalidate"},
+			"19.53 KiB (20000 B)  rw  PROT_READ|PROT_WRITE MAP_SHARED MAP_POPULATE mlock  msync +MS_INVALIDATE  window 0x0–0x1000\n"},
+	} {
+		s := newLiveTerm(t, fmt.Sprint("lab", i), 200, append(append([]string{bin}, c.flags...), path)...)
+		s.waitFor(c.want, 10*time.Second)
+		s.tmux("kill-server")
 	}
 }
