@@ -1,0 +1,264 @@
+package view
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+
+	"mmhex/keymap"
+	"mmhex/mapping/search"
+)
+
+// searchState is the search feature's part of extras.
+type searchState struct {
+	hex, fold bool   // the prompt's choices (hex starts from the column)
+	chosen    bool   // hex was chosen once: keep it
+	text      string // the last pattern as typed
+	last      *search.Pattern
+	lastRev   bool
+	gen       int64 // numbers searches; a result of an older one is dropped
+	run       *runningSearch
+}
+
+type runningSearch struct {
+	gen     int64
+	cancel  context.CancelFunc
+	p       *search.Pattern
+	reverse bool
+	started time.Time
+	done    atomic.Int64
+	total   atomic.Int64
+}
+
+// searchPost runs fn on the UI goroutine and redraws. Background work
+// (search, write-selection) delivers its results through it; tests replace
+// it to run them synchronously.
+var searchPost = func(e *Editor, fn func()) {
+	go e.app.QueueUpdateDraw(fn) // never block the worker on a stopped app
+}
+
+// progressEvery is how often a running search updates the message line.
+const progressEvery = 100 * time.Millisecond
+
+func init() { features = append(features, registerSearch) }
+
+func registerSearch(e *Editor) {
+	x := ext(e)
+	e.Handle(keymap.SearchForward, func(e *Editor, a Args) { e.searchPrompt(false, a.Expr) })
+	e.Handle(keymap.SearchBackward, func(e *Editor, a Args) { e.searchPrompt(true, a.Expr) })
+	e.Handle(keymap.SearchNext, func(e *Editor, a Args) { e.searchAgain(false) })
+	e.Handle(keymap.SearchPrev, func(e *Editor, a Args) { e.searchAgain(true) })
+	e.OnCancel(func() bool { // Esc: a running search first
+		if r := x.srch.run; r != nil {
+			e.cancelSearch(r, "cancelled")
+			return true
+		}
+		return false
+	})
+	e.OnQuit(func() {
+		if r := x.srch.run; r != nil {
+			r.cancel()
+		}
+	})
+}
+
+// SearchRunning reports whether a background search is running.
+func (e *Editor) SearchRunning() bool { return ext(e).srch.run != nil }
+
+func (e *Editor) cancelSearch(r *runningSearch, why string) {
+	r.cancel()
+	x := ext(e)
+	x.srch.run = nil
+	pct := ""
+	if t := r.total.Load(); t > 0 {
+		pct = fmt.Sprintf(" at %s", formatPercent(float64(r.done.Load())*100/float64(t)))
+	}
+	e.Message("search for %s %s%s", r.p, why, pct)
+}
+
+func (e *Editor) searchLabel(reverse bool) string {
+	s := &ext(e).srch
+	dir := "↓"
+	if reverse {
+		dir = "↑"
+	}
+	kind := "text"
+	if s.hex {
+		kind = "hex"
+	} else if s.fold {
+		kind = "text, any case"
+	}
+	return fmt.Sprintf("search %s %s:", dir, kind)
+}
+
+const searchHint = "Tab hex/text · Ctrl-T case · Ctrl-F/Ctrl-R direction · Enter"
+
+// searchPrompt asks for a pattern and searches from the cursor.
+func (e *Editor) searchPrompt(reverse bool, expr string) {
+	x := ext(e)
+	s := &x.srch
+	if !s.chosen {
+		s.hex = e.col == HexColumn
+	}
+	run := func(text string) error {
+		p, err := search.Parse(text, s.hex, s.fold)
+		if err != nil {
+			return err
+		}
+		s.text, s.last, s.lastRev = text, p, reverse
+		from := e.cursor
+		if reverse {
+			from = e.cursor - 1
+		} else if x.matchOn && x.matchOff == e.cursor {
+			from = e.cursor + 1 // not the match we stand on
+		}
+		e.prompt = nil
+		e.startSearch(p, from, reverse)
+		return nil
+	}
+	if expr != "" {
+		if err := run(expr); err != nil {
+			e.ShowError(err)
+		}
+		return
+	}
+	e.OpenPrompt(&Prompt{
+		Label: e.searchLabel(reverse),
+		Text:  s.text,
+		Hint:  searchHint,
+		Key: func(p *Prompt, ev *tcell.EventKey) bool {
+			switch keymap.FromEvent(ev).String() {
+			case "Tab", "Backtab":
+				s.hex, s.chosen = !s.hex, true
+			case "Ctrl-T", "Alt-i":
+				if s.hex {
+					p.SetError("case applies to text; Tab switches to text")
+					return true
+				}
+				s.fold = !s.fold
+			case "Ctrl-F":
+				reverse = false
+			case "Ctrl-R":
+				reverse = true
+			default:
+				return false
+			}
+			p.Label = e.searchLabel(reverse)
+			p.SetError("")
+			return true
+		},
+		Done: run,
+	})
+}
+
+// searchAgain repeats the last search: in its direction, or (opposite)
+// the other way, from the byte after (before) the cursor.
+func (e *Editor) searchAgain(opposite bool) {
+	s := &ext(e).srch
+	if s.last == nil {
+		e.Errorf("no search yet: %s searches forward, %s backward",
+			orDefault(keyName(e, keymap.SearchForward), "search-forward"), orDefault(keyName(e, keymap.SearchBackward), "search-backward"))
+		return
+	}
+	rev := s.lastRev != opposite
+	from := e.cursor + 1
+	if rev {
+		from = e.cursor - 1
+	}
+	e.startSearch(s.last, from, rev)
+}
+
+// startSearch runs the search in the background. Only the search goroutine
+// reads the file (through mapping's fault-safe Scan); it reports progress
+// and the result through searchPost, so the editor stays responsive and
+// Esc cancels at once.
+func (e *Editor) startSearch(p *search.Pattern, from int64, reverse bool) {
+	x := ext(e)
+	if e.size == 0 {
+		e.Errorf("empty file: nothing to search")
+		return
+	}
+	if r := x.srch.run; r != nil {
+		r.cancel()
+	}
+	x.srch.gen++
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &runningSearch{gen: x.srch.gen, cancel: cancel, p: p, reverse: reverse, started: time.Now()}
+	x.srch.run = r
+	e.Message("searching %s %s… (Esc cancels)", dirWord(reverse), p)
+	f := e.f
+	var lastPost atomic.Int64
+	lastPost.Store(time.Now().UnixNano())
+	go func() {
+		res, err := search.Find(ctx, f, p, from, search.Options{
+			Reverse: reverse,
+			Wrap:    true,
+			Progress: func(done, total int64) {
+				r.done.Store(done)
+				r.total.Store(total)
+				now := time.Now().UnixNano()
+				if now-lastPost.Load() < int64(progressEvery) {
+					return
+				}
+				lastPost.Store(now)
+				searchPost(e, func() {
+					if x.srch.run == r {
+						e.Message("searching %s %s… %s (Esc cancels)", dirWord(reverse), p,
+							formatPercent(float64(r.done.Load())*100/float64(max(r.total.Load(), 1))))
+					}
+				})
+			},
+		})
+		d := time.Since(r.started)
+		searchPost(e, func() { e.searchDone(r, res, err, d) })
+	}()
+}
+
+func dirWord(reverse bool) string {
+	if reverse {
+		return "backward for"
+	}
+	return "for"
+}
+
+// searchDone shows the result of r on the UI goroutine.
+func (e *Editor) searchDone(r *runningSearch, res search.Result, err error, d time.Duration) {
+	x := ext(e)
+	if x.srch.run != r {
+		return // cancelled or replaced
+	}
+	x.srch.run = nil
+	r.cancel()
+	switch {
+	case errors.Is(err, context.Canceled):
+		return
+	case errors.Is(err, search.ErrNotFound):
+		e.Errorf("not found: %s (the whole file, %s, in %s)", r.p, humanSize(e.size), formatDuration(d))
+		return
+	case err != nil:
+		e.Errorf("search: %v", err)
+		return
+	}
+	if res.Offset >= e.size { // the file shrank meanwhile
+		e.Errorf("search: the match at 0x%x is past the end of the file now", res.Offset)
+		return
+	}
+	if x.selOn {
+		e.ClearSelection()
+	}
+	x.matchOn, x.matchOff, x.matchLen = true, res.Offset, int64(r.p.Len())
+	e.CenterOn(res.Offset)
+	wrapped := ""
+	if res.Wrapped {
+		if r.reverse {
+			wrapped = " — wrapped around the start"
+		} else {
+			wrapped = " — wrapped around the end"
+		}
+	}
+	e.Message("found %s at 0x%x (%d) in %s%s", r.p, res.Offset, res.Offset, formatDuration(d), wrapped)
+}

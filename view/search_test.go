@@ -1,0 +1,137 @@
+package view
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// postQueue runs the background work's UI updates on the test goroutine.
+type postQueue chan func()
+
+// syncPosts makes searchPost queue its functions for the test to run.
+func syncPosts(t *testing.T) postQueue {
+	q := make(postQueue, 1024)
+	old := searchPost
+	searchPost = func(e *Editor, fn func()) { q <- fn }
+	t.Cleanup(func() { searchPost = old })
+	return q
+}
+
+// drain runs queued updates until no search or write is pending, at most 10 s.
+func (q postQueue) drain(t *testing.T, e *Editor) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case fn := <-q:
+			fn()
+			if !e.SearchRunning() && len(q) == 0 {
+				// Let a write-selection goroutine post its result too.
+				select {
+				case fn := <-q:
+					fn()
+				case <-time.After(50 * time.Millisecond):
+					return
+				}
+			}
+		case <-deadline:
+			t.Fatal("background work did not finish")
+		}
+	}
+}
+
+func TestSearchScreen(t *testing.T) {
+	q := syncPosts(t)
+	h := openKnown(t, 100, 24, Options{})
+	// Text search forward (Tab switches the prompt from hex to text).
+	h.press("Ctrl-F", "Tab")
+	h.typeText("lazy")
+	if s := h.draw(); !strings.Contains(s, "search ↓ text: lazy") {
+		t.Fatalf("prompt:\n%s", s)
+	}
+	h.press("Enter")
+	q.drain(t, h.e)
+	first := int64(256 + strings.Index("Hello, mmhex! The quick brown fox jumps over the lazy dog. ", "lazy"))
+	if h.e.Cursor() != first {
+		t.Fatalf("cursor %#x, want %#x", h.e.Cursor(), first)
+	}
+	if off, n, ok := h.e.Selection(); !ok || off != first || n != 4 {
+		t.Errorf("the match is not selected: %#x %d %v", off, n, ok)
+	}
+	s := h.draw()
+	if !strings.Contains(s, `found "lazy" at 0x`) {
+		t.Errorf("no found message:\n%s", s)
+	}
+	// Next finds the next sentence's; previous comes back.
+	h.press("Ctrl-N")
+	q.drain(t, h.e)
+	if h.e.Cursor() != first+59 {
+		t.Errorf("next: cursor %#x, want %#x", h.e.Cursor(), first+59)
+	}
+	h.press("Alt-n")
+	q.drain(t, h.e)
+	if h.e.Cursor() != first {
+		t.Errorf("previous: cursor %#x, want %#x", h.e.Cursor(), first)
+	}
+	// Backward from here wraps around the start to the last one.
+	h.press("Alt-n")
+	q.drain(t, h.e)
+	last := int64(256 + 39*59 + strings.Index("Hello, mmhex! The quick brown fox jumps over the lazy dog. ", "lazy"))
+	if h.e.Cursor() != last || !strings.Contains(h.draw(), "wrapped around the start") {
+		t.Errorf("wrap: cursor %#x, want %#x\n%s", h.e.Cursor(), last, h.draw())
+	}
+	// Case-insensitive (Ctrl-T), malformed hex refused in the prompt.
+	h.press("Ctrl-F", "Ctrl-U")
+	h.typeText("LAZY")
+	h.press("Ctrl-T")
+	if s := h.draw(); !strings.Contains(s, "search ↓ text, any case: LAZY") {
+		t.Errorf("case toggle:\n%s", s)
+	}
+	h.press("Enter")
+	q.drain(t, h.e)
+	h.press("Ctrl-F", "Tab", "Ctrl-U")
+	h.typeText("de a")
+	h.press("Enter")
+	if s := h.draw(); !strings.Contains(s, `search ↓ hex: de a`) || !strings.Contains(s, `malformed hex: column 4: "a" needs a second hex digit`) {
+		t.Errorf("malformed hex:\n%s", s)
+	}
+	h.press("Esc")
+	// Not found.
+	h.press("Ctrl-F", "Ctrl-U")
+	h.typeText("ff ee dd cc")
+	h.press("Enter")
+	q.drain(t, h.e)
+	if s := h.draw(); !strings.Contains(s, "not found: ff ee dd cc") {
+		t.Errorf("not found:\n%s", s)
+	}
+}
+
+func TestSearchCancel(t *testing.T) {
+	q := syncPosts(t)
+	h := openKnown(t, 100, 24, Options{})
+	h.press("Ctrl-F", "Tab")
+	h.typeText("zzzz-not-there")
+	h.press("Enter")
+	if !h.e.SearchRunning() {
+		// Finished already (12 KiB): nothing to cancel; the result is queued.
+		q.drain(t, h.e)
+		t.Skip("search finished before Esc")
+	}
+	h.press("Esc")
+	if h.e.SearchRunning() {
+		t.Fatal("still running after Esc")
+	}
+	if s := h.draw(); !strings.Contains(s, `search for "zzzz-not-there" cancelled`) {
+		t.Errorf("no cancel message:\n%s", s)
+	}
+	// The late result is dropped: the message stays.
+	select {
+	case fn := <-q:
+		fn()
+	case <-time.After(5 * time.Second):
+	}
+	if s := h.draw(); strings.Contains(s, "not found") {
+		t.Errorf("a cancelled search reported:\n%s", s)
+	}
+}

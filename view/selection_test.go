@@ -1,0 +1,187 @@
+package view
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+
+	"mmhex/mapping"
+)
+
+// TestSelectionScreen: a selection started at the cursor and extended with
+// moving keys is highlighted (hex, gaps and text) and its length shown.
+func TestSelectionScreen(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{})
+	h.press("Ctrl-G")
+	h.typeText("0x105")
+	h.press("Enter", "Alt-s", "Right", "Right", "Down")
+	got := h.draw()
+	golden(t, "selection", got)
+	if !strings.Contains(got, "selection 0x105–0x117 (19 bytes)") {
+		t.Errorf("selection length not shown:\n%s", got)
+	}
+	off, n, ok := h.e.Selection()
+	if !ok || off != 0x105 || n != 19 {
+		t.Errorf("Selection() = %#x %d %v", off, n, ok)
+	}
+	// Selected bytes have the selection background; the byte after does not.
+	x, y, _ := h.find("00000100  ")
+	hexX := x + 10
+	_, st := h.cell(hexX+hexPos(6), y)
+	if _, bg, _ := st.Decompose(); bg != tcell.PaletteColor(4) {
+		t.Errorf("byte 0x106 background %v, want the selection colour", bg)
+	}
+	_, st = h.cell(hexX+hexPos(8), y+1) // 0x118: after the selection
+	if _, bg, _ := st.Decompose(); bg == tcell.PaletteColor(4) {
+		t.Error("byte 0x118 is highlighted")
+	}
+	// Backwards past the anchor: the selection flips.
+	h.press("Up", "Up")
+	if off, n, _ := h.e.Selection(); off != 0xf7 || n != 15 {
+		t.Errorf("after Up Up: %#x %d", off, n)
+	}
+	// Esc drops it.
+	h.press("Esc")
+	if _, _, ok := h.e.Selection(); ok {
+		t.Error("selection survives Esc")
+	}
+	if !strings.Contains(h.draw(), "selection dropped") {
+		t.Error("no 'selection dropped'")
+	}
+}
+
+func TestSelectionCopyFillWrite(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{})
+	h.press("Ctrl-G")
+	h.typeText("0x100")
+	h.press("Enter", "Alt-s", "Right", "Right", "Right")
+	// Copy as hex and raw: the simulation screen keeps the clipboard.
+	h.press("Alt-c")
+	sim := h.sim.(interface{ GetClipboardData() []byte })
+	if got := string(sim.GetClipboardData()); got != "48 65 6c 6c" {
+		t.Errorf("hex clipboard %q", got)
+	}
+	h.press("Alt-r")
+	if got := string(sim.GetClipboardData()); got != "Hell" {
+		t.Errorf("raw clipboard %q", got)
+	}
+	if s := h.draw(); !strings.Contains(s, "copied 0x100–0x103 (4 bytes) as raw bytes") {
+		t.Errorf("copy message missing:\n%s", s)
+	}
+	// Write to a new file; then refuse to overwrite without a yes.
+	out := filepath.Join(t.TempDir(), "sel.bin")
+	posts := syncPosts(t)
+	h.press("Ctrl-O")
+	h.typeText(out)
+	h.press("Enter")
+	posts.drain(t, h.e)
+	if b, err := os.ReadFile(out); err != nil || string(b) != "Hell" {
+		t.Fatalf("written file %q, %v", b, err)
+	}
+	if err := os.WriteFile(out, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.press("Ctrl-O")
+	h.typeText(out)
+	h.press("Enter")
+	if s := h.draw(); !strings.Contains(s, "exists (4 B): overwrite it? y/n") {
+		t.Fatalf("no overwrite question:\n%s", s)
+	}
+	h.typeText("n")
+	if b, _ := os.ReadFile(out); string(b) != "keep" {
+		t.Errorf("overwritten without a yes: %q", b)
+	}
+	h.press("Ctrl-O")
+	h.typeText(out)
+	h.press("Enter")
+	h.typeText("y")
+	posts.drain(t, h.e)
+	if b, _ := os.ReadFile(out); string(b) != "Hell" {
+		t.Errorf("after yes: %q", b)
+	}
+	// Fill with a byte: journaled, undo restores.
+	h.press("Ctrl-K")
+	h.typeText("zz")
+	h.press("Enter")
+	if s := h.draw(); !strings.Contains(s, "bad hex") {
+		t.Errorf("malformed fill byte not refused in the prompt:\n%s", s)
+	}
+	h.press("Ctrl-U")
+	h.typeText("2a")
+	h.press("Enter")
+	b := make([]byte, 6)
+	h.f.ReadAt(b, 0xff)
+	if !bytes.Equal(b, []byte("\xff****o")) {
+		t.Errorf("after fill % x", b)
+	}
+	disk, _ := os.ReadFile("known.bin")
+	if !bytes.Equal(disk[0xff:0x105], []byte("\xff****o")) {
+		t.Errorf("on disk % x (MAP_SHARED: the fill is in the page cache)", disk[0xff:0x105])
+	}
+	h.press("Ctrl-Z")
+	h.f.ReadAt(b, 0xff)
+	if !bytes.Equal(b, []byte("\xffHello")) {
+		t.Errorf("after undo % x", b)
+	}
+}
+
+func TestPasteHex(t *testing.T) {
+	h := openKnown(t, 140, 24, Options{})
+	h.press("Ctrl-G")
+	h.typeText("0x2ffe")
+	h.press("Enter", "Ctrl-V")
+	h.typeText("de ad be")
+	h.press("Enter")
+	if s := h.draw(); !strings.Contains(s, "3 bytes do not fit: 2 bytes from 0x2ffe to the end of the file") {
+		t.Errorf("no fit error:\n%s", s)
+	}
+	h.press("Ctrl-U")
+	h.typeText("dead")
+	h.press("Enter")
+	b := make([]byte, 2)
+	h.f.ReadAt(b, 0x2ffe)
+	if !bytes.Equal(b, []byte{0xde, 0xad}) {
+		t.Errorf("pasted % x", b)
+	}
+	if s := h.draw(); !strings.Contains(s, "overwrote 0x2ffe–0x2fff (2 bytes)") {
+		t.Errorf("no paste message:\n%s", s)
+	}
+}
+
+func TestSelectionMouseDrag(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{})
+	x, y, _ := h.find("00000010  ")
+	hexX := x + 10
+	mouse := func(action tview.MouseAction, px, py int) {
+		ev := tcell.NewEventMouse(px, py, tcell.Button1, tcell.ModNone)
+		h.e.root.MouseHandler()(action, ev, func(tview.Primitive) {})
+	}
+	mouse(tview.MouseLeftDown, hexX+hexPos(2), y)
+	mouse(tview.MouseMove, hexX+hexPos(5), y)
+	mouse(tview.MouseMove, hexX+hexPos(1), y+1)
+	mouse(tview.MouseLeftUp, hexX+hexPos(1), y+1)
+	if off, n, ok := h.e.Selection(); !ok || off != 0x12 || n != 0x10 {
+		t.Errorf("drag selection %#x %d %v", off, n, ok)
+	}
+	if s := h.draw(); !strings.Contains(s, "selection 0x12–0x21 (16 bytes)") {
+		t.Errorf("no selection message:\n%s", s)
+	}
+}
+
+func TestCopyTooLarge(t *testing.T) {
+	big := writeFile(t, "big.bin", make([]byte, maxClipboard+1))
+	h := newHarness(t, big, 120, 24, mapping.Options{}, Options{})
+	h.e.StartSelection(0)
+	h.press("Ctrl-End", "Alt-c")
+	if s := h.draw(); !strings.Contains(s, "selection is 65537 bytes: the terminal clipboard (OSC 52) takes at most 64.00 KiB") {
+		t.Errorf("no size bound message:\n%s", s)
+	}
+	if got := h.sim.(interface{ GetClipboardData() []byte }).GetClipboardData(); got != nil {
+		t.Errorf("clipboard set: %d bytes", len(got))
+	}
+}
