@@ -154,7 +154,7 @@ func TestFillSpill(t *testing.T) {
 	w.Truncate(size)
 	w.Close()
 	orig := diskBytes(t, p)
-	for _, o := range []Options{{}, {Window: 1 << 20}, {Private: true}, {Private: true, Window: 1 << 20}} {
+	for _, o := range []Options{{Window: 1 << 20}, {Private: true}} {
 		f := open(t, p, o)
 		if o.Private {
 			f.WriteAt([]byte("private"), 14<<20) // inside a hole: must be journaled too
