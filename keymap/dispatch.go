@@ -205,6 +205,18 @@ func (d *Dispatcher) after(a Action) {
 	}
 }
 
+// ParseEx is the package's ParseEx for the editor's command line; a found
+// command also changes the mode as the same action typed as a key would
+// (":w FILE" in visual mode ends visual mode).
+func (d *Dispatcher) ParseEx(line string) (Outcome, error) {
+	o, err := ParseEx(line)
+	if err == nil && o.Result == Found {
+		d.reset()
+		d.after(o.Action)
+	}
+	return o, err
+}
+
 // exCommands are the vim-style command-line words besides action names.
 var exCommands = []struct {
 	cmd    string

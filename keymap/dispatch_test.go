@@ -116,6 +116,24 @@ func TestReplaceByteReturnsToNormal(t *testing.T) {
 	}
 }
 
+func TestDispatcherParseExMode(t *testing.T) {
+	m, _ := PresetMap(PresetVim)
+	d := NewDispatcher(m)
+	feed(d, "v")
+	if d.Mode() != ModeVisual {
+		t.Fatal("v")
+	}
+	if o, err := d.ParseEx(":w out.bin"); err != nil || o.Action != WriteSelection || o.Expr != "out.bin" {
+		t.Fatalf("ParseEx: %+v %v", o, err)
+	}
+	if d.Mode() != ModeNormal {
+		t.Fatalf(":w FILE in visual mode left mode %q", d.Mode())
+	}
+	if o, _ := d.ParseEx(":replace-mode"); o.Action != ReplaceMode || d.Mode() != ModeReplace {
+		t.Fatalf(":replace-mode: %+v mode %q", o, d.Mode())
+	}
+}
+
 func TestParseEx(t *testing.T) {
 	tests := []struct {
 		in, want string

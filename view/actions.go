@@ -156,7 +156,7 @@ func registerCore(e *Editor) {
 			Label: ":",
 			Hint:  "w q q! wq 0x100 help, or any action name",
 			Done: func(text string) error {
-				o, err := keymap.ParseEx(text)
+				o, err := e.keys.ParseEx(text)
 				if err != nil {
 					return err
 				}
