@@ -219,7 +219,7 @@ func TestFillSpill(t *testing.T) {
 func TestStats(t *testing.T) {
 	ps := int64(os.Getpagesize())
 	p := writeFile(t, "sparse", nil)
-	if err := os.Truncate(p, 1<<30); err != nil {
+	if err := os.Truncate(p, 4<<30); err != nil {
 		t.Fatal(err)
 	}
 	f := open(t, p, Options{})
@@ -227,10 +227,11 @@ func TestStats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Pages != (1<<30)/ps || st.Resident != 0 || st.Cached != 0 || st.Dirty != 0 {
+	if st.Pages != (4<<30)/ps || st.Resident != 0 || st.Cached != 0 || st.Dirty != 0 {
 		t.Fatalf("fresh sparse file: %+v", st)
 	}
-	f.ReadAt(make([]byte, 1), 512<<20)
+	const at = 2560 << 20 // in the third GiB: Stats skips the uncached pieces
+	f.ReadAt(make([]byte, 1), at)
 	res, err := f.Residency(0, -1)
 	if err != nil || int64(len(res)) != st.Pages {
 		t.Fatal(len(res), err)
@@ -241,8 +242,11 @@ func TestStats(t *testing.T) {
 			n++
 		}
 	}
-	if !res[(512<<20)/ps] || res[0] || n == 0 || n > 4096 {
-		t.Fatalf("residency after one read: page resident %v, %d resident", res[(512<<20)/ps], n)
+	if !res[at/ps] || res[0] || n == 0 || n > 4096 {
+		t.Fatalf("residency after one read: page resident %v, %d resident", res[at/ps], n)
+	}
+	if st, _ := f.Stats(0, -1); st.Resident != int64(n) || st.Cached != int64(n) {
+		t.Fatalf("Stats: %d resident, %d cached; mincore of every page says %d", st.Resident, st.Cached, n)
 	}
 	f.WriteAt([]byte{1}, 7*ps+3)
 	st, _ = f.Stats(7*ps, ps)
