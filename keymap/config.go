@@ -386,17 +386,11 @@ func (p *parser) bindings(prim toml.Primitive, line int, ub userBinds) {
 }
 
 func keyErrReason(err error) string {
-	s := err.Error()
-	s = strings.TrimPrefix(s, ErrBadKey.Error())
-	s = strings.TrimPrefix(s, ": ")
-	s = strings.TrimSpace(s)
-	if s == "" || strings.HasPrefix(s, "\"") && !strings.Contains(s, ":") {
-		return "not a key name"
+	var ke *KeyError
+	if errors.As(err, &ke) && ke.Reason != "" {
+		return ke.Reason
 	}
-	if i := strings.Index(s, ": "); i >= 0 && strings.HasPrefix(s, "\"") {
-		return s[i+2:]
-	}
-	return s
+	return "not a key name"
 }
 
 // show prints a TOML value for a problem message.
@@ -414,31 +408,32 @@ func show(v any) string {
 	return sanitize(fmt.Sprint(v))
 }
 
-// parseSize reads 4096, 0x1000, 64k, 64K, 1M, 2G, 1T (powers of 1024).
+// parseSize reads 4096, 0x1000, 64k, 64K, 64KiB, 1M, 2G, 1T (powers of
+// 1024).
 func parseSize(s string) (int64, error) {
 	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, errors.New("empty size")
-	}
+	t := strings.TrimSuffix(strings.TrimSuffix(s, "B"), "i")
 	mult := int64(1)
-	switch s[len(s)-1] {
-	case 'k', 'K':
-		mult = 1 << 10
-	case 'm', 'M':
-		mult = 1 << 20
-	case 'g', 'G':
-		mult = 1 << 30
-	case 't', 'T':
-		mult = 1 << 40
+	if t != "" {
+		switch t[len(t)-1] {
+		case 'k', 'K':
+			mult = 1 << 10
+		case 'm', 'M':
+			mult = 1 << 20
+		case 'g', 'G':
+			mult = 1 << 30
+		case 't', 'T':
+			mult = 1 << 40
+		}
 	}
 	if mult > 1 {
-		s = strings.TrimSuffix(strings.TrimSuffix(s[:len(s)-1], "i"), "")
+		s = t[:len(t)-1]
 	}
 	n, err := strconv.ParseInt(s, 0, 64)
 	if err != nil {
 		return 0, errors.New("not a size")
 	}
-	if n > math.MaxInt64/mult {
+	if n > math.MaxInt64/mult || n < math.MinInt64/mult {
 		return 0, errors.New("too large")
 	}
 	return n * mult, nil

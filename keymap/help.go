@@ -27,20 +27,13 @@ func (m *Map) Help() []Section {
 	var out []Section
 	base := m.modes[0]
 	byAction := map[Action][]string{}
-	var order []Action
 	for _, b := range m.Bindings(base.def.name) {
-		if _, seen := byAction[b.Action]; !seen {
-			order = append(order, b.Action)
-		}
 		byAction[b.Action] = append(byAction[b.Action], keyLabel(b))
 	}
 	if m.Modal() {
 		// the ex commands are how vim users save and quit: list them too
 		for _, c := range exCommands {
 			if c.desc != "" && c.action != "" && !strings.ContainsAny(c.cmd, " N") {
-				if _, seen := byAction[c.action]; !seen {
-					order = append(order, c.action)
-				}
 				byAction[c.action] = append(byAction[c.action], ":"+c.cmd)
 			}
 		}
@@ -57,9 +50,6 @@ func (m *Map) Help() []Section {
 			out = append(out, sec)
 		}
 	}
-	// bindings to actions not in any group cannot exist; order kept for
-	// future use
-	_ = order
 	for _, t := range m.modes[1:] {
 		sec := Section{Title: t.def.title}
 		inherited := map[string]Action{}

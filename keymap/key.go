@@ -259,18 +259,18 @@ func ParseKey(s string) (Key, error) {
 		case "shift", "s":
 			m = tcell.ModShift
 		default:
-			return Key{}, fmt.Errorf("%w %q: unknown modifier %q", ErrBadKey, orig, s[:i])
+			return Key{}, &KeyError{orig, fmt.Sprintf("unknown modifier %q", s[:i])}
 		}
 		mod |= m
 		s = s[i+1:]
 	}
 	if s == "" {
-		return Key{}, fmt.Errorf("%w: empty key name", ErrBadKey)
+		return Key{}, &KeyError{orig, "empty key name"}
 	}
 	if utf8.RuneCountInString(s) == 1 {
 		r, _ := utf8.DecodeRuneInString(s)
 		if r == utf8.RuneError || !unicode.IsPrint(r) || r == ' ' {
-			return Key{}, fmt.Errorf("%w %q", ErrBadKey, orig)
+			return Key{}, &KeyError{orig, ""}
 		}
 		if mod&tcell.ModShift != 0 && mod&tcell.ModCtrl == 0 {
 			mod &^= tcell.ModShift
@@ -284,10 +284,29 @@ func ParseKey(s string) (Key, error) {
 	}
 	c, ok := keyByName[name]
 	if !ok {
-		return Key{}, fmt.Errorf("%w %q", ErrBadKey, orig)
+		return Key{}, &KeyError{orig, ""}
 	}
 	return NewKey(c, 0, mod), nil
 }
+
+// KeyError is a key name that ParseKey or ParseSeq cannot read. It wraps
+// ErrBadKey.
+type KeyError struct {
+	Name   string // as written
+	Reason string // "" when the name is simply not a key
+}
+
+func (e *KeyError) Error() string {
+	switch {
+	case e.Name == "" || strings.TrimSpace(e.Name) == "":
+		return fmt.Sprintf("%v: %s", ErrBadKey, e.Reason)
+	case e.Reason == "":
+		return fmt.Sprintf("%v %q", ErrBadKey, e.Name)
+	}
+	return fmt.Sprintf("%v %q: %s", ErrBadKey, e.Name, e.Reason)
+}
+
+func (e *KeyError) Unwrap() error { return ErrBadKey }
 
 // MustKey is ParseKey for names known to be good; it panics otherwise.
 func MustKey(s string) Key {
@@ -306,7 +325,7 @@ type Seq []Key
 func ParseSeq(s string) (Seq, error) {
 	f := strings.Fields(s)
 	if len(f) == 0 {
-		return nil, fmt.Errorf("%w: empty key sequence", ErrBadKey)
+		return nil, &KeyError{s, "empty key sequence"}
 	}
 	seq := make(Seq, 0, len(f))
 	for _, n := range f {

@@ -55,7 +55,7 @@ func (m *Map) mode(name string) *modeTable {
 	return m.modes[0]
 }
 
-// Preset returns the Map of a preset without any configuration.
+// PresetMap returns the Map of a preset without any configuration.
 func PresetMap(name string) (*Map, error) {
 	p, ok := presetByName(name)
 	if !ok {
