@@ -154,13 +154,24 @@ func (f *File) Residency(off, n int64) ([]bool, error) {
 		return nil, nil
 	}
 	a := off &^ (f.page - 1)
-	out := make([]bool, 0, (off+n-a+f.page-1)/f.page)
-	err = f.mincore(fd, a, off+n-a, func(_ int64, vec []byte) {
-		for _, v := range vec {
-			out = append(out, v&1 != 0)
+	out := make([]bool, (off+n-a+f.page-1)/f.page)
+	for pos, end := a, off+n; pos < end; pos += mincoreStep {
+		l := min(int64(mincoreStep), end-pos)
+		var pc unix.Cachestat_t
+		if unix.Cachestat(uint(fd), &unix.CachestatRange{Off: uint64(pos), Len: uint64(l)}, &pc, 0) == nil && pc.Cache == 0 {
+			continue // nothing cached in this piece: all false
 		}
-	})
-	return out, err
+		err := f.mincore(fd, pos, l, func(at int64, vec []byte) {
+			base := (at - a) / f.page
+			for i, v := range vec {
+				out[base+int64(i)] = v&1 != 0
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // mincoreStep bounds the temporary mapping (and the vector) per call.
