@@ -355,6 +355,11 @@ func (d *Dumper) format(dst []byte, j *job) ([]byte, bool) {
 	data := j.data
 	switch d.o.Format {
 	case XXD:
+		if !d.o.Color {
+			full := len(data) &^ 15
+			dst = xxdRows(dst, data[:full], j.off)
+			data = data[full:]
+		}
 		for off := j.off; len(data) >= 16; off += 16 {
 			dst = appendXXDRow(dst, data[:16], off, d.o.Color)
 			data = data[16:]
@@ -364,6 +369,11 @@ func (d *Dumper) format(dst []byte, j *job) ([]byte, bool) {
 		}
 		return dst, false
 	case Plain:
+		if !d.o.Color {
+			full := len(data) / 30 * 30
+			dst = plainRows(dst, data[:full])
+			data = data[full:]
+		}
 		for len(data) >= 30 {
 			dst = appendPlainRow(dst, data[:30], d.o.Color)
 			data = data[30:]
@@ -375,6 +385,13 @@ func (d *Dumper) format(dst []byte, j *job) ([]byte, bool) {
 	}
 	prev, dup := j.prev, j.prevDup
 	off := j.off
+	if !d.o.Color && len(data) >= 16 {
+		full := len(data) &^ 15
+		dst, dup = canonicalRows(dst, data[:full], off, prev, dup)
+		prev = data[full-16 : full]
+		data = data[full:]
+		off += int64(full)
+	}
 	for len(data) >= 16 {
 		row := data[:16]
 		if prev != nil && string(row) == string(prev) {

@@ -368,3 +368,42 @@ func TestFault(t *testing.T) {
 		t.Errorf("output before the fault is not the dump's start: %q", out.Bytes()[:min(80, out.Len())])
 	}
 }
+
+// Offsets crossing 1<<32 and 1<<36 widen the offset column mid-dump: the
+// same as the tools, on sparse files with data around the borders.
+func TestIdentityWideOffsets(t *testing.T) {
+	dir := t.TempDir()
+	r := rand.New(rand.NewSource(36))
+	for _, border := range []int64{1 << 32, 1 << 36} {
+		p := filepath.Join(dir, fmt.Sprintf("wide%d", border))
+		f, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data := make([]byte, 20000)
+		r.Read(data)
+		copy(data[9000:], make([]byte, 700)) // a run of repeats across the border
+		start := border - 9003
+		if _, err := f.WriteAt(data, start); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		for _, rg := range [][2]int64{{start, 20000}, {start + 8000, 3001}, {border - 16, 32}, {border - 1, 17}} {
+			s, l := rg[0], rg[1]
+			got := data[s-start : s-start+l]
+			ss, ls := strconv.FormatInt(s, 10), strconv.FormatInt(l, 10)
+			want := map[Format][]byte{
+				Canonical: tool(t, "hexdump", "-C", "-s", ss, "-n", ls, p),
+				XXD:       tool(t, "xxd", "-s", ss, "-l", ls, p),
+			}
+			for f, w := range want {
+				for _, ch := range [][]int{{1 << 30}, {4096, 7}} {
+					out := dumpBytes(t, got, s, Options{Format: f, Workers: 2}, ch)
+					if !bytes.Equal(out, w) {
+						t.Fatalf("%#x +%d --format %v (chunks %v):\n%s", s, l, f, ch, firstDiff(out, w))
+					}
+				}
+			}
+		}
+	}
+}

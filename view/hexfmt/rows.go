@@ -99,41 +99,9 @@ func appendCanonicalRow(dst []byte, row []byte, off int64, color bool) []byte {
 	if color {
 		return appendCanonicalColor(dst, row, off)
 	}
-	if len(row) == 16 && off>>32 == 0 {
-		// "oooooooo  xx xx xx xx xx xx xx xx  xx xx xx xx xx xx xx xx  |tttttttttttttttt|\n"
-		// Constant offsets into array pointers: no bounds checks.
-		const n = 79
-		dst, p := grow(dst, n+1) // +1: slack for the last word store
-		b := (*[n + 1]byte)(dst[p : p+n+1])
-		r := (*[16]byte)(row)
-		putOffset8((*[8]byte)(b[0:8]), uint32(off))
-		b[8], b[9] = ' ', ' '
-		binary.LittleEndian.PutUint32(b[10:], hex3[r[0]])
-		binary.LittleEndian.PutUint32(b[13:], hex3[r[1]])
-		binary.LittleEndian.PutUint32(b[16:], hex3[r[2]])
-		binary.LittleEndian.PutUint32(b[19:], hex3[r[3]])
-		binary.LittleEndian.PutUint32(b[22:], hex3[r[4]])
-		binary.LittleEndian.PutUint32(b[25:], hex3[r[5]])
-		binary.LittleEndian.PutUint32(b[28:], hex3[r[6]])
-		binary.LittleEndian.PutUint32(b[31:], hex3[r[7]])
-		binary.LittleEndian.PutUint32(b[35:], hex3[r[8]])
-		binary.LittleEndian.PutUint32(b[38:], hex3[r[9]])
-		binary.LittleEndian.PutUint32(b[41:], hex3[r[10]])
-		binary.LittleEndian.PutUint32(b[44:], hex3[r[11]])
-		binary.LittleEndian.PutUint32(b[47:], hex3[r[12]])
-		binary.LittleEndian.PutUint32(b[50:], hex3[r[13]])
-		binary.LittleEndian.PutUint32(b[53:], hex3[r[14]])
-		binary.LittleEndian.PutUint32(b[56:], hex3[r[15]])
-		b[60] = '|'
-		lo, hi := binary.LittleEndian.Uint64(r[0:8]), binary.LittleEndian.Uint64(r[8:16])
-		binary.LittleEndian.PutUint64(b[61:], text8(lo))
-		binary.LittleEndian.PutUint64(b[69:], text8(hi))
-		b[77], b[78] = '|', '\n'
-		return dst[:len(dst)-1]
-	}
 	dst = appendOffset(dst, off)
-	// partial row: missing bytes are blanks of the same width; the text
-	// column is as long as the row
+	// (full rows go through canonicalRows) a partial row: missing bytes
+	// are blanks of the same width; the text column is as long as the row
 	dst = append(dst, ' ', ' ')
 	for i := 0; i < 16; i++ {
 		if i == 8 {
@@ -192,41 +160,6 @@ func appendTextColor(dst []byte, row []byte) []byte {
 
 // appendXXDRow appends one `xxd` row of up to 16 bytes.
 func appendXXDRow(dst []byte, row []byte, off int64, color bool) []byte {
-	if len(row) == 16 && !color && off>>32 == 0 {
-		// "oooooooo: xxxx xxxx xxxx xxxx xxxx xxxx xxxx xxxx  tttttttttttttttt\n"
-		const n = 68
-		dst, p := grow(dst, n)
-		b := (*[n]byte)(dst[p : p+n])
-		r := (*[16]byte)(row)
-		putOffset8((*[8]byte)(b[0:8]), uint32(off))
-		b[8], b[9] = ':', ' '
-		lo, hi := binary.LittleEndian.Uint64(r[0:8]), binary.LittleEndian.Uint64(r[8:16])
-		h0 := hex8(uint32(lo >> 0))
-		binary.LittleEndian.PutUint32(b[10:], uint32(h0))
-		b[14] = ' '
-		binary.LittleEndian.PutUint32(b[15:], uint32(h0>>32))
-		b[19] = ' '
-		h1 := hex8(uint32(lo >> 32))
-		binary.LittleEndian.PutUint32(b[20:], uint32(h1))
-		b[24] = ' '
-		binary.LittleEndian.PutUint32(b[25:], uint32(h1>>32))
-		b[29] = ' '
-		h2 := hex8(uint32(hi >> 0))
-		binary.LittleEndian.PutUint32(b[30:], uint32(h2))
-		b[34] = ' '
-		binary.LittleEndian.PutUint32(b[35:], uint32(h2>>32))
-		b[39] = ' '
-		h3 := hex8(uint32(hi >> 32))
-		binary.LittleEndian.PutUint32(b[40:], uint32(h3))
-		b[44] = ' '
-		binary.LittleEndian.PutUint32(b[45:], uint32(h3>>32))
-		b[49] = ' '
-		b[50] = ' '
-		binary.LittleEndian.PutUint64(b[51:], text8(lo))
-		binary.LittleEndian.PutUint64(b[59:], text8(hi))
-		b[67] = '\n'
-		return dst
-	}
 	dst = appendOffset(dst, off)
 	dst = append(dst, ':', ' ')
 	cur := Class(255)
@@ -263,23 +196,6 @@ func appendXXDRow(dst []byte, row []byte, off int64, color bool) []byte {
 
 // appendPlainRow appends one `xxd -p` line of up to 30 bytes.
 func appendPlainRow(dst []byte, row []byte, color bool) []byte {
-	if len(row) == 30 && !color {
-		const n = 61
-		dst, p := grow(dst, n)
-		b := (*[n]byte)(dst[p : p+n])
-		r := (*[30]byte)(row)
-		binary.LittleEndian.PutUint64(b[0:], hex8(binary.LittleEndian.Uint32(r[0:])))
-		binary.LittleEndian.PutUint64(b[8:], hex8(binary.LittleEndian.Uint32(r[4:])))
-		binary.LittleEndian.PutUint64(b[16:], hex8(binary.LittleEndian.Uint32(r[8:])))
-		binary.LittleEndian.PutUint64(b[24:], hex8(binary.LittleEndian.Uint32(r[12:])))
-		binary.LittleEndian.PutUint64(b[32:], hex8(binary.LittleEndian.Uint32(r[16:])))
-		binary.LittleEndian.PutUint64(b[40:], hex8(binary.LittleEndian.Uint32(r[20:])))
-		binary.LittleEndian.PutUint64(b[48:], hex8(binary.LittleEndian.Uint32(r[24:])))
-		binary.LittleEndian.PutUint16(b[56:], hex2[r[28]])
-		binary.LittleEndian.PutUint16(b[58:], hex2[r[29]])
-		b[60] = '\n'
-		return dst
-	}
 	if !color {
 		dst, p := grow(dst, 2*len(row)+1)
 		b := dst[p:]
