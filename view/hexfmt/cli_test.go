@@ -256,3 +256,36 @@ func TestCLIMemory(t *testing.T) {
 	}
 	t.Logf("peak RSS %d KiB (%d samples)", peak, samples)
 }
+
+// --color auto colours when standard output is a terminal (a tmux pane).
+func TestCLIColorTerminal(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux not installed: cannot give mmhex a terminal")
+	}
+	p := writeCorpus(t, t.TempDir(), corpusFile{"f", []byte("\x00A \x01\xff")})
+	sock := fmt.Sprintf("mmhex-hexfmt-%d", os.Getpid())
+	tm := func(args ...string) ([]byte, error) {
+		return exec.Command("tmux", append([]string{"-L", sock}, args...)...).CombinedOutput()
+	}
+	defer tm("kill-server")
+	if out, err := tm("new-session", "-d", "-s", "t", "-x", "100", "-y", "10", mmhexBin(t)+" dump "+p+"; sleep 30"); err != nil {
+		t.Fatalf("tmux: %v %s", err, out)
+	}
+	var pane []byte
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		out, err := tm("capture-pane", "-e", "-p", "-t", "t")
+		if err == nil && bytes.Contains(out, []byte("00000005")) {
+			pane = out
+			break
+		}
+	}
+	if pane == nil {
+		t.Fatal("no dump on the pane after 5 s")
+	}
+	// tmux re-encodes the sequences it draws; the class colours survive
+	for _, want := range []string{"\x1b[90m00 ", "\x1b[36m41 ", "\x1b[32m20 ", "\x1b[35m01 ", "\x1b[33mff ", "\x1b[36mA"} {
+		if !bytes.Contains(pane, []byte(want)) {
+			t.Errorf("pane lacks %q:\n%q", want, pane)
+		}
+	}
+}
