@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/BurntSushi/toml"
 	"github.com/gdamore/tcell/v2"
@@ -120,7 +121,7 @@ func Load(preset, configPath string) (*Map, []Problem, error) {
 			if err != nil {
 				return nil, nil, fmt.Errorf("config %s: %w", path, err)
 			}
-		case errors.Is(err, fs.ErrNotExist) && !explicit:
+		case (errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)) && !explicit:
 			path = ""
 		default:
 			return nil, nil, fmt.Errorf("config %w", err)

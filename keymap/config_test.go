@@ -115,6 +115,12 @@ func TestLoadPaths(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", dir)
 	t.Setenv("HOME", filepath.Join(dir, "home"))
+	// $XDG_CONFIG_HOME/mmhex is a file, not a folder: no configuration
+	os.WriteFile(filepath.Join(dir, "mmhex"), nil, 0o644)
+	if m, probs, err := Load("", ""); err != nil || len(probs) != 0 || m.Preset() != "default" {
+		t.Fatalf("mmhex is a file: %v %v", probs, err)
+	}
+	os.Remove(filepath.Join(dir, "mmhex"))
 	// no file: defaults, no problems
 	m, probs, err := Load("", "")
 	if err != nil || len(probs) != 0 || m.Preset() != "default" || m.Config().Path != "" {
