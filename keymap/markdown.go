@@ -24,8 +24,9 @@ func Markdown() string {
 	w("through tmux and must arrive unchanged) and on the Linux console; the extra keys `Ctrl-Home`,\n")
 	w("`Ctrl-End`, `Ctrl-Left`, `Ctrl-Right` and `Shift-F3` need a terminal that reports modifiers (xterm\n")
 	w("and most emulators; not the Linux console). `Alt-x` is Esc then x (the console and tmux send Alt\n")
-	w("that way). In tmux, `Ctrl-B` is the prefix: use `PgUp` in the vim preset. Terminals send the same byte for `Ctrl-I` and `Tab`, `Ctrl-M` and `Enter`,\n")
-	w("`Ctrl-[` and `Esc`, `Ctrl-H` and `Backspace`, `Ctrl-/` and `Ctrl-_`, so those are one key each.\n")
+	w("that way). In tmux, `Ctrl-B` is the prefix: use `PgUp` in the vim preset.\n")
+	w("Terminals send the same byte for `Ctrl-I` and `Tab`, `Ctrl-M` and `Enter`, `Ctrl-[` and `Esc`,\n")
+	w("`Ctrl-H` and `Backspace`, `Ctrl-/` and `Ctrl-_`, so those are one key each.\n")
 	w("`w` and `b` (`Alt-f` and `Alt-b`) move by 8-byte groups, not by words: a word boundary could be\n")
 	w("gigabytes away in a large file, a group is always one step.\n\n")
 
