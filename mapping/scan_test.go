@@ -2,7 +2,6 @@ package mapping
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"testing"
@@ -275,37 +274,5 @@ func TestStats(t *testing.T) {
 	}
 	if FigureString(Unknown) != "unknown" || FigureString(0) != "0" {
 		t.Fatal("FigureString")
-	}
-}
-
-// TestBlockDevice: a block device's size comes from BLKGETSIZE64 and it
-// opens read-only unless writing is asked for.
-func TestBlockDevice(t *testing.T) {
-	var dev string
-	ents, _ := os.ReadDir("/sys/block")
-	for _, e := range ents {
-		d := "/dev/" + e.Name()
-		if fd, err := unix.Open(d, unix.O_RDONLY, 0); err == nil {
-			unix.Close(fd)
-			dev = d
-			break
-		}
-	}
-	if dev == "" {
-		t.Skip("no readable block device here (needs root outside a device cgroup)")
-	}
-	f, err := Open(dev, Options{Window: 1 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sectors, _ := os.ReadFile("/sys/class/block/" + dev[5:] + "/size")
-	var n int64
-	fmt.Sscan(string(sectors), &n)
-	if f.Size() != n*512 || f.Mode() != ReadOnly || f.Notice() == "" {
-		t.Fatalf("size %d (sysfs %d) mode %v notice %q", f.Size(), n*512, f.Mode(), f.Notice())
-	}
-	if _, err := f.WriteAt([]byte{0}, 0); !errors.Is(err, ErrReadOnly) {
-		t.Fatal(err)
 	}
 }
