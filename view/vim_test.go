@@ -187,7 +187,7 @@ func TestVimVisualAndMarks(t *testing.T) {
 	}
 	h.pressSeq("' a")
 	if h.e.Cursor() != 16 {
-		t.Skipf("marks not implemented in the view yet (cursor %d)", h.e.Cursor())
+		t.Fatalf("'a: cursor %d, want 16", h.e.Cursor())
 	}
 	h.press("v")
 	if got := h.messageLine(); !strings.HasSuffix(got, "-- VISUAL --") {
@@ -196,6 +196,23 @@ func TestVimVisualAndMarks(t *testing.T) {
 	h.press("Esc")
 	if h.e.Keys().Mode() != keymap.ModeNormal {
 		t.Fatalf("Esc in visual: %q", h.e.Keys().Mode())
+	}
+	if _, _, ok := h.e.Selection(); ok {
+		t.Fatal("Esc in visual mode kept the selection")
+	}
+	// v, 3 l, r: fill the 4 selected bytes (16..19) with a byte
+	h.pressSeq("v 3 l r")
+	if h.e.Keys().Mode() != keymap.ModeNormal {
+		t.Fatalf("r in visual mode: mode %q", h.e.Keys().Mode())
+	}
+	h.typeText("ee")
+	h.press("Enter")
+	disk, _ := os.ReadFile("known.bin")
+	if !bytes.Equal(disk[15:21], []byte{15, 0xee, 0xee, 0xee, 0xee, 20}) {
+		t.Fatalf("visual fill: bytes 15..21 = % x\n%s", disk[15:21], h.draw())
+	}
+	if _, _, ok := h.e.Selection(); ok {
+		t.Fatal("the selection stayed after the fill (visual mode ended)")
 	}
 }
 
