@@ -378,6 +378,17 @@ func TestReadOnlyFile(t *testing.T) {
 	if after := snapshot(t, p); after != before {
 		t.Fatal("file changed")
 	}
+	// No permission to read at all.
+	secret := filepath.Join(filepath.Dir(p), "secret")
+	os.WriteFile(secret, []byte("secret"), 0o600)
+	if cred == nil {
+		os.Chmod(secret, 0)
+	}
+	for _, args := range [][]string{{"cat", secret, "0"}, {"stat", secret}, {"patch", secret, "0", "00"}} {
+		if r := runAs(t, cred, args...); r.code != 1 || r.stderr != "mmhex: "+secret+": permission denied\n" {
+			t.Errorf("%q without read permission: %+v", args, r)
+		}
+	}
 }
 
 func TestStat(t *testing.T) {
