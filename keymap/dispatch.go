@@ -101,12 +101,16 @@ func (d *Dispatcher) SetMode(mode string) {
 
 // ByteWritten tells the dispatcher that the view finished writing one whole
 // byte from typed keys (two hex digits, or one character). After
-// replace-byte ("r" in the vim preset) it returns to normal mode.
-func (d *Dispatcher) ByteWritten() {
+// replace-byte ("r" in the vim preset) it returns to normal mode and
+// reports true: as in vim, the cursor stays on the replaced byte; otherwise
+// the view moves the cursor past the byte.
+func (d *Dispatcher) ByteWritten() (stay bool) {
 	if d.once && d.mode == ModeReplace {
 		d.once = false
 		d.mode = ModeNormal
+		return true
 	}
+	return false
 }
 
 // Pending returns the keys typed so far of an incomplete sequence, count

@@ -96,14 +96,15 @@ func TestReplaceByteReturnsToNormal(t *testing.T) {
 	if d.Mode() != ModeReplace {
 		t.Fatalf("mode %q before the byte is whole", d.Mode())
 	}
-	d.ByteWritten()
+	if !d.ByteWritten() {
+		t.Fatal("ByteWritten after r: the cursor should stay")
+	}
 	if d.Mode() != ModeNormal {
 		t.Fatalf("mode %q after ByteWritten, want NORMAL", d.Mode())
 	}
-	// in R mode ByteWritten keeps replacing
+	// in R mode ByteWritten keeps replacing and the cursor moves on
 	feed(d, "R")
-	d.ByteWritten()
-	if d.Mode() != ModeReplace {
+	if d.ByteWritten() || d.Mode() != ModeReplace {
 		t.Fatalf("mode %q after ByteWritten in R mode", d.Mode())
 	}
 	d.SetMode(ModeNormal)

@@ -120,8 +120,9 @@ func (e *Editor) typeRune(r rune) {
 			e.ShowError(err)
 			return
 		}
-		e.keys.ByteWritten()
-		e.advance(1)
+		if !e.keys.ByteWritten() { // vim's r: the cursor stays
+			e.advance(1)
+		}
 		return
 	}
 	var buf [utf8.UTFMax]byte
@@ -138,8 +139,9 @@ func (e *Editor) typeRune(r rune) {
 		e.ShowError(err)
 		return
 	}
-	e.keys.ByteWritten()
-	e.advance(int64(n))
+	if !e.keys.ByteWritten() {
+		e.advance(int64(n))
+	}
 }
 
 // advance moves the cursor forward after typing, staying on the last byte.

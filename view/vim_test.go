@@ -99,7 +99,13 @@ func TestVimReplace(t *testing.T) {
 	if h.e.Keys().Mode() != keymap.ModeNormal {
 		t.Fatalf("after r and two hex digits mode is %q", h.e.Keys().Mode())
 	}
+	if h.e.Cursor() != 0 {
+		t.Fatalf("after r41 the cursor moved to %d; it stays on the byte", h.e.Cursor())
+	}
 	h.typeText("j") // a command again, not data: down one row
+	if h.e.Cursor() != 16 {
+		t.Fatalf("j after r41: cursor %d", h.e.Cursor())
+	}
 	disk, _ := os.ReadFile("known.bin")
 	if disk[0] != 0x41 || disk[1] != 0x01 {
 		t.Fatalf("after r41: % x", disk[:2])
