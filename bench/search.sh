@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# bench/search.sh — times `mmhex search` against grep and ripgrep in one run.
+#
+#   1. a 2 GiB file in the page cache (machine code: the mmhex binary
+#      repeated), one match near the end: mmhex search --count,
+#      grep -c -F -a, rg -c -F -a (rg skipped when not installed);
+#   2. a 64 GiB sparse file with one match near the end: the same commands
+#      (each stopped after $SPARSE_TIMEOUT seconds).
+# Each command runs $RUNS times, interleaved; the best and the median wall
+# times are reported, and the ratios other/mmhex of the medians.
+#
+# Usage: bash bench/search.sh          (RUNS=5 BENCH_DIR=/tmp/mmhex-bench)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${RUNS:-5}
+DIR=${BENCH_DIR:-/tmp/mmhex-bench}
+SPARSE_TIMEOUT=${SPARSE_TIMEOUT:-60}
+NEEDLE='qz8-mmhex-bench-needle-Kx4'
+mkdir -p "$DIR"
+BIN="$DIR/mmhex"
+go build -o "$BIN" .
+
+have_rg=1
+if ! command -v rg >/dev/null; then
+	echo "rg (ripgrep) is not installed: skipped (apt-get install ripgrep)" >&2
+	have_rg=0
+fi
+
+# --- files ---------------------------------------------------------------
+BIG="$DIR/big.bin"
+SIZE=$((2 << 30))
+if [ ! -f "$BIG" ] || [ "$(stat -c %s "$BIG")" != "$SIZE" ]; then
+	echo "making $BIG (2 GiB)..." >&2
+	rm -f "$BIG"
+	body=$((SIZE - 4096))
+	while [ "$(stat -c %s "$BIG" 2>/dev/null || echo 0)" -lt "$body" ]; do
+		cat "$BIN" >>"$BIG"
+	done
+	truncate -s "$body" "$BIG"
+	{ printf '%s' "$NEEDLE"; head -c $((4096 - ${#NEEDLE})) /dev/zero; } >>"$BIG"
+fi
+cat "$BIG" >/dev/null # into the page cache
+
+SPARSE="$DIR/sparse64g.bin"
+SSIZE=$((64 << 30))
+rm -f "$SPARSE"
+truncate -s "$SSIZE" "$SPARSE"
+printf '%s' "$NEEDLE" | dd of="$SPARSE" bs=1 seek=$((SSIZE - 1000)) conv=notrunc status=none
+
+# --- timing ----------------------------------------------------------------
+now() { date +%s%N; }
+
+# run NAME EXPECTED CMD... : one timed run; records ms in T_NAME.
+declare -A T
+run() {
+	local name=$1 want=$2
+	shift 2
+	local t0 t1 out
+	t0=$(now)
+	out=$("$@" 2>/dev/null || true)
+	t1=$(now)
+	if [ "$out" != "$want" ]; then
+		echo "$name: printed '$out', want '$want' (stopped after the time limit?)" >&2
+		T[$name]+=" TIMEOUT"
+		return
+	fi
+	T[$name]+=" $(((t1 - t0) / 1000000))"
+}
+
+stats() { # best and median of the numbers in $1 (TIMEOUT counts as the limit)
+	tr ' ' '\n' <<<"$1" | grep -v '^$' | sed "s/TIMEOUT/>$((SPARSE_TIMEOUT * 1000))/" | sort -n |
+		awk '{a[NR]=$1} END {if (NR==0) {print "- -"; exit} print a[1], a[int((NR+1)/2)]}'
+}
+
+echo "== 2 GiB file in the page cache, one match near the end, $RUNS runs each"
+for _ in $(seq "$RUNS"); do
+	run mmhex 1 "$BIN" search --count "$BIG" "$NEEDLE"
+	run grep 1 grep -c -F -a "$NEEDLE" "$BIG"
+	[ $have_rg = 1 ] && run rg 1 rg -c -F -a "$NEEDLE" "$BIG"
+done
+report() {
+	local base
+	base=$(stats "${T[mmhex]}" | cut -d' ' -f2)
+	printf '%-8s %10s %10s %14s\n' tool "best ms" "median ms" "median/mmhex"
+	for tool in mmhex grep rg; do
+		[ -n "${T[$tool]:-}" ] || continue
+		read -r best med < <(stats "${T[$tool]}")
+		printf '%-8s %10s %10s %14s\n' "$tool" "$best" "$med" "$(awk -v a="${med#>}" -v b="$base" -v gt="${med%%[0-9]*}" 'BEGIN {if (b > 0) printf "%s%.2fx", gt, a / b; else print "-"}')"
+	done
+}
+report
+
+echo
+echo "== 64 GiB sparse file, one match near the end ($SPARSE_TIMEOUT s limit each)"
+T=()
+for _ in $(seq "$RUNS"); do
+	run mmhex 1 "$BIN" search --count "$SPARSE" "$NEEDLE"
+done
+run grep 1 timeout "$SPARSE_TIMEOUT" grep -c -F -a "$NEEDLE" "$SPARSE"
+[ $have_rg = 1 ] && run rg 1 timeout "$SPARSE_TIMEOUT" rg -c -F -a "$NEEDLE" "$SPARSE"
+report
+echo "(grep and rg: one run each; >N = stopped at the limit of N ms)"
+
+rm -f "$SPARSE"
+[ "${KEEP:-0}" = 1 ] || rm -f "$BIG"
