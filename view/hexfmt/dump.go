@@ -50,17 +50,16 @@ func (f Format) rowBytes() int {
 	return 16
 }
 
-// maxLine is an upper bound of one output line in bytes, colour included.
+// maxLine is an upper bound of one output line in bytes, colour included
+// (the row writers reserve this much).
 func (f Format) maxLine(color bool) int {
-	n := 16 + 2 + 16*3 + 2 + 2 + 16 + 2 // offset up to 16 digits, canonical is the widest
-	if f == Plain {
-		n = 61
-	}
 	if color {
-		// at most one SGR per byte in each column, plus the resets
-		n += 2*f.rowBytes()*len("\x1b[90m") + 2*len(SGRReset)
+		return 16 + colorRowMax // offset up to 16 digits
 	}
-	return n
+	if f == Plain {
+		return 61
+	}
+	return 16 + 71 // canonical is the widest
 }
 
 // Options chooses the layout of a dump.

@@ -121,77 +121,114 @@ func appendCanonicalRow(dst []byte, row []byte, off int64, color bool) []byte {
 	return append(dst, '|', '\n')
 }
 
+// sgrWord[c] is c's SGR sequence (5 bytes) in a little-endian word; the
+// 3 bytes after it are overwritten by what follows.
+var sgrWord = func() (t [NumClasses]uint64) {
+	for c := range t {
+		var w [8]byte
+		copy(w[:], sgrTable[c])
+		t[c] = binary.LittleEndian.Uint64(w[:])
+	}
+	return
+}()
+
+var resetWord = binary.LittleEndian.Uint32([]byte(SGRReset))
+
+// colorRowMax bounds a coloured row after its offset: every byte of both
+// columns behind its own SGR, two resets, the separators, word slack.
+const colorRowMax = 256
+
 func appendCanonicalColor(dst []byte, row []byte, off int64) []byte {
 	dst = appendOffset(dst, off)
-	dst = append(dst, ' ', ' ')
+	dst, p := grow(dst, colorRowMax)
+	b := (*[colorRowMax]byte)(dst[p:])
+	b[0], b[1] = ' ', ' '
+	q := 2
 	cur := Class(255)
 	for i := 0; i < 16; i++ {
 		if i == 8 {
-			dst = append(dst, ' ')
+			b[q] = ' '
+			q++
 		}
 		if i < len(row) {
 			if c := classTable[row[i]]; c != cur {
 				cur = c
-				dst = append(dst, sgrTable[c]...)
+				binary.LittleEndian.PutUint64(b[q:], sgrWord[c])
+				q += 5
 			}
-			h := hexPair[row[i]]
-			dst = append(dst, h[0], h[1], ' ')
+			binary.LittleEndian.PutUint32(b[q:], hex3[row[i]])
 		} else {
-			dst = append(dst, ' ', ' ', ' ')
+			b[q], b[q+1], b[q+2] = ' ', ' ', ' '
 		}
+		q += 3
 	}
-	dst = append(dst, SGRReset...)
-	dst = append(dst, ' ', '|')
-	dst = appendTextColor(dst, row)
-	return append(dst, '|', '\n')
+	binary.LittleEndian.PutUint32(b[q:], resetWord)
+	b[q+4], b[q+5] = ' ', '|'
+	q = putTextColor(b, q+6, row)
+	b[q], b[q+1] = '|', '\n'
+	return dst[:p+q+2]
 }
 
-func appendTextColor(dst []byte, row []byte) []byte {
+// putTextColor writes the coloured text column of row at b[q:] and returns
+// the index after it.
+func putTextColor(b *[colorRowMax]byte, q int, row []byte) int {
 	cur := Class(255)
-	for _, b := range row {
-		if c := classTable[b]; c != cur {
-			cur = c
-			dst = append(dst, sgrTable[c]...)
+	for _, c := range row {
+		if k := classTable[c]; k != cur {
+			cur = k
+			binary.LittleEndian.PutUint64(b[q:], sgrWord[k])
+			q += 5
 		}
-		dst = append(dst, textTable[b])
+		b[q] = textTable[c]
+		q++
 	}
-	return append(dst, SGRReset...)
+	binary.LittleEndian.PutUint32(b[q:], resetWord)
+	return q + 4
 }
 
 // appendXXDRow appends one `xxd` row of up to 16 bytes.
 func appendXXDRow(dst []byte, row []byte, off int64, color bool) []byte {
 	dst = appendOffset(dst, off)
-	dst = append(dst, ':', ' ')
+	dst, p := grow(dst, colorRowMax)
+	b := (*[colorRowMax]byte)(dst[p:])
+	b[0], b[1] = ':', ' '
+	q := 2
 	cur := Class(255)
 	for i := 0; i < 16; i++ {
 		if i < len(row) {
 			if color {
 				if c := classTable[row[i]]; c != cur {
 					cur = c
-					dst = append(dst, sgrTable[c]...)
+					binary.LittleEndian.PutUint64(b[q:], sgrWord[c])
+					q += 5
 				}
 			}
-			h := hexPair[row[i]]
-			dst = append(dst, h[0], h[1])
+			binary.LittleEndian.PutUint16(b[q:], hex2[row[i]])
 		} else {
-			dst = append(dst, ' ', ' ')
+			b[q], b[q+1] = ' ', ' '
 		}
+		q += 2
 		if i&1 == 1 {
-			dst = append(dst, ' ')
+			b[q] = ' '
+			q++
 		}
 	}
 	if color {
-		dst = append(dst, SGRReset...)
+		binary.LittleEndian.PutUint32(b[q:], resetWord)
+		q += 4
 	}
-	dst = append(dst, ' ')
+	b[q] = ' '
+	q++
 	if color {
-		dst = appendTextColor(dst, row)
+		q = putTextColor(b, q, row)
 	} else {
 		for _, c := range row {
-			dst = append(dst, textTable[c])
+			b[q] = textTable[c]
+			q++
 		}
 	}
-	return append(dst, '\n')
+	b[q] = '\n'
+	return dst[:p+q+1]
 }
 
 // appendPlainRow appends one `xxd -p` line of up to 30 bytes.
@@ -206,15 +243,20 @@ func appendPlainRow(dst []byte, row []byte, color bool) []byte {
 		b[2*len(row)] = '\n'
 		return dst
 	}
+	dst, p := grow(dst, colorRowMax)
+	b := (*[colorRowMax]byte)(dst[p:])
+	q := 0
 	cur := Class(255)
 	for _, c := range row {
 		if k := classTable[c]; k != cur {
 			cur = k
-			dst = append(dst, sgrTable[k]...)
+			binary.LittleEndian.PutUint64(b[q:], sgrWord[k])
+			q += 5
 		}
-		h := hexPair[c]
-		dst = append(dst, h[0], h[1])
+		binary.LittleEndian.PutUint16(b[q:], hex2[c])
+		q += 2
 	}
-	dst = append(dst, SGRReset...)
-	return append(dst, '\n')
+	binary.LittleEndian.PutUint32(b[q:], resetWord)
+	b[q+4] = '\n'
+	return dst[:p+q+5]
 }
