@@ -3,6 +3,7 @@ package mapping
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -91,4 +92,46 @@ func TestPageSet(t *testing.T) {
 	if s.n != 1 || len(s.r) != 1 {
 		t.Fatalf("after clip 6: %v n %d", s.r, s.n)
 	}
+}
+
+// FuzzParseHex: never panics; bytes formatted with % x parse back.
+func FuzzParseHex(f *testing.F) {
+	for _, s := range []string{"de ad", "0xBEEF", "a", "", "::", "0x0x", "zz 00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		b, err := ParseHex(s)
+		if err != nil {
+			if len(b) != 0 {
+				t.Fatalf("bytes with an error")
+			}
+			return
+		}
+		again, err := ParseHex(fmt.Sprintf("% x", b))
+		if err != nil || !bytes.Equal(again, b) {
+			t.Fatalf("round trip of %q: % x -> % x, %v", s, b, again, err)
+		}
+	})
+}
+
+// FuzzParseSize: never panics; never negative; decimal round trip.
+func FuzzParseSize(f *testing.F) {
+	for _, s := range []string{"0", "4k", "0x10", "1G", "-1", "9223372036854775807", "1T", "0xk"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := ParseSize(s)
+		if err != nil {
+			if !errors.Is(err, ErrBadNumber) {
+				t.Fatalf("error %v does not wrap ErrBadNumber", err)
+			}
+			return
+		}
+		if v < 0 {
+			t.Fatalf("ParseSize(%q) = %d", s, v)
+		}
+		if w, err := ParseSize(fmt.Sprint(v)); err != nil || w != v {
+			t.Fatalf("round trip of %d: %d, %v", v, w, err)
+		}
+	})
 }
