@@ -1,0 +1,181 @@
+package view
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The end-to-end tests run the real mmhex binary in a real terminal (tmux),
+// each on its own tmux server socket.
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+	binDir    string
+)
+
+// mmhexBinary builds mmhex once per test run into a temporary directory.
+func mmhexBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		binDir, buildErr = os.MkdirTemp("", "mmhex-view-test-")
+		if buildErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "mmhex")
+		cmd := exec.Command("go", "build", "-o", binPath, "mmhex")
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Run(); err != nil {
+			buildErr = fmt.Errorf("go build mmhex: %v\n%s", err, out.String())
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// termSession is a detached tmux session running a shell.
+type termSession struct {
+	t      *testing.T
+	socket string
+}
+
+func newTerm(t *testing.T, w, h int) *termSession {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed: skipping the end-to-end terminal test (.ci/run installs it)")
+	}
+	s := &termSession{t: t, socket: fmt.Sprintf("mmhex-test-%d-%s", os.Getpid(), strings.ReplaceAll(t.Name(), "/", "-"))}
+	s.run("new-session", "-d", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "env", "PS1=$ ", "TERM=xterm-256color", "sh")
+	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+	// A watchdog window ends the server if this test process dies without
+	// cleaning up (a -timeout panic).
+	s.run("new-window", "-d", "sh", "-c", fmt.Sprintf("while kill -0 %d 2>/dev/null; do sleep 1; done; tmux -L %s kill-server", os.Getpid(), s.socket))
+	return s
+}
+
+func (s *termSession) run(args ...string) string {
+	s.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// keys sends tmux key names (C-g, Enter, Tab).
+func (s *termSession) keys(keys ...string) {
+	s.run(append([]string{"send-keys", "-t", "0"}, keys...)...)
+}
+
+// text types s literally.
+func (s *termSession) text(text string) { s.run("send-keys", "-t", "0", "-l", text) }
+
+func (s *termSession) screen() string { return s.run("capture-pane", "-t", "0", "-p") }
+
+// waitFor polls the screen until it contains want.
+func (s *termSession) waitFor(want string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		scr := s.screen()
+		if strings.Contains(scr, want) {
+			return scr
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the screen never showed %q:\n%s", want, scr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestTmuxEditSyncQuit(t *testing.T) {
+	bin := mmhexBinary(t)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "e2e.bin")
+	orig := knownData()
+	if err := os.WriteFile(p, orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := newTerm(t, 120, 40)
+	s.text(fmt.Sprintf("%s %s; echo EXIT=$?", bin, p))
+	s.keys("Enter")
+	s.waitFor("0x0 (0)")
+	s.keys("C-g")
+	s.waitFor("goto:")
+	s.text("0x1800")
+	s.keys("Enter")
+	s.waitFor("0x1800 (6144)")
+	s.text("de")
+	s.text("ad")
+	s.keys("Tab")
+	s.text("OK")
+	s.waitFor("4 edits unsynced")
+	s.keys("C-s")
+	s.waitFor("last sync: MS_SYNC 1 page 4096 B")
+	s.keys("C-q")
+	s.waitFor("EXIT=0")
+	want := append([]byte(nil), orig...)
+	copy(want[0x1800:], []byte{0xde, 0xad, 'O', 'K'})
+	got, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("byte 0x%x on disk is %#x, want %#x", i, got[i], want[i])
+			}
+		}
+		t.Fatalf("file length %d, want %d", len(got), len(want))
+	}
+}
+
+func TestTmuxTruncatedWhileShown(t *testing.T) {
+	bin := mmhexBinary(t)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "shrink.bin")
+	if err := os.WriteFile(p, bytes.Repeat(knownData(), 8), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := newTerm(t, 100, 30)
+	// After the editor: its exit status, then the terminal's line discipline
+	// flags, which must be back to canonical mode with echo.
+	s.text(fmt.Sprintf(`%s %s; echo EXIT=$?; echo "tty: $(stty -a | tr -s ' ;' '\n\n' | grep -x -e icanon -e echo -e -icanon -e -echo | tr '\n' ' ')"`, bin, p))
+	s.keys("Enter")
+	s.waitFor("0x0 (0)")
+	s.keys("C-g")
+	s.text("0x17000")
+	s.keys("Enter")
+	s.waitFor("0x17000 (94208)")
+	if out, err := exec.Command("truncate", "-s", "1000", p).CombinedOutput(); err != nil {
+		t.Fatalf("truncate: %v %s", err, out)
+	}
+	s.keys("Down") // a key makes the editor draw again
+	s.waitFor("the file changed size: 1000 B")
+	s.waitFor("0x3e7 (999)")
+	s.keys("Up")
+	s.waitFor("0x3d7 (983)")
+	s.keys("C-q")
+	s.waitFor("EXIT=0")
+	// Times out (and shows the screen) when the terminal was left raw.
+	s.waitFor("tty: icanon echo")
+}
