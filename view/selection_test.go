@@ -185,3 +185,40 @@ func TestCopyTooLarge(t *testing.T) {
 		t.Errorf("clipboard set: %d bytes", len(got))
 	}
 }
+
+// TestSelectionVim: v starts the selection (VISUAL), moves extend it, y
+// copies and ends it; m a / ' a set and jump to a mark; / searches.
+func TestSelectionVim(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{Keys: vimKeys(t)})
+	h.typeText("256G")
+	h.typeText("vlll")
+	if s := h.draw(); !strings.Contains(s, "-- VISUAL --") || !strings.Contains(s, "selection 0x100–0x103 (4 bytes)") {
+		t.Fatalf("visual selection:\n%s", s)
+	}
+	h.typeText("y")
+	sim := h.sim.(interface{ GetClipboardData() []byte })
+	if got := string(sim.GetClipboardData()); got != "48 65 6c 6c" {
+		t.Errorf("clipboard %q", got)
+	}
+	if _, _, ok := h.e.Selection(); ok || strings.Contains(h.draw(), "-- VISUAL --") {
+		t.Error("y did not end the selection")
+	}
+	h.typeText("vl")
+	h.press("Esc")
+	if _, _, ok := h.e.Selection(); ok {
+		t.Error("Esc did not drop the selection")
+	}
+	h.typeText("ma0G'a")
+	if h.e.Cursor() != 0x104 {
+		t.Errorf("mark a: cursor %#x", h.e.Cursor())
+	}
+	q := syncPosts(t)
+	h.typeText("/")
+	h.press("Tab") // the hex column starts in hex: Tab switches to text
+	h.typeText("fox")
+	h.press("Enter")
+	q.drain(t, h.e)
+	if want := int64(256 + strings.Index(string(knownData()[256:]), "fox")); h.e.Cursor() != want {
+		t.Errorf("/fox: cursor %#x, want %#x", h.e.Cursor(), want)
+	}
+}
