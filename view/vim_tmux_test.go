@@ -98,6 +98,18 @@ func (s *tmuxSession) waitFor(want string) string {
 	}
 }
 
+// waitGone polls the screen until it no longer contains text (10 s at most).
+func (s *tmuxSession) waitGone(text string) {
+	s.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for strings.Contains(s.screen(), text) {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("%q stayed on the screen:\n%s", text, s.screen())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // TestTmuxVimGotoEditWriteQuit drives the vim preset of the real binary in
 // a real terminal: goto (NG and :N), replace (r and R), :w, :q; then the
 // bytes on disk are exactly the expected ones. A second session edits and
@@ -154,9 +166,21 @@ func TestTmuxVimGotoEditWriteQuit(t *testing.T) {
 		t.Fatalf("after :q the file differs at %d", firstDiff(got, want))
 	}
 
-	// :q! reverts unsynced edits
+	// :q! reverts unsynced edits. This time the vim preset comes from
+	// $XDG_CONFIG_HOME/mmhex/config.toml, whose mistake is shown in the
+	// editor until a key dismisses it.
 	s.run("kill-server")
-	s2 := startTmux(t, dir, bin, "--keys", "vim", "data.bin")
+	if err := os.MkdirAll(filepath.Join(dir, "mmhex"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	conf := "keys = \"vim\"\n[bindings]\n\"X\" = \"no-such-action\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "mmhex", "config.toml"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s2 := startTmux(t, dir, bin, "data.bin")
+	s2.waitFor(`config.toml:3: unknown action "no-such-action"`)
+	s2.send("Escape")
+	s2.waitGone("no-such-action")
 	s2.waitFor("-- NORMAL --")
 	s2.send("R")
 	s2.typeText("ffff")
