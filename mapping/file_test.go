@@ -635,3 +635,29 @@ func TestPopulateLock(t *testing.T) {
 		t.Errorf("after Close: VmLck %d", got)
 	}
 }
+
+// TestTruncateToZeroAndBack: a file emptied while open reads as empty
+// (no mapping), and is mapped again when it grows.
+func TestTruncateToZeroAndBack(t *testing.T) {
+	ps := int64(os.Getpagesize())
+	for _, w := range windows {
+		p := writeFile(t, "z.bin", pattern(int(3*ps), 60))
+		f := open(t, p, Options{Window: w.size})
+		f.ReadAt(make([]byte, 1), 2*ps)
+		os.Truncate(p, 0)
+		if _, err := f.ReadAt(make([]byte, 1), 2*ps); !errors.Is(err, ErrFault) {
+			t.Fatalf("%s: read after truncate to 0: %v", w.name, err)
+		}
+		if off, n := f.Window(); f.Size() != 0 || off != 0 || n != 0 {
+			t.Fatalf("%s: size %d window %d+%d", w.name, f.Size(), off, n)
+		}
+		if n, err := f.ReadAt(make([]byte, 1), 0); n != 0 || err != io.EOF {
+			t.Fatalf("%s: ReadAt of the empty file: %d %v", w.name, n, err)
+		}
+		os.WriteFile(p, []byte("back again"), 0o644)
+		if changed, err := f.Refresh(); !changed || err != nil || f.Size() != 10 {
+			t.Fatalf("%s: Refresh: %v %v size %d", w.name, changed, err, f.Size())
+		}
+		mustEqual(t, "after regrowth", readAll(t, f), []byte("back again"))
+	}
+}
