@@ -105,8 +105,9 @@ var (
 // bottom panels get space.
 const minGridRows = 4
 
+// Draw lays out and draws everything. The application clears the screen
+// before each frame, so the layout does not clear its box again.
 func (l *layout) Draw(s tcell.Screen) {
-	l.DrawForSubclass(s, l)
 	e := l.e
 	x, y, w, h := l.GetInnerRect()
 	if w <= 0 || h <= 0 {
