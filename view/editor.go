@@ -128,6 +128,8 @@ type Editor struct {
 	edited      touched // bytes edited since the last sync
 	cancelHooks []func() bool
 
+	values map[any]any // per-editor state of features (Value)
+
 	frame []byte // the visible bytes of the last frame (reused)
 	stop  chan struct{}
 	done  bool
@@ -318,6 +320,21 @@ func (e *Editor) OnMove(fn func(from, to int64)) { e.moveHooks = append(e.moveHo
 
 // OnQuit registers fn to run when the editor quits (before the screen ends).
 func (e *Editor) OnQuit(fn func()) { e.quitHooks = append(e.quitHooks, fn) }
+
+// Value returns the feature state stored under key, creating it with mk on
+// first use: per-editor state for a feature file without a field in Editor
+// (use an unexported key type). UI goroutine only.
+func (e *Editor) Value(key any, mk func() any) any {
+	if e.values == nil {
+		e.values = make(map[any]any)
+	}
+	v, ok := e.values[key]
+	if !ok {
+		v = mk()
+		e.values[key] = v
+	}
+	return v
+}
 
 // Cursor is the offset of the cursor byte.
 func (e *Editor) Cursor() int64 { return e.cursor }
