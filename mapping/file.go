@@ -67,8 +67,9 @@ func (w *window) end() int64 { return w.off + int64(len(w.data)) }
 
 // File is a memory-mapped file. All methods are safe for concurrent use.
 type File struct {
-	mu   sync.Mutex   // guards everything below
-	busy sync.RWMutex // held (read) by long operations that work without mu; Close takes it
+	mu     sync.Mutex   // guards everything below
+	syncMu sync.Mutex   // one Sync at a time (Sync works without mu)
+	busy   sync.RWMutex // held (read) by long operations that work without mu; Close takes it
 
 	path     string
 	name     string // DisplayName(path)

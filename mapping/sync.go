@@ -22,37 +22,49 @@ func (m SyncMode) String() string {
 }
 
 // Sync msyncs exactly the pages written since the last Sync, in every
-// window they were written in (mapping that range again where needed), with
-// MS_SYNC or MS_ASYNC, plus MS_INVALIDATE when Options.Invalidate is set.
-// In read-only mode there is nothing to sync; in private mode it returns
-// ErrPrivate.
+// window they were written in (each window's part mapped again for the
+// call), with MS_SYNC or MS_ASYNC, plus MS_INVALIDATE when
+// Options.Invalidate is set. In read-only mode there is nothing to sync;
+// in private mode it returns ErrPrivate.
+//
+// The msyncs run without the file's mutex, so ReadAt, WriteAt and the rest
+// go on meanwhile: the pages to sync are taken (and the unsynced set
+// cleared) at the start, pages edited during the sync stay unsynced, and
+// if an msync fails the taken pages are unsynced again.
 func (f *File) Sync(m SyncMode) (SyncResult, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.syncMu.Lock()
+	defer f.syncMu.Unlock()
+	f.busy.RLock() // Close waits for us: the descriptor stays valid
+	defer f.busy.RUnlock()
 	flags := int(m)
 	res := SyncResult{Flag: m.String()}
 	if f.opts.Invalidate {
 		flags |= unix.MS_INVALIDATE
 		res.Flag += "|MS_INVALIDATE"
 	}
+
+	f.mu.Lock()
 	if f.closed {
+		f.mu.Unlock()
 		return res, f.errf("%w", ErrClosed)
 	}
 	if f.mode == Private {
+		f.mu.Unlock()
 		return res, f.errf("%w", ErrPrivate)
 	}
-	start := time.Now()
-	if m == MSSync && f.unsync.n > 1 && !f.blockDev {
-		// Queue the writeback of every run first so the disk works on
-		// them together; each msync below then mostly waits.
-		for _, r := range f.unsync.r {
-			a, b := r.a*f.page, min(r.b*f.page, f.size)
-			if a < b {
-				unix.SyncFileRange(f.fd, a, b-a, unix.SYNC_FILE_RANGE_WRITE)
-			}
-		}
+	size := f.size
+	f.unsync.clip((size + f.page - 1) / f.page)
+	taken := f.unsync.ranges()
+	before := f.j.unsynced()
+	f.unsync.clear()
+	f.j.synced() // edits from now on count from this state
+	f.mu.Unlock()
+
+	if syncHook != nil {
+		syncHook()
 	}
-	err := f.eachUnsynced(func(data []byte, off int64) error {
+	start := time.Now()
+	err := f.msyncRuns(taken, size, flags, m == MSSync, func(data []byte, off int64) error {
 		if err := unix.Msync(data, flags); err != nil {
 			return f.errf("msync(%s) at %#x: %w", res.Flag, off, err)
 		}
@@ -62,42 +74,69 @@ func (f *File) Sync(m SyncMode) (SyncResult, error) {
 	})
 	res.Duration = time.Since(start)
 	res.At = time.Now()
+
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err != nil {
+		for _, r := range taken {
+			f.unsync.add(r.a, r.b)
+		}
+		// Count from the previous sync again: the edits that were
+		// unsynced before plus those made since (an upper bound when
+		// the edits went back and forth).
+		f.j.extra = before + f.j.unsynced()
+		f.j.syncPos = f.j.pos
 		return res, err
 	}
-	f.unsync.clear()
-	f.j.synced()
 	f.last, f.hasLast = res, true
 	return res, nil
 }
 
-// eachUnsynced calls fn with the mapped bytes of each run of unsynced
-// pages, split at window borders. Runs outside the current window are
-// mapped again for the call.
-func (f *File) eachUnsynced(fn func(data []byte, off int64) error) error {
-	f.unsync.clip((f.size + f.page - 1) / f.page)
-	for _, r := range f.unsync.ranges() {
-		a, b := r.a*f.page, min(r.b*f.page, f.size)
+// syncHook, when set (by tests), runs while Sync works without the mutex.
+var syncHook func()
+
+// msyncRuns calls fn with a mapping of each run of pages, split at window
+// borders. Each window's share of the runs is mapped once, from its first
+// to its last run, for the calls. With queue, the writeback of every run
+// is started first (sync_file_range) so the disk works on them together
+// and each MS_SYNC mostly waits.
+func (f *File) msyncRuns(runs []prange, size int64, flags int, queue bool, fn func(data []byte, off int64) error) error {
+	type piece struct{ a, b int64 }
+	var pieces []piece
+	for _, r := range runs {
+		a, b := r.a*f.page, min(r.b*f.page, size)
 		for a < b {
-			wstart := a / f.winSize * f.winSize
-			e := min(b, wstart+f.winSize)
-			if w := f.cur; w != nil && a >= w.off && e <= w.end() {
-				if err := fn(w.data[a-w.off:e-w.off], a); err != nil {
-					return err
-				}
-			} else {
-				data, err := unix.Mmap(f.fd, a, int(e-a), f.prot, f.mflags&^unix.MAP_POPULATE)
-				if err != nil {
-					return f.errf("mmap at %#x: %w", a, err)
-				}
-				err = fn(data, a)
-				unix.Munmap(data)
-				if err != nil {
-					return err
-				}
-			}
+			e := min(b, (a/f.winSize+1)*f.winSize)
+			pieces = append(pieces, piece{a, e})
 			a = e
 		}
+	}
+	if queue && len(pieces) > 1 && !f.blockDev {
+		for _, p := range pieces {
+			unix.SyncFileRange(f.fd, p.a, p.b-p.a, unix.SYNC_FILE_RANGE_WRITE)
+		}
+	}
+	for i := 0; i < len(pieces); {
+		w := pieces[i].a / f.winSize
+		j := i
+		for j < len(pieces) && pieces[j].a/f.winSize == w {
+			j++
+		}
+		lo, hi := pieces[i].a, pieces[j-1].b
+		data, err := unix.Mmap(f.fd, lo, int(hi-lo), f.prot, unix.MAP_SHARED)
+		if err != nil {
+			return f.errf("mmap at %#x for msync: %w", lo, err)
+		}
+		for _, p := range pieces[i:j] {
+			if err = fn(data[p.a-lo:p.b-lo], p.a); err != nil {
+				break
+			}
+		}
+		unix.Munmap(data)
+		if err != nil {
+			return err
+		}
+		i = j
 	}
 	return nil
 }
