@@ -120,6 +120,7 @@ func (e *Editor) typeRune(r rune) {
 			e.ShowError(err)
 			return
 		}
+		e.nibble = 0
 		if !e.keys.ByteWritten() { // vim's r: the cursor stays
 			e.advance(1)
 		}

@@ -130,7 +130,8 @@ type Editor struct {
 
 	values map[any]any // per-editor state of features (Value)
 
-	frame []byte // the visible bytes of the last frame (reused)
+	frame     []byte // buffer of the visible bytes (reused)
+	frameData []byte // the visible bytes of the frame being drawn
 	stop  chan struct{}
 	done  bool
 }

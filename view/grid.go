@@ -135,12 +135,14 @@ func (gr *Grid) Draw(s tcell.Screen) {
 		s.SetContent(px+1, y, rune(hexDigits[i&0xf]), nil, styleColHeader)
 		s.SetContent(x+g.textX+i, y, rune(hexDigits[i&0xf]), nil, styleColHeader)
 	}
+	e.frameData = nil
 	if e.size == 0 {
 		drawText(s, x+1, y+1, w-1, "(empty file)", styleDim)
 		return
 	}
 
 	data := e.readVisible()
+	e.frameData = data
 	start := e.top
 	end := start + int64(len(data))
 	for _, fn := range e.frameHooks {
@@ -314,6 +316,19 @@ func (e *Editor) readVisible() []byte {
 		e.Errorf("reading 0x%x: %v", e.top, err)
 		return buf[:got]
 	}
+}
+
+// cursorByte is the byte under the cursor, from the last frame's bytes when
+// the cursor is on screen (no extra read), else read from the file.
+func (e *Editor) cursorByte() (byte, bool) {
+	if i := e.cursor - e.top; i >= 0 && i < int64(len(e.frameData)) {
+		return e.frameData[i], true
+	}
+	var one [1]byte
+	if n, _ := e.f.ReadAt(one[:], e.cursor); n == 1 {
+		return one[0], true
+	}
+	return 0, false
 }
 
 // hit maps a grid cell (relative to the grid's inner rectangle) to a byte

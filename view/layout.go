@@ -226,9 +226,8 @@ func (e *Editor) statusText() string {
 			pct = float64(e.cursor) * 100 / float64(e.size-1)
 		}
 		fmt.Fprintf(&b, "0x%x (%d) %s", e.cursor, e.cursor, formatPercent(pct))
-		var one [1]byte
-		if n, _ := e.f.ReadAt(one[:], e.cursor); n == 1 {
-			fmt.Fprintf(&b, "  byte 0x%02x %d", one[0], one[0])
+		if b0, ok := e.cursorByte(); ok {
+			fmt.Fprintf(&b, "  byte 0x%02x %d", b0, b0)
 		}
 	}
 	fmt.Fprintf(&b, "  %s", e.col)
