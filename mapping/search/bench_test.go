@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -119,13 +120,16 @@ func BenchmarkCount(b *testing.B) {
 	}
 	defer f.Close()
 	p := mustText(b, needle, false)
-	b.SetBytes(f.Size())
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		c, err := Count(context.Background(), f, p, 0, f.Size(), 0, AllOptions{})
-		if err != nil || c != 1 {
-			b.Fatalf("Count = %d, %v", c, err)
-		}
+	for _, w := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
+			b.SetBytes(f.Size())
+			for i := 0; i < b.N; i++ {
+				c, err := Count(context.Background(), f, p, 0, f.Size(), 0, AllOptions{Workers: w})
+				if err != nil || c != 1 {
+					b.Fatalf("Count = %d, %v", c, err)
+				}
+			}
+		})
 	}
 }
 

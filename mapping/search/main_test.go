@@ -1,0 +1,20 @@
+package search
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestMain removes what the tests and benchmarks made once for the whole
+// run: the built binary and the 256 MiB benchmark file.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" && binErr == nil {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	if benchPath != "" {
+		os.RemoveAll(filepath.Dir(benchPath))
+	}
+	os.Exit(code)
+}
