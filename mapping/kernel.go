@@ -8,6 +8,7 @@ package mapping
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -212,3 +213,36 @@ func (f *File) MemoryFS() string {
 // Invalidates reports whether Sync adds MS_INVALIDATE (Options.Invalidate),
 // for the editor's header.
 func (f *File) Invalidates() bool { return f.opts.Invalidate }
+
+// ErrNoRawDisk: the file's blocks cannot be read from its block device
+// (no permission to open the device, no single block device behind the
+// filesystem, or extents that are inline, compressed or encrypted).
+var ErrNoRawDisk = errors.New("cannot read the file's blocks from the block device")
+
+// ReadDiskRaw is ReadDisk without the fallback to O_DIRECT on the file:
+// it reads the file's blocks from the block device (FIEMAP, O_DIRECT) or
+// fails with ErrNoRawDisk, and never writes dirty pages back. Callers that
+// must not disturb dirty pages (the disk view) use it first.
+func (f *File) ReadDiskRaw(off int64, n int) ([]byte, error) {
+	f.busy.RLock()
+	defer f.busy.RUnlock()
+	fd, size, err := f.snapshot()
+	if err != nil {
+		return nil, err
+	}
+	if off < 0 {
+		return nil, f.errf("%w", ErrOffset)
+	}
+	if off >= size {
+		return nil, f.errf("%w", ErrPastEnd)
+	}
+	nn := min(int64(n), size-off)
+	if f.blockDev {
+		return nil, f.errf("%w: the file is a block device", ErrNoRawDisk)
+	}
+	b, err := f.readRaw(fd, off, nn)
+	if err != nil {
+		return nil, f.errf("%w: %v", ErrNoRawDisk, err)
+	}
+	return b, nil
+}

@@ -3,15 +3,17 @@ package view
 // diskview.go: the disk view (action disk-view, Ctrl-D). For the cursor's
 // page it shows the bytes in memory (the page cache, through the mapping)
 // beside the bytes on disk and highlights the bytes that differ: in
-// memory, not yet on disk. After an MS_SYNC save they agree. The disk bytes
-// come from mapping.File.ReadDiskMethod: the file's blocks read from the
-// block device with O_DIRECT (FIEMAP finds them), which leaves dirty pages
-// dirty. Where that is not possible it falls back to O_DIRECT on the file,
-// and the view says what that means: the kernel writes the range's dirty
-// pages back before a direct read, so memory and disk then always agree
-// (and showing the view has the effect of a sync of that page). On tmpfs
-// there is no disk at all, and the view says so. The reads run off the UI goroutine about 4 times a second while
-// shown (ReadAt is fault-safe on any goroutine).
+// memory, not yet on disk. After an MS_SYNC save they agree.
+//
+// The disk bytes are the file's blocks read from the block device with
+// O_DIRECT (mapping.File.ReadDiskRaw: FIEMAP finds them), which leaves dirty
+// pages dirty. O_DIRECT on the file itself is used only when the page is
+// clean: before a direct read the kernel writes the range's dirty pages
+// back, so reading a dirty page that way would sync it (and always agree).
+// When the page is dirty and the device cannot be read, the view shows
+// memory only and says why. On tmpfs there is no disk at all. The reads run
+// off the UI goroutine about 4 times a second while shown (ReadAt is
+// fault-safe on any goroutine).
 
 import (
 	"errors"
@@ -32,7 +34,9 @@ type diskProbe struct {
 	page    int64  // offset of the page
 	mem     []byte // the page through the mapping
 	disk    []byte // the page from the disk (O_DIRECT)
-	method  string // mapping.DiskRaw or mapping.DiskFile
+	method  string // mapping.DiskRaw or mapping.DiskFile; "" when not read
+	rawErr  error  // why the block device could not be read
+	dirty   int64  // dirty pages of the page's range (cachestat), when not read raw
 	memfs   string // "tmpfs" when there is no disk
 	memErr  error
 	diskErr error
@@ -117,7 +121,22 @@ func (dv *diskView) request() {
 			p.memErr = err
 		}
 		if p.memfs = f.MemoryFS(); p.memfs == "" {
-			p.disk, p.method, p.diskErr = f.ReadDiskMethod(page, n)
+			p.disk, p.rawErr = f.ReadDiskRaw(page, n)
+			if p.rawErr == nil {
+				p.method = mapping.DiskRaw
+			} else {
+				// O_DIRECT on the file would write a dirty page back
+				// first: only when the page is clean.
+				st, err := f.Stats(page, int64(n))
+				switch {
+				case err != nil:
+					p.diskErr = err
+				case st.Dirty != 0 || st.Writeback != 0:
+					p.dirty = max(st.Dirty, st.Writeback)
+				default:
+					p.disk, p.method, p.diskErr = f.ReadDiskMethod(page, n)
+				}
+			}
 		}
 		if p.memErr == nil && p.diskErr == nil {
 			for i := range min(len(p.mem), len(p.disk)) {
@@ -151,6 +170,10 @@ func (p *diskProbe) summary(f *mapping.File) (string, tcell.Style) {
 	switch {
 	case p.memfs != "":
 		return fmt.Sprintf("%s keeps files in memory only: there is no disk behind these pages (O_DIRECT would read the same memory)", p.memfs), styleDiffNote
+	case p.method == "" && p.diskErr == nil && p.dirty < 0:
+		return "the page's dirty state is unknown and the block device cannot be read: the disk side is not shown", styleDiffNote
+	case p.method == "" && p.diskErr == nil:
+		return "dirty, not yet on disk; not read: no access to the block device, and O_DIRECT on the file would write it first", styleDiffNote
 	case errors.Is(p.diskErr, mapping.ErrNoDirect):
 		return "the filesystem refuses O_DIRECT (tmpfs?): there is no way to read its disk around the page cache", styleDiffNote
 	case p.diskErr != nil:
@@ -160,12 +183,12 @@ func (p *diskProbe) summary(f *mapping.File) (string, tcell.Style) {
 	case len(p.mem) != len(p.disk):
 		return fmt.Sprintf("memory has %d B of this page, the disk %d B (the file changed size)", len(p.mem), len(p.disk)), styleDiffNote
 	case p.differ > 0 && f.Mode() == mapping.Private:
-		return fmt.Sprintf("MAP_PRIVATE: %s differ; they are in this process only and never reach the disk (first at 0x%x)", plural(p.differ, "byte"), p.first), styleDiffNote
+		return fmt.Sprintf("MAP_PRIVATE: %s; they are in this process only and never reach the disk (first at 0x%x)", differ(p.differ), p.first), styleDiffNote
 	case p.differ > 0:
-		return fmt.Sprintf("in memory, not yet on disk (%s differ, first at 0x%x): msync(MS_SYNC) writes them", plural(p.differ, "byte"), p.first), styleDiffNote
+		return fmt.Sprintf("in memory, not yet on disk (%s, first at 0x%x): msync(MS_SYNC) writes the page", differ(p.differ), p.first), styleDiffNote
 	}
 	if p.method == mapping.DiskFile {
-		return "agree, but read with O_DIRECT on the file (no access to the block device): the kernel writes dirty pages back before a direct read, so they always agree", styleDiffNote
+		return fmt.Sprintf("memory and disk agree (%d B): the page is clean (read with O_DIRECT on the file: the block device cannot be read)", len(p.mem)), styleAgree
 	}
 	return fmt.Sprintf("memory and disk agree (%d B)", len(p.mem)), styleAgree
 }
@@ -205,6 +228,8 @@ func (dv *diskView) draw(s tcell.Screen, x, y, w, h int) {
 		src = "disk: none (" + p.memfs + ")"
 	case p.method == mapping.DiskFile:
 		src = "disk (O_DIRECT on the file)"
+	case p.method == "":
+		src = "disk: not read"
 	}
 	drawText(s, diskX, y, x+w-diskX, src, stylePanelHead)
 
@@ -237,7 +262,7 @@ func (dv *diskView) draw(s tcell.Screen, x, y, w, h int) {
 			px := memX + hexPos(i)
 			s.SetContent(px, py, rune(hexDigits[b>>4]), nil, st)
 			s.SetContent(px+1, py, rune(hexDigits[b&0xf]), nil, st)
-			if idx < len(p.disk) && p.diskErr == nil {
+			if idx < len(p.disk) && p.diskErr == nil && p.method != "" {
 				d := p.disk[idx]
 				dst := styleSame
 				if diff {
@@ -253,4 +278,12 @@ func (dv *diskView) draw(s tcell.Screen, x, y, w, h int) {
 		text, st := p.summary(e.f)
 		drawText(s, x+1, y+h-1, w-1, text, st)
 	}
+}
+
+// differ is "1 byte differs" or "3 bytes differ".
+func differ(n int) string {
+	if n == 1 {
+		return "1 byte differs"
+	}
+	return fmt.Sprintf("%d bytes differ", n)
 }

@@ -2,6 +2,8 @@ package view
 
 import (
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,17 +22,74 @@ func diskCells(h *harness, y, i int) (mem, disk string, mst, dst interface{}) {
 	return string([]rune{m1, m2}), string([]rune{d1, d2}), ms, ds
 }
 
-// needRaw skips unless the disk view can read the block device (root).
-func needRaw(t *testing.T, path string) {
+// loopExt4 mounts a fresh 64 MiB ext4 filesystem on a loop device and
+// returns its root: a block device this test may read, so the disk view
+// reads real disk blocks. Skips where that is impossible (not root, no loop
+// devices, no mkfs.ext4).
+func loopExt4(t *testing.T) string {
 	t.Helper()
-	f, err := mapping.Open(path, mapping.Options{ReadOnly: true})
+	if os.Geteuid() != 0 {
+		t.Skip("reading a block device needs root (a loop-mounted ext4)")
+	}
+	for _, tool := range []string{"losetup", "mkfs.ext4", "mount", "umount"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed: cannot make a loop-mounted ext4", tool)
+		}
+	}
+	dir := t.TempDir()
+	img, mnt := filepath.Join(dir, "fs.img"), filepath.Join(dir, "mnt")
+	if err := os.Mkdir(mnt, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	run := func(name string, args ...string) (string, error) {
+		out, err := exec.Command(name, args...).CombinedOutput()
+		return strings.TrimSpace(string(out)), err
+	}
+	if out, err := run("truncate", "-s", "64M", img); err != nil {
+		t.Fatalf("truncate: %v %s", err, out)
+	}
+	if out, err := run("mkfs.ext4", "-q", "-F", img); err != nil {
+		t.Fatalf("mkfs.ext4: %v %s", err, out)
+	}
+	dev, err := run("losetup", "-f", "--show", img)
+	if err != nil {
+		t.Skipf("losetup: %v %s: no loop devices here", err, dev)
+	}
+	if out, err := run("mount", dev, mnt); err != nil {
+		run("losetup", "-d", dev)
+		t.Skipf("mount %s: %v %s", dev, err, out)
+	}
+	t.Cleanup(func() {
+		run("umount", mnt)
+		run("losetup", "-d", dev)
+	})
+	return mnt
+}
+
+// pagesFileIn is pagesFile in dir.
+func pagesFileIn(t *testing.T, dir string, n int) string {
+	t.Helper()
+	src := pagesFile(t, n, 0)
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, filepath.Base(src))
+	f, err := os.Create(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if _, m, err := f.ReadDiskMethod(0, 1); err != nil || m != mapping.DiskRaw {
-		t.Skipf("cannot read the block device under %s (%v, method %q): needs root", path, err, m)
+	ps := os.Getpagesize()
+	for i := 0; i < len(data); i += ps { // one write per page: one-page folios
+		if _, err := f.Write(data[i:min(i+ps, len(data))]); err != nil {
+			t.Fatal(err)
+		}
 	}
+	if err := f.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func TestDiskView(t *testing.T) {
@@ -38,8 +97,7 @@ func TestDiskView(t *testing.T) {
 		t.Skip("the expected screens assume 4 KiB pages")
 	}
 	measureInline(t)
-	path := pagesFile(t, 8, 0) // page p is all 'A'+p, on disk
-	needRaw(t, path)
+	path := pagesFileIn(t, loopExt4(t), 8) // page p is all 'A'+p, on disk
 	h := newHarness(t, path, 120, 40, mapping.Options{}, Options{Name: "pages.bin"})
 	h.e.SetCursor(2*4096 + 3)
 	h.typeText("41") // 'C' -> 'A'
@@ -73,7 +131,7 @@ func TestDiskView(t *testing.T) {
 			t.Errorf("byte %d (%s / %s): styles %v / %v, want %v / %v", i, mem, disk, ms, ds, wantMem, wantDisk)
 		}
 	}
-	if l := screenLine(h, y+9); l != " in memory, not yet on disk (2 bytes differ, first at 0x2003): msync(MS_SYNC) writes them" {
+	if l := screenLine(h, y+9); l != " in memory, not yet on disk (2 bytes differ, first at 0x2003): msync(MS_SYNC) writes the page" {
 		t.Errorf("summary %q", l)
 	}
 
@@ -104,10 +162,9 @@ func TestDiskView(t *testing.T) {
 }
 
 // A write from another process reaches the page cache at once, and the disk later.
-func TestDiskViewOtherWriterAndTmpfs(t *testing.T) {
+func TestDiskViewOtherWriter(t *testing.T) {
 	measureInline(t)
-	path := pagesFile(t, 2, 0)
-	needRaw(t, path)
+	path := pagesFileIn(t, loopExt4(t), 2)
 	h := newHarness(t, path, 120, 40, mapping.Options{}, Options{Name: "p"})
 	other, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
@@ -122,6 +179,10 @@ func TestDiskViewOtherWriterAndTmpfs(t *testing.T) {
 	if _, _, ok := h.find("in memory, not yet on disk (3 bytes differ, first at 0x0)"); !ok {
 		t.Errorf("write(2) by another process not shown as in memory only:\n%s", h.draw())
 	}
+}
+
+func TestDiskViewTmpfs(t *testing.T) {
+	measureInline(t)
 
 	// tmpfs refuses O_DIRECT: say so.
 	dir, err := os.MkdirTemp("/dev/shm", "mmhex-test")
@@ -141,20 +202,50 @@ func TestDiskViewOtherWriterAndTmpfs(t *testing.T) {
 	}
 }
 
-// Without access to the block device the view says why it always agrees.
-func TestDiskViewFileFallbackSummary(t *testing.T) {
-	path := pagesFile(t, 1, 0)
-	f, err := mapping.Open(path, mapping.Options{})
+// Without access to the block device the disk view never reads a dirty
+// page with O_DIRECT on the file (that would write it back): it says so,
+// and the page stays dirty. A clean page is read that way.
+func TestDiskViewNoDevice(t *testing.T) {
+	if os.Getpagesize() != 4096 {
+		t.Skip("the expected screens assume 4 KiB pages")
+	}
+	measureInline(t)
+	path := pagesFile(t, 4, 0)
+	f, err := mapping.Open(path, mapping.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	p := &diskProbe{mem: []byte("ab"), disk: []byte("ab"), method: mapping.DiskFile, first: -1}
-	if got, _ := p.summary(f); got != "agree, but read with O_DIRECT on the file (no access to the block device): the kernel writes dirty pages back before a direct read, so they always agree" {
-		t.Errorf("summary %q", got)
+	_, rawErr := f.ReadDiskRaw(0, 1)
+	f.Close()
+	if rawErr == nil {
+		t.Skip("the block device under the temporary directory is readable here: TestDiskView covers it")
 	}
-	p = &diskProbe{mem: []byte("ab"), disk: []byte("ab"), method: mapping.DiskRaw, first: -1}
-	if got, _ := p.summary(f); got != "memory and disk agree (2 B)" {
-		t.Errorf("summary %q", got)
+	h := newHarness(t, path, 120, 40, mapping.Options{}, Options{Name: "p"})
+	h.press("Ctrl-D")
+	h.draw()
+	_, y, ok := h.find("page 0x0 of p")
+	if !ok {
+		t.Fatalf("no disk view:\n%s", h.draw())
+	}
+	if l := screenLine(h, y+9); l != " memory and disk agree (4096 B): the page is clean (read with O_DIRECT on the file: the block device cannot be read)" {
+		t.Errorf("clean page: %q", l)
+	}
+	h.typeText("41")
+	for i := 0; i < 3; i++ {
+		h.e.RunTicks()
+		h.draw()
+	}
+	if l := screenLine(h, y+9); l != " dirty, not yet on disk; not read: no access to the block device, and O_DIRECT on the file would write it first" {
+		t.Errorf("dirty page: %q", l)
+	}
+	if !strings.Contains(screenLine(h, y), "disk: not read") {
+		t.Errorf("title %q", screenLine(h, y))
+	}
+	if l := screenLine(h, y+1); l != " 00000000  41 41 41 41 41 41 41 41  41 41 41 41 41 41 41 41" {
+		t.Errorf("row 0: %q (memory only)", l)
+	}
+	cs, _ := kernelFigures(t, path)
+	if cs.Dirty != 1 {
+		t.Errorf("after showing the disk view the page is not dirty any more (%+v): the view wrote it back", cs)
 	}
 }
