@@ -7,7 +7,8 @@
 #            64 GiB sparse file: the first 4 KiB vs the last 4 KiB
 #   cat      mmhex cat vs dd bs=1M, 1 GiB
 #   search   bench/search.sh (mmhex search vs grep/rg), when both exist
-#   open     open-to-first-frame of the editor in tmux: 1 KiB, 2 GiB, 1 TiB sparse
+#   open     open-to-first-frame of the editor in tmux, and Ctrl-End to the
+#            frame showing the last row: 1 KiB, 2 GiB, 1 TiB sparse
 #   patch    one-byte mmhex patch of a 2 GiB and an 8 GiB file: time and bytes
 #            written (/proc/<pid>/io write_bytes, /sys/block/<dev>/stat)
 #
@@ -154,30 +155,56 @@ for f in "$F2G:2G" "$F8G:8G"; do # allocated (not sparse), written only where pa
 done
 truncate -s 1T "$F1T"
 
-# open_us FILE : microseconds from starting `mmhex FILE` in tmux to the first
-# frame on the pane (the file name in the header and an offset row).
-open_us() {
-	local f=$1 name t0 t1 pane
+# wait_pane T0 WHAT PATTERN... : wait until the pane shows every PATTERN (ERE
+# for grep), print microseconds since T0 (-1 after 10 s).
+wait_pane() {
+	local t0=$1 what=$2 pane t1 ok p
+	shift 2
+	while :; do
+		pane=$(tmux -L "$TMUX_SOCK" capture-pane -p -t bench 2>/dev/null || true)
+		ok=1
+		for p in "$@"; do grep -qE -- "$p" <<<"$pane" || { ok=0; break; }; done
+		t1=$(now_us)
+		[ $ok = 1 ] && break
+		if [ $((t1 - t0)) -gt 10000000 ]; then
+			echo "$what: not on the pane after 10 s:" >&2
+			echo "$pane" >&2
+			echo -1
+			return
+		fi
+	done
+	echo $((t1 - t0))
+}
+
+# open_jump_us FILE : "OPEN JUMP" in microseconds: from starting `mmhex FILE`
+# in tmux to the first frame (the file name in the header and the first
+# offset row), then from sending Ctrl-End to the frame with the last row.
+open_jump_us() {
+	local f=$1 name size last t0 open jump
 	name=$(basename "$f")
+	size=$(stat -c %s "$f")
+	last=$(printf '%08x' $(((size - 1) & ~15)))
 	tmux -L "$TMUX_SOCK" kill-session -t bench 2>/dev/null || true
 	t0=$(now_us)
 	tmux -L "$TMUX_SOCK" new-session -d -s bench -x 120 -y 40 "$MMHEX $f"
-	while :; do
-		pane=$(tmux -L "$TMUX_SOCK" capture-pane -p -t bench 2>/dev/null || true)
-		if [[ $pane == *"$name"* ]] && grep -qE '^ ?0+ ' <<<"$pane"; then break; fi
-		t1=$(now_us)
-		if [ $((t1 - t0)) -gt 10000000 ]; then echo "no frame after 10 s for $f:" >&2; echo "$pane" >&2; echo -1; return; fi
-	done
-	t1=$(now_us)
+	open=$(wait_pane "$t0" "first frame of $f" "$name" '^ ?0+  ')
+	jump=-1
+	if [ "$open" != -1 ] && [ "${MMHEX##*/}" = mmhex ]; then
+		t0=$(now_us)
+		tmux -L "$TMUX_SOCK" send-keys -t bench C-End
+		jump=$(wait_pane "$t0" "last row of $f" "^ ?$last  ")
+	fi
 	tmux -L "$TMUX_SOCK" kill-session -t bench 2>/dev/null || true
-	echo $((t1 - t0))
+	echo "$open $jump"
 }
+open_us() { open_jump_us "$1" | cut -d' ' -f1; }
+
 if ! command -v tmux >/dev/null; then
 	echo "== open: skipped (tmux is not installed)"
 elif ! "$MMHEX" --help 2>/dev/null | grep -qE '^  mmhex FILE'; then
 	echo "== open: skipped (mmhex has no editor yet)"
 else
-	echo "== open to first frame (tmux 120x40, best of $RUNS)"
+	echo "== open to first frame, jump to the end (tmux 120x40, best of $RUNS)"
 	open_us "$F1K" >/dev/null # warm the binary
 	# what tmux and the polling cost: a program that prints a "frame" at once
 	FAKE="$TMP/fake-frame.sh"
@@ -193,18 +220,21 @@ EOF
 		if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
 	done
 	TMUX_BASE=$best
-	declare -A OPEN
+	declare -A OPEN JUMP
 	for f in "$F1K" "$F2G" "$F1T"; do
-		best=
+		bo= bj=
 		for _ in $(seq "$RUNS"); do
-			t=$(open_us "$f")
-			if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
+			read -r o j < <(open_jump_us "$f")
+			if [ -z "$bo" ] || [ "$o" -lt "$bo" ]; then bo=$o; fi
+			if [ -z "$bj" ] || [ "$j" -lt "$bj" ]; then bj=$j; fi
 		done
-		OPEN[$f]=$best
+		OPEN[$f]=$bo JUMP[$f]=$bj
 	done
 	row "open to first frame: 1 KiB vs tmux baseline (ms)" "$(ms "${OPEN[$F1K]}")" "$(ms "$TMUX_BASE")" "baseline = a script printing one frame"
 	row "open to first frame: 2 GiB vs 1 KiB (ms)" "$(ms "${OPEN[$F2G]}")" "$(ms "${OPEN[$F1K]}")" "2G/1K $(ratio "${OPEN[$F2G]}" "${OPEN[$F1K]}")"
 	row "open to first frame: 1 TiB sparse vs 1 KiB (ms)" "$(ms "${OPEN[$F1T]}")" "$(ms "${OPEN[$F1K]}")" "1T/1K $(ratio "${OPEN[$F1T]}" "${OPEN[$F1K]}")"
+	row "jump to the end (Ctrl-End) to its frame: 2 GiB vs 1 KiB (ms)" "$(ms "${JUMP[$F2G]}")" "$(ms "${JUMP[$F1K]}")" "2G/1K $(ratio "${JUMP[$F2G]}" "${JUMP[$F1K]}")"
+	row "jump to the end (Ctrl-End) to its frame: 1 TiB sparse vs 1 KiB (ms)" "$(ms "${JUMP[$F1T]}")" "$(ms "${JUMP[$F1K]}")" "1T/1K $(ratio "${JUMP[$F1T]}" "${JUMP[$F1K]}")"
 fi
 rm -f "$F1T"
 
