@@ -204,12 +204,32 @@ func (e *Editor) Run() (err error) {
 			if s != nil {
 				s.Fini()
 			}
-			err = fmt.Errorf("internal error: %v\n%s", p, debug.Stack())
+			// The terminal is back to normal: the stack can be printed.
+			fmt.Fprintf(os.Stderr, "mmhex: panic: %v\n%s", p, debug.Stack())
+			err = fmt.Errorf("internal error: %v", p)
 		}
 	}()
 	e.startTicks()
 	defer close(e.stop)
 	return e.app.Run()
+}
+
+// Go runs fn on a new goroutine for background work that reads the
+// mapping (searches, writers). The goroutine faults safely
+// (debug.SetPanicOnFault) and a panic in it does not kill the process with
+// the terminal raw: it is handed to the UI goroutine, where Run restores the
+// terminal and returns it as an error.
+func (e *Editor) Go(fn func()) {
+	go func() {
+		debug.SetPanicOnFault(true)
+		defer func() {
+			if p := recover(); p != nil {
+				stack := debug.Stack()
+				e.app.QueueUpdate(func() { panic(fmt.Sprintf("%v (in a background goroutine)\n%s", p, stack)) })
+			}
+		}()
+		fn()
+	}()
 }
 
 func (e *Editor) startTicks() {

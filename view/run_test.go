@@ -133,3 +133,16 @@ func TestRunTicks(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestRunPanicInBackgroundRestoresScreen(t *testing.T) {
+	p := writeFile(t, "run.bin", knownData())
+	sim, e, done := runEditor(t, p, nil)
+	e.Go(func() { panic("background boom") })
+	err := waitRun(t, done)
+	if err == nil || !strings.Contains(err.Error(), "background boom") {
+		t.Fatalf("Run after a background panic: %v", err)
+	}
+	if sim.finis.Load() == 0 {
+		t.Fatal("the screen was not finalised after a background panic")
+	}
+}
