@@ -68,7 +68,8 @@ ms() { awk -v t="$1" 'BEGIN { printf "%.2f", t / 1000 }'; }
 ROWS=()
 row() { ROWS+=("$(printf '| %s | %s | %s | %s |' "$@")"); }
 
-has_cmd() { "$MMHEX" --help 2>/dev/null | grep -qE "^  mmhex $1( |$)"; }
+HELP=$("$MMHEX" --help 2>&1 || true) # once: grep -q on a pipe + pipefail would race
+has_cmd() { grep -qE "^  mmhex $1( |$)" <<<"$HELP"; }
 
 echo "mmhex bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "files in $TMP ($(findmnt -no FSTYPE -T "$TMP" 2>/dev/null || echo '?'))"
@@ -201,7 +202,7 @@ open_us() { open_jump_us "$1" | cut -d' ' -f1; }
 
 if ! command -v tmux >/dev/null; then
 	echo "== open: skipped (tmux is not installed)"
-elif ! "$MMHEX" --help 2>/dev/null | grep -qE '^  mmhex FILE'; then
+elif ! has_cmd FILE; then
 	echo "== open: skipped (mmhex has no editor yet)"
 else
 	echo "== open to first frame, jump to the end (tmux 120x40, best of $RUNS)"
