@@ -366,3 +366,49 @@ func TestPageMapNotOwner(t *testing.T) {
 		t.Fatalf("child as nobody: %v\n%s", err, out)
 	}
 }
+
+// Stats (the figures of `mmhex stat`) agree with cachestat and mincore read
+// independently, and after MS_SYNC the file has no dirty page.
+func TestStatsMatchKernel(t *testing.T) {
+	const pages = 24
+	path := pageFile(t, t.TempDir(), pages, 8)
+	f, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ps := f.PageSize()
+	if _, err := f.WriteAt([]byte{1, 2, 3}, 12*ps+100); err != nil {
+		t.Fatal(err)
+	}
+	d := newIndep(t, path)
+	check := func(when string) PageStats {
+		t.Helper()
+		st, err := f.Stats(0, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs := d.cachestat(0, pages)
+		var res int64
+		for _, r := range d.mincore(f.Size()) {
+			if r {
+				res++
+			}
+		}
+		want := PageStats{Off: 0, Len: f.Size(), Pages: pages, Resident: res, Cached: int64(cs.Cache), Dirty: int64(cs.Dirty),
+			Writeback: int64(cs.Writeback), Evicted: int64(cs.Evicted), RecentlyEvicted: int64(cs.Recently_evicted)}
+		if st != want {
+			t.Errorf("%s: Stats = %+v, kernel says %+v", when, st, want)
+		}
+		return st
+	}
+	if st := check("after an edit"); st.Dirty != 1 || st.Resident != pages-8 {
+		t.Errorf("after an edit: %+v, want 1 dirty, %d resident", st, pages-8)
+	}
+	if _, err := f.Sync(MSSync); err != nil {
+		t.Fatal(err)
+	}
+	if st := check("after MS_SYNC"); st.Dirty != 0 {
+		t.Errorf("after MS_SYNC: %d dirty", st.Dirty)
+	}
+}
