@@ -412,3 +412,39 @@ func TestStatsMatchKernel(t *testing.T) {
 		t.Errorf("after MS_SYNC: %d dirty", st.Dirty)
 	}
 }
+
+// The page panel's measurement of a whole file: cachestat per cell, no
+// mincore above DefaultMincorePages. Its cost must not grow with the file.
+func BenchmarkPageMap(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		size int64
+	}{{"64MiB-cached", 64 << 20}, {"64GiB-sparse", 64 << 30}, {"1TiB-sparse", 1 << 40}} {
+		b.Run(c.name, func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "bench.bin")
+			fh, err := os.Create(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if c.size <= 64<<20 {
+				if _, err := fh.Write(make([]byte, c.size)); err != nil {
+					b.Fatal(err)
+				}
+			} else if err := fh.Truncate(c.size); err != nil {
+				b.Fatal(err)
+			}
+			fh.Close()
+			f, err := Open(path, Options{ReadOnly: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := f.PageMap(0, c.size, PageMapOptions{Cells: 236, VisibleOff: 0, VisibleLen: 640}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
