@@ -99,6 +99,28 @@ func TestLiveGrowShrink(t *testing.T) {
 	if !strings.Contains(h.draw(), "40 B (40 B)") {
 		t.Fatalf("header:\n%s", h.draw())
 	}
+	testGrowShrink(t, h, path, now)
+}
+
+// The same with the page panel and the disk view shown (they measure and
+// read the file too) and a one-page window.
+func TestLiveGrowShrinkPanels(t *testing.T) {
+	now := stepClock(t)
+	measureInline(t)
+	path := writeFile(t, "grow.bin", []byte(strings.Repeat("x", 40)))
+	h := newHarness(t, path, 100, 60, mapping.Options{Window: 4096}, Options{})
+	h.press("Ctrl-P", "Ctrl-D")
+	if scr := h.draw(); !strings.Contains(scr, "40 B (40 B)") || !strings.Contains(scr, "pages of ") || !strings.Contains(scr, "page 0x0 of ") {
+		t.Fatalf("screen:\n%s", scr)
+	}
+	testGrowShrink(t, h, path, now)
+	if scr := h.draw(); !strings.Contains(scr, "pages of ") || !strings.Contains(scr, "2 × 4 KiB") {
+		t.Errorf("page panel after growing to 5000 B:\n%s", scr)
+	}
+}
+
+func testGrowShrink(t *testing.T, h *harness, path string, now *time.Time) {
+	t.Helper()
 	other, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		t.Fatal(err)
