@@ -347,6 +347,10 @@ func (pp *pagePanel) lastLine(p *pageProbe) string {
 			}
 			return fmt.Sprintf("last: msync(%s) — a no-op on Linux since 2.6.19; kernel writeback has written the pages since (dirty 0)", ls.Flag)
 		}
+		if t.Dirty > 0 && t.Edited == 0 {
+			return fmt.Sprintf("last: msync(%s) — %s written and waited for; dirty now %d, not from edits made here (another writer? the writeback action writes them)",
+				ls.Flag, plural(ls.Pages, "page"), t.Dirty)
+		}
 		return fmt.Sprintf("last: msync(%s) — %s written and waited for; dirty now %d", ls.Flag, plural(ls.Pages, "page"), t.Dirty)
 	}
 	if t.Dirty > 0 {
