@@ -225,8 +225,12 @@ func (pp *pagePanel) draw(s tcell.Screen, x, y, w, h int) {
 	m := p.m
 	t := m.Totals
 	fig := mapping.FigureString
-	line(0, fmt.Sprintf("pages of %s: %d × %s  resident %s  cached %s  dirty %s  writeback %s  evicted %s  edited %d",
-		name, t.Pages, pageUnit(ps), fig(t.Resident), fig(t.Cached), fig(t.Dirty), fig(t.Writeback), fig(t.Evicted), t.Edited), stylePanelHead)
+	counts := fmt.Sprintf("cached %s  dirty %s  writeback %s  evicted %s", fig(t.Cached), fig(t.Dirty), fig(t.Writeback), fig(t.Evicted))
+	if m.CachestatErr != nil {
+		counts = "cached, dirty, writeback, evicted: unknown"
+	}
+	line(0, fmt.Sprintf("pages of %s: %d × %s  resident %s  %s  edited %d",
+		name, t.Pages, pageUnit(ps), fig(t.Resident), counts, t.Edited), stylePanelHead)
 
 	// The map.
 	cur := -1
@@ -317,7 +321,7 @@ func (pp *pagePanel) lastLine(p *pageProbe) string {
 	case errors.Is(m.CachestatErr, unix.ENOSYS):
 		return "cachestat unavailable (Linux < 6.5): dirty, writeback and cached unknown; the map shows mincore and the pages edited here"
 	case errors.Is(m.CachestatErr, unix.EPERM) && errors.Is(m.MincoreErr, mapping.ErrResidencyUnknown):
-		return "unknown: the kernel hides the page cache of files you neither own nor can write (cachestat EPERM, mincore would say all resident)"
+		return "unknown: the kernel hides the page cache of files you neither own nor can write (cachestat EPERM; mincore would lie)"
 	case errors.Is(m.CachestatErr, unix.EPERM):
 		return "cachestat refused (EPERM): dirty, writeback and cached unknown; the map shows mincore and the pages edited here"
 	case m.CachestatErr != nil:

@@ -3,6 +3,7 @@ package view
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -282,7 +283,7 @@ func TestPagePanelGroupsAndUnknown(t *testing.T) {
 		want string
 	}{
 		{fmt.Errorf("x: cachestat: %w", unix.ENOSYS), nil, "cachestat unavailable (Linux < 6.5): dirty, writeback and cached unknown; the map shows mincore and the pages edited here"},
-		{fmt.Errorf("x: cachestat: %w", unix.EPERM), fmt.Errorf("x: %w", mapping.ErrResidencyUnknown), "unknown: the kernel hides the page cache of files you neither own nor can write (cachestat EPERM, mincore would say all resident)"},
+		{fmt.Errorf("x: cachestat: %w", unix.EPERM), fmt.Errorf("x: %w", mapping.ErrResidencyUnknown), "unknown: the kernel hides the page cache of files you neither own nor can write (cachestat EPERM; mincore would lie)"},
 	} {
 		p := &pageProbe{m: mapping.PageMap{CachestatErr: c.err, MincoreErr: c.min}}
 		if got := pp.lastLine(p); got != c.want {
@@ -318,10 +319,62 @@ func TestPagePanelUnknownCells(t *testing.T) {
 		}
 		return strings.TrimRight(b.String(), " ")
 	}
-	if got, want := line(0), " pages of p: 4 × 4 KiB  resident unknown  cached unknown  dirty unknown  writeback unknown  evicted unknown  edited 0"; got != want {
+	if got, want := line(0), " pages of p: 4 × 4 KiB  resident unknown  cached, dirty, writeback, evicted: unknown  edited 0"; got != want {
 		t.Errorf("counts\n got %q\nwant %q", got, want)
 	}
 	if got := line(1); got != " ????" {
 		t.Errorf("map %q", got)
+	}
+}
+
+// A file we neither own nor may write: cachestat says EPERM and mincore
+// would lie, so the panel says the figures are unknown, never 0. Runs this
+// test binary again as nobody.
+func TestPagePanelNotOwner(t *testing.T) {
+	if path := os.Getenv("MMHEX_PANEL_NOT_OWNER"); path != "" {
+		measureInline(t)
+		h := newHarness(t, path, 120, 40, mapping.Options{}, Options{Name: "root.bin"})
+		h.press("Ctrl-P")
+		h.draw()
+		y := panelTop(t, h)
+		if got, want := screenLine(h, y), " pages of root.bin: 3 × 4 KiB  resident unknown  cached, dirty, writeback, evicted: unknown  edited 0"; got != want {
+			t.Errorf("counts\n got %q\nwant %q", got, want)
+		}
+		if got := screenLine(h, y+1); got != " ???" {
+			t.Errorf("map %q", got)
+		}
+		if got, want := screenLine(h, y+5), " unknown: the kernel hides the page cache of files you neither own nor can write (cachestat EPERM; mincore would lie)"; got != want {
+			t.Errorf("last line\n got %q\nwant %q", got, want)
+		}
+		return
+	}
+	if os.Getpagesize() != 4096 {
+		t.Skip("the expected screen assumes 4 KiB pages")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to run a child as another user")
+	}
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Skip("setpriv (util-linux) not installed")
+	}
+	dir, err := os.MkdirTemp("", "mmhex-panel-notowner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "root.bin")
+	if err := os.WriteFile(path, make([]byte, 3*4096), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+		os.Args[0], "-test.run=^TestPagePanelNotOwner$", "-test.v")
+	cmd.Env = append(os.Environ(), "MMHEX_PANEL_NOT_OWNER="+path, "HOME="+dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestPagePanelNotOwner") {
+		t.Fatalf("child as nobody: %v\n%s", err, out)
 	}
 }
