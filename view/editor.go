@@ -115,6 +115,7 @@ type Editor struct {
 	prompt  *Prompt
 	overlay overlay
 	panels  []*Panel
+	skipped []string // shown panels the last frame had no room for
 
 	handlers     map[string]Handler
 	highlighters []Highlighter

@@ -28,7 +28,7 @@ type geom struct {
 	bpr    int
 	hexX   int // first hex digit of byte 0
 	textX  int // text column
-	width  int // a full row
+	width  int // a full row, from the leading space to the last text cell
 }
 
 // offsetDigits is the width of the offset column for a file of size bytes:
@@ -45,7 +45,7 @@ func offsetDigits(size int64) int {
 func makeGeom(digits, bpr int) geom {
 	g := geom{digits: digits, bpr: bpr, hexX: 1 + digits + 2}
 	g.textX = g.hexX + hexPos(bpr-1) + 2 + 3
-	g.width = g.textX + bpr + 1
+	g.width = g.textX + bpr
 	return g
 }
 
@@ -126,6 +126,7 @@ func (gr *Grid) Draw(s tcell.Screen) {
 	e.syncSize()
 	g := e.layoutGrid(w, h)
 	gr.g = g
+	s = clipScreen{Screen: s, x0: x, x1: x + w}
 
 	// Column header.
 	drawText(s, x+1, y, g.digits, "offset", styleColHeader)
@@ -212,6 +213,19 @@ func (gr *Grid) Draw(s tcell.Screen) {
 	}
 }
 
+// clipScreen drops cells outside the columns [x0, x1): a row too wide for
+// a very narrow terminal is cut, never drawn over a panel.
+type clipScreen struct {
+	tcell.Screen
+	x0, x1 int
+}
+
+func (c clipScreen) SetContent(x, y int, r rune, comb []rune, st tcell.Style) {
+	if x >= c.x0 && x < c.x1 {
+		c.Screen.SetContent(x, y, r, comb, st)
+	}
+}
+
 // drawHex draws v as exactly digits lower-case hex digits.
 func drawHex(s tcell.Screen, x, y int, v int64, digits int, st tcell.Style) {
 	for i := digits - 1; i >= 0; i-- {
@@ -228,6 +242,9 @@ func (e *Editor) layoutGrid(w, h int) geom {
 	bpr := e.opts.BytesPerRow
 	if e.opts.FitWidth {
 		bpr = fitBytesPerRow(w, digits)
+	} else if makeGeom(digits, bpr).width > w {
+		// Too narrow for the configured width: the widest that fits.
+		bpr = min(bpr, fitBytesPerRow(w, digits))
 	}
 	oldBpr := e.bpr
 	e.bpr = bpr

@@ -106,8 +106,17 @@ func inspect(b []byte) []inspectLine {
 	return out
 }
 
+// maxValueWidth is the inspector's value column.
+const maxValueWidth = 23
+
+// formatFloat is the shortest representation that reads back as v, with
+// fewer digits when that does not fit the inspector.
 func formatFloat(v float64, bits int) string {
-	return strconv.FormatFloat(v, 'g', -1, bits)
+	s := strconv.FormatFloat(v, 'g', -1, bits)
+	for prec := 16; len(s) > maxValueWidth && prec > 1; prec-- {
+		s = strconv.FormatFloat(v, 'g', prec, bits)
+	}
+	return s
 }
 
 // describeUTF8 names the UTF-8 character that starts at b[0]: its code

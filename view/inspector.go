@@ -9,8 +9,9 @@ import (
 // inspectorPanel is the name of the data inspector panel.
 const inspectorPanel = "inspector"
 
-// inspectorWidth fits the widest value: "time64 le  2023-11-14 22:13:20 UTC".
-const inspectorWidth = 36
+// inspectorWidth fits " time64 le  2023-11-14 22:13:20 UTC" and leaves an
+// 80-column terminal room for rows of 8 bytes.
+const inspectorWidth = 34
 
 var styleInspLabel = tcell.StyleDefault.Foreground(tcell.PaletteColor(8))
 

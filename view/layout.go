@@ -114,6 +114,7 @@ func (l *layout) Draw(s tcell.Screen) {
 		return
 	}
 	e.syncSize()
+	e.skipped = e.skipped[:0]
 	e.drawHeader(s, x, y, w)
 	// Bottom lines.
 	msgY := y + h - 1
@@ -136,6 +137,7 @@ func (l *layout) Draw(s tcell.Screen) {
 		}
 		ph := p.size(h)
 		if gridBottom-gridTop-ph-1 < minGridRows {
+			e.skipped = append(e.skipped, p.Name)
 			continue
 		}
 		gridBottom -= ph
@@ -143,7 +145,8 @@ func (l *layout) Draw(s tcell.Screen) {
 		gridBottom--
 		fill(s, x, gridBottom, w, tview.BoxDrawingsLightHorizontal, styleSep)
 	}
-	// Right panels, from the right edge in.
+	// Right panels, from the right edge in, while the grid keeps room for
+	// rows of 8 bytes (or its configured width, if smaller).
 	gridRight := x + w
 	for i := len(e.panels) - 1; i >= 0; i-- {
 		p := e.panels[i]
@@ -151,7 +154,8 @@ func (l *layout) Draw(s tcell.Screen) {
 			continue
 		}
 		pw := p.size(w)
-		if gridRight-x-pw-1 < 20 {
+		if gridRight-x-pw-1 < e.minGridWidth() {
+			e.skipped = append(e.skipped, p.Name)
 			continue
 		}
 		gridRight -= pw
@@ -178,6 +182,12 @@ func (l *layout) Draw(s tcell.Screen) {
 	if e.overlay != nil {
 		e.overlay.draw(s, x, y, w, h)
 	}
+}
+
+// minGridWidth is the width the grid keeps beside right panels: a row of 8
+// bytes, or of the configured width when that is smaller.
+func (e *Editor) minGridWidth() int {
+	return makeGeom(offsetDigits(e.size), min(e.opts.BytesPerRow, groupSize)).width
 }
 
 // headerText is the header line: name, size, mode, flags, window, notice.
@@ -289,6 +299,9 @@ func (e *Editor) drawStatus(s tcell.Screen, x, y, w int) {
 // colour), the pending keys and mode on the right, else a help hint.
 func (e *Editor) drawMessage(s tcell.Screen, x, y, w int) {
 	right := e.keys.Pending()
+	if len(e.skipped) > 0 {
+		right = strings.TrimSpace(right + "  no room for " + strings.Join(e.skipped, ", "))
+	}
 	if m := e.keys.Mode(); m != "" {
 		right = strings.TrimSpace(right + "  -- " + m + " --")
 	}

@@ -547,6 +547,30 @@ func TestResizeKeepsCursor(t *testing.T) {
 	}
 }
 
+func TestNarrowWithInspector(t *testing.T) {
+	h := openKnown(t, 80, 24, Options{Inspector: true})
+	s := h.draw()
+	if h.e.BytesPerRow() != 8 {
+		t.Fatalf("80 columns with the inspector: %d bytes a row, want 8", h.e.BytesPerRow())
+	}
+	golden(t, "narrow", s)
+	h.sim.SetSize(60, 24)
+	s = h.draw()
+	if strings.Contains(s, "inspector @") || !strings.Contains(s, "no room for inspector") {
+		t.Fatalf("60 columns: the inspector should give way:\n%s", s)
+	}
+	if h.e.BytesPerRow() != 8 {
+		t.Fatalf("60 columns: %d bytes a row", h.e.BytesPerRow())
+	}
+	h.sim.SetSize(30, 10) // narrower than any row: cut, never wrapped over
+	s = h.draw()
+	for i, line := range strings.Split(s, "\n") {
+		if len([]rune(line)) > 30 {
+			t.Fatalf("line %d wider than the screen: %q", i, line)
+		}
+	}
+}
+
 func TestHugeSparseFile(t *testing.T) {
 	p := writeFile(t, "huge.bin", nil)
 	if err := os.Truncate(p, 1<<40); err != nil {
@@ -570,7 +594,7 @@ func TestHugeSparseFile(t *testing.T) {
 
 func TestTruncatedWhileShown(t *testing.T) {
 	p := writeFile(t, "shrink.bin", knownData())
-	h := newHarness(t, p, 100, 24, mapping.Options{}, Options{Inspector: true})
+	h := newHarness(t, p, 120, 24, mapping.Options{}, Options{Inspector: true})
 	h.press("Ctrl-G")
 	h.typeText("0x2f00")
 	h.press("Enter")
