@@ -133,8 +133,8 @@ type Editor struct {
 
 	frame     []byte // buffer of the visible bytes (reused)
 	frameData []byte // the visible bytes of the frame being drawn
-	stop  chan struct{}
-	done  bool
+	stop      chan struct{}
+	done      bool
 }
 
 type tick struct {
