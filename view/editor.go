@@ -13,6 +13,7 @@ package view
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"runtime/debug"
 	"sync"
@@ -79,6 +80,9 @@ func (a Args) N() int {
 
 // Handler runs an action.
 type Handler func(e *Editor, a Args)
+
+// panicOut receives the stack of a panic, after the terminal is restored.
+var panicOut io.Writer = os.Stderr
 
 // features are registered by each feature file's init(); New calls each on
 // the new editor, in registration order.
@@ -206,7 +210,7 @@ func (e *Editor) Run() (err error) {
 				s.Fini()
 			}
 			// The terminal is back to normal: the stack can be printed.
-			fmt.Fprintf(os.Stderr, "mmhex: panic: %v\n%s", p, debug.Stack())
+			fmt.Fprintf(panicOut, "mmhex: panic: %v\n%s", p, debug.Stack())
 			err = fmt.Errorf("internal error: %v", p)
 		}
 	}()

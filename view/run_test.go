@@ -99,6 +99,7 @@ func TestRunCtrlCAsksInsteadOfQuitting(t *testing.T) {
 }
 
 func TestRunPanicRestoresScreen(t *testing.T) {
+	quietPanics(t)
 	p := writeFile(t, "run.bin", knownData())
 	sim, _, done := runEditor(t, p, func(e *Editor) {
 		e.Handle(keymap.Marks, func(e *Editor, a Args) { panic("boom") })
@@ -135,6 +136,7 @@ func TestRunTicks(t *testing.T) {
 }
 
 func TestRunPanicInBackgroundRestoresScreen(t *testing.T) {
+	quietPanics(t)
 	p := writeFile(t, "run.bin", knownData())
 	sim, e, done := runEditor(t, p, nil)
 	e.Go(func() { panic("background boom") })
@@ -145,4 +147,17 @@ func TestRunPanicInBackgroundRestoresScreen(t *testing.T) {
 	if sim.finis.Load() == 0 {
 		t.Fatal("the screen was not finalised after a background panic")
 	}
+}
+
+// quietPanics keeps the expected panic stacks out of the test output.
+func quietPanics(t *testing.T) {
+	old := panicOut
+	var buf strings.Builder
+	panicOut = &buf
+	t.Cleanup(func() {
+		panicOut = old
+		if !strings.Contains(buf.String(), "goroutine") {
+			t.Errorf("no stack printed after the panic: %q", buf.String())
+		}
+	})
 }
