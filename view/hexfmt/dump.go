@@ -80,8 +80,9 @@ const segBytes = 240 * 256 // 60 KiB in, ~300 KB out: a job's buffer stays in th
 // into segments formatted by Workers goroutines while an earlier segment is
 // being written out. The slice given to Write is not used after Write
 // returns, so it may be a view of mapped memory that is released next.
-// Close flushes the last partial row and canonical's final offset line.
-// A Dumper is not safe for concurrent use.
+// Close flushes the last partial row and canonical's final offset line;
+// it must be called (it also ends the Dumper's goroutines). A Dumper is not
+// safe for concurrent use.
 type Dumper struct {
 	w     io.Writer
 	o     Options
@@ -292,13 +293,10 @@ func (d *Dumper) write(p []byte, wg *sync.WaitGroup) (int, error) {
 		if canon {
 			switch {
 			case i > 0:
+				// the row before seg, and whether it repeated its own
+				// predecessor (i >= segBytes >= 32: both are in body)
 				prev = body[i-16 : i]
-				// was the row before seg a repeat of its own predecessor?
-				if i >= 32 {
-					prevDup = string(body[i-32:i-16]) == string(prev)
-				} else {
-					prevDup = d.havePrev && string(d.prev[:]) == string(prev)
-				}
+				prevDup = string(body[i-32:i-16]) == string(prev)
 			case d.havePrev:
 				prev, prevDup = d.prev[:], d.prevDup
 			}
