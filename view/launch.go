@@ -55,6 +55,9 @@ func Launch(o LaunchOptions) (err error) {
 		return err
 	}
 	defer f.Close()
+	if f.Size() == 0 {
+		return fmt.Errorf("%s: the file is empty: nothing to show or overwrite (mmhex never changes a file's size)", mapping.DisplayName(path))
+	}
 	e := New(tview.NewApplication(), f, Options{
 		BytesPerRow:    cfg.BytesPerRow,
 		FitWidth:       o.Fit || cfg.FitWidth,

@@ -634,3 +634,61 @@ func reversed(st tcell.Style) bool {
 func underlined(st tcell.Style) bool {
 	return st.GetUnderlineStyle() != tcell.UnderlineStyleNone
 }
+
+func TestPrivateMode(t *testing.T) {
+	p := writeFile(t, "priv.bin", []byte("0123456789abcdef"))
+	h := newHarness(t, p, 100, 16, mapping.Options{Private: true}, Options{})
+	h.typeText("41")
+	h.press("Ctrl-S")
+	s := h.draw()
+	if !strings.Contains(s, "MAP_PRIVATE") || !strings.Contains(s, "private") {
+		t.Errorf("private mode not shown or sync not refused:\n%s", s)
+	}
+	h.press("Ctrl-Q")
+	s = h.draw()
+	if !strings.Contains(s, "[q] quit and discard them") || strings.Contains(s, "[s] sync") {
+		t.Fatalf("private quit dialog:\n%s", s)
+	}
+	h.press("s") // not a choice here
+	if h.e.Quitting() {
+		t.Fatal("s quit a private editor")
+	}
+	h.press("q")
+	if !h.e.Quitting() {
+		t.Fatal("q did not quit")
+	}
+	got, _ := os.ReadFile(p)
+	if string(got) != "0123456789abcdef" {
+		t.Fatalf("private edit reached the file: %q", got)
+	}
+}
+
+func TestUnboundKeyAndNotYet(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{})
+	h.press("F12")
+	if s := h.draw(); !strings.Contains(s, "F12 is not bound to anything (F1 help)") {
+		t.Errorf("unbound key message missing:\n%s", s)
+	}
+	h.e.handlers = map[string]Handler{} // as before any feature filled them in
+	h.press("Ctrl-F")
+	if s := h.draw(); !strings.Contains(s, "search-forward: not available yet") {
+		t.Errorf("an action without a handler should say so:\n%s", s)
+	}
+}
+
+func TestMakeDemo(t *testing.T) {
+	p, err := MakeDemo(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(p)
+	if len(b) != demoSize || string(b[:4]) != "\x7fELF" || !bytes.Contains(b[demoTextAt:demoZerosAt], []byte("mmhex demo file")) {
+		t.Fatalf("demo file: %d bytes, starts % x", len(b), b[:8])
+	}
+	if !bytes.Equal(b[demoZerosAt:demoRandomAt], make([]byte, demoRandomAt-demoZerosAt)) {
+		t.Fatal("demo file: the zero run is not zero")
+	}
+	if bytes.Count(b[demoRandomAt:demoRandomAt+4096], []byte{0}) > 64 {
+		t.Fatal("demo file: the random part does not look random")
+	}
+}

@@ -179,3 +179,56 @@ func TestTmuxTruncatedWhileShown(t *testing.T) {
 	// Times out (and shows the screen) when the terminal was left raw.
 	s.waitFor("tty: icanon echo")
 }
+
+// Opening errors are one line on standard error, before any screen is set
+// up (no escape sequence reaches the terminal), with a non-zero exit.
+func TestOpenErrorsAreOneLine(t *testing.T) {
+	bin := mmhexBinary(t)
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.bin")
+	os.WriteFile(empty, nil, 0o644)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{filepath.Join(dir, "missing.bin")}, "missing.bin"},
+		{[]string{dir}, "is a directory"},
+		{[]string{empty}, "empty.bin: the file is empty"},
+		{[]string{"/proc/self/status"}, "/proc/self/status"},
+		{[]string{filepath.Join(dir, "missing.bin"), "--keys", "emacs"}, "emacs"},
+	} {
+		cmd := exec.Command(bin, c.args...)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		if err == nil {
+			t.Errorf("mmhex %v: exit 0", c.args)
+			continue
+		}
+		out := stderr.String()
+		if strings.Count(out, "\n") != 1 || !strings.HasPrefix(out, "mmhex: ") || !strings.Contains(out, c.want) || strings.ContainsRune(out, 0x1b) || stdout.Len() != 0 {
+			t.Errorf("mmhex %v: stderr %q stdout %q, want one line naming %q", c.args, out, stdout.String(), c.want)
+		}
+	}
+}
+
+func TestTmuxDemo(t *testing.T) {
+	bin := mmhexBinary(t)
+	s := newTerm(t, 100, 30)
+	s.text(bin + " --demo; echo EXIT=$?")
+	s.keys("Enter")
+	s.waitFor("demo.bin  4.00 MiB (4194304 B)")
+	s.waitFor(".ELF")
+	s.keys("C-q")
+	scr := s.waitFor("EXIT=0")
+	i := strings.Index(scr, "demo file: ")
+	if i < 0 {
+		t.Fatalf("the demo path was not printed on exit:\n%s", scr)
+	}
+	path := strings.Fields(scr[i+len("demo file: "):])[0]
+	st, err := os.Stat(path)
+	if err != nil || st.Size() != demoSize {
+		t.Fatalf("demo file %s: %v", path, err)
+	}
+	os.RemoveAll(filepath.Dir(path))
+}
