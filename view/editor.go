@@ -247,7 +247,20 @@ func (e *Editor) startTicks() {
 				case <-e.stop:
 					return
 				case <-tk.C:
-					e.app.QueueUpdateDraw(t.fn)
+					// QueueUpdateDraw waits until fn has run; once the
+					// application has stopped it never returns, so wait
+					// for it beside the stop channel. At most one call
+					// per ticker is pending: ticks never pile up.
+					ran := make(chan struct{})
+					go func() {
+						e.app.QueueUpdateDraw(t.fn)
+						close(ran)
+					}()
+					select {
+					case <-ran:
+					case <-e.stop:
+						return
+					}
 				}
 			}
 		}(t)
