@@ -66,7 +66,10 @@ func xxdRowsW(dst []byte, data []byte, off int64, w int) []byte {
 		b := (*[tl]byte)(row[w:])
 		r := (*[16]byte)(data[16*i:])
 		lo, hi := binary.LittleEndian.Uint64(r[0:8]), binary.LittleEndian.Uint64(r[8:16])
-		h0, h1, h2, h3 := hex8(uint32(lo)), hex8(uint32(lo>>32)), hex8(uint32(hi)), hex8(uint32(hi>>32))
+		h0 := uint64(hex2[r[0]]) | uint64(hex2[r[1]])<<16 | uint64(hex2[r[2]])<<32 | uint64(hex2[r[3]])<<48
+		h1 := uint64(hex2[r[4]]) | uint64(hex2[r[5]])<<16 | uint64(hex2[r[6]])<<32 | uint64(hex2[r[7]])<<48
+		h2 := uint64(hex2[r[8]]) | uint64(hex2[r[9]])<<16 | uint64(hex2[r[10]])<<32 | uint64(hex2[r[11]])<<48
+		h3 := uint64(hex2[r[12]]) | uint64(hex2[r[13]])<<16 | uint64(hex2[r[14]])<<32 | uint64(hex2[r[15]])<<48
 		// ": " G0 ' ' G1 ' ' ... G7 ' ' ' ' text '\n', as 8-byte words:
 		// b[0:8]   ':' ' ' G0 G0 G0 G0 ' ' G1
 		// b[8:16]  G1 G1 G1 ' ' G2 G2 G2 G2 ... assembled from the groups

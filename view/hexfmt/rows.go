@@ -2,7 +2,6 @@ package hexfmt
 
 import (
 	"encoding/binary"
-	"math/bits"
 )
 
 const hexDigits = "0123456789abcdef"
@@ -63,7 +62,8 @@ var hex2 = func() (t [256]uint16) {
 
 // putOffset8 writes off (< 1<<32) as 8 hex digits.
 func putOffset8(b *[8]byte, off uint32) {
-	binary.LittleEndian.PutUint64(b[:], hex8(bits.ReverseBytes32(off)))
+	binary.LittleEndian.PutUint64(b[:], uint64(hex2[byte(off>>24)])|uint64(hex2[byte(off>>16)])<<16|
+		uint64(hex2[byte(off>>8)])<<32|uint64(hex2[byte(off)])<<48)
 }
 
 const (
