@@ -108,7 +108,9 @@ func registerCore(e *Editor) {
 			e.Message("nothing to revert")
 			return
 		}
-		e.edited.add(0, e.size) // the restored bytes are unsynced edits too
+		for _, sp := range e.everEdited.s { // the restored bytes are unsynced edits too
+			e.edited.add(sp.a, sp.b)
+		}
 		e.Message("reverted %s; the restored bytes are unsynced until a sync (redo brings the edits back)", plural(n, "edit"))
 	})
 	// replace-mode, replace-byte and normal-mode switch the dispatcher's

@@ -45,8 +45,14 @@ func (e *Editor) WriteAt(p []byte, off int64) error {
 	if _, err := e.f.WriteAt(p, off); err != nil {
 		return e.editError(err)
 	}
-	e.edited.add(off, off+int64(len(p)))
+	e.touch(off, off+int64(len(p)))
 	return nil
+}
+
+// touch records [a, b) as edited since the last sync (and since open).
+func (e *Editor) touch(a, b int64) {
+	e.edited.add(a, b)
+	e.everEdited.add(a, b)
 }
 
 // Fill is a journaled fill of n bytes at off with b through the editor.
@@ -54,7 +60,7 @@ func (e *Editor) Fill(off, n int64, b byte) error {
 	if err := e.f.Fill(off, n, b); err != nil {
 		return e.editError(err)
 	}
-	e.edited.add(off, off+n)
+	e.touch(off, off+n)
 	return nil
 }
 
@@ -183,7 +189,7 @@ func (e *Editor) undo(redo bool) {
 		}
 		return
 	}
-	e.edited.add(ed.Off, ed.Off+ed.Len)
+	e.touch(ed.Off, ed.Off+ed.Len)
 	e.SetCursor(ed.Off)
 	e.Message("%s the edit of %s at 0x%x", verb, plural(int(ed.Len), "byte"), ed.Off)
 }

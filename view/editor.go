@@ -109,9 +109,8 @@ type Editor struct {
 	col    Column
 	nibble int // 1 after the high nibble of the cursor byte was typed
 
-	bpr     int // bytes per row in effect (fit or configured)
-	rows    int // data rows visible in the last frame
-	lastBpr int
+	bpr  int // bytes per row in effect (fit or configured)
+	rows int // data rows visible in the last frame
 
 	msg    string
 	msgErr bool
@@ -131,6 +130,7 @@ type Editor struct {
 	ticks        []tick
 
 	edited      touched // bytes edited since the last sync
+	everEdited  touched // bytes edited since open (revert-all restores them)
 	cancelHooks []func() bool
 
 	values map[any]any // per-editor state of features (Value)
@@ -462,17 +462,3 @@ func (e *Editor) Stop() {
 
 // Quitting reports whether the editor has stopped (tests).
 func (e *Editor) Quitting() bool { return e.done }
-
-// debugLog appends a line to $MMHEX_DEBUG, when set (development aid).
-func debugLog(format string, args ...any) {
-	p := os.Getenv("MMHEX_DEBUG")
-	if p == "" {
-		return
-	}
-	fh, err := os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
-	if err != nil {
-		return
-	}
-	fmt.Fprintf(fh, format+"\n", args...)
-	fh.Close()
-}

@@ -692,3 +692,44 @@ func TestMakeDemo(t *testing.T) {
 		t.Fatal("demo file: the random part does not look random")
 	}
 }
+
+func TestTouchedSpans(t *testing.T) {
+	var s touched
+	for _, r := range [][2]int64{{10, 12}, {20, 25}, {12, 14}, {0, 1}, {24, 30}, {5, 5}} {
+		s.add(r[0], r[1])
+	}
+	want := []span{{0, 1}, {10, 14}, {20, 30}}
+	if len(s.s) != len(want) {
+		t.Fatalf("spans %v, want %v", s.s, want)
+	}
+	for i := range want {
+		if s.s[i] != want[i] {
+			t.Fatalf("spans %v, want %v", s.s, want)
+		}
+	}
+	for off, in := range map[int64]bool{0: true, 1: false, 9: false, 10: true, 13: true, 14: false, 29: true, 30: false} {
+		if s.has(off) != in {
+			t.Errorf("has(%d) = %v", off, !in)
+		}
+	}
+}
+
+func TestRevertAllAfterSync(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{})
+	h.typeText("ff")
+	h.press("Ctrl-S", "Alt-z")
+	disk, _ := os.ReadFile("known.bin")
+	if disk[0] != 0 {
+		t.Fatalf("revert-all after a sync: byte 0 = %#x", disk[0])
+	}
+	h.draw()
+	x, y, _ := h.find("00000000  00 01")
+	_, st := h.cell(x+10, y)
+	if fg, _, _ := st.Decompose(); fg != colourUnsynced {
+		t.Errorf("the restored byte is not marked unsynced")
+	}
+	_, st = h.cell(x+10+hexPos(1), y)
+	if fg, _, _ := st.Decompose(); fg == colourUnsynced {
+		t.Errorf("an untouched byte is marked unsynced")
+	}
+}
