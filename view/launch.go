@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
 
 	"github.com/rivo/tview"
 
@@ -64,5 +67,26 @@ func Launch(o LaunchOptions) (err error) {
 		Keys:           keymap.NewDispatcher(m),
 		StartupMessage: keymap.ProblemsText(probs),
 	})
-	return e.Run()
+	// SIGTERM, SIGHUP or SIGINT (kill, a closed terminal window) stop the
+	// editor like a quit that leaves the edits to writeback, so the
+	// terminal is restored instead of left raw.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT)
+	defer signal.Stop(sigs)
+	var got atomic.Value
+	go func() {
+		sig, ok := <-sigs
+		if !ok {
+			return
+		}
+		got.Store(sig)
+		e.Go(func() { e.App().QueueUpdate(e.Stop) })
+	}()
+	if err := e.Run(); err != nil {
+		return err
+	}
+	if sig, ok := got.Load().(os.Signal); ok {
+		return fmt.Errorf("%s: stopped by %v; unsynced edits are left to kernel writeback", mapping.DisplayName(path), sig)
+	}
+	return nil
 }

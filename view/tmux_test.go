@@ -6,8 +6,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -231,4 +233,32 @@ func TestTmuxDemo(t *testing.T) {
 		t.Fatalf("demo file %s: %v", path, err)
 	}
 	os.RemoveAll(filepath.Dir(path))
+}
+
+func TestTmuxKilledRestoresTerminal(t *testing.T) {
+	bin := mmhexBinary(t)
+	p := filepath.Join(t.TempDir(), "killme.bin")
+	if err := os.WriteFile(p, knownData(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pidFile := filepath.Join(filepath.Dir(p), "pid")
+	s := newTerm(t, 100, 30)
+	// The shell writes its pid, then becomes mmhex (exec keeps the pid).
+	s.text(fmt.Sprintf(`sh -c 'echo $$ > %s; exec %s %s'; echo EXIT=$?; echo "tty: $(stty -a | tr -s ' ;' '\n\n' | grep -x -e icanon -e echo -e -icanon -e -echo | tr '\n' ' ')"`, pidFile, bin, p))
+	s.keys("Enter")
+	s.waitFor("0x0 (0)")
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	s.waitFor("stopped by terminated")
+	s.waitFor("EXIT=1")
+	s.waitFor("tty: icanon echo")
 }
