@@ -200,6 +200,10 @@ func (e *Editor) sync(m mapping.SyncMode) error {
 		e.Message("read-only: there is nothing to sync")
 		return nil
 	}
+	if e.f.UnsyncedPages() == 0 && e.f.Mode() == mapping.Shared {
+		e.Message("nothing to sync: no page was written since the last sync")
+		return nil
+	}
 	r, err := e.f.Sync(m)
 	if err != nil {
 		e.ShowError(err)

@@ -262,9 +262,21 @@ func TestEdit(t *testing.T) {
 	if fg, _, _ := st.Decompose(); fg == colourUnsynced {
 		t.Errorf("edited byte still highlighted after sync")
 	}
+	h.typeText("!")
 	h.press("Ctrl-W")
-	if !strings.Contains(h.draw(), "MS_ASYNC") {
+	if !strings.Contains(h.draw(), "MS_ASYNC: 1 page, 4096 B in") {
 		t.Errorf("no MS_ASYNC report")
+	}
+}
+
+func TestSyncWithNothingToSync(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{})
+	h.press("Ctrl-S")
+	if s := h.draw(); !strings.Contains(s, "nothing to sync") {
+		t.Errorf("sync without edits:\n%s", s)
+	}
+	if _, ok := h.f.LastSync(); ok {
+		t.Errorf("a sync ran without edits")
 	}
 }
 
