@@ -38,6 +38,7 @@ func (e *Editor) HandleKey(ev *tcell.EventKey) {
 		}
 	}
 	k := keymap.FromEvent(ev)
+	pending := e.keys.Pending()
 	o := e.keys.Feed(k)
 	switch o.Result {
 	case keymap.Found:
@@ -53,7 +54,11 @@ func (e *Editor) HandleKey(ev *tcell.EventKey) {
 				return
 			}
 		}
-		e.Message("%s is not bound to anything (%s)", k, e.helpHint())
+		typed := k.String()
+		if pending != "" {
+			typed = pending + " " + typed
+		}
+		e.Message("%s is not bound to anything (%s)", typed, e.helpHint())
 	}
 }
 
