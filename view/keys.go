@@ -1,6 +1,8 @@
 package view
 
 import (
+	"strings"
+
 	"github.com/gdamore/tcell/v2"
 
 	"mmhex/keymap"
@@ -55,8 +57,9 @@ func (e *Editor) HandleKey(ev *tcell.EventKey) {
 			}
 		}
 		typed := k.String()
-		if pending != "" {
-			typed = pending + " " + typed
+		// The keys of the dropped sequence, without its count ("12 g" -> "g").
+		if seq := strings.TrimLeft(pending, "0123456789 "); seq != "" {
+			typed = seq + " " + typed
 		}
 		e.Message("%s is not bound to anything (%s)", typed, e.helpHint())
 	}
