@@ -593,13 +593,14 @@ func TestHugeSparseFile(t *testing.T) {
 	h.typeText("end")
 	h.press("Enter")
 	s := h.draw()
-	if !strings.Contains(s, "ffffffff0  00 00") || !strings.Contains(s, "1.00 TiB (1099511627776 B)") {
+	// 1 TiB - 1 = 0xffffffffff: a 10-digit offset column.
+	if !strings.Contains(s, "\n fffffffff0  00 00") || !strings.Contains(s, "\n offset      00 01") || !strings.Contains(s, "1.00 TiB (1099511627776 B)") {
 		t.Fatalf("end of a 1 TiB file:\n%s", s)
 	}
 	h.press("Ctrl-G")
 	h.typeText("50%")
 	h.press("Enter")
-	if !strings.Contains(h.draw(), "8000000000  00") {
+	if !strings.Contains(h.draw(), "\n 8000000000  00") {
 		t.Fatalf("50%% of 1 TiB not shown")
 	}
 }
@@ -743,5 +744,19 @@ func TestRevertAllAfterSync(t *testing.T) {
 	_, st = h.cell(x+10+hexPos(1), y)
 	if fg, _, _ := st.Decompose(); fg == colourUnsynced {
 		t.Errorf("an untouched byte is marked unsynced")
+	}
+}
+
+func TestStartupMessage(t *testing.T) {
+	t.Chdir(t.TempDir())
+	os.WriteFile("m.bin", knownData(), 0o644)
+	h := newHarness(t, "m.bin", 100, 24, mapping.Options{}, Options{StartupMessage: "config.toml:5: unknown action \"no-such-action\"\n"})
+	s := h.draw()
+	if !strings.Contains(s, `config.toml:5: unknown action "no-such-action"`) || !strings.Contains(s, "press any key") {
+		t.Fatalf("start-up message not shown:\n%s", s)
+	}
+	h.typeText("f") // dismisses the box; types nothing
+	if h.e.OverlayOpen() || h.f.UnsyncedEdits() != 0 {
+		t.Fatalf("the dismissing key was not just a dismissal")
 	}
 }
