@@ -260,6 +260,8 @@ func formatPercent(p float64) string {
 	switch {
 	case p == 0 || p >= 1:
 		return fmt.Sprintf("%.1f%%", p)
+	case p < 0.0001:
+		return "<0.0001%"
 	case p >= 0.01:
 		return fmt.Sprintf("%.2f%%", p)
 	default:

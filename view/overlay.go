@@ -67,18 +67,20 @@ type quitDialog struct {
 }
 
 func (d *quitDialog) lines() (title, explain string, choices []string) {
+	them, they := "them", "they are"
 	if d.edits == 1 {
 		title = "1 edit is not synced"
+		them, they = "it", "it is"
 	} else {
 		title = fmt.Sprintf("%d edits are not synced", d.edits)
 	}
 	if d.mode == mapping.Private {
-		explain = "With MAP_PRIVATE they live only in this process's copy-on-write pages and are lost on quit."
-		choices = []string{"[q] quit and discard them", "[Esc] stay"}
+		explain = fmt.Sprintf("With MAP_PRIVATE %s only in this process's copy-on-write pages and lost on quit.", they)
+		choices = []string{"[q] quit and discard " + them, "[Esc] stay"}
 		return
 	}
-	explain = "With MAP_SHARED they are already in the page cache and will reach the disk anyway."
-	choices = []string{"[s] sync now (MS_SYNC)", "[r] revert them and quit", "[q] quit, leave them to writeback", "[Esc] stay"}
+	explain = fmt.Sprintf("With MAP_SHARED %s already in the page cache and will reach the disk anyway.", they)
+	choices = []string{"[s] sync now (MS_SYNC)", "[r] revert " + them + " and quit", "[q] quit, leave " + them + " to writeback", "[Esc] stay"}
 	return
 }
 

@@ -438,7 +438,7 @@ func TestQuitDialogNarrow(t *testing.T) {
 	h.typeText("ab")
 	h.press("Ctrl-C")
 	s := h.draw()
-	for _, want := range []string{"[s] sync now (MS_SYNC)", "[r] revert them and quit", "[q] quit, leave them to writeback", "page cache"} {
+	for _, want := range []string{"[s] sync now (MS_SYNC)", "[r] revert it and quit", "[q] quit, leave it to writeback", "page cache"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("60 columns: %q missing:\n%s", want, s)
 		}
@@ -659,7 +659,7 @@ func TestPrivateMode(t *testing.T) {
 	}
 	h.press("Ctrl-Q")
 	s = h.draw()
-	if !strings.Contains(s, "[q] quit and discard them") || strings.Contains(s, "[s] sync") {
+	if !strings.Contains(s, "[q] quit and discard it") || strings.Contains(s, "[s] sync") {
 		t.Fatalf("private quit dialog:\n%s", s)
 	}
 	h.press("s") // not a choice here
