@@ -120,11 +120,19 @@ func BenchmarkCount(b *testing.B) {
 	}
 	defer f.Close()
 	p := mustText(b, needle, false)
-	for _, w := range []int{1, 2} {
-		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
+	for _, c := range []struct {
+		w   int
+		own bool
+	}{{1, false}, {2, false}, {1, true}, {2, true}} {
+		name := fmt.Sprintf("workers=%d", c.w)
+		if c.own {
+			name += "/own-mappings"
+		}
+		w, own := c.w, c.own
+		b.Run(name, func(b *testing.B) {
 			b.SetBytes(f.Size())
 			for i := 0; i < b.N; i++ {
-				c, err := Count(context.Background(), f, p, 0, f.Size(), 0, AllOptions{Workers: w})
+				c, err := Count(context.Background(), f, p, 0, f.Size(), 0, AllOptions{Workers: w, OwnMappings: own})
 				if err != nil || c != 1 {
 					b.Fatalf("Count = %d, %v", c, err)
 				}

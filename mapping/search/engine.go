@@ -186,6 +186,10 @@ type AllOptions struct {
 	Segment    int64 // bytes per unit of work; 0 = 64 MiB
 	Chunk      int64 // passed to Scan
 	NoHoleSkip bool
+	// OwnMappings reads the file through mappings of the search's own
+	// (ownScanner: faulted in, not populated), opened by Source.Path(); the
+	// command line uses it. Otherwise Source.Scan is used.
+	OwnMappings bool
 }
 
 // job is one segment of FindAll: the matches lying wholly in [a, b).
@@ -198,7 +202,7 @@ type job struct {
 
 const batchLen = 4096
 
-func (j *job) run(ctx context.Context, src Source, p *Pattern, chunk int64) {
+func (j *job) run(ctx context.Context, src Source, own *ownScanner, p *Pattern, chunk int64) {
 	defer close(j.out)
 	n := int64(p.Len())
 	var buf []int64
@@ -218,7 +222,7 @@ func (j *job) run(ctx context.Context, src Source, p *Pattern, chunk int64) {
 	ok := true
 	tp := p
 	tuned := false
-	err := src.Scan(j.a, j.b, mapping.ScanOptions{Overlap: int(n - 1), Chunk: chunk, SkipHoles: j.skip}, func(base int64, b []byte) bool {
+	scanFn := func(base int64, b []byte) bool {
 		if !tuned {
 			tp, tuned = p.Tuned(b), true
 		}
@@ -238,7 +242,13 @@ func (j *job) run(ctx context.Context, src Source, p *Pattern, chunk int64) {
 			}
 		}
 		return ok
-	})
+	}
+	var err error
+	if own != nil {
+		err = own.scan(j.a, j.b, int(n-1), j.skip, chunk, scanFn)
+	} else {
+		err = src.Scan(j.a, j.b, mapping.ScanOptions{Overlap: int(n - 1), Chunk: chunk, SkipHoles: j.skip}, scanFn)
+	}
 	if ok && err == nil {
 		send()
 	}
@@ -266,6 +276,14 @@ func FindAll(ctx context.Context, src Source, p *Pattern, off, end int64, o AllO
 	seg := o.Segment
 	if seg <= 0 {
 		seg = 64 << 20
+	}
+	var own *ownScanner
+	if o.OwnMappings {
+		var err error
+		if own, err = openOwnScanner(src.Path()); err != nil {
+			return err
+		}
+		defer own.close()
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -296,7 +314,7 @@ func FindAll(ctx context.Context, src Source, p *Pattern, off, end int64, o AllO
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				j.run(ctx, src, p, o.Chunk)
+				j.run(ctx, src, own, p, o.Chunk)
 			}
 		}()
 	}
