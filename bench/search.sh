@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # bench/search.sh — times `mmhex search` against grep and ripgrep in one run.
 #
-#   1. a 2 GiB file in the page cache (machine code: the mmhex binary
-#      repeated), one match near the end: mmhex search --count,
-#      grep -c -F -a, rg -c -F -a (rg skipped when not installed);
+#   1. two 2 GiB files in the page cache, one match near the end of each:
+#      the mmhex binary repeated, and the programs of /usr/bin one after
+#      the other; mmhex search --count, grep -c -F -a, rg -c -F -a (rg
+#      skipped when not installed);
 #   2. a 64 GiB sparse file with one match near the end: the same commands
 #      (each stopped after $SPARSE_TIMEOUT seconds).
 # Each command runs $RUNS times, interleaved; the best and the median wall
@@ -42,6 +43,23 @@ if [ ! -f "$BIG" ] || [ "$(stat -c %s "$BIG")" != "$SIZE" ]; then
 fi
 cat "$BIG" >/dev/null # into the page cache
 
+USR="$DIR/usrbin.bin"
+if [ ! -f "$USR" ] || [ "$(stat -c %s "$USR")" != "$SIZE" ]; then
+	echo "making $USR (2 GiB of /usr/bin programs)..." >&2
+	rm -f "$USR"
+	body=$((SIZE - 4096))
+	mapfile -t progs < <(find /usr/bin -maxdepth 1 -type f -size +64k | sort)
+	for _ in $(seq 1000); do
+		for p in "${progs[@]}"; do
+			cat "$p" >>"$USR" 2>/dev/null || true
+			[ "$(stat -c %s "$USR")" -ge "$body" ] && break 2
+		done
+	done
+	truncate -s "$body" "$USR"
+	{ printf '%s' "$NEEDLE"; head -c $((4096 - ${#NEEDLE})) /dev/zero; } >>"$USR"
+fi
+cat "$USR" >/dev/null
+
 SPARSE="$DIR/sparse64g.bin"
 SSIZE=$((64 << 30))
 rm -f "$SPARSE"
@@ -73,12 +91,6 @@ stats() { # best and median of the numbers in $1 (TIMEOUT counts as the limit)
 		awk '{a[NR]=$1} END {if (NR==0) {print "- -"; exit} print a[1], a[int((NR+1)/2)]}'
 }
 
-echo "== 2 GiB file in the page cache, one match near the end, $RUNS runs each"
-for _ in $(seq "$RUNS"); do
-	run mmhex 1 "$BIN" search --count "$BIG" "$NEEDLE"
-	run grep 1 grep -c -F -a "$NEEDLE" "$BIG"
-	[ $have_rg = 1 ] && run rg 1 rg -c -F -a "$NEEDLE" "$BIG"
-done
 report() {
 	local base
 	base=$(stats "${T[mmhex]}" | cut -d' ' -f2)
@@ -89,9 +101,18 @@ report() {
 		printf '%-8s %10s %10s %14s\n' "$tool" "$best" "$med" "$(awk -v a="${med#>}" -v b="$base" -v gt="${med%%[0-9]*}" 'BEGIN {if (b > 0) printf "%s%.2fx", gt, a / b; else print "-"}')"
 	done
 }
-report
+for f in "$BIG" "$USR"; do
+	T=()
+	echo "== 2 GiB in the page cache ($(basename "$f")), one match near the end, $RUNS runs each"
+	for _ in $(seq "$RUNS"); do
+		run mmhex 1 "$BIN" search --count "$f" "$NEEDLE"
+		run grep 1 grep -c -F -a "$NEEDLE" "$f"
+		[ $have_rg = 1 ] && run rg 1 rg -c -F -a "$NEEDLE" "$f"
+	done
+	report
+	echo
+done
 
-echo
 echo "== 64 GiB sparse file, one match near the end ($SPARSE_TIMEOUT s limit each)"
 T=()
 for _ in $(seq "$RUNS"); do
@@ -103,4 +124,4 @@ report
 echo "(grep and rg: one run each; >N = stopped at the limit of N ms)"
 
 rm -f "$SPARSE"
-[ "${KEEP:-0}" = 1 ] || rm -f "$BIG"
+[ "${KEEP:-0}" = 1 ] || rm -f "$BIG" "$USR"
