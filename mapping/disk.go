@@ -43,8 +43,6 @@ const (
 	DiskFile = "file" // O_DIRECT on the file: the kernel writes the range's dirty pages back first
 )
 
-var errNotRaw = errors.New("not readable raw")
-
 // ReadDisk returns n bytes at off (clipped to the file) as they are on the
 // disk, bypassing the page cache, into an aligned buffer. See disk.go for
 // how; ErrNoDirect when the filesystem refuses O_DIRECT (e.g. tmpfs).

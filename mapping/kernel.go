@@ -8,7 +8,6 @@ package mapping
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -213,11 +212,6 @@ func (f *File) MemoryFS() string {
 // Invalidates reports whether Sync adds MS_INVALIDATE (Options.Invalidate),
 // for the editor's header.
 func (f *File) Invalidates() bool { return f.opts.Invalidate }
-
-// ErrNoRawDisk: the file's blocks cannot be read from its block device
-// (no permission to open the device, no single block device behind the
-// filesystem, or extents that are inline, compressed or encrypted).
-var ErrNoRawDisk = errors.New("cannot read the file's blocks from the block device")
 
 // ReadDiskRaw is ReadDisk without the fallback to O_DIRECT on the file:
 // it reads the file's blocks from the block device (FIEMAP, O_DIRECT) or

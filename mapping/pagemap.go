@@ -10,7 +10,6 @@ package mapping
 // Nothing here touches mapped memory, so any goroutine may call it.
 
 import (
-	"errors"
 	"fmt"
 	"math/bits"
 	"time"
@@ -45,9 +44,6 @@ func (s CellState) String() string {
 	}
 	return fmt.Sprintf("CellState(%d)", int(s))
 }
-
-// Unknown marks a figure the kernel did not give (never read it as zero).
-const Unknown int64 = -1
 
 // PageCell is one cell of a PageMap: pages [FirstPage, FirstPage+Pages).
 type PageCell struct {
@@ -106,9 +102,6 @@ type PageMap struct {
 	MincoreErr error
 	Took       time.Duration
 }
-
-// ErrMincoreSkipped says the range was too large to measure with mincore.
-var ErrMincoreSkipped = errors.New("mincore skipped: range too large")
 
 // CellOf returns the index of the cell holding page (a page index in the
 // file), or -1 when the page is outside the map.
