@@ -156,7 +156,7 @@ func (dv *diskView) request() {
 		run()
 		return
 	}
-	go run()
+	e.Go(run) // panic-safe: a panic restores the terminal
 }
 
 func (dv *diskView) result() *diskProbe {

@@ -6,8 +6,9 @@ package view
 // edited here and not yet synced, the cursor's page and the visible window,
 // the counts, the kernel's writeback timers and the system-wide Dirty: and
 // Writeback:. It refreshes about 4 times a second while shown; the
-// measuring runs on its own goroutine (it never touches mapped memory), so
-// typing is not disturbed. Also the writeback action
+// measuring runs on its own goroutine (Editor.Go: panic-safe; it never
+// touches mapped memory), at most one at a time, so typing is not
+// disturbed. Also the writeback action
 // (sync_file_range(SYNC_FILE_RANGE_WRITE) on the whole file).
 
 import (
@@ -143,7 +144,7 @@ func (pp *pagePanel) request() {
 		run()
 		return
 	}
-	go run()
+	e.Go(run) // panic-safe: a panic restores the terminal
 }
 
 func (pp *pagePanel) result() *pageProbe {

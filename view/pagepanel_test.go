@@ -378,3 +378,38 @@ func TestPagePanelNotOwner(t *testing.T) {
 		t.Fatalf("child as nobody: %v\n%s", err, out)
 	}
 }
+
+// Without measureInline the panels measure on a background goroutine
+// (Editor.Go); the UI goroutine only starts it and draws the last result,
+// so typing goes on while a measurement runs. The result arrives with a
+// later frame, and an edit typed meanwhile shows up in a later one.
+func TestPagePanelMeasuresInBackground(t *testing.T) {
+	if os.Getpagesize() != 4096 {
+		t.Skip("the expected screens assume 4 KiB pages")
+	}
+	if probeSync {
+		t.Fatal("probeSync left on by another test")
+	}
+	path := pagesFile(t, 8, 0)
+	h := newHarness(t, path, 120, 40, mapping.Options{}, Options{Name: "bg.bin"})
+	h.press("Ctrl-P", "Ctrl-D")
+	waitScreen := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			h.e.RunTicks()
+			scr := h.draw()
+			if strings.Contains(scr, want) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the screen did not show %q within 10 s:\n%s", want, scr)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitScreen("pages of bg.bin: 8 × 4 KiB  resident 8  cached 8  dirty 0")
+	waitScreen("memory and disk agree")
+	h.typeText("41")
+	waitScreen("pages of bg.bin: 8 × 4 KiB  resident 8  cached 8  dirty 1  writeback 0  evicted 0  edited 1")
+}
