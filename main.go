@@ -9,7 +9,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -259,93 +258,38 @@ func cmdStat(args []string, stdout, stderr io.Writer) error {
 	if *watch {
 		return statWatch(f, pos[0], *asJSON, stdout)
 	}
-	st, err := f.Stats(0, -1)
+	r, err := f.StatReport()
 	if err != nil {
 		return err
 	}
-	size := f.Size()
 	if *asJSON {
-		// Exactly: size, page_size, pages, resident, cached, dirty,
-		// writeback, evicted, recently_evicted (null where unknown).
-		head, err := json.Marshal(struct {
-			Size     int64 `json:"size"`
-			PageSize int64 `json:"page_size"`
-		}{size, f.PageSize()})
-		if err != nil {
-			return err
-		}
-		figs, err := st.MarshalJSON()
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "%s,%s\n", head[:len(head)-1], figs[1:])
-		return nil
+		_, err = fmt.Fprintf(stdout, "%s\n", r.JSON())
+		return err
 	}
-	fmt.Fprintf(stdout, "file              %s\n", mapping.DisplayName(pos[0]))
-	fmt.Fprintf(stdout, "size              %d (%s)\n", size, humanBytes(size))
-	fmt.Fprintf(stdout, "page size         %d\n", f.PageSize())
-	fmt.Fprintf(stdout, "pages             %d\n", st.Pages)
-	for _, kv := range []struct {
-		k string
-		v int64
-	}{{"resident", st.Resident}, {"cached", st.Cached}, {"dirty", st.Dirty}, {"writeback", st.Writeback},
-		{"evicted", st.Evicted}, {"recently evicted", st.RecentlyEvicted}} {
-		fmt.Fprintf(stdout, "%-17s %s\n", kv.k, mapping.FigureString(kv.v))
-	}
-	return nil
+	return r.WriteText(stdout)
 }
 
-// statWatch prints the page figures of f once a second (a table row, or a
-// JSON object per line with a "time" key) until SIGINT or SIGTERM, then
-// returns nil. Each tick re-reads the size (the file may grow or shrink).
-// mincore (resident) is skipped for files over 4 GiB to keep a tick cheap;
-// cachestat covers the whole file at any size.
+// statWatch prints f's figures (mapping.WatchSample) once a second, a
+// table row or a JSON object per line, until SIGINT or SIGTERM, then
+// returns nil.
 func statWatch(f *mapping.File, name string, asJSON bool, stdout io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	const mincoreLimit = 1 << 20 // pages: 4 GiB of 4 KiB pages
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	w := bufio.NewWriter(stdout)
 	if !asJSON {
-		fmt.Fprintf(w, "watching %s (page size %d); Ctrl-C to stop\n", mapping.DisplayName(name), f.PageSize())
-		fmt.Fprintf(w, "%-12s %14s %10s %10s %10s %10s %10s %10s %10s %12s %12s\n", "time", "size", "pages", "resident",
-			"cached", "dirty", "writeback", "evicted", "recent_ev", "sys_dirty_kB", "sys_wb_kB")
+		w.WriteString(mapping.WatchHeader(name, f.PageSize()))
 	}
 	for {
-		if _, err := f.Refresh(); err != nil {
-			return err
-		}
-		size := f.Size()
-		m, err := f.PageMap(0, size, mapping.PageMapOptions{Cells: 1, MincorePages: mincoreLimit})
+		s, err := f.WatchSample()
 		if err != nil {
 			return err
 		}
-		t := m.Totals
-		now := time.Now()
-		sys, serr := mapping.ReadSystemDirty()
 		if asJSON {
-			fmt.Fprintf(w, `{"time":%q,"size":%d,"page_size":%d`, now.Format(time.RFC3339Nano), size, f.PageSize())
-			for _, kv := range []struct {
-				k string
-				v int64
-			}{{"pages", t.Pages}, {"resident", t.Resident}, {"cached", t.Cached}, {"dirty", t.Dirty},
-				{"writeback", t.Writeback}, {"evicted", t.Evicted}, {"recently_evicted", t.RecentlyEvicted}} {
-				v := "null"
-				if kv.v >= 0 {
-					v = strconv.FormatInt(kv.v, 10)
-				}
-				fmt.Fprintf(w, `,%q:%s`, kv.k, v)
-			}
-			fmt.Fprintln(w, "}")
+			w.WriteString(s.JSONLine())
 		} else {
-			sd, sw := "unknown", "unknown"
-			if serr == nil {
-				sd, sw = strconv.FormatInt(sys.Dirty/1024, 10), strconv.FormatInt(sys.Writeback/1024, 10)
-			}
-			fmt.Fprintf(w, "%-12s %14d %10d %10s %10s %10s %10s %10s %10s %12s %12s\n", now.Format("15:04:05.000"), size, t.Pages,
-				mapping.FigureString(t.Resident), mapping.FigureString(t.Cached), mapping.FigureString(t.Dirty),
-				mapping.FigureString(t.Writeback), mapping.FigureString(t.Evicted), mapping.FigureString(t.RecentlyEvicted), sd, sw)
+			w.WriteString(s.Row())
 		}
 		if err := w.Flush(); err != nil {
 			return err
@@ -356,20 +300,6 @@ func statWatch(f *mapping.File, name string, asJSON bool, stdout io.Writer) erro
 		case <-tick.C:
 		}
 	}
-}
-
-// humanBytes formats n in binary units: "8.00 GiB".
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.2f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 const dumpUsage = "FILE [-s OFFSET] [-n LENGTH] [--format canonical|xxd|plain] [--color auto|always|never]"
