@@ -193,7 +193,7 @@ func (e *Editor) startSearch(p *search.Pattern, from int64, reverse bool) {
 	f := e.f
 	var lastPost atomic.Int64
 	lastPost.Store(time.Now().UnixNano())
-	go func() {
+	e.Go(func() { // panic-safe: a panic restores the terminal
 		res, err := search.Find(ctx, f, p, from, search.Options{
 			Reverse: reverse,
 			Wrap:    true,
@@ -215,7 +215,7 @@ func (e *Editor) startSearch(p *search.Pattern, from int64, reverse bool) {
 		})
 		d := time.Since(r.started)
 		searchPost(e, func() { e.searchDone(r, res, err, d) })
-	}()
+	})
 }
 
 func dirWord(reverse bool) string {
@@ -237,7 +237,7 @@ func (e *Editor) searchDone(r *runningSearch, res search.Result, err error, d ti
 	case errors.Is(err, context.Canceled):
 		return
 	case errors.Is(err, search.ErrNotFound):
-		e.Errorf("not found: %s (the whole file, %s, in %s)", r.p, humanSize(e.size), formatDuration(d))
+		e.Errorf("not found: %s (the whole file, %s, in %s)", r.p, humanSize(e.f.Size()), formatDuration(d))
 		return
 	case err != nil:
 		e.Errorf("search: %v", err)

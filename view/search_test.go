@@ -1,6 +1,7 @@
 package view
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -138,5 +139,30 @@ func TestSearchCancel(t *testing.T) {
 	}
 	if s := h.draw(); strings.Contains(s, "not found") {
 		t.Errorf("a cancelled search reported:\n%s", s)
+	}
+}
+
+// TestSearchFileShrank: the file is truncated by another process before a
+// search; the search reads only what is left (no fault), says so, and the
+// editor keeps working.
+func TestSearchFileShrank(t *testing.T) {
+	q := syncPosts(t)
+	h := openKnown(t, 120, 24, Options{})
+	if err := os.Truncate("known.bin", 100); err != nil {
+		t.Fatal(err)
+	}
+	h.press("Ctrl-F", "Tab")
+	h.typeText("not-in-the-file")
+	h.press("Enter")
+	q.drain(t, h.e)
+	s := h.draw()
+	// mapping.Scan sees the new size (its own fstat): the 100 bytes left
+	// are searched, without a fault.
+	if !strings.Contains(s, `not found: "not-in-the-file" (the whole file,`) {
+		t.Errorf("no not-found message for the shrunk file:\n%s", s)
+	}
+	h.press("Right")
+	if h.e.Cursor() != 1 {
+		t.Errorf("editor not answering after the fault: cursor %d", h.e.Cursor())
 	}
 }
