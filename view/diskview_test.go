@@ -59,8 +59,14 @@ func loopExt4(t *testing.T) string {
 		run("losetup", "-d", dev)
 		t.Skipf("mount %s: %v %s", dev, err, out)
 	}
+	// Runs on failure and panic too (before t.TempDir removes the image).
+	// A mount still busy is detached lazily, so the loop device (set to
+	// auto-clear by losetup -d) is freed as soon as the last user goes.
 	t.Cleanup(func() {
-		run("umount", mnt)
+		if out, err := run("umount", mnt); err != nil {
+			t.Logf("umount %s: %v %s; detaching lazily", mnt, err, out)
+			run("umount", "-l", mnt)
+		}
 		run("losetup", "-d", dev)
 	})
 	return mnt
