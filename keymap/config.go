@@ -91,8 +91,10 @@ func DefaultPath() string {
 //
 // preset is the --keys flag: "" means the file's keys setting, else
 // "default". configPath is the --config flag: "" means DefaultPath, where
-// a missing file is no problem; a file named by --config must exist
-// (/dev/null means no configuration).
+// a file that is missing or that this user may not read (or whose folder
+// they may not search) means no configuration and is not reported; a file
+// named by --config must exist and be readable (/dev/null means no
+// configuration).
 //
 // Mistakes inside the file are returned as Problems (file:line: reason) and
 // the rest of the file is used. The error is for what cannot go on: an
@@ -111,24 +113,43 @@ func Load(preset, configPath string) (*Map, []Problem, error) {
 	var data []byte
 	if path != "" {
 		st, err := os.Stat(path)
-		switch {
-		case err == nil && path == os.DevNull:
+		if err == nil && path == os.DevNull {
 			path = "" // --config /dev/null: no configuration
-		case err == nil && !st.Mode().IsRegular():
-			return nil, nil, fmt.Errorf("config %s: not a regular file", path)
-		case err == nil:
+		} else if err == nil && !st.Mode().IsRegular() {
+			return nil, nil, fmt.Errorf("config %s: not a regular file", sanitize(path))
+		} else if err == nil {
 			data, err = os.ReadFile(path)
-			if err != nil {
-				return nil, nil, fmt.Errorf("config %s: %w", path, err)
-			}
-		case (errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)) && !explicit:
-			path = ""
+		}
+		switch {
+		case err == nil:
+		case !explicit && absent(err):
+			// The default path is only looked at: a file that is not
+			// there, or that this user may not even look for (HOME=/root
+			// as nobody), means no configuration.
+			path, data = "", nil
 		default:
-			return nil, nil, fmt.Errorf("config %w", err)
+			return nil, nil, fmt.Errorf("config %s: %w", sanitize(path), bareErr(err))
 		}
 	}
 	m, probs := Parse(path, data, preset)
 	return m, probs, nil
+}
+
+// absent reports whether err means the default configuration file is not
+// there for this user: missing, a path through a file, or no permission to
+// search a folder on the way or to read the file.
+func absent(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrPermission)
+}
+
+// bareErr drops the operation and path of an *fs.PathError: the message
+// names the file once ("config x.toml: permission denied").
+func bareErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // Parse builds the Map from configuration text data (read from file, used

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -64,10 +65,80 @@ func TestKeysCommand(t *testing.T) {
 	if _, errOut, code = run("keys", "--keys", "emacs"); code != 2 || errOut != "mmhex: --keys: unknown key preset \"emacs\" (choose \"default\" or \"vim\")\n" {
 		t.Errorf("bad preset: %d %q", code, errOut)
 	}
-	if _, errOut, code = run("keys", "--config", "missing.toml"); code != 1 || errOut != "mmhex: config stat missing.toml: no such file or directory\n" {
+	if _, errOut, code = run("keys", "--config", "missing.toml"); code != 1 || errOut != "mmhex: config missing.toml: no such file or directory\n" {
 		t.Errorf("missing config: %d %q", code, errOut)
 	}
 	if out, _, code = run("keys", "--markdown"); code != 0 || out != Markdown() {
 		t.Errorf("--markdown differs from Markdown()")
+	}
+	t.Run("unreadable", func(t *testing.T) { testUnreadableConfig(t, bin) })
+}
+
+// testUnreadableConfig: a default configuration path this user may not
+// look at (HOME=/root as nobody) or a default file they may not read means
+// no configuration, said nowhere; the same file named by --config is an
+// error of one line naming it. As root the binary runs as nobody; as
+// another user, permissions are taken away with chmod.
+func testUnreadableConfig(t *testing.T, bin string) {
+	var cred *syscall.Credential
+	if os.Geteuid() == 0 {
+		cred = &syscall.Credential{Uid: 65534, Gid: 65534}
+	}
+	base := t.TempDir()
+	// the binary and the folders must be reachable by nobody
+	for _, d := range []string{filepath.Dir(bin), filepath.Dir(filepath.Dir(bin)), base, filepath.Dir(base)} {
+		os.Chmod(d, 0o755)
+	}
+	// home: a home folder nobody may not enter, with a valid configuration
+	home := filepath.Join(base, "home")
+	conf := filepath.Join(home, ".config", "mmhex", "config.toml")
+	os.MkdirAll(filepath.Dir(conf), 0o755)
+	os.WriteFile(conf, []byte("keys = \"vim\"\n"), 0o644)
+	// home2: the configuration file is there but not readable
+	home2 := filepath.Join(base, "home2")
+	conf2 := filepath.Join(home2, ".config", "mmhex", "config.toml")
+	os.MkdirAll(filepath.Dir(conf2), 0o755)
+	os.WriteFile(conf2, []byte("keys = \"vim\"\n"), 0o600)
+	if cred == nil {
+		os.Chmod(home, 0)
+		os.Chmod(conf2, 0)
+		t.Cleanup(func() { os.Chmod(home, 0o755) })
+	} else {
+		os.Chmod(home, 0o700)
+	}
+	run := func(env []string, args ...string) (stdout, stderr string, code int) {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = base
+		cmd.Env = append([]string{"PATH=/usr/bin:/bin"}, env...)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return o.String(), e.String(), code
+	}
+	m, _ := PresetMap(PresetDefault)
+	want := "preset default, no configuration file\n\n" + m.Text()
+	for _, env := range [][]string{
+		{"HOME=" + home},
+		{"HOME=" + home2},
+		{"HOME=/nonexistent"},
+		{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config")},
+	} {
+		if out, errOut, code := run(env, "keys"); code != 0 || errOut != "" || out != want {
+			t.Errorf("%v mmhex keys: code %d stderr %q stdout %.60q", env, code, errOut, out)
+		}
+	}
+	for _, c := range []string{conf, conf2} {
+		_, errOut, code := run([]string{"HOME=/nonexistent"}, "keys", "--config", c)
+		if code != 1 || errOut != "mmhex: config "+c+": permission denied\n" {
+			t.Errorf("--config %s: code %d stderr %q", c, code, errOut)
+		}
 	}
 }

@@ -207,3 +207,54 @@ func firstDiff(a, b []byte) int {
 	}
 	return min(len(a), len(b))
 }
+
+// TestTmuxUnreadableDefaultConfig: run as a user who may not look into
+// $HOME (as root: nobody with HOME a root-only folder, through setpriv;
+// otherwise a home folder with its permissions taken away), the editor
+// opens with the default keys and no message; the same configuration named
+// by --config is one line naming the file, before any screen.
+func TestTmuxUnreadableDefaultConfig(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test (-short)")
+	}
+	bin := buildMmhex(t)
+	dir := t.TempDir()
+	for _, d := range []string{dir, filepath.Dir(dir), filepath.Dir(bin), filepath.Dir(filepath.Dir(bin))} {
+		os.Chmod(d, 0o755)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "data.bin"), bytes.Repeat([]byte("0123456789abcdef"), 64), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	home := filepath.Join(dir, "home")
+	conf := filepath.Join(home, ".config", "mmhex", "config.toml")
+	os.MkdirAll(filepath.Dir(conf), 0o755)
+	os.WriteFile(conf, []byte("keys = \"vim\"\n"), 0o644)
+	var as []string
+	if os.Geteuid() == 0 {
+		if _, err := exec.LookPath("setpriv"); err != nil {
+			t.Skip("setpriv is not installed: cannot run the editor as nobody")
+		}
+		os.Chmod(home, 0o700)
+		as = []string{"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"}
+	} else {
+		os.Chmod(home, 0)
+		t.Cleanup(func() { os.Chmod(home, 0o755) })
+	}
+	args := append(as, "env", "-u", "XDG_CONFIG_HOME", "HOME="+home, bin, "data.bin")
+	s := startTmux(t, dir, args...)
+	scr := s.waitFor("F1 help")
+	if strings.Contains(scr, "config") || strings.Contains(scr, "NORMAL") {
+		t.Fatalf("the default preset with no message expected:\n%s", scr)
+	}
+	s.send("C-q")
+	s.waitFor("EXITED 0")
+
+	// --config FILE that cannot be read: one line, exit 1
+	s.run("kill-server")
+	args = append(as, "env", "-u", "XDG_CONFIG_HOME", "HOME="+home, bin, "--config", conf, "data.bin")
+	s = startTmux(t, dir, args...)
+	scr = s.waitFor("EXITED 1")
+	if !strings.Contains(scr, "mmhex: config "+conf+": permission denied\nEXITED 1") {
+		t.Fatalf("--config of an unreadable file:\n%s", scr)
+	}
+}
