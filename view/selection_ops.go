@@ -169,7 +169,7 @@ func (e *Editor) writeSelection(expr string) {
 		e.afterSelectionAction()
 		e.Message("writing %s to %s…", describeRange(off, n), mapping.DisplayName(path))
 		f := e.f
-		go func() {
+		e.Go(func() { // panic-safe: a panic restores the terminal
 			t0 := time.Now()
 			err := writeRange(f, path, off, n, overwrite)
 			d := time.Since(t0)
@@ -180,7 +180,7 @@ func (e *Editor) writeSelection(expr string) {
 				}
 				e.Message("wrote %s to %s in %s", describeRange(off, n), mapping.DisplayName(path), formatDuration(d))
 			})
-		}()
+		})
 	}
 	do := func(text string) error {
 		path := strings.TrimSpace(text)
