@@ -74,6 +74,7 @@ func benchFind(b *testing.B, p *Pattern, o Options) {
 		from = f.Size()
 	}
 	b.SetBytes(f.Size())
+	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		r, err := Find(context.Background(), f, p, from, o)
@@ -131,6 +132,7 @@ func BenchmarkCount(b *testing.B) {
 		w, own := c.w, c.own
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(f.Size())
+			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
 				c, err := Count(context.Background(), f, p, 0, f.Size(), 0, AllOptions{Workers: w, OwnMappings: own})
 				if err != nil || c != 1 {
@@ -180,6 +182,7 @@ func BenchmarkSparse64G(b *testing.B) {
 	defer f.Close()
 	p := mustText(b, needle, false)
 	b.Run("Find", func(b *testing.B) {
+		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
 			r, err := Find(context.Background(), f, p, 0, Options{})
 			if err != nil || r.Offset != size-1000 {
@@ -188,6 +191,7 @@ func BenchmarkSparse64G(b *testing.B) {
 		}
 	})
 	b.Run("FindAll", func(b *testing.B) {
+		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
 			c, err := Count(context.Background(), f, p, 0, size, 0, AllOptions{})
 			if err != nil || c != 1 {

@@ -212,13 +212,12 @@ func (j *job) run(ctx context.Context, src Source, own *ownScanner, p *Pattern, 
 		}
 		select {
 		case j.out <- buf:
-			buf = make([]int64, 0, batchLen)
+			buf = nil
 			return true
 		case <-ctx.Done():
 			return false
 		}
 	}
-	buf = make([]int64, 0, batchLen)
 	ok := true
 	tp := p
 	tuned := false
@@ -230,6 +229,9 @@ func (j *job) run(ctx context.Context, src Source, own *ownScanner, p *Pattern, 
 		for lo := 0; lo < len(b) && ok; {
 			hi := min(len(b), lo+step)
 			ok = p.All(b[lo:min(len(b), hi+int(n)-1)], func(i int) bool {
+				if buf == nil { // only segments with matches allocate
+					buf = make([]int64, 0, batchLen)
+				}
 				buf = append(buf, base+int64(lo+i))
 				if len(buf) == batchLen {
 					return send()
