@@ -145,8 +145,14 @@ func TestLoadPaths(t *testing.T) {
 		t.Fatalf("bad preset: %v", err)
 	}
 	missing := filepath.Join(dir, "missing.toml")
-	if _, _, err := Load("", missing); err == nil || err.Error() != "config stat "+missing+": no such file or directory" {
+	if _, _, err := Load("", missing); err == nil || err.Error() != "config "+missing+": no such file or directory" {
 		t.Fatalf("missing --config: %v", err)
+	}
+	// --config wins over the file at the default path
+	other := filepath.Join(dir, "other.toml")
+	os.WriteFile(other, []byte("bytes_per_row = 8\n"), 0o644)
+	if m, probs, err := Load("", other); err != nil || len(probs) != 0 || m.Preset() != "default" || m.Config().BytesPerRow != 8 || m.Config().Path != other {
+		t.Fatalf("--config other.toml: %v %v %v %+v", m.Preset(), probs, err, m.Config())
 	}
 	if _, _, err := Load("", dir); err == nil || err.Error() != "config "+dir+": not a regular file" {
 		t.Fatalf("dir --config: %v", err)
@@ -158,6 +164,34 @@ func TestLoadPaths(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", "")
 	if DefaultPath() != filepath.Join(dir, "home", ".config", "mmhex", "config.toml") {
 		t.Fatalf("DefaultPath %q", DefaultPath())
+	}
+}
+
+// TestIssueExample: the configuration shown in the issue, comment and all,
+// parses without a problem and means what it says.
+func TestIssueExample(t *testing.T) {
+	const text = `keys = "vim"            # the preset
+bytes_per_row = 16
+[bindings]
+"Ctrl-G" = "goto"
+"g g" = "top"
+`
+	m, probs := Parse("config.toml", []byte(text), "")
+	if len(probs) != 0 {
+		t.Fatalf("problems:\n%s", ProblemsText(probs))
+	}
+	if m.Preset() != PresetVim || m.Config().BytesPerRow != 16 || m.Config().Keys != PresetVim {
+		t.Fatalf("preset %q, bytes_per_row %d", m.Preset(), m.Config().BytesPerRow)
+	}
+	d := NewDispatcher(m)
+	if o := d.Feed(MustKey("Ctrl-G")); o.Result != Found || o.Action != Goto {
+		t.Fatalf("Ctrl-G: %+v", o)
+	}
+	if o := d.Feed(MustKey("g")); o.Result != Incomplete || d.Pending() != "g" {
+		t.Fatalf("g: %+v pending %q", o, d.Pending())
+	}
+	if o := d.Feed(MustKey("g")); o.Result != Found || o.Action != Top {
+		t.Fatalf("g g: %+v", o)
 	}
 }
 
