@@ -114,10 +114,10 @@ func printHelp(w io.Writer) {
 	fmt.Fprintln(w, "Flags may come before or after the other arguments; -- ends the flags.")
 }
 
-// oneLine keeps an error message on one line.
-func oneLine(s string) string {
-	return strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
-}
+// oneLine keeps an error message on one line and terminal-safe: names are
+// already DisplayName'd, but some messages (the flag package's) quote
+// arguments raw.
+func oneLine(s string) string { return mapping.SafeLine(s) }
 
 // parseArgs parses the flags of fs wherever they appear in args (before,
 // between or after the positional arguments) and returns the positional

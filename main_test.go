@@ -289,6 +289,10 @@ func TestErrors(t *testing.T) {
 	unix.Mkfifo(fifo, 0o644)
 	missing := filepath.Join(dir, "missing")
 	evil := filepath.Join(dir, "x\x1b]0;pwned\x07")
+	evilFile := tempFile(t, "e\x1b[31m\u202e", []byte("ab"))
+	evilQ := fmt.Sprintf("%q", evilFile)
+	evilDir := filepath.Join(dir, "d\x1b]0;pwned\x07")
+	os.Mkdir(evilDir, 0o755)
 	cases := []struct {
 		args []string
 		code int
@@ -317,15 +321,48 @@ func TestErrors(t *testing.T) {
 		{[]string{"patch", missing, "0", "41"}, 1, missing + ": no such file or directory"},
 		{[]string{"stat", missing}, 1, missing + ": no such file or directory"},
 		{[]string{"stat", data, "extra"}, 2, "usage: mmhex stat " + findCommand("stat").usage},
+		// dump, search and the editor entry: the same opening errors.
+		{[]string{"dump", missing}, 1, missing + ": no such file or directory"},
+		{[]string{"dump", dir}, 1, dir + ": is a directory"},
+		{[]string{"dump", fifo}, 1, fifo + ": is a FIFO (named pipe); it cannot be mapped"},
+		{[]string{"dump", "/proc/self/status"}, 1, "/proc/self/status: has size 0 but has content (a /proc or /sys file?); it cannot be mapped"},
+		{[]string{"dump", data, "-s", "0x100"}, 1, data + ": offset is past end of file: offset 256 (0x100), size 10 (0xa)"},
+		{[]string{"dump", data, "-s", "1x"}, 2, data + `: offset: bad number: "1x" (use decimal, 0x hex, k/M/G suffixes)`},
+		{[]string{"dump", data, "-n", "zz"}, 2, data + `: length: bad number: "zz" (use decimal, 0x hex, k/M/G suffixes)`},
+		{[]string{"search", missing, "ab"}, 1, missing + ": no such file or directory"},
+		{[]string{"search", dir, "ab"}, 1, dir + ": is a directory"},
+		{[]string{"search", fifo, "ab"}, 1, fifo + ": is a FIFO (named pipe); it cannot be mapped"},
+		{[]string{"search", "/proc/self/status", "ab"}, 1, "/proc/self/status: has size 0 but has content (a /proc or /sys file?); it cannot be mapped"},
+		{[]string{"search", empty, "ab"}, 1, empty + `: no match for "ab"`},
+		{[]string{"search", data, "4g", "--hex"}, 2, data + `: pattern: malformed hex: column 2: "g" is not a hex digit`},
+		{[]string{missing}, 1, missing + ": no such file or directory"},
+		{[]string{dir}, 1, dir + ": is a directory"},
+		{[]string{fifo}, 1, fifo + ": is a FIFO (named pipe); it cannot be mapped"},
+		{[]string{"/proc/self/status"}, 1, "/proc/self/status: has size 0 but has content (a /proc or /sys file?); it cannot be mapped"},
+		{[]string{"/dev/null"}, 1, "/dev/null: is a character device; only regular files and block devices can be mapped"},
+		{[]string{empty}, 1, empty + ": the file is empty: nothing to show or overwrite (mmhex never changes a file's size)"},
+		{[]string{"--window", "zz", data}, 2, data + `: --window: bad number: "zz" (use decimal, 0x hex, k/M/G suffixes)`},
+		// Names and arguments with escape sequences never reach the
+		// terminal raw, whatever the command.
+		{[]string{"cat", evilFile, "5"}, 1, evilQ + ": offset is past end of file"},
+		{[]string{"patch", evilFile, "5", "41"}, 1, evilQ + ": offset is past end of file (size 2)"},
+		{[]string{"patch", evilFile, "0", "41", "--expect", "00"}, 1, evilQ + ": bytes at 0x0 are 61, not the expected 00; nothing written"},
+		{[]string{"stat", evilDir}, 1, fmt.Sprintf("%q", evilDir) + ": is a directory"},
+		{[]string{"dump", evilFile, "-s", "5"}, 1, evilQ + ": offset is past end of file: offset 5 (0x5), size 2 (0x2)"},
+		{[]string{"search", evilFile, "zz"}, 1, evilQ + `: no match for "zz"`},
+		{[]string{evilDir}, 1, fmt.Sprintf("%q", evilDir) + ": is a directory"},
+		{[]string{"--window", "zz", evil}, 2, fmt.Sprintf("%q", evil) + `: --window: bad number: "zz" (use decimal, 0x hex, k/M/G suffixes)`},
+		{[]string{"cat", data, "0", "-\x1b]0;x\a"}, 2, `cat: flag provided but not defined: -\x1b]0;x\a`},
+		{[]string{"\x1b[31m"}, 1, `"\x1b[31m": no such file or directory`},
 	}
-	before := snapshot(t, data, empty)
+	before := snapshot(t, data, empty, evilFile)
 	for _, c := range cases {
 		r := mmhex(t, c.args...)
 		if r.code != c.code || r.stderr != "mmhex: "+c.err+"\n" || r.stdout != "" {
 			t.Errorf("%q:\n got code %d stderr %q\nwant code %d stderr %q", c.args, r.code, r.stderr, c.code, "mmhex: "+c.err+"\n")
 		}
 	}
-	if after := snapshot(t, data, empty); after != before {
+	if after := snapshot(t, data, empty, evilFile); after != before {
 		t.Fatalf("files changed:\n%s\n%s", before, after)
 	}
 }
@@ -387,7 +424,8 @@ func TestReadOnlyFile(t *testing.T) {
 	if cred == nil {
 		os.Chmod(secret, 0)
 	}
-	for _, args := range [][]string{{"cat", secret, "0"}, {"stat", secret}, {"patch", secret, "0", "00"}} {
+	for _, args := range [][]string{{"cat", secret, "0"}, {"stat", secret}, {"patch", secret, "0", "00"},
+		{"dump", secret}, {"search", secret, "x"}, {secret}} {
 		if r := runAs(t, cred, args...); r.code != 1 || r.stderr != "mmhex: "+secret+": permission denied\n" {
 			t.Errorf("%q without read permission: %+v", args, r)
 		}

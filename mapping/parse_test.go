@@ -135,3 +135,18 @@ func FuzzParseSize(f *testing.F) {
 		}
 	})
 }
+
+func TestSafeLine(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"plain: é 日本", "plain: é 日本"},
+		{`"x\x1b": quoted already`, `"x\x1b": quoted already`},
+		{"flag -\x1b]0;pwn\a", `flag -\x1b]0;pwn\a`},
+		{"two\nlines\r", "two lines "},
+		{"bidi \u202e and tab\t", `bidi \u202e and tab\t`},
+		{"bad \xff utf8", `bad \xff utf8`},
+	} {
+		if got := SafeLine(c.in); got != c.want {
+			t.Errorf("SafeLine(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
