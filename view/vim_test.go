@@ -238,3 +238,117 @@ func TestConfigProblemsShownAtStart(t *testing.T) {
 		t.Fatalf("g g bound to bottom: cursor %d", h.e.Cursor())
 	}
 }
+
+// TestVimRemainingKeys: the keys of the vim preset the other tests do not
+// press: Ctrl-U, ? with n and N, Ctrl-R, Tab and Esc in normal mode, :N in
+// decimal, :w! (MS_ASYNC), :wq and :q!.
+func TestVimRemainingKeys(t *testing.T) {
+	q := syncPosts(t)
+	h := openKnown(t, 100, 24, Options{Keys: vimKeys(t)})
+	half := 16 * int64(max(h.e.visibleRows()/2, 1))
+	h.pressSeq("Ctrl-D Ctrl-D Ctrl-U")
+	if h.e.Cursor() != half {
+		t.Fatalf("Ctrl-D Ctrl-D Ctrl-U: cursor %d, want %d", h.e.Cursor(), half)
+	}
+	h.press(":")
+	h.typeText("1000")
+	h.press("Enter")
+	if h.e.Cursor() != 1000 {
+		t.Fatalf(":1000: cursor %d", h.e.Cursor())
+	}
+	// ? searches backward; n goes on backward, N comes back forward
+	text := string(knownData())
+	h.press("?", "Tab")
+	h.typeText("lazy")
+	if s := h.draw(); !strings.Contains(s, "search ↑ text: lazy") {
+		t.Fatalf("? prompt:\n%s", s)
+	}
+	h.press("Enter")
+	q.drain(t, h.e)
+	prev := int64(strings.LastIndex(text[:1000], "lazy"))
+	if h.e.Cursor() != prev {
+		t.Fatalf("?lazy from 1000: cursor %d, want %d", h.e.Cursor(), prev)
+	}
+	h.press("n")
+	q.drain(t, h.e)
+	if want := int64(strings.LastIndex(text[:prev], "lazy")); h.e.Cursor() != want {
+		t.Fatalf("n after ?: cursor %d, want %d", h.e.Cursor(), want)
+	}
+	h.press("N")
+	q.drain(t, h.e)
+	if h.e.Cursor() != prev {
+		t.Fatalf("N after ?: cursor %d, want %d", h.e.Cursor(), prev)
+	}
+	h.press("Esc") // leaves the visual selection of the match
+	if _, _, ok := h.e.Selection(); ok || h.e.Keys().Mode() != keymap.ModeNormal {
+		t.Fatalf("Esc after a search: selection kept or mode %q", h.e.Keys().Mode())
+	}
+	// Tab in normal mode: the text column, where R types characters
+	if !strings.Contains(h.draw(), "  HEX │") {
+		t.Fatalf("not in the hex column at first:\n%s", h.draw())
+	}
+	h.press("Tab")
+	if !strings.Contains(h.draw(), "  TEXT │") {
+		t.Fatalf("Tab: not in the text column:\n%s", h.draw())
+	}
+	h.pressSeq("g g R")
+	h.typeText("XY")
+	h.press("Esc")
+	disk, _ := os.ReadFile("known.bin")
+	if disk[0] != 'X' || disk[1] != 'Y' {
+		t.Fatalf("R in the text column: % x", disk[:2])
+	}
+	// u u undoes both bytes, Ctrl-R redoes the first
+	h.pressSeq("u u")
+	disk, _ = os.ReadFile("known.bin")
+	if disk[0] != 0 || disk[1] != 1 {
+		t.Fatalf("u u: % x", disk[:2])
+	}
+	h.press("Ctrl-R")
+	disk, _ = os.ReadFile("known.bin")
+	if disk[0] != 'X' || disk[1] != 1 {
+		t.Fatalf("Ctrl-R: % x", disk[:2])
+	}
+	// :w! syncs with MS_ASYNC
+	h.press(":")
+	h.typeText("w!")
+	h.press("Enter")
+	if r, ok := h.f.LastSync(); !ok || !strings.Contains(r.Flag, "MS_ASYNC") {
+		t.Fatalf(":w!: last sync %+v %v", r, ok)
+	}
+	// :q! reverts and quits
+	h.pressSeq("G r")
+	h.typeText("z") // the text column: r types one character
+	if disk, _ = os.ReadFile("known.bin"); disk[len(disk)-1] != 'z' {
+		t.Fatalf("G r z: last byte %#x", disk[len(disk)-1])
+	}
+	h.press(":")
+	h.typeText("q!")
+	h.press("Enter")
+	if !h.e.Quitting() {
+		t.Fatal(":q! did not quit")
+	}
+	disk, _ = os.ReadFile("known.bin")
+	if want := knownData()[len(disk)-1]; disk[len(disk)-1] != want {
+		t.Fatalf(":q!: last byte %#x, want %#x", disk[len(disk)-1], want)
+	}
+}
+
+// TestVimWriteQuit: :wq syncs with MS_SYNC and quits without asking.
+func TestVimWriteQuit(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{Keys: vimKeys(t)})
+	h.pressSeq("r")
+	h.typeText("5a")
+	h.press(":")
+	h.typeText("wq")
+	h.press("Enter")
+	if !h.e.Quitting() {
+		t.Fatalf(":wq did not quit:\n%s", h.draw())
+	}
+	if r, ok := h.f.LastSync(); !ok || !strings.Contains(r.Flag, "MS_SYNC") || h.f.UnsyncedEdits() != 0 {
+		t.Fatalf(":wq: last sync %+v %v, %d unsynced", r, ok, h.f.UnsyncedEdits())
+	}
+	if disk, _ := os.ReadFile("known.bin"); disk[0] != 0x5a {
+		t.Fatalf(":wq: byte 0 = %#x", disk[0])
+	}
+}
