@@ -49,12 +49,6 @@ func TestFirstScreen(t *testing.T) {
 	}
 	hexX := x + 10
 	for _, c := range []struct {
-		idx  int
-		ansi int
-	}{{1, 5}, {9, 2}, {0x41 % 16, 6}} {
-		_ = c
-	}
-	for _, c := range []struct {
 		off  int
 		ansi int
 	}{{0x01, 5}, {0x09, 2}, {0x0b, 5}, {0x20, 2}, {0x41, 6}, {0x7f, 5}, {0x80, 3}, {0xff, 3}} {
