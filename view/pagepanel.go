@@ -359,8 +359,12 @@ func (pp *pagePanel) lastLine(p *pageProbe) string {
 		return fmt.Sprintf("last: msync(%s) — %s written and waited for; dirty now %d", ls.Flag, plural(ls.Pages, "page"), t.Dirty)
 	}
 	if t.Dirty > 0 {
-		return fmt.Sprintf("%s: they reach the disk by msync(MS_SYNC), writeback, or kernel writeback%s",
-			plural(int(t.Dirty), "dirty page"), expire)
+		they := "they reach"
+		if t.Dirty == 1 {
+			they = "it reaches"
+		}
+		return fmt.Sprintf("%s: %s the disk by msync(MS_SYNC), writeback, or kernel writeback%s",
+			plural(int(t.Dirty), "dirty page"), they, expire)
 	}
 	if errors.Is(m.MincoreErr, mapping.ErrMincoreSkipped) {
 		return fmt.Sprintf("resident: mincore skipped for files over %d pages (it costs ~40 ms a GiB); cached is cachestat's count", mapping.DefaultMincorePages)

@@ -412,4 +412,5 @@ func TestPagePanelMeasuresInBackground(t *testing.T) {
 	waitScreen("memory and disk agree")
 	h.typeText("41")
 	waitScreen("pages of bg.bin: 8 × 4 KiB  resident 8  cached 8  dirty 1  writeback 0  evicted 0  edited 1")
+	waitScreen(" 1 dirty page: it reaches the disk by msync(MS_SYNC), writeback, or kernel writeback (dirty_expire ")
 }
