@@ -222,20 +222,40 @@ func TestVimVisualAndMarks(t *testing.T) {
 	}
 }
 
+// TestConfigProblemsShownAtStart: an unknown action, a bad key name and a
+// conflict are one message, shown at start, that one key dismisses; then
+// the valid bindings and the preset's defaults work.
 func TestConfigProblemsShownAtStart(t *testing.T) {
-	m, probs := keymap.Parse("config.toml", []byte("keys = \"vim\"\n[bindings]\n\"X\" = \"no-such-action\"\n\"g g\" = \"bottom\"\n"), "")
+	conf := "keys = \"vim\"\n[bindings]\n\"X\" = \"no-such-action\"\n\"g g\" = \"bottom\"\n\"Hyper-x\" = \"top\"\n\"Ctrl-G\" = \"help\"\n\"C-g\" = \"goto\"\n"
+	m, probs := keymap.Parse("config.toml", []byte(conf), "")
 	h := openKnown(t, 100, 24, Options{Keys: keymap.NewDispatcher(m), StartupMessage: keymap.ProblemsText(probs)})
 	s := h.draw()
-	if !strings.Contains(s, `config.toml:3: unknown action "no-such-action"`) {
-		t.Fatalf("no problem message:\n%s", s)
+	for _, want := range []string{
+		`config.toml:3: unknown action "no-such-action"`,
+		`config.toml:5: bad key "Hyper-x": unknown modifier "Hyper"`,
+		`config.toml:7: "C-g" conflicts with "Ctrl-G" (line 6); the later one is used`,
+	} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("no %q in the start-up message:\n%s", want, s)
+		}
 	}
 	h.press("j") // dismisses the message, does nothing else
-	if h.e.OverlayOpen() || h.e.Cursor() != 0 {
-		t.Fatalf("message not dismissed by one key (cursor %d)", h.e.Cursor())
+	if h.e.OverlayOpen() || h.e.Cursor() != 0 || strings.Contains(h.draw(), "no-such-action") {
+		t.Fatalf("message not dismissed by one key (cursor %d):\n%s", h.e.Cursor(), h.draw())
+	}
+	h.press("j") // a default of the preset
+	if h.e.Cursor() != 16 {
+		t.Fatalf("j after the message: cursor %d", h.e.Cursor())
 	}
 	h.pressSeq("g g") // the valid binding works
 	if h.e.Cursor() != 3*4096-1 {
 		t.Fatalf("g g bound to bottom: cursor %d", h.e.Cursor())
+	}
+	h.press("Ctrl-G") // the later of the conflicting bindings: goto
+	h.typeText("0x10")
+	h.press("Enter")
+	if h.e.OverlayOpen() || h.e.Cursor() != 0x10 {
+		t.Fatalf("Ctrl-G (C-g = goto): cursor %#x, overlay %v\n%s", h.e.Cursor(), h.e.OverlayOpen(), h.draw())
 	}
 }
 
@@ -350,5 +370,33 @@ func TestVimWriteQuit(t *testing.T) {
 	}
 	if disk, _ := os.ReadFile("known.bin"); disk[0] != 0x5a {
 		t.Fatalf(":wq: byte 0 = %#x", disk[0])
+	}
+}
+
+// Every action of keymap (the search, selection, marks and lab ones too)
+// has a handler in the editor, and the help screen of each preset lists
+// every action the preset has.
+func TestEveryActionHandledAndInHelp(t *testing.T) {
+	for _, preset := range keymap.Presets {
+		m, err := keymap.PresetMap(preset)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := openKnown(t, 100, 24, Options{Keys: keymap.NewDispatcher(m)})
+		listed := map[keymap.Action]bool{}
+		for _, sec := range m.Help() {
+			for _, en := range sec.Entries {
+				listed[en.Action] = true
+			}
+		}
+		for _, a := range keymap.All() {
+			if _, ok := h.e.handlers[string(a.Name)]; !ok {
+				t.Errorf("preset %s: action %s has no handler", preset, a.Name)
+			}
+			vimOnly := a.Name == keymap.ReplaceMode || a.Name == keymap.ReplaceByte || a.Name == keymap.NormalMode
+			if !listed[a.Name] && !(preset == keymap.PresetDefault && vimOnly) {
+				t.Errorf("preset %s: action %s is not in the help", preset, a.Name)
+			}
+		}
 	}
 }
