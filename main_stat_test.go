@@ -2,13 +2,16 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -106,5 +109,68 @@ func TestStatWatch(t *testing.T) {
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("after SIGINT: %v, want exit status 0", err)
+	}
+}
+
+// noCachestatEnv asks the test binary, run again as a child, to install a
+// seccomp filter that makes cachestat(2) fail with ENOSYS, as on kernels
+// before 6.5; the mmhex it starts inherits the filter.
+const noCachestatEnv = "MMHEX_TEST_NO_CACHESTAT"
+
+// denyCachestat installs the filter on every thread of this process.
+func denyCachestat(t *testing.T) {
+	t.Helper()
+	prog := []unix.SockFilter{
+		{Code: unix.BPF_LD | unix.BPF_W | unix.BPF_ABS, K: 0}, // seccomp_data.nr
+		{Code: unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K, K: unix.SYS_CACHESTAT, Jt: 0, Jf: 1},
+		{Code: unix.BPF_RET | unix.BPF_K, K: unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS)},
+		{Code: unix.BPF_RET | unix.BPF_K, K: unix.SECCOMP_RET_ALLOW},
+	}
+	fprog := unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		t.Skipf("PR_SET_NO_NEW_PRIVS: %v", err)
+	}
+	if _, _, e := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, unix.SECCOMP_FILTER_FLAG_TSYNC,
+		uintptr(unsafe.Pointer(&fprog))); e != 0 {
+		t.Skipf("seccomp: %v", e)
+	}
+	var cs unix.Cachestat_t
+	if err := unix.Cachestat(0, &unix.CachestatRange{}, &cs, 0); err != unix.ENOSYS {
+		t.Fatalf("cachestat under the filter: %v, want ENOSYS", err)
+	}
+}
+
+// TestStatWithoutCachestat: where cachestat is missing (ENOSYS) the
+// figures it gives are unknown (null in JSON), never 0; mincore's resident
+// count is still there.
+func TestStatWithoutCachestat(t *testing.T) {
+	if os.Getenv(noCachestatEnv) == "" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestStatWithoutCachestat$", "-test.v")
+		cmd.Env = append(os.Environ(), noCachestatEnv+"="+bin) // the child uses this binary
+		out, err := cmd.CombinedOutput()
+		if err == nil && strings.Contains(string(out), "--- SKIP") {
+			t.Skipf("child skipped:\n%s", out)
+		}
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestStatWithoutCachestat") {
+			t.Fatalf("child: %v\n%s", err, out)
+		}
+		return
+	}
+	p := tempFile(t, "c.bin", pattern(3*os.Getpagesize()))
+	denyCachestat(t)
+	r := mmhex(t, "stat", p, "--json")
+	want := fmt.Sprintf(`{"size":%d,"page_size":%d,"pages":3,"resident":3,"cached":null,"dirty":null,"writeback":null,"evicted":null,"recently_evicted":null}`+"\n",
+		3*os.Getpagesize(), os.Getpagesize())
+	if r.code != 0 || r.stdout != want || r.stderr != "" {
+		t.Errorf("stat --json without cachestat: %+v\nwant %s", r, want)
+	}
+	r = mmhex(t, "stat", p)
+	for _, k := range []string{"cached", "dirty", "writeback", "evicted", "recently evicted"} {
+		if !regexp.MustCompile(`\n` + k + ` +unknown\n`).MatchString(r.stdout) {
+			t.Errorf("stat without cachestat: %s is not unknown:\n%s", k, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stdout, "\nresident          3\n") {
+		t.Errorf("stat without cachestat: resident is not 3:\n%s", r.stdout)
 	}
 }

@@ -21,6 +21,10 @@ import (
 var bin string
 
 func TestMain(m *testing.M) {
+	if b := os.Getenv(noCachestatEnv); b != "" {
+		bin = b // a child run by TestStatWithoutCachestat: the binary is built
+		os.Exit(m.Run())
+	}
 	dir, err := os.MkdirTemp("", "mmhex-bin-")
 	if err != nil {
 		panic(err)
