@@ -77,10 +77,7 @@ func TestTmuxTwoEditors(t *testing.T) {
 		t.Skip("-short: skipping the tmux test")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "mmhex")
-	if out, err := exec.Command("go", "build", "-o", bin, "mmhex").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := mmhexBinary(t)
 	path := filepath.Join(dir, "shared.bin")
 	if err := os.WriteFile(path, bytes.Repeat([]byte("."), 256), 0o644); err != nil {
 		t.Fatal(err)
@@ -138,10 +135,7 @@ func TestTmuxLabOptions(t *testing.T) {
 		t.Skip("-short: skipping the tmux test")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "mmhex")
-	if out, err := exec.Command("go", "build", "-o", bin, "mmhex").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := mmhexBinary(t)
 	path := filepath.Join(dir, "lab.bin")
 	if err := os.WriteFile(path, bytes.Repeat([]byte("lab!"), 5000), 0o644); err != nil {
 		t.Fatal(err)

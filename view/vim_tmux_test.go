@@ -2,113 +2,12 @@ package view
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
-
-// tmuxSession runs the built mmhex binary in a detached tmux session on a
-// private server socket, 120x40.
-type tmuxSession struct {
-	t    *testing.T
-	sock string
-}
-
-// buildMmhex builds the mmhex binary into a temporary directory.
-func buildMmhex(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "mmhex")
-	cmd := exec.Command("go", "build", "-o", bin, "mmhex")
-	cmd.Dir = ".."
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// tmuxSessions numbers the server sockets: one server per session.
-var tmuxSessions int
-
-func startTmux(t *testing.T, dir string, args ...string) *tmuxSession {
-	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed: the end-to-end tests need it (.ci/run installs it)")
-	}
-	tmuxSessions++
-	s := &tmuxSession{t: t, sock: filepath.Join(dir, fmt.Sprintf("tmux%d.sock", tmuxSessions))}
-	quoted := make([]string, len(args))
-	for i, a := range args {
-		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-	}
-	// XDG_CONFIG_HOME and HOME point at an empty folder: no user config.
-	cmdline := "cd '" + dir + "' && env XDG_CONFIG_HOME='" + dir + "' HOME='" + dir + "' " + strings.Join(quoted, " ") + "; echo EXITED $?; sleep 30"
-	s.run("-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40", cmdline)
-	t.Cleanup(func() { exec.Command("tmux", "-S", s.sock, "kill-server").Run() })
-	return s
-}
-
-func (s *tmuxSession) run(args ...string) string {
-	s.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-S", s.sock}, args...)...).CombinedOutput()
-	if err != nil {
-		s.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
-func (s *tmuxSession) screen() string { return s.run("capture-pane", "-p") }
-
-// send types keys (tmux key names) with a pause after each, so that Esc is
-// never read together with the next key as Alt.
-func (s *tmuxSession) send(keys ...string) {
-	s.t.Helper()
-	for _, k := range keys {
-		s.run("send-keys", k)
-		time.Sleep(60 * time.Millisecond)
-		if k == "Escape" {
-			time.Sleep(150 * time.Millisecond)
-		}
-	}
-}
-
-// typeText sends s literally.
-func (s *tmuxSession) typeText(text string) {
-	s.t.Helper()
-	s.run("send-keys", "-l", text)
-	time.Sleep(60 * time.Millisecond)
-}
-
-// waitFor polls the screen until it contains want (10 s at most).
-func (s *tmuxSession) waitFor(want string) string {
-	s.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		scr := s.screen()
-		if strings.Contains(scr, want) {
-			return scr
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("screen never showed %q:\n%s", want, scr)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// waitGone polls the screen until it no longer contains text (10 s at most).
-func (s *tmuxSession) waitGone(text string) {
-	s.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for strings.Contains(s.screen(), text) {
-		if time.Now().After(deadline) {
-			s.t.Fatalf("%q stayed on the screen:\n%s", text, s.screen())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
 
 // TestTmuxVimGotoEditWriteQuit drives the vim preset of the real binary in
 // a real terminal: goto (NG and :N), replace (r and R), :w, :q; then the
