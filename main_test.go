@@ -517,3 +517,54 @@ func TestReadmeMatchesCI(t *testing.T) {
 		t.Fatal(".ci/run lacks set -euo pipefail")
 	}
 }
+
+// TestNoReadWriteOnData: cat, patch and stat touch the file's data only
+// through mappings: strace shows no read/write-family call on the file,
+// and patch stores through a MAP_SHARED mapping and msyncs it.
+func TestNoReadWriteOnData(t *testing.T) {
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		t.Skip("strace is not installed: cannot watch the system calls")
+	}
+	p := tempFile(t, "traced.bin", pattern(3*os.Getpagesize()))
+	const calls = "read,pread64,readv,preadv,preadv2,write,pwrite64,writev,pwritev,pwritev2," +
+		"sendfile,splice,copy_file_range,ftruncate,fallocate,mmap,msync"
+	fileCall := regexp.MustCompile(`^\d+ +(\w+)\(.*<` + regexp.QuoteMeta(p) + `>`)
+	for _, args := range [][]string{{"cat", p, "100", "5000"}, {"patch", p, "4094", "41 42 43"}, {"stat", p}} {
+		log := filepath.Join(t.TempDir(), "strace.log")
+		out, err := exec.Command(strace, append([]string{"-f", "-y", "-qq", "-e", "signal=none", "-e", "trace=" + calls,
+			"-o", log, bin}, args...)...).CombinedOutput()
+		if err != nil {
+			if strings.Contains(string(out), "ptrace") {
+				t.Skipf("strace cannot trace here: %s", out)
+			}
+			t.Fatalf("%q under strace: %v\n%s", args, err, out)
+		}
+		b, err := os.ReadFile(log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var seen []string
+		for _, line := range strings.Split(string(b), "\n") {
+			if m := fileCall.FindStringSubmatch(line); m != nil {
+				seen = append(seen, m[1])
+				if m[1] != "mmap" && m[1] != "msync" {
+					t.Errorf("%s: %s on the file: %s", args[0], m[1], line)
+				}
+				if m[1] == "mmap" && args[0] == "patch" && !strings.Contains(line, "PROT_READ|PROT_WRITE, MAP_SHARED,") {
+					t.Errorf("patch maps the file without PROT_WRITE/MAP_SHARED: %s", line)
+				}
+			}
+		}
+		if !slices.Contains(seen, "mmap") {
+			t.Errorf("%s: no mmap of the file seen (%v)", args[0], seen)
+		}
+		if args[0] == "patch" && !regexp.MustCompile(`(?m)^\d+ +msync\(0x[0-9a-f]+, \d+, MS_SYNC\) = 0$`).Match(b) {
+			t.Errorf("patch: no msync(MS_SYNC):\n%s", b)
+		}
+	}
+	got, _ := os.ReadFile(p)
+	if string(got[4094:4097]) != "ABC" {
+		t.Errorf("patched bytes %q", got[4094:4097])
+	}
+}
