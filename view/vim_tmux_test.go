@@ -72,15 +72,19 @@ func TestTmuxVimGotoEditWriteQuit(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(dir, "mmhex"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	conf := "keys = \"vim\"\n[bindings]\n\"X\" = \"no-such-action\"\n"
+	conf := "keys = \"vim\"\nbytes_per_row = 8\nwindow = \"8k\"\n[bindings]\n\"X\" = \"no-such-action\"\n"
 	if err := os.WriteFile(filepath.Join(dir, "mmhex", "config.toml"), []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	s2 := startTmux(t, dir, bin, "data.bin")
-	s2.waitFor(`config.toml:3: unknown action "no-such-action"`)
+	s2.waitFor(`config.toml:5: unknown action "no-such-action"`)
 	s2.send("Escape")
 	s2.waitGone("no-such-action")
-	s2.waitFor("-- NORMAL --")
+	// bytes_per_row and window of the file are in effect
+	scr := s2.waitFor("-- NORMAL --")
+	if !strings.Contains(scr, "window 0x0–0x2000") || !strings.Contains(scr, "\n 00000008  38 39 61 62 63 64 65 66   89abcdef\n") {
+		t.Fatalf("bytes_per_row = 8, window = 8k not in effect:\n%s", scr)
+	}
 	s2.send("R")
 	s2.typeText("ffff")
 	s2.send("Escape")
