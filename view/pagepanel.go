@@ -320,13 +320,13 @@ func (pp *pagePanel) lastLine(p *pageProbe) string {
 	m, t := p.m, p.m.Totals
 	switch {
 	case errors.Is(m.CachestatErr, unix.ENOSYS):
-		return "cachestat unavailable (Linux < 6.5): dirty, writeback and cached unknown; the map shows mincore and the pages edited here"
+		return "cachestat unavailable (Linux < 6.5): cached, dirty, writeback unknown; the map shows mincore and your edits"
 	case errors.Is(m.CachestatErr, unix.EPERM) && errors.Is(m.MincoreErr, mapping.ErrResidencyUnknown):
 		return "unknown: the kernel hides the page cache of files you neither own nor can write (cachestat EPERM; mincore would lie)"
 	case errors.Is(m.CachestatErr, unix.EPERM):
-		return "cachestat refused (EPERM): dirty, writeback and cached unknown; the map shows mincore and the pages edited here"
+		return "cachestat refused (EPERM): cached, dirty, writeback unknown; the map shows mincore and your edits"
 	case m.CachestatErr != nil:
-		return fmt.Sprintf("cachestat failed: %v; the map shows mincore and the pages edited here", m.CachestatErr)
+		return fmt.Sprintf("cachestat failed: %v; the map shows mincore and your edits", m.CachestatErr)
 	}
 	expire := ""
 	if p.tunErr == nil {

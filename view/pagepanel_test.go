@@ -282,7 +282,7 @@ func TestPagePanelGroupsAndUnknown(t *testing.T) {
 		min  error
 		want string
 	}{
-		{fmt.Errorf("x: cachestat: %w", unix.ENOSYS), nil, "cachestat unavailable (Linux < 6.5): dirty, writeback and cached unknown; the map shows mincore and the pages edited here"},
+		{fmt.Errorf("x: cachestat: %w", unix.ENOSYS), nil, "cachestat unavailable (Linux < 6.5): cached, dirty, writeback unknown; the map shows mincore and your edits"},
 		{fmt.Errorf("x: cachestat: %w", unix.EPERM), fmt.Errorf("x: %w", mapping.ErrResidencyUnknown), "unknown: the kernel hides the page cache of files you neither own nor can write (cachestat EPERM; mincore would lie)"},
 	} {
 		p := &pageProbe{m: mapping.PageMap{CachestatErr: c.err, MincoreErr: c.min}}
@@ -413,4 +413,84 @@ func TestPagePanelMeasuresInBackground(t *testing.T) {
 	h.typeText("41")
 	waitScreen("pages of bg.bin: 8 × 4 KiB  resident 8  cached 8  dirty 1  writeback 0  evicted 0  edited 1")
 	waitScreen(" 1 dirty page: it reaches the disk by msync(MS_SYNC), writeback, or kernel writeback (dirty_expire ")
+}
+
+// Without cachestat (Linux < 6.5: ENOSYS) the panel shows what mincore and
+// the journal give, says the rest is unknown, and shows no false 0: the
+// counts line names the missing figures, the cells come from mincore
+// (a cell mincore did not measure is '?', not '░'), the edited page is ▲.
+func TestPagePanelNoCachestat(t *testing.T) {
+	measureInline(t)
+	path := pagesFile(t, 4, 0)
+	h := newHarness(t, path, 80, 20, mapping.Options{}, Options{Name: "old.bin"})
+	pp := &pagePanel{e: h.e}
+	u := mapping.Unknown
+	cell := func(p, res, measured, edited int64) mapping.PageCell {
+		c := mapping.PageCell{FirstPage: p, Pages: 1, Cached: u, Dirty: u, Writeback: u, Resident: res, Measured: measured, Edited: edited}
+		switch {
+		case res > 0:
+			c.State = mapping.CellResident
+		case measured == 1:
+			c.State = mapping.CellNotResident
+		default:
+			c.State = mapping.CellUnknown
+		}
+		return c
+	}
+	pp.res = &pageProbe{
+		m: mapping.PageMap{PageSize: 4096,
+			Totals:       mapping.PageTotals{Pages: 4, Resident: u, Cached: u, Dirty: u, Writeback: u, Evicted: u, RecentlyEvicted: u, Edited: 1},
+			Cells:        []mapping.PageCell{cell(0, 1, 1, 1), cell(1, 0, 1, 0), cell(2, 1, 1, 0), cell(3, u, 0, 0)},
+			CachestatErr: fmt.Errorf("old.bin: cachestat: %w", unix.ENOSYS),
+			MincoreErr:   nil},
+		tun: mapping.WritebackTunables{DirtyExpireCentisecs: 3000, DirtyWritebackCentisecs: 500},
+		sys: mapping.SystemDirty{Dirty: 8 << 10, Writeback: 0},
+	}
+	sim := tcell.NewSimulationScreen("UTF-8")
+	sim.Init()
+	sim.SetSize(120, 6)
+	pp.draw(sim, 0, 0, 120, 6)
+	sim.Show()
+	cells, w, _ := sim.GetContents()
+	line := func(y int) string {
+		var b strings.Builder
+		for x := 0; x < w; x++ {
+			if r := cells[y*w+x].Runes; len(r) > 0 {
+				b.WriteRune(r[0])
+			} else {
+				b.WriteByte(' ')
+			}
+		}
+		return strings.TrimRight(b.String(), " ")
+	}
+	for y, want := range []string{
+		" pages of old.bin: 4 × 4 KiB  resident unknown  cached, dirty, writeback, evicted: unknown  edited 1",
+		" ▲░▓?",
+		"",
+		"",
+		" kernel: dirty_expire 30.00 s, writeback every 5.00 s;  system Dirty: 8 kB  Writeback: 0 kB",
+		" cachestat unavailable (Linux < 6.5): cached, dirty, writeback unknown; the map shows mincore and your edits",
+	} {
+		if y == 3 {
+			if got := line(y); !strings.HasPrefix(got, " ░ not resident  ▓ resident") {
+				t.Errorf("legend %q", got)
+			}
+			continue
+		}
+		if got := line(y); got != want {
+			t.Errorf("line %d\n got %q\nwant %q", y, got, want)
+		}
+	}
+	if got := line(0); strings.Contains(got, "dirty 0") || strings.Contains(got, "cached 0") {
+		t.Errorf("a false zero: %q", got)
+	}
+	// The edited page keeps mincore's colour (resident; it is also the
+	// cursor's page and on screen), the unmeasured page is drawn in the
+	// unknown style.
+	if _, _, st, _ := sim.GetContent(1, 1); st != pageStyle[mapping.CellResident].Underline(true).Reverse(true) {
+		t.Errorf("edited cell style %v", st)
+	}
+	if _, _, st, _ := sim.GetContent(4, 1); st != pageStyle[mapping.CellUnknown] {
+		t.Errorf("unmeasured cell style %v", st)
+	}
 }
