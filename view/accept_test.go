@@ -2,6 +2,7 @@ package view
 
 import (
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -303,5 +304,38 @@ func TestEveryActionHasAConsoleKey(t *testing.T) {
 		if !ok[a.Name] {
 			t.Errorf("action %s has no key that works in tmux and the Linux console (listed: %v)", a.Name, listed[a.Name])
 		}
+	}
+}
+
+// The status line, exactly: cursor in hex, decimal and percent, the byte
+// there, the column, unsynced edits and pages, then the last sync with its
+// flag, pages, bytes and duration.
+func TestStatusLine(t *testing.T) {
+	h := openKnown(t, 120, 24, Options{})
+	status := func() string {
+		t.Helper()
+		lines := strings.Split(h.draw(), "\n")
+		return lines[len(lines)-3]
+	}
+	if got, want := status(), " 0x0 (0) 0.0%  byte 0x00 0  HEX │ no unsynced edits"; got != want {
+		t.Errorf("status\n got %q\nwant %q", got, want)
+	}
+	h.typeText("4")
+	if got, want := status(), " 0x0 (0) 0.0%  byte 0x40 64  HEX (low nibble) │ 1 edit unsynced, 1 page"; got != want {
+		t.Errorf("status\n got %q\nwant %q", got, want)
+	}
+	h.typeText("1")
+	h.press("Ctrl-G")
+	h.typeText("0x2000")
+	h.press("Enter", "Tab")
+	h.typeText("xy")
+	if got, want := status(), " 0x2002 (8194) 66.7%  byte 0x"; !strings.HasPrefix(got, want) || !strings.HasSuffix(got, "  TEXT │ 3 edits unsynced, 2 pages") {
+		t.Errorf("status %q, want %q… TEXT │ 3 edits unsynced, 2 pages", got, want)
+	}
+	h.press("Ctrl-S")
+	got := status()
+	re := regexp.MustCompile(` │ no unsynced edits │ last sync: MS_SYNC 2 pages 8192 B [0-9.]+ (µs|ms|s)$`)
+	if !re.MatchString(got) {
+		t.Errorf("status after sync %q, want it to match %s", got, re)
 	}
 }
