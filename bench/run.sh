@@ -24,13 +24,14 @@ REPO=$PWD
 
 RUNS=${RUNS:-3}
 TMP=$(mktemp -d "${BENCH_TMP:-/var/tmp}/mmhex-bench.XXXXXX")
-TMUX_SOCK="mmhex-bench-$$"
+# the tmux socket lives in $TMP too, so nothing is left in /tmp/tmux-$UID
+TMUX_SOCK="$TMP/tmux.sock"
 cleanup() {
-	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+	if [ -S "$TMUX_SOCK" ]; then tmux -S "$TMUX_SOCK" kill-server 2>/dev/null || true; fi
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP
 
 MMHEX="$TMP/mmhex"
 go build -o "$MMHEX" .
@@ -162,7 +163,7 @@ wait_pane() {
 	local t0=$1 what=$2 pane t1 ok p
 	shift 2
 	while :; do
-		pane=$(tmux -L "$TMUX_SOCK" capture-pane -p -t bench 2>/dev/null || true)
+		pane=$(tmux -S "$TMUX_SOCK" capture-pane -p -t bench 2>/dev/null || true)
 		ok=1
 		for p in "$@"; do grep -qE -- "$p" <<<"$pane" || { ok=0; break; }; done
 		t1=$(now_us)
@@ -185,17 +186,17 @@ open_jump_us() {
 	name=$(basename "$f")
 	size=$(stat -c %s "$f")
 	last=$(printf '%08x' $(((size - 1) & ~15)))
-	tmux -L "$TMUX_SOCK" kill-session -t bench 2>/dev/null || true
+	tmux -S "$TMUX_SOCK" kill-session -t bench 2>/dev/null || true
 	t0=$(now_us)
-	tmux -L "$TMUX_SOCK" new-session -d -s bench -x 120 -y 40 "$MMHEX $f"
+	tmux -S "$TMUX_SOCK" new-session -d -s bench -x 120 -y 40 "$MMHEX $f"
 	open=$(wait_pane "$t0" "first frame of $f" "$name" '^ ?0+  ')
 	jump=-1
 	if [ "$open" != -1 ] && [ "${MMHEX##*/}" = mmhex ]; then
 		t0=$(now_us)
-		tmux -L "$TMUX_SOCK" send-keys -t bench C-End
+		tmux -S "$TMUX_SOCK" send-keys -t bench C-End
 		jump=$(wait_pane "$t0" "last row of $f" "^ ?$last  ")
 	fi
-	tmux -L "$TMUX_SOCK" kill-session -t bench 2>/dev/null || true
+	tmux -S "$TMUX_SOCK" kill-session -t bench 2>/dev/null || true
 	echo "$open $jump"
 }
 open_us() { open_jump_us "$1" | cut -d' ' -f1; }
@@ -206,6 +207,10 @@ elif ! has_cmd FILE; then
 	echo "== open: skipped (mmhex has no editor yet)"
 else
 	echo "== open to first frame, jump to the end (tmux 120x40, best of $RUNS)"
+	# a session that lives for the whole run: killing the last session ends
+	# the server, and a new-session racing with that exit fails ("server
+	# exited unexpectedly")
+	tmux -S "$TMUX_SOCK" new-session -d -s keep -x 80 -y 24 'sleep 86400'
 	open_us "$F1K" >/dev/null # warm the binary
 	# what tmux and the polling cost: a program that prints a "frame" at once
 	FAKE="$TMP/fake-frame.sh"
