@@ -162,8 +162,19 @@ func TestLoadPaths(t *testing.T) {
 	}
 	// without XDG_CONFIG_HOME: ~/.config
 	t.Setenv("XDG_CONFIG_HOME", "")
-	if DefaultPath() != filepath.Join(dir, "home", ".config", "mmhex", "config.toml") {
+	hp := filepath.Join(dir, "home", ".config", "mmhex", "config.toml")
+	if DefaultPath() != hp {
 		t.Fatalf("DefaultPath %q", DefaultPath())
+	}
+	os.MkdirAll(filepath.Dir(hp), 0o755)
+	os.WriteFile(hp, []byte("bytes_per_row = 4\n"), 0o644)
+	if m, probs, err := Load("", ""); err != nil || len(probs) != 0 || m.Config().Path != hp || m.Config().BytesPerRow != 4 {
+		t.Fatalf("~/.config file: %v %v %+v", probs, err, m.Config())
+	}
+	// a relative $XDG_CONFIG_HOME is ignored, as the XDG specification says
+	t.Setenv("XDG_CONFIG_HOME", "relative")
+	if DefaultPath() != hp {
+		t.Fatalf("relative XDG_CONFIG_HOME: DefaultPath %q", DefaultPath())
 	}
 }
 
