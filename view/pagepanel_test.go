@@ -216,19 +216,22 @@ func TestPagePanel(t *testing.T) {
 	h.e.RunTicks()
 	h.draw()
 	cs, res = kernelFigures(t, path)
-	if cs.Dirty != 1 {
-		t.Skipf("kernel writeback took the page already (%+v); cannot show MS_ASYNC here", cs)
-	}
 	if got, want := screenLine(h, y), " "+countsLine("pages.bin", cs, res, 0); got != want {
 		t.Errorf("after MS_ASYNC counts\n got %q\nwant %q", got, want)
 	}
-	if r, st := h.cell(1+30, y+1); r != '█' || st != pageStyle[mapping.CellDirty].Reverse(true).Underline(true) {
-		t.Errorf("page 30 after MS_ASYNC: %c %v", r, st)
-	}
-	wantLast := fmt.Sprintf(" last: msync(MS_ASYNC) — a no-op on Linux since 2.6.19; 1 dirty page waits for kernel writeback (dirty_expire %s)",
-		trimSeconds(tun.DirtyExpire()))
-	if l := screenLine(h, y+5); l != wantLast {
-		t.Errorf("after MS_ASYNC last line %q", l)
+	if cs.Dirty != 1 {
+		// Only memory pressure makes the flusher this quick; the rest
+		// of the test (the writeback action) still runs.
+		t.Logf("kernel writeback took the page already (%+v); MS_ASYNC's dirty page not checked", cs)
+	} else {
+		if r, st := h.cell(1+30, y+1); r != '█' || st != pageStyle[mapping.CellDirty].Reverse(true).Underline(true) {
+			t.Errorf("page 30 after MS_ASYNC: %c %v", r, st)
+		}
+		wantLast := fmt.Sprintf(" last: msync(MS_ASYNC) — a no-op on Linux since 2.6.19; 1 dirty page waits for kernel writeback (dirty_expire %s)",
+			trimSeconds(tun.DirtyExpire()))
+		if l := screenLine(h, y+5); l != wantLast {
+			t.Errorf("after MS_ASYNC last line %q", l)
+		}
 	}
 
 	// The writeback action: started at once, done soon, long before dirty_expire.
@@ -492,5 +495,48 @@ func TestPagePanelNoCachestat(t *testing.T) {
 	}
 	if _, _, st, _ := sim.GetContent(4, 1); st != pageStyle[mapping.CellUnknown] {
 		t.Errorf("unmeasured cell style %v", st)
+	}
+}
+
+// Every cell state is drawn with its glyph and colour, pages under
+// writeback included (the kernel rarely holds them long enough for a
+// screen test to catch them).
+func TestPagePanelCellGlyphs(t *testing.T) {
+	measureInline(t)
+	path := pagesFile(t, 8, 0)
+	h := newHarness(t, path, 80, 20, mapping.Options{}, Options{Name: "g.bin"})
+	h.e.SetCursor(7 * 4096) // off the first cells
+	pp := &pagePanel{e: h.e}
+	states := []mapping.CellState{mapping.CellNotResident, mapping.CellResident, mapping.CellDirty, mapping.CellWriteback, mapping.CellUnknown}
+	var cells []mapping.PageCell
+	for i, st := range states {
+		cells = append(cells, mapping.PageCell{FirstPage: int64(i), Pages: 1, State: st})
+	}
+	pp.res = &pageProbe{m: mapping.PageMap{PageSize: 4096, FirstPage: 0, Cells: cells,
+		Totals: mapping.PageTotals{Pages: 5, Resident: 3, Cached: 3, Dirty: 1, Writeback: 1, Evicted: 2, RecentlyEvicted: 0}}}
+	sim := tcell.NewSimulationScreen("UTF-8")
+	sim.Init()
+	sim.SetSize(120, 6)
+	pp.draw(sim, 0, 0, 120, 6)
+	sim.Show()
+	for i, st := range states {
+		r, _, style, _ := sim.GetContent(1+i, 1)
+		if r != pageGlyph[st] || style != pageStyle[st] {
+			t.Errorf("cell %d (%v): %c %v, want %c %v", i, st, r, style, pageGlyph[st], pageStyle[st])
+		}
+	}
+	want := []rune{'░', '▓', '█', '▒', '?'}
+	for i, g := range want {
+		if pageGlyph[states[i]] != g {
+			t.Errorf("glyph of %v is %c, want %c", states[i], pageGlyph[states[i]], g)
+		}
+	}
+	var b strings.Builder
+	for x := 0; x < 120; x++ {
+		r, _, _, _ := sim.GetContent(x, 0)
+		b.WriteRune(r)
+	}
+	if got, want := strings.TrimRight(b.String(), " "), " pages of g.bin: 5 × 4 KiB  resident 3  cached 3  dirty 1  writeback 1  evicted 2  edited 0"; got != want {
+		t.Errorf("counts\n got %q\nwant %q", got, want)
 	}
 }
