@@ -52,7 +52,10 @@ func Markdown() string {
 
 	w("## The configuration file\n\n")
 	w("`$XDG_CONFIG_HOME/mmhex/config.toml`, else `~/.config/mmhex/config.toml`; `--config FILE` reads\n")
-	w("another file instead. It is TOML:\n\n")
+	w("another file instead. When the default file is missing, or this user may not read it or look\n")
+	w("into its folder (say, HOME=/root as nobody), there is no configuration and nothing is said; a\n")
+	w("`--config` file that cannot be read is an error of one line naming it (`--config /dev/null`\n")
+	w("means no configuration). It is TOML:\n\n")
 	w("```toml\n%s```\n\n", exampleConfig)
 	w("| setting | meaning |\n|---|---|\n")
 	w("| `keys` | the preset: `\"default\"` or `\"vim\"` (`--keys` on the command line wins) |\n")
