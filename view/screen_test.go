@@ -51,7 +51,7 @@ func TestFirstScreen(t *testing.T) {
 	for _, c := range []struct {
 		off  int
 		ansi int
-	}{{0x01, 5}, {0x09, 2}, {0x0b, 5}, {0x20, 2}, {0x41, 6}, {0x7f, 5}, {0x80, 3}, {0xff, 3}} {
+	}{{0x00, 8}, {0x01, 5}, {0x09, 2}, {0x0a, 2}, {0x0b, 5}, {0x0d, 2}, {0x1b, 5}, {0x20, 2}, {0x41, 6}, {0x7e, 6}, {0x7f, 5}, {0x80, 3}, {0xff, 3}} {
 		row, col := c.off/16, c.off%16
 		if row*16 > 0x170 {
 			continue
@@ -62,6 +62,11 @@ func TestFirstScreen(t *testing.T) {
 		fg, _, _ := st.Decompose()
 		if fg != tcell.PaletteColor(c.ansi) {
 			t.Errorf("byte 0x%02x: colour %v, want palette %d", c.off, fg, c.ansi)
+		}
+		// The text column uses the same colour.
+		_, st = h.cell(hexX+hexPos(15)+2+3+col, py)
+		if fg, _, _ := st.Decompose(); fg != tcell.PaletteColor(c.ansi) {
+			t.Errorf("byte 0x%02x in the text column: colour %v, want palette %d", c.off, fg, c.ansi)
 		}
 	}
 	// The cursor: reversed in the active (hex) column, underlined in the text column.
