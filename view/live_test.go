@@ -61,6 +61,14 @@ func TestLiveOtherWriter(t *testing.T) {
 	if st != changedStyle || tst != changedStyle {
 		t.Errorf("changed byte style %v / %v, want %v", st, tst, changedStyle)
 	}
+	// Both hex digits carry it; the space after them does not.
+	g := makeGeom(8, 16)
+	if _, los := h.cell(g.hexX+hexPos(5)+1, 3); los != changedStyle {
+		t.Errorf("second hex digit of the changed byte: style %v", los)
+	}
+	if r, sp := h.cell(g.hexX+hexPos(5)+2, 3); r != ' ' || sp == changedStyle {
+		t.Errorf("the cell after the changed byte: %q %v", r, sp)
+	}
 	// Its neighbours are not marked.
 	if _, _, st, _, _ := hexCell(h, 1, 4); st == changedStyle {
 		t.Errorf("unchanged byte 20 is marked")
