@@ -428,6 +428,16 @@ func TestQuitDialog(t *testing.T) {
 			if _, ok := h.f.LastSync(); ok != c.synced {
 				t.Fatalf("synced = %v", ok)
 			}
+			if c.synced {
+				// On the disk itself, read from the block device past
+				// the page cache.
+				raw, err := h.f.ReadDiskRaw(0, 4)
+				if err != nil {
+					t.Logf("no raw disk read here (%v): the page cache bytes above must do", err)
+				} else if string(raw) != c.want {
+					t.Fatalf("after s the disk holds % x, want % x", raw, c.want)
+				}
+			}
 		})
 	}
 }
