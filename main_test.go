@@ -530,7 +530,7 @@ func TestNoReadWriteOnData(t *testing.T) {
 	const calls = "read,pread64,readv,preadv,preadv2,write,pwrite64,writev,pwritev,pwritev2," +
 		"sendfile,splice,copy_file_range,ftruncate,fallocate,mmap,msync"
 	fileCall := regexp.MustCompile(`^\d+ +(\w+)\(.*<` + regexp.QuoteMeta(p) + `>`)
-	for _, args := range [][]string{{"cat", p, "100", "5000"}, {"patch", p, "4094", "41 42 43"}, {"stat", p}} {
+	for _, args := range [][]string{{"cat", p, "5000", "100"}, {"patch", p, "4094", "41 42 43"}, {"stat", p}} {
 		log := filepath.Join(t.TempDir(), "strace.log")
 		out, err := exec.Command(strace, append([]string{"-f", "-y", "-qq", "-e", "signal=none", "-e", "trace=" + calls,
 			"-o", log, bin}, args...)...).CombinedOutput()
@@ -558,6 +558,12 @@ func TestNoReadWriteOnData(t *testing.T) {
 		}
 		if !slices.Contains(seen, "mmap") {
 			t.Errorf("%s: no mmap of the file seen (%v)", args[0], seen)
+		}
+		// cat maps from the page-aligned offset (5000 &^ (pagesize-1)), like the seed.
+		catMap := regexp.MustCompile(`(?m)^\d+ +mmap\(NULL, \d+, PROT_READ, MAP_SHARED[|A-Z_]*, \d+<` + regexp.QuoteMeta(p) +
+			fmt.Sprintf(`>, %#x\) = `, 5000&^(os.Getpagesize()-1)))
+		if args[0] == "cat" && !catMap.Match(b) {
+			t.Errorf("cat: no mapping from the page-aligned offset:\n%s", b)
 		}
 		if args[0] == "patch" && !regexp.MustCompile(`(?m)^\d+ +msync\(0x[0-9a-f]+, \d+, MS_SYNC\) = 0$`).Match(b) {
 			t.Errorf("patch: no msync(MS_SYNC):\n%s", b)
