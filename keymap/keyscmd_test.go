@@ -48,6 +48,12 @@ func TestKeysCommand(t *testing.T) {
 		t.Fatalf("mmhex keys: code %d stderr %q stdout:\n%s", code, errOut, out)
 	}
 
+	out, errOut, code = run("keys", "--keys", "vim")
+	vm, _ := PresetMap(PresetVim)
+	if code != 0 || errOut != "" || out != "preset vim, no configuration file\n\n"+vm.Text() {
+		t.Fatalf("mmhex keys --keys vim: code %d stderr %q stdout:\n%s", code, errOut, out)
+	}
+
 	conf := "keys = \"vim\"\n[bindings]\n\"Q\" = \"quit\"\n\"X\" = \"no-such-action\"\n"
 	os.WriteFile(filepath.Join(dir, "config.toml"), []byte(conf), 0o644)
 	out, errOut, code = run("keys", "--config", "config.toml")
