@@ -339,3 +339,36 @@ func TestStatusLine(t *testing.T) {
 		t.Errorf("status after sync %q, want it to match %s", got, re)
 	}
 }
+
+// A long path is shortened in the middle so the header still shows the
+// file name's end, the size, the mode and the flags.
+func TestHeaderLongPath(t *testing.T) {
+	dir := t.TempDir() + "/" + strings.Repeat("a-rather-long-folder-name/", 4)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir+"data.bin", knownData(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, dir+"data.bin", 100, 10, mapping.Options{}, Options{})
+	got := strings.Split(h.draw(), "\n")[0]
+	if !strings.HasSuffix(got, "-name/data.bin  12.00 KiB (12288 B)  rw  PROT_READ|PROT_WRITE MAP_SHARED") || len([]rune(got)) != 100 {
+		t.Errorf("header %q (%d cells)", got, len([]rune(got)))
+	}
+	if !strings.HasPrefix(got, " mmhex  /") || !strings.Contains(got, "…") {
+		t.Errorf("header %q does not start with the path's beginning", got)
+	}
+	for _, c := range []struct {
+		in   string
+		w    int
+		want string
+	}{
+		{"short", 20, "short"},
+		{"/abcdefghijklmnopqrstuvwxyz/file.bin", 20, "/abcde…wxyz/file.bin"},
+		{"/abcdefghijklmnopqrstuvwxyz/file.bin", 5, "/abcdefghijklmnopqrstuvwxyz/file.bin"},
+	} {
+		if got := elideMiddle(c.in, c.w); got != c.want {
+			t.Errorf("elideMiddle(%q, %d) = %q, want %q", c.in, c.w, got, c.want)
+		}
+	}
+}

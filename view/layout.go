@@ -217,12 +217,35 @@ func (e *Editor) headerParts() (name, rest, notice string) {
 func (e *Editor) drawHeader(s tcell.Screen, x, y, w int) {
 	fill(s, x, y, w, ' ', styleHeader)
 	name, rest, notice := e.headerParts()
+	// A long path gives way to the size, mode and flags: its middle is
+	// elided (the file name at its end stays).
+	name = elideMiddle(name, w-1-len("mmhex")-2-2-textWidth(rest))
 	cx := drawText(s, x+1, y, w-1, "mmhex", styleHeaderKey)
 	cx = drawText(s, cx+2, y, x+w-cx-2, name, styleHeaderKey)
 	cx = drawText(s, cx+2, y, x+w-cx-2, rest, styleHeader)
 	if notice != "" {
 		drawText(s, cx+2, y, x+w-cx-2, notice, styleHeader.Foreground(tcell.PaletteColor(3)))
 	}
+}
+
+// elideMiddle shortens text to at most maxW cells by replacing its middle
+// with "…", keeping more of the end (a path's file name); text that fits,
+// or a width too small to say anything useful, leaves it as it is.
+func elideMiddle(text string, maxW int) string {
+	if textWidth(text) <= maxW || maxW < 12 {
+		return text
+	}
+	r := []rune(text)
+	head := (maxW - 1) / 3
+	tail := maxW - 1 - head
+	for head+tail > 0 && textWidth(string(r[:head]))+1+textWidth(string(r[len(r)-tail:])) > maxW {
+		if tail > head {
+			tail--
+		} else {
+			head--
+		}
+	}
+	return string(r[:head]) + "…" + string(r[len(r)-tail:])
 }
 
 // statusText is the status line's text.
