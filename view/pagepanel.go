@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/uniseg"
 	"golang.org/x/sys/unix"
 
 	"mmhex/keymap"
@@ -260,9 +261,11 @@ func (pp *pagePanel) draw(s tcell.Screen, x, y, w, h int) {
 		}
 		s.SetContent(x+1+col, y+1+r, g, nil, st)
 	}
-	per := "1 page"
+	// The scale: the first of these that fits the rest of the legend line.
+	per := []string{"1 cell = 1 page"}
 	if len(m.Cells) > 0 && t.Pages > int64(len(m.Cells)) {
-		per = fmt.Sprintf("~%d pages", (t.Pages+int64(len(m.Cells))-1)/int64(len(m.Cells)))
+		n := (t.Pages + int64(len(m.Cells)) - 1) / int64(len(m.Cells))
+		per = []string{fmt.Sprintf("1 cell = ~%d pages", n), "1 cell ≈ " + humanSize(n*ps), "cell ≈ " + humanSize(n*ps)}
 	}
 	pp.drawLegend(s, x+1, y+1+rows, w-1, per)
 	if 2+rows < h {
@@ -282,7 +285,7 @@ func (pp *pagePanel) draw(s tcell.Screen, x, y, w, h int) {
 	line(3+rows, pp.lastLine(p), stylePanelNote)
 }
 
-func (pp *pagePanel) drawLegend(s tcell.Screen, x, y, w int, per string) {
+func (pp *pagePanel) drawLegend(s tcell.Screen, x, y, w int, per []string) {
 	end := x + w
 	item := func(g rune, st tcell.Style, label string) {
 		if x+2 > end {
@@ -308,8 +311,11 @@ func (pp *pagePanel) drawLegend(s tcell.Screen, x, y, w int, per string) {
 		x = drawText(s, x, y, end-x, "cursor", stylePanelText.Reverse(true))
 		x += 2
 	}
-	if x < end {
-		drawText(s, x, y, end-x, "1 cell = "+per, stylePanelText)
+	for i, p := range per {
+		if x < end && (i == len(per)-1 || uniseg.StringWidth(p) <= end-x) {
+			drawText(s, x, y, end-x, p, stylePanelText)
+			break
+		}
 	}
 }
 

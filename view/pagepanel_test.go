@@ -540,3 +540,44 @@ func TestPagePanelCellGlyphs(t *testing.T) {
 		t.Errorf("counts\n got %q\nwant %q", got, want)
 	}
 }
+
+// The legend's scale fits the line: for a 1 TiB file on a 120-column
+// screen "1 cell = ~1137439 pages" would be cut, so it reads in bytes.
+func TestPagePanelLegendScale(t *testing.T) {
+	measureInline(t)
+	path := pagesFile(t, 1, 0)
+	h := newHarness(t, path, 120, 40, mapping.Options{}, Options{Name: "huge.bin"})
+	legend := func(pages int64, ncell int) string {
+		pp := &pagePanel{e: h.e}
+		cells := make([]mapping.PageCell, ncell)
+		for i := range cells {
+			cells[i] = mapping.PageCell{FirstPage: int64(i) * pages / int64(ncell), State: mapping.CellNotResident}
+		}
+		pp.res = &pageProbe{m: mapping.PageMap{PageSize: 4096, Cells: cells,
+			Totals: mapping.PageTotals{Pages: pages, Resident: mapping.Unknown}}}
+		sim := tcell.NewSimulationScreen("UTF-8")
+		sim.Init()
+		sim.SetSize(120, 7)
+		pp.draw(sim, 0, 0, 120, 6)
+		var b strings.Builder
+		for x := 0; x < 120; x++ {
+			r, _, _, _ := sim.GetContent(x, 3)
+			b.WriteRune(r)
+		}
+		return strings.TrimRight(b.String(), " ")
+	}
+	const head = " ░ not resident  ▓ resident  █ dirty  ▒ writeback  ▲ edited, unsynced  ? unknown  │ on screen  cursor  "
+	for _, c := range []struct {
+		pages int64
+		cells int
+		want  string
+	}{
+		{236, 236, "1 cell = 1 page"},
+		{1416, 236, "1 cell = ~6 pages"},
+		{268435456, 236, "1 cell ≈ 4.34 GiB"}, // 1 TiB
+	} {
+		if got := legend(c.pages, c.cells); got != head+c.want {
+			t.Errorf("%d pages in %d cells: legend\n got %q\nwant %q", c.pages, c.cells, got, head+c.want)
+		}
+	}
+}
