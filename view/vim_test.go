@@ -400,3 +400,26 @@ func TestEveryActionHandledAndInHelp(t *testing.T) {
 		}
 	}
 }
+
+// The help screen is made from the active bindings: a binding of the
+// configuration file is listed, and a key bound to "none" is gone.
+func TestHelpShowsConfigBindings(t *testing.T) {
+	m, probs := keymap.Parse("config.toml", []byte("[bindings]\n\"Ctrl-T\" = \"goto\"\n\"Alt-h\" = \"none\"\n"), "")
+	if len(probs) != 0 {
+		t.Fatal(keymap.ProblemsText(probs))
+	}
+	h := openKnown(t, 100, 40, Options{Keys: keymap.NewDispatcher(m)})
+	h.press("F1")
+	var all strings.Builder // every page of the help
+	for range 8 {
+		all.WriteString(h.draw())
+		h.press("PgDn")
+	}
+	s := all.String()
+	if !strings.Contains(s, "  Ctrl-G, Ctrl-T     go to an offset") || !strings.Contains(s, "  F1, Ctrl-_         show this help") {
+		t.Fatalf("help without the configured bindings:\n%s", s)
+	}
+	if strings.Contains(s, "Alt-h") {
+		t.Fatalf("Alt-h is unbound but in the help:\n%s", s)
+	}
+}
