@@ -409,19 +409,20 @@ func TestIdentityWideOffsets(t *testing.T) {
 	}
 }
 
-// No allocation per byte or per line: a dump of 4 MiB (262144 rows,
-// random, so nothing folds) in 1 MiB writes allocates a bounded number of
+// No allocation per byte or per line: a dump of 256 KiB (16384 rows,
+// random, so nothing folds) in writes of 40000 bytes (rows cut between
+// writes) allocates a bounded number of
 // times (the job buffers, made once per dump), in every format, coloured
 // or not.
 func TestAllocsDoNotGrow(t *testing.T) {
-	data := make([]byte, 4<<20)
+	data := make([]byte, 256<<10)
 	rand.New(rand.NewSource(16)).Read(data)
 	for f := Canonical; f <= Plain; f++ {
 		for _, color := range []bool{false, true} {
 			allocs := testing.AllocsPerRun(1, func() {
 				d := NewDumper(io.Discard, 5, Options{Format: f, Color: color, Workers: 2})
-				for p := data; len(p) > 0; p = p[min(len(p), 1<<20):] {
-					if _, err := d.Write(p[:min(len(p), 1<<20)]); err != nil {
+				for p := data; len(p) > 0; p = p[min(len(p), 40000):] {
+					if _, err := d.Write(p[:min(len(p), 40000)]); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -430,7 +431,7 @@ func TestAllocsDoNotGrow(t *testing.T) {
 				}
 			})
 			if allocs > 200 {
-				t.Errorf("%v color=%v: %.0f allocations for 4 MiB (%d rows)", f, color, allocs, len(data)/16)
+				t.Errorf("%v color=%v: %.0f allocations for 256 KiB (%d rows)", f, color, allocs, len(data)/16)
 			}
 			t.Logf("%v color=%v: %.0f allocations", f, color, allocs)
 		}
