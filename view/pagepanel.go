@@ -334,6 +334,17 @@ func (pp *pagePanel) lastLine(p *pageProbe) string {
 	case m.CachestatErr != nil:
 		return fmt.Sprintf("cachestat failed: %v; the map shows mincore and your edits", m.CachestatErr)
 	}
+	if e.f.Mode() == mapping.Private {
+		if t.Dirty > 0 {
+			are := "are"
+			if t.Dirty == 1 {
+				are = "is"
+			}
+			return fmt.Sprintf("MAP_PRIVATE: your edits (▲) are copies in this process, never written; the file's %s %s not from them",
+				plural(int(t.Dirty), "dirty page"), are)
+		}
+		return "MAP_PRIVATE: your edits (▲) are copies in this process, never written to the file; the counts are the file's pages"
+	}
 	expire := ""
 	if p.tunErr == nil {
 		expire = fmt.Sprintf(" (dirty_expire %s)", trimSeconds(p.tun.DirtyExpire()))

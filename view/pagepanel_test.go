@@ -581,3 +581,47 @@ func TestPagePanelLegendScale(t *testing.T) {
 		}
 	}
 }
+
+// With MAP_PRIVATE an edit is a copy of the page in this process: the
+// file's page stays clean (the kernel's figures say so), the panel marks
+// the page as edited and says the edits never reach the file; dirty pages
+// of the file are not the edits'.
+func TestPagePanelPrivate(t *testing.T) {
+	if os.Getpagesize() != 4096 {
+		t.Skip("the expected screens assume 4 KiB pages")
+	}
+	measureInline(t)
+	path := pagesFile(t, 4, 0)
+	h := newHarness(t, path, 120, 40, mapping.Options{Private: true}, Options{Name: "priv.bin"})
+	h.typeText("41")
+	h.press("Ctrl-P")
+	h.draw()
+	y := panelTop(t, h)
+	cs, res := kernelFigures(t, path)
+	if cs.Dirty != 0 {
+		t.Fatalf("the private edit dirtied the file's page: %+v", cs)
+	}
+	if got, want := screenLine(h, y), " "+countsLine("priv.bin", cs, res, 1); got != want {
+		t.Errorf("counts\n got %q\nwant %q", got, want)
+	}
+	if r, _ := h.cell(1, y+1); r != '▲' {
+		t.Errorf("page 0: %c, want ▲", r)
+	}
+	if got, want := screenLine(h, y+5), " MAP_PRIVATE: your edits (▲) are copies in this process, never written to the file; the counts are the file's pages"; got != want {
+		t.Errorf("last line\n got %q\nwant %q", got, want)
+	}
+	// Another writer dirties page 2 of the file.
+	other, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.WriteAt([]byte("x"), 2*4096); err != nil {
+		t.Fatal(err)
+	}
+	h.e.RunTicks()
+	h.draw()
+	if got, want := screenLine(h, y+5), " MAP_PRIVATE: your edits (▲) are copies in this process, never written; the file's 1 dirty page is not from them"; got != want {
+		t.Errorf("last line with another writer\n got %q\nwant %q", got, want)
+	}
+}
