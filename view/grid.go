@@ -117,7 +117,10 @@ const hexDigits = "0123456789abcdef"
 
 // Draw draws the grid: it reads the visible bytes (one ReadAt) and nothing else.
 func (gr *Grid) Draw(s tcell.Screen) {
-	gr.DrawForSubclass(s, gr)
+	// The box clears its cells through clipScreen, which writes ASCII
+	// without allocating (two thirds of a frame's allocations otherwise).
+	bx, _, bw, _ := gr.GetRect()
+	gr.DrawForSubclass(clipScreen{Screen: s, x0: bx, x1: bx + bw}, gr)
 	x, y, w, h := gr.GetInnerRect()
 	e := gr.e
 	if w <= 0 || h <= 0 {
@@ -206,9 +209,9 @@ func (gr *Grid) Draw(s tcell.Screen) {
 					tst = st.Reverse(true)
 				}
 			}
-			s.SetContent(px, py, rune(hexDigits[b>>4]), nil, hi)
-			s.SetContent(px+1, py, rune(hexDigits[b&0xf]), nil, lo)
-			s.SetContent(x+g.textX+i, py, rune(hexfmt.TextChar(b)), nil, tst)
+			s.Put(px, py, cellText[hexDigits[b>>4]], hi)
+			s.Put(px+1, py, cellText[hexDigits[b&0xf]], lo)
+			s.Put(x+g.textX+i, py, cellText[hexfmt.TextChar(b)], tst)
 		}
 	}
 }
@@ -221,15 +224,37 @@ type clipScreen struct {
 }
 
 func (c clipScreen) SetContent(x, y int, r rune, comb []rune, st tcell.Style) {
-	if x >= c.x0 && x < c.x1 {
-		c.Screen.SetContent(x, y, r, comb, st)
+	if x < c.x0 || x >= c.x1 {
+		return
 	}
+	if r >= 0 && r < 0x80 && len(comb) == 0 && cellText[r] != "" {
+		c.Screen.Put(x, y, cellText[r], st)
+		return
+	}
+	c.Screen.SetContent(x, y, r, comb, st)
 }
+
+func (c clipScreen) Put(x, y int, str string, st tcell.Style) (string, int) {
+	if x >= c.x0 && x < c.x1 {
+		return c.Screen.Put(x, y, str, st)
+	}
+	return "", 0
+}
+
+// cellText holds the printable ASCII characters as one-character strings:
+// the grid writes its cells with Screen.Put from it, which allocates
+// nothing (SetContent builds a string for every cell).
+var cellText = func() (t [128]string) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = string(rune(c))
+	}
+	return
+}()
 
 // drawHex draws v as exactly digits lower-case hex digits.
 func drawHex(s tcell.Screen, x, y int, v int64, digits int, st tcell.Style) {
 	for i := digits - 1; i >= 0; i-- {
-		s.SetContent(x+i, y, rune(hexDigits[v&0xf]), nil, st)
+		s.Put(x+i, y, cellText[hexDigits[v&0xf]], st)
 		v >>= 4
 	}
 }
