@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gdamore/tcell/v2"
 	"golang.org/x/sys/unix"
 
 	"mmhex/keymap"
@@ -369,6 +370,23 @@ func TestHeaderLongPath(t *testing.T) {
 	} {
 		if got := elideMiddle(c.in, c.w); got != c.want {
 			t.Errorf("elideMiddle(%q, %d) = %q, want %q", c.in, c.w, got, c.want)
+		}
+	}
+}
+
+// Ctrl-G opens the goto prompt however the terminal layer reports it:
+// KeyCtrlG, KeyCtrlG with ModCtrl, or the letter with ModCtrl.
+func TestCtrlKeyForms(t *testing.T) {
+	for i, ev := range []*tcell.EventKey{
+		tcell.NewEventKey(tcell.KeyCtrlG, 0, tcell.ModNone),
+		tcell.NewEventKey(tcell.KeyCtrlG, 0, tcell.ModCtrl),
+		tcell.NewEventKey(tcell.KeyRune, 'g', tcell.ModCtrl),
+		tcell.NewEventKey(tcell.KeyRune, 'G', tcell.ModCtrl),
+	} {
+		h := openKnown(t, 100, 24, Options{})
+		h.e.HandleKey(ev)
+		if !h.e.PromptOpen() || h.f.UnsyncedEdits() != 0 {
+			t.Errorf("form %d (%v): prompt open %v, edits %d", i, ev.Name(), h.e.PromptOpen(), h.f.UnsyncedEdits())
 		}
 	}
 }
