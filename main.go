@@ -302,12 +302,13 @@ func statWatch(f *mapping.File, name string, asJSON bool, stdout io.Writer) erro
 	}
 }
 
-const dumpUsage = "FILE [-s OFFSET] [-n LENGTH] [--format canonical|xxd|plain] [--color auto|always|never]"
+const dumpUsage = "FILE [-s [-]OFFSET] [-n|-l LENGTH] [--format canonical|xxd|plain] [--color auto|always|never]"
 
 func cmdDump(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("dump", flag.ContinueOnError)
-	skip := fs.String("s", "0", "start at this offset")
+	skip := fs.String("s", "0", "start at this offset (-N: N bytes before the end, as xxd -s -N)")
 	length := fs.String("n", "", "dump this many bytes (default: to the end)")
+	fs.StringVar(length, "l", "", "the same as -n (xxd's name)")
 	format := fs.String("format", "canonical", "canonical (hexdump -C), xxd, or plain (xxd -p)")
 	color := fs.String("color", "auto", "colour bytes by class: auto (when standard output is a terminal), always, never")
 	pos, err := parseArgs(fs, args)
@@ -325,8 +326,14 @@ func cmdDump(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{fmt.Errorf("dump: --color: %w", err)}
 	}
-	off, err := parseNumber(pos[0], "offset", *skip)
+	// xxd's -s: +N is N, -N counts from the end of the file
+	num, fromEnd := strings.TrimPrefix(*skip, "+"), false
+	if rest, ok := strings.CutPrefix(*skip, "-"); ok {
+		num, fromEnd = rest, true
+	}
+	off, err := parseNumber(pos[0], "offset", num)
 	if err != nil {
+		_, err = parseNumber(pos[0], "offset", *skip) // the error names what was typed
 		return err
 	}
 	n := int64(-1)
@@ -345,6 +352,12 @@ func cmdDump(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer f.Close()
+	if fromEnd {
+		if off > f.Size() {
+			return fmt.Errorf("%s: offset %s is before the start of the file: size %d (%#x)", mapping.DisplayName(f.Path()), *skip, f.Size(), f.Size())
+		}
+		off = f.Size() - off
+	}
 	err = hexfmt.DumpFile(stdout, f, off, n, o)
 	if errors.Is(err, syscall.EPIPE) {
 		return nil // the reader went away (mmhex dump big | head): a quiet end

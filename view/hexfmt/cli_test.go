@@ -97,6 +97,12 @@ func TestCLIIdentity(t *testing.T) {
 		{[]string{"dump", p, "-s", "5000"}, []string{"hexdump", "-C", "-s", "5000", p}},
 		{[]string{"dump", p, "-n", "0"}, []string{"hexdump", "-C", "-n", "0", p}},
 		{[]string{"dump", p, "-s", "4990", "-n", "100"}, []string{"hexdump", "-C", "-s", "4990", "-n", "100", p}},
+		// xxd's -s -N (from the end), +N, and its -l
+		{[]string{"dump", "--format", "xxd", p, "-s", "-1001", "-l", "77"}, []string{"xxd", "-s", "-1001", "-l", "77", p}},
+		{[]string{"dump", "--format", "xxd", p, "-s", "+0x11", "-l", "0x20"}, []string{"xxd", "-s", "+0x11", "-l", "0x20", p}},
+		{[]string{"dump", "--format", "plain", p, "-s", "-33"}, []string{"xxd", "-p", "-s", "-33", p}},
+		{[]string{"dump", p, "-s", "-100"}, []string{"hexdump", "-C", "-s", "4900", p}},
+		{[]string{"dump", p, "-s", "-5000", "-l", "40"}, []string{"hexdump", "-C", "-n", "40", p}},
 	} {
 		r := runMmhex(t, tc.args...)
 		want := tool(t, tc.tool[0], tc.tool[1:]...)
@@ -124,6 +130,8 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"dump", p, "--format", "od"}, 2, "mmhex: dump: --format: unknown dump format \"od\" (want canonical, xxd or plain)\n"},
 		{[]string{"dump", p, "--color", "sometimes"}, 2, "mmhex: dump: --color: unknown colour mode \"sometimes\" (want auto, always or never)\n"},
 		{[]string{"dump", p, "-n", "x1"}, 2, "mmhex: " + p + ": length: "},
+		{[]string{"dump", p, "-s", "-11"}, 1, "mmhex: " + p + ": offset -11 is before the start of the file: size 10 (0xa)\n"},
+		{[]string{"dump", p, "-s", "-x"}, 2, "mmhex: " + p + ": offset: bad number: \"-x\""},
 	} {
 		r := runMmhex(t, tc.args...)
 		if r.code != tc.code || !strings.HasPrefix(string(r.stderr), tc.stderr) || bytes.Count(r.stderr, []byte("\n")) != 1 || len(r.stdout) != 0 {
