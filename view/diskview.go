@@ -183,7 +183,7 @@ func (p *diskProbe) summary(f *mapping.File) (string, tcell.Style) {
 	case len(p.mem) != len(p.disk):
 		return fmt.Sprintf("memory has %d B of this page, the disk %d B (the file changed size)", len(p.mem), len(p.disk)), styleDiffNote
 	case p.differ > 0 && f.Mode() == mapping.Private:
-		return fmt.Sprintf("MAP_PRIVATE: %s; they are in this process only and never reach the disk (first at 0x%x)", differ(p.differ), p.first), styleDiffNote
+		return fmt.Sprintf("MAP_PRIVATE: %s (first at 0x%x): your copy of the page, in this process only; it never reaches the disk", differ(p.differ), p.first), styleDiffNote
 	case p.differ > 0:
 		return fmt.Sprintf("in memory, not yet on disk (%s, first at 0x%x): msync(MS_SYNC) writes the page", differ(p.differ), p.first), styleDiffNote
 	}
@@ -221,7 +221,11 @@ func (dv *diskView) draw(s tcell.Screen, x, y, w, h int) {
 	title := fmt.Sprintf("page 0x%x of %s", p.page, name)
 	drawText(s, x+1, y, memX-x-1+hexW, title, stylePanelHead)
 	hx := memX + max(0, textWidth(title)-(memX-x-1)+2)
-	drawText(s, hx, y, diskX-hx, "memory (page cache)", stylePanelHead)
+	memSrc := "memory (page cache)"
+	if e.f.Mode() == mapping.Private {
+		memSrc = "memory (this mapping)" // an edited page is a private copy
+	}
+	drawText(s, hx, y, diskX-hx, memSrc, stylePanelHead)
 	src := "disk (block device, O_DIRECT)"
 	switch {
 	case p.memfs != "":

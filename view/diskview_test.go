@@ -255,3 +255,37 @@ func TestDiskViewNoDevice(t *testing.T) {
 		t.Errorf("after showing the disk view the page is not dirty any more (%+v): the view wrote it back", cs)
 	}
 }
+
+// With MAP_PRIVATE an edit is a copy of the page in this process: the
+// disk view shows it as differing and says it never reaches the disk, and
+// the file keeps its bytes.
+func TestDiskViewPrivate(t *testing.T) {
+	if os.Getpagesize() != 4096 {
+		t.Skip("the expected screens assume 4 KiB pages")
+	}
+	measureInline(t)
+	path := pagesFile(t, 2, 0)
+	h := newHarness(t, path, 120, 40, mapping.Options{Private: true}, Options{Name: "p"})
+	h.typeText("5a")
+	h.press("Ctrl-D")
+	h.draw()
+	_, y, ok := h.find("page 0x0 of p")
+	if !ok {
+		t.Fatalf("no disk view:\n%s", h.draw())
+	}
+	if title := screenLine(h, y); !strings.Contains(title, "memory (this mapping)") {
+		t.Errorf("title %q", title)
+	}
+	if l := screenLine(h, y+1); l != " 00000000  5a 41 41 41 41 41 41 41  41 41 41 41 41 41 41 41   41 41 41 41 41 41 41 41  41 41 41 41 41 41 41 41" {
+		t.Errorf("row 0: %q", l)
+	}
+	if _, _, ms, ds := diskCells(h, y+1, 0); ms != styleDiffMem || ds != styleDiffDisk {
+		t.Errorf("byte 0 styles %v / %v", ms, ds)
+	}
+	if l := screenLine(h, y+9); l != " MAP_PRIVATE: 1 byte differs (first at 0x0): your copy of the page, in this process only; it never reaches the disk" {
+		t.Errorf("summary %q", l)
+	}
+	if b, _ := os.ReadFile(path); b[0] != 'A' {
+		t.Errorf("the file's byte 0 is %q", b[0])
+	}
+}
