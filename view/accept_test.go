@@ -390,3 +390,29 @@ func TestCtrlKeyForms(t *testing.T) {
 		}
 	}
 }
+
+// Tiny terminals never crash the editor or draw outside the screen, with
+// the inspector, a prompt, the help screen or the quit dialog open.
+func TestTinyTerminals(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{Inspector: true})
+	h.typeText("ab")
+	for _, open := range [][]string{nil, {"Ctrl-G"}, {"F1"}, {"Ctrl-Q"}} {
+		h.press(open...)
+		for _, sz := range [][2]int{{1, 1}, {2, 2}, {10, 3}, {20, 4}, {5, 30}, {40, 5}} {
+			h.sim.SetSize(sz[0], sz[1])
+			s := h.draw()
+			for i, line := range strings.Split(strings.TrimSuffix(s, "\n"), "\n") {
+				if len([]rune(line)) > sz[0] || i >= sz[1] {
+					t.Fatalf("%v at %dx%d: line %d %q outside the screen", open, sz[0], sz[1], i, line)
+				}
+			}
+			noControls(t, h)
+		}
+		h.sim.SetSize(100, 24)
+		h.draw()
+		h.press("Esc")
+	}
+	if h.e.Quitting() || h.e.Cursor() != 1 {
+		t.Fatalf("after the tiny sizes: quitting %v, cursor %d", h.e.Quitting(), h.e.Cursor())
+	}
+}
