@@ -291,35 +291,43 @@ func TestCLIMemory(t *testing.T) {
 	}
 }
 
-// --color auto colours when standard output is a terminal (a tmux pane).
+// --color auto colours when standard output is a terminal (a tmux pane);
+// --color never does not, even there.
 func TestCLIColorTerminal(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux not installed: cannot give mmhex a terminal")
 	}
-	p := writeCorpus(t, t.TempDir(), corpusFile{"f", []byte("\x00A \x01\xff")})
-	sock := fmt.Sprintf("mmhex-hexfmt-%d", os.Getpid())
+	dir := t.TempDir()
+	p := writeCorpus(t, dir, corpusFile{"f", []byte("\x00A \x01\xff")})
+	sock := filepath.Join(dir, "tmux.sock") // removed with dir: nothing left in /tmp/tmux-UID
 	tm := func(args ...string) ([]byte, error) {
-		return exec.Command("tmux", append([]string{"-L", sock}, args...)...).CombinedOutput()
+		return exec.Command("tmux", append([]string{"-S", sock}, args...)...).CombinedOutput()
 	}
 	defer tm("kill-server")
-	if out, err := tm("new-session", "-d", "-s", "t", "-x", "100", "-y", "10", mmhexBin(t)+" dump "+p+"; sleep 30"); err != nil {
+	bin := mmhexBin(t)
+	script := bin + " dump " + p + " --color never; echo =auto=; " + bin + " dump " + p + "; echo =end=; sleep 60"
+	if out, err := tm("new-session", "-d", "-s", "t", "-x", "100", "-y", "10", script); err != nil {
 		t.Fatalf("tmux: %v %s", err, out)
 	}
 	var pane []byte
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		out, err := tm("capture-pane", "-e", "-p", "-t", "t")
-		if err == nil && bytes.Contains(out, []byte("00000005")) {
+		if err == nil && bytes.Contains(out, []byte("=end=")) {
 			pane = out
 			break
 		}
 	}
 	if pane == nil {
-		t.Fatal("no dump on the pane after 5 s")
+		t.Fatal("the two dumps are not on the pane after 20 s")
+	}
+	never, auto, _ := bytes.Cut(pane, []byte("=auto="))
+	if !bytes.Contains(never, []byte("00000000  00 41 20 01 ff ")) || bytes.Contains(never, []byte("\x1b[")) {
+		t.Errorf("--color never on a terminal: want the dump without escapes:\n%q", never)
 	}
 	// tmux re-encodes the sequences it draws; the class colours survive
 	for _, want := range []string{"\x1b[90m00 ", "\x1b[36m41 ", "\x1b[32m20 ", "\x1b[35m01 ", "\x1b[33mff ", "\x1b[36mA"} {
-		if !bytes.Contains(pane, []byte(want)) {
-			t.Errorf("pane lacks %q:\n%q", want, pane)
+		if !bytes.Contains(auto, []byte(want)) {
+			t.Errorf("--color auto on a terminal: pane lacks %q:\n%q", want, auto)
 		}
 	}
 }
