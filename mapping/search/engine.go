@@ -286,6 +286,7 @@ func FindAll(ctx context.Context, src Source, p *Pattern, off, end int64, o AllO
 			return err
 		}
 		defer own.close()
+		own.mapWhole(off, end)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"math/rand"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
+	"unsafe"
 
 	"mmhex/mapping"
 )
@@ -64,4 +67,69 @@ func TestOwnMappingsFault(t *testing.T) {
 	if !errors.Is(err, mapping.ErrFault) {
 		t.Errorf("FindAll on a shrunk file = %v, want ErrFault", err)
 	}
+}
+
+// TestOwnMappingsReleaseBehind: through the shared mapping of the whole
+// file, the pages already scanned are dropped from the process (smaps Rss
+// of the mapping stays within a few chunks: the chunk read, the page kept
+// for the overlap, the kernel's fault-around) while the scan reaches the
+// end of a file 16 chunks long.
+func TestOwnMappingsReleaseBehind(t *testing.T) {
+	const pages = 256
+	f := openFile(t, noise(pages*int(page), 13))
+	s, err := openOwnScanner(f.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	s.mapWhole(0, f.Size())
+	if s.whole == nil {
+		t.Fatal("mapWhole did not map the file")
+	}
+	start := uintptr(unsafe.Pointer(&s.whole[0]))
+	chunk := 16 * page
+	maxRss, seen := int64(0), int64(0)
+	err = s.scan(0, f.Size(), 5, false, chunk, func(base int64, b []byte) bool {
+		for i := 0; i < len(b); i += int(page) { // touch every page of the view
+			sink += b[i]
+		}
+		seen = base + int64(len(b))
+		maxRss = max(maxRss, vmaRss(t, start))
+		return true
+	})
+	if err != nil || seen != f.Size() {
+		t.Fatalf("scan: %v, reached %d of %d", err, seen, f.Size())
+	}
+	if maxRss == 0 || maxRss > 4*chunk {
+		t.Errorf("largest Rss of the mapping during the scan %d bytes, want 1..%d (four chunks)", maxRss, 4*chunk)
+	}
+}
+
+var sink byte
+
+// vmaRss is the Rss of this process's mapping that starts at addr, in
+// bytes, from /proc/self/smaps.
+func vmaRss(t *testing.T, addr uintptr) int64 {
+	b, err := os.ReadFile("/proc/self/smaps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := false
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) > 0 && strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":") {
+			lo, _, _ := strings.Cut(f[0], "-")
+			v, err := strconv.ParseUint(lo, 16, 64)
+			in = err == nil && uintptr(v) == addr
+			continue
+		}
+		if in && strings.HasPrefix(l, "Rss:") {
+			kb, err := strconv.ParseInt(strings.Fields(l)[1], 10, 64)
+			if err != nil {
+				t.Fatalf("smaps: %q: %v", l, err)
+			}
+			return kb << 10
+		}
+	}
+	t.Fatalf("no mapping at %#x in /proc/self/smaps", addr)
+	return 0
 }
