@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/gdamore/tcell/v2"
 )
 
 // Result says what a key did to the pending sequence.
@@ -145,6 +147,16 @@ func (d *Dispatcher) Feed(k Key) Outcome {
 		}
 		return Outcome{Result: NotFound, Key: k}
 	}
+	if plain, ok := d.escThen(t, k); ok {
+		// Esc typed just before a key arrives as Alt-key (tmux waits
+		// escape-time for it, the console sends Alt as Esc): in replace
+		// mode, where Alt-keys mean nothing, it is Esc then the key, as in
+		// vim. Otherwise the mode would stay and the next keys be typed
+		// into the file.
+		d.mode, d.once = ModeNormal, false
+		d.reset()
+		return d.Feed(plain)
+	}
 	if t.def.counts && len(d.seq) == 0 {
 		// a digit is a count unless the user bound a sequence to it
 		if r, ok := k.Rune(); ok && (r >= '1' && r <= '9' && t.root.next[k] == nil || r >= '0' && r <= '9' && d.digits != "") {
@@ -182,6 +194,25 @@ func (d *Dispatcher) Feed(k Key) Outcome {
 	d.reset()
 	d.after(o.Action)
 	return o
+}
+
+// escThen reports whether k is an Alt-key that must be read as Esc and
+// then the key without Alt: in the vim preset's replace mode, with nothing
+// pending, when the Alt-key is bound to nothing there and Esc is bound to
+// normal-mode.
+func (d *Dispatcher) escThen(t *modeTable, k Key) (Key, bool) {
+	if !d.m.Modal() || d.mode != ModeReplace || k.mod&tcell.ModAlt == 0 || len(d.seq) > 0 || d.argFor != "" {
+		return Key{}, false
+	}
+	if t.root.next[k] != nil {
+		return Key{}, false
+	}
+	if n := t.root.next[keyEsc]; n == nil || n.action != NormalMode {
+		return Key{}, false
+	}
+	plain := k
+	plain.mod &^= tcell.ModAlt
+	return plain, true
 }
 
 // after switches modes after a found action (vim preset).

@@ -63,6 +63,14 @@ func TestSequenceLookup(t *testing.T) {
 		{"vim", "m a ' a ` b", []string{"incomplete [NORMAL] pending=m", "found mark-set arg=a [NORMAL]", "incomplete [NORMAL] pending='", "found mark-jump arg=a [NORMAL]", "incomplete [NORMAL] pending=`", "found mark-jump arg=b [NORMAL]"}},
 		{"vim", "x q", []string{"not found [NORMAL]", "not found [NORMAL]"}},
 		{"vim", "R a b Left Esc a", []string{"found replace-mode [REPLACE]", "not found type [REPLACE]", "not found type [REPLACE]", "found left [REPLACE]", "found normal-mode [NORMAL]", "not found [NORMAL]"}},
+		// Esc typed fast before a key arrives as Alt-key: in replace mode
+		// that is Esc, then the key in normal mode
+		{"vim", "R a Alt-: Alt-j", []string{"found replace-mode [REPLACE]", "not found type [REPLACE]", "found command-line [NORMAL]", "not found [NORMAL]"}},
+		{"vim", "R Alt-j", []string{"found replace-mode [REPLACE]", "found down [NORMAL]"}},
+		{"vim", "R Alt-x x", []string{"found replace-mode [REPLACE]", "not found [NORMAL]", "not found [NORMAL]"}},
+		{"vim", "R Alt-g g", []string{"found replace-mode [REPLACE]", "incomplete [NORMAL] pending=g", "found top [NORMAL]"}},
+		{"vim", "R Alt-Left", []string{"found replace-mode [REPLACE]", "found left [NORMAL]"}},
+		{"vim", "r Alt-1 G", []string{"found replace-byte [REPLACE]", "incomplete [NORMAL] pending=1", "found bottom count=1 [NORMAL]"}},
 		{"vim", "v l y", []string{"found select [VISUAL]", "found right [VISUAL]", "found copy-hex [NORMAL]"}},
 		{"vim", "v r", []string{"found select [VISUAL]", "found fill [NORMAL]"}},
 		{"vim", "v v", []string{"found select [VISUAL]", "found select [NORMAL]"}},

@@ -423,3 +423,25 @@ func TestHelpShowsConfigBindings(t *testing.T) {
 		t.Fatalf("Alt-h is unbound but in the help:\n%s", s)
 	}
 }
+
+// TestVimEscThenKeyAsAlt: Esc typed just before ":" reaches the editor as
+// Alt-: (tmux's escape-time). In replace mode that is Esc then ":": the
+// command line opens and "w" is a command, not a byte typed into the file.
+func TestVimEscThenKeyAsAlt(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{Keys: vimKeys(t)})
+	h.press("R", "Tab")
+	h.typeText("Z")
+	h.press("Alt-:")
+	if h.e.Keys().Mode() != keymap.ModeNormal {
+		t.Fatalf("Alt-: in replace mode: mode %q", h.e.Keys().Mode())
+	}
+	h.typeText("w")
+	h.press("Enter")
+	disk, _ := os.ReadFile("known.bin")
+	if disk[0] != 'Z' || disk[1] != 1 || disk[2] != 2 {
+		t.Fatalf("bytes 0..3 = % x, want 5a 01 02", disk[:3])
+	}
+	if r, ok := h.f.LastSync(); !ok || !strings.Contains(r.Flag, "MS_SYNC") {
+		t.Fatalf(":w after Alt-: did not sync: %+v %v\n%s", r, ok, h.draw())
+	}
+}
