@@ -127,6 +127,7 @@ type Editor struct {
 	mouseHooks   []func(action tview.MouseAction, off int64, col Column) bool
 	moveHooks    []func(from, to int64)
 	quitHooks    []func()
+	statusHooks  []func() string
 	ticks        []tick
 
 	edited      touched // bytes edited since the last sync
@@ -359,6 +360,11 @@ func (e *Editor) OnMove(fn func(from, to int64)) { e.moveHooks = append(e.moveHo
 
 // OnQuit registers fn to run when the editor quits (before the screen ends).
 func (e *Editor) OnQuit(fn func()) { e.quitHooks = append(e.quitHooks, fn) }
+
+// AddStatus registers fn to add a part at the start of the status line
+// (the state of background work, such as a running search's progress);
+// fn runs on the UI goroutine each frame and returns "" for nothing.
+func (e *Editor) AddStatus(fn func() string) { e.statusHooks = append(e.statusHooks, fn) }
 
 // Value returns the feature state stored under key, creating it with mk on
 // first use: per-editor state for a feature file without a field in Editor

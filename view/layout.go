@@ -251,6 +251,11 @@ func elideMiddle(text string, maxW int) string {
 // statusText is the status line's text.
 func (e *Editor) statusText() string {
 	var b strings.Builder
+	for _, fn := range e.statusHooks {
+		if part := fn(); part != "" {
+			b.WriteString(part + " │ ")
+		}
+	}
 	if e.size == 0 {
 		b.WriteString("empty file")
 	} else {

@@ -41,7 +41,8 @@ var searchPost = func(e *Editor, fn func()) {
 	go e.app.QueueUpdateDraw(fn) // never block the worker on a stopped app
 }
 
-// progressEvery is how often a running search updates the message line.
+// progressEvery is how often a running search redraws its progress in the
+// status line.
 const progressEvery = 100 * time.Millisecond
 
 func init() { features = append(features, registerSearch) }
@@ -63,6 +64,21 @@ func registerSearch(e *Editor) {
 		if r := x.srch.run; r != nil {
 			r.cancel()
 		}
+	})
+	e.AddStatus(func() string { // a running search's progress
+		r := x.srch.run
+		if r == nil {
+			return ""
+		}
+		dir := "↓"
+		if r.reverse {
+			dir = "↑"
+		}
+		pct := ""
+		if t := r.total.Load(); t > 0 {
+			pct = " " + formatPercent(float64(r.done.Load())*100/float64(t))
+		}
+		return "searching " + dir + pct
 	})
 }
 
@@ -205,12 +221,7 @@ func (e *Editor) startSearch(p *search.Pattern, from int64, reverse bool) {
 					return
 				}
 				lastPost.Store(now)
-				searchPost(e, func() {
-					if x.srch.run == r {
-						e.Message("searching %s %s… %s (Esc cancels)", dirWord(reverse), p,
-							formatPercent(float64(r.done.Load())*100/float64(max(r.total.Load(), 1))))
-					}
-				})
+				searchPost(e, func() {}) // redraw: the status line shows r's progress
 			},
 		})
 		d := time.Since(r.started)

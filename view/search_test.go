@@ -166,3 +166,45 @@ func TestSearchFileShrank(t *testing.T) {
 		t.Errorf("editor not answering after the fault: cursor %d", h.e.Cursor())
 	}
 }
+
+// TestSearchProgressStatus: a running search shows its direction and
+// progress at the start of the status line (the reverse-video line above
+// the message line), and nothing once it is over.
+func TestSearchProgressStatus(t *testing.T) {
+	q := syncPosts(t)
+	h := openKnown(t, 100, 24, Options{})
+	statusRow := func() string { return strings.Split(h.draw(), "\n")[22] }
+	if s := statusRow(); strings.Contains(s, "searching") {
+		t.Fatalf("status line before a search: %q", s)
+	}
+	h.press("Ctrl-R", "Tab")
+	h.typeText("zzzz-not-there")
+	h.press("Enter")
+	r := ext(h.e).srch.run
+	if r == nil {
+		t.Fatal("no search running after Enter")
+	}
+	// The worker has searched the whole file (wrapping) before it posts the
+	// result, which the test has not run yet: the search is still running
+	// for the editor, at 100%.
+	deadline := time.Now().Add(10 * time.Second)
+	for r.total.Load() == 0 || r.done.Load() < r.total.Load() {
+		if time.Now().After(deadline) {
+			t.Fatalf("progress %d of %d after 10 s", r.done.Load(), r.total.Load())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if s := statusRow(); !strings.HasPrefix(s, " searching ↑ 100.0% │ 0x0 (0) 0.0%") {
+		t.Errorf("status line while searching: %q", s)
+	}
+	if _, y, ok := h.find(`searching backward for "zzzz-not-there"… (Esc cancels)`); !ok || y != 23 {
+		t.Errorf("message line while searching (row %d, found %v):\n%s", y, ok, h.draw())
+	}
+	q.drain(t, h.e)
+	if s := statusRow(); !strings.HasPrefix(s, " 0x0 (0) 0.0%") {
+		t.Errorf("status line after the search: %q", s)
+	}
+	if _, y, ok := h.find(`not found: "zzzz-not-there"`); !ok || y != 23 {
+		t.Errorf("no not-found message on the message line:\n%s", h.draw())
+	}
+}
