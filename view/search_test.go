@@ -64,6 +64,11 @@ func TestSearchScreen(t *testing.T) {
 	if !strings.Contains(s, `found "lazy" at 0x`) {
 		t.Errorf("no found message:\n%s", s)
 	}
+	// Centred: the match's row is the middle one of the 20 grid rows
+	// (screen rows 2–21), 10 rows below the top one.
+	if rows := strings.Split(s, "\n"); !strings.HasPrefix(rows[12], " 00000130  20 6c 61 7a 79") || !strings.HasPrefix(rows[2], " 00000090  90 91") {
+		t.Errorf("the match is not centred:\n%s", s)
+	}
 	// Next finds the next sentence's; previous comes back.
 	h.press("Ctrl-N")
 	q.drain(t, h.e)
