@@ -54,6 +54,17 @@ func xxdRows(dst []byte, data []byte, off int64) []byte {
 }
 
 func xxdRowsW(dst []byte, data []byte, off int64, w int) []byte {
+	if w == 8 && hasXXDAVX && len(data) >= 16 {
+		n := len(data) / 16
+		dst, p := grow(dst, n*68)
+		xxdRowsAVX(&dst[p], &data[0], n, uint32(off))
+		return dst
+	}
+	return xxdRowsGo(dst, data, off, w)
+}
+
+// xxdRowsGo is xxdRowsW in Go: any offset width, any CPU.
+func xxdRowsGo(dst []byte, data []byte, off int64, w int) []byte {
 	// "oooooooo" + ": xxxx xxxx xxxx xxxx xxxx xxxx xxxx xxxx  tttttttttttttttt\n"
 	const tl = 60
 	n := len(data) / 16

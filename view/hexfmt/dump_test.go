@@ -358,15 +358,19 @@ func TestFault(t *testing.T) {
 	if err := os.Truncate(p, 4096); err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	d := NewDumper(&out, 0, Options{Workers: 2})
-	_, werr := d.Write(m)
-	cerr := d.Close()
-	if !errors.Is(werr, mapping.ErrFault) && !errors.Is(cerr, mapping.ErrFault) {
-		t.Fatalf("Write: %v, Close: %v; want mapping.ErrFault", werr, cerr)
-	}
-	if !bytes.HasPrefix(out.Bytes(), []byte("00000000  78 78")) && out.Len() != 0 {
-		t.Errorf("output before the fault is not the dump's start: %q", out.Bytes()[:min(80, out.Len())])
+	// canonical faults in Write too (row comparisons at segment borders);
+	// xxd only in the formatting goroutines, inside xxdRowsAVX
+	for f, start := range map[Format]string{Canonical: "00000000  78 78", XXD: "00000000: 7878", Plain: "78787878"} {
+		var out bytes.Buffer
+		d := NewDumper(&out, 0, Options{Format: f, Workers: 2})
+		_, werr := d.Write(m)
+		cerr := d.Close()
+		if !errors.Is(werr, mapping.ErrFault) && !errors.Is(cerr, mapping.ErrFault) {
+			t.Fatalf("%v: Write: %v, Close: %v; want mapping.ErrFault", f, werr, cerr)
+		}
+		if !bytes.HasPrefix(out.Bytes(), []byte(start)) && out.Len() != 0 {
+			t.Errorf("%v: output before the fault is not the dump's start: %q", f, out.Bytes()[:min(80, out.Len())])
+		}
 	}
 }
 
@@ -434,6 +438,35 @@ func TestAllocsDoNotGrow(t *testing.T) {
 				t.Errorf("%v color=%v: %.0f allocations for 256 KiB (%d rows)", f, color, allocs, len(data)/16)
 			}
 			t.Logf("%v color=%v: %.0f allocations", f, color, allocs)
+		}
+	}
+}
+
+// The AVX xxd rows are the Go ones, byte for byte: every byte value in
+// every column, offsets up to the last row below 1<<32.
+func TestXXDRowsAVX(t *testing.T) {
+	if !hasXXDAVX {
+		t.Skip("no AVX on this CPU: the Go rows are used")
+	}
+	r := rand.New(rand.NewSource(68))
+	data := make([]byte, 16*300)
+	for i := range data[:256] {
+		data[i] = byte(i)
+	}
+	r.Read(data[256:])
+	for _, off := range []int64{0, 0x1234567, 0xfffffff0 - 16*299, 5} {
+		for _, n := range []int{1, 2, 17, 300} {
+			want := xxdRowsGo([]byte("x"), data[:16*n], off, 8)
+			// exactly the room needed, then guard bytes that must stay
+			buf := bytes.Repeat([]byte{0xee}, 1+68*n+32)
+			buf[0] = 'x'
+			got := xxdRowsW(buf[:1:1+68*n], data[:16*n], off, 8)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("off %#x, %d rows:\n%s", off, n, firstDiff(got, want))
+			}
+			if &got[0] != &buf[0] || !bytes.Equal(buf[1+68*n:], bytes.Repeat([]byte{0xee}, 32)) {
+				t.Fatalf("off %#x, %d rows: wrote outside the room reserved", off, n)
+			}
 		}
 	}
 }
