@@ -165,3 +165,33 @@ func TestTmuxKilledRestoresTerminal(t *testing.T) {
 	s.waitFor("EXIT=1")
 	s.waitFor("tty: icanon echo")
 }
+
+// --fit makes the row width follow the terminal: 40 bytes a row at 200
+// columns, 16 after Ctrl-L (fit off), 40 again after a second Ctrl-L; a
+// resize of the terminal keeps the cursor on its byte.
+func TestTmuxFitWidth(t *testing.T) {
+	bin := mmhexBinary(t)
+	p := filepath.Join(t.TempDir(), "fit.bin")
+	if err := os.WriteFile(p, knownData(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := newTerm(t, 200, 30)
+	s.text(fmt.Sprintf("%s --fit %s; echo EXIT=$?", bin, p))
+	s.keys("Enter")
+	s.waitFor(" 00000028  ") // the second row starts at 40
+	s.keys("C-l")
+	s.waitFor(" 00000010  ")
+	s.keys("C-l")
+	s.waitFor(" 00000028  ")
+	s.keys("C-g")
+	s.text("0x1234")
+	s.keys("Enter")
+	s.waitFor("0x1234 (4660)")
+	s.run("resize-window", "-t", "0", "-x", "100", "-y", "20")
+	scr := s.waitFor(" 00001230  ") // 16 bytes a row at 100 columns
+	if !strings.Contains(scr, "0x1234 (4660)") {
+		t.Fatalf("the resize moved the cursor:\n%s", scr)
+	}
+	s.keys("C-q")
+	s.waitFor("EXIT=0")
+}
