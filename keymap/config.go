@@ -220,16 +220,51 @@ func (p *parser) value(prim toml.Primitive) (any, int) {
 }
 
 func (p *parser) parse(data []byte, cfg *Config, ub userBinds) {
+	// A line that is not valid TOML (a duplicate key, a missing quote) is
+	// reported and left out, and the rest of the file is read again: one
+	// mistake does not cost the whole configuration.
 	var top map[string]toml.Primitive
-	md, err := toml.Decode(string(data), &top)
-	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			p.add(pe.Position.Line, "%s", sanitize(pe.Message))
-		} else {
-			p.add(0, "%s", sanitize(err.Error()))
+	var md toml.MetaData
+	text := string(data)
+	var prev toml.Position
+	var prevMsg string
+	back := 0 // lines blanked above the reported one for the same error
+	for tries := 0; ; tries++ {
+		top = nil
+		var err error
+		md, err = toml.Decode(text, &top)
+		if err == nil {
+			break
 		}
-		return
+		var pe toml.ParseError
+		if !errors.As(err, &pe) {
+			p.add(0, "%s", sanitize(err.Error()))
+			return
+		}
+		line := pe.Position.Line
+		if line == prev.Line && pe.Message == prevMsg {
+			// the same error again: it is reported at the start of the
+			// next line (a missing "]" before the newline); try above
+			back++
+		} else {
+			back = 0
+			p.add(line, "%s", sanitize(pe.Message))
+		}
+		prev, prevMsg = pe.Position, pe.Message
+		var ok bool
+		if back > 1 {
+			ok = false
+		} else {
+			text, ok = blankLine(text, line-back)
+		}
+		if !ok {
+			p.add(0, "not used: the TOML error below cannot be skipped")
+			return
+		}
+		if tries == maxTOMLErrors-1 {
+			p.add(0, "not used: more than %d TOML errors", maxTOMLErrors)
+			return
+		}
 	}
 	p.md = md
 	names := make([]string, 0, len(top))
@@ -291,6 +326,26 @@ func (p *parser) parse(data []byte, cfg *Config, ub userBinds) {
 			p.add(line, "unknown setting %s", strconv.Quote(sanitize(k)))
 		}
 	}
+}
+
+// maxTOMLErrors is how many invalid lines are left out before the whole
+// file is given up.
+const maxTOMLErrors = 20
+
+// blankLine returns text with line n (1-based) emptied, its newline kept so
+// that the lines after keep their numbers. When line n is empty (an error
+// at the end of the file) the nearest line above that is not is emptied.
+// False when there is none.
+func blankLine(text string, n int) (string, bool) {
+	lines := strings.SplitAfter(text, "\n")
+	for n = min(n, len(lines)); n >= 1; n-- {
+		l := lines[n-1]
+		if strings.TrimSpace(l) != "" {
+			lines[n-1] = l[len(strings.TrimRight(l, "\r\n")):]
+			return strings.Join(lines, ""), true
+		}
+	}
+	return text, false
 }
 
 func (p *parser) table(prim toml.Primitive, what string, line int) (map[string]toml.Primitive, bool) {

@@ -247,3 +247,41 @@ func FuzzConfig(f *testing.F) {
 		_ = m.Text()
 	})
 }
+
+// TestConfigTOMLErrorsSkipped: a line that is not valid TOML (a key
+// defined twice, a value without quotes) is reported and left out; the
+// rest of the file is used. A file that cannot be read past an error, or
+// with too many, is not used, and says so.
+func TestConfigTOMLErrorsSkipped(t *testing.T) {
+	tests := []struct {
+		text, probs, preset string
+	}{
+		{"keys = \"vim\"\n[bindings]\n\"Ctrl-G\" = \"goto\"\n\"Ctrl-G\" = \"help\"\n\"X\" = \"nope\"\n",
+			"c.toml:4: Key 'bindings.Ctrl-G' has already been defined.\nc.toml:5: unknown action \"nope\"\n", "vim"},
+		{"bytes_per_row = oops\nkeys = \"vim\"\n", "c.toml:1: expected value but found \"oops\" instead\n", "vim"},
+		{"keys = \"vim\"\nx = \"\"\"\nabc\n", "c.toml:3: unexpected EOF; expected '\"\"\"'\n", "vim"},
+		{"keys = \"vim\"\n[bindings\n\"g g\" = \"bottom\"\n", "c.toml:3: expected '.' or ']' to end table name, but got '\\n' instead\n", "vim"},
+		{"keys = \"vim\"\nx = \"\"\"\n", "c.toml:2: unexpected EOF; expected '\"\"\"'\n", "vim"},
+		{"keys = \"vim\"\nx = \"\"\"\n\n\n", "c.toml:4: unexpected EOF; expected '\"\"\"'\n", "vim"},
+		{"keys = \"vim\"\nx = \"\"\"\nabc\ndef\n", "c.toml: not used: the TOML error below cannot be skipped\nc.toml:4: unexpected EOF; expected '\"\"\"'\n", "default"},
+		{"keys = \"vim\"\n" + strings.Repeat("a = \n", 25), "", "default"},
+	}
+	for _, tc := range tests {
+		m, probs := Parse("c.toml", []byte(tc.text), "")
+		got := ProblemsText(probs)
+		if tc.probs == "" {
+			if !strings.HasPrefix(got, "c.toml: not used: more than 20 TOML errors\nc.toml:2: ") || len(probs) != 21 {
+				t.Errorf("%q: problems %q", tc.text, got)
+			}
+		} else if got != tc.probs {
+			t.Errorf("%q: problems %q, want %q", tc.text, got, tc.probs)
+		}
+		if m.Preset() != tc.preset {
+			t.Errorf("%q: preset %q, want %q", tc.text, m.Preset(), tc.preset)
+		}
+	}
+	m, _ := Parse("c.toml", []byte(tests[0].text), "")
+	if o := NewDispatcher(m).Feed(MustKey("Ctrl-G")); o.Action != Goto {
+		t.Errorf("the first of two Ctrl-G is used: %+v", o)
+	}
+}

@@ -73,7 +73,9 @@ func Markdown() string {
 	w("vim preset removes `g g`); a digit bound in the vim preset is no longer a count.\n\n")
 	w("Mistakes are reported as `FILE:LINE: reason` in one message when the editor starts (any key\n")
 	w("dismisses it) and by `mmhex keys` on standard error; the editor then uses the valid bindings and the\n")
-	w("preset for the rest. A file that is not valid TOML is reported and ignored as a whole.\n\n")
+	w("preset for the rest. A line that is not valid TOML (a key defined twice, a value without quotes)\n")
+	w("is reported and left out; only when the rest cannot be read past it (a string that never ends),\n")
+	w("or after 20 such lines, is the whole file not used, and the message says so.\n\n")
 
 	w("## All actions\n\nThe names used in `[bindings]` and on the command line (`:NAME` or `Alt-x NAME`).\n\n")
 	w("| action | group | what it does |\n|---|---|---|\n")
