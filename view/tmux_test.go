@@ -195,3 +195,29 @@ func TestTmuxFitWidth(t *testing.T) {
 	s.keys("C-q")
 	s.waitFor("EXIT=0")
 }
+
+// The mouse in a real terminal: a click on a hex byte, a click in the text
+// column, the wheel (xterm SGR mouse reports, typed into the pane as the
+// terminal would send them).
+func TestTmuxMouse(t *testing.T) {
+	bin := mmhexBinary(t)
+	p := filepath.Join(t.TempDir(), "m.bin")
+	if err := os.WriteFile(p, []byte("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := newTerm(t, 100, 20)
+	s.text(fmt.Sprintf("%s %s; echo EXIT=$?", bin, p))
+	s.keys("Enter")
+	s.waitFor("0x0 (0)")
+	// Column 20, row 4 (1-based): the third byte of the second data row.
+	s.text("\x1b[<0;20;4M\x1b[<0;20;4m")
+	s.waitFor("0x12 (18) 35.3%  byte 0x73 115  HEX")
+	// Column 65, row 3: the third character of the first row's text.
+	s.text("\x1b[<0;65;3M\x1b[<0;65;3m")
+	s.waitFor("0x2 (2) 3.9%  byte 0x63 99  TEXT")
+	// Wheel down: three rows.
+	s.text("\x1b[<65;20;4M")
+	s.waitFor("0x32 (50) 98.0%  byte 0x4f 79  TEXT")
+	s.keys("C-q")
+	s.waitFor("EXIT=0")
+}
