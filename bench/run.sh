@@ -11,13 +11,19 @@
 #            frame showing the last row: 1 KiB, 2 GiB, 1 TiB sparse
 #   patch    one-byte mmhex patch of a 2 GiB and an 8 GiB file: time and bytes
 #            written (/proc/<pid>/io write_bytes, /sys/block/<dev>/stat)
+#   draw     go test -bench DrawFrame ./view: one frame, 4 MiB vs 1 TiB sparse
+#
+# Two tables: the ratios against the other tools, and how each time scales
+# with the file size (open, jump, patch, draw flat; dump and search linear:
+# dump 64 vs 256 MiB, search 256 MiB vs 1 GiB).
 #
 # Files live in a temporary folder on the real filesystem (BENCH_TMP, default
 # under /var/tmp), removed on exit. Every file is read once before it is
 # timed, so it is in the page cache. Output goes to /dev/null.
 #
 # Usage: bash bench/run.sh            RUNS=3 (best of RUNS for the fast ones)
-#        SKIP_SEARCH=1 bash bench/run.sh
+#        SKIP_SEARCH=1 bash bench/run.sh     (without bench/search.sh)
+#        SKIP_GOBENCH=1 bash bench/run.sh    (without the draw benchmark)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
@@ -68,6 +74,11 @@ ms() { awk -v t="$1" 'BEGIN { printf "%.2f", t / 1000 }'; }
 
 ROWS=()
 row() { ROWS+=("$(printf '| %s | %s | %s | %s |' "$@")"); }
+# scaling: OPERATION SMALL LARGE T_SMALL_US T_LARGE_US SIZE_RATIO EXPECT
+SCALE=()
+scale() {
+	SCALE+=("$(printf '| %s | %s: %s ms | %s: %s ms | %s | **%s** | %s |' "$1" "$2" "$(ms "$4")" "$3" "$(ms "$5")" "$6" "$(ratio "$5" "$4")" "$7")")
+}
 
 HELP=$("$MMHEX" --help 2>&1 || true) # once: grep -q on a pipe + pipefail would race
 has_cmd() { grep -qE "^  mmhex $1( |$)" <<<"$HELP"; }
@@ -109,6 +120,11 @@ t_mp=$(best_us "$RUNS" "$MMHEX" dump --format plain "$R256")
 s_hd=$(mbps "$HD_N" "$t_hd") s_mc=$(mbps "$N" "$t_mc")
 s_xxd=$(mbps "$XXD_N" "$t_xxd") s_mx=$(mbps "$N" "$t_mx")
 s_xxdp=$(mbps "$XXD_N" "$t_xxdp") s_mp=$(mbps "$N" "$t_mp")
+# the same dumps of the first 64 MiB: time grows with the bytes dumped
+t_mc64=$(best_us "$RUNS" "$MMHEX" dump -n 64M "$R256")
+t_mx64=$(best_us "$RUNS" "$MMHEX" dump --format xxd -n 64M "$R256")
+scale "dump canonical" "64 MiB" "256 MiB" "$t_mc64" "$t_mc" 4 "linear (4)"
+scale "dump --format xxd" "64 MiB" "256 MiB" "$t_mx64" "$t_mx" 4 "linear (4)"
 row "dump canonical vs \`hexdump -C\` (MB/s)" "$s_mc" "$s_hd" "$(speedup "$N" "$t_mc" "$HD_N" "$t_hd")x faster, output $SAME_C"
 row "dump --format xxd vs \`xxd\` (MB/s)" "$s_mx" "$s_xxd" "$(speedup "$N" "$t_mx" "$XXD_N" "$t_xxd")x faster, output $SAME_X"
 row "dump --format plain vs \`xxd -p\` (MB/s)" "$s_mp" "$s_xxdp" "$(speedup "$N" "$t_mp" "$XXD_N" "$t_xxdp")x faster, output $SAME_P"
@@ -132,6 +148,11 @@ echo "== cat (1 GiB, in the page cache, to /dev/null)"
 t_cat=$(best_us "$RUNS" "$MMHEX" cat "$C1G" 0)
 t_dd=$(best_us "$RUNS" dd if="$C1G" of=/dev/null bs=1M)
 row "\`mmhex cat\` vs \`dd bs=1M\` 1 GiB (MB/s)" "$(mbps $((1 << 30)) "$t_cat")" "$(mbps $((1 << 30)) "$t_dd")" "$(ratio "$t_dd" "$t_cat")x dd's speed"
+if has_cmd search; then # every byte read: a needle that is not there
+	t_s256=$(best_us "$RUNS" "$MMHEX" search --count "$R256" 'not-in-random-data-qz8K')
+	t_s1g=$(best_us "$RUNS" "$MMHEX" search --count "$C1G" 'not-in-random-data-qz8K')
+	scale "search (no match, every byte read)" "256 MiB" "1 GiB" "$t_s256" "$t_s1g" 4 "linear (4)"
+fi
 rm -f "$C1G"
 
 # --- search --------------------------------------------------------------
@@ -241,6 +262,10 @@ EOF
 	row "open to first frame: 1 TiB sparse vs 1 KiB (ms)" "$(ms "${OPEN[$F1T]}")" "$(ms "${OPEN[$F1K]}")" "1T/1K $(ratio "${OPEN[$F1T]}" "${OPEN[$F1K]}")"
 	row "jump to the end (Ctrl-End) to its frame: 2 GiB vs 1 KiB (ms)" "$(ms "${JUMP[$F2G]}")" "$(ms "${JUMP[$F1K]}")" "2G/1K $(ratio "${JUMP[$F2G]}" "${JUMP[$F1K]}")"
 	row "jump to the end (Ctrl-End) to its frame: 1 TiB sparse vs 1 KiB (ms)" "$(ms "${JUMP[$F1T]}")" "$(ms "${JUMP[$F1K]}")" "1T/1K $(ratio "${JUMP[$F1T]}" "${JUMP[$F1K]}")"
+	scale "open to first frame" "1 KiB" "2 GiB" "${OPEN[$F1K]}" "${OPEN[$F2G]}" "2097152" "flat (1)"
+	scale "open to first frame" "1 KiB" "1 TiB sparse" "${OPEN[$F1K]}" "${OPEN[$F1T]}" "1073741824" "flat (1)"
+	scale "jump to the end" "1 KiB" "2 GiB" "${JUMP[$F1K]}" "${JUMP[$F2G]}" "2097152" "flat (1)"
+	scale "jump to the end" "1 KiB" "1 TiB sparse" "${JUMP[$F1K]}" "${JUMP[$F1T]}" "1073741824" "flat (1)"
 fi
 rm -f "$F1T"
 
@@ -265,6 +290,7 @@ patch_run() {
 	echo "$((t1 - t0)) $wb $(((s1 - s0) * 512))"
 }
 echo "== one-byte patch (msync MS_SYNC)"
+declare -A PATCH
 for f in "$F2G" "$F8G"; do
 	size=$(stat -c %s "$f")
 	best=
@@ -272,14 +298,36 @@ for f in "$F2G" "$F8G"; do
 		read -r t wb dev < <(patch_run "$f" $((size / 2 + i * 40960 + 7)))
 		if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t bwb=$wb bdev=$dev; fi
 	done
+	PATCH[$f]=$best
 	label=$([ "$f" = "$F2G" ] && echo "2 GiB" || echo "8 GiB")
 	row "one-byte patch of a $label file (ms; bytes written)" "$(ms "$best")" "file $size B" "write_bytes $bwb B; device $bdev B"
 done
+scale "one-byte patch (msync)" "2 GiB" "8 GiB" "${PATCH[$F2G]}" "${PATCH[$F8G]}" 4 "flat (1)"
+
+# --- draw (Go benchmark) --------------------------------------------------
+# one 200x60 frame of the editor into a simulation screen: the demo file
+# (4 MiB) vs the last row of a 1 TiB sparse file
+if [ "${SKIP_GOBENCH:-0}" = 1 ]; then
+	echo "== draw: skipped (SKIP_GOBENCH=1)"
+else
+	echo "== draw (go test -bench DrawFrame ./view)"
+	DRAW=$(go test -run '^$' -bench 'DrawFrame' -benchtime 300x -count 3 ./view 2>&1) || echo "$DRAW" | tail -5 >&2
+	# best ns/op of each benchmark
+	d_small=$(awk '$1 ~ /^BenchmarkDrawFrame-/ { if (b == "" || $3 < b) b = $3 } END { print b }' <<<"$DRAW")
+	d_large=$(awk '$1 ~ /^BenchmarkDrawFrame1TiB-/ { if (b == "" || $3 < b) b = $3 } END { print b }' <<<"$DRAW")
+	if [ -n "$d_small" ] && [ -n "$d_large" ]; then
+		scale "draw one 200x60 frame (Go benchmark, best of 3)" "4 MiB" "1 TiB sparse" "$((d_small / 1000))" "$((d_large / 1000))" "262144" "flat (1)"
+	fi
+fi
 
 # --- report --------------------------------------------------------------
 echo
 echo "| measurement | mmhex | other / baseline | ratio |"
 echo "|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
+echo
+echo "| operation | smaller file | larger file | size ratio | time ratio | expected |"
+echo "|---|---|---|---|---|---|"
+printf '%s\n' "${SCALE[@]}"
 echo
 echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
