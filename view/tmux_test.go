@@ -221,3 +221,35 @@ func TestTmuxMouse(t *testing.T) {
 	s.keys("C-q")
 	s.waitFor("EXIT=0")
 }
+
+// Escape sequences in a file's name and in its bytes never reach the
+// terminal: tmux's pane title (OSC 0/2) stays as it was, the screen is not
+// cleared, and the name is shown escaped.
+func TestTmuxEscapesNeverReachTerminal(t *testing.T) {
+	bin := mmhexBinary(t)
+	dir := t.TempDir()
+	name := "evil\x1b]2;pwned-name\x07\x1b[2J.bin"
+	data := []byte("\x1b]2;pwned-data\x07\x1b[2J\x1b[31mred\x9b2J\x1bP+q\x1b\\ tail")
+	if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := newTerm(t, 120, 20)
+	title := strings.TrimSpace(s.run("display-message", "-p", "-t", "0", "#{pane_title}"))
+	s.text(fmt.Sprintf("echo BEFORE; cd %s && %s evil*.bin; echo EXIT=$?", dir, bin))
+	s.keys("Enter")
+	scr := s.waitFor(`"evil\x1b]2;pwned-name\a\x1b[2J.bin"`)
+	if !strings.Contains(scr, ".]2;pwned-data..\n") || !strings.Contains(scr, "[2J.[31mred.2J.P\n") || !strings.Contains(scr, "+q.\\ tail\n") {
+		t.Errorf("text column:\n%s", scr)
+	}
+	if got := strings.TrimSpace(s.run("display-message", "-p", "-t", "0", "#{pane_title}")); got != title {
+		t.Errorf("the pane title changed from %q to %q: an escape sequence reached the terminal", title, got)
+	}
+	s.keys("C-q")
+	scr = s.waitFor("EXIT=0")
+	if !strings.Contains(scr, "BEFORE") {
+		t.Errorf("the screen was cleared by an escape sequence:\n%s", scr)
+	}
+	if got := strings.TrimSpace(s.run("display-message", "-p", "-t", "0", "#{pane_title}")); got != title {
+		t.Errorf("after quit the pane title is %q, was %q", got, title)
+	}
+}
