@@ -445,3 +445,25 @@ func TestVimEscThenKeyAsAlt(t *testing.T) {
 		t.Fatalf(":w after Alt-: did not sync: %+v %v\n%s", r, ok, h.draw())
 	}
 }
+
+// In the default preset too, a pending sequence (Alt-m waits for a mark
+// letter) is shown in the status line, and a wrong key drops it whole:
+// nothing runs, nothing is typed, and the next keys work as usual.
+func TestDefaultPendingShownAndDropped(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{})
+	h.press("Alt-m")
+	if got := h.messageLine(); !strings.HasSuffix(got, " Alt-m") {
+		t.Fatalf("pending Alt-m not shown: %q", got)
+	}
+	h.press("Ctrl-G")
+	if got := h.messageLine(); !strings.HasPrefix(got, " Alt-m Ctrl-G is not bound to anything") || h.e.OverlayOpen() {
+		t.Fatalf("wrong sequence: %q, overlay %v", got, h.e.OverlayOpen())
+	}
+	if disk, _ := os.ReadFile("known.bin"); !bytes.Equal(disk, knownData()) {
+		t.Fatal("the dropped sequence changed the file")
+	}
+	h.typeText("ab") // typed as usual
+	if disk, _ := os.ReadFile("known.bin"); disk[0] != 0xab || h.e.Cursor() != 1 {
+		t.Fatalf("typing after the dropped sequence: byte %#x, cursor %d", disk[0], h.e.Cursor())
+	}
+}
