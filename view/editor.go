@@ -217,7 +217,11 @@ func (e *Editor) Run() (err error) {
 	}()
 	e.startTicks()
 	defer close(e.stop)
-	return e.app.Run()
+	if err := e.app.Run(); err != nil {
+		// The screen could not be set up (no terminal, unknown $TERM).
+		return fmt.Errorf("cannot use the terminal: %w", err)
+	}
+	return nil
 }
 
 // Go runs fn on a new goroutine for background work that reads the

@@ -253,3 +253,24 @@ func TestTmuxEscapesNeverReachTerminal(t *testing.T) {
 		t.Errorf("after quit the pane title is %q, was %q", got, title)
 	}
 }
+
+// Without a terminal the editor says so in one line and exits non-zero.
+func TestNoTerminalIsOneLine(t *testing.T) {
+	bin := mmhexBinary(t)
+	p := filepath.Join(t.TempDir(), "n.bin")
+	if err := os.WriteFile(p, []byte("data"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, p)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no controlling terminal
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	out := stderr.String()
+	if err == nil || strings.Count(out, "\n") != 1 || !strings.HasPrefix(out, "mmhex: cannot use the terminal: ") || strings.ContainsRune(out, 0x1b) || stdout.Len() != 0 {
+		t.Fatalf("without a terminal: %v, stderr %q, stdout %q", err, out, stdout.String())
+	}
+	if b, _ := os.ReadFile(p); string(b) != "data" {
+		t.Fatalf("the file changed: %q", b)
+	}
+}
