@@ -21,9 +21,6 @@ import (
 	"time"
 )
 
-// The end-to-end tests run the real mmhex binary in a real terminal (tmux),
-// each on its own tmux server socket.
-
 var (
 	buildOnce sync.Once
 	binPath   string
