@@ -625,3 +625,21 @@ func TestPagePanelPrivate(t *testing.T) {
 		t.Errorf("last line with another writer\n got %q\nwant %q", got, want)
 	}
 }
+
+// The writeback action on a private mapping writes nothing and says why.
+func TestWritebackPrivate(t *testing.T) {
+	measureInline(t)
+	path := pagesFile(t, 2, 0)
+	h := newHarness(t, path, 120, 40, mapping.Options{Private: true}, Options{Name: "p"})
+	h.typeText("5a")
+	h.press("Alt-w")
+	if got, want := strings.Split(h.draw(), "\n")[39], " private mapping (MAP_PRIVATE): edits never reach the file; nothing to write back"; got != want {
+		t.Errorf("message\n got %q\nwant %q", got, want)
+	}
+	if cs, _ := kernelFigures(t, path); cs.Dirty != 0 || cs.Writeback != 0 {
+		t.Errorf("kernel figures after the action: %+v", cs)
+	}
+	if b, _ := os.ReadFile(path); b[0] != 'A' {
+		t.Errorf("the file's byte 0 is %q", b[0])
+	}
+}
