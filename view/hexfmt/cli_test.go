@@ -331,3 +331,36 @@ func TestCLIColorTerminal(t *testing.T) {
 		}
 	}
 }
+
+// The far end of a 64 GiB sparse file: the last 4 KiB (11-digit offsets)
+// are the same text as the tools give, from -s OFFSET and from xxd's
+// -s -4096. (That it costs what the first 4 KiB cost is BenchmarkDumpSparse
+// and bench/run.sh: speed is not asserted in tests.)
+func TestCLISparse64G(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "sparse64G")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const size = 64 << 30
+	if _, err := f.WriteAt([]byte("the end of a 64 GiB file\x00\x01\xfe"), size-1000); err != nil {
+		t.Skip("cannot make a 64 GiB sparse file here:", err)
+	}
+	f.Close()
+	last := strconv.FormatInt(size-4096, 10)
+	for _, tc := range []struct {
+		args []string
+		tool []string
+	}{
+		{[]string{"dump", p, "-s", last}, []string{"hexdump", "-C", "-s", last, p}},
+		{[]string{"dump", p, "-s", "-4096", "--format", "xxd"}, []string{"xxd", "-s", "-4096", p}},
+		{[]string{"dump", p, "-s", "-1003", "-n", "40", "--format", "plain"}, []string{"xxd", "-p", "-s", "-1003", "-l", "40", p}},
+		{[]string{"dump", p, "-n", "4k"}, []string{"hexdump", "-C", "-n", "4096", p}},
+	} {
+		r := runMmhex(t, tc.args...)
+		want := tool(t, tc.tool[0], tc.tool[1:]...)
+		if r.code != 0 || len(r.stderr) != 0 || !bytes.Equal(r.stdout, want) {
+			t.Errorf("mmhex %v: exit %d, stderr %q\n%s", tc.args, r.code, r.stderr, firstDiff(r.stdout, want))
+		}
+	}
+}
