@@ -643,3 +643,38 @@ func TestWritebackPrivate(t *testing.T) {
 		t.Errorf("the file's byte 0 is %q", b[0])
 	}
 }
+
+// After MS_ASYNC the pages stay dirty until something writes them back;
+// once they are clean the last line says so. (Kernel writeback takes
+// ~30 s; an fdatasync by another descriptor cleans them the same way.)
+func TestPagePanelAsyncThenClean(t *testing.T) {
+	measureInline(t)
+	path := pagesFile(t, 4, 0)
+	h := newHarness(t, path, 120, 40, mapping.Options{}, Options{Name: "a.bin"})
+	h.typeText("41")
+	h.press("Ctrl-W", "Ctrl-P")
+	h.draw()
+	y := panelTop(t, h)
+	if cs, _ := kernelFigures(t, path); cs.Dirty == 0 {
+		t.Skipf("kernel writeback took the page already (%+v)", cs)
+	}
+	if l := screenLine(h, y+5); !strings.HasPrefix(l, " last: msync(MS_ASYNC) — a no-op on Linux since 2.6.19; 1 dirty page waits for kernel writeback (dirty_expire ") {
+		t.Errorf("after MS_ASYNC %q", l)
+	}
+	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Fdatasync(fd); err != nil {
+		t.Fatal(err)
+	}
+	h.e.RunTicks()
+	h.draw()
+	if cs, _ := kernelFigures(t, path); cs.Dirty != 0 {
+		t.Fatalf("dirty after fdatasync: %+v", cs)
+	}
+	if got, want := screenLine(h, y+5), " last: msync(MS_ASYNC) — a no-op on Linux since 2.6.19; the pages have been written back since (kernel writeback or a sync; dirty 0)"; got != want {
+		t.Errorf("after writeback\n got %q\nwant %q", got, want)
+	}
+}
