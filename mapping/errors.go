@@ -25,6 +25,9 @@ var (
 	// Journal.
 	ErrNothingToUndo = errors.New("nothing to undo")
 	ErrNothingToRedo = errors.New("nothing to redo")
+	// ErrSyncStateUnknown: a failed Sync left the journal unable to tell
+	// which bytes were synced; revert-all still works.
+	ErrSyncStateUnknown = errors.New("the last synced state is unknown after a failed sync")
 
 	// Sync.
 	ErrPrivate = errors.New("private mapping (MAP_PRIVATE): edits never reach the file")

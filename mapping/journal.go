@@ -38,10 +38,17 @@ type entry struct {
 }
 
 type journal struct {
-	e         []entry
-	pos       int // e[:pos] are applied
-	syncPos   int // pos at the last sync
-	extra     int // edits away from the synced state that are no longer in e
+	e       []entry
+	pos     int // e[:pos] are applied
+	syncPos int // pos at the last sync
+	extra   int // edits away from the synced state that are no longer in e
+	// lost holds, in order, the entries between the branch point
+	// (syncPos) and the synced state that a new edit after undo dropped
+	// from e: applying their new bytes after e[:syncPos] gives the synced
+	// state again. lostBad is set when a failed Sync left the synced state
+	// unknown.
+	lost      []entry
+	lostBad   bool
 	spill     *os.File
 	spillEnd  int64
 	privPages pageSet // private mode: pages holding private edits
@@ -55,11 +62,12 @@ func (j *journal) unsynced() int {
 	return j.extra + d
 }
 
-func (j *journal) synced() { j.syncPos, j.extra = j.pos, 0 }
+func (j *journal) synced() { j.syncPos, j.extra, j.lost, j.lostBad = j.pos, 0, nil, false }
 
 func (j *journal) push(e entry) {
 	if j.pos < j.syncPos {
 		j.extra += j.syncPos - j.pos
+		j.lost = append(slices.Clone(j.e[j.pos:j.syncPos]), j.lost...)
 		j.syncPos = j.pos
 	}
 	j.e = append(j.e[:j.pos], e)
@@ -365,6 +373,58 @@ func (f *File) RevertAll() (int, error) {
 		}
 		n++
 	}
+	return n, nil
+}
+
+// RevertUnsynced puts back the bytes as they were at the last Sync (at
+// Open when there was none): it undoes the edits made since, redoes those
+// undone since, and re-applies synced edits that a later edit dropped from
+// the redo list. Edits that were synced stay. It returns how many edits it
+// stepped over. The journal then continues from the synced state. This is
+// what "quit and revert the unsynced edits" does; RevertAll goes back to
+// the state at Open.
+func (f *File) RevertUnsynced() (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return 0, f.errf("%w", ErrClosed)
+	}
+	if f.j.lostBad {
+		return 0, f.errf("%w", ErrSyncStateUnknown)
+	}
+	n := 0
+	for f.j.pos > f.j.syncPos {
+		if _, err := f.undoLocked(); err != nil {
+			return n, err
+		}
+		n++
+	}
+	for f.j.pos < f.j.syncPos {
+		e := f.j.e[f.j.pos]
+		if err := f.checkFits(e); err != nil {
+			return n, err
+		}
+		if err := f.apply(e.off, e.n, e.new); err != nil {
+			return n, err
+		}
+		f.j.pos++
+		n++
+	}
+	for len(f.j.lost) > 0 {
+		e := f.j.lost[0]
+		if err := f.checkFits(e); err != nil {
+			return n, err
+		}
+		if err := f.apply(e.off, e.n, e.new); err != nil {
+			return n, err
+		}
+		f.j.e = append(f.j.e[:f.j.pos], e)
+		f.j.pos++
+		f.j.syncPos = f.j.pos
+		f.j.lost = f.j.lost[1:]
+		n++
+	}
+	f.j.extra = 0
 	return n, nil
 }
 

@@ -86,6 +86,7 @@ func (f *File) Sync(m SyncMode) (SyncResult, error) {
 		// the edits went back and forth).
 		f.j.extra = before + f.j.unsynced()
 		f.j.syncPos = f.j.pos
+		f.j.lostBad = true // RevertUnsynced can no longer tell the synced state
 		return res, err
 	}
 	f.last, f.hasLast = res, true

@@ -1,0 +1,95 @@
+package mapping
+
+import (
+	"fmt"
+	"os"
+	"testing"
+)
+
+// TestRevertUnsynced: reverting the unsynced edits goes back to the bytes
+// of the last Sync, not to the bytes at Open, whether the edits since were
+// new edits, undos of synced edits, or a new branch after undos.
+func TestRevertUnsynced(t *testing.T) {
+	ps := os.Getpagesize()
+	content := pattern(3*ps, 9)
+	for _, w := range windows {
+		t.Run(w.name, func(t *testing.T) {
+			p := writeFile(t, "r.bin", content)
+			f := open(t, p, Options{Window: w.size})
+			f.WriteAt([]byte("AA"), int64(ps-1)) // crosses a page border
+			f.WriteAt([]byte("BB"), int64(2*ps))
+			if _, err := f.Sync(MSSync); err != nil {
+				t.Fatal(err)
+			}
+			synced := readAll(t, f)
+
+			steps := []struct {
+				name  string
+				do    func()
+				steps int
+			}{
+				{"new edits", func() {
+					f.WriteAt([]byte("CC"), 10)
+					f.Fill(100, 50, 0xEE)
+				}, 2},
+				{"undo of a synced edit", func() { f.Undo() }, 1},
+				{"undos then a new branch", func() {
+					f.Undo()
+					f.Undo()
+					f.WriteAt([]byte("D"), 20)
+				}, 3},
+				{"branch, then undo below the branch point", func() {
+					f.Undo()
+					f.WriteAt([]byte("E"), 30)
+					f.Undo()
+					f.Undo()
+				}, 2},
+			}
+			for _, s := range steps {
+				s.do()
+				if f.UnsyncedEdits() == 0 {
+					t.Fatalf("%s: no unsynced edits counted", s.name)
+				}
+				n, err := f.RevertUnsynced()
+				if err != nil || n != s.steps {
+					t.Fatalf("%s: RevertUnsynced = %d, %v; want %d", s.name, n, err, s.steps)
+				}
+				mustEqual(t, s.name+": mapped bytes", readAll(t, f), synced)
+				mustEqual(t, s.name+": file", diskBytes(t, p), synced)
+				if got := f.UnsyncedEdits(); got != 0 {
+					t.Fatalf("%s: %d unsynced edits left", s.name, got)
+				}
+			}
+			// The journal goes on from the synced state: undo takes back
+			// the synced edits in order, down to the bytes at Open.
+			if _, err := f.Undo(); err != nil {
+				t.Fatal(err)
+			}
+			want := append([]byte(nil), synced...)
+			copy(want[2*ps:], content[2*ps:2*ps+2])
+			mustEqual(t, "undo after revert", readAll(t, f), want)
+			if n, err := f.RevertAll(); err != nil || n != 1 {
+				t.Fatalf("RevertAll = %d, %v", n, err)
+			}
+			mustEqual(t, "revert all", readAll(t, f), content)
+		})
+	}
+}
+
+// TestRevertUnsyncedNoSync: with no Sync since Open it is RevertAll.
+func TestRevertUnsyncedNoSync(t *testing.T) {
+	content := pattern(100, 3)
+	for _, o := range []Options{{}, {Private: true}} {
+		t.Run(fmt.Sprintf("private=%v", o.Private), func(t *testing.T) {
+			p := writeFile(t, "n.bin", content)
+			f := open(t, p, o)
+			f.WriteAt([]byte("xyz"), 5)
+			f.WriteAt([]byte("q"), 50)
+			if n, err := f.RevertUnsynced(); err != nil || n != 2 {
+				t.Fatalf("RevertUnsynced = %d, %v", n, err)
+			}
+			mustEqual(t, "mapped", readAll(t, f), content)
+			mustEqual(t, "file", diskBytes(t, p), content)
+		})
+	}
+}
