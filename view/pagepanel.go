@@ -367,7 +367,7 @@ func (pp *pagePanel) lastLine(p *pageProbe) string {
 				return fmt.Sprintf("last: msync(%s) — a no-op on Linux since 2.6.19; %s %s for kernel writeback%s",
 					ls.Flag, plural(int(t.Dirty), "dirty page"), verb, expire)
 			}
-			return fmt.Sprintf("last: msync(%s) — a no-op on Linux since 2.6.19; the pages have been written back since (kernel writeback or a sync; dirty 0)", ls.Flag)
+			return fmt.Sprintf("last: msync(%s) — a no-op on Linux since 2.6.19; written back since (dirty 0)", ls.Flag)
 		}
 		if t.Dirty > 0 && t.Edited == 0 {
 			return fmt.Sprintf("last: msync(%s) — %s written and waited for; dirty now %d, not from edits made here (another writer? the writeback action writes them)",

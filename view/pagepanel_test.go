@@ -674,7 +674,7 @@ func TestPagePanelAsyncThenClean(t *testing.T) {
 	if cs, _ := kernelFigures(t, path); cs.Dirty != 0 {
 		t.Fatalf("dirty after fdatasync: %+v", cs)
 	}
-	if got, want := screenLine(h, y+5), " last: msync(MS_ASYNC) — a no-op on Linux since 2.6.19; the pages have been written back since (kernel writeback or a sync; dirty 0)"; got != want {
+	if got, want := screenLine(h, y+5), " last: msync(MS_ASYNC) — a no-op on Linux since 2.6.19; written back since (dirty 0)"; got != want {
 		t.Errorf("after writeback\n got %q\nwant %q", got, want)
 	}
 }
