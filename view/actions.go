@@ -136,7 +136,7 @@ func registerCore(e *Editor) {
 	})
 	e.Handle(keymap.Quit, func(e *Editor, a Args) { e.quit() })
 	e.Handle(keymap.QuitRevert, func(e *Editor, a Args) {
-		if _, err := e.f.RevertAll(); err != nil {
+		if err := e.revertUnsynced(); err != nil {
 			e.ShowError(err)
 			return
 		}

@@ -193,7 +193,7 @@ func (d *quitDialog) key(e *Editor, ev *tcell.EventKey) {
 		if d.mode == mapping.Private {
 			return
 		}
-		if _, err := e.f.RevertAll(); err != nil {
+		if err := e.revertUnsynced(); err != nil {
 			d.err = err.Error()
 			return
 		}
@@ -203,6 +203,21 @@ func (d *quitDialog) key(e *Editor, ev *tcell.EventKey) {
 		e.overlay = nil
 		e.Stop()
 	}
+}
+
+// revertUnsynced puts back the bytes of the last sync (edits that were
+// synced stay) and, with MAP_SHARED, msyncs the restored pages: an unsynced
+// edit may already have reached the disk by kernel writeback, and quitting
+// must leave the file as it was at the last sync, not wait for writeback.
+func (e *Editor) revertUnsynced() error {
+	if _, err := e.f.RevertUnsynced(); err != nil {
+		return err
+	}
+	if e.f.Mode() != mapping.Shared {
+		return nil
+	}
+	_, err := e.f.Sync(mapping.MSSync)
+	return err
 }
 
 // quit quits, asking first when edits are not synced.

@@ -404,7 +404,7 @@ func TestQuitDialog(t *testing.T) {
 	}{
 		{"Esc", "\xab\x01\x02\x03", false, false},
 		{"s", "\xab\x01\x02\x03", true, true},
-		{"r", "\x00\x01\x02\x03", true, false},
+		{"r", "\x00\x01\x02\x03", true, true}, // the restored page is msynced
 		{"q", "\xab\x01\x02\x03", true, false},
 	} {
 		t.Run(c.key, func(t *testing.T) {
@@ -437,6 +437,51 @@ func TestQuitDialog(t *testing.T) {
 				} else if string(raw) != c.want {
 					t.Fatalf("after s the disk holds % x, want % x", raw, c.want)
 				}
+			}
+		})
+	}
+}
+
+// TestQuitRevertKeepsSyncedEdits: "revert and quit" (the dialog's r, vim's
+// :q! and ZQ) puts back the bytes of the last sync: edits saved before stay
+// on disk, only the later ones go.
+func TestQuitRevertKeepsSyncedEdits(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		keys  Options
+		edits func(h *harness) // type ab, sync, type cd
+		quit  func(h *harness)
+	}{
+		{"dialog r", Options{},
+			func(h *harness) { h.typeText("ab"); h.press("Ctrl-S"); h.typeText("cd") },
+			func(h *harness) { h.press("Ctrl-Q"); h.press("r") }},
+		{"vim :q!", Options{Keys: vimKeys(t)},
+			func(h *harness) {
+				h.pressSeq("R")
+				h.typeText("ab")
+				h.press("Esc")
+				h.pressSeq(":")
+				h.typeText("w")
+				h.press("Enter")
+				h.pressSeq("R")
+				h.typeText("cd")
+				h.press("Esc")
+			},
+			func(h *harness) { h.pressSeq(":"); h.typeText("q!"); h.press("Enter") }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := openKnown(t, 100, 24, c.keys)
+			c.edits(h)
+			if _, ok := h.f.LastSync(); !ok || h.f.UnsyncedEdits() != 1 {
+				t.Fatalf("synced %v, unsynced edits %d; want a sync and 1 edit after it", ok, h.f.UnsyncedEdits())
+			}
+			c.quit(h)
+			if !h.e.Quitting() {
+				t.Fatal("did not quit")
+			}
+			disk, _ := os.ReadFile("known.bin")
+			if want := "\xab\x01\x02\x03"; string(disk[:4]) != want {
+				t.Fatalf("disk % x, want % x (the synced edit stays, the later one goes)", disk[:4], want)
 			}
 		})
 	}
