@@ -249,9 +249,14 @@ func (b *infoBox) draw(s tcell.Screen, x, y, w, h int) {
 	}
 	bw = max(bw, 30)
 	ix, iy, iw, ih := drawBox(s, x, y, w, h, bw, len(b.lines)+4, b.title)
+	room := ih - 2
 	for i, l := range b.lines {
-		if i >= ih-2 {
+		if i >= room {
 			break
+		}
+		if i == room-1 && len(b.lines) > room {
+			// Never cut the list without a word.
+			l = fmt.Sprintf("… and %d more", len(b.lines)-i)
 		}
 		drawText(s, ix, iy+i, iw, l, styleBox)
 	}
