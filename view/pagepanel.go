@@ -354,7 +354,7 @@ func (pp *pagePanel) lastLine(p *pageProbe) string {
 	pp.mu.Unlock()
 	ls, hasSync := e.f.LastSync()
 	if hasWB && (!hasSync || wb.At.After(ls.At)) {
-		return fmt.Sprintf("last: sync_file_range(SYNC_FILE_RANGE_WRITE), not waited for: right after writeback %s dirty %s; now writeback %d dirty %d",
+		return fmt.Sprintf("last: sync_file_range(SYNC_FILE_RANGE_WRITE), no wait: right after writeback %s dirty %s; now writeback %d dirty %d",
 			mapping.FigureString(wbAfter.Writeback), mapping.FigureString(wbAfter.Dirty), t.Writeback, t.Dirty)
 	}
 	if hasSync {
@@ -370,7 +370,7 @@ func (pp *pagePanel) lastLine(p *pageProbe) string {
 			return fmt.Sprintf("last: msync(%s) — a no-op on Linux since 2.6.19; written back since (dirty 0)", ls.Flag)
 		}
 		if t.Dirty > 0 && t.Edited == 0 {
-			return fmt.Sprintf("last: msync(%s) — %s written and waited for; dirty now %d, not from edits made here (another writer? the writeback action writes them)",
+			return fmt.Sprintf("last: msync(%s) — %s written and waited for; dirty now %d, not your edits (the writeback action writes them)",
 				ls.Flag, plural(ls.Pages, "page"), t.Dirty)
 		}
 		return fmt.Sprintf("last: msync(%s) — %s written and waited for; dirty now %d", ls.Flag, plural(ls.Pages, "page"), t.Dirty)
