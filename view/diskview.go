@@ -18,6 +18,7 @@ package view
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -214,7 +215,7 @@ func (dv *diskView) draw(s tcell.Screen, x, y, w, h int) {
 	hexW := hexPos(bpr-1) + 2
 	memX := x + 1 + digits + 2
 	diskX := memX + hexW + 3
-	name := mapping.DisplayName(e.f.Path())
+	name := mapping.DisplayName(filepath.Base(e.f.Path())) // the header has the path
 	if e.opts.Name != "" {
 		name = mapping.DisplayName(e.opts.Name)
 	}

@@ -14,6 +14,7 @@ package view
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -206,7 +207,7 @@ func (pp *pagePanel) draw(s tcell.Screen, x, y, w, h int) {
 		pp.request()
 		p = pp.result()
 	}
-	name := mapping.DisplayName(e.f.Path())
+	name := mapping.DisplayName(filepath.Base(e.f.Path())) // the header has the path
 	if e.opts.Name != "" {
 		name = mapping.DisplayName(e.opts.Name)
 	}

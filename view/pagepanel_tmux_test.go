@@ -1,0 +1,52 @@
+package view
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// The writeback lab in the real binary and a real terminal: Ctrl-P shows
+// the page panel, an edit is counted, Ctrl-S leaves no dirty page, Ctrl-D
+// shows memory and disk agreeing, Alt-w reports the writeback action.
+func TestTmuxWritebackLab(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed: skipping the writeback lab terminal test (.ci/run installs it)")
+	}
+	if testing.Short() {
+		t.Skip("-short: skipping the tmux test")
+	}
+	if os.Getpagesize() != 4096 {
+		t.Skip("the expected screens assume 4 KiB pages")
+	}
+	bin := mmhexBinary(t)
+	path := filepath.Join(t.TempDir(), "lab.bin")
+	if err := os.WriteFile(path, bytes.Repeat([]byte("lab!"), 4096), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := newLiveTerm(t, "wblab", 120, bin, path)
+	s.waitFor("00000000  6c 61 62 21", 10*time.Second)
+	s.keys("C-p")
+	s.waitFor(" pages of lab.bin: 4 × 4 KiB  resident 4  cached 4  dirty ", 10*time.Second)
+	s.keys("4", "1")
+	s.waitFor("  edited 1\n", 10*time.Second)
+	s.keys("C-s")
+	s.waitFor(" last: msync(MS_SYNC) — 1 page written and waited for; dirty now 0\n", 10*time.Second)
+	s.keys("C-d")
+	s.waitFor(" page 0x0 of lab.bin", 10*time.Second)
+	s.waitFor(" memory and disk agree (4096 B)", 10*time.Second)
+	s.keys("M-w")
+	s.waitFor(" sync_file_range(SYNC_FILE_RANGE_WRITE): writeback of the file's dirty pages started in ", 10*time.Second)
+	s.keys("C-q")
+	s.waitExit(10 * time.Second)
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := append([]byte("Aab!"), bytes.Repeat([]byte("lab!"), 4095)...); !bytes.Equal(got, want) {
+		t.Errorf("file starts %q", got[:8])
+	}
+}
