@@ -232,8 +232,19 @@ func (pp *pagePanel) draw(s tcell.Screen, x, y, w, h int) {
 	if m.CachestatErr != nil {
 		counts = "cached, dirty, writeback, evicted: unknown"
 	}
-	line(0, fmt.Sprintf("pages of %s: %d × %s  resident %s  %s  edited %d",
-		name, t.Pages, pageUnit(ps), fig(t.Resident), counts, t.Edited), stylePanelHead)
+	figs := fmt.Sprintf("%d × %s  resident %s  %s  edited %d", t.Pages, pageUnit(ps), fig(t.Resident), counts, t.Edited)
+	head := fmt.Sprintf("pages of %s: %s", name, figs)
+	// On a narrow screen the figures go first: drop the name, then the
+	// double spaces, the most telling figures first (what a cut loses is
+	// at the end).
+	if uniseg.StringWidth(head) > w-1 {
+		head = figs
+		if uniseg.StringWidth(head) > w-1 {
+			head = fmt.Sprintf("%d × %s dirty %s writeback %s edited %d resident %s cached %s evicted %s",
+				t.Pages, pageUnit(ps), fig(t.Dirty), fig(t.Writeback), t.Edited, fig(t.Resident), fig(t.Cached), fig(t.Evicted))
+		}
+	}
+	line(0, head, stylePanelHead)
 
 	// The map.
 	cur := -1

@@ -102,6 +102,9 @@ func kernelFigures(t *testing.T, path string) (cs unix.Cachestat_t, resident []b
 func panelTop(t *testing.T, h *harness) int {
 	t.Helper()
 	_, y, ok := h.find("pages of ")
+	if !ok { // a narrow screen: the figures without the name
+		_, y, ok = h.find(" × 4 KiB")
+	}
 	if !ok {
 		t.Fatalf("no page panel on screen:\n%s", h.draw())
 	}
@@ -721,5 +724,35 @@ func TestPagePanelSyncOtherDirty(t *testing.T) {
 	}
 	if got, want := screenLine(h, y+5), " last: msync(MS_SYNC) — 1 page written and waited for; dirty now 1, not your edits (the writeback action writes them)"; got != want {
 		t.Errorf("last line\n got %q\nwant %q", got, want)
+	}
+}
+
+// On a narrow screen the counts line keeps the figures and drops the name
+// (and at 60 columns the double spaces too).
+func TestPagePanelNarrow(t *testing.T) {
+	if os.Getpagesize() != 4096 {
+		t.Skip("the expected screens assume 4 KiB pages")
+	}
+	measureInline(t)
+	path := pagesFile(t, 4, 0)
+	h := newHarness(t, path, 80, 24, mapping.Options{}, Options{Name: "a-rather-long-file-name.bin"})
+	h.press("Ctrl-P")
+	h.draw()
+	_, y, ok := h.find("4 × 4 KiB")
+	if !ok {
+		t.Fatalf("no page panel:\n%s", h.draw())
+	}
+	cs, res := kernelFigures(t, path)
+	want := strings.TrimPrefix(countsLine("a-rather-long-file-name.bin", cs, res, 0), "pages of a-rather-long-file-name.bin: ")
+	if got := screenLine(h, y); got != " "+want {
+		t.Errorf("counts at 80 columns\n got %q\nwant %q", got, " "+want)
+	}
+	h60 := newHarness(t, path, 60, 24, mapping.Options{}, Options{Name: "a-rather-long-file-name.bin"})
+	h60.press("Ctrl-P")
+	h60.draw()
+	y = panelTop(t, h60)
+	if got, want := screenLine(h60, y), fmt.Sprintf(" 4 × 4 KiB dirty %d writeback %d edited 0 resident %d cached %d evicted %d",
+		cs.Dirty, cs.Writeback, cs.Cache, cs.Cache, cs.Evicted); !strings.HasPrefix(want, got) || !strings.Contains(got, " edited 0 resident 4 ") {
+		t.Errorf("counts at 60 columns\n got %q\nwant %q", got, want)
 	}
 }
