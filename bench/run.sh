@@ -69,15 +69,22 @@ best_us() {
 mbps() { awk -v b="$1" -v t="$2" 'BEGIN { v = b / t; if (v < 20) printf "%.1f", v; else printf "%.0f", v }'; }
 # speedup BYTES_A US_A BYTES_B US_B : throughput of A over throughput of B
 speedup() { awk -v ba="$1" -v ta="$2" -v bb="$3" -v tb="$4" 'BEGIN { printf "%.1f", (ba / ta) / (bb / tb) }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }'; }
-ms() { awk -v t="$1" 'BEGIN { printf "%.2f", t / 1000 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a >= 0) printf "%.1f", a / b; else print "n/a" }'; }
+# ms US: milliseconds; -1 (not measured, see the message above) is n/a
+ms() { awk -v t="$1" 'BEGIN { if (t < 0) print "n/a"; else printf "%.2f", t / 1000 }'; }
 
 ROWS=()
 row() { ROWS+=("$(printf '| %s | %s | %s | %s |' "$@")"); }
-# scaling: OPERATION SMALL LARGE T_SMALL_US T_LARGE_US SIZE_RATIO EXPECT
+# scaling: OPERATION SMALL LARGE T_SMALL_US T_LARGE_US SIZE_RATIO EXPECT [T_START_US]
+# T_START_US: the same command on a 1 KiB file (process start-up); the
+# last column is then the ratio of the times without it
 SCALE=()
 scale() {
-	SCALE+=("$(printf '| %s | %s: %s ms | %s: %s ms | %s | **%s** | %s |' "$1" "$2" "$(ms "$4")" "$3" "$(ms "$5")" "$6" "$(ratio "$5" "$4")" "$7")")
+	local net=
+	if [ -n "${8:-}" ]; then
+		net="start-up $(ms "$8") ms; without it **$(ratio $(($5 - $8)) $(($4 - $8)))**"
+	fi
+	SCALE+=("$(printf '| %s | %s: %s ms | %s: %s ms | %s | **%s** | %s | %s |' "$1" "$2" "$(ms "$4")" "$3" "$(ms "$5")" "$6" "$(ratio "$5" "$4")" "$7" "$net")")
 }
 
 HELP=$("$MMHEX" --help 2>&1 || true) # once: grep -q on a pipe + pipefail would race
@@ -120,11 +127,15 @@ t_mp=$(best_us "$RUNS" "$MMHEX" dump --format plain "$R256")
 s_hd=$(mbps "$HD_N" "$t_hd") s_mc=$(mbps "$N" "$t_mc")
 s_xxd=$(mbps "$XXD_N" "$t_xxd") s_mx=$(mbps "$N" "$t_mx")
 s_xxdp=$(mbps "$XXD_N" "$t_xxdp") s_mp=$(mbps "$N" "$t_mp")
-# the same dumps of the first 64 MiB: time grows with the bytes dumped
+# the same dumps of 1 KiB, 64 MiB and 1 GiB: time grows with the bytes dumped
+t_mc1k=$(best_us "$RUNS" "$MMHEX" dump -n 1k "$R256")
+t_mx1k=$(best_us "$RUNS" "$MMHEX" dump --format xxd -n 1k "$R256")
 t_mc64=$(best_us "$RUNS" "$MMHEX" dump -n 64M "$R256")
 t_mx64=$(best_us "$RUNS" "$MMHEX" dump --format xxd -n 64M "$R256")
-scale "dump canonical" "64 MiB" "256 MiB" "$t_mc64" "$t_mc" 4 "linear (4)"
-scale "dump --format xxd" "64 MiB" "256 MiB" "$t_mx64" "$t_mx" 4 "linear (4)"
+t_mc1g=$(best_us "$RUNS" "$MMHEX" dump "$C1G")
+t_mx1g=$(best_us "$RUNS" "$MMHEX" dump --format xxd "$C1G")
+scale "dump canonical" "64 MiB" "1 GiB" "$t_mc64" "$t_mc1g" 16 "linear (16)" "$t_mc1k"
+scale "dump --format xxd" "64 MiB" "1 GiB" "$t_mx64" "$t_mx1g" 16 "linear (16)" "$t_mx1k"
 row "dump canonical vs \`hexdump -C\` (MB/s)" "$s_mc" "$s_hd" "$(speedup "$N" "$t_mc" "$HD_N" "$t_hd")x faster, output $SAME_C"
 row "dump --format xxd vs \`xxd\` (MB/s)" "$s_mx" "$s_xxd" "$(speedup "$N" "$t_mx" "$XXD_N" "$t_xxd")x faster, output $SAME_X"
 row "dump --format plain vs \`xxd -p\` (MB/s)" "$s_mp" "$s_xxdp" "$(speedup "$N" "$t_mp" "$XXD_N" "$t_xxdp")x faster, output $SAME_P"
@@ -156,9 +167,11 @@ search_none() {
 	[ "$out" = 0 ]
 }
 if has_cmd search; then
+	head -c 1024 "$R256" >"$TMP/one-kib-random"
+	t_s1k=$(best_us "$RUNS" search_none "$TMP/one-kib-random")
 	t_s256=$(best_us "$RUNS" search_none "$R256")
 	t_s1g=$(best_us "$RUNS" search_none "$C1G")
-	scale "search (no match, every byte read)" "256 MiB" "1 GiB" "$t_s256" "$t_s1g" 4 "linear (4)"
+	scale "search (no match, every byte read)" "256 MiB" "1 GiB" "$t_s256" "$t_s1g" 4 "linear (4)" "$t_s1k"
 fi
 rm -f "$C1G"
 
@@ -217,7 +230,8 @@ open_jump_us() {
 	tmux -S "$TMUX_SOCK" kill-session -t bench 2>/dev/null || true
 	t0=$(now_us)
 	tmux -S "$TMUX_SOCK" new-session -d -s bench -x 120 -y 40 "$MMHEX $f"
-	open=$(wait_pane "$t0" "first frame of $f" "$name" '^ ?0+  ')
+	# the header shortens a long path in the middle: look for its end
+	open=$(wait_pane "$t0" "first frame of $f" "${name: -10}" '^ ?0+  ')
 	jump=-1
 	if [ "$open" != -1 ] && [ "${MMHEX##*/}" = mmhex ]; then
 		t0=$(now_us)
@@ -333,8 +347,8 @@ echo "| measurement | mmhex | other / baseline | ratio |"
 echo "|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
 echo
-echo "| operation | smaller file | larger file | size ratio | time ratio | expected |"
-echo "|---|---|---|---|---|---|"
+echo "| operation | smaller file | larger file | size ratio | time ratio | expected | |"
+echo "|---|---|---|---|---|---|---|"
 printf '%s\n' "${SCALE[@]}"
 echo
 echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
