@@ -173,7 +173,7 @@ func (pp *pagePanel) writeback() {
 	pp.wb, pp.hasWB = r, true
 	pp.wbAfter = after.Totals
 	pp.mu.Unlock()
-	msg := fmt.Sprintf("sync_file_range(SYNC_FILE_RANGE_WRITE): writeback of the file's dirty pages started in %s, not waited for",
+	msg := fmt.Sprintf("sync_file_range(SYNC_FILE_RANGE_WRITE): writeback started (%s, not waited for)",
 		formatDuration(r.Duration))
 	if err == nil && after.CachestatErr == nil {
 		msg += fmt.Sprintf("; right after: writeback %d, dirty %d", after.Totals.Writeback, after.Totals.Dirty)
