@@ -147,14 +147,22 @@ func TestStartWritebackRange(t *testing.T) {
 	}
 	defer other.Close()
 	ps := int64(os.Getpagesize())
-	for _, p := range []int64{2, 9} {
-		if _, err := other.WriteAt([]byte("dirty"), p*ps); err != nil {
-			t.Fatal(err)
+	d := newIndep(t, path)
+	// Under heavy dirty load (system Dirty over dirty_background) the
+	// flusher may clean the pages at once: dirty them again a few times.
+	var cs unix.Cachestat_t
+	for try := 0; try < 5; try++ {
+		for _, p := range []int64{2, 9} {
+			if _, err := other.WriteAt([]byte{'d', byte('0' + try)}, p*ps); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if cs = d.cachestat(0, 16); cs.Dirty == 2 {
+			break
 		}
 	}
-	d := newIndep(t, path)
-	if cs := d.cachestat(0, 16); cs.Dirty != 2 {
-		t.Fatalf("before: %d dirty, want 2", cs.Dirty)
+	if cs.Dirty != 2 {
+		t.Skipf("the kernel writes dirty pages back at once here (system Dirty over dirty_background?): %+v", cs)
 	}
 	f, err := Open(path, Options{})
 	if err != nil {
