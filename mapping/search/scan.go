@@ -60,7 +60,7 @@ func (s *ownScanner) close() {
 // On failure (address space) scan maps chunk by chunk.
 func (s *ownScanner) mapWhole(off, end int64) {
 	pa := off &^ (s.page - 1)
-	if end <= pa {
+	if end <= pa || chunkedOnly {
 		return
 	}
 	data, err := unix.Mmap(s.fd, pa, int(end-pa), unix.PROT_READ, unix.MAP_SHARED|unix.MAP_NORESERVE)
@@ -69,6 +69,9 @@ func (s *ownScanner) mapWhole(off, end int64) {
 	}
 	s.whole, s.wbase = data, pa
 }
+
+// chunkedOnly makes mapWhole fail (tests of the chunk-by-chunk way).
+var chunkedOnly = false
 
 // scan has mapping.Scan's contract (forward only): views of [off, end)
 // chunk by chunk, consecutive chunks overlapping by ov bytes, holes skipped
