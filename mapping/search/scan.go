@@ -70,6 +70,12 @@ func (s *ownScanner) mapWhole(off, end int64) {
 	s.whole, s.wbase = data, pa
 }
 
+// wholeChunk is how much of the shared mapping is read between releases
+// behind the scan: on 2 GiB in the page cache, 2–4 MiB took 395–410 ms of
+// CPU against 435–445 ms with 8–16 MiB (the page-table entries and page
+// structures being released are still in the cache).
+const wholeChunk = 4 << 20
+
 // chunkedOnly makes mapWhole fail (tests of the chunk-by-chunk way).
 var chunkedOnly = false
 
@@ -79,6 +85,9 @@ var chunkedOnly = false
 func (s *ownScanner) scan(off, end int64, ov int, skipHoles bool, chunk int64, fn func(base int64, b []byte) bool) error {
 	if chunk <= 0 {
 		chunk = mapping.DefaultChunk
+		if s.whole != nil {
+			chunk = wholeChunk
+		}
 	}
 	o := int64(ov)
 	chunk = max(chunk, 2*o+s.page)
