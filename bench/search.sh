@@ -8,15 +8,20 @@
 #   2. a 64 GiB sparse file with one match near the end: the same commands
 #      (each stopped after $SPARSE_TIMEOUT seconds).
 # Each command runs $RUNS times, interleaved; the best and the median wall
-# times are reported, and the ratios other/mmhex of the medians.
+# times are reported, and the ratios other/mmhex of the medians. On a
+# shared machine each round first waits (at most $QUIET_WAIT seconds) for a
+# second in which the CPUs were at least 90% idle, so other people's builds
+# land in fewer rounds; the load average is printed with each case.
 #
-# Usage: bash bench/search.sh          (RUNS=5 BENCH_DIR=/tmp/mmhex-bench)
+# Usage: bash bench/search.sh          (RUNS=5 BENCH_DIR=/tmp/mmhex-bench
+#                                       QUIET_WAIT=120 KEEP=0)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-5}
 DIR=${BENCH_DIR:-/tmp/mmhex-bench}
 SPARSE_TIMEOUT=${SPARSE_TIMEOUT:-60}
+QUIET_WAIT=${QUIET_WAIT:-120}
 NEEDLE='qz8-mmhex-bench-needle-Kx4'
 mkdir -p "$DIR"
 BIN="$DIR/mmhex"
@@ -69,6 +74,20 @@ printf '%s' "$NEEDLE" | dd of="$SPARSE" bs=1 seek=$((SSIZE - 1000)) conv=notrunc
 # --- timing ----------------------------------------------------------------
 now() { date +%s%N; }
 
+# quiet: returns after a second in which the CPUs were >= 90% idle, or after
+# QUIET_WAIT seconds of waiting for one.
+quiet() {
+	local a b c d e f g t0 i0 n
+	for ((n = 0; n < QUIET_WAIT; n++)); do
+		read -r _ a b c d e f g _ </proc/stat
+		t0=$((a + b + c + d + e + f + g)) i0=$d
+		sleep 1
+		read -r _ a b c d e f g _ </proc/stat
+		[ $((100 * (d - i0) / (a + b + c + d + e + f + g - t0 + 1))) -ge 90 ] && return
+	done
+	echo "(no quiet second in ${QUIET_WAIT} s: this round runs under load)" >&2
+}
+
 # run NAME EXPECTED CMD... : one timed run; records ms in T_NAME.
 declare -A T
 run() {
@@ -103,19 +122,22 @@ report() {
 }
 for f in "$BIG" "$USR"; do
 	T=()
-	echo "== 2 GiB in the page cache ($(basename "$f")), one match near the end, $RUNS runs each"
+	echo "== 2 GiB in the page cache ($(basename "$f")), one match near the end, $RUNS runs each ($(date -u +%H:%M) UTC, load $(cut -d' ' -f1-3 /proc/loadavg))"
 	for _ in $(seq "$RUNS"); do
+		quiet
 		run mmhex 1 "$BIN" search --count "$f" "$NEEDLE"
 		run grep 1 grep -c -F -a "$NEEDLE" "$f"
 		[ $have_rg = 1 ] && run rg 1 rg -c -F -a "$NEEDLE" "$f"
 	done
 	report
+	echo "(load after: $(cut -d' ' -f1-3 /proc/loadavg))"
 	echo
 done
 
 echo "== 64 GiB sparse file, one match near the end ($SPARSE_TIMEOUT s limit each)"
 T=()
 for _ in $(seq "$RUNS"); do
+	quiet
 	run mmhex 1 "$BIN" search --count "$SPARSE" "$NEEDLE"
 done
 run grep 1 timeout "$SPARSE_TIMEOUT" grep -c -F -a "$NEEDLE" "$SPARSE"
