@@ -9,6 +9,8 @@ import (
 	"github.com/rivo/tview"
 
 	"mmhex/view/hexfmt"
+
+	"mmhex/mapping"
 )
 
 // Grid is the hex grid primitive: a column header, then one row per
@@ -329,7 +331,7 @@ func (e *Editor) syncSize() {
 			e.cursor = max(n-1, 0)
 			e.nibble = 0
 		}
-		e.Message("the file changed size: %d B (%s), was %d B", n, humanSize(n), old)
+		e.Message("the file changed size: %d B (%s), was %d B", n, mapping.HumanBytes(n), old)
 	}
 }
 

@@ -204,7 +204,7 @@ func (e *Editor) headerParts() (name, rest, notice string) {
 	case mapping.Private:
 		mode = "private"
 	}
-	rest = fmt.Sprintf("%s (%d B)  %s  %s", humanSize(e.size), e.size, mode, e.f.Flags())
+	rest = fmt.Sprintf("%s (%d B)  %s  %s", mapping.HumanBytes(e.size), e.size, mode, e.f.Flags())
 	if e.f.Invalidates() {
 		rest += "  msync +MS_INVALIDATE"
 	}

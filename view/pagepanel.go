@@ -277,7 +277,7 @@ func (pp *pagePanel) draw(s tcell.Screen, x, y, w, h int) {
 	per := []string{"1 cell = 1 page"}
 	if len(m.Cells) > 0 && t.Pages > int64(len(m.Cells)) {
 		n := (t.Pages + int64(len(m.Cells)) - 1) / int64(len(m.Cells))
-		per = []string{fmt.Sprintf("1 cell = ~%d pages", n), "1 cell ≈ " + humanSize(n*ps), "cell ≈ " + humanSize(n*ps)}
+		per = []string{fmt.Sprintf("1 cell = ~%d pages", n), "1 cell ≈ " + mapping.HumanBytes(n*ps), "cell ≈ " + mapping.HumanBytes(n*ps)}
 	}
 	pp.drawLegend(s, x+1, y+1+rows, w-1, per)
 	if 2+rows < h {

@@ -11,6 +11,8 @@ import (
 
 	"mmhex/keymap"
 	"mmhex/mapping/search"
+
+	"mmhex/mapping"
 )
 
 // searchState is the search feature's part of extras.
@@ -248,7 +250,7 @@ func (e *Editor) searchDone(r *runningSearch, res search.Result, err error, d ti
 	case errors.Is(err, context.Canceled):
 		return
 	case errors.Is(err, search.ErrNotFound):
-		e.Errorf("not found: %s (the whole file, %s, in %s)", r.p, humanSize(e.f.Size()), formatDuration(d))
+		e.Errorf("not found: %s (the whole file, %s, in %s)", r.p, mapping.HumanBytes(e.f.Size()), formatDuration(d))
 		return
 	case err != nil:
 		e.Errorf("search: %v", err)

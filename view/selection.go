@@ -8,6 +8,8 @@ import (
 	"github.com/rivo/tview"
 
 	"mmhex/keymap"
+
+	"mmhex/mapping"
 )
 
 // extras is the per-editor state of the search, selection and marks
@@ -85,7 +87,7 @@ func (e *Editor) ClearSelection() {
 func describeRange(off, n int64) string {
 	s := fmt.Sprintf("0x%x–0x%x (%s", off, off+n-1, plural64(n, "byte"))
 	if n >= 1024 {
-		s += ", " + humanSize(n)
+		s += ", " + mapping.HumanBytes(n)
 	}
 	return s + ")"
 }

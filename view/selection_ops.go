@@ -24,7 +24,7 @@ func (e *Editor) copySelection(asHex bool) {
 	}
 	if n > maxClipboard {
 		e.Errorf("selection is %s: the terminal clipboard (OSC 52) takes at most %s; %s writes it to a file",
-			plural64(n, "byte"), humanSize(maxClipboard), orDefault(keyName(e, keymap.WriteSelection), "write-selection"))
+			plural64(n, "byte"), mapping.HumanBytes(maxClipboard), orDefault(keyName(e, keymap.WriteSelection), "write-selection"))
 		return
 	}
 	buf := make([]byte, n)
@@ -202,7 +202,7 @@ func (e *Editor) writeSelection(expr string) {
 		case err == nil:
 			e.prompt = nil
 			e.OpenPrompt(&Prompt{
-				Label: fmt.Sprintf("%s exists (%s): overwrite it? y/n", mapping.DisplayName(path), humanSize(fi.Size())),
+				Label: fmt.Sprintf("%s exists (%s): overwrite it? y/n", mapping.DisplayName(path), mapping.HumanBytes(fi.Size())),
 				Key: func(p *Prompt, ev *tcell.EventKey) bool {
 					if ev.Key() == tcell.KeyEsc || ev.Key() == tcell.KeyEnter || ev.Key() == tcell.KeyCtrlC {
 						return false

@@ -1,7 +1,6 @@
 package view
 
 import (
-	"fmt"
 	"unicode"
 	"unicode/utf8"
 
@@ -63,18 +62,4 @@ func runeWidth(r rune) int {
 		return 1
 	}
 	return w
-}
-
-// humanSize formats n bytes as "8.00 GiB" (binary units), "512 B" below 1 KiB.
-func humanSize(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 5; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.2f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
