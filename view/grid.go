@@ -8,9 +8,8 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 
-	"mmhex/view/hexfmt"
-
 	"mmhex/mapping"
+	"mmhex/view/hexfmt"
 )
 
 // Grid is the hex grid primitive: a column header, then one row per

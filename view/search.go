@@ -10,9 +10,8 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"mmhex/keymap"
-	"mmhex/mapping/search"
-
 	"mmhex/mapping"
+	"mmhex/mapping/search"
 )
 
 // searchState is the search feature's part of extras.

@@ -8,7 +8,6 @@ import (
 	"github.com/rivo/tview"
 
 	"mmhex/keymap"
-
 	"mmhex/mapping"
 )
 
