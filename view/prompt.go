@@ -39,6 +39,18 @@ func (e *Editor) OpenPrompt(p *Prompt) {
 	e.keys.Reset()
 }
 
+// promptOrRun opens p, or, when the action came with its argument (expr
+// from the command line), calls p.Done(expr) at once and shows its error.
+func (e *Editor) promptOrRun(expr string, p *Prompt) {
+	if expr != "" {
+		if err := p.Done(expr); err != nil {
+			e.ShowError(err)
+		}
+		return
+	}
+	e.OpenPrompt(p)
+}
+
 // Ask is OpenPrompt with just a label, initial text and a Done function.
 func (e *Editor) Ask(label, initial string, done func(text string) error) {
 	e.OpenPrompt(&Prompt{Label: label, Text: initial, Done: done})

@@ -137,13 +137,7 @@ func (e *Editor) searchPrompt(reverse bool, expr string) {
 		e.startSearch(p, from, reverse)
 		return nil
 	}
-	if expr != "" {
-		if err := run(expr); err != nil {
-			e.ShowError(err)
-		}
-		return
-	}
-	e.OpenPrompt(&Prompt{
+	e.promptOrRun(expr, &Prompt{
 		Label: e.searchLabel(reverse),
 		Text:  s.text,
 		Hint:  searchHint,

@@ -103,13 +103,7 @@ func (e *Editor) fillSelection(expr string) {
 		e.afterSelectionAction()
 		return nil
 	}
-	if expr != "" {
-		if err := do(expr); err != nil {
-			e.ShowError(err)
-		}
-		return
-	}
-	e.OpenPrompt(&Prompt{
+	e.promptOrRun(expr, &Prompt{
 		Label: fmt.Sprintf("fill %s with byte:", describeRange(off, n)),
 		Hint:  "hex, e.g. 00 or ff",
 		Done:  do,
@@ -143,13 +137,7 @@ func (e *Editor) pasteHex(expr string) {
 			orDefault(keyName(e, keymap.Undo), "undo"))
 		return nil
 	}
-	if expr != "" {
-		if err := do(expr); err != nil {
-			e.ShowError(err)
-		}
-		return
-	}
-	e.OpenPrompt(&Prompt{
+	e.promptOrRun(expr, &Prompt{
 		Label: fmt.Sprintf("overwrite at 0x%x with hex:", at),
 		Hint:  "de ad be ef (type or paste)",
 		Done:  do,
@@ -227,13 +215,7 @@ func (e *Editor) writeSelection(expr string) {
 		start(path, false)
 		return nil
 	}
-	if expr != "" {
-		if err := do(expr); err != nil {
-			e.ShowError(err)
-		}
-		return
-	}
-	e.OpenPrompt(&Prompt{
+	e.promptOrRun(expr, &Prompt{
 		Label: fmt.Sprintf("write %s to file:", describeRange(off, n)),
 		Hint:  "a new file (an existing one only if you confirm)",
 		Done:  do,
