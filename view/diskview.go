@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/gdamore/tcell/v2"
@@ -49,9 +48,7 @@ type diskProbe struct {
 type diskView struct {
 	e *Editor
 
-	mu   sync.Mutex
-	busy bool
-	res  *diskProbe
+	probeState[diskProbe]
 }
 
 var (
@@ -149,21 +146,9 @@ func (dv *diskView) request() {
 				}
 			}
 		}
-		dv.mu.Lock()
-		dv.res, dv.busy = p, false
-		dv.mu.Unlock()
+		dv.finish(p)
 	}
-	if probeSync {
-		run()
-		return
-	}
-	e.Go(run) // panic-safe: a panic restores the terminal
-}
-
-func (dv *diskView) result() *diskProbe {
-	dv.mu.Lock()
-	defer dv.mu.Unlock()
-	return dv.res
+	startProbe(e, run)
 }
 
 // Summary is the line under the bytes.

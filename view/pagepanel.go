@@ -32,6 +32,38 @@ const pagePanelName = "pages"
 // probeSync makes the panels measure on the calling goroutine (tests).
 var probeSync bool
 
+// probeState is a panel's background measurement: at most one runs at a
+// time (busy) and the last result is kept (res). mu guards them, and may
+// guard the panel's other fields too.
+type probeState[T any] struct {
+	mu   sync.Mutex
+	busy bool
+	res  *T
+}
+
+// finish keeps the result of a measurement and lets the next one start.
+func (s *probeState[T]) finish(p *T) {
+	s.mu.Lock()
+	s.res, s.busy = p, false
+	s.mu.Unlock()
+}
+
+func (s *probeState[T]) result() *T {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.res
+}
+
+// startProbe runs a panel's measurement on a panic-safe goroutine (a panic
+// restores the terminal), or at once when probeSync is set.
+func startProbe(e *Editor, run func()) {
+	if probeSync {
+		run()
+		return
+	}
+	e.Go(run)
+}
+
 // pageProbe is one measurement.
 type pageProbe struct {
 	m      mapping.PageMap
@@ -46,9 +78,7 @@ type pageProbe struct {
 type pagePanel struct {
 	e *Editor
 
-	mu    sync.Mutex
-	busy  bool
-	res   *pageProbe
+	probeState[pageProbe]
 	cells int // cells of the last frame's map
 
 	// The writeback action's last run: its result and the figures right
@@ -138,21 +168,9 @@ func (pp *pagePanel) request() {
 		p.m, p.err = f.PageMap(0, size, mapping.PageMapOptions{Cells: cells, VisibleOff: vs, VisibleLen: ve - vs})
 		p.tun, p.tunErr = mapping.ReadWritebackTunables()
 		p.sys, p.sysErr = mapping.ReadSystemDirty()
-		pp.mu.Lock()
-		pp.res, pp.busy = p, false
-		pp.mu.Unlock()
+		pp.finish(p)
 	}
-	if probeSync {
-		run()
-		return
-	}
-	e.Go(run) // panic-safe: a panic restores the terminal
-}
-
-func (pp *pagePanel) result() *pageProbe {
-	pp.mu.Lock()
-	defer pp.mu.Unlock()
-	return pp.res
+	startProbe(e, run)
 }
 
 // writeback starts writeback of every dirty page of the file and reports
