@@ -63,17 +63,7 @@ func init() { features = append(features, registerDiskView) }
 
 func registerDiskView(e *Editor) {
 	dv := &diskView{e: e}
-	e.AddPanel(&Panel{Name: diskViewName, Side: Bottom, SizeFunc: dv.height, Draw: dv.draw})
-	e.Handle(keymap.DiskView, func(e *Editor, a Args) {
-		if e.TogglePanel(diskViewName) {
-			dv.request()
-		}
-	})
-	e.Every(pageRefresh, func() {
-		if e.PanelShown(diskViewName) {
-			dv.request()
-		}
-	})
+	addProbedPanel(e, &Panel{Name: diskViewName, Side: Bottom, SizeFunc: dv.height, Draw: dv.draw}, keymap.DiskView, dv.request)
 	e.OnMove(func(from, to int64) {
 		ps := e.f.PageSize()
 		if from/ps != to/ps && e.PanelShown(diskViewName) {

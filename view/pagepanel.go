@@ -64,6 +64,23 @@ func startProbe(e *Editor, run func()) {
 	e.Go(run)
 }
 
+// addProbedPanel registers p, a panel that measures in the background
+// (request): action toggles it and measures when it appears, and it
+// measures again every pageRefresh while shown.
+func addProbedPanel(e *Editor, p *Panel, action keymap.Action, request func()) {
+	e.AddPanel(p)
+	e.Handle(action, func(e *Editor, a Args) {
+		if e.TogglePanel(p.Name) {
+			request()
+		}
+	})
+	e.Every(pageRefresh, func() {
+		if e.PanelShown(p.Name) {
+			request()
+		}
+	})
+}
+
 // pageProbe is one measurement.
 type pageProbe struct {
 	m      mapping.PageMap
@@ -117,18 +134,8 @@ func init() { features = append(features, registerPagePanel) }
 
 func registerPagePanel(e *Editor) {
 	pp := &pagePanel{e: e}
-	e.AddPanel(&Panel{Name: pagePanelName, Side: Bottom, SizeFunc: pp.height, Draw: pp.draw})
-	e.Handle(keymap.PagePanel, func(e *Editor, a Args) {
-		if e.TogglePanel(pagePanelName) {
-			pp.request()
-		}
-	})
+	addProbedPanel(e, &Panel{Name: pagePanelName, Side: Bottom, SizeFunc: pp.height, Draw: pp.draw}, keymap.PagePanel, pp.request)
 	e.Handle(keymap.Writeback, func(e *Editor, a Args) { pp.writeback() })
-	e.Every(pageRefresh, func() {
-		if e.PanelShown(pagePanelName) {
-			pp.request()
-		}
-	})
 }
 
 // mapRows is the number of minimap rows for a screen of height h.
