@@ -121,9 +121,6 @@ type tmuxSession struct {
 	sock string
 }
 
-// buildMmhex is the mmhex binary (built once per test run).
-func buildMmhex(t *testing.T) string { return mmhexBinary(t) }
-
 // tmuxSessions numbers the server sockets: one server per session.
 var tmuxSessions int
 

@@ -326,23 +326,7 @@ func TestPagePanelUnknownCells(t *testing.T) {
 	pp.res = &pageProbe{m: mapping.PageMap{PageSize: 4096, Totals: mapping.PageTotals{Pages: 4, Resident: u, Cached: u, Dirty: u, Writeback: u, Evicted: u, RecentlyEvicted: u},
 		Cells:        []mapping.PageCell{{FirstPage: 0, Pages: 1}, {FirstPage: 1, Pages: 1}, {FirstPage: 2, Pages: 1}, {FirstPage: 3, Pages: 1}},
 		CachestatErr: fmt.Errorf("cachestat: %w", unix.EPERM), MincoreErr: mapping.ErrResidencyUnknown}}
-	sim := tcell.NewSimulationScreen("UTF-8")
-	sim.Init()
-	sim.SetSize(120, 6)
-	pp.draw(sim, 0, 0, 120, 6)
-	sim.Show()
-	cells, w, _ := sim.GetContents()
-	line := func(y int) string {
-		var b strings.Builder
-		for x := 0; x < w; x++ {
-			if r := cells[y*w+x].Runes; len(r) > 0 {
-				b.WriteRune(r[0])
-			} else {
-				b.WriteByte(' ')
-			}
-		}
-		return strings.TrimRight(b.String(), " ")
-	}
+	_, line := drawPanel(pp, 120, 6)
 	if got, want := line(0), " pages of p: 4 × 4 KiB  resident unknown  cached, dirty, writeback, evicted: unknown  edited 0"; got != want {
 		t.Errorf("counts\n got %q\nwant %q", got, want)
 	}
@@ -473,23 +457,7 @@ func TestPagePanelNoCachestat(t *testing.T) {
 		tun: mapping.WritebackTunables{DirtyExpireCentisecs: 3000, DirtyWritebackCentisecs: 500},
 		sys: mapping.SystemDirty{Dirty: 8 << 10, Writeback: 0},
 	}
-	sim := tcell.NewSimulationScreen("UTF-8")
-	sim.Init()
-	sim.SetSize(120, 6)
-	pp.draw(sim, 0, 0, 120, 6)
-	sim.Show()
-	cells, w, _ := sim.GetContents()
-	line := func(y int) string {
-		var b strings.Builder
-		for x := 0; x < w; x++ {
-			if r := cells[y*w+x].Runes; len(r) > 0 {
-				b.WriteRune(r[0])
-			} else {
-				b.WriteByte(' ')
-			}
-		}
-		return strings.TrimRight(b.String(), " ")
-	}
+	sim, line := drawPanel(pp, 120, 6)
 	for y, want := range []string{
 		" pages of old.bin: 4 × 4 KiB  resident unknown  cached, dirty, writeback, evicted: unknown  edited 1",
 		" ▲░▓?",
@@ -756,5 +724,27 @@ func TestPagePanelNarrow(t *testing.T) {
 	if got, want := screenLine(h60, y), fmt.Sprintf(" 4 × 4 KiB dirty %d writeback %d edited 0 resident %d cached %d evicted %d",
 		cs.Dirty, cs.Writeback, cs.Cache, cs.Cache, cs.Evicted); !strings.HasPrefix(want, got) || !strings.Contains(got, " edited 0 resident 4 ") {
 		t.Errorf("counts at 60 columns\n got %q\nwant %q", got, want)
+	}
+}
+
+// drawPanel draws the page panel alone on a w×h simulation screen and
+// returns the screen and a reader of its lines (trailing blanks trimmed).
+func drawPanel(pp *pagePanel, w, h int) (tcell.SimulationScreen, func(y int) string) {
+	sim := tcell.NewSimulationScreen("UTF-8")
+	sim.Init()
+	sim.SetSize(w, h)
+	pp.draw(sim, 0, 0, w, h)
+	sim.Show()
+	cells, cw, _ := sim.GetContents()
+	return sim, func(y int) string {
+		var b strings.Builder
+		for x := 0; x < cw; x++ {
+			if r := cells[y*cw+x].Runes; len(r) > 0 {
+				b.WriteRune(r[0])
+			} else {
+				b.WriteByte(' ')
+			}
+		}
+		return strings.TrimRight(b.String(), " ")
 	}
 }

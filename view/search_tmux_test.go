@@ -18,7 +18,7 @@ func TestTmuxSearch(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test (-short)")
 	}
-	bin := buildMmhex(t)
+	bin := mmhexBinary(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "sparse.bin")
 	const size = 64 << 30

@@ -14,7 +14,7 @@ func TestTmuxCopyClipboard(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test (-short)")
 	}
-	bin := buildMmhex(t)
+	bin := mmhexBinary(t)
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "cb.bin"), []byte("Hello, clipboard world"), 0o644); err != nil {
 		t.Fatal(err)

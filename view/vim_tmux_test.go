@@ -17,7 +17,7 @@ func TestTmuxVimGotoEditWriteQuit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test (-short)")
 	}
-	bin := buildMmhex(t)
+	bin := mmhexBinary(t)
 	dir := t.TempDir()
 	data := bytes.Repeat([]byte("0123456789abcdef"), 1024) // 16 KiB
 	path := filepath.Join(dir, "data.bin")
@@ -122,7 +122,7 @@ func TestTmuxUnreadableDefaultConfig(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test (-short)")
 	}
-	bin := buildMmhex(t)
+	bin := mmhexBinary(t)
 	dir := t.TempDir()
 	for _, d := range []string{dir, filepath.Dir(dir), filepath.Dir(bin), filepath.Dir(filepath.Dir(bin))} {
 		os.Chmod(d, 0o755)
