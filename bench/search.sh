@@ -4,14 +4,26 @@
 #   1. two 2 GiB files in the page cache, one match near the end of each:
 #      the mmhex binary repeated, and the programs of /usr/bin one after
 #      the other; mmhex search --count, grep -c -F -a, rg -c -F -a (rg
-#      skipped when not installed);
+#      skipped when not installed). Each file is timed in two states of
+#      the page cache:
+#        "read"    — written, synced, dropped from the page cache and read
+#                    back (cat): how a file you open got into the cache
+#                    when it was read from disk; readahead builds large
+#                    folios (mostly 2 MiB here);
+#        "written" — a copy just made by cat (128 KiB write()s) and synced:
+#                    the cache as the writer left it, 64 KiB folios.
+#      A mapping's page faults and TLB misses depend on the folio sizes
+#      (docs/performance.md ## search); read() hardly does. With root the
+#      folio sizes are printed (bench/folios.go).
 #   2. a 64 GiB sparse file with one match near the end: the same commands
 #      (each stopped after $SPARSE_TIMEOUT seconds).
 # Each command runs $RUNS times, interleaved; the best and the median wall
-# times are reported, and the ratios other/mmhex of the medians. On a
-# shared machine each round first waits (at most $QUIET_WAIT seconds) for a
-# second in which the CPUs were at least 90% idle, so other people's builds
-# land in fewer rounds; the load average is printed with each case.
+# times are reported, and the ratios other/mmhex of the medians. Before each
+# round the file is read again (cat: pages the kernel evicted meanwhile come
+# back) and, on a shared machine, the round waits (at most $QUIET_WAIT
+# seconds) for a second in which the CPUs were at least 90% idle, so other
+# people's builds land in fewer rounds; the load average is printed with
+# each case.
 #
 # Usage: bash bench/search.sh          (RUNS=5 BENCH_DIR=/tmp/mmhex-bench
 #                                       QUIET_WAIT=120 KEEP=0)
@@ -46,7 +58,6 @@ if [ ! -f "$BIG" ] || [ "$(stat -c %s "$BIG")" != "$SIZE" ]; then
 	truncate -s "$body" "$BIG"
 	{ printf '%s' "$NEEDLE"; head -c $((4096 - ${#NEEDLE})) /dev/zero; } >>"$BIG"
 fi
-cat "$BIG" >/dev/null # into the page cache
 
 USR="$DIR/usrbin.bin"
 if [ ! -f "$USR" ] || [ "$(stat -c %s "$USR")" != "$SIZE" ]; then
@@ -63,7 +74,25 @@ if [ ! -f "$USR" ] || [ "$(stat -c %s "$USR")" != "$SIZE" ]; then
 	truncate -s "$body" "$USR"
 	{ printf '%s' "$NEEDLE"; head -c $((4096 - ${#NEEDLE})) /dev/zero; } >>"$USR"
 fi
-cat "$USR" >/dev/null
+
+# The two states of the page cache (see the top).
+from_disk() { # FILE: synced, dropped from the page cache, read back
+	sync "$1"
+	dd if="$1" iflag=nocache count=0 status=none
+	cat "$1" >/dev/null
+}
+written() { # SRC DST: DST a fresh copy by cat, synced (no writeback while timed)
+	cat "$1" >"$2"
+	sync "$2"
+}
+from_disk "$BIG"
+from_disk "$USR"
+written "$BIG" "$DIR/big.written.bin"
+written "$USR" "$DIR/usrbin.written.bin"
+FOLIOS=
+if [ "$(id -u)" = 0 ] && go build -o "$DIR/folios" bench/folios.go 2>/dev/null; then
+	FOLIOS="$DIR/folios"
+fi
 
 SPARSE="$DIR/sparse64g.bin"
 SSIZE=$((64 << 30))
@@ -120,10 +149,14 @@ report() {
 		printf '%-8s %10s %10s %14s\n' "$tool" "$best" "$med" "$(awk -v a="${med#>}" -v b="$base" -v gt="${med%%[0-9]*}" 'BEGIN {if (b > 0) printf "%s%.2fx", gt, a / b; else print "-"}')"
 	done
 }
-for f in "$BIG" "$USR"; do
+for f in "$BIG" "$DIR/big.written.bin" "$USR" "$DIR/usrbin.written.bin"; do
 	T=()
-	echo "== 2 GiB in the page cache ($(basename "$f")), one match near the end, $RUNS runs each ($(date -u +%H:%M) UTC, load $(cut -d' ' -f1-3 /proc/loadavg))"
+	state=read
+	case $f in *.written.bin) state=written ;; esac
+	echo "== 2 GiB in the page cache ($(basename "$f"), state \"$state\"), one match near the end, $RUNS runs each ($(date -u +%H:%M) UTC, load $(cut -d' ' -f1-3 /proc/loadavg))"
+	[ -n "$FOLIOS" ] && "$FOLIOS" "$f"
 	for _ in $(seq "$RUNS"); do
+		cat "$f" >/dev/null
 		quiet
 		run mmhex 1 "$BIN" search --count "$f" "$NEEDLE"
 		run grep 1 grep -c -F -a "$NEEDLE" "$f"
@@ -146,4 +179,5 @@ report
 echo "(grep and rg: one run each; >N = stopped at the limit of N ms)"
 
 rm -f "$SPARSE"
+rm -f "$DIR/big.written.bin" "$DIR/usrbin.written.bin"
 [ "${KEEP:-0}" = 1 ] || rm -f "$BIG" "$USR"
