@@ -78,6 +78,7 @@ type File struct {
 	mode     Mode
 	opts     Options
 	notice   string
+	roWhy    string // the short reason of notice, for a header
 	roReason string
 	blockDev bool
 	page     int64
@@ -139,6 +140,7 @@ func (f *File) open() error {
 			var errno unix.Errno
 			if errors.As(err, &errno) && (errno == unix.EACCES || errno == unix.EPERM || errno == unix.EROFS || errno == unix.ETXTBSY) {
 				f.roReason = "cannot open for writing: " + errno.Error()
+				f.roWhy = errno.Error()
 				f.notice = fmt.Sprintf("%s: %s; opened read-only", f.name, errno.Error())
 				f.f = nil
 				err = nil
@@ -154,6 +156,7 @@ func (f *File) open() error {
 		}
 		if f.blockDev && !o.ReadOnly && !o.Private && !o.Write {
 			f.roReason = "block devices open read-only unless writing is asked for"
+			f.roWhy = "block device"
 			f.notice = fmt.Sprintf("%s: block device opened read-only (ask for writing to edit it)", f.name)
 		}
 	}
@@ -341,6 +344,11 @@ func (f *File) Flags() string {
 // Notice is non-empty when the file was opened read-only although a
 // writable mapping was asked for; it says why.
 func (f *File) Notice() string { return f.notice }
+
+// NoticeShort is the reason of Notice in a few words, without the file
+// name ("permission denied", "block device"), for a header line; empty
+// when Notice is.
+func (f *File) NoticeShort() string { return f.roWhy }
 
 // WindowSize returns the configured window size in bytes.
 func (f *File) WindowSize() int64 { return f.winSize }

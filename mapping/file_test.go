@@ -108,6 +108,9 @@ func TestAutoReadOnly(t *testing.T) {
 	if want := p + ": " + reason + "; opened read-only"; f.Notice() != want {
 		t.Fatalf("Notice %q; want %q", f.Notice(), want)
 	}
+	if f.NoticeShort() != reason {
+		t.Fatalf("NoticeShort %q; want %q", f.NoticeShort(), reason)
+	}
 	_, err := f.WriteAt([]byte("x"), 0)
 	if want := p + ": file is read-only (cannot open for writing: " + reason + ")"; err == nil || err.Error() != want {
 		t.Fatalf("WriteAt error %v; want %q", err, want)

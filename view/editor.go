@@ -175,6 +175,9 @@ func New(app *tview.Application, f *mapping.File, opts Options) *Editor {
 	if opts.Inspector {
 		e.ShowPanel(inspectorPanel, true)
 	}
+	if n := f.Notice(); n != "" {
+		e.Message("%s", n)
+	}
 	if opts.StartupMessage != "" {
 		e.ShowInfo("configuration", opts.StartupMessage)
 	}

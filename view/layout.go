@@ -190,8 +190,10 @@ func (e *Editor) minGridWidth() int {
 	return makeGeom(offsetDigits(e.size), min(e.opts.BytesPerRow, groupSize)).width
 }
 
-// headerText is the header line: name, size, mode, flags, window, notice.
-func (e *Editor) headerParts() (name, rest, notice string) {
+// headerParts is the header line: name, size, mode (with the short reason
+// when the file was opened read-only against the wish: the whole notice is
+// in the message line at start), flags, window.
+func (e *Editor) headerParts() (name, rest string) {
 	name = e.opts.Name
 	if name == "" {
 		name = e.f.Path()
@@ -201,6 +203,9 @@ func (e *Editor) headerParts() (name, rest, notice string) {
 	switch e.f.Mode() {
 	case mapping.ReadOnly:
 		mode = "read-only"
+		if why := e.f.NoticeShort(); why != "" {
+			mode += " (" + why + ")"
+		}
 	case mapping.Private:
 		mode = "private"
 	}
@@ -211,21 +216,18 @@ func (e *Editor) headerParts() (name, rest, notice string) {
 	if off, n := e.f.Window(); n > 0 && n < e.size {
 		rest += fmt.Sprintf("  window 0x%x–0x%x", off, off+n)
 	}
-	return name, rest, e.f.Notice()
+	return name, rest
 }
 
 func (e *Editor) drawHeader(s tcell.Screen, x, y, w int) {
 	fill(s, x, y, w, ' ', styleHeader)
-	name, rest, notice := e.headerParts()
+	name, rest := e.headerParts()
 	// A long path gives way to the size, mode and flags: its middle is
 	// elided (the file name at its end stays).
 	name = elideMiddle(name, w-1-len("mmhex")-2-2-textWidth(rest))
 	cx := drawText(s, x+1, y, w-1, "mmhex", styleHeaderKey)
 	cx = drawText(s, cx+2, y, x+w-cx-2, name, styleHeaderKey)
-	cx = drawText(s, cx+2, y, x+w-cx-2, rest, styleHeader)
-	if notice != "" {
-		drawText(s, cx+2, y, x+w-cx-2, notice, styleHeader.Foreground(tcell.PaletteColor(3)))
-	}
+	drawText(s, cx+2, y, x+w-cx-2, rest, styleHeader)
 }
 
 // elideMiddle shortens text to at most maxW cells by replacing its middle

@@ -3,6 +3,7 @@ package view
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -321,6 +322,36 @@ func TestReadOnly(t *testing.T) {
 	h.press("Ctrl-Q")
 	if !h.e.Quitting() {
 		t.Fatalf("read-only: quit asked")
+	}
+}
+
+// TestAutoReadOnlyNotice: a file that cannot be opened for writing says
+// why in the header in a few words and, whole, in the message line at start
+// (a long notice used to be cut off at the end of the header).
+func TestAutoReadOnlyNotice(t *testing.T) {
+	p := writeFile(t, "ro.bin", []byte("0123456789"))
+	reason := "permission denied"
+	if os.Geteuid() == 0 {
+		// root ignores permission bits; the immutable attribute stops it.
+		if out, err := exec.Command("chattr", "+i", p).CombinedOutput(); err != nil {
+			t.Skipf("chattr +i not available here (%v: %s)", err, out)
+		}
+		t.Cleanup(func() { exec.Command("chattr", "-i", p).Run() })
+		reason = "operation not permitted"
+	} else if err := os.Chmod(p, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, p, 120, 12, mapping.Options{}, Options{})
+	lines := strings.Split(h.draw(), "\n")
+	if want := "  10 B (10 B)  read-only (" + reason + ")  PROT_READ MAP_SHARED"; !strings.HasSuffix(strings.TrimRight(lines[0], " "), want) {
+		t.Errorf("header %q\nwant it to end in %q", lines[0], want)
+	}
+	if want := " " + p + ": " + reason + "; opened read-only"; !strings.HasPrefix(lines[11], want) {
+		t.Errorf("message line %q\nwant %q", lines[11], want)
+	}
+	h.press("Right") // the notice goes with the next key, like any message
+	if lines = strings.Split(h.draw(), "\n"); strings.Contains(lines[11], "opened read-only") {
+		t.Errorf("message line after a key: %q", lines[11])
 	}
 }
 
