@@ -127,9 +127,11 @@ func TestTmuxUnreadableDefaultConfig(t *testing.T) {
 	for _, d := range []string{dir, filepath.Dir(dir), filepath.Dir(bin), filepath.Dir(filepath.Dir(bin))} {
 		os.Chmod(d, 0o755)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "data.bin"), bytes.Repeat([]byte("0123456789abcdef"), 64), 0o644); err != nil {
+	// Writable by anyone: no read-only notice in the message line either.
+	if err := os.WriteFile(filepath.Join(dir, "data.bin"), bytes.Repeat([]byte("0123456789abcdef"), 64), 0o666); err != nil {
 		t.Fatal(err)
 	}
+	os.Chmod(filepath.Join(dir, "data.bin"), 0o666) // past the umask
 	home := filepath.Join(dir, "home")
 	conf := filepath.Join(home, ".config", "mmhex", "config.toml")
 	os.MkdirAll(filepath.Dir(conf), 0o755)
