@@ -36,6 +36,9 @@ SPARSE_TIMEOUT=${SPARSE_TIMEOUT:-60}
 QUIET_WAIT=${QUIET_WAIT:-120}
 NEEDLE='qz8-mmhex-bench-needle-Kx4'
 mkdir -p "$DIR"
+if [ "$(stat -f -c %T "$DIR")" = tmpfs ]; then
+	echo "warning: $DIR is on tmpfs: nothing is read from disk there, so the \"read\" state is the \"written\" one (BENCH_DIR=/var/tmp/mmhex-bench)" >&2
+fi
 BIN="$DIR/mmhex"
 go build -o "$BIN" .
 
