@@ -311,3 +311,43 @@ func TestLargeSelection(t *testing.T) {
 		t.Errorf("after undo at the middle: %q", b)
 	}
 }
+
+// TestPastePrompt: a bracketed paste (tview hands the text to the root's
+// PasteHandler) goes into the open prompt on one line: a multi-line hex
+// dump is pasted whole, its line breaks become spaces, the final one does
+// not press Enter, control characters are dropped. Only Enter writes, and
+// exactly those bytes. With no prompt open, pasted text is typed key by key.
+func TestPastePrompt(t *testing.T) {
+	h := openKnown(t, 120, 24, Options{})
+	paste := func(s string) { h.e.root.PasteHandler()(s, func(tview.Primitive) {}) }
+	before, _ := os.ReadFile("known.bin")
+	h.press("Ctrl-G")
+	h.typeText("0x20")
+	h.press("Enter", "Ctrl-V")
+	paste("de ad\r\nbe\x1bef\n0102\n")
+	if s := h.draw(); !strings.Contains(s, "overwrite at 0x20 with hex: de ad beef 0102") {
+		t.Fatalf("pasted text not in the prompt on one line:\n%s", s)
+	}
+	if disk, _ := os.ReadFile("known.bin"); !bytes.Equal(disk, before) {
+		t.Fatal("the file changed before Enter")
+	}
+	h.press("Enter")
+	want := append([]byte(nil), before...)
+	copy(want[0x20:], []byte{0xde, 0xad, 0xbe, 0xef, 0x01, 0x02})
+	if disk, _ := os.ReadFile("known.bin"); !bytes.Equal(disk, want) {
+		t.Errorf("after Enter on disk % x, want % x", disk[0x1e:0x28], want[0x1e:0x28])
+	}
+	if h.e.PromptOpen() {
+		t.Error("prompt still open after Enter")
+	}
+	// No prompt: typed, as without bracketed paste (hex digits overwrite).
+	h.press("Ctrl-G")
+	h.typeText("0x40")
+	h.press("Enter")
+	paste("7a7b")
+	b := make([]byte, 3)
+	h.f.ReadAt(b, 0x40)
+	if !bytes.Equal(b, []byte{0x7a, 0x7b, 0x42}) {
+		t.Errorf("paste without a prompt: % x", b)
+	}
+}

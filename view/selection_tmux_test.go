@@ -47,3 +47,40 @@ func TestTmuxCopyClipboard(t *testing.T) {
 		t.Errorf("exit:\n%s", scr)
 	}
 }
+
+// TestTmuxPasteHex: the real terminal's bracketed paste (tmux paste-buffer
+// -p) of a two-line hex dump into the paste-hex prompt: the newline in it
+// does not submit the prompt, Enter overwrites exactly those bytes.
+func TestTmuxPasteHex(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test (-short)")
+	}
+	bin := mmhexBinary(t)
+	dir := t.TempDir()
+	orig := []byte("Hello, paste world, and more bytes")
+	path := filepath.Join(dir, "p.bin")
+	if err := os.WriteFile(path, orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startTmux(t, dir, bin, "p.bin")
+	s.waitFor("p.bin")
+	s.send("Right", "C-v")
+	s.waitFor("overwrite at 0x1 with hex:")
+	s.run("set-buffer", "ca fe\nba be\n")
+	s.run("paste-buffer", "-p")
+	s.waitFor("overwrite at 0x1 with hex: ca fe ba be")
+	if b, _ := os.ReadFile(path); string(b) != string(orig) {
+		t.Fatalf("file changed by the paste before Enter: %q", b)
+	}
+	s.send("Enter")
+	s.waitFor("overwrote 0x1–0x4 (4 bytes)")
+	want := append([]byte(nil), orig...)
+	copy(want[1:], []byte{0xca, 0xfe, 0xba, 0xbe})
+	if b, _ := os.ReadFile(path); string(b) != string(want) {
+		t.Errorf("on disk %q, want %q", b, want)
+	}
+	s.send("C-x")
+	if scr := s.waitFor("EXITED"); !strings.Contains(scr, "EXITED 0") {
+		t.Errorf("exit:\n%s", scr)
+	}
+}
