@@ -7,6 +7,8 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"mmhex/mapping"
@@ -391,5 +393,57 @@ func TestFromEnds(t *testing.T) {
 	}
 	if _, err := Find(context.Background(), f, p, -1, Options{Reverse: true}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("reverse from -1 without wrap = %v", err)
+	}
+}
+
+// rssFile is this process's resident file-backed memory (RssFile of
+// /proc/self/status), in bytes.
+func rssFile(t *testing.T) int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "RssFile:") {
+			kb, err := strconv.ParseInt(strings.Fields(l)[1], 10, 64)
+			if err != nil {
+				t.Fatalf("status: %q: %v", l, err)
+			}
+			return kb << 10
+		}
+	}
+	t.Skip("no RssFile in /proc/self/status")
+	return 0
+}
+
+// TestFindMemoryBounded: the interactive search (Find, through
+// mapping.Scan with its default chunk) releases what it has scanned: while
+// it reads a 128 MiB file in the page cache, forward and backward, the
+// process's resident file pages grow by less than 48 MiB (a 16 MiB chunk
+// mapped at a time, and what the kernel maps around it), not by the file.
+func TestFindMemoryBounded(t *testing.T) {
+	const size = 128 << 20
+	f := openFile(t, bytes.Repeat(noise(int(page), 14), size/int(page)))
+	p := mustText(t, "needle", false)
+	for _, rev := range []bool{false, true} {
+		base := rssFile(t)
+		var peak, sampled, reached int64
+		from := int64(0)
+		if rev {
+			from = size
+		}
+		_, err := Find(context.Background(), f, p, from, Options{Reverse: rev, Progress: func(done, total int64) {
+			reached = done
+			if done-sampled >= 1<<20 || done == total {
+				sampled = done
+				peak = max(peak, rssFile(t))
+			}
+		}})
+		if !errors.Is(err, ErrNotFound) || reached != size {
+			t.Fatalf("reverse %v: Find = %v, progress %d of %d", rev, err, reached, size)
+		}
+		if grew := peak - base; grew >= 48<<20 {
+			t.Errorf("reverse %v: resident file pages grew by %d MiB while searching %d MiB", rev, grew>>20, size>>20)
+		}
 	}
 }
