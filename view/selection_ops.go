@@ -267,10 +267,15 @@ func (l *layout) PasteHandler() func(text string, setFocus func(p tview.Primitiv
 
 // paste inserts text into an open prompt on one line: line breaks and tabs
 // inside it become spaces, trailing ones are dropped, other control
-// characters are dropped. With no prompt open the text is typed key by key,
-// as a terminal without bracketed paste would.
+// characters are dropped. Over an overlay (help, a list) it is dropped: its
+// first key would close the overlay and the rest would edit the file. With
+// neither open the text is typed key by key, as a terminal without
+// bracketed paste would.
 func (e *Editor) paste(text string) {
-	if e.overlay != nil || e.prompt == nil {
+	if e.overlay != nil {
+		return
+	}
+	if e.prompt == nil {
 		for _, r := range text {
 			var ev *tcell.EventKey
 			switch r {

@@ -340,6 +340,14 @@ func TestPastePrompt(t *testing.T) {
 	if h.e.PromptOpen() {
 		t.Error("prompt still open after Enter")
 	}
+	// Over the help screen: dropped (it would close the help and type the
+	// rest into the file).
+	h.press("F1")
+	paste("7a7b")
+	if disk, _ := os.ReadFile("known.bin"); !bytes.Equal(disk, want) {
+		t.Errorf("a paste over the help changed the file: % x", disk[0:0x10])
+	}
+	h.press("Esc")
 	// No prompt: typed, as without bracketed paste (hex digits overwrite).
 	h.press("Ctrl-G")
 	h.typeText("0x40")
