@@ -84,3 +84,40 @@ func TestTmuxPasteHex(t *testing.T) {
 		t.Errorf("exit:\n%s", scr)
 	}
 }
+
+// TestTmuxSelectDrag: a mouse drag in the real terminal (xterm SGR reports:
+// press, motion with the button held, release) selects from the pressed
+// byte to the one under the pointer; copy sends exactly those bytes.
+func TestTmuxSelectDrag(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test (-short)")
+	}
+	bin := mmhexBinary(t)
+	dir := t.TempDir()
+	data := make([]byte, 64)
+	for i := range data {
+		data[i] = byte(i)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "d.bin"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startTmux(t, dir, bin, "d.bin")
+	s.run("set", "-g", "set-clipboard", "on")
+	s.waitFor("d.bin")
+	// Row 4 (1-based) is the second data row (0x10); column 13 its first
+	// byte's low digit. Drag through column 20 to row 5, column 15: 0x21.
+	s.typeText("\x1b[<0;13;4M")
+	s.typeText("\x1b[<32;20;4M")
+	s.typeText("\x1b[<32;15;5M")
+	s.typeText("\x1b[<0;15;5m")
+	s.waitFor("selection 0x10–0x21 (18 bytes)")
+	s.send("M-c")
+	s.waitFor("copied 0x10–0x21 (18 bytes) as hex text")
+	if got, want := s.run("show-buffer"), hexText(data[0x10:0x22]); got != want {
+		t.Errorf("clipboard %q, want %q", got, want)
+	}
+	s.send("C-q")
+	if scr := s.waitFor("EXITED"); !strings.Contains(scr, "EXITED 0") {
+		t.Errorf("exit:\n%s", scr)
+	}
+}
