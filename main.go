@@ -45,7 +45,7 @@ var commands = []command{
 	{"dump", dumpUsage, "hex dump through the mapping: canonical (= hexdump -C), xxd, or plain (= xxd -p); coloured by byte class", cmdDump},
 	{"keys", keysUsage, "print the active key bindings; configuration problems on standard error (exit 1); --markdown: docs/keys.md", cmdKeys},
 	{"patch", "FILE OFFSET HEXBYTES [--expect HEXBYTES] [--async]", "store bytes through a shared mapping and msync them (MS_SYNC, or MS_ASYNC with --async)", cmdPatch},
-	{"search", searchUsage, "print the offset of every match (overlapping included) in decimal, one a line; exit 1 when none", cmdSearch},
+	{"search", searchUsage, "print the offset of every match (overlapping included) in decimal, one a line; exit 1 when none, 2 on trouble", cmdSearch},
 	{"stat", "FILE [--json] [--watch]", "size, pages and page-cache figures (resident, cached, dirty, writeback, evicted); --watch: once a second until Ctrl-C", cmdStat},
 }
 
@@ -55,6 +55,10 @@ func main() {
 
 // usageError is a mistake on the command line: exit status 2.
 type usageError struct{ error }
+
+// troubleError is any other failure of a command whose status 1 means
+// something else (search: no match, as in grep): exit status 2.
+type troubleError struct{ error }
 
 // run dispatches args and returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
@@ -89,7 +93,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "mmhex: %s\n", oneLine(err.Error()))
 	var ue usageError
-	if errors.As(err, &ue) {
+	var te troubleError
+	if errors.As(err, &ue) || errors.As(err, &te) {
 		return 2
 	}
 	return 1
@@ -383,13 +388,16 @@ func cmdSearch(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	name := mapping.DisplayName(pos[0])
+	if *hex && *fold {
+		return usageError{fmt.Errorf("search: -i applies to text patterns, not to --hex")}
+	}
 	p, err := search.Parse(pos[1], *hex, *fold)
 	if err != nil {
 		return usageError{fmt.Errorf("%s: pattern: %w", name, err)}
 	}
 	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
 	if err != nil {
-		return err
+		return troubleError{err}
 	}
 	defer f.Close()
 	w := bufio.NewWriterSize(stdout, 64<<10)
@@ -411,7 +419,7 @@ func cmdSearch(args []string, stdout, stderr io.Writer) error {
 		err = ferr
 	}
 	if err != nil {
-		return err
+		return troubleError{err}
 	}
 	if n == 0 {
 		return fmt.Errorf("%s: no match for %s", name, p)

@@ -204,8 +204,9 @@ func TestCLI(t *testing.T) {
 	}{
 		{[]string{"search", path, "de a", "--hex"}, "mmhex: f.bin: pattern: malformed hex: column 4: \"a\" needs a second hex digit (odd number of digits)\n", 2},
 		{[]string{"search", path, "zzz"}, "mmhex: f.bin: no match for \"zzz\"\n", 1},
-		{[]string{"search", filepath.Join(dir, "missing"), "a"}, "", 1},
-		{[]string{"search", dir, "a"}, "", 1},
+		// Trouble is 2, as in grep: 1 means "no match".
+		{[]string{"search", filepath.Join(dir, "missing"), "a"}, "mmhex: " + filepath.Join(dir, "missing") + ": no such file or directory\n", 2},
+		{[]string{"search", dir, "a"}, "mmhex: " + dir + ": is a directory\n", 2},
 		{[]string{"search", path}, "mmhex: usage: mmhex search " + "FILE PATTERN [--hex] [-i] [--count] [--max N]\n", 2},
 	} {
 		cmd := exec.Command(bin, c.args...)
