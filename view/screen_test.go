@@ -319,6 +319,16 @@ func TestReadOnly(t *testing.T) {
 	if string(got) != "0123456789" {
 		t.Fatalf("read-only file changed: %q", got)
 	}
+	// Overwrite-from-hex and fill refuse at once: no prompt to type into.
+	for _, keys := range [][]string{{"Ctrl-V"}, {"Ctrl-Space", "Right", "Ctrl-K"}} {
+		h.press("Esc")
+		h.press(keys...)
+		screen := h.draw()
+		if h.e.prompt != nil || !strings.Contains(screen, "the file is open read-only: nothing was changed") {
+			t.Errorf("%v on a read-only file: prompt %v\n%s", keys, h.e.prompt != nil, screen)
+		}
+	}
+	h.press("Esc")
 	h.press("Ctrl-Q")
 	if !h.e.Quitting() {
 		t.Fatalf("read-only: quit asked")

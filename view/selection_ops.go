@@ -92,6 +92,10 @@ func (e *Editor) fillSelection(expr string) {
 		e.noSelection()
 		return
 	}
+	if e.f.Mode() == mapping.ReadOnly { // say so now, not after the prompt
+		e.ShowError(errReadOnly)
+		return
+	}
 	do := func(text string) error {
 		b, err := parseOneByte(text)
 		if err != nil {
@@ -116,6 +120,10 @@ func (e *Editor) fillSelection(expr string) {
 func (e *Editor) pasteHex(expr string) {
 	if e.size == 0 {
 		e.Errorf("empty file: nothing to overwrite")
+		return
+	}
+	if e.f.Mode() == mapping.ReadOnly { // say so now, not after the prompt
+		e.ShowError(errReadOnly)
 		return
 	}
 	at := e.cursor
