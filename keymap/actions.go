@@ -121,7 +121,7 @@ var actions = []Info{
 	{CopyRaw, "copy the selection to the clipboard as raw bytes", GroupSelect, false},
 	{Fill, "fill the selection with one byte", GroupSelect, false},
 	{WriteSelection, "write the selection to a new file", GroupSelect, false},
-	{MarkSet, "set mark {letter} at the cursor", GroupSelect, true},
+	{MarkSet, "set mark {letter} (a–z or A–Z) at the cursor", GroupSelect, true},
 	{MarkJump, "jump to mark {letter}", GroupSelect, true},
 	{Marks, "list the marks", GroupSelect, false},
 
