@@ -16,8 +16,9 @@ import (
 // BytesPerRow bytes: offset, hex bytes in groups of 8, text column.
 type Grid struct {
 	*tview.Box
-	e *Editor
-	g geom // geometry of the last frame
+	e        *Editor
+	g        geom // geometry of the last frame
+	dragging bool // a left-button drag that started on the rows is going on
 }
 
 // groupSize is the number of bytes between the wider gaps of the hex column.
@@ -406,15 +407,34 @@ func (gr *Grid) hit(cx, cy int) (off int64, col Column, ok bool) {
 }
 
 // MouseHandler: a click puts the cursor on the byte (either column), the
-// wheel scrolls three rows.
+// wheel scrolls three rows. A drag that started on the rows and goes above
+// or below them (the column header, the status line, past the window)
+// scrolls one row per motion and goes on at the first or last row, so a
+// mouse selection can grow past the screen.
 func (gr *Grid) MouseHandler() func(action tview.MouseAction, event *tcell.EventMouse, setFocus func(p tview.Primitive)) (bool, tview.Primitive) {
 	return gr.WrapMouseHandler(func(action tview.MouseAction, event *tcell.EventMouse, setFocus func(p tview.Primitive)) (bool, tview.Primitive) {
 		e := gr.e
 		mx, my := event.Position()
-		if !gr.InRect(mx, my) {
+		ix, iy, iw, _ := gr.GetInnerRect()
+		switch {
+		case action == tview.MouseLeftDown:
+			gr.dragging = gr.InRect(mx, my) && my-iy >= 1 && my-iy <= e.rows
+		case action == tview.MouseLeftUp || event.Buttons()&tcell.Button1 == 0:
+			gr.dragging = false
+		}
+		if action == tview.MouseMove && gr.dragging && e.rows > 0 {
+			switch cy := my - iy; {
+			case cy < 1:
+				e.scrollRows(-1)
+				my = iy + 1
+			case cy > e.rows:
+				e.scrollRows(1)
+				my = iy + e.rows
+			}
+			mx = min(max(mx, ix), ix+iw-1)
+		} else if !gr.InRect(mx, my) {
 			return false, nil
 		}
-		ix, iy, _, _ := gr.GetInnerRect()
 		off, col, ok := gr.hit(mx-ix, my-iy)
 		if ok {
 			for _, h := range e.mouseHooks {

@@ -175,6 +175,53 @@ func TestSelectionMouseDrag(t *testing.T) {
 	}
 }
 
+// TestSelectionMouseDragScrolls: a drag below the rows scrolls one row per
+// motion and the selection follows to the last row; above the rows (the
+// column header) it scrolls back; a move with no button pressed, or a drag
+// that started outside the rows, scrolls nothing.
+func TestSelectionMouseDragScrolls(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{})
+	h.draw()
+	x, y, _ := h.find("00000010  ")
+	hexX := x + 10
+	mouse := func(action tview.MouseAction, px, py int, b tcell.ButtonMask) {
+		ev := tcell.NewEventMouse(px, py, b, tcell.ModNone)
+		h.e.root.MouseHandler()(action, ev, func(tview.Primitive) {})
+	}
+	rows := h.e.rows
+	below := y - 1 + rows + 1 // the status line under the last row
+	mouse(tview.MouseLeftDown, hexX+hexPos(2), y, tcell.Button1)
+	mouse(tview.MouseMove, hexX+hexPos(5), below, tcell.Button1)
+	mouse(tview.MouseMove, hexX+hexPos(5), below, tcell.Button1)
+	// two rows scrolled; the pointer's byte is column 5 of the last row
+	if h.e.top != 0x20 {
+		t.Errorf("top %#x after two motions below the rows, want 0x20", h.e.top)
+	}
+	wantEnd := int64(0x20 + (rows-1)*16 + 5)
+	if off, n, ok := h.e.Selection(); !ok || off != 0x12 || off+n-1 != wantEnd {
+		t.Errorf("selection %#x+%d %v, want 0x12–%#x", off, n, ok, wantEnd)
+	}
+	if s := h.draw(); !strings.Contains(s, fmt.Sprintf("selection 0x12–0x%x", wantEnd)) {
+		t.Errorf("no selection message:\n%s", s)
+	}
+	mouse(tview.MouseMove, hexX+hexPos(5), y-2, tcell.Button1) // the column header row
+	if h.e.top != 0x10 {
+		t.Errorf("top %#x after a motion above the rows, want 0x10", h.e.top)
+	}
+	mouse(tview.MouseLeftUp, hexX+hexPos(5), y-2, 0)
+	// no button: nothing scrolls
+	mouse(tview.MouseMove, hexX+hexPos(5), below, 0)
+	if h.e.top != 0x10 {
+		t.Errorf("top %#x after a move without a button", h.e.top)
+	}
+	// a drag that starts on the status line is no selection drag
+	mouse(tview.MouseLeftDown, hexX, below, tcell.Button1)
+	mouse(tview.MouseMove, hexX, below+1, tcell.Button1)
+	if h.e.top != 0x10 {
+		t.Errorf("top %#x after a drag from outside the rows", h.e.top)
+	}
+}
+
 func TestCopyTooLarge(t *testing.T) {
 	big := writeFile(t, "big.bin", make([]byte, maxClipboard+1))
 	h := newHarness(t, big, 120, 24, mapping.Options{}, Options{})
