@@ -144,15 +144,25 @@ func (e *Editor) promptKey(ev *tcell.EventKey) {
 		p.Text, edited = p.Text[:p.pos], true
 	default:
 		if r, ok := k.Rune(); ok && k.Printable() {
-			p.Text = p.Text[:p.pos] + string(r) + p.Text[p.pos:]
-			p.pos += utf8.RuneLen(r)
-			edited = true
+			p.insert(string(r))
 		}
 	}
 	if edited {
-		p.err = ""
-		if p.Changed != nil {
-			p.Changed(p)
-		}
+		p.edited()
+	}
+}
+
+// insert puts s into the text at the cursor (typed or pasted).
+func (p *Prompt) insert(s string) {
+	p.Text = p.Text[:p.pos] + s + p.Text[p.pos:]
+	p.pos += len(s)
+	p.edited()
+}
+
+// edited: the text changed; an error shown for the old text goes.
+func (p *Prompt) edited() {
+	p.err = ""
+	if p.Changed != nil {
+		p.Changed(p)
 	}
 }
