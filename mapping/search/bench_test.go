@@ -84,9 +84,13 @@ func benchFind(b *testing.B, p *Pattern, o Options) {
 	}
 }
 
-// BenchmarkFind* is the interactive search: one goroutine, forward from 0
-// to a match near the end of a 256 MiB file in the page cache.
-func BenchmarkFindText(b *testing.B) { benchFind(b, mustText(b, needle, false), Options{}) }
+// BenchmarkFind* is the interactive search: forward from 0 to a match near
+// the end of a 256 MiB file in the page cache, on every core (segments of
+// 64 MiB; FindText/workers=1 on the calling goroutine only).
+func BenchmarkFindText(b *testing.B) {
+	b.Run("workers=1", func(b *testing.B) { benchFind(b, mustText(b, needle, false), Options{Workers: 1}) })
+	b.Run("workers=all", func(b *testing.B) { benchFind(b, mustText(b, needle, false), Options{}) })
+}
 func BenchmarkFindFold(b *testing.B) {
 	benchFind(b, mustText(b, "MMHEX-Needle-7F3A9C", true), Options{})
 }

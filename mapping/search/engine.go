@@ -30,7 +30,17 @@ type Options struct {
 	// NoHoleSkip reads the holes of sparse files too (for tests and
 	// benchmarks; the results are the same).
 	NoHoleSkip bool
+	// Workers: a forward search through more than two segments runs
+	// on this many goroutines, a segment each (FindAll with First); 0 =
+	// GOMAXPROCS, 1 = the calling goroutine only. Backward searches use
+	// the calling goroutine.
+	Workers int
 }
+
+// findSegment is the unit of work of a parallel forward search (a
+// variable for tests); ranges of up to two segments are searched on the
+// calling goroutine: a second worker would have little to do.
+var findSegment int64 = defaultSegment
 
 // Result is a match.
 type Result struct {
@@ -120,6 +130,9 @@ func findIn(ctx context.Context, src Source, p *Pattern, off, end int64, o Optio
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
+	if w := o.Workers; !o.Reverse && w != 1 && end-off > 2*findSegment && (w > 1 || runtime.GOMAXPROCS(0) > 1) {
+		return findParallel(ctx, src, p, off, end, o, prog)
+	}
 	found := int64(-1)
 	var ferr error
 	so := mapping.ScanOptions{Overlap: int(n - 1), Reverse: o.Reverse, Chunk: o.Chunk, SkipHoles: !o.NoHoleSkip && !p.MatchesZeros()}
@@ -180,12 +193,44 @@ func findIn(ctx context.Context, src Source, p *Pattern, off, end int64, o Optio
 	return found, nil
 }
 
+// findParallel is findIn forward on several goroutines: FindAll with
+// First, which hands over the first match of each segment at once and
+// stops at the first in file order; progress a segment at a time.
+func findParallel(ctx context.Context, src Source, p *Pattern, off, end int64, o Options, prog *progress) (int64, error) {
+	found := int64(-1)
+	err := FindAll(ctx, src, p, off, end, AllOptions{
+		Workers: o.Workers, Segment: findSegment, Chunk: o.Chunk, NoHoleSkip: o.NoHoleSkip, First: true,
+		Progress: prog.at,
+	}, func(x int64) bool {
+		found = x
+		return false
+	})
+	if err != nil {
+		return 0, err
+	}
+	if found < 0 {
+		prog.at(end - off)
+		return 0, ErrNotFound
+	}
+	return found, nil
+}
+
+// defaultSegment is FindAll's unit of work.
+const defaultSegment = 64 << 20
+
 // AllOptions tune FindAll.
 type AllOptions struct {
 	Workers    int   // goroutines searching; 0 = GOMAXPROCS
 	Segment    int64 // bytes per unit of work; 0 = 64 MiB
 	Chunk      int64 // passed to Scan
 	NoHoleSkip bool
+	// First: only the first match of each segment is wanted (Find): a
+	// worker stops its segment at its first match and hands it over at
+	// once.
+	First bool
+	// Progress, when set, is called from the calling goroutine with how
+	// many bytes of [off, end) are done, in order, a segment at a time.
+	Progress func(done int64)
 	// OwnMappings reads the file through mappings of the search's own
 	// (ownScanner: faulted in, not populated), opened by Source.Path(); the
 	// command line uses it. Otherwise Source.Scan is used.
@@ -194,10 +239,11 @@ type AllOptions struct {
 
 // job is one segment of FindAll: the matches lying wholly in [a, b).
 type job struct {
-	a, b int64
-	skip bool         // skip holes
-	out  chan []int64 // batches of offsets, closed at the end
-	err  error        // set before out is closed
+	a, b  int64
+	first bool         // stop at the first match and hand it over
+	skip  bool         // skip holes
+	out   chan []int64 // batches of offsets, closed at the end
+	err   error        // set before out is closed
 }
 
 const batchLen = 4096
@@ -219,6 +265,7 @@ func (j *job) run(ctx context.Context, src Source, own *ownScanner, p *Pattern, 
 		}
 	}
 	ok := true
+	firstDone := false
 	tp := p
 	tuned := false
 	scanFn := func(base int64, b []byte) bool {
@@ -233,11 +280,18 @@ func (j *job) run(ctx context.Context, src Source, own *ownScanner, p *Pattern, 
 					buf = make([]int64, 0, batchLen)
 				}
 				buf = append(buf, base+int64(lo+i))
+				if j.first {
+					firstDone = true
+					return false
+				}
 				if len(buf) == batchLen {
 					return send()
 				}
 				return true
 			})
+			if firstDone {
+				return false
+			}
 			lo = hi
 			if ctx.Err() != nil {
 				ok = false
@@ -251,7 +305,7 @@ func (j *job) run(ctx context.Context, src Source, own *ownScanner, p *Pattern, 
 	} else {
 		err = src.Scan(j.a, j.b, mapping.ScanOptions{Overlap: int(n - 1), Chunk: chunk, SkipHoles: j.skip}, scanFn)
 	}
-	if ok && err == nil {
+	if (ok || firstDone) && err == nil {
 		send()
 	}
 	if err != nil {
@@ -277,7 +331,7 @@ func FindAll(ctx context.Context, src Source, p *Pattern, off, end int64, o AllO
 	}
 	seg := o.Segment
 	if seg <= 0 {
-		seg = 64 << 20
+		seg = defaultSegment
 	}
 	var own *ownScanner
 	if o.OwnMappings {
@@ -298,7 +352,7 @@ func FindAll(ctx context.Context, src Source, p *Pattern, off, end int64, o AllO
 		defer close(jobs)
 		defer close(order)
 		for s := off; s+n <= end; s += seg {
-			j := &job{a: s, b: min(end, s+seg+n-1), skip: skip, out: make(chan []int64, 4)}
+			j := &job{a: s, b: min(end, s+seg+n-1), first: o.First, skip: skip, out: make(chan []int64, 4)}
 			select {
 			case order <- j:
 			case <-ctx.Done():
@@ -340,6 +394,9 @@ func FindAll(ctx context.Context, src Source, p *Pattern, off, end int64, o AllO
 				if !ok {
 					if j.err != nil {
 						return j.err
+					}
+					if o.Progress != nil {
+						o.Progress(min(j.b, end) - off)
 					}
 					done = true
 					break

@@ -420,12 +420,18 @@ func rssFile(t *testing.T) int64 {
 // mapping.Scan with its default chunk) releases what it has scanned: while
 // it reads a 128 MiB file in the page cache, forward and backward, the
 // process's resident file pages grow by less than 48 MiB (a 16 MiB chunk
-// mapped at a time, and what the kernel maps around it), not by the file.
+// mapped at a time per worker, and what the kernel maps around it), not by
+// the file; the same for a forward search split between workers.
 func TestFindMemoryBounded(t *testing.T) {
 	const size = 128 << 20
 	f := openFile(t, bytes.Repeat(noise(int(page), 14), size/int(page)))
 	p := mustText(t, "needle", false)
-	for _, rev := range []bool{false, true} {
+	for _, c := range []struct {
+		rev bool
+		seg int64 // the parallel forward search's segments
+	}{{false, defaultSegment}, {true, defaultSegment}, {false, 16 << 20}} {
+		rev := c.rev
+		withFindSegment(t, c.seg)
 		base := rssFile(t)
 		var peak, sampled, reached int64
 		from := int64(0)
@@ -440,10 +446,86 @@ func TestFindMemoryBounded(t *testing.T) {
 			}
 		}})
 		if !errors.Is(err, ErrNotFound) || reached != size {
-			t.Fatalf("reverse %v: Find = %v, progress %d of %d", rev, err, reached, size)
+			t.Fatalf("reverse %v segments %d MiB: Find = %v, progress %d of %d", rev, c.seg>>20, err, reached, size)
 		}
 		if grew := peak - base; grew >= 48<<20 {
-			t.Errorf("reverse %v: resident file pages grew by %d MiB while searching %d MiB", rev, grew>>20, size>>20)
+			t.Errorf("reverse %v segments %d MiB: resident file pages grew by %d MiB while searching %d MiB", rev, c.seg>>20, grew>>20, size>>20)
+		} else {
+			t.Logf("reverse %v segments %d MiB: grew by %d MiB", rev, c.seg>>20, grew>>20)
 		}
+	}
+}
+
+// withFindSegment makes parallel forward searches cut the file into
+// segments of n bytes (and take any range over 2n) for the test.
+func withFindSegment(t *testing.T, n int64) {
+	old := findSegment
+	findSegment = n
+	t.Cleanup(func() { findSegment = old })
+}
+
+// TestFindParallel: a forward search split between workers (segments of a
+// few pages, odd sizes, one-page windows and chunks) finds exactly what
+// the search on one goroutine finds, from every kind of start, with and
+// without wrapping; progress only grows and ends at the total; a
+// cancelled search says so.
+func TestFindParallel(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	data := make([]byte, 40*page+123)
+	for i := range data {
+		data[i] = "ab"[rng.Intn(2)]
+	}
+	// A few rare matches, one across each kind of border.
+	for _, a := range []int64{3*page - 2, 17*page + 1000, 29*page - 5, 40*page + 123 - 6} {
+		copy(data[a:], "needle")
+	}
+	f := openFile(t, data)
+	size := int64(len(data))
+	for _, seg := range []int64{777, 4096, 3*page + 5} {
+		withFindSegment(t, seg)
+		for _, s := range []string{"needle", "abba", "bbbbbbbbbbbbbbbbbb", "nomatch"} {
+			p := mustText(t, s, false)
+			for _, from := range []int64{0, 1, page - 1, 3*page - 2, 3*page - 1, 17 * page, 28 * page, size - 6, size} {
+				for _, wrap := range []bool{false, true} {
+					want, werr := Find(context.Background(), f, p, from, Options{Workers: 1, Wrap: wrap})
+					for _, o := range []Options{{Workers: 2, Wrap: wrap}, {Workers: 3, Wrap: wrap, Chunk: page}} {
+						var last, total int64
+						o.Progress = func(d, tot int64) {
+							if d < last {
+								t.Errorf("%q seg %d from %d: progress went back: %d after %d", s, seg, from, d, last)
+							}
+							last, total = d, tot
+						}
+						got, err := Find(context.Background(), f, p, from, o)
+						if got != want || errors.Is(err, ErrNotFound) != errors.Is(werr, ErrNotFound) || (err == nil) != (werr == nil) {
+							t.Errorf("%q seg %d from %d wrap %v workers %d: %+v %v, want %+v %v", s, seg, from, wrap, o.Workers, got, err, want, werr)
+						}
+						if err != nil && last != total {
+							t.Errorf("%q seg %d from %d: no match, progress ended at %d of %d", s, seg, from, last, total)
+						}
+					}
+				}
+			}
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Find(ctx, f, mustText(t, "nomatch", false), 0, Options{Workers: 2}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled parallel Find = %v", err)
+	}
+}
+
+// TestFindParallelFault: the file shrinks under a forward search split
+// between workers; a worker touching pages past the new end gets an error
+// (mapping.ErrFault), not a crash, and Find returns it.
+func TestFindParallelFault(t *testing.T) {
+	withFindSegment(t, 3*page)
+	f := openFile(t, noise(int(32*page), 12))
+	if err := os.Truncate(f.Path(), page); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Find(context.Background(), f, mustText(t, "needle", false), 0, Options{Workers: 2})
+	if !errors.Is(err, mapping.ErrFault) {
+		t.Errorf("parallel Find on a shrunk file = %v, want ErrFault", err)
 	}
 }
