@@ -98,6 +98,11 @@ func BenchmarkFindWildcard(b *testing.B) {
 	benchFind(b, mustHex(b, "6d 6d 68 65 78 2d ?? ?? 65 64 6c 65"), Options{})
 }
 func BenchmarkFindReverse(b *testing.B) {
+	b.Run("workers=1", func(b *testing.B) { benchFindReverse(b, Options{Reverse: true, Workers: 1}) })
+	b.Run("workers=all", func(b *testing.B) { benchFindReverse(b, Options{Reverse: true}) })
+}
+
+func benchFindReverse(b *testing.B, o Options) {
 	// Backward from the end to the match ... near the end: search from
 	// just before it instead, so the whole file is read.
 	p := mustText(b, needle[:5]+"X", false)
@@ -110,7 +115,7 @@ func BenchmarkFindReverse(b *testing.B) {
 	b.SetBytes(f.Size())
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := Find(context.Background(), f, p, f.Size(), Options{Reverse: true}); err == nil {
+		if _, err := Find(context.Background(), f, p, f.Size(), o); err == nil {
 			b.Fatal("found")
 		}
 	}

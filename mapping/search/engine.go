@@ -30,10 +30,9 @@ type Options struct {
 	// NoHoleSkip reads the holes of sparse files too (for tests and
 	// benchmarks; the results are the same).
 	NoHoleSkip bool
-	// Workers: a forward search through more than two segments runs
-	// on this many goroutines, a segment each (FindAll with First); 0 =
-	// GOMAXPROCS, 1 = the calling goroutine only. Backward searches use
-	// the calling goroutine.
+	// Workers: a search through more than two segments (64 MiB each)
+	// runs on this many goroutines, a segment each (findParallel); 0 =
+	// GOMAXPROCS, 1 = the calling goroutine only.
 	Workers int
 }
 
@@ -130,7 +129,7 @@ func findIn(ctx context.Context, src Source, p *Pattern, off, end int64, o Optio
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	if w := o.Workers; !o.Reverse && w != 1 && end-off > 2*findSegment && (w > 1 || runtime.GOMAXPROCS(0) > 1) {
+	if w := o.Workers; w != 1 && end-off > 2*findSegment && (w > 1 || runtime.GOMAXPROCS(0) > 1) {
 		return findParallel(ctx, src, p, off, end, o, prog)
 	}
 	found := int64(-1)
@@ -193,26 +192,88 @@ func findIn(ctx context.Context, src Source, p *Pattern, off, end int64, o Optio
 	return found, nil
 }
 
-// findParallel is findIn forward on several goroutines: FindAll with
-// First, which hands over the first match of each segment at once and
-// stops at the first in file order; progress a segment at a time.
+// findParallel is findIn on several goroutines. The match starts of
+// [off, end) are cut into segments, in search order (from the end when
+// reverse); each worker searches whole segments with findIn on its own
+// goroutine (which stops at the segment's first match in the search's
+// direction); the first segment in search order that has a match gives the
+// result, and the search stops there. Progress moves a segment at a time.
+// Memory: a chunk of Scan per worker.
 func findParallel(ctx context.Context, src Source, p *Pattern, off, end int64, o Options, prog *progress) (int64, error) {
-	found := int64(-1)
-	err := FindAll(ctx, src, p, off, end, AllOptions{
-		Workers: o.Workers, Segment: findSegment, Chunk: o.Chunk, NoHoleSkip: o.NoHoleSkip, First: true,
-		Progress: prog.at,
-	}, func(x int64) bool {
-		found = x
-		return false
-	})
-	if err != nil {
+	n := int64(p.Len())
+	w := o.Workers
+	if w <= 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	seg := findSegment
+	starts := end - n + 1 // match starts are [off, starts)
+	type part struct {
+		a, b  int64 // bytes searched: the matches lying wholly in [a, b)
+		found int64
+		err   error
+		done  chan struct{}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel() // runs before wg.Wait: the workers stop within a step
+	jobs := make(chan *part)
+	order := make(chan *part, 2*w)
+	go func() { // producer: the segments in search order
+		defer close(jobs)
+		defer close(order)
+		for k := int64(0); k*seg < starts-off; k++ {
+			sa, sb := off+k*seg, min(starts, off+(k+1)*seg)
+			if o.Reverse {
+				sa, sb = max(off, starts-(k+1)*seg), starts-k*seg
+			}
+			pt := &part{a: sa, b: min(end, sb+n-1), done: make(chan struct{})}
+			select {
+			case order <- pt:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case jobs <- pt:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	one := Options{Reverse: o.Reverse, Chunk: o.Chunk, NoHoleSkip: o.NoHoleSkip, Workers: 1}
+	for range w {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for pt := range jobs {
+				pt.found, pt.err = findIn(ctx, src, p, pt.a, pt.b, one, &progress{})
+				close(pt.done)
+			}
+		}()
+	}
+	for pt := range order {
+		select {
+		case <-pt.done:
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+		switch {
+		case pt.err == nil:
+			return pt.found, nil
+		case pt.err != ErrNotFound:
+			return 0, pt.err
+		}
+		if o.Reverse {
+			prog.at(end - pt.a)
+		} else {
+			prog.at(pt.b - off)
+		}
+	}
+	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	if found < 0 {
-		prog.at(end - off)
-		return 0, ErrNotFound
-	}
-	return found, nil
+	prog.at(end - off)
+	return 0, ErrNotFound
 }
 
 // defaultSegment is FindAll's unit of work.
@@ -224,13 +285,6 @@ type AllOptions struct {
 	Segment    int64 // bytes per unit of work; 0 = 64 MiB
 	Chunk      int64 // passed to Scan
 	NoHoleSkip bool
-	// First: only the first match of each segment is wanted (Find): a
-	// worker stops its segment at its first match and hands it over at
-	// once.
-	First bool
-	// Progress, when set, is called from the calling goroutine with how
-	// many bytes of [off, end) are done, in order, a segment at a time.
-	Progress func(done int64)
 	// OwnMappings reads the file through mappings of the search's own
 	// (ownScanner: faulted in, not populated), opened by Source.Path(); the
 	// command line uses it. Otherwise Source.Scan is used.
@@ -239,11 +293,10 @@ type AllOptions struct {
 
 // job is one segment of FindAll: the matches lying wholly in [a, b).
 type job struct {
-	a, b  int64
-	first bool         // stop at the first match and hand it over
-	skip  bool         // skip holes
-	out   chan []int64 // batches of offsets, closed at the end
-	err   error        // set before out is closed
+	a, b int64
+	skip bool         // skip holes
+	out  chan []int64 // batches of offsets, closed at the end
+	err  error        // set before out is closed
 }
 
 const batchLen = 4096
@@ -265,7 +318,6 @@ func (j *job) run(ctx context.Context, src Source, own *ownScanner, p *Pattern, 
 		}
 	}
 	ok := true
-	firstDone := false
 	tp := p
 	tuned := false
 	scanFn := func(base int64, b []byte) bool {
@@ -280,18 +332,11 @@ func (j *job) run(ctx context.Context, src Source, own *ownScanner, p *Pattern, 
 					buf = make([]int64, 0, batchLen)
 				}
 				buf = append(buf, base+int64(lo+i))
-				if j.first {
-					firstDone = true
-					return false
-				}
 				if len(buf) == batchLen {
 					return send()
 				}
 				return true
 			})
-			if firstDone {
-				return false
-			}
 			lo = hi
 			if ctx.Err() != nil {
 				ok = false
@@ -305,7 +350,7 @@ func (j *job) run(ctx context.Context, src Source, own *ownScanner, p *Pattern, 
 	} else {
 		err = src.Scan(j.a, j.b, mapping.ScanOptions{Overlap: int(n - 1), Chunk: chunk, SkipHoles: j.skip}, scanFn)
 	}
-	if (ok || firstDone) && err == nil {
+	if ok && err == nil {
 		send()
 	}
 	if err != nil {
@@ -352,7 +397,7 @@ func FindAll(ctx context.Context, src Source, p *Pattern, off, end int64, o AllO
 		defer close(jobs)
 		defer close(order)
 		for s := off; s+n <= end; s += seg {
-			j := &job{a: s, b: min(end, s+seg+n-1), first: o.First, skip: skip, out: make(chan []int64, 4)}
+			j := &job{a: s, b: min(end, s+seg+n-1), skip: skip, out: make(chan []int64, 4)}
 			select {
 			case order <- j:
 			case <-ctx.Done():
@@ -394,9 +439,6 @@ func FindAll(ctx context.Context, src Source, p *Pattern, off, end int64, o AllO
 				if !ok {
 					if j.err != nil {
 						return j.err
-					}
-					if o.Progress != nil {
-						o.Progress(min(j.b, end) - off)
 					}
 					done = true
 					break

@@ -429,7 +429,7 @@ func TestFindMemoryBounded(t *testing.T) {
 	for _, c := range []struct {
 		rev bool
 		seg int64 // the parallel forward search's segments
-	}{{false, defaultSegment}, {true, defaultSegment}, {false, 16 << 20}} {
+	}{{false, defaultSegment}, {true, defaultSegment}, {false, 16 << 20}, {true, 16 << 20}} {
 		rev := c.rev
 		withFindSegment(t, c.seg)
 		base := rssFile(t)
@@ -464,11 +464,11 @@ func withFindSegment(t *testing.T, n int64) {
 	t.Cleanup(func() { findSegment = old })
 }
 
-// TestFindParallel: a forward search split between workers (segments of a
-// few pages, odd sizes, one-page windows and chunks) finds exactly what
-// the search on one goroutine finds, from every kind of start, with and
-// without wrapping; progress only grows and ends at the total; a
-// cancelled search says so.
+// TestFindParallel: a search split between workers (segments of a few
+// pages, odd sizes, one-page windows and chunks) finds exactly what the
+// search on one goroutine finds, forward and backward, from every kind of
+// start, with and without wrapping; progress only grows and ends at the
+// total; a cancelled search says so.
 func TestFindParallel(t *testing.T) {
 	rng := rand.New(rand.NewSource(11))
 	data := make([]byte, 40*page+123)
@@ -485,10 +485,11 @@ func TestFindParallel(t *testing.T) {
 		withFindSegment(t, seg)
 		for _, s := range []string{"needle", "abba", "bbbbbbbbbbbbbbbbbb", "nomatch"} {
 			p := mustText(t, s, false)
-			for _, from := range []int64{0, 1, page - 1, 3*page - 2, 3*page - 1, 17 * page, 28 * page, size - 6, size} {
-				for _, wrap := range []bool{false, true} {
-					want, werr := Find(context.Background(), f, p, from, Options{Workers: 1, Wrap: wrap})
-					for _, o := range []Options{{Workers: 2, Wrap: wrap}, {Workers: 3, Wrap: wrap, Chunk: page}} {
+			for _, from := range []int64{-1, 0, 1, page - 1, 3*page - 2, 3*page - 1, 17 * page, 28 * page, size - 6, size} {
+				for _, c := range []struct{ wrap, rev bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
+					wrap := c.wrap
+					want, werr := Find(context.Background(), f, p, from, Options{Workers: 1, Wrap: wrap, Reverse: c.rev})
+					for _, o := range []Options{{Workers: 2, Wrap: wrap, Reverse: c.rev}, {Workers: 3, Wrap: wrap, Reverse: c.rev, Chunk: page}} {
 						var last, total int64
 						o.Progress = func(d, tot int64) {
 							if d < last {
@@ -498,7 +499,7 @@ func TestFindParallel(t *testing.T) {
 						}
 						got, err := Find(context.Background(), f, p, from, o)
 						if got != want || errors.Is(err, ErrNotFound) != errors.Is(werr, ErrNotFound) || (err == nil) != (werr == nil) {
-							t.Errorf("%q seg %d from %d wrap %v workers %d: %+v %v, want %+v %v", s, seg, from, wrap, o.Workers, got, err, want, werr)
+							t.Errorf("%q seg %d from %d wrap %v reverse %v workers %d: %+v %v, want %+v %v", s, seg, from, wrap, c.rev, o.Workers, got, err, want, werr)
 						}
 						if err != nil && last != total {
 							t.Errorf("%q seg %d from %d: no match, progress ended at %d of %d", s, seg, from, last, total)
@@ -510,8 +511,10 @@ func TestFindParallel(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Find(ctx, f, mustText(t, "nomatch", false), 0, Options{Workers: 2}); !errors.Is(err, context.Canceled) {
-		t.Errorf("cancelled parallel Find = %v", err)
+	for _, rev := range []bool{false, true} {
+		if _, err := Find(ctx, f, mustText(t, "nomatch", false), 0, Options{Workers: 2, Reverse: rev}); !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled parallel Find (reverse %v) = %v", rev, err)
+		}
 	}
 }
 
@@ -520,12 +523,19 @@ func TestFindParallel(t *testing.T) {
 // (mapping.ErrFault), not a crash, and Find returns it.
 func TestFindParallelFault(t *testing.T) {
 	withFindSegment(t, 3*page)
-	f := openFile(t, noise(int(32*page), 12))
-	if err := os.Truncate(f.Path(), page); err != nil {
-		t.Fatal(err)
-	}
-	_, err := Find(context.Background(), f, mustText(t, "needle", false), 0, Options{Workers: 2})
-	if !errors.Is(err, mapping.ErrFault) {
-		t.Errorf("parallel Find on a shrunk file = %v, want ErrFault", err)
+	for _, rev := range []bool{false, true} {
+		// A file each: after a fault the mapping knows the new size.
+		f := openFile(t, noise(int(32*page), 12))
+		if err := os.Truncate(f.Path(), page); err != nil {
+			t.Fatal(err)
+		}
+		from := int64(0)
+		if rev {
+			from = 32 * page
+		}
+		_, err := Find(context.Background(), f, mustText(t, "needle", false), from, Options{Workers: 2, Reverse: rev})
+		if !errors.Is(err, mapping.ErrFault) {
+			t.Errorf("parallel Find (reverse %v) on a shrunk file = %v, want ErrFault", rev, err)
+		}
 	}
 }
