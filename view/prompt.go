@@ -67,20 +67,73 @@ var (
 	stylePromptHint  = tcell.StyleDefault.Foreground(tcell.PaletteColor(8))
 )
 
+// draw shows the label, the text and, after it, the error or the hint. A
+// text too long for the line scrolls so the cursor stays on screen ("…"
+// marks text cut on either side), and an error keeps up to two thirds of
+// the line after it: a refused long input (a pasted hex dump) still shows
+// why.
 func (p *Prompt) draw(s tcell.Screen, x, y, w int) {
 	cx := drawText(s, x+1, y, w-1, p.Label+" ", stylePromptLabel)
-	before := p.Text[:p.pos]
-	tx := drawText(s, cx, y, x+w-cx, p.Text, tcell.StyleDefault)
-	curX := cx + textWidth(before)
-	if curX < x+w {
-		s.ShowCursor(curX, y)
+	avail := x + w - cx // cells for the text, the cursor and the note
+	if avail <= 0 {
+		return
 	}
-	tx++
+	note, noteSt := p.Hint, stylePromptHint
 	if p.err != "" {
-		tx = drawText(s, tx+1, y, x+w-tx-1, "✗ "+p.err, styleError)
-	} else if p.Hint != "" {
-		drawText(s, tx+1, y, x+w-tx-1, p.Hint, stylePromptHint)
+		note, noteSt = "✗ "+p.err, styleError
 	}
+	tw := textWidth(p.Text)
+	room := avail // cells for the text and the cursor after it
+	if p.err != "" && tw+2+textWidth(note) > avail && avail >= 16 {
+		room = avail - min(textWidth(note), avail-avail/3) - 1
+	}
+	var tx int // x after the text region
+	if tw+1 <= room {
+		tx = drawText(s, cx, y, room, p.Text, tcell.StyleDefault)
+		s.ShowCursor(cx+textWidth(p.Text[:p.pos]), y)
+		tx++
+	} else {
+		tx = cx + room
+		p.drawScrolled(s, cx, y, room)
+	}
+	if note != "" && tx+1 < x+w {
+		drawText(s, tx+1, y, x+w-tx-1, note, noteSt)
+	}
+}
+
+// drawScrolled draws the part of a text wider than room cells that holds
+// the cursor, with "…" where text is cut off, and shows the cursor.
+func (p *Prompt) drawScrolled(s tcell.Screen, x, y, room int) {
+	cur := textWidth(p.Text[:p.pos])
+	marks := room >= 3 // room for a "…" on each side
+	limit := room      // text is drawn left of this cell
+	if marks {
+		limit-- // the last cell is for the "…" of text cut on the right
+	}
+	start := max(0, cur-limit+1) // first cell of the text shown
+	lead := 0
+	if marks && start > 0 {
+		lead = 1
+		start++ // the "…" takes the first cell
+		s.SetContent(x, y, '…', nil, stylePromptHint)
+	}
+	c := 0 // cell of the rune in the text
+	for _, r := range p.Text {
+		r = safeRune(r)
+		rw := runeWidth(r)
+		if c >= start {
+			at := lead + c - start
+			if at+rw > limit {
+				if marks {
+					s.SetContent(x+limit, y, '…', nil, stylePromptHint)
+				}
+				break
+			}
+			s.SetContent(x+at, y, r, nil, tcell.StyleDefault)
+		}
+		c += rw
+	}
+	s.ShowCursor(x+lead+cur-start, y)
 }
 
 // handle takes a key for the prompt.
