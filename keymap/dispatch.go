@@ -57,6 +57,12 @@ type Outcome struct {
 	Type bool
 	// Key is the key that was fed (zero for ParseEx).
 	Key Key
+	// Dropped is true for a NotFound that only dropped what was pending (a
+	// count, a sequence, the letter a mark waits for): Esc, or a key bound
+	// on its own to cancel or normal-mode ("5 Esc", "g Ctrl-C" in the vim
+	// preset, "Alt-m Esc"). The view says nothing: the keys were cancelled,
+	// not mistyped.
+	Dropped bool
 }
 
 var keyEsc = MustKey("Esc")
@@ -145,7 +151,7 @@ func (d *Dispatcher) Feed(k Key) Outcome {
 		if r, ok := k.Rune(); ok && isASCIILetter(r) {
 			return Outcome{Result: Found, Action: a, Count: c, Arg: r, Key: k}
 		}
-		return Outcome{Result: NotFound, Key: k}
+		return Outcome{Result: NotFound, Key: k, Dropped: d.cancels(t, k)}
 	}
 	if plain, ok := d.escThen(t, k); ok {
 		// Esc typed just before a key arrives as Alt-key (tmux waits
@@ -167,9 +173,9 @@ func (d *Dispatcher) Feed(k Key) Outcome {
 			return Outcome{Result: Incomplete, Key: k}
 		}
 	}
-	if k == keyEsc && (len(d.seq) > 0 || d.digits != "") {
+	if (len(d.seq) > 0 || d.digits != "") && d.cancels(t, k) {
 		d.reset() // Esc drops a pending count or sequence
-		return Outcome{Result: NotFound, Key: k}
+		return Outcome{Result: NotFound, Key: k, Dropped: true}
 	}
 	n := t.root
 	for _, p := range d.seq {
@@ -213,6 +219,16 @@ func (d *Dispatcher) escThen(t *modeTable, k Key) (Key, bool) {
 	plain := k
 	plain.mod &^= tcell.ModAlt
 	return plain, true
+}
+
+// cancels reports whether k, typed while something is pending, cancels it:
+// Esc, or a key bound on its own to cancel or normal-mode in mode t.
+func (d *Dispatcher) cancels(t *modeTable, k Key) bool {
+	if k == keyEsc {
+		return true
+	}
+	n := t.root.next[k]
+	return n != nil && (n.action == Cancel || n.action == NormalMode)
 }
 
 // after switches modes after a found action (vim preset).

@@ -24,6 +24,9 @@ func feed(d *Dispatcher, keys string) []string {
 		if o.Type {
 			s += " type"
 		}
+		if o.Dropped {
+			s += " dropped"
+		}
 		if d.Mode() != "" {
 			s += " [" + d.Mode() + "]"
 		}
@@ -50,7 +53,9 @@ func TestSequenceLookup(t *testing.T) {
 		{"default", "Alt-j Z", []string{"incomplete pending=Alt-j", "found mark-jump arg=Z"}},
 		// a wrong argument is dropped, not typed
 		{"default", "Alt-m 1 b", []string{"incomplete pending=Alt-m", "not found", "not found type"}},
-		{"default", "Alt-m Esc Esc", []string{"incomplete pending=Alt-m", "not found", "found cancel"}},
+		{"default", "Alt-m Esc Esc", []string{"incomplete pending=Alt-m", "not found dropped", "found cancel"}},
+		// Ctrl-C is quit in the default preset: it does not cancel "Alt-m"
+		{"default", "Alt-m Ctrl-C", []string{"incomplete pending=Alt-m", "not found"}},
 		{"vim", "h j k l", []string{"found left [NORMAL]", "found down [NORMAL]", "found up [NORMAL]", "found right [NORMAL]"}},
 		{"vim", "g g", []string{"incomplete [NORMAL] pending=g", "found top [NORMAL]"}},
 		// a wrong sequence is dropped cleanly: "g x" does nothing, then x is fresh
@@ -59,7 +64,10 @@ func TestSequenceLookup(t *testing.T) {
 		{"vim", "1 0 j", []string{"incomplete [NORMAL] pending=1", "incomplete [NORMAL] pending=10", "found down count=10 [NORMAL]"}},
 		{"vim", "0", []string{"found row-start [NORMAL]"}},
 		{"vim", "3 g g", []string{"incomplete [NORMAL] pending=3", "incomplete [NORMAL] pending=3 g", "found top count=3 [NORMAL]"}},
-		{"vim", "5 Esc j", []string{"incomplete [NORMAL] pending=5", "not found [NORMAL]", "found down [NORMAL]"}},
+		{"vim", "5 Esc j", []string{"incomplete [NORMAL] pending=5", "not found dropped [NORMAL]", "found down [NORMAL]"}},
+		// Ctrl-C is cancel in the vim preset: it drops what is pending too
+		{"vim", "g Ctrl-C g Esc Z Ctrl-C", []string{"incomplete [NORMAL] pending=g", "not found dropped [NORMAL]", "incomplete [NORMAL] pending=g", "not found dropped [NORMAL]", "incomplete [NORMAL] pending=Z", "not found dropped [NORMAL]"}},
+		{"vim", "m Esc ' Ctrl-C 3 m Esc", []string{"incomplete [NORMAL] pending=m", "not found dropped [NORMAL]", "incomplete [NORMAL] pending='", "not found dropped [NORMAL]", "incomplete [NORMAL] pending=3", "incomplete [NORMAL] pending=3 m", "not found dropped [NORMAL]"}},
 		{"vim", "m a ' a ` b", []string{"incomplete [NORMAL] pending=m", "found mark-set arg=a [NORMAL]", "incomplete [NORMAL] pending='", "found mark-jump arg=a [NORMAL]", "incomplete [NORMAL] pending=`", "found mark-jump arg=b [NORMAL]"}},
 		{"vim", "x q", []string{"not found [NORMAL]", "not found [NORMAL]"}},
 		{"vim", "R a b Left Esc a", []string{"found replace-mode [REPLACE]", "not found type [REPLACE]", "not found type [REPLACE]", "found left [REPLACE]", "found normal-mode [NORMAL]", "not found [NORMAL]"}},

@@ -56,6 +56,10 @@ func (e *Editor) HandleKey(ev *tcell.EventKey) {
 				return
 			}
 		}
+		if o.Dropped { // Esc after "5", "g", "m": cancelled, not mistyped
+			e.msg = ""
+			return
+		}
 		typed := k.String()
 		// The keys of the dropped sequence, without its count ("12 g" -> "g").
 		if seq := strings.TrimLeft(pending, "0123456789 "); seq != "" {

@@ -467,3 +467,40 @@ func TestDefaultPendingShownAndDropped(t *testing.T) {
 		t.Fatalf("typing after the dropped sequence: byte %#x, cursor %d", disk[0], h.e.Cursor())
 	}
 }
+
+// Esc (and the vim preset's Ctrl-C, also bound to cancel) after a count, a
+// sequence's first key or a mark command cancels it quietly: the message
+// line does not call Esc, which is bound, "not bound to anything".
+func TestEscCancelsPendingQuietly(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		opts Options
+		keys string
+	}{
+		{"vim count", Options{Keys: vimKeys(t)}, "5 Esc"},
+		{"vim sequence", Options{Keys: vimKeys(t)}, "Z Esc"},
+		{"vim sequence Ctrl-C", Options{Keys: vimKeys(t)}, "g Ctrl-C"},
+		{"vim mark", Options{Keys: vimKeys(t)}, "m Esc"},
+		{"vim count and mark", Options{Keys: vimKeys(t)}, "3 ' Ctrl-C"},
+		{"default mark", Options{}, "Alt-m Esc"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := openKnown(t, 100, 24, c.opts)
+			h.pressSeq(c.keys)
+			got := h.messageLine()
+			if strings.Contains(got, "not bound") {
+				t.Errorf("after %q: %q", c.keys, got)
+			}
+			if rest := strings.TrimSpace(got); rest != "-- NORMAL --" && rest != "F1 help" {
+				t.Errorf("after %q the message line should be empty: %q", c.keys, got)
+			}
+			if h.e.Cursor() != 0 || h.e.OverlayOpen() || h.e.PromptOpen() {
+				t.Errorf("after %q: cursor %d, overlay %v, prompt %v", c.keys, h.e.Cursor(), h.e.OverlayOpen(), h.e.PromptOpen())
+			}
+			h.pressSeq("Right") // the next key works as usual
+			if h.e.Cursor() != 1 {
+				t.Errorf("Right after %q: cursor %d", c.keys, h.e.Cursor())
+			}
+		})
+	}
+}
