@@ -269,8 +269,9 @@ func (b *infoBox) key(e *Editor, ev *tcell.EventKey) { e.overlay = nil }
 
 type helpScreen struct {
 	lines []helpLine
-	top   int
-	h     int
+	top   int // first row shown
+	h     int // rows shown
+	n     int // rows of the last frame (lines wrapped to its width)
 }
 
 type helpLine struct {
@@ -296,7 +297,47 @@ func helpLines(m *keymap.Map) []helpLine {
 
 // showHelp opens the help screen, generated from the active bindings.
 func (e *Editor) showHelp() {
-	e.overlay = &helpScreen{lines: helpLines(e.keys.Map())}
+	lines := helpLines(e.keys.Map())
+	e.overlay = &helpScreen{lines: lines, n: len(lines)}
+}
+
+// helpRow is one screen row of the help: a key cell and a description
+// cell, either may be empty.
+type helpRow struct {
+	keys, desc string
+	heading    bool
+}
+
+// rows lays the help out for a width: keys wider than their column get a
+// row of their own (the description goes under them), and descriptions
+// wider than theirs wrap, so no key name or word is cut off on a narrow
+// terminal.
+func (hs *helpScreen) rows(keyW, descW int) []helpRow {
+	var out []helpRow
+	for _, l := range hs.lines {
+		if l.heading || l.keys == "" && l.desc == "" {
+			out = append(out, helpRow{keys: l.keys, heading: l.heading})
+			continue
+		}
+		desc := []string{""}
+		if textWidth(l.desc) > descW {
+			desc = wrapWords(l.desc, descW)
+		} else if l.desc != "" {
+			desc = []string{l.desc}
+		}
+		if textWidth(l.keys) > keyW {
+			for _, k := range wrapWords(l.keys, keyW+2+descW) {
+				out = append(out, helpRow{keys: k})
+			}
+			out = append(out, helpRow{desc: desc[0]})
+		} else {
+			out = append(out, helpRow{keys: l.keys, desc: desc[0]})
+		}
+		for _, d := range desc[1:] {
+			out = append(out, helpRow{desc: d})
+		}
+	}
+	return out
 }
 
 func (hs *helpScreen) draw(s tcell.Screen, x, y, w, h int) {
@@ -310,23 +351,34 @@ func (hs *helpScreen) draw(s tcell.Screen, x, y, w, h int) {
 		}
 	}
 	keyW = min(keyW, w/3)
+	descW := w - keyW - 6
+	rows := hs.rows(keyW, descW)
+	hs.n = len(rows)
 	hs.h = h - 1
-	hs.top = max(min(hs.top, len(hs.lines)-hs.h), 0)
-	for i := 0; i < hs.h && hs.top+i < len(hs.lines); i++ {
-		l := hs.lines[hs.top+i]
+	hs.top = max(min(hs.top, hs.n-hs.h), 0)
+	for i := 0; i < hs.h && hs.top+i < hs.n; i++ {
+		r := rows[hs.top+i]
 		yy := y + i
-		if l.heading {
-			drawText(s, x+1, yy, w-2, l.keys, styleBoxTitle)
+		if r.heading {
+			drawText(s, x+1, yy, w-2, r.keys, styleBoxTitle)
 			continue
 		}
-		drawText(s, x+3, yy, keyW, l.keys, styleBoxKey)
-		drawText(s, x+3+keyW+2, yy, w-keyW-6, l.desc, styleDefault)
+		if textWidth(r.keys) > keyW { // on a row of its own
+			drawText(s, x+3, yy, w-4, r.keys, styleBoxKey)
+			continue
+		}
+		drawText(s, x+3, yy, keyW, r.keys, styleBoxKey)
+		drawText(s, x+3+keyW+2, yy, descW, r.desc, styleDefault)
 	}
 	more := ""
-	if hs.top+hs.h < len(hs.lines) {
+	if hs.top+hs.h < hs.n {
 		more = "  ↓ more"
 	}
-	drawText(s, x+1, y+h-1, w-2, "Up/Down/PgUp/PgDn scroll · Esc, q or F1 closes"+more, stylePromptHint)
+	foot := "Up/Down/PgUp/PgDn scroll · Esc, q or F1 closes" + more
+	if textWidth(foot) > w-2 { // narrow: keep "more" in view
+		foot = "Esc closes" + more
+	}
+	drawText(s, x+1, y+h-1, w-2, foot, stylePromptHint)
 }
 
 func (hs *helpScreen) key(e *Editor, ev *tcell.EventKey) {
@@ -343,7 +395,7 @@ func (hs *helpScreen) key(e *Editor, ev *tcell.EventKey) {
 	case tcell.KeyHome:
 		hs.top = 0
 	case tcell.KeyEnd:
-		hs.top = len(hs.lines)
+		hs.top = hs.n
 	case tcell.KeyRune:
 		switch ev.Rune() {
 		case 'j', ' ':
@@ -356,5 +408,5 @@ func (hs *helpScreen) key(e *Editor, ev *tcell.EventKey) {
 	default:
 		e.overlay = nil
 	}
-	hs.top = max(min(hs.top, len(hs.lines)-max(hs.h, 1)), 0)
+	hs.top = max(min(hs.top, hs.n-max(hs.h, 1)), 0)
 }
