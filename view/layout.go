@@ -2,6 +2,7 @@ package view
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -286,8 +287,19 @@ func (e *Editor) statusText() string {
 	return b.String()
 }
 
+// formatPercent shows a share of the file: small ones with the digits
+// that make them non-zero, and never 100.0% short of the last byte (the
+// byte before the end of a 1 TiB file is ">99.9999%").
 func formatPercent(p float64) string {
 	switch {
+	case p >= 99.95 && p < 100:
+		switch {
+		case p < 99.99:
+			return fmt.Sprintf("%.2f%%", math.Floor(p*100)/100)
+		case p < 99.9999:
+			return fmt.Sprintf("%.4f%%", math.Floor(p*1e4)/1e4)
+		}
+		return ">99.9999%"
 	case p == 0 || p >= 1:
 		return fmt.Sprintf("%.1f%%", p)
 	case p < 0.0001:

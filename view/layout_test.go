@@ -1,0 +1,57 @@
+package view
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"mmhex/mapping"
+)
+
+// Only the last byte is 100%: a byte short of it never rounds up to
+// "100.0%", and small shares never round down to "0.0%".
+func TestFormatPercentEnds(t *testing.T) {
+	for _, c := range []struct {
+		p    float64
+		want string
+	}{
+		{0, "0.0%"},
+		{0.00001, "<0.0001%"},
+		{0.005, "0.0050%"},
+		{12.5, "12.5%"},
+		{99.9, "99.9%"},
+		{99.94, "99.9%"},
+		{99.95, "99.95%"},
+		{99.989, "99.98%"},
+		{99.995, "99.9950%"},
+		{99.99999, ">99.9999%"},
+		{100 * float64(1<<40-2) / float64(1<<40-1), ">99.9999%"},
+		{100, "100.0%"},
+	} {
+		if got := formatPercent(c.p); got != c.want {
+			t.Errorf("formatPercent(%v) = %q, want %q", c.p, got, c.want)
+		}
+	}
+}
+
+// In the status line: the byte before the last of a 1 TiB file is not at
+// 100.0%, the last one is.
+func TestStatusPercentNearEnd(t *testing.T) {
+	p := writeFile(t, "big.bin", nil)
+	if err := os.Truncate(p, 1<<40); err != nil {
+		t.Skipf("no 1 TiB sparse file here: %v", err)
+	}
+	h := newHarness(t, p, 100, 10, mapping.Options{}, Options{})
+	status := func() string {
+		lines := strings.Split(h.draw(), "\n")
+		return lines[8]
+	}
+	h.press("Ctrl-End")
+	if s := status(); !strings.HasPrefix(s, " 0xffffffffff (1099511627775) 100.0%  byte") {
+		t.Errorf("last byte: %q", s)
+	}
+	h.press("Left")
+	if s := status(); !strings.HasPrefix(s, " 0xfffffffffe (1099511627774) >99.9999%  byte") {
+		t.Errorf("the byte before the last: %q", s)
+	}
+}
