@@ -218,7 +218,9 @@ func cmdPatch(args []string, stdout, stderr io.Writer) error {
 		return usageError{fmt.Errorf("%s: %w", name, err)}
 	}
 	var want []byte
-	if *expect != "" {
+	expectSet := false // --expect '' is malformed, not absent: never patch unchecked
+	fs.Visit(func(fl *flag.Flag) { expectSet = expectSet || fl.Name == "expect" })
+	if expectSet {
 		if want, err = mapping.ParseHex(*expect); err != nil {
 			return usageError{fmt.Errorf("%s: --expect: %w", name, err)}
 		}

@@ -321,6 +321,8 @@ func TestErrors(t *testing.T) {
 		{[]string{"patch", data, "10", "41"}, 1, data + ": offset is past end of file (size 10)"},
 		{[]string{"patch", empty, "0", "41"}, 1, empty + ": offset is past end of file (size 0)"},
 		{[]string{"patch", data, "0", "41", "--expect", "zz"}, 2, data + `: --expect: bad hex bytes: "zz" is not hex`},
+		{[]string{"patch", data, "0", "41", "--expect", ""}, 2, data + `: --expect: bad hex bytes: no bytes given`},
+		{[]string{"patch", data, "0", "41", "--expect="}, 2, data + `: --expect: bad hex bytes: no bytes given`},
 		{[]string{"patch", data, "8", "41", "--expect", "38 39 40"}, 1, data + ": --expect at 0x8: offset is past end of file (size 10)"},
 		{[]string{"patch", missing, "0", "41"}, 1, missing + ": no such file or directory"},
 		{[]string{"stat", missing}, 1, missing + ": no such file or directory"},
