@@ -25,8 +25,9 @@ type Prompt struct {
 	// Changed, when set, is called after each edit of the text.
 	Changed func(p *Prompt)
 
-	err string
-	pos int // cursor, in bytes of Text
+	err    string
+	pos    int // cursor, in bytes of Text
+	scroll int // first cell of Text shown when it is wider than the line
 }
 
 // SetError shows msg inside the prompt until the next edit.
@@ -102,27 +103,62 @@ func (p *Prompt) draw(s tcell.Screen, x, y, w int) {
 }
 
 // drawScrolled draws the part of a text wider than room cells that holds
-// the cursor, with "…" where text is cut off, and shows the cursor.
+// the cursor and the character under it, with "…" where text is cut off,
+// and shows the cursor. The view moves only when the cursor would leave
+// it, as in a shell's line editor.
 func (p *Prompt) drawScrolled(s tcell.Screen, x, y, room int) {
 	cur := textWidth(p.Text[:p.pos])
+	curW := 1 // cells of the character under the cursor (the end: 1)
+	if r, n := utf8.DecodeRuneInString(p.Text[p.pos:]); n > 0 {
+		curW = runeWidth(safeRune(r))
+	}
+	tw := textWidth(p.Text)
 	marks := room >= 3 // room for a "…" on each side
 	limit := room      // text is drawn left of this cell
 	if marks {
 		limit-- // the last cell is for the "…" of text cut on the right
 	}
-	start := max(0, cur-limit+1) // first cell of the text shown
-	lead := 0
-	if marks && start > 0 {
-		lead = 1
-		start++ // the "…" takes the first cell
+	lead := func(start int) int { // cells before the text: the left "…"
+		if marks && start > 0 {
+			return 1
+		}
+		return 0
+	}
+	start := p.scroll // first cell of the text shown
+	if cur < start { // the cursor is left of the view
+		start = cur
+	}
+	if lead(start)+cur+curW-start > limit { // the cursor is past the right
+		start = cur + curW - limit
+		start = min(start+lead(start), cur)
+	}
+	if end := tw + 1; start > 0 && lead(start)+end-start < limit {
+		// the text got shorter: show as much of it as fits
+		start = max(end-limit+1, 0)
+		if start == 1 && marks {
+			start = 0
+		}
+	}
+	start = max(start, 0)
+	c := 0 // a start inside a wide character moves to its end
+	for _, r := range p.Text {
+		if c >= start {
+			break
+		}
+		c += runeWidth(safeRune(r))
+	}
+	start = c
+	p.scroll = start
+	ld := lead(start)
+	if ld == 1 {
 		s.SetContent(x, y, '…', nil, stylePromptHint)
 	}
-	c := 0 // cell of the rune in the text
+	c = 0 // cell of the rune in the text
 	for _, r := range p.Text {
 		r = safeRune(r)
 		rw := runeWidth(r)
 		if c >= start {
-			at := lead + c - start
+			at := ld + c - start
 			if at+rw > limit {
 				if marks {
 					s.SetContent(x+limit, y, '…', nil, stylePromptHint)
@@ -133,7 +169,7 @@ func (p *Prompt) drawScrolled(s tcell.Screen, x, y, room int) {
 		}
 		c += rw
 	}
-	s.ShowCursor(x+lead+cur-start, y)
+	s.ShowCursor(x+ld+cur-start, y)
 }
 
 // handle takes a key for the prompt.
