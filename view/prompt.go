@@ -125,7 +125,7 @@ func (p *Prompt) drawScrolled(s tcell.Screen, x, y, room int) {
 		return 0
 	}
 	start := p.scroll // first cell of the text shown
-	if cur < start { // the cursor is left of the view
+	if cur < start {  // the cursor is left of the view
 		start = cur
 	}
 	if lead(start)+cur+curW-start > limit { // the cursor is past the right
