@@ -47,9 +47,10 @@ func (f *File) CopyTo(w io.Writer, off, n int64) (int64, error) {
 // Patch opens path shared read-write, checks that the bytes at off equal
 // expect (when expect is not nil), stores data at off through the mapping,
 // msyncs the edited pages with mode and closes the file. On any error the
-// file is unchanged. The file keeps its inode, hard links and holes.
+// file is unchanged. The file keeps its inode, hard links and holes. A
+// patch asks for writing, so a block device opens writable too.
 func Patch(path string, off int64, data, expect []byte, mode SyncMode) (SyncResult, error) {
-	f, err := Open(path, Options{})
+	f, err := Open(path, Options{Write: true})
 	if err != nil {
 		return SyncResult{}, err
 	}

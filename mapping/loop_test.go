@@ -153,3 +153,24 @@ func TestRawDiskRead(t *testing.T) {
 		t.Fatalf("allocated page after MS_SYNC: %q", d)
 	}
 }
+
+// TestPatchBlockDevice: Patch is an explicit write, so a block device
+// (read-only by default) is patched: --expect checked, the byte synced
+// into the device's backing image, nothing else changed.
+func TestPatchBlockDevice(t *testing.T) {
+	const size = 1 << 20
+	content := pattern(64<<10, 41)
+	dev, img := loopDevice(t, size, content)
+	off := int64(5000)
+	if _, err := Patch(dev, off, []byte{0xde, 0xad}, []byte{content[off] ^ 0xff}, MSSync); err == nil ||
+		!strings.Contains(err.Error(), "not the expected") {
+		t.Fatalf("Patch with a wrong --expect: %v", err)
+	}
+	res, err := Patch(dev, off, []byte{0xde, 0xad}, content[off:off+2], MSSync)
+	if err != nil || res.Pages != 1 {
+		t.Fatalf("Patch: %+v, %v", res, err)
+	}
+	want := append(append([]byte(nil), content...), make([]byte, size-len(content))...)
+	copy(want[off:], []byte{0xde, 0xad})
+	mustEqual(t, "image after the patch", diskBytes(t, img), want)
+}
