@@ -22,17 +22,16 @@ func registerCore(e *Editor) {
 	}
 	e.Handle(keymap.Left, func(e *Editor, a Args) { move(-int64(a.N())) })
 	e.Handle(keymap.Right, func(e *Editor, a Args) { move(int64(a.N())) })
+	// Up and Down keep the column; a count larger than the rows there are
+	// goes as far as it can (the first or last row), as vim's "100k" does.
 	e.Handle(keymap.Up, func(e *Editor, a Args) {
-		if d := int64(a.N()) * bpr(); e.cursor >= d {
-			move(-d)
+		if rows := min(int64(a.N()), e.cursor/bpr()); rows > 0 {
+			move(-rows * bpr())
 		}
 	})
 	e.Handle(keymap.Down, func(e *Editor, a Args) {
-		d := int64(a.N()) * bpr()
-		if e.cursor+d < e.size {
-			move(d)
-		} else if (e.size-1)/bpr() > e.cursor/bpr() {
-			move(e.size - 1 - e.cursor) // onto the last, shorter row
+		if rows := min(int64(a.N()), (e.size-1)/bpr()-e.cursor/bpr()); rows > 0 {
+			move(rows * bpr()) // onto the last, shorter row: its last byte
 		}
 	})
 	e.Handle(keymap.PageUp, func(e *Editor, a Args) { e.scrollRows(-a.N() * e.visibleRows()) })
@@ -88,14 +87,14 @@ func registerCore(e *Editor) {
 		}
 		e.nibble = 0
 	})
+	// A count undoes or redoes that many edits, and stops at the end of
+	// the journal ("999999999u" is not a billion failed undos).
 	e.Handle(keymap.Undo, func(e *Editor, a Args) {
-		for i := 0; i < a.N(); i++ {
-			e.undo(false)
+		for i := 0; i < a.N() && e.undo(false); i++ {
 		}
 	})
 	e.Handle(keymap.Redo, func(e *Editor, a Args) {
-		for i := 0; i < a.N(); i++ {
-			e.undo(true)
+		for i := 0; i < a.N() && e.undo(true); i++ {
 		}
 	})
 	e.Handle(keymap.RevertAll, func(e *Editor, a Args) {

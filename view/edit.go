@@ -168,8 +168,9 @@ func hexVal(r rune) (byte, bool) {
 	return 0, false
 }
 
-// undo undoes one edit and puts the cursor on it.
-func (e *Editor) undo(redo bool) {
+// undo undoes (or redoes) one edit and puts the cursor on it; false when
+// there was none or it failed (the message says so).
+func (e *Editor) undo(redo bool) bool {
 	var ed mapping.Edit
 	var err error
 	verb := "undid"
@@ -187,11 +188,12 @@ func (e *Editor) undo(redo bool) {
 		} else {
 			e.ShowError(err)
 		}
-		return
+		return false
 	}
 	e.touch(ed.Off, ed.Off+ed.Len)
 	e.SetCursor(ed.Off)
 	e.Message("%s the edit of %s at 0x%x", verb, plural(int(ed.Len), "byte"), ed.Off)
+	return true
 }
 
 // sync msyncs the unsynced pages and reports what it did.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"mmhex/keymap"
 )
@@ -502,5 +503,55 @@ func TestEscCancelsPendingQuietly(t *testing.T) {
 				t.Errorf("Right after %q: cursor %d", c.keys, h.e.Cursor())
 			}
 		})
+	}
+}
+
+// A count larger than the rows above or below goes to the first or last
+// row, in the same column (vim's "100k"), instead of doing nothing.
+func TestVimCountPastFirstOrLastRow(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{Keys: vimKeys(t)}) // 3*4096 bytes, 768 rows
+	for _, c := range []struct {
+		keys string
+		want int64
+	}{
+		{"5 j 3 l", 5*16 + 3},
+		{"1 0 0 k", 3},                 // row 0, same column
+		{"k", 3},                       // nothing above
+		{"1 0 0 0 j", 3*4096 - 16 + 3}, // last row, same column
+		{"j", 3*4096 - 16 + 3},         // nothing below
+		{"9 9 9 9 9 9 9 9 9 9 9 9 k", 3},
+	} {
+		h.pressSeq(c.keys)
+		if h.e.Cursor() != c.want {
+			t.Fatalf("after %q cursor = %d, want %d", c.keys, h.e.Cursor(), c.want)
+		}
+	}
+}
+
+// A huge count on undo or redo stops at the end of the journal at once;
+// it used to run a trillion failed undos with the editor frozen.
+func TestVimCountUndoStopsAtJournalEnd(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{Keys: vimKeys(t)})
+	h.pressSeq("R")
+	h.typeText("112233")
+	h.pressSeq("Esc")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.pressSeq("9 9 9 9 9 9 9 9 9 9 9 9 u")
+		h.pressSeq("9 9 9 9 9 9 9 9 9 9 9 9 Ctrl-R")
+		h.pressSeq("2 u")
+	}()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second): // generous: the fixed editor takes microseconds
+		t.Fatal("a count of 999999999999 on undo/redo did not return")
+	}
+	disk, _ := os.ReadFile("known.bin")
+	if want := []byte{0x11, 1, 2}; !bytes.Equal(disk[:3], want) {
+		t.Fatalf("after undo all, redo all, undo 2: % x, want % x", disk[:3], want)
+	}
+	if got := h.messageLine(); !strings.HasPrefix(got, " undid the edit of 1 byte at 0x1") {
+		t.Fatalf("message line: %q", got)
 	}
 }
