@@ -89,6 +89,7 @@ type pageProbe struct {
 	tunErr error
 	sys    mapping.SystemDirty
 	sysErr error
+	memfs  string // "tmpfs" (mapping.File.MemoryFS): no disk behind the pages
 	at     time.Time
 }
 
@@ -175,6 +176,7 @@ func (pp *pagePanel) request() {
 		p.m, p.err = f.PageMap(0, size, mapping.PageMapOptions{Cells: cells, VisibleOff: vs, VisibleLen: ve - vs})
 		p.tun, p.tunErr = mapping.ReadWritebackTunables()
 		p.sys, p.sysErr = mapping.ReadSystemDirty()
+		p.memfs = f.MemoryFS()
 		pp.finish(p)
 	}
 	startProbe(e, run)
@@ -381,6 +383,11 @@ func (pp *pagePanel) lastLine(p *pageProbe) string {
 				plural(int(t.Dirty), "dirty page"), are)
 		}
 		return "MAP_PRIVATE: your edits (▲) are copies in this process, never written to the file; the counts are the file's pages"
+	}
+	if p.memfs != "" {
+		// Nothing is ever written: "memory and disk agree" or "written
+		// and waited for" would be false.
+		return fmt.Sprintf("%s keeps files in memory only: there is no disk behind these pages; msync and writeback have nothing to write", p.memfs)
 	}
 	expire := ""
 	if p.tunErr == nil {

@@ -748,3 +748,36 @@ func drawPanel(pp *pagePanel, w, h int) (tcell.SimulationScreen, func(y int) str
 		return strings.TrimRight(b.String(), " ")
 	}
 }
+
+// On tmpfs there is no disk: the last line never says "memory and disk
+// agree" nor that a sync wrote pages, before or after Ctrl-S.
+func TestPagePanelTmpfs(t *testing.T) {
+	measureInline(t)
+	dir, err := os.MkdirTemp("/dev/shm", "mmhex-test")
+	if err != nil {
+		t.Skipf("no /dev/shm: %v", err)
+	}
+	defer os.RemoveAll(dir)
+	shm := dir + "/t.bin"
+	if err := os.WriteFile(shm, []byte(strings.Repeat("tmpfs", 2000)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, shm, 120, 40, mapping.Options{}, Options{Name: "t.bin"})
+	h.press("Ctrl-P")
+	h.draw()
+	y := panelTop(t, h)
+	const want = " tmpfs keeps files in memory only: there is no disk behind these pages; msync and writeback have nothing to write"
+	if got := screenLine(h, y+5); got != want {
+		t.Errorf("before an edit\n got %q\nwant %q", got, want)
+	}
+	h.typeText("41")
+	h.press("Ctrl-S")
+	h.e.RunTicks()
+	h.draw()
+	if got := screenLine(h, y+5); got != want {
+		t.Errorf("after Ctrl-S\n got %q\nwant %q", got, want)
+	}
+	if b, _ := os.ReadFile(shm); b[0] != 'A' {
+		t.Errorf("byte 0 is %q", b[0])
+	}
+}
