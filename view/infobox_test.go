@@ -34,3 +34,26 @@ func TestInfoBoxSaysWhatItCuts(t *testing.T) {
 		t.Fatal("any key should dismiss the box")
 	}
 }
+
+// On a narrow terminal a line wider than the box wraps instead of being
+// cut: the reason at the end of a configuration problem stays readable.
+func TestInfoBoxWrapsLongLines(t *testing.T) {
+	h := openKnown(t, 50, 24, Options{})
+	long := `config.toml:21: colours.offset: unknown colour "notacolour" (a name like "red" or "#rrggbb")`
+	h.e.ShowInfo("configuration", "config.toml:6: unknown action \"x\"\n"+long)
+	screen := h.draw()
+	for _, w := range strings.Fields(long) {
+		if !strings.Contains(screen, w) {
+			t.Errorf("word %q of the long line is not on screen:\n%s", w, screen)
+		}
+	}
+	for _, want := range []string{
+		`│ config.toml:21: colours.offset: unknown        │`,
+		`│   colour "notacolour" (a name like "red" or    │`,
+		`│   "#rrggbb")                                   │`,
+	} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("no row %q:\n%s", want, screen)
+		}
+	}
+}

@@ -247,16 +247,37 @@ func (b *infoBox) draw(s tcell.Screen, x, y, w, h int) {
 	for _, l := range b.lines {
 		bw = max(bw, textWidth(l)+4)
 	}
-	bw = max(bw, 30)
-	ix, iy, iw, ih := drawBox(s, x, y, w, h, bw, len(b.lines)+4, b.title)
-	room := ih - 2
+	bw = min(max(bw, 30), w)
+	// A line wider than the box wraps (its further rows indented), so a
+	// narrow terminal shows each problem whole instead of cutting it.
+	type row struct {
+		text string
+		line int // index of the line the row belongs to
+	}
+	iw := bw - 4
+	var rows []row
 	for i, l := range b.lines {
+		if textWidth(l) <= iw || iw < 12 {
+			rows = append(rows, row{l, i})
+			continue
+		}
+		for j, part := range wrapWords(l, iw-2) {
+			if j > 0 {
+				part = "  " + part
+			}
+			rows = append(rows, row{part, i})
+		}
+	}
+	ix, iy, iw, ih := drawBox(s, x, y, w, h, bw, len(rows)+4, b.title)
+	room := ih - 2
+	for i, r := range rows {
 		if i >= room {
 			break
 		}
-		if i == room-1 && len(b.lines) > room {
+		l := r.text
+		if i == room-1 && len(rows) > room {
 			// Never cut the list without a word.
-			l = fmt.Sprintf("… and %d more", len(b.lines)-i)
+			l = fmt.Sprintf("… and %d more", len(b.lines)-r.line)
 		}
 		drawText(s, ix, iy+i, iw, l, styleBox)
 	}
