@@ -252,7 +252,25 @@ func elideMiddle(text string, maxW int) string {
 }
 
 // statusText is the status line's text.
-func (e *Editor) statusText() string {
+func (e *Editor) statusText() string { return e.statusTextFit(0) }
+
+// statusTextFit is the status line's text in at most w cells when it can
+// be (0: no limit): rather than cutting off the end, which is the last
+// sync's pages and duration, it drops what is said twice or least needed,
+// one step at a time: the synced bytes, the "last sync:" label, the word
+// "byte", the decimal offset.
+func (e *Editor) statusTextFit(w int) string {
+	var s string
+	for step := 0; step <= 4; step++ {
+		s = e.statusTextStep(step)
+		if w <= 0 || textWidth(s) <= w {
+			break
+		}
+	}
+	return s
+}
+
+func (e *Editor) statusTextStep(step int) string {
 	var b strings.Builder
 	for _, fn := range e.statusHooks {
 		if part := fn(); part != "" {
@@ -266,9 +284,17 @@ func (e *Editor) statusText() string {
 		if e.size > 1 {
 			pct = float64(e.cursor) * 100 / float64(e.size-1)
 		}
-		fmt.Fprintf(&b, "0x%x (%d) %s", e.cursor, e.cursor, formatPercent(pct))
+		if step >= 4 {
+			fmt.Fprintf(&b, "0x%x %s", e.cursor, formatPercent(pct))
+		} else {
+			fmt.Fprintf(&b, "0x%x (%d) %s", e.cursor, e.cursor, formatPercent(pct))
+		}
 		if b0, ok := e.cursorByte(); ok {
-			fmt.Fprintf(&b, "  byte 0x%02x %d", b0, b0)
+			if step >= 3 {
+				fmt.Fprintf(&b, "  0x%02x %d", b0, b0)
+			} else {
+				fmt.Fprintf(&b, "  byte 0x%02x %d", b0, b0)
+			}
 		}
 	}
 	fmt.Fprintf(&b, "  %s", e.col)
@@ -282,7 +308,14 @@ func (e *Editor) statusText() string {
 		b.WriteString(" │ no unsynced edits")
 	}
 	if r, ok := e.f.LastSync(); ok {
-		fmt.Fprintf(&b, " │ last sync: %s", describeSync(r))
+		switch {
+		case step == 0:
+			fmt.Fprintf(&b, " │ last sync: %s", describeSync(r))
+		case step == 1:
+			fmt.Fprintf(&b, " │ last sync: %s %s %s", r.Flag, plural(r.Pages, "page"), formatDuration(r.Duration))
+		default:
+			fmt.Fprintf(&b, " │ %s %s %s", r.Flag, plural(r.Pages, "page"), formatDuration(r.Duration))
+		}
 	}
 	return b.String()
 }
@@ -336,7 +369,7 @@ func formatDuration(d time.Duration) string {
 
 func (e *Editor) drawStatus(s tcell.Screen, x, y, w int) {
 	fill(s, x, y, w, ' ', styleStatus)
-	drawText(s, x+1, y, w-1, e.statusText(), styleStatus)
+	drawText(s, x+1, y, w-1, e.statusTextFit(w-1), styleStatus)
 }
 
 // drawMessage draws the message line: the last message (errors in their

@@ -2,6 +2,7 @@ package view
 
 import (
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -53,5 +54,30 @@ func TestStatusPercentNearEnd(t *testing.T) {
 	h.press("Left")
 	if s := status(); !strings.HasPrefix(s, " 0xfffffffffe (1099511627774) >99.9999%  byte") {
 		t.Errorf("the byte before the last: %q", s)
+	}
+}
+
+// On an 80-column terminal the status line still ends with the last
+// sync's flag, pages and duration: it drops the synced bytes, the label
+// and the word "byte" instead of cutting the end off ("last sync: MS_SYNC").
+func TestStatusLineFitsEightyColumns(t *testing.T) {
+	h := openKnown(t, 80, 24, Options{})
+	status := func() string {
+		lines := strings.Split(h.draw(), "\n")
+		return lines[len(lines)-3]
+	}
+	h.typeText("41")
+	h.press("Ctrl-S")
+	h.typeText("42")
+	got := status()
+	re := regexp.MustCompile(`^ 0x2 \(2\) 0\.02%  0x02 2  HEX │ 1 edit unsynced, 1 page │ MS_SYNC 1 page [0-9.]+ (µs|ms|s)$`)
+	if !re.MatchString(got) {
+		t.Errorf("status at 80 columns:\n got %q\nwant %s", got, re)
+	}
+	// wide enough: the whole text, as before
+	h.sim.SetSize(120, 24)
+	re = regexp.MustCompile(`^ 0x2 \(2\) 0\.02%  byte 0x02 2  HEX │ 1 edit unsynced, 1 page │ last sync: MS_SYNC 1 page 4096 B [0-9.]+ (µs|ms|s)$`)
+	if got := status(); !re.MatchString(got) {
+		t.Errorf("status at 120 columns:\n got %q\nwant %s", got, re)
 	}
 }
