@@ -65,7 +65,11 @@ func (e *Editor) HandleKey(ev *tcell.EventKey) {
 		if seq := strings.TrimLeft(pending, "0123456789 "); seq != "" {
 			typed = seq + " " + typed
 		}
-		e.Message("%s is not bound to anything (%s)", typed, e.helpHint())
+		if hint := e.helpHint(); hint != "" {
+			e.Message("%s is not bound to anything (%s)", typed, hint)
+		} else { // the configuration unbound every help key
+			e.Message("%s is not bound to anything", typed)
+		}
 	}
 }
 
