@@ -2,6 +2,7 @@ package view
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/gdamore/tcell/v2"
 )
@@ -43,12 +44,51 @@ func (e *Editor) drawInspector(s tcell.Screen, x, y, w, h int) {
 		}
 		n = got
 	}
-	for i, l := range inspect(buf[:n]) {
+	lines := inspect(buf[:n])
+	if len(lines) > h-1 {
+		lines = pairLines(lines, w-11)
+	}
+	for i, l := range lines {
 		yy := y + 1 + i
 		if yy >= y+h {
+			break
+		}
+		if yy == y+h-1 && i < len(lines)-1 {
+			// Never cut the list without a word.
+			drawText(s, x+1, yy, w-1, fmt.Sprintf("… %d more (taller terminal)", len(lines)-i), styleInspLabel)
 			break
 		}
 		drawText(s, x+1, yy, 9, l.label, styleInspLabel)
 		drawText(s, x+11, yy, w-11, l.value, styleDefault)
 	}
+}
+
+// pairLines puts the little- and big-endian values of the 16- and 32-bit
+// integers on one line each ("u16 le be  32117  30077") when both fit in
+// valW cells: four lines fewer, so an 80×24 terminal shows every value,
+// the Unix times at the end included.
+func pairLines(lines []inspectLine, valW int) []inspectLine {
+	var out []inspectLine
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		base, ok := strings.CutSuffix(l.label, " le")
+		if ok && i+1 < len(lines) && lines[i+1].label == base+" be" &&
+			(base == "u16" || base == "i16" || base == "u32" || base == "i32") {
+			be := lines[i+1].value
+			v := l.value + "  " + be
+			switch {
+			case l.value == naValue && be == naValue:
+				v = naValue
+			case textWidth(v) > valW:
+				v = l.value + " " + be
+			}
+			if textWidth(v) <= valW {
+				out = append(out, inspectLine{base + " le be", v})
+				i++
+				continue
+			}
+		}
+		out = append(out, l)
+	}
+	return out
 }

@@ -81,3 +81,28 @@ func TestStatusLineFitsEightyColumns(t *testing.T) {
 		t.Errorf("status at 120 columns:\n got %q\nwant %s", got, re)
 	}
 }
+
+// On an 80×24 terminal the inspector shows every value, the Unix times at
+// its end included (the 16- and 32-bit pairs share a line), and on a
+// shorter one it says how many values it left out.
+func TestInspectorFitsEightyByTwentyFour(t *testing.T) {
+	h := openKnown(t, 80, 24, Options{})
+	h.press("Ctrl-G")
+	h.typeText("0x100")
+	h.press("Enter", "Alt-i")
+	screen := h.draw()
+	for _, want := range []string{
+		"│ u16 le be 25928  18533", // "He" at 0x100
+		"│ i32 le be 1819043144  1214606444",
+		"│ time32 le ", "│ time32 be ", "│ time64 le ", "│ time64 be ",
+	} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("no %q in the inspector at 80×24:\n%s", want, screen)
+		}
+	}
+	h.sim.SetSize(80, 16)
+	screen = h.draw()
+	if !strings.Contains(screen, "│ f32 le    1.1431391e+27\n") || !strings.Contains(screen, "Hello, m│ … 9 more (taller terminal)\n") {
+		t.Errorf("a cut inspector should say so:\n%s", screen)
+	}
+}
