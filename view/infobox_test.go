@@ -2,6 +2,7 @@ package view
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -55,5 +56,27 @@ func TestInfoBoxWrapsLongLines(t *testing.T) {
 		if !strings.Contains(screen, want) {
 			t.Errorf("no row %q:\n%s", want, screen)
 		}
+	}
+}
+
+// On a screen too short for the whole quit dialog its choices stay and the
+// explanation gives way; nothing is drawn over the box's bottom border.
+func TestQuitDialogShortScreen(t *testing.T) {
+	h := openKnown(t, 30, 6, Options{})
+	h.typeText("41")
+	h.press("Ctrl-Q")
+	screen := h.draw()
+	for _, want := range []string{"[s] sync now", "[r] revert it", "[q] quit", "[Esc] stay"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("no %q on a 30×6 screen:\n%s", want, screen)
+		}
+	}
+	lines := strings.Split(screen, "\n")
+	if !regexp.MustCompile(`^ └─+┘$`).MatchString(lines[5]) {
+		t.Errorf("the bottom border is overwritten: %q\n%s", lines[5], screen)
+	}
+	h.press("q")
+	if !h.e.done {
+		t.Error("q did not quit")
 	}
 }

@@ -145,7 +145,16 @@ func (d *quitDialog) draw(s tcell.Screen, x, y, w, h int) {
 	if d.err != "" {
 		errLines = wrapWords(d.err, iw)
 	}
-	ix, iy, iw, _ := drawBox(s, x, y, w, h, iw+4, len(text)+len(rows)+len(errLines)+2, title)
+	ix, iy, iw, ih := drawBox(s, x, y, w, h, iw+4, len(text)+len(rows)+len(errLines)+2, title)
+	// On a screen too short for everything the choices stay and the
+	// explanation gives way: nothing is drawn over the box's border.
+	if n := ih - len(rows) - len(errLines); n < len(text) {
+		text = text[:max(n, 0)]
+	}
+	if len(rows) > ih {
+		rows = rows[:max(ih, 0)]
+	}
+	errLines = errLines[:min(len(errLines), max(ih-len(text)-len(rows), 0))]
 	for _, l := range text {
 		drawText(s, ix, iy, iw, l, styleBox)
 		iy++
