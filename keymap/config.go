@@ -194,6 +194,31 @@ type parser struct {
 	file  string
 	md    toml.MetaData
 	probs []Problem
+	text  string // the file's text as decoded (invalid lines blanked)
+}
+
+// keyLine finds the line of key k (quoted) in table ("bindings",
+// "bindings.visual") when the TOML decoder gives no position for it (it
+// gives none for the empty key ""); 0 when not found.
+func (p *parser) keyLine(table, k string) int {
+	cur := ""
+	for i, l := range strings.Split(p.text, "\n") {
+		l = strings.TrimSpace(l)
+		if strings.HasPrefix(l, "[") {
+			name, _, _ := strings.Cut(strings.TrimPrefix(l, "["), "]")
+			cur = strings.ReplaceAll(strings.ReplaceAll(name, " ", ""), "\"", "")
+			continue
+		}
+		if cur != table {
+			continue
+		}
+		for _, q := range []string{strconv.Quote(k), "'" + k + "'"} {
+			if rest, ok := strings.CutPrefix(l, q); ok && strings.HasPrefix(strings.TrimSpace(rest), "=") {
+				return i + 1
+			}
+		}
+	}
+	return 0
 }
 
 func (p *parser) add(line int, format string, args ...any) {
@@ -267,6 +292,7 @@ func (p *parser) parse(data []byte, cfg *Config, ub userBinds) {
 		}
 	}
 	p.md = md
+	p.text = text
 	names := make([]string, 0, len(top))
 	for k := range top {
 		names = append(names, k)
@@ -427,9 +453,15 @@ func (p *parser) bindings(prim toml.Primitive, line int, ub userBinds) {
 			}
 			for _, sk := range sortedKeys(sub) {
 				sv, sl := p.value(sub[sk])
+				if sl == 0 {
+					sl = p.keyLine("bindings."+k, sk)
+				}
 				es = append(es, entry{mode, sk, sv, sl})
 			}
 			continue
+		}
+		if l == 0 {
+			l = p.keyLine("bindings", k)
 		}
 		es = append(es, entry{"", k, v, l})
 	}

@@ -285,3 +285,22 @@ func TestConfigTOMLErrorsSkipped(t *testing.T) {
 		t.Errorf("the first of two Ctrl-G is used: %+v", o)
 	}
 }
+
+// The empty key, for which the TOML decoder gives no position, is still
+// reported with its line, in [bindings] and in a mode's table.
+func TestConfigEmptyKeyHasLine(t *testing.T) {
+	const file = `keys = "vim"
+[bindings]
+"F2" = "top"
+"" = "help"
+[bindings.visual]
+'' = "fill"
+`
+	_, probs := Parse("config.toml", []byte(file), "")
+	want := `config.toml:4: bad key "": empty key sequence
+config.toml:6: bad key "": empty key sequence
+`
+	if got := ProblemsText(probs); got != want {
+		t.Fatalf("problems:\n%s\nwant:\n%s", got, want)
+	}
+}
