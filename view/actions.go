@@ -114,8 +114,17 @@ func registerCore(e *Editor) {
 	})
 	// replace-mode, replace-byte and normal-mode switch the dispatcher's
 	// mode; the status line shows it.
-	for _, a := range []keymap.Action{keymap.ReplaceMode, keymap.ReplaceByte, keymap.NormalMode} {
-		e.Handle(a, func(e *Editor, a Args) { e.nibble = 0 })
+	e.Handle(keymap.NormalMode, func(e *Editor, a Args) { e.nibble = 0 })
+	// On a read-only file R and r say so at once and stay in normal mode,
+	// like every other edit key, instead of entering replace mode silently.
+	for _, a := range []keymap.Action{keymap.ReplaceMode, keymap.ReplaceByte} {
+		e.Handle(a, func(e *Editor, a Args) {
+			e.nibble = 0
+			if e.f.Mode() == mapping.ReadOnly {
+				e.keys.SetMode(keymap.ModeNormal)
+				e.ShowError(errReadOnly)
+			}
+		})
 	}
 
 	e.Handle(keymap.Sync, func(e *Editor, a Args) { e.sync(mapping.MSSync) })

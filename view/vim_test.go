@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mmhex/keymap"
+	"mmhex/mapping"
 )
 
 // vimKeys is a dispatcher of the vim preset without configuration.
@@ -553,5 +554,28 @@ func TestVimCountUndoStopsAtJournalEnd(t *testing.T) {
 	}
 	if got := h.messageLine(); !strings.HasPrefix(got, " undid the edit of 1 byte at 0x1") {
 		t.Fatalf("message line: %q", got)
+	}
+}
+
+// On a read-only file R and r say so at once and stay in normal mode, like
+// every other edit key, instead of entering replace mode silently.
+func TestVimReplaceReadOnlySaysSo(t *testing.T) {
+	for _, key := range []string{"R", "r"} {
+		t.Run(key, func(t *testing.T) {
+			t.Chdir(t.TempDir())
+			if err := os.WriteFile("known.bin", knownData(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			h := newHarness(t, "known.bin", 100, 24, mapping.Options{ReadOnly: true}, Options{Keys: vimKeys(t)})
+			h.press(key)
+			got := h.messageLine()
+			if !strings.HasPrefix(got, " the file is open read-only: nothing was changed") || !strings.HasSuffix(got, "-- NORMAL --") {
+				t.Fatalf("after %s on a read-only file: %q", key, got)
+			}
+			h.typeText("j") // a normal-mode key again: down, not a byte
+			if h.e.Cursor() != 16 {
+				t.Fatalf("j after %s: cursor %d", key, h.e.Cursor())
+			}
+		})
 	}
 }
