@@ -98,6 +98,7 @@ func registerCore(e *Editor) {
 		}
 	})
 	e.Handle(keymap.RevertAll, func(e *Editor, a Args) {
+		e.nibble = 0 // a high nibble typed before is reverted too: the next digit starts a byte
 		n, err := e.f.RevertAll()
 		if err != nil {
 			e.ShowError(err)

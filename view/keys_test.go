@@ -1,6 +1,7 @@
 package view
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -19,5 +20,21 @@ func TestUnboundKeyMessageWithoutHelpKey(t *testing.T) {
 	h.press("F5")
 	if got := h.messageLine(); strings.TrimRight(got, " ") != " F5 is not bound to anything" {
 		t.Errorf("message line %q", got)
+	}
+}
+
+// Revert-all after a high nibble reverts that nibble too: the next hex
+// digit starts a new byte instead of completing the reverted one.
+func TestRevertAllEndsTheNibble(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{})
+	h.typeText("a")
+	h.press("Alt-z")
+	if s := h.draw(); strings.Contains(s, "(low nibble)") {
+		t.Errorf("after revert-all the status still says low nibble:\n%s", s)
+	}
+	h.typeText("bc")
+	disk, _ := os.ReadFile("known.bin")
+	if disk[0] != 0xbc || h.e.Cursor() != 1 {
+		t.Fatalf("a, revert-all, b c: byte 0 = %#x, cursor %d; want 0xbc, 1", disk[0], h.e.Cursor())
 	}
 }
