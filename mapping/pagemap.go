@@ -167,6 +167,8 @@ func (f *File) PageMap(off, n int64, o PageMapOptions) (PageMap, error) {
 	m.Totals = PageTotals{Pages: pages, Resident: Unknown, Cached: Unknown, Dirty: Unknown,
 		Writeback: Unknown, Evicted: Unknown, RecentlyEvicted: Unknown}
 	if pages == 0 {
+		// No pages: every figure is a known 0 (as Stats says), not unknown.
+		m.Totals = PageTotals{}
 		m.MincoreErr = nil
 		m.Took = time.Since(start)
 		return m, nil

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"unsafe"
@@ -307,8 +308,14 @@ func TestPageMapEdgeCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	m, err := f.PageMap(0, 100, PageMapOptions{Cells: 10})
-	if err != nil || len(m.Cells) != 0 || m.Totals.Pages != 0 {
+	if err != nil || len(m.Cells) != 0 || m.Totals != (PageTotals{}) {
 		t.Errorf("empty file: %+v, %v", m, err)
+	}
+	// stat --watch on a file that is (or was truncated to) empty: zeros,
+	// as plain stat says, not null.
+	if s, err := f.WatchSample(); err != nil || !strings.HasSuffix(s.JSONLine(),
+		`"size":0,"page_size":`+strconv.Itoa(os.Getpagesize())+`,"pages":0,"resident":0,"cached":0,"dirty":0,"writeback":0,"evicted":0,"recently_evicted":0}`+"\n") {
+		t.Errorf("watch sample of an empty file: %q, %v", s.JSONLine(), err)
 	}
 	if _, err := f.PageMap(0, 1, PageMapOptions{}); !errors.Is(err, ErrBadOptions) {
 		t.Errorf("0 cells: err %v", err)
