@@ -201,7 +201,10 @@ func (dv *diskView) draw(s tcell.Screen, x, y, w, h int) {
 	if e.f.Mode() == mapping.Private {
 		memSrc = "memory (this mapping)" // an edited page is a private copy
 	}
-	drawText(s, hx, y, diskX-hx, memSrc, stylePanelHead)
+	if textWidth(memSrc) > diskX-hx-1 {
+		memSrc = "memory" // 8 bytes a row: keep a gap before the disk side's title
+	}
+	drawText(s, hx, y, diskX-hx-1, memSrc, stylePanelHead)
 	src := "disk (block device, O_DIRECT)"
 	switch {
 	case p.memfs != "":

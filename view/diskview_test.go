@@ -289,3 +289,24 @@ func TestDiskViewPrivate(t *testing.T) {
 		t.Errorf("the file's byte 0 is %q", b[0])
 	}
 }
+
+// On an 80-column screen (8 bytes a row) the memory side's title is
+// shortened instead of running into the disk side's title.
+func TestDiskViewNarrowTitles(t *testing.T) {
+	measureInline(t)
+	path := pagesFile(t, 2, 0)
+	h := newHarness(t, path, 80, 24, mapping.Options{}, Options{Name: "n.bin"})
+	h.press("Ctrl-D")
+	h.draw()
+	_, y, ok := h.find(" page 0x0 of n.bin")
+	if !ok {
+		t.Fatalf("no disk view:\n%s", h.draw())
+	}
+	diskX := 1 + 8 + 2 + hexPos(7) + 2 + 3
+	line := []rune(screenLine(h, y))
+	want := " page 0x0 of n.bin  memory"
+	want += strings.Repeat(" ", diskX-len(want))
+	if len(line) <= diskX || string(line[:diskX]) != want || line[diskX] != 'd' {
+		t.Errorf("titles at 80 columns\n got %q\nwant %q + the disk title", string(line), want)
+	}
+}
