@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -467,6 +468,55 @@ func TestXXDRowsAVX(t *testing.T) {
 			if &got[0] != &buf[0] || !bytes.Equal(buf[1+68*n:], bytes.Repeat([]byte{0xee}, 32)) {
 				t.Fatalf("off %#x, %d rows: wrote outside the room reserved", off, n)
 			}
+		}
+	}
+}
+
+// truncWriter truncates a file on its first Write, then fails or not.
+type truncWriter struct {
+	path string
+	size int64
+	err  error
+	done bool
+}
+
+func (w *truncWriter) Write(p []byte) (int, error) {
+	if !w.done {
+		w.done = true
+		if err := os.Truncate(w.path, w.size); err != nil {
+			return 0, err
+		}
+	}
+	if w.err != nil {
+		return 0, w.err
+	}
+	return len(p), nil
+}
+
+// DumpFile's errors name the file: a fault when the file shrinks under the
+// dump (the segments formatted after the first write fault), and a write
+// error (wrapped: errors.Is finds it).
+func TestDumpFileErrorsNameTheFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "shrinks")
+	reopen := func() *mapping.File {
+		if err := os.WriteFile(p, bytes.Repeat([]byte("0123456789abcdef0123456789abcdefX"), 4<<20/33), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		mf, err := mapping.Open(p, mapping.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { mf.Close() })
+		return mf
+	}
+	for _, f := range []Format{Canonical, XXD, Plain} {
+		err := DumpFile(&truncWriter{path: p, size: 4096}, reopen(), 0, -1, Options{Format: f, Workers: 2})
+		if !errors.Is(err, mapping.ErrFault) || !strings.HasPrefix(err.Error(), p+": dump at 0x") {
+			t.Errorf("%v: shrinking file: %v", f, err)
+		}
+		err = DumpFile(&truncWriter{done: true, err: unix.ENOSPC}, reopen(), 0, -1, Options{Format: f, Workers: 2})
+		if want := p + ": writing: " + unix.ENOSPC.Error(); !errors.Is(err, unix.ENOSPC) || err.Error() != want {
+			t.Errorf("%v: write error: %v, want %q", f, err, want)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package hexfmt
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
@@ -83,9 +84,20 @@ func DumpFile(w io.Writer, f *mapping.File, off, n int64, o Options) error {
 	cerr := d.Close()
 	switch {
 	case werr != nil:
-		return werr
+		return dumpError(name, werr)
 	case err != nil:
 		return fmt.Errorf("dump: %w", err)
+	case cerr != nil:
+		return dumpError(name, cerr)
 	}
-	return cerr
+	return nil
+}
+
+// dumpError names the file in an error of the Dumper: a memory fault (the
+// file shrank) or a write error (wrapped, so errors.Is still finds EPIPE).
+func dumpError(name string, err error) error {
+	if errors.Is(err, mapping.ErrFault) {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return fmt.Errorf("%s: writing: %w", name, err)
 }
