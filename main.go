@@ -271,9 +271,13 @@ func cmdStat(args []string, stdout, stderr io.Writer) error {
 	}
 	if *asJSON {
 		_, err = fmt.Fprintf(stdout, "%s\n", r.JSON())
-		return err
+	} else {
+		err = r.WriteText(stdout)
 	}
-	return r.WriteText(stdout)
+	if err != nil {
+		return fmt.Errorf("%s: writing: %w", mapping.DisplayName(pos[0]), err)
+	}
+	return nil
 }
 
 // statWatch prints f's figures (mapping.WatchSample) once a second, a
@@ -299,7 +303,7 @@ func statWatch(f *mapping.File, name string, asJSON bool, stdout io.Writer) erro
 			w.WriteString(s.Row())
 		}
 		if err := w.Flush(); err != nil {
-			return err
+			return fmt.Errorf("%s: writing: %w", mapping.DisplayName(name), err)
 		}
 		select {
 		case <-ctx.Done():

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -164,5 +165,20 @@ func TestStatWithoutCachestat(t *testing.T) {
 	}
 	if !strings.Contains(r.stdout, "\nresident          3\n") {
 		t.Errorf("stat without cachestat: resident is not 3:\n%s", r.stdout)
+	}
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
+
+// A write error of stat (stdout on a full disk) names the file, as cat's.
+func TestStatWriteError(t *testing.T) {
+	p := tempFile(t, "s.bin", []byte("abc"))
+	for _, args := range [][]string{{"stat", p}, {"stat", p, "--json"}, {"stat", p, "--watch"}} {
+		var stderr bytes.Buffer
+		if code := run(args, failWriter{}, &stderr); code != 1 || stderr.String() != "mmhex: "+p+": writing: no space left on device\n" {
+			t.Errorf("%q: code %d, stderr %q", args, code, stderr.String())
+		}
 	}
 }
