@@ -2,6 +2,7 @@ package keymap
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"unicode"
@@ -166,7 +167,7 @@ func (d *Dispatcher) Feed(k Key) Outcome {
 	if t.def.counts && len(d.seq) == 0 {
 		// a digit is a count unless the user bound a sequence to it
 		if r, ok := k.Rune(); ok && (r >= '1' && r <= '9' && t.root.next[k] == nil || r >= '0' && r <= '9' && d.digits != "") {
-			if d.count < 1e12 {
+			if d.count <= (math.MaxInt-9)/10 { // exact up to 19 digits: any offset
 				d.count = d.count*10 + int(r-'0')
 			}
 			d.digits += string(r)

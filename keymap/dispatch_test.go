@@ -61,6 +61,8 @@ func TestSequenceLookup(t *testing.T) {
 		// a wrong sequence is dropped cleanly: "g x" does nothing, then x is fresh
 		{"vim", "g x g g", []string{"incomplete [NORMAL] pending=g", "not found [NORMAL]", "incomplete [NORMAL] pending=g", "found top [NORMAL]"}},
 		{"vim", "1 2 G", []string{"incomplete [NORMAL] pending=1", "incomplete [NORMAL] pending=12", "found bottom count=12 [NORMAL]"}},
+		// a count is exact up to 19 digits (an offset in a file over 1 TB)
+		{"vim", "1 7 0 0 0 0 0 0 0 0 0 0 0 1 G", []string{"incomplete [NORMAL] pending=1", "incomplete [NORMAL] pending=17", "incomplete [NORMAL] pending=170", "incomplete [NORMAL] pending=1700", "incomplete [NORMAL] pending=17000", "incomplete [NORMAL] pending=170000", "incomplete [NORMAL] pending=1700000", "incomplete [NORMAL] pending=17000000", "incomplete [NORMAL] pending=170000000", "incomplete [NORMAL] pending=1700000000", "incomplete [NORMAL] pending=17000000000", "incomplete [NORMAL] pending=170000000000", "incomplete [NORMAL] pending=1700000000000", "incomplete [NORMAL] pending=17000000000001", "found bottom count=17000000000001 [NORMAL]"}},
 		{"vim", "1 0 j", []string{"incomplete [NORMAL] pending=1", "incomplete [NORMAL] pending=10", "found down count=10 [NORMAL]"}},
 		{"vim", "0", []string{"found row-start [NORMAL]"}},
 		{"vim", "3 g g", []string{"incomplete [NORMAL] pending=3", "incomplete [NORMAL] pending=3 g", "found top count=3 [NORMAL]"}},

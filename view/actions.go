@@ -12,6 +12,9 @@ func init() { features = append(features, registerCore) }
 
 func registerCore(e *Editor) {
 	bpr := func() int64 { return int64(e.bpr) }
+	// n is a move's count, at most the file's size: no move needs more
+	// steps, and a 19-digit count cannot overflow the arithmetic.
+	n := func(a Args) int64 { return min(int64(a.N()), max(e.size, 1)) }
 	move := func(delta int64) {
 		if e.size == 0 {
 			return
@@ -20,24 +23,24 @@ func registerCore(e *Editor) {
 		t = max(min(t, e.size-1), 0)
 		e.SetCursor(t)
 	}
-	e.Handle(keymap.Left, func(e *Editor, a Args) { move(-int64(a.N())) })
-	e.Handle(keymap.Right, func(e *Editor, a Args) { move(int64(a.N())) })
+	e.Handle(keymap.Left, func(e *Editor, a Args) { move(-n(a)) })
+	e.Handle(keymap.Right, func(e *Editor, a Args) { move(n(a)) })
 	// Up and Down keep the column; a count larger than the rows there are
 	// goes as far as it can (the first or last row), as vim's "100k" does.
 	e.Handle(keymap.Up, func(e *Editor, a Args) {
-		if rows := min(int64(a.N()), e.cursor/bpr()); rows > 0 {
+		if rows := min(n(a), e.cursor/bpr()); rows > 0 {
 			move(-rows * bpr())
 		}
 	})
 	e.Handle(keymap.Down, func(e *Editor, a Args) {
-		if rows := min(int64(a.N()), (e.size-1)/bpr()-e.cursor/bpr()); rows > 0 {
+		if rows := min(n(a), (e.size-1)/bpr()-e.cursor/bpr()); rows > 0 {
 			move(rows * bpr()) // onto the last, shorter row: its last byte
 		}
 	})
-	e.Handle(keymap.PageUp, func(e *Editor, a Args) { e.scrollRows(-a.N() * e.visibleRows()) })
-	e.Handle(keymap.PageDown, func(e *Editor, a Args) { e.scrollRows(a.N() * e.visibleRows()) })
-	e.Handle(keymap.HalfPageUp, func(e *Editor, a Args) { e.scrollRows(-a.N() * max(e.visibleRows()/2, 1)) })
-	e.Handle(keymap.HalfPageDown, func(e *Editor, a Args) { e.scrollRows(a.N() * max(e.visibleRows()/2, 1)) })
+	e.Handle(keymap.PageUp, func(e *Editor, a Args) { e.scrollRows(-int(n(a)) * e.visibleRows()) })
+	e.Handle(keymap.PageDown, func(e *Editor, a Args) { e.scrollRows(int(n(a)) * e.visibleRows()) })
+	e.Handle(keymap.HalfPageUp, func(e *Editor, a Args) { e.scrollRows(-int(n(a)) * max(e.visibleRows()/2, 1)) })
+	e.Handle(keymap.HalfPageDown, func(e *Editor, a Args) { e.scrollRows(int(n(a)) * max(e.visibleRows()/2, 1)) })
 	e.Handle(keymap.RowStart, func(e *Editor, a Args) { move(-(e.cursor % bpr())) })
 	e.Handle(keymap.RowEnd, func(e *Editor, a Args) { move(bpr() - 1 - e.cursor%bpr()) })
 	e.Handle(keymap.Top, func(e *Editor, a Args) { e.jump(0) })
@@ -67,7 +70,7 @@ func registerCore(e *Editor) {
 		})
 	})
 	e.Handle(keymap.WordNext, func(e *Editor, a Args) {
-		t := (e.cursor/groupSize + int64(a.N())) * groupSize
+		t := (e.cursor/groupSize + n(a)) * groupSize
 		move(min(t, e.size-1) - e.cursor)
 	})
 	e.Handle(keymap.WordPrev, func(e *Editor, a Args) {
@@ -75,7 +78,7 @@ func registerCore(e *Editor) {
 		if t == e.cursor {
 			t -= groupSize
 		}
-		t -= int64(a.N()-1) * groupSize
+		t -= (n(a) - 1) * groupSize
 		move(max(t, 0) - e.cursor)
 	})
 

@@ -467,8 +467,12 @@ func (e *Editor) scrollRows(n int) {
 		return
 	}
 	bpr := int64(e.bpr)
-	delta := int64(n) * bpr
 	lastRow := (e.size - 1) / bpr
+	// no scroll goes further than the file has rows (a huge count would
+	// overflow the offsets)
+	rows := max(min(int64(n), lastRow+1), -(lastRow + 1))
+	n = int(rows)
+	delta := rows * bpr
 	topRow := e.top/bpr + int64(n)
 	topRow = min(topRow, lastRow-int64(e.visibleRows())+1)
 	topRow = max(topRow, 0)

@@ -579,3 +579,36 @@ func TestVimReplaceReadOnlySaysSo(t *testing.T) {
 		})
 	}
 }
+
+// Counts are exact up to 19 digits: "NG" reaches any offset of a file over
+// 1 TB (a 14-digit count used to lose its last digit and land elsewhere
+// without a word), and huge counts on moves stop at the file's ends.
+func TestVimHugeCounts(t *testing.T) {
+	const size = 17_000_000_000_100 // 15.5 TiB, sparse
+	p := writeFile(t, "huge.bin", nil)
+	if err := os.Truncate(p, size); err != nil {
+		t.Skipf("no %d-byte sparse file here: %v", size, err)
+	}
+	h := newHarness(t, p, 100, 24, mapping.Options{}, Options{Keys: vimKeys(t)})
+	seq := func(count string, key string) {
+		t.Helper()
+		h.pressSeq(strings.Join(strings.Split(count, ""), " ") + " " + key)
+	}
+	seq("17000000000001", "G")
+	if got := h.e.Cursor(); got != 17_000_000_000_001 {
+		t.Fatalf("17000000000001G: cursor %d", got)
+	}
+	for _, c := range []struct {
+		key  string
+		want int64
+	}{
+		{"l", size - 1}, {"h", 0}, {"j", size - 4}, {"k", 0}, // the last row starts at size-4
+		{"Ctrl-D", size - 1}, {"Ctrl-U", 3}, {"Ctrl-F", size - 1}, {"Ctrl-B", 3}, // the column stays
+		{"w", size - 1}, {"b", 0},
+	} {
+		seq("999999999999999999", c.key)
+		if got := h.e.Cursor(); got != c.want {
+			t.Errorf("999999999999999999 %s: cursor %d, want %d", c.key, got, c.want)
+		}
+	}
+}
