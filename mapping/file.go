@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sync"
 	"time"
@@ -189,6 +190,7 @@ func (f *File) open() error {
 			f.winSize = DefaultLockedWindow
 		}
 	}
+	f.winSize = min(f.winSize, math.MaxInt64-f.page+1) // rounding up must not overflow
 	f.winSize = (f.winSize + f.page - 1) &^ (f.page - 1)
 	f.resKnown = residencyVisible(&st, f.fd)
 

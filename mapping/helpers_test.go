@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"bytes"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -74,4 +75,5 @@ func mustEqual(t testing.TB, what string, got, want []byte) {
 var windows = []struct {
 	name string
 	size int64
-}{{"onepage", int64(os.Getpagesize())}, {"threepages", 3 * int64(os.Getpagesize())}, {"default", 0}}
+}{{"onepage", int64(os.Getpagesize())}, {"threepages", 3 * int64(os.Getpagesize())}, {"default", 0},
+	{"huge", math.MaxInt64}} // --window 0x7fffffffffffffff: clamped, not overflowed
