@@ -77,7 +77,7 @@ func (m *Map) Help() []Section {
 	if m.Modal() {
 		out = append(out, Section{Title: "Counts", Entries: []Entry{
 			{Keys: []string{"N move"}, Desc: "a number before a move repeats it (5 j, 3 w)"},
-			{Keys: []string{"N G"}, Desc: "go to offset N (decimal)"},
+			{Keys: []string{"N G", "N g g"}, Desc: "go to offset N (decimal)"},
 		}})
 	}
 	cl := Section{Title: "Command line (" + strings.Join(labels(m.KeysFor(CommandLine)), ", ") + ")"}

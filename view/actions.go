@@ -43,7 +43,13 @@ func registerCore(e *Editor) {
 	e.Handle(keymap.HalfPageDown, func(e *Editor, a Args) { e.scrollRows(int(n(a)) * max(e.visibleRows()/2, 1)) })
 	e.Handle(keymap.RowStart, func(e *Editor, a Args) { move(-(e.cursor % bpr())) })
 	e.Handle(keymap.RowEnd, func(e *Editor, a Args) { move(bpr() - 1 - e.cursor%bpr()) })
-	e.Handle(keymap.Top, func(e *Editor, a Args) { e.jump(0) })
+	e.Handle(keymap.Top, func(e *Editor, a Args) {
+		if a.Count > 0 { // "N g g" is "N G", as in vim
+			e.gotoExpr(fmt.Sprint(a.Count))
+			return
+		}
+		e.jump(0)
+	})
 	e.Handle(keymap.Bottom, func(e *Editor, a Args) {
 		if a.Count > 0 {
 			e.gotoExpr(fmt.Sprint(a.Count))

@@ -612,3 +612,20 @@ func TestVimHugeCounts(t *testing.T) {
 		}
 	}
 }
+
+// "N g g" goes to offset N like "N G", as vim's [count]gg does.
+func TestVimCountGG(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{Keys: vimKeys(t)})
+	h.pressSeq("1 0 0 g g")
+	if got := h.e.Cursor(); got != 100 {
+		t.Fatalf("100gg: cursor %d, want 100", got)
+	}
+	h.pressSeq("g g")
+	if got := h.e.Cursor(); got != 0 {
+		t.Fatalf("gg: cursor %d, want 0", got)
+	}
+	h.pressSeq("9 9 9 9 9 g g")
+	if got, msg := h.e.Cursor(), h.messageLine(); got != 0 || !strings.Contains(msg, "past the end of the file") {
+		t.Fatalf("99999gg: cursor %d, message %q", got, msg)
+	}
+}
