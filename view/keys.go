@@ -56,9 +56,8 @@ func (e *Editor) HandleKey(ev *tcell.EventKey) {
 				return
 			}
 		}
-		if o.Dropped { // Esc after "5", "g", "m": cancelled, not mistyped
-			e.msg = ""
-			return
+		if o.Dropped { // Esc after "5", "g", "m": cancelled, not mistyped;
+			return // the message shown before stays (a selection's range)
 		}
 		typed := k.String()
 		// The keys of the dropped sequence, without its count ("12 g" -> "g").

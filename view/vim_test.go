@@ -505,6 +505,12 @@ func TestEscCancelsPendingQuietly(t *testing.T) {
 			}
 		})
 	}
+	// In visual mode a dropped count leaves the selection and its message.
+	h := openKnown(t, 100, 24, Options{Keys: vimKeys(t)})
+	h.pressSeq("v l l l 5 Esc")
+	if got := h.messageLine(); !strings.HasPrefix(got, " selection 0x0–0x3 (4 bytes)") || !strings.HasSuffix(got, "-- VISUAL --") {
+		t.Errorf("v l l l 5 Esc: %q", got)
+	}
 }
 
 // A count larger than the rows above or below goes to the first or last
