@@ -167,6 +167,9 @@ func registerCore(e *Editor) {
 		e.opts.FitWidth = !e.opts.FitWidth
 		if e.opts.FitWidth {
 			e.Message("row width follows the terminal width")
+		} else if _, _, w, _ := e.grid.GetInnerRect(); w > 0 && makeGeom(offsetDigits(e.size), e.opts.BytesPerRow).width > w {
+			// the configured width does not fit: say what is shown
+			e.Message("row width %d bytes (%d fit the terminal)", e.opts.BytesPerRow, min(e.opts.BytesPerRow, fitBytesPerRow(w, offsetDigits(e.size))))
 		} else {
 			e.Message("row width %d bytes", e.opts.BytesPerRow)
 		}

@@ -106,3 +106,21 @@ func TestInspectorFitsEightyByTwentyFour(t *testing.T) {
 		t.Errorf("a cut inspector should say so:\n%s", screen)
 	}
 }
+
+// Ctrl-L back from fitting the terminal says the row width shown, not only
+// the configured one, when that does not fit.
+func TestFitWidthMessageNarrow(t *testing.T) {
+	h := openKnown(t, 60, 20, Options{})
+	h.press("Ctrl-L")
+	h.draw()
+	h.press("Ctrl-L")
+	if got := h.messageLine(); !strings.HasPrefix(got, " row width 16 bytes (8 fit the terminal)") || h.e.BytesPerRow() != 8 {
+		t.Errorf("message %q, row width %d", got, h.e.BytesPerRow())
+	}
+	h.sim.SetSize(100, 20)
+	h.draw()
+	h.press("Ctrl-L", "Ctrl-L")
+	if got := strings.TrimRight(h.messageLine(), " "); got != " row width 16 bytes" {
+		t.Errorf("wide: message %q", got)
+	}
+}
