@@ -2,8 +2,11 @@ package mapping
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+
+	"golang.org/x/sys/unix"
 )
 
 // CopyTo writes n bytes of the file from off (n < 0: to the end; clipped
@@ -35,6 +38,15 @@ func (f *File) CopyTo(w io.Writer, off, n int64) (int64, error) {
 		return written, err
 	}
 	if werr != nil {
+		if errors.Is(werr, unix.EFAULT) {
+			// write(2) straight from mapped pages that are past a new end
+			// of the file: where a load would fault, the kernel says
+			// EFAULT ("bad address"). Say what happened.
+			if _, rerr := f.Refresh(); rerr == nil && f.Size() < end {
+				return written, f.errf("%w: the file shrank to %d bytes while copying", ErrPastEnd, f.Size())
+			}
+			return written, f.errf("writing: %w", ErrFault)
+		}
 		return written, f.errf("writing: %w", werr)
 	}
 	if written < end-off {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -658,5 +659,41 @@ func TestTruncateToZeroAndBack(t *testing.T) {
 			t.Fatalf("%s: Refresh: %v %v size %d", w.name, changed, err, f.Size())
 		}
 		mustEqual(t, "after regrowth", readAll(t, f), []byte("back again"))
+	}
+}
+
+// shrinkingWriter truncates path to size, then writes p to out: write(2)
+// from mapped pages now past the end of the file.
+type shrinkingWriter struct {
+	path string
+	size int64
+	out  *os.File
+}
+
+func (w *shrinkingWriter) Write(p []byte) (int, error) {
+	if err := os.Truncate(w.path, w.size); err != nil {
+		return 0, err
+	}
+	return w.out.Write(p)
+}
+
+// CopyTo (mmhex cat) of a file that shrinks under it: write(2) fails with
+// EFAULT on the pages past the new end; the error says the file shrank
+// instead of "bad address".
+func TestCopyToShrinks(t *testing.T) {
+	ps := os.Getpagesize()
+	p := writeFile(t, "c.bin", pattern(64*ps, 3))
+	f := open(t, p, Options{ReadOnly: true})
+	out, err := os.Create(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	n, err := f.CopyTo(&shrinkingWriter{path: p, size: int64(ps), out: out}, 0, -1)
+	if want := p + ": offset is past end of file: the file shrank to " + strconv.Itoa(ps) + " bytes while copying"; err == nil || err.Error() != want || !errors.Is(err, ErrPastEnd) {
+		t.Fatalf("CopyTo: %d, %v; want %q", n, err, want)
+	}
+	if n > int64(64*ps) {
+		t.Errorf("wrote %d bytes", n)
 	}
 }
