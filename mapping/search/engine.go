@@ -387,6 +387,7 @@ func FindAll(ctx context.Context, src Source, p *Pattern, off, end int64, o AllO
 		defer own.close()
 		own.mapWhole(off, end)
 	}
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -427,7 +428,9 @@ func FindAll(ctx context.Context, src Source, p *Pattern, off, end int64, o AllO
 		select {
 		case j0, ok := <-order:
 			if !ok {
-				return nil
+				// A search cancelled from outside says so, whichever
+				// channel the selects above happened to pick.
+				return parent.Err()
 			}
 			j = j0
 		case <-ctx.Done():
