@@ -190,8 +190,12 @@ func (f *File) StartWritebackRange(off, n int64) (SyncResult, error) {
 // MemoryFS names the filesystem holding the file when it keeps files in
 // memory only ("tmpfs", "ramfs"): there is no disk behind the page cache,
 // and an O_DIRECT read (accepted by tmpfs since Linux 6.6) reads the same
-// pages. "" otherwise, or when fstatfs fails.
+// pages. "" otherwise (a block device too, whose node is on devtmpfs), or
+// when fstatfs fails.
 func (f *File) MemoryFS() string {
+	if f.blockDev {
+		return "" // its node lives on devtmpfs; its pages are the device's
+	}
 	fd, _, err := f.snapshot()
 	if err != nil {
 		return ""

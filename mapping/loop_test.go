@@ -46,6 +46,9 @@ func TestLoopBlockDevice(t *testing.T) {
 	if f.Size() != size || f.Mode() != ReadOnly || f.Flags() != "PROT_READ MAP_SHARED" {
 		t.Fatalf("size %d mode %v flags %s", f.Size(), f.Mode(), f.Flags())
 	}
+	if fs := f.MemoryFS(); fs != "" {
+		t.Fatalf("MemoryFS of a block device (its node is on devtmpfs) = %q, want \"\"", fs)
+	}
 	if want := dev + ": block device opened read-only (ask for writing to edit it)"; f.Notice() != want {
 		t.Fatalf("notice %q", f.Notice())
 	}
