@@ -187,6 +187,10 @@ func (f *File) StartWritebackRange(off, n int64) (SyncResult, error) {
 	return res, nil
 }
 
+// IsBlockDevice reports whether the file is a block device (O_DIRECT on
+// it reads the device itself).
+func (f *File) IsBlockDevice() bool { return f.blockDev }
+
 // MemoryFS names the filesystem holding the file when it keeps files in
 // memory only ("tmpfs", "ramfs"): there is no disk behind the page cache,
 // and an O_DIRECT read (accepted by tmpfs since Linux 6.6) reads the same

@@ -148,6 +148,8 @@ func (p *diskProbe) summary(f *mapping.File) (string, tcell.Style) {
 		return fmt.Sprintf("%s keeps files in memory only: there is no disk behind these pages (O_DIRECT would read the same memory)", p.memfs), styleDiffNote
 	case p.method == "" && p.diskErr == nil && p.dirty < 0:
 		return "the page's dirty state is unknown and the block device cannot be read: the disk side is not shown", styleDiffNote
+	case p.method == "" && p.diskErr == nil && f.IsBlockDevice():
+		return "dirty, not yet on the device; not read: O_DIRECT on the device would write it first", styleDiffNote
 	case p.method == "" && p.diskErr == nil:
 		return "dirty, not yet on disk; not read: no access to the block device, and O_DIRECT on the file would write it first", styleDiffNote
 	case errors.Is(p.diskErr, mapping.ErrNoDirect):
@@ -162,6 +164,9 @@ func (p *diskProbe) summary(f *mapping.File) (string, tcell.Style) {
 		return fmt.Sprintf("MAP_PRIVATE: %s (first at 0x%x): your copy of the page, in this process only; it never reaches the disk", differ(p.differ), p.first), styleDiffNote
 	case p.differ > 0:
 		return fmt.Sprintf("in memory, not yet on disk (%s, first at 0x%x): msync(MS_SYNC) writes the page", differ(p.differ), p.first), styleDiffNote
+	}
+	if p.method == mapping.DiskFile && f.IsBlockDevice() {
+		return fmt.Sprintf("memory and disk agree (%d B): the page is clean (read from the device with O_DIRECT)", len(p.mem)), styleAgree
 	}
 	if p.method == mapping.DiskFile {
 		return fmt.Sprintf("memory and disk agree (%d B): the page is clean (read with O_DIRECT on the file: the block device cannot be read)", len(p.mem)), styleAgree

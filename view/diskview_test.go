@@ -310,3 +310,38 @@ func TestDiskViewNarrowTitles(t *testing.T) {
 		t.Errorf("titles at 80 columns\n got %q\nwant %q + the disk title", string(line), want)
 	}
 }
+
+// On a block device (a loop device here) the disk view reads the device
+// itself with O_DIRECT when the page is clean, never calls it tmpfs (its
+// node is on devtmpfs), and says why a dirty page is not read.
+func TestDiskViewBlockDevice(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("loop devices need root")
+	}
+	measureInline(t)
+	img := filepath.Join(t.TempDir(), "dev.img")
+	if err := os.WriteFile(img, []byte(strings.Repeat("block", 4096)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("losetup", "-f", "--show", img).CombinedOutput()
+	if err != nil {
+		t.Skipf("losetup: %v %s: no loop devices here", err, out)
+	}
+	dev := strings.TrimSpace(string(out))
+	t.Cleanup(func() { exec.Command("losetup", "-d", dev).Run() })
+	h := newHarness(t, dev, 120, 40, mapping.Options{Write: true}, Options{Name: "dev"})
+	h.press("Ctrl-D")
+	h.draw()
+	if _, _, ok := h.find(" memory and disk agree (4096 B): the page is clean (read from the device with O_DIRECT)"); !ok {
+		t.Errorf("clean page of a block device:\n%s", h.draw())
+	}
+	h.typeText("41")
+	h.e.RunTicks()
+	h.draw()
+	if _, _, ok := h.find(" dirty, not yet on the device; not read: O_DIRECT on the device would write it first"); !ok {
+		t.Errorf("dirty page of a block device:\n%s", h.draw())
+	}
+	if _, _, ok := h.find("tmpfs"); ok {
+		t.Errorf("a block device called tmpfs:\n%s", h.draw())
+	}
+}
