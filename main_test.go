@@ -361,6 +361,8 @@ func TestErrors(t *testing.T) {
 		{[]string{"--window", "zz", evil}, 2, fmt.Sprintf("%q", evil) + `: --window: bad number: "zz" (use decimal, 0x hex, k/M/G suffixes)`},
 		{[]string{"cat", data, "0", "-\x1b]0;x\a"}, 2, `cat: flag provided but not defined: -\x1b]0;x\a`},
 		{[]string{"\x1b[31m"}, 1, `"\x1b[31m": no such file or directory`},
+		{[]string{"cat", "", "0"}, 1, `"": no such file or directory`},
+		{[]string{""}, 1, `"": no such file or directory`},
 	}
 	before := snapshot(t, data, empty, evilFile)
 	for _, c := range cases {

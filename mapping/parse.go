@@ -111,8 +111,12 @@ func unhex(c byte) (byte, bool) {
 
 // DisplayName returns path in a form that is safe to print on a terminal:
 // unchanged when it is printable UTF-8, otherwise Go-quoted so that control
-// bytes and escape sequences are shown escaped.
+// bytes and escape sequences are shown escaped. An empty name is shown as
+// "" (an error line would start with ": " otherwise).
 func DisplayName(path string) string {
+	if path == "" {
+		return `""`
+	}
 	for _, r := range path {
 		if r == unicode.ReplacementChar || !unicode.IsPrint(r) {
 			return strconv.Quote(path)

@@ -59,6 +59,7 @@ func TestDisplayName(t *testing.T) {
 		"evil\x1b[31m.bin": `"evil\x1b[31m.bin"`,
 		"nl\nname":         `"nl\nname"`,
 		"bad\xffutf8":      `"bad\xffutf8"`,
+		"":                 `""`,
 	} {
 		if got := DisplayName(in); got != want {
 			t.Errorf("DisplayName(%q) = %s; want %s", in, got, want)
