@@ -433,7 +433,7 @@ func cmdSearch(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-const editUsage = "FILE [--keys PRESET] [--config FILE] [--read-only] [--private] [--populate] [--lock] [--window SIZE] [--invalidate] [--fit] | --demo"
+const editUsage = "FILE [--keys PRESET] [--config FILE] [--read-only] [--private] [--write] [--populate] [--lock] [--window SIZE] [--invalidate] [--fit] | --demo"
 
 // cmdEdit runs the interactive editor (view.Launch).
 func cmdEdit(args []string, stdout, stderr io.Writer) error {
@@ -444,6 +444,7 @@ func cmdEdit(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.Config, "config", "", "configuration file")
 	fs.BoolVar(&o.Mapping.ReadOnly, "read-only", false, "map PROT_READ only")
 	fs.BoolVar(&o.Mapping.Private, "private", false, "MAP_PRIVATE: edits never reach the file")
+	fs.BoolVar(&o.Mapping.Write, "write", false, "open a block device for writing (block devices open read-only otherwise)")
 	fs.BoolVar(&o.Mapping.Populate, "populate", false, "MAP_POPULATE")
 	fs.BoolVar(&o.Mapping.Lock, "lock", false, "mlock the mapped window")
 	window := fs.String("window", "", "mapping window size (4k, 64M, 1G)")

@@ -158,7 +158,7 @@ func (f *File) open() error {
 		if f.blockDev && !o.ReadOnly && !o.Private && !o.Write {
 			f.roReason = "block devices open read-only unless writing is asked for"
 			f.roWhy = "block device"
-			f.notice = fmt.Sprintf("%s: block device opened read-only (ask for writing to edit it)", f.name)
+			f.notice = fmt.Sprintf("%s: block device opened read-only (--write opens it for writing)", f.name)
 		}
 	}
 	f.fd = int(f.f.Fd())

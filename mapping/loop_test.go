@@ -49,7 +49,7 @@ func TestLoopBlockDevice(t *testing.T) {
 	if fs := f.MemoryFS(); fs != "" {
 		t.Fatalf("MemoryFS of a block device (its node is on devtmpfs) = %q, want \"\"", fs)
 	}
-	if want := dev + ": block device opened read-only (ask for writing to edit it)"; f.Notice() != want {
+	if want := dev + ": block device opened read-only (--write opens it for writing)"; f.Notice() != want {
 		t.Fatalf("notice %q", f.Notice())
 	}
 	if _, err := f.WriteAt([]byte{1}, 0); !errors.Is(err, ErrReadOnly) ||

@@ -155,3 +155,51 @@ func TestTmuxLabOptions(t *testing.T) {
 		s.tmux("kill-server")
 	}
 }
+
+// TestTmuxBlockDeviceWrite: the real binary on a loop device opens it
+// read-only with the reason in the header, and with --write for writing:
+// an edit and Ctrl-S land in the device's backing image.
+func TestTmuxBlockDeviceWrite(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed: skipping the block device terminal test (.ci/run installs it)")
+	}
+	if testing.Short() {
+		t.Skip("-short: skipping the tmux test")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("loop devices need root")
+	}
+	img := filepath.Join(t.TempDir(), "dev.img")
+	if err := os.WriteFile(img, bytes.Repeat([]byte("block"), 4096), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("losetup", "-f", "--show", img).CombinedOutput()
+	if err != nil {
+		t.Skipf("losetup: %v %s: no loop devices here", err, out)
+	}
+	dev := strings.TrimSpace(string(out))
+	t.Cleanup(func() { exec.Command("losetup", "-d", dev).Run() })
+	bin := mmhexBinary(t)
+
+	s := newLiveTerm(t, "blk-ro", 200, bin, dev)
+	s.waitFor("20.00 KiB (20480 B)  read-only (block device)  PROT_READ MAP_SHARED\n", 10*time.Second)
+	s.waitFor(" "+dev+": block device opened read-only (--write opens it for writing)", 10*time.Second)
+	s.tmux("kill-server")
+
+	s = newLiveTerm(t, "blk-rw", 200, bin, "--write", dev)
+	s.waitFor("20.00 KiB (20480 B)  rw  PROT_READ|PROT_WRITE MAP_SHARED\n", 10*time.Second)
+	s.tmux("send-keys", "Tab")
+	s.tmux("send-keys", "-l", "BLOCK")
+	s.tmux("send-keys", "C-s")
+	s.waitFor("MS_SYNC: 1 page, 4096 B", 10*time.Second)
+	s.tmux("kill-server")
+	// MS_SYNC on the device wrote the page through the loop driver into
+	// the image file.
+	got, err := os.ReadFile(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(got, []byte("BLOCKblock")) {
+		t.Errorf("image starts %q, want BLOCKblock", got[:10])
+	}
+}
