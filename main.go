@@ -233,9 +233,9 @@ func cmdPatch(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: patched %d %s at %#x; msync(%s) %d %s, %d bytes, %s\n",
+	fmt.Fprintf(stdout, "%s: patched %d %s at %#x; msync(%s) %d %s, %d %s, %s\n",
 		name, len(data), plural(len(data), "byte", "bytes"), off, res.Flag,
-		res.Pages, plural(res.Pages, "page", "pages"), res.Bytes, res.Duration)
+		res.Pages, plural(res.Pages, "page", "pages"), res.Bytes, plural(int(res.Bytes), "byte", "bytes"), res.Duration)
 	return nil
 }
 

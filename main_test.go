@@ -204,7 +204,7 @@ func mustSize(t *testing.T, s string) int64 {
 	return v
 }
 
-var patchLine = regexp.MustCompile(`^(.+): patched (\d+) bytes? at (0x[0-9a-f]+); msync\((MS_SYNC|MS_ASYNC)\) (\d+) pages?, (\d+) bytes, [0-9.]+(ns|µs|ms|s)\n$`)
+var patchLine = regexp.MustCompile(`^(.+): patched (\d+) bytes? at (0x[0-9a-f]+); msync\((MS_SYNC|MS_ASYNC)\) (\d+) pages?, (\d+) bytes?, [0-9.]+(ns|µs|ms|s)\n$`)
 
 func TestPatch(t *testing.T) {
 	content := pattern(10000)
@@ -234,6 +234,12 @@ func TestPatch(t *testing.T) {
 	}
 	copy(want[4094:], "ABC")
 	checkFile(t, p, want)
+	// A one-byte file: one page of one byte, in the singular.
+	one := tempFile(t, "one.bin", []byte("x"))
+	r = mmhex(t, "patch", one, "0", "41")
+	if want := one + ": patched 1 byte at 0x0; msync(MS_SYNC) 1 page, 1 byte, "; r.code != 0 || !strings.HasPrefix(r.stdout, want) {
+		t.Errorf("patch of a one-byte file: %+v\nwant the line to start %q", r, want)
+	}
 	var st1 unix.Stat_t
 	unix.Stat(p, &st1)
 	if st1.Ino != st0.Ino || st1.Nlink != 2 {
