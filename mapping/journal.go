@@ -306,7 +306,9 @@ func (f *File) markPages(off, n int64) {
 }
 
 // Undo reverts the last applied edit and returns it. ErrNothingToUndo when
-// there is none.
+// there is none. When the file shrank, the part of the edit past its end
+// is gone with the file; the rest is reverted (so are RevertAll and
+// RevertUnsynced).
 func (f *File) Undo() (Edit, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -321,14 +323,22 @@ func (f *File) undoLocked() (Edit, error) {
 		return Edit{}, f.errf("%w", ErrNothingToUndo)
 	}
 	e := f.j.e[f.j.pos-1]
-	if err := f.checkFits(e); err != nil {
-		return Edit{}, err
-	}
-	if err := f.apply(e.off, e.n, e.old); err != nil {
+	if err := f.restore(e, e.old); err != nil {
 		return Edit{}, err
 	}
 	f.j.pos--
 	return f.j.public(e), nil
+}
+
+// restore writes b (an entry's old or new bytes) back over e's range, the
+// way back to an earlier state (undo, revert). The part of the range past
+// the end of a file that shrank is gone with the file and is skipped.
+func (f *File) restore(e entry, b blob) error {
+	n := min(e.n, f.size-e.off)
+	if n <= 0 {
+		return nil
+	}
+	return f.apply(e.off, n, b)
 }
 
 // Redo applies the last undone edit again and returns it. ErrNothingToRedo
@@ -401,10 +411,7 @@ func (f *File) RevertUnsynced() (int, error) {
 	}
 	for f.j.pos < f.j.syncPos {
 		e := f.j.e[f.j.pos]
-		if err := f.checkFits(e); err != nil {
-			return n, err
-		}
-		if err := f.apply(e.off, e.n, e.new); err != nil {
+		if err := f.restore(e, e.new); err != nil {
 			return n, err
 		}
 		f.j.pos++
@@ -412,10 +419,7 @@ func (f *File) RevertUnsynced() (int, error) {
 	}
 	for len(f.j.lost) > 0 {
 		e := f.j.lost[0]
-		if err := f.checkFits(e); err != nil {
-			return n, err
-		}
-		if err := f.apply(e.off, e.n, e.new); err != nil {
+		if err := f.restore(e, e.new); err != nil {
 			return n, err
 		}
 		f.j.e = append(f.j.e[:f.j.pos], e)

@@ -93,3 +93,63 @@ func TestRevertUnsyncedNoSync(t *testing.T) {
 		})
 	}
 }
+
+// TestRevertAfterShrink: the file shrank under unsynced edits (another
+// program truncated it). Reverting still puts back every byte that is left:
+// the parts of edits past the new end are gone with the file and skipped,
+// instead of failing on the first of them and reverting nothing. The
+// restored pages then sync.
+func TestRevertAfterShrink(t *testing.T) {
+	ps := int64(os.Getpagesize())
+	content := pattern(int(3*ps), 21)
+	for _, w := range windows {
+		t.Run(w.name, func(t *testing.T) {
+			for _, how := range []string{"unsynced", "all", "undo"} {
+				p := writeFile(t, "s.bin", content)
+				f := open(t, p, Options{Window: w.size})
+				f.WriteAt([]byte("ab"), 0)
+				f.WriteAt([]byte("cd"), 2*ps+7)     // past the new end
+				f.WriteAt([]byte("EFGH"), ps+100-2) // across the new end
+				if err := os.Truncate(p, ps+100); err != nil {
+					t.Fatal(err)
+				}
+				if changed, err := f.Refresh(); !changed || err != nil {
+					t.Fatalf("Refresh: %v %v", changed, err)
+				}
+				var n int
+				var err error
+				switch how {
+				case "unsynced":
+					n, err = f.RevertUnsynced()
+				case "all":
+					n, err = f.RevertAll()
+				case "undo":
+					for i := 0; i < 3 && err == nil; i++ {
+						_, err = f.Undo()
+						n++
+					}
+				}
+				if err != nil || n != 3 {
+					t.Fatalf("%s: reverted %d edits, %v; want 3, nil", how, n, err)
+				}
+				if _, err := f.Sync(MSSync); err != nil {
+					t.Fatalf("%s: Sync after the revert: %v", how, err)
+				}
+				f.Close()
+				got, _ := os.ReadFile(p)
+				if want := content[:ps+100]; string(got) != string(want) {
+					t.Errorf("%s: the file is not back to its bytes (first difference at %d)", how, firstDiff(got, want))
+				}
+			}
+		})
+	}
+}
+
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
