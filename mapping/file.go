@@ -268,6 +268,33 @@ func (f *File) statSize() (int64, error) {
 	return st.Size, nil
 }
 
+// Detached says, in a few words, why the file's name no longer leads to
+// the file that is open ("replaced by another file": renamed over, the way
+// many editors and package managers save; "removed"), or "" while it does.
+// Edits and syncs still go to the open file, which nobody sees by that
+// name any more. Two stat calls; any goroutine may call it.
+func (f *File) Detached() (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return "", f.errf("%w", ErrClosed)
+	}
+	var open, named unix.Stat_t
+	if err := unix.Fstat(f.fd, &open); err != nil {
+		return "", f.errf("fstat: %w", err)
+	}
+	if err := unix.Stat(f.path, &named); err != nil {
+		if errors.Is(err, unix.ENOENT) {
+			return "removed", nil
+		}
+		return "", f.errf("stat: %w", err)
+	}
+	if named.Dev != open.Dev || named.Ino != open.Ino {
+		return "replaced by another file", nil
+	}
+	return "", nil
+}
+
 // residencyVisible applies the kernel's mincore/cachestat guard: the page
 // cache state of a file is reported only to its owner, to someone who may
 // write it, or to a process with CAP_FOWNER (root is assumed to have it).

@@ -697,3 +697,37 @@ func TestCopyToShrinks(t *testing.T) {
 		t.Errorf("wrote %d bytes", n)
 	}
 }
+
+// TestDetached: the open file's name is followed: renamed over by another
+// file, or removed, and the reason says which; a new hard link or a write
+// changes nothing.
+func TestDetached(t *testing.T) {
+	p := writeFile(t, "d.bin", []byte("the open file"))
+	f := open(t, p, Options{})
+	if why, err := f.Detached(); why != "" || err != nil {
+		t.Fatalf("fresh: %q %v", why, err)
+	}
+	os.Link(p, p+".link")
+	f.WriteAt([]byte("T"), 0)
+	if why, err := f.Detached(); why != "" || err != nil {
+		t.Fatalf("after a link and a write: %q %v", why, err)
+	}
+	other := writeFile(t, "new.bin", []byte("another file"))
+	if err := os.Rename(other, p); err != nil {
+		t.Fatal(err)
+	}
+	if why, err := f.Detached(); why != "replaced by another file" || err != nil {
+		t.Fatalf("renamed over: %q %v", why, err)
+	}
+	os.Remove(p)
+	if why, err := f.Detached(); why != "removed" || err != nil {
+		t.Fatalf("removed: %q %v", why, err)
+	}
+	// The open file still takes edits; its other name shows them.
+	if _, err := f.WriteAt([]byte("X"), 1); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(p + ".link"); string(b) != "TXe open file" {
+		t.Fatalf("through the link: %q", b)
+	}
+}

@@ -12,6 +12,8 @@ package view
 import (
 	"sync"
 	"time"
+
+	"mmhex/mapping"
 )
 
 const (
@@ -34,6 +36,8 @@ type live struct {
 	prevEdits int    // f.UnsyncedEdits() at the previous frame
 	have      bool
 	changed   map[int64]time.Time // offset -> when it changed
+
+	detached string // File.Detached at the last tick (UI goroutine only)
 }
 
 func init() { features = append(features, registerLive) }
@@ -43,12 +47,33 @@ func registerLive(e *Editor) {
 	e.Every(liveEvery, l.tick)
 	e.OnFrame(l.frame)
 	e.AddHighlighter(l.highlight)
+	e.AddStatus(func() string {
+		if l.detached == "" {
+			return ""
+		}
+		return "! " + l.detached + " on disk"
+	})
 }
 
 // tick runs on the UI goroutine: fstat the file and remap when its size
 // changed (the header and the grid follow); the redraw that follows re-reads
-// the visible bytes.
-func (l *live) tick() { l.e.Refresh() }
+// the visible bytes. It also follows the file's name: when another file was
+// renamed over it (or it was removed), the edits and syncs here go to a
+// file nobody sees by that name any more, and the editor says so, once in
+// the message line and for as long as it lasts in the status line.
+func (l *live) tick() {
+	e := l.e
+	e.Refresh()
+	why, err := e.f.Detached()
+	if err != nil || why == l.detached {
+		return
+	}
+	l.detached = why
+	if why != "" {
+		e.Errorf("%s was %s on disk: edits and syncs go to the file opened here, which no longer has that name",
+			mapping.DisplayName(e.f.Path()), why)
+	}
+}
 
 // frame compares the visible bytes with the previous frame's.
 func (l *live) frame(start int64, data []byte) {

@@ -187,3 +187,40 @@ func testGrowShrink(t *testing.T, h *harness, path string, now *time.Time) {
 		t.Errorf("cursor %d, size %d after growing to 5000 B", h.e.Cursor(), h.e.Size())
 	}
 }
+
+// TestLiveReplacedOnDisk: another file renamed over the open one (how many
+// editors save) leaves the editor on a file nobody sees by that name: it
+// says so once in the message line and keeps a status part while it
+// lasts; an edit and Ctrl-S then go to the open file, as the message says.
+func TestLiveReplacedOnDisk(t *testing.T) {
+	path := writeFile(t, "rn.bin", []byte("the old file bytes"))
+	h := newHarness(t, path, 240, 12, mapping.Options{}, Options{})
+	h.e.RunTicks()
+	if s := h.draw(); strings.Contains(s, "on disk") {
+		t.Fatalf("warning before anything happened:\n%s", s)
+	}
+	if err := os.WriteFile(path+".new", []byte("a new file"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path+".new", path); err != nil {
+		t.Fatal(err)
+	}
+	h.e.RunTicks()
+	lines := strings.Split(h.draw(), "\n")
+	if want := " " + path + " was replaced by another file on disk: edits and syncs go to the file opened here, which no longer has that name"; lines[11] != want {
+		t.Errorf("message line %q\nwant %q", lines[11], want)
+	}
+	if !strings.HasPrefix(lines[10], " ! replaced by another file on disk │ ") {
+		t.Errorf("status line %q", lines[10])
+	}
+	h.typeText("X")
+	h.press("Ctrl-S")
+	h.e.RunTicks()
+	lines = strings.Split(h.draw(), "\n")
+	if !strings.HasPrefix(lines[10], " ! replaced by another file on disk │ ") {
+		t.Errorf("status line after a key %q", lines[10])
+	}
+	if b, _ := os.ReadFile(path); string(b) != "a new file" {
+		t.Errorf("the new file changed: %q", b)
+	}
+}
