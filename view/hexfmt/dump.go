@@ -317,6 +317,44 @@ func (d *Dumper) write(p []byte, wg *sync.WaitGroup) (int, error) {
 	return total, nil
 }
 
+// zeroRows is what Zeros writes at a time.
+var zeroRows [segBytes]byte
+
+// Zeros formats n zero bytes at the current offset, as Write would, without
+// anybody having to read them (a hole of a sparse file). In the canonical
+// format a run of equal rows prints as its first row and one "*", so once
+// two zero rows have gone through Write the rest of the run prints nothing
+// and only the offset moves: a hole of any size costs a few rows. The
+// other formats print every row: the zeros are written.
+func (d *Dumper) Zeros(n int64) error {
+	write := func(k int64) error {
+		for k > 0 {
+			m := min(k, int64(len(zeroRows)))
+			if _, err := d.Write(zeroRows[:m]); err != nil {
+				return err
+			}
+			k -= m
+		}
+		return nil
+	}
+	row := int64(d.row)
+	// the partial row completed, then two whole zero rows: the second
+	// repeats the first, so the state is "a zero row, already starred"
+	head := (row-int64(d.carryN))%row + 2*row
+	if d.o.Format != Canonical || n < head+row {
+		return write(n)
+	}
+	if err := write(head); err != nil {
+		return err
+	}
+	if d.carryN != 0 || !d.havePrev || !d.prevDup || d.prev != [16]byte{} {
+		return write(n - head) // not in a starred zero run after all: no shortcut
+	}
+	skip := (n - head) / row * row
+	d.pos += skip
+	return write(n - head - skip)
+}
+
 // Close formats the trailing partial row and, for Canonical, the end offset
 // line (unless nothing was dumped from offset 0, as hexdump does), waits for
 // everything to be written, and returns the first write error.

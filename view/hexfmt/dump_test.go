@@ -520,3 +520,68 @@ func TestDumpFileErrorsNameTheFile(t *testing.T) {
 		}
 	}
 }
+
+// TestZerosLikeWrite: Zeros(n) prints exactly what Write of n zero bytes
+// prints, in every format, whatever came before (a partial row, a row of
+// zeros or not, a starred run or not) and after: random data with zero
+// runs of random lengths, the runs given to Zeros and the rest to Write.
+func TestZerosLikeWrite(t *testing.T) {
+	rng := rand.New(rand.NewSource(17))
+	for iter := 0; iter < 300; iter++ {
+		var data []byte
+		type piece struct {
+			zeros bool
+			n     int
+		}
+		var pieces []piece
+		for len(data) < 6000 {
+			if rng.Intn(2) == 0 {
+				n := rng.Intn(200) + 1
+				if rng.Intn(4) == 0 {
+					n = rng.Intn(3000) + 1
+				}
+				data = append(data, make([]byte, n)...)
+				pieces = append(pieces, piece{true, n})
+			} else {
+				n := rng.Intn(70) + 1
+				b := make([]byte, n)
+				for i := range b {
+					if rng.Intn(3) > 0 {
+						b[i] = byte(rng.Intn(256))
+					}
+				}
+				if rng.Intn(3) == 0 { // a repeated row of its own
+					b = bytes.Repeat([]byte("0123456789abcdef"), rng.Intn(4)+1)
+				}
+				data = append(data, b...)
+				pieces = append(pieces, piece{false, len(b)})
+			}
+		}
+		start := int64(rng.Intn(40))
+		for _, f := range []Format{Canonical, XXD, Plain} {
+			o := Options{Format: f, Workers: 1 + iter%3}
+			want := dumpBytes(t, data, start, o, []int{len(data)})
+			var out bytes.Buffer
+			d := NewDumper(&out, start, o)
+			at := 0
+			for _, p := range pieces {
+				var err error
+				if p.zeros {
+					err = d.Zeros(int64(p.n))
+				} else {
+					_, err = d.Write(append([]byte(nil), data[at:at+p.n]...))
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				at += p.n
+			}
+			if err := d.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(out.Bytes(), want) {
+				t.Fatalf("iteration %d, %v, start %d: Zeros differs from Write of zeros\n%s", iter, f, start, firstDiff(out.Bytes(), want))
+			}
+		}
+	}
+}

@@ -77,10 +77,25 @@ func DumpFile(w io.Writer, f *mapping.File, off, n int64, o Options) error {
 	}
 	d := NewDumper(w, off, o)
 	var werr error
-	err := f.Scan(off, end, mapping.ScanOptions{}, func(base int64, b []byte) bool {
+	// The canonical format skips the holes of sparse files: their zero
+	// rows print as one row and "*" (Dumper.Zeros), so nothing there is
+	// read or brought into the page cache. The other formats print every
+	// row and read the holes as zeros.
+	skip := o.Format == Canonical
+	at := off // the next offset to dump
+	err := f.Scan(off, end, mapping.ScanOptions{SkipHoles: skip}, func(base int64, b []byte) bool {
+		if base > at {
+			if werr = d.Zeros(base - at); werr != nil {
+				return false
+			}
+		}
 		_, werr = d.Write(b)
+		at = base + int64(len(b))
 		return werr == nil
 	})
+	if err == nil && werr == nil && at < end {
+		werr = d.Zeros(end - at)
+	}
 	cerr := d.Close()
 	switch {
 	case werr != nil:
