@@ -391,7 +391,7 @@ func (e *Editor) drawMessage(s tcell.Screen, x, y, w int) {
 		if e.msgErr {
 			st = styleError
 		}
-		drawText(s, x+1, y, w-rw-3, e.msg, st)
+		drawTextCut(s, x+1, y, w-rw-3, e.msg, st)
 	}
 	if right != "" && rw < w-1 {
 		drawText(s, x+w-rw-1, y, rw, right, stylePending)

@@ -37,6 +37,17 @@ func drawText(s tcell.Screen, x, y, maxW int, text string, st tcell.Style) int {
 	return x
 }
 
+// drawTextCut is drawText for a text that may not fit: when it is wider
+// than maxW its last cell becomes "…", so a cut message says it was cut.
+func drawTextCut(s tcell.Screen, x, y, maxW int, text string, st tcell.Style) int {
+	if maxW < 2 || textWidth(text) <= maxW {
+		return drawText(s, x, y, maxW, text, st)
+	}
+	x = drawText(s, x, y, maxW-1, text, st)
+	s.SetContent(x, y, '…', nil, st)
+	return x + 1
+}
+
 // fill paints w cells from (x, y) with r in style st.
 func fill(s tcell.Screen, x, y, w int, r rune, st tcell.Style) {
 	for i := 0; i < w; i++ {
