@@ -302,9 +302,15 @@ func (e *Editor) statusTextStep(step int) string {
 		b.WriteString(" (low nibble)")
 	}
 	edits, pages := e.f.UnsyncedEdits(), e.f.UnsyncedPages()
-	if edits > 0 {
+	switch {
+	case edits > 0:
 		fmt.Fprintf(&b, " │ %s unsynced, %s", plural(edits, "edit"), plural(pages, "page"))
-	} else {
+	case pages > 0:
+		// Undone back to the synced bytes, but the pages were written
+		// (and writeback may have taken the edit to the disk meanwhile):
+		// a sync still has something to do.
+		fmt.Fprintf(&b, " │ no unsynced edits, %s unsynced", plural(pages, "page"))
+	default:
 		b.WriteString(" │ no unsynced edits")
 	}
 	if r, ok := e.f.LastSync(); ok {

@@ -855,3 +855,27 @@ func TestStartupMessage(t *testing.T) {
 		t.Fatalf("the dismissing key was not just a dismissal")
 	}
 }
+
+// TestStatusRevertedPagesUnsynced: an edit reverted before any sync leaves
+// no unsynced edit, but its page was written twice since the last sync
+// (and writeback may have taken the edit to the disk): the status line says
+// the page is unsynced until Ctrl-S.
+func TestStatusRevertedPagesUnsynced(t *testing.T) {
+	p := writeFile(t, "rv.bin", []byte("0123456789"))
+	h := newHarness(t, p, 120, 12, mapping.Options{}, Options{})
+	h.typeText("41")
+	if s := h.draw(); !strings.Contains(s, " │ 1 edit unsynced, 1 page") {
+		t.Fatalf("after an edit:\n%s", s)
+	}
+	h.press("Alt-z")
+	if s := h.draw(); !strings.Contains(s, " │ no unsynced edits, 1 page unsynced") {
+		t.Errorf("after revert-all:\n%s", s)
+	}
+	h.press("Ctrl-S")
+	if s := h.draw(); !strings.Contains(s, " │ no unsynced edits │ last sync") {
+		t.Errorf("after Ctrl-S:\n%s", s)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "0123456789" {
+		t.Errorf("file %q", b)
+	}
+}
