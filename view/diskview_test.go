@@ -191,15 +191,7 @@ func TestDiskViewTmpfs(t *testing.T) {
 	measureInline(t)
 
 	// tmpfs refuses O_DIRECT: say so.
-	dir, err := os.MkdirTemp("/dev/shm", "mmhex-test")
-	if err != nil {
-		t.Skipf("no /dev/shm: %v", err)
-	}
-	defer os.RemoveAll(dir)
-	shm := dir + "/t.bin"
-	if err := os.WriteFile(shm, []byte(strings.Repeat("tmpfs", 100)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	shm := shmFile(t, []byte(strings.Repeat("tmpfs", 100)))
 	h2 := newHarness(t, shm, 120, 40, mapping.Options{}, Options{Name: "t.bin"})
 	h2.press("Ctrl-D")
 	h2.draw()
@@ -315,20 +307,8 @@ func TestDiskViewNarrowTitles(t *testing.T) {
 // itself with O_DIRECT when the page is clean, never calls it tmpfs (its
 // node is on devtmpfs), and says why a dirty page is not read.
 func TestDiskViewBlockDevice(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("loop devices need root")
-	}
 	measureInline(t)
-	img := filepath.Join(t.TempDir(), "dev.img")
-	if err := os.WriteFile(img, []byte(strings.Repeat("block", 4096)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("losetup", "-f", "--show", img).CombinedOutput()
-	if err != nil {
-		t.Skipf("losetup: %v %s: no loop devices here", err, out)
-	}
-	dev := strings.TrimSpace(string(out))
-	t.Cleanup(func() { exec.Command("losetup", "-d", dev).Run() })
+	dev, _ := loopDevice(t, []byte(strings.Repeat("block", 4096)))
 	h := newHarness(t, dev, 120, 40, mapping.Options{Write: true}, Options{Name: "dev"})
 	h.press("Ctrl-D")
 	h.draw()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -57,6 +58,40 @@ func newHarness(t testing.TB, path string, w, ht int, mo mapping.Options, opts O
 func writeFile(t testing.TB, name string, data []byte) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// loopDevice attaches a loop device to a new image that starts with
+// content and returns the device and the image; it skips the test where
+// loop devices cannot be set up (they need root).
+func loopDevice(t *testing.T, content []byte) (dev, img string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("loop devices need root")
+	}
+	img = writeFile(t, "dev.img", content)
+	out, err := exec.Command("losetup", "-f", "--show", img).CombinedOutput()
+	if err != nil {
+		t.Skipf("losetup: %v %s: no loop devices here", err, out)
+	}
+	dev = strings.TrimSpace(string(out))
+	t.Cleanup(func() { exec.Command("losetup", "-d", dev).Run() })
+	return dev, img
+}
+
+// shmFile writes data to a new file on tmpfs (/dev/shm), skipping the test
+// where there is none.
+func shmFile(t *testing.T, data []byte) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("/dev/shm", "mmhex-test")
+	if err != nil {
+		t.Skipf("no /dev/shm: %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	p := filepath.Join(dir, "t.bin")
 	if err := os.WriteFile(p, data, 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -166,19 +166,7 @@ func TestTmuxBlockDeviceWrite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skipping the tmux test")
 	}
-	if os.Geteuid() != 0 {
-		t.Skip("loop devices need root")
-	}
-	img := filepath.Join(t.TempDir(), "dev.img")
-	if err := os.WriteFile(img, bytes.Repeat([]byte("block"), 4096), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("losetup", "-f", "--show", img).CombinedOutput()
-	if err != nil {
-		t.Skipf("losetup: %v %s: no loop devices here", err, out)
-	}
-	dev := strings.TrimSpace(string(out))
-	t.Cleanup(func() { exec.Command("losetup", "-d", dev).Run() })
+	dev, img := loopDevice(t, bytes.Repeat([]byte("block"), 4096))
 	bin := mmhexBinary(t)
 
 	s := newLiveTerm(t, "blk-ro", 200, bin, dev)

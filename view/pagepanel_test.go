@@ -753,15 +753,7 @@ func drawPanel(pp *pagePanel, w, h int) (tcell.SimulationScreen, func(y int) str
 // agree" nor that a sync wrote pages, before or after Ctrl-S.
 func TestPagePanelTmpfs(t *testing.T) {
 	measureInline(t)
-	dir, err := os.MkdirTemp("/dev/shm", "mmhex-test")
-	if err != nil {
-		t.Skipf("no /dev/shm: %v", err)
-	}
-	defer os.RemoveAll(dir)
-	shm := dir + "/t.bin"
-	if err := os.WriteFile(shm, []byte(strings.Repeat("tmpfs", 2000)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	shm := shmFile(t, []byte(strings.Repeat("tmpfs", 2000)))
 	h := newHarness(t, shm, 120, 40, mapping.Options{}, Options{Name: "t.bin"})
 	h.press("Ctrl-P")
 	h.draw()
