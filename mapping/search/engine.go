@@ -227,15 +227,7 @@ func findParallel(ctx context.Context, src Source, p *Pattern, off, end int64, o
 			if o.Reverse {
 				sa, sb = max(off, starts-(k+1)*seg), starts-k*seg
 			}
-			pt := &part{a: sa, b: min(end, sb+n-1), done: make(chan struct{})}
-			select {
-			case order <- pt:
-			case <-ctx.Done():
-				return
-			}
-			select {
-			case jobs <- pt:
-			case <-ctx.Done():
+			if !dispatch(ctx, order, jobs, &part{a: sa, b: min(end, sb+n-1), done: make(chan struct{})}) {
 				return
 			}
 		}
@@ -274,6 +266,22 @@ func findParallel(ctx context.Context, src Source, p *Pattern, off, end int64, o
 	}
 	prog.at(end - off)
 	return 0, ErrNotFound
+}
+
+// dispatch queues x for the consumer, which takes the results in order,
+// then hands it to a worker; false when ctx ended first.
+func dispatch[T any](ctx context.Context, order, jobs chan<- T, x T) bool {
+	select {
+	case order <- x:
+	case <-ctx.Done():
+		return false
+	}
+	select {
+	case jobs <- x:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // defaultSegment is FindAll's unit of work.
@@ -398,15 +406,7 @@ func FindAll(ctx context.Context, src Source, p *Pattern, off, end int64, o AllO
 		defer close(jobs)
 		defer close(order)
 		for s := off; s+n <= end; s += seg {
-			j := &job{a: s, b: min(end, s+seg+n-1), skip: skip, out: make(chan []int64, 4)}
-			select {
-			case order <- j:
-			case <-ctx.Done():
-				return
-			}
-			select {
-			case jobs <- j:
-			case <-ctx.Done():
+			if !dispatch(ctx, order, jobs, &job{a: s, b: min(end, s+seg+n-1), skip: skip, out: make(chan []int64, 4)}) {
 				return
 			}
 		}
