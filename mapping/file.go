@@ -274,13 +274,14 @@ func (f *File) statSize() (int64, error) {
 // Edits and syncs still go to the open file, which nobody sees by that
 // name any more. Two stat calls; any goroutine may call it.
 func (f *File) Detached() (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.closed {
-		return "", f.errf("%w", ErrClosed)
+	f.busy.RLock() // Close waits; the edit mutex is not held over the syscalls
+	defer f.busy.RUnlock()
+	fd, _, err := f.snapshot()
+	if err != nil {
+		return "", err
 	}
 	var open, named unix.Stat_t
-	if err := unix.Fstat(f.fd, &open); err != nil {
+	if err := unix.Fstat(fd, &open); err != nil {
 		return "", f.errf("fstat: %w", err)
 	}
 	if err := unix.Stat(f.path, &named); err != nil {
