@@ -72,14 +72,13 @@ var keyEsc = MustKey("Esc")
 // sequence, the count and the mode; use one per editor, from the goroutine
 // that handles input.
 type Dispatcher struct {
-	m       *Map
-	mode    string
-	once    bool // replace mode entered with replace-byte: one byte only
-	seq     Seq
-	count   int
-	digits  string
-	argFor  Action
-	lastKey Key
+	m      *Map
+	mode   string
+	once   bool // replace mode entered with replace-byte: one byte only
+	seq    Seq
+	count  int
+	digits string
+	argFor Action
 }
 
 // NewDispatcher returns a Dispatcher in the map's base mode.

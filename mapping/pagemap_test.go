@@ -79,7 +79,6 @@ func TestCellState(t *testing.T) {
 type indep struct {
 	t    *testing.T
 	fd   int
-	vec  []byte
 	page int64
 }
 

@@ -94,7 +94,6 @@ func newLayout(e *Editor) *layout { return &layout{Box: tview.NewBox(), e: e} }
 var (
 	styleHeader    = tcell.StyleDefault.Reverse(true)
 	styleHeaderKey = tcell.StyleDefault.Reverse(true).Bold(true)
-	styleNotice    = tcell.StyleDefault.Foreground(tcell.PaletteColor(3)).Bold(true)
 	styleStatus    = tcell.StyleDefault.Reverse(true)
 	styleSep       = tcell.StyleDefault.Foreground(tcell.PaletteColor(8))
 	styleError     = tcell.StyleDefault.Foreground(tcell.PaletteColor(9)).Bold(true)
@@ -250,9 +249,6 @@ func elideMiddle(text string, maxW int) string {
 	}
 	return string(r[:head]) + "…" + string(r[len(r)-tail:])
 }
-
-// statusText is the status line's text.
-func (e *Editor) statusText() string { return e.statusTextFit(0) }
 
 // statusTextFit is the status line's text in at most w cells when it can
 // be (0: no limit): rather than cutting off the end, which is the last

@@ -482,10 +482,10 @@ func TestPagePanelNoCachestat(t *testing.T) {
 	// The edited page keeps mincore's colour (resident; it is also the
 	// cursor's page and on screen), the unmeasured page is drawn in the
 	// unknown style.
-	if _, _, st, _ := sim.GetContent(1, 1); st != pageStyle[mapping.CellResident].Underline(true).Reverse(true) {
+	if _, st, _ := sim.Get(1, 1); st != pageStyle[mapping.CellResident].Underline(true).Reverse(true) {
 		t.Errorf("edited cell style %v", st)
 	}
-	if _, _, st, _ := sim.GetContent(4, 1); st != pageStyle[mapping.CellUnknown] {
+	if _, st, _ := sim.Get(4, 1); st != pageStyle[mapping.CellUnknown] {
 		t.Errorf("unmeasured cell style %v", st)
 	}
 }
@@ -512,9 +512,9 @@ func TestPagePanelCellGlyphs(t *testing.T) {
 	pp.draw(sim, 0, 0, 120, 6)
 	sim.Show()
 	for i, st := range states {
-		r, _, style, _ := sim.GetContent(1+i, 1)
-		if r != pageGlyph[st] || style != pageStyle[st] {
-			t.Errorf("cell %d (%v): %c %v, want %c %v", i, st, r, style, pageGlyph[st], pageStyle[st])
+		str, style, _ := sim.Get(1+i, 1)
+		if str != string(pageGlyph[st]) || style != pageStyle[st] {
+			t.Errorf("cell %d (%v): %s %v, want %c %v", i, st, str, style, pageGlyph[st], pageStyle[st])
 		}
 	}
 	want := []rune{'░', '▓', '█', '▒', '?'}
@@ -525,8 +525,8 @@ func TestPagePanelCellGlyphs(t *testing.T) {
 	}
 	var b strings.Builder
 	for x := 0; x < 120; x++ {
-		r, _, _, _ := sim.GetContent(x, 0)
-		b.WriteRune(r)
+		str, _, _ := sim.Get(x, 0)
+		b.WriteString(str)
 	}
 	if got, want := strings.TrimRight(b.String(), " "), " pages of g.bin: 5 × 4 KiB  resident 3  cached 3  dirty 1  writeback 1  evicted 2  edited 0"; got != want {
 		t.Errorf("counts\n got %q\nwant %q", got, want)
@@ -553,8 +553,8 @@ func TestPagePanelLegendScale(t *testing.T) {
 		pp.draw(sim, 0, 0, 120, 6)
 		var b strings.Builder
 		for x := 0; x < 120; x++ {
-			r, _, _, _ := sim.GetContent(x, 3)
-			b.WriteRune(r)
+			str, _, _ := sim.Get(x, 3)
+			b.WriteString(str)
 		}
 		return strings.TrimRight(b.String(), " ")
 	}
