@@ -121,11 +121,11 @@ func denyCachestat(t *testing.T) {
 	}
 	fprog := unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-		t.Skipf("PR_SET_NO_NEW_PRIVS: %v", err)
+		skipOrFail(t, "PR_SET_NO_NEW_PRIVS: %v", err)
 	}
 	if _, _, e := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, unix.SECCOMP_FILTER_FLAG_TSYNC,
 		uintptr(unsafe.Pointer(&fprog))); e != 0 {
-		t.Skipf("seccomp: %v", e)
+		skipOrFail(t, "seccomp: %v", e)
 	}
 	var cs unix.Cachestat_t
 	if err := unix.Cachestat(0, &unix.CachestatRange{}, &cs, 0); err != unix.ENOSYS {

@@ -65,7 +65,7 @@ func runAs(t *testing.T, cred *syscall.Credential, args ...string) result {
 		code = ee.ExitCode()
 	} else if err != nil {
 		if cred != nil {
-			t.Skipf("cannot run the binary as uid %d here: %v", cred.Uid, err)
+			skipOrFail(t, "cannot run the binary as uid %d here: %v", cred.Uid, err)
 		}
 		t.Fatal(err)
 	}
@@ -544,10 +544,7 @@ func TestReadmeMatchesCI(t *testing.T) {
 // through mappings: strace shows no read/write-family call on the file,
 // and patch stores through a MAP_SHARED mapping and msyncs it.
 func TestNoReadWriteOnData(t *testing.T) {
-	strace, err := exec.LookPath("strace")
-	if err != nil {
-		t.Skip("strace is not installed: cannot watch the system calls")
-	}
+	strace := requireTool(t, "strace")
 	p := tempFile(t, "traced.bin", pattern(3*os.Getpagesize()))
 	const calls = "read,pread64,readv,preadv,preadv2,write,pwrite64,writev,pwritev,pwritev2," +
 		"sendfile,splice,copy_file_range,ftruncate,fallocate,mmap,msync"
@@ -558,7 +555,7 @@ func TestNoReadWriteOnData(t *testing.T) {
 			"-o", log, bin}, args...)...).CombinedOutput()
 		if err != nil {
 			if strings.Contains(string(out), "ptrace") {
-				t.Skipf("strace cannot trace here: %s", out)
+				skipOrFail(t, "strace cannot trace here: %s", out)
 			}
 			t.Fatalf("%q under strace: %v\n%s", args, err, out)
 		}

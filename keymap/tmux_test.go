@@ -12,25 +12,33 @@ import (
 	"github.com/gdamore/tcell/v2"
 )
 
-// TestKeyProbe is not a test on its own: run inside a terminal with
-// MMHEX_KEYPROBE=FILE, it writes the normalised name of every key it reads
-// to FILE, one a line, until F12.
-func TestKeyProbe(t *testing.T) {
-	out := os.Getenv("MMHEX_KEYPROBE")
-	if out == "" {
-		t.Skip("helper of TestTmuxKeysArrive")
+// TestMain: with MMHEX_KEYPROBE=FILE this test binary is the key probe of
+// TestTmuxKeysArrive instead of running the tests.
+func TestMain(m *testing.M) {
+	if out := os.Getenv("MMHEX_KEYPROBE"); out != "" {
+		if err := keyProbe(out); err != nil {
+			fmt.Fprintln(os.Stderr, "key probe:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
+	os.Exit(m.Run())
+}
+
+// keyProbe, run inside a terminal, writes the normalised name of every key
+// it reads to the file out, one a line, until F12.
+func keyProbe(out string) error {
 	f, err := os.Create(out)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	defer f.Close()
 	s, err := tcell.NewScreen()
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if err := s.Init(); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	defer s.Fini()
 	fmt.Fprintln(f, "READY")
@@ -38,7 +46,7 @@ func TestKeyProbe(t *testing.T) {
 		if ev, ok := s.PollEvent().(*tcell.EventKey); ok {
 			k := FromEvent(ev)
 			if k == MustKey("F12") {
-				return
+				return nil
 			}
 			fmt.Fprintln(f, k)
 		}
@@ -75,9 +83,7 @@ func TestTmuxKeysArrive(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test (-short)")
 	}
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed: the end-to-end tests need it (.ci/run installs it)")
-	}
+	requireTool(t, "tmux")
 	seen := map[Key]bool{}
 	var keys []Key
 	for _, p := range Presets {
@@ -102,7 +108,7 @@ func TestTmuxKeysArrive(t *testing.T) {
 			t.Fatalf("tmux %v: %v\n%s", args, err, b)
 		}
 	}
-	cmd := fmt.Sprintf("env MMHEX_KEYPROBE='%s' '%s' -test.run='^TestKeyProbe$'", out, os.Args[0])
+	cmd := fmt.Sprintf("env MMHEX_KEYPROBE='%s' '%s'", out, os.Args[0])
 	tmux("-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", cmd)
 	t.Cleanup(func() { exec.Command("tmux", "-S", sock, "kill-server").Run() })
 	read := func() []string {

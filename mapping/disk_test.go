@@ -107,11 +107,11 @@ func TestReadDiskSparse(t *testing.T) {
 // before Linux 6.6) gives a clear sentinel.
 func TestReadDiskNoDirect(t *testing.T) {
 	if os.Geteuid() != 0 {
-		t.Skip("mounting ramfs needs root")
+		skipOrFail(t, "mounting ramfs needs root")
 	}
 	dir := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "ramfs", "ramfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount ramfs here: %v: %s", err, out)
+		skipOrFail(t, "cannot mount ramfs here: %v: %s", err, out)
 	}
 	t.Cleanup(func() { exec.Command("umount", dir).Run() })
 	p := filepath.Join(dir, "r.bin")

@@ -95,7 +95,7 @@ func TestAutoReadOnly(t *testing.T) {
 	if os.Geteuid() == 0 {
 		// root ignores permission bits; the immutable attribute stops it.
 		if out, err := exec.Command("chattr", "+i", p).CombinedOutput(); err != nil {
-			t.Skipf("chattr +i not available here (%v: %s)", err, out)
+			skipOrFail(t, "chattr +i not available here (%v: %s)", err, out)
 		}
 		t.Cleanup(func() { exec.Command("chattr", "-i", p).Run() })
 		reason = "operation not permitted"
@@ -504,7 +504,7 @@ func TestPseudoFiles(t *testing.T) {
 	// A sysfs attribute has a size but no mmap.
 	p := "/sys/kernel/mm/transparent_hugepage/enabled"
 	if _, err := os.Stat(p); err != nil {
-		t.Skip("no", p)
+		skipOrFail(t, "no %s", p)
 	}
 	if _, err := Open(p, Options{ReadOnly: true}); !errors.Is(err, ErrNotMappable) || err.Error() != p+": cannot be mapped (mmap at 0x0: no such device)" {
 		t.Errorf("Open(%s): %v", p, err)
@@ -621,7 +621,7 @@ func TestPopulateLock(t *testing.T) {
 	before := vmlck()
 	g, err := Open(p, Options{Lock: true, Window: size})
 	if err != nil {
-		t.Skip("mlock refused here:", err)
+		skipOrFail(t, "mlock refused here: %v", err)
 	}
 	if got := vmlck() - before; got != size {
 		t.Errorf("VmLck grew by %d; want %d", got, size)

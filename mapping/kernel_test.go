@@ -20,10 +20,7 @@ func TestReadWritebackTunablesMatchesSysctl(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sysctl, err := exec.LookPath("sysctl")
-	if err != nil {
-		t.Skip("sysctl not installed; cannot cross-check the tunables")
-	}
+	sysctl := requireTool(t, "sysctl")
 	for _, c := range []struct {
 		name string
 		got  int64
@@ -214,7 +211,7 @@ func TestMemoryFS(t *testing.T) {
 	}
 	dir, err := os.MkdirTemp("/dev/shm", "mmhex-test")
 	if err != nil {
-		t.Skipf("no /dev/shm: %v", err)
+		skipOrFail(t, "no /dev/shm: %v", err)
 	}
 	defer os.RemoveAll(dir)
 	shm := filepath.Join(dir, "x")

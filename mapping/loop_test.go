@@ -16,7 +16,7 @@ import (
 func loopDevice(t *testing.T, size int64, content []byte) (dev, img string) {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skip("loop devices need root")
+		skipOrFail(t, "loop devices need root")
 	}
 	img = filepath.Join(t.TempDir(), "disk.img")
 	if err := os.WriteFile(img, content, 0o644); err != nil {
@@ -27,7 +27,7 @@ func loopDevice(t *testing.T, size int64, content []byte) (dev, img string) {
 	}
 	out, err := exec.Command("losetup", "-f", "--show", img).CombinedOutput()
 	if err != nil {
-		t.Skipf("cannot set up a loop device here: %v: %s", err, out)
+		skipOrFail(t, "cannot set up a loop device here: %v: %s", err, out)
 	}
 	dev = strings.TrimSpace(string(out))
 	t.Cleanup(func() { exec.Command("losetup", "-d", dev).Run() })
@@ -92,11 +92,11 @@ func TestLoopBlockDevice(t *testing.T) {
 func TestRawDiskRead(t *testing.T) {
 	dev, _ := loopDevice(t, 64<<20, nil)
 	if out, err := exec.Command("mkfs.ext4", "-q", dev).CombinedOutput(); err != nil {
-		t.Skipf("mkfs.ext4: %v: %s", err, out)
+		skipOrFail(t, "mkfs.ext4: %v: %s", err, out)
 	}
 	mnt := t.TempDir()
 	if out, err := exec.Command("mount", dev, mnt).CombinedOutput(); err != nil {
-		t.Skipf("mount: %v: %s", err, out)
+		skipOrFail(t, "mount: %v: %s", err, out)
 	}
 	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
 

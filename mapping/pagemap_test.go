@@ -360,12 +360,9 @@ func TestPageMapNotOwner(t *testing.T) {
 		return
 	}
 	if os.Geteuid() != 0 {
-		t.Skip("needs root to run a child as another user")
+		skipOrFail(t, "needs root to run a child as another user")
 	}
-	setpriv, err := exec.LookPath("setpriv")
-	if err != nil {
-		t.Skip("setpriv (util-linux) not installed")
-	}
+	setpriv := requireTool(t, "setpriv")
 	dir, err := os.MkdirTemp("", "mmhex-notowner")
 	if err != nil {
 		t.Fatal(err)

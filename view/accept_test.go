@@ -37,7 +37,7 @@ func TestHeaderModes(t *testing.T) {
 			f, err := mapping.Open("m.bin", c.mo)
 			if err != nil {
 				if c.mo.Lock {
-					t.Skipf("mlock refused here: %v", err)
+					skipOrFail(t, "mlock refused here: %v", err)
 				}
 				t.Fatal(err)
 			}
@@ -165,7 +165,7 @@ func cachedPages(t *testing.T, path string) int64 {
 	defer unix.Close(fd)
 	var cs unix.Cachestat_t
 	if err := unix.Cachestat(uint(fd), &unix.CachestatRange{}, &cs, 0); err != nil {
-		t.Skipf("cachestat: %v (needs Linux 6.5)", err)
+		skipOrFail(t, "cachestat: %v (needs Linux 6.5)", err)
 	}
 	return int64(cs.Cache)
 }
@@ -177,7 +177,7 @@ func cachedPages(t *testing.T, path string) int64 {
 func TestMovingReadsOnlyVisibleBytes(t *testing.T) {
 	p := writeFile(t, "huge.bin", nil)
 	if err := os.Truncate(p, 1<<40); err != nil {
-		t.Skipf("cannot make a 1 TiB sparse file here: %v", err)
+		skipOrFail(t, "cannot make a 1 TiB sparse file here: %v", err)
 	}
 	fh, err := os.OpenFile(p, os.O_WRONLY, 0)
 	if err != nil {

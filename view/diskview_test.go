@@ -29,12 +29,10 @@ func diskCells(h *harness, y, i int) (mem, disk string, mst, dst interface{}) {
 func loopExt4(t *testing.T) string {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skip("reading a block device needs root (a loop-mounted ext4)")
+		skipOrFail(t, "reading a block device needs root (a loop-mounted ext4)")
 	}
 	for _, tool := range []string{"losetup", "mkfs.ext4", "mount", "umount"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed: cannot make a loop-mounted ext4", tool)
-		}
+		requireTool(t, tool)
 	}
 	dir := t.TempDir()
 	img, mnt := filepath.Join(dir, "fs.img"), filepath.Join(dir, "mnt")
@@ -53,11 +51,11 @@ func loopExt4(t *testing.T) string {
 	}
 	dev, err := run("losetup", "-f", "--show", img)
 	if err != nil {
-		t.Skipf("losetup: %v %s: no loop devices here", err, dev)
+		skipOrFail(t, "losetup: %v %s: no loop devices here", err, dev)
 	}
 	if out, err := run("mount", dev, mnt); err != nil {
 		run("losetup", "-d", dev)
-		t.Skipf("mount %s: %v %s", dev, err, out)
+		skipOrFail(t, "mount %s: %v %s", dev, err, out)
 	}
 	// Runs on failure and panic too (before t.TempDir removes the image).
 	// A mount still busy is detached lazily, so the loop device (set to

@@ -67,9 +67,7 @@ type termSession struct {
 
 func newTerm(t *testing.T, w, h int) *termSession {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed: skipping the end-to-end terminal test (.ci/run installs it)")
-	}
+	requireTool(t, "tmux")
 	s := &termSession{t: t, socket: fmt.Sprintf("mmhex-test-%d-%s", os.Getpid(), strings.ReplaceAll(t.Name(), "/", "-"))}
 	s.run("new-session", "-d", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "env", "PS1=$ ", "TERM=xterm-256color", "sh")
 	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
@@ -126,9 +124,7 @@ var tmuxSessions int
 
 func startTmux(t *testing.T, dir string, args ...string) *tmuxSession {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed: the end-to-end tests need it (.ci/run installs it)")
-	}
+	requireTool(t, "tmux")
 	tmuxSessions++
 	s := &tmuxSession{t: t, sock: filepath.Join(dir, fmt.Sprintf("tmux%d.sock", tmuxSessions))}
 	quoted := make([]string, len(args))

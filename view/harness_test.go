@@ -70,12 +70,12 @@ func writeFile(t testing.TB, name string, data []byte) string {
 func loopDevice(t *testing.T, content []byte) (dev, img string) {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skip("loop devices need root")
+		skipOrFail(t, "loop devices need root")
 	}
 	img = writeFile(t, "dev.img", content)
 	out, err := exec.Command("losetup", "-f", "--show", img).CombinedOutput()
 	if err != nil {
-		t.Skipf("losetup: %v %s: no loop devices here", err, out)
+		skipOrFail(t, "losetup: %v %s: no loop devices here", err, out)
 	}
 	dev = strings.TrimSpace(string(out))
 	t.Cleanup(func() { exec.Command("losetup", "-d", dev).Run() })
@@ -88,7 +88,7 @@ func shmFile(t *testing.T, data []byte) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("/dev/shm", "mmhex-test")
 	if err != nil {
-		t.Skipf("no /dev/shm: %v", err)
+		skipOrFail(t, "no /dev/shm: %v", err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	p := filepath.Join(dir, "t.bin")

@@ -40,7 +40,7 @@ func TestFormatPercentEnds(t *testing.T) {
 func TestStatusPercentNearEnd(t *testing.T) {
 	p := writeFile(t, "big.bin", nil)
 	if err := os.Truncate(p, 1<<40); err != nil {
-		t.Skipf("no 1 TiB sparse file here: %v", err)
+		skipOrFail(t, "no 1 TiB sparse file here: %v", err)
 	}
 	h := newHarness(t, p, 100, 10, mapping.Options{}, Options{})
 	status := func() string {

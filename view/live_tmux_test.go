@@ -70,9 +70,7 @@ func (s *liveTerm) waitFor(want string, limit time.Duration) time.Duration {
 // Two editors on one file see each other's edits within a second, before
 // any sync: the mapping is shared, the page cache is one.
 func TestTmuxTwoEditors(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed: skipping the two-editor terminal test (.ci/run installs it)")
-	}
+	requireTool(t, "tmux")
 	if testing.Short() {
 		t.Skip("-short: skipping the tmux test")
 	}
@@ -128,9 +126,7 @@ func TestTmuxTwoEditors(t *testing.T) {
 // The mapping lab options of the command line reach mapping.Options, and
 // the header shows what is in effect.
 func TestTmuxLabOptions(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed: skipping the lab options terminal test (.ci/run installs it)")
-	}
+	requireTool(t, "tmux")
 	if testing.Short() {
 		t.Skip("-short: skipping the tmux test")
 	}
@@ -160,9 +156,7 @@ func TestTmuxLabOptions(t *testing.T) {
 // read-only with the reason in the header, and with --write for writing:
 // an edit and Ctrl-S land in the device's backing image.
 func TestTmuxBlockDeviceWrite(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed: skipping the block device terminal test (.ci/run installs it)")
-	}
+	requireTool(t, "tmux")
 	if testing.Short() {
 		t.Skip("-short: skipping the tmux test")
 	}

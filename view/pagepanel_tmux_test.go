@@ -3,7 +3,6 @@ package view
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -13,9 +12,7 @@ import (
 // the page panel, an edit is counted, Ctrl-S leaves no dirty page, Ctrl-D
 // shows memory and disk agreeing, Alt-w reports the writeback action.
 func TestTmuxWritebackLab(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed: skipping the writeback lab terminal test (.ci/run installs it)")
-	}
+	requireTool(t, "tmux")
 	if testing.Short() {
 		t.Skip("-short: skipping the tmux test")
 	}

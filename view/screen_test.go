@@ -344,7 +344,7 @@ func TestAutoReadOnlyNotice(t *testing.T) {
 	if os.Geteuid() == 0 {
 		// root ignores permission bits; the immutable attribute stops it.
 		if out, err := exec.Command("chattr", "+i", p).CombinedOutput(); err != nil {
-			t.Skipf("chattr +i not available here (%v: %s)", err, out)
+			skipOrFail(t, "chattr +i not available here (%v: %s)", err, out)
 		}
 		t.Cleanup(func() { exec.Command("chattr", "-i", p).Run() })
 		reason = "operation not permitted"
@@ -681,7 +681,7 @@ func TestNarrowWithInspector(t *testing.T) {
 func TestHugeSparseFile(t *testing.T) {
 	p := writeFile(t, "huge.bin", nil)
 	if err := os.Truncate(p, 1<<40); err != nil {
-		t.Skipf("cannot make a 1 TiB sparse file here: %v", err)
+		skipOrFail(t, "cannot make a 1 TiB sparse file here: %v", err)
 	}
 	h := newHarness(t, p, 100, 24, mapping.Options{}, Options{})
 	h.press("Ctrl-G")

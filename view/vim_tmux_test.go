@@ -3,7 +3,6 @@ package view
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -138,9 +137,7 @@ func TestTmuxUnreadableDefaultConfig(t *testing.T) {
 	os.WriteFile(conf, []byte("keys = \"vim\"\n"), 0o644)
 	var as []string
 	if os.Geteuid() == 0 {
-		if _, err := exec.LookPath("setpriv"); err != nil {
-			t.Skip("setpriv is not installed: cannot run the editor as nobody")
-		}
+		requireTool(t, "setpriv")
 		os.Chmod(home, 0o700)
 		as = []string{"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"}
 	} else {

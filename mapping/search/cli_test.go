@@ -45,7 +45,7 @@ func realFiles(t *testing.T) []string {
 	var files []string
 	ents, err := os.ReadDir("/usr/bin")
 	if err != nil {
-		t.Skipf("no /usr/bin: %v", err)
+		skipOrFail(t, "no /usr/bin: %v", err)
 	}
 	names := []string{}
 	for _, e := range ents {
@@ -64,7 +64,7 @@ func realFiles(t *testing.T) []string {
 		}
 	}
 	if len(files) == 0 {
-		t.Skip("no suitable binaries in /usr/bin")
+		skipOrFail(t, "no suitable binaries in /usr/bin")
 	}
 	return files
 }
@@ -133,9 +133,7 @@ func TestCLIAgainstGrep(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	if _, err := exec.LookPath("grep"); err != nil {
-		t.Skip("grep is not installed")
-	}
+	requireTool(t, "grep")
 	pats := []string{"GLIBC_", "ELF", "main", "usage", "/lib", ".so.", "error", "ZZZZqq"}
 	for _, file := range realFiles(t) {
 		for _, pat := range pats {

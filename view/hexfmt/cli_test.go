@@ -298,9 +298,7 @@ func TestCLIMemory(t *testing.T) {
 // --color auto colours when standard output is a terminal (a tmux pane);
 // --color never does not, even there.
 func TestCLIColorTerminal(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux not installed: cannot give mmhex a terminal")
-	}
+	requireTool(t, "tmux")
 	dir := t.TempDir()
 	p := writeCorpus(t, dir, corpusFile{"f", []byte("\x00A \x01\xff")})
 	sock := filepath.Join(dir, "tmux.sock") // removed with dir: nothing left in /tmp/tmux-UID
@@ -348,7 +346,7 @@ func TestCLISparse64G(t *testing.T) {
 	}
 	const size = 64 << 30
 	if _, err := f.WriteAt([]byte("the end of a 64 GiB file\x00\x01\xfe"), size-1000); err != nil {
-		t.Skip("cannot make a 64 GiB sparse file here:", err)
+		skipOrFail(t, "cannot make a 64 GiB sparse file here: %v", err)
 	}
 	f.Close()
 	last := strconv.FormatInt(size-4096, 10)
@@ -441,7 +439,7 @@ func TestCLISparseHoles(t *testing.T) {
 	defer mf.Close()
 	st, err := mf.Stats(0, -1)
 	if err != nil || st.Cached == mapping.Unknown {
-		t.Skipf("no page-cache figures here (%v)", err)
+		skipOrFail(t, "no page-cache figures here (%v)", err)
 	}
 	// The two data pages and the readahead around each (the mapping's
 	// read-around fills a window of the device's readahead, 8 MiB here,

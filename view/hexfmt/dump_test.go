@@ -111,9 +111,7 @@ func dumpBytes(t testing.TB, data []byte, start int64, o Options, chunks []int) 
 }
 
 func tool(t testing.TB, name string, args ...string) []byte {
-	if _, err := exec.LookPath(name); err != nil {
-		t.Skipf("%s not installed: cannot compare output with it", name)
-	}
+	requireTool(t, name)
 	cmd := exec.Command(name, args...)
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
 	var stderr bytes.Buffer
