@@ -14,6 +14,8 @@ var (
 	ErrNotMappable = errors.New("cannot be mapped")
 	ErrNoSize      = errors.New("has size 0 but has content (a /proc or /sys file?); it cannot be mapped")
 	ErrBadOptions  = errors.New("bad options")
+	// ErrReplaced: the name led to another file by the time it was opened.
+	ErrReplaced = errors.New("was replaced by another file while it was being opened; try again")
 
 	// Access.
 	ErrClosed   = errors.New("file is closed")

@@ -123,9 +123,20 @@ func (f *File) open() error {
 	if o.Window < 0 {
 		return f.errf("%w: negative window size", ErrBadOptions)
 	}
-	var st unix.Stat_t
-	if err := unix.Stat(f.path, &st); err != nil {
+	// Open first, then look at what was opened: an O_PATH descriptor
+	// opens nothing (no device's open routine runs, a FIFO does not
+	// block), its fstat says what the name led to, and only that file is
+	// then opened for reading or writing, through /proc/self/fd. A name
+	// swapped between a stat and the open (a symlink to /dev/null) can no
+	// longer make mmhex open a device read-write.
+	pfd, err := unix.Open(f.path, unix.O_PATH|unix.O_CLOEXEC, 0)
+	if err != nil {
 		return f.errf("%w", err)
+	}
+	defer unix.Close(pfd)
+	var st unix.Stat_t
+	if err := unix.Fstat(pfd, &st); err != nil {
+		return f.errf("fstat: %w", err)
 	}
 	if err := f.checkKind(st.Mode); err != nil {
 		return err
@@ -134,9 +145,8 @@ func (f *File) open() error {
 
 	wantWrite := !o.ReadOnly && !o.Private && (!f.blockDev || o.Write)
 	const oflags = os.O_RDONLY | unix.O_NONBLOCK | unix.O_NOCTTY
-	var err error
 	if wantWrite {
-		f.f, err = os.OpenFile(f.path, os.O_RDWR|unix.O_NONBLOCK|unix.O_NOCTTY, 0)
+		f.f, err = reopen(pfd, f.path, os.O_RDWR|unix.O_NONBLOCK|unix.O_NOCTTY)
 		if err != nil {
 			var errno unix.Errno
 			if errors.As(err, &errno) && (errno == unix.EACCES || errno == unix.EPERM || errno == unix.EROFS || errno == unix.ETXTBSY) {
@@ -151,7 +161,7 @@ func (f *File) open() error {
 		}
 	}
 	if f.f == nil {
-		f.f, err = os.OpenFile(f.path, oflags, 0)
+		f.f, err = reopen(pfd, f.path, oflags)
 		if err != nil {
 			return f.errf("%w", unwrapPathErr(err))
 		}
@@ -162,9 +172,13 @@ func (f *File) open() error {
 		}
 	}
 	f.fd = int(f.f.Fd())
-	// Same kind after open (the path may have changed in between).
+	// The file opened is the one checked (same device and inode).
+	checked := st
 	if err := unix.Fstat(f.fd, &st); err != nil {
 		return f.errf("%w", err)
+	}
+	if st.Dev != checked.Dev || st.Ino != checked.Ino {
+		return f.errf("%w", ErrReplaced)
 	}
 	if err := f.checkKind(st.Mode); err != nil {
 		return err
@@ -208,6 +222,20 @@ func (f *File) open() error {
 		}
 	}
 	return nil
+}
+
+// reopen opens the file that the O_PATH descriptor pfd refers to with
+// flags, through /proc/self/fd (the magic link leads to that very inode,
+// whatever the name leads to now). Without /proc it opens name; the caller
+// then finds a different file by its device and inode.
+func reopen(pfd int, name string, flags int) (*os.File, error) {
+	fh, err := os.OpenFile(fmt.Sprintf("/proc/self/fd/%d", pfd), flags|unix.O_CLOEXEC, 0)
+	if err != nil && errors.Is(err, unix.ENOENT) {
+		if _, serr := os.Stat("/proc/self/fd"); serr != nil { // no /proc
+			return os.OpenFile(name, flags, 0)
+		}
+	}
+	return fh, err
 }
 
 // pseudoFile reports whether a file of size 0 is really a generated file
