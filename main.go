@@ -132,9 +132,20 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
 	var pos []string
 	for {
+		// A negative number ("-1", "-0x10") where a flag could start is a
+		// positional argument, so the command can say what is wrong with
+		// it (an offset must not be negative) instead of "flag provided
+		// but not defined". No flag name starts with a digit.
+		for len(args) > 0 && negativeNumber(args[0]) {
+			pos = append(pos, args[0])
+			args = args[1:]
+		}
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, err
+			}
+			if fs.Name() == "" { // the editor: "mmhex: flag provided …", once
+				return nil, usageError{err}
 			}
 			return nil, usageError{fmt.Errorf("%s: %w", fs.Name(), err)}
 		}
@@ -151,16 +162,24 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// negativeNumber: s is "-" followed by a digit.
+func negativeNumber(s string) bool {
+	return len(s) >= 2 && s[0] == '-' && s[1] >= '0' && s[1] <= '9'
+}
+
 // needArgs checks the number of positional arguments.
 func needArgs(name, usage string, pos []string, min, max int) error {
 	if len(pos) < min || len(pos) > max {
-		return usageError{fmt.Errorf("usage: mmhex %s %s", name, usage)}
+		return usageError{fmt.Errorf("usage: mmhex %s (mmhex --help for more)", strings.TrimSpace(name+" "+usage))}
 	}
 	return nil
 }
 
 // parseNumber parses an offset or length argument for file.
 func parseNumber(file, what, s string) (int64, error) {
+	if negativeNumber(strings.TrimSpace(s)) {
+		return 0, usageError{fmt.Errorf("%s: %s must not be negative: %s", mapping.DisplayName(file), what, mapping.SafeLine(s))}
+	}
 	v, err := mapping.ParseSize(s)
 	if err != nil {
 		return 0, usageError{fmt.Errorf("%s: %s: %w", mapping.DisplayName(file), what, err)}
@@ -192,6 +211,9 @@ func cmdCat(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer f.Close()
+	if off == f.Size() {
+		return nil // nothing from the end on, as dd skip=SIZE: not an error
+	}
 	_, err = f.CopyTo(stdout, off, n)
 	return err
 }
@@ -385,10 +407,13 @@ func cmdSearch(args []string, stdout, stderr io.Writer) error {
 	hex := fs.Bool("hex", false, "PATTERN is hex bytes (\"de ad ?? ef\"; ?? = any byte)")
 	fold := fs.Bool("i", false, "ASCII case-insensitive text")
 	count := fs.Bool("count", false, "print the number of matches instead")
-	maxN := fs.Int64("max", 0, "stop after N matches")
+	maxN := fs.Int64("max", 0, "stop after N matches (0: no limit)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
+	}
+	if *maxN < 0 {
+		return usageError{fmt.Errorf("search: --max must not be negative: %d (0: no limit)", *maxN)}
 	}
 	if err := needArgs("search", searchUsage, pos, 2, 2); err != nil {
 		return err
@@ -437,7 +462,7 @@ const editUsage = "FILE [--keys PRESET] [--config FILE] [--read-only] [--private
 
 // cmdEdit runs the interactive editor (view.Launch).
 func cmdEdit(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("mmhex", flag.ContinueOnError)
+	fs := flag.NewFlagSet("", flag.ContinueOnError) // errors: "mmhex: …", not "mmhex: mmhex: …"
 	var o view.LaunchOptions
 	fs.BoolVar(&o.Demo, "demo", false, "open a demo file made in a temporary folder")
 	fs.StringVar(&o.Keys, "keys", "", "key preset: default or vim")

@@ -314,12 +314,10 @@ func TestErrors(t *testing.T) {
 		{[]string{"cat", "/proc/self/status", "0"}, 1, "/proc/self/status: has size 0 but has content (a /proc or /sys file?); it cannot be mapped"},
 		{[]string{"stat", "/proc/self/status"}, 1, "/proc/self/status: has size 0 but has content (a /proc or /sys file?); it cannot be mapped"},
 		{[]string{"cat", "/dev/null", "0"}, 1, "/dev/null: is a character device; only regular files and block devices can be mapped"},
-		{[]string{"cat", empty, "0"}, 1, empty + ": offset is past end of file"},
-		{[]string{"cat", data, "10"}, 1, data + ": offset is past end of file"},
 		{[]string{"cat", data, "0x100"}, 1, data + ": offset is past end of file"},
 		{[]string{"cat", data, "1x"}, 2, data + `: offset: bad number: "1x" (use decimal, 0x hex, k/M/G suffixes)`},
-		{[]string{"cat", data, "0", "-5"}, 2, "cat: flag provided but not defined: -5"},
-		{[]string{"cat", data}, 2, "usage: mmhex cat " + findCommand("cat").usage},
+		{[]string{"cat", data, "0", "-5"}, 2, data + ": length must not be negative: -5"},
+		{[]string{"cat", data}, 2, "usage: mmhex cat " + findCommand("cat").usage + " (mmhex --help for more)"},
 		{[]string{"cat", evil, "0"}, 1, fmt.Sprintf("%q: no such file or directory", evil)},
 		{[]string{"patch", data, "0", "4g"}, 2, data + `: bad hex bytes: "4g" is not hex`},
 		{[]string{"patch", data, "0", "414"}, 2, data + `: bad hex bytes: "414" has an odd number of hex digits`},
@@ -332,7 +330,7 @@ func TestErrors(t *testing.T) {
 		{[]string{"patch", data, "8", "41", "--expect", "38 39 40"}, 1, data + ": --expect at 0x8: offset is past end of file (size 10)"},
 		{[]string{"patch", missing, "0", "41"}, 1, missing + ": no such file or directory"},
 		{[]string{"stat", missing}, 1, missing + ": no such file or directory"},
-		{[]string{"stat", data, "extra"}, 2, "usage: mmhex stat " + findCommand("stat").usage},
+		{[]string{"stat", data, "extra"}, 2, "usage: mmhex stat " + findCommand("stat").usage + " (mmhex --help for more)"},
 		// dump, search and the editor entry: the same opening errors.
 		{[]string{"dump", missing}, 1, missing + ": no such file or directory"},
 		{[]string{"dump", dir}, 1, dir + ": is a directory"},
@@ -378,6 +376,54 @@ func TestErrors(t *testing.T) {
 		}
 	}
 	if after := snapshot(t, data, empty, evilFile); after != before {
+		t.Fatalf("files changed:\n%s\n%s", before, after)
+	}
+}
+
+// TestSmallCLI: the exact text and status of the small command-line cases
+// of issue 11.
+func TestSmallCLI(t *testing.T) {
+	data := tempFile(t, "data.bin", []byte("0123456789"))
+	empty := tempFile(t, "empty", nil)
+	dense := tempFile(t, "dense", []byte("aaaa"))
+	before := snapshot(t, data, empty)
+	for _, c := range []struct {
+		args           []string
+		code           int
+		stdout, stderr string
+	}{
+		// no arguments: the editor's usage, one space after "mmhex", a
+		// hint to --help
+		{nil, 2, "", "mmhex: usage: mmhex " + editUsage + " (mmhex --help for more)\n"},
+		// an unknown flag of the editor: named once
+		{[]string{"--bogus"}, 2, "", "mmhex: flag provided but not defined: -bogus\n"},
+		{[]string{data, "--bogus"}, 2, "", "mmhex: flag provided but not defined: -bogus\n"},
+		{[]string{"cat", data, "--bogus"}, 2, "", "mmhex: cat: flag provided but not defined: -bogus\n"},
+		// offset == size: nothing, exit 0 (as dd skip=SIZE)
+		{[]string{"cat", data, "10"}, 0, "", ""},
+		{[]string{"cat", data, "0xa", "5"}, 0, "", ""},
+		{[]string{"cat", empty, "0"}, 0, "", ""},
+		{[]string{"cat", data, "11"}, 1, "", "mmhex: " + data + ": offset is past end of file\n"},
+		// negative offsets and lengths are named as such
+		{[]string{"cat", data, "-1"}, 2, "", "mmhex: " + data + ": offset must not be negative: -1\n"},
+		{[]string{"cat", data, "-0x10", "2"}, 2, "", "mmhex: " + data + ": offset must not be negative: -0x10\n"},
+		{[]string{"cat", data, "0", "-5"}, 2, "", "mmhex: " + data + ": length must not be negative: -5\n"},
+		{[]string{"patch", data, "-1", "41"}, 2, "", "mmhex: " + data + ": offset must not be negative: -1\n"},
+		{[]string{"dump", data, "-n", "-5"}, 2, "", "mmhex: " + data + ": length must not be negative: -5\n"},
+		// search --max: negative refused, 0 no limit, N stops after N
+		{[]string{"search", data, "1", "--max", "-1"}, 2, "", "mmhex: search: --max must not be negative: -1 (0: no limit)\n"},
+		{[]string{"search", dense, "aa", "--max", "0"}, 0, "0\n1\n2\n", ""},
+		{[]string{"search", dense, "aa", "--max", "2"}, 0, "0\n1\n", ""},
+		{[]string{"search", dense, "aa", "--max", "2", "--count"}, 0, "2\n", ""},
+		// a negative-looking pattern is a pattern
+		{[]string{"search", data, "-1"}, 1, "", "mmhex: " + data + ": no match for \"-1\"\n"},
+	} {
+		r := mmhex(t, c.args...)
+		if r.code != c.code || r.stdout != c.stdout || r.stderr != c.stderr {
+			t.Errorf("mmhex %q:\n got code %d stdout %q stderr %q\nwant code %d stdout %q stderr %q", c.args, r.code, r.stdout, r.stderr, c.code, c.stdout, c.stderr)
+		}
+	}
+	if after := snapshot(t, data, empty); after != before {
 		t.Fatalf("files changed:\n%s\n%s", before, after)
 	}
 }

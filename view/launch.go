@@ -1,6 +1,7 @@
 package view
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -22,7 +23,7 @@ type LaunchOptions struct {
 	Config  string          // --config file ("" = the default path, if it exists)
 	Mapping mapping.Options // --read-only --private --populate --lock --window --invalidate
 	Fit     bool            // --fit: the row width follows the terminal width
-	Stdout  io.Writer       // where the demo file's path is printed on exit
+	Stdout  io.Writer       // where the removal of the demo folder is reported on exit
 }
 
 // Launch opens the file and runs the editor on the terminal. Everything that
@@ -35,17 +36,27 @@ func Launch(o LaunchOptions) (err error) {
 		return err
 	}
 	path := o.Path
+	demoNote := ""
 	if o.Demo {
-		dir, err := os.MkdirTemp("", "mmhex-demo-")
-		if err != nil {
-			return fmt.Errorf("demo: %w", err)
+		// The folder is removed on every way out of Launch: a quit, an
+		// error, and SIGTERM/SIGHUP/SIGINT (they stop the editor below).
+		dir, derr := os.MkdirTemp("", "mmhex-demo-")
+		if derr != nil {
+			return fmt.Errorf("demo: %w", derr)
 		}
-		if path, err = MakeDemo(dir); err != nil {
-			return err
+		defer func() {
+			rerr := os.RemoveAll(dir)
+			switch {
+			case rerr != nil:
+				err = errors.Join(err, fmt.Errorf("demo: %w", rerr))
+			case o.Stdout != nil:
+				fmt.Fprintf(o.Stdout, "demo folder %s removed\n", mapping.DisplayName(dir))
+			}
+		}()
+		if path, derr = MakeDemo(dir); derr != nil {
+			return derr
 		}
-		if o.Stdout != nil {
-			defer fmt.Fprintf(o.Stdout, "demo file: %s\n", mapping.DisplayName(path))
-		}
+		demoNote = fmt.Sprintf("demo file %s (a temporary folder, removed on exit)", mapping.DisplayName(path))
 	}
 	cfg := m.Config()
 	applyColours(cfg.Colours)
@@ -67,6 +78,9 @@ func Launch(o LaunchOptions) (err error) {
 		Keys:           keymap.NewDispatcher(m),
 		StartupMessage: keymap.ProblemsText(probs),
 	})
+	if demoNote != "" {
+		e.Message("%s", demoNote)
+	}
 	// SIGTERM, SIGHUP or SIGINT (kill, a closed terminal window) stop the
 	// editor like a quit that leaves the edits to writeback, so the
 	// terminal is restored instead of left raw.

@@ -117,25 +117,56 @@ func TestOpenErrorsAreOneLine(t *testing.T) {
 	}
 }
 
+// --demo says where its temporary folder is while it runs and removes it
+// on exit: after a quit (Ctrl-Q) and after SIGTERM.
 func TestTmuxDemo(t *testing.T) {
 	bin := mmhexBinary(t)
-	s := newTerm(t, 100, 30)
-	s.text(bin + " --demo; echo EXIT=$?")
-	s.keys("Enter")
-	s.waitFor("demo.bin  4.00 MiB (4194304 B)")
-	s.waitFor(".ELF")
-	s.keys("C-q")
-	scr := s.waitFor("EXIT=0")
-	i := strings.Index(scr, "demo file: ")
-	if i < 0 {
-		t.Fatalf("the demo path was not printed on exit:\n%s", scr)
+	for _, how := range []string{"quit", "SIGTERM"} {
+		t.Run(how, func(t *testing.T) {
+			tmp, err := os.MkdirTemp("", "d") // short: the path fits the status line
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { os.RemoveAll(tmp) })
+			pidFile := filepath.Join(tmp, "pid")
+			s := newTerm(t, 120, 30)
+			s.text(fmt.Sprintf(`sh -c 'echo $$ > %s; TMPDIR=%s exec %s --demo'; echo EXIT=$?`, pidFile, tmp, bin))
+			s.keys("Enter")
+			s.waitFor("demo.bin  4.00 MiB (4194304 B)")
+			scr := s.waitFor(".ELF")
+			dirs, _ := filepath.Glob(filepath.Join(tmp, "mmhex-demo-*"))
+			if len(dirs) != 1 {
+				t.Fatalf("demo folders in TMPDIR: %q", dirs)
+			}
+			dir := dirs[0]
+			if st, err := os.Stat(filepath.Join(dir, "demo.bin")); err != nil || st.Size() != demoSize {
+				t.Fatalf("demo file while running: %v", err)
+			}
+			if want := "demo file " + filepath.Join(dir, "demo.bin") + " (a temporary folder, removed on exit)"; !strings.Contains(scr, want) {
+				t.Fatalf("the status line does not say %q:\n%s", want, scr)
+			}
+			if how == "quit" {
+				s.keys("C-q")
+				s.waitFor("demo folder " + dir + " removed\nEXIT=0")
+			} else {
+				b, err := os.ReadFile(pidFile)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+					t.Fatal(err)
+				}
+				s.waitFor("EXIT=1")
+			}
+			if _, err := os.Stat(dir); !os.IsNotExist(err) {
+				t.Fatalf("the demo folder %s is still there after %s: %v", dir, how, err)
+			}
+		})
 	}
-	path := strings.Fields(scr[i+len("demo file: "):])[0]
-	st, err := os.Stat(path)
-	if err != nil || st.Size() != demoSize {
-		t.Fatalf("demo file %s: %v", path, err)
-	}
-	os.RemoveAll(filepath.Dir(path))
 }
 
 func TestTmuxKilledRestoresTerminal(t *testing.T) {
