@@ -434,7 +434,7 @@ func cmdSearch(args []string, stdout, stderr io.Writer) error {
 	w := bufio.NewWriterSize(stdout, 64<<10)
 	var n int64
 	var num []byte
-	err = search.FindAll(context.Background(), f, p, 0, f.Size(), search.AllOptions{OwnMappings: true}, func(off int64) bool {
+	err = search.FindAll(context.Background(), f, p, 0, f.Size(), search.AllOptions{}, func(off int64) bool {
 		n++
 		if !*count {
 			num = strconv.AppendInt(num[:0], off, 10)

@@ -5,9 +5,12 @@ import (
 	"runtime/debug"
 )
 
-// isFault reports whether a recovered panic value is a memory fault
-// turned into a panic by debug.SetPanicOnFault.
-func isFault(r any) bool {
+// IsFault reports whether a recovered panic value is a memory fault (a
+// SIGBUS or SIGSEGV on mapped memory: the file shrank, the disk failed)
+// turned into a panic by debug.SetPanicOnFault. It is the one such test of
+// the program: a recover that reads mapped memory re-panics on anything
+// else.
+func IsFault(r any) bool {
 	if _, ok := r.(runtime.Error); !ok {
 		return false
 	}
@@ -21,7 +24,7 @@ func safeCopy(dst, src []byte) (n int, ok bool) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
-			if !isFault(r) {
+			if !IsFault(r) {
 				panic(r)
 			}
 			n, ok = 0, false
@@ -35,7 +38,7 @@ func safeFill(dst []byte, b byte) (ok bool) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
-			if !isFault(r) {
+			if !IsFault(r) {
 				panic(r)
 			}
 			ok = false
@@ -56,7 +59,7 @@ func safeCall(fn func() bool) (cont, ok bool) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
-			if !isFault(r) {
+			if !IsFault(r) {
 				panic(r)
 			}
 			cont, ok = false, false

@@ -15,7 +15,9 @@ type ScanOptions struct {
 	Overlap   int   // consecutive chunks share this many bytes (pattern length - 1)
 	Reverse   bool  // hand out chunks from the end towards the start
 	SkipHoles bool  // skip holes of sparse files (SEEK_DATA/SEEK_HOLE); the bytes there are zeros
-	Chunk     int64 // bytes per chunk, rounded up to pages; 0 = DefaultChunk
+	Chunk     int64 // bytes per chunk, rounded up to pages; 0 = DefaultChunk (Sweep: SweepChunk)
+
+	chunked bool // Sweep: map chunk by chunk, as when the range cannot be mapped at once (tests)
 }
 
 type brange struct{ a, b int64 } // bytes [a, b)
@@ -204,4 +206,105 @@ func (f *File) dataRanges(off, end, pad int64, priv []prange) []brange {
 		add(r.a, r.b)
 	}
 	return out
+}
+
+// SweepChunk is Sweep's chunk when ScanOptions.Chunk is 0: how much of its
+// mapping is read between releases behind. On 2 GiB in the page cache,
+// 2–4 MiB took 395–410 ms of CPU against 435–445 ms with 8–16 MiB (the
+// page-table entries and page structures being released are still in the
+// cache).
+const SweepChunk int64 = 4 << 20
+
+// Sweep is Scan forward, for a reader that goes through a range once as
+// fast as it can (`mmhex search`): the same views, overlap, hole skipping,
+// fault handling and lock, through the descriptor f was opened with (never
+// the path again: a file renamed over the path changes nothing). The
+// difference is how the bytes are mapped: [off, end) is mapped once,
+// read-only and shared, without MAP_POPULATE; the views are faulted in by
+// the kernel's fault-around as fn reads them, and the pages behind are
+// dropped from the process (MADV_DONTNEED; the page cache keeps them), so
+// memory stays a few chunks whatever the range. Scan's MAP_POPULATE holds
+// the process's mmap lock while another goroutine's munmap waits for it,
+// where faults take per-VMA locks: on a 2 GiB file in the page cache with
+// two goroutines sweeping, 230–240 ms against Scan's 300–330 ms.
+// Several goroutines may Sweep ranges of one File at once. When the range
+// cannot be mapped at once (address space), it is mapped chunk by chunk.
+// In private mode, and with o.Reverse, Sweep is Scan.
+func (f *File) Sweep(off, end int64, o ScanOptions, fn func(base int64, b []byte) bool) error {
+	if o.Reverse || f.mode == Private {
+		return f.Scan(off, end, o, fn)
+	}
+	f.busy.RLock()
+	defer f.busy.RUnlock()
+	fd, size, err := f.snapshot()
+	if err != nil {
+		return err
+	}
+	off = max(off, 0)
+	end = min(end, size)
+	if off >= end {
+		return nil
+	}
+	ov := int64(max(o.Overlap, 0))
+	chunk := o.Chunk
+	if chunk <= 0 {
+		chunk = SweepChunk
+	}
+	chunk = max(chunk, 2*ov+f.page)
+	chunk = (chunk + f.page - 1) &^ (f.page - 1)
+	regions := []brange{{off, end}}
+	if o.SkipHoles {
+		regions = f.dataRanges(off, end, ov, nil)
+	}
+	if len(regions) == 0 {
+		return nil
+	}
+	pa := regions[0].a &^ (f.page - 1)
+	last := regions[len(regions)-1].b
+	var whole []byte
+	if !o.chunked {
+		whole, _ = unix.Mmap(fd, pa, int(last-pa), unix.PROT_READ, unix.MAP_SHARED|unix.MAP_NORESERVE)
+	}
+	if whole != nil {
+		defer unix.Munmap(whole)
+	}
+	s := &scanner{f: f, fd: fd, fn: fn}
+	for _, r := range regions {
+		for a := r.a; a < r.b; {
+			e := min(a+chunk, r.b)
+			var cont bool
+			var err error
+			if whole == nil {
+				cont, err = s.sweepChunk(a, e)
+			} else {
+				cont, err = s.call(a, whole[a-pa:e-pa])
+				// Release behind: the pages the next view does not read again.
+				if ca, rel := a&^(f.page-1), (e-ov)&^(f.page-1); rel > ca {
+					unix.Madvise(whole[ca-pa:rel-pa], unix.MADV_DONTNEED)
+				}
+			}
+			if err != nil || !cont {
+				return err
+			}
+			if e == r.b {
+				break
+			}
+			a = e - ov
+		}
+	}
+	return nil
+}
+
+// sweepChunk maps [a, e) on its own (not populated) and hands it to fn.
+func (s *scanner) sweepChunk(a, e int64) (bool, error) {
+	f := s.f
+	pa := a &^ (f.page - 1)
+	data, err := unix.Mmap(s.fd, pa, int(e-pa), unix.PROT_READ, unix.MAP_SHARED)
+	if err != nil {
+		return false, f.errf("scan: mmap at %#x: %w", pa, err)
+	}
+	unix.Madvise(data, unix.MADV_SEQUENTIAL)
+	cont, err := s.call(a, data[a-pa:])
+	unix.Munmap(data)
+	return cont, err
 }

@@ -9,13 +9,15 @@ import (
 	"mmhex/mapping"
 )
 
-// Source is the file the engine searches: *mapping.File. The engine reads
-// mapped memory only through Scan, which is fault-safe and releases the
-// pages behind it.
+// Source is the file the engine searches: *mapping.File, through the
+// descriptor it was opened with. The engine reads mapped memory only
+// through Scan (Find) and Sweep (FindAll), which are fault-safe and
+// release the pages behind them.
 type Source interface {
 	Size() int64
 	Path() string
 	Scan(off, end int64, o mapping.ScanOptions, fn func(base int64, b []byte) bool) error
+	Sweep(off, end int64, o mapping.ScanOptions, fn func(base int64, b []byte) bool) error
 }
 
 // Options tune a search.
@@ -291,12 +293,8 @@ const defaultSegment = 64 << 20
 type AllOptions struct {
 	Workers    int   // goroutines searching; 0 = GOMAXPROCS
 	Segment    int64 // bytes per unit of work; 0 = 64 MiB
-	Chunk      int64 // passed to Scan
+	Chunk      int64 // passed to Sweep
 	NoHoleSkip bool
-	// OwnMappings reads the file through mappings of the search's own
-	// (ownScanner: faulted in, not populated), opened by Source.Path(); the
-	// command line uses it. Otherwise Source.Scan is used.
-	OwnMappings bool
 }
 
 // job is one segment of FindAll: the matches lying wholly in [a, b).
@@ -309,7 +307,7 @@ type job struct {
 
 const batchLen = 4096
 
-func (j *job) run(ctx context.Context, src Source, own *ownScanner, p *Pattern, chunk int64) {
+func (j *job) run(ctx context.Context, src Source, p *Pattern, chunk int64) {
 	defer close(j.out)
 	n := int64(p.Len())
 	var buf []int64
@@ -352,12 +350,7 @@ func (j *job) run(ctx context.Context, src Source, own *ownScanner, p *Pattern, 
 		}
 		return ok
 	}
-	var err error
-	if own != nil {
-		err = own.scan(j.a, j.b, int(n-1), j.skip, chunk, scanFn)
-	} else {
-		err = src.Scan(j.a, j.b, mapping.ScanOptions{Overlap: int(n - 1), Chunk: chunk, SkipHoles: j.skip}, scanFn)
-	}
+	err := src.Sweep(j.a, j.b, mapping.ScanOptions{Overlap: int(n - 1), Chunk: chunk, SkipHoles: j.skip}, scanFn)
 	if ok && err == nil {
 		send()
 	}
@@ -386,15 +379,6 @@ func FindAll(ctx context.Context, src Source, p *Pattern, off, end int64, o AllO
 	if seg <= 0 {
 		seg = defaultSegment
 	}
-	var own *ownScanner
-	if o.OwnMappings {
-		var err error
-		if own, err = openOwnScanner(src.Path()); err != nil {
-			return err
-		}
-		defer own.close()
-		own.mapWhole(off, end)
-	}
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -417,7 +401,7 @@ func FindAll(ctx context.Context, src Source, p *Pattern, off, end int64, o AllO
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				j.run(ctx, src, own, p, o.Chunk)
+				j.run(ctx, src, p, o.Chunk)
 			}
 		}()
 	}

@@ -166,7 +166,7 @@ func (d *Dumper) worker() {
 func (d *Dumper) run(j *job) {
 	defer func() {
 		if r := recover(); r != nil {
-			if _, ok := r.(interface{ Addr() uintptr }); !ok {
+			if !mapping.IsFault(r) {
 				panic(r)
 			}
 			j.out = j.out[:0]
@@ -229,7 +229,7 @@ func (d *Dumper) Write(p []byte) (n int, err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
-			if _, ok := r.(interface{ Addr() uintptr }); !ok {
+			if !mapping.IsFault(r) {
 				panic(r)
 			}
 			wg.Wait() // no job may still read p

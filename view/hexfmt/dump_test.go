@@ -583,3 +583,37 @@ func TestZerosLikeWrite(t *testing.T) {
 		}
 	}
 }
+
+// TestDumpOpenedFile: DumpFile reads the file that was opened (through
+// mapping.File's descriptor), not whatever its path names now: after
+// another file is renamed over the path the dump is still the opened
+// file's, byte for byte.
+func TestDumpOpenedFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "f.bin")
+	if err := os.WriteFile(p, bytes.Repeat([]byte("AB"), 20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := mapping.Open(p, mapping.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := os.WriteFile(filepath.Join(dir, "other"), bytes.Repeat([]byte("z"), 100), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "other"), p); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := DumpFile(&out, f, 0, -1, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	const want = "00000000  41 42 41 42 41 42 41 42  41 42 41 42 41 42 41 42  |ABABABABABABABAB|\n" +
+		"*\n" +
+		"00000020  41 42 41 42 41 42 41 42                           |ABABABAB|\n" +
+		"00000028\n"
+	if out.String() != want {
+		t.Errorf("dump after the path was renamed over:\n%s\nwant\n%s", out.String(), want)
+	}
+}

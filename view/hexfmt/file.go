@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"golang.org/x/sys/unix"
+	"golang.org/x/term"
 
 	"mmhex/mapping"
 )
@@ -32,12 +32,6 @@ func ParseColorMode(s string) (ColorMode, error) {
 	return 0, fmt.Errorf("%w %q (want auto, always or never)", ErrBadColor, s)
 }
 
-// IsTerminal reports whether fd is a terminal.
-func IsTerminal(fd uintptr) bool {
-	_, err := unix.IoctlGetTermios(int(fd), unix.TCGETS)
-	return err == nil
-}
-
 // UseColor decides whether a dump to fd is coloured.
 func (m ColorMode) UseColor(fd uintptr) bool {
 	switch m {
@@ -46,7 +40,7 @@ func (m ColorMode) UseColor(fd uintptr) bool {
 	case ColorNever:
 		return false
 	}
-	return IsTerminal(fd)
+	return term.IsTerminal(int(fd))
 }
 
 // DumpFile writes the dump of n bytes of f from offset off (n < 0: to the
