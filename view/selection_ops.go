@@ -3,12 +3,7 @@ package view
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
-	"time"
-
-	"github.com/gdamore/tcell/v2"
 
 	"mmhex/keymap"
 	"mmhex/mapping"
@@ -150,106 +145,4 @@ func (e *Editor) pasteHex(expr string) {
 		Hint:  "de ad be ef (type or paste)",
 		Done:  do,
 	})
-}
-
-// writeSelection writes the selection to a new file, streamed through
-// mapping (CopyTo: chunk by chunk, never the whole selection in memory), in
-// the background. An existing file is overwritten only when confirmed.
-func (e *Editor) writeSelection(expr string) {
-	off, n, ok := e.Selection()
-	if !ok {
-		e.noSelection()
-		return
-	}
-	start := func(path string, overwrite bool) {
-		e.afterSelectionAction()
-		e.Message("writing %s to %s…", describeRange(off, n), mapping.DisplayName(path))
-		f := e.f
-		e.Go(func() { // panic-safe: a panic restores the terminal
-			t0 := time.Now()
-			err := writeRange(f, path, off, n, overwrite)
-			d := time.Since(t0)
-			searchPost(e, func() {
-				if err != nil {
-					e.Errorf("write selection: %v", err)
-					return
-				}
-				e.Message("wrote %s to %s in %s", describeRange(off, n), mapping.DisplayName(path), formatDuration(d))
-			})
-		})
-	}
-	do := func(text string) error {
-		path := strings.TrimSpace(text)
-		if path == "" {
-			return errors.New("no file name")
-		}
-		if strings.HasPrefix(path, "~/") {
-			if home, err := os.UserHomeDir(); err == nil {
-				path = filepath.Join(home, path[2:])
-			}
-		}
-		if same(path, e.f.Path()) {
-			return errors.New("that is the file being edited")
-		}
-		fi, err := os.Stat(path)
-		switch {
-		case err == nil && fi.IsDir():
-			return fmt.Errorf("%s is a directory", mapping.DisplayName(path))
-		case err == nil:
-			e.prompt = nil
-			e.OpenPrompt(&Prompt{
-				Label: fmt.Sprintf("%s exists (%s): overwrite it? y/n", mapping.DisplayName(path), mapping.HumanBytes(fi.Size())),
-				Key: func(p *Prompt, ev *tcell.EventKey) bool {
-					if ev.Key() == tcell.KeyEsc || ev.Key() == tcell.KeyEnter || ev.Key() == tcell.KeyCtrlC {
-						return false
-					}
-					e.prompt = nil
-					if r, ok := keymap.FromEvent(ev).Rune(); ok && (r == 'y' || r == 'Y') {
-						start(path, true)
-					} else {
-						e.Message("not written: %s exists", mapping.DisplayName(path))
-					}
-					return true
-				},
-				Done: func(string) error {
-					e.Message("not written: %s exists", mapping.DisplayName(path))
-					return nil
-				},
-			})
-			return nil
-		case !errors.Is(err, os.ErrNotExist):
-			return err
-		}
-		start(path, false)
-		return nil
-	}
-	e.promptOrRun(expr, &Prompt{
-		Label: fmt.Sprintf("write %s to file:", describeRange(off, n)),
-		Hint:  "a new file (an existing one only if you confirm)",
-		Done:  do,
-	})
-}
-
-// same reports whether a and b name the same existing file.
-func same(a, b string) bool {
-	fa, err1 := os.Stat(a)
-	fb, err2 := os.Stat(b)
-	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
-}
-
-// writeRange copies [off, off+n) of f to path: O_EXCL unless overwrite.
-func writeRange(f *mapping.File, path string, off, n int64, overwrite bool) error {
-	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
-	if overwrite {
-		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
-	}
-	fh, err := os.OpenFile(path, flags, 0o644)
-	if err != nil {
-		return err
-	}
-	_, err = f.CopyTo(fh, off, n)
-	if cerr := fh.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
