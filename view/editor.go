@@ -44,6 +44,12 @@ type Options struct {
 	// Name overrides the file name shown in the header (the demo shows its
 	// temporary path otherwise).
 	Name string
+	// Screen, when not nil, is the screen to run on, already initialised
+	// (Init called). New sets it on the application wrapped so that frames
+	// are drawn once after the queued keys are handled (coalesce.go). nil:
+	// the caller set the application's screen (tests drawing by hand), or
+	// tview makes one in Run, with a frame after every key.
+	Screen tcell.Screen
 }
 
 // Column is the grid column the cursor types into.
@@ -136,6 +142,8 @@ type Editor struct {
 
 	values map[any]any // per-editor state of features (Value)
 
+	ds *drawScreen // the wrapped Options.Screen; nil without one
+
 	frame     []byte // buffer of the visible bytes (reused)
 	frameData []byte // the visible bytes of the frame being drawn
 	stop      chan struct{}
@@ -167,6 +175,10 @@ func New(app *tview.Application, f *mapping.File, opts Options) *Editor {
 	if e.keys == nil {
 		e.keys = defaultDispatcher()
 	}
+	if opts.Screen != nil {
+		e.ds = newDrawScreen(opts.Screen, true)
+		app.SetScreen(e.ds)
+	}
 	e.grid = newGrid(e)
 	e.root = newLayout(e)
 	for _, feat := range features {
@@ -184,6 +196,9 @@ func New(app *tview.Application, f *mapping.File, opts Options) *Editor {
 	app.SetRoot(e.root, true)
 	app.EnableMouse(true)
 	app.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
+		if e.ds != nil {
+			e.ds.keyHandled()
+		}
 		// tview stops the application on an uncaptured Ctrl-C; the editor
 		// handles Ctrl-C itself (it never quits without asking).
 		if ev.Key() == tcell.KeyCtrlC {
@@ -196,7 +211,8 @@ func New(app *tview.Application, f *mapping.File, opts Options) *Editor {
 		e.mu.Lock()
 		e.screen = s
 		e.mu.Unlock()
-		return false
+		// A key is still queued: the frame after it is drawn instead.
+		return e.ds != nil && e.ds.skip()
 	})
 	return e
 }

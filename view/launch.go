@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"syscall"
 
+	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 
 	"mmhex/keymap"
@@ -72,11 +73,20 @@ func Launch(o LaunchOptions) (err error) {
 	if f.Size() == 0 {
 		return fmt.Errorf("%s: the file is empty: nothing to show or overwrite (mmhex never changes a file's size)", mapping.DisplayName(path))
 	}
+	screen, err := tcell.NewScreen()
+	if err == nil {
+		err = screen.Init()
+	}
+	if err != nil {
+		// No terminal, or an unknown $TERM.
+		return fmt.Errorf("cannot use the terminal: %w", err)
+	}
 	e := New(tview.NewApplication(), f, Options{
 		BytesPerRow:    cfg.BytesPerRow,
 		FitWidth:       o.Fit || cfg.FitWidth,
 		Keys:           keymap.NewDispatcher(m),
 		StartupMessage: keymap.ProblemsText(probs),
+		Screen:         screen,
 	})
 	if demoNote != "" {
 		e.Message("%s", demoNote)

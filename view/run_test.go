@@ -34,10 +34,12 @@ func runEditor(t *testing.T, path string, setup func(e *Editor)) (*finiScreen, *
 	}
 	t.Cleanup(func() { f.Close() })
 	sim := &finiScreen{SimulationScreen: tcell.NewSimulationScreen("UTF-8")}
-	app := tview.NewApplication()
-	app.SetScreen(sim)
+	if err := sim.Init(); err != nil {
+		t.Fatal(err)
+	}
 	sim.SetSize(100, 30)
-	e := New(app, f, Options{})
+	// as Launch does: the editor wraps the screen (frames after queued keys)
+	e := New(tview.NewApplication(), f, Options{Screen: sim})
 	if setup != nil {
 		setup(e)
 	}
