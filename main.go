@@ -22,6 +22,7 @@ import (
 
 	"mmhex/keymap"
 	"mmhex/mapping"
+	"mmhex/mapping/display"
 	"mmhex/mapping/search"
 	"mmhex/view"
 	"mmhex/view/hexfmt"
@@ -80,7 +81,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	c := findCommand(name)
 	if c == nil {
-		fmt.Fprintf(stderr, "mmhex: unknown command %s (run mmhex --help)\n", mapping.DisplayName(args[0]))
+		fmt.Fprintf(stderr, "mmhex: unknown command %s (run mmhex --help)\n", display.Name(args[0]))
 		return 2
 	}
 	err := c.run(rest, stdout, stderr)
@@ -120,9 +121,9 @@ func printHelp(w io.Writer) {
 }
 
 // oneLine keeps an error message on one line and terminal-safe: names are
-// already DisplayName'd, but some messages (the flag package's) quote
+// already display.Name'd, but some messages (the flag package's) quote
 // arguments raw.
-func oneLine(s string) string { return mapping.SafeLine(s) }
+func oneLine(s string) string { return display.Line(s) }
 
 // parseArgs parses the flags of fs wherever they appear in args (before,
 // between or after the positional arguments) and returns the positional
@@ -178,11 +179,11 @@ func needArgs(name, usage string, pos []string, min, max int) error {
 // parseNumber parses an offset or length argument for file.
 func parseNumber(file, what, s string) (int64, error) {
 	if negativeNumber(strings.TrimSpace(s)) {
-		return 0, usageError{fmt.Errorf("%s: %s must not be negative: %s", mapping.DisplayName(file), what, mapping.SafeLine(s))}
+		return 0, usageError{fmt.Errorf("%s: %s must not be negative: %s", display.Name(file), what, display.Line(s))}
 	}
 	v, err := mapping.ParseSize(s)
 	if err != nil {
-		return 0, usageError{fmt.Errorf("%s: %s: %w", mapping.DisplayName(file), what, err)}
+		return 0, usageError{fmt.Errorf("%s: %s: %w", display.Name(file), what, err)}
 	}
 	return v, nil
 }
@@ -230,7 +231,7 @@ func cmdPatch(args []string, stdout, stderr io.Writer) error {
 	if err := needArgs("patch", usage, pos, 3, 3); err != nil {
 		return err
 	}
-	name := mapping.DisplayName(pos[0])
+	name := display.Name(pos[0])
 	off, err := parseNumber(pos[0], "offset", pos[1])
 	if err != nil {
 		return err
@@ -297,7 +298,7 @@ func cmdStat(args []string, stdout, stderr io.Writer) error {
 		err = r.WriteText(stdout)
 	}
 	if err != nil {
-		return fmt.Errorf("%s: writing: %w", mapping.DisplayName(pos[0]), err)
+		return fmt.Errorf("%s: writing: %w", display.Name(pos[0]), err)
 	}
 	return nil
 }
@@ -325,7 +326,7 @@ func statWatch(f *mapping.File, name string, asJSON bool, stdout io.Writer) erro
 			w.WriteString(s.Row())
 		}
 		if err := w.Flush(); err != nil {
-			return fmt.Errorf("%s: writing: %w", mapping.DisplayName(name), err)
+			return fmt.Errorf("%s: writing: %w", display.Name(name), err)
 		}
 		select {
 		case <-ctx.Done():
@@ -387,7 +388,7 @@ func cmdDump(args []string, stdout, stderr io.Writer) error {
 	defer f.Close()
 	if fromEnd {
 		if off > f.Size() {
-			return fmt.Errorf("%s: offset %s is before the start of the file: size %d (%#x)", mapping.DisplayName(f.Path()), *skip, f.Size(), f.Size())
+			return fmt.Errorf("%s: offset %s is before the start of the file: size %d (%#x)", display.Name(f.Path()), *skip, f.Size(), f.Size())
 		}
 		off = f.Size() - off
 	}
@@ -418,7 +419,7 @@ func cmdSearch(args []string, stdout, stderr io.Writer) error {
 	if err := needArgs("search", searchUsage, pos, 2, 2); err != nil {
 		return err
 	}
-	name := mapping.DisplayName(pos[0])
+	name := display.Name(pos[0])
 	if *hex && *fold {
 		return usageError{fmt.Errorf("search: -i applies to text patterns, not to --hex")}
 	}
@@ -527,12 +528,12 @@ func cmdKeys(args []string, stdout, stderr io.Writer) error {
 	}
 	conf := "no configuration file"
 	if p := m.Config().Path; p != "" {
-		conf = "configuration " + mapping.DisplayName(p)
+		conf = "configuration " + display.Name(p)
 	}
 	fmt.Fprintf(stdout, "preset %s, %s\n\n%s", m.Preset(), conf, m.Text())
 	if len(problems) > 0 {
 		io.WriteString(stderr, keymap.ProblemsText(problems))
-		return fmt.Errorf("%s: %d %s in the configuration", mapping.DisplayName(m.Config().Path), len(problems), plural(len(problems), "problem", "problems"))
+		return fmt.Errorf("%s: %d %s in the configuration", display.Name(m.Config().Path), len(problems), plural(len(problems), "problem", "problems"))
 	}
 	return nil
 }

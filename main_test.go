@@ -300,7 +300,7 @@ func TestErrors(t *testing.T) {
 	missing := filepath.Join(dir, "missing")
 	evil := filepath.Join(dir, "x\x1b]0;pwned\x07")
 	evilFile := tempFile(t, "e\x1b[31m\u202e", []byte("ab"))
-	evilQ := fmt.Sprintf("%q", evilFile)
+	evilQ := filepath.Dir(evilFile) + "/e.[31m." // ESC and U+202E shown as .
 	evilDir := filepath.Join(dir, "d\x1b]0;pwned\x07")
 	os.Mkdir(evilDir, 0o755)
 	cases := []struct {
@@ -318,7 +318,7 @@ func TestErrors(t *testing.T) {
 		{[]string{"cat", data, "1x"}, 2, data + `: offset: bad number: "1x" (use decimal, 0x hex, k/M/G suffixes)`},
 		{[]string{"cat", data, "0", "-5"}, 2, data + ": length must not be negative: -5"},
 		{[]string{"cat", data}, 2, "usage: mmhex cat " + findCommand("cat").usage + " (mmhex --help for more)"},
-		{[]string{"cat", evil, "0"}, 1, fmt.Sprintf("%q: no such file or directory", evil)},
+		{[]string{"cat", evil, "0"}, 1, dir + "/x.]0;pwned.: no such file or directory"},
 		{[]string{"patch", data, "0", "4g"}, 2, data + `: bad hex bytes: "4g" is not hex`},
 		{[]string{"patch", data, "0", "414"}, 2, data + `: bad hex bytes: "414" has an odd number of hex digits`},
 		{[]string{"patch", data, "9", "41 42"}, 1, data + ": edit of 2 bytes at 0x9: offset is past end of file (size 10)"},
@@ -358,13 +358,13 @@ func TestErrors(t *testing.T) {
 		{[]string{"cat", evilFile, "5"}, 1, evilQ + ": offset is past end of file"},
 		{[]string{"patch", evilFile, "5", "41"}, 1, evilQ + ": offset is past end of file (size 2)"},
 		{[]string{"patch", evilFile, "0", "41", "--expect", "00"}, 1, evilQ + ": bytes at 0x0 are 61, not the expected 00; nothing written"},
-		{[]string{"stat", evilDir}, 1, fmt.Sprintf("%q", evilDir) + ": is a directory"},
+		{[]string{"stat", evilDir}, 1, dir + "/d.]0;pwned.: is a directory"},
 		{[]string{"dump", evilFile, "-s", "5"}, 1, evilQ + ": offset is past end of file: offset 5 (0x5), size 2 (0x2)"},
 		{[]string{"search", evilFile, "zz"}, 1, evilQ + `: no match for "zz"`},
-		{[]string{evilDir}, 1, fmt.Sprintf("%q", evilDir) + ": is a directory"},
-		{[]string{"--window", "zz", evil}, 2, fmt.Sprintf("%q", evil) + `: --window: bad number: "zz" (use decimal, 0x hex, k/M/G suffixes)`},
-		{[]string{"cat", data, "0", "-\x1b]0;x\a"}, 2, `cat: flag provided but not defined: -\x1b]0;x\a`},
-		{[]string{"\x1b[31m"}, 1, `"\x1b[31m": no such file or directory`},
+		{[]string{evilDir}, 1, dir + "/d.]0;pwned.: is a directory"},
+		{[]string{"--window", "zz", evil}, 2, dir + "/x.]0;pwned." + `: --window: bad number: "zz" (use decimal, 0x hex, k/M/G suffixes)`},
+		{[]string{"cat", data, "0", "-\x1b]0;x\a"}, 2, `cat: flag provided but not defined: -.]0;x.`},
+		{[]string{"\x1b[31m"}, 1, `.[31m: no such file or directory`},
 		{[]string{"cat", "", "0"}, 1, `"": no such file or directory`},
 		{[]string{""}, 1, `"": no such file or directory`},
 	}

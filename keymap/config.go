@@ -14,6 +14,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/gdamore/tcell/v2"
+
+	"mmhex/mapping/display"
 )
 
 // Config holds the settings of the configuration file besides bindings.
@@ -55,7 +57,7 @@ type Problem struct {
 
 // String gives "config.toml:5: unknown action \"no-such-action\"".
 func (p Problem) String() string {
-	f := sanitize(p.File) // never hand the terminal a raw file name
+	f := display.Sanitize(p.File) // never hand the terminal a raw file name
 	if p.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", f, p.Line, p.Msg)
 	}
@@ -116,7 +118,7 @@ func Load(preset, configPath string) (*Map, []Problem, error) {
 		if err == nil && path == os.DevNull {
 			path = "" // --config /dev/null: no configuration
 		} else if err == nil && !st.Mode().IsRegular() {
-			return nil, nil, fmt.Errorf("config %s: not a regular file", sanitize(path))
+			return nil, nil, fmt.Errorf("config %s: not a regular file", display.Sanitize(path))
 		} else if err == nil {
 			data, err = os.ReadFile(path)
 		}
@@ -128,7 +130,7 @@ func Load(preset, configPath string) (*Map, []Problem, error) {
 			// as nobody), means no configuration.
 			path, data = "", nil
 		default:
-			return nil, nil, fmt.Errorf("config %s: %w", sanitize(path), bareErr(err))
+			return nil, nil, fmt.Errorf("config %s: %w", display.Sanitize(path), bareErr(err))
 		}
 	}
 	m, probs := Parse(path, data, preset)
@@ -263,7 +265,7 @@ func (p *parser) parse(data []byte, cfg *Config, ub userBinds) {
 		}
 		var pe toml.ParseError
 		if !errors.As(err, &pe) {
-			p.add(0, "%s", sanitize(err.Error()))
+			p.add(0, "%s", display.Sanitize(err.Error()))
 			return
 		}
 		line := pe.Position.Line
@@ -273,7 +275,7 @@ func (p *parser) parse(data []byte, cfg *Config, ub userBinds) {
 			back++
 		} else {
 			back = 0
-			p.add(line, "%s", sanitize(pe.Message))
+			p.add(line, "%s", display.Sanitize(pe.Message))
 		}
 		prev, prevMsg = pe.Position, pe.Message
 		var ok bool
@@ -349,7 +351,7 @@ func (p *parser) parse(data []byte, cfg *Config, ub userBinds) {
 		case "bindings":
 			p.bindings(top[k], line, ub)
 		default:
-			p.add(line, "unknown setting %s", strconv.Quote(sanitize(k)))
+			p.add(line, "unknown setting %s", strconv.Quote(display.Sanitize(k)))
 		}
 	}
 }
@@ -409,7 +411,7 @@ func (p *parser) colours(name string, prim toml.Primitive, line int, cfg *Config
 	for _, k := range sortedKeys(t) {
 		v, l := p.value(t[k])
 		if !slices.Contains(ColourNames, k) {
-			p.add(l, "%s: unknown element %s (one of %s)", name, strconv.Quote(sanitize(k)), strings.Join(ColourNames, ", "))
+			p.add(l, "%s: unknown element %s (one of %s)", name, strconv.Quote(display.Sanitize(k)), strings.Join(ColourNames, ", "))
 			continue
 		}
 		s, isStr := v.(string)
@@ -444,7 +446,7 @@ func (p *parser) bindings(prim toml.Primitive, line int, ub userBinds) {
 		if _, isTable := v.(map[string]any); isTable {
 			mode, known := modeTables[k]
 			if !known {
-				p.add(l, "bindings.%s: not a mode (normal, visual, replace) and not an action name", sanitize(k))
+				p.add(l, "bindings.%s: not a mode (normal, visual, replace) and not an action name", display.Sanitize(k))
 				continue
 			}
 			sub, ok := p.table(t[k], "[bindings."+k+"]", l)
@@ -469,19 +471,19 @@ func (p *parser) bindings(prim toml.Primitive, line int, ub userBinds) {
 	for _, e := range es {
 		name, isStr := e.v.(string)
 		if !isStr {
-			p.add(e.line, "%s: the action must be a string, not %s", strconv.Quote(sanitize(e.keys)), show(e.v))
+			p.add(e.line, "%s: the action must be a string, not %s", strconv.Quote(display.Sanitize(e.keys)), show(e.v))
 			continue
 		}
 		seq, err := ParseSeq(e.keys)
 		if err != nil {
-			p.add(e.line, "bad key %s: %s", strconv.Quote(sanitize(e.keys)), keyErrReason(err))
+			p.add(e.line, "bad key %s: %s", strconv.Quote(display.Sanitize(e.keys)), keyErrReason(err))
 			continue
 		}
 		var a Action
 		if name != "" && name != "none" {
 			inf, known := Lookup(name)
 			if !known {
-				p.add(e.line, "unknown action %s", strconv.Quote(sanitize(name)))
+				p.add(e.line, "unknown action %s", strconv.Quote(display.Sanitize(name)))
 				continue
 			}
 			a = inf.Name
@@ -506,7 +508,7 @@ func keyErrReason(err error) string {
 func show(v any) string {
 	switch x := v.(type) {
 	case string:
-		return strconv.Quote(sanitize(x))
+		return strconv.Quote(display.Sanitize(x))
 	case nil:
 		return "nothing"
 	case map[string]any:
@@ -514,7 +516,7 @@ func show(v any) string {
 	case []any, []map[string]any:
 		return "an array"
 	}
-	return sanitize(fmt.Sprint(v))
+	return display.Sanitize(fmt.Sprint(v))
 }
 
 // parseSize reads 4096, 0x1000, 64k, 64K, 64KiB, 1M, 2G, 1T (powers of

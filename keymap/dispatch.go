@@ -5,9 +5,10 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/gdamore/tcell/v2"
+
+	"mmhex/mapping/display"
 )
 
 // Result says what a key did to the pending sequence.
@@ -344,15 +345,5 @@ func ParseEx(line string) (Outcome, error) {
 	if inf, ok := Lookup(cmd); ok {
 		return found(inf.Name, arg)
 	}
-	return Outcome{}, fmt.Errorf("%w %s", ErrUnknownCommand, strconv.Quote(sanitize(cmd)))
-}
-
-// sanitize keeps control characters out of messages shown on the terminal.
-func sanitize(s string) string {
-	return strings.Map(func(r rune) rune {
-		if !unicode.IsPrint(r) {
-			return '.'
-		}
-		return r
-	}, s)
+	return Outcome{}, fmt.Errorf("%w %s", ErrUnknownCommand, strconv.Quote(display.Sanitize(cmd)))
 }

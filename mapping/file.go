@@ -15,6 +15,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"mmhex/mapping/display"
 )
 
 // DefaultWindow is the window size when Options.Window is 0: large enough
@@ -73,7 +75,7 @@ type File struct {
 	busy   sync.RWMutex // held (read) by long operations that work without mu; Close takes it
 
 	path     string
-	name     string // DisplayName(path)
+	name     string // display.Name(path)
 	f        *os.File
 	fd       int
 	mode     Mode
@@ -101,7 +103,7 @@ type File struct {
 
 // Open opens and maps path. Errors name the file and say why, on one line.
 func Open(path string, o Options) (*File, error) {
-	f := &File{path: path, name: DisplayName(path), opts: o, page: int64(os.Getpagesize())}
+	f := &File{path: path, name: display.Name(path), opts: o, page: int64(os.Getpagesize())}
 	if err := f.open(); err != nil {
 		if f.f != nil {
 			f.f.Close()

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 )
 
 // ParseSize parses an offset or length: decimal ("123"), hexadecimal with
@@ -107,55 +106,4 @@ func unhex(c byte) (byte, bool) {
 		return c - 'A' + 10, true
 	}
 	return 0, false
-}
-
-// DisplayName returns path in a form that is safe to print on a terminal:
-// unchanged when it is printable UTF-8, otherwise Go-quoted so that control
-// bytes and escape sequences are shown escaped. An empty name is shown as
-// "" (an error line would start with ": " otherwise).
-func DisplayName(path string) string {
-	if path == "" {
-		return `""`
-	}
-	for _, r := range path {
-		if r == unicode.ReplacementChar || !unicode.IsPrint(r) {
-			return strconv.Quote(path)
-		}
-	}
-	return path
-}
-
-// SafeLine returns s as one line that is safe to print on a terminal:
-// newlines and carriage returns become spaces, and every other control
-// or non-printable character (escape sequences, invalid UTF-8) is shown
-// escaped as in a Go string ("\x1b", "\u202e"). Printable text, names
-// already passed through DisplayName included, is unchanged.
-func SafeLine(s string) string {
-	clean := true
-	for _, r := range s {
-		if r == unicode.ReplacementChar || !unicode.IsPrint(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i, w := 0, 0; i < len(s); i += w {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		w = n
-		switch {
-		case r == '\n' || r == '\r':
-			b.WriteByte(' ')
-		case r == utf8.RuneError && n == 1:
-			fmt.Fprintf(&b, "\\x%02x", s[i])
-		case r == unicode.ReplacementChar || !unicode.IsPrint(r):
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteString(s[i : i+n])
-		}
-	}
-	return b.String()
 }

@@ -52,21 +52,6 @@ func TestParseHex(t *testing.T) {
 	}
 }
 
-func TestDisplayName(t *testing.T) {
-	for in, want := range map[string]string{
-		"plain.bin":        "plain.bin",
-		"/tmp/ü ok":        "/tmp/ü ok",
-		"evil\x1b[31m.bin": `"evil\x1b[31m.bin"`,
-		"nl\nname":         `"nl\nname"`,
-		"bad\xffutf8":      `"bad\xffutf8"`,
-		"":                 `""`,
-	} {
-		if got := DisplayName(in); got != want {
-			t.Errorf("DisplayName(%q) = %s; want %s", in, got, want)
-		}
-	}
-}
-
 func TestPageSet(t *testing.T) {
 	var s pageSet
 	s.add(10, 12)
@@ -135,19 +120,4 @@ func FuzzParseSize(f *testing.F) {
 			t.Fatalf("round trip of %d: %d, %v", v, w, err)
 		}
 	})
-}
-
-func TestSafeLine(t *testing.T) {
-	for _, c := range []struct{ in, want string }{
-		{"plain: é 日本", "plain: é 日本"},
-		{`"x\x1b": quoted already`, `"x\x1b": quoted already`},
-		{"flag -\x1b]0;pwn\a", `flag -\x1b]0;pwn\a`},
-		{"two\nlines\r", "two lines "},
-		{"bidi \u202e and tab\t", `bidi \u202e and tab\t`},
-		{"bad \xff utf8", `bad \xff utf8`},
-	} {
-		if got := SafeLine(c.in); got != c.want {
-			t.Errorf("SafeLine(%q) = %q, want %q", c.in, got, c.want)
-		}
-	}
 }

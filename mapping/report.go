@@ -5,30 +5,18 @@ import (
 	"io"
 	"strconv"
 	"time"
+
+	"mmhex/mapping/display"
 )
 
 // The text and JSON forms of `mmhex stat` and `mmhex stat --watch`. They
 // live here, beside the figures, so that main.go only parses flags and
 // prints.
 
-// HumanBytes formats n in binary units: "8.00 GiB", "512 B" below 1 KiB.
-func HumanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 5; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.2f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
 // StatReport is what `mmhex stat` prints: the file's size and page size
 // and the page-cache figures of the whole file.
 type StatReport struct {
-	Name     string // as given by the user; printed through DisplayName
+	Name     string // as given by the user; printed through display.Name
 	Size     int64
 	PageSize int64
 	PageStats
@@ -59,8 +47,8 @@ func (r StatReport) JSON() []byte {
 // WriteText writes the table form: one "name value" line per figure,
 // "unknown" where the kernel will not say.
 func (r StatReport) WriteText(w io.Writer) error {
-	s := fmt.Sprintf("file              %s\n", DisplayName(r.Name)) +
-		fmt.Sprintf("size              %d (%s)\n", r.Size, HumanBytes(r.Size)) +
+	s := fmt.Sprintf("file              %s\n", display.Name(r.Name)) +
+		fmt.Sprintf("size              %d (%s)\n", r.Size, display.HumanBytes(r.Size)) +
 		fmt.Sprintf("page size         %d\n", r.PageSize) +
 		fmt.Sprintf("pages             %d\n", r.Pages)
 	for _, kv := range []struct {
@@ -108,7 +96,7 @@ func (f *File) WatchSample() (WatchSample, error) {
 
 // WatchHeader is the two lines printed before the table rows.
 func WatchHeader(name string, pageSize int64) string {
-	return fmt.Sprintf("watching %s (page size %d); Ctrl-C to stop\n", DisplayName(name), pageSize) +
+	return fmt.Sprintf("watching %s (page size %d); Ctrl-C to stop\n", display.Name(name), pageSize) +
 		fmt.Sprintf("%-12s %14s %10s %10s %10s %10s %10s %10s %10s %12s %12s\n", "time", "size", "pages", "resident",
 			"cached", "dirty", "writeback", "evicted", "recent_ev", "sys_dirty_kB", "sys_wb_kB")
 }

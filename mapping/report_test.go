@@ -5,19 +5,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-func TestHumanBytes(t *testing.T) {
-	for _, c := range []struct {
-		n    int64
-		want string
-	}{{0, "0 B"}, {1023, "1023 B"}, {1024, "1.00 KiB"}, {1536, "1.50 KiB"}, {8 << 30, "8.00 GiB"},
-		{1 << 40, "1.00 TiB"}, {1<<63 - 1, "8.00 EiB"}} {
-		if got := HumanBytes(c.n); got != c.want {
-			t.Errorf("HumanBytes(%d) = %q, want %q", c.n, got, c.want)
-		}
-	}
-}
+	"mmhex/mapping/display"
+)
 
 func TestStatReportForms(t *testing.T) {
 	r := StatReport{Name: "a\x1b[2Jb", Size: 8 << 30, PageSize: 4096, PageStats: PageStats{
@@ -29,7 +19,7 @@ func TestStatReportForms(t *testing.T) {
 	if err := r.WriteText(&b); err != nil {
 		t.Fatal(err)
 	}
-	want := "file              " + DisplayName(r.Name) + "\n" +
+	want := "file              " + display.Name(r.Name) + "\n" +
 		"size              8589934592 (8.00 GiB)\n" +
 		"page size         4096\n" +
 		"pages             2097152\n" +
@@ -62,7 +52,7 @@ func TestWatchSampleForms(t *testing.T) {
 		t.Errorf("Row without /proc/meminfo: %q", s.Row())
 	}
 	h := WatchHeader("x\x1by", 4096)
-	if strings.Contains(h, "\x1b") || !strings.HasPrefix(h, "watching "+DisplayName("x\x1by")+" (page size 4096); Ctrl-C to stop\n") {
+	if strings.Contains(h, "\x1b") || !strings.HasPrefix(h, "watching "+display.Name("x\x1by")+" (page size 4096); Ctrl-C to stop\n") {
 		t.Errorf("header %q", h)
 	}
 }

@@ -25,6 +25,7 @@ import (
 
 	"mmhex/keymap"
 	"mmhex/mapping"
+	"mmhex/mapping/display"
 )
 
 const diskViewName = "disk"
@@ -195,9 +196,9 @@ func (dv *diskView) draw(s tcell.Screen, x, y, w, h int) {
 	hexW := hexPos(bpr-1) + 2
 	memX := x + 1 + digits + 2
 	diskX := memX + hexW + 3
-	name := mapping.DisplayName(filepath.Base(e.f.Path())) // the header has the path
+	name := display.Name(filepath.Base(e.f.Path())) // the header has the path
 	if e.opts.Name != "" {
-		name = mapping.DisplayName(e.opts.Name)
+		name = display.Name(e.opts.Name)
 	}
 	title := fmt.Sprintf("page 0x%x of %s", p.page, name)
 	drawText(s, x+1, y, memX-x-1+hexW, title, stylePanelHead)

@@ -24,6 +24,7 @@ import (
 
 	"mmhex/keymap"
 	"mmhex/mapping"
+	"mmhex/mapping/display"
 )
 
 // Options configures an Editor.
@@ -461,14 +462,14 @@ func (e *Editor) CenterOn(off int64) {
 func (e *Editor) Refresh() {
 	changed, err := e.f.Refresh()
 	if err != nil {
-		e.Errorf("refreshing %s: %v", mapping.DisplayName(e.f.Path()), err)
+		e.Errorf("refreshing %s: %v", display.Name(e.f.Path()), err)
 		return
 	}
 	newSize := e.f.Size()
 	if changed || newSize != e.size {
 		old := e.size
 		e.size = newSize
-		e.Message("the file changed size: %d B (%s), was %d B", newSize, mapping.HumanBytes(newSize), old)
+		e.Message("the file changed size: %d B (%s), was %d B", newSize, display.HumanBytes(newSize), old)
 		if e.cursor >= e.size {
 			e.cursor = max(e.size-1, 0)
 			e.nibble = 0

@@ -14,6 +14,7 @@ import (
 
 	"mmhex/keymap"
 	"mmhex/mapping"
+	"mmhex/mapping/display"
 )
 
 // LaunchOptions are the editor's command-line settings.
@@ -51,13 +52,13 @@ func Launch(o LaunchOptions) (err error) {
 			case rerr != nil:
 				err = errors.Join(err, fmt.Errorf("demo: %w", rerr))
 			case o.Stdout != nil:
-				fmt.Fprintf(o.Stdout, "demo folder %s removed\n", mapping.DisplayName(dir))
+				fmt.Fprintf(o.Stdout, "demo folder %s removed\n", display.Name(dir))
 			}
 		}()
 		if path, derr = MakeDemo(dir); derr != nil {
 			return derr
 		}
-		demoNote = fmt.Sprintf("demo file %s (a temporary folder, removed on exit)", mapping.DisplayName(path))
+		demoNote = fmt.Sprintf("demo file %s (a temporary folder, removed on exit)", display.Name(path))
 	}
 	cfg := m.Config()
 	applyColours(cfg.Colours)
@@ -71,7 +72,7 @@ func Launch(o LaunchOptions) (err error) {
 	}
 	defer f.Close()
 	if f.Size() == 0 {
-		return fmt.Errorf("%s: the file is empty: nothing to show or overwrite (mmhex never changes a file's size)", mapping.DisplayName(path))
+		return fmt.Errorf("%s: the file is empty: nothing to show or overwrite (mmhex never changes a file's size)", display.Name(path))
 	}
 	screen, err := tcell.NewScreen()
 	if err == nil {
@@ -110,7 +111,7 @@ func Launch(o LaunchOptions) (err error) {
 		return err
 	}
 	if sig, ok := got.Load().(os.Signal); ok {
-		return fmt.Errorf("%s: stopped by %v; unsynced edits are left to kernel writeback", mapping.DisplayName(path), sig)
+		return fmt.Errorf("%s: stopped by %v; unsynced edits are left to kernel writeback", display.Name(path), sig)
 	}
 	return nil
 }

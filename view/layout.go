@@ -11,6 +11,7 @@ import (
 
 	"mmhex/keymap"
 	"mmhex/mapping"
+	"mmhex/mapping/display"
 )
 
 // Side is where a panel sits.
@@ -198,7 +199,7 @@ func (e *Editor) headerParts() (name, rest string) {
 	if name == "" {
 		name = e.f.Path()
 	}
-	name = mapping.DisplayName(name)
+	name = display.Name(name)
 	mode := "rw"
 	switch e.f.Mode() {
 	case mapping.ReadOnly:
@@ -209,7 +210,7 @@ func (e *Editor) headerParts() (name, rest string) {
 	case mapping.Private:
 		mode = "private"
 	}
-	rest = fmt.Sprintf("%s (%d B)  %s  %s", mapping.HumanBytes(e.size), e.size, mode, e.f.Flags())
+	rest = fmt.Sprintf("%s (%d B)  %s  %s", display.HumanBytes(e.size), e.size, mode, e.f.Flags())
 	if e.f.Invalidates() {
 		rest += "  msync +MS_INVALIDATE"
 	}

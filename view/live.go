@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"mmhex/mapping"
+	"mmhex/mapping/display"
 )
 
 const (
@@ -71,7 +71,7 @@ func (l *live) tick() {
 	l.detached = why
 	if why != "" {
 		e.Errorf("%s was %s on disk: edits and syncs go to the file opened here, which no longer has that name",
-			mapping.DisplayName(e.f.Path()), why)
+			display.Name(e.f.Path()), why)
 	}
 }
 

@@ -25,6 +25,7 @@ import (
 
 	"mmhex/keymap"
 	"mmhex/mapping"
+	"mmhex/mapping/display"
 )
 
 const pagePanelName = "pages"
@@ -234,9 +235,9 @@ func (pp *pagePanel) draw(s tcell.Screen, x, y, w, h int) {
 		pp.request()
 		p = pp.result()
 	}
-	name := mapping.DisplayName(filepath.Base(e.f.Path())) // the header has the path
+	name := display.Name(filepath.Base(e.f.Path())) // the header has the path
 	if e.opts.Name != "" {
-		name = mapping.DisplayName(e.opts.Name)
+		name = display.Name(e.opts.Name)
 	}
 	ps := e.f.PageSize()
 	line := func(i int, text string, st tcell.Style) {
@@ -304,7 +305,7 @@ func (pp *pagePanel) draw(s tcell.Screen, x, y, w, h int) {
 	per := []string{"1 cell = 1 page"}
 	if len(m.Cells) > 0 && t.Pages > int64(len(m.Cells)) {
 		n := (t.Pages + int64(len(m.Cells)) - 1) / int64(len(m.Cells))
-		per = []string{fmt.Sprintf("1 cell = ~%d pages", n), "1 cell ≈ " + mapping.HumanBytes(n*ps), "cell ≈ " + mapping.HumanBytes(n*ps)}
+		per = []string{fmt.Sprintf("1 cell = ~%d pages", n), "1 cell ≈ " + display.HumanBytes(n*ps), "cell ≈ " + display.HumanBytes(n*ps)}
 	}
 	pp.drawLegend(s, x+1, y+1+rows, w-1, per)
 	if 2+rows < h {

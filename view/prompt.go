@@ -6,6 +6,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"mmhex/keymap"
+	"mmhex/mapping/display"
 )
 
 // Prompt is a one-line input on the message line: a label, the text typed,
@@ -110,7 +111,7 @@ func (p *Prompt) drawScrolled(s tcell.Screen, x, y, room int) {
 	cur := textWidth(p.Text[:p.pos])
 	curW := 1 // cells of the character under the cursor (the end: 1)
 	if r, n := utf8.DecodeRuneInString(p.Text[p.pos:]); n > 0 {
-		curW = runeWidth(safeRune(r))
+		curW = runeWidth(display.Rune(r))
 	}
 	tw := textWidth(p.Text)
 	marks := room >= 3 // room for a "…" on each side
@@ -145,7 +146,7 @@ func (p *Prompt) drawScrolled(s tcell.Screen, x, y, room int) {
 		if c >= start {
 			break
 		}
-		c += runeWidth(safeRune(r))
+		c += runeWidth(display.Rune(r))
 	}
 	start = c
 	p.scroll = start
@@ -155,7 +156,7 @@ func (p *Prompt) drawScrolled(s tcell.Screen, x, y, room int) {
 	}
 	c = 0 // cell of the rune in the text
 	for _, r := range p.Text {
-		r = safeRune(r)
+		r = display.Rune(r)
 		rw := runeWidth(r)
 		if c >= start {
 			at := ld + c - start

@@ -10,7 +10,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"mmhex/keymap"
-	"mmhex/mapping"
+	"mmhex/mapping/display"
 	"mmhex/mapping/search"
 )
 
@@ -243,7 +243,7 @@ func (e *Editor) searchDone(r *runningSearch, res search.Result, err error, d ti
 	case errors.Is(err, context.Canceled):
 		return
 	case errors.Is(err, search.ErrNotFound):
-		e.Errorf("not found: %s (the whole file, %s, in %s)", r.p, mapping.HumanBytes(e.f.Size()), formatDuration(d))
+		e.Errorf("not found: %s (the whole file, %s, in %s)", r.p, display.HumanBytes(e.f.Size()), formatDuration(d))
 		return
 	case err != nil:
 		e.Errorf("search: %v", err)

@@ -8,7 +8,7 @@ import (
 	"github.com/rivo/tview"
 
 	"mmhex/keymap"
-	"mmhex/mapping"
+	"mmhex/mapping/display"
 )
 
 // extras is the per-editor state of the search, selection and marks
@@ -86,7 +86,7 @@ func (e *Editor) ClearSelection() {
 func describeRange(off, n int64) string {
 	s := fmt.Sprintf("0x%x–0x%x (%s", off, off+n-1, plural64(n, "byte"))
 	if n >= 1024 {
-		s += ", " + mapping.HumanBytes(n)
+		s += ", " + display.HumanBytes(n)
 	}
 	return s + ")"
 }

@@ -7,6 +7,7 @@ import (
 
 	"mmhex/keymap"
 	"mmhex/mapping"
+	"mmhex/mapping/display"
 )
 
 // copySelection sends the selection to the terminal clipboard (tcell's
@@ -19,7 +20,7 @@ func (e *Editor) copySelection(asHex bool) {
 	}
 	if n > maxClipboard {
 		e.Errorf("selection is %s: the terminal clipboard (OSC 52) takes at most %s; %s writes it to a file",
-			plural64(n, "byte"), mapping.HumanBytes(maxClipboard), orDefault(keyName(e, keymap.WriteSelection), "write-selection"))
+			plural64(n, "byte"), display.HumanBytes(maxClipboard), orDefault(keyName(e, keymap.WriteSelection), "write-selection"))
 		return
 	}
 	buf := make([]byte, n)

@@ -1,32 +1,19 @@
 package view
 
 import (
-	"unicode"
-	"unicode/utf8"
-
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/uniseg"
-)
 
-// safeRune is the rune that may reach the terminal for r: controls and
-// non-printing runes become '?'.
-func safeRune(r rune) rune {
-	if r == ' ' {
-		return r
-	}
-	if r < 0x20 || (r >= 0x7f && r < 0xa0) || r == utf8.RuneError || !unicode.IsPrint(r) {
-		return '?'
-	}
-	return r
-}
+	"mmhex/mapping/display"
+)
 
 // drawText draws s at (x, y), at most maxW cells wide, with SetContent only
 // (never tview.Print, which would interpret [style] tags). Every rune goes
-// through safeRune. It returns the x after the last cell drawn.
+// through display.Rune (controls become '.'). It returns the x after the last cell drawn.
 func drawText(s tcell.Screen, x, y, maxW int, text string, st tcell.Style) int {
 	end := x + maxW
 	for _, r := range text {
-		r = safeRune(r)
+		r = display.Rune(r)
 		w := runeWidth(r)
 		if x+w > end {
 			break
@@ -59,7 +46,7 @@ func fill(s tcell.Screen, x, y, w int, r rune, st tcell.Style) {
 func textWidth(text string) int {
 	n := 0
 	for _, r := range text {
-		n += runeWidth(safeRune(r))
+		n += runeWidth(display.Rune(r))
 	}
 	return n
 }

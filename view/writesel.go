@@ -17,6 +17,7 @@ import (
 
 	"mmhex/keymap"
 	"mmhex/mapping"
+	"mmhex/mapping/display"
 )
 
 // Write-selection (Ctrl-O, vim ":w FILE") writes the selection to a file
@@ -88,7 +89,7 @@ func registerWriteSelection(e *Editor) {
 // writeTarget is the file a selection is to be written to, as checked
 // when its name was given.
 type writeTarget struct {
-	name   string // DisplayName of the path as typed
+	name   string // display.Name of the path as typed
 	dirfd  int    // the folder, O_PATH
 	base   string // the last element of the path
 	exists bool   // a regular file was there (the question was asked)
@@ -131,7 +132,7 @@ func fileKind(mode uint32) string {
 // checkTarget opens the folder of path and looks at the name in it
 // without following a link. The caller closes the target.
 func checkTarget(path string, srcDev, srcIno uint64) (*writeTarget, error) {
-	name := mapping.DisplayName(path)
+	name := display.Name(path)
 	dir, base := filepath.Split(path)
 	if base == "" || base == "." || base == ".." {
 		return nil, fmt.Errorf("%s is a directory", name)
@@ -141,7 +142,7 @@ func checkTarget(path string, srcDev, srcIno uint64) (*writeTarget, error) {
 	}
 	dirfd, err := unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, fmt.Errorf("%s: folder %s: %v", name, mapping.DisplayName(dir), err)
+		return nil, fmt.Errorf("%s: folder %s: %v", name, display.Name(dir), err)
 	}
 	t := &writeTarget{name: name, dirfd: dirfd, base: base}
 	var st unix.Stat_t
@@ -162,7 +163,7 @@ func checkTarget(path string, srcDev, srcIno uint64) (*writeTarget, error) {
 		to := "?"
 		buf := make([]byte, 4096)
 		if n, err := unix.Readlinkat(dirfd, base, buf); err == nil {
-			to = mapping.DisplayName(string(buf[:n]))
+			to = display.Name(string(buf[:n]))
 		}
 		t.close()
 		return nil, fmt.Errorf("%s is a symbolic link (to %s): not followed; give the path of the file itself", name, to)
@@ -248,7 +249,7 @@ func (e *Editor) writeSelection(expr string) {
 		}
 		e.prompt = nil
 		e.OpenPrompt(&Prompt{
-			Label: fmt.Sprintf("%s exists (%s): overwrite it? y/n", t.name, mapping.HumanBytes(t.size)),
+			Label: fmt.Sprintf("%s exists (%s): overwrite it? y/n", t.name, display.HumanBytes(t.size)),
 			Key: func(p *Prompt, ev *tcell.EventKey) bool {
 				if ev.Key() == tcell.KeyEsc || ev.Key() == tcell.KeyEnter || ev.Key() == tcell.KeyCtrlC {
 					return false

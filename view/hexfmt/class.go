@@ -4,6 +4,8 @@
 // maps Class.ANSI() to a tcell palette colour itself.
 package hexfmt
 
+import "mmhex/mapping/display"
+
 // Class is the category of a byte, after hexyl's ByteCategory.
 //
 // hexyl classifies with Rust's u8 methods: 0x00 is Null; is_ascii_graphic
@@ -59,18 +61,14 @@ func ClassOf(b byte) Class { return classTable[b] }
 // textTable is TextChar for every byte value.
 var textTable = func() (t [256]byte) {
 	for i := range t {
-		if i >= 0x20 && i <= 0x7e {
-			t[i] = byte(i)
-		} else {
-			t[i] = '.'
-		}
+		t[i] = display.Byte(byte(i))
 	}
 	return
 }()
 
-// TextChar is the character the text column shows for b: b itself for
-// 0x20..0x7e (space stays a space, as in hexdump -C and xxd), '.' for
-// everything else. No control byte and no byte >= 0x80 ever reaches the
+// TextChar is the character the text column shows for b: display.Byte,
+// b itself for 0x20..0x7e (space stays a space, as in hexdump -C and xxd),
+// '.' for everything else. No control byte and no byte >= 0x80 ever reaches the
 // terminal through it.
 func TextChar(b byte) byte { return textTable[b] }
 

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/term"
 
 	"mmhex/mapping"
+	"mmhex/mapping/display"
 )
 
 // ColorMode is --color: auto (when the output is a terminal), always, never.
@@ -55,7 +56,7 @@ func (m ColorMode) UseColor(fd uintptr) bool {
 // returned as it is.
 func DumpFile(w io.Writer, f *mapping.File, off, n int64, o Options) error {
 	size := f.Size()
-	name := mapping.DisplayName(f.Path())
+	name := display.Name(f.Path())
 	if off < 0 {
 		return fmt.Errorf("%s: %w: %d", name, mapping.ErrOffset, off)
 	}
