@@ -3,19 +3,21 @@ package keymap
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/BurntSushi/toml"
 	"github.com/gdamore/tcell/v2"
 
 	"mmhex/mapping/display"
+	"mmhex/mapping/numparse"
 )
 
 // Config holds the settings of the configuration file besides bindings.
@@ -113,17 +115,17 @@ func Load(preset, configPath string) (*Map, []Problem, error) {
 		path = DefaultPath()
 	}
 	var data []byte
+	if path == os.DevNull {
+		path = "" // --config /dev/null: no configuration
+	}
 	if path != "" {
-		st, err := os.Stat(path)
-		if err == nil && path == os.DevNull {
-			path = "" // --config /dev/null: no configuration
-		} else if err == nil && !st.Mode().IsRegular() {
-			return nil, nil, fmt.Errorf("config %s: not a regular file", display.Sanitize(path))
-		} else if err == nil {
-			data, err = os.ReadFile(path)
-		}
+		var err error
+		data, err = readConfig(path)
+		var bad *badConfig
 		switch {
 		case err == nil:
+		case errors.As(err, &bad):
+			return nil, nil, fmt.Errorf("config %s: %s", display.Sanitize(path), bad.why)
 		case !explicit && absent(err):
 			// The default path is only looked at: a file that is not
 			// there, or that this user may not even look for (HOME=/root
@@ -135,6 +137,45 @@ func Load(preset, configPath string) (*Map, []Problem, error) {
 	}
 	m, probs := Parse(path, data, preset)
 	return m, probs, nil
+}
+
+// MaxConfigSize bounds the configuration file: a larger one is refused.
+const MaxConfigSize = 1 << 20
+
+// badConfig: the configuration file is not something to read.
+type badConfig struct{ why string }
+
+func (b *badConfig) Error() string { return b.why }
+
+// readConfig reads the configuration file: opened without blocking (a FIFO
+// does not hang start-up), checked with fstat on what was opened (a
+// regular file of at most MaxConfigSize bytes), then read, never more than
+// MaxConfigSize+1 bytes (a file that grows meanwhile is refused too).
+func readConfig(path string) ([]byte, error) {
+	fh, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, &badConfig{"not a regular file"}
+	}
+	tooLarge := &badConfig{fmt.Sprintf("larger than %d bytes (1 MiB): not read", MaxConfigSize)}
+	if st.Size() > MaxConfigSize {
+		return nil, tooLarge
+	}
+	data, err := io.ReadAll(io.LimitReader(fh, MaxConfigSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxConfigSize {
+		return nil, tooLarge
+	}
+	return data, nil
 }
 
 // absent reports whether err means the default configuration file is not
@@ -193,34 +234,125 @@ func Parse(file string, data []byte, preset string) (*Map, []Problem) {
 }
 
 type parser struct {
-	file  string
-	md    toml.MetaData
-	probs []Problem
-	text  string // the file's text as decoded (invalid lines blanked)
+	file   string
+	md     toml.MetaData
+	probs  []Problem
+	lines  map[string]int // keyLines of the text as decoded (invalid lines blanked)
+	probes int            // keys whose line the decoder was asked for
 }
 
-// keyLine finds the line of key k (quoted) in table ("bindings",
-// "bindings.visual") when the TOML decoder gives no position for it (it
-// gives none for the empty key ""); 0 when not found.
-func (p *parser) keyLine(table, k string) int {
-	cur := ""
-	for i, l := range strings.Split(p.text, "\n") {
-		l = strings.TrimSpace(l)
-		if strings.HasPrefix(l, "[") {
-			name, _, _ := strings.Cut(strings.TrimPrefix(l, "["), "]")
-			cur = strings.ReplaceAll(strings.ReplaceAll(name, " ", ""), "\"", "")
+// maxProbes bounds the keys whose line is asked of the decoder (each such
+// question scans the whole text); after that a key not found by keyLines
+// is reported without a line.
+const maxProbes = 100
+
+// lineLookups counts the keys whose line was asked of the decoder (tests).
+var lineLookups atomic.Int64
+
+// keyLines maps the full path of every key in text (its table's parts
+// and its own, joined by keySep) to the line that defines it, in one pass:
+// the TOML decoder reports a key's line only through an error, and each
+// error costs a scan of the whole text (20 000 bindings took 10 s). Lines
+// inside multi-line strings are skipped; a key it cannot place is looked up
+// through the decoder (value).
+func keyLines(text string) map[string]int {
+	m := map[string]int{}
+	var table []string
+	inML := "" // the delimiter closing the multi-line string being skipped
+	for n, rest := 1, text; rest != ""; n++ {
+		var l string
+		l, rest, _ = strings.Cut(rest, "\n")
+		if inML != "" {
+			if strings.Count(l, inML)%2 == 1 {
+				inML = ""
+			}
 			continue
 		}
-		if cur != table {
+		t := strings.TrimSpace(l)
+		if t == "" || t[0] == '#' {
 			continue
 		}
-		for _, q := range []string{strconv.Quote(k), "'" + k + "'"} {
-			if rest, ok := strings.CutPrefix(l, q); ok && strings.HasPrefix(strings.TrimSpace(rest), "=") {
-				return i + 1
+		if t[0] == '[' {
+			if parts, _, ok := tomlKey(strings.TrimPrefix(t[1:], "[")); ok {
+				table = parts
+				if full := strings.Join(parts, keySep); m[full] == 0 {
+					m[full] = n
+				}
+			}
+			continue
+		}
+		parts, after, ok := tomlKey(t)
+		if !ok || !strings.HasPrefix(after, "=") {
+			continue
+		}
+		full := strings.Join(append(slices.Clip(table), parts...), keySep)
+		if _, seen := m[full]; !seen {
+			m[full] = n
+		}
+		for _, d := range []string{`"""`, "'''"} {
+			if strings.Count(after, d)%2 == 1 {
+				inML = d
+				break
 			}
 		}
 	}
-	return 0
+	return m
+}
+
+// keySep joins the parts of a key path in keyLines.
+const keySep = "\x00"
+
+// tomlKey reads a dotted TOML key (bare, "basic" and 'literal' parts) at
+// the start of s and returns its parts and the rest of s after it, spaces
+// trimmed.
+func tomlKey(s string) (parts []string, rest string, ok bool) {
+	for {
+		s = strings.TrimLeft(s, " \t")
+		if s == "" {
+			return nil, "", false
+		}
+		var part string
+		switch s[0] {
+		case '"':
+			end := 1
+			for end < len(s) && s[end] != '"' {
+				if s[end] == '\\' {
+					end++
+				}
+				end++
+			}
+			if end >= len(s) {
+				return nil, "", false
+			}
+			u, err := strconv.Unquote(s[:end+1])
+			if err != nil {
+				return nil, "", false
+			}
+			part, s = u, s[end+1:]
+		case '\'':
+			end := strings.IndexByte(s[1:], '\'')
+			if end < 0 {
+				return nil, "", false
+			}
+			part, s = s[1:1+end], s[end+2:]
+		default:
+			end := 0
+			for end < len(s) && (s[end] >= 'a' && s[end] <= 'z' || s[end] >= 'A' && s[end] <= 'Z' ||
+				s[end] >= '0' && s[end] <= '9' || s[end] == '_' || s[end] == '-') {
+				end++
+			}
+			if end == 0 {
+				return nil, "", false
+			}
+			part, s = s[:end], s[end:]
+		}
+		parts = append(parts, part)
+		s = strings.TrimLeft(s, " \t")
+		if !strings.HasPrefix(s, ".") {
+			return parts, s, true
+		}
+		s = s[1:]
+	}
 }
 
 func (p *parser) add(line int, format string, args ...any) {
@@ -235,8 +367,22 @@ var errProbe = errors.New("probe")
 
 func (pb *probe) UnmarshalTOML(v any) error { pb.v = v; return errProbe }
 
-// value returns the value of a primitive and the line of its key.
-func (p *parser) value(prim toml.Primitive) (any, int) {
+// value returns the value of a primitive and the line of its key, whose
+// full path is path.
+func (p *parser) value(prim toml.Primitive, path ...string) (any, int) {
+	if line, ok := p.lines[strings.Join(path, keySep)]; ok {
+		var v any
+		if err := p.md.PrimitiveDecode(prim, &v); err == nil {
+			return v, line
+		}
+	}
+	if p.probes >= maxProbes {
+		var v any
+		p.md.PrimitiveDecode(prim, &v)
+		return v, 0
+	}
+	p.probes++
+	lineLookups.Add(1)
 	var pb probe
 	err := p.md.PrimitiveDecode(prim, &pb)
 	var pe toml.ParseError
@@ -294,14 +440,14 @@ func (p *parser) parse(data []byte, cfg *Config, ub userBinds) {
 		}
 	}
 	p.md = md
-	p.text = text
+	p.lines = keyLines(text)
 	names := make([]string, 0, len(top))
 	for k := range top {
 		names = append(names, k)
 	}
 	slices.Sort(names)
 	for _, k := range names {
-		v, line := p.value(top[k])
+		v, line := p.value(top[k], k)
 		switch k {
 		case "keys":
 			s, ok := v.(string)
@@ -334,7 +480,14 @@ func (p *parser) parse(data []byte, cfg *Config, ub userBinds) {
 			case int64:
 				n = x
 			case string:
-				n, err = parseSize(x)
+				// the one rule for sizes (mapping.ParseSize): "010" is 10
+				n, err = numparse.Size(x)
+				switch {
+				case errors.Is(err, numparse.ErrTooLarge):
+					err = errors.New("too large")
+				case err != nil:
+					err = errors.New("not a size")
+				}
 			default:
 				err = errors.New("not a size")
 			}
@@ -378,7 +531,8 @@ func blankLine(text string, n int) (string, bool) {
 
 func (p *parser) table(prim toml.Primitive, what string, line int) (map[string]toml.Primitive, bool) {
 	var t map[string]toml.Primitive
-	if v, _ := p.value(prim); !isTable(v) {
+	var v any
+	if p.md.PrimitiveDecode(prim, &v); !isTable(v) {
 		p.add(line, "%s must be a table", what)
 		return nil, false
 	}
@@ -409,7 +563,7 @@ func (p *parser) colours(name string, prim toml.Primitive, line int, cfg *Config
 		return
 	}
 	for _, k := range sortedKeys(t) {
-		v, l := p.value(t[k])
+		v, l := p.value(t[k], name, k)
 		if !slices.Contains(ColourNames, k) {
 			p.add(l, "%s: unknown element %s (one of %s)", name, strconv.Quote(display.Sanitize(k)), strings.Join(ColourNames, ", "))
 			continue
@@ -442,7 +596,7 @@ func (p *parser) bindings(prim toml.Primitive, line int, ub userBinds) {
 	}
 	var es []entry
 	for _, k := range sortedKeys(t) {
-		v, l := p.value(t[k])
+		v, l := p.value(t[k], "bindings", k)
 		if _, isTable := v.(map[string]any); isTable {
 			mode, known := modeTables[k]
 			if !known {
@@ -454,16 +608,10 @@ func (p *parser) bindings(prim toml.Primitive, line int, ub userBinds) {
 				continue
 			}
 			for _, sk := range sortedKeys(sub) {
-				sv, sl := p.value(sub[sk])
-				if sl == 0 {
-					sl = p.keyLine("bindings."+k, sk)
-				}
+				sv, sl := p.value(sub[sk], "bindings", k, sk)
 				es = append(es, entry{mode, sk, sv, sl})
 			}
 			continue
-		}
-		if l == 0 {
-			l = p.keyLine("bindings", k)
 		}
 		es = append(es, entry{"", k, v, l})
 	}
@@ -517,35 +665,4 @@ func show(v any) string {
 		return "an array"
 	}
 	return display.Sanitize(fmt.Sprint(v))
-}
-
-// parseSize reads 4096, 0x1000, 64k, 64K, 64KiB, 1M, 2G, 1T (powers of
-// 1024).
-func parseSize(s string) (int64, error) {
-	s = strings.TrimSpace(s)
-	t := strings.TrimSuffix(strings.TrimSuffix(s, "B"), "i")
-	mult := int64(1)
-	if t != "" {
-		switch t[len(t)-1] {
-		case 'k', 'K':
-			mult = 1 << 10
-		case 'm', 'M':
-			mult = 1 << 20
-		case 'g', 'G':
-			mult = 1 << 30
-		case 't', 'T':
-			mult = 1 << 40
-		}
-	}
-	if mult > 1 {
-		s = t[:len(t)-1]
-	}
-	n, err := strconv.ParseInt(s, 0, 64)
-	if err != nil {
-		return 0, errors.New("not a size")
-	}
-	if n > math.MaxInt64/mult || n < math.MinInt64/mult {
-		return 0, errors.New("too large")
-	}
-	return n * mult, nil
 }

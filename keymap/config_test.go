@@ -89,6 +89,10 @@ func TestConfigValues(t *testing.T) {
 		{`window = "99999999999T"`, `c.toml:1: window: "99999999999T": too large (a size such as 64M or 1G)` + "\n", nil},
 		{`window = 4096`, "", func(c Config) bool { return c.Window == 4096 }},
 		{`window = "0x1000"`, "", func(c Config) bool { return c.Window == 4096 }},
+		// a leading zero is decimal, as everywhere (numparse.Size), not octal 8
+		{`window = "010"`, "", func(c Config) bool { return c.Window == 10 }},
+		{`window = "010k"`, "", func(c Config) bool { return c.Window == 10<<10 }},
+		{`window = "-1"`, `c.toml:1: window: "-1": not a size (a size such as 64M or 1G)` + "\n", nil},
 		{`window = "lots"`, `c.toml:1: window: "lots": not a size (a size such as 64M or 1G)` + "\n", nil},
 		{`window = -1`, `c.toml:1: window: -1: must be positive (a size such as 64M or 1G)` + "\n", nil},
 		{`keys = "emacs"`, `c.toml:1: keys: unknown preset "emacs" (choose "default" or "vim")` + "\n", func(c Config) bool { return c.Keys == "default" }},

@@ -1,6 +1,10 @@
 package mapping
 
-import "errors"
+import (
+	"errors"
+
+	"mmhex/mapping/numparse"
+)
 
 // Sentinel errors. Every error returned by this package wraps one of these
 // (or a syscall errno) with context that names the file, so callers can test
@@ -48,7 +52,7 @@ var (
 	errNotRaw = errors.New("not readable raw")
 
 	// Parsing.
-	ErrBadNumber = errors.New("bad number")
+	ErrBadNumber = numparse.ErrBadNumber
 	ErrBadHex    = errors.New("bad hex bytes")
 )
 
