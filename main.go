@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -256,8 +257,12 @@ func cmdPatch(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: patched %d %s at %#x; msync(%s) %d %s, %d %s, %s\n",
-		name, len(data), plural(len(data), "byte", "bytes"), off, res.Flag,
+	wrote := "" // where a symbolic link led, when not to the name given
+	if abs, err := filepath.Abs(pos[0]); err != nil || abs != res.Wrote {
+		wrote = " of " + display.Name(res.Wrote)
+	}
+	fmt.Fprintf(stdout, "%s: patched %d %s at %#x%s; msync(%s) %d %s, %d %s, %s\n",
+		name, len(data), plural(len(data), "byte", "bytes"), off, wrote, res.Flag,
 		res.Pages, plural(res.Pages, "page", "pages"), res.Bytes, plural(int(res.Bytes), "byte", "bytes"), res.Duration)
 	return nil
 }

@@ -639,3 +639,34 @@ func TestNoReadWriteOnData(t *testing.T) {
 		t.Errorf("patched bytes %q", got[4094:4097])
 	}
 }
+
+// TestPatchSymlinkSaysWhere: patch through a symbolic link says which file
+// it wrote (the link's target, as the kernel names the opened file); the
+// link itself is still a link and the target holds the bytes. Through the
+// file's own name the line stays as before.
+func TestPatchSymlinkSaysWhere(t *testing.T) {
+	p := tempFile(t, "data.bin", []byte("0123456789"))
+	link := filepath.Join(t.TempDir(), "link.bin")
+	if err := os.Symlink(p, link); err != nil {
+		t.Fatal(err)
+	}
+	r := mmhex(t, "patch", link, "2", "41 42")
+	if want := link + ": patched 2 bytes at 0x2 of " + p + "; msync(MS_SYNC) 1 page, 10 bytes, "; r.code != 0 || !strings.HasPrefix(r.stdout, want) {
+		t.Fatalf("patch through a link: %+v\nwant the line to start %q", r, want)
+	}
+	checkFile(t, p, []byte("01AB456789"))
+	if to, err := os.Readlink(link); err != nil || to != p {
+		t.Errorf("the link is now %q, %v", to, err)
+	}
+	r = mmhex(t, "patch", p, "4", "43")
+	if want := p + ": patched 1 byte at 0x4; msync(MS_SYNC) 1 page, 10 bytes, "; r.code != 0 || !strings.HasPrefix(r.stdout, want) {
+		t.Fatalf("patch by the file's name: %+v\nwant the line to start %q", r, want)
+	}
+	// A relative name in the working directory is the same file: no note.
+	t.Chdir(filepath.Dir(p))
+	r = mmhex(t, "patch", "data.bin", "5", "44")
+	if want := "data.bin: patched 1 byte at 0x5; msync"; r.code != 0 || !strings.HasPrefix(r.stdout, want) {
+		t.Fatalf("patch by a relative name: %+v\nwant the line to start %q", r, want)
+	}
+	checkFile(t, p, []byte("01ABCD6789"))
+}

@@ -60,13 +60,26 @@ func (f *File) CopyTo(w io.Writer, off, n int64) (int64, error) {
 // expect (when expect is not nil), stores data at off through the mapping,
 // msyncs the edited pages with mode and closes the file. On any error the
 // file is unchanged. The file keeps its inode, hard links and holes. A
-// patch asks for writing, so a block device opens writable too.
-func Patch(path string, off int64, data, expect []byte, mode SyncMode) (SyncResult, error) {
+// patch asks for writing, so a block device opens writable too. The result
+// names the file written (PatchResult.Wrote).
+func Patch(path string, off int64, data, expect []byte, mode SyncMode) (PatchResult, error) {
 	f, err := Open(path, Options{Write: true})
 	if err != nil {
-		return SyncResult{}, err
+		return PatchResult{}, err
 	}
 	defer f.Close()
+	res, err := patch(f, off, data, expect, mode)
+	return PatchResult{SyncResult: res, Wrote: f.OpenedPath()}, err
+}
+
+// PatchResult is what Patch did: the sync, and the absolute path of the
+// file written as the kernel names it (where a symbolic link led).
+type PatchResult struct {
+	SyncResult
+	Wrote string
+}
+
+func patch(f *File, off int64, data, expect []byte, mode SyncMode) (SyncResult, error) {
 	if f.Mode() != Shared {
 		return SyncResult{}, f.editCheck(off, int64(len(data)))
 	}
