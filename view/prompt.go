@@ -25,6 +25,11 @@ type Prompt struct {
 	Key func(p *Prompt, ev *tcell.EventKey) bool
 	// Changed, when set, is called after each edit of the text.
 	Changed func(p *Prompt)
+	// Selected shows the whole Text selected (an earlier input offered
+	// again): the first character typed or pasted replaces it, Backspace,
+	// Delete and Ctrl-U clear it, Enter takes it as it is, and a cursor key
+	// keeps it and ends the selection.
+	Selected bool
 
 	err    string
 	pos    int // cursor, in bytes of Text
@@ -67,7 +72,17 @@ func (e *Editor) PromptOpen() bool { return e.prompt != nil }
 var (
 	stylePromptLabel = tcell.StyleDefault.Bold(true)
 	stylePromptHint  = tcell.StyleDefault.Foreground(tcell.PaletteColor(8))
+	// stylePromptSel is a selected text (Prompt.Selected).
+	stylePromptSel = tcell.StyleDefault.Reverse(true)
 )
+
+// textStyle is the style of the prompt's text.
+func (p *Prompt) textStyle() tcell.Style {
+	if p.Selected {
+		return stylePromptSel
+	}
+	return tcell.StyleDefault
+}
 
 // draw shows the label, the text and, after it, the error or the hint. A
 // text too long for the line scrolls so the cursor stays on screen ("…"
@@ -91,7 +106,7 @@ func (p *Prompt) draw(s tcell.Screen, x, y, w int) {
 	}
 	var tx int // x after the text region
 	if tw+1 <= room {
-		tx = drawText(s, cx, y, room, p.Text, tcell.StyleDefault)
+		tx = drawText(s, cx, y, room, p.Text, p.textStyle())
 		s.ShowCursor(cx+textWidth(p.Text[:p.pos]), y)
 		tx++
 	} else {
@@ -166,7 +181,7 @@ func (p *Prompt) drawScrolled(s tcell.Screen, x, y, room int) {
 				}
 				break
 			}
-			s.SetContent(x+at, y, r, nil, tcell.StyleDefault)
+			s.SetContent(x+at, y, r, nil, p.textStyle())
 		}
 		c += rw
 	}
@@ -181,6 +196,22 @@ func (e *Editor) promptKey(ev *tcell.EventKey) {
 	}
 	k := keymap.FromEvent(ev)
 	edited := false
+	if p.Selected {
+		switch ev.Key() {
+		case tcell.KeyEnter, tcell.KeyEsc, tcell.KeyCtrlC:
+			// taken as it is, or cancelled
+		case tcell.KeyBackspace, tcell.KeyBackspace2, tcell.KeyDelete, tcell.KeyCtrlU, tcell.KeyCtrlK:
+			p.Selected = false
+			p.Text, p.pos = "", 0
+			p.edited()
+			return
+		default:
+			if _, ok := k.Rune(); ok && k.Printable() {
+				p.Text, p.pos = "", 0 // replaced by what is typed
+			}
+			p.Selected = false
+		}
+	}
 	switch ev.Key() {
 	case tcell.KeyEnter:
 		if p.Done == nil {
@@ -242,8 +273,13 @@ func (e *Editor) promptKey(ev *tcell.EventKey) {
 	}
 }
 
-// insert puts s into the text at the cursor (typed or pasted).
+// insert puts s into the text at the cursor (typed or pasted); a selected
+// text is replaced.
 func (p *Prompt) insert(s string) {
+	if p.Selected {
+		p.Selected = false
+		p.Text, p.pos = "", 0
+	}
 	p.Text = p.Text[:p.pos] + s + p.Text[p.pos:]
 	p.pos += len(s)
 	p.edited()

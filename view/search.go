@@ -16,13 +16,14 @@ import (
 
 // searchState is the search feature's part of extras.
 type searchState struct {
-	hex, fold bool   // the prompt's choices (hex starts from the column)
-	chosen    bool   // hex was chosen once: keep it
-	text      string // the last pattern as typed
-	last      *search.Pattern
-	lastRev   bool
-	gen       int64 // numbers searches; a result of an older one is dropped
-	run       *runningSearch
+	hex, fold bool // the prompt's choices (hex starts from the column)
+	// lastHex and lastText are the last hex and text patterns as typed:
+	// the prompt offers the one of its kind again, selected.
+	lastHex, lastText string
+	last              *search.Pattern
+	lastRev           bool
+	gen               int64 // numbers searches; a result of an older one is dropped
+	run               *runningSearch
 }
 
 type runningSearch struct {
@@ -114,19 +115,33 @@ func (e *Editor) searchLabel(reverse bool) string {
 
 const searchHint = "Tab hex/text · Ctrl-T case · Ctrl-F/Ctrl-R direction · Enter"
 
-// searchPrompt asks for a pattern and searches from the cursor.
+// lastPattern is the last pattern typed of the prompt's kind (hex or text).
+func (s *searchState) lastPattern() string {
+	if s.hex {
+		return s.lastHex
+	}
+	return s.lastText
+}
+
+// searchPrompt asks for a pattern and searches from the cursor. The prompt
+// starts in hex when the cursor is in the hex column, in text when it is in
+// the text column, and shows the last pattern of that kind selected, so
+// that typing replaces it and Enter searches it again.
 func (e *Editor) searchPrompt(reverse bool, expr string) {
 	x := ext(e)
 	s := &x.srch
-	if !s.chosen {
-		s.hex = e.col == HexColumn
-	}
+	s.hex = e.col == HexColumn
 	run := func(text string) error {
 		p, err := search.Parse(text, s.hex, s.fold)
 		if err != nil {
 			return err
 		}
-		s.text, s.last, s.lastRev = text, p, reverse
+		if s.hex {
+			s.lastHex = text
+		} else {
+			s.lastText = text
+		}
+		s.last, s.lastRev = p, reverse
 		from := e.cursor
 		if reverse {
 			from = e.cursor - 1
@@ -138,13 +153,20 @@ func (e *Editor) searchPrompt(reverse bool, expr string) {
 		return nil
 	}
 	e.promptOrRun(expr, &Prompt{
-		Label: e.searchLabel(reverse),
-		Text:  s.text,
-		Hint:  searchHint,
+		Label:    e.searchLabel(reverse),
+		Text:     s.lastPattern(),
+		Selected: s.lastPattern() != "",
+		Hint:     searchHint,
 		Key: func(p *Prompt, ev *tcell.EventKey) bool {
 			switch keymap.FromEvent(ev).String() {
 			case "Tab", "Backtab":
-				s.hex, s.chosen = !s.hex, true
+				s.hex = !s.hex
+				if p.Selected || p.Text == "" {
+					// nothing typed yet: offer the other kind's last pattern
+					p.Text = s.lastPattern()
+					p.Selected = p.Text != ""
+					p.pos = len(p.Text)
+				}
 			case "Ctrl-T", "Alt-i":
 				if s.hex {
 					p.SetError("case applies to text; Tab switches to text")

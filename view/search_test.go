@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gdamore/tcell/v2"
 )
 
 // postQueue runs the background work's UI updates on the test goroutine.
@@ -87,8 +89,10 @@ func TestSearchScreen(t *testing.T) {
 	if h.e.Cursor() != last || !strings.Contains(h.draw(), "wrapped around the start") {
 		t.Errorf("wrap: cursor %#x, want %#x\n%s", h.e.Cursor(), last, h.draw())
 	}
-	// Case-insensitive (Ctrl-T), malformed hex refused in the prompt.
-	h.press("Ctrl-F", "Ctrl-U")
+	// Case-insensitive (Ctrl-T), malformed hex refused in the prompt. The
+	// cursor is in the hex column: the prompt starts in hex; Tab offers
+	// the last text pattern, selected, and typing replaces it.
+	h.press("Ctrl-F", "Tab")
 	h.typeText("LAZY")
 	h.press("Ctrl-T")
 	if s := h.draw(); !strings.Contains(s, "search ↓ text, any case: LAZY") {
@@ -96,7 +100,7 @@ func TestSearchScreen(t *testing.T) {
 	}
 	h.press("Enter")
 	q.drain(t, h.e)
-	h.press("Ctrl-F", "Tab", "Ctrl-U")
+	h.press("Ctrl-F")
 	h.typeText("de a")
 	h.press("Enter")
 	if s := h.draw(); !strings.Contains(s, `search ↓ hex: de a`) || !strings.Contains(s, `malformed hex: column 4: "a" needs a second hex digit`) {
@@ -211,5 +215,98 @@ func TestSearchProgressStatus(t *testing.T) {
 	}
 	if _, y, ok := h.find(`not found: "zzzz-not-there"`); !ok || y != 23 {
 		t.Errorf("no not-found message on the message line:\n%s", h.draw())
+	}
+}
+
+// promptCells returns the message line's runes and styles from x on.
+func (h *harness) promptCells(x int) ([]rune, []tcell.Style) {
+	h.draw()
+	_, w, ht := h.sim.GetContents()
+	var rs []rune
+	var st []tcell.Style
+	for ; x < w; x++ {
+		r, s := h.cell(x, ht-1)
+		rs, st = append(rs, r), append(st, s)
+	}
+	return rs, st
+}
+
+// checkPrompt checks the message line: exactly label, then text (selected
+// or not) with the cursor after it, then the hint.
+func checkPrompt(t *testing.T, h *harness, label, text string, selected bool) {
+	t.Helper()
+	want := " " + label + " " + text + "  " + searchHint
+	if got := strings.TrimRight(h.messageLine(), " "); got != want {
+		t.Fatalf("message line\n got %q\nwant %q", got, want)
+	}
+	x0 := len([]rune(" " + label + " "))
+	rs, st := h.promptCells(x0)
+	wantSt := tcell.StyleDefault
+	if selected {
+		wantSt = tcell.StyleDefault.Reverse(true)
+	}
+	for i, r := range []rune(text) {
+		if rs[i] != r || st[i] != wantSt {
+			t.Fatalf("cell %d of the text: %q %v, want %q %v (selected %v)", x0+i, rs[i], st[i], r, wantSt, selected)
+		}
+	}
+	if x, y, shown := h.sim.GetCursor(); !shown || y != 23 || x != x0+len([]rune(text)) {
+		t.Fatalf("cursor at (%d, %d) shown %v, want (%d, 23) after the text", x, y, shown, x0+len([]rune(text)))
+	}
+}
+
+// The search prompt starts in the column the cursor is in (hex or text),
+// and offers the last pattern of that kind selected: typing replaces it,
+// Enter searches it again, Backspace clears it, a cursor key keeps it.
+func TestSearchPromptColumnAndLastPattern(t *testing.T) {
+	q := syncPosts(t)
+	h := openKnown(t, 100, 24, Options{})
+	h.press("Ctrl-F")
+	checkPrompt(t, h, "search ↓ hex:", "", false)
+	h.typeText("6c 61 7a 79") // "lazy"
+	h.press("Enter")
+	q.drain(t, h.e)
+	lazy := int64(256 + 49)
+	if h.e.Cursor() != lazy {
+		t.Fatalf("hex search: cursor %#x, want %#x", h.e.Cursor(), lazy)
+	}
+	// In the text column the prompt starts in text, with no text pattern yet.
+	h.press("Tab")
+	h.press("Ctrl-F")
+	checkPrompt(t, h, "search ↓ text:", "", false)
+	h.typeText("dog")
+	h.press("Enter")
+	q.drain(t, h.e)
+	dog := int64(256 + 54)
+	if h.e.Cursor() != dog || h.e.Column() != TextColumn {
+		t.Fatalf("text search: cursor %#x in %v, want %#x in TEXT", h.e.Cursor(), h.e.Column(), dog)
+	}
+	// Back in the hex column: the last hex pattern, selected.
+	h.press("Tab", "Ctrl-F")
+	checkPrompt(t, h, "search ↓ hex:", "6c 61 7a 79", true)
+	h.typeText("64") // replaces it
+	checkPrompt(t, h, "search ↓ hex:", "64", false)
+	h.press("Esc")
+	// In the text column: "dog" selected; Tab offers the hex one instead.
+	h.press("Tab", "Ctrl-F")
+	checkPrompt(t, h, "search ↓ text:", "dog", true)
+	h.press("Tab")
+	checkPrompt(t, h, "search ↓ hex:", "6c 61 7a 79", true)
+	// A cursor key keeps the text and ends the selection: typing adds.
+	h.press("End")
+	h.typeText(" 20")
+	checkPrompt(t, h, "search ↓ hex:", "6c 61 7a 79 20", false)
+	h.press("Esc")
+	// Backspace clears a selected pattern.
+	h.press("Ctrl-F")
+	checkPrompt(t, h, "search ↓ text:", "dog", true)
+	h.press("Backspace")
+	checkPrompt(t, h, "search ↓ text:", "", false)
+	h.press("Esc")
+	// Enter searches the selected pattern again: the next "dog".
+	h.press("Ctrl-F", "Enter")
+	q.drain(t, h.e)
+	if h.e.Cursor() != dog+59 {
+		t.Fatalf("Enter on the offered pattern: cursor %#x, want %#x", h.e.Cursor(), dog+59)
 	}
 }
