@@ -46,7 +46,7 @@ var commands = []command{
 	{"cat", "FILE OFFSET [LENGTH]", "write LENGTH bytes (default: to the end) from OFFSET to standard output, through a mapping", cmdCat},
 	{"dump", dumpUsage, "hex dump through the mapping: canonical (= hexdump -C), xxd, or plain (= xxd -p); coloured by byte class", cmdDump},
 	{"keys", keysUsage, "print the active key bindings; configuration problems on standard error (exit 1); --markdown: docs/keys.md", cmdKeys},
-	{"patch", "FILE OFFSET HEXBYTES [--expect HEXBYTES] [--async]", "store bytes through a shared mapping and msync them (MS_SYNC, or MS_ASYNC with --async)", cmdPatch},
+	{"patch", "FILE OFFSET HEXBYTES [--expect HEXBYTES] [--async]", "store bytes through a shared mapping and msync them (MS_SYNC; --async: MS_ASYNC, a no-op on Linux, not waited for)", cmdPatch},
 	{"search", searchUsage, "print the offset of every match (overlapping included) in decimal, one a line; exit 1 when none, 2 on trouble", cmdSearch},
 	{"stat", "FILE [--json] [--watch]", "size, pages and page-cache figures (resident, cached, dirty, writeback, evicted); --watch: once a second until Ctrl-C", cmdStat},
 }
@@ -261,9 +261,18 @@ func cmdPatch(args []string, stdout, stderr io.Writer) error {
 	if abs, err := filepath.Abs(pos[0]); err != nil || abs != res.Wrote {
 		wrote = " of " + display.Name(res.Wrote)
 	}
-	fmt.Fprintf(stdout, "%s: patched %d %s at %#x%s; msync(%s) %d %s, %d %s, %s\n",
+	// MS_ASYNC is a no-op on Linux: the line must not read as "on disk".
+	tail := ""
+	if mode == mapping.MSAsync {
+		still := "dirty pages unknown"
+		if res.StillDirty >= 0 {
+			still = fmt.Sprintf("%d %s still dirty", res.StillDirty, plural(int(res.StillDirty), "page", "pages"))
+		}
+		tail = fmt.Sprintf("; a no-op on Linux: not known to be on disk (%s until kernel writeback)", still)
+	}
+	fmt.Fprintf(stdout, "%s: patched %d %s at %#x%s; msync(%s) %d %s, %d %s, %s%s\n",
 		name, len(data), plural(len(data), "byte", "bytes"), off, wrote, res.Flag,
-		res.Pages, plural(res.Pages, "page", "pages"), res.Bytes, plural(int(res.Bytes), "byte", "bytes"), res.Duration)
+		res.Pages, plural(res.Pages, "page", "pages"), res.Bytes, plural(int(res.Bytes), "byte", "bytes"), res.Duration, tail)
 	return nil
 }
 

@@ -105,8 +105,8 @@ var actions = []Info{
 	{ReplaceByte, "replace the byte under the cursor, then back to normal mode", GroupEdit, false},
 	{PasteHex, "overwrite bytes at the cursor from a hex string", GroupEdit, false},
 
-	{Sync, "save: msync with MS_SYNC (waits until the pages are on disk)", GroupSave, false},
-	{SyncAsync, "save: msync with MS_ASYNC (a no-op on Linux; kernel writeback does it)", GroupSave, false},
+	{Sync, "save: msync MS_SYNC, fdatasync if others dirtied pages; waits for the disk", GroupSave, false},
+	{SyncAsync, "msync with MS_ASYNC, a no-op on Linux: the edits stay unsynced until a sync", GroupSave, false},
 	{SyncQuit, "save with MS_SYNC, then quit", GroupSave, false},
 	{Quit, "quit (asks when edits are not synced)", GroupSave, false},
 	{QuitRevert, "revert all unsynced edits, then quit", GroupSave, false},

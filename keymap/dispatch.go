@@ -275,9 +275,10 @@ var exCommands = []struct {
 	action Action
 	desc   string
 }{
-	{"w", Sync, "sync with MS_SYNC"},
-	{"w!", SyncAsync, "sync with MS_ASYNC (also :wa and :sync-async)"},
-	{"wa", SyncAsync, ""},
+	{"w", Sync, "sync with MS_SYNC (also :w! and :wa)"},
+	{"w!", Sync, ""},
+	{"wa", Sync, ""},
+	{"wasync", SyncAsync, "msync with MS_ASYNC, a no-op on Linux: the edits stay unsynced (also :sync-async)"},
 	{"w FILE", WriteSelection, "write the selection to FILE"},
 	{"q", Quit, "quit (asks when edits are not synced)"},
 	{"q!", QuitRevert, "revert unsynced edits and quit"},
@@ -293,8 +294,8 @@ var exCommands = []struct {
 // ParseEx reads a command-line command (the text after ":" in the vim
 // preset, or after the command-line key in the default preset):
 //
-//	:w            sync (MS_SYNC)
-//	:w! :wa       sync-async (MS_ASYNC)
+//	:w :w! :wa    sync (MS_SYNC; :w! is vim's forced write, never "don't wait")
+//	:wasync       sync-async (MS_ASYNC)
 //	:w FILE       write-selection to FILE (Expr)
 //	:q            quit
 //	:q!           quit-revert
@@ -324,7 +325,9 @@ func ParseEx(line string) (Outcome, error) {
 			return found(WriteSelection, arg)
 		}
 		return found(Sync, "")
-	case "w!", "wa", "write!":
+	case "w!", "wa", "write!", "wall":
+		return found(Sync, "")
+	case "wasync":
 		return found(SyncAsync, "")
 	case "q", "quit":
 		return found(Quit, "")

@@ -157,7 +157,7 @@ func TestParseEx(t *testing.T) {
 	tests := []struct {
 		in, want string
 	}{
-		{":w", "sync"}, {"w", "sync"}, {" :w ", "sync"}, {":w!", "sync-async"}, {":wa", "sync-async"},
+		{":w", "sync"}, {"w", "sync"}, {" :w ", "sync"}, {":w!", "sync"}, {":wa", "sync"}, {":write!", "sync"}, {":wasync", "sync-async"},
 		{":q", "quit"}, {":q!", "quit-revert"}, {":wq", "sync-quit"}, {":x", "sync-quit"},
 		{":e!", "revert-all"}, {":$", "bottom"}, {":h", "help"},
 		{":123", "goto 123"}, {":0x7b", "goto 0x7b"}, {":+16", "goto +16"}, {":-1k", "goto -1k"},

@@ -606,11 +606,21 @@ func (f *File) Refresh() (bool, error) {
 	return true, nil
 }
 
-// SyncResult describes one msync (or sync_file_range) of the edited pages.
+// SyncResult describes one msync (or sync_file_range, fdatasync) of the
+// edited pages.
 type SyncResult struct {
-	Pages    int           // pages covered
-	Bytes    int64         // bytes covered (pages clipped to the file size)
-	Flag     string        // "MS_SYNC", "MS_ASYNC", "MS_SYNC|MS_INVALIDATE", "SYNC_FILE_RANGE_WRITE"
-	Duration time.Duration // time spent in the system calls
-	At       time.Time     // when it finished
+	Pages int    // pages covered
+	Bytes int64  // bytes covered (pages clipped to the file size)
+	Flag  string // "MS_SYNC", "MS_ASYNC", "MS_SYNC|MS_INVALIDATE", "SYNC_FILE_RANGE_WRITE", "fdatasync"
+	// StillDirty: after MS_ASYNC, how many of the pages given to it are
+	// still dirty or under writeback (Unknown when the kernel will not
+	// say); 0 after MS_SYNC and fdatasync.
+	StillDirty int64
+	// Others: SyncAll only, the file's dirty pages not edited here that
+	// the fdatasync after the MS_SYNC wrote (Unknown when the kernel did
+	// not count them); OthersDuration, its time.
+	Others         int
+	OthersDuration time.Duration
+	Duration       time.Duration // time spent in the system calls
+	At             time.Time     // when it finished
 }

@@ -430,7 +430,7 @@ func TestUnsyncedEditsAcrossSync(t *testing.T) {
 	f := open(t, p, Options{})
 	f.WriteAt([]byte{1}, 0)
 	f.WriteAt([]byte{2}, 1)
-	if _, err := f.Sync(MSAsync); err != nil {
+	if _, err := f.Sync(MSSync); err != nil {
 		t.Fatal(err)
 	}
 	if f.UnsyncedEdits() != 0 || f.UnsyncedPages() != 0 {

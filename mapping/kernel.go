@@ -160,7 +160,7 @@ func parseMeminfo(r io.Reader) (SystemDirty, error) {
 // StartWriteback it also covers pages left dirty by an MS_ASYNC sync or by
 // another process. The journal's unsynced pages stay unsynced.
 func (f *File) StartWritebackRange(off, n int64) (SyncResult, error) {
-	res := SyncResult{Flag: "SYNC_FILE_RANGE_WRITE"}
+	res := SyncResult{Flag: "SYNC_FILE_RANGE_WRITE", StillDirty: Unknown}
 	f.busy.RLock()
 	defer f.busy.RUnlock()
 	fd, size, err := f.snapshot()

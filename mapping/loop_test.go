@@ -142,8 +142,6 @@ func TestRawDiskRead(t *testing.T) {
 		t.Fatalf("delalloc page from the disk: %q", d)
 	}
 
-	f.WriteAt(edit, off) // unsynced again (MS_ASYNC cleared the set)
-	f.WriteAt([]byte("delalloc"), int64(6*ps))
 	if _, err := f.Sync(MSSync); err != nil {
 		t.Fatal(err)
 	}

@@ -21,27 +21,113 @@ func (m SyncMode) String() string {
 	return "MS_SYNC"
 }
 
-// Sync msyncs exactly the pages written since the last Sync, in every
+// Sync msyncs exactly the pages written since the last MS_SYNC, in every
 // window they were written in (each window's part mapped again for the
 // call), with MS_SYNC or MS_ASYNC, plus MS_INVALIDATE when
 // Options.Invalidate is set. In read-only mode there is nothing to sync;
 // in private mode it returns ErrPrivate.
 //
+// Only MS_SYNC moves the synced point. "Unsynced" means "not known to be
+// on disk": MS_ASYNC is a no-op on Linux (since 2.6.19), so after it the
+// pages stay unsynced (UnsyncedPages, UnsyncedEdits and RevertUnsynced are
+// unchanged, and a later MS_SYNC still writes them); its result counts in
+// StillDirty the pages it was given that are still dirty or under
+// writeback.
+//
 // The msyncs run without the file's mutex, so ReadAt, WriteAt and the rest
-// go on meanwhile: the pages to sync are taken (and the unsynced set
-// cleared) at the start, pages edited during the sync stay unsynced, and
-// if an msync fails the taken pages are unsynced again.
+// go on meanwhile: the pages to sync are taken (and, for MS_SYNC, the
+// unsynced set cleared) at the start, pages edited during the sync stay
+// unsynced, and if an msync fails the taken pages are unsynced again.
 func (f *File) Sync(m SyncMode) (SyncResult, error) {
+	flags := int(m)
+	label := m.String()
+	if f.opts.Invalidate {
+		flags |= unix.MS_INVALIDATE
+		label += "|MS_INVALIDATE"
+	}
+	return f.syncWith(label, m == MSSync, func(taken []prange, size int64, res *SyncResult) error {
+		err := f.msyncRuns(taken, size, flags, m == MSSync, func(data []byte, off int64) error {
+			if err := unix.Msync(data, flags); err != nil {
+				return f.errf("msync(%s) at %#x: %w", res.Flag, off, err)
+			}
+			res.Pages += int((int64(len(data)) + f.page - 1) / f.page)
+			res.Bytes += int64(len(data))
+			return nil
+		})
+		if err == nil && m == MSAsync {
+			res.StillDirty = f.dirtyIn(taken, size)
+		}
+		return err
+	})
+}
+
+// SyncFile writes every dirty page of the file and waits, whoever dirtied
+// it (this process, another mapping, write(2) from cp), with fdatasync(2)
+// on the descriptor. It is the whole-file form of Sync(MSSync): on Linux
+// msync(MS_SYNC) of a range is vfs_fsync_range(datasync) of that range, so
+// over the whole file it is fdatasync, which needs no mapping of every
+// window. The pages edited here count as synced afterwards. Pages is the
+// number of dirty or writeback pages cachestat counted just before (Unknown
+// when the kernel will not say). ErrReadOnly in read-only mode (mmhex does
+// not write what it did not open for writing), ErrPrivate in private mode.
+func (f *File) SyncFile() (SyncResult, error) {
+	if f.Mode() == ReadOnly {
+		return SyncResult{Flag: "fdatasync"}, f.errf("%w: not synced", ErrReadOnly)
+	}
+	return f.syncWith("fdatasync", true, func(_ []prange, size int64, res *SyncResult) error {
+		res.Pages = int(f.dirtyIn([]prange{{0, (size + f.page - 1) / f.page}}, size))
+		if res.Pages > 0 {
+			res.Bytes = min(int64(res.Pages)*f.page, size)
+		}
+		if err := unix.Fdatasync(f.fd); err != nil {
+			return f.errf("fdatasync: %w", err)
+		}
+		return nil
+	})
+}
+
+// SyncAll is Sync(MSSync) followed, when cachestat says the file still
+// has dirty pages (or cannot say), by SyncFile: afterwards no page of the
+// file is dirty, whoever dirtied it. The result is the MS_SYNC one, with
+// Others and OthersDuration set by the fdatasync (Others is Unknown when
+// the kernel does not count dirty pages); LastSync returns it. Read-only
+// mode syncs nothing and returns ErrReadOnly when the file has dirty pages.
+func (f *File) SyncAll() (SyncResult, error) {
+	if f.Mode() == ReadOnly {
+		if f.DirtyPages() != 0 {
+			return SyncResult{Flag: "MS_SYNC"}, f.errf("%w: not synced", ErrReadOnly)
+		}
+		return SyncResult{Flag: "MS_SYNC"}, nil
+	}
+	r, err := f.Sync(MSSync)
+	if err != nil {
+		return r, err
+	}
+	if f.DirtyPages() == 0 {
+		return r, nil
+	}
+	o, err := f.SyncFile()
+	r.Others, r.OthersDuration = o.Pages, o.Duration
+	if err != nil {
+		return r, err
+	}
+	f.mu.Lock()
+	f.last = r
+	f.mu.Unlock()
+	return r, nil
+}
+
+// syncWith runs do on the unsynced pages without the mutex. With full, do
+// writes them and waits (MS_SYNC, fdatasync): they are taken out of the
+// unsynced set and the journal's synced point moves, both put back when
+// do fails. Without full (MS_ASYNC) nothing is known to be on disk
+// afterwards and neither changes.
+func (f *File) syncWith(label string, full bool, do func(taken []prange, size int64, res *SyncResult) error) (SyncResult, error) {
 	f.syncMu.Lock()
 	defer f.syncMu.Unlock()
 	f.busy.RLock() // Close waits for us: the descriptor stays valid
 	defer f.busy.RUnlock()
-	flags := int(m)
-	res := SyncResult{Flag: m.String()}
-	if f.opts.Invalidate {
-		flags |= unix.MS_INVALIDATE
-		res.Flag += "|MS_INVALIDATE"
-	}
+	res := SyncResult{Flag: label, StillDirty: Unknown}
 
 	f.mu.Lock()
 	if f.closed {
@@ -56,41 +142,76 @@ func (f *File) Sync(m SyncMode) (SyncResult, error) {
 	f.unsync.clip((size + f.page - 1) / f.page)
 	taken := f.unsync.ranges()
 	before := f.j.unsynced()
-	f.unsync.clear()
-	f.j.synced() // edits from now on count from this state
+	if full {
+		f.unsync.clear()
+		f.j.synced() // edits from now on count from this state
+	}
 	f.mu.Unlock()
 
 	if syncHook != nil {
 		syncHook()
 	}
 	start := time.Now()
-	err := f.msyncRuns(taken, size, flags, m == MSSync, func(data []byte, off int64) error {
-		if err := unix.Msync(data, flags); err != nil {
-			return f.errf("msync(%s) at %#x: %w", res.Flag, off, err)
-		}
-		res.Pages += int((int64(len(data)) + f.page - 1) / f.page)
-		res.Bytes += int64(len(data))
-		return nil
-	})
+	err := do(taken, size, &res)
 	res.Duration = time.Since(start)
 	res.At = time.Now()
 
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err != nil {
-		for _, r := range taken {
-			f.unsync.add(r.a, r.b)
+		if full {
+			for _, r := range taken {
+				f.unsync.add(r.a, r.b)
+			}
+			// Count from the previous sync again: the edits that were
+			// unsynced before plus those made since (an upper bound when
+			// the edits went back and forth).
+			f.j.extra = before + f.j.unsynced()
+			f.j.syncPos = f.j.pos
+			f.j.lostBad = true // RevertUnsynced can no longer tell the synced state
 		}
-		// Count from the previous sync again: the edits that were
-		// unsynced before plus those made since (an upper bound when
-		// the edits went back and forth).
-		f.j.extra = before + f.j.unsynced()
-		f.j.syncPos = f.j.pos
-		f.j.lostBad = true // RevertUnsynced can no longer tell the synced state
 		return res, err
+	}
+	if full {
+		res.StillDirty = 0
 	}
 	f.last, f.hasLast = res, true
 	return res, nil
+}
+
+// dirtyIn counts, with cachestat, the pages of runs (clipped to size) that
+// are dirty or under writeback: not yet on disk. Unknown when the kernel
+// will not say (Linux < 6.5, EPERM).
+func (f *File) dirtyIn(runs []prange, size int64) int64 {
+	var n int64
+	for _, r := range runs {
+		a, b := r.a*f.page, min(r.b*f.page, size)
+		if a >= b {
+			continue
+		}
+		var cs unix.Cachestat_t
+		if unix.Cachestat(uint(f.fd), &unix.CachestatRange{Off: uint64(a), Len: uint64(b - a)}, &cs, 0) != nil {
+			return Unknown
+		}
+		n += int64(cs.Dirty + cs.Writeback)
+	}
+	return n
+}
+
+// DirtyPages counts the file's pages that are dirty or under writeback
+// (cachestat over the whole file), whoever dirtied them. Unknown when the
+// kernel will not say.
+func (f *File) DirtyPages() int64 {
+	f.busy.RLock()
+	defer f.busy.RUnlock()
+	_, size, err := f.snapshot()
+	if err != nil || size == 0 {
+		if err != nil {
+			return Unknown
+		}
+		return 0
+	}
+	return f.dirtyIn([]prange{{0, (size + f.page - 1) / f.page}}, size)
 }
 
 // syncHook, when set (by tests), runs while Sync works without the mutex.
@@ -149,7 +270,7 @@ func (f *File) msyncRuns(runs []prange, size int64, flags int, queue bool, fn fu
 func (f *File) StartWriteback() (SyncResult, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	res := SyncResult{Flag: "SYNC_FILE_RANGE_WRITE"}
+	res := SyncResult{Flag: "SYNC_FILE_RANGE_WRITE", StillDirty: Unknown}
 	if f.closed {
 		return res, f.errf("%w", ErrClosed)
 	}

@@ -143,7 +143,7 @@ func (dv *diskView) request() {
 }
 
 // Summary is the line under the bytes.
-func (p *diskProbe) summary(f *mapping.File) (string, tcell.Style) {
+func (p *diskProbe) summary(f *mapping.File, syncKey string) (string, tcell.Style) {
 	switch {
 	case p.memfs != "":
 		return fmt.Sprintf("%s keeps files in memory only: there is no disk behind these pages (O_DIRECT would read the same memory)", p.memfs), styleDiffNote
@@ -163,8 +163,10 @@ func (p *diskProbe) summary(f *mapping.File) (string, tcell.Style) {
 		return fmt.Sprintf("memory has %d B of this page, the disk %d B (the file changed size)", len(p.mem), len(p.disk)), styleDiffNote
 	case p.differ > 0 && f.Mode() == mapping.Private:
 		return fmt.Sprintf("MAP_PRIVATE: %s (first at 0x%x): your copy of the page, in this process only; it never reaches the disk", differ(p.differ), p.first), styleDiffNote
+	case p.differ > 0 && f.Mode() == mapping.ReadOnly:
+		return fmt.Sprintf("in memory, not yet on disk (%s, first at 0x%x): kernel writeback writes the page (open read-only: %s does not sync)", differ(p.differ), p.first, syncKey), styleDiffNote
 	case p.differ > 0:
-		return fmt.Sprintf("in memory, not yet on disk (%s, first at 0x%x): msync(MS_SYNC) writes the page", differ(p.differ), p.first), styleDiffNote
+		return fmt.Sprintf("in memory, not yet on disk (%s, first at 0x%x): %s writes the page (msync MS_SYNC, fdatasync)", differ(p.differ), p.first, syncKey), styleDiffNote
 	}
 	if p.method == mapping.DiskFile && f.IsBlockDevice() {
 		return fmt.Sprintf("memory and disk agree (%d B): the page is clean (read from the device with O_DIRECT)", len(p.mem)), styleAgree
@@ -264,7 +266,7 @@ func (dv *diskView) draw(s tcell.Screen, x, y, w, h int) {
 		}
 	}
 	if h >= 2 {
-		text, st := p.summary(e.f)
+		text, st := p.summary(e.f, syncKey(e))
 		drawText(s, x+1, y+h-1, w-1, text, st)
 	}
 }

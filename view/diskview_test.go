@@ -135,7 +135,7 @@ func TestDiskView(t *testing.T) {
 			t.Errorf("byte %d (%s / %s): styles %v / %v, want %v / %v", i, mem, disk, ms, ds, wantMem, wantDisk)
 		}
 	}
-	if l := screenLine(h, y+9); l != " in memory, not yet on disk (2 bytes differ, first at 0x2003): msync(MS_SYNC) writes the page" {
+	if l := screenLine(h, y+9); l != " in memory, not yet on disk (2 bytes differ, first at 0x2003): Ctrl-S writes the page (msync MS_SYNC, fdatasync)" {
 		t.Errorf("summary %q", l)
 	}
 

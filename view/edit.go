@@ -6,6 +6,7 @@ import (
 	"sort"
 	"unicode/utf8"
 
+	"mmhex/keymap"
 	"mmhex/mapping"
 )
 
@@ -196,28 +197,91 @@ func (e *Editor) undo(redo bool) bool {
 	return true
 }
 
-// sync msyncs the unsynced pages and reports what it did.
+// sync writes what is not on disk and reports what it did. MS_SYNC (the
+// sync action, :w, :wq, the quit dialog's s): msync(MS_SYNC) of the pages
+// edited here; then, when cachestat says the file still has dirty pages
+// (someone else's: cp, another writer), fdatasync of the file, so that
+// what the disk view and page panel promise ("Ctrl-S writes the page")
+// holds for every page. With no page edited here, fdatasync alone. MS_ASYNC
+// (sync-async) hands the edited pages to msync(MS_ASYNC), a no-op on
+// Linux: they stay unsynced (highlighted, counted, asked about at quit)
+// and the message says how many are still dirty. A read-only open syncs
+// nothing and says so.
 func (e *Editor) sync(m mapping.SyncMode) error {
+	key := syncKey(e)
 	if e.f.Mode() == mapping.ReadOnly {
+		if d := e.f.DirtyPages(); d > 0 {
+			e.Errorf("the file is open read-only: not synced; its %s (not edited here) wait for kernel writeback", plural(int(d), "dirty page"))
+			return nil
+		}
 		e.Message("read-only: there is nothing to sync")
 		return nil
 	}
-	if e.f.UnsyncedPages() == 0 && e.f.Mode() == mapping.Shared {
-		e.Message("nothing to sync: no page was written since the last sync")
+	shared := e.f.Mode() == mapping.Shared
+	pages := e.f.UnsyncedPages()
+	if m == mapping.MSAsync {
+		if pages == 0 && shared {
+			e.Message("nothing to sync: no page was written here since the last sync")
+			return nil
+		}
+		r, err := e.f.Sync(m)
+		if err != nil {
+			e.ShowError(err)
+			return err
+		}
+		// Not e.Synced(): nothing is known to be on disk.
+		still := "dirty count unknown"
+		if r.StillDirty >= 0 {
+			still = fmt.Sprintf("%d still dirty", r.StillDirty)
+		}
+		e.Message("%s: %s queued (a no-op on Linux), %s; still unsynced until %s",
+			r.Flag, plural(r.Pages, "page"), still, key)
 		return nil
 	}
-	r, err := e.f.Sync(m)
-	if err != nil {
+	if pages == 0 && shared {
+		d := e.f.DirtyPages()
+		if d == 0 {
+			e.Message("nothing to sync: no page was written here since the last sync, and the file has no dirty page")
+			return nil
+		}
+		r, err := e.f.SyncFile()
+		if err != nil {
+			e.ShowError(err)
+			return err
+		}
+		e.Synced()
+		if r.Pages < 0 || d < 0 {
+			e.Message("nothing edited here: synced the whole file with fdatasync in %s (the kernel does not say how many pages were dirty)", formatDuration(r.Duration))
+		} else {
+			e.Message("nothing edited here: synced the whole file with fdatasync, %s written in %s", plural(r.Pages, "dirty page"), formatDuration(r.Duration))
+		}
+		return nil
+	}
+	r, err := e.f.SyncAll()
+	if err == nil {
+		e.Synced()
+	}
+	msg := fmt.Sprintf("%s: %s", r.Flag, describeSyncShort(r))
+	switch {
+	case err != nil:
 		e.ShowError(err)
 		return err
-	}
-	e.Synced()
-	msg := fmt.Sprintf("%s: %s", r.Flag, describeSyncShort(r))
-	if m == mapping.MSAsync {
-		msg += " (MS_ASYNC is a no-op on Linux: kernel writeback writes the dirty pages later)"
+	case r.Others > 0:
+		msg += fmt.Sprintf("; then fdatasync: %s of the file (not edited here) in %s", plural(r.Others, "other dirty page"), formatDuration(r.OthersDuration))
+	case r.Others < 0:
+		msg += fmt.Sprintf("; then fdatasync of the file in %s (the kernel does not say how many pages were dirty)", formatDuration(r.OthersDuration))
 	}
 	e.Message("%s", msg)
 	return nil
+}
+
+// syncKey names the sync action's key ("Ctrl-S"), or ":w" where no key is
+// bound to it (the vim preset).
+func syncKey(e *Editor) string {
+	if k := keyName(e, keymap.Sync); k != "" {
+		return k
+	}
+	return ":w"
 }
 
 func describeSyncShort(r mapping.SyncResult) string {

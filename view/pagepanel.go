@@ -402,21 +402,24 @@ func (pp *pagePanel) lastLine(p *pageProbe) string {
 		return fmt.Sprintf("last: sync_file_range(SYNC_FILE_RANGE_WRITE), no wait: right after writeback %s dirty %s; now writeback %d dirty %d",
 			mapping.FigureString(wbAfter.Writeback), mapping.FigureString(wbAfter.Dirty), t.Writeback, t.Dirty)
 	}
+	key := syncKey(e)
 	if hasSync {
 		if strings.HasPrefix(ls.Flag, "MS_ASYNC") {
+			// MS_ASYNC wrote nothing: the edits stay unsynced (▲) until
+			// the sync key writes them.
 			if t.Dirty > 0 || t.Writeback > 0 {
 				verb := "wait"
 				if t.Dirty == 1 {
 					verb = "waits"
 				}
-				return fmt.Sprintf("last: msync(%s) — a no-op on Linux since 2.6.19; %s %s for kernel writeback%s",
-					ls.Flag, plural(int(t.Dirty), "dirty page"), verb, expire)
+				return fmt.Sprintf("last: msync(%s), a no-op on Linux: %s %s for kernel writeback%s or %s",
+					ls.Flag, plural(int(t.Dirty), "dirty page"), verb, expire, key)
 			}
-			return fmt.Sprintf("last: msync(%s) — a no-op on Linux since 2.6.19; written back since (dirty 0)", ls.Flag)
+			return fmt.Sprintf("last: msync(%s), a no-op on Linux; written back since (dirty 0), still unsynced until %s", ls.Flag, key)
 		}
 		if t.Dirty > 0 && t.Edited == 0 {
-			return fmt.Sprintf("last: msync(%s) — %s written and waited for; dirty now %d, not your edits (the writeback action writes them)",
-				ls.Flag, plural(ls.Pages, "page"), t.Dirty)
+			return fmt.Sprintf("last: msync(%s) — %s written and waited for; dirty now %d, not your edits (%s writes them)",
+				ls.Flag, plural(ls.Pages, "page"), t.Dirty, key)
 		}
 		return fmt.Sprintf("last: msync(%s) — %s written and waited for; dirty now %d", ls.Flag, plural(ls.Pages, "page"), t.Dirty)
 	}
@@ -425,8 +428,12 @@ func (pp *pagePanel) lastLine(p *pageProbe) string {
 		if t.Dirty == 1 {
 			they = "it reaches"
 		}
-		return fmt.Sprintf("%s: %s the disk by msync(MS_SYNC), writeback, or kernel writeback%s",
-			plural(int(t.Dirty), "dirty page"), they, expire)
+		if e.f.Mode() == mapping.ReadOnly {
+			return fmt.Sprintf("%s: %s the disk by kernel writeback%s (read-only here: %s does not sync)",
+				plural(int(t.Dirty), "dirty page"), they, expire, key)
+		}
+		return fmt.Sprintf("%s: %s the disk by %s, the writeback action, or kernel writeback%s",
+			plural(int(t.Dirty), "dirty page"), they, key, expire)
 	}
 	if errors.Is(m.MincoreErr, mapping.ErrMincoreSkipped) {
 		return fmt.Sprintf("resident: mincore skipped for files over %d pages (it costs ~40 ms a GiB); cached is cachestat's count", mapping.DefaultMincorePages)

@@ -207,7 +207,7 @@ func TestPagePanel(t *testing.T) {
 	if k := screenLine(h, y+4); !strings.HasPrefix(k, " kernel: "+tun.String()+";  system Dirty: ") || !strings.Contains(k, " kB  Writeback: ") {
 		t.Errorf("kernel line %q", k)
 	}
-	if l := screenLine(h, y+5); !strings.HasPrefix(l, " 2 dirty pages: they reach the disk by msync(MS_SYNC)") {
+	if l := screenLine(h, y+5); !strings.HasPrefix(l, " 2 dirty pages: they reach the disk by Ctrl-S, the writeback action, or kernel writeback (dirty_expire ") {
 		t.Errorf("last line %q", l)
 	}
 
@@ -229,32 +229,35 @@ func TestPagePanel(t *testing.T) {
 		t.Errorf("after MS_SYNC last line %q", l)
 	}
 
-	// MS_ASYNC: the page stays dirty, and the panel says why.
+	// MS_ASYNC: the page stays dirty and edited (unsynced: not known to be
+	// on disk), and the panel says why.
 	h.e.SetCursor(30 * 4096)
 	h.typeText("43")
 	h.press("Ctrl-W")
 	h.e.RunTicks()
 	h.draw()
 	cs, res = kernelFigures(t, path)
-	if got, want := screenLine(h, y), " "+countsLine("pages.bin", cs, res, 0); got != want {
+	if got, want := screenLine(h, y), " "+countsLine("pages.bin", cs, res, 1); got != want {
 		t.Errorf("after MS_ASYNC counts\n got %q\nwant %q", got, want)
+	}
+	if r, st := h.cell(1+30, y+1); r != '▲' || st != pageStyle[mapping.CellDirty].Reverse(true).Underline(true) {
+		t.Errorf("page 30 after MS_ASYNC: %c %v", r, st)
 	}
 	if cs.Dirty != 1 {
 		// Only memory pressure makes the flusher this quick; the rest
 		// of the test (the writeback action) still runs.
 		t.Logf("kernel writeback took the page already (%+v); MS_ASYNC's dirty page not checked", cs)
 	} else {
-		if r, st := h.cell(1+30, y+1); r != '█' || st != pageStyle[mapping.CellDirty].Reverse(true).Underline(true) {
-			t.Errorf("page 30 after MS_ASYNC: %c %v", r, st)
-		}
-		wantLast := fmt.Sprintf(" last: msync(MS_ASYNC) — a no-op on Linux since 2.6.19; 1 dirty page waits for kernel writeback (dirty_expire %s)",
+		wantLast := fmt.Sprintf(" last: msync(MS_ASYNC), a no-op on Linux: 1 dirty page waits for kernel writeback (dirty_expire %s) or Ctrl-S",
 			trimSeconds(tun.DirtyExpire()))
 		if l := screenLine(h, y+5); l != wantLast {
 			t.Errorf("after MS_ASYNC last line %q", l)
 		}
 	}
 
-	// The writeback action: started at once, done soon, long before dirty_expire.
+	// The writeback action: started at once, done soon, long before
+	// dirty_expire. The page stays edited (▲): writeback was not waited
+	// for, so nothing proves it on disk.
 	h.press("Alt-w")
 	wbMsg := regexp.MustCompile(`^ sync_file_range\(SYNC_FILE_RANGE_WRITE\): writeback started \([0-9.]+ (ns|µs|ms|s), not waited for\); right after: writeback \d+, dirty \d+$`)
 	if l := strings.Split(h.draw(), "\n")[39]; !wbMsg.MatchString(l) {
@@ -264,13 +267,16 @@ func TestPagePanel(t *testing.T) {
 	for {
 		h.e.RunTicks()
 		h.draw()
-		if r, _ := h.cell(1+30, y+1); r == '▓' {
+		if cs, _ := kernelFigures(t, path); cs.Dirty == 0 && cs.Writeback == 0 && strings.HasSuffix(screenLine(h, y+5), "; now writeback 0 dirty 0") {
 			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("page 30 still not clean 5 s after sync_file_range:\n%s", h.draw())
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+	if r, _ := h.cell(1+30, y+1); r != '▲' {
+		t.Errorf("page 30 after the writeback action: %c, want ▲ (still unsynced)", r)
 	}
 	if l := screenLine(h, y+5); !strings.HasPrefix(l, " last: sync_file_range(SYNC_FILE_RANGE_WRITE), no wait: right after writeback ") || !strings.HasSuffix(l, "; now writeback 0 dirty 0") {
 		t.Errorf("after writeback last line %q", l)
@@ -419,7 +425,7 @@ func TestPagePanelMeasuresInBackground(t *testing.T) {
 	waitScreen("pages of bg.bin: 8 × 4 KiB  resident 8  cached 8  dirty ")
 	waitScreen("  edited 1")
 	if cs, _ := kernelFigures(t, path); cs.Dirty == 1 {
-		waitScreen(" 1 dirty page: it reaches the disk by msync(MS_SYNC), writeback, or kernel writeback (dirty_expire ")
+		waitScreen(" 1 dirty page: it reaches the disk by Ctrl-S, the writeback action, or kernel writeback (dirty_expire ")
 	}
 }
 
@@ -647,7 +653,7 @@ func TestPagePanelAsyncThenClean(t *testing.T) {
 	if cs, _ := kernelFigures(t, path); cs.Dirty == 0 {
 		t.Skipf("kernel writeback took the page already (%+v)", cs)
 	}
-	if l := screenLine(h, y+5); !strings.HasPrefix(l, " last: msync(MS_ASYNC) — a no-op on Linux since 2.6.19; 1 dirty page waits for kernel writeback (dirty_expire ") {
+	if l := screenLine(h, y+5); !strings.HasPrefix(l, " last: msync(MS_ASYNC), a no-op on Linux: 1 dirty page waits for kernel writeback (dirty_expire ") || !strings.HasSuffix(l, " or Ctrl-S") {
 		t.Errorf("after MS_ASYNC %q", l)
 	}
 	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CLOEXEC, 0)
@@ -663,7 +669,7 @@ func TestPagePanelAsyncThenClean(t *testing.T) {
 	if cs, _ := kernelFigures(t, path); cs.Dirty != 0 {
 		t.Fatalf("dirty after fdatasync: %+v", cs)
 	}
-	if got, want := screenLine(h, y+5), " last: msync(MS_ASYNC) — a no-op on Linux since 2.6.19; written back since (dirty 0)"; got != want {
+	if got, want := screenLine(h, y+5), " last: msync(MS_ASYNC), a no-op on Linux; written back since (dirty 0), still unsynced until Ctrl-S"; got != want {
 		t.Errorf("after writeback\n got %q\nwant %q", got, want)
 	}
 }
@@ -689,7 +695,7 @@ func TestPagePanelSyncOtherDirty(t *testing.T) {
 	if cs, _ := kernelFigures(t, path); cs.Dirty != 1 {
 		t.Skipf("kernel writeback took the page already (%+v)", cs)
 	}
-	if got, want := screenLine(h, y+5), " last: msync(MS_SYNC) — 1 page written and waited for; dirty now 1, not your edits (the writeback action writes them)"; got != want {
+	if got, want := screenLine(h, y+5), " last: msync(MS_SYNC) — 1 page written and waited for; dirty now 1, not your edits (Ctrl-S writes them)"; got != want {
 		t.Errorf("last line\n got %q\nwant %q", got, want)
 	}
 }

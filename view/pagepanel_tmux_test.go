@@ -43,7 +43,7 @@ func TestTmuxWritebackLab(t *testing.T) {
 		t.Fatal(err)
 	}
 	// (dirty may count the whole folio the write landed in)
-	s.waitFor(", not your edits (the writeback action writes them)\n", 10*time.Second)
+	s.waitFor(", not your edits (Ctrl-S writes them)\n", 10*time.Second)
 	if err := other.Sync(); err != nil { // clean again for the disk view below
 		t.Fatal(err)
 	}

@@ -263,7 +263,7 @@ func TestConfigProblemsShownAtStart(t *testing.T) {
 
 // TestVimRemainingKeys: the keys of the vim preset the other tests do not
 // press: Ctrl-U, ? with n and N, Ctrl-R, Tab and Esc in normal mode, :N in
-// decimal, :w! (MS_ASYNC), :wq and :q!.
+// decimal, :wasync (MS_ASYNC), :w! (MS_SYNC), :wq and :q!.
 func TestVimRemainingKeys(t *testing.T) {
 	q := syncPosts(t)
 	h := openKnown(t, 100, 24, Options{Keys: vimKeys(t)})
@@ -331,12 +331,22 @@ func TestVimRemainingKeys(t *testing.T) {
 	if disk[0] != 'X' || disk[1] != 1 {
 		t.Fatalf("Ctrl-R: % x", disk[:2])
 	}
-	// :w! syncs with MS_ASYNC
+	// :wasync is MS_ASYNC: the edit stays unsynced; :w! is vim's forced
+	// write, MS_SYNC: then nothing is unsynced.
+	h.press(":")
+	h.typeText("wasync")
+	h.press("Enter")
+	if r, ok := h.f.LastSync(); !ok || r.Flag != "MS_ASYNC" || h.f.UnsyncedEdits() != 1 {
+		t.Fatalf(":wasync: last sync %+v %v, %d unsynced edits", r, ok, h.f.UnsyncedEdits())
+	}
+	if l := lastLine(h); !strings.HasPrefix(l, "MS_ASYNC: 1 page queued (a no-op on Linux), ") || !strings.HasSuffix(l, " still dirty; still unsynced until :w    -- NORMAL --") {
+		t.Fatalf(":wasync message %q", l)
+	}
 	h.press(":")
 	h.typeText("w!")
 	h.press("Enter")
-	if r, ok := h.f.LastSync(); !ok || !strings.Contains(r.Flag, "MS_ASYNC") {
-		t.Fatalf(":w!: last sync %+v %v", r, ok)
+	if r, ok := h.f.LastSync(); !ok || r.Flag != "MS_SYNC" || r.Pages != 1 || h.f.UnsyncedEdits() != 0 || h.f.UnsyncedPages() != 0 {
+		t.Fatalf(":w!: last sync %+v %v, %d unsynced edits", r, ok, h.f.UnsyncedEdits())
 	}
 	// :q! reverts and quits
 	h.pressSeq("G r")
