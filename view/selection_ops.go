@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gdamore/tcell/v2"
+
 	"mmhex/keymap"
 	"mmhex/mapping"
 	"mmhex/mapping/display"
@@ -45,10 +47,57 @@ func (e *Editor) copySelection(asHex bool) {
 		e.Errorf("copy: no terminal")
 		return
 	}
-	s.SetClipboard(data)
-	e.Message("copied %s as %s (%s) to the clipboard through the terminal (OSC 52)",
-		describeRange(off, n), what, plural(len(data), "byte"))
-	e.afterSelectionAction()
+	doCopy := func() {
+		s.SetClipboard(data)
+		e.Message("copied %s as %s (%s) to the clipboard through the terminal (OSC 52)",
+			describeRange(off, n), what, plural(len(data), "byte"))
+		e.afterSelectionAction()
+	}
+	ctl, first := controlBytes(data)
+	if asHex || ctl == 0 {
+		doCopy()
+		return
+	}
+	// Pasted into a terminal, control bytes act: ESC [201~ ends a
+	// bracketed paste, and what follows runs as typed. Ask first.
+	notCopied := func() { e.Message("not copied: %s holds control bytes", describeRange(off, n)) }
+	e.OpenPrompt(&Prompt{
+		Label: fmt.Sprintf("%s holds %s (the first, 0x%02x, at 0x%x) that act when pasted into a terminal: copy raw anyway? y/n",
+			describeRange(off, n), plural(ctl, "control byte"), data[first], off+int64(first)),
+		Key: func(p *Prompt, ev *tcell.EventKey) bool {
+			if ev.Key() == tcell.KeyEsc || ev.Key() == tcell.KeyEnter || ev.Key() == tcell.KeyCtrlC {
+				return false
+			}
+			e.prompt = nil
+			if r, ok := keymap.FromEvent(ev).Rune(); ok && (r == 'y' || r == 'Y') {
+				doCopy()
+			} else {
+				notCopied()
+			}
+			return true
+		},
+		Cancel: notCopied,
+		Done: func(string) error {
+			notCopied()
+			return nil
+		},
+	})
+}
+
+// controlBytes counts the bytes of b that a terminal acts on when they are
+// pasted (C0 controls other than tab, line feed and carriage return, and
+// DEL) and returns the index of the first.
+func controlBytes(b []byte) (n, first int) {
+	first = -1
+	for i, c := range b {
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f {
+			if n == 0 {
+				first = i
+			}
+			n++
+		}
+	}
+	return n, first
 }
 
 // hexText is "de ad be ef".
