@@ -8,6 +8,10 @@ import (
 	"mmhex/mapping"
 )
 
+// maxGotoExpr bounds a goto expression: 100 characters hold any offset
+// (0x plus 16 hex digits) and a percentage with 90 decimals.
+const maxGotoExpr = 100
+
 // parseGoto evaluates a goto expression against the cursor position and the
 // file size and returns the target offset, or an error meant for the prompt.
 //
@@ -19,6 +23,9 @@ func parseGoto(expr string, cursor, size int64) (int64, error) {
 	s := strings.TrimSpace(expr)
 	if s == "" {
 		return 0, fmt.Errorf("empty offset")
+	}
+	if len(s) > maxGotoExpr { // a million-digit percentage took big.Rat 1.6 s
+		return 0, fmt.Errorf("offset expression too long: %d characters (at most %d)", len(s), maxGotoExpr)
 	}
 	if size <= 0 {
 		return 0, fmt.Errorf("the file is empty")

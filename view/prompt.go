@@ -1,6 +1,7 @@
 package view
 
 import (
+	"fmt"
 	"unicode/utf8"
 
 	"github.com/gdamore/tcell/v2"
@@ -273,9 +274,24 @@ func (e *Editor) promptKey(ev *tcell.EventKey) {
 	}
 }
 
+// maxPromptText bounds a prompt's text: room for a pasted hex dump of the
+// largest clipboard copy (64 KiB as "de ad " is 192 KiB), not for a paste
+// of megabytes that every frame would measure again.
+const maxPromptText = 256 << 10
+
 // insert puts s into the text at the cursor (typed or pasted); a selected
-// text is replaced.
+// text is replaced. Text that would make it longer than maxPromptText is
+// refused with a message in the prompt.
 func (p *Prompt) insert(s string) {
+	cur := len(p.Text)
+	if p.Selected {
+		cur = 0
+	}
+	if cur+len(s) > maxPromptText {
+		p.err = fmt.Sprintf("too long: a prompt takes at most %s; %s not inserted",
+			display.HumanBytes(maxPromptText), plural(len(s), "byte"))
+		return
+	}
 	if p.Selected {
 		p.Selected = false
 		p.Text, p.pos = "", 0
