@@ -210,7 +210,11 @@ func (e *Editor) headerParts() (name, rest string) {
 	case mapping.Private:
 		mode = "private"
 	}
-	rest = fmt.Sprintf("%s (%d B)  %s  %s", display.HumanBytes(e.size), e.size, mode, e.f.Flags())
+	size := display.HumanBytes(e.size)
+	if e.size >= 1024 { // "4.88 KiB (5000 B)"; below 1 KiB it says "5 B" already
+		size += fmt.Sprintf(" (%d B)", e.size)
+	}
+	rest = fmt.Sprintf("%s  %s  %s", size, mode, e.f.Flags())
 	if e.f.Invalidates() {
 		rest += "  msync +MS_INVALIDATE"
 	}

@@ -124,3 +124,32 @@ func TestFitWidthMessageNarrow(t *testing.T) {
 		t.Errorf("wide: message %q", got)
 	}
 }
+
+// The header gives a size under 1 KiB once ("5 B"), a larger one in both
+// units ("1.00 KiB (1024 B)"): exact cells and styles of the header row.
+func TestHeaderSize(t *testing.T) {
+	for _, c := range []struct {
+		size int
+		want string
+	}{
+		{5, " mmhex  h.bin  5 B  rw  PROT_READ|PROT_WRITE MAP_SHARED"},
+		{1023, " mmhex  h.bin  1023 B  rw  PROT_READ|PROT_WRITE MAP_SHARED"},
+		{1024, " mmhex  h.bin  1.00 KiB (1024 B)  rw  PROT_READ|PROT_WRITE MAP_SHARED"},
+	} {
+		p := writeFile(t, "h.bin", make([]byte, c.size))
+		h := newHarness(t, p, 100, 20, mapping.Options{}, Options{Name: "h.bin"})
+		h.draw()
+		for x := 0; x < 100; x++ {
+			want, st := ' ', styleHeader
+			if x < len(c.want) {
+				want = rune(c.want[x])
+			}
+			if x >= 1 && x < len(" mmhex  h.bin") && x != 6 && x != 7 {
+				st = styleHeaderKey
+			}
+			if r, got := h.cell(x, 0); r != want || got != st {
+				t.Fatalf("size %d: header cell %d is %q %v, want %q %v\n%s", c.size, x, r, got, want, st, h.draw())
+			}
+		}
+	}
+}

@@ -107,7 +107,7 @@ func TestLiveGrowShrink(t *testing.T) {
 	now := stepClock(t)
 	path := writeFile(t, "grow.bin", []byte(strings.Repeat("x", 40)))
 	h := newHarness(t, path, 100, 20, mapping.Options{}, Options{})
-	if !strings.Contains(h.draw(), "40 B (40 B)") {
+	if !strings.Contains(h.draw(), "40 B  rw  ") {
 		t.Fatalf("header:\n%s", h.draw())
 	}
 	testGrowShrink(t, h, path, now)
@@ -121,7 +121,7 @@ func TestLiveGrowShrinkPanels(t *testing.T) {
 	path := writeFile(t, "grow.bin", []byte(strings.Repeat("x", 40)))
 	h := newHarness(t, path, 100, 60, mapping.Options{Window: 4096}, Options{})
 	h.press("Ctrl-P", "Ctrl-D")
-	if scr := h.draw(); !strings.Contains(scr, "40 B (40 B)") || !strings.Contains(scr, "pages of ") || !strings.Contains(scr, "page 0x0 of ") {
+	if scr := h.draw(); !strings.Contains(scr, "40 B  rw  ") || !strings.Contains(scr, "pages of ") || !strings.Contains(scr, "page 0x0 of ") {
 		t.Fatalf("screen:\n%s", scr)
 	}
 	testGrowShrink(t, h, path, now)

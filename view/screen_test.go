@@ -368,7 +368,7 @@ func TestAutoReadOnlyNotice(t *testing.T) {
 	}
 	h := newHarness(t, p, 120, 12, mapping.Options{}, Options{})
 	lines := strings.Split(h.draw(), "\n")
-	if want := "  10 B (10 B)  read-only (" + reason + ")  PROT_READ MAP_SHARED"; !strings.HasSuffix(strings.TrimRight(lines[0], " "), want) {
+	if want := "  10 B  read-only (" + reason + ")  PROT_READ MAP_SHARED"; !strings.HasSuffix(strings.TrimRight(lines[0], " "), want) {
 		t.Errorf("header %q\nwant it to end in %q", lines[0], want)
 	}
 	if want := " " + p + ": " + reason + "; opened read-only"; !strings.HasPrefix(lines[11], want) {
