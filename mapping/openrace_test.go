@@ -30,17 +30,16 @@ func TestOpenSwapRace(t *testing.T) {
 		t.Fatal(err)
 	}
 	victims := []string{fifo}
-	if os.Geteuid() == 0 {
+	if os.Geteuid() == 0 { // a device too, where the folder allows devices
 		dev := filepath.Join(dir, "null")
 		if err := unix.Mknod(dev, unix.S_IFCHR|0o666, int(unix.Mkdev(1, 3))); err != nil {
-			skipOrFail(t, "mknod %s: %v", dev, err)
-		}
-		if fh, err := os.OpenFile(dev, os.O_RDWR, 0); err != nil {
-			skipOrFail(t, "the test folder does not allow devices (nodev?): %v", err)
+			t.Logf("mknod %s: %v; the FIFO only", dev, err)
+		} else if fh, err := os.OpenFile(dev, os.O_RDWR, 0); err != nil {
+			t.Logf("the test folder does not allow devices (nodev?): %v; the FIFO only", err)
 		} else {
 			fh.Close()
+			victims = append(victims, dev)
 		}
-		victims = append(victims, dev)
 	}
 	in, err := unix.InotifyInit1(unix.IN_NONBLOCK | unix.IN_CLOEXEC)
 	if err != nil {

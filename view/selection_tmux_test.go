@@ -121,3 +121,48 @@ func TestTmuxSelectDrag(t *testing.T) {
 		t.Errorf("exit:\n%s", scr)
 	}
 }
+
+// TestTmuxWriteSelectionVim: the real binary, vim preset. ":w out" where
+// out is a symbolic link to another file is refused with its exact line
+// and the linked file keeps its bytes; ":w copy" writes a new file that
+// keeps the source's 0600.
+func TestTmuxWriteSelectionVim(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test (-short)")
+	}
+	bin := mmhexBinary(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.bin")
+	if err := os.WriteFile(src, []byte("sec\x1bret bytes\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "victim"), []byte("victim\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("victim", filepath.Join(dir, "out")); err != nil {
+		t.Fatal(err)
+	}
+	s := startTmux(t, dir, bin, "--keys", "vim", "src.bin")
+	s.waitFor("src.bin")
+	s.send("v", "l", "l", "l", "l")
+	s.waitFor("0x0–0x4 (5 bytes)")
+	s.send(":")
+	s.typeText("w out")
+	s.send("Enter")
+	s.waitFor("out is a symbolic link (to victim): not followed; give the path of the file itself")
+	if b, _ := os.ReadFile(filepath.Join(dir, "victim")); string(b) != "victim\n" {
+		t.Errorf("victim = %q", b)
+	}
+	s.send(":")
+	s.typeText("w copy")
+	s.send("Enter")
+	s.waitFor("wrote 0x0–0x4 (5 bytes) to copy in")
+	st, err := os.Stat(filepath.Join(dir, "copy"))
+	if b, _ := os.ReadFile(filepath.Join(dir, "copy")); err != nil || string(b) != "sec\x1br" || st.Mode().Perm() != 0o600 {
+		t.Errorf("copy = %q, %v, %v", b, st.Mode(), err)
+	}
+	s.send(":q", "Enter")
+	if scr := s.waitFor("EXITED"); !strings.Contains(scr, "EXITED 0") {
+		t.Errorf("exit:\n%s", scr)
+	}
+}
