@@ -26,11 +26,19 @@ var (
 	ErrReadOnly = errors.New("file is read-only")
 	ErrPastEnd  = errors.New("offset is past end of file")
 	ErrOffset   = errors.New("negative offset")
-	ErrFault    = errors.New("memory fault reading the mapping (the file shrank?)")
+	// ErrFault: a memory fault (SIGBUS) reading or storing through the
+	// mapping. The error says why when it can tell: ErrShrank, or
+	// unix.ENOSPC for a store into a hole of a file on a full filesystem.
+	ErrFault = errors.New("memory fault")
+	// ErrShrank: the file shrank under the mapping (with ErrFault).
+	ErrShrank = errors.New("the file shrank")
 
 	// Journal.
 	ErrNothingToUndo = errors.New("nothing to undo")
 	ErrNothingToRedo = errors.New("nothing to redo")
+	// ErrChanged: Amend found other bytes than the caller saw (another
+	// writer changed them).
+	ErrChanged = errors.New("changed by another writer")
 	// ErrSyncStateUnknown: a failed Sync left the journal unable to tell
 	// which bytes were synced; revert-all still works.
 	ErrSyncStateUnknown = errors.New("the last synced state is unknown after a failed sync")

@@ -1,8 +1,10 @@
 package mapping
 
 import (
+	"os"
 	"runtime"
 	"runtime/debug"
+	"unsafe"
 )
 
 // IsFault reports whether a recovered panic value is a memory fault (a
@@ -16,6 +18,14 @@ func IsFault(r any) bool {
 	}
 	_, ok := r.(interface{ Addr() uintptr })
 	return ok
+}
+
+var sysPage = os.Getpagesize()
+
+// toPage returns how many bytes from p reach the next page boundary.
+func toPage(p []byte) int {
+	a := int(uintptr(unsafe.Pointer(unsafe.SliceData(p))))
+	return sysPage - a&(sysPage-1)
 }
 
 // safeCopy copies src to dst, turning a SIGBUS/SIGSEGV into ok == false.
@@ -33,8 +43,11 @@ func safeCopy(dst, src []byte) (n int, ok bool) {
 	return copy(dst, src), true
 }
 
-// safeFill sets every byte of dst to b; ok == false on a fault.
-func safeFill(dst []byte, b byte) (ok bool) {
+// copyMapped copies src to dst, one of which is mapped memory, a page of
+// the mapping at a time. On a fault ok is false and n is the number of
+// bytes copied: those before the page that faulted (a page faults as a
+// whole), so a store that faults part-way reports exactly what it stored.
+func copyMapped(dst, src, m []byte) (n int, ok bool) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
@@ -44,14 +57,13 @@ func safeFill(dst []byte, b byte) (ok bool) {
 			ok = false
 		}
 	}()
-	if len(dst) == 0 {
-		return true
+	l := min(len(dst), len(src))
+	for n < l {
+		c := min(toPage(m[n:]), l-n)
+		copy(dst[n:n+c], src[n:n+c])
+		n += c
 	}
-	dst[0] = b
-	for n := 1; n < len(dst); n *= 2 {
-		copy(dst[n:], dst[:n])
-	}
-	return true
+	return n, true
 }
 
 // safeCall runs fn with faults turned into ok == false.

@@ -299,8 +299,10 @@ func (f *File) statSize() (int64, error) {
 }
 
 // Detached says, in a few words, why the file's name no longer leads to
-// the file that is open ("replaced by another file": renamed over, the way
-// many editors and package managers save; "removed"), or "" while it does.
+// the file that is open, or "" while it does: "replaced by another file"
+// (renamed over, the way many editors and package managers save),
+// "renamed or replaced" (the name is gone but the file still has a name
+// somewhere: its link count is not 0), "removed" (no name left).
 // Edits and syncs still go to the open file, which nobody sees by that
 // name any more. Two stat calls; any goroutine may call it.
 func (f *File) Detached() (string, error) {
@@ -316,7 +318,10 @@ func (f *File) Detached() (string, error) {
 	}
 	if err := unix.Stat(f.path, &named); err != nil {
 		if errors.Is(err, unix.ENOENT) {
-			return "removed", nil
+			if open.Nlink == 0 {
+				return "removed", nil
+			}
+			return "renamed or replaced", nil
 		}
 		return "", f.errf("stat: %w", err)
 	}
@@ -530,11 +535,23 @@ func (f *File) readAtLocked(p []byte, off int64) (int, error) {
 		}
 		src := w.data[pos-w.off:]
 		src = src[:min(int64(len(src)), f.size-pos)] // a kept window may outlive a shrink
-		c, ok := safeCopy(p[n:], src)
-		if !ok {
-			return n, f.faulted(pos)
-		}
+		c, ok := copyMapped(p[n:], src, src)
 		n += c
+		if !ok {
+			err := f.faulted(pos+int64(c), false)
+			if !errors.Is(err, unix.ENOSPC) || f.mode == Private {
+				return n, err
+			}
+			// A hole read through a shared mapping needs a page on tmpfs,
+			// and a full one has none: read(2) gives the same page cache
+			// bytes (zeros in a hole) without allocating.
+			rest := p[n:min(len(p), n+len(src)-c)]
+			r, rerr := unix.Pread(f.fd, rest, pos+int64(c))
+			if rerr != nil || r < len(rest) {
+				return n, err
+			}
+			n += r
+		}
 	}
 	if n < len(p) {
 		return n, io.EOF
@@ -542,15 +559,43 @@ func (f *File) readAtLocked(p []byte, off int64) (int, error) {
 	return n, nil
 }
 
-// faulted handles a memory fault at off: re-read the size, drop windows
-// that reach past it, and return the error to report.
-func (f *File) faulted(off int64) error {
+// faulted handles a memory fault at off (reading, or storing when store
+// is set): re-read the size, drop windows that reach past it, and return
+// the error to report, which says what happened: the file shrank (with
+// the new size), or a store into a hole found no space on the filesystem
+// (the size did not change), or else an I/O error is the likely cause.
+func (f *File) faulted(off int64, store bool) error {
+	old := f.size
 	size, err := f.statSize()
 	if err != nil {
-		return fmt.Errorf("%w (at %#x); %w", ErrFault, off, err)
+		return f.errf("at %#x: %w; %w", off, ErrFault, err)
 	}
 	f.resize(size)
-	return f.errf("at %#x: %w; size is now %d", off, ErrFault, size)
+	verb := "reading"
+	if store {
+		verb = "storing"
+	}
+	switch {
+	case size < old || off >= size:
+		return f.errf("at %#x: %w to %d bytes (%w)", off, ErrShrank, size, ErrFault)
+	case f.noSpace():
+		return f.errf("%s at %#x: %w (%w); the file size did not change (%d bytes)", verb, off, unix.ENOSPC, ErrFault, size)
+	}
+	return f.errf("%s at %#x: %w, and the file did not shrink (%d bytes): an I/O error?", verb, off, ErrFault, size)
+}
+
+// noSpace reports whether the file's filesystem has no room for another
+// page (for this user: root may use the reserved blocks).
+func (f *File) noSpace() bool {
+	var fs unix.Statfs_t
+	if unix.Fstatfs(f.fd, &fs) != nil || fs.Bsize <= 0 {
+		return false
+	}
+	free := fs.Bavail
+	if os.Geteuid() == 0 {
+		free = fs.Bfree
+	}
+	return free*uint64(fs.Bsize) < uint64(f.page)
 }
 
 // resize records a new size and unmaps windows that no longer match it.

@@ -299,8 +299,8 @@ func TestTruncateWhileMapped(t *testing.T) {
 				}
 				other.Close()
 				_, err = f.ReadAt(buf, 3*ps)
-				want := fmt.Sprintf("%s: at %#x: memory fault reading the mapping (the file shrank?); size is now %d", p, 3*ps, ps+10)
-				if !errors.Is(err, ErrFault) || err.Error() != want {
+				want := fmt.Sprintf("%s: at %#x: the file shrank to %d bytes (memory fault)", p, 3*ps, ps+10)
+				if !errors.Is(err, ErrFault) || !errors.Is(err, ErrShrank) || err.Error() != want {
 					t.Fatalf("ReadAt after truncate: %v\nwant %s", err, want)
 				}
 				if f.Size() != ps+10 {
@@ -406,8 +406,8 @@ func TestUndoRedoRevert(t *testing.T) {
 					t.Fatal(err)
 				}
 				n, err := f.RevertAll()
-				if err != nil || n != 2 {
-					t.Fatalf("RevertAll = %d, %v", n, err)
+				if err != nil || n.Edits != 2 {
+					t.Fatalf("RevertAll = %d, %v", n.Edits, err)
 				}
 				mustEqual(t, "after revert", readAll(t, f), s0)
 				if f.UnsyncedEdits() != 0 {
@@ -703,7 +703,8 @@ func TestCopyToShrinks(t *testing.T) {
 }
 
 // TestDetached: the open file's name is followed: renamed over by another
-// file, or removed, and the reason says which; a new hard link or a write
+// file, renamed away, or removed, and the reason says which: "removed"
+// only when no name is left (link count 0); a new hard link or a write
 // changes nothing.
 func TestDetached(t *testing.T) {
 	p := writeFile(t, "d.bin", []byte("the open file"))
@@ -723,9 +724,9 @@ func TestDetached(t *testing.T) {
 	if why, err := f.Detached(); why != "replaced by another file" || err != nil {
 		t.Fatalf("renamed over: %q %v", why, err)
 	}
-	os.Remove(p)
-	if why, err := f.Detached(); why != "removed" || err != nil {
-		t.Fatalf("removed: %q %v", why, err)
+	os.Remove(p) // the other file; the open one is still p.link
+	if why, err := f.Detached(); why != "renamed or replaced" || err != nil {
+		t.Fatalf("name gone, file still linked: %q %v", why, err)
 	}
 	// The open file still takes edits; its other name shows them.
 	if _, err := f.WriteAt([]byte("X"), 1); err != nil {
@@ -733,5 +734,19 @@ func TestDetached(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(p + ".link"); string(b) != "TXe open file" {
 		t.Fatalf("through the link: %q", b)
+	}
+	os.Remove(p + ".link")
+	if why, err := f.Detached(); why != "removed" || err != nil {
+		t.Fatalf("removed: %q %v", why, err)
+	}
+
+	// Renamed away (mv): not "removed".
+	q := writeFile(t, "mv.bin", []byte("moved"))
+	g := open(t, q, Options{})
+	if err := os.Rename(q, q+".moved"); err != nil {
+		t.Fatal(err)
+	}
+	if why, err := g.Detached(); why != "renamed or replaced" || err != nil {
+		t.Fatalf("renamed away: %q %v", why, err)
 	}
 }

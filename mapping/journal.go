@@ -2,9 +2,14 @@ package mapping
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
+	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // spillThreshold is the size above which the journal keeps an edit's bytes
@@ -20,37 +25,160 @@ type Edit struct {
 	Len int64  // bytes
 	Old []byte // bytes before the edit; nil when Len > 64 KiB
 	New []byte // bytes after the edit; nil when Len > 64 KiB
+
+	// Restored is how many bytes of the range undo or redo set; the
+	// others are in Skipped, with the reason.
+	Restored int64
+	Skipped  Skips
+	// Dropped: nothing could be restored (every byte was changed by
+	// another writer, or lies past the end of a file that shrank), so the
+	// edit left the journal: it cannot be redone and does not count as
+	// an unsynced edit.
+	Dropped bool
 }
 
-// blob holds the bytes of one side of an edit: in memory, in the spill
-// file, or a repeated fill byte.
+// WhyChanged is the reason for leaving bytes alone that another writer
+// changed since the journal stored them.
+const WhyChanged = "changed by another writer since the edit"
+
+func whyPastEnd(size int64) string {
+	return fmt.Sprintf("past the end of the file, which shrank to %d bytes", size)
+}
+
+// Skip is a byte range that undo, redo or a revert left alone, and why.
+type Skip struct {
+	Off, Len int64
+	Why      string
+}
+
+// maxSkipList bounds Skips.List.
+const maxSkipList = 8
+
+// Skips are the byte ranges an undo, redo or revert left alone: the first
+// few in List, all of them counted in Ranges and Bytes.
+type Skips struct {
+	List   []Skip
+	Ranges int
+	Bytes  int64
+
+	end int64 // end of the last range added, to merge the next
+	why string
+}
+
+func (s *Skips) add(off, n int64, why string) {
+	if n <= 0 {
+		return
+	}
+	s.Bytes += n
+	if s.Ranges > 0 && off == s.end && why == s.why {
+		if k := len(s.List); k == s.Ranges {
+			s.List[k-1].Len += n
+		}
+		s.end += n
+		return
+	}
+	s.Ranges++
+	s.end, s.why = off+n, why
+	if len(s.List) < maxSkipList {
+		s.List = append(s.List, Skip{off, n, why})
+	}
+}
+
+// addAll adds the ranges of o (those not listed only to the counts).
+func (s *Skips) addAll(o Skips) {
+	listed := int64(0)
+	for _, k := range o.List {
+		s.add(k.Off, k.Len, k.Why)
+		listed += k.Len
+	}
+	if more := o.Ranges - len(o.List); more > 0 {
+		s.Ranges += more
+		s.Bytes += o.Bytes - listed
+		s.why = "" // do not merge across the unlisted ones
+	}
+}
+
+func describeBytes(off, n int64) string {
+	if n == 1 {
+		return fmt.Sprintf("1 byte at %#x", off)
+	}
+	return fmt.Sprintf("%d bytes at %#x", n, off)
+}
+
+// String says what was left alone and why, in one line ("" when nothing
+// was): "left 1 byte at 0x0 alone: changed by another writer since the
+// edit".
+func (s Skips) String() string {
+	switch s.Ranges {
+	case 0:
+		return ""
+	case 1:
+		return fmt.Sprintf("left %s alone: %s", describeBytes(s.List[0].Off, s.List[0].Len), s.List[0].Why)
+	}
+	parts := make([]string, 0, len(s.List)+1)
+	for _, k := range s.List {
+		parts = append(parts, fmt.Sprintf("%s (%s)", describeBytes(k.Off, k.Len), k.Why))
+	}
+	if more := s.Ranges - len(s.List); more > 0 {
+		parts = append(parts, fmt.Sprintf("%d more ranges", more))
+	}
+	return fmt.Sprintf("left %d bytes in %d ranges alone: %s", s.Bytes, s.Ranges, strings.Join(parts, ", "))
+}
+
+// blob holds the bytes of one side of an edit: in the journal's arena, in
+// the spill file, or a repeated fill byte.
 type blob struct {
-	mem     []byte
-	spilled bool
-	soff    int64
-	fill    bool
-	b       byte
+	kind uint8
+	b    byte  // kFill: the byte
+	at   int64 // kArena: offset in the arena; kSpill: offset in the spill file
 }
 
+const (
+	kArena uint8 = iota
+	kSpill
+	kFill
+)
+
+// sub returns the blob of the bytes from x on.
+func (b blob) sub(x int64) blob {
+	if b.kind != kFill {
+		b.at += x
+	}
+	return b
+}
+
+// entry is one journaled edit: n bytes at off, the bytes before (old) and
+// the bytes the edit wrote (new).
 type entry struct {
 	off, n   int64
 	old, new blob
 }
+
+type spillHole struct{ off, n int64 }
 
 type journal struct {
 	e       []entry
 	pos     int // e[:pos] are applied
 	syncPos int // pos at the last sync
 	extra   int // edits away from the synced state that are no longer in e
-	// lost holds, in order, the entries between the branch point
+	// lostRev holds, last first, the entries between the branch point
 	// (syncPos) and the synced state that a new edit after undo dropped
 	// from e: applying their new bytes after e[:syncPos] gives the synced
 	// state again. lostBad is set when a failed Sync left the synced state
 	// unknown.
-	lost      []entry
-	lostBad   bool
-	spill     *os.File
-	spillEnd  int64
+	lostRev []entry
+	lostBad bool
+
+	// arena holds the bytes of edits up to spillThreshold; garbage counts
+	// its bytes no entry refers to any more.
+	arena   []byte
+	garbage int64
+
+	spill    *os.File
+	spillEnd int64
+	holes    []spillHole // free parts of the spill file (punched), sorted
+	noPunch  bool        // the spill file's filesystem cannot punch holes
+
 	privPages pageSet // private mode: pages holding private edits
 }
 
@@ -62,16 +190,102 @@ func (j *journal) unsynced() int {
 	return j.extra + d
 }
 
-func (j *journal) synced() { j.syncPos, j.extra, j.lost, j.lostBad = j.pos, 0, nil, false }
+func (j *journal) synced() {
+	for _, x := range j.lostRev {
+		j.free(x)
+	}
+	j.syncPos, j.extra, j.lostRev, j.lostBad = j.pos, 0, nil, false
+}
 
-func (j *journal) push(e entry) {
+// truncRedo drops the undone entries before a new edit; those between the
+// synced state and the branch point are kept in lostRev.
+func (j *journal) truncRedo() {
+	from := max(j.pos, j.syncPos)
 	if j.pos < j.syncPos {
 		j.extra += j.syncPos - j.pos
-		j.lost = append(slices.Clone(j.e[j.pos:j.syncPos]), j.lost...)
+		for i := j.syncPos - 1; i >= j.pos; i-- {
+			j.lostRev = append(j.lostRev, j.e[i])
+		}
 		j.syncPos = j.pos
 	}
+	for _, x := range j.e[from:] {
+		j.free(x)
+	}
+	j.e = j.e[:j.pos]
+	j.compact()
+}
+
+func (j *journal) push(e entry) {
 	j.e = append(j.e[:j.pos], e)
 	j.pos++
+}
+
+// free releases the bytes of an entry that left the journal.
+func (j *journal) free(x entry) {
+	j.freeBlob(x.old, x.n)
+	j.freeBlob(x.new, x.n)
+}
+
+func (j *journal) freeBlob(b blob, n int64) {
+	switch b.kind {
+	case kArena:
+		j.garbage += n
+	case kSpill:
+		j.spillFree(b.at, n)
+	}
+}
+
+// compact copies the arena's live bytes to a new arena once most of it is
+// garbage, so that undone and replaced edits do not hold memory.
+func (j *journal) compact() {
+	if j.garbage < 1<<20 || 2*j.garbage < int64(len(j.arena)) {
+		return
+	}
+	na := make([]byte, 0, int64(len(j.arena))-j.garbage)
+	move := func(x *entry) {
+		for _, b := range []*blob{&x.old, &x.new} {
+			if b.kind == kArena {
+				at := int64(len(na))
+				na = append(na, j.arena[b.at:b.at+x.n]...)
+				b.at = at
+			}
+		}
+	}
+	for i := range j.e {
+		move(&j.e[i])
+	}
+	for i := range j.lostRev {
+		move(&j.lostRev[i])
+	}
+	j.arena, j.garbage = na, 0
+}
+
+// drop removes e[i] from the journal.
+func (j *journal) drop(i int) {
+	j.free(j.e[i])
+	j.e = slices.Delete(j.e, i, i+1)
+	if i < j.pos {
+		j.pos--
+	}
+	if i < j.syncPos {
+		j.syncPos--
+	}
+}
+
+// split cuts e[i] at x bytes into two entries, the head first. sync
+// tells whether both belong to the synced prefix when e[i] did.
+func (j *journal) split(i int, x int64) {
+	e := j.e[i]
+	head := entry{off: e.off, n: x, old: e.old, new: e.new}
+	tail := entry{off: e.off + x, n: e.n - x, old: e.old.sub(x), new: e.new.sub(x)}
+	j.e[i] = head
+	j.e = slices.Insert(j.e, i+1, tail)
+	if i < j.pos {
+		j.pos++
+	}
+	if i < j.syncPos {
+		j.syncPos++
+	}
 }
 
 func (j *journal) close() {
@@ -84,7 +298,7 @@ func (j *journal) close() {
 // spillFile returns the journal's unlinked temporary file.
 func (j *journal) spillFile() (*os.File, error) {
 	if j.spill == nil {
-		t, err := os.CreateTemp("", "mmhex-journal-*")
+		t, err := os.CreateTemp(SpillDir(), "mmhex-journal-*")
 		if err != nil {
 			return nil, fmt.Errorf("journal: %w", err)
 		}
@@ -94,21 +308,102 @@ func (j *journal) spillFile() (*os.File, error) {
 	return j.spill, nil
 }
 
+// spillAlloc returns the offset of n free bytes (reading as zeros) in the
+// spill file: a freed part when one is large enough, else the end.
+func (j *journal) spillAlloc(n int64) (int64, error) {
+	sp, err := j.spillFile()
+	if err != nil {
+		return 0, err
+	}
+	for i, h := range j.holes {
+		if h.n >= n {
+			if h.n == n {
+				j.holes = slices.Delete(j.holes, i, i+1)
+			} else {
+				j.holes[i] = spillHole{h.off + n, h.n - n}
+			}
+			return h.off, nil
+		}
+	}
+	off := j.spillEnd
+	if err := sp.Truncate(off + n); err != nil {
+		return 0, fmt.Errorf("journal: %w", err)
+	}
+	j.spillEnd += n
+	return off, nil
+}
+
+// spillFree gives n bytes at off back: their blocks are released (punched)
+// and the space is reused; the end of the file is cut off.
+func (j *journal) spillFree(off, n int64) {
+	if n <= 0 || j.spill == nil || j.noPunch {
+		return
+	}
+	fd := int(j.spill.Fd())
+	if err := unix.Fallocate(fd, unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, off, n); err != nil {
+		j.noPunch = true // the bytes stay: reusing them would need zeroing
+		return
+	}
+	i, _ := slices.BinarySearchFunc(j.holes, off, func(h spillHole, o int64) int {
+		switch {
+		case h.off < o:
+			return -1
+		case h.off > o:
+			return 1
+		}
+		return 0
+	})
+	j.holes = slices.Insert(j.holes, i, spillHole{off, n})
+	if i+1 < len(j.holes) && j.holes[i].off+j.holes[i].n == j.holes[i+1].off {
+		j.holes[i].n += j.holes[i+1].n
+		j.holes = slices.Delete(j.holes, i+1, i+2)
+	}
+	if i > 0 && j.holes[i-1].off+j.holes[i-1].n == j.holes[i].off {
+		j.holes[i-1].n += j.holes[i].n
+		j.holes = slices.Delete(j.holes, i, i+1)
+	}
+	if last := j.holes[len(j.holes)-1]; last.off+last.n == j.spillEnd {
+		if j.spill.Truncate(last.off) == nil {
+			j.spillEnd = last.off
+			j.holes = j.holes[:len(j.holes)-1]
+		}
+	}
+}
+
 // read copies the bytes [i, i+len(buf)) of b into buf.
 func (j *journal) read(b blob, i int64, buf []byte) error {
-	switch {
-	case b.fill:
+	switch b.kind {
+	case kFill:
 		for k := range buf {
 			buf[k] = b.b
 		}
-	case b.spilled:
-		if _, err := j.spill.ReadAt(buf, b.soff+i); err != nil {
+	case kSpill:
+		if _, err := j.spill.ReadAt(buf, b.at+i); err != nil {
 			return fmt.Errorf("journal: %w", err)
 		}
 	default:
-		copy(buf, b.mem[i:])
+		copy(buf, j.arena[b.at+i:])
 	}
 	return nil
+}
+
+// source returns a function that hands out the bytes of b from i on, at
+// most max of them (at least one).
+func (j *journal) source(b blob, n int64) func(i int64, max int) ([]byte, error) {
+	switch b.kind {
+	case kFill:
+		pat := bytes.Repeat([]byte{b.b}, int(min(n, 64<<10)))
+		return func(i int64, m int) ([]byte, error) { return pat[:min(m, len(pat))], nil }
+	case kSpill:
+		tmp := make([]byte, min(n, spillThreshold))
+		return func(i int64, m int) ([]byte, error) {
+			c := tmp[:min(m, len(tmp), int(n-i))]
+			return c, j.read(b, i, c)
+		}
+	}
+	return func(i int64, m int) ([]byte, error) {
+		return j.arena[b.at+i : b.at+i+min(int64(m), n-i)], nil
+	}
 }
 
 func (j *journal) public(e entry) Edit {
@@ -144,7 +439,10 @@ func (f *File) editCheck(off, n int64) error {
 
 // WriteAt stores p at off through the mapping (no write(2)) as one
 // journaled edit. Edits never change the file size; ErrReadOnly in
-// read-only mode, ErrPastEnd when p does not fit.
+// read-only mode, ErrPastEnd when p does not fit. A store that faults
+// part-way (the file shrank, or a hole found no space on the filesystem)
+// returns the bytes stored and the error, and the journal holds the
+// stored part: undo puts it back.
 func (f *File) WriteAt(p []byte, off int64) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -155,26 +453,30 @@ func (f *File) WriteAt(p []byte, off int64) (int, error) {
 	if n == 0 {
 		return 0, nil
 	}
+	f.j.truncRedo()
 	old, err := f.capture(off, n)
 	if err != nil {
 		return 0, err
 	}
-	nb := blob{mem: slices.Clone(p)}
+	var nb blob
 	if n > spillThreshold {
 		if nb, err = f.spillBytes(p); err != nil {
+			f.j.freeBlob(old, n)
 			return 0, err
 		}
+	} else {
+		nb = blob{kind: kArena, at: int64(len(f.j.arena))}
+		f.j.arena = append(f.j.arena, p...)
 	}
-	if err := f.apply(off, n, nb); err != nil {
-		return 0, err
-	}
-	f.j.push(entry{off: off, n: n, old: old, new: nb})
-	return len(p), nil
+	done, err := f.storeFrom(off, n, f.j.source(nb, n))
+	f.journalStore(entry{off: off, n: n, old: old, new: nb}, done)
+	return int(done), err
 }
 
 // Fill sets n bytes at off to b as one journaled edit. The old bytes of a
 // large range go to an unlinked temporary file (holes are skipped), so RAM
-// use does not depend on n.
+// use does not depend on n. Like WriteAt, a fill that faults part-way
+// journals the part it stored.
 func (f *File) Fill(off, n int64, b byte) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -184,33 +486,113 @@ func (f *File) Fill(off, n int64, b byte) error {
 	if n == 0 {
 		return nil
 	}
+	f.j.truncRedo()
 	old, err := f.capture(off, n)
 	if err != nil {
 		return err
 	}
-	nb := blob{fill: true, b: b}
-	if err := f.apply(off, n, nb); err != nil {
+	nb := blob{kind: kFill, b: b}
+	done, err := f.storeFrom(off, n, f.j.source(nb, n))
+	f.journalStore(entry{off: off, n: n, old: old, new: nb}, done)
+	return err
+}
+
+// Amend stores p at off, where the bytes must still be expect (what the
+// caller last saw there): when they are not, nothing is stored and the
+// error wraps ErrChanged. When the newest edit is applied, unsynced and
+// covers exactly [off, off+len(p)), p becomes part of it (one undo puts
+// back the bytes from before both); else it is a new edit, as WriteAt.
+// This is the second hex digit of a byte: one store computed from the
+// byte the user saw, never an undo and a store.
+func (f *File) Amend(p []byte, off int64, expect []byte) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := int64(len(p))
+	if err := f.editCheck(off, n); err != nil {
 		return err
 	}
-	f.j.push(entry{off: off, n: n, old: old, new: nb})
-	return nil
+	if n == 0 || len(expect) != len(p) {
+		return nil
+	}
+	cur := make([]byte, n)
+	if _, err := f.readAtLocked(cur, off); err != nil {
+		return err
+	}
+	if !bytes.Equal(cur, expect) {
+		return f.errf("%s: %w (% x, not % x)", describeBytes(off, n), ErrChanged, cur, expect)
+	}
+	j := &f.j
+	if k := j.pos - 1; k >= 0 && j.pos == len(j.e) && j.pos > j.syncPos && j.e[k].off == off && j.e[k].n == n && n <= spillThreshold {
+		nb := blob{kind: kArena, at: int64(len(j.arena))}
+		j.arena = append(j.arena, p...)
+		done, err := f.storeFrom(off, n, j.source(nb, n))
+		if done == n {
+			j.freeBlob(j.e[k].new, n)
+			j.e[k].new = nb
+			return err
+		}
+		// Part of it faulted: a new edit of the part stored.
+		j.freeBlob(nb.sub(done), n-done)
+		if done > 0 {
+			ob := blob{kind: kArena, at: int64(len(j.arena))}
+			j.arena = append(j.arena, cur[:done]...)
+			j.push(entry{off: off, n: done, old: ob, new: nb})
+		}
+		return err
+	}
+	j.truncRedo()
+	old := blob{kind: kArena, at: int64(len(j.arena))}
+	j.arena = append(j.arena, cur...)
+	nb := blob{kind: kArena, at: int64(len(j.arena))}
+	j.arena = append(j.arena, p...)
+	done, err := f.storeFrom(off, n, j.source(nb, n))
+	f.journalStore(entry{off: off, n: n, old: old, new: nb}, done)
+	return err
+}
+
+// journalStore pushes the first done bytes of e (all that a store
+// reached) and frees the bytes of the rest.
+func (f *File) journalStore(e entry, done int64) {
+	if done < e.n {
+		f.j.freeBlob(e.old.sub(done), e.n-done)
+		f.j.freeBlob(e.new.sub(done), e.n-done)
+		e.n = done
+	}
+	if done > 0 {
+		f.j.push(e)
+	}
 }
 
 // capture saves the current bytes [off, off+n) for the journal.
 func (f *File) capture(off, n int64) (blob, error) {
 	if n <= spillThreshold {
-		buf := make([]byte, n)
-		if _, err := f.readAtLocked(buf, off); err != nil {
+		at := len(f.j.arena)
+		f.j.arena = slices.Grow(f.j.arena, int(n))[:at+int(n)]
+		buf := f.j.arena[at:]
+		_, err := f.readAtLocked(buf, off)
+		if err != nil && errors.Is(err, ErrFault) && !errors.Is(err, ErrShrank) {
+			// Reading a hole through a shared mapping allocates a page on
+			// some filesystems (tmpfs), which fails when it is full: read
+			// only the parts that hold data, the holes are zeros.
+			clear(buf)
+			err = nil
+			for _, r := range f.dataRanges(off, off+n, 0, nil) {
+				if _, err = f.readAtLocked(buf[r.a-off:r.b-off], r.a); err != nil {
+					break
+				}
+			}
+		}
+		if err != nil {
+			f.j.arena = f.j.arena[:at]
 			return blob{}, err
 		}
-		return blob{mem: buf}, nil
+		return blob{kind: kArena, at: int64(at)}, nil
 	}
-	sp, err := f.j.spillFile()
+	so, err := f.j.spillAlloc(n)
 	if err != nil {
 		return blob{}, f.errf("%w", err)
 	}
-	b := blob{spilled: true, soff: f.j.spillEnd}
-	f.j.spillEnd += n
+	b := blob{kind: kSpill, at: so}
 	buf := make([]byte, spillThreshold)
 	zero := make([]byte, spillThreshold)
 	var priv []prange
@@ -221,81 +603,78 @@ func (f *File) capture(off, n int64) (blob, error) {
 		for pos := r.a; pos < r.b; {
 			c := min(int64(len(buf)), r.b-pos)
 			if _, err := f.readAtLocked(buf[:c], pos); err != nil {
+				f.j.spillFree(so, n)
 				return blob{}, err
 			}
 			if !bytes.Equal(buf[:c], zero[:c]) { // zeros stay a hole
-				if _, err := sp.WriteAt(buf[:c], b.soff+pos-off); err != nil {
+				if _, err := f.j.spill.WriteAt(buf[:c], so+pos-off); err != nil {
+					f.j.spillFree(so, n)
 					return blob{}, f.errf("journal: %w", err)
 				}
 			}
 			pos += c
 		}
 	}
-	// The tail may be a hole never written: give the file its full length.
-	if err := sp.Truncate(f.j.spillEnd); err != nil {
-		return blob{}, f.errf("journal: %w", err)
-	}
 	return b, nil
 }
 
 func (f *File) spillBytes(p []byte) (blob, error) {
-	sp, err := f.j.spillFile()
+	so, err := f.j.spillAlloc(int64(len(p)))
 	if err != nil {
 		return blob{}, f.errf("%w", err)
 	}
-	b := blob{spilled: true, soff: f.j.spillEnd}
-	if _, err := sp.WriteAt(p, b.soff); err != nil {
+	if _, err := f.j.spill.WriteAt(p, so); err != nil {
+		f.j.spillFree(so, int64(len(p)))
 		return blob{}, f.errf("journal: %w", err)
 	}
-	f.j.spillEnd += int64(len(p))
-	return b, nil
+	return blob{kind: kSpill, at: so}, nil
 }
 
-// apply stores the bytes of b at [off, off+n) through the mapping, window
-// by window, and records the pages as edited.
-func (f *File) apply(off, n int64, b blob) error {
-	var tmp []byte
-	if b.spilled {
-		tmp = make([]byte, min(n, spillThreshold))
-	}
+// storeFrom stores n bytes at off through the mapping, window by window
+// and a page at a time, taking them from src, and records the pages as
+// edited. It returns how many bytes from off it stored: n, or on a fault
+// those before the page that faulted, with the error.
+func (f *File) storeFrom(off, n int64, src func(i int64, max int) ([]byte, error)) (int64, error) {
 	for i := int64(0); i < n; {
 		pos := off + i
+		if pos >= f.size {
+			return i, f.errf("at %#x: %w to %d bytes", pos, ErrShrank, f.size)
+		}
 		w, err := f.windowFor(pos)
 		if err != nil {
-			return err
+			return i, err
 		}
 		dst := w.data[pos-w.off:]
 		dst = dst[:min(int64(len(dst)), n-i)]
-		if tmp != nil && len(dst) > len(tmp) {
-			dst = dst[:len(tmp)]
+		s, err := src(i, len(dst))
+		if err != nil {
+			return i, f.errf("%w", err)
 		}
-		ok := true
-		switch {
-		case b.fill:
-			ok = safeFill(dst, b.b)
-		case b.spilled:
-			if err := f.j.read(b, i, tmp[:len(dst)]); err != nil {
-				return f.errf("%w", err)
-			}
-			_, ok = safeCopy(dst, tmp[:len(dst)])
-		default:
-			_, ok = safeCopy(dst, b.mem[i:])
-		}
+		dst = dst[:len(s)]
 		if f.mode == Private {
 			if f.kept == nil {
 				f.kept = make(map[int64]*window)
 			}
 			f.kept[w.off] = w
 		}
-		c := int64(len(dst))
-		f.markPages(pos, c)
-		if !ok {
-			return f.faulted(pos)
+		c, ok := copyMapped(dst, s, dst)
+		if c > 0 {
+			f.markPages(pos, int64(c))
 		}
-		i += c
+		i += int64(c)
+		if !ok {
+			return i, f.faulted(off+i, true)
+		}
+		if storeHook != nil {
+			storeHook(off + i)
+		}
 	}
-	return nil
+	return n, nil
 }
+
+// storeHook, when set (by tests), runs after each part of a store with
+// the offset reached.
+var storeHook func(reached int64)
 
 func (f *File) markPages(off, n int64) {
 	a, b := off/f.page, (off+n+f.page-1)/f.page
@@ -305,44 +684,121 @@ func (f *File) markPages(off, n int64) {
 	}
 }
 
+// restore is the way back (undo, revert) or forth (redo) over e: where the
+// bytes of e's range still hold expect (what the journal says they hold
+// in this state), it stores want's. Bytes another writer changed since
+// are left alone, and so is the part past the end of a file that shrank;
+// both go to sk. It returns how many bytes from e.off it dealt with
+// (e.n, or on an error those before the failure) and how many it set.
+func (f *File) restore(e entry, expect, want blob, sk *Skips) (done, restored int64, err error) {
+	const chunk = 64 << 10
+	c0 := min(e.n, chunk)
+	cur, exp, wnt := make([]byte, c0), make([]byte, c0), make([]byte, c0)
+outer:
+	for done < e.n {
+		pos := e.off + done
+		if pos >= f.size {
+			sk.add(pos, e.n-done, whyPastEnd(f.size))
+			return e.n, restored, nil
+		}
+		c := min(c0, e.n-done, f.size-pos)
+		got, rerr := f.readAtLocked(cur[:c], pos)
+		if rerr != nil && rerr != io.EOF {
+			if !errors.Is(rerr, ErrShrank) || (got == 0 && pos < f.size) {
+				return done, restored, rerr
+			}
+		}
+		c = int64(got)
+		if err := f.j.read(expect, done, exp[:c]); err != nil {
+			return done, restored, f.errf("%w", err)
+		}
+		if err := f.j.read(want, done, wnt[:c]); err != nil {
+			return done, restored, f.errf("%w", err)
+		}
+		for k := int64(0); k < c; {
+			m := k
+			if cur[k] != exp[k] {
+				for m < c && cur[m] != exp[m] {
+					m++
+				}
+				sk.add(pos+k, m-k, WhyChanged)
+				k = m
+				continue
+			}
+			for m < c && cur[m] == exp[m] {
+				m++
+			}
+			p := wnt[k:m]
+			s, serr := f.storeFrom(pos+k, m-k, func(i int64, mx int) ([]byte, error) { return p[i:][:min(mx, len(p)-int(i))], nil })
+			restored += s
+			if serr != nil {
+				done = pos + k + s - e.off
+				if errors.Is(serr, ErrShrank) && e.off+done >= f.size {
+					continue outer
+				}
+				return done, restored, serr
+			}
+			k = m
+		}
+		done += c
+	}
+	return e.n, restored, nil
+}
+
+// refreshSize follows a size change before undo, redo or a revert, so
+// that the part of an edit past the end is known as such.
+func (f *File) refreshSize() {
+	if size, err := f.statSize(); err == nil && size != f.size {
+		f.resize(size)
+	}
+}
+
 // Undo reverts the last applied edit and returns it. ErrNothingToUndo when
-// there is none. When the file shrank, the part of the edit past its end
-// is gone with the file; the rest is reverted (so are RevertAll and
-// RevertUnsynced).
+// there is none. It puts back the old bytes only where the range still
+// holds what the edit wrote: bytes another writer changed since, and the
+// part past the end of a file that shrank, are left alone and listed in
+// Edit.Skipped. When nothing could be put back the edit is dropped from
+// the journal (Edit.Dropped). A fault part-way leaves the part done undone.
 func (f *File) Undo() (Edit, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.closed {
+		return Edit{}, f.errf("%w", ErrClosed)
+	}
+	f.refreshSize()
 	return f.undoLocked()
 }
 
 func (f *File) undoLocked() (Edit, error) {
-	if f.closed {
-		return Edit{}, f.errf("%w", ErrClosed)
-	}
 	if f.j.pos == 0 {
 		return Edit{}, f.errf("%w", ErrNothingToUndo)
 	}
-	e := f.j.e[f.j.pos-1]
-	if err := f.restore(e, e.old); err != nil {
-		return Edit{}, err
+	i := f.j.pos - 1
+	e := f.j.e[i]
+	ed := f.j.public(e)
+	done, restored, err := f.restore(e, e.new, e.old, &ed.Skipped)
+	ed.Restored = restored
+	if err != nil {
+		if done > 0 && done < e.n {
+			// The head is undone, the tail still applied.
+			f.j.split(i, done)
+			f.j.e[i], f.j.e[i+1] = f.j.e[i+1], f.j.e[i]
+			f.j.pos--
+		}
+		return ed, err
+	}
+	if restored == 0 {
+		f.j.drop(i)
+		ed.Dropped = true
+		return ed, nil
 	}
 	f.j.pos--
-	return f.j.public(e), nil
-}
-
-// restore writes b (an entry's old or new bytes) back over e's range, the
-// way back to an earlier state (undo, revert). The part of the range past
-// the end of a file that shrank is gone with the file and is skipped.
-func (f *File) restore(e entry, b blob) error {
-	n := min(e.n, f.size-e.off)
-	if n <= 0 {
-		return nil
-	}
-	return f.apply(e.off, n, b)
+	return ed, nil
 }
 
 // Redo applies the last undone edit again and returns it. ErrNothingToRedo
-// when there is none.
+// when there is none. Like Undo, it stores the edit's bytes only where the
+// range still holds the bytes from before the edit.
 func (f *File) Redo() (Edit, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -352,15 +808,33 @@ func (f *File) Redo() (Edit, error) {
 	if f.j.pos == len(f.j.e) {
 		return Edit{}, f.errf("%w", ErrNothingToRedo)
 	}
-	e := f.j.e[f.j.pos]
-	if err := f.checkFits(e); err != nil {
+	f.refreshSize()
+	if err := f.checkFits(f.j.e[f.j.pos]); err != nil {
 		return Edit{}, err
 	}
-	if err := f.apply(e.off, e.n, e.new); err != nil {
-		return Edit{}, err
+	return f.redoLocked()
+}
+
+func (f *File) redoLocked() (Edit, error) {
+	i := f.j.pos
+	e := f.j.e[i]
+	ed := f.j.public(e)
+	done, restored, err := f.restore(e, e.old, e.new, &ed.Skipped)
+	ed.Restored = restored
+	if err != nil {
+		if done > 0 && done < e.n {
+			f.j.split(i, done) // the head is applied
+			f.j.pos++
+		}
+		return ed, err
+	}
+	if restored == 0 {
+		f.j.drop(i)
+		ed.Dropped = true
+		return ed, nil
 	}
 	f.j.pos++
-	return f.j.public(e), nil
+	return ed, nil
 }
 
 func (f *File) checkFits(e entry) error {
@@ -370,20 +844,33 @@ func (f *File) checkFits(e entry) error {
 	return nil
 }
 
+// Reverted is what RevertAll and RevertUnsynced did.
+type Reverted struct {
+	Edits   int   // edits stepped over
+	Skipped Skips // bytes left alone (another writer changed them, or past the end)
+}
+
 // RevertAll undoes every applied edit since Open and returns how many it
 // undid. The restored bytes are edits too: they stay unsynced pages until
-// a Sync (with MAP_SHARED they reach the disk by writeback anyway).
-func (f *File) RevertAll() (int, error) {
+// a Sync (with MAP_SHARED they reach the disk by writeback anyway). Like
+// Undo it leaves alone bytes another writer changed since.
+func (f *File) RevertAll() (Reverted, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	n := 0
-	for f.j.pos > 0 {
-		if _, err := f.undoLocked(); err != nil {
-			return n, err
-		}
-		n++
+	var r Reverted
+	if f.closed {
+		return r, f.errf("%w", ErrClosed)
 	}
-	return n, nil
+	f.refreshSize()
+	for f.j.pos > 0 {
+		ed, err := f.undoLocked()
+		r.Skipped.addAll(ed.Skipped)
+		if err != nil {
+			return r, err
+		}
+		r.Edits++
+	}
+	return r, nil
 }
 
 // RevertUnsynced puts back the bytes as they were at the last Sync (at
@@ -392,44 +879,66 @@ func (f *File) RevertAll() (int, error) {
 // the redo list. Edits that were synced stay. It returns how many edits it
 // stepped over. The journal then continues from the synced state. This is
 // what "quit and revert the unsynced edits" does; RevertAll goes back to
-// the state at Open.
-func (f *File) RevertUnsynced() (int, error) {
+// the state at Open. Like Undo it leaves alone bytes another writer
+// changed since.
+func (f *File) RevertUnsynced() (Reverted, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	var r Reverted
 	if f.closed {
-		return 0, f.errf("%w", ErrClosed)
+		return r, f.errf("%w", ErrClosed)
 	}
 	if f.j.lostBad {
-		return 0, f.errf("%w", ErrSyncStateUnknown)
+		return r, f.errf("%w", ErrSyncStateUnknown)
 	}
-	n := 0
+	f.refreshSize()
 	for f.j.pos > f.j.syncPos {
-		if _, err := f.undoLocked(); err != nil {
-			return n, err
+		ed, err := f.undoLocked()
+		r.Skipped.addAll(ed.Skipped)
+		if err != nil {
+			return r, err
 		}
-		n++
+		r.Edits++
 	}
 	for f.j.pos < f.j.syncPos {
-		e := f.j.e[f.j.pos]
-		if err := f.restore(e, e.new); err != nil {
-			return n, err
+		ed, err := f.redoLocked()
+		r.Skipped.addAll(ed.Skipped)
+		if err != nil {
+			return r, err
 		}
-		f.j.pos++
-		n++
+		r.Edits++
 	}
-	for len(f.j.lost) > 0 {
-		e := f.j.lost[0]
-		if err := f.restore(e, e.new); err != nil {
-			return n, err
+	for len(f.j.lostRev) > 0 {
+		k := len(f.j.lostRev) - 1
+		e := f.j.lostRev[k]
+		done, restored, err := f.restore(e, e.old, e.new, &r.Skipped)
+		if err != nil && done == 0 {
+			return r, err
 		}
-		f.j.e = append(f.j.e[:f.j.pos], e)
-		f.j.pos++
-		f.j.syncPos = f.j.pos
-		f.j.lost = f.j.lost[1:]
-		n++
+		if err != nil && done < e.n {
+			// The head is applied; the tail waits.
+			f.j.lostRev[k] = entry{off: e.off + done, n: e.n - done, old: e.old.sub(done), new: e.new.sub(done)}
+			e.n = done
+		} else {
+			f.j.lostRev = f.j.lostRev[:k]
+		}
+		if restored == 0 && err == nil {
+			f.j.free(e)
+		} else {
+			for _, x := range f.j.e[f.j.pos:] {
+				f.j.free(x)
+			}
+			f.j.e = append(f.j.e[:f.j.pos], e)
+			f.j.pos++
+			f.j.syncPos = f.j.pos
+		}
+		if err != nil {
+			return r, err
+		}
+		r.Edits++
 	}
 	f.j.extra = 0
-	return n, nil
+	return r, nil
 }
 
 // UnsyncedEdits returns how many edits separate the mapped bytes from the

@@ -51,8 +51,8 @@ func TestRevertUnsynced(t *testing.T) {
 					t.Fatalf("%s: no unsynced edits counted", s.name)
 				}
 				n, err := f.RevertUnsynced()
-				if err != nil || n != s.steps {
-					t.Fatalf("%s: RevertUnsynced = %d, %v; want %d", s.name, n, err, s.steps)
+				if err != nil || n.Edits != s.steps {
+					t.Fatalf("%s: RevertUnsynced = %d, %v; want %d", s.name, n.Edits, err, s.steps)
 				}
 				mustEqual(t, s.name+": mapped bytes", readAll(t, f), synced)
 				mustEqual(t, s.name+": file", diskBytes(t, p), synced)
@@ -68,8 +68,8 @@ func TestRevertUnsynced(t *testing.T) {
 			want := append([]byte(nil), synced...)
 			copy(want[2*ps:], content[2*ps:2*ps+2])
 			mustEqual(t, "undo after revert", readAll(t, f), want)
-			if n, err := f.RevertAll(); err != nil || n != 1 {
-				t.Fatalf("RevertAll = %d, %v", n, err)
+			if n, err := f.RevertAll(); err != nil || n.Edits != 1 {
+				t.Fatalf("RevertAll = %d, %v", n.Edits, err)
 			}
 			mustEqual(t, "revert all", readAll(t, f), content)
 		})
@@ -85,8 +85,8 @@ func TestRevertUnsyncedNoSync(t *testing.T) {
 			f := open(t, p, o)
 			f.WriteAt([]byte("xyz"), 5)
 			f.WriteAt([]byte("q"), 50)
-			if n, err := f.RevertUnsynced(); err != nil || n != 2 {
-				t.Fatalf("RevertUnsynced = %d, %v", n, err)
+			if n, err := f.RevertUnsynced(); err != nil || n.Edits != 2 {
+				t.Fatalf("RevertUnsynced = %d, %v", n.Edits, err)
 			}
 			mustEqual(t, "mapped", readAll(t, f), content)
 			mustEqual(t, "file", diskBytes(t, p), content)
@@ -118,11 +118,14 @@ func TestRevertAfterShrink(t *testing.T) {
 				}
 				var n int
 				var err error
+				var r Reverted
 				switch how {
 				case "unsynced":
-					n, err = f.RevertUnsynced()
+					r, err = f.RevertUnsynced()
+					n = r.Edits
 				case "all":
-					n, err = f.RevertAll()
+					r, err = f.RevertAll()
+					n = r.Edits
 				case "undo":
 					for i := 0; i < 3 && err == nil; i++ {
 						_, err = f.Undo()

@@ -153,7 +153,7 @@ func (s *scanner) call(base int64, b []byte) (bool, error) {
 	cont, ok := safeCall(func() bool { return s.fn(base, b) })
 	if !ok {
 		s.f.mu.Lock()
-		err := s.f.faulted(base)
+		err := s.f.faulted(base, false)
 		s.f.mu.Unlock()
 		return false, err
 	}

@@ -162,7 +162,7 @@ func TestFillSpill(t *testing.T) {
 			t.Fatal(err)
 		}
 		e := f.j.e[len(f.j.e)-1]
-		if !e.old.spilled || !e.new.fill || f.j.spill == nil {
+		if e.old.kind != kSpill || e.new.kind != kFill || f.j.spill == nil {
 			t.Fatalf("old bytes not spilled: %+v", e.old)
 		}
 		var st unix.Stat_t
@@ -203,7 +203,7 @@ func TestFillSpill(t *testing.T) {
 	if _, err := f.WriteAt(big, 5<<20); err != nil {
 		t.Fatal(err)
 	}
-	if e := f.j.e[0]; !e.old.spilled || !e.new.spilled || e.new.mem != nil {
+	if e := f.j.e[0]; e.old.kind != kSpill || e.new.kind != kSpill {
 		t.Fatal("big WriteAt kept in RAM")
 	}
 	f.Undo()

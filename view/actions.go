@@ -108,19 +108,23 @@ func registerCore(e *Editor) {
 	})
 	e.Handle(keymap.RevertAll, func(e *Editor, a Args) {
 		e.nibble = 0 // a high nibble typed before is reverted too: the next digit starts a byte
-		n, err := e.f.RevertAll()
+		r, err := e.f.RevertAll()
+		if r.Edits > 0 {
+			e.edited.addAll(&e.everEdited) // the restored bytes are unsynced edits too
+		}
 		if err != nil {
 			e.ShowError(err)
 			return
 		}
-		if n == 0 {
+		if r.Edits == 0 {
 			e.Message("nothing to revert")
 			return
 		}
-		for _, sp := range e.everEdited.s { // the restored bytes are unsynced edits too
-			e.edited.add(sp.a, sp.b)
+		if r.Skipped.Ranges > 0 {
+			e.Errorf("reverted %s; %s", plural(r.Edits, "edit"), r.Skipped)
+			return
 		}
-		e.Message("reverted %s; the restored bytes are unsynced until a sync (redo brings the edits back)", plural(n, "edit"))
+		e.Message("reverted %s; the restored bytes are unsynced until a sync (redo brings the edits back)", plural(r.Edits, "edit"))
 	})
 	// replace-mode, replace-byte and normal-mode switch the dispatcher's
 	// mode; the status line shows it.

@@ -40,6 +40,13 @@ func (t *touched) has(off int64) bool {
 
 func (t *touched) clear() { t.s = t.s[:0] }
 
+// addAll adds every range of o.
+func (t *touched) addAll(o *touched) {
+	for _, sp := range o.s {
+		t.add(sp.a, sp.b)
+	}
+}
+
 // WriteAt is an edit through the editor: f.WriteAt plus the unsynced-byte
 // highlight. Features that edit (fill, paste) use it, or Fill.
 func (e *Editor) WriteAt(p []byte, off int64) error {
@@ -101,32 +108,41 @@ func (e *Editor) typeRune(r rune) {
 			e.Errorf("%q is not a hex digit (Tab switches to the text column)", r)
 			return
 		}
-		var cur [1]byte
-		if _, err := e.f.ReadAt(cur[:], e.cursor); err != nil {
-			e.ShowError(err)
-			return
-		}
 		if e.nibble == 0 {
-			// The high nibble is written at once (other processes see it).
-			if err := e.WriteAt([]byte{d<<4 | cur[0]&0x0f}, e.cursor); err != nil {
+			var cur [1]byte
+			if _, err := e.f.ReadAt(cur[:], e.cursor); err != nil {
 				e.ShowError(err)
 				return
 			}
-			e.nibble = 1
-			return
-		}
-		// The low nibble: the byte becomes one journal entry, so one undo
-		// restores it, and the edit count counts bytes, not key presses.
-		nb := cur[0]&0xf0 | d
-		if ed, err := e.f.Undo(); err == nil {
-			if ed.Off != e.cursor || ed.Len != 1 {
-				e.f.Redo() // not the high-nibble edit: put it back
+			// The high nibble is written at once (other processes see it).
+			hb := d<<4 | cur[0]&0x0f
+			if err := e.WriteAt([]byte{hb}, e.cursor); err != nil {
+				e.ShowError(err)
+				return
 			}
-		}
-		if err := e.WriteAt([]byte{nb}, e.cursor); err != nil {
-			e.ShowError(err)
+			e.nibble, e.halfByte = 1, hb
 			return
 		}
+		// The low nibble: one store computed from the byte the high
+		// nibble made, merged into its journal entry (one undo restores
+		// the byte, and the edit count counts bytes, not key presses).
+		// When another writer changed the byte in between, nothing is
+		// stored: a value neither wrote is never made.
+		nb := e.halfByte&0xf0 | d
+		err := e.f.Amend([]byte{nb}, e.cursor, []byte{e.halfByte})
+		if errors.Is(err, mapping.ErrChanged) {
+			var now [1]byte
+			e.f.ReadAt(now[:], e.cursor)
+			e.nibble = 0
+			e.Errorf("the byte at 0x%x changed to %02x under the half-typed %02x (another writer): the digit %c was not stored; type the byte again",
+				e.cursor, now[0], e.halfByte, r)
+			return
+		}
+		if err != nil {
+			e.ShowError(e.editError(err))
+			return
+		}
+		e.touch(e.cursor, e.cursor+1)
 		e.nibble = 0
 		if !e.keys.ByteWritten() { // vim's r: the cursor stays
 			e.advance(1)
@@ -191,8 +207,17 @@ func (e *Editor) undo(redo bool) bool {
 		}
 		return false
 	}
-	e.touch(ed.Off, ed.Off+ed.Len)
 	e.SetCursor(ed.Off)
+	if ed.Dropped {
+		// Nothing was put back: the edit left the journal.
+		e.Errorf("%s nothing: %s; the edit of %s at 0x%x is dropped from the journal", verb, ed.Skipped, plural(int(ed.Len), "byte"), ed.Off)
+		return true
+	}
+	e.touch(ed.Off, ed.Off+ed.Len)
+	if ed.Skipped.Ranges > 0 {
+		e.Errorf("%s the edit of %s at 0x%x; %s", verb, plural(int(ed.Len), "byte"), ed.Off, ed.Skipped)
+		return true
+	}
 	e.Message("%s the edit of %s at 0x%x", verb, plural(int(ed.Len), "byte"), ed.Off)
 	return true
 }

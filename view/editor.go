@@ -139,6 +139,8 @@ type Editor struct {
 
 	edited      touched // bytes edited since the last sync
 	everEdited  touched // bytes edited since open (revert-all restores them)
+	exitNote    string  // printed after the editor quit (ExitNote)
+	halfByte    byte    // the byte the high nibble made (nibble == 1)
 	cancelHooks []func() bool
 
 	values map[any]any // per-editor state of features (Value)
@@ -489,6 +491,10 @@ func (e *Editor) Stop() {
 	}
 	e.app.Stop()
 }
+
+// ExitNote is what the user should read after the editor quit ("" when
+// nothing): what a revert on quit left alone.
+func (e *Editor) ExitNote() string { return e.exitNote }
 
 // Quitting reports whether the editor has stopped (tests).
 func (e *Editor) Quitting() bool { return e.done }

@@ -26,6 +26,7 @@ type LaunchOptions struct {
 	Mapping mapping.Options // --read-only --private --populate --lock --window --invalidate
 	Fit     bool            // --fit: the row width follows the terminal width
 	Stdout  io.Writer       // where the removal of the demo folder is reported on exit
+	Stderr  io.Writer       // where a note on exit goes (what a revert left alone); nil: os.Stderr
 }
 
 // Launch opens the file and runs the editor on the terminal. Everything that
@@ -109,6 +110,13 @@ func Launch(o LaunchOptions) (err error) {
 	}()
 	if err := e.Run(); err != nil {
 		return err
+	}
+	if note := e.ExitNote(); note != "" {
+		w := o.Stderr
+		if w == nil {
+			w = os.Stderr
+		}
+		fmt.Fprintf(w, "mmhex: %s: %s\n", display.Name(path), note)
 	}
 	if sig, ok := got.Load().(os.Signal); ok {
 		return fmt.Errorf("%s: stopped by %v; unsynced edits are left to kernel writeback", display.Name(path), sig)

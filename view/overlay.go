@@ -218,14 +218,21 @@ func (d *quitDialog) key(e *Editor, ev *tcell.EventKey) {
 // synced stay) and, with MAP_SHARED, msyncs the restored pages: an unsynced
 // edit may already have reached the disk by kernel writeback, and quitting
 // must leave the file as it was at the last sync, not wait for writeback.
+// Bytes another writer changed since an edit are left alone; the note
+// printed on exit (ExitNote) says which.
 func (e *Editor) revertUnsynced() error {
-	if _, err := e.f.RevertUnsynced(); err != nil {
+	r, err := e.f.RevertUnsynced()
+	if r.Skipped.Ranges > 0 {
+		e.exitNote = fmt.Sprintf("reverted %s; %s", plural(r.Edits, "unsynced edit"), r.Skipped)
+		e.Errorf("%s", e.exitNote)
+	}
+	if err != nil {
 		return err
 	}
 	if e.f.Mode() != mapping.Shared {
 		return nil
 	}
-	_, err := e.f.Sync(mapping.MSSync)
+	_, err = e.f.Sync(mapping.MSSync)
 	return err
 }
 
