@@ -66,16 +66,32 @@ func copyMapped(dst, src, m []byte) (n int, ok bool) {
 	return n, true
 }
 
-// safeCall runs fn with faults turned into ok == false.
-func safeCall(fn func() bool) (cont, ok bool) {
+// safeCall runs fn, which reads the mapped m, with faults turned into
+// ok == false; at is then the offset in m of the page that faulted.
+func safeCall(m []byte, fn func() bool) (cont, ok bool, at int) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			if !IsFault(r) {
 				panic(r)
 			}
-			cont, ok = false, false
+			cont, ok, at = false, false, pageIn(r, m)
 		}
 	}()
-	return fn(), true
+	return fn(), true, 0
+}
+
+// pageIn returns the offset in m of the page that holds the fault address
+// of r (0 when it is not in m).
+func pageIn(r any, m []byte) int {
+	a, ok := r.(interface{ Addr() uintptr })
+	if !ok || len(m) == 0 {
+		return 0
+	}
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(m)))
+	p := a.Addr() &^ uintptr(sysPage-1)
+	if p <= base || p-base >= uintptr(len(m)) {
+		return 0
+	}
+	return int(p - base)
 }

@@ -150,10 +150,10 @@ func (s *scanner) chunk(a, e int64) (bool, error) {
 }
 
 func (s *scanner) call(base int64, b []byte) (bool, error) {
-	cont, ok := safeCall(func() bool { return s.fn(base, b) })
+	cont, ok, at := safeCall(b, func() bool { return s.fn(base, b) })
 	if !ok {
 		s.f.mu.Lock()
-		err := s.f.faulted(base, false)
+		err := s.f.faulted(base+int64(at), false)
 		s.f.mu.Unlock()
 		return false, err
 	}

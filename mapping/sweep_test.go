@@ -120,7 +120,7 @@ func TestSweepFault(t *testing.T) {
 			}
 			return true
 		})
-		want := fmt.Sprintf("%s: at 0x0: memory fault reading the mapping (the file shrank?); size is now %d", p, ps)
+		want := fmt.Sprintf("%s: at %#x: the file shrank to %d bytes (memory fault)", p, ps, ps)
 		if !errors.Is(err, ErrFault) || err.Error() != want {
 			t.Errorf("%s: Sweep of a shrunk file = %v\nwant %s", m.name, err, want)
 		}
