@@ -58,8 +58,8 @@ func TestAsyncKeepsPagesUnsynced(t *testing.T) {
 
 	// RevertUnsynced still reverts both edits.
 	n, err := f.RevertUnsynced()
-	if err != nil || n != 2 {
-		t.Fatalf("RevertUnsynced after MS_ASYNC = %d, %v; want 2", n, err)
+	if err != nil || n.Edits != 2 {
+		t.Fatalf("RevertUnsynced after MS_ASYNC = %d, %v; want 2", n.Edits, err)
 	}
 	mustEqual(t, "mapping after RevertUnsynced", readAll(t, f), content)
 
@@ -93,8 +93,8 @@ func TestAsyncKeepsPagesUnsynced(t *testing.T) {
 		t.Fatalf("LastSync %+v %v", ls, ok)
 	}
 	// Now the synced point is here: nothing to revert.
-	if n, err := f.RevertUnsynced(); err != nil || n != 0 {
-		t.Fatalf("RevertUnsynced after MS_SYNC = %d, %v", n, err)
+	if n, err := f.RevertUnsynced(); err != nil || n.Edits != 0 {
+		t.Fatalf("RevertUnsynced after MS_SYNC = %d, %v", n.Edits, err)
 	}
 }
 
