@@ -296,3 +296,82 @@ func TestUndoPastEndOfShrunkFile(t *testing.T) {
 		})
 	}
 }
+
+// TestSpillReused: fill a large range, undo, sync, repeat: the undone
+// fill's old bytes are freed when the next fill drops it from the redo
+// list, so the spill file neither grows nor holds more blocks than one
+// fill needs (today it grew by one fill each round).
+func TestSpillReused(t *testing.T) {
+	const size = 8 << 20
+	p := writeFile(t, "big.bin", pattern(size, 31))
+	f := open(t, p, Options{})
+	var first int64
+	for round := range 4 {
+		if err := f.Fill(0, size, byte(round)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Undo(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Sync(MSSync); err != nil {
+			t.Fatal(err)
+		}
+		var st unix.Stat_t
+		if err := unix.Fstat(int(f.j.spill.Fd()), &st); err != nil {
+			t.Fatal(err)
+		}
+		if round == 0 {
+			first = st.Blocks
+		}
+		if st.Size > size || st.Blocks > first || st.Blocks*512 > size+(1<<20) {
+			t.Fatalf("round %d: spill file %d bytes long, %d bytes allocated (first round %d); want at most one fill (%d)",
+				round, st.Size, st.Blocks*512, first*512, size)
+		}
+	}
+	mustEqual(t, "file", diskBytes(t, p), pattern(size, 31))
+	// Dropping the redo list by a small edit frees the spill too.
+	f.WriteAt([]byte("x"), 0)
+	var st unix.Stat_t
+	unix.Fstat(int(f.j.spill.Fd()), &st)
+	if st.Size != 0 || st.Blocks != 0 {
+		t.Fatalf("after the redo list was dropped the spill file is %d bytes, %d allocated", st.Size, st.Blocks*512)
+	}
+}
+
+// TestSpillDir: $TMPDIR wins; without it, when /tmp is a tmpfs (here: a
+// tmpfs mounted for the test stands in for it) the spill file goes to a
+// disk-backed folder, $XDG_CACHE_HOME/mmhex (made 0700) or /var/tmp.
+func TestSpillDir(t *testing.T) {
+	d := t.TempDir()
+	t.Setenv("TMPDIR", d)
+	if got := SpillDir(); got != d {
+		t.Fatalf("with TMPDIR: %s", got)
+	}
+	t.Setenv("TMPDIR", "")
+	if onTmpfs(d) || !usable("/var/tmp") {
+		skipOrFail(t, "the test folders or /var/tmp are not on a disk here")
+	}
+	defer func(r string) { tmpRoot = r }(tmpRoot)
+	tmpRoot = d
+	if got := SpillDir(); got != d {
+		t.Fatalf("/tmp on a disk: spill dir %s, want %s", got, d)
+	}
+	tmpRoot = smallTmpfs(t, 1<<20)
+	cache := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cache)
+	want := filepath.Join(cache, "mmhex")
+	if got := SpillDir(); got != want {
+		t.Fatalf("/tmp a tmpfs: spill dir %s, want %s", got, want)
+	}
+	if st, err := os.Stat(want); err != nil || st.Mode().Perm() != 0o700 {
+		t.Fatalf("%s: %v %v", want, st.Mode(), err)
+	}
+	t.Setenv("XDG_CACHE_HOME", "")
+	if got := SpillDir(); got != "/var/tmp" {
+		t.Fatalf("/tmp a tmpfs, no XDG_CACHE_HOME: spill dir %s, want /var/tmp", got)
+	}
+	t.Setenv("XDG_CACHE_HOME", tmpRoot)
+	if got := SpillDir(); got != "/var/tmp" {
+		t.Fatalf("/tmp and XDG_CACHE_HOME tmpfs: spill dir %s, want /var/tmp", got)
+	}
+}

@@ -16,8 +16,8 @@ func SpillDir() string {
 	if d := os.Getenv("TMPDIR"); d != "" {
 		return d
 	}
-	if !onTmpfs("/tmp") {
-		return "/tmp"
+	if !onTmpfs(tmpRoot) {
+		return tmpRoot
 	}
 	if x := os.Getenv("XDG_CACHE_HOME"); x != "" && filepath.IsAbs(x) {
 		d := filepath.Join(x, "mmhex")
@@ -28,8 +28,11 @@ func SpillDir() string {
 	if usable("/var/tmp") {
 		return "/var/tmp"
 	}
-	return "/tmp"
+	return tmpRoot
 }
+
+// tmpRoot is /tmp (tests point it at a tmpfs of their own).
+var tmpRoot = "/tmp"
 
 func onTmpfs(dir string) bool {
 	var fs unix.Statfs_t
