@@ -446,20 +446,27 @@ func cmdSearch(args []string, stdout, stderr io.Writer) error {
 		return troubleError{err}
 	}
 	defer f.Close()
-	w := bufio.NewWriterSize(stdout, 64<<10)
+	w := bufio.NewWriterSize(stdout, 256<<10)
 	var n int64
-	var num []byte
-	err = search.FindAll(context.Background(), f, p, 0, f.Size(), search.AllOptions{}, func(off int64) bool {
-		n++
-		if !*count {
-			num = strconv.AppendInt(num[:0], off, 10)
-			num = append(num, '\n')
-			w.Write(num)
-		}
-		return *maxN <= 0 || n < *maxN
-	})
 	if *count {
-		fmt.Fprintln(w, n)
+		// counted by the workers, segment by segment: no offsets kept
+		n, err = search.Count(context.Background(), f, p, 0, f.Size(), *maxN, search.AllOptions{})
+		if err == nil {
+			fmt.Fprintln(w, n)
+		}
+	} else {
+		var text []byte
+		err = search.FindAllBatches(context.Background(), f, p, 0, f.Size(), search.AllOptions{}, func(batch []int64) bool {
+			if *maxN > 0 && int64(len(batch)) > *maxN-n {
+				batch = batch[:*maxN-n]
+			}
+			text = appendOffsets(text[:0], batch)
+			n += int64(len(batch))
+			if _, werr := w.Write(text); werr != nil {
+				return false // w keeps the error: Flush returns it
+			}
+			return *maxN <= 0 || n < *maxN
+		})
 	}
 	if ferr := w.Flush(); err == nil && ferr != nil {
 		err = ferr
@@ -471,6 +478,34 @@ func cmdSearch(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%s: no match for %s", name, p)
 	}
 	return nil
+}
+
+// appendOffsets appends the offsets in decimal, one a line. Dense matches
+// (`aa` in a run of `a`) give runs of consecutive offsets that differ only
+// in the last digit: such a run is formatted once, and each of its lines is
+// one fixed-size copy of that line plus its last digit.
+func appendOffsets(dst []byte, offs []int64) []byte {
+	const lineMax = 24 // 19 digits, '\n', slack for the fixed-size copy
+	if need := len(dst) + len(offs)*21 + lineMax; cap(dst) < need {
+		dst = append(make([]byte, 0, need), dst...)
+	}
+	buf := dst[:cap(dst)]
+	n := len(dst)
+	var line [lineMax]byte
+	for i := 0; i < len(offs); {
+		x := offs[i]
+		pl := len(strconv.AppendInt(line[:0], x, 10))
+		line[pl] = '\n'
+		d := byte(x % 10)
+		j := 0
+		for ; i+j < len(offs) && offs[i+j] == x+int64(j) && int(d)+j <= 9; j++ {
+			*(*[lineMax]byte)(buf[n : n+lineMax]) = line
+			buf[n+pl-1] = '0' + d + byte(j)
+			n += pl + 1
+		}
+		i += j
+	}
+	return buf[:n]
 }
 
 const editUsage = "FILE [--keys PRESET] [--config FILE] [--read-only] [--private] [--write] [--populate] [--lock] [--window SIZE] [--invalidate] [--fit] | --demo"

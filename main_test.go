@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -672,4 +673,69 @@ func TestPatchSymlinkSaysWhere(t *testing.T) {
 		t.Fatalf("patch by a relative name: %+v\nwant the line to start %q", r, want)
 	}
 	checkFile(t, p, []byte("01ABCD6789"))
+}
+
+// TestSearchDense: `mmhex search` lists exactly the offsets of a
+// byte-by-byte reference, overlapping matches included, and --count
+// prints their number, where matches are at every byte (`aa` in `aaaa`:
+// 0, 1, 2), every other byte, in runs that cross the 9 → 10, 99 → 100, …,
+// 999999 → 1000000 digit borders, and sparse; --max N lists the first N.
+func TestSearchDense(t *testing.T) {
+	var mixed []byte
+	for i := 0; len(mixed) < 300_000; i++ {
+		switch i % 4 {
+		case 0:
+			mixed = append(mixed, bytes.Repeat([]byte("a"), 20_000+i)...)
+		case 1:
+			mixed = append(mixed, bytes.Repeat([]byte("ab"), 5_000+i)...)
+		case 2:
+			mixed = append(mixed, pattern(20_000+i)...)
+		default:
+			mixed = append(mixed, bytes.Repeat([]byte("aaab"), 3_000+i)...)
+		}
+	}
+	files := map[string][]byte{
+		"aaaa":  []byte("aaaa"),
+		"runs":  bytes.Repeat([]byte("a"), 1_000_050),
+		"mixed": mixed,
+	}
+	for name, data := range files {
+		path := tempFile(t, name, data)
+		pats := []string{"aa", "a", "aaa", "aba", "aaaaaaaaaaaa"}
+		if name == "runs" {
+			pats = pats[:1]
+		}
+		for _, pat := range pats {
+			var want []byte
+			n := 0
+			for i := 0; i+len(pat) <= len(data); i++ {
+				if string(data[i:i+len(pat)]) == pat {
+					want = strconv.AppendInt(want, int64(i), 10)
+					want = append(want, '\n')
+					n++
+				}
+			}
+			if n == 0 {
+				continue
+			}
+			r := mmhex(t, "search", path, pat)
+			if r.code != 0 || r.stderr != "" || r.stdout != string(want) {
+				t.Errorf("search %s %q: code %d stderr %q, %d bytes of output; the reference %d lines, %d bytes", name, pat, r.code, r.stderr, len(r.stdout), n, len(want))
+			}
+			if r := mmhex(t, "search", path, pat, "--count"); r.code != 0 || r.stdout != fmt.Sprintf("%d\n", n) {
+				t.Errorf("search %s %q --count: %+v; the reference %d", name, pat, r, n)
+			}
+			k := (n + 1) / 2
+			lines := strings.SplitAfter(string(want), "\n")
+			if r := mmhex(t, "search", path, pat, "--max", fmt.Sprint(k)); r.code != 0 || r.stdout != strings.Join(lines[:k], "") {
+				t.Errorf("search %s %q --max %d: code %d, %d bytes; want the first %d lines", name, pat, k, r.code, len(r.stdout), k)
+			}
+			if r := mmhex(t, "search", path, pat, "--max", fmt.Sprint(k), "--count"); r.code != 0 || r.stdout != fmt.Sprintf("%d\n", k) {
+				t.Errorf("search %s %q --max %d --count: %+v", name, pat, k, r)
+			}
+		}
+	}
+	if r := mmhex(t, "search", tempFile(t, "four", []byte("aaaa")), "aa"); r.stdout != "0\n1\n2\n" {
+		t.Errorf("aa in aaaa: %q, want 0 1 2", r.stdout)
+	}
 }

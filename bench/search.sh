@@ -17,6 +17,16 @@
 #      folio sizes are printed (bench/folios.go).
 #   2. a 64 GiB sparse file with one match near the end: the same commands
 #      (each stopped after $SPARSE_TIMEOUT seconds).
+#   3. dense matches: files of $DENSE_SIZES MiB of "a", pattern "aa" (a
+#      match at every byte): mmhex search --count against grep -c, and the
+#      listing (mmhex search | cat >/dev/null) against grep -ob | cat
+#      >/dev/null (through a pipe: grep stops at the first match when its
+#      output is /dev/null; the listings are checked by the tests, not
+#      here); reported in ms and
+#      matches/s (mmhex's count of matches over each median). grep counts lines (-c: 1) and lists non-overlapping
+#      matches (-ob: half of them), so its numbers are the time of reading
+#      the same file, not the same answer.
+# DENSE_ONLY=1 runs section 3 only.
 # Each command runs $RUNS times, interleaved; the best and the median wall
 # times are reported, and the ratios other/mmhex of the medians. Before each
 # round the file is read again (cat: pages the kernel evicted meanwhile come
@@ -42,12 +52,15 @@ fi
 BIN="$DIR/mmhex"
 go build -o "$BIN" .
 
+DENSE_SIZES=${DENSE_SIZES:-4 64 200}
+DENSE_ONLY=${DENSE_ONLY:-0}
 have_rg=1
 if ! command -v rg >/dev/null; then
 	echo "rg (ripgrep) is not installed: skipped (apt-get install ripgrep)" >&2
 	have_rg=0
 fi
 
+if [ "$DENSE_ONLY" != 1 ]; then
 # --- files ---------------------------------------------------------------
 BIG="$DIR/big.bin"
 SIZE=$((2 << 30))
@@ -102,6 +115,7 @@ SSIZE=$((64 << 30))
 rm -f "$SPARSE"
 truncate -s "$SSIZE" "$SPARSE"
 printf '%s' "$NEEDLE" | dd of="$SPARSE" bs=1 seek=$((SSIZE - 1000)) conv=notrunc status=none
+fi
 
 # --- timing ----------------------------------------------------------------
 now() { date +%s%N; }
@@ -152,6 +166,41 @@ report() {
 		printf '%-8s %10s %10s %14s\n' "$tool" "$best" "$med" "$(awk -v a="${med#>}" -v b="$base" -v gt="${med%%[0-9]*}" 'BEGIN {if (b > 0) printf "%s%.2fx", gt, a / b; else print "-"}')"
 	done
 }
+# dense_section: section 3 (see the top).
+dense_section() {
+	local mib f n name
+	for mib in $DENSE_SIZES; do
+		f="$DIR/dense-${mib}m.bin"
+		head -c $((mib << 20)) /dev/zero | tr '\0' a >"$f"
+		n=$(((mib << 20) - 1))
+		T=()
+		echo "== dense: $mib MiB of \"a\", pattern \"aa\": $n matches (overlapping), $RUNS runs each ($(date -u +%H:%M) UTC, load $(cut -d' ' -f1-3 /proc/loadavg))"
+		for _ in $(seq "$RUNS"); do
+			cat "$f" >/dev/null
+			quiet
+			run count-mmhex "$n" "$BIN" search --count "$f" aa
+			run count-grep 1 grep -c aa "$f"
+			run list-mmhex 0 sh -c '"$1" search "$2" aa | cat >/dev/null; echo $?' sh "$BIN" "$f"
+			run list-grep 0 sh -c 'grep -ob aa "$1" | cat >/dev/null; echo $?' sh "$f"
+		done
+		printf '%-34s %10s %10s %16s\n' command "best ms" "median ms" "matches/s (med)"
+		for name in count-mmhex count-grep list-mmhex list-grep; do
+			read -r best med < <(stats "${T[$name]}")
+			printf '%-34s %10s %10s %16s\n' "$(case $name in
+				count-mmhex) echo "mmhex search --count" ;; count-grep) echo "grep -c (counts lines: 1)" ;;
+				list-mmhex) echo "mmhex search | cat" ;; list-grep) echo "grep -ob | cat (non-overlapping)" ;; esac)" \
+				"$best" "$med" "$(awk -v n="$n" -v m="${med#>}" 'BEGIN {if (m > 0) printf "%.0f M", n / m / 1000; else print "-"}')"
+		done
+		echo "(load after: $(cut -d' ' -f1-3 /proc/loadavg))"
+		echo
+		rm -f "$f"
+	done
+}
+if [ "$DENSE_ONLY" = 1 ]; then
+	dense_section
+	exit 0
+fi
+
 for f in "$BIG" "$DIR/big.written.bin" "$USR" "$DIR/usrbin.written.bin"; do
 	T=()
 	state=read
@@ -180,6 +229,8 @@ run grep 1 timeout "$SPARSE_TIMEOUT" grep -c -F -a "$NEEDLE" "$SPARSE"
 [ $have_rg = 1 ] && run rg 1 timeout "$SPARSE_TIMEOUT" rg -c -F -a "$NEEDLE" "$SPARSE"
 report
 echo "(grep and rg: one run each; >N = stopped at the limit of N ms)"
+echo
+dense_section
 
 rm -f "$SPARSE"
 rm -f "$DIR/big.written.bin" "$DIR/usrbin.written.bin"

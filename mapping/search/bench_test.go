@@ -1,12 +1,15 @@
 package search
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"mmhex/mapping"
 )
@@ -201,4 +204,79 @@ func BenchmarkSparse64G(b *testing.B) {
 			}
 		}
 	})
+}
+
+// cpuTime is the CPU time of this process so far (user + system).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportMatches reports matches/s (wall) and matches/cpu-s (per CPU second
+// of the process: what the work costs whatever else the machine runs).
+func reportMatches(b *testing.B, matches int64, cpu0 time.Duration) {
+	total := float64(matches) * float64(b.N)
+	b.ReportMetric(total/b.Elapsed().Seconds(), "matches/s")
+	if cpu := (cpuTime() - cpu0).Seconds(); cpu > 0 {
+		b.ReportMetric(total/cpu, "matches/cpu-s")
+	}
+}
+
+// BenchmarkDense: every match of patterns that match nearly everywhere
+// (`aa` in 64 MiB of `a`: a match at every byte), counted (Count: no
+// offsets kept) and listed (FindAllBatches), reported in matches/s and
+// matches per CPU second.
+func BenchmarkDense(b *testing.B) {
+	const size = 64 << 20
+	path := filepath.Join(b.TempDir(), "dense")
+	if err := os.WriteFile(path, bytes.Repeat([]byte("a"), size), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	f, err := mapping.Open(path, mapping.Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	for _, c := range []struct {
+		name string
+		p    *Pattern
+		want int64
+	}{
+		{"aa", mustText(b, "aa", false), size - 1},
+		{"fold-AAAA", mustText(b, "AAAA", true), size - 3},
+		{"wildcard-61??61", mustHex(b, "61 ?? 61"), size - 2},
+		{"long-a*12", mustText(b, "aaaaaaaaaaaa", false), size - 11},
+	} {
+		for _, w := range []int{1, 0} {
+			name := fmt.Sprintf("%s/workers=%d", c.name, w)
+			if w == 0 {
+				name = c.name + "/workers=all"
+			}
+			b.Run("Count/"+name, func(b *testing.B) {
+				cpu0 := cpuTime()
+				for i := 0; i < b.N; i++ {
+					n, err := Count(context.Background(), f, c.p, 0, size, 0, AllOptions{Workers: w})
+					if err != nil || n != c.want {
+						b.Fatalf("Count = %d, %v; want %d", n, err, c.want)
+					}
+				}
+				reportMatches(b, c.want, cpu0)
+			})
+			b.Run("List/"+name, func(b *testing.B) {
+				cpu0 := cpuTime()
+				for i := 0; i < b.N; i++ {
+					var n int64
+					err := FindAllBatches(context.Background(), f, c.p, 0, size, AllOptions{Workers: w}, func(batch []int64) bool {
+						n += int64(len(batch))
+						return true
+					})
+					if err != nil || n != c.want {
+						b.Fatalf("FindAllBatches: %d, %v; want %d", n, err, c.want)
+					}
+				}
+				reportMatches(b, c.want, cpu0)
+			})
+		}
+	}
 }

@@ -299,17 +299,41 @@ type AllOptions struct {
 
 // job is one segment of FindAll: the matches lying wholly in [a, b).
 type job struct {
-	a, b int64
-	skip bool         // skip holes
-	out  chan []int64 // batches of offsets, closed at the end
-	err  error        // set before out is closed
+	a, b  int64
+	skip  bool         // skip holes
+	count bool         // count the matches (n), keep no offsets
+	out   chan []int64 // batches of offsets, closed at the end
+	n     int64        // count: the number of matches, set before out is closed
+	err   error        // set before out is closed
 }
 
+// batchLen is the number of offsets in a batch.
 const batchLen = 4096
 
-func (j *job) run(ctx context.Context, src Source, p *Pattern, chunk int64) {
+// batches recycles FindAll's batch buffers: the consumer gives each back
+// once fn has seen it, so a search with millions of matches allocates a
+// few buffers per worker, not one per 4096 matches.
+type batches chan []int64
+
+func (bs batches) get() []int64 {
+	select {
+	case b := <-bs:
+		return b[:0]
+	default:
+		return make([]int64, 0, batchLen)
+	}
+}
+
+func (bs batches) put(b []int64) {
+	select {
+	case bs <- b:
+	default:
+	}
+}
+
+func (j *job) run(ctx context.Context, src Source, p *Pattern, chunk int64, pool batches) {
 	defer close(j.out)
-	n := int64(p.Len())
+	n := int(p.Len())
 	var buf []int64
 	send := func() bool {
 		if len(buf) == 0 {
@@ -333,16 +357,28 @@ func (j *job) run(ctx context.Context, src Source, p *Pattern, chunk int64) {
 		p := tp
 		for lo := 0; lo < len(b) && ok; {
 			hi := min(len(b), lo+step)
-			ok = p.All(b[lo:min(len(b), hi+int(n)-1)], func(i int) bool {
-				if buf == nil { // only segments with matches allocate
-					buf = make([]int64, 0, batchLen)
+			seg := b[lo:min(len(b), hi+n-1)]
+			switch {
+			case j.count:
+				j.n += p.count(seg)
+			default:
+				from := 0
+				if buf == nil { // only segments with matches take a buffer
+					if from = p.Index(seg); from < 0 {
+						break
+					}
+					buf = pool.get()
 				}
-				buf = append(buf, base+int64(lo+i))
-				if len(buf) == batchLen {
-					return send()
+				for ok {
+					buf, from = p.appendAll(buf, seg, base+int64(lo), from)
+					if len(buf) < cap(buf) {
+						break // seg is done
+					}
+					if ok = send(); ok {
+						buf = pool.get()
+					}
 				}
-				return true
-			})
+			}
 			lo = hi
 			if ctx.Err() != nil {
 				ok = false
@@ -350,7 +386,7 @@ func (j *job) run(ctx context.Context, src Source, p *Pattern, chunk int64) {
 		}
 		return ok
 	}
-	err := src.Sweep(j.a, j.b, mapping.ScanOptions{Overlap: int(n - 1), Chunk: chunk, SkipHoles: j.skip}, scanFn)
+	err := src.Sweep(j.a, j.b, mapping.ScanOptions{Overlap: n - 1, Chunk: chunk, SkipHoles: j.skip}, scanFn)
 	if ok && err == nil {
 		send()
 	}
@@ -365,11 +401,39 @@ func (j *job) run(ctx context.Context, src Source, p *Pattern, chunk int64) {
 // fn is called from the calling goroutine, in order. Memory in flight is
 // bounded (a few batches per worker) whatever the file size or match count.
 func FindAll(ctx context.Context, src Source, p *Pattern, off, end int64, o AllOptions, fn func(off int64) bool) error {
+	return FindAllBatches(ctx, src, p, off, end, o, func(b []int64) bool {
+		for _, x := range b {
+			if !fn(x) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// FindAllBatches is FindAll handing the offsets to fn a batch at a time (up
+// to 4096, in increasing order; batch after batch in increasing order too).
+// A batch is valid only during the call: its buffer is reused.
+func FindAllBatches(ctx context.Context, src Source, p *Pattern, off, end int64, o AllOptions, fn func(batch []int64) bool) error {
+	_, err := findAll(ctx, src, p, off, end, o, false, 0, fn)
+	return err
+}
+
+// Count counts the matches in [off, end) (overlapping included), stopping
+// at max when max > 0. The workers count their segments without keeping
+// offsets.
+func Count(ctx context.Context, src Source, p *Pattern, off, end int64, max int64, o AllOptions) (int64, error) {
+	return findAll(ctx, src, p, off, end, o, true, max, nil)
+}
+
+// findAll runs FindAllBatches (count false: fn gets the batches) or Count
+// (count true: the segments' counts are added in order up to max).
+func findAll(ctx context.Context, src Source, p *Pattern, off, end int64, o AllOptions, count bool, maxN int64, fn func([]int64) bool) (int64, error) {
 	n := int64(p.Len())
 	off = max(0, off)
 	end = min(end, src.Size())
 	if end-off < n {
-		return nil
+		return 0, nil
 	}
 	w := o.Workers
 	if w <= 0 {
@@ -385,12 +449,13 @@ func FindAll(ctx context.Context, src Source, p *Pattern, off, end int64, o AllO
 
 	jobs := make(chan *job)
 	order := make(chan *job, 2*w)
+	pool := make(batches, 8*w)
 	skip := !o.NoHoleSkip && !p.MatchesZeros()
 	go func() { // producer: the range cut into segments, in order
 		defer close(jobs)
 		defer close(order)
 		for s := off; s+n <= end; s += seg {
-			if !dispatch(ctx, order, jobs, &job{a: s, b: min(end, s+seg+n-1), skip: skip, out: make(chan []int64, 4)}) {
+			if !dispatch(ctx, order, jobs, &job{a: s, b: min(end, s+seg+n-1), skip: skip, count: count, out: make(chan []int64, 4)}) {
 				return
 			}
 		}
@@ -401,12 +466,13 @@ func FindAll(ctx context.Context, src Source, p *Pattern, off, end int64, o AllO
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				j.run(ctx, src, p, o.Chunk)
+				j.run(ctx, src, p, o.Chunk, pool)
 			}
 		}()
 	}
 	defer wg.Wait()
 	defer cancel() // runs before wg.Wait: workers stop sending
+	var total int64
 	for {
 		var j *job
 		select {
@@ -414,41 +480,36 @@ func FindAll(ctx context.Context, src Source, p *Pattern, off, end int64, o AllO
 			if !ok {
 				// A search cancelled from outside says so, whichever
 				// channel the selects above happened to pick.
-				return parent.Err()
+				return total, parent.Err()
 			}
 			j = j0
 		case <-ctx.Done():
-			return ctx.Err()
+			return total, ctx.Err()
 		}
 		for done := false; !done; {
 			select {
 			case b, ok := <-j.out:
 				if !ok {
 					if j.err != nil {
-						return j.err
+						return total, j.err
 					}
 					done = true
 					break
 				}
-				for _, x := range b {
-					if !fn(x) {
-						return nil
-					}
+				cont := fn(b)
+				pool.put(b)
+				if !cont {
+					return total, nil
 				}
 			case <-ctx.Done():
-				return ctx.Err()
+				return total, ctx.Err()
+			}
+		}
+		if count {
+			total += j.n
+			if maxN > 0 && total >= maxN {
+				return maxN, nil
 			}
 		}
 	}
-}
-
-// Count counts the matches in [off, end) (overlapping included), stopping
-// at max when max > 0.
-func Count(ctx context.Context, src Source, p *Pattern, off, end int64, max int64, o AllOptions) (int64, error) {
-	var c int64
-	err := FindAll(ctx, src, p, off, end, o, func(int64) bool {
-		c++
-		return max <= 0 || c < max
-	})
-	return c, err
 }

@@ -33,6 +33,8 @@ type Pattern struct {
 	pair           bool
 	k1, k2         int
 	c1, o1, c2, o2 byte
+	// words: the pattern as 64-bit masked compares (makeWords, linear).
+	words []word
 }
 
 // ParseHex parses hex bytes: pairs of hex digits, optionally separated by
@@ -212,6 +214,7 @@ func FormatHex(val, mask []byte) string {
 
 func compile(val, mask []byte, src string, hex, fold bool) *Pattern {
 	p := &Pattern{val: val, mask: mask, src: src, hex: hex, fold: fold, exact: true, anchor: -1}
+	p.makeWords()
 	for _, m := range mask {
 		if m != 0xff {
 			p.exact = false
