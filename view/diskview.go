@@ -164,7 +164,7 @@ func (p *diskProbe) summary(f *mapping.File, syncKey string) (string, tcell.Styl
 	case p.differ > 0 && f.Mode() == mapping.Private:
 		return fmt.Sprintf("MAP_PRIVATE: %s (first at 0x%x): your copy of the page, in this process only; it never reaches the disk", differ(p.differ), p.first), styleDiffNote
 	case p.differ > 0 && f.Mode() == mapping.ReadOnly:
-		return fmt.Sprintf("in memory, not yet on disk (%s, first at 0x%x): kernel writeback writes the page (open read-only: %s does not sync)", differ(p.differ), p.first, syncKey), styleDiffNote
+		return fmt.Sprintf("in memory, not yet on disk (%s, first at 0x%x): kernel writeback writes the page (read-only: no sync here)", differ(p.differ), p.first), styleDiffNote
 	case p.differ > 0:
 		return fmt.Sprintf("in memory, not yet on disk (%s, first at 0x%x): %s writes the page (msync MS_SYNC, fdatasync)", differ(p.differ), p.first, syncKey), styleDiffNote
 	}

@@ -183,6 +183,36 @@ func TestDiskViewOtherWriter(t *testing.T) {
 	if _, _, ok := h.find("in memory, not yet on disk (3 bytes differ, first at 0x0)"); !ok {
 		t.Errorf("write(2) by another process not shown as in memory only:\n%s", h.draw())
 	}
+
+	// A read-only open promises nothing of Ctrl-S, and Ctrl-S writes nothing.
+	ro := newHarness(t, path, 120, 40, mapping.Options{ReadOnly: true}, Options{Name: "p"})
+	ro.press("Ctrl-D")
+	ro.draw()
+	if _, _, ok := ro.find(" in memory, not yet on disk (3 bytes differ, first at 0x0): kernel writeback writes the page (read-only: no sync here)"); !ok {
+		t.Errorf("read-only disk view:\n%s", ro.draw())
+	}
+	ro.press("Ctrl-S")
+	ro.e.RunTicks()
+	if _, _, ok := ro.find(" in memory, not yet on disk (3 bytes differ, first at 0x0)"); !ok {
+		t.Errorf("Ctrl-S on a read-only open wrote the page:\n%s", ro.draw())
+	}
+	if _, _, ok := ro.find(" the file is open read-only: not synced; its "); !ok {
+		t.Errorf("Ctrl-S on a read-only open:\n%s", ro.draw())
+	}
+
+	// What the screen promises, the key does: "Ctrl-S writes the page",
+	// though nothing was edited here.
+	if _, _, ok := h.find(" in memory, not yet on disk (3 bytes differ, first at 0x0): Ctrl-S writes the page (msync MS_SYNC, fdatasync)"); !ok {
+		t.Errorf("disk view of another writer's page:\n%s", h.draw())
+	}
+	h.press("Ctrl-S")
+	h.e.RunTicks()
+	if _, _, ok := h.find(" memory and disk agree (4096 B)"); !ok {
+		t.Errorf("after Ctrl-S the page is still not on disk:\n%s", h.draw())
+	}
+	if _, _, ok := h.find(" nothing edited here: synced the whole file with fdatasync, "); !ok {
+		t.Errorf("Ctrl-S with nothing edited here:\n%s", h.draw())
+	}
 }
 
 func TestDiskViewTmpfs(t *testing.T) {

@@ -149,3 +149,61 @@ func TestSyncOtherWritersPages(t *testing.T) {
 }
 
 func itoa(n int64) string { return mapping.FigureString(n) }
+
+// TestSyncQuitAfterAsync: Ctrl-X after Ctrl-W still writes the edit with
+// MS_SYNC before quitting.
+func TestSyncQuitAfterAsync(t *testing.T) {
+	p := writeFile(t, "x.bin", make([]byte, 2*4096))
+	fdatasync(t, p)
+	h := newHarness(t, p, 120, 30, mapping.Options{}, Options{Name: "x.bin"})
+	requireDirtyCounts(t, h.f)
+	h.typeText("41")
+	h.press("Ctrl-W", "Ctrl-X")
+	if !h.e.Quitting() {
+		t.Fatalf("Ctrl-X did not quit:\n%s", h.draw())
+	}
+	if r, ok := h.f.LastSync(); !ok || r.Flag != "MS_SYNC" || r.Pages != 1 || h.f.UnsyncedPages() != 0 {
+		t.Fatalf("Ctrl-W, Ctrl-X: last sync %+v, %d unsynced pages", r, h.f.UnsyncedPages())
+	}
+	if d := h.f.DirtyPages(); d != 0 {
+		t.Fatalf("%d dirty pages after Ctrl-W, Ctrl-X", d)
+	}
+}
+
+// TestPagePanelReadOnlyDirty: on a read-only open the page panel does not
+// offer Ctrl-S for another writer's dirty pages.
+func TestPagePanelReadOnlyDirty(t *testing.T) {
+	measureInline(t)
+	path := pagesFile(t, 4, 0)
+	fdatasync(t, path)
+	w, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.WriteAt([]byte("x"), 2*4096); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	h := newHarness(t, path, 120, 40, mapping.Options{ReadOnly: true}, Options{Name: "r.bin"})
+	requireDirtyCounts(t, h.f)
+	h.press("Ctrl-P")
+	h.draw()
+	y := panelTop(t, h)
+	cs, _ := kernelFigures(t, path)
+	tun, err := mapping.ReadWritebackTunables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	they := "they reach"
+	if cs.Dirty == 1 {
+		they = "it reaches"
+	}
+	want := " " + plural(int(cs.Dirty), "dirty page") + ": " + they + " the disk by kernel writeback (dirty_expire " +
+		trimSeconds(tun.DirtyExpire()) + ") (read-only here: Ctrl-S does not sync)"
+	if cs.Dirty == 0 {
+		t.Skip("kernel writeback took the page already")
+	}
+	if got := screenLine(h, y+5); got != want {
+		t.Errorf("read-only last line\n got %q\nwant %q", got, want)
+	}
+}
