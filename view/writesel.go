@@ -344,7 +344,9 @@ func writeRange(f *mapping.File, t *writeTarget, off, n int64, perm os.FileMode,
 		switch {
 		case errors.Is(cw.err, errWriteCancelled):
 			return errWriteCancelled
-		case cw.err != nil: // the target's side: name the target
+		case cw.err != nil && !errors.Is(cw.err, unix.EFAULT): // the target's side: name the target
+			// (EFAULT: write(2) from mapped pages past a new end of the
+			// source; CopyTo's error says the source shrank)
 			return fmt.Errorf("%s: %v; %s", t.name, bareErr(cw.err), t.unchanged())
 		}
 		return fmt.Errorf("%v; %s", err, t.unchanged()) // the source's side
