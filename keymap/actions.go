@@ -51,6 +51,8 @@ const (
 	DiskView       Action = "disk-view"
 	ReplaceMode    Action = "replace-mode"
 	ReplaceByte    Action = "replace-byte"
+	Insert         Action = "insert"
+	Delete         Action = "delete"
 	NormalMode     Action = "normal-mode"
 	CommandLine    Action = "command-line"
 	Cancel         Action = "cancel"
@@ -104,6 +106,8 @@ var actions = []Info{
 	{RevertAll, "revert every byte changed since the file was opened", GroupEdit, false},
 	{ReplaceByte, "replace the byte under the cursor, then back to normal mode", GroupEdit, false},
 	{PasteHex, "overwrite bytes at the cursor from a hex string", GroupEdit, false},
+	{Insert, "say that mmhex overwrites in place and cannot insert bytes", GroupEdit, false},
+	{Delete, "say that mmhex overwrites in place and cannot delete bytes", GroupEdit, false},
 
 	{Sync, "save: msync MS_SYNC, fdatasync if others dirtied pages; waits for the disk", GroupSave, false},
 	{SyncAsync, "msync with MS_ASYNC, a no-op on Linux: the edits stay unsynced until a sync", GroupSave, false},
@@ -137,6 +141,17 @@ var actions = []Info{
 	{NormalMode, "leave replace or visual mode", GroupModes, false},
 	{CommandLine, "open the command line (:w, :q, :123, any action name)", GroupModes, false},
 	{Cancel, "cancel: close a prompt or panel, stop a search, drop the selection", GroupModes, false},
+}
+
+// VimOnly reports whether only the vim preset binds a: its mode switches,
+// and the insert and delete keys that say mmhex cannot insert or delete
+// (the default preset types over bytes and has no such keys).
+func VimOnly(a Action) bool {
+	switch a {
+	case ReplaceMode, ReplaceByte, NormalMode, Insert, Delete:
+		return true
+	}
+	return false
 }
 
 var actionIndex = func() map[Action]int {

@@ -71,13 +71,15 @@ func TestSequenceLookup(t *testing.T) {
 		{"vim", "g Ctrl-C g Esc Z Ctrl-C", []string{"incomplete [NORMAL] pending=g", "not found dropped [NORMAL]", "incomplete [NORMAL] pending=g", "not found dropped [NORMAL]", "incomplete [NORMAL] pending=Z", "not found dropped [NORMAL]"}},
 		{"vim", "m Esc ' Ctrl-C 3 m Esc", []string{"incomplete [NORMAL] pending=m", "not found dropped [NORMAL]", "incomplete [NORMAL] pending='", "not found dropped [NORMAL]", "incomplete [NORMAL] pending=3", "incomplete [NORMAL] pending=3 m", "not found dropped [NORMAL]"}},
 		{"vim", "m a ' a ` b", []string{"incomplete [NORMAL] pending=m", "found mark-set arg=a [NORMAL]", "incomplete [NORMAL] pending='", "found mark-jump arg=a [NORMAL]", "incomplete [NORMAL] pending=`", "found mark-jump arg=b [NORMAL]"}},
-		{"vim", "x q", []string{"not found [NORMAL]", "not found [NORMAL]"}},
-		{"vim", "R a b Left Esc a", []string{"found replace-mode [REPLACE]", "not found type [REPLACE]", "not found type [REPLACE]", "found left [REPLACE]", "found normal-mode [NORMAL]", "not found [NORMAL]"}},
+		{"vim", "X q", []string{"not found [NORMAL]", "not found [NORMAL]"}},
+		// i, a, Insert and x are actions that say mmhex cannot insert or delete
+		{"vim", "i a Insert x 3 x", []string{"found insert [NORMAL]", "found insert [NORMAL]", "found insert [NORMAL]", "found delete [NORMAL]", "incomplete [NORMAL] pending=3", "found delete count=3 [NORMAL]"}},
+		{"vim", "R a b Left Esc a", []string{"found replace-mode [REPLACE]", "not found type [REPLACE]", "not found type [REPLACE]", "found left [REPLACE]", "found normal-mode [NORMAL]", "found insert [NORMAL]"}},
 		// Esc typed fast before a key arrives as Alt-key: in replace mode
 		// that is Esc, then the key in normal mode
 		{"vim", "R a Alt-: Alt-j", []string{"found replace-mode [REPLACE]", "not found type [REPLACE]", "found command-line [NORMAL]", "not found [NORMAL]"}},
 		{"vim", "R Alt-j", []string{"found replace-mode [REPLACE]", "found down [NORMAL]"}},
-		{"vim", "R Alt-x x", []string{"found replace-mode [REPLACE]", "not found [NORMAL]", "not found [NORMAL]"}},
+		{"vim", "R Alt-x x", []string{"found replace-mode [REPLACE]", "found delete [NORMAL]", "found delete [NORMAL]"}},
 		{"vim", "R Alt-g g", []string{"found replace-mode [REPLACE]", "incomplete [NORMAL] pending=g", "found top [NORMAL]"}},
 		{"vim", "R Alt-Left", []string{"found replace-mode [REPLACE]", "found left [NORMAL]"}},
 		{"vim", "r Alt-1 G", []string{"found replace-byte [REPLACE]", "incomplete [NORMAL] pending=1", "found bottom count=1 [NORMAL]"}},
@@ -196,7 +198,6 @@ func TestParseEx(t *testing.T) {
 // mode actions), and every action is reachable in the vim preset by a key
 // or a command.
 func TestEveryActionHasAKey(t *testing.T) {
-	vimOnly := map[Action]bool{ReplaceMode: true, ReplaceByte: true, NormalMode: true}
 	for _, preset := range Presets {
 		m, _ := PresetMap(preset)
 		bound := map[Action]bool{}
@@ -211,7 +212,7 @@ func TestEveryActionHasAKey(t *testing.T) {
 			}
 		}
 		for _, a := range All() {
-			if !bound[a.Name] && !(preset == PresetDefault && vimOnly[a.Name]) {
+			if !bound[a.Name] && !(preset == PresetDefault && VimOnly(a.Name)) {
 				t.Errorf("preset %s: action %s has no key", preset, a.Name)
 			}
 		}
@@ -229,7 +230,7 @@ func TestActionsDescribed(t *testing.T) {
 			t.Errorf("action %s: desc %q group %q", a.Name, a.Desc, a.Group)
 		}
 	}
-	if len(seen) != 48 {
+	if len(seen) != 50 {
 		t.Errorf("%d actions", len(seen))
 	}
 }

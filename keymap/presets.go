@@ -118,6 +118,8 @@ var vimNormal = []presetBind{
 	{"Ctrl-R", Redo},
 	{"r", ReplaceByte},
 	{"p", PasteHex},
+	{"i", Insert}, {"a", Insert}, {"Insert", Insert},
+	{"x", Delete},
 
 	{"Z Z", SyncQuit},
 	{"Z Q", QuitRevert},

@@ -297,9 +297,8 @@ func TestEveryActionHasAConsoleKey(t *testing.T) {
 			}
 		}
 	}
-	vimOnly := map[keymap.Action]bool{keymap.ReplaceMode: true, keymap.ReplaceByte: true, keymap.NormalMode: true}
 	for _, a := range keymap.All() {
-		if vimOnly[a.Name] {
+		if keymap.VimOnly(a.Name) {
 			continue
 		}
 		if !ok[a.Name] {

@@ -141,6 +141,17 @@ func registerCore(e *Editor) {
 		})
 	}
 
+	// vim's insert and delete keys (i, a, Insert, x): the file's size never
+	// changes, so they say what to use instead.
+	cannot := func(what string) Handler {
+		return func(e *Editor, a Args) {
+			e.Errorf("mmhex overwrites in place and cannot %s: %s overwrites from the cursor, %s one byte", what,
+				orDefault(keyName(e, keymap.ReplaceMode), string(keymap.ReplaceMode)), orDefault(keyName(e, keymap.ReplaceByte), string(keymap.ReplaceByte)))
+		}
+	}
+	e.Handle(keymap.Insert, cannot("insert"))
+	e.Handle(keymap.Delete, cannot("delete"))
+
 	e.Handle(keymap.Sync, func(e *Editor, a Args) { e.sync(mapping.MSSync) })
 	e.Handle(keymap.SyncAsync, func(e *Editor, a Args) { e.sync(mapping.MSAsync) })
 	e.Handle(keymap.SyncQuit, func(e *Editor, a Args) {

@@ -405,8 +405,7 @@ func TestEveryActionHandledAndInHelp(t *testing.T) {
 			if _, ok := h.e.handlers[string(a.Name)]; !ok {
 				t.Errorf("preset %s: action %s has no handler", preset, a.Name)
 			}
-			vimOnly := a.Name == keymap.ReplaceMode || a.Name == keymap.ReplaceByte || a.Name == keymap.NormalMode
-			if !listed[a.Name] && !(preset == keymap.PresetDefault && vimOnly) {
+			if !listed[a.Name] && !(preset == keymap.PresetDefault && keymap.VimOnly(a.Name)) {
 				t.Errorf("preset %s: action %s is not in the help", preset, a.Name)
 			}
 		}
@@ -643,5 +642,32 @@ func TestVimCountGG(t *testing.T) {
 	h.pressSeq("9 9 9 9 9 g g")
 	if got, msg := h.e.Cursor(), h.messageLine(); got != 0 || !strings.Contains(msg, "past the end of the file") {
 		t.Fatalf("99999gg: cursor %d, message %q", got, msg)
+	}
+}
+
+// In the vim preset the insert and delete keys say that mmhex overwrites
+// in place, and change nothing: i, a and Insert cannot insert, x cannot
+// delete (exact message line).
+func TestVimInsertKeysSayWhy(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{Keys: vimKeys(t)})
+	for _, c := range []struct{ key, want string }{
+		{"i", " mmhex overwrites in place and cannot insert: R overwrites from the cursor, r one byte"},
+		{"a", " mmhex overwrites in place and cannot insert: R overwrites from the cursor, r one byte"},
+		{"Insert", " mmhex overwrites in place and cannot insert: R overwrites from the cursor, r one byte"},
+		{"x", " mmhex overwrites in place and cannot delete: R overwrites from the cursor, r one byte"},
+	} {
+		h.press(c.key)
+		if got := strings.TrimSuffix(strings.TrimRight(h.messageLine(), " "), "-- NORMAL --"); strings.TrimRight(got, " ") != c.want {
+			t.Errorf("%s: message line %q, want %q", c.key, h.messageLine(), c.want)
+		}
+		if _, st := h.cell(1, 23); st != styleError {
+			t.Errorf("%s: the message is not shown as an error", c.key)
+		}
+		if h.e.Keys().Mode() != keymap.ModeNormal || h.e.Cursor() != 0 {
+			t.Errorf("%s: mode %q cursor %d", c.key, h.e.Keys().Mode(), h.e.Cursor())
+		}
+	}
+	if disk, _ := os.ReadFile("known.bin"); !bytes.Equal(disk, knownData()) {
+		t.Fatal("the file changed")
 	}
 }
