@@ -202,6 +202,11 @@ func New(app *tview.Application, f *mapping.File, opts Options) *Editor {
 		if e.ds != nil {
 			e.ds.keyHandled()
 		}
+		if e.done {
+			// Keys still queued when the editor stopped (typed after
+			// Ctrl-Q, or before SIGTERM) do nothing.
+			return nil
+		}
 		// tview stops the application on an uncaptured Ctrl-C; the editor
 		// handles Ctrl-C itself (it never quits without asking).
 		if ev.Key() == tcell.KeyCtrlC {
@@ -490,6 +495,9 @@ func (e *Editor) Stop() {
 		h()
 	}
 	e.app.Stop()
+	// The events tview still has queued go to an empty root: a key, a
+	// click or a paste that was on its way never reaches the file.
+	e.app.SetRoot(tview.NewBox(), true)
 }
 
 // ExitNote is what the user should read after the editor quit ("" when

@@ -46,7 +46,9 @@ func newHarness(t testing.TB, path string, w, ht int, mo mapping.Options, opts O
 	t.Cleanup(func() { f.Close() })
 	sim := tcell.NewSimulationScreen("UTF-8")
 	app := tview.NewApplication()
-	app.SetScreen(sim)
+	// Frames go through the termScreen, as on the terminal (term.go):
+	// the cells a test reads are the ones it gives tcell.
+	app.SetScreen(newTermScreen(sim, nil))
 	sim.SetSize(w, ht)
 	e := New(app, f, opts)
 	h := &harness{t: t, sim: sim, app: app, e: e, f: f}

@@ -5,11 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"sync/atomic"
-	"syscall"
 
-	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 
 	"mmhex/keymap"
@@ -75,10 +71,9 @@ func Launch(o LaunchOptions) (err error) {
 	if f.Size() == 0 {
 		return fmt.Errorf("%s: the file is empty: nothing to show or overwrite (mmhex never changes a file's size)", display.Name(path))
 	}
-	screen, err := tcell.NewScreen()
-	if err == nil {
-		err = screen.Init()
-	}
+	// The terminal is set up here, not in Run: the screen is the
+	// termScreen (term.go: quitting never hangs, idle writes nothing).
+	ts, err := openTerminal()
 	if err != nil {
 		// No terminal, or an unknown $TERM.
 		return fmt.Errorf("cannot use the terminal: %w", err)
@@ -88,28 +83,24 @@ func Launch(o LaunchOptions) (err error) {
 		FitWidth:       o.Fit || cfg.FitWidth,
 		Keys:           keymap.NewDispatcher(m),
 		StartupMessage: keymap.ProblemsText(probs),
-		Screen:         screen,
+		Screen:         ts,
 	})
 	if demoNote != "" {
 		e.Message("%s", demoNote)
 	}
-	// SIGTERM, SIGHUP or SIGINT (kill, a closed terminal window) stop the
-	// editor like a quit that leaves the edits to writeback, so the
-	// terminal is restored instead of left raw.
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT)
-	defer signal.Stop(sigs)
-	var got atomic.Value
-	go func() {
-		sig, ok := <-sigs
-		if !ok {
-			return
+	// Signals (signals.go): SIGTERM, SIGHUP or SIGINT (kill, a closed
+	// terminal window) stop the editor like a quit that leaves the edits
+	// to writeback, with the terminal restored; SIGTSTP suspends; SIGQUIT
+	// restores the terminal before Go's goroutine dump.
+	stoppedBy, cancel := e.watchSignals(ts)
+	defer cancel()
+	runErr := e.Run()
+	if sig := stoppedBy(); sig != nil {
+		msg := fmt.Sprintf("%s: stopped by %s", display.Name(path), signalName(sig))
+		if f.UnsyncedEdits() > 0 {
+			msg += "; unsynced edits are left to kernel writeback"
 		}
-		got.Store(sig)
-		e.Go(func() { e.App().QueueUpdate(e.Stop) })
-	}()
-	if err := e.Run(); err != nil {
-		return err
+		return errors.New(msg)
 	}
 	if note := e.ExitNote(); note != "" {
 		w := o.Stderr
@@ -118,8 +109,5 @@ func Launch(o LaunchOptions) (err error) {
 		}
 		fmt.Fprintf(w, "mmhex: %s: %s\n", display.Name(path), note)
 	}
-	if sig, ok := got.Load().(os.Signal); ok {
-		return fmt.Errorf("%s: stopped by %v; unsynced edits are left to kernel writeback", display.Name(path), sig)
-	}
-	return nil
+	return runErr
 }

@@ -192,7 +192,7 @@ func TestTmuxKilledRestoresTerminal(t *testing.T) {
 	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	s.waitFor("stopped by terminated")
+	s.waitFor("mmhex: " + p + ": stopped by SIGTERM\nEXIT=1")
 	s.waitFor("EXIT=1")
 	s.waitFor("tty: icanon echo")
 }

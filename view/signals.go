@@ -1,0 +1,121 @@
+package view
+
+// signals.go: what the editor does on a signal while it runs (Launch).
+//
+//   - SIGTERM, SIGHUP (the terminal closed), SIGINT: stop like a quit that
+//     leaves unsynced edits to kernel writeback; the terminal is restored
+//     and Launch says "stopped by SIGTERM".
+//   - SIGTSTP (kill -TSTP; the terminal's Ctrl-Z is a key to the editor):
+//     give the terminal back and stop; on fg (SIGCONT) take it again and
+//     redraw.
+//   - SIGCONT after a SIGSTOP (which cannot be caught): redraw everything,
+//     since the shell may have written over the screen.
+//   - SIGQUIT: restore the terminal, then Go's goroutine dump and exit
+//     status 2, so the dump is readable on the normal screen.
+
+import (
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// signalName is "SIGTERM" for SIGTERM.
+func signalName(sig os.Signal) string {
+	if s, ok := sig.(syscall.Signal); ok {
+		if n := unix.SignalName(s); n != "" {
+			return n
+		}
+	}
+	return sig.String()
+}
+
+// onUI runs fn on the UI goroutine and waits for it, or until the editor
+// has stopped.
+func (e *Editor) onUI(fn func()) {
+	ran := make(chan struct{})
+	go func() {
+		e.app.QueueUpdateDraw(fn)
+		close(ran)
+	}()
+	select {
+	case <-ran:
+	case <-e.stop:
+	}
+}
+
+// watchSignals installs the handlers (see the file comment) until the
+// returned cancel is called; stoppedBy reports the signal that stopped the
+// editor, if one did. Call before Run.
+func (e *Editor) watchSignals(ts *termScreen) (stoppedBy func() os.Signal, cancel func()) {
+	var got atomic.Value
+	stopSigs := make(chan os.Signal, 1)
+	signal.Notify(stopSigs, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT)
+	tstp := make(chan os.Signal, 1)
+	signal.Notify(tstp, syscall.SIGTSTP)
+	cont := make(chan os.Signal, 1)
+	signal.Notify(cont, syscall.SIGCONT)
+	quit := make(chan os.Signal, 1)
+	signal.Notify(quit, syscall.SIGQUIT)
+	done := make(chan struct{})
+	// Three goroutines: a suspended or busy UI goroutine must not keep
+	// SIGQUIT from restoring the terminal, nor a stop from being queued.
+	go func() {
+		select {
+		case <-done:
+		case sig := <-stopSigs:
+			got.Store(sig)
+			e.onUI(e.Stop)
+		}
+	}()
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-tstp:
+				e.onUI(func() {
+					e.app.Suspend(func() {
+						// Stop the way the terminal's suspend key
+						// would: with SIGTSTP's default action (the
+						// kernel ignores it in an orphaned process
+						// group, where nobody could continue us).
+						signal.Reset(syscall.SIGTSTP)
+						syscall.Kill(syscall.Getpid(), syscall.SIGTSTP)
+						signal.Notify(tstp, syscall.SIGTSTP)
+					})
+				})
+			case <-cont:
+				e.onUI(func() {
+					if !e.done {
+						ts.Sync()
+					}
+				})
+			}
+		}
+	}()
+	go func() {
+		select {
+		case <-done:
+		case <-quit:
+			ts.Fini()
+			signal.Reset(syscall.SIGQUIT)
+			syscall.Kill(syscall.Getpid(), syscall.SIGQUIT)
+			// The runtime prints the goroutines and exits.
+		}
+	}()
+	stoppedBy = func() os.Signal {
+		sig, _ := got.Load().(os.Signal)
+		return sig
+	}
+	cancel = func() {
+		signal.Stop(stopSigs)
+		signal.Stop(tstp)
+		signal.Stop(cont)
+		signal.Stop(quit)
+		close(done)
+	}
+	return stoppedBy, cancel
+}
