@@ -6,8 +6,8 @@ package view
 //     leaves unsynced edits to kernel writeback; the terminal is restored
 //     and Launch says "stopped by SIGTERM".
 //   - SIGTSTP (kill -TSTP; the terminal's Ctrl-Z is a key to the editor):
-//     give the terminal back and stop; on fg (SIGCONT) take it again and
-//     redraw.
+//     give the terminal back and stop (with SIGSTOP, unless no shell could
+//     continue us); on fg (SIGCONT) take it again and redraw.
 //   - SIGCONT after a SIGSTOP (which cannot be caught): redraw everything,
 //     since the shell may have written over the screen.
 //   - SIGQUIT: restore the terminal, then Go's goroutine dump and exit
@@ -30,6 +30,35 @@ func signalName(sig os.Signal) string {
 		}
 	}
 	return sig.String()
+}
+
+// jobControl reports whether a stopped mmhex could be continued: its
+// parent (the shell) is in the same session and another process group, as
+// a job-control shell's child is. The kernel ignores SIGTSTP in an orphaned
+// process group for the same reason.
+func jobControl() bool {
+	ppid := os.Getppid()
+	if ppid <= 1 {
+		return false
+	}
+	pg, err1 := unix.Getpgid(ppid)
+	ps, err2 := unix.Getsid(ppid)
+	sid, err3 := unix.Getsid(0)
+	return err1 == nil && err2 == nil && err3 == nil && ps == sid && pg != unix.Getpgrp()
+}
+
+// stopUntilContinued stops the process and returns once it is continued.
+// SIGSTOP: once Go handles SIGTSTP it never stops the process on it again.
+// kill returns before the stop takes hold (another thread takes the
+// signal), so it waits for SIGCONT: the terminal is taken back only after
+// fg, never while the shell has it.
+func stopUntilContinued() {
+	resumed := make(chan os.Signal, 1)
+	signal.Notify(resumed, syscall.SIGCONT)
+	defer signal.Stop(resumed)
+	if syscall.Kill(syscall.Getpid(), syscall.SIGSTOP) == nil {
+		<-resumed
+	}
 }
 
 // onUI runs fn on the UI goroutine and waits for it, or until the editor
@@ -77,15 +106,10 @@ func (e *Editor) watchSignals(ts *termScreen) (stoppedBy func() os.Signal, cance
 				return
 			case <-tstp:
 				e.onUI(func() {
-					e.app.Suspend(func() {
-						// Stop the way the terminal's suspend key
-						// would: with SIGTSTP's default action (the
-						// kernel ignores it in an orphaned process
-						// group, where nobody could continue us).
-						signal.Reset(syscall.SIGTSTP)
-						syscall.Kill(syscall.Getpid(), syscall.SIGTSTP)
-						signal.Notify(tstp, syscall.SIGTSTP)
-					})
+					if !jobControl() {
+						return // nobody could continue us
+					}
+					e.app.Suspend(stopUntilContinued)
 				})
 			case <-cont:
 				e.onUI(func() {
