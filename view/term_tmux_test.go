@@ -1,0 +1,297 @@
+package view
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// watched is mmhex run from a shell in tmux, with its pid, its standard
+// error in a file and the terminal's stty -g before and after it.
+type watched struct {
+	t         *testing.T
+	s         *termSession
+	dir, path string
+	pid       int
+}
+
+func startWatched(t *testing.T, w, h int) *watched { return startWatchedErr(t, w, h, true) }
+
+// startWatchedErr is startWatched; with toFile false standard error is the
+// terminal.
+func startWatchedErr(t *testing.T, w, h int, toFile bool) *watched {
+	t.Helper()
+	bin := mmhexBinary(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "w.bin")
+	if err := os.WriteFile(path, knownData(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := newTerm(t, w, h)
+	// The inner shell writes its pid, then becomes mmhex (exec keeps it).
+	redirect := " 2> " + dir + "/err"
+	if !toFile {
+		redirect = ""
+	}
+	s.text(fmt.Sprintf(`stty -g > %[1]s/before; sh -c 'echo $$ > %[1]s/pid; exec %[2]s %[3]s%[4]s'; echo EXIT=$?; stty -g > %[1]s/after`, dir, bin, path, redirect))
+	s.keys("Enter")
+	s.waitFor("0x0 (0)")
+	b, err := os.ReadFile(filepath.Join(dir, "pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &watched{t: t, s: s, dir: dir, path: path, pid: pid}
+}
+
+// exited reports whether the process has ended (a zombie has: nobody may
+// reap it soon when its parent, the shell, died with the terminal).
+func exited(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i < 0 || i+2 >= len(s) || s[i+2] == 'Z'
+}
+
+// gone fails the test unless the process ends within limit of start.
+func (w *watched) gone(start time.Time, limit time.Duration) {
+	w.t.Helper()
+	for !exited(w.pid) {
+		if time.Since(start) > limit {
+			scr := ""
+			if out, err := execTmux(w.s.socket, "capture-pane", "-t", "0", "-p"); err == nil {
+				scr = out
+			}
+			syscall.Kill(w.pid, syscall.SIGKILL)
+			w.t.Fatalf("mmhex (pid %d) still runs %v after it was told to stop:\n%s", w.pid, limit, scr)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if d := time.Since(start); d > limit {
+		w.t.Fatalf("mmhex took %v to stop, more than %v", d, limit)
+	}
+}
+
+// restored fails the test unless the shell's stty -g after mmhex equals
+// the one before: the terminal is back in the mode it was in.
+func (w *watched) restored() {
+	w.t.Helper()
+	w.s.waitFor("EXIT=")
+	var before, after []byte
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		before, _ = os.ReadFile(filepath.Join(w.dir, "before"))
+		after, _ = os.ReadFile(filepath.Join(w.dir, "after"))
+		if len(after) > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(before) == 0 || string(before) != string(after) {
+		w.t.Fatalf("stty -g before mmhex %q, after %q: the terminal was not restored", before, after)
+	}
+}
+
+// stderr is what mmhex wrote to standard error.
+func (w *watched) stderr() string {
+	b, _ := os.ReadFile(filepath.Join(w.dir, "err"))
+	return string(b)
+}
+
+// Issue 11, point 7: with a thousand keys still queued, Ctrl-Q, SIGTERM,
+// SIGHUP, SIGINT and a closed terminal all end mmhex within a second, with
+// the terminal restored and the signal named. (tcell's Fini used to wait
+// for ever for its input goroutine, blocked on a full event queue; only
+// kill -9 ended it, leaving the terminal raw.)
+func TestTmuxNeverHangs(t *testing.T) {
+	keys := strings.Repeat("x", 1000)
+	const xHandled = "'x' is not a hex digit"
+	t.Run("Ctrl-Q", func(t *testing.T) {
+		w := startWatched(t, 120, 40)
+		// Keys before: the editor has handled them when the screen
+		// shows the cursor at 20.
+		right := make([]string, 20)
+		for i := range right {
+			right[i] = "Right"
+		}
+		w.s.keys(right...)
+		w.s.waitFor("0x14 (20)")
+		// Ctrl-Q and a thousand keys after it, in one write.
+		after := make([]string, 1001)
+		after[0] = "C-q"
+		for i := 1; i < len(after); i++ {
+			after[i] = "x"
+		}
+		start := time.Now()
+		w.s.keys(after...)
+		w.gone(start, time.Second)
+		w.restored()
+		w.s.waitFor("EXIT=0")
+		if e := w.stderr(); e != "" {
+			t.Errorf("standard error: %q", e)
+		}
+	})
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT} {
+		t.Run(signalName(sig), func(t *testing.T) {
+			w := startWatched(t, 120, 40)
+			w.s.text(keys)
+			w.s.waitFor(xHandled) // the keys are coming in
+			if err := syscall.Kill(w.pid, sig); err != nil {
+				t.Fatal(err)
+			}
+			w.gone(time.Now(), time.Second)
+			w.restored()
+			w.s.waitFor("EXIT=1")
+			if got, want := w.stderr(), "mmhex: "+w.path+": stopped by "+signalName(sig)+"\n"; got != want {
+				t.Errorf("standard error %q, want %q", got, want)
+			}
+		})
+	}
+	t.Run("terminal closed", func(t *testing.T) {
+		w := startWatched(t, 120, 40)
+		w.s.text(keys)
+		w.s.waitFor(xHandled)
+		w.s.run("kill-server")
+		// The process is gone: no orphan keeps the file mapped.
+		w.gone(time.Now(), time.Second)
+		if got, want := w.stderr(), "mmhex: "+w.path+": stopped by SIGHUP\n"; got != want {
+			t.Errorf("standard error %q, want %q", got, want)
+		}
+	})
+}
+
+// An unsynced edit is named in the message of a signal stop.
+func TestTmuxSignalWithUnsyncedEdits(t *testing.T) {
+	w := startWatched(t, 120, 40)
+	w.s.text("ab")
+	w.s.waitFor("1 edit unsynced")
+	syscall.Kill(w.pid, syscall.SIGTERM)
+	w.gone(time.Now(), time.Second)
+	w.restored()
+	if got, want := w.stderr(), "mmhex: "+w.path+": stopped by SIGTERM; unsynced edits are left to kernel writeback\n"; got != want {
+		t.Errorf("standard error %q, want %q", got, want)
+	}
+}
+
+// SIGTSTP gives the terminal back to the shell (normal screen, cooked
+// mode: the shell runs a command), and fg brings the editor back as it
+// was, taking keys again.
+func TestTmuxSuspendResume(t *testing.T) {
+	w := startWatched(t, 120, 40)
+	w.s.keys("Right", "Right", "Right")
+	w.s.waitFor("0x3 (3)")
+	syscall.Kill(w.pid, syscall.SIGTSTP)
+	w.s.waitFor("Stopped")
+	if alt := strings.TrimSpace(w.s.run("display-message", "-p", "-t", "0", "#{alternate_on}")); alt != "0" {
+		t.Fatalf("suspended, the terminal is still on the alternate screen (alternate_on=%s)", alt)
+	}
+	// The shell runs a command only in cooked mode (Enter is a newline).
+	w.s.text("echo SUSPENDED-$((20+22))")
+	w.s.keys("Enter")
+	w.s.waitFor("SUSPENDED-42")
+	w.s.text("fg; echo FG=$?; stty -g > " + w.dir + "/after2")
+	w.s.keys("Enter")
+	w.s.waitFor("0x3 (3)")
+	if alt := strings.TrimSpace(w.s.run("display-message", "-p", "-t", "0", "#{alternate_on}")); alt != "1" {
+		t.Fatalf("after fg the editor is not on the alternate screen")
+	}
+	w.s.keys("Right")
+	w.s.waitFor("0x4 (4)")
+	w.s.keys("C-q")
+	w.s.waitFor("FG=0")
+	before, _ := os.ReadFile(filepath.Join(w.dir, "before"))
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		after, _ := os.ReadFile(filepath.Join(w.dir, "after2"))
+		if len(after) > 0 {
+			if string(after) != string(before) {
+				t.Fatalf("stty -g before %q, after %q", before, after)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no stty after fg")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// SIGQUIT restores the terminal first, then Go prints the goroutines
+// (exit status 2) on the terminal: the dump is on the normal screen, with
+// the shell after it, and the terminal is not left raw.
+func TestTmuxQuitSignalRestoresFirst(t *testing.T) {
+	w := startWatchedErr(t, 120, 40, false)
+	syscall.Kill(w.pid, syscall.SIGQUIT)
+	w.gone(time.Now(), 5*time.Second)
+	w.restored()
+	hist := w.s.run("capture-pane", "-t", "0", "-p", "-S", "-2000")
+	if !strings.Contains(hist, "\nSIGQUIT: quit\n") || !strings.Contains(hist, "\ngoroutine 1 ") || !strings.Contains(hist, "\nEXIT=2\n") {
+		t.Fatalf("the goroutine dump is not on the normal screen before the shell:\n%s", hist)
+	}
+	if strings.Contains(hist, "0x0 (0)") {
+		t.Fatalf("the editor's screen is still there:\n%s", hist)
+	}
+}
+
+func execTmux(socket string, args ...string) (string, error) {
+	out, err := exec.Command("tmux", append([]string{"-L", socket}, args...)...).CombinedOutput()
+	return string(out), err
+}
+
+// idleBytes is what mmhex writes to its terminal in five idle seconds,
+// after keys (tmux key names) and a second to settle.
+func idleBytes(t *testing.T, keys ...string) int {
+	w := startWatched(t, 120, 40)
+	if len(keys) > 0 {
+		w.s.keys(keys...)
+	}
+	time.Sleep(time.Second)
+	out := filepath.Join(w.dir, "out")
+	w.s.run("pipe-pane", "-t", "0", "-o", "cat >> "+out)
+	time.Sleep(5 * time.Second)
+	w.s.run("pipe-pane", "-t", "0")
+	time.Sleep(100 * time.Millisecond)
+	b, _ := os.ReadFile(out)
+	w.s.keys("C-q")
+	w.s.waitFor("EXIT=0")
+	return len(b)
+}
+
+// Issue 11, point 9: idle is idle. With nothing changing and no panel
+// open, mmhex writes nothing at all to the terminal in five seconds (it
+// used to repaint the whole screen about twelve times a second: 100-155
+// KB/s at 120x40). With the page panel or the disk view open, which
+// measure a few times a second, only the cells that changed are written:
+// less than 4 KiB in five seconds, a quarter of one full frame.
+func TestTmuxIdleWritesNothing(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		keys  []string
+		limit int
+	}{
+		{"no panel", nil, 0},
+		{"page panel", []string{"C-p"}, 4096},
+		{"disk view", []string{"C-d"}, 4096},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			n := idleBytes(t, c.keys...)
+			t.Logf("%s: %d bytes written in 5 idle seconds", c.name, n)
+			if n > c.limit {
+				t.Errorf("%s: %d bytes written to the terminal in 5 idle seconds, want at most %d", c.name, n, c.limit)
+			}
+		})
+	}
+}
