@@ -8,6 +8,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -455,13 +456,13 @@ func cmdSearch(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintln(w, n)
 		}
 	} else {
-		var text []byte
-		err = search.FindAllBatches(context.Background(), f, p, 0, f.Size(), search.AllOptions{}, func(batch []int64) bool {
-			if *maxN > 0 && int64(len(batch)) > *maxN-n {
-				batch = batch[:*maxN-n]
+		// the workers format the offsets (appendOffsets), in parallel
+		err = search.FindAllText(context.Background(), f, p, 0, f.Size(), search.AllOptions{}, appendOffsets, func(text []byte, k int) bool {
+			if *maxN > 0 && int64(k) > *maxN-n {
+				k = int(*maxN - n)
+				text = text[:nthLineEnd(text, k)]
 			}
-			text = appendOffsets(text[:0], batch)
-			n += int64(len(batch))
+			n += int64(k)
 			if _, werr := w.Write(text); werr != nil {
 				return false // w keeps the error: Flush returns it
 			}
@@ -478,6 +479,15 @@ func cmdSearch(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%s: no match for %s", name, p)
 	}
 	return nil
+}
+
+// nthLineEnd is the length of the first k lines of text.
+func nthLineEnd(text []byte, k int) int {
+	end := 0
+	for ; k > 0; k-- {
+		end += bytes.IndexByte(text[end:], '\n') + 1
+	}
+	return end
 }
 
 // appendOffsets appends the offsets in decimal, one a line. Dense matches

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"math/rand"
+	"strconv"
 	"testing"
 )
 
@@ -73,6 +74,23 @@ func TestDenseMatchesReference(t *testing.T) {
 			})
 			if err != nil || !eq64(batched, want) {
 				t.Errorf("FindAllBatches %s %+v: %d matches, %v; the reference %d", p, o, len(batched), err, len(want))
+			}
+			var text []byte
+			lines := 0
+			format := func(dst []byte, offs []int64) []byte {
+				for _, x := range offs {
+					dst = strconv.AppendInt(dst, x, 10)
+					dst = append(dst, '\n')
+				}
+				return dst
+			}
+			err = FindAllText(context.Background(), f, p, 0, f.Size(), o, format, func(t []byte, k int) bool {
+				text = append(text, t...)
+				lines += k
+				return true
+			})
+			if wantText := format(nil, want); err != nil || string(text) != string(wantText) || lines != len(want) {
+				t.Errorf("FindAllText %s %+v: %d bytes, %d matches, %v; the reference %d bytes, %d", p, o, len(text), lines, err, len(wantText), len(want))
 			}
 			n, err := Count(context.Background(), f, p, 0, f.Size(), 0, o)
 			if err != nil || n != int64(len(want)) {

@@ -301,37 +301,70 @@ type AllOptions struct {
 type job struct {
 	a, b  int64
 	skip  bool         // skip holes
-	count bool         // count the matches (n), keep no offsets
-	out   chan []int64 // batches of offsets, closed at the end
-	n     int64        // count: the number of matches, set before out is closed
-	err   error        // set before out is closed
+	count bool       // count the matches (n), keep no offsets
+	out   chan batch // batches of matches, closed at the end
+	n     int64      // count: the number of matches, set before out is closed
+	err   error      // set before out is closed
+}
+
+// batch is up to batchLen matches in order: their offsets, or (FindAllText)
+// their text and how many they are.
+type batch struct {
+	offs []int64
+	text []byte
+	n    int
 }
 
 // batchLen is the number of offsets in a batch.
 const batchLen = 4096
 
-// batches recycles FindAll's batch buffers: the consumer gives each back
+// pool recycles FindAll's batch buffers: the consumer gives each back
 // once fn has seen it, so a search with millions of matches allocates a
 // few buffers per worker, not one per 4096 matches.
-type batches chan []int64
+type pool struct {
+	offs chan []int64
+	text chan []byte
+}
 
-func (bs batches) get() []int64 {
+func newPool(n int) *pool { return &pool{offs: make(chan []int64, n), text: make(chan []byte, n)} }
+
+func (pl *pool) getOffs() []int64 {
 	select {
-	case b := <-bs:
+	case b := <-pl.offs:
 		return b[:0]
 	default:
 		return make([]int64, 0, batchLen)
 	}
 }
 
-func (bs batches) put(b []int64) {
+func (pl *pool) getText() []byte {
 	select {
-	case bs <- b:
+	case b := <-pl.text:
+		return b[:0]
 	default:
+		return nil
 	}
 }
 
-func (j *job) run(ctx context.Context, src Source, p *Pattern, chunk int64, pool batches) {
+func (pl *pool) put(b batch) {
+	if b.offs != nil {
+		select {
+		case pl.offs <- b.offs:
+		default:
+		}
+	}
+	if b.text != nil {
+		select {
+		case pl.text <- b.text:
+		default:
+		}
+	}
+}
+
+// run searches the job's segment. With format, the worker formats each
+// batch of offsets (and keeps the offsets' buffer); otherwise it hands the
+// offsets on.
+func (j *job) run(ctx context.Context, src Source, p *Pattern, chunk int64, pool *pool, format func([]byte, []int64) []byte) {
 	defer close(j.out)
 	n := int(p.Len())
 	var buf []int64
@@ -339,9 +372,17 @@ func (j *job) run(ctx context.Context, src Source, p *Pattern, chunk int64, pool
 		if len(buf) == 0 {
 			return true
 		}
+		b := batch{offs: buf, n: len(buf)}
+		if format != nil {
+			b = batch{text: format(pool.getText(), buf), n: len(buf)}
+		}
 		select {
-		case j.out <- buf:
-			buf = nil
+		case j.out <- b:
+			if format == nil {
+				buf = nil
+			} else {
+				buf = buf[:0]
+			}
 			return true
 		case <-ctx.Done():
 			return false
@@ -367,15 +408,15 @@ func (j *job) run(ctx context.Context, src Source, p *Pattern, chunk int64, pool
 					if from = p.Index(seg); from < 0 {
 						break
 					}
-					buf = pool.get()
+					buf = pool.getOffs()
 				}
 				for ok {
 					buf, from = p.appendAll(buf, seg, base+int64(lo), from)
 					if len(buf) < cap(buf) {
 						break // seg is done
 					}
-					if ok = send(); ok {
-						buf = pool.get()
+					if ok = send(); ok && buf == nil {
+						buf = pool.getOffs()
 					}
 				}
 			}
@@ -415,7 +456,16 @@ func FindAll(ctx context.Context, src Source, p *Pattern, off, end int64, o AllO
 // to 4096, in increasing order; batch after batch in increasing order too).
 // A batch is valid only during the call: its buffer is reused.
 func FindAllBatches(ctx context.Context, src Source, p *Pattern, off, end int64, o AllOptions, fn func(batch []int64) bool) error {
-	_, err := findAll(ctx, src, p, off, end, o, false, 0, fn)
+	_, err := findAll(ctx, src, p, off, end, o, false, 0, nil, func(b batch) bool { return fn(b.offs) })
+	return err
+}
+
+// FindAllText is FindAllBatches with the formatting done by the workers,
+// in parallel: format appends the text of a batch of offsets to dst and
+// returns it; fn gets the texts in order, each with the number of matches
+// it holds. A text is valid only during the call: its buffer is reused.
+func FindAllText(ctx context.Context, src Source, p *Pattern, off, end int64, o AllOptions, format func(dst []byte, offs []int64) []byte, fn func(text []byte, matches int) bool) error {
+	_, err := findAll(ctx, src, p, off, end, o, false, 0, format, func(b batch) bool { return fn(b.text, b.n) })
 	return err
 }
 
@@ -423,12 +473,12 @@ func FindAllBatches(ctx context.Context, src Source, p *Pattern, off, end int64,
 // at max when max > 0. The workers count their segments without keeping
 // offsets.
 func Count(ctx context.Context, src Source, p *Pattern, off, end int64, max int64, o AllOptions) (int64, error) {
-	return findAll(ctx, src, p, off, end, o, true, max, nil)
+	return findAll(ctx, src, p, off, end, o, true, max, nil, nil)
 }
 
 // findAll runs FindAllBatches (count false: fn gets the batches) or Count
 // (count true: the segments' counts are added in order up to max).
-func findAll(ctx context.Context, src Source, p *Pattern, off, end int64, o AllOptions, count bool, maxN int64, fn func([]int64) bool) (int64, error) {
+func findAll(ctx context.Context, src Source, p *Pattern, off, end int64, o AllOptions, count bool, maxN int64, format func([]byte, []int64) []byte, fn func(batch) bool) (int64, error) {
 	n := int64(p.Len())
 	off = max(0, off)
 	end = min(end, src.Size())
@@ -449,13 +499,13 @@ func findAll(ctx context.Context, src Source, p *Pattern, off, end int64, o AllO
 
 	jobs := make(chan *job)
 	order := make(chan *job, 2*w)
-	pool := make(batches, 8*w)
+	pool := newPool(8 * w)
 	skip := !o.NoHoleSkip && !p.MatchesZeros()
 	go func() { // producer: the range cut into segments, in order
 		defer close(jobs)
 		defer close(order)
 		for s := off; s+n <= end; s += seg {
-			if !dispatch(ctx, order, jobs, &job{a: s, b: min(end, s+seg+n-1), skip: skip, count: count, out: make(chan []int64, 4)}) {
+			if !dispatch(ctx, order, jobs, &job{a: s, b: min(end, s+seg+n-1), skip: skip, count: count, out: make(chan batch, 4)}) {
 				return
 			}
 		}
@@ -466,7 +516,7 @@ func findAll(ctx context.Context, src Source, p *Pattern, off, end int64, o AllO
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				j.run(ctx, src, p, o.Chunk, pool)
+				j.run(ctx, src, p, o.Chunk, pool, format)
 			}
 		}()
 	}
