@@ -300,7 +300,7 @@ type AllOptions struct {
 // job is one segment of FindAll: the matches lying wholly in [a, b).
 type job struct {
 	a, b  int64
-	skip  bool         // skip holes
+	skip  bool       // skip holes
 	count bool       // count the matches (n), keep no offsets
 	out   chan batch // batches of matches, closed at the end
 	n     int64      // count: the number of matches, set before out is closed
