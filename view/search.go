@@ -31,6 +31,7 @@ type runningSearch struct {
 	cancel  context.CancelFunc
 	p       *search.Pattern
 	reverse bool
+	size    int64 // the file's size when the search started
 	started time.Time
 	done    atomic.Int64
 	total   atomic.Int64
@@ -42,6 +43,11 @@ type runningSearch struct {
 var searchPost = func(e *Editor, fn func()) {
 	go e.app.QueueUpdateDraw(fn) // never block the worker on a stopped app
 }
+
+// searchProgressHook, when set (tests), is called on the search goroutine
+// at each progress report: a test changes the file there, in the middle of
+// a search.
+var searchProgressHook func(done, total int64)
 
 // progressEvery is how often a running search redraws its progress in the
 // status line.
@@ -218,9 +224,13 @@ func (e *Editor) startSearch(p *search.Pattern, from int64, reverse bool) {
 	if r := x.srch.run; r != nil {
 		r.cancel()
 	}
+	// The size now (another process may have changed it since the last
+	// frame): a different size at the end means the file changed under
+	// the search.
+	e.Refresh()
 	x.srch.gen++
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &runningSearch{gen: x.srch.gen, cancel: cancel, p: p, reverse: reverse, started: time.Now()}
+	r := &runningSearch{gen: x.srch.gen, cancel: cancel, p: p, reverse: reverse, size: e.f.Size(), started: time.Now()}
 	x.srch.run = r
 	e.Message("searching %s %s… (Esc cancels)", dirWord(reverse), p)
 	f := e.f
@@ -233,6 +243,9 @@ func (e *Editor) startSearch(p *search.Pattern, from int64, reverse bool) {
 			Progress: func(done, total int64) {
 				r.done.Store(done)
 				r.total.Store(total)
+				if h := searchProgressHook; h != nil {
+					h(done, total)
+				}
 				now := time.Now().UnixNano()
 				if now-lastPost.Load() < int64(progressEvery) {
 					return
@@ -261,9 +274,19 @@ func (e *Editor) searchDone(r *runningSearch, res search.Result, err error, d ti
 	}
 	x.srch.run = nil
 	r.cancel()
-	switch {
-	case errors.Is(err, context.Canceled):
+	if errors.Is(err, context.Canceled) {
 		return
+	}
+	if err != nil {
+		// A search that found nothing, or faulted, while the file changed
+		// size did not search the file as it is: say so, not "not found".
+		e.Refresh()
+		if now := e.f.Size(); now != r.size {
+			e.Errorf("search for %s stopped: the file changed size during the search (now %s, was %s)", r.p, display.HumanBytes(now), display.HumanBytes(r.size))
+			return
+		}
+	}
+	switch {
 	case errors.Is(err, search.ErrNotFound):
 		e.Errorf("not found: %s (the whole file, %s, in %s)", r.p, display.HumanBytes(e.f.Size()), formatDuration(d))
 		return

@@ -1,12 +1,16 @@
 package view
 
 import (
+	"bytes"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/gdamore/tcell/v2"
+
+	"mmhex/mapping"
 )
 
 // postQueue runs the background work's UI updates on the test goroutine.
@@ -308,5 +312,58 @@ func TestSearchPromptColumnAndLastPattern(t *testing.T) {
 	q.drain(t, h.e)
 	if h.e.Cursor() != dog+59 {
 		t.Fatalf("Enter on the offered pattern: cursor %#x, want %#x", h.e.Cursor(), dog+59)
+	}
+}
+
+// A search during which the file is truncated (by another process: here
+// from the search goroutine, through searchProgressHook) says it was
+// stopped by the size change, with both sizes, instead of "not found" or a
+// fault: between two chunks of the scan (the scan sees the new size and
+// ends early: was "not found … (the whole file, …)") and inside one (the
+// rest of the chunk faults: was "search: … memory fault").
+func TestSearchStoppedBySizeChange(t *testing.T) {
+	const size = 24 << 20 // a 16 MiB chunk, then 8 MiB
+	for _, c := range []struct {
+		name    string
+		at      int64 // progress (bytes) at which the file is truncated
+		refresh bool  // the new size is seen before the next chunk (the live view's tick)
+	}{
+		{"between chunks", mapping.DefaultChunk, true},
+		{"inside a chunk", 4 << 20, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			q := syncPosts(t)
+			p := writeFile(t, "big.bin", bytes.Repeat([]byte("abcdefgh"), size/8))
+			h := newHarness(t, p, 120, 24, mapping.Options{}, Options{})
+			var once sync.Once
+			searchProgressHook = func(done, total int64) {
+				if done < c.at {
+					return
+				}
+				once.Do(func() {
+					if err := os.Truncate(p, 1000); err != nil {
+						t.Error(err)
+					}
+					if c.refresh {
+						h.f.Refresh()
+					}
+				})
+			}
+			t.Cleanup(func() { searchProgressHook = nil })
+			h.press("Tab", "Ctrl-F")
+			h.typeText("not-in-the-file")
+			h.press("Enter")
+			q.drain(t, h.e)
+			want := ` search for "not-in-the-file" stopped: the file changed size during the search (now 1000 B, was 24.00 MiB)`
+			if got := strings.TrimRight(h.messageLine(), " "); !strings.HasPrefix(got, want) {
+				t.Fatalf("message line\n got %q\nwant %q", got, want)
+			}
+			if _, st := h.cell(1, 23); st != styleError {
+				t.Errorf("the message is not shown as an error")
+			}
+			if h.e.Size() != 1000 {
+				t.Errorf("the editor did not adopt the new size: %d", h.e.Size())
+			}
+		})
 	}
 }
