@@ -25,6 +25,7 @@ import (
 	"mmhex/keymap"
 	"mmhex/mapping"
 	"mmhex/mapping/display"
+	"mmhex/mapping/pagecache"
 	"mmhex/mapping/search"
 	"mmhex/view"
 	"mmhex/view/hexfmt"
@@ -303,7 +304,7 @@ func cmdStat(args []string, stdout, stderr io.Writer) error {
 	if *watch {
 		return statWatch(f, pos[0], *asJSON, stdout)
 	}
-	r, err := f.StatReport()
+	r, err := pagecache.Report(f)
 	if err != nil {
 		return err
 	}
@@ -318,7 +319,7 @@ func cmdStat(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// statWatch prints f's figures (mapping.WatchSample) once a second, a
+// statWatch prints f's figures (pagecache.WatchSample) once a second, a
 // table row or a JSON object per line, until SIGINT or SIGTERM, then
 // returns nil.
 func statWatch(f *mapping.File, name string, asJSON bool, stdout io.Writer) error {
@@ -328,10 +329,10 @@ func statWatch(f *mapping.File, name string, asJSON bool, stdout io.Writer) erro
 	defer tick.Stop()
 	w := bufio.NewWriter(stdout)
 	if !asJSON {
-		w.WriteString(mapping.WatchHeader(name, f.PageSize()))
+		w.WriteString(pagecache.WatchHeader(name, f.PageSize()))
 	}
 	for {
-		s, err := f.WatchSample()
+		s, err := pagecache.Sample(f)
 		if err != nil {
 			return err
 		}

@@ -79,28 +79,3 @@ func BenchmarkScan(b *testing.B) {
 		})
 	}
 }
-
-// BenchmarkStats measures Stats of a whole sparse file that is not in the
-// page cache (cachestat lets it skip mincore) and of a 1 GiB range that is.
-func BenchmarkStats(b *testing.B) {
-	p := writeFile(b, "huge", nil)
-	if err := os.Truncate(p, 1<<40); err != nil {
-		b.Skip("cannot make a 1 TiB sparse file here:", err)
-	}
-	f := open(b, p, Options{})
-	b.Run("1TiB-uncached", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := f.Stats(0, -1); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	f.Scan(0, 1<<30, ScanOptions{}, func(int64, []byte) bool { return true }) // bring 1 GiB in
-	b.Run("1GiB-cached", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := f.Stats(0, 1<<30); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-}

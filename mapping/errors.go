@@ -46,19 +46,6 @@ var (
 	// Sync.
 	ErrPrivate = errors.New("private mapping (MAP_PRIVATE): edits never reach the file")
 
-	// Page-cache figures and disk reads.
-	ErrResidencyUnknown = errors.New("page residency unknown: the kernel hides it for files you neither own nor can write")
-	ErrNoDirect         = errors.New("the filesystem refuses O_DIRECT (tmpfs?)")
-	// ErrMincoreSkipped says the range was too large to measure with mincore.
-	ErrMincoreSkipped = errors.New("mincore skipped: range too large")
-	// ErrNoRawDisk: the file's blocks cannot be read from its block device
-	// (no permission to open the device, no single block device behind the
-	// filesystem, or extents that are inline, compressed or encrypted).
-	ErrNoRawDisk = errors.New("cannot read the file's blocks from the block device")
-	// errNotRaw: ReadDisk's raw path does not apply; it falls back to
-	// O_DIRECT on the file.
-	errNotRaw = errors.New("not readable raw")
-
 	// Parsing.
 	ErrBadNumber = numparse.ErrBadNumber
 	ErrBadHex    = errors.New("bad hex bytes")

@@ -1,7 +1,9 @@
-// Package mapping is everything about the memory-mapped file: open modes,
-// page-aligned windows, fault-safe access, edits and their journal
-// (undo/redo/revert), msync, sync_file_range, page-cache figures (mincore,
-// cachestat) and O_DIRECT disk reads. It has no UI imports.
+// Package mapping is the memory-mapped file: open modes, page-aligned
+// windows, fault-safe access, edits and their journal (undo/redo/revert),
+// msync and scans. What the kernel knows about the file beside its bytes
+// (page-cache figures, raw disk reads, the stat report) is
+// mapping/pagecache, which uses only this package's exported API. It has
+// no UI imports.
 package mapping
 
 import (

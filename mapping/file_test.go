@@ -200,10 +200,6 @@ func TestEmptyFile(t *testing.T) {
 				t.Fatalf("WriteAt %v", err)
 			}
 		}
-		st, err := f.Stats(0, -1)
-		if err != nil || st.Pages != 0 {
-			t.Fatalf("Stats %+v %v", st, err)
-		}
 		if res, err := f.Sync(MSSync); o.Private == false && (err != nil || res.Pages != 0) {
 			t.Fatalf("Sync %+v %v", res, err)
 		}
@@ -265,11 +261,6 @@ func TestWindows(t *testing.T) {
 				t.Fatalf("Sync %+v %v", res, err)
 			}
 			mustEqual(t, "disk after sync", diskBytes(t, p), want)
-			disk, err := f.ReadDisk(0, len(content))
-			if err != nil {
-				t.Fatal(err)
-			}
-			mustEqual(t, "O_DIRECT after sync", disk, want)
 		})
 	}
 }
@@ -490,9 +481,6 @@ func TestClosed(t *testing.T) {
 	if _, err := f.WriteAt([]byte{1}, 0); !errors.Is(err, ErrClosed) {
 		t.Fatal(err)
 	}
-	if _, err := f.Stats(0, 1); !errors.Is(err, ErrClosed) {
-		t.Fatal(err)
-	}
 }
 
 var _ = syscall.Stat_t{}
@@ -573,7 +561,7 @@ func TestConcurrent(t *testing.T) {
 		run(func(i int64) { f.WriteAt([]byte{byte(i)}, (i*1231)%size) })
 		run(func(i int64) { f.Undo(); f.Redo(); f.IsUnsynced(i % size); f.UnsyncedPageList() })
 		run(func(i int64) { f.Sync(MSAsync); f.StartWriteback() })
-		run(func(i int64) { f.Stats(0, -1); f.Residency(0, 8*ps); f.Window() })
+		run(func(i int64) { f.Window() })
 		run(func(i int64) {
 			f.Scan(0, size, ScanOptions{Chunk: 4 * ps, Overlap: 3}, func(_ int64, b []byte) bool { sink += b[len(b)-1]; return true })
 		})
@@ -595,22 +583,12 @@ func TestConcurrent(t *testing.T) {
 	}
 }
 
-// TestPopulateLock: MAP_POPULATE reads the window in at open; mlock locks
-// it (VmLck in /proc/self/status).
+// TestPopulateLock: mlock locks the window (VmLck in /proc/self/status).
+// That MAP_POPULATE reads the window in is pagecache's TestPopulateResident.
 func TestPopulateLock(t *testing.T) {
 	const size = 1 << 20
 	p := writeFile(t, "pop", nil)
 	os.Truncate(p, 4*size)
-	plain := open(t, p, Options{Window: size})
-	if st, _ := plain.Stats(0, size); st.Resident != 0 {
-		t.Fatalf("without populate: %d pages resident", st.Resident)
-	}
-	plain.Close()
-	f := open(t, p, Options{Populate: true, Window: size})
-	if st, _ := f.Stats(0, size); st.Resident != st.Pages || st.Pages != size/int64(os.Getpagesize()) {
-		t.Fatalf("with populate: %d of %d pages resident", st.Resident, st.Pages)
-	}
-	f.Close()
 	vmlck := func() int64 {
 		b, _ := os.ReadFile("/proc/self/status")
 		for _, l := range strings.Split(string(b), "\n") {

@@ -46,9 +46,6 @@ func TestLoopBlockDevice(t *testing.T) {
 	if f.Size() != size || f.Mode() != ReadOnly || f.Flags() != "PROT_READ MAP_SHARED" {
 		t.Fatalf("size %d mode %v flags %s", f.Size(), f.Mode(), f.Flags())
 	}
-	if fs := f.MemoryFS(); fs != "" {
-		t.Fatalf("MemoryFS of a block device (its node is on devtmpfs) = %q, want \"\"", fs)
-	}
 	if want := dev + ": block device opened read-only (--write opens it for writing)"; f.Notice() != want {
 		t.Fatalf("notice %q", f.Notice())
 	}
@@ -74,84 +71,9 @@ func TestLoopBlockDevice(t *testing.T) {
 	if err != nil || res.Pages != 2 {
 		t.Fatalf("Sync %+v %v", res, err)
 	}
-	d, method, err := w.ReadDiskMethod(1<<20-4, 14)
-	if err != nil || string(d) != "via the device" || method != DiskFile {
-		t.Fatalf("ReadDisk = %q, %s, %v", d, method, err)
-	}
 	got := diskBytes(t, img)
 	if !bytes.Equal(got[1<<20-4:1<<20+10], []byte("via the device")) {
 		t.Fatal("the image does not hold the edit")
-	}
-}
-
-// TestRawDiskRead: on an ext4 filesystem whose block device can be read,
-// ReadDisk reads the file's blocks from the device: an edit is not there
-// before MS_SYNC (nor after MS_ASYNC), and is there after MS_SYNC. And
-// reading does not write the dirty pages back (cachestat still counts
-// them), unlike O_DIRECT on the file.
-func TestRawDiskRead(t *testing.T) {
-	dev, _ := loopDevice(t, 64<<20, nil)
-	if out, err := exec.Command("mkfs.ext4", "-q", dev).CombinedOutput(); err != nil {
-		skipOrFail(t, "mkfs.ext4: %v: %s", err, out)
-	}
-	mnt := t.TempDir()
-	if out, err := exec.Command("mount", dev, mnt).CombinedOutput(); err != nil {
-		skipOrFail(t, "mount: %v: %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
-
-	ps := os.Getpagesize()
-	content := pattern(4*ps, 41)
-	p := filepath.Join(mnt, "f.bin")
-	g, err := os.Create(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g.Write(content)
-	g.Sync()
-	g.Close()
-	// A sparse tail and a hole: zeros from the disk.
-	os.Truncate(p, int64(8*ps))
-
-	f := open(t, p, Options{})
-	d, method, err := f.ReadDiskMethod(0, 8*ps)
-	if err != nil || method != DiskRaw {
-		t.Fatalf("ReadDiskMethod: %s, %v", method, err)
-	}
-	mustEqual(t, "disk before", d, append(append([]byte(nil), content...), make([]byte, 4*ps)...))
-
-	edit := []byte("in memory, not yet on disk")
-	off := int64(2*ps - 7)
-	f.WriteAt(edit, off)
-	f.WriteAt([]byte("delalloc"), int64(6*ps)) // a hole page: no block yet
-	want := append([]byte(nil), content...)
-	copy(want[off:], edit)
-	if _, err := f.Sync(MSAsync); err != nil {
-		t.Fatal(err)
-	}
-	d, _, err = f.ReadDiskMethod(0, 4*ps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, _ := f.Stats(0, -1)
-	if st.Dirty < 3 {
-		t.Fatalf("reading the disk wrote dirty pages back: %d dirty", st.Dirty)
-	}
-	mustEqual(t, "disk after MS_ASYNC (a no-op)", d, content)
-	if d, _, _ := f.ReadDiskMethod(int64(6*ps), 8); !bytes.Equal(d, make([]byte, 8)) {
-		t.Fatalf("delalloc page from the disk: %q", d)
-	}
-
-	if _, err := f.Sync(MSSync); err != nil {
-		t.Fatal(err)
-	}
-	d, _, err = f.ReadDiskMethod(0, 4*ps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustEqual(t, "disk after MS_SYNC", d, want)
-	if d, _, _ := f.ReadDiskMethod(int64(6*ps), 8); string(d) != "delalloc" {
-		t.Fatalf("allocated page after MS_SYNC: %q", d)
 	}
 }
 

@@ -1,163 +1,46 @@
 package mapping
 
 import (
-	"errors"
 	"os"
-	"os/exec"
 	"testing"
 )
 
-// onDisk skips (fails in CI) when f lives on a filesystem with no disk
-// behind its page cache (tmpfs pages are dirty for good, and fdatasync has
-// nothing to write), where "dirty pages 0 after a sync" cannot hold.
-func onDisk(t *testing.T, f *File) {
-	t.Helper()
-	if fs := f.MemoryFS(); fs != "" {
-		skipOrFail(t, "the test folder is on %s: no disk behind the page cache", fs)
-	}
-	if f.DirtyPages() == Unknown {
-		skipOrFail(t, "cachestat unavailable (Linux < 6.5): dirty pages cannot be counted")
-	}
-}
-
-// TestAsyncKeepsPagesUnsynced: "unsynced" means "not known to be on disk".
-// MS_ASYNC is a no-op on Linux, so after it the pages and edits stay
-// unsynced: the journal's synced point does not move, RevertUnsynced still
-// reverts them, a later MS_SYNC still writes them (and then the file has
-// no dirty page and the disk holds the bytes).
-func TestAsyncKeepsPagesUnsynced(t *testing.T) {
+// TestEditDuringSync: Sync works without the mutex; an edit made while it
+// runs stays unsynced, whether its page was being synced or not.
+func TestEditDuringSync(t *testing.T) {
 	ps := int64(os.Getpagesize())
-	content := pattern(int(8*ps), 11)
-	p := writeFile(t, "a.bin", content)
-	if err := exec.Command("sync", p).Run(); err != nil { // start clean
-		t.Fatal(err)
+	p := writeFile(t, "es.bin", pattern(int(8*ps), 70))
+	f := open(t, p, Options{Window: ps})
+	f.WriteAt([]byte("1"), 0)
+	f.WriteAt([]byte("2"), 2*ps)
+	ran := false
+	syncHook = func() {
+		ran = true
+		if _, err := f.WriteAt([]byte("during"), 2*ps+1); err != nil { // a page being synced
+			t.Error(err)
+		}
+		if _, err := f.WriteAt([]byte("new"), 5*ps); err != nil { // another page
+			t.Error(err)
+		}
+		b := make([]byte, 6)
+		if _, err := f.ReadAt(b, 2*ps+1); err != nil || string(b) != "during" {
+			t.Errorf("ReadAt during Sync: %q %v", b, err)
+		}
 	}
-	f := open(t, p, Options{})
-	onDisk(t, f)
-	f.WriteAt([]byte{1, 2}, 5)
-	f.WriteAt([]byte{3}, 3*ps+1)
-	r, err := f.Sync(MSAsync)
-	if err != nil {
-		t.Fatal(err)
+	defer func() { syncHook = nil }()
+	res, err := f.Sync(MSSync)
+	if err != nil || !ran || res.Pages != 2 {
+		t.Fatalf("Sync = %+v, %v (hook ran: %v)", res, err, ran)
 	}
-	if r.Flag != "MS_ASYNC" || r.Pages != 2 || r.Bytes != 2*ps {
-		t.Fatalf("MS_ASYNC result %+v", r)
+	if got := f.UnsyncedPageList(); len(got) != 2 || got[0] != 2*ps || got[1] != 5*ps {
+		t.Fatalf("unsynced pages after Sync: %v", got)
 	}
-	if r.StillDirty < 0 || r.StillDirty > 2 {
-		t.Fatalf("MS_ASYNC StillDirty = %d, want 0..2 (cachestat works here)", r.StillDirty)
+	if f.UnsyncedEdits() != 2 {
+		t.Fatalf("unsynced edits %d", f.UnsyncedEdits())
 	}
-	if n, e := f.UnsyncedPages(), f.UnsyncedEdits(); n != 2 || e != 2 {
-		t.Fatalf("after MS_ASYNC: %d unsynced pages, %d unsynced edits; want 2, 2", n, e)
-	}
-	if !f.IsUnsynced(3*ps) || f.IsUnsynced(ps) {
-		t.Fatal("after MS_ASYNC: the edited pages are not the unsynced ones")
-	}
-	if got := f.UnsyncedPageList(); len(got) != 2 || got[0] != 0 || got[1] != 3*ps {
-		t.Fatalf("after MS_ASYNC: unsynced page list %v", got)
-	}
-
-	// RevertUnsynced still reverts both edits.
-	n, err := f.RevertUnsynced()
-	if err != nil || n.Edits != 2 {
-		t.Fatalf("RevertUnsynced after MS_ASYNC = %d, %v; want 2", n.Edits, err)
-	}
-	mustEqual(t, "mapping after RevertUnsynced", readAll(t, f), content)
-
-	// Edit again, MS_ASYNC, then MS_SYNC writes the pages MS_ASYNC left.
-	f.WriteAt([]byte{9}, 2*ps)
-	f.WriteAt([]byte{8}, 6*ps+7)
-	if _, err := f.Sync(MSAsync); err != nil {
-		t.Fatal(err)
-	}
-	want := readAll(t, f)
-	r, err = f.Sync(MSSync)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// pages 0 and 3 (reverted), 2 and 6 (edited)
-	if r.Flag != "MS_SYNC" || r.Pages != 4 || r.StillDirty != 0 {
-		t.Fatalf("MS_SYNC after MS_ASYNC: %+v, want 4 pages", r)
-	}
-	if n, e := f.UnsyncedPages(), f.UnsyncedEdits(); n != 0 || e != 0 {
-		t.Fatalf("after MS_SYNC: %d unsynced pages, %d unsynced edits", n, e)
-	}
-	if d := f.DirtyPages(); d != 0 {
-		t.Fatalf("after MS_SYNC: %d dirty pages", d)
-	}
-	d, err := f.ReadDisk(0, int(8*ps))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustEqual(t, "disk after MS_ASYNC then MS_SYNC", d, want)
-	if ls, ok := f.LastSync(); !ok || ls.Flag != "MS_SYNC" {
-		t.Fatalf("LastSync %+v %v", ls, ok)
-	}
-	// Now the synced point is here: nothing to revert.
-	if n, err := f.RevertUnsynced(); err != nil || n.Edits != 0 {
-		t.Fatalf("RevertUnsynced after MS_SYNC = %d, %v", n.Edits, err)
-	}
-}
-
-// TestSyncFileOtherWriter: pages dirtied by write(2) (as cp leaves them)
-// are written by SyncFile; the count is cachestat's, and afterwards the
-// file has no dirty page. Read-only and private opens refuse.
-func TestSyncFileOtherWriter(t *testing.T) {
-	ps := int64(os.Getpagesize())
-	p := writeFile(t, "w.bin", pattern(int(16*ps), 3))
-	if err := exec.Command("sync", p).Run(); err != nil {
-		t.Fatal(err)
-	}
-	f := open(t, p, Options{})
-	onDisk(t, f)
-	w, err := os.OpenFile(p, os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := pattern(int(5*ps), 4)
-	if _, err := w.WriteAt(want, 4*ps); err != nil { // pages 4..8
-		t.Fatal(err)
-	}
-	w.Close()
-	// The kernel dirties whole folios: at least the 5 pages written,
-	// and with large folios more.
-	dirty := f.DirtyPages()
-	if dirty < 5 || dirty > 16 {
-		t.Fatalf("DirtyPages after another writer = %d, want 5..16", dirty)
-	}
-	if f.UnsyncedPages() != 0 {
-		t.Fatal("another writer's pages are not edits here")
-	}
-	r, err := f.SyncFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Flag != "fdatasync" || int64(r.Pages) != dirty || r.Bytes != dirty*ps || r.StillDirty != 0 {
-		t.Fatalf("SyncFile = %+v", r)
-	}
-	if d := f.DirtyPages(); d != 0 {
-		t.Fatalf("DirtyPages after SyncFile = %d", d)
-	}
-	d, err := f.ReadDisk(4*ps, int(5*ps))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustEqual(t, "disk after SyncFile", d, want)
-
-	// Edits here are synced by it too.
-	f.WriteAt([]byte{7}, 0)
-	if _, err := f.SyncFile(); err != nil {
-		t.Fatal(err)
-	}
-	if f.UnsyncedPages() != 0 || f.UnsyncedEdits() != 0 || f.DirtyPages() != 0 {
-		t.Fatalf("after SyncFile of an edit: %d pages %d edits %d dirty", f.UnsyncedPages(), f.UnsyncedEdits(), f.DirtyPages())
-	}
-
-	ro := open(t, p, Options{ReadOnly: true})
-	if _, err := ro.SyncFile(); !errors.Is(err, ErrReadOnly) || err.Error() != p+": file is read-only: not synced" {
-		t.Fatalf("read-only SyncFile: %v", err)
-	}
-	pr := open(t, p, Options{Private: true})
-	if _, err := pr.SyncFile(); !errors.Is(err, ErrPrivate) {
-		t.Fatalf("private SyncFile: %v", err)
+	f.Undo()
+	f.Undo()
+	if f.UnsyncedEdits() != 0 {
+		t.Fatalf("after undoing the two edits made during the sync: %d", f.UnsyncedEdits())
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"mmhex/keymap"
 	"mmhex/mapping"
 	"mmhex/mapping/display"
+	"mmhex/mapping/pagecache"
 )
 
 const diskViewName = "disk"
@@ -35,7 +36,7 @@ type diskProbe struct {
 	page    int64  // offset of the page
 	mem     []byte // the page through the mapping
 	disk    []byte // the page from the disk (O_DIRECT)
-	method  string // mapping.DiskRaw or mapping.DiskFile; "" when not read
+	method  string // pagecache.DiskRaw or pagecache.DiskFile; "" when not read
 	rawErr  error  // why the block device could not be read
 	dirty   int64  // dirty pages of the page's range (cachestat), when not read raw
 	memfs   string // "tmpfs" when there is no disk
@@ -109,21 +110,21 @@ func (dv *diskView) request() {
 		if err != nil && got < n {
 			p.memErr = err
 		}
-		if p.memfs = f.MemoryFS(); p.memfs == "" {
-			p.disk, p.rawErr = f.ReadDiskRaw(page, n)
+		if p.memfs = pagecache.MemoryFS(f); p.memfs == "" {
+			p.disk, p.rawErr = pagecache.ReadDiskRaw(f, page, n)
 			if p.rawErr == nil {
-				p.method = mapping.DiskRaw
+				p.method = pagecache.DiskRaw
 			} else {
 				// O_DIRECT on the file would write a dirty page back
 				// first: only when the page is clean.
-				st, err := f.Stats(page, int64(n))
+				st, err := pagecache.Stats(f, page, int64(n))
 				switch {
 				case err != nil:
 					p.diskErr = err
 				case st.Dirty != 0 || st.Writeback != 0:
 					p.dirty = max(st.Dirty, st.Writeback)
 				default:
-					p.disk, p.method, p.diskErr = f.ReadDiskMethod(page, n)
+					p.disk, p.method, p.diskErr = pagecache.ReadDiskMethod(f, page, n)
 				}
 			}
 		}
@@ -153,7 +154,7 @@ func (p *diskProbe) summary(f *mapping.File, syncKey string) (string, tcell.Styl
 		return "dirty, not yet on the device; not read: O_DIRECT on the device would write it first", styleDiffNote
 	case p.method == "" && p.diskErr == nil:
 		return "dirty, not yet on disk; not read: no access to the block device, and O_DIRECT on the file would write it first", styleDiffNote
-	case errors.Is(p.diskErr, mapping.ErrNoDirect):
+	case errors.Is(p.diskErr, pagecache.ErrNoDirect):
 		return "the filesystem refuses O_DIRECT (tmpfs?): there is no way to read its disk around the page cache", styleDiffNote
 	case p.diskErr != nil:
 		return fmt.Sprintf("disk: %v", p.diskErr), styleError
@@ -168,10 +169,10 @@ func (p *diskProbe) summary(f *mapping.File, syncKey string) (string, tcell.Styl
 	case p.differ > 0:
 		return fmt.Sprintf("in memory, not yet on disk (%s, first at 0x%x): %s writes the page (msync MS_SYNC, fdatasync)", differ(p.differ), p.first, syncKey), styleDiffNote
 	}
-	if p.method == mapping.DiskFile && f.IsBlockDevice() {
+	if p.method == pagecache.DiskFile && f.IsBlockDevice() {
 		return fmt.Sprintf("memory and disk agree (%d B): the page is clean (read from the device with O_DIRECT)", len(p.mem)), styleAgree
 	}
-	if p.method == mapping.DiskFile {
+	if p.method == pagecache.DiskFile {
 		return fmt.Sprintf("memory and disk agree (%d B): the page is clean (read with O_DIRECT on the file: the block device cannot be read)", len(p.mem)), styleAgree
 	}
 	return fmt.Sprintf("memory and disk agree (%d B)", len(p.mem)), styleAgree
@@ -217,7 +218,7 @@ func (dv *diskView) draw(s tcell.Screen, x, y, w, h int) {
 	switch {
 	case p.memfs != "":
 		src = "disk: none (" + p.memfs + ")"
-	case p.method == mapping.DiskFile:
+	case p.method == pagecache.DiskFile:
 		src = "disk (O_DIRECT on the file)"
 	case p.method == "":
 		src = "disk: not read"

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"mmhex/mapping"
+	"mmhex/mapping/pagecache"
 )
 
 // diskRow returns the memory and disk hex cells of byte i of the disk
@@ -245,7 +246,7 @@ func TestDiskViewNoDevice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, rawErr := f.ReadDiskRaw(0, 1)
+	_, rawErr := pagecache.ReadDiskRaw(f, 0, 1)
 	f.Close()
 	if rawErr == nil {
 		skipOrFail(t, "the block device under the temporary directory is readable by this user (uid %d): TestDiskView covers it", os.Geteuid())

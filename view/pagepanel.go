@@ -2,7 +2,7 @@ package view
 
 // pagepanel.go: the page panel (action page-panel, Ctrl-P): a minimap of
 // the file's pages from the kernel's own figures (cachestat per cell,
-// mincore when the file is small enough, see mapping.PageMap), the pages
+// mincore when the file is small enough, see pagecache.PageMap), the pages
 // edited here and not yet synced, the cursor's page and the visible window,
 // the counts, the kernel's writeback timers and the system-wide Dirty: and
 // Writeback:. It refreshes about 4 times a second while shown; the
@@ -26,6 +26,7 @@ import (
 	"mmhex/keymap"
 	"mmhex/mapping"
 	"mmhex/mapping/display"
+	"mmhex/mapping/pagecache"
 )
 
 const pagePanelName = "pages"
@@ -84,11 +85,11 @@ func addProbedPanel(e *Editor, p *Panel, action keymap.Action, request func()) {
 
 // pageProbe is one measurement.
 type pageProbe struct {
-	m      mapping.PageMap
+	m      pagecache.PageMap
 	err    error
-	tun    mapping.WritebackTunables
+	tun    pagecache.WritebackTunables
 	tunErr error
-	sys    mapping.SystemDirty
+	sys    pagecache.SystemDirty
 	sysErr error
 	memfs  string // "tmpfs" (mapping.File.MemoryFS): no disk behind the pages
 	at     time.Time
@@ -103,25 +104,25 @@ type pagePanel struct {
 	// The writeback action's last run: its result and the figures right
 	// after the call.
 	wb      mapping.SyncResult
-	wbAfter mapping.PageTotals
+	wbAfter pagecache.PageTotals
 	hasWB   bool
 }
 
 // Glyphs and colours of the map.
 var (
-	pageGlyph = map[mapping.CellState]rune{
-		mapping.CellUnknown:     '?',
-		mapping.CellNotResident: '░',
-		mapping.CellResident:    '▓',
-		mapping.CellDirty:       '█',
-		mapping.CellWriteback:   '▒',
+	pageGlyph = map[pagecache.CellState]rune{
+		pagecache.CellUnknown:     '?',
+		pagecache.CellNotResident: '░',
+		pagecache.CellResident:    '▓',
+		pagecache.CellDirty:       '█',
+		pagecache.CellWriteback:   '▒',
 	}
-	pageStyle = map[mapping.CellState]tcell.Style{
-		mapping.CellUnknown:     tcell.StyleDefault.Foreground(tcell.PaletteColor(8)),
-		mapping.CellNotResident: tcell.StyleDefault.Foreground(tcell.PaletteColor(8)),
-		mapping.CellResident:    tcell.StyleDefault.Foreground(tcell.PaletteColor(2)),
-		mapping.CellDirty:       tcell.StyleDefault.Foreground(tcell.PaletteColor(9)),
-		mapping.CellWriteback:   tcell.StyleDefault.Foreground(tcell.PaletteColor(11)),
+	pageStyle = map[pagecache.CellState]tcell.Style{
+		pagecache.CellUnknown:     tcell.StyleDefault.Foreground(tcell.PaletteColor(8)),
+		pagecache.CellNotResident: tcell.StyleDefault.Foreground(tcell.PaletteColor(8)),
+		pagecache.CellResident:    tcell.StyleDefault.Foreground(tcell.PaletteColor(2)),
+		pagecache.CellDirty:       tcell.StyleDefault.Foreground(tcell.PaletteColor(9)),
+		pagecache.CellWriteback:   tcell.StyleDefault.Foreground(tcell.PaletteColor(11)),
 	}
 	editedGlyph    = '▲'
 	stylePanelHead = tcell.StyleDefault.Bold(true)
@@ -174,10 +175,10 @@ func (pp *pagePanel) request() {
 	f := e.f
 	run := func() {
 		p := &pageProbe{at: time.Now()}
-		p.m, p.err = f.PageMap(0, size, mapping.PageMapOptions{Cells: cells, VisibleOff: vs, VisibleLen: ve - vs})
-		p.tun, p.tunErr = mapping.ReadWritebackTunables()
-		p.sys, p.sysErr = mapping.ReadSystemDirty()
-		p.memfs = f.MemoryFS()
+		p.m, p.err = pagecache.Measure(f, 0, size, pagecache.PageMapOptions{Cells: cells, VisibleOff: vs, VisibleLen: ve - vs})
+		p.tun, p.tunErr = pagecache.ReadWritebackTunables()
+		p.sys, p.sysErr = pagecache.ReadSystemDirty()
+		p.memfs = pagecache.MemoryFS(f)
 		pp.finish(p)
 	}
 	startProbe(e, run)
@@ -191,12 +192,12 @@ func (pp *pagePanel) writeback() {
 		e.Message("private mapping (MAP_PRIVATE): edits never reach the file; nothing to write back")
 		return
 	}
-	r, err := e.f.StartWritebackRange(0, -1)
+	r, err := pagecache.StartWritebackRange(e.f, 0, -1)
 	if err != nil {
 		e.ShowError(err)
 		return
 	}
-	after, err := e.f.PageMap(0, e.f.Size(), mapping.PageMapOptions{Cells: 1, MincorePages: -1})
+	after, err := pagecache.Measure(e.f, 0, e.f.Size(), pagecache.PageMapOptions{Cells: 1, MincorePages: -1})
 	pp.mu.Lock()
 	pp.wb, pp.hasWB = r, true
 	pp.wbAfter = after.Totals
@@ -255,7 +256,7 @@ func (pp *pagePanel) draw(s tcell.Screen, x, y, w, h int) {
 	}
 	m := p.m
 	t := m.Totals
-	fig := mapping.FigureString
+	fig := pagecache.FigureString
 	counts := fmt.Sprintf("cached %s  dirty %s  writeback %s  evicted %s", fig(t.Cached), fig(t.Dirty), fig(t.Writeback), fig(t.Evicted))
 	if m.CachestatErr != nil {
 		counts = "cached, dirty, writeback, evicted: unknown"
@@ -334,12 +335,12 @@ func (pp *pagePanel) drawLegend(s tcell.Screen, x, y, w int, per []string) {
 		s.SetContent(x, y, g, nil, st)
 		x = drawText(s, x+2, y, end-x-2, label, stylePanelText) + 2
 	}
-	item(pageGlyph[mapping.CellNotResident], pageStyle[mapping.CellNotResident], "not resident")
-	item(pageGlyph[mapping.CellResident], pageStyle[mapping.CellResident], "resident")
-	item(pageGlyph[mapping.CellDirty], pageStyle[mapping.CellDirty], "dirty")
-	item(pageGlyph[mapping.CellWriteback], pageStyle[mapping.CellWriteback], "writeback")
-	item(editedGlyph, pageStyle[mapping.CellDirty], "edited, unsynced")
-	item(pageGlyph[mapping.CellUnknown], pageStyle[mapping.CellUnknown], "unknown")
+	item(pageGlyph[pagecache.CellNotResident], pageStyle[pagecache.CellNotResident], "not resident")
+	item(pageGlyph[pagecache.CellResident], pageStyle[pagecache.CellResident], "resident")
+	item(pageGlyph[pagecache.CellDirty], pageStyle[pagecache.CellDirty], "dirty")
+	item(pageGlyph[pagecache.CellWriteback], pageStyle[pagecache.CellWriteback], "writeback")
+	item(editedGlyph, pageStyle[pagecache.CellDirty], "edited, unsynced")
+	item(pageGlyph[pagecache.CellUnknown], pageStyle[pagecache.CellUnknown], "unknown")
 	if x < end {
 		x = drawText(s, x, y, end-x, "│ ", styleSep)
 	}
@@ -367,7 +368,7 @@ func (pp *pagePanel) lastLine(p *pageProbe) string {
 	switch {
 	case errors.Is(m.CachestatErr, unix.ENOSYS):
 		return "cachestat unavailable (Linux < 6.5): cached, dirty, writeback unknown; the map shows mincore and your edits"
-	case errors.Is(m.CachestatErr, unix.EPERM) && errors.Is(m.MincoreErr, mapping.ErrResidencyUnknown):
+	case errors.Is(m.CachestatErr, unix.EPERM) && errors.Is(m.MincoreErr, pagecache.ErrResidencyUnknown):
 		return "unknown: the kernel hides the page cache of files you neither own nor can write (cachestat EPERM; mincore would lie)"
 	case errors.Is(m.CachestatErr, unix.EPERM):
 		return "cachestat refused (EPERM): cached, dirty, writeback unknown; the map shows mincore and your edits"
@@ -400,7 +401,7 @@ func (pp *pagePanel) lastLine(p *pageProbe) string {
 	ls, hasSync := e.f.LastSync()
 	if hasWB && (!hasSync || wb.At.After(ls.At)) {
 		return fmt.Sprintf("last: sync_file_range(SYNC_FILE_RANGE_WRITE), no wait: right after writeback %s dirty %s; now writeback %d dirty %d",
-			mapping.FigureString(wbAfter.Writeback), mapping.FigureString(wbAfter.Dirty), t.Writeback, t.Dirty)
+			pagecache.FigureString(wbAfter.Writeback), pagecache.FigureString(wbAfter.Dirty), t.Writeback, t.Dirty)
 	}
 	key := syncKey(e)
 	if hasSync {
@@ -435,8 +436,8 @@ func (pp *pagePanel) lastLine(p *pageProbe) string {
 		return fmt.Sprintf("%s: %s the disk by %s, the writeback action, or kernel writeback%s",
 			plural(int(t.Dirty), "dirty page"), they, key, expire)
 	}
-	if errors.Is(m.MincoreErr, mapping.ErrMincoreSkipped) {
-		return fmt.Sprintf("resident: mincore skipped for files over %d pages (it costs ~40 ms a GiB); cached is cachestat's count", mapping.DefaultMincorePages)
+	if errors.Is(m.MincoreErr, pagecache.ErrMincoreSkipped) {
+		return fmt.Sprintf("resident: mincore skipped for files over %d pages (it costs ~40 ms a GiB); cached is cachestat's count", pagecache.DefaultMincorePages)
 	}
 	return "no dirty pages: memory and disk agree"
 }

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"mmhex/mapping"
+	"mmhex/mapping/pagecache"
 )
 
 func measureInline(t *testing.T) {
@@ -175,12 +176,12 @@ func TestPagePanel(t *testing.T) {
 	// 40 rows: two map rows of 118 cells: one cell per page.
 	vs, ve := h.e.VisibleRange()
 	for p := 0; p < pages; p++ {
-		want, st := '▓', pageStyle[mapping.CellResident]
+		want, st := '▓', pageStyle[pagecache.CellResident]
 		switch {
 		case p >= evictFrom:
-			want, st = '░', pageStyle[mapping.CellNotResident]
+			want, st = '░', pageStyle[pagecache.CellNotResident]
 		case p == 20 || p == 40:
-			want, st = '▲', pageStyle[mapping.CellDirty]
+			want, st = '▲', pageStyle[pagecache.CellDirty]
 		}
 		if int64(p) >= vs/4096 && int64(p) <= (ve-1)/4096 {
 			st = st.Underline(true)
@@ -200,7 +201,7 @@ func TestPagePanel(t *testing.T) {
 	if !strings.HasPrefix(legend, " ░ not resident  ▓ resident  █ dirty  ▒ writeback  ▲ edited, unsynced  ? unknown  │ on screen  cursor  1 cell = 1 page") {
 		t.Errorf("legend %q", legend)
 	}
-	tun, err := mapping.ReadWritebackTunables()
+	tun, err := pagecache.ReadWritebackTunables()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +223,7 @@ func TestPagePanel(t *testing.T) {
 	if got, want := screenLine(h, y), " "+countsLine("pages.bin", cs, res, 0); got != want {
 		t.Errorf("after MS_SYNC counts\n got %q\nwant %q", got, want)
 	}
-	if r, st := h.cell(1+20, y+1); r != '▓' || st != pageStyle[mapping.CellResident] {
+	if r, st := h.cell(1+20, y+1); r != '▓' || st != pageStyle[pagecache.CellResident] {
 		t.Errorf("page 20 after MS_SYNC: %c %v", r, st)
 	}
 	if l := screenLine(h, y+5); l != " last: msync(MS_SYNC) — 2 pages written and waited for; dirty now 0" {
@@ -240,7 +241,7 @@ func TestPagePanel(t *testing.T) {
 	if got, want := screenLine(h, y), " "+countsLine("pages.bin", cs, res, 1); got != want {
 		t.Errorf("after MS_ASYNC counts\n got %q\nwant %q", got, want)
 	}
-	if r, st := h.cell(1+30, y+1); r != '▲' || st != pageStyle[mapping.CellDirty].Reverse(true).Underline(true) {
+	if r, st := h.cell(1+30, y+1); r != '▲' || st != pageStyle[pagecache.CellDirty].Reverse(true).Underline(true) {
 		t.Errorf("page 30 after MS_ASYNC: %c %v", r, st)
 	}
 	if cs.Dirty != 1 {
@@ -313,9 +314,9 @@ func TestPagePanelGroupsAndUnknown(t *testing.T) {
 		want string
 	}{
 		{fmt.Errorf("x: cachestat: %w", unix.ENOSYS), nil, "cachestat unavailable (Linux < 6.5): cached, dirty, writeback unknown; the map shows mincore and your edits"},
-		{fmt.Errorf("x: cachestat: %w", unix.EPERM), fmt.Errorf("x: %w", mapping.ErrResidencyUnknown), "unknown: the kernel hides the page cache of files you neither own nor can write (cachestat EPERM; mincore would lie)"},
+		{fmt.Errorf("x: cachestat: %w", unix.EPERM), fmt.Errorf("x: %w", pagecache.ErrResidencyUnknown), "unknown: the kernel hides the page cache of files you neither own nor can write (cachestat EPERM; mincore would lie)"},
 	} {
-		p := &pageProbe{m: mapping.PageMap{CachestatErr: c.err, MincoreErr: c.min}}
+		p := &pageProbe{m: pagecache.PageMap{CachestatErr: c.err, MincoreErr: c.min}}
 		if got := pp.lastLine(p); got != c.want {
 			t.Errorf("lastLine(%v)\n got %q\nwant %q", c.err, got, c.want)
 		}
@@ -328,10 +329,10 @@ func TestPagePanelUnknownCells(t *testing.T) {
 	path := pagesFile(t, 4, 0)
 	h := newHarness(t, path, 80, 20, mapping.Options{}, Options{Name: "p"})
 	pp := &pagePanel{e: h.e}
-	u := mapping.Unknown
-	pp.res = &pageProbe{m: mapping.PageMap{PageSize: 4096, Totals: mapping.PageTotals{Pages: 4, Resident: u, Cached: u, Dirty: u, Writeback: u, Evicted: u, RecentlyEvicted: u},
-		Cells:        []mapping.PageCell{{FirstPage: 0, Pages: 1}, {FirstPage: 1, Pages: 1}, {FirstPage: 2, Pages: 1}, {FirstPage: 3, Pages: 1}},
-		CachestatErr: fmt.Errorf("cachestat: %w", unix.EPERM), MincoreErr: mapping.ErrResidencyUnknown}}
+	u := pagecache.Unknown
+	pp.res = &pageProbe{m: pagecache.PageMap{PageSize: 4096, Totals: pagecache.PageTotals{Pages: 4, Resident: u, Cached: u, Dirty: u, Writeback: u, Evicted: u, RecentlyEvicted: u},
+		Cells:        []pagecache.PageCell{{FirstPage: 0, Pages: 1}, {FirstPage: 1, Pages: 1}, {FirstPage: 2, Pages: 1}, {FirstPage: 3, Pages: 1}},
+		CachestatErr: fmt.Errorf("cachestat: %w", unix.EPERM), MincoreErr: pagecache.ErrResidencyUnknown}}
 	_, line := drawPanel(pp, 120, 6)
 	if got, want := line(0), " pages of p: 4 × 4 KiB  resident unknown  cached, dirty, writeback, evicted: unknown  edited 0"; got != want {
 		t.Errorf("counts\n got %q\nwant %q", got, want)
@@ -438,27 +439,27 @@ func TestPagePanelNoCachestat(t *testing.T) {
 	path := pagesFile(t, 4, 0)
 	h := newHarness(t, path, 80, 20, mapping.Options{}, Options{Name: "old.bin"})
 	pp := &pagePanel{e: h.e}
-	u := mapping.Unknown
-	cell := func(p, res, measured, edited int64) mapping.PageCell {
-		c := mapping.PageCell{FirstPage: p, Pages: 1, Cached: u, Dirty: u, Writeback: u, Resident: res, Measured: measured, Edited: edited}
+	u := pagecache.Unknown
+	cell := func(p, res, measured, edited int64) pagecache.PageCell {
+		c := pagecache.PageCell{FirstPage: p, Pages: 1, Cached: u, Dirty: u, Writeback: u, Resident: res, Measured: measured, Edited: edited}
 		switch {
 		case res > 0:
-			c.State = mapping.CellResident
+			c.State = pagecache.CellResident
 		case measured == 1:
-			c.State = mapping.CellNotResident
+			c.State = pagecache.CellNotResident
 		default:
-			c.State = mapping.CellUnknown
+			c.State = pagecache.CellUnknown
 		}
 		return c
 	}
 	pp.res = &pageProbe{
-		m: mapping.PageMap{PageSize: 4096,
-			Totals:       mapping.PageTotals{Pages: 4, Resident: u, Cached: u, Dirty: u, Writeback: u, Evicted: u, RecentlyEvicted: u, Edited: 1},
-			Cells:        []mapping.PageCell{cell(0, 1, 1, 1), cell(1, 0, 1, 0), cell(2, 1, 1, 0), cell(3, u, 0, 0)},
+		m: pagecache.PageMap{PageSize: 4096,
+			Totals:       pagecache.PageTotals{Pages: 4, Resident: u, Cached: u, Dirty: u, Writeback: u, Evicted: u, RecentlyEvicted: u, Edited: 1},
+			Cells:        []pagecache.PageCell{cell(0, 1, 1, 1), cell(1, 0, 1, 0), cell(2, 1, 1, 0), cell(3, u, 0, 0)},
 			CachestatErr: fmt.Errorf("old.bin: cachestat: %w", unix.ENOSYS),
 			MincoreErr:   nil},
-		tun: mapping.WritebackTunables{DirtyExpireCentisecs: 3000, DirtyWritebackCentisecs: 500},
-		sys: mapping.SystemDirty{Dirty: 8 << 10, Writeback: 0},
+		tun: pagecache.WritebackTunables{DirtyExpireCentisecs: 3000, DirtyWritebackCentisecs: 500},
+		sys: pagecache.SystemDirty{Dirty: 8 << 10, Writeback: 0},
 	}
 	sim, line := drawPanel(pp, 120, 6)
 	for y, want := range []string{
@@ -485,10 +486,10 @@ func TestPagePanelNoCachestat(t *testing.T) {
 	// The edited page keeps mincore's colour (resident; it is also the
 	// cursor's page and on screen), the unmeasured page is drawn in the
 	// unknown style.
-	if _, st, _ := sim.Get(1, 1); st != pageStyle[mapping.CellResident].Underline(true).Reverse(true) {
+	if _, st, _ := sim.Get(1, 1); st != pageStyle[pagecache.CellResident].Underline(true).Reverse(true) {
 		t.Errorf("edited cell style %v", st)
 	}
-	if _, st, _ := sim.Get(4, 1); st != pageStyle[mapping.CellUnknown] {
+	if _, st, _ := sim.Get(4, 1); st != pageStyle[pagecache.CellUnknown] {
 		t.Errorf("unmeasured cell style %v", st)
 	}
 }
@@ -502,13 +503,13 @@ func TestPagePanelCellGlyphs(t *testing.T) {
 	h := newHarness(t, path, 80, 20, mapping.Options{}, Options{Name: "g.bin"})
 	h.e.SetCursor(7 * 4096) // off the first cells
 	pp := &pagePanel{e: h.e}
-	states := []mapping.CellState{mapping.CellNotResident, mapping.CellResident, mapping.CellDirty, mapping.CellWriteback, mapping.CellUnknown}
-	var cells []mapping.PageCell
+	states := []pagecache.CellState{pagecache.CellNotResident, pagecache.CellResident, pagecache.CellDirty, pagecache.CellWriteback, pagecache.CellUnknown}
+	var cells []pagecache.PageCell
 	for i, st := range states {
-		cells = append(cells, mapping.PageCell{FirstPage: int64(i), Pages: 1, State: st})
+		cells = append(cells, pagecache.PageCell{FirstPage: int64(i), Pages: 1, State: st})
 	}
-	pp.res = &pageProbe{m: mapping.PageMap{PageSize: 4096, FirstPage: 0, Cells: cells,
-		Totals: mapping.PageTotals{Pages: 5, Resident: 3, Cached: 3, Dirty: 1, Writeback: 1, Evicted: 2, RecentlyEvicted: 0}}}
+	pp.res = &pageProbe{m: pagecache.PageMap{PageSize: 4096, FirstPage: 0, Cells: cells,
+		Totals: pagecache.PageTotals{Pages: 5, Resident: 3, Cached: 3, Dirty: 1, Writeback: 1, Evicted: 2, RecentlyEvicted: 0}}}
 	sim := tcell.NewSimulationScreen("UTF-8")
 	sim.Init()
 	sim.SetSize(120, 6)
@@ -544,12 +545,12 @@ func TestPagePanelLegendScale(t *testing.T) {
 	h := newHarness(t, path, 120, 40, mapping.Options{}, Options{Name: "huge.bin"})
 	legend := func(pages int64, ncell int) string {
 		pp := &pagePanel{e: h.e}
-		cells := make([]mapping.PageCell, ncell)
+		cells := make([]pagecache.PageCell, ncell)
 		for i := range cells {
-			cells[i] = mapping.PageCell{FirstPage: int64(i) * pages / int64(ncell), State: mapping.CellNotResident}
+			cells[i] = pagecache.PageCell{FirstPage: int64(i) * pages / int64(ncell), State: pagecache.CellNotResident}
 		}
-		pp.res = &pageProbe{m: mapping.PageMap{PageSize: 4096, Cells: cells,
-			Totals: mapping.PageTotals{Pages: pages, Resident: mapping.Unknown}}}
+		pp.res = &pageProbe{m: pagecache.PageMap{PageSize: 4096, Cells: cells,
+			Totals: pagecache.PageTotals{Pages: pages, Resident: pagecache.Unknown}}}
 		sim := tcell.NewSimulationScreen("UTF-8")
 		sim.Init()
 		sim.SetSize(120, 7)

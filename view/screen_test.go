@@ -12,6 +12,7 @@ import (
 	"github.com/rivo/tview"
 
 	"mmhex/mapping"
+	"mmhex/mapping/pagecache"
 )
 
 // knownData is the known file of the screen tests: every byte value, text,
@@ -487,7 +488,7 @@ func TestQuitDialog(t *testing.T) {
 			if c.synced {
 				// On the disk itself, read from the block device past
 				// the page cache.
-				raw, err := h.f.ReadDiskRaw(0, 4)
+				raw, err := pagecache.ReadDiskRaw(h.f, 0, 4)
 				if err != nil {
 					t.Logf("no raw disk read here (%v): the page cache bytes above must do", err)
 				} else if string(raw) != c.want {

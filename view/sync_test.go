@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"mmhex/mapping"
+	"mmhex/mapping/pagecache"
 )
 
 // fdatasync writes path's dirty pages (a freshly written test file is
@@ -27,7 +28,7 @@ func fdatasync(t testing.TB, path string) {
 // dirty pages or there is no disk behind the page cache.
 func requireDirtyCounts(t *testing.T, f *mapping.File) {
 	t.Helper()
-	if fs := f.MemoryFS(); fs != "" {
+	if fs := pagecache.MemoryFS(f); fs != "" {
 		skipOrFail(t, "the test folder is on %s: no disk behind the page cache", fs)
 	}
 	if f.DirtyPages() == mapping.Unknown {
@@ -74,7 +75,7 @@ func TestSyncAfterAsync(t *testing.T) {
 	if d := h.f.DirtyPages(); d != 0 {
 		t.Fatalf("%d dirty pages after Ctrl-S", d)
 	}
-	if b, err := h.f.ReadDisk(0, 1); err != nil || b[0] != 0x41 {
+	if b, err := pagecache.ReadDisk(h.f, 0, 1); err != nil || b[0] != 0x41 {
 		t.Fatalf("disk byte 0 after Ctrl-S: %x %v", b, err)
 	}
 }
@@ -148,7 +149,7 @@ func TestSyncOtherWritersPages(t *testing.T) {
 	}
 }
 
-func itoa(n int64) string { return mapping.FigureString(n) }
+func itoa(n int64) string { return pagecache.FigureString(n) }
 
 // TestSyncQuitAfterAsync: Ctrl-X after Ctrl-W still writes the edit with
 // MS_SYNC before quitting.
@@ -190,7 +191,7 @@ func TestPagePanelReadOnlyDirty(t *testing.T) {
 	h.draw()
 	y := panelTop(t, h)
 	cs, _ := kernelFigures(t, path)
-	tun, err := mapping.ReadWritebackTunables()
+	tun, err := pagecache.ReadWritebackTunables()
 	if err != nil {
 		t.Fatal(err)
 	}

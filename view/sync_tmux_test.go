@@ -5,7 +5,7 @@ package view
 // and Ctrl-S writes what the screens say it writes, also pages dirtied by
 // another process. Dirty pages are counted from outside by the project's
 // own `mmhex stat --json` (cachestat); the bytes on disk are read around
-// the page cache (mapping.ReadDisk: the block device, or O_DIRECT on a
+// the page cache (pagecache.ReadDisk: the block device, or O_DIRECT on a
 // clean file).
 
 import (
@@ -19,6 +19,7 @@ import (
 	"testing"
 
 	"mmhex/mapping"
+	"mmhex/mapping/pagecache"
 )
 
 // statDirty runs `mmhex stat --json path` and returns its dirty count
@@ -49,7 +50,7 @@ func onDiskBytes(t *testing.T, path string, off int64, n int) []byte {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	b, err := f.ReadDisk(off, n)
+	b, err := pagecache.ReadDisk(f, off, n)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +77,7 @@ func requireDisk(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if fs := f.MemoryFS(); fs != "" {
+	if fs := pagecache.MemoryFS(f); fs != "" {
 		skipOrFail(t, "%s is on %s: no disk behind the page cache", path, fs)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"mmhex/mapping"
+	"mmhex/mapping/pagecache"
 )
 
 var (
@@ -437,8 +438,8 @@ func TestCLISparseHoles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer mf.Close()
-	st, err := mf.Stats(0, -1)
-	if err != nil || st.Cached == mapping.Unknown {
+	st, err := pagecache.Stats(mf, 0, -1)
+	if err != nil || st.Cached == pagecache.Unknown {
 		skipOrFail(t, "no page-cache figures here (%v)", err)
 	}
 	// The two data pages and the readahead around each (the mapping's

@@ -1,11 +1,32 @@
-package mapping
+// Package pagecache is what the kernel knows about an open file beside its
+// bytes: page-cache figures (mincore, cachestat), the page panel's cell
+// map, writeback started with sync_file_range, the kernel's writeback
+// tunables and system-wide dirty figures (/proc), and the text and JSON of
+// `mmhex stat`. It works on a *mapping.File through its exported API only
+// (WithDescriptor, PageSize, ResidencyVisible, UnsyncedRanges, Path, Mode,
+// Refresh): it never touches mapped memory, so any goroutine may call it.
+// mapping does not import it.
+package pagecache
 
 import (
+	"fmt"
 	"strconv"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"mmhex/mapping"
+	"mmhex/mapping/display"
 )
+
+// Unknown marks a figure the kernel did not give (never read it as zero):
+// mapping.Unknown, which SyncResult uses too.
+const Unknown = mapping.Unknown
+
+// errf returns an error that names the file, as mapping's errors do.
+func errf(f *mapping.File, format string, a ...any) error {
+	return fmt.Errorf("%s: "+format, append([]any{display.Name(f.Path())}, a...)...)
+}
 
 // PageStats are the page-cache figures of a byte range, in pages.
 // Resident comes from mincore, the rest from cachestat (Linux >= 6.5).
@@ -57,17 +78,6 @@ func FigureString(v int64) string {
 	return strconv.FormatInt(v, 10)
 }
 
-// snapshot returns what the long-running operations need without holding
-// f.mu for their duration.
-func (f *File) snapshot() (fd int, size int64, err error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.closed {
-		return 0, 0, f.errf("%w", ErrClosed)
-	}
-	return f.fd, f.size, nil
-}
-
 // clipRange clips [off, off+n) to the file; n < 0 means to the end.
 func clipRange(off, n, size int64) (int64, int64) {
 	if off < 0 {
@@ -82,24 +92,30 @@ func clipRange(off, n, size int64) (int64, int64) {
 	return off, n
 }
 
-// Stats returns the page-cache figures of [off, off+n), clipped to the
-// file (n < 0: to the end). Figures the kernel will not give are Unknown.
-func (f *File) Stats(off, n int64) (PageStats, error) {
-	f.busy.RLock()
-	defer f.busy.RUnlock()
-	fd, size, err := f.snapshot()
-	if err != nil {
-		return PageStats{}, err
-	}
+// Stats returns the page-cache figures of [off, off+n) of f, clipped to
+// the file (n < 0: to the end). Figures the kernel will not give are
+// Unknown.
+func Stats(f *mapping.File, off, n int64) (PageStats, error) {
+	var st PageStats
+	err := f.WithDescriptor(func(fd int, size int64) error {
+		var err error
+		st, err = stats(f, fd, size, off, n)
+		return err
+	})
+	return st, err
+}
+
+func stats(f *mapping.File, fd int, size, off, n int64) (PageStats, error) {
+	page := f.PageSize()
 	off, n = clipRange(off, n, size)
-	a := off &^ (f.page - 1)
+	a := off &^ (page - 1)
 	st := PageStats{Off: off, Len: n, Resident: Unknown, Cached: Unknown, Dirty: Unknown,
 		Writeback: Unknown, Evicted: Unknown, RecentlyEvicted: Unknown}
 	if n == 0 {
 		st = PageStats{Off: off}
 		return st, nil
 	}
-	st.Pages = (off + n - a + f.page - 1) / f.page
+	st.Pages = (off + n - a + page - 1) / page
 	var cs unix.Cachestat_t
 	haveCS := unix.Cachestat(uint(fd), &unix.CachestatRange{Off: uint64(a), Len: uint64(off + n - a)}, &cs, 0) == nil
 	if haveCS {
@@ -108,7 +124,7 @@ func (f *File) Stats(off, n int64) (PageStats, error) {
 	}
 	// Otherwise (ENOSYS: kernel < 6.5; EPERM: neither owner nor writer;
 	// EOPNOTSUPP) those figures stay Unknown.
-	if f.resKnown {
+	if f.ResidencyVisible() {
 		var res int64
 		count := func(_ int64, vec []byte) {
 			for _, v := range vec {
@@ -126,7 +142,7 @@ func (f *File) Stats(off, n int64) (PageStats, error) {
 					continue
 				}
 			}
-			if err := f.mincore(fd, pos, l, count); err != nil {
+			if err := mincore(f, fd, pos, l, count); err != nil {
 				return st, err
 			}
 		}
@@ -135,41 +151,43 @@ func (f *File) Stats(off, n int64) (PageStats, error) {
 	return st, nil
 }
 
-// Residency reports, for each page of [off, off+n) (clipped; n < 0: to the
-// end), whether it is in the page cache (mincore on a temporary PROT_READ
-// mapping). ErrResidencyUnknown when the kernel would lie (a file the
-// caller neither owns nor can write).
-func (f *File) Residency(off, n int64) ([]bool, error) {
-	f.busy.RLock()
-	defer f.busy.RUnlock()
-	fd, size, err := f.snapshot()
+// Residency reports, for each page of [off, off+n) of f (clipped; n < 0:
+// to the end), whether it is in the page cache (mincore on a temporary
+// PROT_READ mapping). ErrResidencyUnknown when the kernel would lie (a
+// file the caller neither owns nor can write).
+func Residency(f *mapping.File, off, n int64) ([]bool, error) {
+	var out []bool
+	err := f.WithDescriptor(func(fd int, size int64) error {
+		if !f.ResidencyVisible() {
+			return errf(f, "%w", ErrResidencyUnknown)
+		}
+		page := f.PageSize()
+		off, n = clipRange(off, n, size)
+		if n == 0 {
+			return nil
+		}
+		a := off &^ (page - 1)
+		out = make([]bool, (off+n-a+page-1)/page)
+		for pos, end := a, off+n; pos < end; pos += mincoreStep {
+			l := min(int64(mincoreStep), end-pos)
+			var pc unix.Cachestat_t
+			if unix.Cachestat(uint(fd), &unix.CachestatRange{Off: uint64(pos), Len: uint64(l)}, &pc, 0) == nil && pc.Cache == 0 {
+				continue // nothing cached in this piece: all false
+			}
+			err := mincore(f, fd, pos, l, func(at int64, vec []byte) {
+				base := (at - a) / page
+				for i, v := range vec {
+					out[base+int64(i)] = v&1 != 0
+				}
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	if !f.resKnown {
-		return nil, f.errf("%w", ErrResidencyUnknown)
-	}
-	off, n = clipRange(off, n, size)
-	if n == 0 {
-		return nil, nil
-	}
-	a := off &^ (f.page - 1)
-	out := make([]bool, (off+n-a+f.page-1)/f.page)
-	for pos, end := a, off+n; pos < end; pos += mincoreStep {
-		l := min(int64(mincoreStep), end-pos)
-		var pc unix.Cachestat_t
-		if unix.Cachestat(uint(fd), &unix.CachestatRange{Off: uint64(pos), Len: uint64(l)}, &pc, 0) == nil && pc.Cache == 0 {
-			continue // nothing cached in this piece: all false
-		}
-		err := f.mincore(fd, pos, l, func(at int64, vec []byte) {
-			base := (at - a) / f.page
-			for i, v := range vec {
-				out[base+int64(i)] = v&1 != 0
-			}
-		})
-		if err != nil {
-			return nil, err
-		}
 	}
 	return out, nil
 }
@@ -177,17 +195,19 @@ func (f *File) Residency(off, n int64) ([]bool, error) {
 // mincoreStep bounds the temporary mapping (and the vector) per call.
 const mincoreStep = 1 << 30
 
-// mincore calls fn with the mincore vector of each piece of [a, a+n);
-// a is page-aligned.
-func (f *File) mincore(fd int, a, n int64, fn func(off int64, vec []byte)) error {
+// mincore calls fn with the mincore vector of each piece of [a, a+n) of
+// the file open as fd (the caller is inside f.WithDescriptor); a is
+// page-aligned.
+func mincore(f *mapping.File, fd int, a, n int64, fn func(off int64, vec []byte)) error {
+	page := f.PageSize()
 	var vec []byte
 	for pos := a; pos < a+n; pos += mincoreStep {
 		l := min(int64(mincoreStep), a+n-pos)
 		data, err := unix.Mmap(fd, pos, int(l), unix.PROT_READ, unix.MAP_SHARED)
 		if err != nil {
-			return f.errf("mmap for mincore at %#x: %w", pos, err)
+			return errf(f, "mmap for mincore at %#x: %w", pos, err)
 		}
-		np := (l + f.page - 1) / f.page
+		np := (l + page - 1) / page
 		if int64(cap(vec)) < np {
 			vec = make([]byte, np)
 		}
@@ -195,7 +215,7 @@ func (f *File) mincore(fd int, a, n int64, fn func(off int64, vec []byte)) error
 		_, _, e := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(&data[0])), uintptr(len(data)), uintptr(unsafe.Pointer(&vec[0])))
 		unix.Munmap(data)
 		if e != 0 {
-			return f.errf("mincore at %#x: %w", pos, e)
+			return errf(f, "mincore at %#x: %w", pos, e)
 		}
 		fn(pos, vec)
 	}

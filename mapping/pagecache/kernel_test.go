@@ -1,4 +1,4 @@
-package mapping
+package pagecache
 
 import (
 	"errors"
@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"mmhex/mapping"
 )
 
 // The tunables agree with sysctl(8), an independent reader of the same values.
@@ -161,12 +163,12 @@ func TestStartWritebackRange(t *testing.T) {
 	if cs.Dirty != 2 {
 		t.Skipf("the kernel writes dirty pages back at once here (system Dirty over dirty_background?): %+v", cs)
 	}
-	f, err := Open(path, Options{})
+	f, err := mapping.Open(path, mapping.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	res, err := f.StartWritebackRange(0, -1)
+	res, err := StartWritebackRange(f, 0, -1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,19 +187,19 @@ func TestStartWritebackRange(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	// Private mappings have nothing to write back.
-	p, err := Open(path, Options{Private: true})
+	p, err := mapping.Open(path, mapping.Options{Private: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	if _, err := p.StartWritebackRange(0, -1); !errors.Is(err, ErrPrivate) {
+	if _, err := StartWritebackRange(p, 0, -1); !errors.Is(err, mapping.ErrPrivate) {
 		t.Errorf("private: err %v", err)
 	}
 }
 
 func TestMemoryFS(t *testing.T) {
 	path := pageFile(t, t.TempDir(), 1, 0)
-	f, err := Open(path, Options{})
+	f, err := mapping.Open(path, mapping.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +208,7 @@ func TestMemoryFS(t *testing.T) {
 	if err := unix.Statfs(path, &st); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.MemoryFS(); (st.Type == unix.TMPFS_MAGIC) != (got == "tmpfs") {
+	if got := MemoryFS(f); (st.Type == unix.TMPFS_MAGIC) != (got == "tmpfs") {
 		t.Errorf("%s: MemoryFS() = %q, statfs type %#x", path, got, st.Type)
 	}
 	dir, err := os.MkdirTemp("/dev/shm", "mmhex-test")
@@ -218,12 +220,12 @@ func TestMemoryFS(t *testing.T) {
 	if err := os.WriteFile(shm, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	g, err := Open(shm, Options{})
+	g, err := mapping.Open(shm, mapping.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer g.Close()
-	if got := g.MemoryFS(); got != "tmpfs" {
+	if got := MemoryFS(g); got != "tmpfs" {
 		t.Errorf("/dev/shm file: MemoryFS() = %q, want tmpfs", got)
 	}
 }

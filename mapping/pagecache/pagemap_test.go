@@ -1,4 +1,4 @@
-package mapping
+package pagecache
 
 import (
 	"errors"
@@ -11,6 +11,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"mmhex/mapping"
 )
 
 func TestCellLayout(t *testing.T) {
@@ -183,7 +185,7 @@ func checkAgainstKernel(t *testing.T, m PageMap, d *indep, size int64) {
 func TestPageMapMatchesKernel(t *testing.T) {
 	const pages, evicted = 48, 16
 	path := pageFile(t, t.TempDir(), pages, evicted)
-	f, err := Open(path, Options{})
+	f, err := mapping.Open(path, mapping.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +210,7 @@ func TestPageMapMatchesKernel(t *testing.T) {
 	}
 
 	// One page per cell.
-	m, err := f.PageMap(0, f.Size(), PageMapOptions{Cells: 100})
+	m, err := Measure(f, 0, f.Size(), PageMapOptions{Cells: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +238,7 @@ func TestPageMapMatchesKernel(t *testing.T) {
 	}
 
 	// Groups: 48 pages in 5 cells (9 or 10 pages each).
-	m, err = f.PageMap(0, f.Size(), PageMapOptions{Cells: 5})
+	m, err = Measure(f, 0, f.Size(), PageMapOptions{Cells: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +259,7 @@ func TestPageMapMatchesKernel(t *testing.T) {
 	}
 
 	// A sub-range that starts inside a page.
-	m, err = f.PageMap(15*ps+100, 6*ps, PageMapOptions{Cells: 3})
+	m, err = Measure(f, 15*ps+100, 6*ps, PageMapOptions{Cells: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +269,7 @@ func TestPageMapMatchesKernel(t *testing.T) {
 	checkAgainstKernel(t, m, d, f.Size())
 
 	// Too large for mincore: cachestat alone, resident unknown (not 0).
-	m, err = f.PageMap(0, f.Size(), PageMapOptions{Cells: 100, MincorePages: 10})
+	m, err = Measure(f, 0, f.Size(), PageMapOptions{Cells: 100, MincorePages: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,10 +282,10 @@ func TestPageMapMatchesKernel(t *testing.T) {
 	checkAgainstKernel(t, m, d, f.Size())
 
 	// After MS_SYNC nothing of the file is dirty and nothing is edited.
-	if _, err := f.Sync(MSSync); err != nil {
+	if _, err := f.Sync(mapping.MSSync); err != nil {
 		t.Fatal(err)
 	}
-	m, err = f.PageMap(0, f.Size(), PageMapOptions{Cells: 100})
+	m, err = Measure(f, 0, f.Size(), PageMapOptions{Cells: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,28 +304,28 @@ func TestPageMapEdgeCases(t *testing.T) {
 	if err := os.WriteFile(empty, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	f, err := Open(empty, Options{})
+	f, err := mapping.Open(empty, mapping.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := f.PageMap(0, 100, PageMapOptions{Cells: 10})
+	m, err := Measure(f, 0, 100, PageMapOptions{Cells: 10})
 	if err != nil || len(m.Cells) != 0 || m.Totals != (PageTotals{}) {
 		t.Errorf("empty file: %+v, %v", m, err)
 	}
 	// stat --watch on a file that is (or was truncated to) empty: zeros,
 	// as plain stat says, not null.
-	if s, err := f.WatchSample(); err != nil || !strings.HasSuffix(s.JSONLine(),
+	if s, err := Sample(f); err != nil || !strings.HasSuffix(s.JSONLine(),
 		`"size":0,"page_size":`+strconv.Itoa(os.Getpagesize())+`,"pages":0,"resident":0,"cached":0,"dirty":0,"writeback":0,"evicted":0,"recently_evicted":0}`+"\n") {
 		t.Errorf("watch sample of an empty file: %q, %v", s.JSONLine(), err)
 	}
-	if _, err := f.PageMap(0, 1, PageMapOptions{}); !errors.Is(err, ErrBadOptions) {
+	if _, err := Measure(f, 0, 1, PageMapOptions{}); !errors.Is(err, mapping.ErrBadOptions) {
 		t.Errorf("0 cells: err %v", err)
 	}
-	if _, err := f.PageMap(-1, 1, PageMapOptions{Cells: 1}); !errors.Is(err, ErrOffset) {
+	if _, err := Measure(f, -1, 1, PageMapOptions{Cells: 1}); !errors.Is(err, mapping.ErrOffset) {
 		t.Errorf("negative offset: err %v", err)
 	}
 	f.Close()
-	if _, err := f.PageMap(0, 1, PageMapOptions{Cells: 1}); !errors.Is(err, ErrClosed) {
+	if _, err := Measure(f, 0, 1, PageMapOptions{Cells: 1}); !errors.Is(err, mapping.ErrClosed) {
 		t.Errorf("closed: err %v", err)
 	}
 }
@@ -333,12 +335,12 @@ func TestPageMapEdgeCases(t *testing.T) {
 // again as nobody.
 func TestPageMapNotOwner(t *testing.T) {
 	if path := os.Getenv("MMHEX_PAGEMAP_NOT_OWNER"); path != "" {
-		f, err := Open(path, Options{})
+		f, err := mapping.Open(path, mapping.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		m, err := f.PageMap(0, f.Size(), PageMapOptions{Cells: 4, VisibleOff: 0, VisibleLen: 100})
+		m, err := Measure(f, 0, f.Size(), PageMapOptions{Cells: 4, VisibleOff: 0, VisibleLen: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -386,7 +388,7 @@ func TestPageMapNotOwner(t *testing.T) {
 func TestStatsMatchKernel(t *testing.T) {
 	const pages = 24
 	path := pageFile(t, t.TempDir(), pages, 8)
-	f, err := Open(path, Options{})
+	f, err := mapping.Open(path, mapping.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -398,7 +400,7 @@ func TestStatsMatchKernel(t *testing.T) {
 	d := newIndep(t, path)
 	check := func(when string) PageStats {
 		t.Helper()
-		st, err := f.Stats(0, -1)
+		st, err := Stats(f, 0, -1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -419,7 +421,7 @@ func TestStatsMatchKernel(t *testing.T) {
 	if st := check("after an edit"); st.Dirty != 1 || st.Resident != pages-8 {
 		t.Errorf("after an edit: %+v, want 1 dirty, %d resident", st, pages-8)
 	}
-	if _, err := f.Sync(MSSync); err != nil {
+	if _, err := f.Sync(mapping.MSSync); err != nil {
 		t.Fatal(err)
 	}
 	if st := check("after MS_SYNC"); st.Dirty != 0 {
@@ -448,14 +450,14 @@ func BenchmarkPageMap(b *testing.B) {
 				b.Fatal(err)
 			}
 			fh.Close()
-			f, err := Open(path, Options{ReadOnly: true})
+			f, err := mapping.Open(path, mapping.Options{ReadOnly: true})
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer f.Close()
 			b.ResetTimer()
 			for b.Loop() {
-				if _, err := f.PageMap(0, c.size, PageMapOptions{Cells: 236, VisibleOff: 0, VisibleLen: 640}); err != nil {
+				if _, err := Measure(f, 0, c.size, PageMapOptions{Cells: 236, VisibleOff: 0, VisibleLen: 640}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -1,4 +1,4 @@
-package mapping
+package pagecache
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"mmhex/mapping"
 	"mmhex/mapping/display"
 )
 
@@ -22,9 +23,9 @@ type StatReport struct {
 	PageStats
 }
 
-// StatReport measures the whole file (Stats(0, -1)).
-func (f *File) StatReport() (StatReport, error) {
-	st, err := f.Stats(0, -1)
+// Report measures the whole file (Stats(f, 0, -1)) for `mmhex stat`.
+func Report(f *mapping.File) (StatReport, error) {
+	st, err := Stats(f, 0, -1)
 	if err != nil {
 		return StatReport{}, err
 	}
@@ -77,15 +78,15 @@ type WatchSample struct {
 	SystemErr error // /proc/meminfo unreadable: the system columns say unknown
 }
 
-// WatchSample re-reads the file's size (it may have grown or shrunk),
-// then measures the whole file (PageMap with one cell) and the system's
-// Dirty/Writeback figures.
-func (f *File) WatchSample() (WatchSample, error) {
+// Sample is one tick of `mmhex stat --watch`: it re-reads the file's size
+// (it may have grown or shrunk), then measures the whole file (Measure
+// with one cell) and the system's Dirty/Writeback figures.
+func Sample(f *mapping.File) (WatchSample, error) {
 	if _, err := f.Refresh(); err != nil {
 		return WatchSample{}, err
 	}
 	size := f.Size()
-	m, err := f.PageMap(0, size, PageMapOptions{Cells: 1, MincorePages: WatchMincorePages})
+	m, err := Measure(f, 0, size, PageMapOptions{Cells: 1, MincorePages: WatchMincorePages})
 	if err != nil {
 		return WatchSample{}, err
 	}

@@ -1,4 +1,4 @@
-package mapping
+package pagecache
 
 // kernel.go: the kernel's writeback tunables and the system-wide dirty and
 // writeback figures, read from /proc. The page panel shows them beside the
@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"mmhex/mapping"
 )
 
 // The /proc files read here. Variables so that tests can point them at
@@ -155,96 +157,58 @@ func parseMeminfo(r io.Reader) (SystemDirty, error) {
 }
 
 // StartWritebackRange starts writeback of every dirty page of [off, off+n)
-// (n < 0: to the end), whoever dirtied it, with
+// of f (n < 0: to the end), whoever dirtied it, with
 // sync_file_range(SYNC_FILE_RANGE_WRITE), and does not wait. Unlike
-// StartWriteback it also covers pages left dirty by an MS_ASYNC sync or by
-// another process. The journal's unsynced pages stay unsynced.
-func (f *File) StartWritebackRange(off, n int64) (SyncResult, error) {
-	res := SyncResult{Flag: "SYNC_FILE_RANGE_WRITE", StillDirty: Unknown}
-	f.busy.RLock()
-	defer f.busy.RUnlock()
-	fd, size, err := f.snapshot()
-	if err != nil {
-		return res, err
-	}
-	if f.mode == Private {
-		return res, f.errf("%w", ErrPrivate)
-	}
-	off, n = clipRange(off, n, size)
-	if n == 0 {
-		return res, nil
-	}
-	a := off &^ (f.page - 1)
-	start := time.Now()
-	if err := unix.SyncFileRange(fd, a, off+n-a, unix.SYNC_FILE_RANGE_WRITE); err != nil {
+// f.StartWriteback it also covers pages left dirty by an MS_ASYNC sync or
+// by another process. The journal's unsynced pages stay unsynced.
+func StartWritebackRange(f *mapping.File, off, n int64) (mapping.SyncResult, error) {
+	res := mapping.SyncResult{Flag: "SYNC_FILE_RANGE_WRITE", StillDirty: Unknown}
+	err := f.WithDescriptor(func(fd int, size int64) error {
+		if f.Mode() == mapping.Private {
+			return errf(f, "%w", mapping.ErrPrivate)
+		}
+		page := f.PageSize()
+		off, n = clipRange(off, n, size)
+		if n == 0 {
+			return nil
+		}
+		a := off &^ (page - 1)
+		start := time.Now()
+		if err := unix.SyncFileRange(fd, a, off+n-a, unix.SYNC_FILE_RANGE_WRITE); err != nil {
+			res.Duration = time.Since(start)
+			return errf(f, "sync_file_range at %#x: %w", a, err)
+		}
 		res.Duration = time.Since(start)
-		return res, f.errf("sync_file_range at %#x: %w", a, err)
-	}
-	res.Duration = time.Since(start)
-	res.At = time.Now()
-	res.Pages = int((off + n - a + f.page - 1) / f.page)
-	res.Bytes = off + n - a
-	return res, nil
+		res.At = time.Now()
+		res.Pages = int((off + n - a + page - 1) / page)
+		res.Bytes = off + n - a
+		return nil
+	})
+	return res, err
 }
 
-// IsBlockDevice reports whether the file is a block device (O_DIRECT on
-// it reads the device itself).
-func (f *File) IsBlockDevice() bool { return f.blockDev }
-
-// MemoryFS names the filesystem holding the file when it keeps files in
-// memory only ("tmpfs", "ramfs"): there is no disk behind the page cache,
-// and an O_DIRECT read (accepted by tmpfs since Linux 6.6) reads the same
-// pages. "" otherwise (a block device too, whose node is on devtmpfs), or
-// when fstatfs fails.
-func (f *File) MemoryFS() string {
-	if f.blockDev {
+// MemoryFS names the filesystem holding f when it keeps files in memory
+// only ("tmpfs", "ramfs"): there is no disk behind the page cache, and an
+// O_DIRECT read (accepted by tmpfs since Linux 6.6) reads the same pages.
+// "" otherwise (a block device too, whose node is on devtmpfs), or when
+// fstatfs fails.
+func MemoryFS(f *mapping.File) string {
+	if f.IsBlockDevice() {
 		return "" // its node lives on devtmpfs; its pages are the device's
 	}
-	fd, _, err := f.snapshot()
-	if err != nil {
-		return ""
-	}
-	var st unix.Statfs_t
-	if unix.Fstatfs(fd, &st) != nil {
-		return ""
-	}
-	switch st.Type {
-	case unix.TMPFS_MAGIC:
-		return "tmpfs"
-	case unix.RAMFS_MAGIC:
-		return "ramfs"
-	}
-	return ""
-}
-
-// Invalidates reports whether Sync adds MS_INVALIDATE (Options.Invalidate),
-// for the editor's header.
-func (f *File) Invalidates() bool { return f.opts.Invalidate }
-
-// ReadDiskRaw is ReadDisk without the fallback to O_DIRECT on the file:
-// it reads the file's blocks from the block device (FIEMAP, O_DIRECT) or
-// fails with ErrNoRawDisk, and never writes dirty pages back. Callers that
-// must not disturb dirty pages (the disk view) use it first.
-func (f *File) ReadDiskRaw(off int64, n int) ([]byte, error) {
-	f.busy.RLock()
-	defer f.busy.RUnlock()
-	fd, size, err := f.snapshot()
-	if err != nil {
-		return nil, err
-	}
-	if off < 0 {
-		return nil, f.errf("%w", ErrOffset)
-	}
-	if off >= size {
-		return nil, f.errf("%w", ErrPastEnd)
-	}
-	nn := min(int64(n), size-off)
-	if f.blockDev {
-		return nil, f.errf("%w: the file is a block device", ErrNoRawDisk)
-	}
-	b, err := f.readRaw(fd, off, nn)
-	if err != nil {
-		return nil, f.errf("%w: %v", ErrNoRawDisk, err)
-	}
-	return b, nil
+	name := ""
+	f.WithDescriptor(func(fd int, _ int64) error {
+		var st unix.Statfs_t
+		if unix.Fstatfs(fd, &st) != nil {
+			return nil
+		}
+		switch st.Type {
+		case unix.TMPFS_MAGIC:
+			name = "tmpfs"
+		case unix.RAMFS_MAGIC:
+			name = "ramfs"
+		}
+		return nil
+	})
+	return name
 }

@@ -1,4 +1,4 @@
-package mapping
+package pagecache
 
 import (
 	"errors"
@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"mmhex/mapping"
 )
 
 // TestODirectProof: after Sync(MS_SYNC) returns, the bytes are on the disk:
@@ -23,8 +25,8 @@ func TestODirectProof(t *testing.T) {
 			g, _ := os.OpenFile(p, os.O_RDWR, 0)
 			g.Sync()
 			g.Close()
-			f := open(t, p, Options{Window: w.size})
-			before, method, err := f.ReadDiskMethod(0, 4*ps)
+			f := open(t, p, mapping.Options{Window: w.size})
+			before, method, err := ReadDiskMethod(f, 0, 4*ps)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -37,18 +39,18 @@ func TestODirectProof(t *testing.T) {
 			}
 			want := append([]byte(nil), content...)
 			copy(want[off:], edit)
-			st, _ := f.Stats(0, -1)
+			st, _ := Stats(f, 0, -1)
 			if st.Dirty != Unknown && st.Dirty < 2 {
 				t.Fatalf("after the edit cachestat says %d dirty pages", st.Dirty)
 			}
 			if method == DiskRaw {
-				if _, err := f.Sync(MSAsync); err != nil {
+				if _, err := f.Sync(mapping.MSAsync); err != nil {
 					t.Fatal(err)
 				}
 				// Read without writing back: still the old bytes (unless the
 				// flusher ran meanwhile, which cachestat would show).
-				d, m, err := f.ReadDiskMethod(0, 4*ps)
-				st, _ := f.Stats(0, -1)
+				d, m, err := ReadDiskMethod(f, 0, 4*ps)
+				st, _ := Stats(f, 0, -1)
 				if err != nil || m != DiskRaw {
 					t.Fatal(err, m)
 				}
@@ -59,30 +61,30 @@ func TestODirectProof(t *testing.T) {
 			} else {
 				t.Logf("raw block device not readable here (%s): proving with O_DIRECT on the file only", method)
 			}
-			res, err := f.Sync(MSSync)
+			res, err := f.Sync(mapping.MSSync)
 			if err != nil || res.Pages != 2 {
 				t.Fatalf("Sync %+v %v", res, err)
 			}
-			st, _ = f.Stats(0, -1)
+			st, _ = Stats(f, 0, -1)
 			if st.Dirty > 0 || st.Writeback > 0 {
 				t.Fatalf("after MS_SYNC: %d dirty, %d writeback", st.Dirty, st.Writeback)
 			}
-			d, _, err := f.ReadDiskMethod(0, 4*ps)
+			d, _, err := ReadDiskMethod(f, 0, 4*ps)
 			if err != nil {
 				t.Fatal(err)
 			}
 			mustEqual(t, "disk after MS_SYNC", d, want)
-			d, err = f.readDirect(p, 0, int64(4*ps), true)
+			d, err = readDirect(f, p, 0, int64(4*ps), true)
 			if err != nil {
 				t.Fatal(err)
 			}
 			mustEqual(t, "O_DIRECT on the file after MS_SYNC", d, want)
 			// A sub-range that is not aligned.
-			d, err = f.ReadDisk(off+1, 5)
+			d, err = ReadDisk(f, off+1, 5)
 			if err != nil || string(d) != string(edit[1:6]) {
 				t.Fatalf("ReadDisk(off+1, 5) = %q, %v", d, err)
 			}
-			if _, err := f.ReadDisk(int64(4*ps), 1); !errors.Is(err, ErrPastEnd) {
+			if _, err := ReadDisk(f, int64(4*ps), 1); !errors.Is(err, mapping.ErrPastEnd) {
 				t.Fatal(err)
 			}
 		})
@@ -95,8 +97,8 @@ func TestReadDiskSparse(t *testing.T) {
 	if err := os.Truncate(p, 1<<30); err != nil {
 		t.Fatal(err)
 	}
-	f := open(t, p, Options{})
-	d, err := f.ReadDisk(1<<29, 100)
+	f := open(t, p, mapping.Options{})
+	d, err := ReadDisk(f, 1<<29, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,8 +120,8 @@ func TestReadDiskNoDirect(t *testing.T) {
 	if err := os.WriteFile(p, []byte("ramfs content"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	f := open(t, p, Options{})
-	_, err := f.ReadDisk(0, 5)
+	f := open(t, p, mapping.Options{})
+	_, err := ReadDisk(f, 0, 5)
 	if want := p + ": the filesystem refuses O_DIRECT (tmpfs?)"; !errors.Is(err, ErrNoDirect) || err.Error() != want {
 		t.Fatalf("error %v; want %q", err, want)
 	}
@@ -134,12 +136,12 @@ func TestStartWriteback(t *testing.T) {
 	g, _ := os.OpenFile(p, os.O_RDWR, 0)
 	g.Sync()
 	g.Close()
-	f := open(t, p, Options{Invalidate: true})
+	f := open(t, p, mapping.Options{Invalidate: true})
 	f.WriteAt([]byte("a"), 3*ps)
 	f.WriteAt([]byte("b"), 9*ps)
 	// Dirty is counted in pages of dirty folios: with large folios (ext4
 	// since Linux 6.16) one edited byte may make 16 pages dirty.
-	if st, _ := f.Stats(0, -1); st.Dirty < 2 {
+	if st, _ := Stats(f, 0, -1); st.Dirty < 2 {
 		t.Fatalf("dirty before: %d", st.Dirty)
 	}
 	res, err := f.StartWriteback()
@@ -154,7 +156,7 @@ func TestStartWriteback(t *testing.T) {
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		st, _ := f.Stats(0, -1)
+		st, _ := Stats(f, 0, -1)
 		if st.Dirty == 0 && st.Writeback == 0 {
 			break
 		}
@@ -163,48 +165,8 @@ func TestStartWriteback(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	res, err = f.Sync(MSSync)
+	res, err = f.Sync(mapping.MSSync)
 	if err != nil || res.Flag != "MS_SYNC|MS_INVALIDATE" || res.Pages != 2 {
 		t.Fatalf("Sync with Invalidate = %+v, %v", res, err)
-	}
-}
-
-// TestEditDuringSync: Sync works without the mutex; an edit made while it
-// runs stays unsynced, whether its page was being synced or not.
-func TestEditDuringSync(t *testing.T) {
-	ps := int64(os.Getpagesize())
-	p := writeFile(t, "es.bin", pattern(int(8*ps), 70))
-	f := open(t, p, Options{Window: ps})
-	f.WriteAt([]byte("1"), 0)
-	f.WriteAt([]byte("2"), 2*ps)
-	ran := false
-	syncHook = func() {
-		ran = true
-		if _, err := f.WriteAt([]byte("during"), 2*ps+1); err != nil { // a page being synced
-			t.Error(err)
-		}
-		if _, err := f.WriteAt([]byte("new"), 5*ps); err != nil { // another page
-			t.Error(err)
-		}
-		b := make([]byte, 6)
-		if _, err := f.ReadAt(b, 2*ps+1); err != nil || string(b) != "during" {
-			t.Errorf("ReadAt during Sync: %q %v", b, err)
-		}
-	}
-	defer func() { syncHook = nil }()
-	res, err := f.Sync(MSSync)
-	if err != nil || !ran || res.Pages != 2 {
-		t.Fatalf("Sync = %+v, %v (hook ran: %v)", res, err, ran)
-	}
-	if got := f.UnsyncedPageList(); len(got) != 2 || got[0] != 2*ps || got[1] != 5*ps {
-		t.Fatalf("unsynced pages after Sync: %v", got)
-	}
-	if f.UnsyncedEdits() != 2 {
-		t.Fatalf("unsynced edits %d", f.UnsyncedEdits())
-	}
-	f.Undo()
-	f.Undo()
-	if f.UnsyncedEdits() != 0 {
-		t.Fatalf("after undoing the two edits made during the sync: %d", f.UnsyncedEdits())
 	}
 }

@@ -1,4 +1,4 @@
-package mapping
+package pagecache
 
 // disk.go: reading what is on the disk, not in the page cache.
 //
@@ -23,6 +23,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"mmhex/mapping"
 )
 
 const (
@@ -43,63 +45,96 @@ const (
 	DiskFile = "file" // O_DIRECT on the file: the kernel writes the range's dirty pages back first
 )
 
-// ReadDisk returns n bytes at off (clipped to the file) as they are on the
-// disk, bypassing the page cache, into an aligned buffer. See disk.go for
-// how; ErrNoDirect when the filesystem refuses O_DIRECT (e.g. tmpfs).
-func (f *File) ReadDisk(off int64, n int) ([]byte, error) {
-	b, _, err := f.readDisk(off, n)
+// ReadDisk returns n bytes at off of f (clipped to the file) as they are
+// on the disk, bypassing the page cache, into an aligned buffer. See
+// disk.go for how; ErrNoDirect when the filesystem refuses O_DIRECT (e.g.
+// tmpfs).
+func ReadDisk(f *mapping.File, off int64, n int) ([]byte, error) {
+	b, _, err := readDisk(f, off, n)
 	return b, err
 }
 
 // ReadDiskMethod is ReadDisk that also says which method was used:
 // DiskRaw (the page cache is untouched) or DiskFile (the kernel wrote the
 // dirty pages of the range back before reading).
-func (f *File) ReadDiskMethod(off int64, n int) ([]byte, string, error) {
-	return f.readDisk(off, n)
+func ReadDiskMethod(f *mapping.File, off int64, n int) ([]byte, string, error) {
+	return readDisk(f, off, n)
 }
 
-func (f *File) readDisk(off int64, n int) ([]byte, string, error) {
-	f.busy.RLock()
-	defer f.busy.RUnlock()
-	fd, size, err := f.snapshot()
-	if err != nil {
-		return nil, "", err
-	}
-	if off < 0 {
-		return nil, "", f.errf("%w", ErrOffset)
-	}
-	if off >= size {
-		return nil, "", f.errf("%w", ErrPastEnd)
-	}
-	nn := min(int64(n), size-off)
-	if nn <= 0 {
-		return nil, "", nil
-	}
-	if !f.blockDev {
-		if b, err := f.readRaw(fd, off, nn); err == nil {
-			return b, DiskRaw, nil
+func readDisk(f *mapping.File, off int64, n int) (b []byte, method string, err error) {
+	err = f.WithDescriptor(func(fd int, size int64) error {
+		if off < 0 {
+			return errf(f, "%w", mapping.ErrOffset)
 		}
+		if off >= size {
+			return errf(f, "%w", mapping.ErrPastEnd)
+		}
+		nn := min(int64(n), size-off)
+		if nn <= 0 {
+			return nil
+		}
+		if !f.IsBlockDevice() {
+			var rerr error
+			if b, rerr = readRaw(f, fd, off, nn); rerr == nil {
+				method = DiskRaw
+				return nil
+			}
+		}
+		method = DiskFile
+		b, err = readDirect(f, fmt.Sprintf("/proc/self/fd/%d", fd), off, nn, true)
+		return err
+	})
+	if err != nil {
+		return nil, method, err
 	}
-	b, err := f.readDirect(fmt.Sprintf("/proc/self/fd/%d", fd), off, nn, true)
-	return b, DiskFile, err
+	return b, method, nil
+}
+
+// ReadDiskRaw is ReadDisk without the fallback to O_DIRECT on the file:
+// it reads the file's blocks from the block device (FIEMAP, O_DIRECT) or
+// fails with ErrNoRawDisk, and never writes dirty pages back. Callers that
+// must not disturb dirty pages (the disk view) use it first.
+func ReadDiskRaw(f *mapping.File, off int64, n int) (b []byte, err error) {
+	err = f.WithDescriptor(func(fd int, size int64) error {
+		if off < 0 {
+			return errf(f, "%w", mapping.ErrOffset)
+		}
+		if off >= size {
+			return errf(f, "%w", mapping.ErrPastEnd)
+		}
+		nn := min(int64(n), size-off)
+		if f.IsBlockDevice() {
+			return errf(f, "%w: the file is a block device", ErrNoRawDisk)
+		}
+		var rerr error
+		if b, rerr = readRaw(f, fd, off, nn); rerr != nil {
+			return errf(f, "%w: %v", ErrNoRawDisk, rerr)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // readDirect reads [off, off+n) of path with O_DIRECT. isFile: errors
 // name the mapped file and EINVAL means the filesystem refuses O_DIRECT.
-func (f *File) readDirect(path string, off, n int64, isFile bool) ([]byte, error) {
+func readDirect(f *mapping.File, path string, off, n int64, isFile bool) ([]byte, error) {
+	page := f.PageSize()
 	dfd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECT|unix.O_CLOEXEC, 0)
 	if err != nil {
 		if isFile && err == unix.EINVAL {
-			return nil, f.errf("%w", ErrNoDirect)
+			return nil, errf(f, "%w", ErrNoDirect)
 		}
-		return nil, f.errf("open O_DIRECT: %w", err)
+		return nil, errf(f, "open O_DIRECT: %w", err)
 	}
 	defer unix.Close(dfd)
-	a := off &^ (f.page - 1)
-	end := (off + n + f.page - 1) &^ (f.page - 1)
+	a := off &^ (page - 1)
+	end := (off + n + page - 1) &^ (page - 1)
 	buf, err := unix.Mmap(-1, 0, int(end-a), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
 	if err != nil {
-		return nil, f.errf("O_DIRECT buffer: %w", err)
+		return nil, errf(f, "O_DIRECT buffer: %w", err)
 	}
 	defer unix.Munmap(buf)
 	got := 0
@@ -107,9 +142,9 @@ func (f *File) readDirect(path string, off, n int64, isFile bool) ([]byte, error
 		r, err := unix.Pread(dfd, buf[got:], a+int64(got))
 		if err != nil {
 			if isFile && errors.Is(err, unix.EINVAL) {
-				return nil, f.errf("%w: %v", ErrNoDirect, err)
+				return nil, errf(f, "%w: %v", ErrNoDirect, err)
 			}
-			return nil, f.errf("O_DIRECT read at %#x: %w", a+int64(got), err)
+			return nil, errf(f, "O_DIRECT read at %#x: %w", a+int64(got), err)
 		}
 		if r == 0 {
 			break
@@ -118,7 +153,7 @@ func (f *File) readDirect(path string, off, n int64, isFile bool) ([]byte, error
 	}
 	lo := off - a
 	if int64(got) < lo+n {
-		return nil, f.errf("O_DIRECT read at %#x: short read (%d bytes)", off, int64(got)-lo)
+		return nil, errf(f, "O_DIRECT read at %#x: short read (%d bytes)", off, int64(got)-lo)
 	}
 	return append([]byte(nil), buf[lo:lo+n]...), nil
 }
@@ -188,7 +223,7 @@ func blockDevice(st *unix.Stat_t) string {
 }
 
 // readRaw reads [off, off+n) from the file's blocks on the block device.
-func (f *File) readRaw(fd int, off, n int64) ([]byte, error) {
+func readRaw(f *mapping.File, fd int, off, n int64) ([]byte, error) {
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
 		return nil, err
@@ -215,7 +250,7 @@ func (f *File) readRaw(fd int, off, n int64) ([]byte, error) {
 		case x.flags&fiemapExtentUnknown != 0:
 			return nil, errNotRaw
 		}
-		d, err := f.readDirect(dev, x.physical+(a-x.logical), b-a, false)
+		d, err := readDirect(f, dev, x.physical+(a-x.logical), b-a, false)
 		if err != nil {
 			return nil, err
 		}

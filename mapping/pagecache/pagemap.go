@@ -1,4 +1,4 @@
-package mapping
+package pagecache
 
 // pagemap.go: the page panel's figures. A byte range of the file is split
 // into N cells (one page per cell, or a group of pages per cell when the
@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"mmhex/mapping"
 )
 
 // CellState is what a page-panel cell shows: the most significant state of
@@ -130,29 +132,34 @@ func cellOf(rel, p, n int64) int {
 	return int(q) - 1
 }
 
-// PageMap measures the pages of [off, off+n) split into at most o.Cells
-// cells. The range is clipped to the file; an empty file or range gives
-// a map with no cells.
-func (f *File) PageMap(off, n int64, o PageMapOptions) (PageMap, error) {
+// Measure returns the page map of [off, off+n) of f split into at most
+// o.Cells cells. The range is clipped to the file; an empty file or range
+// gives a map with no cells.
+func Measure(f *mapping.File, off, n int64, o PageMapOptions) (PageMap, error) {
 	start := time.Now()
 	if off < 0 || n < 0 {
-		return PageMap{}, f.errf("page map: %w", ErrOffset)
+		return PageMap{}, errf(f, "page map: %w", mapping.ErrOffset)
 	}
 	if o.Cells < 1 {
-		return PageMap{}, f.errf("page map: %w: %d cells", ErrBadOptions, o.Cells)
+		return PageMap{}, errf(f, "page map: %w: %d cells", mapping.ErrBadOptions, o.Cells)
 	}
-	// busy (read) keeps the descriptor open until we are done; Close
-	// waits for it.
-	f.busy.RLock()
-	defer f.busy.RUnlock()
-	fd, size, err := f.snapshot()
+	var m PageMap
+	err := f.WithDescriptor(func(fd int, size int64) error {
+		var err error
+		m, err = measure(f, fd, size, off, n, o)
+		return err
+	})
 	if err != nil {
 		return PageMap{}, err
 	}
-	f.mu.Lock()
-	edited := f.unsync.ranges()
-	f.mu.Unlock()
-	ps := f.page
+	m.Took = time.Since(start)
+	return m, nil
+}
+
+// measure is Measure inside f.WithDescriptor.
+func measure(f *mapping.File, fd int, size, off, n int64, o PageMapOptions) (PageMap, error) {
+	edited := f.UnsyncedRanges()
+	ps := f.PageSize()
 	m := PageMap{PageSize: ps}
 	if off > size {
 		off = size
@@ -170,7 +177,6 @@ func (f *File) PageMap(off, n int64, o PageMapOptions) (PageMap, error) {
 		// No pages: every figure is a known 0 (as Stats says), not unknown.
 		m.Totals = PageTotals{}
 		m.MincoreErr = nil
-		m.Took = time.Since(start)
 		return m, nil
 	}
 	ncell := min(int64(o.Cells), pages)
@@ -185,7 +191,7 @@ func (f *File) PageMap(off, n int64, o PageMapOptions) (PageMap, error) {
 	// Pages edited here and not yet synced: overlap of the journal's page
 	// ranges with each cell.
 	for _, r := range edited {
-		a, b := max(r.a, m.FirstPage), min(r.b, m.FirstPage+pages)
+		a, b := max(r.First, m.FirstPage), min(r.End, m.FirstPage+pages)
 		if a >= b {
 			continue
 		}
@@ -197,7 +203,7 @@ func (f *File) PageMap(off, n int64, o PageMapOptions) (PageMap, error) {
 	}
 
 	// cachestat: the whole range once for the totals, then per cell.
-	whole, err := f.cachestatPages(fd, m.FirstPage, pages)
+	whole, err := cachestatPages(f, fd, m.FirstPage, pages)
 	if err != nil {
 		m.CachestatErr = err
 	} else {
@@ -210,7 +216,7 @@ func (f *File) PageMap(off, n int64, o PageMapOptions) (PageMap, error) {
 			c := &m.Cells[i]
 			cs := whole
 			if ncell > 1 {
-				if cs, err = f.cachestatPages(fd, c.FirstPage, c.Pages); err != nil {
+				if cs, err = cachestatPages(f, fd, c.FirstPage, c.Pages); err != nil {
 					// The file was closed or changed under us: no half figures.
 					return PageMap{}, err
 				}
@@ -227,7 +233,7 @@ func (f *File) PageMap(off, n int64, o PageMapOptions) (PageMap, error) {
 	}
 	mStart, mPages := m.FirstPage, pages
 	if pages > limit {
-		m.MincoreErr = f.errf("%w (%d pages > %d)", ErrMincoreSkipped, pages, limit)
+		m.MincoreErr = errf(f, "%w (%d pages > %d)", ErrMincoreSkipped, pages, limit)
 		mPages = 0
 		if m.CachestatErr != nil && o.VisibleLen > 0 {
 			va := max(o.VisibleOff/ps, m.FirstPage)
@@ -237,9 +243,9 @@ func (f *File) PageMap(off, n int64, o PageMapOptions) (PageMap, error) {
 	}
 	if mPages > 0 {
 		var total int64
-		err := f.errf("%w", ErrResidencyUnknown)
-		if f.resKnown {
-			err = f.mincore(fd, mStart*ps, mPages*ps, func(pos int64, vec []byte) {
+		err := errf(f, "%w", ErrResidencyUnknown)
+		if f.ResidencyVisible() {
+			err = mincore(f, fd, mStart*ps, mPages*ps, func(pos int64, vec []byte) {
 				for k, v := range vec {
 					i := m.CellOf(pos/ps + int64(k))
 					if i < 0 {
@@ -273,7 +279,6 @@ func (f *File) PageMap(off, n int64, o PageMapOptions) (PageMap, error) {
 	for i := range m.Cells {
 		m.Cells[i].State = m.Cells[i].state()
 	}
-	m.Took = time.Since(start)
 	return m, nil
 }
 
@@ -303,13 +308,14 @@ func (c *PageCell) state() CellState {
 
 // cachestatPages runs cachestat(2) on pages [first, first+n) of the file.
 // Errors wrap unix.ENOSYS (kernel < 6.5) or unix.EPERM (a file you neither
-// own nor can write).
-// The caller holds f.busy (read) so that fd stays open.
-func (f *File) cachestatPages(fd int, first, n int64) (unix.Cachestat_t, error) {
+// own nor can write). The caller is inside f.WithDescriptor, so fd stays
+// open.
+func cachestatPages(f *mapping.File, fd int, first, n int64) (unix.Cachestat_t, error) {
 	var cs unix.Cachestat_t
-	r := unix.CachestatRange{Off: uint64(first * f.page), Len: uint64(n * f.page)}
+	ps := f.PageSize()
+	r := unix.CachestatRange{Off: uint64(first * ps), Len: uint64(n * ps)}
 	if err := unix.Cachestat(uint(fd), &r, &cs, 0); err != nil {
-		return cs, f.errf("cachestat: %w", err)
+		return cs, errf(f, "cachestat: %w", err)
 	}
 	return cs, nil
 }
