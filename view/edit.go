@@ -235,11 +235,14 @@ func (e *Editor) undo(redo bool) bool {
 func (e *Editor) sync(m mapping.SyncMode) error {
 	key := syncKey(e)
 	if e.f.Mode() == mapping.ReadOnly {
-		if d := e.f.DirtyPages(); d > 0 {
+		switch d := e.f.DirtyPages(); {
+		case d > 0:
 			e.Errorf("the file is open read-only: not synced; its %s (not edited here) wait for kernel writeback", plural(int(d), "dirty page"))
-			return nil
+		case d < 0:
+			e.Message("the file is open read-only: not synced (the kernel does not say whether it has dirty pages)")
+		default:
+			e.Message("read-only: there is nothing to sync")
 		}
-		e.Message("read-only: there is nothing to sync")
 		return nil
 	}
 	shared := e.f.Mode() == mapping.Shared

@@ -208,3 +208,28 @@ func TestPagePanelReadOnlyDirty(t *testing.T) {
 		t.Errorf("read-only last line\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestSyncReadOnlyUnknownDirty: on a read-only file the user neither owns
+// nor can write the kernel will not count its dirty pages (cachestat
+// EPERM): Ctrl-S says it did not sync and that the count is unknown, never
+// "there is nothing to sync". As root this runs as nobody.
+func TestSyncReadOnlyUnknownDirty(t *testing.T) {
+	if asNobody(t) {
+		return
+	}
+	const p = "/etc/passwd" // root's, readable by everyone
+	if st, err := os.Stat(p); err != nil || st.Sys() == nil || os.Geteuid() == 0 {
+		skipOrFail(t, "needs %s and a user other than root (uid %d): %v", p, os.Geteuid(), err)
+	}
+	h := newHarness(t, p, 120, 30, mapping.Options{}, Options{Name: "passwd"})
+	if h.f.Mode() != mapping.ReadOnly {
+		t.Skipf("%s is writable here", p)
+	}
+	if h.f.DirtyPages() != mapping.Unknown {
+		skipOrFail(t, "cachestat counts the dirty pages of %s for uid %d", p, os.Geteuid())
+	}
+	h.press("Ctrl-S")
+	if l := lastLine(h); l != "the file is open read-only: not synced (the kernel does not say whether it has dirty pages)" {
+		t.Fatalf("Ctrl-S: %q", l)
+	}
+}
