@@ -27,7 +27,7 @@ func randomHexKeys(n int, seed uint64) (digits []rune, want []byte) {
 }
 
 // typedRun is an editor running app.Run (the real event loop and drawing)
-// on a simulation screen of 120×40, counting the keys it has handled and
+// on the terminal screen over a simulation screen of 120×40, counting the keys it has handled and
 // the frames it has shown.
 type typedRun struct {
 	sim    tcell.SimulationScreen
@@ -49,12 +49,15 @@ func startTyped(tb testing.TB, path string, want int64) *typedRun {
 	}
 	tb.Cleanup(func() { f.Close() })
 	r := &typedRun{sim: tcell.NewSimulationScreen("UTF-8"), done: make(chan error, 1), want: want, drawnAll: make(chan struct{})}
-	if err := r.sim.Init(); err != nil {
+	// as Launch does: the terminal screen (term.go) over tcell's screen,
+	// initialised, passed as Options.Screen (draw coalescing)
+	ts := newTermScreen(r.sim, nil)
+	if err := ts.Init(); err != nil {
 		tb.Fatal(err)
 	}
 	r.sim.SetSize(120, 40)
 	app := tview.NewApplication()
-	r.e = New(app, f, Options{Screen: r.sim})
+	r.e = New(app, f, Options{Screen: ts})
 	r.e.AddKeyHook(func(*tcell.EventKey) bool { r.keys.Add(1); return false })
 	app.SetAfterDrawFunc(func(tcell.Screen) {
 		r.frames.Add(1)
