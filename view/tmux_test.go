@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestTmuxEditSyncQuit(t *testing.T) {
@@ -74,7 +75,20 @@ func TestTmuxTruncatedWhileShown(t *testing.T) {
 	if out, err := exec.Command("truncate", "-s", "1000", p).CombinedOutput(); err != nil {
 		t.Fatalf("truncate: %v %s", err, out)
 	}
-	s.keys("Down") // a key makes the editor draw again
+	// The live view's tick (four times a second) sees the new size and
+	// says so; a key would clear that message, so wait for it first, and
+	// send a key (which makes the editor draw again) only when no tick
+	// came: a key sent at once raced with the tick and erased its message.
+	shown := false
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if strings.Contains(s.screen(), "the file changed size: 1000 B") {
+			shown = true
+			break
+		}
+	}
+	if !shown {
+		s.keys("Down")
+	}
 	s.waitFor("the file changed size: 1000 B")
 	s.waitFor("0x3e7 (999)")
 	s.keys("Up")
