@@ -126,6 +126,8 @@ type Editor struct {
 	overlay overlay
 	panels  []*Panel
 	skipped []string // shown panels the last frame had no room for
+	// tooSmall: the last frame could not show a byte row (toosmall.go).
+	tooSmall bool
 
 	handlers     map[string]Handler
 	highlighters []Highlighter

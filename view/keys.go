@@ -52,6 +52,9 @@ func (e *Editor) HandleKey(ev *tcell.EventKey) {
 		if o.Type {
 			if r, ok := k.Rune(); ok {
 				e.msg = ""
+				if e.refuseTooSmall("") {
+					return
+				}
 				e.typeRune(r)
 				return
 			}
@@ -74,6 +77,9 @@ func (e *Editor) HandleKey(ev *tcell.EventKey) {
 
 // runOutcome runs a found action.
 func (e *Editor) runOutcome(o keymap.Outcome) {
+	if e.refuseTooSmall(o.Action) {
+		return
+	}
 	a := Args{Count: o.Count, Arg: o.Arg, Expr: o.Expr}
 	if !e.RunAction(o.Action, a) {
 		e.Message("%s: not available yet", o.Action)

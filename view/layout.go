@@ -116,14 +116,17 @@ func (l *layout) Draw(s tcell.Screen) {
 	}
 	e.syncSize()
 	e.skipped = e.skipped[:0]
+	if e.drawTooSmall(s, x, y, w, h) {
+		return
+	}
 	e.drawHeader(s, x, y, w)
 	// Bottom lines.
 	msgY := y + h - 1
 	statusY := y + h - 2
 	gridTop := y + 1
 	gridBottom := statusY // exclusive
-	if h < 4 {
-		gridBottom = y + h
+	if h < 5 {            // no room for the status line
+		gridBottom = msgY
 	}
 	// Bottom panels, from the status line up.
 	type placed struct {
@@ -171,7 +174,7 @@ func (l *layout) Draw(s tcell.Screen) {
 	for _, d := range draws {
 		d.p.Draw(s, d.x, d.y, d.w, d.h)
 	}
-	if h >= 4 {
+	if h >= 5 {
 		e.drawStatus(s, x, statusY, w)
 	}
 	s.HideCursor()
