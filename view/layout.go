@@ -125,7 +125,8 @@ func (l *layout) Draw(s tcell.Screen) {
 	statusY := y + h - 2
 	gridTop := y + 1
 	gridBottom := statusY // exclusive
-	if h < 5 {            // no room for the status line
+	if h < 5 {
+		// No room for the status line.
 		gridBottom = msgY
 	}
 	// Bottom panels, from the status line up.
