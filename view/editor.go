@@ -158,6 +158,7 @@ type Editor struct {
 type tick struct {
 	every time.Duration
 	fn    func()
+	while func() bool // nil: always
 }
 
 // New builds the editor for f on app. The caller chooses app's screen
@@ -287,7 +288,13 @@ func (e *Editor) startTicks() {
 					// per ticker is pending: ticks never pile up.
 					ran := make(chan struct{})
 					go func() {
-						e.app.QueueUpdateDraw(t.fn)
+						e.app.QueueUpdate(func() {
+							if t.while != nil && !t.while() {
+								return // nothing to do: no frame either
+							}
+							t.fn()
+							e.app.ForceDraw()
+						})
 						close(ran)
 					}()
 					select {
@@ -343,13 +350,23 @@ func (e *Editor) ShowError(err error) { e.Errorf("%v", err) }
 // (app.QueueUpdateDraw from a ticker), so fn may touch the editor and the
 // screen is redrawn after it. Register from a feature function (before Run).
 func (e *Editor) Every(d time.Duration, fn func()) {
-	e.ticks = append(e.ticks, tick{d, fn})
+	e.ticks = append(e.ticks, tick{d, fn, nil})
+}
+
+// EveryWhile is Every for work that matters only while cond holds (a
+// panel is shown): at each tick cond runs first, on the UI goroutine, and
+// when it is false neither fn runs nor a frame is drawn, so an idle editor
+// does not lay out frames for hidden panels.
+func (e *Editor) EveryWhile(d time.Duration, cond func() bool, fn func()) {
+	e.ticks = append(e.ticks, tick{d, fn, cond})
 }
 
 // RunTicks runs every tick function once, synchronously (tests).
 func (e *Editor) RunTicks() {
 	for _, t := range e.ticks {
-		t.fn()
+		if t.while == nil || t.while() {
+			t.fn()
+		}
 	}
 }
 

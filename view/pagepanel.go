@@ -76,11 +76,7 @@ func addProbedPanel(e *Editor, p *Panel, action keymap.Action, request func()) {
 			request()
 		}
 	})
-	e.Every(pageRefresh, func() {
-		if e.PanelShown(p.Name) {
-			request()
-		}
-	})
+	e.EveryWhile(pageRefresh, func() bool { return e.PanelShown(p.Name) }, request)
 }
 
 // pageProbe is one measurement.

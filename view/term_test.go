@@ -270,3 +270,31 @@ func TestResetSequences(t *testing.T) {
 		t.Errorf("for an unknown terminal: %q", got)
 	}
 }
+
+// A tick registered with EveryWhile runs (and draws) only while its
+// condition holds: the page panel's and disk view's ticks cost nothing
+// while they are hidden.
+func TestEveryWhile(t *testing.T) {
+	p := writeFile(t, "run.bin", knownData())
+	var shown atomic.Bool
+	var n atomic.Int32
+	sim, _, done := runEditor(t, p, func(e *Editor) {
+		e.EveryWhile(2*time.Millisecond, func() bool { return shown.Load() }, func() { n.Add(1) })
+	})
+	time.Sleep(100 * time.Millisecond) // about 50 ticks
+	if got := n.Load(); got != 0 {
+		t.Fatalf("the tick ran %d times while its condition was false", got)
+	}
+	shown.Store(true)
+	deadline := time.Now().Add(5 * time.Second)
+	for n.Load() < 3 {
+		if time.Now().After(deadline) {
+			t.Fatal("the tick did not run once its condition held")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	sim.InjectKey(tcell.KeyCtrlQ, 0, tcell.ModCtrl)
+	if err := waitRun(t, done); err != nil {
+		t.Fatal(err)
+	}
+}
