@@ -597,7 +597,7 @@ func (f *File) capture(off, n int64) (blob, error) {
 	zero := make([]byte, spillThreshold)
 	var priv []prange
 	if f.mode == Private {
-		priv = f.j.privPages.r
+		priv = f.j.privPages.ranges()
 	}
 	for _, r := range f.dataRanges(off, off+n, 0, priv) {
 		for pos := r.a; pos < r.b; {
@@ -970,7 +970,7 @@ func (f *File) UnsyncedPageList() []int64 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	out := make([]int64, 0, f.unsync.n)
-	for _, r := range f.unsync.r {
+	for _, r := range f.unsync.ranges() {
 		for p := r.a; p < r.b; p++ {
 			out = append(out, p*f.page)
 		}

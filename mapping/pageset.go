@@ -1,63 +1,38 @@
 package mapping
 
-import (
-	"slices"
-	"sort"
-)
+import "mmhex/internal/spanset"
 
-// pageSet is a set of page numbers kept as sorted, disjoint, non-adjacent
-// half-open ranges, so that a fill of a huge range costs one entry.
+// pageSet is a set of page numbers kept as disjoint, non-adjacent
+// half-open ranges in a balanced tree, so that a fill of a huge range
+// costs one entry and scattered edits cost O(log n) each.
 type pageSet struct {
-	r []prange
-	n int64
+	s spanset.Set
+	n int64 // pages in the set
 }
 
 type prange struct{ a, b int64 } // pages [a, b)
 
 func (s *pageSet) add(a, b int64) {
-	if a >= b {
-		return
-	}
-	i := sort.Search(len(s.r), func(i int) bool { return s.r[i].b >= a })
-	j := i
-	for j < len(s.r) && s.r[j].a <= b {
-		a = min(a, s.r[j].a)
-		b = max(b, s.r[j].b)
-		s.n -= s.r[j].b - s.r[j].a
-		j++
-	}
-	s.r = slices.Replace(s.r, i, j, prange{a, b})
-	s.n += b - a
+	s.s.Add(a, b)
+	s.n = s.s.Total()
 }
 
-func (s *pageSet) has(p int64) bool {
-	i := sort.Search(len(s.r), func(i int) bool { return s.r[i].b > p })
-	return i < len(s.r) && s.r[i].a <= p
-}
+func (s *pageSet) has(p int64) bool { return s.s.Has(p) }
 
 // overlaps reports whether any page in [a, b) is in the set.
-func (s *pageSet) overlaps(a, b int64) bool {
-	i := sort.Search(len(s.r), func(i int) bool { return s.r[i].b > a })
-	return i < len(s.r) && s.r[i].a < b
-}
+func (s *pageSet) overlaps(a, b int64) bool { return s.s.Overlaps(a, b) }
 
 // clip drops pages >= limit.
 func (s *pageSet) clip(limit int64) {
-	for len(s.r) > 0 {
-		last := &s.r[len(s.r)-1]
-		if last.a >= limit {
-			s.n -= last.b - last.a
-			s.r = s.r[:len(s.r)-1]
-			continue
-		}
-		if last.b > limit {
-			s.n -= last.b - limit
-			last.b = limit
-		}
-		break
-	}
+	s.s.Clip(limit)
+	s.n = s.s.Total()
 }
 
-func (s *pageSet) clear() { s.r, s.n = nil, 0 }
+func (s *pageSet) clear() { s.s.Clear(); s.n = 0 }
 
-func (s *pageSet) ranges() []prange { return slices.Clone(s.r) }
+// ranges returns the ranges in order.
+func (s *pageSet) ranges() []prange {
+	out := make([]prange, 0, s.s.Len())
+	s.s.Each(func(sp spanset.Span) bool { out = append(out, prange{sp.A, sp.B}); return true })
+	return out
+}

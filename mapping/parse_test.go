@@ -59,8 +59,8 @@ func TestPageSet(t *testing.T) {
 	s.add(12, 13) // adjacent: merges
 	s.add(20, 30)
 	s.add(7, 21) // bridges two ranges
-	if len(s.r) != 2 || s.r[0] != (prange{5, 6}) || s.r[1] != (prange{7, 30}) || s.n != 24 {
-		t.Fatalf("ranges %v n %d", s.r, s.n)
+	if r := s.ranges(); len(r) != 2 || r[0] != (prange{5, 6}) || r[1] != (prange{7, 30}) || s.n != 24 {
+		t.Fatalf("ranges %v n %d", r, s.n)
 	}
 	for p, want := range map[int64]bool{4: false, 5: true, 6: false, 7: true, 29: true, 30: false} {
 		if s.has(p) != want {
@@ -71,12 +71,12 @@ func TestPageSet(t *testing.T) {
 		t.Error("overlaps")
 	}
 	s.clip(25)
-	if s.n != 19 || s.r[1].b != 25 {
-		t.Fatalf("after clip: %v n %d", s.r, s.n)
+	if r := s.ranges(); s.n != 19 || r[1].b != 25 {
+		t.Fatalf("after clip: %v n %d", r, s.n)
 	}
 	s.clip(6)
-	if s.n != 1 || len(s.r) != 1 {
-		t.Fatalf("after clip 6: %v n %d", s.r, s.n)
+	if s.n != 1 || len(s.ranges()) != 1 {
+		t.Fatalf("after clip 6: %v n %d", s.ranges(), s.n)
 	}
 }
 

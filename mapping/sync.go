@@ -279,7 +279,7 @@ func (f *File) StartWriteback() (SyncResult, error) {
 	}
 	start := time.Now()
 	f.unsync.clip((f.size + f.page - 1) / f.page)
-	for _, r := range f.unsync.r {
+	for _, r := range f.unsync.ranges() {
 		a, b := r.a*f.page, min(r.b*f.page, f.size)
 		if a >= b {
 			continue

@@ -3,48 +3,33 @@ package view
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"unicode/utf8"
 
 	"mmhex/keymap"
+	"mmhex/internal/spanset"
 	"mmhex/mapping"
 )
 
-// span is a byte range [a, b).
-type span struct{ a, b int64 }
-
 // touched is the set of byte ranges edited (or undone/redone) since the last
-// sync, kept sorted and merged. The mapping tracks unsynced pages; the grid
-// highlights a byte when its page is unsynced and the byte is in this set,
-// so the colour marks the bytes themselves, not whole pages.
-type touched struct{ s []span }
+// sync, merged, in a balanced tree (O(log n) an edit, undo or redo, however
+// scattered). The mapping tracks unsynced pages; the grid highlights a byte
+// when its page is unsynced and the byte is in this set, so the colour
+// marks the bytes themselves, not whole pages.
+type touched struct{ s spanset.Set }
 
-func (t *touched) add(a, b int64) {
-	if b <= a {
-		return
-	}
-	i := sort.Search(len(t.s), func(i int) bool { return t.s[i].b >= a })
-	j := i
-	for j < len(t.s) && t.s[j].a <= b {
-		a = min(a, t.s[j].a)
-		b = max(b, t.s[j].b)
-		j++
-	}
-	t.s = append(t.s[:i], append([]span{{a, b}}, t.s[j:]...)...)
-}
+func (t *touched) add(a, b int64) { t.s.Add(a, b) }
 
-func (t *touched) has(off int64) bool {
-	i := sort.Search(len(t.s), func(i int) bool { return t.s[i].b > off })
-	return i < len(t.s) && t.s[i].a <= off
-}
+func (t *touched) has(off int64) bool { return t.s.Has(off) }
 
-func (t *touched) clear() { t.s = t.s[:0] }
+func (t *touched) clear() { t.s.Clear() }
 
 // addAll adds every range of o.
 func (t *touched) addAll(o *touched) {
-	for _, sp := range o.s {
-		t.add(sp.a, sp.b)
+	if t.s.Len() == 0 {
+		t.s = o.s.Clone()
+		return
 	}
+	o.s.Each(func(sp spanset.Span) bool { t.s.Add(sp.A, sp.B); return true })
 }
 
 // WriteAt is an edit through the editor: f.WriteAt plus the unsynced-byte

@@ -2,6 +2,7 @@ package view
 
 import (
 	"bytes"
+	"mmhex/internal/spanset"
 	"os"
 	"os/exec"
 	"regexp"
@@ -822,13 +823,14 @@ func TestTouchedSpans(t *testing.T) {
 	for _, r := range [][2]int64{{10, 12}, {20, 25}, {12, 14}, {0, 1}, {24, 30}, {5, 5}} {
 		s.add(r[0], r[1])
 	}
-	want := []span{{0, 1}, {10, 14}, {20, 30}}
-	if len(s.s) != len(want) {
-		t.Fatalf("spans %v, want %v", s.s, want)
+	want := []spanset.Span{{A: 0, B: 1}, {A: 10, B: 14}, {A: 20, B: 30}}
+	got := s.s.Spans()
+	if len(got) != len(want) {
+		t.Fatalf("spans %v, want %v", got, want)
 	}
 	for i := range want {
-		if s.s[i] != want[i] {
-			t.Fatalf("spans %v, want %v", s.s, want)
+		if got[i] != want[i] {
+			t.Fatalf("spans %v, want %v", got, want)
 		}
 	}
 	for off, in := range map[int64]bool{0: true, 1: false, 9: false, 10: true, 13: true, 14: false, 29: true, 30: false} {

@@ -1,0 +1,251 @@
+// Package spanset is a set of int64 values kept as disjoint, non-adjacent
+// half-open spans [A, B) in a treap (a balanced binary search tree), so
+// that adding a span, testing a value and clipping cost O(log n) expected
+// (plus the spans merged away), whatever the order of the additions. The
+// nodes live in one slice, linked by 32-bit indices: 32 bytes a span.
+package spanset
+
+// Span is the half-open range [A, B).
+type Span struct{ A, B int64 }
+
+type node struct {
+	a, b int64
+	l, r int32 // children; 0 = none
+	pri  uint32
+}
+
+// Set is a set of spans. The zero value is empty and ready to use.
+type Set struct {
+	nodes []node // nodes[0] is unused: index 0 means "no node"
+	free  []int32
+	root  int32
+	spans int
+	total int64
+	seed  uint32
+}
+
+// Len returns the number of spans.
+func (s *Set) Len() int { return s.spans }
+
+// Total returns the number of values in the set (the spans' lengths).
+func (s *Set) Total() int64 { return s.total }
+
+func (s *Set) alloc(a, b int64) int32 {
+	s.seed = s.seed*1664525 + 1013904223
+	nd := node{a: a, b: b, pri: s.seed ^ s.seed>>15}
+	if k := len(s.free); k > 0 {
+		i := s.free[k-1]
+		s.free = s.free[:k-1]
+		s.nodes[i] = nd
+		return i
+	}
+	if len(s.nodes) == 0 {
+		s.nodes = append(s.nodes, node{})
+	}
+	s.nodes = append(s.nodes, nd)
+	return int32(len(s.nodes) - 1)
+}
+
+// split cuts t into the nodes with a < key and those with a >= key.
+func (s *Set) split(t int32, key int64) (l, r int32) {
+	if t == 0 {
+		return 0, 0
+	}
+	n := &s.nodes[t]
+	if n.a < key {
+		x, y := s.split(n.r, key)
+		s.nodes[t].r = x
+		return t, y
+	}
+	x, y := s.split(n.l, key)
+	s.nodes[t].l = y
+	return x, t
+}
+
+// merge joins l and r, every key of l below every key of r.
+func (s *Set) merge(l, r int32) int32 {
+	switch {
+	case l == 0:
+		return r
+	case r == 0:
+		return l
+	}
+	if s.nodes[l].pri > s.nodes[r].pri {
+		s.nodes[l].r = s.merge(s.nodes[l].r, r)
+		return l
+	}
+	s.nodes[r].l = s.merge(l, s.nodes[r].l)
+	return r
+}
+
+// release frees every node of t, subtracting them from the counts.
+func (s *Set) release(t int32) {
+	for t != 0 {
+		n := s.nodes[t]
+		s.release(n.l)
+		s.spans--
+		s.total -= n.b - n.a
+		s.free = append(s.free, t)
+		t = n.r
+	}
+}
+
+// popMax removes the node with the largest key from t and returns the
+// new tree and the node's span (ok false when t is empty).
+func (s *Set) popMax(t int32) (int32, Span, bool) {
+	if t == 0 {
+		return 0, Span{}, false
+	}
+	n := s.nodes[t]
+	if n.r == 0 {
+		s.free = append(s.free, t)
+		return n.l, Span{n.a, n.b}, true
+	}
+	r, sp, ok := s.popMax(n.r)
+	s.nodes[t].r = r
+	return t, sp, ok
+}
+
+// Add adds [a, b), merging it with the spans it overlaps or touches.
+func (s *Set) Add(a, b int64) {
+	if a >= b {
+		return
+	}
+	// Fast paths, two descents: already in the set (undo and redo of
+	// highlighted bytes), or extending the span it starts in without
+	// reaching the next one (typing forward).
+	if t := s.floor(a); t != 0 && s.nodes[t].b >= a {
+		n := &s.nodes[t]
+		if b <= n.b {
+			return
+		}
+		if nx := s.above(n.a); nx == 0 || s.nodes[nx].a > b {
+			s.total += b - n.b
+			n.b = b
+			return
+		}
+	}
+	l, r := s.split(s.root, a)
+	// The last span starting before a may reach a.
+	if nl, sp, ok := s.popMax(l); ok {
+		if sp.B >= a {
+			a = min(a, sp.A)
+			b = max(b, sp.B)
+			s.spans--
+			s.total -= sp.B - sp.A
+			l = nl
+		} else {
+			// Not touching: put it back (its node was freed: reuse it).
+			l = s.merge(nl, s.alloc(sp.A, sp.B))
+		}
+	}
+	// Spans starting in [a, b] are merged in.
+	m, r := s.split(r, b+1)
+	if m != 0 {
+		t := m
+		for s.nodes[t].r != 0 {
+			t = s.nodes[t].r
+		}
+		b = max(b, s.nodes[t].b)
+		s.release(m)
+	}
+	s.spans++
+	s.total += b - a
+	s.root = s.merge(s.merge(l, s.alloc(a, b)), r)
+}
+
+// floor returns the node with the largest a <= v (0 when none).
+func (s *Set) floor(v int64) int32 {
+	t, best := s.root, int32(0)
+	for t != 0 {
+		if s.nodes[t].a <= v {
+			best = t
+			t = s.nodes[t].r
+		} else {
+			t = s.nodes[t].l
+		}
+	}
+	return best
+}
+
+// above returns the node with the smallest a > v (0 when none).
+func (s *Set) above(v int64) int32 {
+	t, best := s.root, int32(0)
+	for t != 0 {
+		if s.nodes[t].a > v {
+			best = t
+			t = s.nodes[t].l
+		} else {
+			t = s.nodes[t].r
+		}
+	}
+	return best
+}
+
+// Has reports whether v is in the set.
+func (s *Set) Has(v int64) bool {
+	t := s.floor(v)
+	return t != 0 && v < s.nodes[t].b
+}
+
+// Overlaps reports whether any value in [a, b) is in the set.
+func (s *Set) Overlaps(a, b int64) bool {
+	if a >= b {
+		return false
+	}
+	t := s.floor(b - 1)
+	return t != 0 && s.nodes[t].b > a
+}
+
+// Clip drops every value >= limit.
+func (s *Set) Clip(limit int64) {
+	l, r := s.split(s.root, limit)
+	s.release(r)
+	if l != 0 {
+		t := l
+		for s.nodes[t].r != 0 {
+			t = s.nodes[t].r
+		}
+		if n := &s.nodes[t]; n.b > limit {
+			s.total -= n.b - limit
+			n.b = limit
+		}
+	}
+	s.root = l
+}
+
+// Clear empties the set (keeping its memory).
+func (s *Set) Clear() {
+	s.nodes, s.free, s.root, s.spans, s.total = s.nodes[:0], s.free[:0], 0, 0, 0
+}
+
+// Each calls fn for every span in order until fn returns false.
+func (s *Set) Each(fn func(Span) bool) {
+	s.each(s.root, fn)
+}
+
+func (s *Set) each(t int32, fn func(Span) bool) bool {
+	for t != 0 {
+		n := s.nodes[t]
+		if !s.each(n.l, fn) || !fn(Span{n.a, n.b}) {
+			return false
+		}
+		t = n.r
+	}
+	return true
+}
+
+// Spans returns the spans in order.
+func (s *Set) Spans() []Span {
+	out := make([]Span, 0, s.spans)
+	s.Each(func(sp Span) bool { out = append(out, sp); return true })
+	return out
+}
+
+// Clone returns a copy of the set.
+func (s *Set) Clone() Set {
+	c := *s
+	c.nodes = append([]node(nil), s.nodes...)
+	c.free = append([]int32(nil), s.free...)
+	return c
+}

@@ -1,0 +1,101 @@
+package spanset
+
+import (
+	"math/rand/v2"
+	"runtime"
+	"testing"
+)
+
+// TestModel compares random Add, Clip, Has, Overlaps and Clear with a
+// plain boolean slice.
+func TestModel(t *testing.T) {
+	for seed := uint64(1); seed <= 20; seed++ {
+		r := rand.New(rand.NewPCG(seed, 7))
+		const size = 300
+		var s Set
+		model := make([]bool, size+20)
+		for step := 0; step < 2000; step++ {
+			switch k := r.IntN(20); {
+			case k < 14:
+				a := int64(r.IntN(size))
+				b := a + int64(r.IntN(12))
+				s.Add(a, b)
+				for i := a; i < b; i++ {
+					model[i] = true
+				}
+			case k < 15:
+				lim := int64(r.IntN(size + 10))
+				s.Clip(lim)
+				for i := lim; i < int64(len(model)); i++ {
+					model[i] = false
+				}
+			case k < 16 && r.IntN(10) == 0:
+				s.Clear()
+				clear(model)
+			default:
+				a := int64(r.IntN(size + 10))
+				b := a + int64(r.IntN(12))
+				want := false
+				for i := a; i < b; i++ {
+					want = want || model[i]
+				}
+				if got := s.Overlaps(a, b); got != want {
+					t.Fatalf("seed %d step %d: Overlaps(%d, %d) = %v", seed, step, a, b, got)
+				}
+			}
+			// Whole-set check: spans, counts, Has.
+			var spans []Span
+			var total int64
+			for i := 0; i < len(model); i++ {
+				if model[i] {
+					j := i
+					for j < len(model) && model[j] {
+						j++
+					}
+					spans = append(spans, Span{int64(i), int64(j)})
+					total += int64(j - i)
+					i = j
+				}
+			}
+			got := s.Spans()
+			if len(got) != len(spans) || s.Len() != len(spans) || s.Total() != total {
+				t.Fatalf("seed %d step %d: spans %v (Len %d Total %d), want %v (total %d)", seed, step, got, s.Len(), s.Total(), spans, total)
+			}
+			for i := range got {
+				if got[i] != spans[i] {
+					t.Fatalf("seed %d step %d: spans %v, want %v", seed, step, got, spans)
+				}
+			}
+			v := int64(r.IntN(len(model)))
+			if s.Has(v) != model[v] {
+				t.Fatalf("seed %d step %d: Has(%d) = %v", seed, step, v, !model[v])
+			}
+		}
+	}
+}
+
+// BenchmarkScattered adds 10^6 one-value spans at every other value in
+// a shuffled order, and reports the bytes each span costs.
+func BenchmarkScattered(b *testing.B) {
+	const n = 1_000_000
+	order := rand.New(rand.NewPCG(1, 2)).Perm(n)
+	var ms0, ms1 runtime.MemStats
+	for b.Loop() {
+		runtime.GC()
+		runtime.ReadMemStats(&ms0)
+		var s Set
+		for _, i := range order {
+			s.Add(int64(2*i), int64(2*i+1))
+		}
+		for _, i := range order[:1000] {
+			if !s.Has(int64(2 * i)) {
+				b.Fatal("lost a span")
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&ms1)
+		b.ReportMetric(float64(ms1.HeapAlloc-ms0.HeapAlloc)/n, "B/span")
+		runtime.KeepAlive(&s)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/add")
+}
