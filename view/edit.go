@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"unicode/utf8"
 
-	"mmhex/keymap"
 	"mmhex/internal/spanset"
+	"mmhex/keymap"
 	"mmhex/mapping"
 )
 
