@@ -50,8 +50,9 @@ type PageRange struct{ First, End int64 }
 func (f *File) UnsyncedRanges() []PageRange {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make([]PageRange, 0, len(f.unsync.r))
-	for _, r := range f.unsync.r {
+	rs := f.unsync.ranges()
+	out := make([]PageRange, 0, len(rs))
+	for _, r := range rs {
 		out = append(out, PageRange{r.a, r.b})
 	}
 	return slices.Clip(out)
