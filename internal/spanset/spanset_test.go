@@ -3,6 +3,7 @@ package spanset
 import (
 	"math/rand/v2"
 	"runtime"
+	"syscall"
 	"testing"
 )
 
@@ -80,7 +81,9 @@ func BenchmarkScattered(b *testing.B) {
 	const n = 1_000_000
 	order := rand.New(rand.NewPCG(1, 2)).Perm(n)
 	var ms0, ms1 runtime.MemStats
+	var ru0, ru1 syscall.Rusage
 	for b.Loop() {
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
 		runtime.GC()
 		runtime.ReadMemStats(&ms0)
 		var s Set
@@ -92,10 +95,11 @@ func BenchmarkScattered(b *testing.B) {
 				b.Fatal("lost a span")
 			}
 		}
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+		b.ReportMetric(float64(ru1.Utime.Nano()+ru1.Stime.Nano()-ru0.Utime.Nano()-ru0.Stime.Nano())/n, "cpu-ns/add")
 		runtime.GC()
 		runtime.ReadMemStats(&ms1)
 		b.ReportMetric(float64(ms1.HeapAlloc-ms0.HeapAlloc)/n, "B/span")
 		runtime.KeepAlive(&s)
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/add")
 }
