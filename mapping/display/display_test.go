@@ -1,6 +1,9 @@
 package display
 
 import (
+	"go/parser"
+	"go/token"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -114,6 +117,32 @@ func TestHumanBytes(t *testing.T) {
 		{1 << 40, "1.00 TiB"}, {1 << 62, "4.00 EiB"}, {1<<63 - 1, "8.00 EiB"}} {
 		if got := HumanBytes(c.n); got != c.want {
 			t.Errorf("HumanBytes(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}
+
+// TestImportsOnlyStdlib: display imports nothing but the standard library,
+// which is what lets mapping, keymap, view and main all import it
+// (docs/architecture.md) without keymap depending on mapping.
+func TestImportsOnlyStdlib(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range f.Imports {
+			path := strings.Trim(imp.Path.Value, `"`)
+			if strings.Contains(strings.Split(path, "/")[0], ".") || strings.HasPrefix(path, "mmhex") {
+				t.Errorf("%s imports %s: display may import only the standard library", name, path)
+			}
 		}
 	}
 }
