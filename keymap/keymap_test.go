@@ -99,7 +99,9 @@ func TestParseKeyNames(t *testing.T) {
 		{"Foo", `bad key name "Foo"`},
 		{"Ctrl-", `bad key name "Ctrl-"`},
 		{"F65", `bad key name "F65"`},
-		{"\x1b", `bad key name "\x1b"`},
+		{"\x1b", `bad key name "."`}, // display.Quote: a control byte is shown as '.'
+		{"Ctrl-\x1b[2J", `bad key name "Ctrl-.[2J"`},
+		{"\u009b-x", `bad key name ".-x": unknown modifier "."`},
 	}
 	for _, tc := range bad {
 		_, err := ParseKey(tc.in)

@@ -67,6 +67,11 @@ func Name(name string) string {
 	return Sanitize(name)
 }
 
+// Quote returns s between double quotes, through Sanitize: for names and
+// values quoted in a message (`unknown modifier "Hyper"`). Unlike %q it
+// shows a control character as '.', like everything else on the screen.
+func Quote(s string) string { return `"` + Sanitize(s) + `"` }
+
 // Line returns s as one terminal-safe line: newlines and carriage returns
 // become spaces, then Sanitize. Every error line main prints goes through
 // it (the flag package quotes arguments raw).

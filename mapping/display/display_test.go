@@ -95,6 +95,12 @@ func TestName(t *testing.T) {
 	}
 }
 
+func TestQuote(t *testing.T) {
+	if got := Quote("a\x1b[2Jb\u202e"); got != `"a.[2Jb."` {
+		t.Errorf("Quote = %s", got)
+	}
+}
+
 func TestLine(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"plain: é 日本", "plain: é 日本"},
