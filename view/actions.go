@@ -8,8 +8,6 @@ import (
 )
 
 // The editor's own actions: moving, editing, saving, quitting, screen.
-func init() { features = append(features, registerCore) }
-
 func registerCore(e *Editor) {
 	bpr := func() int64 { return int64(e.bpr) }
 	// n is a move's count, at most the file's size: no move needs more
@@ -159,14 +157,7 @@ func registerCore(e *Editor) {
 			e.Stop()
 		}
 	})
-	e.Handle(keymap.Writeback, func(e *Editor, a Args) {
-		r, err := e.f.StartWriteback()
-		if err != nil {
-			e.ShowError(err)
-			return
-		}
-		e.Message("%s: writeback started for %s (not waited for)", r.Flag, describeSyncShort(r))
-	})
+	// writeback (sync_file_range) belongs to the page panel (pagepanel.go).
 	e.Handle(keymap.Quit, func(e *Editor, a Args) { e.quit() })
 	e.Handle(keymap.QuitRevert, func(e *Editor, a Args) {
 		if err := e.revertUnsynced(); err != nil {

@@ -61,8 +61,6 @@ var (
 	styleAgree    = tcell.StyleDefault.Foreground(tcell.PaletteColor(2))
 )
 
-func init() { features = append(features, registerDiskView) }
-
 func registerDiskView(e *Editor) {
 	dv := &diskView{e: e}
 	addProbedPanel(e, &Panel{Name: diskViewName, Side: Bottom, SizeFunc: dv.height, Draw: dv.draw}, keymap.DiskView, dv.request)

@@ -3,12 +3,10 @@
 // and the quit dialog. It reads and writes file bytes only through mapping
 // and turns keys into actions only through keymap.
 //
-// Features live in their own files and register themselves from init():
-//
-//	func init() { features = append(features, func(e *Editor) { e.Handle("x", ...) }) }
-//
-// so adding one does not edit a central switch. docs/architecture.md (## view)
-// lists the extension points.
+// Features (selection, search, marks, panels, ...) are values of the
+// Feature interface, listed in one place (defaultFeatures, features.go);
+// New registers them in that order. docs/architecture.md (## view) lists
+// the extension points.
 package view
 
 import (
@@ -51,6 +49,9 @@ type Options struct {
 	// the caller set the application's screen (tests drawing by hand), or
 	// tview makes one in Run, with a frame after every key.
 	Screen tcell.Screen
+	// Features are the editor's features, registered in this order; nil
+	// means defaultFeatures().
+	Features []Feature
 }
 
 // Column is the grid column the cursor types into.
@@ -91,10 +92,6 @@ type Handler func(e *Editor, a Args)
 // panicOut receives the stack of a panic, after the terminal is restored.
 var panicOut io.Writer = os.Stderr
 
-// features are registered by each feature file's init(); New calls each on
-// the new editor, in registration order.
-var features []func(*Editor)
-
 // Editor is the interactive hex editor on one file.
 type Editor struct {
 	app  *tview.Application
@@ -130,6 +127,9 @@ type Editor struct {
 	tooSmall bool
 
 	handlers     map[string]Handler
+	handledBy    map[keymap.Action]string // the feature that registered each handler
+	registering  string                   // the feature New is registering
+	regErr       error                    // a handler refused while registering
 	highlighters []Highlighter
 	frameHooks   []func(start int64, data []byte)
 	keyHooks     []func(ev *tcell.EventKey) bool
@@ -163,8 +163,9 @@ type tick struct {
 
 // New builds the editor for f on app. The caller chooses app's screen
 // (app.SetScreen; a simulation screen in tests). Nothing is drawn until Run,
-// or until the caller draws with app.ForceDraw in tests.
-func New(app *tview.Application, f *mapping.File, opts Options) *Editor {
+// or until the caller draws with app.ForceDraw in tests. The error is a
+// feature that could not be registered (two handlers for one action).
+func New(app *tview.Application, f *mapping.File, opts Options) (*Editor, error) {
 	if opts.BytesPerRow <= 0 {
 		opts.BytesPerRow = 16
 	}
@@ -187,8 +188,12 @@ func New(app *tview.Application, f *mapping.File, opts Options) *Editor {
 	}
 	e.grid = newGrid(e)
 	e.root = newLayout(e)
-	for _, feat := range features {
-		feat(e)
+	feats := opts.Features
+	if feats == nil {
+		feats = defaultFeatures()
+	}
+	if err := e.register(feats); err != nil {
+		return nil, err
 	}
 	if opts.Inspector {
 		e.ShowPanel(inspectorPanel, true)
@@ -225,7 +230,7 @@ func New(app *tview.Application, f *mapping.File, opts Options) *Editor {
 		// A key is still queued: the frame after it is drawn instead.
 		return e.ds != nil && e.ds.skip()
 	})
-	return e
+	return e, nil
 }
 
 // Run runs the editor until it quits. The terminal is restored however it
@@ -318,9 +323,6 @@ func (e *Editor) File() *mapping.File { return e.f }
 
 // Keys is the key dispatcher.
 func (e *Editor) Keys() *keymap.Dispatcher { return e.keys }
-
-// Handle registers h as the handler of action (replacing an earlier one).
-func (e *Editor) Handle(action keymap.Action, h Handler) { e.handlers[string(action)] = h }
 
 // RunAction runs the handler of action; false when none is registered.
 func (e *Editor) RunAction(action keymap.Action, a Args) bool {

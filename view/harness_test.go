@@ -50,7 +50,10 @@ func newHarness(t testing.TB, path string, w, ht int, mo mapping.Options, opts O
 	// the cells a test reads are the ones it gives tcell.
 	app.SetScreen(newTermScreen(sim, nil))
 	sim.SetSize(w, ht)
-	e := New(app, f, opts)
+	e, err := New(app, f, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
 	h := &harness{t: t, sim: sim, app: app, e: e, f: f}
 	h.draw() // as on the terminal: a frame before the first key
 	return h

@@ -16,14 +16,12 @@ const inspectorWidth = 34
 
 var styleInspLabel = tcell.StyleDefault.Foreground(tcell.PaletteColor(8))
 
-func init() {
-	features = append(features, func(e *Editor) {
-		e.AddPanel(&Panel{
-			Name: inspectorPanel,
-			Side: Right,
-			Size: inspectorWidth,
-			Draw: e.drawInspector,
-		})
+func registerInspector(e *Editor) {
+	e.AddPanel(&Panel{
+		Name: inspectorPanel,
+		Side: Right,
+		Size: inspectorWidth,
+		Draw: e.drawInspector,
 	})
 }
 

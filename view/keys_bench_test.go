@@ -57,7 +57,9 @@ func startTyped(tb testing.TB, path string, want int64) *typedRun {
 	}
 	r.sim.SetSize(120, 40)
 	app := tview.NewApplication()
-	r.e = New(app, f, Options{Screen: ts})
+	if r.e, err = New(app, f, Options{Screen: ts}); err != nil {
+		tb.Fatal(err)
+	}
 	r.e.AddKeyHook(func(*tcell.EventKey) bool { r.keys.Add(1); return false })
 	app.SetAfterDrawFunc(func(tcell.Screen) {
 		r.frames.Add(1)

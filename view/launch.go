@@ -78,13 +78,17 @@ func Launch(o LaunchOptions) (err error) {
 		// No terminal, or an unknown $TERM.
 		return fmt.Errorf("cannot use the terminal: %w", err)
 	}
-	e := New(tview.NewApplication(), f, Options{
+	e, err := New(tview.NewApplication(), f, Options{
 		BytesPerRow:    cfg.BytesPerRow,
 		FitWidth:       o.Fit || cfg.FitWidth,
 		Keys:           keymap.NewDispatcher(m),
 		StartupMessage: keymap.ProblemsText(probs),
 		Screen:         ts,
 	})
+	if err != nil {
+		ts.Fini()
+		return err
+	}
 	if demoNote != "" {
 		e.Message("%s", demoNote)
 	}

@@ -40,8 +40,6 @@ type live struct {
 	detached string // File.Detached at the last tick (UI goroutine only)
 }
 
-func init() { features = append(features, registerLive) }
-
 func registerLive(e *Editor) {
 	l := &live{e: e, changed: make(map[int64]time.Time)}
 	e.Every(liveEvery, l.tick)

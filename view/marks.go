@@ -11,8 +11,6 @@ import (
 	"mmhex/view/hexfmt"
 )
 
-func init() { features = append(features, registerMarks) }
-
 // validMark: marks are letters (a–z, A–Z).
 func validMark(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }
 

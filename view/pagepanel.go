@@ -129,8 +129,6 @@ var (
 // pageRefresh is how often the panel measures while shown.
 const pageRefresh = 250 * time.Millisecond
 
-func init() { features = append(features, registerPagePanel) }
-
 func registerPagePanel(e *Editor) {
 	pp := &pagePanel{e: e}
 	addProbedPanel(e, &Panel{Name: pagePanelName, Side: Bottom, SizeFunc: pp.height, Draw: pp.draw}, keymap.PagePanel, pp.request)

@@ -13,8 +13,6 @@ import (
 	"github.com/rivo/tview"
 )
 
-func init() { features = append(features, registerPaste) }
-
 func registerPaste(e *Editor) { e.app.EnablePaste(true) }
 
 // PasteHandler takes a bracketed paste (tview collects its runes, Enter as

@@ -39,7 +39,10 @@ func runEditor(t *testing.T, path string, setup func(e *Editor)) (*finiScreen, *
 	}
 	sim.SetSize(100, 30)
 	// as Launch does: the editor wraps the screen (frames after queued keys)
-	e := New(tview.NewApplication(), f, Options{Screen: sim})
+	e, err := New(tview.NewApplication(), f, Options{Screen: sim})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if setup != nil {
 		setup(e)
 	}
@@ -104,7 +107,7 @@ func TestRunPanicRestoresScreen(t *testing.T) {
 	quietPanics(t)
 	p := writeFile(t, "run.bin", knownData())
 	sim, _, done := runEditor(t, p, func(e *Editor) {
-		e.Handle(keymap.Marks, func(e *Editor, a Args) { panic("boom") })
+		e.handlers[string(keymap.Marks)] = func(e *Editor, a Args) { panic("boom") }
 	})
 	k, _ := keymap.ParseKey("Alt-'")
 	ev := k.Event()

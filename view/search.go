@@ -53,8 +53,6 @@ var searchProgressHook func(done, total int64)
 // status line.
 const progressEvery = 100 * time.Millisecond
 
-func init() { features = append(features, registerSearch) }
-
 func registerSearch(e *Editor) {
 	x := ext(e)
 	e.Handle(keymap.SearchForward, func(e *Editor, a Args) { e.searchPrompt(false, a.Expr) })

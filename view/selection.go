@@ -44,8 +44,6 @@ func ext(e *Editor) *extras {
 // its length (xterm, tmux and others at around 100 KB).
 const maxClipboard = 64 << 10
 
-func init() { features = append(features, registerSelection) }
-
 // Selection returns the selected range [off, off+n): the explicit
 // selection, else the search match while the cursor is on its start.
 func (e *Editor) Selection() (off, n int64, ok bool) {

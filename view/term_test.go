@@ -185,7 +185,10 @@ func TestTermScreenQuitWithQueuedKeys(t *testing.T) {
 	}
 	app := tview.NewApplication()
 	app.SetScreen(ts)
-	e := New(app, f, Options{})
+	e, err := New(app, f, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan error, 1)
 	go func() { done <- e.Run() }()
 	p.until("00000000")

@@ -62,8 +62,6 @@ func writes(e *Editor) *writeState {
 	return e.Value(writeKey{}, func() any { return &writeState{} }).(*writeState)
 }
 
-func init() { features = append(features, registerWriteSelection) }
-
 func registerWriteSelection(e *Editor) {
 	ws := writes(e)
 	// Esc stops a running write before it drops the selection.
