@@ -272,8 +272,8 @@ func (j *journal) drop(i int) {
 	}
 }
 
-// split cuts e[i] at x bytes into two entries, the head first. sync
-// tells whether both belong to the synced prefix when e[i] did.
+// split cuts e[i] at x bytes into two entries, the head first; both are
+// applied (or synced) when e[i] was.
 func (j *journal) split(i int, x int64) {
 	e := j.e[i]
 	head := entry{off: e.off, n: x, old: e.old, new: e.new}
