@@ -509,7 +509,7 @@ func (s *termScreen) Show() {
 		s.shownCur = s.cur
 	}
 	s.fmu.Unlock()
-	if need {
+	if need && !s.released() {
 		s.shows.Add(1)
 		s.Screen.Show()
 	}
@@ -522,8 +522,26 @@ func (s *termScreen) Sync() {
 	s.force = false
 	s.shownCur = s.cur
 	s.fmu.Unlock()
+	if s.released() {
+		return
+	}
 	s.shows.Add(1)
 	s.Screen.Sync()
+}
+
+// released reports whether tcell has let the terminal go: its Fini (and
+// Suspend) empties its cell buffer but keeps its width and height, and a
+// draw then never ends (tcell's draw loop does not advance over cells it
+// does not have). Seen as an orphan spinning for ever after the terminal
+// closed (SIGHUP, then SIGCONT's redraw: ts.Sync).
+func (s *termScreen) released() bool {
+	if s.in == nil {
+		return false
+	}
+	s.in.Lock()
+	w, h := s.in.GetCells().Size()
+	s.in.Unlock()
+	return w == 0 || h == 0
 }
 
 // ---- the real terminal -------------------------------------------------
