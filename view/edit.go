@@ -35,10 +35,11 @@ func (t *touched) addAll(o *touched) {
 // WriteAt is an edit through the editor: f.WriteAt plus the unsynced-byte
 // highlight. Features that edit (fill, paste) use it, or Fill.
 func (e *Editor) WriteAt(p []byte, off int64) error {
-	if _, err := e.f.WriteAt(p, off); err != nil {
+	n, err := e.f.WriteAt(p, off)
+	e.touch(off, off+int64(n)) // a store cut short by a fault is journaled up to n
+	if err != nil {
 		return e.editError(err)
 	}
-	e.touch(off, off+int64(len(p)))
 	return nil
 }
 
@@ -50,10 +51,16 @@ func (e *Editor) touch(a, b int64) {
 
 // Fill is a journaled fill of n bytes at off with b through the editor.
 func (e *Editor) Fill(off, n int64, b byte) error {
-	if err := e.f.Fill(off, n, b); err != nil {
+	err := e.f.Fill(off, n, b)
+	// A fill cut short by a fault is journaled up to where it stopped: the
+	// highlight also needs the page to be unsynced, so the whole range can
+	// be marked.
+	if err == nil || errors.Is(err, mapping.ErrFault) {
+		e.touch(off, off+n)
+	}
+	if err != nil {
 		return e.editError(err)
 	}
-	e.touch(off, off+n)
 	return nil
 }
 
