@@ -846,8 +846,17 @@ func (f *File) checkFits(e entry) error {
 
 // Reverted is what RevertAll and RevertUnsynced did.
 type Reverted struct {
-	Edits   int   // edits stepped over
+	Edits   int   // edits reverted (at least one byte put back)
+	Dropped int   // edits that put back nothing (see Edit.Dropped)
 	Skipped Skips // bytes left alone (another writer changed them, or past the end)
+}
+
+func (r *Reverted) count(ed Edit) {
+	if ed.Dropped {
+		r.Dropped++
+	} else {
+		r.Edits++
+	}
 }
 
 // RevertAll undoes every applied edit since Open and returns how many it
@@ -868,7 +877,7 @@ func (f *File) RevertAll() (Reverted, error) {
 		if err != nil {
 			return r, err
 		}
-		r.Edits++
+		r.count(ed)
 	}
 	return r, nil
 }
@@ -898,7 +907,7 @@ func (f *File) RevertUnsynced() (Reverted, error) {
 		if err != nil {
 			return r, err
 		}
-		r.Edits++
+		r.count(ed)
 	}
 	for f.j.pos < f.j.syncPos {
 		ed, err := f.redoLocked()
@@ -906,7 +915,7 @@ func (f *File) RevertUnsynced() (Reverted, error) {
 		if err != nil {
 			return r, err
 		}
-		r.Edits++
+		r.count(ed)
 	}
 	for len(f.j.lostRev) > 0 {
 		k := len(f.j.lostRev) - 1
@@ -924,14 +933,15 @@ func (f *File) RevertUnsynced() (Reverted, error) {
 		}
 		if restored == 0 && err == nil {
 			f.j.free(e)
-		} else {
-			for _, x := range f.j.e[f.j.pos:] {
-				f.j.free(x)
-			}
-			f.j.e = append(f.j.e[:f.j.pos], e)
-			f.j.pos++
-			f.j.syncPos = f.j.pos
+			r.Dropped++
+			continue
 		}
+		for _, x := range f.j.e[f.j.pos:] {
+			f.j.free(x)
+		}
+		f.j.e = append(f.j.e[:f.j.pos], e)
+		f.j.pos++
+		f.j.syncPos = f.j.pos
 		if err != nil {
 			return r, err
 		}

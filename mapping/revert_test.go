@@ -122,10 +122,10 @@ func TestRevertAfterShrink(t *testing.T) {
 				switch how {
 				case "unsynced":
 					r, err = f.RevertUnsynced()
-					n = r.Edits
+					n = r.Edits + r.Dropped
 				case "all":
 					r, err = f.RevertAll()
-					n = r.Edits
+					n = r.Edits + r.Dropped
 				case "undo":
 					for i := 0; i < 3 && err == nil; i++ {
 						_, err = f.Undo()

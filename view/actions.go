@@ -114,12 +114,12 @@ func registerCore(e *Editor) {
 			e.ShowError(err)
 			return
 		}
-		if r.Edits == 0 {
+		if r.Edits == 0 && r.Dropped == 0 {
 			e.Message("nothing to revert")
 			return
 		}
 		if r.Skipped.Ranges > 0 {
-			e.Errorf("reverted %s; %s", plural(r.Edits, "edit"), r.Skipped)
+			e.Errorf("%s; %s", revertedText(r.Edits, "edit"), r.Skipped)
 			return
 		}
 		e.Message("reverted %s; the restored bytes are unsynced until a sync (redo brings the edits back)", plural(r.Edits, "edit"))

@@ -91,3 +91,20 @@ func TestUndoMessageOtherWriter(t *testing.T) {
 		t.Fatalf("byte 1 is %#x, want 0x99", b)
 	}
 }
+
+// TestRevertAllMessageOtherWriter: revert all (Alt-z) leaves the other
+// writer's byte and says so.
+func TestRevertAllMessageOtherWriter(t *testing.T) {
+	p := writeFile(t, "revert.bin", make([]byte, 64))
+	h := newHarness(t, p, 140, 20, mapping.Options{}, Options{})
+	h.typeText("1122")
+	pwriteByte(t, p, 1, 0x99)
+	h.press("Alt-z")
+	want := "reverted 1 edit; left 1 byte at 0x1 alone: changed by another writer since the edit"
+	if got := strings.TrimSpace(h.messageLine()); got != want {
+		t.Fatalf("message %q\nwant    %q", got, want)
+	}
+	if b0, b1 := byteAt(t, h.f, 0), byteAt(t, h.f, 1); b0 != 0 || b1 != 0x99 {
+		t.Fatalf("bytes %#x %#x, want 0 and the other writer's 0x99", b0, b1)
+	}
+}

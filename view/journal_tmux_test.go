@@ -34,7 +34,7 @@ func TestTmuxTwoWritersQuitRevert(t *testing.T) {
 	a.waitFor("[r] revert it and quit")
 	a.send("r")
 	scr := a.waitFor("EXITED")
-	want := "mmhex: " + p + ": reverted 1 unsynced edit; left 1 byte at 0x0 alone: changed by another writer since the edit"
+	want := "mmhex: " + p + ": nothing reverted; left 1 byte at 0x0 alone: changed by another writer since the edit"
 	if !strings.Contains(strings.ReplaceAll(scr, "\n", ""), want) {
 		t.Fatalf("A's exit message is not %q:\n%s", want, scr)
 	}

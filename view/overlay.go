@@ -223,7 +223,7 @@ func (d *quitDialog) key(e *Editor, ev *tcell.EventKey) {
 func (e *Editor) revertUnsynced() error {
 	r, err := e.f.RevertUnsynced()
 	if r.Skipped.Ranges > 0 {
-		e.exitNote = fmt.Sprintf("reverted %s; %s", plural(r.Edits, "unsynced edit"), r.Skipped)
+		e.exitNote = fmt.Sprintf("%s; %s", revertedText(r.Edits, "unsynced edit"), r.Skipped)
 		e.Errorf("%s", e.exitNote)
 	}
 	if err != nil {
@@ -234,6 +234,15 @@ func (e *Editor) revertUnsynced() error {
 	}
 	_, err = e.f.Sync(mapping.MSSync)
 	return err
+}
+
+// revertedText says how many edits a revert put back: "reverted 2
+// edits", or "nothing reverted" when every edit was left alone.
+func revertedText(n int, what string) string {
+	if n == 0 {
+		return "nothing reverted"
+	}
+	return "reverted " + plural(n, what)
 }
 
 // quit quits, asking first when edits are not synced.
