@@ -61,8 +61,10 @@ var (
 	styleAgree    = tcell.StyleDefault.Foreground(tcell.PaletteColor(2))
 )
 
-func registerDiskView(e *Editor) {
-	dv := &diskView{e: e}
+func (dv *diskView) Name() string { return "disk view" }
+
+func (dv *diskView) Register(e *Editor) error {
+	dv.e = e
 	addProbedPanel(e, &Panel{Name: diskViewName, Side: Bottom, SizeFunc: dv.height, Draw: dv.draw}, keymap.DiskView, dv.request)
 	e.OnMove(func(from, to int64) {
 		ps := e.f.PageSize()
@@ -70,6 +72,7 @@ func registerDiskView(e *Editor) {
 			dv.request()
 		}
 	})
+	return nil
 }
 
 // diskRows is the number of byte rows shown for a screen of height h.

@@ -126,6 +126,7 @@ type Editor struct {
 	// tooSmall: the last frame could not show a byte row (toosmall.go).
 	tooSmall bool
 
+	features     []Feature // in registration order; each holds its own state
 	handlers     map[string]Handler
 	handledBy    map[keymap.Action]string // the feature that registered each handler
 	registering  string                   // the feature New is registering
@@ -144,8 +145,6 @@ type Editor struct {
 	exitNote    string  // printed after the editor quit (ExitNote)
 	halfByte    byte    // the byte the high nibble made (nibble == 1)
 	cancelHooks []func() bool
-
-	values map[any]any // per-editor state of features (Value)
 
 	ds *drawScreen // the wrapped Options.Screen; nil without one
 
@@ -417,21 +416,6 @@ func (e *Editor) OnQuit(fn func()) { e.quitHooks = append(e.quitHooks, fn) }
 // (the state of background work, such as a running search's progress);
 // fn runs on the UI goroutine each frame and returns "" for nothing.
 func (e *Editor) AddStatus(fn func() string) { e.statusHooks = append(e.statusHooks, fn) }
-
-// Value returns the feature state stored under key, creating it with mk on
-// first use: per-editor state for a feature file without a field in Editor
-// (use an unexported key type). UI goroutine only.
-func (e *Editor) Value(key any, mk func() any) any {
-	if e.values == nil {
-		e.values = make(map[any]any)
-	}
-	v, ok := e.values[key]
-	if !ok {
-		v = mk()
-		e.values[key] = v
-	}
-	return v
-}
 
 // Cursor is the offset of the cursor byte.
 func (e *Editor) Cursor() int64 { return e.cursor }

@@ -26,17 +26,18 @@ type Feature interface {
 // write-selection, then the search, then the selection; the status parts
 // of the live view, then the search.
 func defaultFeatures() []Feature {
+	sel := &selection{}
 	return []Feature{
 		featureFunc{"core", registerCore},
-		featureFunc{"disk view", registerDiskView},
+		&diskView{},
 		featureFunc{"inspector", registerInspector},
-		featureFunc{"live view", registerLive},
-		featureFunc{"marks", registerMarks},
-		featureFunc{"page panel", registerPagePanel},
+		newLive(),
+		newMarks(),
+		&pagePanel{},
 		featureFunc{"paste", registerPaste},
-		featureFunc{"search", registerSearch},
-		featureFunc{"selection", registerSelection},
-		featureFunc{"write-selection", registerWriteSelection},
+		&searcher{sel: sel},
+		sel,
+		&writeState{},
 	}
 }
 
@@ -53,6 +54,7 @@ func (f featureFunc) Register(e *Editor) error { f.fn(e); return nil }
 // register runs each feature's Register on e, in order, and stops at the
 // first error (a duplicate handler, or the feature's own).
 func (e *Editor) register(feats []Feature) error {
+	e.features = feats
 	e.handledBy = make(map[keymap.Action]string)
 	for _, ft := range feats {
 		e.registering, e.regErr = ft.Name(), nil
@@ -76,4 +78,17 @@ func (e *Editor) Handle(action keymap.Action, h Handler) {
 		e.handledBy[action] = e.registering
 	}
 	e.handlers[string(action)] = h
+}
+
+// featureOf is the editor's feature of type T, the zero T when it has none:
+// how one feature's code finds its state from the editor (the selection
+// for fill and copy, the search's running search).
+func featureOf[T Feature](e *Editor) T {
+	for _, f := range e.features {
+		if t, ok := f.(T); ok {
+			return t
+		}
+	}
+	var zero T
+	return zero
 }

@@ -1,6 +1,7 @@
 package view
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/rivo/tview"
@@ -39,5 +40,42 @@ func TestFeatureDuplicateHandler(t *testing.T) {
 	// The default list registers each action once.
 	if _, err := New(tview.NewApplication(), f, Options{}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Two editors in one process keep their own marks, selection and search:
+// each feature's state is in the feature value its editor holds.
+func TestFeatureStatePerEditor(t *testing.T) {
+	t.Parallel()
+	p := writeFile(t, "known.bin", knownData())
+	a := newHarness(t, p, 100, 24, mapping.Options{}, Options{})
+	b := newHarness(t, p, 100, 24, mapping.Options{}, Options{})
+	a.press("Ctrl-G")
+	a.typeText("0x100")
+	a.press("Enter", "Alt-m")
+	a.typeText("a")
+	a.press("Alt-m")
+	a.typeText("b")
+	b.press("Alt-j")
+	b.typeText("a")
+	if s := b.draw(); !strings.Contains(s, `mark 'a' is not set`) || b.e.Cursor() != 0 {
+		t.Errorf("editor b sees editor a's mark a (cursor %#x):\n%s", b.e.Cursor(), s)
+	}
+	a.e.StartSelection(0x10)
+	if _, _, ok := b.e.Selection(); ok {
+		t.Error("editor b has editor a's selection")
+	}
+	if off, n, ok := a.e.Selection(); !ok || off != 0x10 || n != 0x100-0x10+1 {
+		t.Errorf("editor a's selection: %#x %#x %v", off, n, ok)
+	}
+	// The search shows its match in its own editor's selection.
+	if a.e.searcher().sel != a.e.sel() || a.e.sel() == b.e.sel() || a.e.sel() == nil {
+		t.Error("the search's selection is not its editor's own")
+	}
+	// Every feature value is new for each editor.
+	for i, f := range a.e.features {
+		if _, fn := f.(featureFunc); !fn && f == b.e.features[i] {
+			t.Errorf("feature %q shared by two editors", f.Name())
+		}
 	}
 }

@@ -40,8 +40,12 @@ type live struct {
 	detached string // File.Detached at the last tick (UI goroutine only)
 }
 
-func registerLive(e *Editor) {
-	l := &live{e: e, changed: make(map[int64]time.Time)}
+func newLive() *live { return &live{changed: make(map[int64]time.Time)} }
+
+func (l *live) Name() string { return "live view" }
+
+func (l *live) Register(e *Editor) error {
+	l.e = e
 	e.Every(liveEvery, l.tick)
 	e.OnFrame(l.frame)
 	e.AddHighlighter(l.highlight)
@@ -51,6 +55,7 @@ func registerLive(e *Editor) {
 		}
 		return "! " + l.detached + " on disk"
 	})
+	return nil
 }
 
 // tick runs on the UI goroutine: fstat the file and remap when its size

@@ -14,8 +14,18 @@ import (
 // validMark: marks are letters (a–z, A–Z).
 func validMark(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }
 
-func registerMarks(e *Editor) {
-	x := ext(e)
+// marks is the marks feature: the letters set, each at an offset.
+type marks struct {
+	marks map[rune]int64
+}
+
+func newMarks() *marks { return &marks{marks: map[rune]int64{}} }
+
+func (x *marks) Name() string { return "marks" }
+
+func (x *marks) Register(e *Editor) error { registerMarks(e, x); return nil }
+
+func registerMarks(e *Editor, x *marks) {
 	// askLetter takes the mark letter from a one-key prompt when the key
 	// sequence did not carry one (command line, or a binding without it).
 	askLetter := func(label string, then func(r rune)) {
@@ -90,7 +100,7 @@ func registerMarks(e *Editor) {
 			e.Message("no marks: %s LETTER sets one at the cursor", orDefault(keyName(e, keymap.MarkSet), "mark-set"))
 			return
 		}
-		e.ShowInfo("marks", e.marksText())
+		e.ShowInfo("marks", x.text(e))
 	})
 	e.AddHighlighter(func(start, end int64) func(int64) Mark {
 		var in map[int64]bool
@@ -116,8 +126,7 @@ func registerMarks(e *Editor) {
 
 // marksText lists the marks, by letter: offset in hex and decimal and the
 // first bytes there (hex and text; only "." for unprintable bytes).
-func (e *Editor) marksText() string {
-	x := ext(e)
+func (x *marks) text(e *Editor) string {
 	letters := make([]rune, 0, len(x.marks))
 	for r := range x.marks {
 		letters = append(letters, r)

@@ -129,10 +129,13 @@ var (
 // pageRefresh is how often the panel measures while shown.
 const pageRefresh = 250 * time.Millisecond
 
-func registerPagePanel(e *Editor) {
-	pp := &pagePanel{e: e}
+func (pp *pagePanel) Name() string { return "page panel" }
+
+func (pp *pagePanel) Register(e *Editor) error {
+	pp.e = e
 	addProbedPanel(e, &Panel{Name: pagePanelName, Side: Bottom, SizeFunc: pp.height, Draw: pp.draw}, keymap.PagePanel, pp.request)
 	e.Handle(keymap.Writeback, func(e *Editor, a Args) { pp.writeback() })
+	return nil
 }
 
 // mapRows is the number of minimap rows for a screen of height h.

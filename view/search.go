@@ -14,7 +14,21 @@ import (
 	"mmhex/mapping/search"
 )
 
-// searchState is the search feature's part of extras.
+// searcher is the search feature: its state, and the selection its match
+// is shown in.
+type searcher struct {
+	srch searchState
+	sel  *selection
+}
+
+func (x *searcher) Name() string { return "search" }
+
+func (x *searcher) Register(e *Editor) error { registerSearch(e, x); return nil }
+
+// searcher is the editor's search feature.
+func (e *Editor) searcher() *searcher { return featureOf[*searcher](e) }
+
+// searchState is what the search remembers between searches.
 type searchState struct {
 	hex, fold bool // the prompt's choices (hex starts from the column)
 	// lastHex and lastText are the last hex and text patterns as typed:
@@ -53,8 +67,7 @@ var searchProgressHook func(done, total int64)
 // status line.
 const progressEvery = 100 * time.Millisecond
 
-func registerSearch(e *Editor) {
-	x := ext(e)
+func registerSearch(e *Editor, x *searcher) {
 	e.Handle(keymap.SearchForward, func(e *Editor, a Args) { e.searchPrompt(false, a.Expr) })
 	e.Handle(keymap.SearchBackward, func(e *Editor, a Args) { e.searchPrompt(true, a.Expr) })
 	e.Handle(keymap.SearchNext, func(e *Editor, a Args) { e.searchAgain(false) })
@@ -89,11 +102,14 @@ func registerSearch(e *Editor) {
 }
 
 // SearchRunning reports whether a background search is running.
-func (e *Editor) SearchRunning() bool { return ext(e).srch.run != nil }
+func (e *Editor) SearchRunning() bool {
+	x := e.searcher()
+	return x != nil && x.srch.run != nil
+}
 
 func (e *Editor) cancelSearch(r *runningSearch, why string) {
 	r.cancel()
-	x := ext(e)
+	x := e.searcher()
 	x.srch.run = nil
 	pct := ""
 	if t := r.total.Load(); t > 0 {
@@ -103,7 +119,7 @@ func (e *Editor) cancelSearch(r *runningSearch, why string) {
 }
 
 func (e *Editor) searchLabel(reverse bool) string {
-	s := &ext(e).srch
+	s := &e.searcher().srch
 	dir := "↓"
 	if reverse {
 		dir = "↑"
@@ -132,7 +148,7 @@ func (s *searchState) lastPattern() string {
 // the text column, and shows the last pattern of that kind selected, so
 // that typing replaces it and Enter searches it again.
 func (e *Editor) searchPrompt(reverse bool, expr string) {
-	x := ext(e)
+	x := e.searcher()
 	s := &x.srch
 	s.hex = e.col == HexColumn
 	run := func(text string) error {
@@ -149,7 +165,7 @@ func (e *Editor) searchPrompt(reverse bool, expr string) {
 		from := e.cursor
 		if reverse {
 			from = e.cursor - 1
-		} else if x.matchOn && x.matchOff == e.cursor {
+		} else if x.sel.matchOn && x.sel.matchOff == e.cursor {
 			from = e.cursor + 1 // not the match we stand on
 		}
 		e.prompt = nil
@@ -195,7 +211,7 @@ func (e *Editor) searchPrompt(reverse bool, expr string) {
 // searchAgain repeats the last search: in its direction, or (opposite)
 // the other way, from the byte after (before) the cursor.
 func (e *Editor) searchAgain(opposite bool) {
-	s := &ext(e).srch
+	s := &e.searcher().srch
 	if s.last == nil {
 		e.Errorf("no search yet: %s searches forward, %s backward",
 			orDefault(keyName(e, keymap.SearchForward), "search-forward"), orDefault(keyName(e, keymap.SearchBackward), "search-backward"))
@@ -214,7 +230,7 @@ func (e *Editor) searchAgain(opposite bool) {
 // and the result through searchPost, so the editor stays responsive and
 // Esc cancels at once.
 func (e *Editor) startSearch(p *search.Pattern, from int64, reverse bool) {
-	x := ext(e)
+	x := e.searcher()
 	if e.size == 0 {
 		e.Errorf("empty file: nothing to search")
 		return
@@ -266,7 +282,7 @@ func dirWord(reverse bool) string {
 
 // searchDone shows the result of r on the UI goroutine.
 func (e *Editor) searchDone(r *runningSearch, res search.Result, err error, d time.Duration) {
-	x := ext(e)
+	x := e.searcher()
 	if x.srch.run != r {
 		return // cancelled or replaced
 	}
@@ -296,10 +312,10 @@ func (e *Editor) searchDone(r *runningSearch, res search.Result, err error, d ti
 		e.Errorf("search: the match at 0x%x is past the end of the file now", res.Offset)
 		return
 	}
-	if x.selOn {
+	if x.sel.selOn {
 		e.ClearSelection()
 	}
-	x.matchOn, x.matchOff, x.matchLen = true, res.Offset, int64(r.p.Len())
+	x.sel.matchOn, x.sel.matchOff, x.sel.matchLen = true, res.Offset, int64(r.p.Len())
 	e.CenterOn(res.Offset)
 	wrapped := ""
 	if res.Wrapped {

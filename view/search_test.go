@@ -193,7 +193,7 @@ func TestSearchProgressStatus(t *testing.T) {
 	h.press("Ctrl-R", "Tab")
 	h.typeText("zzzz-not-there")
 	h.press("Enter")
-	r := ext(h.e).srch.run
+	r := h.e.searcher().srch.run
 	if r == nil {
 		t.Fatal("no search running after Enter")
 	}

@@ -3,7 +3,6 @@ package view
 import (
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/rivo/tview"
 
@@ -11,9 +10,10 @@ import (
 	"mmhex/mapping/display"
 )
 
-// extras is the per-editor state of the search, selection and marks
-// features (view/search.go, view/selection.go, view/marks.go).
-type extras struct {
+// selection is the selection feature and its state. The search puts its
+// match here (search.go): shown highlighted, and while the cursor is on its
+// first byte it is the selection.
+type selection struct {
 	// The selection: from anchor to the cursor, both included.
 	selOn  bool
 	anchor int64
@@ -24,20 +24,14 @@ type extras struct {
 	// byte it is the selection that copy, fill and write act on.
 	matchOn            bool
 	matchOff, matchLen int64
-
-	srch  searchState
-	marks map[rune]int64
 }
 
-var extrasByEditor sync.Map // *Editor -> *extras
+func (x *selection) Name() string { return "selection" }
 
-func ext(e *Editor) *extras {
-	if x, ok := extrasByEditor.Load(e); ok {
-		return x.(*extras)
-	}
-	x, _ := extrasByEditor.LoadOrStore(e, &extras{marks: map[rune]int64{}})
-	return x.(*extras)
-}
+func (x *selection) Register(e *Editor) error { registerSelection(e, x); return nil }
+
+// sel is the editor's selection feature; nil in an editor built without one.
+func (e *Editor) sel() *selection { return featureOf[*selection](e) }
 
 // maxClipboard bounds what copy sends to the terminal clipboard: OSC 52
 // carries the data base64-encoded in one escape sequence and terminals cap
@@ -47,7 +41,10 @@ const maxClipboard = 64 << 10
 // Selection returns the selected range [off, off+n): the explicit
 // selection, else the search match while the cursor is on its start.
 func (e *Editor) Selection() (off, n int64, ok bool) {
-	x := ext(e)
+	x := e.sel()
+	if x == nil {
+		return 0, 0, false
+	}
 	if x.selOn {
 		a, b := min(x.anchor, e.cursor), max(x.anchor, e.cursor)
 		b = min(b, e.size-1)
@@ -65,7 +62,7 @@ func (e *Editor) Selection() (off, n int64, ok bool) {
 // StartSelection starts a selection at off (the anchor); the cursor end
 // follows the cursor.
 func (e *Editor) StartSelection(off int64) {
-	x := ext(e)
+	x := e.sel()
 	x.selOn, x.anchor = true, off
 	x.matchOn = false
 	e.showSelection()
@@ -73,8 +70,9 @@ func (e *Editor) StartSelection(off int64) {
 
 // ClearSelection drops the selection (and the vim preset's visual mode).
 func (e *Editor) ClearSelection() {
-	x := ext(e)
-	x.selOn = false
+	if x := e.sel(); x != nil {
+		x.selOn = false
+	}
 	if e.keys.Map().Modal() && e.keys.Mode() == keymap.ModeVisual {
 		e.keys.SetMode(keymap.ModeNormal)
 	}
@@ -124,8 +122,7 @@ func keyName(e *Editor, a keymap.Action) string {
 	return ""
 }
 
-func registerSelection(e *Editor) {
-	x := ext(e)
+func registerSelection(e *Editor, x *selection) {
 	e.Handle(keymap.Select, func(e *Editor, a Args) {
 		if e.size == 0 {
 			e.Errorf("empty file: nothing to select")
@@ -220,8 +217,8 @@ func registerSelection(e *Editor) {
 // afterSelectionAction ends the vim preset's visual mode after an action
 // on the selection, as the dispatcher does.
 func (e *Editor) afterSelectionAction() {
-	if e.keys.Map().Modal() {
-		ext(e).selOn = false
+	if x := e.sel(); x != nil && e.keys.Map().Modal() {
+		x.selOn = false
 	}
 }
 

@@ -54,16 +54,16 @@ type runningWrite struct {
 	name   string
 }
 
-type writeKey struct{}
-
+// writeState is the write-selection feature: the write in progress.
 type writeState struct{ run *runningWrite }
 
-func writes(e *Editor) *writeState {
-	return e.Value(writeKey{}, func() any { return &writeState{} }).(*writeState)
-}
+func (ws *writeState) Name() string { return "write-selection" }
 
-func registerWriteSelection(e *Editor) {
-	ws := writes(e)
+func (ws *writeState) Register(e *Editor) error { registerWriteSelection(e, ws); return nil }
+
+func writes(e *Editor) *writeState { return featureOf[*writeState](e) }
+
+func registerWriteSelection(e *Editor, ws *writeState) {
 	// Esc stops a running write before it drops the selection.
 	e.cancelHooks = append([]func() bool{func() bool {
 		if r := ws.run; r != nil {
