@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -497,6 +498,88 @@ func (f *File) Fill(off, n int64, b byte) error {
 	return err
 }
 
+// fillChunk is how much FillContext stores per hold of the mutex.
+const fillChunk = 4 << 20
+
+// FillContext is Fill in parts of a few MiB, with the file's mutex let go
+// between them: reads (a frame of the grid, a search) go on while a large
+// fill runs. progress, when not nil, is called after each part with the
+// bytes filled so far. When ctx is cancelled between parts the fill stops
+// there and returns ctx's error. However it ends, the bytes stored are one
+// journaled edit (one undo puts them back), or more when another edit or
+// a sync came between two parts; it returns how many bytes from off it
+// filled.
+func (f *File) FillContext(ctx context.Context, off, n int64, b byte, progress func(done int64)) (int64, error) {
+	if n <= fillChunk {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		if err := f.Fill(off, n, b); err != nil {
+			return 0, err
+		}
+		if progress != nil {
+			progress(n)
+		}
+		return n, nil
+	}
+	f.mu.Lock()
+	if err := f.editCheck(off, n); err != nil {
+		f.mu.Unlock()
+		return 0, err
+	}
+	so, err := f.j.spillAlloc(n)
+	f.mu.Unlock()
+	if err != nil {
+		return 0, f.errf("%w", err)
+	}
+	nb := blob{kind: kFill, b: b}
+	buf, zero := make([]byte, spillThreshold), make([]byte, spillThreshold)
+	k := -1 // the journal index of the entry this fill grows
+	var done int64
+	part := func() error {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		c := min(int64(fillChunk), n-done)
+		pos := off + done
+		if err := f.editCheck(pos, c); err != nil {
+			return err
+		}
+		f.j.truncRedo()
+		old := blob{kind: kSpill, at: so + done}
+		if err := f.captureSpill(old.at, pos, c, buf, zero); err != nil {
+			return err
+		}
+		stored, err := f.storeFrom(pos, c, f.j.source(nb, c))
+		j := &f.j
+		if stored > 0 {
+			if k >= 0 && k == j.pos-1 && j.pos == len(j.e) && j.pos > j.syncPos &&
+				j.e[k].off+j.e[k].n == pos && j.e[k].old.kind == kSpill && j.e[k].old.at+j.e[k].n == old.at {
+				j.e[k].n += stored // nothing came between: the same edit
+			} else {
+				j.push(entry{off: pos, n: stored, old: old, new: nb})
+				k = j.pos - 1
+			}
+		}
+		done += stored
+		return err
+	}
+	for done < n {
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		if err = part(); err != nil {
+			break
+		}
+		if progress != nil {
+			progress(done)
+		}
+	}
+	f.mu.Lock()
+	f.j.spillFree(so+done, n-done)
+	f.mu.Unlock()
+	return done, err
+}
+
 // Amend stores p at off, where the bytes must still be expect (what the
 // caller last saw there): when they are not, nothing is stored and the
 // error wraps ErrChanged. When the newest edit is applied, unsynced and
@@ -592,9 +675,20 @@ func (f *File) capture(off, n int64) (blob, error) {
 	if err != nil {
 		return blob{}, f.errf("%w", err)
 	}
-	b := blob{kind: kSpill, at: so}
-	buf := make([]byte, spillThreshold)
-	zero := make([]byte, spillThreshold)
+	if err := f.captureSpill(so, off, n, nil, nil); err != nil {
+		f.j.spillFree(so, n)
+		return blob{}, err
+	}
+	return blob{kind: kSpill, at: so}, nil
+}
+
+// captureSpill saves the current bytes [off, off+n) into the spill file at
+// so (allocated by the caller, reading as zeros: zeros stay a hole). buf
+// and zero are scratch of the same length, zero all zeros; nil makes them.
+func (f *File) captureSpill(so, off, n int64, buf, zero []byte) error {
+	if buf == nil {
+		buf, zero = make([]byte, spillThreshold), make([]byte, spillThreshold)
+	}
 	var priv []prange
 	if f.mode == Private {
 		priv = f.j.privPages.ranges()
@@ -603,19 +697,17 @@ func (f *File) capture(off, n int64) (blob, error) {
 		for pos := r.a; pos < r.b; {
 			c := min(int64(len(buf)), r.b-pos)
 			if _, err := f.readAtLocked(buf[:c], pos); err != nil {
-				f.j.spillFree(so, n)
-				return blob{}, err
+				return err
 			}
 			if !bytes.Equal(buf[:c], zero[:c]) { // zeros stay a hole
 				if _, err := f.j.spill.WriteAt(buf[:c], so+pos-off); err != nil {
-					f.j.spillFree(so, n)
-					return blob{}, f.errf("journal: %w", err)
+					return f.errf("journal: %w", err)
 				}
 			}
 			pos += c
 		}
 	}
-	return b, nil
+	return nil
 }
 
 func (f *File) spillBytes(p []byte) (blob, error) {
@@ -863,23 +955,39 @@ func (r *Reverted) count(ed Edit) {
 // undid. The restored bytes are edits too: they stay unsynced pages until
 // a Sync (with MAP_SHARED they reach the disk by writeback anyway). Like
 // Undo it leaves alone bytes another writer changed since.
-func (f *File) RevertAll() (Reverted, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+func (f *File) RevertAll() (Reverted, error) { return f.RevertAllProgress(nil) }
+
+// RevertAllProgress is RevertAll with the file's mutex let go between two
+// edits, so that reads go on meanwhile, and progress (when not nil) called
+// after each with the edits undone and the edits there were.
+func (f *File) RevertAllProgress(progress func(done, total int)) (Reverted, error) {
 	var r Reverted
-	if f.closed {
-		return r, f.errf("%w", ErrClosed)
-	}
-	f.refreshSize()
-	for f.j.pos > 0 {
+	total := -1
+	for {
+		f.mu.Lock()
+		if f.closed {
+			f.mu.Unlock()
+			return r, f.errf("%w", ErrClosed)
+		}
+		if total < 0 {
+			total = f.j.pos
+		}
+		f.refreshSize()
+		if f.j.pos == 0 {
+			f.mu.Unlock()
+			return r, nil
+		}
 		ed, err := f.undoLocked()
+		f.mu.Unlock()
 		r.Skipped.addAll(ed.Skipped)
 		if err != nil {
 			return r, err
 		}
 		r.count(ed)
+		if progress != nil {
+			progress(r.Edits+r.Dropped, total)
+		}
 	}
-	return r, nil
 }
 
 // RevertUnsynced puts back the bytes as they were at the last Sync (at

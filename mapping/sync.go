@@ -38,7 +38,15 @@ func (m SyncMode) String() string {
 // go on meanwhile: the pages to sync are taken (and, for MS_SYNC, the
 // unsynced set cleared) at the start, pages edited during the sync stay
 // unsynced, and if an msync fails the taken pages are unsynced again.
-func (f *File) Sync(m SyncMode) (SyncResult, error) {
+func (f *File) Sync(m SyncMode) (SyncResult, error) { return f.syncProgress(m, nil) }
+
+// syncProgressPart bounds one msync when progress is reported, so that
+// the count moves during a long sync.
+const syncProgressPart = 4 << 20
+
+// syncProgress is Sync, calling progress (when not nil) after each msync
+// with the pages synced so far and the pages to sync.
+func (f *File) syncProgress(m SyncMode, progress func(done, total int)) (SyncResult, error) {
 	flags := int(m)
 	label := m.String()
 	if f.opts.Invalidate {
@@ -46,12 +54,28 @@ func (f *File) Sync(m SyncMode) (SyncResult, error) {
 		label += "|MS_INVALIDATE"
 	}
 	return f.syncWith(label, m == MSSync, func(taken []prange, size int64, res *SyncResult) error {
-		err := f.msyncRuns(taken, size, flags, m == MSSync, func(data []byte, off int64) error {
-			if err := unix.Msync(data, flags); err != nil {
-				return f.errf("msync(%s) at %#x: %w", res.Flag, off, err)
+		total := 0
+		if progress != nil {
+			for _, r := range taken {
+				total += int(min(r.b, (size+f.page-1)/f.page) - r.a)
 			}
-			res.Pages += int((int64(len(data)) + f.page - 1) / f.page)
-			res.Bytes += int64(len(data))
+		}
+		err := f.msyncRuns(taken, size, flags, m == MSSync, func(data []byte, off int64) error {
+			for len(data) > 0 {
+				part := data
+				if progress != nil && len(part) > syncProgressPart {
+					part = part[:syncProgressPart]
+				}
+				if err := unix.Msync(part, flags); err != nil {
+					return f.errf("msync(%s) at %#x: %w", res.Flag, off, err)
+				}
+				res.Pages += int((int64(len(part)) + f.page - 1) / f.page)
+				res.Bytes += int64(len(part))
+				data, off = data[len(part):], off+int64(len(part))
+				if progress != nil {
+					progress(res.Pages, total)
+				}
+			}
 			return nil
 		})
 		if err == nil && m == MSAsync {
@@ -92,14 +116,19 @@ func (f *File) SyncFile() (SyncResult, error) {
 // Others and OthersDuration set by the fdatasync (Others is Unknown when
 // the kernel does not count dirty pages); LastSync returns it. Read-only
 // mode syncs nothing and returns ErrReadOnly when the file has dirty pages.
-func (f *File) SyncAll() (SyncResult, error) {
+func (f *File) SyncAll() (SyncResult, error) { return f.SyncAllProgress(nil) }
+
+// SyncAllProgress is SyncAll, calling progress (when not nil, on the
+// calling goroutine) as the MS_SYNC goes with the pages synced so far and
+// the pages to sync. The fdatasync after it is one call: no progress.
+func (f *File) SyncAllProgress(progress func(done, total int)) (SyncResult, error) {
 	if f.Mode() == ReadOnly {
 		if f.DirtyPages() != 0 {
 			return SyncResult{Flag: "MS_SYNC"}, f.errf("%w: not synced", ErrReadOnly)
 		}
 		return SyncResult{Flag: "MS_SYNC"}, nil
 	}
-	r, err := f.Sync(MSSync)
+	r, err := f.syncProgress(MSSync, progress)
 	if err != nil {
 		return r, err
 	}

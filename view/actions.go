@@ -1,6 +1,7 @@
 package view
 
 import (
+	"context"
 	"fmt"
 
 	"mmhex/keymap"
@@ -104,25 +105,34 @@ func registerCore(e *Editor) {
 		for i := 0; i < a.N() && e.undo(true); i++ {
 		}
 	})
+	// revert-all runs as the editor's job (job.go), an edit at a time
+	// with the count in the status line; it is not cancelled halfway.
 	e.Handle(keymap.RevertAll, func(e *Editor, a Args) {
 		e.nibble = 0 // a high nibble typed before is reverted too: the next digit starts a byte
-		r, err := e.f.RevertAll()
-		if r.Edits > 0 {
-			e.edited.addAll(&e.everEdited) // the restored bytes are unsynced edits too
-		}
-		if err != nil {
-			e.ShowError(err)
-			return
-		}
-		if r.Edits == 0 && r.Dropped == 0 {
-			e.Message("nothing to revert")
-			return
-		}
-		if r.Skipped.Ranges > 0 {
-			e.Errorf("%s; %s", revertedText(r.Edits, "edit"), r.Skipped)
-			return
-		}
-		e.Message("reverted %s; the restored bytes are unsynced until a sync (redo brings the edits back)", plural(r.Edits, "edit"))
+		f := e.f
+		e.runJob("reverting", false, func(_ context.Context, progress func(string)) func() {
+			r, err := f.RevertAllProgress(func(done, total int) {
+				progress(fmt.Sprintf("%d/%d edits", done, total))
+			})
+			return func() {
+				if r.Edits > 0 {
+					e.edited.addAll(&e.everEdited) // the restored bytes are unsynced edits too
+				}
+				if err != nil {
+					e.ShowError(err)
+					return
+				}
+				if r.Edits == 0 && r.Dropped == 0 {
+					e.Message("nothing to revert")
+					return
+				}
+				if r.Skipped.Ranges > 0 {
+					e.Errorf("%s; %s", revertedText(r.Edits, "edit"), r.Skipped)
+					return
+				}
+				e.Message("reverted %s; the restored bytes are unsynced until a sync (redo brings the edits back)", plural(r.Edits, "edit"))
+			}
+		})
 	})
 	// replace-mode, replace-byte and normal-mode switch the dispatcher's
 	// mode; the status line shows it.
@@ -150,21 +160,25 @@ func registerCore(e *Editor) {
 	e.Handle(keymap.Insert, cannot("insert"))
 	e.Handle(keymap.Delete, cannot("delete"))
 
-	e.Handle(keymap.Sync, func(e *Editor, a Args) { e.sync(mapping.MSSync) })
-	e.Handle(keymap.SyncAsync, func(e *Editor, a Args) { e.sync(mapping.MSAsync) })
+	e.Handle(keymap.Sync, func(e *Editor, a Args) { e.sync(mapping.MSSync, nil) })
+	e.Handle(keymap.SyncAsync, func(e *Editor, a Args) { e.sync(mapping.MSAsync, nil) })
 	e.Handle(keymap.SyncQuit, func(e *Editor, a Args) {
-		if e.sync(mapping.MSSync) == nil {
-			e.Stop()
-		}
+		e.sync(mapping.MSSync, func(err error) {
+			if err == nil {
+				e.Stop()
+			}
+		})
 	})
 	// writeback (sync_file_range) belongs to the page panel (pagepanel.go).
 	e.Handle(keymap.Quit, func(e *Editor, a Args) { e.quit() })
 	e.Handle(keymap.QuitRevert, func(e *Editor, a Args) {
-		if err := e.revertUnsynced(); err != nil {
-			e.ShowError(err)
-			return
-		}
-		e.Stop()
+		e.revertUnsynced(func(err error) {
+			if err != nil {
+				e.ShowError(err)
+				return
+			}
+			e.Stop()
+		})
 	})
 
 	e.Handle(keymap.Help, func(e *Editor, a Args) { e.showHelp() })

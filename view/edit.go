@@ -1,6 +1,7 @@
 package view
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"unicode/utf8"
@@ -86,6 +87,9 @@ func (e *Editor) isUnsyncedByte(off int64) bool {
 // the hex column (high nibble, then low nibble and advance), a character in
 // the text column (its UTF-8 bytes, then advance).
 func (e *Editor) typeRune(r rune) {
+	if e.busy() {
+		return
+	}
 	if e.size == 0 {
 		e.Errorf("the file is empty: there is no byte to overwrite")
 		return
@@ -214,17 +218,23 @@ func (e *Editor) undo(redo bool) bool {
 	return true
 }
 
-// sync writes what is not on disk and reports what it did. MS_SYNC (the
-// sync action, :w, :wq, the quit dialog's s): msync(MS_SYNC) of the pages
-// edited here; then, when cachestat says the file still has dirty pages
-// (someone else's: cp, another writer), fdatasync of the file, so that
-// what the disk view and page panel promise ("Ctrl-S writes the page")
-// holds for every page. With no page edited here, fdatasync alone. MS_ASYNC
-// (sync-async) hands the edited pages to msync(MS_ASYNC), a no-op on
-// Linux: they stay unsynced (highlighted, counted, asked about at quit)
-// and the message says how many are still dirty. A read-only open syncs
-// nothing and says so.
-func (e *Editor) sync(m mapping.SyncMode) error {
+// sync writes what is not on disk and reports what it did, then calls
+// then (when not nil) with the error (nil on success) on the UI goroutine.
+// MS_SYNC (the sync action, :w, :wq, the quit dialog's s):
+// msync(MS_SYNC) of the pages edited here; then, when cachestat says the
+// file still has dirty pages (someone else's: cp, another writer),
+// fdatasync of the file, so that what the disk view and page panel promise
+// ("Ctrl-S writes the page") holds for every page. With no page edited
+// here, fdatasync alone. Both run as the editor's job (job.go): off the UI
+// goroutine, with the pages synced so far in the status line; an msync in
+// flight cannot be interrupted. MS_ASYNC (sync-async) hands the edited
+// pages to msync(MS_ASYNC), a no-op on Linux: they stay unsynced
+// (highlighted, counted, asked about at quit) and the message says how
+// many are still dirty. A read-only open syncs nothing and says so.
+func (e *Editor) sync(m mapping.SyncMode, then func(error)) {
+	if then == nil {
+		then = func(error) {}
+	}
 	key := syncKey(e)
 	if e.f.Mode() == mapping.ReadOnly {
 		switch d := e.f.DirtyPages(); {
@@ -235,19 +245,22 @@ func (e *Editor) sync(m mapping.SyncMode) error {
 		default:
 			e.Message("read-only: there is nothing to sync")
 		}
-		return nil
+		then(nil)
+		return
 	}
 	shared := e.f.Mode() == mapping.Shared
 	pages := e.f.UnsyncedPages()
 	if m == mapping.MSAsync {
 		if pages == 0 && shared {
 			e.Message("nothing to sync: no page was written here since the last sync")
-			return nil
+			then(nil)
+			return
 		}
 		r, err := e.f.Sync(m)
 		if err != nil {
 			e.ShowError(err)
-			return err
+			then(err)
+			return
 		}
 		// Not e.Synced(): nothing is known to be on disk.
 		still := "dirty count unknown"
@@ -256,43 +269,59 @@ func (e *Editor) sync(m mapping.SyncMode) error {
 		}
 		e.Message("%s: %s queued (a no-op on Linux), %s; still unsynced until %s",
 			r.Flag, plural(r.Pages, "page"), still, key)
-		return nil
+		then(nil)
+		return
 	}
+	f := e.f
 	if pages == 0 && shared {
-		d := e.f.DirtyPages()
+		d := f.DirtyPages()
 		if d == 0 {
 			e.Message("nothing to sync: no page was written here since the last sync, and the file has no dirty page")
-			return nil
+			then(nil)
+			return
 		}
-		r, err := e.f.SyncFile()
-		if err != nil {
-			e.ShowError(err)
-			return err
+		e.runJob("syncing", false, func(context.Context, func(string)) func() {
+			r, err := f.SyncFile()
+			return func() {
+				if err != nil {
+					e.ShowError(err)
+					then(err)
+					return
+				}
+				e.Synced()
+				if r.Pages < 0 || d < 0 {
+					e.Message("nothing edited here: synced the whole file with fdatasync in %s (the kernel does not say how many pages were dirty)", formatDuration(r.Duration))
+				} else {
+					e.Message("nothing edited here: synced the whole file with fdatasync, %s written in %s", plural(r.Pages, "dirty page"), formatDuration(r.Duration))
+				}
+				then(nil)
+			}
+		})
+		return
+	}
+	e.runJob("syncing", false, func(_ context.Context, progress func(string)) func() {
+		r, err := f.SyncAllProgress(func(done, total int) {
+			progress(fmt.Sprintf("%d/%d pages", done, total))
+		})
+		return func() {
+			if err == nil {
+				e.Synced()
+			}
+			msg := fmt.Sprintf("%s: %s", r.Flag, describeSyncShort(r))
+			switch {
+			case err != nil:
+				e.ShowError(err)
+				then(err)
+				return
+			case r.Others > 0:
+				msg += fmt.Sprintf("; then fdatasync: %s of the file (not edited here) in %s", plural(r.Others, "other dirty page"), formatDuration(r.OthersDuration))
+			case r.Others < 0:
+				msg += fmt.Sprintf("; then fdatasync of the file in %s (the kernel does not say how many pages were dirty)", formatDuration(r.OthersDuration))
+			}
+			e.Message("%s", msg)
+			then(nil)
 		}
-		e.Synced()
-		if r.Pages < 0 || d < 0 {
-			e.Message("nothing edited here: synced the whole file with fdatasync in %s (the kernel does not say how many pages were dirty)", formatDuration(r.Duration))
-		} else {
-			e.Message("nothing edited here: synced the whole file with fdatasync, %s written in %s", plural(r.Pages, "dirty page"), formatDuration(r.Duration))
-		}
-		return nil
-	}
-	r, err := e.f.SyncAll()
-	if err == nil {
-		e.Synced()
-	}
-	msg := fmt.Sprintf("%s: %s", r.Flag, describeSyncShort(r))
-	switch {
-	case err != nil:
-		e.ShowError(err)
-		return err
-	case r.Others > 0:
-		msg += fmt.Sprintf("; then fdatasync: %s of the file (not edited here) in %s", plural(r.Others, "other dirty page"), formatDuration(r.OthersDuration))
-	case r.Others < 0:
-		msg += fmt.Sprintf("; then fdatasync of the file in %s (the kernel does not say how many pages were dirty)", formatDuration(r.OthersDuration))
-	}
-	e.Message("%s", msg)
-	return nil
+	})
 }
 
 // syncKey names the sync action's key ("Ctrl-S"), or ":w" where no key is

@@ -52,6 +52,11 @@ type Options struct {
 	// Features are the editor's features, registered in this order; nil
 	// means defaultFeatures().
 	Features []Feature
+	// JobStep, when not nil, is called on a long job's goroutine (a sync,
+	// a fill, a revert) before its work, with what it does ("syncing")
+	// and progress "", and after each progress report ("40%"), once the
+	// redraw showing it is queued: a test blocks there to hold a job.
+	JobStep func(what, progress string)
 }
 
 // Column is the grid column the cursor types into.
@@ -147,6 +152,9 @@ type Editor struct {
 	cancelHooks []func() bool
 
 	ds *drawScreen // the wrapped Options.Screen; nil without one
+
+	job     *job // the long job running off the UI goroutine, nil when none
+	running bool // Run is running the application (jobs go to the background)
 
 	frame     []byte // buffer of the visible bytes (reused)
 	frameData []byte // the visible bytes of the frame being drawn
@@ -251,6 +259,7 @@ func (e *Editor) Run() (err error) {
 	}()
 	e.startTicks()
 	defer close(e.stop)
+	e.running = true
 	if err := e.app.Run(); err != nil {
 		// The screen could not be set up (no terminal, unknown $TERM).
 		return fmt.Errorf("cannot use the terminal: %w", err)
@@ -328,6 +337,9 @@ func (e *Editor) RunAction(action keymap.Action, a Args) bool {
 	h, ok := e.handlers[string(action)]
 	if !ok {
 		return false
+	}
+	if e.jobAction(action) {
+		return true
 	}
 	h(e, a)
 	return true
@@ -496,6 +508,9 @@ func (e *Editor) Stop() {
 		return
 	}
 	e.done = true
+	if e.job != nil && e.job.cancel != nil {
+		e.job.cancel() // the part being stored is journaled
+	}
 	for _, h := range e.quitHooks {
 		h()
 	}

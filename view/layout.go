@@ -277,6 +277,9 @@ func (e *Editor) statusTextFit(w int) string {
 
 func (e *Editor) statusTextStep(step int) string {
 	var b strings.Builder
+	if js := e.jobStatus(); js != "" {
+		b.WriteString(js + " │ ")
+	}
 	for _, fn := range e.statusHooks {
 		if part := fn(); part != "" {
 			b.WriteString(part + " │ ")

@@ -1,6 +1,7 @@
 package view
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -179,6 +180,9 @@ func (d *quitDialog) draw(s tcell.Screen, x, y, w, h int) {
 }
 
 func (d *quitDialog) key(e *Editor, ev *tcell.EventKey) {
+	if e.busy() { // its sync or revert runs: the dialog waits for it
+		return
+	}
 	if ev.Key() == tcell.KeyEsc || ev.Key() == tcell.KeyCtrlC {
 		e.overlay = nil
 		e.Message("quit cancelled")
@@ -187,27 +191,27 @@ func (d *quitDialog) key(e *Editor, ev *tcell.EventKey) {
 	if ev.Key() != tcell.KeyRune {
 		return
 	}
+	// s and r run as the editor's job: quit when it succeeds, else say
+	// why in the dialog.
+	done := func(err error) {
+		if err != nil {
+			d.err = err.Error()
+			return
+		}
+		e.overlay = nil
+		e.Stop()
+	}
 	switch ev.Rune() {
 	case 's', 'S':
 		if d.mode == mapping.Private {
 			return
 		}
-		if err := e.sync(mapping.MSSync); err != nil {
-			d.err = err.Error()
-			return
-		}
-		e.overlay = nil
-		e.Stop()
+		e.sync(mapping.MSSync, done)
 	case 'r', 'R':
 		if d.mode == mapping.Private {
 			return
 		}
-		if err := e.revertUnsynced(); err != nil {
-			d.err = err.Error()
-			return
-		}
-		e.overlay = nil
-		e.Stop()
+		e.revertUnsynced(done)
 	case 'q', 'Q':
 		e.overlay = nil
 		e.Stop()
@@ -220,20 +224,21 @@ func (d *quitDialog) key(e *Editor, ev *tcell.EventKey) {
 // must leave the file as it was at the last sync, not wait for writeback.
 // Bytes another writer changed since an edit are left alone; the note
 // printed on exit (ExitNote) says which.
-func (e *Editor) revertUnsynced() error {
-	r, err := e.f.RevertUnsynced()
-	if r.Skipped.Ranges > 0 {
-		e.exitNote = fmt.Sprintf("%s; %s", revertedText(r.Edits, "unsynced edit"), r.Skipped)
-		e.Errorf("%s", e.exitNote)
-	}
-	if err != nil {
-		return err
-	}
-	if e.f.Mode() != mapping.Shared {
-		return nil
-	}
-	_, err = e.f.Sync(mapping.MSSync)
-	return err
+func (e *Editor) revertUnsynced(then func(error)) {
+	f := e.f
+	e.runJob("reverting", false, func(context.Context, func(string)) func() {
+		r, err := f.RevertUnsynced()
+		if err == nil && f.Mode() == mapping.Shared {
+			_, err = f.Sync(mapping.MSSync)
+		}
+		return func() {
+			if r.Skipped.Ranges > 0 {
+				e.exitNote = fmt.Sprintf("%s; %s", revertedText(r.Edits, "unsynced edit"), r.Skipped)
+				e.Errorf("%s", e.exitNote)
+			}
+			then(err)
+		}
+	})
 }
 
 // revertedText says how many edits a revert put back: "reverted 2

@@ -1,6 +1,7 @@
 package view
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -145,17 +146,40 @@ func (e *Editor) fillSelection(expr string) {
 		if err != nil {
 			return err
 		}
-		if err := e.Fill(off, n, b); err != nil {
-			return err
-		}
-		e.Message("filled %s with 0x%02x (%s undoes it)", describeRange(off, n), b, orDefault(keyName(e, keymap.Undo), "undo"))
-		e.afterSelectionAction()
+		e.fillJob(off, n, b)
 		return nil
 	}
 	e.promptOrRun(expr, &Prompt{
 		Label: fmt.Sprintf("fill %s with byte:", describeRange(off, n)),
 		Hint:  "hex, e.g. 00 or ff",
 		Done:  do,
+	})
+}
+
+// fillJob fills n bytes at off with b as the editor's job (job.go): in
+// parts, the percentage in the status line; Esc stops it after the part
+// being stored, and the parts stored are one journaled edit.
+func (e *Editor) fillJob(off, n int64, b byte) {
+	f := e.f
+	undo := orDefault(keyName(e, keymap.Undo), "undo")
+	e.runJob("filling", true, func(ctx context.Context, progress func(string)) func() {
+		done, err := f.FillContext(ctx, off, n, b, func(done int64) { progress(percent(done, n)) })
+		return func() {
+			e.touch(off, off+done)
+			switch {
+			case errors.Is(err, context.Canceled):
+				if done == 0 {
+					e.Message("fill cancelled: nothing was changed")
+					return
+				}
+				e.Message("fill cancelled: filled %s with 0x%02x (%s undoes it)", describeRange(off, done), b, undo)
+			case err != nil:
+				e.ShowError(e.editError(err))
+			default:
+				e.Message("filled %s with 0x%02x (%s undoes it)", describeRange(off, n), b, undo)
+				e.afterSelectionAction()
+			}
+		}
 	})
 }
 

@@ -1,0 +1,180 @@
+package view
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"mmhex/keymap"
+)
+
+// job is the one long operation (MS_SYNC, fdatasync, fill, revert) that
+// runs off the UI goroutine while the editor runs: the screen keeps
+// drawing and scrolling, its progress is in the status line, and actions
+// that would conflict with it are refused until it ends.
+type job struct {
+	what string // "syncing", "filling", "reverting"
+	// cancel stops the job between two of its parts; nil when stopping
+	// it is not safe (an msync in flight cannot be interrupted).
+	cancel context.CancelFunc
+	quit   bool // quit was asked while it ran: quit when it ends
+
+	mu       sync.Mutex
+	progress string // "1234/5678 pages", "40%": set by the job's goroutine
+	drawn    time.Time
+}
+
+func (j *job) status() string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.progress == "" {
+		return j.what + "…"
+	}
+	return j.what + " " + j.progress + "…"
+}
+
+// runJob runs work off the UI goroutine as the editor's job, then finish
+// (what work returns) on the UI goroutine. work reports its progress with
+// progress ("1234/5678 pages"), and stops early when ctx is cancelled (Esc,
+// when cancellable). Without Run (tests driving the editor by hand) both
+// run at once, in order, on the calling goroutine. The caller checked that
+// no job runs (busy).
+func (e *Editor) runJob(what string, cancellable bool, work func(ctx context.Context, progress func(string)) (finish func())) {
+	ctx, cancel := context.WithCancel(context.Background())
+	j := &job{what: what}
+	if cancellable {
+		j.cancel = cancel
+	}
+	step := e.opts.JobStep
+	if step == nil {
+		step = func(string, string) {}
+	}
+	if !e.running {
+		step(what, "")
+		finish := work(ctx, func(s string) { step(what, s) })
+		cancel()
+		finish()
+		return
+	}
+	progress := func(s string) {
+		j.mu.Lock()
+		j.progress = s
+		draw := time.Since(j.drawn) >= progressEvery
+		if draw {
+			j.drawn = time.Now()
+		}
+		j.mu.Unlock()
+		if draw {
+			e.post(func() {}) // redraw: the status line shows the progress
+		}
+		step(what, s)
+	}
+	e.job = j
+	e.Go(func() {
+		step(what, "")
+		finish := work(ctx, progress)
+		cancel()
+		e.post(func() {
+			e.job = nil
+			if e.done {
+				return
+			}
+			finish()
+			if j.quit && !e.done && e.overlay == nil {
+				e.quit()
+			}
+		})
+	})
+}
+
+// post runs fn on the UI goroutine and redraws, without blocking the
+// caller (a job's goroutine) on an application that stopped.
+func (e *Editor) post(fn func()) { go e.app.QueueUpdateDraw(fn) }
+
+// busy reports whether a job runs, and then says so: "busy: syncing —
+// wait or Esc".
+func (e *Editor) busy() bool {
+	j := e.job
+	if j == nil {
+		return false
+	}
+	if j.cancel != nil {
+		e.Errorf("busy: %s — wait or %s", j.what, orDefault(keyName(e, keymap.Cancel), "Esc"))
+	} else {
+		e.Errorf("busy: %s — wait", j.what)
+	}
+	return true
+}
+
+// cancelJob is the cancel action while a job runs: it stops a job that can
+// be stopped, or says why it cannot.
+func (e *Editor) cancelJob() {
+	j := e.job
+	if j.cancel == nil {
+		e.Errorf("%s: msync cannot be interrupted — wait for it", j.what)
+		return
+	}
+	j.cancel()
+	e.Message("cancelling: %s stops after the part it is storing", j.what)
+}
+
+// jobConflicts lists the actions refused while a job runs: those that
+// change the bytes or the journal, sync, or quit at once.
+var jobConflicts = map[keymap.Action]bool{
+	keymap.Undo:           true,
+	keymap.Redo:           true,
+	keymap.RevertAll:      true,
+	keymap.PasteHex:       true,
+	keymap.Sync:           true,
+	keymap.SyncAsync:      true,
+	keymap.SyncQuit:       true,
+	keymap.QuitRevert:     true,
+	keymap.Fill:           true,
+	keymap.Writeback:      true,
+	keymap.WriteSelection: true,
+}
+
+// jobAction runs instead of action while a job runs; true when it took
+// the action: a conflicting one is refused, cancel stops the job, quit
+// waits for it (and cancels it when that is safe).
+func (e *Editor) jobAction(action keymap.Action) bool {
+	j := e.job
+	if j == nil {
+		return false
+	}
+	switch {
+	case jobConflicts[action]:
+		e.busy()
+		return true
+	case action == keymap.Cancel:
+		e.cancelJob()
+		return true
+	case action == keymap.Quit:
+		j.quit = true
+		if j.cancel != nil {
+			j.cancel()
+			e.Message("quitting: %s is cancelled first", j.what)
+		} else {
+			e.Message("quitting when %s ends (msync cannot be interrupted)", j.what)
+		}
+		return true
+	}
+	return false
+}
+
+// jobStatus is the status line's part for the running job, "" for none.
+func (e *Editor) jobStatus() string {
+	if e.job == nil {
+		return ""
+	}
+	return e.job.status()
+}
+
+// percent is done of total as "40%".
+func percent(done, total int64) string {
+	if total <= 0 {
+		return "0%"
+	}
+	return fmt.Sprintf("%d%%", done*100/total)
+}
