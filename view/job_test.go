@@ -216,3 +216,66 @@ func TestJobFillCancelled(t *testing.T) {
 	}
 	r.quit()
 }
+
+// TestJobQuitWaitsOrCancels: Ctrl-Q during a sync waits for it, then
+// quits (nothing left unsynced); during a fill it cancels the fill, then
+// asks about the part filled.
+func TestJobQuitWaitsOrCancels(t *testing.T) {
+	release := make(chan struct{})
+	held := make(chan struct{}, 1)
+	hold := func(what, progress string) {
+		if progress == "" {
+			held <- struct{}{}
+			<-release
+		}
+	}
+	r := startJobRun(t, bigFile(t, 1<<20), hold)
+	r.keys("4", "1", "Ctrl-S")
+	<-held
+	r.keys("Ctrl-Q")
+	r.waitFor("quitting when syncing ends (msync cannot be interrupted)")
+	close(release)
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the editor did not quit after the sync")
+	}
+	if got, _ := os.ReadFile(r.f.Path()); string(got[:5]) != "Atart" {
+		t.Fatalf("file starts %q", got[:5])
+	}
+
+	release = make(chan struct{})
+	p := bigFile(t, 12<<20)
+	r = startJobRun(t, p, func(what, progress string) {
+		if progress == "40%" {
+			held <- struct{}{}
+			<-release
+		}
+	})
+	r.keys("Alt-s", "Ctrl-G")
+	for _, c := range "0x9fffff" {
+		r.keys(string(c))
+	}
+	r.keys("Enter", "Ctrl-K", "5", "a", "Enter")
+	<-held
+	r.keys("Ctrl-Q")
+	r.waitFor("quitting: filling is cancelled first")
+	close(release)
+	r.waitFor("[Esc] stay")
+	r.keys("q")
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the editor did not quit")
+	}
+	got, _ := os.ReadFile(p)
+	if got[4<<20-1] != 0x5a || got[4<<20] != 0 {
+		t.Fatalf("after the cancelled fill: %#x %#x, want 0x5a 0", got[4<<20-1], got[4<<20])
+	}
+}
