@@ -23,11 +23,12 @@ import (
 // maxFrameGap is the longest a burst of keys goes without a frame: the
 // screen follows a long burst (a program typing 100 000 keys) at this pace.
 // (A variable for tests.)
-var maxFrameGap = 100 * time.Millisecond
+const maxFrameGap = 100 * time.Millisecond
 
 // drawScreen is the editor's screen when it runs (Options.Screen).
 type drawScreen struct {
 	tcell.Screen
+	maxGap time.Duration // maxFrameGap (tests change it)
 
 	// polled counts the key events taken from the terminal that tview will
 	// pass to the input capture (keys inside a bracketed paste are
@@ -47,7 +48,7 @@ type drawScreen struct {
 
 // newDrawScreen wraps s; inited says s.Init was already called.
 func newDrawScreen(s tcell.Screen, inited bool) *drawScreen {
-	return &drawScreen{Screen: s, inited: inited}
+	return &drawScreen{Screen: s, inited: inited, maxGap: maxFrameGap}
 }
 
 // Init initialises the screen once (tview's SetScreen calls it again).
@@ -97,7 +98,7 @@ func (d *drawScreen) keyHandled() { d.handled.Add(1) }
 // the cells as they are.
 func (d *drawScreen) Clear() {
 	d.mu.Lock()
-	d.skipping = d.polled.Load() > d.handled.Load() && time.Since(d.lastShow) < maxFrameGap
+	d.skipping = d.polled.Load() > d.handled.Load() && time.Since(d.lastShow) < d.maxGap
 	if d.skipping {
 		d.skipped++
 	}

@@ -87,9 +87,7 @@ func TestTypedKeysAllLand(t *testing.T) {
 // the last frame is drawn and shows the last state.
 func TestCoalescedLastFrameIsDrawn(t *testing.T) {
 	// Only the counting decides: no frame is drawn because time passed.
-	old := maxFrameGap
-	maxFrameGap = time.Hour
-	t.Cleanup(func() { maxFrameGap = old })
+	hooksFor(t).maxFrameGap = time.Hour
 	p := writeFile(t, "typed.bin", make([]byte, 8192))
 	r := startTyped(t, p, 1<<62) // never "all keys": wait on the screen
 	post := func(ev tcell.Event) {

@@ -6,30 +6,49 @@ import (
 	"mmhex/view/hexfmt"
 )
 
-// applyColours sets the screen's colours from the configuration's
+// palette is the configurable part of an editor's styles: the package's
+// default styles (grid.go, layout.go), with the configuration's [colours]
+// applied. Each editor has its own (Editor.pal); nothing here writes a
+// package variable.
+type palette struct {
+	class                     [hexfmt.NumClasses]tcell.Style
+	offset, offsetCur         tcell.Style
+	unsynced                  tcell.Color
+	header, headerKey, status tcell.Style
+}
+
+// newPalette is the default styles with c applied: the configuration's
 // [colours] table (keymap.Config.Colours, keyed by keymap.ColourNames).
-// The styles are package-wide: Launch calls it once, before the editor
-// draws its first frame.
-func applyColours(c map[string]tcell.Color) {
+func newPalette(c map[string]tcell.Color) palette {
+	p := palette{
+		class:     classStyles,
+		offset:    styleOffset,
+		offsetCur: styleOffsetCur,
+		unsynced:  colourUnsynced,
+		header:    styleHeader,
+		headerKey: styleHeaderKey,
+		status:    styleStatus,
+	}
 	for cls := range hexfmt.NumClasses {
 		if col, ok := c[hexfmt.Class(cls).String()]; ok {
-			classStyles[cls] = classStyles[cls].Foreground(col)
+			p.class[cls] = p.class[cls].Foreground(col)
 		}
 	}
 	if col, ok := c["offset"]; ok {
-		styleOffset = styleOffset.Foreground(col)
-		styleOffsetCur = styleOffsetCur.Foreground(col)
+		p.offset = p.offset.Foreground(col)
+		p.offsetCur = p.offsetCur.Foreground(col)
 	}
 	if col, ok := c["edited"]; ok {
-		colourUnsynced = col
+		p.unsynced = col
 	}
 	// header and status are drawn in reverse video: the foreground colour
 	// is the bar's background
 	if col, ok := c["header"]; ok {
-		styleHeader = styleHeader.Foreground(col)
-		styleHeaderKey = styleHeaderKey.Foreground(col)
+		p.header = p.header.Foreground(col)
+		p.headerKey = p.headerKey.Foreground(col)
 	}
 	if col, ok := c["status"]; ok {
-		styleStatus = styleStatus.Foreground(col)
+		p.status = p.status.Foreground(col)
 	}
+	return p
 }

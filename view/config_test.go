@@ -6,24 +6,17 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"mmhex/keymap"
-	"mmhex/view/hexfmt"
+	"mmhex/mapping"
 )
 
 // The [colours] of the configuration reach the screen cells.
 func TestConfigColours(t *testing.T) {
-	saved := [...]any{classStyles, styleOffset, styleOffsetCur, colourUnsynced, styleHeader, styleHeaderKey, styleStatus}
-	t.Cleanup(func() {
-		classStyles = saved[0].([hexfmt.NumClasses]tcell.Style)
-		styleOffset, styleOffsetCur = saved[1].(tcell.Style), saved[2].(tcell.Style)
-		colourUnsynced = saved[3].(tcell.Color)
-		styleHeader, styleHeaderKey, styleStatus = saved[4].(tcell.Style), saved[5].(tcell.Style), saved[6].(tcell.Style)
-	})
+	t.Parallel()
 	m, probs := keymap.Parse("c.toml", []byte("[colours]\nnull = \"#102030\"\nprintable = \"olive\"\noffset = \"red\"\nedited = \"lime\"\nstatus = \"navy\"\n"), "")
 	if len(probs) > 0 {
 		t.Fatal(keymap.ProblemsText(probs))
 	}
-	applyColours(m.Config().Colours)
-	h := openKnown(t, 100, 24, Options{})
+	h := newHarness(t, writeFile(t, "known.bin", knownData()), 100, 24, mapping.Options{}, Options{Colours: m.Config().Colours})
 	h.typeText("ab") // byte 0 edited
 	h.draw()
 	x, y, ok := h.find("00000000  ab 01")
@@ -60,5 +53,26 @@ func TestConfigColours(t *testing.T) {
 	_, sy, _ := h.find("0x1000 (4096)")
 	if got := fg(0, sy); got != tcell.ColorNavy {
 		t.Errorf("status bar colour %v, want navy", got)
+	}
+}
+
+// The colours are the editor's own: an editor with the default colours
+// beside one with [colours] draws with the defaults.
+func TestConfigColoursPerEditor(t *testing.T) {
+	t.Parallel()
+	m, probs := keymap.Parse("c.toml", []byte("[colours]\noffset = \"red\"\nedited = \"lime\"\n"), "")
+	if len(probs) > 0 {
+		t.Fatal(keymap.ProblemsText(probs))
+	}
+	p := writeFile(t, "known.bin", knownData())
+	newHarness(t, p, 100, 24, mapping.Options{}, Options{Colours: m.Config().Colours})
+	h := newHarness(t, p, 100, 24, mapping.Options{}, Options{})
+	x, y, ok := h.find("00000000  00 01")
+	if !ok {
+		t.Fatalf("first row not found:\n%s", h.draw())
+	}
+	_, st := h.cell(x, y)
+	if fg, _, _ := st.Decompose(); fg != tcell.PaletteColor(12) {
+		t.Errorf("offset colour of the editor without [colours]: %v, want palette 12", fg)
 	}
 }

@@ -233,9 +233,9 @@ func (dv *diskView) draw(s tcell.Screen, x, y, w, h int) {
 	for r := 0; r < rows && first+r < pageRows; r++ {
 		py := y + 1 + r
 		rowOff := p.page + int64((first+r)*bpr)
-		ost := styleOffset
+		ost := e.pal.offset
 		if first+r == curRow {
-			ost = styleOffsetCur
+			ost = e.pal.offsetCur
 		}
 		drawHex(s, x+1, py, rowOff, digits, ost)
 		for i := 0; i < bpr; i++ {

@@ -57,6 +57,30 @@ type Options struct {
 	// and progress "", and after each progress report ("40%"), once the
 	// redraw showing it is queued: a test blocks there to hold a job.
 	JobStep func(what, progress string)
+	// Colours are the configuration's [colours] (keymap.Config.Colours,
+	// keyed by keymap.ColourNames); nil: the default colours.
+	Colours map[string]tcell.Color
+
+	// test holds the tests' hooks; nil in the program.
+	test *testHooks
+}
+
+// testHooks are settings only tests use, per editor.
+type testHooks struct {
+	// post, when set, replaces the queueing of background work's results
+	// to the UI goroutine (searchPost): tests run them themselves.
+	post func(fn func())
+	// probeSync makes the panels measure on the calling goroutine.
+	probeSync bool
+	// searchProgress is called on the search goroutine at each progress
+	// report: a test changes the file there, in the middle of a search.
+	searchProgress func(done, total int64)
+	// panicOut receives the stack of a panic instead of standard error.
+	panicOut io.Writer
+	// now is the live view's clock (nil: time.Now).
+	now func() time.Time
+	// maxFrameGap replaces maxFrameGap (coalesce.go) when not zero.
+	maxFrameGap time.Duration
 }
 
 // Column is the grid column the cursor types into.
@@ -94,9 +118,6 @@ func (a Args) N() int {
 // Handler runs an action.
 type Handler func(e *Editor, a Args)
 
-// panicOut receives the stack of a panic, after the terminal is restored.
-var panicOut io.Writer = os.Stderr
-
 // Editor is the interactive hex editor on one file.
 type Editor struct {
 	app  *tview.Application
@@ -106,6 +127,7 @@ type Editor struct {
 
 	root *layout
 	grid *Grid
+	pal  palette // the colours drawn with (Options.Colours)
 
 	mu sync.Mutex // guards screen and ticks against Run's goroutines
 	// screen is the screen last drawn on, kept to restore the terminal
@@ -184,6 +206,7 @@ func New(app *tview.Application, f *mapping.File, opts Options) (*Editor, error)
 		handlers: make(map[string]Handler),
 		size:     f.Size(),
 		bpr:      opts.BytesPerRow,
+		pal:      newPalette(opts.Colours),
 		stop:     make(chan struct{}),
 	}
 	if e.keys == nil {
@@ -191,6 +214,9 @@ func New(app *tview.Application, f *mapping.File, opts Options) (*Editor, error)
 	}
 	if opts.Screen != nil {
 		e.ds = newDrawScreen(opts.Screen, true)
+		if opts.test != nil && opts.test.maxFrameGap != 0 {
+			e.ds.maxGap = opts.test.maxFrameGap
+		}
 		app.SetScreen(e.ds)
 	}
 	e.grid = newGrid(e)
@@ -253,7 +279,12 @@ func (e *Editor) Run() (err error) {
 				s.Fini()
 			}
 			// The terminal is back to normal: the stack can be printed.
-			fmt.Fprintf(panicOut, "mmhex: panic: %v\n%s", p, debug.Stack())
+			// The stack goes to standard error (a test's writer in tests).
+			var out io.Writer = os.Stderr
+			if e.opts.test != nil && e.opts.test.panicOut != nil {
+				out = e.opts.test.panicOut
+			}
+			fmt.Fprintf(out, "mmhex: panic: %v\n%s", p, debug.Stack())
 			err = fmt.Errorf("internal error: %v", p)
 		}
 	}()

@@ -79,7 +79,8 @@ func newGrid(e *Editor) *Grid {
 	return &Grid{Box: tview.NewBox(), e: e}
 }
 
-// Styles of the grid.
+// Styles of the grid; the configurable ones are defaults (palette,
+// config.go), never written.
 var (
 	styleDefault   = tcell.StyleDefault
 	styleDim       = tcell.StyleDefault.Foreground(tcell.PaletteColor(8))
@@ -97,10 +98,10 @@ var (
 
 // byteStyle is the style of a byte of class cls with marks m, before the
 // cursor attributes.
-func byteStyle(b byte, unsynced bool, m Mark) tcell.Style {
-	st := classStyles[hexfmt.ClassOf(b)]
+func (pal *palette) byteStyle(b byte, unsynced bool, m Mark) tcell.Style {
+	st := pal.class[hexfmt.ClassOf(b)]
 	if unsynced {
-		st = st.Foreground(colourUnsynced).Bold(true)
+		st = st.Foreground(pal.unsynced).Bold(true)
 	}
 	switch {
 	case m&MarkMatch != 0:
@@ -169,9 +170,9 @@ func (gr *Grid) Draw(s tcell.Screen) {
 			break
 		}
 		py := y + 1 + r
-		ost := styleOffset
+		ost := e.pal.offset
 		if int64(r) == curRow {
-			ost = styleOffsetCur
+			ost = e.pal.offsetCur
 		}
 		drawHex(s, x+1, py, rowOff, g.digits, ost)
 		var prevBg tcell.Color = tcell.ColorDefault
@@ -186,7 +187,7 @@ func (gr *Grid) Draw(s tcell.Screen) {
 			for _, fn := range marks {
 				m |= fn(off)
 			}
-			st := byteStyle(b, anyUnsynced && e.isUnsyncedByte(off), m)
+			st := e.pal.byteStyle(b, anyUnsynced && e.isUnsyncedByte(off), m)
 			_, bg, _ := st.Decompose()
 			px := x + g.hexX + hexPos(i)
 			// The gap before a byte takes the background of a highlight

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gdamore/tcell/v2"
@@ -50,6 +51,7 @@ func newHarness(t testing.TB, path string, w, ht int, mo mapping.Options, opts O
 	// the cells a test reads are the ones it gives tcell.
 	app.SetScreen(newTermScreen(sim, nil))
 	sim.SetSize(w, ht)
+	opts.test = hooksFor(t) // syncPosts and measureInline may come after
 	e, err := New(app, f, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +59,28 @@ func newHarness(t testing.TB, path string, w, ht int, mo mapping.Options, opts O
 	h := &harness{t: t, sim: sim, app: app, e: e, f: f}
 	h.draw() // as on the terminal: a frame before the first key
 	return h
+}
+
+// hooksByTest holds the test hooks (testHooks) a test asked for before
+// making its editor (measureInline, syncPosts, quietPanics): newHarness and
+// runEditor give them to the editor in Options.
+var hooksByTest sync.Map // testing.TB -> *testHooks
+
+// hooksFor is t's test hooks, made on first use.
+func hooksFor(t testing.TB) *testHooks {
+	h, loaded := hooksByTest.LoadOrStore(t, &testHooks{})
+	if !loaded {
+		t.Cleanup(func() { hooksByTest.Delete(t) })
+	}
+	return h.(*testHooks)
+}
+
+// pendingHooks is t's test hooks, nil when it asked for none.
+func pendingHooks(t testing.TB) *testHooks {
+	if h, ok := hooksByTest.Load(t); ok {
+		return h.(*testHooks)
+	}
+	return nil
 }
 
 // writeFile writes data to a new file in a temporary directory.

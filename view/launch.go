@@ -58,7 +58,6 @@ func Launch(o LaunchOptions) (err error) {
 		demoNote = fmt.Sprintf("demo file %s (a temporary folder, removed on exit)", display.Name(path))
 	}
 	cfg := m.Config()
-	applyColours(cfg.Colours)
 	mo := o.Mapping
 	if mo.Window == 0 && cfg.Window > 0 {
 		mo.Window = cfg.Window
@@ -84,6 +83,7 @@ func Launch(o LaunchOptions) (err error) {
 		Keys:           keymap.NewDispatcher(m),
 		StartupMessage: keymap.ProblemsText(probs),
 		Screen:         ts,
+		Colours:        cfg.Colours,
 	})
 	if err != nil {
 		ts.Fini()

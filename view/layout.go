@@ -229,14 +229,14 @@ func (e *Editor) headerParts() (name, rest string) {
 }
 
 func (e *Editor) drawHeader(s tcell.Screen, x, y, w int) {
-	fill(s, x, y, w, ' ', styleHeader)
+	fill(s, x, y, w, ' ', e.pal.header)
 	name, rest := e.headerParts()
 	// A long path gives way to the size, mode and flags: its middle is
 	// elided (the file name at its end stays).
 	name = elideMiddle(name, w-1-len("mmhex")-2-2-textWidth(rest))
-	cx := drawText(s, x+1, y, w-1, "mmhex", styleHeaderKey)
-	cx = drawText(s, cx+2, y, x+w-cx-2, name, styleHeaderKey)
-	drawText(s, cx+2, y, x+w-cx-2, rest, styleHeader)
+	cx := drawText(s, x+1, y, w-1, "mmhex", e.pal.headerKey)
+	cx = drawText(s, cx+2, y, x+w-cx-2, name, e.pal.headerKey)
+	drawText(s, cx+2, y, x+w-cx-2, rest, e.pal.header)
 }
 
 // elideMiddle shortens text to at most maxW cells by replacing its middle
@@ -382,8 +382,8 @@ func formatDuration(d time.Duration) string {
 }
 
 func (e *Editor) drawStatus(s tcell.Screen, x, y, w int) {
-	fill(s, x, y, w, ' ', styleStatus)
-	drawText(s, x+1, y, w-1, e.statusTextFit(w-1), styleStatus)
+	fill(s, x, y, w, ' ', e.pal.status)
+	drawText(s, x+1, y, w-1, e.statusTextFit(w-1), e.pal.status)
 }
 
 // drawMessage draws the message line: the last message (errors in their

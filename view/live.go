@@ -23,9 +23,6 @@ const (
 	changedFor = time.Second
 )
 
-// liveNow is the clock of the live view (tests step it).
-var liveNow = time.Now
-
 type live struct {
 	e *Editor
 
@@ -78,10 +75,18 @@ func (l *live) tick() {
 	}
 }
 
+// now is the live view's clock: the time, or a test's (testHooks.now).
+func (l *live) now() time.Time {
+	if h := l.e.opts.test; h != nil && h.now != nil {
+		return h.now()
+	}
+	return time.Now()
+}
+
 // frame compares the visible bytes with the previous frame's.
 func (l *live) frame(start int64, data []byte) {
 	e := l.e
-	now := liveNow()
+	now := l.now()
 	edits := e.f.UnsyncedEdits()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -124,7 +129,7 @@ func (l *live) highlight(start, end int64) func(off int64) Mark {
 	if len(l.changed) == 0 {
 		return nil
 	}
-	now := liveNow()
+	now := l.now()
 	marks := make(map[int64]struct{}, len(l.changed))
 	for off, t := range l.changed {
 		if off >= start && off < end && now.Sub(t) < changedFor {

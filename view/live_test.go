@@ -11,12 +11,10 @@ import (
 	"mmhex/mapping"
 )
 
-// stepClock makes liveNow a clock the test moves by hand.
+// stepClock makes the live view's clock one the test moves by hand.
 func stepClock(t *testing.T) *time.Time {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	old := liveNow
-	liveNow = func() time.Time { return now }
-	t.Cleanup(func() { liveNow = old })
+	hooksFor(t).now = func() time.Time { return now }
 	return &now
 }
 

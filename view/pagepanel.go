@@ -31,9 +31,6 @@ import (
 
 const pagePanelName = "pages"
 
-// probeSync makes the panels measure on the calling goroutine (tests).
-var probeSync bool
-
 // probeState is a panel's background measurement: at most one runs at a
 // time (busy) and the last result is kept (res). mu guards them, and may
 // guard the panel's other fields too.
@@ -57,9 +54,9 @@ func (s *probeState[T]) result() *T {
 }
 
 // startProbe runs a panel's measurement on a panic-safe goroutine (a panic
-// restores the terminal), or at once when probeSync is set.
+// restores the terminal), or at once when a test asks (testHooks.probeSync).
 func startProbe(e *Editor, run func()) {
-	if probeSync {
+	if e.opts.test != nil && e.opts.test.probeSync {
 		run()
 		return
 	}

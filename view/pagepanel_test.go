@@ -18,11 +18,7 @@ import (
 	"mmhex/mapping/pagecache"
 )
 
-func measureInline(t *testing.T) {
-	old := probeSync
-	probeSync = true
-	t.Cleanup(func() { probeSync = old })
-}
+func measureInline(t *testing.T) { hooksFor(t).probeSync = true }
 
 // pagesFile makes a file of n pages, each written by its own write(2) (so
 // the page cache holds one-page folios and one store dirties one page),
@@ -399,8 +395,8 @@ func TestPagePanelMeasuresInBackground(t *testing.T) {
 	if os.Getpagesize() != 4096 {
 		t.Skip("the expected screens assume 4 KiB pages")
 	}
-	if probeSync {
-		t.Fatal("probeSync left on by another test")
+	if h := pendingHooks(t); h != nil && h.probeSync {
+		t.Fatal("probeSync on")
 	}
 	path := pagesFile(t, 8, 0)
 	h := newHarness(t, path, 120, 40, mapping.Options{}, Options{Name: "bg.bin"})

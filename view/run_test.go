@@ -39,7 +39,7 @@ func runEditor(t *testing.T, path string, setup func(e *Editor)) (*finiScreen, *
 	}
 	sim.SetSize(100, 30)
 	// as Launch does: the editor wraps the screen (frames after queued keys)
-	e, err := New(tview.NewApplication(), f, Options{Screen: sim})
+	e, err := New(tview.NewApplication(), f, Options{Screen: sim, test: hooksFor(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,11 +156,9 @@ func TestRunPanicInBackgroundRestoresScreen(t *testing.T) {
 
 // quietPanics keeps the expected panic stacks out of the test output.
 func quietPanics(t *testing.T) {
-	old := panicOut
 	var buf strings.Builder
-	panicOut = &buf
+	hooksFor(t).panicOut = &buf
 	t.Cleanup(func() {
-		panicOut = old
 		if !strings.Contains(buf.String(), "goroutine") {
 			t.Errorf("no stack printed after the panic: %q", buf.String())
 		}

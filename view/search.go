@@ -54,14 +54,13 @@ type runningSearch struct {
 // searchPost runs fn on the UI goroutine and redraws. Background work
 // (search, write-selection) delivers its results through it; tests replace
 // it to run them synchronously.
-var searchPost = func(e *Editor, fn func()) {
+func searchPost(e *Editor, fn func()) {
+	if e.opts.test != nil && e.opts.test.post != nil {
+		e.opts.test.post(fn)
+		return
+	}
 	go e.app.QueueUpdateDraw(fn) // never block the worker on a stopped app
 }
-
-// searchProgressHook, when set (tests), is called on the search goroutine
-// at each progress report: a test changes the file there, in the middle of
-// a search.
-var searchProgressHook func(done, total int64)
 
 // progressEvery is how often a running search redraws its progress in the
 // status line.
@@ -257,8 +256,8 @@ func (e *Editor) startSearch(p *search.Pattern, from int64, reverse bool) {
 			Progress: func(done, total int64) {
 				r.done.Store(done)
 				r.total.Store(total)
-				if h := searchProgressHook; h != nil {
-					h(done, total)
+				if h := e.opts.test; h != nil && h.searchProgress != nil {
+					h.searchProgress(done, total)
 				}
 				now := time.Now().UnixNano()
 				if now-lastPost.Load() < int64(progressEvery) {

@@ -16,12 +16,11 @@ import (
 // postQueue runs the background work's UI updates on the test goroutine.
 type postQueue chan func()
 
-// syncPosts makes searchPost queue its functions for the test to run.
+// syncPosts makes searchPost queue its functions for the test to run (in
+// the editor the test makes next).
 func syncPosts(t *testing.T) postQueue {
 	q := make(postQueue, 1024)
-	old := searchPost
-	searchPost = func(e *Editor, fn func()) { q <- fn }
-	t.Cleanup(func() { searchPost = old })
+	hooksFor(t).post = func(fn func()) { q <- fn }
 	return q
 }
 
@@ -336,7 +335,7 @@ func TestSearchStoppedBySizeChange(t *testing.T) {
 			p := writeFile(t, "big.bin", bytes.Repeat([]byte("abcdefgh"), size/8))
 			h := newHarness(t, p, 120, 24, mapping.Options{}, Options{})
 			var once sync.Once
-			searchProgressHook = func(done, total int64) {
+			h.e.opts.test.searchProgress = func(done, total int64) {
 				if done < c.at {
 					return
 				}
@@ -349,7 +348,6 @@ func TestSearchStoppedBySizeChange(t *testing.T) {
 					}
 				})
 			}
-			t.Cleanup(func() { searchProgressHook = nil })
 			h.press("Tab", "Ctrl-F")
 			h.typeText("not-in-the-file")
 			h.press("Enter")
