@@ -188,6 +188,9 @@ func tortureRun(t *testing.T, dir string, tmpfs bool, seed uint64, steps int) {
 			o.WriteAt(init[pg:min(pg+ps, size)], int64(pg))
 		}
 	}
+	if !tmpfs {
+		othersSynced(t, o, 0, size) // the file as it was before mmhex opened it
+	}
 	win := windows[r.IntN(2)].size // one or three pages: windows are crossed
 	if !tmpfs {
 		win = 0
@@ -316,6 +319,11 @@ func tortureRun(t *testing.T, dir string, tmpfs bool, seed uint64, steps int) {
 				t.Fatalf("step %d: pwrite: %v", step, err)
 			}
 			copy(m.data[off:], b[:got])
+			if !tmpfs {
+				// The other writer syncs what it wrote, so that after
+				// mmhex's MS_SYNC no page of the file may be dirty.
+				othersSynced(t, o, off, n)
+			}
 			if err != nil {
 				// A pwrite that failed for want of space may have left a
 				// part of a page written: not mmhex's doing, take it.
@@ -328,12 +336,18 @@ func tortureRun(t *testing.T, dir string, tmpfs bool, seed uint64, steps int) {
 				t.Fatal(err)
 			}
 			m.data = m.data[:ns]
+			if !tmpfs {
+				othersSynced(t, o, ns, 1) // the partial page the truncate zeroed
+			}
 			f.Refresh() // as the editor does every tick
 		case k < 96 && !full:
 			what = "grow"
 			ns := min(16*ps, len(m.data)+r.IntN(4*ps))
 			if err := o.Truncate(int64(ns)); err != nil {
 				t.Fatal(err)
+			}
+			if !tmpfs {
+				othersSynced(t, o, len(m.data), 1)
 			}
 			m.data = append(m.data, make([]byte, ns-len(m.data))...)
 			f.Refresh()
@@ -390,11 +404,40 @@ func fillFSQuiet(t *testing.T, dir string, keep int64) {
 	}
 }
 
-// checkDisk compares the file's bytes as read back from the disk (its
-// page cache dropped first; O_DIRECT or the raw device) with want. On a
-// tmpfs the page cache is the file: read(2) there.
+// othersSynced writes back and waits for the pages of [off, off+n) that
+// another writer (or a truncate) dirtied, as that writer's own fsync would:
+// MS_SYNC answers for mmhex's edits, not for them.
+func othersSynced(t *testing.T, o *os.File, off, n int) {
+	t.Helper()
+	ps := os.Getpagesize()
+	a := off / ps * ps
+	b := (off + n + ps - 1) / ps * ps
+	if err := unix.SyncFileRange(int(o.Fd()), int64(a), int64(b-a),
+		unix.SYNC_FILE_RANGE_WAIT_BEFORE|unix.SYNC_FILE_RANGE_WRITE|unix.SYNC_FILE_RANGE_WAIT_AFTER); err != nil {
+		t.Fatalf("sync_file_range: %v", err)
+	}
+}
+
+// checkDisk compares the file's bytes as read back from the disk with want.
+// On a disk it first asserts that no page of the file is dirty or under
+// writeback (cachestat): an O_DIRECT read (and POSIX_FADV_DONTNEED) writes
+// dirty pages back before it reads, so without that the read-back would
+// pass even if MS_SYNC had written nothing. On a tmpfs the page cache is
+// the file: read(2) there.
 func checkDisk(t *testing.T, step int, o *os.File, want []byte, tmpfs bool) {
 	t.Helper()
+	if !tmpfs {
+		var cs unix.Cachestat_t
+		err := unix.Cachestat(uint(o.Fd()), &unix.CachestatRange{}, &cs, 0)
+		switch {
+		case errors.Is(err, unix.ENOSYS):
+			skipOrFail(t, "cachestat(2) is missing (Linux < 6.5): cannot tell a written page from a dirty one")
+		case err != nil:
+			t.Fatalf("cachestat: %v", err)
+		case cs.Dirty != 0 || cs.Writeback != 0:
+			t.Fatalf("step %d: after MS_SYNC %d pages of the file are still dirty and %d under writeback", step, cs.Dirty, cs.Writeback)
+		}
+	}
 	unix.Fadvise(int(o.Fd()), 0, 0, unix.FADV_DONTNEED)
 	var got []byte
 	var err error
