@@ -1,6 +1,6 @@
 package mapping
 
-import "mmhex/internal/spanset"
+import "mmhex/mapping/spanset"
 
 // pageSet is a set of page numbers kept as disjoint, non-adjacent
 // half-open ranges in a balanced tree, so that a fill of a huge range

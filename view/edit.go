@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"unicode/utf8"
 
-	"mmhex/internal/spanset"
+	"mmhex/mapping/spanset"
 	"mmhex/keymap"
 	"mmhex/mapping"
 )

@@ -2,7 +2,7 @@ package view
 
 import (
 	"bytes"
-	"mmhex/internal/spanset"
+	"mmhex/mapping/spanset"
 	"os"
 	"os/exec"
 	"regexp"
