@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"unicode/utf8"
 
-	"mmhex/mapping/spanset"
 	"mmhex/keymap"
 	"mmhex/mapping"
+	"mmhex/mapping/spanset"
 )
 
 // touched is the set of byte ranges edited (or undone/redone) since the last
