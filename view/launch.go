@@ -96,7 +96,17 @@ func Launch(o LaunchOptions) (err error) {
 	// terminal window) stop the editor like a quit that leaves the edits
 	// to writeback, with the terminal restored; SIGTSTP suspends; SIGQUIT
 	// restores the terminal before Go's goroutine dump.
-	stoppedBy, cancel := e.watchSignals(ts)
+	// If the editor has not stopped a second after such a signal (its
+	// goroutine is stuck), the terminal is restored and mmhex exits here.
+	stderr := o.Stderr
+	if stderr == nil {
+		stderr = os.Stderr
+	}
+	stoppedBy, cancel := e.watchSignals(ts, func(sig os.Signal) {
+		ts.Fini()
+		fmt.Fprintf(stderr, "mmhex: %s: stopped by %s; the editor did not stop within %v, so mmhex exits without it: edits not yet synced are left to kernel writeback\n", display.Name(path), signalName(sig), stopWait)
+		os.Exit(1)
+	})
 	defer cancel()
 	runErr := e.Run()
 	if sig := stoppedBy(); sig != nil {
@@ -107,11 +117,7 @@ func Launch(o LaunchOptions) (err error) {
 		return errors.New(msg)
 	}
 	if note := e.ExitNote(); note != "" {
-		w := o.Stderr
-		if w == nil {
-			w = os.Stderr
-		}
-		fmt.Fprintf(w, "mmhex: %s: %s\n", display.Name(path), note)
+		fmt.Fprintf(stderr, "mmhex: %s: %s\n", display.Name(path), note)
 	}
 	return runErr
 }

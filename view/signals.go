@@ -4,12 +4,17 @@ package view
 //
 //   - SIGTERM, SIGHUP (the terminal closed), SIGINT: stop like a quit that
 //     leaves unsynced edits to kernel writeback; the terminal is restored
-//     and Launch says "stopped by SIGTERM".
+//     and Launch says "stopped by SIGTERM". From that moment nothing is
+//     drawn (termScreen.Halt): the stop wins over a repaint still queued
+//     (a closed terminal sends SIGHUP and SIGCONT together). Should the
+//     stop not be done within stopWait, stuck restores the terminal and
+//     exits: a closed terminal never leaves an orphan holding the mapping.
 //   - SIGTSTP (kill -TSTP; the terminal's Ctrl-Z is a key to the editor):
 //     give the terminal back and stop (with SIGSTOP, unless no shell could
 //     continue us); on fg (SIGCONT) take it again and redraw.
 //   - SIGCONT after a SIGSTOP (which cannot be caught): redraw everything,
-//     since the shell may have written over the screen.
+//     since the shell may have written over the screen; only while the
+//     terminal is there and tcell holds it (termScreen.Sync).
 //   - SIGQUIT: restore the terminal, then Go's goroutine dump and exit
 //     status 2, so the dump is readable on the normal screen.
 
@@ -18,9 +23,14 @@ import (
 	"os/signal"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
+
+// stopWait is how long a stop signal waits for the editor to stop before
+// stuck is called.
+const stopWait = time.Second
 
 // signalName is "SIGTERM" for SIGTERM.
 func signalName(sig os.Signal) string {
@@ -77,8 +87,10 @@ func (e *Editor) onUI(fn func()) {
 
 // watchSignals installs the handlers (see the file comment) until the
 // returned cancel is called; stoppedBy reports the signal that stopped the
-// editor, if one did. Call before Run.
-func (e *Editor) watchSignals(ts *termScreen) (stoppedBy func() os.Signal, cancel func()) {
+// editor, if one did. stuck (nil: nothing) is called when the editor has
+// not stopped (cancel was not called) within stopWait of a stop signal;
+// it is expected to restore the terminal and exit. Call before Run.
+func (e *Editor) watchSignals(ts *termScreen, stuck func(os.Signal)) (stoppedBy func() os.Signal, cancel func()) {
 	var got atomic.Value
 	stopSigs := make(chan os.Signal, 1)
 	signal.Notify(stopSigs, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT)
@@ -96,6 +108,16 @@ func (e *Editor) watchSignals(ts *termScreen) (stoppedBy func() os.Signal, cance
 		case <-done:
 		case sig := <-stopSigs:
 			got.Store(sig)
+			ts.Halt() // before any repaint still queued
+			if stuck != nil {
+				time.AfterFunc(stopWait, func() {
+					select {
+					case <-done:
+					default:
+						stuck(sig)
+					}
+				})
+			}
 			e.onUI(e.Stop)
 		}
 	}()
@@ -112,6 +134,9 @@ func (e *Editor) watchSignals(ts *termScreen) (stoppedBy func() os.Signal, cance
 					e.app.Suspend(stopUntilContinued)
 				})
 			case <-cont:
+				if ts.halted.Load() {
+					continue
+				}
 				e.onUI(func() {
 					if !e.done {
 						ts.Sync()

@@ -21,8 +21,18 @@ package view
 //     tcell only the cells whose final content differs from what it has:
 //     tcell then writes just those. A frame with no changed cell (and the
 //     cursor where it was) writes nothing at all.
+//
+//   - nothing is drawn to a terminal tcell has let go: once a stop began
+//     (Halt: a stop signal; Fini), while suspended, and once the terminal
+//     is gone (TIOCGWINSZ fails), Show and Sync do not call tcell. tcell's
+//     draw loop never ends when its cell buffer is smaller than its size,
+//     which is what tcell leaves behind when it lets the terminal go (its
+//     Suspend, or its own Fini after a read of a closed terminal failed):
+//     the SIGCONT repaint that follows a closed terminal's SIGHUP spun
+//     there for ever, holding the mapping.
 
 import (
+	"errors"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -76,6 +86,12 @@ type termScreen struct {
 	initErr  error
 	finiOnce sync.Once
 	finiDone chan struct{} // closed when Fini has returned: the pump stops
+
+	// Drawing (see the file comment): drawMu is held around every call
+	// that makes tcell draw, and by tcell's Fini, so the two never overlap.
+	drawMu    sync.Mutex
+	halted    atomic.Bool // a stop began, or the terminal is gone: never draw again
+	suspended atomic.Bool // between Suspend and a Resume that succeeded
 
 	// The event pump.
 	qmu       sync.Mutex
@@ -238,6 +254,7 @@ func (s *termScreen) unlimit() {
 func (s *termScreen) Fini() {
 	s.finiOnce.Do(func() {
 		defer close(s.finiDone)
+		s.Halt()
 		if s.in == nil {
 			s.Screen.Fini()
 			return
@@ -257,6 +274,8 @@ func (s *termScreen) Fini() {
 		}
 		done := make(chan struct{})
 		go func() {
+			s.drawMu.Lock() // not during a frame
+			defer s.drawMu.Unlock()
 			s.Screen.Fini()
 			close(done)
 		}()
@@ -276,16 +295,61 @@ func (s *termScreen) Fini() {
 func (s *termScreen) Suspend() error {
 	s.unlimit()
 	defer s.unlimited.Add(-1)
+	s.suspended.Store(true)
 	return s.Screen.Suspend()
 }
 
+// errHalted: Resume after a stop began.
+var errHalted = errors.New("the screen is stopping")
+
 // Resume takes the terminal again; the next frame is written in full.
+// Until it succeeds (a closed terminal cannot be taken), nothing is drawn.
 func (s *termScreen) Resume() error {
+	if s.halted.Load() {
+		return errHalted
+	}
 	err := s.Screen.Resume()
 	s.fmu.Lock()
 	s.force = true
 	s.fmu.Unlock()
+	if err == nil {
+		s.suspended.Store(false)
+	}
 	return err
+}
+
+// Halt stops all drawing for good: a stop signal arrived (Fini follows).
+func (s *termScreen) Halt() { s.halted.Store(true) }
+
+// canDrawLocked reports whether tcell may draw (drawMu held): not halted
+// nor suspended, the terminal still answers TIOCGWINSZ (else it is gone:
+// halted), and tcell's cell buffer will have tcell's size once tcell has
+// followed the terminal's (its draw loop never ends otherwise).
+func (s *termScreen) canDrawLocked() bool {
+	if s.halted.Load() || s.suspended.Load() || s.released() {
+		return false
+	}
+	if s.in == nil {
+		return true
+	}
+	tty, ok := s.Screen.Tty()
+	if !ok || tty == nil {
+		return true // the simulation screen
+	}
+	ws, err := tty.WindowSize()
+	if err != nil {
+		s.Halt()
+		return false
+	}
+	w, h := s.Screen.Size()
+	s.in.Lock()
+	cw, ch := s.in.GetCells().Size()
+	s.in.Unlock()
+	if ws.Width <= 0 || ws.Height <= 0 {
+		return false
+	}
+	// tcell resizes its buffer (to ws) only when ws differs from its size.
+	return ws.Width != w || ws.Height != h || (cw == w && ch == h)
 }
 
 // ---- frames ----------------------------------------------------------
@@ -509,7 +573,12 @@ func (s *termScreen) Show() {
 		s.shownCur = s.cur
 	}
 	s.fmu.Unlock()
-	if need && !s.released() {
+	if need {
+		s.drawMu.Lock()
+		defer s.drawMu.Unlock()
+		if !s.canDrawLocked() {
+			return
+		}
 		s.shows.Add(1)
 		s.Screen.Show()
 	}
@@ -522,7 +591,9 @@ func (s *termScreen) Sync() {
 	s.force = false
 	s.shownCur = s.cur
 	s.fmu.Unlock()
-	if s.released() {
+	s.drawMu.Lock()
+	defer s.drawMu.Unlock()
+	if !s.canDrawLocked() {
 		return
 	}
 	s.shows.Add(1)

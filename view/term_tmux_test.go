@@ -295,3 +295,121 @@ func TestTmuxIdleWritesNothing(t *testing.T) {
 		})
 	}
 }
+
+// Issue 11, point 7: a closed terminal leaves no orphan. When the terminal
+// goes away the kernel sends SIGHUP and SIGCONT; the SIGCONT repaint ran
+// tcell's Sync on a screen tcell had already let go (its read of the
+// closed terminal failed), where tcell's draw loop never advances: mmhex
+// spun at 8% CPU for ever, holding the mapping, after saying "stopped by
+// SIGHUP". Here the terminal (the tmux server) is killed right after the
+// first frame, 20 times, mmhex started directly and under sh -c with its
+// standard error redirected; 2 s later no mmhex may be left and no
+// process may map one of the files.
+func TestTmuxTerminalClosedLeavesNoOrphan(t *testing.T) {
+	requireTool(t, "tmux")
+	bin := mmhexBinary(t)
+	dir := t.TempDir()
+	const sessions = 20
+	var pids []int
+	var paths []string
+	t.Cleanup(func() {
+		for _, pid := range pids {
+			if !exited(pid) {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+	})
+	for i := 0; i < sessions; i++ {
+		path := filepath.Join(dir, fmt.Sprintf("lab%d.bin", i))
+		if err := os.WriteFile(path, make([]byte, 20000), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, path)
+		socket := fmt.Sprintf("mmhex-test-%d-orphan-%d", os.Getpid(), i)
+		t.Cleanup(func() { exec.Command("tmux", "-L", socket, "kill-server").Run() })
+		cmd := []string{"env", "HOME=" + dir, "XDG_CONFIG_HOME=" + dir, bin, "--populate", "--lock", "--window", "4k", "--invalidate", path}
+		if i%2 == 1 {
+			cmd = []string{"sh", "-c", strings.Join(cmd, " ") + " 2>" + filepath.Join(dir, fmt.Sprintf("err%d", i))}
+		}
+		if out, err := execTmux(socket, append([]string{"-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "40"}, cmd...)...); err != nil {
+			t.Fatalf("tmux new-session: %v\n%s", err, out)
+		}
+		for deadline := time.Now().Add(10 * time.Second); ; {
+			if scr, _ := execTmux(socket, "capture-pane", "-p"); strings.Contains(scr, "window 0x0") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("session %d: mmhex never showed its first frame", i)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		pid := pidOf(bin, path)
+		if pid == 0 {
+			t.Fatalf("session %d: no mmhex process has %s in its command line", i, path)
+		}
+		pids = append(pids, pid)
+		execTmux(socket, "kill-server")
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for _, pid := range pids {
+		for !exited(pid) && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	var left []string
+	for i, pid := range pids {
+		if !exited(pid) {
+			left = append(left, fmt.Sprintf("session %d: pid %d (%s)", i, pid, strings.Join(mapperOf(paths[i]), ", ")))
+		}
+	}
+	if len(left) > 0 {
+		t.Fatalf("%d of %d mmhex still run 2 s after their terminal was closed, holding the mapping:\n%s", len(left), sessions, strings.Join(left, "\n"))
+	}
+	for _, p := range paths {
+		if m := mapperOf(p); len(m) > 0 {
+			t.Fatalf("%s is still mapped by %v", p, m)
+		}
+	}
+}
+
+// pidOf is the pid of the process running the program bin with path in
+// its command line; 0 if none.
+func pidOf(bin, path string) int {
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); exe != bin {
+			continue
+		}
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		for _, a := range strings.Split(string(b), "\x00") {
+			if a == path {
+				return pid
+			}
+		}
+	}
+	return 0
+}
+
+// mapperOf lists the live processes (as "pid N") that map the file path.
+func mapperOf(path string) []string {
+	var out []string
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || exited(pid) {
+			continue
+		}
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasSuffix(l, " "+path) {
+				out = append(out, fmt.Sprintf("pid %d", pid))
+				break
+			}
+		}
+	}
+	return out
+}
