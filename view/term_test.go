@@ -301,3 +301,73 @@ func TestEveryWhile(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Issue 11, point 7 (the orphan): tcell's draw loop never ends when its
+// cell buffer is smaller than its size, which is what tcell leaves when it
+// lets the terminal go (Fini after a read of a closed terminal failed, or
+// Suspend). The SIGCONT repaint a closed terminal sends after SIGHUP
+// spun there for ever. Show and Sync must return at once then, and after
+// a stop signal (Halt) nothing more is written.
+func TestTermScreenNeverDrawsAfterLettingGo(t *testing.T) {
+	returns := func(t *testing.T, what string, f func()) {
+		t.Helper()
+		done := make(chan struct{})
+		go func() {
+			f()
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-time.After(2 * time.Second):
+			t.Fatalf("%s did not return in 2 s (tcell's draw loop spins)", what)
+		}
+	}
+	frame := func(ts *termScreen, text string) {
+		ts.Clear()
+		ts.PutStr(0, 1, text)
+		ts.Show()
+	}
+	open := func(t *testing.T) (*testPty, *termScreen) {
+		p := newTestPty(t, 20, 4)
+		ts := newTermScreen(p.screen(), nil)
+		if err := ts.Init(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(ts.Fini)
+		frame(ts, "first")
+		ts.Beep()
+		if out := p.until("\a"); !bytes.Contains(out, []byte("first")) {
+			t.Fatalf("the first frame wrote %q", out)
+		}
+		return p, ts
+	}
+	t.Run("after Fini", func(t *testing.T) {
+		_, ts := open(t)
+		ts.Fini()
+		returns(t, "Sync after Fini", ts.Sync)
+		returns(t, "Show after Fini", func() { frame(ts, "again") })
+	})
+	t.Run("suspended", func(t *testing.T) {
+		p, ts := open(t)
+		if err := ts.Suspend(); err != nil {
+			t.Fatal(err)
+		}
+		returns(t, "Sync while suspended", ts.Sync)
+		returns(t, "Show while suspended", func() { frame(ts, "again") })
+		if err := ts.Resume(); err != nil {
+			t.Fatal(err)
+		}
+		frame(ts, "resumed")
+		p.until("resumed")
+	})
+	t.Run("halted", func(t *testing.T) {
+		p, ts := open(t)
+		ts.Halt()
+		frame(ts, "again")
+		ts.Sync()
+		ts.Beep()
+		if out := p.until("\a"); len(out) != 0 {
+			t.Errorf("after Halt the screen wrote %q", out)
+		}
+	})
+}
