@@ -337,6 +337,7 @@ func (e *Editor) startTicks() {
 								return // nothing to do: no frame either
 							}
 							t.fn()
+							e.syncSize()
 							e.app.ForceDraw()
 						})
 						close(ran)
@@ -412,6 +413,7 @@ func (e *Editor) RunTicks() {
 			t.fn()
 		}
 	}
+	e.syncSize()
 }
 
 // Mark is a set of highlights a Highlighter puts on a byte.

@@ -129,7 +129,6 @@ func (gr *Grid) Draw(s tcell.Screen) {
 	if w <= 0 || h <= 0 {
 		return
 	}
-	e.syncSize()
 	g := e.layoutGrid(w, h)
 	gr.g = g
 	s = clipScreen{Screen: s, x0: x, x1: x + w}
@@ -323,7 +322,9 @@ func (e *Editor) visibleRows() int {
 }
 
 // syncSize adopts a size change seen by someone else (another feature's
-// f.Refresh), keeping the cursor in the file.
+// f.Refresh, an undo that re-read the size), keeping the cursor in the
+// file. It runs after each event on the UI goroutine (a key, a click, a
+// tick, a background result), never from Draw: frames only draw.
 func (e *Editor) syncSize() {
 	if n := e.f.Size(); n != e.size {
 		old := e.size
@@ -415,6 +416,7 @@ func (gr *Grid) hit(cx, cy int) (off int64, col Column, ok bool) {
 func (gr *Grid) MouseHandler() func(action tview.MouseAction, event *tcell.EventMouse, setFocus func(p tview.Primitive)) (bool, tview.Primitive) {
 	return gr.WrapMouseHandler(func(action tview.MouseAction, event *tcell.EventMouse, setFocus func(p tview.Primitive)) (bool, tview.Primitive) {
 		e := gr.e
+		defer e.syncSize()
 		mx, my := event.Position()
 		ix, iy, iw, _ := gr.GetInnerRect()
 		switch {

@@ -90,7 +90,9 @@ func (e *Editor) runJob(what string, cancellable bool, work func(ctx context.Con
 
 // post runs fn on the UI goroutine and redraws, without blocking the
 // caller (a job's goroutine) on an application that stopped.
-func (e *Editor) post(fn func()) { go e.app.QueueUpdateDraw(fn) }
+func (e *Editor) post(fn func()) {
+	go e.app.QueueUpdateDraw(func() { fn(); e.syncSize() })
+}
 
 // busy reports whether a job runs, and then says so: "busy: syncing —
 // wait or Esc".

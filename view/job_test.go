@@ -2,6 +2,7 @@ package view
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"mmhex/keymap"
 	"mmhex/mapping"
+	"mmhex/mapping/display"
 )
 
 // jobRun is an editor running (Run) on a simulation screen, with a job
@@ -277,5 +279,34 @@ func TestJobQuitWaitsOrCancels(t *testing.T) {
 	got, _ := os.ReadFile(p)
 	if got[4<<20-1] != 0x5a || got[4<<20] != 0 {
 		t.Fatalf("after the cancelled fill: %#x %#x, want 0x5a 0", got[4<<20-1], got[4<<20])
+	}
+}
+
+// TestDrawOnlyDraws: a frame does not adopt a size change (no message, no
+// new size, the cursor stays); the next event does (here a tick, as the
+// live refresh), and says so.
+func TestDrawOnlyDraws(t *testing.T) {
+	p := writeFile(t, "grow.bin", knownData())
+	h := newHarness(t, p, 100, 20, mapping.Options{}, Options{})
+	old := h.e.Size()
+	if _, err := h.f.Refresh(); err != nil {
+		t.Fatal(err)
+	}
+	fh, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fh.Write(make([]byte, 4096))
+	fh.Close()
+	if _, err := h.f.Refresh(); err != nil { // someone else saw the new size
+		t.Fatal(err)
+	}
+	first := h.draw()
+	if h.e.Size() != old || h.e.msg != "" || h.draw() != first {
+		t.Fatalf("a frame changed the editor: size %d (was %d), message %q", h.e.Size(), old, h.e.msg)
+	}
+	h.e.RunTicks()
+	if want := fmt.Sprintf("the file changed size: %d B (%s), was %d B", old+4096, display.HumanBytes(old+4096), old); h.e.Size() != old+4096 || h.e.msg != want {
+		t.Fatalf("after a tick: size %d, message %q; want %d, %q", h.e.Size(), h.e.msg, old+4096, want)
 	}
 }

@@ -21,6 +21,8 @@ func defaultDispatcher() *keymap.Dispatcher {
 // otherwise key hooks, shown panels, then the keymap. Found actions run
 // their handler; unbound printable keys type bytes where the mode types.
 func (e *Editor) HandleKey(ev *tcell.EventKey) {
+	e.syncSize() // a size change seen since the last event
+	defer e.syncSize()
 	if e.overlay != nil {
 		e.overlay.key(e, ev)
 		return

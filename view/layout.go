@@ -114,7 +114,6 @@ func (l *layout) Draw(s tcell.Screen) {
 	if w <= 0 || h <= 0 {
 		return
 	}
-	e.syncSize()
 	e.skipped = e.skipped[:0]
 	if e.drawTooSmall(s, x, y, w, h) {
 		return

@@ -59,7 +59,7 @@ func searchPost(e *Editor, fn func()) {
 		e.opts.test.post(fn)
 		return
 	}
-	go e.app.QueueUpdateDraw(fn) // never block the worker on a stopped app
+	go e.app.QueueUpdateDraw(func() { fn(); e.syncSize() }) // never block the worker on a stopped app
 }
 
 // progressEvery is how often a running search redraws its progress in the

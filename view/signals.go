@@ -76,7 +76,7 @@ func stopUntilContinued() {
 func (e *Editor) onUI(fn func()) {
 	ran := make(chan struct{})
 	go func() {
-		e.app.QueueUpdateDraw(fn)
+		e.app.QueueUpdateDraw(func() { fn(); e.syncSize() })
 		close(ran)
 	}()
 	select {
