@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strconv"
 	"testing"
 )
 
@@ -115,3 +116,42 @@ func cheapPattern(n int) []byte {
 	}
 	return bytes.Repeat(seed, n/251+1)[:n]
 }
+
+// TestFillContextFileShrinks: the file shrinks between two parts of a
+// fill (another process truncates it; the editor's tick refreshes the
+// size). The fill stops with the same error as a store that faults on a
+// shrunk file ("at 0x…: the file shrank to N bytes"), not "edit of 4194304
+// bytes at 0x…: offset is past end of file": the user asked for no 4 MiB
+// edit there. The stored part is one edit, and undo puts it back.
+func TestFillContextFileShrinks(t *testing.T) {
+	for _, cut := range []int64{50 + fillChunk, 50 + fillChunk + 1000} {
+		const size = 2*fillChunk + 100
+		orig := cheapPattern(size)
+		p := writeFile(t, "fs.bin", orig)
+		f := open(t, p, Options{})
+		done, err := f.FillContext(context.Background(), 50, size-60, 0xAB, func(d int64) {
+			if d == fillChunk {
+				if err := os.Truncate(p, cut); err != nil {
+					t.Error(err)
+				}
+				f.Refresh() // as the editor does every tick
+			}
+		})
+		want := p + ": at " + hex(50+fillChunk) + ": the file shrank to " + itoa(cut) + " bytes"
+		if err == nil || err.Error() != want || !errors.Is(err, ErrShrank) || done != fillChunk {
+			t.Fatalf("cut %d: FillContext = %d, %v\nwant %d, %s", cut, done, err, fillChunk, want)
+		}
+		if n := f.UnsyncedEdits(); n != 1 {
+			t.Fatalf("cut %d: UnsyncedEdits = %d, want 1", cut, n)
+		}
+		if _, err := f.Undo(); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := os.ReadFile(p); !bytes.Equal(got, orig[:cut]) {
+			t.Fatalf("cut %d: undo did not put the bytes back", cut)
+		}
+	}
+}
+
+func hex(n int64) string  { return "0x" + strconv.FormatInt(n, 16) }
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

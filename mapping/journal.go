@@ -542,6 +542,11 @@ func (f *File) FillContext(ctx context.Context, off, n int64, b byte, progress f
 		c := min(int64(fillChunk), n-done)
 		pos := off + done
 		if err := f.editCheck(pos, c); err != nil {
+			if done > 0 && errors.Is(err, ErrPastEnd) {
+				// Shrunk between two parts: say so as a store that
+				// faulted on the shrunk file does.
+				return f.errf("at %#x: %w to %d bytes", pos, ErrShrank, f.size)
+			}
 			return err
 		}
 		f.j.truncRedo()
