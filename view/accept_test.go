@@ -411,7 +411,7 @@ func TestTinyTerminals(t *testing.T) {
 		h.draw()
 		h.press("Esc")
 	}
-	if h.e.Quitting() || h.e.Cursor() != 1 {
-		t.Fatalf("after the tiny sizes: quitting %v, cursor %d", h.e.Quitting(), h.e.Cursor())
+	if h.e.stopped() || h.e.Cursor() != 1 {
+		t.Fatalf("after the tiny sizes: quitting %v, cursor %d", h.e.stopped(), h.e.Cursor())
 	}
 }

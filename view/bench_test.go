@@ -12,7 +12,7 @@ import (
 // inspector's 8. (Showing it is the terminal's cost: the simulation
 // screen's Show is not the editor's.)
 func BenchmarkDrawFrame(b *testing.B) {
-	p, err := MakeDemo(b.TempDir())
+	p, err := makeDemo(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 )
 
-// Demo file layout (MakeDemo): 4 MiB in all.
+// Demo file layout (makeDemo): 4 MiB in all.
 const (
 	demoSize      = 4 << 20
 	demoTextAt    = 0x1000
@@ -26,10 +26,10 @@ Tab switches between the hex and the text column; Ctrl-G goes to an offset
 `
 )
 
-// MakeDemo writes the demo file into dir and returns its path: an ELF-like
+// makeDemo writes the demo file into dir and returns its path: an ELF-like
 // header, a page of text, a run of zeros and random bytes (a fixed seed, so
 // the file is the same every time).
-func MakeDemo(dir string) (string, error) {
+func makeDemo(dir string) (string, error) {
 	buf := make([]byte, demoSize)
 	// An ELF64 little-endian x86-64 executable header, as `file` would read it.
 	h := buf[:64]

@@ -142,7 +142,7 @@ func TestDiskView(t *testing.T) {
 
 	// After MS_SYNC memory and disk agree.
 	h.press("Ctrl-S")
-	h.e.RunTicks()
+	h.e.runTicks()
 	h.draw()
 	if l := screenLine(h, y+1); l != " 00002000  43 43 43 41 43 43 43 43  43 43 5a 43 43 43 43 43   43 43 43 41 43 43 43 43  43 43 5a 43 43 43 43 43" {
 		t.Errorf("row 0x2000 after MS_SYNC:\n%q", l)
@@ -193,7 +193,7 @@ func TestDiskViewOtherWriter(t *testing.T) {
 		t.Errorf("read-only disk view:\n%s", ro.draw())
 	}
 	ro.press("Ctrl-S")
-	ro.e.RunTicks()
+	ro.e.runTicks()
 	if _, _, ok := ro.find(" in memory, not yet on disk (3 bytes differ, first at 0x0)"); !ok {
 		t.Errorf("Ctrl-S on a read-only open wrote the page:\n%s", ro.draw())
 	}
@@ -207,7 +207,7 @@ func TestDiskViewOtherWriter(t *testing.T) {
 		t.Errorf("disk view of another writer's page:\n%s", h.draw())
 	}
 	h.press("Ctrl-S")
-	h.e.RunTicks()
+	h.e.runTicks()
 	if _, _, ok := h.find(" memory and disk agree (4096 B)"); !ok {
 		t.Errorf("after Ctrl-S the page is still not on disk:\n%s", h.draw())
 	}
@@ -263,7 +263,7 @@ func TestDiskViewNoDevice(t *testing.T) {
 	}
 	h.typeText("41")
 	for i := 0; i < 3; i++ {
-		h.e.RunTicks()
+		h.e.runTicks()
 		h.draw()
 	}
 	if l := screenLine(h, y+9); l != " dirty, not yet on disk; not read: no access to the block device, and O_DIRECT on the file would write it first" {
@@ -349,7 +349,7 @@ func TestDiskViewBlockDevice(t *testing.T) {
 		t.Errorf("clean page of a block device:\n%s", h.draw())
 	}
 	h.typeText("41")
-	h.e.RunTicks()
+	h.e.runTicks()
 	h.draw()
 	if _, _, ok := h.find(" dirty, not yet on the device; not read: O_DIRECT on the device would write it first"); !ok {
 		t.Errorf("dirty page of a block device:\n%s", h.draw())

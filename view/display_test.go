@@ -41,7 +41,7 @@ func TestNameSanitisedEverywhere(t *testing.T) {
 	if err := os.Rename("other", name); err != nil {
 		t.Fatal(err)
 	}
-	h.e.RunTicks()
+	h.e.runTicks()
 	lines = strings.Split(h.draw(), "\n")
 	if msg := lines[len(lines)-2]; !strings.HasPrefix(msg, " "+shown+" was ") {
 		t.Errorf("message line %q, want it to start with the name as %q", msg, shown)

@@ -358,9 +358,6 @@ func (e *Editor) startTicks() {
 // App is the tview application the editor runs on.
 func (e *Editor) App() *tview.Application { return e.app }
 
-// File is the file being edited.
-func (e *Editor) File() *mapping.File { return e.f }
-
 // Keys is the key dispatcher.
 func (e *Editor) Keys() *keymap.Dispatcher { return e.keys }
 
@@ -406,8 +403,8 @@ func (e *Editor) EveryWhile(d time.Duration, cond func() bool, fn func()) {
 	e.ticks = append(e.ticks, tick{d, fn, cond})
 }
 
-// RunTicks runs every tick function once, synchronously (tests).
-func (e *Editor) RunTicks() {
+// runTicks runs every tick function once, synchronously (tests).
+func (e *Editor) runTicks() {
 	for _, t := range e.ticks {
 		if t.while == nil || t.while() {
 			t.fn()
@@ -557,5 +554,5 @@ func (e *Editor) Stop() {
 // nothing): what a revert on quit left alone.
 func (e *Editor) ExitNote() string { return e.exitNote }
 
-// Quitting reports whether the editor has stopped (tests).
-func (e *Editor) Quitting() bool { return e.done }
+// stopped reports whether the editor has stopped.
+func (e *Editor) stopped() bool { return e.done }

@@ -52,7 +52,7 @@ func Launch(o LaunchOptions) (err error) {
 				fmt.Fprintf(o.Stdout, "demo folder %s removed\n", display.Name(dir))
 			}
 		}()
-		if path, derr = MakeDemo(dir); derr != nil {
+		if path, derr = makeDemo(dir); derr != nil {
 			return derr
 		}
 		demoNote = fmt.Sprintf("demo file %s (a temporary folder, removed on exit)", display.Name(path))

@@ -50,7 +50,7 @@ func TestLiveOtherWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	*now = now.Add(liveEvery)
-	h.e.RunTicks()
+	h.e.runTicks()
 	h.draw()
 	hi, lo, st, txt, tst := hexCell(h, 1, 5)
 	if hi != '5' || lo != 'a' || txt != 'Z' {
@@ -76,13 +76,13 @@ func TestLiveOtherWriter(t *testing.T) {
 	}
 	// Still marked 0.75 s later, gone after a second.
 	*now = now.Add(750 * time.Millisecond)
-	h.e.RunTicks()
+	h.e.runTicks()
 	h.draw()
 	if _, _, st, _, _ := hexCell(h, 1, 5); st != changedStyle {
 		t.Errorf("mark gone after 0.75 s")
 	}
 	*now = now.Add(300 * time.Millisecond)
-	h.e.RunTicks()
+	h.e.runTicks()
 	h.draw()
 	if _, _, st, _, _ := hexCell(h, 1, 5); st == changedStyle {
 		t.Errorf("mark still there after 1.05 s")
@@ -92,7 +92,7 @@ func TestLiveOtherWriter(t *testing.T) {
 	h.press("Down") // cursor to row 1, byte 2
 	h.typeText("41")
 	*now = now.Add(liveEvery)
-	h.e.RunTicks()
+	h.e.runTicks()
 	h.draw()
 	for i := 0; i < 16; i++ {
 		if _, _, st, _, _ := hexCell(h, 1, i); st == changedStyle {
@@ -141,7 +141,7 @@ func testGrowShrink(t *testing.T, h *harness, path string, now *time.Time) {
 		t.Fatal(err)
 	}
 	*now = now.Add(liveEvery)
-	h.e.RunTicks()
+	h.e.runTicks()
 	screen := h.draw()
 	if !strings.Contains(screen, "48 B (48 B)") {
 		t.Errorf("after growing to 48 B:\n%s", screen)
@@ -159,7 +159,7 @@ func testGrowShrink(t *testing.T, h *harness, path string, now *time.Time) {
 		t.Fatal(err)
 	}
 	*now = now.Add(liveEvery)
-	h.e.RunTicks()
+	h.e.runTicks()
 	screen = h.draw()
 	if !strings.Contains(screen, "10 B (10 B)") || h.e.Cursor() != 9 {
 		t.Errorf("after shrinking to 10 B (cursor %d):\n%s", h.e.Cursor(), screen)
@@ -168,13 +168,13 @@ func testGrowShrink(t *testing.T, h *harness, path string, now *time.Time) {
 	if err := other.Truncate(0); err != nil {
 		t.Fatal(err)
 	}
-	h.e.RunTicks()
+	h.e.runTicks()
 	h.draw()
 	if err := other.Truncate(5000); err != nil {
 		t.Fatal(err)
 	}
 	*now = now.Add(liveEvery)
-	h.e.RunTicks()
+	h.e.runTicks()
 	screen = h.draw()
 	if !strings.Contains(screen, "4.88 KiB (5000 B)") {
 		t.Errorf("after growing to 5000 B:\n%s", screen)
@@ -193,7 +193,7 @@ func testGrowShrink(t *testing.T, h *harness, path string, now *time.Time) {
 func TestLiveReplacedOnDisk(t *testing.T) {
 	path := writeFile(t, "rn.bin", []byte("the old file bytes"))
 	h := newHarness(t, path, 240, 12, mapping.Options{}, Options{})
-	h.e.RunTicks()
+	h.e.runTicks()
 	if s := h.draw(); strings.Contains(s, "on disk") {
 		t.Fatalf("warning before anything happened:\n%s", s)
 	}
@@ -203,7 +203,7 @@ func TestLiveReplacedOnDisk(t *testing.T) {
 	if err := os.Rename(path+".new", path); err != nil {
 		t.Fatal(err)
 	}
-	h.e.RunTicks()
+	h.e.runTicks()
 	lines := strings.Split(h.draw(), "\n")
 	if want := " " + path + " was replaced by another file on disk: edits and syncs go to the file opened here, which no longer has that name"; lines[11] != want {
 		t.Errorf("message line %q\nwant %q", lines[11], want)
@@ -213,7 +213,7 @@ func TestLiveReplacedOnDisk(t *testing.T) {
 	}
 	h.typeText("X")
 	h.press("Ctrl-S")
-	h.e.RunTicks()
+	h.e.runTicks()
 	lines = strings.Split(h.draw(), "\n")
 	if !strings.HasPrefix(lines[10], " ! replaced by another file on disk │ ") {
 		t.Errorf("status line after a key %q", lines[10])

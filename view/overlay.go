@@ -22,9 +22,6 @@ type overlay interface {
 // OverlayOpen reports whether a dialog or the help screen is open.
 func (e *Editor) OverlayOpen() bool { return e.overlay != nil }
 
-// CloseOverlay closes the open dialog, help screen or message box.
-func (e *Editor) CloseOverlay() { e.overlay = nil }
-
 var (
 	styleBox      = tcell.StyleDefault
 	styleBoxTitle = tcell.StyleDefault.Bold(true)

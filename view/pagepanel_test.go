@@ -156,7 +156,7 @@ func TestPagePanel(t *testing.T) {
 		h.e.SetCursor(40*4096 + 9)
 		h.typeText(fmt.Sprintf("%02x", 0x60+try))
 		h.e.SetCursor(40*4096 + 16)
-		h.e.RunTicks()
+		h.e.runTicks()
 		h.draw()
 		cs, res = kernelFigures(t, path)
 	}
@@ -210,7 +210,7 @@ func TestPagePanel(t *testing.T) {
 
 	// MS_SYNC: clean at once.
 	h.press("Ctrl-S")
-	h.e.RunTicks()
+	h.e.runTicks()
 	h.draw()
 	cs, res = kernelFigures(t, path)
 	if cs.Dirty != 0 {
@@ -231,7 +231,7 @@ func TestPagePanel(t *testing.T) {
 	h.e.SetCursor(30 * 4096)
 	h.typeText("43")
 	h.press("Ctrl-W")
-	h.e.RunTicks()
+	h.e.runTicks()
 	h.draw()
 	cs, res = kernelFigures(t, path)
 	if got, want := screenLine(h, y), " "+countsLine("pages.bin", cs, res, 1); got != want {
@@ -262,7 +262,7 @@ func TestPagePanel(t *testing.T) {
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		h.e.RunTicks()
+		h.e.runTicks()
 		h.draw()
 		if cs, _ := kernelFigures(t, path); cs.Dirty == 0 && cs.Writeback == 0 && strings.HasSuffix(screenLine(h, y+5), "; now writeback 0 dirty 0") {
 			break
@@ -405,7 +405,7 @@ func TestPagePanelMeasuresInBackground(t *testing.T) {
 		t.Helper()
 		deadline := time.Now().Add(10 * time.Second)
 		for {
-			h.e.RunTicks()
+			h.e.runTicks()
 			scr := h.draw()
 			if strings.Contains(scr, want) {
 				return
@@ -611,7 +611,7 @@ func TestPagePanelPrivate(t *testing.T) {
 	if _, err := other.WriteAt([]byte("x"), 2*4096); err != nil {
 		t.Fatal(err)
 	}
-	h.e.RunTicks()
+	h.e.runTicks()
 	h.draw()
 	if got, want := screenLine(h, y+5), " MAP_PRIVATE: your edits (▲) are copies in this process, never written; the file's 1 dirty page is not from them"; got != want {
 		t.Errorf("last line with another writer\n got %q\nwant %q", got, want)
@@ -661,7 +661,7 @@ func TestPagePanelAsyncThenClean(t *testing.T) {
 	if err := unix.Fdatasync(fd); err != nil {
 		t.Fatal(err)
 	}
-	h.e.RunTicks()
+	h.e.runTicks()
 	h.draw()
 	if cs, _ := kernelFigures(t, path); cs.Dirty != 0 {
 		t.Fatalf("dirty after fdatasync: %+v", cs)
@@ -686,7 +686,7 @@ func TestPagePanelSyncOtherDirty(t *testing.T) {
 	if _, err := other.WriteAt([]byte("x"), 3*4096); err != nil {
 		t.Fatal(err)
 	}
-	h.e.RunTicks()
+	h.e.runTicks()
 	h.draw()
 	y := panelTop(t, h)
 	if cs, _ := kernelFigures(t, path); cs.Dirty != 1 {
@@ -764,7 +764,7 @@ func TestPagePanelTmpfs(t *testing.T) {
 	}
 	h.typeText("41")
 	h.press("Ctrl-S")
-	h.e.RunTicks()
+	h.e.runTicks()
 	h.draw()
 	if got := screenLine(h, y+5); got != want {
 		t.Errorf("after Ctrl-S\n got %q\nwant %q", got, want)

@@ -59,14 +59,6 @@ func (e *Editor) promptOrRun(expr string, p *Prompt) {
 	e.OpenPrompt(p)
 }
 
-// Ask is OpenPrompt with just a label, initial text and a Done function.
-func (e *Editor) Ask(label, initial string, done func(text string) error) {
-	e.OpenPrompt(&Prompt{Label: label, Text: initial, Done: done})
-}
-
-// ClosePrompt closes the open prompt without calling anything.
-func (e *Editor) ClosePrompt() { e.prompt = nil }
-
 // PromptOpen reports whether a prompt is open.
 func (e *Editor) PromptOpen() bool { return e.prompt != nil }
 

@@ -347,7 +347,7 @@ func TestReadOnly(t *testing.T) {
 	}
 	h.press("Esc")
 	h.press("Ctrl-Q")
-	if !h.e.Quitting() {
+	if !h.e.stopped() {
 		t.Fatalf("read-only: quit asked")
 	}
 }
@@ -476,8 +476,8 @@ func TestQuitDialog(t *testing.T) {
 				golden(t, "quit", h.draw())
 			}
 			h.press(c.key)
-			if h.e.Quitting() != c.quitting {
-				t.Fatalf("quitting = %v", h.e.Quitting())
+			if h.e.stopped() != c.quitting {
+				t.Fatalf("quitting = %v", h.e.stopped())
 			}
 			disk, _ := os.ReadFile("known.bin")
 			if string(disk[:4]) != c.want {
@@ -534,7 +534,7 @@ func TestQuitRevertKeepsSyncedEdits(t *testing.T) {
 				t.Fatalf("synced %v, unsynced edits %d; want a sync and 1 edit after it", ok, h.f.UnsyncedEdits())
 			}
 			c.quit(h)
-			if !h.e.Quitting() {
+			if !h.e.stopped() {
 				t.Fatal("did not quit")
 			}
 			disk, _ := os.ReadFile("known.bin")
@@ -775,11 +775,11 @@ func TestPrivateMode(t *testing.T) {
 		t.Fatalf("private quit dialog:\n%s", s)
 	}
 	h.press("s") // not a choice here
-	if h.e.Quitting() {
+	if h.e.stopped() {
 		t.Fatal("s quit a private editor")
 	}
 	h.press("q")
-	if !h.e.Quitting() {
+	if !h.e.stopped() {
 		t.Fatal("q did not quit")
 	}
 	got, _ := os.ReadFile(p)
@@ -802,7 +802,7 @@ func TestUnboundKeyAndNotYet(t *testing.T) {
 }
 
 func TestMakeDemo(t *testing.T) {
-	p, err := MakeDemo(t.TempDir())
+	p, err := makeDemo(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -100,8 +100,8 @@ func registerSearch(e *Editor, x *searcher) {
 	})
 }
 
-// SearchRunning reports whether a background search is running.
-func (e *Editor) SearchRunning() bool {
+// searchRunning reports whether a background search is running.
+func (e *Editor) searchRunning() bool {
 	x := e.searcher()
 	return x != nil && x.srch.run != nil
 }

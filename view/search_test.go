@@ -32,7 +32,7 @@ func (q postQueue) drain(t *testing.T, e *Editor) {
 		select {
 		case fn := <-q:
 			fn()
-			if !e.SearchRunning() && len(q) == 0 {
+			if !e.searchRunning() && len(q) == 0 {
 				// Let a write-selection goroutine post its result too.
 				select {
 				case fn := <-q:
@@ -128,7 +128,7 @@ func TestSearchCancel(t *testing.T) {
 	h.press("Enter")
 	// The result is delivered on the UI goroutine only (here: when the
 	// test runs the queue), so the search is still running for the editor.
-	if !h.e.SearchRunning() {
+	if !h.e.searchRunning() {
 		t.Fatal("no search running after Enter")
 	}
 	// The editor answers keys meanwhile.
@@ -137,7 +137,7 @@ func TestSearchCancel(t *testing.T) {
 		t.Errorf("cursor %d while searching", h.e.Cursor())
 	}
 	h.press("Esc")
-	if h.e.SearchRunning() {
+	if h.e.searchRunning() {
 		t.Fatal("still running after Esc")
 	}
 	if s := h.draw(); !strings.Contains(s, `search for "zzzz-not-there" cancelled`) {

@@ -160,7 +160,7 @@ func TestSyncQuitAfterAsync(t *testing.T) {
 	requireDirtyCounts(t, h.f)
 	h.typeText("41")
 	h.press("Ctrl-W", "Ctrl-X")
-	if !h.e.Quitting() {
+	if !h.e.stopped() {
 		t.Fatalf("Ctrl-X did not quit:\n%s", h.draw())
 	}
 	if r, ok := h.f.LastSync(); !ok || r.Flag != "MS_SYNC" || r.Pages != 1 || h.f.UnsyncedPages() != 0 {

@@ -163,7 +163,7 @@ func TestVimCommandLine(t *testing.T) {
 	h.press(":")
 	h.typeText("q")
 	h.press("Enter")
-	if !h.e.Quitting() {
+	if !h.e.stopped() {
 		t.Fatal(":q with everything synced did not quit")
 	}
 	disk, _ := os.ReadFile("known.bin")
@@ -178,7 +178,7 @@ func TestVimQuitRevert(t *testing.T) {
 	h.typeText("0000")
 	h.press("Esc")
 	h.pressSeq("Z Q")
-	if !h.e.Quitting() {
+	if !h.e.stopped() {
 		t.Fatal("ZQ did not quit")
 	}
 	disk, _ := os.ReadFile("known.bin")
@@ -357,7 +357,7 @@ func TestVimRemainingKeys(t *testing.T) {
 	h.press(":")
 	h.typeText("q!")
 	h.press("Enter")
-	if !h.e.Quitting() {
+	if !h.e.stopped() {
 		t.Fatal(":q! did not quit")
 	}
 	disk, _ = os.ReadFile("known.bin")
@@ -374,7 +374,7 @@ func TestVimWriteQuit(t *testing.T) {
 	h.press(":")
 	h.typeText("wq")
 	h.press("Enter")
-	if !h.e.Quitting() {
+	if !h.e.stopped() {
 		t.Fatalf(":wq did not quit:\n%s", h.draw())
 	}
 	if r, ok := h.f.LastSync(); !ok || !strings.Contains(r.Flag, "MS_SYNC") || h.f.UnsyncedEdits() != 0 {
