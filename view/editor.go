@@ -52,11 +52,6 @@ type Options struct {
 	// Features are the editor's features, registered in this order; nil
 	// means defaultFeatures().
 	Features []Feature
-	// JobStep, when not nil, is called on a long job's goroutine (a sync,
-	// a fill, a revert) before its work, with what it does ("syncing")
-	// and progress "", and after each progress report ("40%"), once the
-	// redraw showing it is queued: a test blocks there to hold a job.
-	JobStep func(what, progress string)
 	// Colours are the configuration's [colours] (keymap.Config.Colours,
 	// keyed by keymap.ColourNames); nil: the default colours.
 	Colours map[string]tcell.Color
@@ -81,6 +76,11 @@ type testHooks struct {
 	now func() time.Time
 	// maxFrameGap replaces maxFrameGap (coalesce.go) when not zero.
 	maxFrameGap time.Duration
+	// jobStep is called on a long job's goroutine (a sync, a fill, a
+	// revert) before its work, with what it does ("syncing") and progress
+	// "", and after each progress report ("40%"), once the redraw showing
+	// it is queued: a test blocks there to hold a job.
+	jobStep func(what, progress string)
 }
 
 // Column is the grid column the cursor types into.

@@ -46,9 +46,9 @@ func (e *Editor) runJob(what string, cancellable bool, work func(ctx context.Con
 	if cancellable {
 		j.cancel = cancel
 	}
-	step := e.opts.JobStep
-	if step == nil {
-		step = func(string, string) {}
+	step := func(string, string) {}
+	if e.opts.test != nil && e.opts.test.jobStep != nil {
+		step = e.opts.test.jobStep
 	}
 	if !e.running {
 		step(what, "")

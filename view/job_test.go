@@ -39,7 +39,7 @@ func startJobRun(t *testing.T, path string, step func(what, progress string)) *j
 		t.Fatal(err)
 	}
 	sim.SetSize(100, 20)
-	e, err := New(tview.NewApplication(), f, Options{Screen: sim, JobStep: step})
+	e, err := New(tview.NewApplication(), f, Options{Screen: sim, test: &testHooks{jobStep: step}})
 	if err != nil {
 		t.Fatal(err)
 	}
