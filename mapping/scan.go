@@ -39,34 +39,9 @@ type brange struct{ a, b int64 } // bytes [a, b)
 func (f *File) Scan(off, end int64, o ScanOptions, fn func(base int64, b []byte) bool) error {
 	f.busy.RLock()
 	defer f.busy.RUnlock()
-	fd, size, err := f.snapshot()
+	fd, regions, ov, chunk, err := f.scanPlan(off, end, o, DefaultChunk)
 	if err != nil {
 		return err
-	}
-	off = max(off, 0)
-	end = min(end, size)
-	if off >= end {
-		return nil
-	}
-	ov := int64(max(o.Overlap, 0))
-	chunk := o.Chunk
-	if chunk <= 0 {
-		chunk = DefaultChunk
-	}
-	chunk = max(chunk, 2*ov+f.page)
-	chunk = (chunk + f.page - 1) &^ (f.page - 1)
-
-	var regions []brange
-	if o.SkipHoles {
-		var priv []prange
-		if f.mode == Private {
-			f.mu.Lock()
-			priv = f.j.privPages.ranges()
-			f.mu.Unlock()
-		}
-		regions = f.dataRanges(off, end, ov, priv)
-	} else {
-		regions = []brange{{off, end}}
 	}
 	s := &scanner{f: f, fd: fd, fn: fn}
 	if !o.Reverse {
@@ -98,6 +73,41 @@ func (f *File) Scan(off, end int64, o ScanOptions, fn func(base int64, b []byte)
 		}
 	}
 	return nil
+}
+
+// scanPlan is what Scan and Sweep share (f.busy read-locked): the
+// descriptor, the regions of [off, end) (clipped to the file; with
+// o.SkipHoles the data regions widened by the overlap, and in private mode
+// the privately edited pages too) to hand out, the overlap and the chunk
+// (o.Chunk or def, at least two overlaps and a page, whole pages). No
+// regions when the range is empty.
+func (f *File) scanPlan(off, end int64, o ScanOptions, def int64) (fd int, regions []brange, ov, chunk int64, err error) {
+	fd, size, err := f.snapshot()
+	if err != nil {
+		return 0, nil, 0, 0, err
+	}
+	off = max(off, 0)
+	end = min(end, size)
+	if off >= end {
+		return fd, nil, 0, 0, nil
+	}
+	ov = int64(max(o.Overlap, 0))
+	chunk = o.Chunk
+	if chunk <= 0 {
+		chunk = def
+	}
+	chunk = max(chunk, 2*ov+f.page)
+	chunk = (chunk + f.page - 1) &^ (f.page - 1)
+	if !o.SkipHoles {
+		return fd, []brange{{off, end}}, ov, chunk, nil
+	}
+	var priv []prange
+	if f.mode == Private {
+		f.mu.Lock()
+		priv = f.j.privPages.ranges()
+		f.mu.Unlock()
+	}
+	return fd, f.dataRanges(off, end, ov, priv), ov, chunk, nil
 }
 
 type scanner struct {
@@ -236,25 +246,9 @@ func (f *File) Sweep(off, end int64, o ScanOptions, fn func(base int64, b []byte
 	}
 	f.busy.RLock()
 	defer f.busy.RUnlock()
-	fd, size, err := f.snapshot()
+	fd, regions, ov, chunk, err := f.scanPlan(off, end, o, SweepChunk)
 	if err != nil {
 		return err
-	}
-	off = max(off, 0)
-	end = min(end, size)
-	if off >= end {
-		return nil
-	}
-	ov := int64(max(o.Overlap, 0))
-	chunk := o.Chunk
-	if chunk <= 0 {
-		chunk = SweepChunk
-	}
-	chunk = max(chunk, 2*ov+f.page)
-	chunk = (chunk + f.page - 1) &^ (f.page - 1)
-	regions := []brange{{off, end}}
-	if o.SkipHoles {
-		regions = f.dataRanges(off, end, ov, nil)
 	}
 	if len(regions) == 0 {
 		return nil

@@ -63,13 +63,10 @@ func ReadDiskMethod(f *mapping.File, off int64, n int) ([]byte, string, error) {
 
 func readDisk(f *mapping.File, off int64, n int) (b []byte, method string, err error) {
 	err = f.WithDescriptor(func(fd int, size int64) error {
-		if off < 0 {
-			return errf(f, "%w", mapping.ErrOffset)
+		nn, lerr := diskLen(f, off, n, size)
+		if lerr != nil {
+			return lerr
 		}
-		if off >= size {
-			return errf(f, "%w", mapping.ErrPastEnd)
-		}
-		nn := min(int64(n), size-off)
 		if nn <= 0 {
 			return nil
 		}
@@ -96,13 +93,10 @@ func readDisk(f *mapping.File, off int64, n int) (b []byte, method string, err e
 // must not disturb dirty pages (the disk view) use it first.
 func ReadDiskRaw(f *mapping.File, off int64, n int) (b []byte, err error) {
 	err = f.WithDescriptor(func(fd int, size int64) error {
-		if off < 0 {
-			return errf(f, "%w", mapping.ErrOffset)
+		nn, lerr := diskLen(f, off, n, size)
+		if lerr != nil {
+			return lerr
 		}
-		if off >= size {
-			return errf(f, "%w", mapping.ErrPastEnd)
-		}
-		nn := min(int64(n), size-off)
 		if f.IsBlockDevice() {
 			return errf(f, "%w: the file is a block device", ErrNoRawDisk)
 		}
@@ -116,6 +110,18 @@ func ReadDiskRaw(f *mapping.File, off int64, n int) (b []byte, err error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// diskLen is how many bytes of [off, off+n) a disk read of a file of size
+// bytes reads, or the error for an offset outside the file.
+func diskLen(f *mapping.File, off int64, n int, size int64) (int64, error) {
+	if off < 0 {
+		return 0, errf(f, "%w", mapping.ErrOffset)
+	}
+	if off >= size {
+		return 0, errf(f, "%w", mapping.ErrPastEnd)
+	}
+	return min(int64(n), size-off), nil
 }
 
 // readDirect reads [off, off+n) of path with O_DIRECT. isFile: errors

@@ -58,6 +58,17 @@ func (p *Pattern) makeWords() {
 	}
 }
 
+// restMatch reports whether the words ws (the pattern's words after the
+// first, which the caller has checked) match at position x.
+func restMatch(bp unsafe.Pointer, x uintptr, ws []word) bool {
+	for _, w := range ws {
+		if load64(bp, x+w.off)&w.m != w.v {
+			return false
+		}
+	}
+	return true
+}
+
 // wordSpan: bytes from a candidate's start that its words read.
 func (p *Pattern) wordSpan() int { return max(len(p.val), 8) }
 
@@ -101,15 +112,9 @@ func (p *Pattern) linear(dst []int64, b []byte, base int64, i, end int) ([]int64
 			}
 		default:
 			w0 := ws[0]
-		next:
 			for ; i < fast; i++ {
-				if load64(bp, uintptr(i))&w0.m != w0.v {
+				if load64(bp, uintptr(i))&w0.m != w0.v || !restMatch(bp, uintptr(i), ws[1:]) {
 					continue
-				}
-				for _, w := range ws[1:] {
-					if load64(bp, uintptr(i)+w.off)&w.m != w.v {
-						continue next
-					}
 				}
 				if k == len(out) {
 					return dst[:len(dst)+k], i
@@ -157,15 +162,9 @@ func (p *Pattern) countLinear(b []byte, i, end int) int {
 			}
 		} else {
 			w0 := ws[0]
-		next:
 			for ; i < fast; i++ {
-				if load64(bp, uintptr(i))&w0.m != w0.v {
+				if load64(bp, uintptr(i))&w0.m != w0.v || !restMatch(bp, uintptr(i), ws[1:]) {
 					continue
-				}
-				for _, w := range ws[1:] {
-					if load64(bp, uintptr(i)+w.off)&w.m != w.v {
-						continue next
-					}
 				}
 				c++
 			}
