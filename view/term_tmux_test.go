@@ -1,6 +1,7 @@
 package view
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -128,11 +129,12 @@ func TestTmuxNeverHangs(t *testing.T) {
 		}
 		w.s.keys(right...)
 		w.s.waitFor("0x14 (20)")
-		// Ctrl-Q and a thousand keys after it, in one write.
+		// Ctrl-Q and a thousand hex digits after it, in one write: each
+		// would overwrite a byte if it reached the editor.
 		after := make([]string, 1001)
 		after[0] = "C-q"
 		for i := 1; i < len(after); i++ {
-			after[i] = "x"
+			after[i] = "a"
 		}
 		start := time.Now()
 		w.s.keys(after...)
@@ -141,6 +143,10 @@ func TestTmuxNeverHangs(t *testing.T) {
 		w.s.waitFor("EXIT=0")
 		if e := w.stderr(); e != "" {
 			t.Errorf("standard error: %q", e)
+		}
+		// No key typed after the quit reached the file.
+		if got, err := os.ReadFile(w.path); err != nil || !bytes.Equal(got, knownData()) {
+			t.Errorf("the file changed after Ctrl-Q (err %v): keys queued after the quit reached it", err)
 		}
 	})
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT} {
