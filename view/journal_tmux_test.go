@@ -9,7 +9,7 @@ import (
 
 // TestTmuxTwoWritersQuitRevert: two mmhex on one file. A types 11 at 0, B
 // types 22 at 0 and syncs (Ctrl-S), A quits with r (revert the unsynced
-// edits). A's revert leaves B's synced byte alone: byte 0 on disk stays
+// edits). A's revert leaves B's synced byte alone: byte 0 of the file stays
 // 0x22 (today it became the original byte again), and A says on exit what
 // it left alone and why.
 func TestTmuxTwoWritersQuitRevert(t *testing.T) {
@@ -46,7 +46,7 @@ func TestTmuxTwoWritersQuitRevert(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got[0] != 0x22 {
-		t.Fatalf("byte 0 on disk is %#x, want B's synced 0x22", got[0])
+		t.Fatalf("byte 0 of the file is %#x, want B's synced 0x22", got[0])
 	}
 	if string(got[1:]) != string(orig[1:]) {
 		t.Fatal("other bytes changed")
