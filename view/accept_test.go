@@ -55,6 +55,7 @@ func TestHeaderModes(t *testing.T) {
 // At the last byte of the file the inspector shows what one byte gives and
 // says "past end" for every wider value: exact cells of the panel.
 func TestInspectorAtLastByte(t *testing.T) {
+	t.Parallel()
 	p := writeFile(t, "end.bin", []byte("0123456789abcde\xe9"))
 	h := newHarness(t, p, 100, 30, mapping.Options{}, Options{Inspector: true})
 	h.press("Ctrl-End")
@@ -119,6 +120,7 @@ func TestInspectorAtLastByte(t *testing.T) {
 // The goto expressions with k/M/G suffixes, hex and relative forms, on a
 // file large enough for them.
 func TestParseGotoSuffixes(t *testing.T) {
+	t.Parallel()
 	const size = 8 << 30
 	for _, c := range []struct {
 		expr   string
@@ -343,6 +345,7 @@ func TestStatusLine(t *testing.T) {
 // A long path is shortened in the middle so the header still shows the
 // file name's end, the size, the mode and the flags.
 func TestHeaderLongPath(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir() + "/" + strings.Repeat("a-rather-long-folder-name/", 4)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)

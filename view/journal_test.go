@@ -35,6 +35,7 @@ func byteAt(t *testing.T, f *mapping.File, off int64) byte {
 // byte (today: fc); it is refused with a message, and the byte stays ff.
 // Without another writer the byte is one store and one journal entry.
 func TestHalfTypedByteOtherWriter(t *testing.T) {
+	t.Parallel()
 	p := writeFile(t, "half.bin", make([]byte, 64))
 	h := newHarness(t, p, 140, 20, mapping.Options{}, Options{})
 	h.typeText("3")
@@ -74,6 +75,7 @@ func TestHalfTypedByteOtherWriter(t *testing.T) {
 // TestUndoMessageOtherWriter: the message line says what an undo left
 // alone and why, and that an undo that restored nothing dropped the edit.
 func TestUndoMessageOtherWriter(t *testing.T) {
+	t.Parallel()
 	p := writeFile(t, "undo.bin", make([]byte, 64))
 	h := newHarness(t, p, 140, 20, mapping.Options{}, Options{})
 	h.typeText("1122")
@@ -95,6 +97,7 @@ func TestUndoMessageOtherWriter(t *testing.T) {
 // TestRevertAllMessageOtherWriter: revert all (Alt-z) leaves the other
 // writer's byte and says so.
 func TestRevertAllMessageOtherWriter(t *testing.T) {
+	t.Parallel()
 	p := writeFile(t, "revert.bin", make([]byte, 64))
 	h := newHarness(t, p, 140, 20, mapping.Options{}, Options{})
 	h.typeText("1122")

@@ -12,6 +12,7 @@ import (
 // Only the last byte is 100%: a byte short of it never rounds up to
 // "100.0%", and small shares never round down to "0.0%".
 func TestFormatPercentEnds(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		p    float64
 		want string
@@ -38,6 +39,7 @@ func TestFormatPercentEnds(t *testing.T) {
 // In the status line: the byte before the last of a 1 TiB file is not at
 // 100.0%, the last one is.
 func TestStatusPercentNearEnd(t *testing.T) {
+	t.Parallel()
 	p := writeFile(t, "big.bin", nil)
 	if err := os.Truncate(p, 1<<40); err != nil {
 		skipOrFail(t, "no 1 TiB sparse file here: %v", err)
@@ -128,6 +130,7 @@ func TestFitWidthMessageNarrow(t *testing.T) {
 // The header gives a size under 1 KiB once ("5 B"), a larger one in both
 // units ("1.00 KiB (1024 B)"): exact cells and styles of the header row.
 func TestHeaderSize(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		size int
 		want string

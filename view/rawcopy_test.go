@@ -10,6 +10,7 @@ import (
 // as typed) asks first; "n" copies nothing, "y" copies the exact bytes.
 // Hex copy and raw copy of plain text do not ask.
 func TestRawCopyAsksForControlBytes(t *testing.T) {
+	t.Parallel()
 	data := []byte("echo hi\x1b[201~; rm -rf x\r\n\x7f")
 	h := selHarness(t, data, 0o644)
 	sim := h.sim.(interface{ GetClipboardData() []byte })

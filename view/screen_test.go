@@ -174,6 +174,7 @@ func TestGoto(t *testing.T) {
 }
 
 func TestParseGoto(t *testing.T) {
+	t.Parallel()
 	const size = 1 << 20
 	for _, c := range []struct {
 		expr   string
@@ -298,6 +299,7 @@ func TestSyncWithNothingToSync(t *testing.T) {
 }
 
 func TestEditAtEndAndUTF8(t *testing.T) {
+	t.Parallel()
 	p := writeFile(t, "small.bin", []byte("abcd"))
 	h := newHarness(t, p, 80, 12, mapping.Options{}, Options{})
 	h.press("Tab", "Ctrl-End")
@@ -320,6 +322,7 @@ func TestEditAtEndAndUTF8(t *testing.T) {
 }
 
 func TestReadOnly(t *testing.T) {
+	t.Parallel()
 	p := writeFile(t, "ro.bin", []byte("0123456789"))
 	h := newHarness(t, p, 80, 12, mapping.Options{ReadOnly: true}, Options{})
 	h.typeText("ff")
@@ -398,6 +401,7 @@ func TestInspector(t *testing.T) {
 }
 
 func TestInspectValues(t *testing.T) {
+	t.Parallel()
 	b := []byte{0x00, 0xf1, 0x53, 0x65, 0x00, 0x00, 0x00, 0x00}
 	got := map[string]string{}
 	for _, l := range inspect(b) {
@@ -761,6 +765,7 @@ func underlined(st tcell.Style) bool {
 }
 
 func TestPrivateMode(t *testing.T) {
+	t.Parallel()
 	p := writeFile(t, "priv.bin", []byte("0123456789abcdef"))
 	h := newHarness(t, p, 100, 16, mapping.Options{Private: true}, Options{})
 	h.typeText("41")
@@ -802,6 +807,7 @@ func TestUnboundKeyAndNotYet(t *testing.T) {
 }
 
 func TestMakeDemo(t *testing.T) {
+	t.Parallel()
 	p, err := makeDemo(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -819,6 +825,7 @@ func TestMakeDemo(t *testing.T) {
 }
 
 func TestTouchedSpans(t *testing.T) {
+	t.Parallel()
 	var s touched
 	for _, r := range [][2]int64{{10, 12}, {20, 25}, {12, 14}, {0, 1}, {24, 30}, {5, 5}} {
 		s.add(r[0], r[1])

@@ -223,6 +223,7 @@ func TestSelectionMouseDragScrolls(t *testing.T) {
 }
 
 func TestCopyTooLarge(t *testing.T) {
+	t.Parallel()
 	big := writeFile(t, "big.bin", make([]byte, maxClipboard+1))
 	h := newHarness(t, big, 120, 24, mapping.Options{}, Options{})
 	h.e.StartSelection(0)

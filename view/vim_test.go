@@ -599,6 +599,7 @@ func TestVimReplaceReadOnlySaysSo(t *testing.T) {
 // 1 TB (a 14-digit count used to lose its last digit and land elsewhere
 // without a word), and huge counts on moves stop at the file's ends.
 func TestVimHugeCounts(t *testing.T) {
+	t.Parallel()
 	const size = 17_000_000_000_100 // 15.5 TiB, sparse
 	p := writeFile(t, "huge.bin", nil)
 	if err := os.Truncate(p, size); err != nil {

@@ -166,6 +166,7 @@ func TestWriteSelectionRefusesSpecialTargets(t *testing.T) {
 // nothing is written, the message says why, the victim's bytes and the
 // link are unchanged and no temporary file is left.
 func TestWriteSelectionSwappedAfterQuestion(t *testing.T) {
+	t.Parallel()
 	posts := syncPosts(t)
 	h := selHarness(t, []byte("selected bytes\n"), 0o644)
 	victim, evil := rootOnlyVictim(t)
@@ -279,6 +280,7 @@ func TestWriteSelectionPermissions(t *testing.T) {
 // stops it: the message says so, no file is created and no temporary file
 // is left.
 func TestWriteSelectionCancel(t *testing.T) {
+	t.Parallel()
 	posts := syncPosts(t)
 	const size = 64 << 20
 	p := filepath.Join(t.TempDir(), "big.bin")
