@@ -10,6 +10,7 @@
 package view
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -292,11 +293,20 @@ func (e *Editor) Run() (err error) {
 	defer close(e.stop)
 	e.running = true
 	if err := e.app.Run(); err != nil {
+		var ev *tcell.EventError
+		if errors.As(err, &ev) {
+			// The terminal went away while the editor ran (a read of it
+			// failed: EOF or EIO when its window or connection closed).
+			return fmt.Errorf("%w: %v", errTerminalLost, err)
+		}
 		// The screen could not be set up (no terminal, unknown $TERM).
 		return fmt.Errorf("cannot use the terminal: %w", err)
 	}
 	return nil
 }
+
+// errTerminalLost: the terminal stopped answering while the editor ran.
+var errTerminalLost = errors.New("the terminal closed")
 
 // Go runs fn on a new goroutine for background work that reads the
 // mapping (searches, writers). The goroutine faults safely

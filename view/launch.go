@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/rivo/tview"
 
@@ -109,6 +110,14 @@ func Launch(o LaunchOptions) (err error) {
 	})
 	defer cancel()
 	runErr := e.Run()
+	if errors.Is(runErr, errTerminalLost) {
+		// A closed terminal also sends SIGHUP; the read that failed may
+		// come first. Give the signal a moment, so that the one event is
+		// reported one way: "stopped by SIGHUP".
+		for i := 0; i < 20 && stoppedBy() == nil; i++ {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
 	if sig := stoppedBy(); sig != nil {
 		msg := fmt.Sprintf("%s: stopped by %s", display.Name(path), signalName(sig))
 		if f.UnsyncedEdits() > 0 {
@@ -118,6 +127,13 @@ func Launch(o LaunchOptions) (err error) {
 	}
 	if note := e.ExitNote(); note != "" {
 		fmt.Fprintf(stderr, "mmhex: %s: %s\n", display.Name(path), note)
+	}
+	if errors.Is(runErr, errTerminalLost) {
+		msg := fmt.Sprintf("%s: %v", display.Name(path), runErr)
+		if f.UnsyncedEdits() > 0 {
+			msg += "; unsynced edits are left to kernel writeback"
+		}
+		return errors.New(msg)
 	}
 	return runErr
 }
