@@ -15,6 +15,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"mmhex/mapping/testenv"
 )
 
 // mmhex stat FILE --watch prints a row a second, follows the kernel's
@@ -121,11 +123,11 @@ func denyCachestat(t *testing.T) {
 	}
 	fprog := unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-		skipOrFail(t, "PR_SET_NO_NEW_PRIVS: %v", err)
+		testenv.SkipOrFail(t, "PR_SET_NO_NEW_PRIVS: %v", err)
 	}
 	if _, _, e := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, unix.SECCOMP_FILTER_FLAG_TSYNC,
 		uintptr(unsafe.Pointer(&fprog))); e != 0 {
-		skipOrFail(t, "seccomp: %v", e)
+		testenv.SkipOrFail(t, "seccomp: %v", e)
 	}
 	var cs unix.Cachestat_t
 	if err := unix.Cachestat(0, &unix.CachestatRange{}, &cs, 0); err != unix.ENOSYS {

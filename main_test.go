@@ -16,6 +16,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"mmhex/mapping/testenv"
 )
 
 // bin is the mmhex binary built for these tests.
@@ -66,7 +68,7 @@ func runAs(t *testing.T, cred *syscall.Credential, args ...string) result {
 		code = ee.ExitCode()
 	} else if err != nil {
 		if cred != nil {
-			skipOrFail(t, "cannot run the binary as uid %d here: %v", cred.Uid, err)
+			testenv.SkipOrFail(t, "cannot run the binary as uid %d here: %v", cred.Uid, err)
 		}
 		t.Fatal(err)
 	}
@@ -594,7 +596,7 @@ func TestReadmeMatchesCI(t *testing.T) {
 // through mappings: strace shows no read/write-family call on the file,
 // and patch stores through a MAP_SHARED mapping and msyncs it.
 func TestNoReadWriteOnData(t *testing.T) {
-	strace := requireTool(t, "strace")
+	strace := testenv.RequireTool(t, "strace")
 	p := tempFile(t, "traced.bin", pattern(3*os.Getpagesize()))
 	const calls = "read,pread64,readv,preadv,preadv2,write,pwrite64,writev,pwritev,pwritev2," +
 		"sendfile,splice,copy_file_range,ftruncate,fallocate,mmap,msync"
@@ -605,7 +607,7 @@ func TestNoReadWriteOnData(t *testing.T) {
 			"-o", log, bin}, args...)...).CombinedOutput()
 		if err != nil {
 			if strings.Contains(string(out), "ptrace") {
-				skipOrFail(t, "strace cannot trace here: %s", out)
+				testenv.SkipOrFail(t, "strace cannot trace here: %s", out)
 			}
 			t.Fatalf("%q under strace: %v\n%s", args, err, out)
 		}

@@ -1,5 +1,12 @@
 package keymap
 
+// These helpers are a copy of mapping/testenv's InCI, SkipOrFail and
+// RequireTool, which the other packages' tests share. keymap must not
+// import mapping and takes from mapping/ only the leaves its code needs
+// (mapping/display, mapping/numparse; docs/architecture.md), so its tests
+// keep this small copy rather than depend on mapping/ too. Keep the two
+// alike.
+
 import (
 	"os"
 	"os/exec"

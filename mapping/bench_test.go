@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"testing"
+
+	"mmhex/mapping/testenv"
 )
 
 // BenchmarkReadAt reads 4 KiB at offsets that stride across windows: with
@@ -12,11 +14,11 @@ import (
 func BenchmarkReadAt(b *testing.B) {
 	ps := int64(os.Getpagesize())
 	const pages = 256
-	p := writeFile(b, "r.bin", pattern(int(pages*ps), 20))
-	for _, w := range windows {
+	p := testenv.WriteFile(b, "r.bin", testenv.Pattern(int(pages*ps), 20))
+	for _, w := range testenv.Windows {
 		for _, n := range []int64{64, ps} {
-			b.Run(fmt.Sprintf("window=%s/read=%d", w.name, n), func(b *testing.B) {
-				f := open(b, p, Options{Window: w.size})
+			b.Run(fmt.Sprintf("window=%s/read=%d", w.Name, n), func(b *testing.B) {
+				f := open(b, p, Options{Window: w.Size})
 				buf := make([]byte, n)
 				b.SetBytes(n)
 				i := int64(0)
@@ -38,12 +40,12 @@ func BenchmarkReadAt(b *testing.B) {
 func BenchmarkSync(b *testing.B) {
 	ps := int64(os.Getpagesize())
 	const pages = 7000
-	p := writeFile(b, "s.bin", make([]byte, pages*ps))
-	for _, w := range windows {
+	p := testenv.WriteFile(b, "s.bin", make([]byte, pages*ps))
+	for _, w := range testenv.Windows {
 		for _, dirty := range []int{1, 1000} {
 			for _, mode := range []SyncMode{MSSync, MSAsync} {
-				b.Run(fmt.Sprintf("window=%s/pages=%d/%v", w.name, dirty, mode), func(b *testing.B) {
-					f := open(b, p, Options{Window: w.size})
+				b.Run(fmt.Sprintf("window=%s/pages=%d/%v", w.Name, dirty, mode), func(b *testing.B) {
+					f := open(b, p, Options{Window: w.Size})
 					v := byte(0)
 					for b.Loop() {
 						b.StopTimer()
@@ -68,7 +70,7 @@ func BenchmarkSync(b *testing.B) {
 // BenchmarkScan measures a forward scan of 256 MiB of page-cached data.
 func BenchmarkScan(b *testing.B) {
 	const size = 256 << 20
-	p := writeFile(b, "scan.bin", pattern(size, 21))
+	p := testenv.WriteFile(b, "scan.bin", testenv.Pattern(size, 21))
 	f := open(b, p, Options{})
 	b.SetBytes(size)
 	for b.Loop() {

@@ -16,10 +16,12 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"mmhex/mapping/testenv"
 )
 
 func TestModes(t *testing.T) {
-	content := pattern(10000, 1)
+	content := testenv.Pattern(10000, 1)
 	for _, tc := range []struct {
 		opts      Options
 		mode      Mode
@@ -32,7 +34,7 @@ func TestModes(t *testing.T) {
 		{Options{Populate: true, Lock: true, Window: 8192}, Shared, "PROT_READ|PROT_WRITE MAP_SHARED MAP_POPULATE mlock", true},
 	} {
 		t.Run(tc.flags, func(t *testing.T) {
-			p := writeFile(t, "f.bin", content)
+			p := testenv.WriteFile(t, "f.bin", content)
 			f := open(t, p, tc.opts)
 			if f.Mode() != tc.mode || f.Flags() != tc.flags || f.Notice() != "" {
 				t.Fatalf("mode %v flags %q notice %q", f.Mode(), f.Flags(), f.Notice())
@@ -40,14 +42,14 @@ func TestModes(t *testing.T) {
 			if f.Size() != 10000 || f.PageSize() != int64(os.Getpagesize()) || f.Path() != p {
 				t.Fatalf("size %d page %d path %s", f.Size(), f.PageSize(), f.Path())
 			}
-			mustEqual(t, "ReadAt", readAll(t, f), content)
+			testenv.MustEqual(t, "ReadAt", readAll(t, f), content)
 			_, err := f.WriteAt([]byte("XY"), 4095)
 			if tc.mode == ReadOnly {
 				want := p + ": file is read-only"
 				if err == nil || err.Error() != want || !errors.Is(err, ErrReadOnly) {
 					t.Fatalf("WriteAt error %v; want %q", err, want)
 				}
-				mustEqual(t, "disk", diskBytes(t, p), content)
+				testenv.MustEqual(t, "disk", testenv.DiskBytes(t, p), content)
 				return
 			}
 			if err != nil {
@@ -55,13 +57,13 @@ func TestModes(t *testing.T) {
 			}
 			want := append([]byte(nil), content...)
 			copy(want[4095:], "XY")
-			mustEqual(t, "ReadAt after edit", readAll(t, f), want)
+			testenv.MustEqual(t, "ReadAt after edit", readAll(t, f), want)
 			// The page cache is what read(2) sees: a shared edit is there at
 			// once, a private one never.
 			if tc.reachDisk {
-				mustEqual(t, "file", diskBytes(t, p), want)
+				testenv.MustEqual(t, "file", testenv.DiskBytes(t, p), want)
 			} else {
-				mustEqual(t, "file", diskBytes(t, p), content)
+				testenv.MustEqual(t, "file", testenv.DiskBytes(t, p), content)
 			}
 			if f.UnsyncedPages() != 2 || f.UnsyncedEdits() != 1 || !f.IsUnsynced(4095) || !f.IsUnsynced(4096) || f.IsUnsynced(8192) {
 				t.Fatalf("unsynced pages %d edits %d", f.UnsyncedPages(), f.UnsyncedEdits())
@@ -90,12 +92,12 @@ func TestModes(t *testing.T) {
 // read-only with a notice, and edits are refused with the reason.
 func TestAutoReadOnly(t *testing.T) {
 	content := []byte("read only content\n")
-	p := writeFile(t, "ro.txt", content)
+	p := testenv.WriteFile(t, "ro.txt", content)
 	reason := "permission denied"
 	if os.Geteuid() == 0 {
 		// root ignores permission bits; the immutable attribute stops it.
 		if out, err := exec.Command("chattr", "+i", p).CombinedOutput(); err != nil {
-			skipOrFail(t, "chattr +i not available here (%v: %s)", err, out)
+			testenv.SkipOrFail(t, "chattr +i not available here (%v: %s)", err, out)
 		}
 		t.Cleanup(func() { exec.Command("chattr", "-i", p).Run() })
 		reason = "operation not permitted"
@@ -119,8 +121,8 @@ func TestAutoReadOnly(t *testing.T) {
 	if err := f.Fill(0, 3, 'x'); !errors.Is(err, ErrReadOnly) {
 		t.Fatalf("Fill error %v", err)
 	}
-	mustEqual(t, "ReadAt", readAll(t, f), content)
-	mustEqual(t, "disk", diskBytes(t, p), content)
+	testenv.MustEqual(t, "ReadAt", readAll(t, f), content)
+	testenv.MustEqual(t, "disk", testenv.DiskBytes(t, p), content)
 }
 
 func TestBadInputs(t *testing.T) {
@@ -163,15 +165,15 @@ func TestBadInputs(t *testing.T) {
 			t.Errorf("error carries control bytes: %q", err)
 		}
 	}
-	if _, err := Open(writeFile(t, "x", []byte("x")), Options{ReadOnly: true, Private: true}); !errors.Is(err, ErrBadOptions) {
+	if _, err := Open(testenv.WriteFile(t, "x", []byte("x")), Options{ReadOnly: true, Private: true}); !errors.Is(err, ErrBadOptions) {
 		t.Errorf("read-only+private: %v", err)
 	}
 	// Root may open any file: as root this runs as nobody.
 	t.Run("no permission", func(t *testing.T) {
-		if asNobody(t) {
+		if testenv.AsNobody(t) {
 			return
 		}
-		p := writeFile(t, "noperm", []byte("secret"))
+		p := testenv.WriteFile(t, "noperm", []byte("secret"))
 		os.Chmod(p, 0)
 		if _, err := Open(p, Options{}); err == nil || err.Error() != p+": permission denied" {
 			t.Errorf("no permission: %v", err)
@@ -180,7 +182,7 @@ func TestBadInputs(t *testing.T) {
 }
 
 func TestEmptyFile(t *testing.T) {
-	p := writeFile(t, "empty", nil)
+	p := testenv.WriteFile(t, "empty", nil)
 	for _, o := range []Options{{}, {ReadOnly: true}, {Private: true}} {
 		f := open(t, p, o)
 		if f.Size() != 0 {
@@ -214,11 +216,11 @@ func TestEmptyFile(t *testing.T) {
 // one-page windows and others.
 func TestWindows(t *testing.T) {
 	ps := os.Getpagesize()
-	content := pattern(5*ps+123, 2)
-	for _, w := range windows {
-		t.Run(w.name, func(t *testing.T) {
-			p := writeFile(t, "w.bin", content)
-			f := open(t, p, Options{Window: w.size})
+	content := testenv.Pattern(5*ps+123, 2)
+	for _, w := range testenv.Windows {
+		t.Run(w.Name, func(t *testing.T) {
+			p := testenv.WriteFile(t, "w.bin", content)
+			f := open(t, p, Options{Window: w.Size})
 			want := append([]byte(nil), content...)
 			// Every read of a few lengths at offsets around each border.
 			for off := 0; off < len(content); off += ps / 2 {
@@ -229,10 +231,10 @@ func TestWindows(t *testing.T) {
 					if got != wantN || (wantN < n) != (err == io.EOF) {
 						t.Fatalf("ReadAt(%d, %d) = %d, %v", n, off, got, err)
 					}
-					mustEqual(t, "ReadAt", buf[:got], want[off:off+got])
+					testenv.MustEqual(t, "ReadAt", buf[:got], want[off:off+got])
 				}
 			}
-			if w.size == int64(ps) {
+			if w.Size == int64(ps) {
 				f.ReadAt(make([]byte, 1), int64(3*ps+5))
 				if wo, wl := f.Window(); wo != int64(3*ps) || wl != int64(ps) {
 					t.Fatalf("window %d+%d; want page 3", wo, wl)
@@ -242,7 +244,7 @@ func TestWindows(t *testing.T) {
 			edits := []struct {
 				off int
 				b   []byte
-			}{{ps - 2, []byte("ABCD")}, {3*ps - 1, pattern(ps+2, 3)}, {len(content) - 1, []byte("Z")}}
+			}{{ps - 2, []byte("ABCD")}, {3*ps - 1, testenv.Pattern(ps+2, 3)}, {len(content) - 1, []byte("Z")}}
 			for _, e := range edits {
 				if n, err := f.WriteAt(e.b, int64(e.off)); err != nil || n != len(e.b) {
 					t.Fatalf("WriteAt: %d %v", n, err)
@@ -252,7 +254,7 @@ func TestWindows(t *testing.T) {
 			if _, err := f.WriteAt([]byte("no"), int64(len(content)-1)); !errors.Is(err, ErrPastEnd) {
 				t.Fatalf("edit past end: %v", err)
 			}
-			mustEqual(t, "after edits", readAll(t, f), want)
+			testenv.MustEqual(t, "after edits", readAll(t, f), want)
 			if got := f.UnsyncedPageList(); fmt.Sprint(got) != fmt.Sprint([]int64{0, int64(ps), int64(2 * ps), int64(3 * ps), int64(4 * ps), int64(5 * ps)}) {
 				t.Fatalf("unsynced pages %v", got)
 			}
@@ -260,7 +262,7 @@ func TestWindows(t *testing.T) {
 			if err != nil || res.Pages != 6 || res.Bytes != int64(len(content)) {
 				t.Fatalf("Sync %+v %v", res, err)
 			}
-			mustEqual(t, "disk after sync", diskBytes(t, p), want)
+			testenv.MustEqual(t, "disk after sync", testenv.DiskBytes(t, p), want)
 		})
 	}
 }
@@ -270,12 +272,12 @@ func TestWindows(t *testing.T) {
 // the new size is reported.
 func TestTruncateWhileMapped(t *testing.T) {
 	ps := int64(os.Getpagesize())
-	for _, w := range windows {
+	for _, w := range testenv.Windows {
 		for _, mode := range []Options{{}, {ReadOnly: true}, {Private: true}} {
-			t.Run(fmt.Sprintf("%s/%v", w.name, mode), func(t *testing.T) {
-				content := pattern(int(4*ps), 4)
-				p := writeFile(t, "t.bin", content)
-				mode.Window = w.size
+			t.Run(fmt.Sprintf("%s/%v", w.Name, mode), func(t *testing.T) {
+				content := testenv.Pattern(int(4*ps), 4)
+				p := testenv.WriteFile(t, "t.bin", content)
+				mode.Window = w.Size
 				f := open(t, p, mode)
 				buf := make([]byte, 16)
 				if _, err := f.ReadAt(buf, 3*ps); err != nil { // map page 3
@@ -300,7 +302,7 @@ func TestTruncateWhileMapped(t *testing.T) {
 				if n, err := f.ReadAt(buf, ps); n != 10 || err != io.EOF {
 					t.Fatalf("ReadAt across new end = %d, %v", n, err)
 				}
-				mustEqual(t, "bytes before the new end", buf[:10], content[ps:ps+10])
+				testenv.MustEqual(t, "bytes before the new end", buf[:10], content[ps:ps+10])
 				if _, err := f.ReadAt(buf, 2*ps); err != io.EOF {
 					t.Fatalf("ReadAt past new end: %v", err)
 				}
@@ -312,7 +314,7 @@ func TestTruncateWhileMapped(t *testing.T) {
 // TestTruncateDuringScan: a fault inside the scan callback is an error.
 func TestTruncateDuringScan(t *testing.T) {
 	ps := int64(os.Getpagesize())
-	p := writeFile(t, "s.bin", pattern(int(8*ps), 5))
+	p := testenv.WriteFile(t, "s.bin", testenv.Pattern(int(8*ps), 5))
 	f := open(t, p, Options{})
 	err := f.Scan(0, 8*ps, ScanOptions{Chunk: 8 * ps}, func(base int64, b []byte) bool {
 		if err := os.Truncate(p, ps); err != nil {
@@ -331,7 +333,7 @@ func TestTruncateDuringScan(t *testing.T) {
 
 // TestGrowRefresh: a file that grows is seen after Refresh.
 func TestGrowRefresh(t *testing.T) {
-	p := writeFile(t, "g.bin", []byte("abc"))
+	p := testenv.WriteFile(t, "g.bin", []byte("abc"))
 	f := open(t, p, Options{})
 	if changed, err := f.Refresh(); changed || err != nil {
 		t.Fatal(changed, err)
@@ -350,12 +352,12 @@ func TestGrowRefresh(t *testing.T) {
 
 func TestUndoRedoRevert(t *testing.T) {
 	ps := os.Getpagesize()
-	content := pattern(3*ps, 6)
-	for _, w := range windows {
+	content := testenv.Pattern(3*ps, 6)
+	for _, w := range testenv.Windows {
 		for _, o := range []Options{{}, {Private: true}} {
-			t.Run(fmt.Sprintf("%s/private=%v", w.name, o.Private), func(t *testing.T) {
-				p := writeFile(t, "u.bin", content)
-				o.Window = w.size
+			t.Run(fmt.Sprintf("%s/private=%v", w.Name, o.Private), func(t *testing.T) {
+				p := testenv.WriteFile(t, "u.bin", content)
+				o.Window = w.Size
 				f := open(t, p, o)
 				if _, err := f.Undo(); !errors.Is(err, ErrNothingToUndo) || err.Error() != p+": nothing to undo" {
 					t.Fatal(err)
@@ -379,15 +381,15 @@ func TestUndoRedoRevert(t *testing.T) {
 				if err != nil || e.Off != int64(ps)+5 || e.Len != int64(ps) || e.New[0] != 0xAA || e.Old[0] != content[ps+5] {
 					t.Fatalf("Undo = %+v, %v", e.Off, err)
 				}
-				mustEqual(t, "after undo", readAll(t, f), s2)
+				testenv.MustEqual(t, "after undo", readAll(t, f), s2)
 				e, err = f.Redo()
 				if err != nil || e.Off != int64(ps)+5 {
 					t.Fatal(err)
 				}
-				mustEqual(t, "after redo", readAll(t, f), s3)
+				testenv.MustEqual(t, "after redo", readAll(t, f), s3)
 				f.Undo()
 				f.Undo()
-				mustEqual(t, "after 2 undos", readAll(t, f), s1)
+				testenv.MustEqual(t, "after 2 undos", readAll(t, f), s1)
 				if f.UnsyncedEdits() != 1 {
 					t.Fatalf("edits %d", f.UnsyncedEdits())
 				}
@@ -400,14 +402,14 @@ func TestUndoRedoRevert(t *testing.T) {
 				if err != nil || n.Edits != 2 {
 					t.Fatalf("RevertAll = %d, %v", n.Edits, err)
 				}
-				mustEqual(t, "after revert", readAll(t, f), s0)
+				testenv.MustEqual(t, "after revert", readAll(t, f), s0)
 				if f.UnsyncedEdits() != 0 {
 					t.Fatalf("edits after revert %d", f.UnsyncedEdits())
 				}
 				if !o.Private {
-					mustEqual(t, "file after revert", diskBytes(t, p), s0)
+					testenv.MustEqual(t, "file after revert", testenv.DiskBytes(t, p), s0)
 				} else {
-					mustEqual(t, "file (private)", diskBytes(t, p), content)
+					testenv.MustEqual(t, "file (private)", testenv.DiskBytes(t, p), content)
 				}
 			})
 		}
@@ -417,7 +419,7 @@ func TestUndoRedoRevert(t *testing.T) {
 // TestUnsyncedEditsAcrossSync: the count is the distance from the synced
 // state.
 func TestUnsyncedEditsAcrossSync(t *testing.T) {
-	p := writeFile(t, "c.bin", pattern(100, 7))
+	p := testenv.WriteFile(t, "c.bin", testenv.Pattern(100, 7))
 	f := open(t, p, Options{})
 	f.WriteAt([]byte{1}, 0)
 	f.WriteAt([]byte{2}, 1)
@@ -441,8 +443,8 @@ func TestUnsyncedEditsAcrossSync(t *testing.T) {
 // and back must not lose copy-on-write edits.
 func TestPrivateKeepsEditsAcrossWindows(t *testing.T) {
 	ps := int64(os.Getpagesize())
-	content := pattern(int(4*ps), 8)
-	p := writeFile(t, "p.bin", content)
+	content := testenv.Pattern(int(4*ps), 8)
+	p := testenv.WriteFile(t, "p.bin", content)
 	f := open(t, p, Options{Private: true, Window: ps})
 	f.WriteAt([]byte("private"), 10)
 	f.ReadAt(make([]byte, 1), 3*ps) // remap elsewhere
@@ -462,11 +464,11 @@ func TestPrivateKeepsEditsAcrossWindows(t *testing.T) {
 	if !found {
 		t.Fatal("Scan did not see the private edit")
 	}
-	mustEqual(t, "file", diskBytes(t, p), content)
+	testenv.MustEqual(t, "file", testenv.DiskBytes(t, p), content)
 }
 
 func TestClosed(t *testing.T) {
-	p := writeFile(t, "x", []byte("abc"))
+	p := testenv.WriteFile(t, "x", []byte("abc"))
 	f, err := Open(p, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -496,7 +498,7 @@ func TestPseudoFiles(t *testing.T) {
 	// A sysfs attribute has a size but no mmap.
 	p := "/sys/kernel/mm/transparent_hugepage/enabled"
 	if _, err := os.Stat(p); err != nil {
-		skipOrFail(t, "no %s", p)
+		testenv.SkipOrFail(t, "no %s", p)
 	}
 	if _, err := Open(p, Options{ReadOnly: true}); !errors.Is(err, ErrNotMappable) || err.Error() != p+": cannot be mapped (mmap at 0x0: no such device)" {
 		t.Errorf("Open(%s): %v", p, err)
@@ -507,11 +509,11 @@ func TestPseudoFiles(t *testing.T) {
 // growing and the window being mapped again.
 func TestPrivateGrow(t *testing.T) {
 	ps := int64(os.Getpagesize())
-	for _, w := range windows {
-		t.Run(w.name, func(t *testing.T) {
-			content := pattern(int(2*ps+10), 30)
-			p := writeFile(t, "pg.bin", content)
-			f := open(t, p, Options{Private: true, Window: w.size})
+	for _, w := range testenv.Windows {
+		t.Run(w.Name, func(t *testing.T) {
+			content := testenv.Pattern(int(2*ps+10), 30)
+			p := testenv.WriteFile(t, "pg.bin", content)
+			f := open(t, p, Options{Private: true, Window: w.Size})
 			f.WriteAt([]byte("mine"), 2*ps+2)
 			f.WriteAt([]byte("also"), 100)
 			g, _ := os.OpenFile(p, os.O_RDWR, 0)
@@ -524,9 +526,9 @@ func TestPrivateGrow(t *testing.T) {
 			copy(want[2*ps+2:], "mine")
 			copy(want[100:], "also")
 			copy(want[3*ps:], "grown")
-			mustEqual(t, "after growth", readAll(t, f), want)
+			testenv.MustEqual(t, "after growth", readAll(t, f), want)
 			f.RevertAll()
-			mustEqual(t, "file", readAll(t, f), diskBytes(t, p))
+			testenv.MustEqual(t, "file", readAll(t, f), testenv.DiskBytes(t, p))
 		})
 	}
 }
@@ -537,9 +539,9 @@ func TestPrivateGrow(t *testing.T) {
 func TestConcurrent(t *testing.T) {
 	ps := int64(os.Getpagesize())
 	size := 64 * ps
-	p := writeFile(t, "c.bin", pattern(int(size), 31))
-	for _, w := range windows {
-		f := open(t, p, Options{Window: w.size})
+	p := testenv.WriteFile(t, "c.bin", testenv.Pattern(int(size), 31))
+	for _, w := range testenv.Windows {
+		f := open(t, p, Options{Window: w.Size})
 		done := make(chan struct{})
 		var wg sync.WaitGroup
 		run := func(fn func(i int64)) {
@@ -587,7 +589,7 @@ func TestConcurrent(t *testing.T) {
 // That MAP_POPULATE reads the window in is pagecache's TestPopulateResident.
 func TestPopulateLock(t *testing.T) {
 	const size = 1 << 20
-	p := writeFile(t, "pop", nil)
+	p := testenv.WriteFile(t, "pop", nil)
 	os.Truncate(p, 4*size)
 	vmlck := func() int64 {
 		b, _ := os.ReadFile("/proc/self/status")
@@ -603,7 +605,7 @@ func TestPopulateLock(t *testing.T) {
 	before := vmlck()
 	g, err := Open(p, Options{Lock: true, Window: size})
 	if err != nil {
-		skipOrFail(t, "mlock refused here: %v", err)
+		testenv.SkipOrFail(t, "mlock refused here: %v", err)
 	}
 	if got := vmlck() - before; got != size {
 		t.Errorf("VmLck grew by %d; want %d", got, size)
@@ -622,25 +624,25 @@ func TestPopulateLock(t *testing.T) {
 // (no mapping), and is mapped again when it grows.
 func TestTruncateToZeroAndBack(t *testing.T) {
 	ps := int64(os.Getpagesize())
-	for _, w := range windows {
-		p := writeFile(t, "z.bin", pattern(int(3*ps), 60))
-		f := open(t, p, Options{Window: w.size})
+	for _, w := range testenv.Windows {
+		p := testenv.WriteFile(t, "z.bin", testenv.Pattern(int(3*ps), 60))
+		f := open(t, p, Options{Window: w.Size})
 		f.ReadAt(make([]byte, 1), 2*ps)
 		os.Truncate(p, 0)
 		if _, err := f.ReadAt(make([]byte, 1), 2*ps); !errors.Is(err, ErrFault) {
-			t.Fatalf("%s: read after truncate to 0: %v", w.name, err)
+			t.Fatalf("%s: read after truncate to 0: %v", w.Name, err)
 		}
 		if off, n := f.Window(); f.Size() != 0 || off != 0 || n != 0 {
-			t.Fatalf("%s: size %d window %d+%d", w.name, f.Size(), off, n)
+			t.Fatalf("%s: size %d window %d+%d", w.Name, f.Size(), off, n)
 		}
 		if n, err := f.ReadAt(make([]byte, 1), 0); n != 0 || err != io.EOF {
-			t.Fatalf("%s: ReadAt of the empty file: %d %v", w.name, n, err)
+			t.Fatalf("%s: ReadAt of the empty file: %d %v", w.Name, n, err)
 		}
 		os.WriteFile(p, []byte("back again"), 0o644)
 		if changed, err := f.Refresh(); !changed || err != nil || f.Size() != 10 {
-			t.Fatalf("%s: Refresh: %v %v size %d", w.name, changed, err, f.Size())
+			t.Fatalf("%s: Refresh: %v %v size %d", w.Name, changed, err, f.Size())
 		}
-		mustEqual(t, "after regrowth", readAll(t, f), []byte("back again"))
+		testenv.MustEqual(t, "after regrowth", readAll(t, f), []byte("back again"))
 	}
 }
 
@@ -664,7 +666,7 @@ func (w *shrinkingWriter) Write(p []byte) (int, error) {
 // instead of "bad address".
 func TestCopyToShrinks(t *testing.T) {
 	ps := os.Getpagesize()
-	p := writeFile(t, "c.bin", pattern(64*ps, 3))
+	p := testenv.WriteFile(t, "c.bin", testenv.Pattern(64*ps, 3))
 	f := open(t, p, Options{ReadOnly: true})
 	out, err := os.Create(filepath.Join(t.TempDir(), "out"))
 	if err != nil {
@@ -685,7 +687,7 @@ func TestCopyToShrinks(t *testing.T) {
 // only when no name is left (link count 0); a new hard link or a write
 // changes nothing.
 func TestDetached(t *testing.T) {
-	p := writeFile(t, "d.bin", []byte("the open file"))
+	p := testenv.WriteFile(t, "d.bin", []byte("the open file"))
 	f := open(t, p, Options{})
 	if why, err := f.Detached(); why != "" || err != nil {
 		t.Fatalf("fresh: %q %v", why, err)
@@ -695,7 +697,7 @@ func TestDetached(t *testing.T) {
 	if why, err := f.Detached(); why != "" || err != nil {
 		t.Fatalf("after a link and a write: %q %v", why, err)
 	}
-	other := writeFile(t, "new.bin", []byte("another file"))
+	other := testenv.WriteFile(t, "new.bin", []byte("another file"))
 	if err := os.Rename(other, p); err != nil {
 		t.Fatal(err)
 	}
@@ -719,7 +721,7 @@ func TestDetached(t *testing.T) {
 	}
 
 	// Renamed away (mv): not "removed".
-	q := writeFile(t, "mv.bin", []byte("moved"))
+	q := testenv.WriteFile(t, "mv.bin", []byte("moved"))
 	g := open(t, q, Options{})
 	if err := os.Rename(q, q+".moved"); err != nil {
 		t.Fatal(err)

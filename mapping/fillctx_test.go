@@ -7,6 +7,8 @@ import (
 	"os"
 	"strconv"
 	"testing"
+
+	"mmhex/mapping/testenv"
 )
 
 // TestFillContextCancelled: a fill cancelled between parts stored exactly
@@ -14,7 +16,7 @@ import (
 func TestFillContextCancelled(t *testing.T) {
 	const size = 2*fillChunk + 100
 	orig := cheapPattern(size)
-	p := writeFile(t, "fc.bin", orig)
+	p := testenv.WriteFile(t, "fc.bin", orig)
 	f := open(t, p, Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	var seen []int64
@@ -55,7 +57,7 @@ func TestFillContextCancelled(t *testing.T) {
 func TestFillContextWhole(t *testing.T) {
 	const size = fillChunk + 10
 	orig := cheapPattern(size)
-	p := writeFile(t, "fw.bin", orig)
+	p := testenv.WriteFile(t, "fw.bin", orig)
 	f := open(t, p, Options{})
 	done, err := f.FillContext(context.Background(), 0, size, 1, nil)
 	if err != nil || done != size || f.UnsyncedEdits() != 1 {
@@ -91,7 +93,7 @@ func TestFillContextWhole(t *testing.T) {
 // TestSyncAllProgress: the count reaches the pages to sync.
 func TestSyncAllProgress(t *testing.T) {
 	ps := int64(os.Getpagesize())
-	p := writeFile(t, "sp.bin", cheapPattern(3*syncProgressPart))
+	p := testenv.WriteFile(t, "sp.bin", cheapPattern(3*syncProgressPart))
 	f := open(t, p, Options{})
 	if err := f.Fill(0, 3*syncProgressPart, 5); err != nil {
 		t.Fatal(err)
@@ -127,7 +129,7 @@ func TestFillContextFileShrinks(t *testing.T) {
 	for _, cut := range []int64{50 + fillChunk, 50 + fillChunk + 1000} {
 		const size = 2*fillChunk + 100
 		orig := cheapPattern(size)
-		p := writeFile(t, "fs.bin", orig)
+		p := testenv.WriteFile(t, "fs.bin", orig)
 		f := open(t, p, Options{})
 		done, err := f.FillContext(context.Background(), 50, size-60, 0xAB, func(d int64) {
 			if d == fillChunk {

@@ -1,33 +1,8 @@
 package mapping
 
 import (
-	"bytes"
-	"math"
-	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"testing"
 )
-
-// pattern returns n deterministic pseudo-random bytes.
-func pattern(n int, seed uint64) []byte {
-	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
-	return b
-}
-
-// writeFile makes a file with content in t.TempDir() on the real filesystem.
-func writeFile(t testing.TB, name string, content []byte) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, content, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 func open(t testing.TB, path string, o Options) *File {
 	t.Helper()
@@ -48,32 +23,3 @@ func readAll(t testing.TB, f *File) []byte {
 	}
 	return b
 }
-
-func diskBytes(t testing.TB, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func mustEqual(t testing.TB, what string, got, want []byte) {
-	t.Helper()
-	if !bytes.Equal(got, want) {
-		i := 0
-		for i < len(got) && i < len(want) && got[i] == want[i] {
-			i++
-		}
-		t.Fatalf("%s: differs at byte %d (len got %d, want %d)", what, i, len(got), len(want))
-	}
-}
-
-// windows are the window sizes every edit/read/sync test runs with: one
-// page (so window borders are crossed all the time), three pages, and the
-// default.
-var windows = []struct {
-	name string
-	size int64
-}{{"onepage", int64(os.Getpagesize())}, {"threepages", 3 * int64(os.Getpagesize())}, {"default", 0},
-	{"huge", math.MaxInt64}} // --window 0x7fffffffffffffff: clamped, not overflowed

@@ -6,6 +6,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"mmhex/mapping/testenv"
 )
 
 // cpuTime is the process's user+system CPU time (wall time on a shared
@@ -30,7 +32,7 @@ func heapNow() uint64 {
 func BenchmarkJournalScattered(b *testing.B) {
 	const n = 1_000_000
 	order := rand.New(rand.NewPCG(3, 4)).Perm(n)
-	p := writeFile(b, "scatter.bin", make([]byte, 2*n))
+	p := testenv.WriteFile(b, "scatter.bin", make([]byte, 2*n))
 	for b.Loop() {
 		f, err := Open(p, Options{})
 		if err != nil {

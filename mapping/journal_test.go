@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"mmhex/mapping/testenv"
 )
 
 // smallTmpfs mounts a tmpfs of size bytes on a new folder for the test
@@ -16,11 +18,11 @@ import (
 func smallTmpfs(t testing.TB, size int64) string {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		skipOrFail(t, "mounting a small tmpfs needs root")
+		testenv.SkipOrFail(t, "mounting a small tmpfs needs root")
 	}
 	dir := t.TempDir()
 	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, fmt.Sprintf("size=%d,mode=0755", size)); err != nil {
-		skipOrFail(t, "mount tmpfs on %s: %v", dir, err)
+		testenv.SkipOrFail(t, "mount tmpfs on %s: %v", dir, err)
 	}
 	t.Cleanup(func() { unix.Unmount(dir, unix.MNT_DETACH) })
 	return dir
@@ -78,8 +80,8 @@ func TestFillIntoHoleOnFullFS(t *testing.T) {
 			}
 			got := readAll(t, f)
 			stored := bytes.Repeat([]byte{0xAA}, int(3*ps))
-			mustEqual(t, "the stored part", got[:3*ps], stored)
-			mustEqual(t, "the rest", got[3*ps:], make([]byte, size-3*ps))
+			testenv.MustEqual(t, "the stored part", got[:3*ps], stored)
+			testenv.MustEqual(t, "the rest", got[3*ps:], make([]byte, size-3*ps))
 			if n := f.UnsyncedEdits(); n != 1 {
 				t.Fatalf("UnsyncedEdits = %d, want 1 (the stored part)", n)
 			}
@@ -89,11 +91,11 @@ func TestFillIntoHoleOnFullFS(t *testing.T) {
 				if err != nil || ed.Off != 0 || ed.Len != 3*ps || ed.Restored != 3*ps || ed.Skipped.Ranges != 0 {
 					t.Fatalf("Undo = %+v, %v; want the %d stored bytes", ed, err, 3*ps)
 				}
-				mustEqual(t, "after undo", readAll(t, f), make([]byte, size))
+				testenv.MustEqual(t, "after undo", readAll(t, f), make([]byte, size))
 				if _, err := f.Redo(); err != nil {
 					t.Fatal(err)
 				}
-				mustEqual(t, "after redo", readAll(t, f)[:3*ps], stored)
+				testenv.MustEqual(t, "after redo", readAll(t, f)[:3*ps], stored)
 				if _, err := f.Undo(); err != nil {
 					t.Fatal(err)
 				}
@@ -106,8 +108,8 @@ func TestFillIntoHoleOnFullFS(t *testing.T) {
 					t.Fatalf("RevertAll = %+v, %v", r, err)
 				}
 			}
-			mustEqual(t, "mapped after "+how, readAll(t, f), make([]byte, size))
-			mustEqual(t, "file after "+how, diskBytes(t, p), make([]byte, size))
+			testenv.MustEqual(t, "mapped after "+how, readAll(t, f), make([]byte, size))
+			testenv.MustEqual(t, "file after "+how, testenv.DiskBytes(t, p), make([]byte, size))
 		})
 	}
 }
@@ -118,11 +120,11 @@ func TestFillIntoHoleOnFullFS(t *testing.T) {
 // is left of it, saying the rest is past the end.
 func TestFillWhileFileShrinks(t *testing.T) {
 	ps := int64(os.Getpagesize())
-	for _, w := range windows[:2] { // windows of one and three pages: the fill is stored in parts
-		t.Run(w.name, func(t *testing.T) {
-			content := pattern(int(8*ps), 77)
-			p := writeFile(t, "shrink.bin", content)
-			f := open(t, p, Options{Window: w.size})
+	for _, w := range testenv.Windows[:2] { // windows of one and three pages: the fill is stored in parts
+		t.Run(w.Name, func(t *testing.T) {
+			content := testenv.Pattern(int(8*ps), 77)
+			p := testenv.WriteFile(t, "shrink.bin", content)
+			f := open(t, p, Options{Window: w.Size})
 			newSize := 3*ps + 100
 			var cut int64
 			storeHook = func(reached int64) {
@@ -154,8 +156,8 @@ func TestFillWhileFileShrinks(t *testing.T) {
 			if ed.Skipped.String() != wantSkip {
 				t.Fatalf("Undo skipped %q\nwant %q", ed.Skipped, wantSkip)
 			}
-			mustEqual(t, "after undo", readAll(t, f), content[:newSize])
-			mustEqual(t, "file after undo", diskBytes(t, p), content[:newSize])
+			testenv.MustEqual(t, "after undo", readAll(t, f), content[:newSize])
+			testenv.MustEqual(t, "file after undo", testenv.DiskBytes(t, p), content[:newSize])
 		})
 	}
 }
@@ -178,9 +180,9 @@ func otherWriter(t testing.TB, path string, off int64, b []byte) {
 // another writer changed since, saying which and why (today they were put
 // back over the other writer's bytes).
 func TestUndoLeavesOtherWritersBytes(t *testing.T) {
-	content := pattern(3*os.Getpagesize(), 5)
+	content := testenv.Pattern(3*os.Getpagesize(), 5)
 	t.Run("whole edit", func(t *testing.T) {
-		p := writeFile(t, "a.bin", content)
+		p := testenv.WriteFile(t, "a.bin", content)
 		f := open(t, p, Options{})
 		f.WriteAt([]byte{0x11}, 0)
 		otherWriter(t, p, 0, []byte{0x22})
@@ -202,7 +204,7 @@ func TestUndoLeavesOtherWritersBytes(t *testing.T) {
 		}
 	})
 	t.Run("part", func(t *testing.T) {
-		p := writeFile(t, "b.bin", content)
+		p := testenv.WriteFile(t, "b.bin", content)
 		f := open(t, p, Options{})
 		f.WriteAt([]byte("ABCD"), 10)
 		otherWriter(t, p, 12, []byte("x"))
@@ -215,7 +217,7 @@ func TestUndoLeavesOtherWritersBytes(t *testing.T) {
 		}
 		want := append([]byte(nil), content...)
 		want[12] = 'x'
-		mustEqual(t, "after undo", readAll(t, f), want)
+		testenv.MustEqual(t, "after undo", readAll(t, f), want)
 		// Redo: the other writer changes byte 10 back in between.
 		otherWriter(t, p, 10, []byte("y"))
 		ed, err = f.Redo()
@@ -226,11 +228,11 @@ func TestUndoLeavesOtherWritersBytes(t *testing.T) {
 			t.Fatalf("redo skipped: %q", s)
 		}
 		copy(want[10:], "yBxD")
-		mustEqual(t, "after redo", readAll(t, f), want)
+		testenv.MustEqual(t, "after redo", readAll(t, f), want)
 	})
 	for _, how := range []string{"revert-all", "revert-unsynced"} {
 		t.Run(how, func(t *testing.T) {
-			p := writeFile(t, "c.bin", content)
+			p := testenv.WriteFile(t, "c.bin", content)
 			f := open(t, p, Options{})
 			f.WriteAt([]byte{0x11}, 0)
 			f.WriteAt([]byte("ZZ"), 100)
@@ -258,8 +260,8 @@ func TestUndoLeavesOtherWritersBytes(t *testing.T) {
 			if s := r.Skipped.String(); s != skip {
 				t.Fatalf("%s skipped %q\nwant %q", how, s, skip)
 			}
-			mustEqual(t, "after "+how, readAll(t, f), want)
-			mustEqual(t, "file after "+how, diskBytes(t, p), want)
+			testenv.MustEqual(t, "after "+how, readAll(t, f), want)
+			testenv.MustEqual(t, "file after "+how, testenv.DiskBytes(t, p), want)
 		})
 	}
 }
@@ -271,7 +273,7 @@ func TestUndoPastEndOfShrunkFile(t *testing.T) {
 	ps := int64(os.Getpagesize())
 	for _, synced := range []bool{false, true} {
 		t.Run(fmt.Sprintf("synced=%v", synced), func(t *testing.T) {
-			p := writeFile(t, "s.bin", pattern(int(4*ps), 8))
+			p := testenv.WriteFile(t, "s.bin", testenv.Pattern(int(4*ps), 8))
 			f := open(t, p, Options{})
 			f.WriteAt([]byte("ab"), 3*ps)
 			if synced {
@@ -303,7 +305,7 @@ func TestUndoPastEndOfShrunkFile(t *testing.T) {
 // fill needs (today it grew by one fill each round).
 func TestSpillReused(t *testing.T) {
 	const size = 8 << 20
-	p := writeFile(t, "big.bin", pattern(size, 31))
+	p := testenv.WriteFile(t, "big.bin", testenv.Pattern(size, 31))
 	f := open(t, p, Options{})
 	var first int64
 	for round := range 4 {
@@ -328,7 +330,7 @@ func TestSpillReused(t *testing.T) {
 				round, st.Size, st.Blocks*512, first*512, size)
 		}
 	}
-	mustEqual(t, "file", diskBytes(t, p), pattern(size, 31))
+	testenv.MustEqual(t, "file", testenv.DiskBytes(t, p), testenv.Pattern(size, 31))
 	// Dropping the redo list by a small edit frees the spill too.
 	f.WriteAt([]byte("x"), 0)
 	var st unix.Stat_t
@@ -349,7 +351,7 @@ func TestSpillDir(t *testing.T) {
 	}
 	t.Setenv("TMPDIR", "")
 	if onTmpfs(d) || !usable("/var/tmp") {
-		skipOrFail(t, "the test folders or /var/tmp are not on a disk here")
+		testenv.SkipOrFail(t, "the test folders or /var/tmp are not on a disk here")
 	}
 	defer func(r string) { tmpRoot = r }(tmpRoot)
 	tmpRoot = d

@@ -3,44 +3,19 @@ package mapping
 import (
 	"bytes"
 	"errors"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// loopDevice attaches a new image of size bytes (filled with content at
-// the start) to a loop device and returns the device and the image path.
-// It skips the test where loop devices cannot be set up (needs root).
-func loopDevice(t *testing.T, size int64, content []byte) (dev, img string) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		skipOrFail(t, "loop devices need root")
-	}
-	img = filepath.Join(t.TempDir(), "disk.img")
-	if err := os.WriteFile(img, content, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Truncate(img, size); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("losetup", "-f", "--show", img).CombinedOutput()
-	if err != nil {
-		skipOrFail(t, "cannot set up a loop device here: %v: %s", err, out)
-	}
-	dev = strings.TrimSpace(string(out))
-	t.Cleanup(func() { exec.Command("losetup", "-d", dev).Run() })
-	return dev, img
-}
+	"mmhex/mapping/testenv"
+)
 
 // TestLoopBlockDevice: a real block device: size from BLKGETSIZE64,
 // read-only unless Options.Write, and with Write an edit synced through
 // the mapping lands in the device (its backing image).
 func TestLoopBlockDevice(t *testing.T) {
 	const size = 8 << 20
-	content := pattern(64<<10, 40)
-	dev, img := loopDevice(t, size, content)
+	content := testenv.Pattern(64<<10, 40)
+	dev, img := testenv.LoopDevice(t, size, content)
 
 	f := open(t, dev, Options{})
 	if f.Size() != size || f.Mode() != ReadOnly || f.Flags() != "PROT_READ MAP_SHARED" {
@@ -57,7 +32,7 @@ func TestLoopBlockDevice(t *testing.T) {
 	if _, err := f.ReadAt(b, 0); err != nil {
 		t.Fatal(err)
 	}
-	mustEqual(t, "device bytes", b, content)
+	testenv.MustEqual(t, "device bytes", b, content)
 	f.Close()
 
 	w := open(t, dev, Options{Write: true, Window: 1 << 20})
@@ -71,7 +46,7 @@ func TestLoopBlockDevice(t *testing.T) {
 	if err != nil || res.Pages != 2 {
 		t.Fatalf("Sync %+v %v", res, err)
 	}
-	got := diskBytes(t, img)
+	got := testenv.DiskBytes(t, img)
 	if !bytes.Equal(got[1<<20-4:1<<20+10], []byte("via the device")) {
 		t.Fatal("the image does not hold the edit")
 	}
@@ -82,8 +57,8 @@ func TestLoopBlockDevice(t *testing.T) {
 // into the device's backing image, nothing else changed.
 func TestPatchBlockDevice(t *testing.T) {
 	const size = 1 << 20
-	content := pattern(64<<10, 41)
-	dev, img := loopDevice(t, size, content)
+	content := testenv.Pattern(64<<10, 41)
+	dev, img := testenv.LoopDevice(t, size, content)
 	off := int64(5000)
 	if _, err := Patch(dev, off, []byte{0xde, 0xad}, []byte{content[off] ^ 0xff}, MSSync); err == nil ||
 		!strings.Contains(err.Error(), "not the expected") {
@@ -95,5 +70,5 @@ func TestPatchBlockDevice(t *testing.T) {
 	}
 	want := append(append([]byte(nil), content...), make([]byte, size-len(content))...)
 	copy(want[off:], []byte{0xde, 0xad})
-	mustEqual(t, "image after the patch", diskBytes(t, img), want)
+	testenv.MustEqual(t, "image after the patch", testenv.DiskBytes(t, img), want)
 }

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"testing"
+
+	"mmhex/mapping/testenv"
 )
 
 // TestJournalModel runs random edits, fills, undos, redos, syncs and
@@ -14,14 +16,14 @@ import (
 func TestJournalModel(t *testing.T) {
 	ps := os.Getpagesize()
 	size := 5*ps + 321
-	for _, w := range windows {
+	for _, w := range testenv.Windows {
 		for _, o := range []Options{{}, {Private: true}} {
 			for seed := uint64(1); seed <= 3; seed++ {
-				t.Run(fmt.Sprintf("%s/private=%v/seed=%d", w.name, o.Private, seed), func(t *testing.T) {
+				t.Run(fmt.Sprintf("%s/private=%v/seed=%d", w.Name, o.Private, seed), func(t *testing.T) {
 					r := rand.New(rand.NewPCG(seed, 99))
-					orig := pattern(size, seed)
-					p := writeFile(t, "m.bin", orig)
-					o.Window = w.size
+					orig := testenv.Pattern(size, seed)
+					p := testenv.WriteFile(t, "m.bin", orig)
+					o.Window = w.Size
 					f := open(t, p, o)
 					model := append([]byte(nil), orig...)
 					type step struct {
@@ -35,7 +37,7 @@ func TestJournalModel(t *testing.T) {
 						case k < 4: // WriteAt
 							n := 1 + r.IntN(2*ps)
 							off := r.IntN(size - n + 1)
-							b := pattern(n, r.Uint64())
+							b := testenv.Pattern(n, r.Uint64())
 							s := step{off, append([]byte(nil), model[off:off+n]...), b}
 							if _, err := f.WriteAt(b, int64(off)); err != nil {
 								t.Fatal(err)
@@ -95,18 +97,18 @@ func TestJournalModel(t *testing.T) {
 							off := r.IntN(size)
 							b := make([]byte, n)
 							got, _ := f.ReadAt(b, int64(off))
-							mustEqual(t, "random read", b[:got], model[off:min(off+n, size)])
+							testenv.MustEqual(t, "random read", b[:got], model[off:min(off+n, size)])
 						}
-						mustEqual(t, fmt.Sprintf("step %d", i), readAll(t, f), model)
+						testenv.MustEqual(t, fmt.Sprintf("step %d", i), readAll(t, f), model)
 						if !o.Private {
-							mustEqual(t, fmt.Sprintf("file at step %d", i), diskBytes(t, p), model)
+							testenv.MustEqual(t, fmt.Sprintf("file at step %d", i), testenv.DiskBytes(t, p), model)
 						}
 					}
 					if _, err := f.RevertAll(); err != nil {
 						t.Fatal(err)
 					}
-					mustEqual(t, "after RevertAll", readAll(t, f), orig)
-					mustEqual(t, "file after RevertAll", diskBytes(t, p), orig)
+					testenv.MustEqual(t, "after RevertAll", readAll(t, f), orig)
+					testenv.MustEqual(t, "file after RevertAll", testenv.DiskBytes(t, p), orig)
 				})
 			}
 		}

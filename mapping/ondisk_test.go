@@ -3,87 +3,19 @@ package mapping_test
 // Tests of Sync that check the bytes on the disk. They read the disk
 // through mapping/pagecache (ReadDisk: the file's blocks on the block
 // device, or O_DIRECT), which imports mapping, so they live in the
-// external test package; the helpers below are the few they need.
+// external test package; they use the internal tests' open and readAll
+// (export_test.go) and mapping/testenv.
 
 import (
-	"bytes"
 	"errors"
-	"math/rand/v2"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"mmhex/mapping"
 	"mmhex/mapping/pagecache"
+	"mmhex/mapping/testenv"
 )
-
-func inCI() bool {
-	switch os.Getenv("CI") {
-	case "", "0", "false":
-		return false
-	}
-	return true
-}
-
-// skipOrFail skips the test saying why; in CI the test fails instead.
-func skipOrFail(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if inCI() {
-		t.Fatalf("in CI this must not happen: "+format, args...)
-	}
-	t.Skipf(format, args...)
-}
-
-// pattern returns n deterministic pseudo-random bytes.
-func pattern(n int, seed uint64) []byte {
-	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
-	return b
-}
-
-func writeFile(t testing.TB, name string, content []byte) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, content, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-func open(t testing.TB, path string, o mapping.Options) *mapping.File {
-	t.Helper()
-	f, err := mapping.Open(path, o)
-	if err != nil {
-		t.Fatalf("Open(%s): %v", path, err)
-	}
-	t.Cleanup(func() { f.Close() })
-	return f
-}
-
-func readAll(t testing.TB, f *mapping.File) []byte {
-	t.Helper()
-	b := make([]byte, f.Size())
-	n, err := f.ReadAt(b, 0)
-	if n != len(b) || (err != nil && len(b) != 0) {
-		t.Fatalf("ReadAt all: n=%d err=%v", n, err)
-	}
-	return b
-}
-
-func mustEqual(t testing.TB, what string, got, want []byte) {
-	t.Helper()
-	if !bytes.Equal(got, want) {
-		i := 0
-		for i < len(got) && i < len(want) && got[i] == want[i] {
-			i++
-		}
-		t.Fatalf("%s: differs at byte %d (len got %d, want %d)", what, i, len(got), len(want))
-	}
-}
 
 // onDisk skips (fails in CI) when f lives on a filesystem with no disk
 // behind its page cache (tmpfs pages are dirty for good, and fdatasync has
@@ -91,10 +23,10 @@ func mustEqual(t testing.TB, what string, got, want []byte) {
 func onDisk(t *testing.T, f *mapping.File) {
 	t.Helper()
 	if fs := pagecache.MemoryFS(f); fs != "" {
-		skipOrFail(t, "the test folder is on %s: no disk behind the page cache", fs)
+		testenv.SkipOrFail(t, "the test folder is on %s: no disk behind the page cache", fs)
 	}
 	if f.DirtyPages() == mapping.Unknown {
-		skipOrFail(t, "cachestat unavailable (Linux < 6.5): dirty pages cannot be counted")
+		testenv.SkipOrFail(t, "cachestat unavailable (Linux < 6.5): dirty pages cannot be counted")
 	}
 }
 
@@ -105,12 +37,12 @@ func onDisk(t *testing.T, f *mapping.File) {
 // no dirty page and the disk holds the bytes).
 func TestAsyncKeepsPagesUnsynced(t *testing.T) {
 	ps := int64(os.Getpagesize())
-	content := pattern(int(8*ps), 11)
-	p := writeFile(t, "a.bin", content)
+	content := testenv.Pattern(int(8*ps), 11)
+	p := testenv.WriteFile(t, "a.bin", content)
 	if err := exec.Command("sync", p).Run(); err != nil { // start clean
 		t.Fatal(err)
 	}
-	f := open(t, p, mapping.Options{})
+	f := mapping.OpenT(t, p, mapping.Options{})
 	onDisk(t, f)
 	f.WriteAt([]byte{1, 2}, 5)
 	f.WriteAt([]byte{3}, 3*ps+1)
@@ -139,7 +71,7 @@ func TestAsyncKeepsPagesUnsynced(t *testing.T) {
 	if err != nil || n.Edits != 2 {
 		t.Fatalf("RevertUnsynced after MS_ASYNC = %d, %v; want 2", n.Edits, err)
 	}
-	mustEqual(t, "mapping after RevertUnsynced", readAll(t, f), content)
+	testenv.MustEqual(t, "mapping after RevertUnsynced", mapping.ReadAllT(t, f), content)
 
 	// Edit again, MS_ASYNC, then MS_SYNC writes the pages MS_ASYNC left.
 	f.WriteAt([]byte{9}, 2*ps)
@@ -147,7 +79,7 @@ func TestAsyncKeepsPagesUnsynced(t *testing.T) {
 	if _, err := f.Sync(mapping.MSAsync); err != nil {
 		t.Fatal(err)
 	}
-	want := readAll(t, f)
+	want := mapping.ReadAllT(t, f)
 	r, err = f.Sync(mapping.MSSync)
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +98,7 @@ func TestAsyncKeepsPagesUnsynced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustEqual(t, "disk after MS_ASYNC then MS_SYNC", d, want)
+	testenv.MustEqual(t, "disk after MS_ASYNC then MS_SYNC", d, want)
 	if ls, ok := f.LastSync(); !ok || ls.Flag != "MS_SYNC" {
 		t.Fatalf("LastSync %+v %v", ls, ok)
 	}
@@ -181,17 +113,17 @@ func TestAsyncKeepsPagesUnsynced(t *testing.T) {
 // file has no dirty page. Read-only and private opens refuse.
 func TestSyncFileOtherWriter(t *testing.T) {
 	ps := int64(os.Getpagesize())
-	p := writeFile(t, "w.bin", pattern(int(16*ps), 3))
+	p := testenv.WriteFile(t, "w.bin", testenv.Pattern(int(16*ps), 3))
 	if err := exec.Command("sync", p).Run(); err != nil {
 		t.Fatal(err)
 	}
-	f := open(t, p, mapping.Options{})
+	f := mapping.OpenT(t, p, mapping.Options{})
 	onDisk(t, f)
 	w, err := os.OpenFile(p, os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := pattern(int(5*ps), 4)
+	want := testenv.Pattern(int(5*ps), 4)
 	if _, err := w.WriteAt(want, 4*ps); err != nil { // pages 4..8
 		t.Fatal(err)
 	}
@@ -219,7 +151,7 @@ func TestSyncFileOtherWriter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustEqual(t, "disk after SyncFile", d, want)
+	testenv.MustEqual(t, "disk after SyncFile", d, want)
 
 	// Edits here are synced by it too.
 	f.WriteAt([]byte{7}, 0)
@@ -230,11 +162,11 @@ func TestSyncFileOtherWriter(t *testing.T) {
 		t.Fatalf("after SyncFile of an edit: %d pages %d edits %d dirty", f.UnsyncedPages(), f.UnsyncedEdits(), f.DirtyPages())
 	}
 
-	ro := open(t, p, mapping.Options{ReadOnly: true})
+	ro := mapping.OpenT(t, p, mapping.Options{ReadOnly: true})
 	if _, err := ro.SyncFile(); !errors.Is(err, mapping.ErrReadOnly) || err.Error() != p+": file is read-only: not synced" {
 		t.Fatalf("read-only SyncFile: %v", err)
 	}
-	pr := open(t, p, mapping.Options{Private: true})
+	pr := mapping.OpenT(t, p, mapping.Options{Private: true})
 	if _, err := pr.SyncFile(); !errors.Is(err, mapping.ErrPrivate) {
 		t.Fatalf("private SyncFile: %v", err)
 	}

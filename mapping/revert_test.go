@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"testing"
+
+	"mmhex/mapping/testenv"
 )
 
 // TestRevertUnsynced: reverting the unsynced edits goes back to the bytes
@@ -11,11 +13,11 @@ import (
 // new edits, undos of synced edits, or a new branch after undos.
 func TestRevertUnsynced(t *testing.T) {
 	ps := os.Getpagesize()
-	content := pattern(3*ps, 9)
-	for _, w := range windows {
-		t.Run(w.name, func(t *testing.T) {
-			p := writeFile(t, "r.bin", content)
-			f := open(t, p, Options{Window: w.size})
+	content := testenv.Pattern(3*ps, 9)
+	for _, w := range testenv.Windows {
+		t.Run(w.Name, func(t *testing.T) {
+			p := testenv.WriteFile(t, "r.bin", content)
+			f := open(t, p, Options{Window: w.Size})
 			f.WriteAt([]byte("AA"), int64(ps-1)) // crosses a page border
 			f.WriteAt([]byte("BB"), int64(2*ps))
 			if _, err := f.Sync(MSSync); err != nil {
@@ -54,8 +56,8 @@ func TestRevertUnsynced(t *testing.T) {
 				if err != nil || n.Edits != s.steps {
 					t.Fatalf("%s: RevertUnsynced = %d, %v; want %d", s.name, n.Edits, err, s.steps)
 				}
-				mustEqual(t, s.name+": mapped bytes", readAll(t, f), synced)
-				mustEqual(t, s.name+": file", diskBytes(t, p), synced)
+				testenv.MustEqual(t, s.name+": mapped bytes", readAll(t, f), synced)
+				testenv.MustEqual(t, s.name+": file", testenv.DiskBytes(t, p), synced)
 				if got := f.UnsyncedEdits(); got != 0 {
 					t.Fatalf("%s: %d unsynced edits left", s.name, got)
 				}
@@ -67,29 +69,29 @@ func TestRevertUnsynced(t *testing.T) {
 			}
 			want := append([]byte(nil), synced...)
 			copy(want[2*ps:], content[2*ps:2*ps+2])
-			mustEqual(t, "undo after revert", readAll(t, f), want)
+			testenv.MustEqual(t, "undo after revert", readAll(t, f), want)
 			if n, err := f.RevertAll(); err != nil || n.Edits != 1 {
 				t.Fatalf("RevertAll = %d, %v", n.Edits, err)
 			}
-			mustEqual(t, "revert all", readAll(t, f), content)
+			testenv.MustEqual(t, "revert all", readAll(t, f), content)
 		})
 	}
 }
 
 // TestRevertUnsyncedNoSync: with no Sync since Open it is RevertAll.
 func TestRevertUnsyncedNoSync(t *testing.T) {
-	content := pattern(100, 3)
+	content := testenv.Pattern(100, 3)
 	for _, o := range []Options{{}, {Private: true}} {
 		t.Run(fmt.Sprintf("private=%v", o.Private), func(t *testing.T) {
-			p := writeFile(t, "n.bin", content)
+			p := testenv.WriteFile(t, "n.bin", content)
 			f := open(t, p, o)
 			f.WriteAt([]byte("xyz"), 5)
 			f.WriteAt([]byte("q"), 50)
 			if n, err := f.RevertUnsynced(); err != nil || n.Edits != 2 {
 				t.Fatalf("RevertUnsynced = %d, %v", n.Edits, err)
 			}
-			mustEqual(t, "mapped", readAll(t, f), content)
-			mustEqual(t, "file", diskBytes(t, p), content)
+			testenv.MustEqual(t, "mapped", readAll(t, f), content)
+			testenv.MustEqual(t, "file", testenv.DiskBytes(t, p), content)
 		})
 	}
 }
@@ -101,12 +103,12 @@ func TestRevertUnsyncedNoSync(t *testing.T) {
 // restored pages then sync.
 func TestRevertAfterShrink(t *testing.T) {
 	ps := int64(os.Getpagesize())
-	content := pattern(int(3*ps), 21)
-	for _, w := range windows {
-		t.Run(w.name, func(t *testing.T) {
+	content := testenv.Pattern(int(3*ps), 21)
+	for _, w := range testenv.Windows {
+		t.Run(w.Name, func(t *testing.T) {
 			for _, how := range []string{"unsynced", "all", "undo"} {
-				p := writeFile(t, "s.bin", content)
-				f := open(t, p, Options{Window: w.size})
+				p := testenv.WriteFile(t, "s.bin", content)
+				f := open(t, p, Options{Window: w.Size})
 				f.WriteAt([]byte("ab"), 0)
 				f.WriteAt([]byte("cd"), 2*ps+7)     // past the new end
 				f.WriteAt([]byte("EFGH"), ps+100-2) // across the new end

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"mmhex/mapping/testenv"
 )
 
 type chunk struct {
@@ -29,8 +31,8 @@ func collect(t *testing.T, f *File, off, end int64, o ScanOptions) []chunk {
 
 func TestScanChunks(t *testing.T) {
 	ps := int64(os.Getpagesize())
-	content := pattern(int(10*ps+77), 11)
-	p := writeFile(t, "s.bin", content)
+	content := testenv.Pattern(int(10*ps+77), 11)
+	p := testenv.WriteFile(t, "s.bin", content)
 	f := open(t, p, Options{Window: ps})
 	wo, wl := f.Window()
 	for _, o := range []ScanOptions{
@@ -52,7 +54,7 @@ func TestScanChunks(t *testing.T) {
 				var got []byte
 				next := off
 				for i, c := range cs {
-					mustEqual(t, "chunk bytes", c.b, content[c.base:c.base+int64(len(c.b))])
+					testenv.MustEqual(t, "chunk bytes", c.b, content[c.base:c.base+int64(len(c.b))])
 					if i == 0 && c.base != off {
 						t.Fatalf("first chunk at %d; want %d", c.base, off)
 					}
@@ -64,7 +66,7 @@ func TestScanChunks(t *testing.T) {
 					got = append(got, c.b[next-c.base:]...)
 					next = c.base + int64(len(c.b))
 				}
-				mustEqual(t, "scanned bytes", got, content[off:end])
+				testenv.MustEqual(t, "scanned bytes", got, content[off:end])
 			})
 		}
 	}
@@ -83,7 +85,7 @@ func TestScanChunks(t *testing.T) {
 // scanned in a few small chunks, and a match across a data/hole border
 // is still whole in one chunk.
 func TestScanSkipHoles(t *testing.T) {
-	p := writeFile(t, "sparse", nil)
+	p := testenv.WriteFile(t, "sparse", nil)
 	w, err := os.OpenFile(p, os.O_RDWR, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -146,13 +148,13 @@ func TestScanSkipHoles(t *testing.T) {
 // file, skipping holes, and undo restores them exactly.
 func TestFillSpill(t *testing.T) {
 	const size = 16 << 20
-	p := writeFile(t, "fill", nil)
+	p := testenv.WriteFile(t, "fill", nil)
 	w, _ := os.OpenFile(p, os.O_RDWR, 0)
 	w.WriteAt([]byte("keep me"), 10<<20)
-	w.WriteAt(pattern(3<<20, 12), 12<<20)
+	w.WriteAt(testenv.Pattern(3<<20, 12), 12<<20)
 	w.Truncate(size)
 	w.Close()
-	orig := diskBytes(t, p)
+	orig := testenv.DiskBytes(t, p)
 	for _, o := range []Options{{Window: 1 << 20}, {Private: true}} {
 		f := open(t, p, o)
 		if o.Private {
@@ -186,20 +188,20 @@ func TestFillSpill(t *testing.T) {
 			want = append([]byte(nil), orig...)
 			copy(want[14<<20:], "private")
 		}
-		mustEqual(t, "after undo", readAll(t, f), want)
+		testenv.MustEqual(t, "after undo", readAll(t, f), want)
 		if _, err := f.Redo(); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.RevertAll(); err != nil {
 			t.Fatal(err)
 		}
-		mustEqual(t, "after revert", readAll(t, f), orig)
-		mustEqual(t, "file after revert", diskBytes(t, p), orig)
+		testenv.MustEqual(t, "after revert", readAll(t, f), orig)
+		testenv.MustEqual(t, "file after revert", testenv.DiskBytes(t, p), orig)
 		f.Close()
 	}
 	// A huge WriteAt spills both sides.
 	f := open(t, p, Options{})
-	big := pattern(3<<20, 13)
+	big := testenv.Pattern(3<<20, 13)
 	if _, err := f.WriteAt(big, 5<<20); err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +212,7 @@ func TestFillSpill(t *testing.T) {
 	f.Redo()
 	b := make([]byte, len(big))
 	f.ReadAt(b, 5<<20)
-	mustEqual(t, "redo of a spilled write", b, big)
+	testenv.MustEqual(t, "redo of a spilled write", b, big)
 	f.Undo()
-	mustEqual(t, "undo of a spilled write", readAll(t, f), orig)
+	testenv.MustEqual(t, "undo of a spilled write", readAll(t, f), orig)
 }

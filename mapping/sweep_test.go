@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"unsafe"
+
+	"mmhex/mapping/testenv"
 )
 
 // sweepModes: Sweep through one mapping of the range, and chunk by chunk
@@ -24,8 +26,8 @@ var sweepModes = []struct {
 // (clipped), stopping when fn says so.
 func TestSweepChunks(t *testing.T) {
 	ps := int64(os.Getpagesize())
-	content := pattern(int(10*ps+77), 12)
-	f := open(t, writeFile(t, "s.bin", content), Options{Window: ps})
+	content := testenv.Pattern(int(10*ps+77), 12)
+	f := open(t, testenv.WriteFile(t, "s.bin", content), Options{Window: ps})
 	for _, m := range sweepModes {
 		for _, o := range []ScanOptions{{Chunk: ps}, {Chunk: 3 * ps, Overlap: 5}, {Chunk: 1, Overlap: 3000}, {}} {
 			o.chunked = m.chunked
@@ -35,7 +37,7 @@ func TestSweepChunks(t *testing.T) {
 					var got []byte
 					next, calls := off, 0
 					err := f.Sweep(r[0], r[1], o, func(base int64, b []byte) bool {
-						mustEqual(t, "view bytes", b, content[base:base+int64(len(b))])
+						testenv.MustEqual(t, "view bytes", b, content[base:base+int64(len(b))])
 						if calls == 0 && base != off {
 							t.Fatalf("first view at %d; want %d", base, off)
 						}
@@ -50,7 +52,7 @@ func TestSweepChunks(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					mustEqual(t, "swept bytes", got, content[off:end])
+					testenv.MustEqual(t, "swept bytes", got, content[off:end])
 				})
 			}
 		}
@@ -65,7 +67,7 @@ func TestSweepChunks(t *testing.T) {
 // TestSweepSkipHoles: on an 8 GiB sparse file Sweep reads the data regions
 // (widened by the overlap) and not the holes.
 func TestSweepSkipHoles(t *testing.T) {
-	p := writeFile(t, "sparse", nil)
+	p := testenv.WriteFile(t, "sparse", nil)
 	w, err := os.OpenFile(p, os.O_RDWR, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +110,7 @@ func TestSweepSkipHoles(t *testing.T) {
 func TestSweepFault(t *testing.T) {
 	ps := int64(os.Getpagesize())
 	for _, m := range sweepModes {
-		p := writeFile(t, "shrink-"+m.name, pattern(int(32*ps), 13))
+		p := testenv.WriteFile(t, "shrink-"+m.name, testenv.Pattern(int(32*ps), 13))
 		f := open(t, p, Options{ReadOnly: true})
 		if err := os.Truncate(p, ps); err != nil {
 			t.Fatal(err)
@@ -168,7 +170,7 @@ func TestSweepOpenedFile(t *testing.T) {
 func TestSweepReleaseBehind(t *testing.T) {
 	const size = 64 << 20
 	ps := os.Getpagesize()
-	f := open(t, writeFile(t, "big", bytes.Repeat(pattern(ps, 14), size/ps)), Options{ReadOnly: true})
+	f := open(t, testenv.WriteFile(t, "big", bytes.Repeat(testenv.Pattern(ps, 14), size/ps)), Options{ReadOnly: true})
 	const chunk = 1 << 20
 	var start uintptr
 	maxRss, seen := int64(0), int64(0)

@@ -3,13 +3,15 @@ package mapping
 import (
 	"os"
 	"testing"
+
+	"mmhex/mapping/testenv"
 )
 
 // TestEditDuringSync: Sync works without the mutex; an edit made while it
 // runs stays unsynced, whether its page was being synced or not.
 func TestEditDuringSync(t *testing.T) {
 	ps := int64(os.Getpagesize())
-	p := writeFile(t, "es.bin", pattern(int(8*ps), 70))
+	p := testenv.WriteFile(t, "es.bin", testenv.Pattern(int(8*ps), 70))
 	f := open(t, p, Options{Window: ps})
 	f.WriteAt([]byte("1"), 0)
 	f.WriteAt([]byte("2"), 2*ps)

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"mmhex/mapping/testenv"
 )
 
 var (
@@ -170,7 +172,7 @@ func tortureRun(t *testing.T, dir string, tmpfs bool, seed uint64, steps int) {
 	p := filepath.Join(dir, "t.bin")
 	size := 12*ps + 77
 	// Data with holes: every third page is a hole.
-	init := pattern(size, seed)
+	init := testenv.Pattern(size, seed)
 	for pg := 0; pg < size; pg += 3 * ps {
 		clear(init[pg:min(pg+ps, size)])
 	}
@@ -191,7 +193,7 @@ func tortureRun(t *testing.T, dir string, tmpfs bool, seed uint64, steps int) {
 	if !tmpfs {
 		othersSynced(t, o, 0, size) // the file as it was before mmhex opened it
 	}
-	win := windows[r.IntN(2)].size // one or three pages: windows are crossed
+	win := testenv.Windows[r.IntN(2)].Size // one or three pages: windows are crossed
 	if !tmpfs {
 		win = 0
 	}
@@ -213,7 +215,7 @@ func tortureRun(t *testing.T, dir string, tmpfs bool, seed uint64, steps int) {
 		case k < 20:
 			what = "WriteAt"
 			off, n := span(3 * ps)
-			b := pattern(n, r.Uint64())
+			b := testenv.Pattern(n, r.Uint64())
 			m.truncRedo()
 			got, err := f.WriteAt(b, int64(off))
 			if err != nil {
@@ -313,7 +315,7 @@ func tortureRun(t *testing.T, dir string, tmpfs bool, seed uint64, steps int) {
 		case k < 85:
 			what = "other writer"
 			off, n := span(ps)
-			b := pattern(n, r.Uint64())
+			b := testenv.Pattern(n, r.Uint64())
 			got, err := o.WriteAt(b, int64(off))
 			if err != nil && !(full && errors.Is(err, unix.ENOSPC)) {
 				t.Fatalf("step %d: pwrite: %v", step, err)
@@ -367,13 +369,13 @@ func tortureRun(t *testing.T, dir string, tmpfs bool, seed uint64, steps int) {
 			}
 		}
 		counts[what]++
-		if got := diskBytes(t, p); !bytes.Equal(got, m.data) {
+		if got := testenv.DiskBytes(t, p); !bytes.Equal(got, m.data) {
 			t.Fatalf("step %d (%s): the file differs from the model at byte %d (len %d, model %d)", step, what, firstDiff(got, m.data), len(got), len(m.data))
 		}
 		// On tmpfs reading a hole through the mapping allocates it: read(2)
 		// above sees the same page cache and leaves the holes.
 		if f.Size() == int64(len(m.data)) && !tmpfs {
-			mustEqual(t, fmt.Sprintf("step %d (%s): mapping", step, what), readAll(t, f), m.data)
+			testenv.MustEqual(t, fmt.Sprintf("step %d (%s): mapping", step, what), readAll(t, f), m.data)
 		}
 		if got, want := f.UnsyncedEdits(), m.unsynced(); got != want {
 			t.Fatalf("step %d (%s): UnsyncedEdits = %d, model %d", step, what, got, want)
@@ -431,7 +433,7 @@ func checkDisk(t *testing.T, step int, o *os.File, want []byte, tmpfs bool) {
 		err := unix.Cachestat(uint(o.Fd()), &unix.CachestatRange{}, &cs, 0)
 		switch {
 		case errors.Is(err, unix.ENOSYS):
-			skipOrFail(t, "cachestat(2) is missing (Linux < 6.5): cannot tell a written page from a dirty one")
+			testenv.SkipOrFail(t, "cachestat(2) is missing (Linux < 6.5): cannot tell a written page from a dirty one")
 		case err != nil:
 			t.Fatalf("cachestat: %v", err)
 		case cs.Dirty != 0 || cs.Writeback != 0:

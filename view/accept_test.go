@@ -12,6 +12,7 @@ import (
 
 	"mmhex/keymap"
 	"mmhex/mapping"
+	"mmhex/mapping/testenv"
 )
 
 // The header names the mode and the mmap flags in effect, exactly, for
@@ -37,7 +38,7 @@ func TestHeaderModes(t *testing.T) {
 			f, err := mapping.Open("m.bin", c.mo)
 			if err != nil {
 				if c.mo.Lock {
-					skipOrFail(t, "mlock refused here: %v", err)
+					testenv.SkipOrFail(t, "mlock refused here: %v", err)
 				}
 				t.Fatal(err)
 			}
@@ -167,7 +168,7 @@ func cachedPages(t *testing.T, path string) int64 {
 	defer unix.Close(fd)
 	var cs unix.Cachestat_t
 	if err := unix.Cachestat(uint(fd), &unix.CachestatRange{}, &cs, 0); err != nil {
-		skipOrFail(t, "cachestat: %v (needs Linux 6.5)", err)
+		testenv.SkipOrFail(t, "cachestat: %v (needs Linux 6.5)", err)
 	}
 	return int64(cs.Cache)
 }
@@ -179,7 +180,7 @@ func cachedPages(t *testing.T, path string) int64 {
 func TestMovingReadsOnlyVisibleBytes(t *testing.T) {
 	p := writeFile(t, "huge.bin", nil)
 	if err := os.Truncate(p, 1<<40); err != nil {
-		skipOrFail(t, "cannot make a 1 TiB sparse file here: %v", err)
+		testenv.SkipOrFail(t, "cannot make a 1 TiB sparse file here: %v", err)
 	}
 	fh, err := os.OpenFile(p, os.O_WRONLY, 0)
 	if err != nil {

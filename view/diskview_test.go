@@ -9,6 +9,7 @@ import (
 
 	"mmhex/mapping"
 	"mmhex/mapping/pagecache"
+	"mmhex/mapping/testenv"
 )
 
 // diskRow returns the memory and disk hex cells of byte i of the disk
@@ -30,10 +31,10 @@ func diskCells(h *harness, y, i int) (mem, disk string, mst, dst interface{}) {
 func loopExt4(t *testing.T) string {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		skipOrFail(t, "reading a block device needs root (a loop-mounted ext4)")
+		testenv.SkipOrFail(t, "reading a block device needs root (a loop-mounted ext4)")
 	}
 	for _, tool := range []string{"losetup", "mkfs.ext4", "mount", "umount"} {
-		requireTool(t, tool)
+		testenv.RequireTool(t, tool)
 	}
 	dir := t.TempDir()
 	img, mnt := filepath.Join(dir, "fs.img"), filepath.Join(dir, "mnt")
@@ -52,11 +53,11 @@ func loopExt4(t *testing.T) string {
 	}
 	dev, err := run("losetup", "-f", "--show", img)
 	if err != nil {
-		skipOrFail(t, "losetup: %v %s: no loop devices here", err, dev)
+		testenv.SkipOrFail(t, "losetup: %v %s: no loop devices here", err, dev)
 	}
 	if out, err := run("mount", dev, mnt); err != nil {
 		run("losetup", "-d", dev)
-		skipOrFail(t, "mount %s: %v %s", dev, err, out)
+		testenv.SkipOrFail(t, "mount %s: %v %s", dev, err, out)
 	}
 	// Runs on failure and panic too (before t.TempDir removes the image).
 	// A mount still busy is detached lazily, so the loop device (set to
@@ -237,7 +238,7 @@ func TestDiskViewNoDevice(t *testing.T) {
 		t.Skip("the expected screens assume 4 KiB pages")
 	}
 	// Root may read the block device: as root this runs as nobody.
-	if asNobody(t) {
+	if testenv.AsNobody(t) {
 		return
 	}
 	measureInline(t)
@@ -249,7 +250,7 @@ func TestDiskViewNoDevice(t *testing.T) {
 	_, rawErr := pagecache.ReadDiskRaw(f, 0, 1)
 	f.Close()
 	if rawErr == nil {
-		skipOrFail(t, "the block device under the temporary directory is readable by this user (uid %d): TestDiskView covers it", os.Geteuid())
+		testenv.SkipOrFail(t, "the block device under the temporary directory is readable by this user (uid %d): TestDiskView covers it", os.Geteuid())
 	}
 	h := newHarness(t, path, 120, 40, mapping.Options{}, Options{Name: "p"})
 	h.press("Ctrl-D")

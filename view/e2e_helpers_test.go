@@ -19,6 +19,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"mmhex/mapping/testenv"
 )
 
 var (
@@ -67,7 +69,7 @@ type termSession struct {
 
 func newTerm(t *testing.T, w, h int) *termSession {
 	t.Helper()
-	requireTool(t, "tmux")
+	testenv.RequireTool(t, "tmux")
 	s := &termSession{t: t, socket: fmt.Sprintf("mmhex-test-%d-%s", os.Getpid(), strings.ReplaceAll(t.Name(), "/", "-"))}
 	s.run("new-session", "-d", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "env", "PS1=$ ", "TERM=xterm-256color", "sh")
 	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
@@ -124,7 +126,7 @@ var tmuxSessions int
 
 func startTmux(t *testing.T, dir string, args ...string) *tmuxSession {
 	t.Helper()
-	requireTool(t, "tmux")
+	testenv.RequireTool(t, "tmux")
 	tmuxSessions++
 	s := &tmuxSession{t: t, sock: filepath.Join(dir, fmt.Sprintf("tmux%d.sock", tmuxSessions))}
 	quoted := make([]string, len(args))

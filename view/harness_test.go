@@ -15,6 +15,7 @@ import (
 
 	"mmhex/keymap"
 	"mmhex/mapping"
+	"mmhex/mapping/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -99,12 +100,12 @@ func writeFile(t testing.TB, name string, data []byte) string {
 func loopDevice(t *testing.T, content []byte) (dev, img string) {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		skipOrFail(t, "loop devices need root")
+		testenv.SkipOrFail(t, "loop devices need root")
 	}
 	img = writeFile(t, "dev.img", content)
 	out, err := exec.Command("losetup", "-f", "--show", img).CombinedOutput()
 	if err != nil {
-		skipOrFail(t, "losetup: %v %s: no loop devices here", err, out)
+		testenv.SkipOrFail(t, "losetup: %v %s: no loop devices here", err, out)
 	}
 	dev = strings.TrimSpace(string(out))
 	t.Cleanup(func() { exec.Command("losetup", "-d", dev).Run() })
@@ -117,7 +118,7 @@ func shmFile(t *testing.T, data []byte) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("/dev/shm", "mmhex-test")
 	if err != nil {
-		skipOrFail(t, "no /dev/shm: %v", err)
+		testenv.SkipOrFail(t, "no /dev/shm: %v", err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	p := filepath.Join(dir, "t.bin")

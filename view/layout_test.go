@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"mmhex/mapping"
+	"mmhex/mapping/testenv"
 )
 
 // Only the last byte is 100%: a byte short of it never rounds up to
@@ -42,7 +43,7 @@ func TestStatusPercentNearEnd(t *testing.T) {
 	t.Parallel()
 	p := writeFile(t, "big.bin", nil)
 	if err := os.Truncate(p, 1<<40); err != nil {
-		skipOrFail(t, "no 1 TiB sparse file here: %v", err)
+		testenv.SkipOrFail(t, "no 1 TiB sparse file here: %v", err)
 	}
 	h := newHarness(t, p, 100, 10, mapping.Options{}, Options{})
 	status := func() string {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"mmhex/mapping/testenv"
 )
 
 // liveTerm is a detached tmux session on its own server socket running
@@ -70,7 +72,7 @@ func (s *liveTerm) waitFor(want string, limit time.Duration) time.Duration {
 // Two editors on one file see each other's edits within a second, before
 // any sync: the mapping is shared, the page cache is one.
 func TestTmuxTwoEditors(t *testing.T) {
-	requireTool(t, "tmux")
+	testenv.RequireTool(t, "tmux")
 	if testing.Short() {
 		t.Skip("-short: skipping the tmux test")
 	}
@@ -126,7 +128,7 @@ func TestTmuxTwoEditors(t *testing.T) {
 // The mapping lab options of the command line reach mapping.Options, and
 // the header shows what is in effect.
 func TestTmuxLabOptions(t *testing.T) {
-	requireTool(t, "tmux")
+	testenv.RequireTool(t, "tmux")
 	if testing.Short() {
 		t.Skip("-short: skipping the tmux test")
 	}
@@ -156,7 +158,7 @@ func TestTmuxLabOptions(t *testing.T) {
 // read-only with the reason in the header, and with --write for writing:
 // an edit and Ctrl-S land in the device's backing image.
 func TestTmuxBlockDeviceWrite(t *testing.T) {
-	requireTool(t, "tmux")
+	testenv.RequireTool(t, "tmux")
 	if testing.Short() {
 		t.Skip("-short: skipping the tmux test")
 	}

@@ -16,6 +16,7 @@ import (
 
 	"mmhex/mapping"
 	"mmhex/mapping/pagecache"
+	"mmhex/mapping/testenv"
 )
 
 func measureInline(t *testing.T) { hooksFor(t).probeSync = true }
@@ -363,9 +364,9 @@ func TestPagePanelNotOwner(t *testing.T) {
 		t.Skip("the expected screen assumes 4 KiB pages")
 	}
 	if os.Geteuid() != 0 {
-		skipOrFail(t, "needs root to run a child as another user")
+		testenv.SkipOrFail(t, "needs root to run a child as another user")
 	}
-	setpriv := requireTool(t, "setpriv")
+	setpriv := testenv.RequireTool(t, "setpriv")
 	dir, err := os.MkdirTemp("", "mmhex-panel-notowner")
 	if err != nil {
 		t.Fatal(err)

@@ -6,13 +6,15 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"mmhex/mapping/testenv"
 )
 
 // The writeback lab in the real binary and a real terminal: Ctrl-P shows
 // the page panel, an edit is counted, Ctrl-S leaves no dirty page, Ctrl-D
 // shows memory and disk agreeing, Alt-w reports the writeback action.
 func TestTmuxWritebackLab(t *testing.T) {
-	requireTool(t, "tmux")
+	testenv.RequireTool(t, "tmux")
 	if testing.Short() {
 		t.Skip("-short: skipping the tmux test")
 	}

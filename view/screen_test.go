@@ -14,6 +14,7 @@ import (
 
 	"mmhex/mapping"
 	"mmhex/mapping/pagecache"
+	"mmhex/mapping/testenv"
 )
 
 // knownData is the known file of the screen tests: every byte value, text,
@@ -364,7 +365,7 @@ func TestAutoReadOnlyNotice(t *testing.T) {
 	if os.Geteuid() == 0 {
 		// root ignores permission bits; the immutable attribute stops it.
 		if out, err := exec.Command("chattr", "+i", p).CombinedOutput(); err != nil {
-			skipOrFail(t, "chattr +i not available here (%v: %s)", err, out)
+			testenv.SkipOrFail(t, "chattr +i not available here (%v: %s)", err, out)
 		}
 		t.Cleanup(func() { exec.Command("chattr", "-i", p).Run() })
 		reason = "operation not permitted"
@@ -702,7 +703,7 @@ func TestNarrowWithInspector(t *testing.T) {
 func TestHugeSparseFile(t *testing.T) {
 	p := writeFile(t, "huge.bin", nil)
 	if err := os.Truncate(p, 1<<40); err != nil {
-		skipOrFail(t, "cannot make a 1 TiB sparse file here: %v", err)
+		testenv.SkipOrFail(t, "cannot make a 1 TiB sparse file here: %v", err)
 	}
 	h := newHarness(t, p, 100, 24, mapping.Options{}, Options{})
 	h.press("Ctrl-G")

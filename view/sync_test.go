@@ -8,6 +8,7 @@ import (
 
 	"mmhex/mapping"
 	"mmhex/mapping/pagecache"
+	"mmhex/mapping/testenv"
 )
 
 // fdatasync writes path's dirty pages (a freshly written test file is
@@ -29,10 +30,10 @@ func fdatasync(t testing.TB, path string) {
 func requireDirtyCounts(t *testing.T, f *mapping.File) {
 	t.Helper()
 	if fs := pagecache.MemoryFS(f); fs != "" {
-		skipOrFail(t, "the test folder is on %s: no disk behind the page cache", fs)
+		testenv.SkipOrFail(t, "the test folder is on %s: no disk behind the page cache", fs)
 	}
 	if f.DirtyPages() == mapping.Unknown {
-		skipOrFail(t, "cachestat unavailable (Linux < 6.5): dirty pages cannot be counted")
+		testenv.SkipOrFail(t, "cachestat unavailable (Linux < 6.5): dirty pages cannot be counted")
 	}
 }
 
@@ -214,19 +215,19 @@ func TestPagePanelReadOnlyDirty(t *testing.T) {
 // EPERM): Ctrl-S says it did not sync and that the count is unknown, never
 // "there is nothing to sync". As root this runs as nobody.
 func TestSyncReadOnlyUnknownDirty(t *testing.T) {
-	if asNobody(t) {
+	if testenv.AsNobody(t) {
 		return
 	}
 	const p = "/etc/passwd" // root's, readable by everyone
 	if st, err := os.Stat(p); err != nil || st.Sys() == nil || os.Geteuid() == 0 {
-		skipOrFail(t, "needs %s and a user other than root (uid %d): %v", p, os.Geteuid(), err)
+		testenv.SkipOrFail(t, "needs %s and a user other than root (uid %d): %v", p, os.Geteuid(), err)
 	}
 	h := newHarness(t, p, 120, 30, mapping.Options{}, Options{Name: "passwd"})
 	if h.f.Mode() != mapping.ReadOnly {
 		t.Skipf("%s is writable here", p)
 	}
 	if h.f.DirtyPages() != mapping.Unknown {
-		skipOrFail(t, "cachestat counts the dirty pages of %s for uid %d", p, os.Geteuid())
+		testenv.SkipOrFail(t, "cachestat counts the dirty pages of %s for uid %d", p, os.Geteuid())
 	}
 	h.press("Ctrl-S")
 	if l := lastLine(h); l != "the file is open read-only: not synced (the kernel does not say whether it has dirty pages)" {

@@ -20,6 +20,7 @@ import (
 
 	"mmhex/mapping"
 	"mmhex/mapping/pagecache"
+	"mmhex/mapping/testenv"
 )
 
 // statDirty runs `mmhex stat --json path` and returns its dirty count
@@ -37,7 +38,7 @@ func statDirty(t *testing.T, bin, path string) int64 {
 		t.Fatalf("mmhex stat --json: %v\n%s", err, out)
 	}
 	if st.Dirty == nil || st.Writeback == nil {
-		skipOrFail(t, "the kernel does not count dirty pages (cachestat, Linux >= 6.5): %s", out)
+		testenv.SkipOrFail(t, "the kernel does not count dirty pages (cachestat, Linux >= 6.5): %s", out)
 	}
 	return *st.Dirty + *st.Writeback
 }
@@ -78,7 +79,7 @@ func requireDisk(t *testing.T, path string) {
 	}
 	defer f.Close()
 	if fs := pagecache.MemoryFS(f); fs != "" {
-		skipOrFail(t, "%s is on %s: no disk behind the page cache", path, fs)
+		testenv.SkipOrFail(t, "%s is on %s: no disk behind the page cache", path, fs)
 	}
 }
 
@@ -159,7 +160,7 @@ func TestTmuxAsyncThenQuitAsks(t *testing.T) {
 // dirty page.
 func TestTmuxSyncAfterCp(t *testing.T) {
 	bin := mmhexBinary(t)
-	cp := requireTool(t, "cp")
+	cp := testenv.RequireTool(t, "cp")
 	dir := t.TempDir()
 	src := cleanFile(t, dir, "src.bin", bytes.Repeat([]byte("copied by cp. "), 20000)) // ~274 KiB
 	requireDisk(t, src)

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"mmhex/mapping"
+	"mmhex/mapping/testenv"
 )
 
 // testPty is a real pseudo-terminal: tcell drives the slave as it would a
@@ -34,7 +35,7 @@ func newTestPty(t *testing.T, w, h int) *testPty {
 	t.Helper()
 	fd, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		skipOrFail(t, "no pseudo-terminals here: %v", err)
+		testenv.SkipOrFail(t, "no pseudo-terminals here: %v", err)
 	}
 	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
 		t.Fatal(err)

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"mmhex/mapping/testenv"
 )
 
 // watched is mmhex run from a shell in tmux, with its pid, its standard
@@ -312,7 +314,7 @@ func TestTmuxIdleWritesNothing(t *testing.T) {
 // standard error redirected; 2 s later no mmhex may be left and no
 // process may map one of the files.
 func TestTmuxTerminalClosedLeavesNoOrphan(t *testing.T) {
-	requireTool(t, "tmux")
+	testenv.RequireTool(t, "tmux")
 	bin := mmhexBinary(t)
 	dir := t.TempDir()
 	const sessions = 20

@@ -9,6 +9,7 @@ import (
 
 	"mmhex/keymap"
 	"mmhex/mapping"
+	"mmhex/mapping/testenv"
 )
 
 // vimKeys is a dispatcher of the vim preset without configuration.
@@ -603,7 +604,7 @@ func TestVimHugeCounts(t *testing.T) {
 	const size = 17_000_000_000_100 // 15.5 TiB, sparse
 	p := writeFile(t, "huge.bin", nil)
 	if err := os.Truncate(p, size); err != nil {
-		skipOrFail(t, "no %d-byte sparse file here: %v", size, err)
+		testenv.SkipOrFail(t, "no %d-byte sparse file here: %v", size, err)
 	}
 	h := newHarness(t, p, 100, 24, mapping.Options{}, Options{Keys: vimKeys(t)})
 	seq := func(count string, key string) {

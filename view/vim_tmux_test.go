@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"mmhex/mapping/testenv"
 )
 
 // TestTmuxVimGotoEditWriteQuit drives the vim preset of the real binary in
@@ -137,7 +139,7 @@ func TestTmuxUnreadableDefaultConfig(t *testing.T) {
 	os.WriteFile(conf, []byte("keys = \"vim\"\n"), 0o644)
 	var as []string
 	if os.Geteuid() == 0 {
-		requireTool(t, "setpriv")
+		testenv.RequireTool(t, "setpriv")
 		os.Chmod(home, 0o700)
 		as = []string{"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"}
 	} else {

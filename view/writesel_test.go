@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"mmhex/mapping"
+	"mmhex/mapping/testenv"
 )
 
 // selHarness opens a new file of data (mode perm) on a wide screen and
@@ -207,12 +208,12 @@ func TestWriteSelectionSwappedAfterQuestion(t *testing.T) {
 // keeps its bytes, no new file appears and no temporary file is left.
 func TestWriteSelectionNoSpace(t *testing.T) {
 	if os.Geteuid() != 0 {
-		skipOrFail(t, "mounting a small tmpfs needs root")
+		testenv.SkipOrFail(t, "mounting a small tmpfs needs root")
 	}
-	requireTool(t, "mount")
+	testenv.RequireTool(t, "mount")
 	dir := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir).CombinedOutput(); err != nil {
-		skipOrFail(t, "mount tmpfs: %v %s", err, out)
+		testenv.SkipOrFail(t, "mount tmpfs: %v %s", err, out)
 	}
 	t.Cleanup(func() { exec.Command("umount", dir).Run() })
 	posts := syncPosts(t)

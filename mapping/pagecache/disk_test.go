@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mmhex/mapping"
+	"mmhex/mapping/testenv"
 )
 
 // TestODirectProof: after Sync(MS_SYNC) returns, the bytes are on the disk:
@@ -17,20 +18,20 @@ import (
 // (and after MS_ASYNC, a no-op) the disk still holds the old bytes.
 func TestODirectProof(t *testing.T) {
 	ps := os.Getpagesize()
-	for _, w := range windows {
-		t.Run(w.name, func(t *testing.T) {
-			content := pattern(4*ps, 10)
-			p := writeFile(t, "d.bin", content)
+	for _, w := range testenv.Windows {
+		t.Run(w.Name, func(t *testing.T) {
+			content := testenv.Pattern(4*ps, 10)
+			p := testenv.WriteFile(t, "d.bin", content)
 			// Get the original bytes onto the disk first.
 			g, _ := os.OpenFile(p, os.O_RDWR, 0)
 			g.Sync()
 			g.Close()
-			f := open(t, p, mapping.Options{Window: w.size})
+			f := open(t, p, mapping.Options{Window: w.Size})
 			before, method, err := ReadDiskMethod(f, 0, 4*ps)
 			if err != nil {
 				t.Fatal(err)
 			}
-			mustEqual(t, "disk before", before, content)
+			testenv.MustEqual(t, "disk before", before, content)
 
 			edit := []byte("on the disk only after msync")
 			off := int64(2*ps - 10) // crosses a page (and one-page window) border
@@ -55,7 +56,7 @@ func TestODirectProof(t *testing.T) {
 					t.Fatal(err, m)
 				}
 				if st.Dirty > 0 {
-					mustEqual(t, "disk after MS_ASYNC", d, content)
+					testenv.MustEqual(t, "disk after MS_ASYNC", d, content)
 				}
 				f.WriteAt(edit[:1], off) // make the pages unsynced again
 			} else {
@@ -73,12 +74,12 @@ func TestODirectProof(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			mustEqual(t, "disk after MS_SYNC", d, want)
+			testenv.MustEqual(t, "disk after MS_SYNC", d, want)
 			d, err = readDirect(f, p, 0, int64(4*ps), true)
 			if err != nil {
 				t.Fatal(err)
 			}
-			mustEqual(t, "O_DIRECT on the file after MS_SYNC", d, want)
+			testenv.MustEqual(t, "O_DIRECT on the file after MS_SYNC", d, want)
 			// A sub-range that is not aligned.
 			d, err = ReadDisk(f, off+1, 5)
 			if err != nil || string(d) != string(edit[1:6]) {
@@ -93,7 +94,7 @@ func TestODirectProof(t *testing.T) {
 
 // TestReadDiskSparse: holes read as zeros from the disk.
 func TestReadDiskSparse(t *testing.T) {
-	p := writeFile(t, "sparse", nil)
+	p := testenv.WriteFile(t, "sparse", nil)
 	if err := os.Truncate(p, 1<<30); err != nil {
 		t.Fatal(err)
 	}
@@ -102,18 +103,18 @@ func TestReadDiskSparse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustEqual(t, "hole", d, make([]byte, 100))
+	testenv.MustEqual(t, "hole", d, make([]byte, 100))
 }
 
 // TestReadDiskNoDirect: a filesystem that refuses O_DIRECT (ramfs; tmpfs
 // before Linux 6.6) gives a clear sentinel.
 func TestReadDiskNoDirect(t *testing.T) {
 	if os.Geteuid() != 0 {
-		skipOrFail(t, "mounting ramfs needs root")
+		testenv.SkipOrFail(t, "mounting ramfs needs root")
 	}
 	dir := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "ramfs", "ramfs", dir).CombinedOutput(); err != nil {
-		skipOrFail(t, "cannot mount ramfs here: %v: %s", err, out)
+		testenv.SkipOrFail(t, "cannot mount ramfs here: %v: %s", err, out)
 	}
 	t.Cleanup(func() { exec.Command("umount", dir).Run() })
 	p := filepath.Join(dir, "r.bin")
@@ -132,7 +133,7 @@ func TestReadDiskNoDirect(t *testing.T) {
 // the journal's view, and the kernel soon has them clean.
 func TestStartWriteback(t *testing.T) {
 	ps := int64(os.Getpagesize())
-	p := writeFile(t, "wb.bin", pattern(int(16*ps), 50))
+	p := testenv.WriteFile(t, "wb.bin", testenv.Pattern(int(16*ps), 50))
 	g, _ := os.OpenFile(p, os.O_RDWR, 0)
 	g.Sync()
 	g.Close()

@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"mmhex/mapping"
+	"mmhex/mapping/testenv"
 )
 
 // TestFiguresEmptyAndClosed: an empty file has every figure a known 0 (no
 // page, nothing unknown); a closed file gives mapping.ErrClosed from every
 // function, naming the file, and never a figure.
 func TestFiguresEmptyAndClosed(t *testing.T) {
-	p := writeFile(t, "empty", nil)
+	p := testenv.WriteFile(t, "empty", nil)
 	for _, o := range []mapping.Options{{}, {ReadOnly: true}, {Private: true}} {
 		f := open(t, p, o)
 		st, err := Stats(f, 0, -1)
@@ -25,7 +26,7 @@ func TestFiguresEmptyAndClosed(t *testing.T) {
 			t.Fatalf("Residency %v %v", res, err)
 		}
 	}
-	q := writeFile(t, "x", []byte("abc"))
+	q := testenv.WriteFile(t, "x", []byte("abc"))
 	f, err := mapping.Open(q, mapping.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +59,7 @@ func TestFiguresEmptyAndClosed(t *testing.T) {
 func TestFiguresConcurrent(t *testing.T) {
 	ps := int64(os.Getpagesize())
 	size := 64 * ps
-	p := writeFile(t, "c.bin", pattern(int(size), 31))
+	p := testenv.WriteFile(t, "c.bin", testenv.Pattern(int(size), 31))
 	f := open(t, p, mapping.Options{Window: 3 * ps})
 	done := make(chan struct{})
 	var wg sync.WaitGroup
@@ -103,7 +104,7 @@ func TestFiguresConcurrent(t *testing.T) {
 // first window is.
 func TestPopulateResident(t *testing.T) {
 	const size = 1 << 20
-	p := writeFile(t, "pop", nil)
+	p := testenv.WriteFile(t, "pop", nil)
 	os.Truncate(p, 4*size)
 	plain := open(t, p, mapping.Options{Window: size})
 	if st, _ := Stats(plain, 0, size); st.Resident != 0 {

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"mmhex/mapping"
+	"mmhex/mapping/testenv"
 )
 
 // The tunables agree with sysctl(8), an independent reader of the same values.
@@ -22,7 +23,7 @@ func TestReadWritebackTunablesMatchesSysctl(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sysctl := requireTool(t, "sysctl")
+	sysctl := testenv.RequireTool(t, "sysctl")
 	for _, c := range []struct {
 		name string
 		got  int64
@@ -213,7 +214,7 @@ func TestMemoryFS(t *testing.T) {
 	}
 	dir, err := os.MkdirTemp("/dev/shm", "mmhex-test")
 	if err != nil {
-		skipOrFail(t, "no /dev/shm: %v", err)
+		testenv.SkipOrFail(t, "no /dev/shm: %v", err)
 	}
 	defer os.RemoveAll(dir)
 	shm := filepath.Join(dir, "x")

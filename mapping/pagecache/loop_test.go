@@ -6,35 +6,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"mmhex/mapping"
+	"mmhex/mapping/testenv"
 )
-
-// loopDevice attaches a new image of size bytes (filled with content at
-// the start) to a loop device and returns the device and the image path.
-// It skips the test where loop devices cannot be set up (needs root).
-func loopDevice(t *testing.T, size int64, content []byte) (dev, img string) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		skipOrFail(t, "loop devices need root")
-	}
-	img = filepath.Join(t.TempDir(), "disk.img")
-	if err := os.WriteFile(img, content, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Truncate(img, size); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("losetup", "-f", "--show", img).CombinedOutput()
-	if err != nil {
-		skipOrFail(t, "cannot set up a loop device here: %v: %s", err, out)
-	}
-	dev = strings.TrimSpace(string(out))
-	t.Cleanup(func() { exec.Command("losetup", "-d", dev).Run() })
-	return dev, img
-}
 
 // TestRawDiskRead: on an ext4 filesystem whose block device can be read,
 // ReadDisk reads the file's blocks from the device: an edit is not there
@@ -42,18 +18,18 @@ func loopDevice(t *testing.T, size int64, content []byte) (dev, img string) {
 // reading does not write the dirty pages back (cachestat still counts
 // them), unlike O_DIRECT on the file.
 func TestRawDiskRead(t *testing.T) {
-	dev, _ := loopDevice(t, 64<<20, nil)
+	dev, _ := testenv.LoopDevice(t, 64<<20, nil)
 	if out, err := exec.Command("mkfs.ext4", "-q", dev).CombinedOutput(); err != nil {
-		skipOrFail(t, "mkfs.ext4: %v: %s", err, out)
+		testenv.SkipOrFail(t, "mkfs.ext4: %v: %s", err, out)
 	}
 	mnt := t.TempDir()
 	if out, err := exec.Command("mount", dev, mnt).CombinedOutput(); err != nil {
-		skipOrFail(t, "mount: %v: %s", err, out)
+		testenv.SkipOrFail(t, "mount: %v: %s", err, out)
 	}
 	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
 
 	ps := os.Getpagesize()
-	content := pattern(4*ps, 41)
+	content := testenv.Pattern(4*ps, 41)
 	p := filepath.Join(mnt, "f.bin")
 	g, err := os.Create(p)
 	if err != nil {
@@ -70,7 +46,7 @@ func TestRawDiskRead(t *testing.T) {
 	if err != nil || method != DiskRaw {
 		t.Fatalf("ReadDiskMethod: %s, %v", method, err)
 	}
-	mustEqual(t, "disk before", d, append(append([]byte(nil), content...), make([]byte, 4*ps)...))
+	testenv.MustEqual(t, "disk before", d, append(append([]byte(nil), content...), make([]byte, 4*ps)...))
 
 	edit := []byte("in memory, not yet on disk")
 	off := int64(2*ps - 7)
@@ -89,7 +65,7 @@ func TestRawDiskRead(t *testing.T) {
 	if st.Dirty < 3 {
 		t.Fatalf("reading the disk wrote dirty pages back: %d dirty", st.Dirty)
 	}
-	mustEqual(t, "disk after MS_ASYNC (a no-op)", d, content)
+	testenv.MustEqual(t, "disk after MS_ASYNC (a no-op)", d, content)
 	if d, _, _ := ReadDiskMethod(f, int64(6*ps), 8); !bytes.Equal(d, make([]byte, 8)) {
 		t.Fatalf("delalloc page from the disk: %q", d)
 	}
@@ -101,7 +77,7 @@ func TestRawDiskRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustEqual(t, "disk after MS_SYNC", d, want)
+	testenv.MustEqual(t, "disk after MS_SYNC", d, want)
 	if d, _, _ := ReadDiskMethod(f, int64(6*ps), 8); string(d) != "delalloc" {
 		t.Fatalf("allocated page after MS_SYNC: %q", d)
 	}
@@ -114,8 +90,8 @@ func TestRawDiskRead(t *testing.T) {
 // MS_SYNC it holds the edit.
 func TestLoopBlockDeviceDisk(t *testing.T) {
 	const size = 8 << 20
-	content := pattern(64<<10, 40)
-	dev, _ := loopDevice(t, size, content)
+	content := testenv.Pattern(64<<10, 40)
+	dev, _ := testenv.LoopDevice(t, size, content)
 	w := open(t, dev, mapping.Options{Write: true, Window: 1 << 20})
 	if fs := MemoryFS(w); fs != "" {
 		t.Fatalf("MemoryFS of a block device (its node is on devtmpfs) = %q, want \"\"", fs)

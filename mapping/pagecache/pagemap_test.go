@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"mmhex/mapping"
+	"mmhex/mapping/testenv"
 )
 
 func TestCellLayout(t *testing.T) {
@@ -362,9 +363,9 @@ func TestPageMapNotOwner(t *testing.T) {
 		return
 	}
 	if os.Geteuid() != 0 {
-		skipOrFail(t, "needs root to run a child as another user")
+		testenv.SkipOrFail(t, "needs root to run a child as another user")
 	}
-	setpriv := requireTool(t, "setpriv")
+	setpriv := testenv.RequireTool(t, "setpriv")
 	dir, err := os.MkdirTemp("", "mmhex-notowner")
 	if err != nil {
 		t.Fatal(err)

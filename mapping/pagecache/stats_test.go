@@ -5,11 +5,12 @@ import (
 	"testing"
 
 	"mmhex/mapping"
+	"mmhex/mapping/testenv"
 )
 
 func TestStats(t *testing.T) {
 	ps := int64(os.Getpagesize())
-	p := writeFile(t, "sparse", nil)
+	p := testenv.WriteFile(t, "sparse", nil)
 	if err := os.Truncate(p, 4<<30); err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +73,7 @@ func TestStats(t *testing.T) {
 // BenchmarkStats measures Stats of a whole sparse file that is not in the
 // page cache (cachestat lets it skip mincore) and of a 1 GiB range that is.
 func BenchmarkStats(b *testing.B) {
-	p := writeFile(b, "huge", nil)
+	p := testenv.WriteFile(b, "huge", nil)
 	if err := os.Truncate(p, 1<<40); err != nil {
 		b.Skip("cannot make a 1 TiB sparse file here:", err)
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"mmhex/mapping/testenv"
 )
 
 var (
@@ -45,7 +47,7 @@ func realFiles(t *testing.T) []string {
 	var files []string
 	ents, err := os.ReadDir("/usr/bin")
 	if err != nil {
-		skipOrFail(t, "no /usr/bin: %v", err)
+		testenv.SkipOrFail(t, "no /usr/bin: %v", err)
 	}
 	names := []string{}
 	for _, e := range ents {
@@ -64,7 +66,7 @@ func realFiles(t *testing.T) []string {
 		}
 	}
 	if len(files) == 0 {
-		skipOrFail(t, "no suitable binaries in /usr/bin")
+		testenv.SkipOrFail(t, "no suitable binaries in /usr/bin")
 	}
 	return files
 }
@@ -133,7 +135,7 @@ func TestCLIAgainstGrep(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	requireTool(t, "grep")
+	testenv.RequireTool(t, "grep")
 	pats := []string{"GLIBC_", "ELF", "main", "usage", "/lib", ".so.", "error", "ZZZZqq"}
 	for _, file := range realFiles(t) {
 		for _, pat := range pats {

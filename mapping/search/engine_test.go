@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"mmhex/mapping"
+	"mmhex/mapping/testenv"
 )
 
 var page = int64(os.Getpagesize())
@@ -412,7 +413,7 @@ func rssFile(t *testing.T) int64 {
 			return kb << 10
 		}
 	}
-	skipOrFail(t, "no RssFile in /proc/self/status")
+	testenv.SkipOrFail(t, "no RssFile in /proc/self/status")
 	return 0
 }
 

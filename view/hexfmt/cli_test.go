@@ -21,6 +21,7 @@ import (
 
 	"mmhex/mapping"
 	"mmhex/mapping/pagecache"
+	"mmhex/mapping/testenv"
 )
 
 var (
@@ -288,7 +289,7 @@ func TestCLIMemory(t *testing.T) {
 		t.Errorf("peak RSS %d KiB dumping a 512 MiB file", peak)
 	}
 	t.Logf("peak RSS %d KiB dumping a 512 MiB file", peak)
-	if _, err := exec.LookPath("dd"); err == nil || inCI() { // the cross-check runs wherever dd is, always in CI
+	if _, err := exec.LookPath("dd"); err == nil || testenv.InCI() { // the cross-check runs wherever dd is, always in CI
 		_, ddPeak := peakRSS(t, "dd", "if="+p, "of=/dev/null", "bs=512M", "count=1", "status=none")
 		if ddPeak < size>>10 {
 			t.Errorf("the measurement misses memory: dd with a 512 MiB buffer peaked at %d KiB", ddPeak)
@@ -299,7 +300,7 @@ func TestCLIMemory(t *testing.T) {
 // --color auto colours when standard output is a terminal (a tmux pane);
 // --color never does not, even there.
 func TestCLIColorTerminal(t *testing.T) {
-	requireTool(t, "tmux")
+	testenv.RequireTool(t, "tmux")
 	dir := t.TempDir()
 	p := writeCorpus(t, dir, corpusFile{"f", []byte("\x00A \x01\xff")})
 	sock := filepath.Join(dir, "tmux.sock") // removed with dir: nothing left in /tmp/tmux-UID
@@ -347,7 +348,7 @@ func TestCLISparse64G(t *testing.T) {
 	}
 	const size = 64 << 30
 	if _, err := f.WriteAt([]byte("the end of a 64 GiB file\x00\x01\xfe"), size-1000); err != nil {
-		skipOrFail(t, "cannot make a 64 GiB sparse file here: %v", err)
+		testenv.SkipOrFail(t, "cannot make a 64 GiB sparse file here: %v", err)
 	}
 	f.Close()
 	last := strconv.FormatInt(size-4096, 10)
@@ -440,7 +441,7 @@ func TestCLISparseHoles(t *testing.T) {
 	defer mf.Close()
 	st, err := pagecache.Stats(mf, 0, -1)
 	if err != nil || st.Cached == pagecache.Unknown {
-		skipOrFail(t, "no page-cache figures here (%v)", err)
+		testenv.SkipOrFail(t, "no page-cache figures here (%v)", err)
 	}
 	// The two data pages and the readahead around each (the mapping's
 	// read-around fills a window of the device's readahead, 8 MiB here,

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"mmhex/mapping"
+	"mmhex/mapping/testenv"
 )
 
 // corpusFile is a named test input.
@@ -111,7 +112,7 @@ func dumpBytes(t testing.TB, data []byte, start int64, o Options, chunks []int) 
 }
 
 func tool(t testing.TB, name string, args ...string) []byte {
-	requireTool(t, name)
+	testenv.RequireTool(t, name)
 	cmd := exec.Command(name, args...)
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
 	var stderr bytes.Buffer

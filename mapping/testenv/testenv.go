@@ -1,0 +1,211 @@
+// Package testenv holds the helpers the tests of several mmhex packages
+// share: whether they run in CI, skipping (failing in CI) for want of a
+// tool or root, running a test again as nobody, loop devices, and
+// deterministic test files. Like Go's internal/testenv it is imported only
+// from _test.go files, never from a program's code (it imports testing).
+//
+// It imports no mmhex package, so mapping's own tests (package mapping)
+// can import it without an import cycle; helpers that need a
+// *mapping.File stay in each package's tests.
+package testenv
+
+import (
+	"bytes"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// InCI reports whether the tests run in CI (.ci/run is started with
+// CI=true). CI runs as root with tmux, strace, xxd, hexdump, setpriv,
+// losetup and mkfs.ext4 installed, so there a test never skips for want of
+// them.
+func InCI() bool {
+	switch os.Getenv("CI") {
+	case "", "0", "false":
+		return false
+	}
+	return true
+}
+
+// SkipOrFail skips the test saying why; in CI, where the reason cannot
+// hold, the test fails with that reason instead.
+func SkipOrFail(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if InCI() {
+		t.Fatalf("in CI this must not happen: "+format, args...)
+	}
+	t.Skipf(format, args...)
+}
+
+// RequireTool returns the path of the program name; where it is not
+// installed the test skips (fails in CI, where .ci/run installs it).
+func RequireTool(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		SkipOrFail(t, "%s is not installed (.ci/run installs it): %v", name, err)
+	}
+	return p
+}
+
+// asNobodyEnv is set in the environment of a test run again as nobody.
+const asNobodyEnv = "MMHEX_TEST_AS_NOBODY"
+
+// AsNobody runs a check that needs a user other than root. As any other
+// user it returns false and the caller runs the check itself. As root it
+// runs this test (t.Name()) again in a copy of the test binary as the user
+// nobody through setpriv, fails unless it passes there, and returns true:
+// the caller then returns. The copy lies in a folder (0755) nobody may
+// enter; the child's TMPDIR, HOME and working directory are a folder
+// nobody owns, so its t.TempDir works.
+func AsNobody(t *testing.T) bool {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		return false
+	}
+	if os.Getenv(asNobodyEnv) != "" {
+		t.Fatal("setpriv left this child running as root")
+	}
+	setpriv := RequireTool(t, "setpriv")
+	dir, err := os.MkdirTemp("", "mmhex-nobody-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(tmp, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, filepath.Base(self))
+	CopyFile(t, self, bin, 0o755)
+	var run []string
+	for _, part := range strings.Split(t.Name(), "/") {
+		run = append(run, "^"+regexp.QuoteMeta(part)+"$")
+	}
+	cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+		bin, "-test.run="+strings.Join(run, "/"), "-test.v", "-test.count=1")
+	cmd.Dir = tmp
+	cmd.Env = append(os.Environ(), asNobodyEnv+"=1", "TMPDIR="+tmp, "HOME="+tmp)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: "+t.Name()+" ") ||
+		strings.Contains(string(out), "--- SKIP") {
+		t.Fatalf("%s as nobody (setpriv): %v\n%s", t.Name(), err, out)
+	}
+	return true
+}
+
+// CopyFile copies the file from to a new file to with mode perm.
+func CopyFile(t testing.TB, from, to string, perm os.FileMode) {
+	t.Helper()
+	src, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		t.Fatal(err)
+	}
+	if err := dst.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// LoopDevice attaches a new image of size bytes (filled with content at
+// the start) to a loop device and returns the device and the image path.
+// It skips the test where loop devices cannot be set up (needs root; fails
+// in CI).
+func LoopDevice(t *testing.T, size int64, content []byte) (dev, img string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		SkipOrFail(t, "loop devices need root")
+	}
+	img = filepath.Join(t.TempDir(), "disk.img")
+	if err := os.WriteFile(img, content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(img, size); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("losetup", "-f", "--show", img).CombinedOutput()
+	if err != nil {
+		SkipOrFail(t, "cannot set up a loop device here: %v: %s", err, out)
+	}
+	dev = strings.TrimSpace(string(out))
+	t.Cleanup(func() { exec.Command("losetup", "-d", dev).Run() })
+	return dev, img
+}
+
+// Pattern returns n deterministic pseudo-random bytes.
+func Pattern(n int, seed uint64) []byte {
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
+// WriteFile makes a file with content in t.TempDir() on the real
+// filesystem and returns its path.
+func WriteFile(t testing.TB, name string, content []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// DiskBytes returns the content of the file at path.
+func DiskBytes(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// MustEqual fails the test unless got and want are the same bytes, naming
+// the first byte that differs.
+func MustEqual(t testing.TB, what string, got, want []byte) {
+	t.Helper()
+	if !bytes.Equal(got, want) {
+		i := 0
+		for i < len(got) && i < len(want) && got[i] == want[i] {
+			i++
+		}
+		t.Fatalf("%s: differs at byte %d (len got %d, want %d)", what, i, len(got), len(want))
+	}
+}
+
+// Windows are the window sizes every edit/read/sync test runs with: one
+// page (so window borders are crossed all the time), three pages, the
+// default, and --window 0x7fffffffffffffff (clamped, not overflowed).
+var Windows = []struct {
+	Name string
+	Size int64
+}{{"onepage", int64(os.Getpagesize())}, {"threepages", 3 * int64(os.Getpagesize())}, {"default", 0},
+	{"huge", math.MaxInt64}}
