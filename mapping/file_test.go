@@ -544,20 +544,7 @@ func TestConcurrent(t *testing.T) {
 		f := open(t, p, Options{Window: w.Size})
 		done := make(chan struct{})
 		var wg sync.WaitGroup
-		run := func(fn func(i int64)) {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := int64(0); ; i++ {
-					select {
-					case <-done:
-						return
-					default:
-					}
-					fn(i)
-				}
-			}()
-		}
+		run := func(fn func(i int64)) { testenv.Repeat(&wg, done, fn) }
 		buf := func() []byte { return make([]byte, 100) }
 		run(func(i int64) { f.ReadAt(buf(), (i*977)%size) })
 		run(func(i int64) { f.WriteAt([]byte{byte(i)}, (i*1231)%size) })

@@ -63,20 +63,7 @@ func TestFiguresConcurrent(t *testing.T) {
 	f := open(t, p, mapping.Options{Window: 3 * ps})
 	done := make(chan struct{})
 	var wg sync.WaitGroup
-	run := func(fn func(i int64)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int64(0); ; i++ {
-				select {
-				case <-done:
-					return
-				default:
-				}
-				fn(i)
-			}
-		}()
-	}
+	run := func(fn func(i int64)) { testenv.Repeat(&wg, done, fn) }
 	run(func(i int64) { f.WriteAt([]byte{byte(i)}, (i*1231)%size) })
 	run(func(i int64) { f.Undo(); f.Sync(mapping.MSAsync) })
 	run(func(i int64) { f.Refresh() })

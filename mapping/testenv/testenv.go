@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -199,6 +200,23 @@ func MustEqual(t testing.TB, what string, got, want []byte) {
 		}
 		t.Fatalf("%s: differs at byte %d (len got %d, want %d)", what, i, len(got), len(want))
 	}
+}
+
+// Repeat calls fn(0), fn(1), ... on a new goroutine, counted in wg, until
+// stop is closed.
+func Repeat(wg *sync.WaitGroup, stop <-chan struct{}, fn func(i int64)) {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := int64(0); ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			fn(i)
+		}
+	}()
 }
 
 // Windows are the window sizes every edit/read/sync test runs with: one
