@@ -2,28 +2,10 @@ package mapping
 
 import (
 	"math/rand/v2"
-	"runtime"
-	"syscall"
 	"testing"
-	"time"
 
 	"mmhex/mapping/testenv"
 )
-
-// cpuTime is the process's user+system CPU time (wall time on a shared
-// machine says little).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func heapNow() uint64 {
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return ms.HeapAlloc
-}
 
 // BenchmarkJournalScattered makes 10^6 one-byte edits at every other
 // byte of a 2 MB file in a shuffled order, undoes them all and redoes them
@@ -38,27 +20,27 @@ func BenchmarkJournalScattered(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		h0 := heapNow()
-		c0 := cpuTime()
+		h0 := testenv.HeapNow()
+		c0 := testenv.CPUTime()
 		for k, i := range order {
 			if _, err := f.WriteAt([]byte{byte(k) | 1}, int64(2*i)); err != nil {
 				b.Fatal(err)
 			}
 		}
-		c1 := cpuTime()
-		h1 := heapNow()
+		c1 := testenv.CPUTime()
+		h1 := testenv.HeapNow()
 		for range n {
 			if _, err := f.Undo(); err != nil {
 				b.Fatal(err)
 			}
 		}
-		c2 := cpuTime()
+		c2 := testenv.CPUTime()
 		for range n {
 			if _, err := f.Redo(); err != nil {
 				b.Fatal(err)
 			}
 		}
-		c3 := cpuTime()
+		c3 := testenv.CPUTime()
 		b.ReportMetric(float64(h1-h0)/n, "B/edit")
 		b.ReportMetric(float64(c1-c0)/n, "cpu-ns/edit")
 		b.ReportMetric(float64(c2-c1)/n, "cpu-ns/undo")

@@ -3,26 +3,11 @@ package view
 import (
 	"flag"
 	"math/rand/v2"
-	"runtime"
-	"syscall"
 	"testing"
-	"time"
 
 	"mmhex/mapping"
+	"mmhex/mapping/testenv"
 )
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func heapNow() uint64 {
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return ms.HeapAlloc
-}
 
 // BenchmarkScatteredEdits: 10^6 one-byte edits through the editor at
 // every other byte of a 2 MB file in a shuffled order, then 10^6 undos and
@@ -39,27 +24,27 @@ func BenchmarkScatteredEdits(b *testing.B) {
 	for b.Loop() {
 		h := newHarness(b, p, 120, 40, mapping.Options{}, Options{})
 		e := h.e
-		h0 := heapNow()
-		c0 := cpuTime()
+		h0 := testenv.HeapNow()
+		c0 := testenv.CPUTime()
 		for k, i := range order {
 			if err := e.WriteAt([]byte{byte(k) | 1}, int64(2*i)); err != nil {
 				b.Fatal(err)
 			}
 		}
-		c1 := cpuTime()
-		h1 := heapNow()
+		c1 := testenv.CPUTime()
+		h1 := testenv.HeapNow()
 		for range n {
 			if !e.undo(false) {
 				b.Fatal("undo failed")
 			}
 		}
-		c2 := cpuTime()
+		c2 := testenv.CPUTime()
 		for range n {
 			if !e.undo(true) {
 				b.Fatal("redo failed")
 			}
 		}
-		c3 := cpuTime()
+		c3 := testenv.CPUTime()
 		b.ReportMetric(float64(h1-h0)/float64(n), "B/edit")
 		b.ReportMetric(float64(c1-c0)/float64(n), "cpu-ns/edit")
 		b.ReportMetric(float64(c2-c1)/float64(n), "cpu-ns/undo")

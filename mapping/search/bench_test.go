@@ -7,11 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"mmhex/mapping"
+	"mmhex/mapping/testenv"
 )
 
 const needle = "mmhex-needle-7f3a9c"
@@ -206,19 +206,12 @@ func BenchmarkSparse64G(b *testing.B) {
 	})
 }
 
-// cpuTime is the CPU time of this process so far (user + system).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // reportMatches reports matches/s (wall) and matches/cpu-s (per CPU second
 // of the process: what the work costs whatever else the machine runs).
 func reportMatches(b *testing.B, matches int64, cpu0 time.Duration) {
 	total := float64(matches) * float64(b.N)
 	b.ReportMetric(total/b.Elapsed().Seconds(), "matches/s")
-	if cpu := (cpuTime() - cpu0).Seconds(); cpu > 0 {
+	if cpu := (testenv.CPUTime() - cpu0).Seconds(); cpu > 0 {
 		b.ReportMetric(total/cpu, "matches/cpu-s")
 	}
 }
@@ -254,7 +247,7 @@ func BenchmarkDense(b *testing.B) {
 				name = c.name + "/workers=all"
 			}
 			b.Run("Count/"+name, func(b *testing.B) {
-				cpu0 := cpuTime()
+				cpu0 := testenv.CPUTime()
 				for i := 0; i < b.N; i++ {
 					n, err := Count(context.Background(), f, c.p, 0, size, 0, AllOptions{Workers: w})
 					if err != nil || n != c.want {
@@ -264,7 +257,7 @@ func BenchmarkDense(b *testing.B) {
 				reportMatches(b, c.want, cpu0)
 			})
 			b.Run("List/"+name, func(b *testing.B) {
-				cpu0 := cpuTime()
+				cpu0 := testenv.CPUTime()
 				for i := 0; i < b.N; i++ {
 					var n int64
 					err := FindAllBatches(context.Background(), f, c.p, 0, size, AllOptions{Workers: w}, func(batch []int64) bool {

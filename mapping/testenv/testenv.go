@@ -18,9 +18,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // InCI reports whether the tests run in CI (.ci/run is started with
@@ -217,6 +220,25 @@ func Repeat(wg *sync.WaitGroup, stop <-chan struct{}, fn func(i int64)) {
 			fn(i)
 		}
 	}()
+}
+
+// CPUTime is the process's user+system CPU time so far (benchmarks report
+// per CPU second: wall time on a shared machine says little); 0 when
+// getrusage fails.
+func CPUTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// HeapNow is the live heap after a garbage collection.
+func HeapNow() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
 }
 
 // Windows are the window sizes every edit/read/sync test runs with: one

@@ -5,11 +5,10 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
-	"time"
 
 	"mmhex/mapping"
+	"mmhex/mapping/testenv"
 )
 
 // benchData is 64 MiB of random bytes (worst case: no `*` folding), made
@@ -30,11 +29,11 @@ func benchDump(b *testing.B, o Options) {
 	initBenchData()
 	b.SetBytes(int64(len(benchData)))
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	cpu0 := testenv.CPUTime()
 	defer func() {
 		// throughput per CPU second: what one core does, whatever else
 		// the machine is running
-		if c := cpuTime() - cpu0; c > 0 {
+		if c := testenv.CPUTime() - cpu0; c > 0 {
 			b.ReportMetric(float64(len(benchData))*float64(b.N)/c.Seconds()/1e6, "MB/cpu-s")
 		}
 	}()
@@ -60,15 +59,6 @@ func BenchmarkXXD(b *testing.B)              { benchDump(b, Options{Format: XXD}
 func BenchmarkXXD1Worker(b *testing.B)       { benchDump(b, Options{Format: XXD, Workers: 1}) }
 func BenchmarkPlain(b *testing.B)            { benchDump(b, Options{Format: Plain}) }
 func BenchmarkPlain1Worker(b *testing.B)     { benchDump(b, Options{Format: Plain, Workers: 1}) }
-
-// cpuTime is the user+system CPU time of this process so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // BenchmarkCanonicalZeros: all rows fold into one `*` (a sparse file's hole).
 func BenchmarkCanonicalZeros(b *testing.B) {
