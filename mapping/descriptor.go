@@ -50,7 +50,7 @@ type PageRange struct{ First, End int64 }
 func (f *File) UnsyncedRanges() []PageRange {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	rs := f.unsync.ranges()
+	rs := f.unsyncedSet().ranges()
 	out := make([]PageRange, 0, len(rs))
 	for _, r := range rs {
 		out = append(out, PageRange{r.a, r.b})

@@ -98,7 +98,14 @@ type File struct {
 
 	j       journal
 	unsync  pageSet
-	last    SyncResult
+	// While an MS_SYNC (or fdatasync) runs, inflight holds the pages it
+	// took out of unsync and inflightEdits the edits that were unsynced
+	// when it began: both still count as unsynced (not known to be on
+	// disk) until it has returned. syncing is set meanwhile.
+	inflight      pageSet
+	inflightEdits int
+	syncing       bool
+	last          SyncResult
 	hasLast bool
 	closed  bool
 }
@@ -618,6 +625,7 @@ func (f *File) resize(size int64) {
 	}
 	lastPage := (size + f.page - 1) / f.page
 	f.unsync.clip(lastPage)
+	f.inflight.clip(lastPage)
 	f.j.privPages.clip(lastPage)
 }
 

@@ -1066,25 +1066,48 @@ func (f *File) RevertUnsynced() (Reverted, error) {
 
 // UnsyncedEdits returns how many edits separate the mapped bytes from the
 // state at the last Sync (undo and redo move towards or away from it).
+// While a Sync(MSSync) runs, the edits it is writing still count (those
+// unsynced when it began plus those made since: an upper bound when the
+// edits went back and forth): they are not known to be on disk before it
+// returns.
 func (f *File) UnsyncedEdits() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.j.unsynced()
+	return f.inflightEdits + f.j.unsynced()
 }
 
-// UnsyncedPages returns the number of pages written since the last Sync.
+// unsyncedSet returns the pages not known to be on disk: those written
+// since the last Sync and, while a Sync runs, those it is writing. Call
+// with f.mu held; do not modify the result.
+func (f *File) unsyncedSet() *pageSet {
+	if !f.syncing || f.inflight.n == 0 {
+		return &f.unsync
+	}
+	var u pageSet
+	for _, s := range []*pageSet{&f.inflight, &f.unsync} {
+		for _, r := range s.ranges() {
+			u.add(r.a, r.b)
+		}
+	}
+	return &u
+}
+
+// UnsyncedPages returns the number of pages written since the last Sync,
+// counting, while a Sync runs, the pages it is writing.
 func (f *File) UnsyncedPages() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return int(f.unsync.n)
+	return int(f.unsyncedSet().n)
 }
 
 // IsUnsynced reports whether the page holding off was written since the
-// last Sync. Cheap: a binary search.
+// last Sync or is being written by a Sync that has not returned. Cheap: a
+// binary search.
 func (f *File) IsUnsynced(off int64) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.unsync.has(off / f.page)
+	p := off / f.page
+	return f.unsync.has(p) || (f.syncing && f.inflight.has(p))
 }
 
 // UnsyncedPageList returns the file offsets of the pages written since the
@@ -1092,8 +1115,9 @@ func (f *File) IsUnsynced(off int64) bool {
 func (f *File) UnsyncedPageList() []int64 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make([]int64, 0, f.unsync.n)
-	for _, r := range f.unsync.ranges() {
+	u := f.unsyncedSet()
+	out := make([]int64, 0, u.n)
+	for _, r := range u.ranges() {
 		for p := r.a; p < r.b; p++ {
 			out = append(out, p*f.page)
 		}

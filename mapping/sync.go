@@ -149,7 +149,10 @@ func (f *File) SyncAllProgress(progress func(done, total int)) (SyncResult, erro
 // syncWith runs do on the unsynced pages without the mutex. With full, do
 // writes them and waits (MS_SYNC, fdatasync): they are taken out of the
 // unsynced set and the journal's synced point moves, both put back when
-// do fails. Without full (MS_ASYNC) nothing is known to be on disk
+// do fails; until do returns, the taken pages and the edits unsynced
+// before still count as unsynced (UnsyncedEdits, UnsyncedPages,
+// IsUnsynced, UnsyncedRanges): nothing is known to be on disk before the
+// MS_SYNC covering it has returned. Without full (MS_ASYNC) nothing is known to be on disk
 // afterwards and neither changes.
 func (f *File) syncWith(label string, full bool, do func(taken []prange, size int64, res *SyncResult) error) (SyncResult, error) {
 	f.syncMu.Lock()
@@ -172,8 +175,14 @@ func (f *File) syncWith(label string, full bool, do func(taken []prange, size in
 	taken := f.unsync.ranges()
 	before := f.j.unsynced()
 	if full {
+		// Pages and edits from now on count from this state; until do
+		// returns, those taken still count as unsynced (inflight).
+		for _, r := range taken {
+			f.inflight.add(r.a, r.b)
+		}
+		f.inflightEdits, f.syncing = before, true
 		f.unsync.clear()
-		f.j.synced() // edits from now on count from this state
+		f.j.synced()
 	}
 	f.mu.Unlock()
 
@@ -187,6 +196,10 @@ func (f *File) syncWith(label string, full bool, do func(taken []prange, size in
 
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if full {
+		f.inflight.clear()
+		f.inflightEdits, f.syncing = 0, false
+	}
 	if err != nil {
 		if full {
 			for _, r := range taken {

@@ -46,3 +46,56 @@ func TestEditDuringSync(t *testing.T) {
 		t.Fatalf("after undoing the two edits made during the sync: %d", f.UnsyncedEdits())
 	}
 }
+
+// TestUnsyncedUntilSyncReturns: "unsynced" means "not known to be on
+// disk". While an MS_SYNC (or the fdatasync of SyncFile) runs, the edits
+// and pages it is writing still count as unsynced; they count as synced
+// only once it has returned. (Before, the synced point moved when the
+// sync began: a SIGTERM during a long Ctrl-S said nothing was left to
+// writeback.)
+func TestUnsyncedUntilSyncReturns(t *testing.T) {
+	ps := int64(os.Getpagesize())
+	p := writeFile(t, "us.bin", pattern(int(8*ps), 71))
+	f := open(t, p, Options{Window: ps})
+	f.WriteAt([]byte("1"), 0)
+	f.WriteAt([]byte("2"), 2*ps)
+	type state struct {
+		edits, pages int
+		list         []int64
+		ranges       []PageRange
+		u0, u1, u2   bool
+	}
+	get := func() state {
+		return state{f.UnsyncedEdits(), f.UnsyncedPages(), f.UnsyncedPageList(), f.UnsyncedRanges(),
+			f.IsUnsynced(0), f.IsUnsynced(ps), f.IsUnsynced(2*ps + 5)}
+	}
+	var during []state
+	syncHook = func() { during = append(during, get()) }
+	defer func() { syncHook = nil }()
+	for _, sync := range []struct {
+		name string
+		do   func() (SyncResult, error)
+	}{
+		{"Sync(MSSync)", func() (SyncResult, error) { return f.Sync(MSSync) }},
+		{"SyncFile", f.SyncFile},
+	} {
+		during = nil
+		if _, err := sync.do(); err != nil {
+			t.Fatalf("%s: %v", sync.name, err)
+		}
+		if len(during) != 1 {
+			t.Fatalf("%s: hook ran %d times", sync.name, len(during))
+		}
+		d := during[0]
+		if d.edits != 2 || d.pages != 2 || len(d.list) != 2 || d.list[0] != 0 || d.list[1] != 2*ps ||
+			len(d.ranges) != 2 || d.ranges[0] != (PageRange{0, 1}) || d.ranges[1] != (PageRange{2, 3}) ||
+			!d.u0 || d.u1 || !d.u2 {
+			t.Fatalf("%s: while it runs: %+v, want 2 edits on pages 0 and 2 unsynced", sync.name, d)
+		}
+		if a := get(); a.edits != 0 || a.pages != 0 || len(a.list) != 0 || len(a.ranges) != 0 || a.u0 || a.u2 {
+			t.Fatalf("%s: after it returned: %+v, want nothing unsynced", sync.name, a)
+		}
+		f.WriteAt([]byte("1"), 0) // again for the next one
+		f.WriteAt([]byte("2"), 2*ps)
+	}
+}

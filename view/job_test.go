@@ -310,3 +310,51 @@ func TestDrawOnlyDraws(t *testing.T) {
 		t.Fatalf("after a tick: size %d, message %q; want %d, %q", h.e.Size(), h.e.msg, old+4096, want)
 	}
 }
+
+// TestJobSyncStillUnsynced: "unsynced" means "not known to be on disk".
+// While a Ctrl-S is held part-way (its first msync returned, the rest
+// not), the status line still counts the edit and its pages as unsynced
+// (a SIGTERM then says the edits are left to writeback); once the sync
+// has returned it says "no unsynced edits".
+func TestJobSyncStillUnsynced(t *testing.T) {
+	release := make(chan struct{})
+	held := make(chan string, 1)
+	r := startJobRun(t, bigFile(t, 12<<20), func(what, progress string) {
+		if what == "syncing" && progress == "1024/3072 pages" {
+			held <- progress
+			<-release
+		}
+	})
+	r.keys("Alt-s", "Ctrl-G")
+	for _, c := range "0xbfffff" {
+		r.keys(string(c))
+	}
+	r.keys("Enter", "Ctrl-K", "f", "f", "Enter")
+	r.waitFor("1 edit unsynced, 3072 pages")
+	r.keys("Esc", "Ctrl-G", "0", "Enter")
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release) // a failed test does not leave the sync held
+		}
+	})
+	r.keys("Ctrl-S")
+	<-held
+	r.e.app.QueueUpdateDraw(func() {}) // the progress is drawn at most every progressEvery
+	s := r.waitFor("syncing 1024/3072 pages… │")
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if got, want := lines[len(lines)-2], " syncing 1024/3072 pages… │ 0x0 (0) 0.0%  byte 0xff 255  HEX │ 1 edit unsynced, 3072 pages"; got != want {
+		t.Fatalf("status line during the sync\n%q\nwant\n%q", got, want)
+	}
+	if n := r.f.UnsyncedEdits(); n != 1 {
+		t.Fatalf("unsynced edits during the sync: %d, want 1", n)
+	}
+	close(release)
+	s = r.waitFor("MS_SYNC: 3072 pages")
+	lines = strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if got, want := lines[len(lines)-2], " 0x0 (0) 0.0%  byte 0xff 255  HEX │ no unsynced edits │ last sync: "; !strings.HasPrefix(got, want) {
+		t.Fatalf("status line after the sync\n%q\nwant it to start\n%q", got, want)
+	}
+	r.quit()
+}
