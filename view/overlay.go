@@ -208,6 +208,12 @@ func (d *quitDialog) key(e *Editor, ev *tcell.EventKey) {
 		if d.mode == mapping.Private {
 			return
 		}
+		// The dialog is not drawn in a terminal too small for a byte row:
+		// a revert there would change the file unseen (s, q and Esc
+		// still work, so the user can leave).
+		if e.refuseTooSmall(keymap.RevertAll) {
+			return
+		}
 		e.revertUnsynced(done)
 	case 'q', 'Q':
 		e.overlay = nil

@@ -63,3 +63,54 @@ func TestTerminalTooSmall(t *testing.T) {
 		t.Fatalf("after the terminal grew, typing made %d unsynced edits, want 2", h.f.UnsyncedEdits())
 	}
 }
+
+// TestQuitDialogTooSmall: the quit dialog is not drawn in a terminal too
+// small for a byte row, so its r (revert and quit) is refused there like
+// any edit; Esc, q and s still work, so the user can always leave.
+func TestQuitDialogTooSmall(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{})
+	h.typeText("ab") // one unsynced edit at 0
+	h.draw()
+	edited, err := os.ReadFile("known.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.sim.SetSize(12, 2)
+	h.draw()
+	h.press("Ctrl-Q")
+	h.typeText("r")
+	if got, want := h.draw(), "terminal too\n\n"; got != want {
+		t.Fatalf("12x2 after r:\n%q\nwant\n%q", got, want)
+	}
+	if r, st := h.cell(0, 0); r != 't' || st != styleError {
+		t.Fatalf("the notice is %q in %v, want the error style", r, st)
+	}
+	if now, _ := os.ReadFile("known.bin"); !bytes.Equal(now, edited) || h.e.stopped() || h.f.UnsyncedEdits() != 1 {
+		t.Fatalf("r in the unseen quit dialog: file changed %v, stopped %v, unsynced edits %d; want the edit kept and the editor running",
+			!bytes.Equal(now, edited), h.e.stopped(), h.f.UnsyncedEdits())
+	}
+	h.sim.SetSize(100, 24)
+	if line := lastLine(h); line != "terminal too small: the file was not changed (enlarge it to at least 17×4 to edit)" {
+		t.Fatalf("message line %q", line)
+	}
+	if _, _, ok := h.find("[r] revert it and quit"); !ok {
+		t.Fatalf("the quit dialog is not shown once the terminal grew:\n%s", h.draw())
+	}
+	h.sim.SetSize(12, 2)
+	h.draw()
+	h.press("Esc") // Esc still works while too small
+	h.sim.SetSize(100, 24)
+	if line := lastLine(h); line != "quit cancelled" {
+		t.Fatalf("after Esc: message line %q", line)
+	}
+	h.sim.SetSize(12, 2)
+	h.draw()
+	h.press("Ctrl-Q")
+	h.typeText("q") // and so does q: quit, leaving the edit to writeback
+	if !h.e.stopped() {
+		t.Fatal("q in the quit dialog did not quit while the terminal was too small")
+	}
+	if now, _ := os.ReadFile("known.bin"); !bytes.Equal(now, edited) {
+		t.Fatal("q changed the file")
+	}
+}
