@@ -96,8 +96,8 @@ type File struct {
 	cur  *window
 	kept map[int64]*window // private mode: windows holding private edits
 
-	j       journal
-	unsync  pageSet
+	j      journal
+	unsync pageSet
 	// While an MS_SYNC (or fdatasync) runs, inflight holds the pages it
 	// took out of unsync and inflightEdits the edits that were unsynced
 	// when it began: both still count as unsynced (not known to be on
@@ -106,8 +106,8 @@ type File struct {
 	inflightEdits int
 	syncing       bool
 	last          SyncResult
-	hasLast bool
-	closed  bool
+	hasLast       bool
+	closed        bool
 }
 
 // Open opens and maps path. Errors name the file and say why, on one line.

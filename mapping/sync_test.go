@@ -55,7 +55,7 @@ func TestEditDuringSync(t *testing.T) {
 // writeback.)
 func TestUnsyncedUntilSyncReturns(t *testing.T) {
 	ps := int64(os.Getpagesize())
-	p := writeFile(t, "us.bin", pattern(int(8*ps), 71))
+	p := testenv.WriteFile(t, "us.bin", testenv.Pattern(int(8*ps), 71))
 	f := open(t, p, Options{Window: ps})
 	f.WriteAt([]byte("1"), 0)
 	f.WriteAt([]byte("2"), 2*ps)
