@@ -533,7 +533,7 @@ func (e *Editor) Refresh() {
 	if changed || newSize != e.size {
 		old := e.size
 		e.size = newSize
-		e.Message("the file changed size: %d B (%s), was %d B", newSize, display.HumanBytes(newSize), old)
+		e.Message("the file changed size: %s, was %d B", sizeNote(newSize), old)
 		if e.cursor >= e.size {
 			e.cursor = max(e.size-1, 0)
 			e.nibble = 0

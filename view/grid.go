@@ -8,7 +8,6 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 
-	"mmhex/mapping/display"
 	"mmhex/view/hexfmt"
 )
 
@@ -333,7 +332,7 @@ func (e *Editor) syncSize() {
 			e.cursor = max(n-1, 0)
 			e.nibble = 0
 		}
-		e.Message("the file changed size: %d B (%s), was %d B", n, display.HumanBytes(n), old)
+		e.Message("the file changed size: %s, was %d B", sizeNote(n), old)
 	}
 }
 

@@ -435,3 +435,12 @@ func (l *layout) MouseHandler() func(action tview.MouseAction, event *tcell.Even
 		return l.e.grid.MouseHandler()(action, event, setFocus)
 	})
 }
+
+// sizeNote is a size in bytes for a message, with the binary unit beside it
+// from 1 KiB on: "100 B", "5000 B (4.88 KiB)"; never "100 B (100 B)".
+func sizeNote(n int64) string {
+	if n < 1024 {
+		return fmt.Sprintf("%d B", n)
+	}
+	return fmt.Sprintf("%d B (%s)", n, display.HumanBytes(n))
+}

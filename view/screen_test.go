@@ -2,6 +2,7 @@ package view
 
 import (
 	"bytes"
+	"fmt"
 	"mmhex/mapping/spanset"
 	"os"
 	"os/exec"
@@ -736,7 +737,7 @@ func TestTruncatedWhileShown(t *testing.T) {
 	if h.e.Size() != 100 || h.e.Cursor() != 99 {
 		t.Fatalf("after truncation: size %d cursor %d", h.e.Size(), h.e.Cursor())
 	}
-	if !strings.Contains(s, "the file changed size: 100 B") {
+	if !strings.Contains(s, fmt.Sprintf("the file changed size: 100 B, was %d B", len(knownData()))) {
 		t.Errorf("no size message:\n%s", s)
 	}
 	h.press("Up")
