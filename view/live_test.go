@@ -143,7 +143,7 @@ func testGrowShrink(t *testing.T, h *harness, path string, now *time.Time) {
 	*now = now.Add(liveEvery)
 	h.e.runTicks()
 	screen := h.draw()
-	if !strings.Contains(screen, "48 B (48 B)") {
+	if !strings.Contains(screen, "the file changed size: 48 B, was 40 B") {
 		t.Errorf("after growing to 48 B:\n%s", screen)
 	}
 	if _, _, st, txt, _ := hexCell(h, 2, 8); txt != 'N' || st != changedStyle {
@@ -161,7 +161,7 @@ func testGrowShrink(t *testing.T, h *harness, path string, now *time.Time) {
 	*now = now.Add(liveEvery)
 	h.e.runTicks()
 	screen = h.draw()
-	if !strings.Contains(screen, "10 B (10 B)") || h.e.Cursor() != 9 {
+	if !strings.Contains(screen, "the file changed size: 10 B, was 48 B") || h.e.Cursor() != 9 {
 		t.Errorf("after shrinking to 10 B (cursor %d):\n%s", h.e.Cursor(), screen)
 	}
 	// Shrink to nothing and grow again.
