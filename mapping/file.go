@@ -75,6 +75,7 @@ type File struct {
 	mu     sync.Mutex   // guards everything below
 	syncMu sync.Mutex   // one Sync at a time (Sync works without mu)
 	busy   sync.RWMutex // held (read) by long operations that work without mu; Close takes it
+	hooks  fileHooks    // tests only (journal.go)
 
 	path     string
 	name     string // display.Name(path)

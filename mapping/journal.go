@@ -762,16 +762,20 @@ func (f *File) storeFrom(off, n int64, src func(i int64, max int) ([]byte, error
 		if !ok {
 			return i, f.faulted(off+i, true)
 		}
-		if storeHook != nil {
-			storeHook(off + i)
+		if f.hooks.store != nil {
+			f.hooks.store(off + i)
 		}
 	}
 	return n, nil
 }
 
-// storeHook, when set (by tests), runs after each part of a store with
-// the offset reached.
-var storeHook func(reached int64)
+// fileHooks are the test hooks of one File (set by mapping's tests only,
+// before the call they watch): store runs after each part of a store with
+// the offset reached; sync runs while Sync works without the mutex.
+type fileHooks struct {
+	store func(reached int64)
+	sync  func()
+}
 
 func (f *File) markPages(off, n int64) {
 	a, b := off/f.page, (off+n+f.page-1)/f.page

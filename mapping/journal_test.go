@@ -127,7 +127,7 @@ func TestFillWhileFileShrinks(t *testing.T) {
 			f := open(t, p, Options{Window: w.Size})
 			newSize := 3*ps + 100
 			var cut int64
-			storeHook = func(reached int64) {
+			f.hooks.store = func(reached int64) {
 				if reached >= 3*ps+1 && cut == 0 {
 					cut = reached
 					if err := os.Truncate(p, newSize); err != nil {
@@ -135,9 +135,9 @@ func TestFillWhileFileShrinks(t *testing.T) {
 					}
 				}
 			}
-			defer func() { storeHook = nil }()
+			defer func() { f.hooks.store = nil }()
 			err := f.Fill(ps/2, 7*ps, 0x55)
-			storeHook = nil
+			f.hooks.store = nil
 			want := fmt.Sprintf("%s: at %#x: the file shrank to %d bytes (memory fault)", p, cut, newSize)
 			if err == nil || err.Error() != want || !errors.Is(err, ErrShrank) || !errors.Is(err, ErrFault) {
 				t.Fatalf("Fill while shrinking: %v\nwant %s", err, want)

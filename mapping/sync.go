@@ -186,8 +186,8 @@ func (f *File) syncWith(label string, full bool, do func(taken []prange, size in
 	}
 	f.mu.Unlock()
 
-	if syncHook != nil {
-		syncHook()
+	if f.hooks.sync != nil {
+		f.hooks.sync()
 	}
 	start := time.Now()
 	err := do(taken, size, &res)
@@ -255,9 +255,6 @@ func (f *File) DirtyPages() int64 {
 	}
 	return f.dirtyIn([]prange{{0, (size + f.page - 1) / f.page}}, size)
 }
-
-// syncHook, when set (by tests), runs while Sync works without the mutex.
-var syncHook func()
 
 // msyncRuns calls fn with a mapping of each run of pages, split at window
 // borders. Each window's share of the runs is mapped once, from its first

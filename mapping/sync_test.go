@@ -16,7 +16,7 @@ func TestEditDuringSync(t *testing.T) {
 	f.WriteAt([]byte("1"), 0)
 	f.WriteAt([]byte("2"), 2*ps)
 	ran := false
-	syncHook = func() {
+	f.hooks.sync = func() {
 		ran = true
 		if _, err := f.WriteAt([]byte("during"), 2*ps+1); err != nil { // a page being synced
 			t.Error(err)
@@ -29,7 +29,7 @@ func TestEditDuringSync(t *testing.T) {
 			t.Errorf("ReadAt during Sync: %q %v", b, err)
 		}
 	}
-	defer func() { syncHook = nil }()
+	defer func() { f.hooks.sync = nil }()
 	res, err := f.Sync(MSSync)
 	if err != nil || !ran || res.Pages != 2 {
 		t.Fatalf("Sync = %+v, %v (hook ran: %v)", res, err, ran)
@@ -70,8 +70,8 @@ func TestUnsyncedUntilSyncReturns(t *testing.T) {
 			f.IsUnsynced(0), f.IsUnsynced(ps), f.IsUnsynced(2*ps + 5)}
 	}
 	var during []state
-	syncHook = func() { during = append(during, get()) }
-	defer func() { syncHook = nil }()
+	f.hooks.sync = func() { during = append(during, get()) }
+	defer func() { f.hooks.sync = nil }()
 	for _, sync := range []struct {
 		name string
 		do   func() (SyncResult, error)
