@@ -353,27 +353,25 @@ func TestSpillDir(t *testing.T) {
 	if onTmpfs(d) || !usable("/var/tmp") {
 		testenv.SkipOrFail(t, "the test folders or /var/tmp are not on a disk here")
 	}
-	defer func(r string) { tmpRoot = r }(tmpRoot)
-	tmpRoot = d
-	if got := SpillDir(); got != d {
+	if got := spillDir(d); got != d {
 		t.Fatalf("/tmp on a disk: spill dir %s, want %s", got, d)
 	}
-	tmpRoot = smallTmpfs(t, 1<<20)
+	tmpfs := smallTmpfs(t, 1<<20)
 	cache := t.TempDir()
 	t.Setenv("XDG_CACHE_HOME", cache)
 	want := filepath.Join(cache, "mmhex")
-	if got := SpillDir(); got != want {
+	if got := spillDir(tmpfs); got != want {
 		t.Fatalf("/tmp a tmpfs: spill dir %s, want %s", got, want)
 	}
 	if st, err := os.Stat(want); err != nil || st.Mode().Perm() != 0o700 {
 		t.Fatalf("%s: %v %v", want, st.Mode(), err)
 	}
 	t.Setenv("XDG_CACHE_HOME", "")
-	if got := SpillDir(); got != "/var/tmp" {
+	if got := spillDir(tmpfs); got != "/var/tmp" {
 		t.Fatalf("/tmp a tmpfs, no XDG_CACHE_HOME: spill dir %s, want /var/tmp", got)
 	}
-	t.Setenv("XDG_CACHE_HOME", tmpRoot)
-	if got := SpillDir(); got != "/var/tmp" {
+	t.Setenv("XDG_CACHE_HOME", tmpfs)
+	if got := spillDir(tmpfs); got != "/var/tmp" {
 		t.Fatalf("/tmp and XDG_CACHE_HOME tmpfs: spill dir %s, want /var/tmp", got)
 	}
 }

@@ -12,12 +12,16 @@ import (
 // else /tmp unless it is a tmpfs (memory, where a spill file would take
 // RAM); then $XDG_CACHE_HOME/mmhex (made 0700) or /var/tmp, the first
 // that is on a disk and writable; else /tmp.
-func SpillDir() string {
+func SpillDir() string { return spillDir("/tmp") }
+
+// spillDir is SpillDir with tmp standing for /tmp (tests give a folder or
+// a tmpfs of their own).
+func spillDir(tmp string) string {
 	if d := os.Getenv("TMPDIR"); d != "" {
 		return d
 	}
-	if !onTmpfs(tmpRoot) {
-		return tmpRoot
+	if !onTmpfs(tmp) {
+		return tmp
 	}
 	if x := os.Getenv("XDG_CACHE_HOME"); x != "" && filepath.IsAbs(x) {
 		d := filepath.Join(x, "mmhex")
@@ -28,11 +32,8 @@ func SpillDir() string {
 	if usable("/var/tmp") {
 		return "/var/tmp"
 	}
-	return tmpRoot
+	return tmp
 }
-
-// tmpRoot is /tmp (tests point it at a tmpfs of their own).
-var tmpRoot = "/tmp"
 
 func onTmpfs(dir string) bool {
 	var fs unix.Statfs_t

@@ -22,7 +22,7 @@ import (
 
 // maxFrameGap is the longest a burst of keys goes without a frame: the
 // screen follows a long burst (a program typing 100 000 keys) at this pace.
-// (A variable for tests.)
+// Tests set their own through testHooks.maxFrameGap.
 const maxFrameGap = 100 * time.Millisecond
 
 // drawScreen is the editor's screen when it runs (Options.Screen).
