@@ -17,6 +17,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -51,6 +53,7 @@ var commands = []command{
 	{"patch", "FILE OFFSET HEXBYTES [--expect HEXBYTES] [--async]", "store bytes through a shared mapping and msync them (MS_SYNC; --async: MS_ASYNC, a no-op on Linux, not waited for)", cmdPatch},
 	{"search", searchUsage, "print the offset of every match (overlapping included) in decimal, one a line; exit 1 when none, 2 on trouble", cmdSearch},
 	{"stat", "FILE [--json] [--watch]", "size, pages and page-cache figures (resident, cached, dirty, writeback, evicted); --watch: once a second until Ctrl-C", cmdStat},
+	{"version", "", "the module version, the commit it was built from and the Go version (also: mmhex --version)", cmdVersion},
 }
 
 func main() {
@@ -75,6 +78,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			printHelp(stdout)
 			return 0
 		}
+	}
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		args = append([]string{"version"}, args[1:]...)
 	}
 	name, rest := "", args
 	if len(args) > 0 {
@@ -596,4 +602,45 @@ func cmdKeys(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%s: %d %s in the configuration", display.Name(m.Config().Path), len(problems), plural(len(problems), "problem", "problems"))
 	}
 	return nil
+}
+
+// cmdVersion prints the build information the Go toolchain stamped into
+// the binary (runtime/debug.ReadBuildInfo).
+func cmdVersion(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("version", flag.ContinueOnError)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs("version", "", pos, 0, 0); err != nil {
+		return err
+	}
+	bi, _ := debug.ReadBuildInfo()
+	_, err = io.WriteString(stdout, versionText(bi, runtime.GOOS+"/"+runtime.GOARCH))
+	return err
+}
+
+// versionText: three lines, the module version, the commit (revision,
+// time, whether the tree had uncommitted changes) and the Go version.
+// Built without version control information (a tarball, -buildvcs=false,
+// a git worktree), the commit is "unknown".
+func versionText(bi *debug.BuildInfo, platform string) string {
+	if bi == nil {
+		return "mmhex (no build information)\ncommit unknown\nbuilt with an unknown Go for " + platform + "\n"
+	}
+	vcs := map[string]string{}
+	for _, s := range bi.Settings {
+		vcs[s.Key] = s.Value
+	}
+	commit := "commit unknown (built without version control information)"
+	if rev := vcs["vcs.revision"]; rev != "" {
+		commit = "commit " + rev
+		if t := vcs["vcs.time"]; t != "" {
+			commit += " of " + t
+		}
+		if vcs["vcs.modified"] == "true" {
+			commit += ", with uncommitted changes"
+		}
+	}
+	return fmt.Sprintf("mmhex %s\n%s\nbuilt with %s for %s\n", display.Line(bi.Main.Version), commit, bi.GoVersion, platform)
 }
