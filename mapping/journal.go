@@ -36,6 +36,10 @@ type Edit struct {
 	// edit left the journal: it cannot be redone and does not count as
 	// an unsynced edit.
 	Dropped bool
+	// Parts is how many journal entries the undo step held: 1 for an
+	// edit, more for a Group (then Off and Len span them all, and Old and
+	// New are nil).
+	Parts int
 }
 
 // WhyChanged is the reason for leaving bytes alone that another writer
@@ -153,6 +157,9 @@ func (b blob) sub(x int64) blob {
 type entry struct {
 	off, n   int64
 	old, new blob
+	// join: this entry is one undo step with the entry before it (an
+	// edit group, see Group).
+	join bool
 }
 
 type spillHole struct{ off, n int64 }
@@ -181,14 +188,28 @@ type journal struct {
 	noPunch  bool        // the spill file's filesystem cannot punch holes
 
 	privPages pageSet // private mode: pages holding private edits
+
+	// gen changes whenever an entry is pushed, undone, redone, dropped or
+	// split, or the synced state moves: a Group joins its next edit to
+	// its last one only while gen is what it left.
+	gen uint64
 }
 
+// unsynced counts the undo steps between pos and syncPos (an edit group
+// is one; a group the synced point cuts counts on both sides).
 func (j *journal) unsynced() int {
-	d := j.pos - j.syncPos
-	if d < 0 {
-		d = -d
+	return j.extra + j.steps(min(j.pos, j.syncPos), max(j.pos, j.syncPos))
+}
+
+// steps counts the undo steps among e[lo:hi] (a group cut at lo counts).
+func (j *journal) steps(lo, hi int) int {
+	d := 0
+	for i := lo; i < hi; i++ {
+		if !j.e[i].join || i == lo {
+			d++
+		}
 	}
-	return j.extra + d
+	return d
 }
 
 func (j *journal) synced() {
@@ -196,6 +217,7 @@ func (j *journal) synced() {
 		j.free(x)
 	}
 	j.syncPos, j.extra, j.lostRev, j.lostBad = j.pos, 0, nil, false
+	j.gen++
 }
 
 // truncRedo drops the undone entries before a new edit; those between the
@@ -219,6 +241,7 @@ func (j *journal) truncRedo() {
 func (j *journal) push(e entry) {
 	j.e = append(j.e[:j.pos], e)
 	j.pos++
+	j.gen++
 }
 
 // free releases the bytes of an entry that left the journal.
@@ -261,9 +284,14 @@ func (j *journal) compact() {
 	j.arena, j.garbage = na, 0
 }
 
-// drop removes e[i] from the journal.
+// drop removes e[i] from the journal; the entry after it heads its
+// group when e[i] did.
 func (j *journal) drop(i int) {
 	j.free(j.e[i])
+	if !j.e[i].join && i+1 < len(j.e) {
+		j.e[i+1].join = false
+	}
+	j.gen++
 	j.e = slices.Delete(j.e, i, i+1)
 	if i < j.pos {
 		j.pos--
@@ -277,8 +305,9 @@ func (j *journal) drop(i int) {
 // applied (or synced) when e[i] was.
 func (j *journal) split(i int, x int64) {
 	e := j.e[i]
-	head := entry{off: e.off, n: x, old: e.old, new: e.new}
-	tail := entry{off: e.off + x, n: e.n - x, old: e.old.sub(x), new: e.new.sub(x)}
+	head := entry{off: e.off, n: x, old: e.old, new: e.new, join: e.join}
+	tail := entry{off: e.off + x, n: e.n - x, old: e.old.sub(x), new: e.new.sub(x), join: true}
+	j.gen++
 	j.e[i] = head
 	j.e = slices.Insert(j.e, i+1, tail)
 	if i < j.pos {
@@ -447,6 +476,33 @@ func (f *File) editCheck(off, n int64) error {
 func (f *File) WriteAt(p []byte, off int64) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	return f.writeAtLocked(p, off, nil)
+}
+
+// Group gathers edits into one undo step (replace all: one undo puts
+// back every match). Start one with File.Group; each WriteAt through it
+// is a journaled edit as File.WriteAt makes, joined to the group's
+// previous edit as long as nothing came between in the journal (another
+// edit, an undo or redo, a sync): then it starts a new step. The file's
+// mutex is let go between two WriteAt calls, so reads go on meanwhile.
+// A Group needs no closing; it is not safe for concurrent use.
+type Group struct {
+	f       *File
+	gen     uint64
+	started bool
+}
+
+// Group returns a new, empty edit group on f.
+func (f *File) Group() *Group { return &Group{f: f} }
+
+// WriteAt stores p at off as File.WriteAt does, in the group's undo step.
+func (g *Group) WriteAt(p []byte, off int64) (int, error) {
+	g.f.mu.Lock()
+	defer g.f.mu.Unlock()
+	return g.f.writeAtLocked(p, off, g)
+}
+
+func (f *File) writeAtLocked(p []byte, off int64, g *Group) (int, error) {
 	n := int64(len(p))
 	if err := f.editCheck(off, n); err != nil {
 		return 0, err
@@ -454,6 +510,7 @@ func (f *File) WriteAt(p []byte, off int64) (int, error) {
 	if n == 0 {
 		return 0, nil
 	}
+	join := g != nil && g.started && g.gen == f.j.gen
 	f.j.truncRedo()
 	old, err := f.capture(off, n)
 	if err != nil {
@@ -470,7 +527,10 @@ func (f *File) WriteAt(p []byte, off int64) (int, error) {
 		f.j.arena = append(f.j.arena, p...)
 	}
 	done, err := f.storeFrom(off, n, f.j.source(nb, n))
-	f.journalStore(entry{off: off, n: n, old: old, new: nb}, done)
+	f.journalStore(entry{off: off, n: n, old: old, new: nb, join: join}, done)
+	if g != nil && done > 0 {
+		g.started, g.gen = true, f.j.gen
+	}
 	return int(done), err
 }
 
@@ -867,7 +927,65 @@ func (f *File) Undo() (Edit, error) {
 		return Edit{}, f.errf("%w", ErrClosed)
 	}
 	f.refreshSize()
-	return f.undoLocked()
+	return f.undoStepLocked()
+}
+
+// undoStepLocked undoes one undo step: the last applied entry and, when
+// it belongs to a group, the group's entries before it.
+func (f *File) undoStepLocked() (Edit, error) {
+	var all Edit
+	for k := 0; ; k++ {
+		if k > 0 && f.j.pos == 0 {
+			return all, nil
+		}
+		join := f.j.pos > 0 && f.j.e[f.j.pos-1].join
+		ed, err := f.undoLocked()
+		all = mergeEdit(all, ed, k)
+		if err != nil || !join {
+			return all, err
+		}
+	}
+}
+
+// redoStepLocked redoes one undo step: the next undone entry and the
+// entries of its group after it.
+func (f *File) redoStepLocked() (Edit, error) {
+	var all Edit
+	for k := 0; ; k++ {
+		if k > 0 && (f.j.pos == len(f.j.e) || !f.j.e[f.j.pos].join) {
+			return all, nil
+		}
+		if err := f.checkFits(f.j.e[f.j.pos]); err != nil {
+			if k == 0 {
+				return all, err
+			}
+			all.Skipped.add(f.j.e[f.j.pos].off, f.j.e[f.j.pos].n, whyPastEnd(f.size))
+			f.j.drop(f.j.pos)
+			continue
+		}
+		ed, err := f.redoLocked()
+		all = mergeEdit(all, ed, k)
+		if err != nil {
+			return all, err
+		}
+	}
+}
+
+// mergeEdit adds ed, the k-th entry of an undo step, to all: a step of
+// more than one entry reports the span they cover (Old and New nil),
+// the bytes restored and skipped, and Dropped only when all were.
+func mergeEdit(all, ed Edit, k int) Edit {
+	if k == 0 {
+		ed.Parts = 1
+		return ed
+	}
+	lo, hi := min(all.Off, ed.Off), max(all.Off+all.Len, ed.Off+ed.Len)
+	all.Off, all.Len, all.Old, all.New = lo, hi-lo, nil, nil
+	all.Restored += ed.Restored
+	all.Skipped.addAll(ed.Skipped)
+	all.Dropped = all.Dropped && ed.Dropped
+	all.Parts++
+	return all
 }
 
 func (f *File) undoLocked() (Edit, error) {
@@ -884,6 +1002,7 @@ func (f *File) undoLocked() (Edit, error) {
 			// The head is undone, the tail still applied.
 			f.j.split(i, done)
 			f.j.e[i], f.j.e[i+1] = f.j.e[i+1], f.j.e[i]
+			f.j.e[i].join, f.j.e[i+1].join = e.join, true
 			f.j.pos--
 		}
 		return ed, err
@@ -894,6 +1013,7 @@ func (f *File) undoLocked() (Edit, error) {
 		return ed, nil
 	}
 	f.j.pos--
+	f.j.gen++
 	return ed, nil
 }
 
@@ -910,10 +1030,7 @@ func (f *File) Redo() (Edit, error) {
 		return Edit{}, f.errf("%w", ErrNothingToRedo)
 	}
 	f.refreshSize()
-	if err := f.checkFits(f.j.e[f.j.pos]); err != nil {
-		return Edit{}, err
-	}
-	return f.redoLocked()
+	return f.redoStepLocked()
 }
 
 func (f *File) redoLocked() (Edit, error) {
@@ -935,6 +1052,7 @@ func (f *File) redoLocked() (Edit, error) {
 		return ed, nil
 	}
 	f.j.pos++
+	f.j.gen++
 	return ed, nil
 }
 
@@ -979,14 +1097,14 @@ func (f *File) RevertAllProgress(progress func(done, total int)) (Reverted, erro
 			return r, f.errf("%w", ErrClosed)
 		}
 		if total < 0 {
-			total = f.j.pos
+			total = f.j.steps(0, f.j.pos)
 		}
 		f.refreshSize()
 		if f.j.pos == 0 {
 			f.mu.Unlock()
 			return r, nil
 		}
-		ed, err := f.undoLocked()
+		ed, err := f.undoStepLocked()
 		f.mu.Unlock()
 		r.Skipped.addAll(ed.Skipped)
 		if err != nil {
@@ -1059,6 +1177,7 @@ func (f *File) RevertUnsynced() (Reverted, error) {
 		f.j.e = append(f.j.e[:f.j.pos], e)
 		f.j.pos++
 		f.j.syncPos = f.j.pos
+		f.j.gen++
 		if err != nil {
 			return r, err
 		}
