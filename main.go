@@ -29,6 +29,7 @@ import (
 	"mmhex/mapping/display"
 	"mmhex/mapping/pagecache"
 	"mmhex/mapping/search"
+	"mmhex/mapping/stream"
 	"mmhex/view"
 	"mmhex/view/hexfmt"
 )
@@ -127,6 +128,8 @@ func printHelp(w io.Writer) {
 	}
 	fmt.Fprintln(w, "\nOffsets and lengths: decimal, 0x hex, k/M/G/T binary suffixes (4k = 4096).")
 	fmt.Fprintln(w, "Flags may come before or after the other arguments; -- ends the flags.")
+	fmt.Fprintln(w, "dump and search read standard input when FILE is - or is left out on a pipe:")
+	fmt.Fprintln(w, "streamed once, front to back (a pipe cannot be mapped), the same output as for a file.")
 }
 
 // oneLine keeps an error message on one line and terminal-safe: names are
@@ -183,6 +186,42 @@ func needArgs(name, usage string, pos []string, min, max int) error {
 		return usageError{fmt.Errorf("usage: mmhex %s (mmhex --help for more)", strings.TrimSpace(name+" "+usage))}
 	}
 	return nil
+}
+
+// stdinName is what messages call standard input.
+const stdinName = "standard input"
+
+// isStdin: the FILE argument "-" is standard input (./- is a file named -).
+func isStdin(arg string) bool { return arg == "-" }
+
+// inputName is how messages name a FILE argument: display.Name, or
+// "standard input" for "-".
+func inputName(arg string) string {
+	if isStdin(arg) {
+		return stdinName
+	}
+	return display.Name(arg)
+}
+
+// withStdin is the one input rule of the commands that read a pipe (dump,
+// search): when FILE, the first of need positional arguments, was left out
+// and standard input is a pipe, a socket or a redirected file
+// (`producer | mmhex dump`, `mmhex dump < f`), it puts "-" first. A
+// terminal or /dev/null on standard input leaves pos as it is (the usage
+// line follows). Such a command then reads os.Stdin, streamed, when
+// isStdin(pos[0]): a pipe cannot be mapped.
+func withStdin(pos []string, need int) []string {
+	if len(pos) != need-1 {
+		return pos
+	}
+	fi, err := os.Stdin.Stat()
+	if err != nil {
+		return pos
+	}
+	if m := fi.Mode(); m&(os.ModeNamedPipe|os.ModeSocket) != 0 || m.IsRegular() {
+		return append([]string{"-"}, pos...)
+	}
+	return pos
 }
 
 // parseNumber parses an offset or length argument for file.
@@ -358,7 +397,7 @@ func statWatch(f *mapping.File, name string, asJSON bool, stdout io.Writer) erro
 	}
 }
 
-const dumpUsage = "FILE [-s [-]OFFSET] [-n|-l LENGTH] [--format canonical|xxd|plain] [--color auto|always|never]"
+const dumpUsage = "[FILE|-] [-s [-]OFFSET] [-n|-l LENGTH] [--format canonical|xxd|plain] [--color auto|always|never]"
 
 func cmdDump(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("dump", flag.ContinueOnError)
@@ -371,9 +410,11 @@ func cmdDump(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	pos = withStdin(pos, 1)
 	if err := needArgs("dump", dumpUsage, pos, 1, 1); err != nil {
 		return err
 	}
+	label := inputName(pos[0]) // what messages call the input
 	var o hexfmt.Options
 	if o.Format, err = hexfmt.ParseFormat(*format); err != nil {
 		return usageError{fmt.Errorf("dump: --format: %w", err)}
@@ -387,14 +428,14 @@ func cmdDump(args []string, stdout, stderr io.Writer) error {
 	if rest, ok := strings.CutPrefix(*skip, "-"); ok {
 		num, fromEnd = rest, true
 	}
-	off, err := parseNumber(pos[0], "offset", num)
+	off, err := parseNumber(label, "offset", num)
 	if err != nil {
-		_, err = parseNumber(pos[0], "offset", *skip) // the error names what was typed
+		_, err = parseNumber(label, "offset", *skip) // the error names what was typed
 		return err
 	}
 	n := int64(-1)
 	if *length != "" {
-		if n, err = parseNumber(pos[0], "length", *length); err != nil {
+		if n, err = parseNumber(label, "length", *length); err != nil {
 			return err
 		}
 	}
@@ -402,6 +443,16 @@ func cmdDump(args []string, stdout, stderr io.Writer) error {
 		o.Color = mode.UseColor(fd.Fd())
 	} else {
 		o.Color = mode == hexfmt.ColorAlways
+	}
+	if isStdin(pos[0]) {
+		if fromEnd {
+			return usageError{fmt.Errorf("%s: -s %s counts from the end: a pipe has no end to count from until it is read (use a file)", label, display.Line(*skip))}
+		}
+		err = hexfmt.DumpStream(stdout, os.Stdin, label, off, n, o)
+		if errors.Is(err, syscall.EPIPE) {
+			return nil
+		}
+		return err
 	}
 	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
 	if err != nil {
@@ -421,7 +472,7 @@ func cmdDump(args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
-const searchUsage = "FILE PATTERN [--hex] [-i] [--count] [--max N]"
+const searchUsage = "[FILE|-] PATTERN [--hex] [-i] [--count] [--max N]"
 
 // cmdSearch: the search engine (mapping/search) over the whole file; the
 // offsets go out in order through a buffered writer.
@@ -438,10 +489,11 @@ func cmdSearch(args []string, stdout, stderr io.Writer) error {
 	if *maxN < 0 {
 		return usageError{fmt.Errorf("search: --max must not be negative: %d (0: no limit)", *maxN)}
 	}
+	pos = withStdin(pos, 2)
 	if err := needArgs("search", searchUsage, pos, 2, 2); err != nil {
 		return err
 	}
-	name := display.Name(pos[0])
+	name := inputName(pos[0])
 	if *hex && *fold {
 		return usageError{fmt.Errorf("search: -i applies to text patterns, not to --hex")}
 	}
@@ -449,22 +501,30 @@ func cmdSearch(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{fmt.Errorf("%s: pattern: %w", name, err)}
 	}
-	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
-	if err != nil {
-		return troubleError{err}
+	var src search.Source
+	var ao search.AllOptions
+	if isStdin(pos[0]) {
+		// a pipe is swept once, in order, by one worker
+		src, ao = stream.New(os.Stdin, name), search.AllOptions{Workers: 1, Segment: stream.Unbounded}
+	} else {
+		f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
+		if err != nil {
+			return troubleError{err}
+		}
+		defer f.Close()
+		src = f
 	}
-	defer f.Close()
 	w := bufio.NewWriterSize(stdout, 256<<10)
 	var n int64
 	if *count {
 		// counted by the workers, segment by segment: no offsets kept
-		n, err = search.Count(context.Background(), f, p, 0, f.Size(), *maxN, search.AllOptions{})
+		n, err = search.Count(context.Background(), src, p, 0, src.Size(), *maxN, ao)
 		if err == nil {
 			fmt.Fprintln(w, n)
 		}
 	} else {
 		// the workers format the offsets (appendOffsets), in parallel
-		err = search.FindAllText(context.Background(), f, p, 0, f.Size(), search.AllOptions{}, appendOffsets, func(text []byte, k int) bool {
+		err = search.FindAllText(context.Background(), src, p, 0, src.Size(), ao, appendOffsets, func(text []byte, k int) bool {
 			if *maxN > 0 && int64(k) > *maxN-n {
 				k = int(*maxN - n)
 				text = text[:nthLineEnd(text, k)]
@@ -555,6 +615,9 @@ func cmdEdit(args []string, stdout, stderr io.Writer) error {
 	}
 	if len(pos) == 1 {
 		o.Path = pos[0]
+	}
+	if isStdin(o.Path) {
+		return usageError{errors.New(stdinName + " cannot be mapped: the editor needs a file (mmhex dump and mmhex search read a pipe)")}
 	}
 	if *window != "" {
 		if o.Mapping.Window, err = parseNumber(o.Path, "--window", *window); err != nil {

@@ -111,3 +111,54 @@ func dumpError(name string, err error) error {
 	}
 	return fmt.Errorf("%s: writing: %w", name, err)
 }
+
+// DumpStream is DumpFile for an input that cannot be mapped (a pipe): it
+// reads r once, front to back, drops the first off bytes, and formats up to
+// n bytes (n < 0: to the end of the input) with the same Dumper, so the
+// text is the one DumpFile writes for a file holding the same bytes. name
+// (display-safe, e.g. "standard input") is how errors name the input. An
+// offset past the end of the input is an error (ErrPastEnd), as for a file.
+func DumpStream(w io.Writer, r io.Reader, name string, off, n int64, o Options) error {
+	if off < 0 {
+		return fmt.Errorf("%s: %w: %d", name, mapping.ErrOffset, off)
+	}
+	skipped, err := io.CopyN(io.Discard, r, off)
+	if err != nil && err != io.EOF {
+		return fmt.Errorf("%s: reading: %w", name, err)
+	}
+	if skipped < off {
+		return fmt.Errorf("%s: %w: offset %d (%#x), size %d (%#x)", name, mapping.ErrPastEnd, off, off, skipped, skipped)
+	}
+	if n == 0 {
+		return nil
+	}
+	if n > 0 {
+		r = io.LimitReader(r, n)
+	}
+	d := NewDumper(w, off, o)
+	buf := make([]byte, segBytes*4)
+	var werr, rerr error
+	for werr == nil {
+		k, err := io.ReadFull(r, buf)
+		if k > 0 {
+			_, werr = d.Write(buf[:k])
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			rerr = err
+			break
+		}
+	}
+	cerr := d.Close()
+	switch {
+	case werr != nil:
+		return dumpError(name, werr)
+	case rerr != nil:
+		return fmt.Errorf("%s: reading: %w", name, rerr)
+	case cerr != nil:
+		return dumpError(name, cerr)
+	}
+	return nil
+}

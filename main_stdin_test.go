@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"mmhex/mapping/testenv"
+)
+
+// runIn runs the binary with stdin (a pipe when it is a []byte, the file
+// itself when it is an *os.File).
+func runIn(t *testing.T, stdin any, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	switch in := stdin.(type) {
+	case []byte:
+		cmd.Stdin = bytes.NewReader(in) // exec copies it through a pipe
+	case *os.File:
+		cmd.Stdin = in
+	}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+// reference runs a competitor tool with data on a pipe.
+func reference(t *testing.T, data []byte, tool string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(testenv.RequireTool(t, tool), args...)
+	cmd.Stdin = bytes.NewReader(data)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s %q: %v", tool, args, err)
+	}
+	return string(out)
+}
+
+// stdinInputs: empty, short, runs of zeros (canonical folds them, also
+// across the stream's reads), and more than the stream's chunk so rows and
+// folded runs cross read boundaries.
+func stdinInputs() map[string][]byte {
+	zeros := make([]byte, 5<<20+123)
+	copy(zeros[1<<20-7:], "across a read")
+	mixed := pattern(3<<20 + 77)
+	for i := 1 << 19; i < 1<<19+4096; i++ {
+		mixed[i] = 0
+	}
+	return map[string][]byte{"empty": nil, "one": {0x41}, "short": []byte("hello, world\n\x00\x01\xff"), "zeros": zeros, "mixed": mixed}
+}
+
+// TestDumpStdin: dump reads a pipe given "-" or no FILE, and a file
+// redirected to standard input; the text is byte for byte the file's, and
+// hexdump -C / xxd / xxd -p reading the same pipe.
+func TestDumpStdin(t *testing.T) {
+	for name, data := range stdinInputs() {
+		file := tempFile(t, name, data)
+		for _, c := range []struct {
+			opts []string
+			ref  []string // the competitor reading the pipe; nil: none
+		}{
+			{[]string{"--format", "canonical"}, []string{"hexdump", "-C"}},
+			{[]string{"--format", "xxd"}, []string{"xxd"}},
+			{[]string{"--format", "plain"}, []string{"xxd", "-p"}},
+			{[]string{"--format", "xxd", "-s", "5", "-n", "100"}, []string{"xxd", "-s", "5", "-l", "100"}},
+			{[]string{"--format", "plain", "-s", "0x11", "-l", "1M"}, []string{"xxd", "-p", "-s", "17", "-l", "1048576"}},
+			{[]string{"--format", "canonical", "-s", "3", "-n", "2M"}, nil}, // hexdump cannot -s a pipe
+			{[]string{"--format", "xxd", "--color", "always", "-n", "4k"}, nil},
+		} {
+			if len(data) < 17 && slicesContain(c.opts, "-s") {
+				continue // past the end: TestStdinErrors
+			}
+			want := mmhex(t, append([]string{"dump", file}, c.opts...)...)
+			if want.code != 0 {
+				t.Fatalf("dump %s %q: %+v", name, c.opts, want)
+			}
+			if c.ref != nil {
+				if ref := reference(t, data, c.ref[0], c.ref[1:]...); ref != want.stdout {
+					t.Errorf("%s: mmhex dump FILE %q differs from %q on a pipe (%d and %d bytes)", name, c.opts, c.ref, len(want.stdout), len(ref))
+				}
+			}
+			f, err := os.Open(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for how, r := range map[string]result{
+				"pipe, no FILE":   runIn(t, data, append([]string{"dump"}, c.opts...)...),
+				"pipe, -":         runIn(t, data, append([]string{"dump", "-"}, c.opts...)...),
+				"pipe, - last":    runIn(t, data, append(append([]string{"dump"}, c.opts...), "-")...),
+				"redirected file": runIn(t, f, append([]string{"dump"}, c.opts...)...),
+			} {
+				if r != want {
+					t.Errorf("%s, %s, %q: code %d stderr %q, %d bytes out; want the file's %d bytes", name, how, c.opts, r.code, r.stderr, len(r.stdout), len(want.stdout))
+				}
+			}
+			f.Close()
+		}
+	}
+}
+
+func slicesContain(s []string, x string) bool {
+	for _, v := range s {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// TestSearchStdin: search reads a pipe given "-" or no FILE; the offsets,
+// counts, --max and exit status are the file's, with matches across the
+// stream's reads.
+func TestSearchStdin(t *testing.T) {
+	in := stdinInputs()
+	for _, c := range []struct {
+		input string
+		args  []string
+	}{
+		{"zeros", []string{"across a read"}},
+		{"zeros", []string{"--hex", "00 00 00 61 63"}},
+		{"zeros", []string{"--count", "--hex", "00 00"}},
+		{"zeros", []string{"--max", "3", "--hex", "00"}},
+		{"mixed", []string{"--hex", "00 ?? 00"}},
+		{"mixed", []string{"--hex", "00 00 00"}},
+		{"short", []string{"-i", "HELLO"}},
+		{"short", []string{"nothing"}},
+		{"empty", []string{"x"}},
+		{"one", []string{"A"}},
+	} {
+		data := in[c.input]
+		file := tempFile(t, c.input, data)
+		want := mmhex(t, append([]string{"search", file}, c.args...)...)
+		want.stderr = strings.ReplaceAll(want.stderr, file, "standard input")
+		if want.code == 2 {
+			t.Fatalf("search %s %q: %+v", c.input, c.args, want)
+		}
+		for how, r := range map[string]result{
+			"no FILE": runIn(t, data, append([]string{"search"}, c.args...)...),
+			"-":       runIn(t, data, append([]string{"search", "-"}, c.args...)...),
+		} {
+			if r != want {
+				t.Errorf("%s, %s, %q: %q code %d stderr %q, want %q code %d stderr %q", c.input, how, c.args, trim(r.stdout), r.code, r.stderr, trim(want.stdout), want.code, want.stderr)
+			}
+		}
+	}
+}
+
+func trim(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "…"
+	}
+	return s
+}
+
+// TestStdinErrors: what a pipe cannot do, said on one line; a terminal or
+// /dev/null on standard input is not a pipe (the usage line); the editor
+// refuses "-".
+func TestStdinErrors(t *testing.T) {
+	for _, c := range []struct {
+		in   any
+		args []string
+		code int
+		err  string
+	}{
+		{[]byte("abc"), []string{"dump", "-s", "-1"}, 2, "standard input: -s -1 counts from the end: a pipe has no end to count from until it is read (use a file)"},
+		{[]byte("abc"), []string{"dump", "-s", "4"}, 1, "standard input: offset is past end of file: offset 4 (0x4), size 3 (0x3)"},
+		{[]byte("abc"), []string{"dump", "-s", "1x"}, 2, `standard input: offset: bad number: "1x" (use decimal, 0x hex, k/M/G suffixes)`},
+		{[]byte("abc"), []string{"search", "zz"}, 1, `standard input: no match for "zz"`},
+		{[]byte("abc"), []string{"search", "--hex", "4g"}, 2, `standard input: pattern: malformed hex: column 2: "g" is not a hex digit`},
+		{nil, []string{"dump"}, 2, "usage: mmhex dump " + dumpUsage + " (mmhex --help for more)"},
+		{nil, []string{"search", "x"}, 2, "usage: mmhex search " + searchUsage + " (mmhex --help for more)"},
+		{[]byte("abc"), []string{"-"}, 2, "standard input cannot be mapped: the editor needs a file (mmhex dump and mmhex search read a pipe)"},
+	} {
+		r := runIn(t, c.in, c.args...)
+		if r.code != c.code || r.stderr != "mmhex: "+c.err+"\n" || r.stdout != "" {
+			t.Errorf("%q: code %d stderr %q, want %d %q", c.args, r.code, r.stderr, c.code, "mmhex: "+c.err+"\n")
+		}
+	}
+	// exactly the offset at the end: canonical prints the end line, as
+	// hexdump -C -s SIZE of a file does
+	if r := runIn(t, []byte("abc"), "dump", "-s", "3"); r.code != 0 || r.stdout != "00000003\n" {
+		t.Errorf("-s SIZE: %+v", r)
+	}
+	if r := mmhex(t, "--help"); !strings.Contains(r.stdout, "(a pipe cannot be mapped)") {
+		t.Errorf("--help does not say a pipe cannot be mapped:\n%s", r.stdout)
+	}
+}
