@@ -31,6 +31,7 @@ import (
 	"mmhex/mapping/search"
 	"mmhex/mapping/stream"
 	"mmhex/view"
+	"mmhex/view/features"
 	"mmhex/view/hexfmt"
 )
 
@@ -625,6 +626,7 @@ func cmdEdit(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	o.Stdout = stdout
+	o.Features = features.Default()
 	return view.Launch(o)
 }
 

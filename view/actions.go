@@ -169,7 +169,7 @@ func registerCore(e *Editor) {
 			}
 		})
 	})
-	// writeback (sync_file_range) belongs to the page panel (pagepanel.go).
+	// writeback (sync_file_range) belongs to the page panel (view/lab/pagepanel.go).
 	e.Handle(keymap.Quit, func(e *Editor, a Args) { e.quit() })
 	e.Handle(keymap.QuitRevert, func(e *Editor, a Args) {
 		e.revertUnsynced(func(err error) {

@@ -4,9 +4,12 @@
 // and turns keys into actions only through keymap.
 //
 // Features (selection, search, marks, panels, ...) are values of the
-// Feature interface, listed in one place (defaultFeatures, features.go);
-// New registers them in that order. docs/architecture.md (## view) lists
-// the extension points.
+// Feature interface. This package holds the editor and the features that
+// are part of it; features in subpackages (view/lab: the page panel and the
+// disk view) use only its exported API. The one list of every feature, in
+// order, is features.Default (mmhex/view/features), which sees both; main
+// passes it to Launch and New registers them in that order.
+// docs/architecture.md (## view) lists the extension points.
 package view
 
 import (
@@ -14,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -50,8 +54,9 @@ type Options struct {
 	// the caller set the application's screen (tests drawing by hand), or
 	// tview makes one in Run, with a frame after every key.
 	Screen tcell.Screen
-	// Features are the editor's features, registered in this order; nil
-	// means defaultFeatures().
+	// Features are the editor's features, registered in this order: the
+	// program passes features.Default() (mmhex/view/features). nil: none
+	// (New still makes an editor, which only draws).
 	Features []Feature
 	// Colours are the configuration's [colours] (keymap.Config.Colours,
 	// keyed by keymap.ColourNames); nil: the default colours.
@@ -66,8 +71,6 @@ type testHooks struct {
 	// post, when set, replaces the queueing of background work's results
 	// to the UI goroutine (searchPost): tests run them themselves.
 	post func(fn func())
-	// probeSync makes the panels measure on the calling goroutine.
-	probeSync bool
 	// searchProgress is called on the search goroutine at each progress
 	// report: a test changes the file there, in the middle of a search.
 	searchProgress func(done, total int64)
@@ -222,11 +225,7 @@ func New(app *tview.Application, f *mapping.File, opts Options) (*Editor, error)
 	}
 	e.grid = newGrid(e)
 	e.root = newLayout(e)
-	feats := opts.Features
-	if feats == nil {
-		feats = defaultFeatures()
-	}
-	if err := e.register(feats); err != nil {
+	if err := e.register(opts.Features); err != nil {
 		return nil, err
 	}
 	if opts.Inspector {
@@ -413,8 +412,10 @@ func (e *Editor) EveryWhile(d time.Duration, cond func() bool, fn func()) {
 	e.ticks = append(e.ticks, tick{d, fn, cond})
 }
 
-// runTicks runs every tick function once, synchronously (tests).
-func (e *Editor) runTicks() {
+// RunTicks runs every periodic function (Every, EveryWhile) once, on the
+// calling goroutine, as a tick of Run would: for tests that drive an editor
+// without Run, in this package and in the feature subpackages.
+func (e *Editor) RunTicks() {
 	for _, t := range e.ticks {
 		if t.while == nil || t.while() {
 			t.fn()
@@ -471,6 +472,34 @@ func (e *Editor) AddStatus(fn func() string) { e.statusHooks = append(e.statusHo
 
 // Cursor is the offset of the cursor byte.
 func (e *Editor) Cursor() int64 { return e.cursor }
+
+// File is the open file. Features read it (ReadAt, Scan, pagecache's
+// figures) and edit it only through the editor (WriteAt, Fill), so the
+// screen shows the edit as unsynced.
+func (e *Editor) File() *mapping.File { return e.f }
+
+// FileName is the name the panels call the file: Options.Name, else the
+// last element of its path (the header shows the whole path). Not
+// sanitised: pass it through display.Name or DrawText.
+func (e *Editor) FileName() string {
+	if e.opts.Name != "" {
+		return e.opts.Name
+	}
+	return filepath.Base(e.f.Path())
+}
+
+// SyncKey names the sync action's key for messages ("Ctrl-S"), or ":w"
+// where no key is bound to it (the vim preset).
+func (e *Editor) SyncKey() string { return syncKey(e) }
+
+// OffsetStyle is the grid's style for offsets (the configured colour):
+// cur for the cursor's row. Panels that show offsets use it.
+func (e *Editor) OffsetStyle(cur bool) tcell.Style {
+	if cur {
+		return e.pal.offsetCur
+	}
+	return e.pal.offset
+}
 
 // Column is the active column.
 func (e *Editor) Column() Column { return e.col }

@@ -21,25 +21,36 @@ type Feature interface {
 	Register(e *Editor) error
 }
 
-// defaultFeatures is the editor's feature list, built here and nowhere
-// else. The order is the order hooks run in: the cancel hooks (Esc) of the
-// write-selection, then the search, then the selection; the status parts
-// of the live view, then the search.
-func defaultFeatures() []Feature {
-	sel := &selection{}
-	return []Feature{
-		featureFunc{"core", registerCore},
-		&diskView{},
-		featureFunc{"inspector", registerInspector},
-		newLive(),
-		newMarks(),
-		&pagePanel{},
-		featureFunc{"paste", registerPaste},
-		&searcher{sel: sel},
-		sel,
-		&writeState{},
-	}
-}
+// The features that are part of this package, one constructor each: the
+// list that orders them with the subpackages' features (view/lab) is
+// features.Default (mmhex/view/features), the one place every feature is
+// named. Each call makes a new value: one per editor, holding its state.
+
+// Core is moving, editing, undo, sync, quit, help and the command line.
+func Core() Feature { return featureFunc{"core", registerCore} }
+
+// Inspector is the data inspector panel.
+func Inspector() Feature { return featureFunc{"inspector", registerInspector} }
+
+// Live is the live view of other writers (a tick that follows the file's
+// size and name, and the highlight of bytes others changed).
+func Live() Feature { return newLive() }
+
+// Marks are the letter marks (mark-set, mark-jump).
+func Marks() Feature { return newMarks() }
+
+// Paste is bracketed paste into the grid.
+func Paste() Feature { return featureFunc{"paste", registerPaste} }
+
+// Search is the search prompt and engine; it shows its match in the
+// list's Selection feature (New fails without one).
+func Search() Feature { return &searcher{} }
+
+// Selection is the selection and its operations (copy, fill, paste-hex).
+func Selection() Feature { return &selection{} }
+
+// WriteSelection is write-selection (the selection to a new file).
+func WriteSelection() Feature { return &writeState{} }
 
 // featureFunc is a feature that is one registering function.
 type featureFunc struct {

@@ -19,13 +19,13 @@ func TestFeatureDuplicateHandler(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	second := featureFunc{"second writeback", func(e *Editor) {
-		e.Handle(keymap.Writeback, func(e *Editor, a Args) {})
+	second := featureFunc{"second search", func(e *Editor) {
+		e.Handle(keymap.SearchForward, func(e *Editor, a Args) {})
 	}}
-	e, err := New(tview.NewApplication(), f, Options{Features: append(defaultFeatures(), second)})
-	const want = `feature "second writeback": action "writeback" already has a handler (from feature "page panel")`
+	e, err := New(tview.NewApplication(), f, Options{Features: append(viewFeatures(), second)})
+	const want = `feature "second search": action "search-forward" already has a handler (from feature "search")`
 	if err == nil || err.Error() != want || e != nil {
-		t.Fatalf("New with two writeback handlers: %v, %v\nwant error %s", e, err, want)
+		t.Fatalf("New with two search handlers: %v, %v\nwant error %s", e, err, want)
 	}
 	// Within one feature too.
 	twice := featureFunc{"twice", func(e *Editor) {
@@ -37,9 +37,16 @@ func TestFeatureDuplicateHandler(t *testing.T) {
 	if err == nil || err.Error() != want2 {
 		t.Fatalf("one feature handling an action twice: %v\nwant %s", err, want2)
 	}
-	// The default list registers each action once.
-	if _, err := New(tview.NewApplication(), f, Options{}); err != nil {
+	// The list registers each action once (features.Default, with the
+	// lab's panels: TestDefault in view/features).
+	if _, err := New(tview.NewApplication(), f, Options{Features: viewFeatures()}); err != nil {
 		t.Fatal(err)
+	}
+	// The search needs a selection to show its match in.
+	_, err = New(tview.NewApplication(), f, Options{Features: []Feature{Core(), Search()}})
+	const want3 = `feature "search": the search needs the selection feature (view.Selection) in the list`
+	if err == nil || err.Error() != want3 {
+		t.Fatalf("search without selection: %v\nwant %s", err, want3)
 	}
 }
 

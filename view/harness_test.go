@@ -52,7 +52,10 @@ func newHarness(t testing.TB, path string, w, ht int, mo mapping.Options, opts O
 	// the cells a test reads are the ones it gives tcell.
 	app.SetScreen(newTermScreen(sim, nil))
 	sim.SetSize(w, ht)
-	opts.test = hooksFor(t) // syncPosts and measureInline may come after
+	opts.test = hooksFor(t) // syncPosts and the like may come after
+	if opts.Features == nil {
+		opts.Features = viewFeatures()
+	}
 	e, err := New(app, f, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -60,6 +63,13 @@ func newHarness(t testing.TB, path string, w, ht int, mo mapping.Options, opts O
 	h := &harness{t: t, sim: sim, app: app, e: e, f: f}
 	h.draw() // as on the terminal: a frame before the first key
 	return h
+}
+
+// viewFeatures is features.Default without the subpackages' features
+// (view/lab), which this package's tests cannot import: the features of
+// package view, in the same order. The lab's panels are tested in view/lab.
+func viewFeatures() []Feature {
+	return []Feature{Core(), Inspector(), Live(), Marks(), Paste(), Search(), Selection(), WriteSelection()}
 }
 
 // hooksByTest holds the test hooks (testHooks) a test asked for before

@@ -39,7 +39,7 @@ func startJobRun(t *testing.T, path string, step func(what, progress string)) *j
 		t.Fatal(err)
 	}
 	sim.SetSize(100, 20)
-	e, err := New(tview.NewApplication(), f, Options{Screen: sim, test: &testHooks{jobStep: step}})
+	e, err := New(tview.NewApplication(), f, Options{Features: viewFeatures(), Screen: sim, test: &testHooks{jobStep: step}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +305,7 @@ func TestDrawOnlyDraws(t *testing.T) {
 	if h.e.Size() != old || h.e.msg != "" || h.draw() != first {
 		t.Fatalf("a frame changed the editor: size %d (was %d), message %q", h.e.Size(), old, h.e.msg)
 	}
-	h.e.runTicks()
+	h.e.RunTicks()
 	if want := fmt.Sprintf("the file changed size: %d B (%s), was %d B", old+4096, display.HumanBytes(old+4096), old); h.e.Size() != old+4096 || h.e.msg != want {
 		t.Fatalf("after a tick: size %d, message %q; want %d, %q", h.e.Size(), h.e.msg, old+4096, want)
 	}

@@ -57,7 +57,7 @@ func startTyped(tb testing.TB, path string, want int64) *typedRun {
 	}
 	r.sim.SetSize(120, 40)
 	app := tview.NewApplication()
-	if r.e, err = New(app, f, Options{Screen: ts, test: hooksFor(tb)}); err != nil {
+	if r.e, err = New(app, f, Options{Features: viewFeatures(), Screen: ts, test: hooksFor(tb)}); err != nil {
 		tb.Fatal(err)
 	}
 	r.e.AddKeyHook(func(*tcell.EventKey) bool { r.keys.Add(1); return false })

@@ -24,6 +24,9 @@ type LaunchOptions struct {
 	Fit     bool            // --fit: the row width follows the terminal width
 	Stdout  io.Writer       // where the removal of the demo folder is reported on exit
 	Stderr  io.Writer       // where a note on exit goes (what a revert left alone); nil: os.Stderr
+	// Features are the editor's features: main passes features.Default()
+	// (mmhex/view/features, the one list).
+	Features []Feature
 }
 
 // Launch opens the file and runs the editor on the terminal. Everything that
@@ -85,6 +88,7 @@ func Launch(o LaunchOptions) (err error) {
 		StartupMessage: keymap.ProblemsText(probs),
 		Screen:         ts,
 		Colours:        cfg.Colours,
+		Features:       o.Features,
 	})
 	if err != nil {
 		ts.Fini()

@@ -50,7 +50,7 @@ func TestLiveOtherWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	*now = now.Add(liveEvery)
-	h.e.runTicks()
+	h.e.RunTicks()
 	h.draw()
 	hi, lo, st, txt, tst := hexCell(h, 1, 5)
 	if hi != '5' || lo != 'a' || txt != 'Z' {
@@ -76,13 +76,13 @@ func TestLiveOtherWriter(t *testing.T) {
 	}
 	// Still marked 0.75 s later, gone after a second.
 	*now = now.Add(750 * time.Millisecond)
-	h.e.runTicks()
+	h.e.RunTicks()
 	h.draw()
 	if _, _, st, _, _ := hexCell(h, 1, 5); st != changedStyle {
 		t.Errorf("mark gone after 0.75 s")
 	}
 	*now = now.Add(300 * time.Millisecond)
-	h.e.runTicks()
+	h.e.RunTicks()
 	h.draw()
 	if _, _, st, _, _ := hexCell(h, 1, 5); st == changedStyle {
 		t.Errorf("mark still there after 1.05 s")
@@ -92,7 +92,7 @@ func TestLiveOtherWriter(t *testing.T) {
 	h.press("Down") // cursor to row 1, byte 2
 	h.typeText("41")
 	*now = now.Add(liveEvery)
-	h.e.runTicks()
+	h.e.RunTicks()
 	h.draw()
 	for i := 0; i < 16; i++ {
 		if _, _, st, _, _ := hexCell(h, 1, i); st == changedStyle {
@@ -111,23 +111,6 @@ func TestLiveGrowShrink(t *testing.T) {
 	testGrowShrink(t, h, path, now)
 }
 
-// The same with the page panel and the disk view shown (they measure and
-// read the file too) and a one-page window.
-func TestLiveGrowShrinkPanels(t *testing.T) {
-	now := stepClock(t)
-	measureInline(t)
-	path := writeFile(t, "grow.bin", []byte(strings.Repeat("x", 40)))
-	h := newHarness(t, path, 100, 60, mapping.Options{Window: 4096}, Options{})
-	h.press("Ctrl-P", "Ctrl-D")
-	if scr := h.draw(); !strings.Contains(scr, "40 B  rw  ") || !strings.Contains(scr, "pages of ") || !strings.Contains(scr, "page 0x0 of ") {
-		t.Fatalf("screen:\n%s", scr)
-	}
-	testGrowShrink(t, h, path, now)
-	if scr := h.draw(); !strings.Contains(scr, "pages of ") || !strings.Contains(scr, "2 × 4 KiB") {
-		t.Errorf("page panel after growing to 5000 B:\n%s", scr)
-	}
-}
-
 func testGrowShrink(t *testing.T, h *harness, path string, now *time.Time) {
 	t.Helper()
 	other, err := os.OpenFile(path, os.O_RDWR, 0)
@@ -141,7 +124,7 @@ func testGrowShrink(t *testing.T, h *harness, path string, now *time.Time) {
 		t.Fatal(err)
 	}
 	*now = now.Add(liveEvery)
-	h.e.runTicks()
+	h.e.RunTicks()
 	screen := h.draw()
 	if !strings.Contains(screen, "the file changed size: 48 B, was 40 B") {
 		t.Errorf("after growing to 48 B:\n%s", screen)
@@ -159,7 +142,7 @@ func testGrowShrink(t *testing.T, h *harness, path string, now *time.Time) {
 		t.Fatal(err)
 	}
 	*now = now.Add(liveEvery)
-	h.e.runTicks()
+	h.e.RunTicks()
 	screen = h.draw()
 	if !strings.Contains(screen, "the file changed size: 10 B, was 48 B") || h.e.Cursor() != 9 {
 		t.Errorf("after shrinking to 10 B (cursor %d):\n%s", h.e.Cursor(), screen)
@@ -168,13 +151,13 @@ func testGrowShrink(t *testing.T, h *harness, path string, now *time.Time) {
 	if err := other.Truncate(0); err != nil {
 		t.Fatal(err)
 	}
-	h.e.runTicks()
+	h.e.RunTicks()
 	h.draw()
 	if err := other.Truncate(5000); err != nil {
 		t.Fatal(err)
 	}
 	*now = now.Add(liveEvery)
-	h.e.runTicks()
+	h.e.RunTicks()
 	screen = h.draw()
 	if !strings.Contains(screen, "4.88 KiB (5000 B)") {
 		t.Errorf("after growing to 5000 B:\n%s", screen)
@@ -193,7 +176,7 @@ func testGrowShrink(t *testing.T, h *harness, path string, now *time.Time) {
 func TestLiveReplacedOnDisk(t *testing.T) {
 	path := writeFile(t, "rn.bin", []byte("the old file bytes"))
 	h := newHarness(t, path, 240, 12, mapping.Options{}, Options{})
-	h.e.runTicks()
+	h.e.RunTicks()
 	if s := h.draw(); strings.Contains(s, "on disk") {
 		t.Fatalf("warning before anything happened:\n%s", s)
 	}
@@ -203,7 +186,7 @@ func TestLiveReplacedOnDisk(t *testing.T) {
 	if err := os.Rename(path+".new", path); err != nil {
 		t.Fatal(err)
 	}
-	h.e.runTicks()
+	h.e.RunTicks()
 	lines := strings.Split(h.draw(), "\n")
 	if want := " " + path + " was replaced by another file on disk: edits and syncs go to the file opened here, which no longer has that name"; lines[11] != want {
 		t.Errorf("message line %q\nwant %q", lines[11], want)
@@ -213,7 +196,7 @@ func TestLiveReplacedOnDisk(t *testing.T) {
 	}
 	h.typeText("X")
 	h.press("Ctrl-S")
-	h.e.runTicks()
+	h.e.RunTicks()
 	lines = strings.Split(h.draw(), "\n")
 	if !strings.HasPrefix(lines[10], " ! replaced by another file on disk │ ") {
 		t.Errorf("status line after a key %q", lines[10])

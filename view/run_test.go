@@ -39,7 +39,7 @@ func runEditor(t *testing.T, path string, setup func(e *Editor)) (*finiScreen, *
 	}
 	sim.SetSize(100, 30)
 	// as Launch does: the editor wraps the screen (frames after queued keys)
-	e, err := New(tview.NewApplication(), f, Options{Screen: sim, test: hooksFor(t)})
+	e, err := New(tview.NewApplication(), f, Options{Features: viewFeatures(), Screen: sim, test: hooksFor(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,15 @@ type searcher struct {
 
 func (x *searcher) Name() string { return "search" }
 
-func (x *searcher) Register(e *Editor) error { registerSearch(e, x); return nil }
+// Register finds the selection the match is shown in: the list must hold
+// a selection feature (Selection) too, before or after the search.
+func (x *searcher) Register(e *Editor) error {
+	if x.sel = featureOf[*selection](e); x.sel == nil {
+		return errors.New("the search needs the selection feature (view.Selection) in the list")
+	}
+	registerSearch(e, x)
+	return nil
+}
 
 // searcher is the editor's search feature.
 func (e *Editor) searcher() *searcher { return featureOf[*searcher](e) }

@@ -31,7 +31,7 @@ func TestSignalStopWinsOverRepaintAndIsBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	sim.SetSize(100, 30)
-	e, err := New(tview.NewApplication(), f, Options{Screen: ts})
+	e, err := New(tview.NewApplication(), f, Options{Features: viewFeatures(), Screen: ts})
 	if err != nil {
 		t.Fatal(err)
 	}

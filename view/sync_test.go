@@ -172,44 +172,6 @@ func TestSyncQuitAfterAsync(t *testing.T) {
 	}
 }
 
-// TestPagePanelReadOnlyDirty: on a read-only open the page panel does not
-// offer Ctrl-S for another writer's dirty pages.
-func TestPagePanelReadOnlyDirty(t *testing.T) {
-	measureInline(t)
-	path := pagesFile(t, 4, 0)
-	fdatasync(t, path)
-	w, err := os.OpenFile(path, os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.WriteAt([]byte("x"), 2*4096); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	h := newHarness(t, path, 120, 40, mapping.Options{ReadOnly: true}, Options{Name: "r.bin"})
-	requireDirtyCounts(t, h.f)
-	h.press("Ctrl-P")
-	h.draw()
-	y := panelTop(t, h)
-	cs, _ := kernelFigures(t, path)
-	tun, err := pagecache.ReadWritebackTunables()
-	if err != nil {
-		t.Fatal(err)
-	}
-	they := "they reach"
-	if cs.Dirty == 1 {
-		they = "it reaches"
-	}
-	want := " " + plural(int(cs.Dirty), "dirty page") + ": " + they + " the disk by kernel writeback (dirty_expire " +
-		trimSeconds(tun.DirtyExpire()) + ") (read-only here: Ctrl-S does not sync)"
-	if cs.Dirty == 0 {
-		t.Skip("kernel writeback took the page already")
-	}
-	if got := screenLine(h, y+5); got != want {
-		t.Errorf("read-only last line\n got %q\nwant %q", got, want)
-	}
-}
-
 // TestSyncReadOnlyUnknownDirty: on a read-only file the user neither owns
 // nor can write the kernel will not count its dirty pages (cachestat
 // EPERM): Ctrl-S says it did not sync and that the count is unknown, never

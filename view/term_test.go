@@ -186,7 +186,7 @@ func TestTermScreenQuitWithQueuedKeys(t *testing.T) {
 	}
 	app := tview.NewApplication()
 	app.SetScreen(ts)
-	e, err := New(app, f, Options{})
+	e, err := New(app, f, Options{Features: viewFeatures()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,9 +7,18 @@ import (
 	"mmhex/mapping/display"
 )
 
-// drawText draws s at (x, y), at most maxW cells wide, with SetContent only
-// (never tview.Print, which would interpret [style] tags). Every rune goes
-// through display.Rune (controls become '.'). It returns the x after the last cell drawn.
+// DrawText draws text at (x, y), at most maxW cells wide, with SetContent
+// only (never tview.Print, which would interpret [style] tags). Every rune
+// goes through display.Rune (controls become '.'). It returns the x after
+// the last cell drawn. The one way panels (here and in subpackages) draw
+// text.
+func DrawText(s tcell.Screen, x, y, maxW int, text string, st tcell.Style) int {
+	return drawText(s, x, y, maxW, text, st)
+}
+
+// TextWidth is the number of cells DrawText uses for text.
+func TextWidth(text string) int { return textWidth(text) }
+
 func drawText(s tcell.Screen, x, y, maxW int, text string, st tcell.Style) int {
 	end := x + maxW
 	for _, r := range text {

@@ -1,4 +1,4 @@
-package view
+package lab
 
 import (
 	"fmt"
@@ -17,9 +17,8 @@ import (
 	"mmhex/mapping"
 	"mmhex/mapping/pagecache"
 	"mmhex/mapping/testenv"
+	"mmhex/view"
 )
-
-func measureInline(t *testing.T) { hooksFor(t).probeSync = true }
 
 // pagesFile makes a file of n pages, each written by its own write(2) (so
 // the page cache holds one-page folios and one store dirties one page),
@@ -129,13 +128,12 @@ func TestPagePanel(t *testing.T) {
 	if os.Getpagesize() != 4096 {
 		t.Skip("the expected screens assume 4 KiB pages")
 	}
-	measureInline(t)
 	// Pages [56, 64) are evicted after the editor has drawn and edited:
 	// a fault reads around the faulting page, and mapped pages cannot be
 	// evicted, so these are far from anything the editor touched.
 	const pages, evictFrom = 64, 56
 	path := pagesFile(t, pages, 0)
-	h := newHarness(t, path, 120, 40, mapping.Options{}, Options{Name: "pages.bin"})
+	h := newInlineHarness(t, path, 120, 40, mapping.Options{}, view.Options{Name: "pages.bin"})
 	// Edit one byte of pages 20 and 40 (typed in the hex column).
 	h.e.SetCursor(20*4096 + 3)
 	h.typeText("41")
@@ -157,7 +155,7 @@ func TestPagePanel(t *testing.T) {
 		h.e.SetCursor(40*4096 + 9)
 		h.typeText(fmt.Sprintf("%02x", 0x60+try))
 		h.e.SetCursor(40*4096 + 16)
-		h.e.runTicks()
+		h.e.RunTicks()
 		h.draw()
 		cs, res = kernelFigures(t, path)
 	}
@@ -211,7 +209,7 @@ func TestPagePanel(t *testing.T) {
 
 	// MS_SYNC: clean at once.
 	h.press("Ctrl-S")
-	h.e.runTicks()
+	h.e.RunTicks()
 	h.draw()
 	cs, res = kernelFigures(t, path)
 	if cs.Dirty != 0 {
@@ -232,7 +230,7 @@ func TestPagePanel(t *testing.T) {
 	h.e.SetCursor(30 * 4096)
 	h.typeText("43")
 	h.press("Ctrl-W")
-	h.e.runTicks()
+	h.e.RunTicks()
 	h.draw()
 	cs, res = kernelFigures(t, path)
 	if got, want := screenLine(h, y), " "+countsLine("pages.bin", cs, res, 1); got != want {
@@ -263,7 +261,7 @@ func TestPagePanel(t *testing.T) {
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		h.e.runTicks()
+		h.e.RunTicks()
 		h.draw()
 		if cs, _ := kernelFigures(t, path); cs.Dirty == 0 && cs.Writeback == 0 && strings.HasSuffix(screenLine(h, y+5), "; now writeback 0 dirty 0") {
 			break
@@ -289,9 +287,8 @@ func TestPagePanel(t *testing.T) {
 
 // Groups of pages per cell, and the explanation lines for missing figures.
 func TestPagePanelGroupsAndUnknown(t *testing.T) {
-	measureInline(t)
 	path := pagesFile(t, 300, 0)
-	h := newHarness(t, path, 60, 24, mapping.Options{}, Options{Name: "pages.bin"})
+	h := newInlineHarness(t, path, 60, 24, mapping.Options{}, view.Options{Name: "pages.bin"})
 	h.press("Ctrl-P")
 	h.draw()
 	y := panelTop(t, h)
@@ -304,7 +301,7 @@ func TestPagePanelGroupsAndUnknown(t *testing.T) {
 		t.Errorf("map row %q: %d resident cells, want 58", row, got)
 	}
 
-	pp := &pagePanel{e: h.e}
+	pp := &pagePanel{e: h.e, inline: true}
 	for _, c := range []struct {
 		err  error
 		min  error
@@ -322,10 +319,9 @@ func TestPagePanelGroupsAndUnknown(t *testing.T) {
 
 // The panel draws "unknown" cells and figures as such, never as zero.
 func TestPagePanelUnknownCells(t *testing.T) {
-	measureInline(t)
 	path := pagesFile(t, 4, 0)
-	h := newHarness(t, path, 80, 20, mapping.Options{}, Options{Name: "p"})
-	pp := &pagePanel{e: h.e}
+	h := newInlineHarness(t, path, 80, 20, mapping.Options{}, view.Options{Name: "p"})
+	pp := &pagePanel{e: h.e, inline: true}
 	u := pagecache.Unknown
 	pp.res = &pageProbe{m: pagecache.PageMap{PageSize: 4096, Totals: pagecache.PageTotals{Pages: 4, Resident: u, Cached: u, Dirty: u, Writeback: u, Evicted: u, RecentlyEvicted: u},
 		Cells:        []pagecache.PageCell{{FirstPage: 0, Pages: 1}, {FirstPage: 1, Pages: 1}, {FirstPage: 2, Pages: 1}, {FirstPage: 3, Pages: 1}},
@@ -344,8 +340,7 @@ func TestPagePanelUnknownCells(t *testing.T) {
 // test binary again as nobody.
 func TestPagePanelNotOwner(t *testing.T) {
 	if path := os.Getenv("MMHEX_PANEL_NOT_OWNER"); path != "" {
-		measureInline(t)
-		h := newHarness(t, path, 120, 40, mapping.Options{}, Options{Name: "root.bin"})
+		h := newInlineHarness(t, path, 120, 40, mapping.Options{}, view.Options{Name: "root.bin"})
 		h.press("Ctrl-P")
 		h.draw()
 		y := panelTop(t, h)
@@ -388,7 +383,7 @@ func TestPagePanelNotOwner(t *testing.T) {
 	}
 }
 
-// Without measureInline the panels measure on a background goroutine
+// Without newInlineHarness the panels measure on a background goroutine
 // (Editor.Go); the UI goroutine only starts it and draws the last result,
 // so typing goes on while a measurement runs. The result arrives with a
 // later frame, and an edit typed meanwhile shows up in a later one.
@@ -396,17 +391,17 @@ func TestPagePanelMeasuresInBackground(t *testing.T) {
 	if os.Getpagesize() != 4096 {
 		t.Skip("the expected screens assume 4 KiB pages")
 	}
-	if h := pendingHooks(t); h != nil && h.probeSync {
-		t.Fatal("probeSync on")
-	}
 	path := pagesFile(t, 8, 0)
-	h := newHarness(t, path, 120, 40, mapping.Options{}, Options{Name: "bg.bin"})
+	h := newHarness(t, path, 120, 40, mapping.Options{}, view.Options{Name: "bg.bin"})
+	if h.pp.inline || h.dv.inline {
+		t.Fatal("the panels measure inline")
+	}
 	h.press("Ctrl-P", "Ctrl-D")
 	waitScreen := func(want string) {
 		t.Helper()
 		deadline := time.Now().Add(10 * time.Second)
 		for {
-			h.e.runTicks()
+			h.e.RunTicks()
 			scr := h.draw()
 			if strings.Contains(scr, want) {
 				return
@@ -432,10 +427,9 @@ func TestPagePanelMeasuresInBackground(t *testing.T) {
 // counts line names the missing figures, the cells come from mincore
 // (a cell mincore did not measure is '?', not '░'), the edited page is ▲.
 func TestPagePanelNoCachestat(t *testing.T) {
-	measureInline(t)
 	path := pagesFile(t, 4, 0)
-	h := newHarness(t, path, 80, 20, mapping.Options{}, Options{Name: "old.bin"})
-	pp := &pagePanel{e: h.e}
+	h := newInlineHarness(t, path, 80, 20, mapping.Options{}, view.Options{Name: "old.bin"})
+	pp := &pagePanel{e: h.e, inline: true}
 	u := pagecache.Unknown
 	cell := func(p, res, measured, edited int64) pagecache.PageCell {
 		c := pagecache.PageCell{FirstPage: p, Pages: 1, Cached: u, Dirty: u, Writeback: u, Resident: res, Measured: measured, Edited: edited}
@@ -495,11 +489,10 @@ func TestPagePanelNoCachestat(t *testing.T) {
 // writeback included (the kernel rarely holds them long enough for a
 // screen test to catch them).
 func TestPagePanelCellGlyphs(t *testing.T) {
-	measureInline(t)
 	path := pagesFile(t, 8, 0)
-	h := newHarness(t, path, 80, 20, mapping.Options{}, Options{Name: "g.bin"})
+	h := newInlineHarness(t, path, 80, 20, mapping.Options{}, view.Options{Name: "g.bin"})
 	h.e.SetCursor(7 * 4096) // off the first cells
-	pp := &pagePanel{e: h.e}
+	pp := &pagePanel{e: h.e, inline: true}
 	states := []pagecache.CellState{pagecache.CellNotResident, pagecache.CellResident, pagecache.CellDirty, pagecache.CellWriteback, pagecache.CellUnknown}
 	var cells []pagecache.PageCell
 	for i, st := range states {
@@ -537,11 +530,10 @@ func TestPagePanelCellGlyphs(t *testing.T) {
 // The legend's scale fits the line: for a 1 TiB file on a 120-column
 // screen "1 cell = ~1137439 pages" would be cut, so it reads in bytes.
 func TestPagePanelLegendScale(t *testing.T) {
-	measureInline(t)
 	path := pagesFile(t, 1, 0)
-	h := newHarness(t, path, 120, 40, mapping.Options{}, Options{Name: "huge.bin"})
+	h := newInlineHarness(t, path, 120, 40, mapping.Options{}, view.Options{Name: "huge.bin"})
 	legend := func(pages int64, ncell int) string {
-		pp := &pagePanel{e: h.e}
+		pp := &pagePanel{e: h.e, inline: true}
 		cells := make([]pagecache.PageCell, ncell)
 		for i := range cells {
 			cells[i] = pagecache.PageCell{FirstPage: int64(i) * pages / int64(ncell), State: pagecache.CellNotResident}
@@ -583,9 +575,8 @@ func TestPagePanelPrivate(t *testing.T) {
 	if os.Getpagesize() != 4096 {
 		t.Skip("the expected screens assume 4 KiB pages")
 	}
-	measureInline(t)
 	path := pagesFile(t, 4, 0)
-	h := newHarness(t, path, 120, 40, mapping.Options{Private: true}, Options{Name: "priv.bin"})
+	h := newInlineHarness(t, path, 120, 40, mapping.Options{Private: true}, view.Options{Name: "priv.bin"})
 	h.typeText("41")
 	h.press("Ctrl-P")
 	h.draw()
@@ -612,7 +603,7 @@ func TestPagePanelPrivate(t *testing.T) {
 	if _, err := other.WriteAt([]byte("x"), 2*4096); err != nil {
 		t.Fatal(err)
 	}
-	h.e.runTicks()
+	h.e.RunTicks()
 	h.draw()
 	if got, want := screenLine(h, y+5), " MAP_PRIVATE: your edits (▲) are copies in this process, never written; the file's 1 dirty page is not from them"; got != want {
 		t.Errorf("last line with another writer\n got %q\nwant %q", got, want)
@@ -621,9 +612,8 @@ func TestPagePanelPrivate(t *testing.T) {
 
 // The writeback action on a private mapping writes nothing and says why.
 func TestWritebackPrivate(t *testing.T) {
-	measureInline(t)
 	path := pagesFile(t, 2, 0)
-	h := newHarness(t, path, 120, 40, mapping.Options{Private: true}, Options{Name: "p"})
+	h := newInlineHarness(t, path, 120, 40, mapping.Options{Private: true}, view.Options{Name: "p"})
 	h.typeText("5a")
 	h.press("Alt-w")
 	if got, want := strings.Split(h.draw(), "\n")[39], " private mapping (MAP_PRIVATE): edits never reach the file; nothing to write back"; got != want {
@@ -641,9 +631,8 @@ func TestWritebackPrivate(t *testing.T) {
 // once they are clean the last line says so. (Kernel writeback takes
 // ~30 s; an fdatasync by another descriptor cleans them the same way.)
 func TestPagePanelAsyncThenClean(t *testing.T) {
-	measureInline(t)
 	path := pagesFile(t, 4, 0)
-	h := newHarness(t, path, 120, 40, mapping.Options{}, Options{Name: "a.bin"})
+	h := newInlineHarness(t, path, 120, 40, mapping.Options{}, view.Options{Name: "a.bin"})
 	h.typeText("41")
 	h.press("Ctrl-W", "Ctrl-P")
 	h.draw()
@@ -662,7 +651,7 @@ func TestPagePanelAsyncThenClean(t *testing.T) {
 	if err := unix.Fdatasync(fd); err != nil {
 		t.Fatal(err)
 	}
-	h.e.runTicks()
+	h.e.RunTicks()
 	h.draw()
 	if cs, _ := kernelFigures(t, path); cs.Dirty != 0 {
 		t.Fatalf("dirty after fdatasync: %+v", cs)
@@ -674,9 +663,8 @@ func TestPagePanelAsyncThenClean(t *testing.T) {
 
 // After MS_SYNC, pages dirtied by another writer are not called ours.
 func TestPagePanelSyncOtherDirty(t *testing.T) {
-	measureInline(t)
 	path := pagesFile(t, 4, 0)
-	h := newHarness(t, path, 120, 40, mapping.Options{}, Options{Name: "o.bin"})
+	h := newInlineHarness(t, path, 120, 40, mapping.Options{}, view.Options{Name: "o.bin"})
 	h.typeText("41")
 	h.press("Ctrl-S", "Ctrl-P")
 	other, err := os.OpenFile(path, os.O_RDWR, 0)
@@ -687,7 +675,7 @@ func TestPagePanelSyncOtherDirty(t *testing.T) {
 	if _, err := other.WriteAt([]byte("x"), 3*4096); err != nil {
 		t.Fatal(err)
 	}
-	h.e.runTicks()
+	h.e.RunTicks()
 	h.draw()
 	y := panelTop(t, h)
 	if cs, _ := kernelFigures(t, path); cs.Dirty != 1 {
@@ -704,9 +692,8 @@ func TestPagePanelNarrow(t *testing.T) {
 	if os.Getpagesize() != 4096 {
 		t.Skip("the expected screens assume 4 KiB pages")
 	}
-	measureInline(t)
 	path := pagesFile(t, 4, 0)
-	h := newHarness(t, path, 80, 24, mapping.Options{}, Options{Name: "a-rather-long-file-name.bin"})
+	h := newInlineHarness(t, path, 80, 24, mapping.Options{}, view.Options{Name: "a-rather-long-file-name.bin"})
 	h.press("Ctrl-P")
 	h.draw()
 	_, y, ok := h.find("4 × 4 KiB")
@@ -718,7 +705,7 @@ func TestPagePanelNarrow(t *testing.T) {
 	if got := screenLine(h, y); got != " "+want {
 		t.Errorf("counts at 80 columns\n got %q\nwant %q", got, " "+want)
 	}
-	h60 := newHarness(t, path, 60, 24, mapping.Options{}, Options{Name: "a-rather-long-file-name.bin"})
+	h60 := newInlineHarness(t, path, 60, 24, mapping.Options{}, view.Options{Name: "a-rather-long-file-name.bin"})
 	h60.press("Ctrl-P")
 	h60.draw()
 	y = panelTop(t, h60)
@@ -753,9 +740,8 @@ func drawPanel(pp *pagePanel, w, h int) (tcell.SimulationScreen, func(y int) str
 // On tmpfs there is no disk: the last line never says "memory and disk
 // agree" nor that a sync wrote pages, before or after Ctrl-S.
 func TestPagePanelTmpfs(t *testing.T) {
-	measureInline(t)
 	shm := shmFile(t, []byte(strings.Repeat("tmpfs", 2000)))
-	h := newHarness(t, shm, 120, 40, mapping.Options{}, Options{Name: "t.bin"})
+	h := newInlineHarness(t, shm, 120, 40, mapping.Options{}, view.Options{Name: "t.bin"})
 	h.press("Ctrl-P")
 	h.draw()
 	y := panelTop(t, h)
@@ -765,7 +751,7 @@ func TestPagePanelTmpfs(t *testing.T) {
 	}
 	h.typeText("41")
 	h.press("Ctrl-S")
-	h.e.runTicks()
+	h.e.RunTicks()
 	h.draw()
 	if got := screenLine(h, y+5); got != want {
 		t.Errorf("after Ctrl-S\n got %q\nwant %q", got, want)

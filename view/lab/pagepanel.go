@@ -1,4 +1,4 @@
-package view
+package lab
 
 // pagepanel.go: the page panel (action page-panel, Ctrl-P): a minimap of
 // the file's pages from the kernel's own figures (cachestat per cell,
@@ -14,7 +14,6 @@ package view
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +26,7 @@ import (
 	"mmhex/mapping"
 	"mmhex/mapping/display"
 	"mmhex/mapping/pagecache"
+	"mmhex/view"
 )
 
 const pagePanelName = "pages"
@@ -54,9 +54,10 @@ func (s *probeState[T]) result() *T {
 }
 
 // startProbe runs a panel's measurement on a panic-safe goroutine (a panic
-// restores the terminal), or at once when a test asks (testHooks.probeSync).
-func startProbe(e *Editor, run func()) {
-	if e.opts.test != nil && e.opts.test.probeSync {
+// restores the terminal), or at once when inline (a test's setting: the
+// panels' field, not a package variable).
+func startProbe(e *view.Editor, inline bool, run func()) {
+	if inline {
 		run()
 		return
 	}
@@ -66,9 +67,9 @@ func startProbe(e *Editor, run func()) {
 // addProbedPanel registers p, a panel that measures in the background
 // (request): action toggles it and measures when it appears, and it
 // measures again every pageRefresh while shown.
-func addProbedPanel(e *Editor, p *Panel, action keymap.Action, request func()) {
+func addProbedPanel(e *view.Editor, p *view.Panel, action keymap.Action, request func()) {
 	e.AddPanel(p)
-	e.Handle(action, func(e *Editor, a Args) {
+	e.Handle(action, func(e *view.Editor, a view.Args) {
 		if e.TogglePanel(p.Name) {
 			request()
 		}
@@ -89,7 +90,8 @@ type pageProbe struct {
 }
 
 type pagePanel struct {
-	e *Editor
+	e      *view.Editor
+	inline bool // measure on the calling goroutine (tests)
 
 	probeState[pageProbe]
 	cells int // cells of the last frame's map
@@ -126,12 +128,16 @@ var (
 // pageRefresh is how often the panel measures while shown.
 const pageRefresh = 250 * time.Millisecond
 
+// PagePanel is the page panel feature (the page-panel and writeback
+// actions), a new value for each editor.
+func PagePanel() view.Feature { return &pagePanel{} }
+
 func (pp *pagePanel) Name() string { return "page panel" }
 
-func (pp *pagePanel) Register(e *Editor) error {
+func (pp *pagePanel) Register(e *view.Editor) error {
 	pp.e = e
-	addProbedPanel(e, &Panel{Name: pagePanelName, Side: Bottom, SizeFunc: pp.height, Draw: pp.draw}, keymap.PagePanel, pp.request)
-	e.Handle(keymap.Writeback, func(e *Editor, a Args) { pp.writeback() })
+	addProbedPanel(e, &view.Panel{Name: pagePanelName, Side: view.Bottom, SizeFunc: pp.height, Draw: pp.draw}, keymap.PagePanel, pp.request)
+	e.Handle(keymap.Writeback, func(e *view.Editor, a view.Args) { pp.writeback() })
 	return nil
 }
 
@@ -164,9 +170,9 @@ func (pp *pagePanel) request() {
 	if cells <= 0 {
 		cells = 100
 	}
-	size := e.f.Size()
+	size := e.File().Size()
 	vs, ve := e.VisibleRange()
-	f := e.f
+	f := e.File()
 	run := func() {
 		p := &pageProbe{at: time.Now()}
 		p.m, p.err = pagecache.Measure(f, 0, size, pagecache.PageMapOptions{Cells: cells, VisibleOff: vs, VisibleLen: ve - vs})
@@ -175,23 +181,23 @@ func (pp *pagePanel) request() {
 		p.memfs = pagecache.MemoryFS(f)
 		pp.finish(p)
 	}
-	startProbe(e, run)
+	startProbe(e, pp.inline, run)
 }
 
 // writeback starts writeback of every dirty page of the file and reports
 // the figures right after the call: writeback started, not waited for.
 func (pp *pagePanel) writeback() {
 	e := pp.e
-	if e.f.Mode() == mapping.Private {
+	if e.File().Mode() == mapping.Private {
 		e.Message("private mapping (MAP_PRIVATE): edits never reach the file; nothing to write back")
 		return
 	}
-	r, err := pagecache.StartWritebackRange(e.f, 0, -1)
+	r, err := pagecache.StartWritebackRange(e.File(), 0, -1)
 	if err != nil {
 		e.ShowError(err)
 		return
 	}
-	after, err := pagecache.Measure(e.f, 0, e.f.Size(), pagecache.PageMapOptions{Cells: 1, MincorePages: -1})
+	after, err := pagecache.Measure(e.File(), 0, e.File().Size(), pagecache.PageMapOptions{Cells: 1, MincorePages: -1})
 	pp.mu.Lock()
 	pp.wb, pp.hasWB = r, true
 	pp.wbAfter = after.Totals
@@ -230,14 +236,11 @@ func (pp *pagePanel) draw(s tcell.Screen, x, y, w, h int) {
 		pp.request()
 		p = pp.result()
 	}
-	name := display.Name(filepath.Base(e.f.Path())) // the header has the path
-	if e.opts.Name != "" {
-		name = display.Name(e.opts.Name)
-	}
-	ps := e.f.PageSize()
+	name := display.Name(e.FileName()) // the header has the path
+	ps := e.File().PageSize()
 	line := func(i int, text string, st tcell.Style) {
 		if i < h {
-			drawText(s, x+1, y+i, w-1, text, st)
+			view.DrawText(s, x+1, y+i, w-1, text, st)
 		}
 	}
 	if p == nil {
@@ -272,8 +275,8 @@ func (pp *pagePanel) draw(s tcell.Screen, x, y, w, h int) {
 	// The map.
 	cur := -1
 	vFirst, vLast := -1, -1
-	if e.size > 0 {
-		cur = m.CellOf(e.cursor / ps)
+	if e.Size() > 0 {
+		cur = m.CellOf(e.Cursor() / ps)
 		vs, ve := e.VisibleRange()
 		if ve > vs {
 			vFirst, vLast = m.CellOf(vs/ps), m.CellOf((ve-1)/ps)
@@ -327,7 +330,7 @@ func (pp *pagePanel) drawLegend(s tcell.Screen, x, y, w int, per []string) {
 			return
 		}
 		s.SetContent(x, y, g, nil, st)
-		x = drawText(s, x+2, y, end-x-2, label, stylePanelText) + 2
+		x = view.DrawText(s, x+2, y, end-x-2, label, stylePanelText) + 2
 	}
 	item(pageGlyph[pagecache.CellNotResident], pageStyle[pagecache.CellNotResident], "not resident")
 	item(pageGlyph[pagecache.CellResident], pageStyle[pagecache.CellResident], "resident")
@@ -336,19 +339,19 @@ func (pp *pagePanel) drawLegend(s tcell.Screen, x, y, w int, per []string) {
 	item(editedGlyph, pageStyle[pagecache.CellDirty], "edited, unsynced")
 	item(pageGlyph[pagecache.CellUnknown], pageStyle[pagecache.CellUnknown], "unknown")
 	if x < end {
-		x = drawText(s, x, y, end-x, "│ ", styleSep)
+		x = view.DrawText(s, x, y, end-x, "│ ", styleSep)
 	}
 	if x < end {
-		x = drawText(s, x, y, end-x, "on screen", stylePanelText.Underline(true))
+		x = view.DrawText(s, x, y, end-x, "on screen", stylePanelText.Underline(true))
 		x += 2
 	}
 	if x < end {
-		x = drawText(s, x, y, end-x, "cursor", stylePanelText.Reverse(true))
+		x = view.DrawText(s, x, y, end-x, "cursor", stylePanelText.Reverse(true))
 		x += 2
 	}
 	for i, p := range per {
 		if x < end && (i == len(per)-1 || uniseg.StringWidth(p) <= end-x) {
-			drawText(s, x, y, end-x, p, stylePanelText)
+			view.DrawText(s, x, y, end-x, p, stylePanelText)
 			break
 		}
 	}
@@ -369,7 +372,7 @@ func (pp *pagePanel) lastLine(p *pageProbe) string {
 	case m.CachestatErr != nil:
 		return fmt.Sprintf("cachestat failed: %v; the map shows mincore and your edits", m.CachestatErr)
 	}
-	if e.f.Mode() == mapping.Private {
+	if e.File().Mode() == mapping.Private {
 		if t.Dirty > 0 {
 			are := "are"
 			if t.Dirty == 1 {
@@ -392,12 +395,12 @@ func (pp *pagePanel) lastLine(p *pageProbe) string {
 	pp.mu.Lock()
 	wb, wbAfter, hasWB := pp.wb, pp.wbAfter, pp.hasWB
 	pp.mu.Unlock()
-	ls, hasSync := e.f.LastSync()
+	ls, hasSync := e.File().LastSync()
 	if hasWB && (!hasSync || wb.At.After(ls.At)) {
 		return fmt.Sprintf("last: sync_file_range(SYNC_FILE_RANGE_WRITE), no wait: right after writeback %s dirty %s; now writeback %d dirty %d",
 			pagecache.FigureString(wbAfter.Writeback), pagecache.FigureString(wbAfter.Dirty), t.Writeback, t.Dirty)
 	}
-	key := syncKey(e)
+	key := e.SyncKey()
 	if hasSync {
 		if strings.HasPrefix(ls.Flag, "MS_ASYNC") {
 			// MS_ASYNC wrote nothing: the edits stay unsynced (▲) until
@@ -423,7 +426,7 @@ func (pp *pagePanel) lastLine(p *pageProbe) string {
 		if t.Dirty == 1 {
 			they = "it reaches"
 		}
-		if e.f.Mode() == mapping.ReadOnly {
+		if e.File().Mode() == mapping.ReadOnly {
 			return fmt.Sprintf("%s: %s the disk by kernel writeback%s (read-only here: %s does not sync)",
 				plural(int(t.Dirty), "dirty page"), they, expire, key)
 		}

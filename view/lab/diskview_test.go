@@ -1,4 +1,4 @@
-package view
+package lab
 
 import (
 	"os"
@@ -10,6 +10,7 @@ import (
 	"mmhex/mapping"
 	"mmhex/mapping/pagecache"
 	"mmhex/mapping/testenv"
+	"mmhex/view"
 )
 
 // diskRow returns the memory and disk hex cells of byte i of the disk
@@ -102,9 +103,8 @@ func TestDiskView(t *testing.T) {
 	if os.Getpagesize() != 4096 {
 		t.Skip("the expected screens assume 4 KiB pages")
 	}
-	measureInline(t)
 	path := pagesFileIn(t, loopExt4(t), 8) // page p is all 'A'+p, on disk
-	h := newHarness(t, path, 120, 40, mapping.Options{}, Options{Name: "pages.bin"})
+	h := newInlineHarness(t, path, 120, 40, mapping.Options{}, view.Options{Name: "pages.bin"})
 	h.e.SetCursor(2*4096 + 3)
 	h.typeText("41") // 'C' -> 'A'
 	h.e.SetCursor(2*4096 + 10)
@@ -143,7 +143,7 @@ func TestDiskView(t *testing.T) {
 
 	// After MS_SYNC memory and disk agree.
 	h.press("Ctrl-S")
-	h.e.runTicks()
+	h.e.RunTicks()
 	h.draw()
 	if l := screenLine(h, y+1); l != " 00002000  43 43 43 41 43 43 43 43  43 43 5a 43 43 43 43 43   43 43 43 41 43 43 43 43  43 43 5a 43 43 43 43 43" {
 		t.Errorf("row 0x2000 after MS_SYNC:\n%q", l)
@@ -169,9 +169,8 @@ func TestDiskView(t *testing.T) {
 
 // A write from another process reaches the page cache at once, and the disk later.
 func TestDiskViewOtherWriter(t *testing.T) {
-	measureInline(t)
 	path := pagesFileIn(t, loopExt4(t), 2)
-	h := newHarness(t, path, 120, 40, mapping.Options{}, Options{Name: "p"})
+	h := newInlineHarness(t, path, 120, 40, mapping.Options{}, view.Options{Name: "p"})
 	other, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -187,14 +186,14 @@ func TestDiskViewOtherWriter(t *testing.T) {
 	}
 
 	// A read-only open promises nothing of Ctrl-S, and Ctrl-S writes nothing.
-	ro := newHarness(t, path, 120, 40, mapping.Options{ReadOnly: true}, Options{Name: "p"})
+	ro := newInlineHarness(t, path, 120, 40, mapping.Options{ReadOnly: true}, view.Options{Name: "p"})
 	ro.press("Ctrl-D")
 	ro.draw()
 	if _, _, ok := ro.find(" in memory, not yet on disk (3 bytes differ, first at 0x0): kernel writeback writes the page (read-only: no sync here)"); !ok {
 		t.Errorf("read-only disk view:\n%s", ro.draw())
 	}
 	ro.press("Ctrl-S")
-	ro.e.runTicks()
+	ro.e.RunTicks()
 	if _, _, ok := ro.find(" in memory, not yet on disk (3 bytes differ, first at 0x0)"); !ok {
 		t.Errorf("Ctrl-S on a read-only open wrote the page:\n%s", ro.draw())
 	}
@@ -208,7 +207,7 @@ func TestDiskViewOtherWriter(t *testing.T) {
 		t.Errorf("disk view of another writer's page:\n%s", h.draw())
 	}
 	h.press("Ctrl-S")
-	h.e.runTicks()
+	h.e.RunTicks()
 	if _, _, ok := h.find(" memory and disk agree (4096 B)"); !ok {
 		t.Errorf("after Ctrl-S the page is still not on disk:\n%s", h.draw())
 	}
@@ -218,11 +217,10 @@ func TestDiskViewOtherWriter(t *testing.T) {
 }
 
 func TestDiskViewTmpfs(t *testing.T) {
-	measureInline(t)
 
 	// tmpfs refuses O_DIRECT: say so.
 	shm := shmFile(t, []byte(strings.Repeat("tmpfs", 100)))
-	h2 := newHarness(t, shm, 120, 40, mapping.Options{}, Options{Name: "t.bin"})
+	h2 := newInlineHarness(t, shm, 120, 40, mapping.Options{}, view.Options{Name: "t.bin"})
 	h2.press("Ctrl-D")
 	h2.draw()
 	if _, _, ok := h2.find("tmpfs keeps files in memory only: there is no disk behind these pages (O_DIRECT would read the same memory)"); !ok {
@@ -241,7 +239,6 @@ func TestDiskViewNoDevice(t *testing.T) {
 	if testenv.AsNobody(t) {
 		return
 	}
-	measureInline(t)
 	path := pagesFile(t, 4, 0)
 	f, err := mapping.Open(path, mapping.Options{ReadOnly: true})
 	if err != nil {
@@ -252,7 +249,7 @@ func TestDiskViewNoDevice(t *testing.T) {
 	if rawErr == nil {
 		testenv.SkipOrFail(t, "the block device under the temporary directory is readable by this user (uid %d): TestDiskView covers it", os.Geteuid())
 	}
-	h := newHarness(t, path, 120, 40, mapping.Options{}, Options{Name: "p"})
+	h := newInlineHarness(t, path, 120, 40, mapping.Options{}, view.Options{Name: "p"})
 	h.press("Ctrl-D")
 	h.draw()
 	_, y, ok := h.find("page 0x0 of p")
@@ -264,7 +261,7 @@ func TestDiskViewNoDevice(t *testing.T) {
 	}
 	h.typeText("41")
 	for i := 0; i < 3; i++ {
-		h.e.runTicks()
+		h.e.RunTicks()
 		h.draw()
 	}
 	if l := screenLine(h, y+9); l != " dirty, not yet on disk; not read: no access to the block device, and O_DIRECT on the file would write it first" {
@@ -289,9 +286,8 @@ func TestDiskViewPrivate(t *testing.T) {
 	if os.Getpagesize() != 4096 {
 		t.Skip("the expected screens assume 4 KiB pages")
 	}
-	measureInline(t)
 	path := pagesFile(t, 2, 0)
-	h := newHarness(t, path, 120, 40, mapping.Options{Private: true}, Options{Name: "p"})
+	h := newInlineHarness(t, path, 120, 40, mapping.Options{Private: true}, view.Options{Name: "p"})
 	h.typeText("5a")
 	h.press("Ctrl-D")
 	h.draw()
@@ -319,9 +315,8 @@ func TestDiskViewPrivate(t *testing.T) {
 // On an 80-column screen (8 bytes a row) the memory side's title is
 // shortened instead of running into the disk side's title.
 func TestDiskViewNarrowTitles(t *testing.T) {
-	measureInline(t)
 	path := pagesFile(t, 2, 0)
-	h := newHarness(t, path, 80, 24, mapping.Options{}, Options{Name: "n.bin"})
+	h := newInlineHarness(t, path, 80, 24, mapping.Options{}, view.Options{Name: "n.bin"})
 	h.press("Ctrl-D")
 	h.draw()
 	_, y, ok := h.find(" page 0x0 of n.bin")
@@ -341,16 +336,15 @@ func TestDiskViewNarrowTitles(t *testing.T) {
 // itself with O_DIRECT when the page is clean, never calls it tmpfs (its
 // node is on devtmpfs), and says why a dirty page is not read.
 func TestDiskViewBlockDevice(t *testing.T) {
-	measureInline(t)
 	dev, _ := loopDevice(t, []byte(strings.Repeat("block", 4096)))
-	h := newHarness(t, dev, 120, 40, mapping.Options{Write: true}, Options{Name: "dev"})
+	h := newInlineHarness(t, dev, 120, 40, mapping.Options{Write: true}, view.Options{Name: "dev"})
 	h.press("Ctrl-D")
 	h.draw()
 	if _, _, ok := h.find(" memory and disk agree (4096 B): the page is clean (read from the device with O_DIRECT)"); !ok {
 		t.Errorf("clean page of a block device:\n%s", h.draw())
 	}
 	h.typeText("41")
-	h.e.runTicks()
+	h.e.RunTicks()
 	h.draw()
 	if _, _, ok := h.find(" dirty, not yet on the device; not read: O_DIRECT on the device would write it first"); !ok {
 		t.Errorf("dirty page of a block device:\n%s", h.draw())

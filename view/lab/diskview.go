@@ -1,4 +1,4 @@
-package view
+package lab
 
 // diskview.go: the disk view (action disk-view, Ctrl-D). For the cursor's
 // page it shows the bytes in memory (the page cache, through the mapping)
@@ -18,7 +18,6 @@ package view
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/gdamore/tcell/v2"
@@ -27,6 +26,7 @@ import (
 	"mmhex/mapping"
 	"mmhex/mapping/display"
 	"mmhex/mapping/pagecache"
+	"mmhex/view"
 )
 
 const diskViewName = "disk"
@@ -48,7 +48,8 @@ type diskProbe struct {
 }
 
 type diskView struct {
-	e *Editor
+	e      *view.Editor
+	inline bool // read on the calling goroutine (tests)
 
 	probeState[diskProbe]
 }
@@ -61,13 +62,17 @@ var (
 	styleAgree    = tcell.StyleDefault.Foreground(tcell.PaletteColor(2))
 )
 
+// DiskView is the disk view feature (the disk-view action), a new value
+// for each editor.
+func DiskView() view.Feature { return &diskView{} }
+
 func (dv *diskView) Name() string { return "disk view" }
 
-func (dv *diskView) Register(e *Editor) error {
+func (dv *diskView) Register(e *view.Editor) error {
 	dv.e = e
-	addProbedPanel(e, &Panel{Name: diskViewName, Side: Bottom, SizeFunc: dv.height, Draw: dv.draw}, keymap.DiskView, dv.request)
+	addProbedPanel(e, &view.Panel{Name: diskViewName, Side: view.Bottom, SizeFunc: dv.height, Draw: dv.draw}, keymap.DiskView, dv.request)
 	e.OnMove(func(from, to int64) {
-		ps := e.f.PageSize()
+		ps := e.File().PageSize()
 		if from/ps != to/ps && e.PanelShown(diskViewName) {
 			dv.request()
 		}
@@ -89,7 +94,7 @@ func (dv *diskView) height(h int) int { return diskRows(h) + 2 }
 // running.
 func (dv *diskView) request() {
 	e := dv.e
-	if e.size == 0 {
+	if e.Size() == 0 {
 		return
 	}
 	dv.mu.Lock()
@@ -99,10 +104,10 @@ func (dv *diskView) request() {
 	}
 	dv.busy = true
 	dv.mu.Unlock()
-	f := e.f
+	f := e.File()
 	ps := f.PageSize()
-	page := e.cursor / ps * ps
-	n := int(min(ps, e.size-page))
+	page := e.Cursor() / ps * ps
+	n := int(min(ps, e.Size()-page))
 	run := func() {
 		p := &diskProbe{page: page, first: -1, at: time.Now()}
 		mem := make([]byte, n)
@@ -141,7 +146,7 @@ func (dv *diskView) request() {
 		}
 		dv.finish(p)
 	}
-	startProbe(e, run)
+	startProbe(e, dv.inline, run)
 }
 
 // Summary is the line under the bytes.
@@ -181,17 +186,17 @@ func (p *diskProbe) summary(f *mapping.File, syncKey string) (string, tcell.Styl
 
 func (dv *diskView) draw(s tcell.Screen, x, y, w, h int) {
 	e := dv.e
-	if e.size == 0 {
-		drawText(s, x+1, y, w-1, "disk view: empty file", stylePanelHead)
+	if e.Size() == 0 {
+		view.DrawText(s, x+1, y, w-1, "disk view: empty file", stylePanelHead)
 		return
 	}
-	ps := e.f.PageSize()
+	ps := e.File().PageSize()
 	p := dv.result()
-	if p == nil || p.page != e.cursor/ps*ps {
-		drawText(s, x+1, y, w-1, fmt.Sprintf("page 0x%x: reading…", e.cursor/ps*ps), stylePanelHead)
+	if p == nil || p.page != e.Cursor()/ps*ps {
+		view.DrawText(s, x+1, y, w-1, fmt.Sprintf("page 0x%x: reading…", e.Cursor()/ps*ps), stylePanelHead)
 		return
 	}
-	digits := offsetDigits(e.size)
+	digits := offsetDigits(e.Size())
 	bpr := 16
 	// offset, 2, hex, 3, hex
 	if 1+digits+2+2*(hexPos(15)+2)+3 > w {
@@ -200,21 +205,18 @@ func (dv *diskView) draw(s tcell.Screen, x, y, w, h int) {
 	hexW := hexPos(bpr-1) + 2
 	memX := x + 1 + digits + 2
 	diskX := memX + hexW + 3
-	name := display.Name(filepath.Base(e.f.Path())) // the header has the path
-	if e.opts.Name != "" {
-		name = display.Name(e.opts.Name)
-	}
+	name := display.Name(e.FileName()) // the header has the path
 	title := fmt.Sprintf("page 0x%x of %s", p.page, name)
-	drawText(s, x+1, y, memX-x-1+hexW, title, stylePanelHead)
-	hx := memX + max(0, textWidth(title)-(memX-x-1)+2)
+	view.DrawText(s, x+1, y, memX-x-1+hexW, title, stylePanelHead)
+	hx := memX + max(0, view.TextWidth(title)-(memX-x-1)+2)
 	memSrc := "memory (page cache)"
-	if e.f.Mode() == mapping.Private {
+	if e.File().Mode() == mapping.Private {
 		memSrc = "memory (this mapping)" // an edited page is a private copy
 	}
-	if textWidth(memSrc) > diskX-hx-1 {
+	if view.TextWidth(memSrc) > diskX-hx-1 {
 		memSrc = "memory" // 8 bytes a row: keep a gap before the disk side's title
 	}
-	drawText(s, hx, y, diskX-hx-1, memSrc, stylePanelHead)
+	view.DrawText(s, hx, y, diskX-hx-1, memSrc, stylePanelHead)
 	src := "disk (block device, O_DIRECT)"
 	switch {
 	case p.memfs != "":
@@ -224,18 +226,18 @@ func (dv *diskView) draw(s tcell.Screen, x, y, w, h int) {
 	case p.method == "":
 		src = "disk: not read"
 	}
-	drawText(s, diskX, y, x+w-diskX, src, stylePanelHead)
+	view.DrawText(s, diskX, y, x+w-diskX, src, stylePanelHead)
 
 	rows := max(h-2, 1)
 	pageRows := (len(p.mem) + bpr - 1) / bpr
-	curRow := int(e.cursor-p.page) / bpr
+	curRow := int(e.Cursor()-p.page) / bpr
 	first := min(max(curRow-rows/2, 0), max(pageRows-rows, 0))
 	for r := 0; r < rows && first+r < pageRows; r++ {
 		py := y + 1 + r
 		rowOff := p.page + int64((first+r)*bpr)
-		ost := e.pal.offset
+		ost := e.OffsetStyle(false)
 		if first+r == curRow {
-			ost = e.pal.offsetCur
+			ost = e.OffsetStyle(true)
 		}
 		drawHex(s, x+1, py, rowOff, digits, ost)
 		for i := 0; i < bpr; i++ {
@@ -249,7 +251,7 @@ func (dv *diskView) draw(s tcell.Screen, x, y, w, h int) {
 			if diff {
 				st = styleDiffMem
 			}
-			if p.page+int64(idx) == e.cursor {
+			if p.page+int64(idx) == e.Cursor() {
 				st = st.Underline(true)
 			}
 			px := memX + hexPos(i)
@@ -268,8 +270,8 @@ func (dv *diskView) draw(s tcell.Screen, x, y, w, h int) {
 		}
 	}
 	if h >= 2 {
-		text, st := p.summary(e.f, syncKey(e))
-		drawText(s, x+1, y+h-1, w-1, text, st)
+		text, st := p.summary(e.File(), e.SyncKey())
+		view.DrawText(s, x+1, y+h-1, w-1, text, st)
 	}
 }
 

@@ -1,0 +1,31 @@
+// Package features is the one place the editor's features are listed:
+// those that are part of package view and those in its subpackages
+// (view/lab). It imports both; view imports neither this package nor the
+// subpackages, so a subpackage feature can use view's exported API without
+// an import cycle. main passes Default() to view.Launch.
+package features
+
+import (
+	"mmhex/view"
+	"mmhex/view/lab"
+)
+
+// Default is the editor's feature list, built here and nowhere else, new
+// values for each editor. The order is the order hooks run in and panels
+// are laid out in: the cancel hooks (Esc) of the write-selection, then the
+// search, then the selection; the status parts of the live view, then the
+// search; the bottom panels disk view, then page panel.
+func Default() []view.Feature {
+	return []view.Feature{
+		view.Core(),
+		lab.DiskView(),
+		view.Inspector(),
+		view.Live(),
+		view.Marks(),
+		lab.PagePanel(),
+		view.Paste(),
+		view.Search(),
+		view.Selection(),
+		view.WriteSelection(),
+	}
+}
