@@ -28,6 +28,7 @@ import (
 	"mmhex/mapping"
 	"mmhex/mapping/display"
 	"mmhex/mapping/pagecache"
+	"mmhex/mapping/replace"
 	"mmhex/mapping/search"
 	"mmhex/mapping/stream"
 	"mmhex/view"
@@ -53,6 +54,7 @@ var commands = []command{
 	{"dump", dumpUsage, "hex dump through the mapping: canonical (= hexdump -C), xxd, or plain (= xxd -p); coloured by byte class", cmdDump},
 	{"keys", keysUsage, "print the active key bindings; configuration problems on standard error (exit 1); --markdown: docs/keys.md", cmdKeys},
 	{"patch", "FILE OFFSET HEXBYTES [--expect HEXBYTES] [--async]", "store bytes through a shared mapping and msync them (MS_SYNC; --async: MS_ASYNC, a no-op on Linux, not waited for)", cmdPatch},
+	{"replace", replaceUsage, "replace every match (non-overlapping, left to right) with bytes of the same length, in place, then msync(MS_SYNC); exit 1 when none, 2 on trouble", cmdReplace},
 	{"search", searchUsage, "print the offset of every match (overlapping included) in decimal, one a line; exit 1 when none, 2 on trouble", cmdSearch},
 	{"stat", "FILE [--json] [--watch]", "size, pages and page-cache figures (resident, cached, dirty, writeback, evicted); --watch: once a second until Ctrl-C", cmdStat},
 	{"version", "", "the module version, the commit it was built from and the Go version (also: mmhex --version)", cmdVersion},
@@ -471,6 +473,75 @@ func cmdDump(args []string, stdout, stderr io.Writer) error {
 		return nil // the reader went away (mmhex dump big | head): a quiet end
 	}
 	return err
+}
+
+const replaceUsage = "FILE OLD NEW [--hex] [-i] [-s OFFSET] [-n LENGTH] [--expect-count N] [--dry-run]"
+
+// cmdReplace: the replace engine (mapping/replace) over the file or a
+// range of it.
+func cmdReplace(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("replace", flag.ContinueOnError)
+	hex := fs.Bool("hex", false, "OLD and NEW are hex bytes (OLD: ?? = any byte; NEW: ?? = keep the byte)")
+	fold := fs.Bool("i", false, "ASCII case-insensitive OLD text")
+	start := fs.String("s", "0", "start offset")
+	length := fs.String("n", "", "length of the range (default: to the end)")
+	expect := fs.Int64("expect-count", 0, "change nothing unless exactly N matches exist")
+	dry := fs.Bool("dry-run", false, "print the offsets that would change (as mmhex search does), change nothing")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs("replace", replaceUsage, pos, 3, 3); err != nil {
+		return err
+	}
+	name := display.Name(pos[0])
+	if *expect < 0 || (*expect == 0 && flagSet(fs, "expect-count")) {
+		return usageError{fmt.Errorf("%s: --expect-count must be at least 1: %d", name, *expect)}
+	}
+	if *hex && *fold {
+		return usageError{fmt.Errorf("replace: -i applies to text patterns, not to --hex")}
+	}
+	o := replace.CommandOptions{Len: -1, ExpectCount: *expect, DryRun: *dry}
+	if o.Off, err = parseNumber(pos[0], "-s offset", *start); err != nil {
+		return err
+	}
+	if *length != "" {
+		if o.Len, err = parseNumber(pos[0], "-n length", *length); err != nil {
+			return err
+		}
+	}
+	p, err := search.Parse(pos[1], *hex, *fold)
+	if err != nil {
+		return usageError{fmt.Errorf("%s: OLD: %w", name, err)}
+	}
+	r, err := replace.Parse(pos[2], *hex)
+	if err != nil {
+		return usageError{fmt.Errorf("%s: NEW: %w", name, err)}
+	}
+	if err := replace.Check(p, r); err != nil {
+		return usageError{fmt.Errorf("%s: %w", name, err)}
+	}
+	res, err := replace.Command(pos[0], p, r, o, stdout)
+	if err != nil {
+		if errors.Is(err, replace.ErrNoMatch) {
+			return err
+		}
+		if res.Replaced > 0 {
+			fmt.Fprintln(stdout, oneLine(res.Summary(pos[0], p, r)))
+		}
+		return troubleError{err}
+	}
+	if !*dry {
+		fmt.Fprintln(stdout, oneLine(res.Summary(pos[0], p, r)))
+	}
+	return nil
+}
+
+// flagSet reports whether the flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(fl *flag.Flag) { set = set || fl.Name == name })
+	return set
 }
 
 const searchUsage = "[FILE|-] PATTERN [--hex] [-i] [--count] [--max N]"

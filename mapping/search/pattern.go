@@ -135,6 +135,13 @@ func Literal(b []byte) *Pattern {
 	return compile(val, mask, FormatHex(val, mask), true, false)
 }
 
+// Bytes returns copies of the pattern's bytes and masks: position i
+// matches a data byte d when d&mask[i] == val[i] (mask 0xff exact, 0x00
+// "??", 0xdf an ASCII letter in either case).
+func (p *Pattern) Bytes() (val, mask []byte) {
+	return append([]byte(nil), p.val...), append([]byte(nil), p.mask...)
+}
+
 // Len is the number of bytes a match spans.
 func (p *Pattern) Len() int { return len(p.val) }
 

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# bench/replace.sh — times `mmhex replace` (replace all, then MS_SYNC) and
+# `mmhex search --regex` against the tools one would use otherwise, in one run.
+#
+#   1. replace: a 1 GiB file of 1024-byte lines, each holding "RPLC" once
+#      (1 Mi matches); `mmhex replace FILE RPLC rplc`
+#      (the time includes the msync(MS_SYNC) of every changed page: all
+#      262144 pages here) against `LC_ALL=C sed -i s/RPLC/rplc/g` (which
+#      rewrites the file into a new one) followed by sync. The file is
+#      replaced back between runs with mmhex (not timed). Wall time, and
+#      the CPU time (user+sys) of mmhex, which on a loaded machine is the
+#      better figure for what the replace costs.
+#   2. regex: `mmhex search --regex --count FILE 'RPLC[0-9]*x'` (a
+#      literal-prefixed pattern) against `grep -P -c` on the same file
+#      (grep counts lines, one match a line here: the same number).
+# Each command runs $RUNS times; the best and the median are reported.
+#
+# Usage: bash bench/replace.sh     (RUNS=3 BENCH_DIR=/var/tmp/mmhex-bench-replace KEEP=0)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${RUNS:-3}
+DIR=${BENCH_DIR:-/var/tmp/mmhex-bench-replace}
+mkdir -p "$DIR"
+BIN="$DIR/mmhex"
+go build -o "$BIN" .
+F="$DIR/lines.bin"
+cleanup() { [ "${KEEP:-0}" = 1 ] || rm -rf "$DIR"; }
+trap cleanup EXIT
+
+if [ ! -f "$F" ] || [ "$(stat -c %s "$F")" != 1073741824 ]; then
+	python3 - "$F" <<'EOF'
+import sys
+line = bytearray(b'.' * 1023 + b'\n'); line[100:104] = b'RPLC'
+block = bytes(line) * 1024
+with open(sys.argv[1], 'wb') as f:
+    for _ in range(1024):
+        f.write(block)
+EOF
+	sync
+fi
+cat "$F" >/dev/null
+
+ms() { awk -v s="$1" -v e="$2" 'BEGIN {printf "%.0f", (e - s) * 1000}'; }
+stats() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{a[NR]=$1} END {printf "%s %s\n", a[1], a[int((NR+1)/2)]}'; }
+
+echo "== replace all: 1 Mi matches in 1 GiB, including the sync (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+declare -A T
+for ((r = 0; r < RUNS; r++)); do
+	s=$(date +%s.%N)
+	cpu=$( { /usr/bin/time -f '%U %S' "$BIN" replace "$F" RPLC rplc >/dev/null; } 2>&1 | awk '{printf "%.0f", ($1 + $2) * 1000}')
+	e=$(date +%s.%N)
+	T[mmhex]+=" $(ms "$s" "$e")"
+	T[mmhex_cpu]+=" $cpu"
+	"$BIN" replace "$F" rplc RPLC >/dev/null
+	cat "$F" >/dev/null
+	s=$(date +%s.%N)
+	LC_ALL=C sed -i 's/RPLC/rplc/g' "$F" && sync "$F"
+	e=$(date +%s.%N)
+	T[sed]+=" $(ms "$s" "$e")"
+	LC_ALL=C sed -i 's/rplc/RPLC/g' "$F"
+	cat "$F" >/dev/null
+done
+printf '%-22s %10s %10s\n' command "best ms" "median ms"
+for k in mmhex mmhex_cpu sed; do
+	read -r best med < <(stats "${T[$k]}")
+	printf '%-22s %10s %10s\n' "$k" "$best" "$med"
+done
+
+if "$BIN" search --help 2>&1 | grep -q -- --regex; then
+	echo "== regex count, literal-prefixed pattern, 1 GiB (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+	declare -A R
+	for ((r = 0; r < RUNS; r++)); do
+		s=$(date +%s.%N)
+		n1=$("$BIN" search --regex --count "$F" 'RPLC[0-9]*\.')
+		e=$(date +%s.%N)
+		R[mmhex]+=" $(ms "$s" "$e")"
+		s=$(date +%s.%N)
+		n2=$(LC_ALL=C grep -P -c 'RPLC[0-9]*\.' "$F")
+		e=$(date +%s.%N)
+		R[grep]+=" $(ms "$s" "$e")"
+		[ "$n1" = "$n2" ] || echo "counts differ: mmhex $n1, grep $n2" >&2
+	done
+	printf '%-22s %10s %10s\n' command "best ms" "median ms"
+	for k in mmhex grep; do
+		read -r best med < <(stats "${R[$k]}")
+		printf '%-22s %10s %10s\n' "$k" "$best" "$med"
+	done
+fi
