@@ -30,6 +30,7 @@ import (
 	"mmhex/mapping/pagecache"
 	"mmhex/mapping/replace"
 	"mmhex/mapping/search"
+	"mmhex/mapping/shape"
 	"mmhex/mapping/stream"
 	"mmhex/view"
 	"mmhex/view/features"
@@ -57,6 +58,7 @@ var commands = []command{
 	{"replace", replaceUsage, "replace every match (non-overlapping, left to right) with bytes of the same length, in place, then msync(MS_SYNC); exit 1 when none, 2 on trouble", cmdReplace},
 	{"search", searchUsage, "print the offset of every match (overlapping included) in decimal, one a line; exit 1 when none, 2 on trouble", cmdSearch},
 	{"stat", "FILE [--json] [--watch]", "size, pages and page-cache figures (resident, cached, dirty, writeback, evicted); --watch: once a second until Ctrl-C", cmdStat},
+	{"strings", stringsUsage, "print the printable strings, byte for byte as GNU strings -a with the same -n, -t and -e", cmdStrings},
 	{"version", "", "the module version, the commit it was built from and the Go version (also: mmhex --version)", cmdVersion},
 }
 
@@ -779,4 +781,56 @@ func versionText(bi *debug.BuildInfo, platform string) string {
 		}
 	}
 	return fmt.Sprintf("mmhex %s\n%s\nbuilt with %s for %s\n", display.Line(bi.Main.Version), commit, bi.GoVersion, platform)
+}
+
+const stringsUsage = "FILE [-n MIN] [-t d|o|x] [-e s|S|b|l|B|L]"
+
+// cmdStrings: mapping/shape.Strings over the whole file.
+func cmdStrings(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("strings", flag.ContinueOnError)
+	minLen := fs.Int("n", 4, "print strings of at least MIN characters")
+	radix := fs.String("t", "", "print each string's offset: d (decimal), o (octal), x (hex)")
+	enc := fs.String("e", "s", "character size: s (7-bit), S (8-bit), b/l (16-bit big/little endian), B/L (32-bit)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs("strings", stringsUsage, pos, 1, 1); err != nil {
+		return err
+	}
+	var o shape.StringsOptions
+	if *minLen < 1 {
+		return usageError{fmt.Errorf("strings: -n: invalid minimum string length %d (at least 1)", *minLen)}
+	}
+	o.Min = *minLen
+	switch *radix {
+	case "":
+	case "d", "o", "x":
+		o.Radix = (*radix)[0]
+	default:
+		return usageError{fmt.Errorf("strings: -t: invalid radix %s (d, o or x)", display.Quote(*radix))}
+	}
+	switch *enc {
+	case "s", "S", "b", "l", "B", "L":
+		o.Encoding = (*enc)[0]
+	default:
+		return usageError{fmt.Errorf("strings: -e: invalid encoding %s (s, S, b, l, B or L)", display.Quote(*enc))}
+	}
+	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w := bufio.NewWriterSize(stdout, 256<<10)
+	err = shape.Strings(context.Background(), f, 0, f.Size(), o, w, nil)
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	if errors.Is(err, syscall.EPIPE) {
+		return nil // mmhex strings big | head: a quiet end
+	}
+	if err != nil && !strings.HasPrefix(err.Error(), display.Name(pos[0])) {
+		err = fmt.Errorf("%s: %w", display.Name(pos[0]), err)
+	}
+	return err
 }

@@ -741,3 +741,37 @@ func TestSearchDense(t *testing.T) {
 		t.Errorf("aa in aaaa: %q, want 0 1 2", r.stdout)
 	}
 }
+
+// TestStringsCLI: mmhex strings prints what strings -a prints, with the
+// same options; bad options and files are one line and status 2 or 1.
+func TestStringsCLI(t *testing.T) {
+	tool := testenv.RequireTool(t, "strings")
+	data := tempFile(t, "s.bin", append(pattern(100000), "\x00tail string\tat the end"...))
+	for _, opts := range [][]string{nil, {"-t", "x"}, {"-n", "8", "-t", "d"}, {"-e", "l", "-t", "o"}, {"-e", "S", "-n", "2"}} {
+		want, err := exec.Command(tool, append(append([]string{"-a"}, opts...), data)...).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := mmhex(t, append([]string{"strings", data}, opts...)...)
+		if r.code != 0 || r.stderr != "" || r.stdout != string(want) {
+			t.Errorf("mmhex strings %v: code %d stderr %q, stdout %d bytes, want %d bytes of strings -a", opts, r.code, r.stderr, len(r.stdout), len(want))
+		}
+	}
+	missing := filepath.Join(t.TempDir(), "missing")
+	for _, c := range []struct {
+		args []string
+		code int
+		err  string
+	}{
+		{[]string{"strings", data, "-n", "0"}, 2, "strings: -n: invalid minimum string length 0 (at least 1)"},
+		{[]string{"strings", data, "-t", "q"}, 2, `strings: -t: invalid radix "q" (d, o or x)`},
+		{[]string{"strings", data, "-e", "u"}, 2, `strings: -e: invalid encoding "u" (s, S, b, l, B or L)`},
+		{[]string{"strings", missing}, 1, missing + ": no such file or directory"},
+		{[]string{"strings"}, 2, "usage: mmhex strings " + stringsUsage + " (mmhex --help for more)"},
+	} {
+		r := mmhex(t, c.args...)
+		if r.code != c.code || r.stderr != "mmhex: "+c.err+"\n" || r.stdout != "" {
+			t.Errorf("%q:\n got code %d stderr %q\nwant code %d stderr %q", c.args, r.code, r.stderr, c.code, "mmhex: "+c.err+"\n")
+		}
+	}
+}
