@@ -27,6 +27,7 @@ import (
 	"mmhex/keymap"
 	"mmhex/mapping"
 	"mmhex/mapping/display"
+	"mmhex/mapping/extents"
 	"mmhex/mapping/pagecache"
 	"mmhex/mapping/replace"
 	"mmhex/mapping/search"
@@ -53,6 +54,7 @@ var commands = []command{
 	{"", editUsage, "the interactive editor (--demo: on a demo file made in a temporary folder)", cmdEdit},
 	{"cat", "FILE OFFSET [LENGTH]", "write LENGTH bytes (default: to the end) from OFFSET to standard output, through a mapping", cmdCat},
 	{"dump", dumpUsage, "hex dump through the mapping: canonical (= hexdump -C), xxd, or plain (= xxd -p); coloured by byte class", cmdDump},
+	{"extents", "FILE [--json]", "data and hole ranges (SEEK_DATA/SEEK_HOLE) and the physical extents (FIEMAP: logical, physical, length, flags), as filefrag -v", cmdExtents},
 	{"keys", keysUsage, "print the active key bindings; configuration problems on standard error (exit 1); --markdown: docs/keys.md", cmdKeys},
 	{"patch", "FILE OFFSET HEXBYTES [--expect HEXBYTES] [--async]", "store bytes through a shared mapping and msync them (MS_SYNC; --async: MS_ASYNC, a no-op on Linux, not waited for)", cmdPatch},
 	{"replace", replaceUsage, "replace every match (non-overlapping, left to right) with bytes of the same length, in place, then msync(MS_SYNC); exit 1 when none, 2 on trouble", cmdReplace},
@@ -400,6 +402,30 @@ func statWatch(f *mapping.File, name string, asJSON bool, stdout io.Writer) erro
 		case <-tick.C:
 		}
 	}
+}
+
+// cmdExtents prints the data/hole ranges and the FIEMAP extents
+// (mapping/extents), streamed.
+func cmdExtents(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("extents", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs("extents", "FILE [--json]", pos, 1, 1); err != nil {
+		return err
+	}
+	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	err = extents.Write(stdout, f, *asJSON)
+	if errors.Is(err, syscall.EPIPE) {
+		return nil // mmhex extents big | head
+	}
+	return err
 }
 
 const dumpUsage = "[FILE|-] [-s [-]OFFSET] [-n|-l LENGTH] [--format canonical|xxd|plain] [--color auto|always|never]"

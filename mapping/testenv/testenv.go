@@ -161,6 +161,29 @@ func LoopDevice(t *testing.T, size int64, content []byte) (dev, img string) {
 	return dev, img
 }
 
+// Ext4Dir returns a folder on ext4 (filefrag's and FIEMAP's reference
+// filesystem): the test's temporary folder when it is on ext4 (the root
+// filesystem here), else a 256 MiB ext4 made with mkfs.ext4 on a loop
+// device and mounted for the test (root; skips elsewhere, fails in CI).
+func Ext4Dir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	var fs syscall.Statfs_t
+	if syscall.Statfs(dir, &fs) == nil && fs.Type == 0xef53 { // EXT4_SUPER_MAGIC
+		return dir
+	}
+	dev, _ := LoopDevice(t, 256<<20, nil)
+	if out, err := exec.Command("mkfs.ext4", "-q", dev).CombinedOutput(); err != nil {
+		SkipOrFail(t, "mkfs.ext4: %v: %s", err, out)
+	}
+	mnt := t.TempDir()
+	if out, err := exec.Command("mount", dev, mnt).CombinedOutput(); err != nil {
+		SkipOrFail(t, "mount: %v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	return mnt
+}
+
 // Pattern returns n deterministic pseudo-random bytes.
 func Pattern(n int, seed uint64) []byte {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
