@@ -55,6 +55,7 @@ var commands = []command{
 	{"cat", "FILE OFFSET [LENGTH]", "write LENGTH bytes (default: to the end) from OFFSET to standard output, through a mapping", cmdCat},
 	{"dump", dumpUsage, "hex dump through the mapping: canonical (= hexdump -C), xxd, or plain (= xxd -p); coloured by byte class", cmdDump},
 	{"extents", "FILE [--json]", "data and hole ranges (SEEK_DATA/SEEK_HOLE) and the physical extents (FIEMAP: logical, physical, length, flags), as filefrag -v", cmdExtents},
+	{"hash", hashUsage, "CRC-32, MD5, SHA-1, SHA-256 or SHA-512 of the file (as sha256sum prints it) or of a range; holes are not read", cmdHash},
 	{"keys", keysUsage, "print the active key bindings; configuration problems on standard error (exit 1); --markdown: docs/keys.md", cmdKeys},
 	{"patch", "FILE OFFSET HEXBYTES [--expect HEXBYTES] [--async]", "store bytes through a shared mapping and msync them (MS_SYNC; --async: MS_ASYNC, a no-op on Linux, not waited for)", cmdPatch},
 	{"replace", replaceUsage, "replace every match (non-overlapping, left to right) with bytes of the same length, in place, then msync(MS_SYNC); exit 1 when none, 2 on trouble", cmdReplace},
@@ -859,4 +860,67 @@ func cmdStrings(args []string, stdout, stderr io.Writer) error {
 		err = fmt.Errorf("%s: %w", display.Name(pos[0]), err)
 	}
 	return err
+}
+
+const hashUsage = "FILE [-s OFFSET] [-n LENGTH] [--algo sha256|crc32|md5|sha1|sha512|all,...]"
+
+// cmdHash: mapping/shape.Hash. One algorithm: "HASH  FILE" as sha256sum
+// prints it; several: "SHA256 (FILE) = HASH" lines as sha256sum --tag. A
+// range is named FILE[0xSTART:0xEND].
+func cmdHash(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("hash", flag.ContinueOnError)
+	skip := fs.String("s", "0", "start at this offset")
+	length := fs.String("n", "", "hash this many bytes (default: to the end)")
+	list := fs.String("algo", "sha256", "comma-separated: crc32, md5, sha1, sha256, sha512, or all")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs("hash", hashUsage, pos, 1, 1); err != nil {
+		return err
+	}
+	algos, err := shape.ParseAlgos(*list)
+	if err != nil {
+		return usageError{fmt.Errorf("hash: --algo: %w", err)}
+	}
+	off, err := parseNumber(pos[0], "offset", *skip)
+	if err != nil {
+		return err
+	}
+	n := int64(-1)
+	if *length != "" {
+		if n, err = parseNumber(pos[0], "length", *length); err != nil {
+			return err
+		}
+	}
+	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	size := f.Size()
+	if off > size {
+		return fmt.Errorf("%s: offset %#x is past the end of the file (size %d)", display.Name(pos[0]), off, size)
+	}
+	end := size
+	if n >= 0 && n < size-off {
+		end = off + n
+	}
+	sums, err := shape.Hash(context.Background(), f, off, end, algos, nil)
+	if err != nil {
+		return err
+	}
+	name := display.Name(pos[0])
+	if *skip != "0" || *length != "" {
+		name = fmt.Sprintf("%s[%#x:%#x]", name, off, end)
+	}
+	w := bufio.NewWriter(stdout)
+	for _, s := range sums {
+		if len(sums) == 1 {
+			fmt.Fprintf(w, "%s  %s\n", s.Hex, name)
+		} else {
+			fmt.Fprintf(w, "%s (%s) = %s\n", s.Algo.Tag(), name, s.Hex)
+		}
+	}
+	return w.Flush()
 }

@@ -775,3 +775,44 @@ func TestStringsCLI(t *testing.T) {
 		}
 	}
 }
+
+// TestHashCLI: one algorithm prints what sha256sum (md5sum...) prints;
+// several print sha256sum --tag lines; a range is named FILE[0xA:0xB].
+func TestHashCLI(t *testing.T) {
+	data := tempFile(t, "h.bin", pattern(100003))
+	for _, a := range []string{"md5", "sha1", "sha256", "sha512"} {
+		tool := testenv.RequireTool(t, a+"sum")
+		want, _ := exec.Command(tool, data).Output()
+		args := []string{"hash", data, "--algo", a}
+		if a == "sha256" {
+			args = args[:2] // the default
+		}
+		if r := mmhex(t, args...); r.code != 0 || r.stdout != string(want) || r.stderr != "" {
+			t.Errorf("%v: code %d stdout %q stderr %q, want %q", args, r.code, r.stdout, r.stderr, want)
+		}
+		tag, _ := exec.Command(tool, "--tag", data).Output()
+		if r := mmhex(t, "hash", data, "--algo", a+",crc32"); r.code != 0 || !strings.HasPrefix(r.stdout, string(tag)) || !strings.HasPrefix(r.stdout[len(tag):], "CRC32 ("+data+") = ") {
+			t.Errorf("%s,crc32: %q, want %q then the CRC32 line", a, r.stdout, tag)
+		}
+	}
+	part := tempFile(t, "part", pattern(100003)[16:16+256])
+	want, _ := exec.Command(testenv.RequireTool(t, "sha256sum"), part).Output()
+	r := mmhex(t, "hash", data, "-s", "16", "-n", "256")
+	if w := strings.Replace(string(want), part, data+"[0x10:0x110]", 1); r.code != 0 || r.stdout != w {
+		t.Errorf("range: %q, want %q", r.stdout, w)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		err  string
+	}{
+		{[]string{"hash", data, "--algo", "sha3"}, 2, `hash: --algo: unknown hash "sha3" (crc32, md5, sha1, sha256, sha512 or all)`},
+		{[]string{"hash", data, "-s", "200000"}, 1, data + ": offset 0x30d40 is past the end of the file (size 100003)"},
+		{[]string{"hash", data, "-n", "zz"}, 2, data + `: length: bad number: "zz" (use decimal, 0x hex, k/M/G suffixes)`},
+	} {
+		r := mmhex(t, c.args...)
+		if r.code != c.code || r.stderr != "mmhex: "+c.err+"\n" || r.stdout != "" {
+			t.Errorf("%q:\n got code %d stderr %q\nwant code %d stderr %q", c.args, r.code, r.stderr, c.code, "mmhex: "+c.err+"\n")
+		}
+	}
+}

@@ -1,0 +1,183 @@
+package shape
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"hash/crc32"
+	"strings"
+
+	"mmhex/mapping"
+)
+
+// Algo is a hash or checksum name: crc32 (IEEE, as zlib, gzip and PNG),
+// md5, sha1, sha256, sha512 (the standard library's; SHA-1 and SHA-256 use
+// the CPU's SHA instructions where there are some).
+type Algo string
+
+// Algos is every Algo, in the order the editor's hash box lists them.
+var Algos = []Algo{"crc32", "md5", "sha1", "sha256", "sha512"}
+
+// ErrAlgo is an unknown algorithm name.
+var ErrAlgo = errors.New("unknown hash")
+
+// Tag is the name `sha256sum --tag` prints for the algorithm: "SHA256".
+func (a Algo) Tag() string { return strings.ToUpper(string(a)) }
+
+func (a Algo) new() hash.Hash {
+	switch a {
+	case "crc32":
+		return crc32.NewIEEE()
+	case "md5":
+		return md5.New()
+	case "sha1":
+		return sha1.New()
+	case "sha256":
+		return sha256.New()
+	case "sha512":
+		return sha512.New()
+	}
+	return nil
+}
+
+// ParseAlgos reads a comma-separated list ("sha256,md5"; "all" = every
+// one), keeping its order and dropping repeats.
+func ParseAlgos(s string) ([]Algo, error) {
+	if strings.TrimSpace(s) == "all" {
+		return append([]Algo(nil), Algos...), nil
+	}
+	var out []Algo
+	for _, f := range strings.Split(s, ",") {
+		a := Algo(strings.ToLower(strings.TrimSpace(f)))
+		if a.new() == nil {
+			return nil, fmt.Errorf("%w %q (crc32, md5, sha1, sha256, sha512 or all)", ErrAlgo, strings.TrimSpace(f))
+		}
+		dup := false
+		for _, b := range out {
+			dup = dup || a == b
+		}
+		if !dup {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// Sum is one result: the algorithm and its value in lower-case hex (CRC-32
+// as 8 digits, big-endian, as `crc32` and zlib's crc32() print it).
+type Sum struct {
+	Algo Algo
+	Hex  string
+}
+
+// Hasher computes several hashes of one stream: Write the bytes, then Sums.
+type Hasher struct {
+	algos []Algo
+	hs    []hash.Hash
+	n     int64
+}
+
+// NewHasher returns a Hasher for algos.
+func NewHasher(algos []Algo) (*Hasher, error) {
+	h := &Hasher{algos: algos}
+	for _, a := range algos {
+		x := a.new()
+		if x == nil {
+			return nil, fmt.Errorf("%w %q", ErrAlgo, a)
+		}
+		h.hs = append(h.hs, x)
+	}
+	return h, nil
+}
+
+// Write adds p to every hash; it never fails.
+func (h *Hasher) Write(p []byte) (int, error) {
+	for _, x := range h.hs {
+		x.Write(p)
+	}
+	h.n += int64(len(p))
+	return len(p), nil
+}
+
+// zeros is what a hole holds, fed to the hashes without reading the hole.
+var zeros [256 << 10]byte
+
+// Zeros adds n zero bytes (a hole) from a static buffer.
+func (h *Hasher) Zeros(n int64) {
+	for n > 0 {
+		k := min(n, int64(len(zeros)))
+		h.Write(zeros[:k])
+		n -= k
+	}
+}
+
+// Len is the number of bytes hashed.
+func (h *Hasher) Len() int64 { return h.n }
+
+// Sums returns the values so far.
+func (h *Hasher) Sums() []Sum {
+	out := make([]Sum, len(h.hs))
+	for i, x := range h.hs {
+		out[i] = Sum{h.algos[i], hex.EncodeToString(x.Sum(nil))}
+	}
+	return out
+}
+
+// Hash hashes the bytes [off, end) of src with every algorithm, reading
+// the data through Sweep and taking the holes' zeros from a static buffer
+// (a hole is never read, its zeros are still hashed). Hashes are
+// sequential: one core does the work.
+func Hash(ctx context.Context, src Source, off, end int64, algos []Algo, prog Progress) ([]Sum, error) {
+	h, err := NewHasher(algos)
+	if err != nil {
+		return nil, err
+	}
+	off, end = max(off, 0), min(end, src.Size())
+	pos := off
+	var cerr error
+	step := func(to int64) {
+		if prog != nil {
+			prog(to-off, end-off)
+		}
+	}
+	if off < end {
+		err = src.Sweep(off, end, mapping.ScanOptions{SkipHoles: true}, func(base int64, b []byte) bool {
+			for pos < base {
+				k := min(base-pos, 64<<20)
+				h.Zeros(k)
+				pos += k
+				step(pos)
+				if cerr = ctx.Err(); cerr != nil {
+					return false
+				}
+			}
+			h.Write(b)
+			pos = base + int64(len(b))
+			step(pos)
+			cerr = ctx.Err()
+			return cerr == nil
+		})
+	}
+	if err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	for pos < end {
+		k := min(end-pos, 64<<20)
+		h.Zeros(k)
+		pos += k
+		step(pos)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return h.Sums(), nil
+}
