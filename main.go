@@ -26,6 +26,7 @@ import (
 
 	"mmhex/keymap"
 	"mmhex/mapping"
+	"mmhex/mapping/compare"
 	"mmhex/mapping/display"
 	"mmhex/mapping/extents"
 	"mmhex/mapping/pagecache"
@@ -53,6 +54,7 @@ type command struct {
 var commands = []command{
 	{"", editUsage, "the interactive editor (--demo: on a demo file made in a temporary folder)", cmdEdit},
 	{"cat", "FILE OFFSET [LENGTH]", "write LENGTH bytes (default: to the end) from OFFSET to standard output, through a mapping", cmdCat},
+	{"diff", diffUsage, "positional compare (byte i of A against byte i of B): the differing ranges, OFFSET LENGTH in hex, and a total; --bytes: what cmp -l prints; exit 0 same, 1 different, 2 trouble", cmdDiff},
 	{"dump", dumpUsage, "hex dump through the mapping: canonical (= hexdump -C), xxd, or plain (= xxd -p); coloured by byte class", cmdDump},
 	{"extents", "FILE [--json]", "data and hole ranges (SEEK_DATA/SEEK_HOLE) and the physical extents (FIEMAP: logical, physical, length, flags), as filefrag -v", cmdExtents},
 	{"hash", hashUsage, "CRC-32, MD5, SHA-1, SHA-256 or SHA-512 of the file (as sha256sum prints it) or of a range; holes are not read", cmdHash},
@@ -75,6 +77,12 @@ type usageError struct{ error }
 // troubleError is any other failure of a command whose status 1 means
 // something else (search: no match, as in grep): exit status 2.
 type troubleError struct{ error }
+
+// exitStatus ends a command with this status and no message (diff: 1
+// when the files differ, as cmp).
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 // run dispatches args and returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
@@ -103,9 +111,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	err := c.run(rest, stdout, stderr)
+	var status exitStatus
 	switch {
 	case err == nil:
 		return 0
+	case errors.As(err, &status):
+		return int(status)
 	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprintf(stdout, "usage: mmhex %s\n", strings.TrimSpace(c.name+" "+c.usage))
 		return 0
@@ -684,6 +695,67 @@ func appendOffsets(dst []byte, offs []int64) []byte {
 		i += j
 	}
 	return buf[:n]
+}
+
+const diffUsage = "A B [-s OFFSET] [-n LENGTH] [--max N] [--json | --bytes | --quiet]"
+
+// cmdDiff: the compare engine (mapping/compare) over both files, as
+// compare.Report prints it.
+func cmdDiff(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
+	skip := fs.String("s", "0", "compare from this offset (with --bytes: as cmp -i, byte numbers count from it)")
+	length := fs.String("n", "", "compare this many bytes (default: to the end)")
+	maxN := fs.Int64("max", 0, "stop after N ranges (with --bytes: N lines); 0: no limit")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	asBytes := fs.Bool("bytes", false, "print what cmp -l prints (1-based decimal offset, octal bytes)")
+	quiet := fs.Bool("quiet", false, "print nothing: the exit status only")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs("diff", diffUsage, pos, 2, 2); err != nil {
+		return err
+	}
+	o := compare.ReportOptions{Len: -1, Max: *maxN}
+	switch {
+	case *asJSON && *asBytes, *asJSON && *quiet, *asBytes && *quiet:
+		return usageError{errors.New("diff: --json, --bytes and --quiet exclude each other")}
+	case *asJSON:
+		o.Format = compare.JSON
+	case *asBytes:
+		o.Format = compare.Bytes
+	case *quiet:
+		o.Format = compare.Quiet
+	}
+	if *maxN < 0 {
+		return usageError{fmt.Errorf("diff: --max must not be negative: %d (0: no limit)", *maxN)}
+	}
+	if o.Off, err = parseNumber(pos[0], "offset", *skip); err != nil {
+		return err
+	}
+	if *length != "" {
+		if o.Len, err = parseNumber(pos[0], "length", *length); err != nil {
+			return err
+		}
+	}
+	var files [2]*mapping.File
+	for i, p := range pos {
+		if files[i], err = mapping.Open(p, mapping.Options{ReadOnly: true}); err != nil {
+			return troubleError{err}
+		}
+		defer files[i].Close()
+	}
+	differ, err := compare.Report(context.Background(), files[0], files[1], o, stdout, stderr)
+	if errors.Is(err, syscall.EPIPE) {
+		return exitStatus(2) // the reader went away
+	}
+	if err != nil {
+		return troubleError{err}
+	}
+	if differ {
+		return exitStatus(1)
+	}
+	return nil
 }
 
 const editUsage = "FILE [--keys PRESET] [--config FILE] [--read-only] [--private] [--write] [--populate] [--lock] [--window SIZE] [--invalidate] [--fit] | --demo"
