@@ -29,6 +29,7 @@ import (
 	"mmhex/mapping/compare"
 	"mmhex/mapping/display"
 	"mmhex/mapping/extents"
+	"mmhex/mapping/ksy"
 	"mmhex/mapping/pagecache"
 	"mmhex/mapping/replace"
 	"mmhex/mapping/search"
@@ -54,6 +55,7 @@ type command struct {
 var commands = []command{
 	{"", editUsage, "the interactive editor (--demo: on a demo file made in a temporary folder)", cmdEdit},
 	{"cat", "FILE OFFSET [LENGTH]", "write LENGTH bytes (default: to the end) from OFFSET to standard output, through a mapping", cmdCat},
+	{"decode", decodeUsage, "decode a structure with a Kaitai Struct .ksy format (built in, from $XDG_CONFIG_HOME/mmhex/formats, or --format FILE.ksy; detected by magic bytes or extension): the tree, --json, or one field with --path", cmdDecode},
 	{"diff", diffUsage, "positional compare (byte i of A against byte i of B): the differing ranges, OFFSET LENGTH in hex, and a total; --bytes: what cmp -l prints; exit 0 same, 1 different, 2 trouble", cmdDiff},
 	{"dump", dumpUsage, "hex dump through the mapping: canonical (= hexdump -C), xxd, or plain (= xxd -p); coloured by byte class", cmdDump},
 	{"extents", "FILE [--json]", "data and hole ranges (SEEK_DATA/SEEK_HOLE) and the physical extents (FIEMAP: logical, physical, length, flags), as filefrag -v", cmdExtents},
@@ -582,6 +584,56 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(fl *flag.Flag) { set = set || fl.Name == name })
 	return set
+}
+
+const decodeUsage = "FILE [--format NAME|FILE.ksy] [--json] [--path a.b[3].c]"
+
+// cmdDecode: mapping/ksy over the mapped file; only what is printed is read.
+func cmdDecode(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("decode", flag.ContinueOnError)
+	format := fs.String("format", "", "a format name (built in or in $XDG_CONFIG_HOME/mmhex/formats) or a .ksy file")
+	asJSON := fs.Bool("json", false, "print JSON")
+	path := fs.String("path", "", "print only this field (a.b[3].c)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs("decode", decodeUsage, pos, 1, 1); err != nil {
+		return err
+	}
+	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	d, err := ksy.Choose(f, f.Size(), pos[0], *format, ksy.UserFormatsDir())
+	if err != nil {
+		return err
+	}
+	for _, p := range d.Spec().Problems {
+		fmt.Fprintf(stderr, "mmhex: %s\n", oneLine(p.Error()))
+	}
+	n := d.Root()
+	if *path != "" {
+		if n, err = n.Lookup(*path); err != nil {
+			return fmt.Errorf("%s: --path %w", display.Name(pos[0]), err)
+		}
+	}
+	if *asJSON {
+		err = ksy.WriteJSON(stdout, n)
+	} else {
+		err = ksy.WriteText(stdout, n)
+	}
+	if errors.Is(err, syscall.EPIPE) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: writing: %w", display.Name(pos[0]), err)
+	}
+	if e := n.Info().Err; e != nil {
+		return fmt.Errorf("%s: %s", display.Name(pos[0]), e)
+	}
+	return nil
 }
 
 const searchUsage = "[FILE|-] PATTERN [--hex] [-i] [--count] [--max N]"

@@ -1,0 +1,160 @@
+package ksy
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"mmhex/mapping/display"
+)
+
+// TextLimit is how many elements of an array the text tree prints.
+const TextLimit = 1000
+
+// WriteText prints the tree under n: one line a node, indented, with
+// offset, size, type, value and enum name. Text from the file or the
+// .ksy passes through display.Sanitize.
+func WriteText(w io.Writer, n *Node) error {
+	bw := bufio.NewWriter(w)
+	writeText(bw, n, 0)
+	return bw.Flush()
+}
+
+func writeText(w *bufio.Writer, n *Node, depth int) {
+	in := n.Info()
+	name := in.Name
+	if depth == 0 && in.Path != "" {
+		name = in.Path
+	}
+	var b strings.Builder
+	b.WriteString(strings.Repeat("  ", depth))
+	b.WriteString(display.Sanitize(name))
+	b.WriteString("  ")
+	if in.Off >= 0 {
+		fmt.Fprintf(&b, "@%#x", in.Off)
+	} else {
+		b.WriteString("@-")
+	}
+	if in.Size >= 0 {
+		fmt.Fprintf(&b, " +%d", in.Size)
+	}
+	b.WriteString("  " + display.Sanitize(in.Type))
+	if in.Value != "" {
+		b.WriteString("  " + display.Sanitize(in.Value))
+	}
+	if in.Enum != "" {
+		b.WriteString(" = " + display.Sanitize(in.Enum))
+	}
+	if in.Err != nil {
+		b.WriteString("  error: " + display.Line(in.Err.Error()))
+	}
+	b.WriteByte('\n')
+	w.WriteString(b.String())
+	if in.Kind == Scalar {
+		return
+	}
+	const page = 256
+	var printed int64
+	for from := int64(0); ; from += page {
+		kids, err := n.Children(from, page)
+		for _, k := range kids {
+			if in.Kind == ArrayKind && printed == TextLimit {
+				fmt.Fprintf(w, "%s… more elements (--path %s[%d] shows one)\n", strings.Repeat("  ", depth+1), display.Sanitize(in.Path), printed)
+				return
+			}
+			writeText(w, k, depth+1)
+			printed++
+		}
+		if err != nil && in.Err == nil {
+			fmt.Fprintf(w, "%serror: %s\n", strings.Repeat("  ", depth+1), display.Line(err.Error()))
+		}
+		if int64(len(kids)) < page {
+			return
+		}
+	}
+}
+
+// WriteJSON prints the tree under n as JSON: every node is an object with
+// "type", "offset" (null when not the file's bytes), "size", and
+// "fields" (a structure: name to node, in order), "items" (an array), or
+// "value" (a scalar: a number, string, boolean, the hex of bytes up to
+// 4096, else null) with "enum" (the member's name); "error" when
+// decoding it failed, "absent": true when its if was false.
+func WriteJSON(w io.Writer, n *Node) error {
+	bw := bufio.NewWriter(w)
+	writeJSON(bw, n)
+	bw.WriteByte('\n')
+	return bw.Flush()
+}
+
+func writeJSON(w *bufio.Writer, n *Node) {
+	in := n.Info()
+	w.WriteString(`{"type":` + jsonString(in.Type) + `,"offset":`)
+	if in.Off >= 0 {
+		w.WriteString(strconv.FormatInt(in.Off, 10))
+	} else {
+		w.WriteString("null")
+	}
+	w.WriteString(`,"size":`)
+	if in.Size >= 0 {
+		w.WriteString(strconv.FormatInt(in.Size, 10))
+	} else {
+		w.WriteString("null")
+	}
+	if n.f != nil && n.f.Absent {
+		w.WriteString(`,"absent":true`)
+	}
+	var kidErr error
+	switch in.Kind {
+	case Scalar:
+		if n.f != nil && !n.f.Absent {
+			n.d.mu.Lock()
+			v := n.d.jsonValue(n.f)
+			n.d.mu.Unlock()
+			w.WriteString(`,"value":` + v)
+			if in.Enum != "" {
+				w.WriteString(`,"enum":` + jsonString(in.Enum))
+			}
+		}
+	case StructKind, ArrayKind:
+		if in.Kind == StructKind {
+			w.WriteString(`,"fields":{`)
+		} else {
+			w.WriteString(`,"items":[`)
+		}
+		const page = 256
+		first := true
+		for from := int64(0); ; from += page {
+			kids, err := n.Children(from, page)
+			for _, k := range kids {
+				if !first {
+					w.WriteByte(',')
+				}
+				first = false
+				if in.Kind == StructKind {
+					w.WriteString(jsonString(k.Name()) + ":")
+				}
+				writeJSON(w, k)
+			}
+			if err != nil {
+				kidErr = err
+			}
+			if int64(len(kids)) < page || err != nil {
+				break
+			}
+		}
+		if in.Kind == StructKind {
+			w.WriteByte('}')
+		} else {
+			w.WriteByte(']')
+		}
+	}
+	if in.Err != nil {
+		w.WriteString(`,"error":` + jsonString(in.Err.Error()))
+	} else if kidErr != nil {
+		w.WriteString(`,"error":` + jsonString(kidErr.Error()))
+	}
+	w.WriteByte('}')
+}
