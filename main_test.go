@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"debug/elf"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"mmhex/mapping/ksy"
 	"mmhex/mapping/testenv"
 )
 
@@ -122,6 +124,57 @@ func TestHelp(t *testing.T) {
 	}
 	if r := mmhex(t, "cat", "--help"); r.code != 0 || r.stdout != "usage: mmhex cat FILE OFFSET [LENGTH]\n" {
 		t.Errorf("cat --help: %+v", r)
+	}
+}
+
+// TestDecode: mmhex decode through the real binary: --path with --json
+// equals debug/elf's entry point; the text line; and each failure is one
+// line naming the file, with the status.
+func TestDecode(t *testing.T) {
+	ls, err := exec.LookPath("ls")
+	if err != nil {
+		t.Skip("no ls")
+	}
+	ef, err := elf.Open(ls)
+	if err != nil {
+		t.Skipf("%s: %v", ls, err)
+	}
+	defer ef.Close()
+	r := mmhex(t, "decode", ls, "--json", "--path", "header.e_entry")
+	want := fmt.Sprintf(`{"type":"u%d","offset":24,"size":%d,"value":%d}`+"\n", map[elf.Class]int{elf.ELFCLASS32: 4, elf.ELFCLASS64: 8}[ef.Class], map[elf.Class]int{elf.ELFCLASS32: 4, elf.ELFCLASS64: 8}[ef.Class], ef.Entry)
+	if r.code != 0 || r.stdout != want || r.stderr != "" {
+		t.Fatalf("decode --json --path header.e_entry: %d %q %q, want %q", r.code, r.stdout, r.stderr, want)
+	}
+	r = mmhex(t, "decode", "--path", "header.e_machine", "--format", "elf", ls)
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "header.e_machine  @0x12 +2  u2  ") {
+		t.Fatalf("decode --path header.e_machine: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	dir := t.TempDir()
+	data := tempFile(t, "data.bin", []byte("0123456789"))
+	bad := filepath.Join(dir, "bad.ksy")
+	os.WriteFile(bad, []byte("meta: {id: bad, endian: le}\nseq:\n  - id: a\n    type: u1\n    if: 'a +'\n"), 0o644)
+	xor := filepath.Join(dir, "xor.ksy")
+	os.WriteFile(xor, []byte("meta: {id: x, endian: le}\nseq:\n  - id: a\n    size: 2\n    process: xor(0xff)\n  - id: b\n    type: u1\n"), 0o644)
+	cases := []struct {
+		args   []string
+		code   int
+		stdout string
+		err    string
+	}{
+		{[]string{"decode", data}, 1, "", data + ": no format recognised (give one with --format NAME or --format FILE.ksy; built in: " + strings.Join(ksy.Builtin(), ", ") + ")"},
+		{[]string{"decode", data, "--format", "nosuch"}, 1, "", "format nosuch: not found in "},
+		{[]string{"decode", data, "--format", bad}, 1, "", `bad.ksy:5: "a +": unexpected end of expression`},
+		{[]string{"decode", data, "--format", filepath.Join(dir, "missing.ksy")}, 1, "", filepath.Join(dir, "missing.ksy") + ": no such file or directory"},
+		{[]string{"decode", ls, "--path", "header.nope"}, 1, "", ls + ": --path header.nope: header has no field nope"},
+		{[]string{"decode", ls, "--path", "program_headers[x]"}, 1, "", ls + ": --path program_headers[x]: [x] is not an index"},
+		{[]string{"decode", data, "--format", xor}, 0, "x  @0x0 +3  x\n  a  @0x0 +2  bytes  2 bytes (not decoded)  error: xor.ksy:5: process: xor(0xff) is not supported\n  b  @0x2 +1  u1  50 (0x32)\n", ""},
+		{[]string{"decode"}, 2, "", "usage: mmhex decode " + decodeUsage + " (mmhex --help for more)"},
+	}
+	for _, c := range cases {
+		r := mmhex(t, c.args...)
+		if r.code != c.code || r.stdout != c.stdout || !strings.HasPrefix(r.stderr, "mmhex: "+c.err) && !(c.err == "" && r.stderr == "") {
+			t.Errorf("%q: %d %q %q, want %d %q %q", c.args, r.code, r.stdout, r.stderr, c.code, c.stdout, c.err)
+		}
 	}
 }
 
