@@ -54,7 +54,7 @@ type command struct {
 // command (name "") first.
 var commands = []command{
 	{"", editUsage, "the interactive editor (--demo: on a demo file made in a temporary folder)", cmdEdit},
-	{"cat", "FILE OFFSET [LENGTH]", "write LENGTH bytes (default: to the end) from OFFSET to standard output, through a mapping", cmdCat},
+	{"cat", catUsage, "write LENGTH bytes (default: to the end) from OFFSET to standard output, through a mapping; --as: as text (c = xxd -i FILE, xxd-i, base64 = base64 -w 0, hex, hex-spaces, go, python, rust, escaped)", cmdCat},
 	{"decode", decodeUsage, "decode a structure with a Kaitai Struct .ksy format (built in, from $XDG_CONFIG_HOME/mmhex/formats, or --format FILE.ksy; detected by magic bytes or extension): the tree, --json, or one field with --path", cmdDecode},
 	{"diff", diffUsage, "positional compare (byte i of A against byte i of B): the differing ranges, OFFSET LENGTH in hex, and a total; --bytes: what cmp -l prints; exit 0 same, 1 different, 2 trouble", cmdDiff},
 	{"dump", dumpUsage, "hex dump through the mapping: canonical (= hexdump -C), xxd, or plain (= xxd -p); coloured by byte class", cmdDump},
@@ -257,13 +257,16 @@ func parseNumber(file, what, s string) (int64, error) {
 	return v, nil
 }
 
+const catUsage = "FILE OFFSET [LENGTH] [--as c|xxd-i|base64|hex|hex-spaces|go|python|rust|escaped]"
+
 func cmdCat(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("cat", flag.ContinueOnError)
+	as := fs.String("as", "", "write the bytes as text in this format")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	if err := needArgs("cat", "FILE OFFSET [LENGTH]", pos, 2, 3); err != nil {
+	if err := needArgs("cat", catUsage, pos, 2, 3); err != nil {
 		return err
 	}
 	off, err := parseNumber(pos[0], "offset", pos[1])
@@ -276,15 +279,46 @@ func cmdCat(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	var format hexfmt.CopyFormat
+	if *as != "" {
+		if format, err = hexfmt.ParseCopyFormat(*as); err != nil {
+			return usageError{fmt.Errorf("cat: --as: %w", err)}
+		}
+	}
 	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	if off == f.Size() {
-		return nil // nothing from the end on, as dd skip=SIZE: not an error
+	if format == "" {
+		if off == f.Size() {
+			return nil // nothing from the end on, as dd skip=SIZE: not an error
+		}
+		_, err = f.CopyTo(stdout, off, n)
+		return err
 	}
-	_, err = f.CopyTo(stdout, off, n)
+	// the text goes out as the bytes are read (hexfmt.CopyWriter)
+	size := f.Size()
+	if off > size {
+		_, err = f.CopyTo(io.Discard, off, n) // the one error text for it
+		return err
+	}
+	if n < 0 || n > size-off {
+		n = size - off
+	}
+	w := bufio.NewWriterSize(stdout, 256<<10)
+	cw := hexfmt.NewCopyWriter(w, format, pos[0], n)
+	if n > 0 {
+		if _, err = f.CopyTo(cw, off, n); err != nil {
+			return err
+		}
+	}
+	if err = cw.Close(); err == nil {
+		err = w.Flush()
+	}
+	if errors.Is(err, syscall.EPIPE) {
+		return nil
+	}
 	return err
 }
 

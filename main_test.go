@@ -869,3 +869,43 @@ func TestHashCLI(t *testing.T) {
 		}
 	}
 }
+
+// TestCatAs: mmhex cat --as xxd-i is xxd -i of the same bytes on standard
+// input, --as c is xxd -i FILE, --as base64 is base64 -w 0; a range, the
+// end of the file, and a bad format.
+func TestCatAs(t *testing.T) {
+	xxd := testenv.RequireTool(t, "xxd")
+	b64 := testenv.RequireTool(t, "base64")
+	content := pattern(1000)
+	data := tempFile(t, "cat as.bin", content)
+	tool := func(in []byte, name string, args ...string) string {
+		cmd := exec.Command(name, args...)
+		cmd.Stdin = bytes.NewReader(in)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	for _, r := range [][2]int{{0, 1000}, {0, 13}, {5, 12}, {999, 1}, {1000, 0}} {
+		part := content[r[0] : r[0]+r[1]]
+		args := []string{"cat", data, strconv.Itoa(r[0]), strconv.Itoa(r[1]), "--as"}
+		for format, want := range map[string]string{
+			"xxd-i":  tool(part, xxd, "-i"),
+			"base64": tool(part, b64, "-w", "0"),
+		} {
+			if got := mmhex(t, append(args, format)...); got.code != 0 || got.stdout != want || got.stderr != "" {
+				t.Errorf("%v %s: code %d %q, want %q", args, format, got.code, got.stdout, want)
+			}
+		}
+	}
+	if got, want := mmhex(t, "cat", data, "0", "--as", "c"), tool(nil, xxd, "-i", data); got.stdout != want {
+		t.Errorf("--as c: %q, want xxd -i FILE: %q", got.stdout, want)
+	}
+	if r := mmhex(t, "cat", data, "0", "--as", "java"); r.code != 2 || r.stderr != "mmhex: cat: --as: unknown format \"java\" (hex, hex-spaces, c, go, python, rust, base64, escaped, xxd-i)\n" {
+		t.Errorf("java: %d %q", r.code, r.stderr)
+	}
+	if r := mmhex(t, "cat", data, "2000", "--as", "c"); r.code != 1 || r.stderr != "mmhex: "+data+": offset is past end of file\n" || r.stdout != "" {
+		t.Errorf("past the end: %d %q %q", r.code, r.stderr, r.stdout)
+	}
+}
