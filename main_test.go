@@ -122,7 +122,7 @@ func TestHelp(t *testing.T) {
 			t.Errorf("unknown command: %+v", r)
 		}
 	}
-	if r := mmhex(t, "cat", "--help"); r.code != 0 || r.stdout != "usage: mmhex cat FILE OFFSET [LENGTH]\n" {
+	if r := mmhex(t, "cat", "--help"); r.code != 0 || r.stdout != "usage: mmhex cat "+catUsage+"\n" {
 		t.Errorf("cat --help: %+v", r)
 	}
 }
