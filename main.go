@@ -826,7 +826,9 @@ func cmdDiff(args []string, stdout, stderr io.Writer) error {
 	}
 	var files [2]*mapping.File
 	for i, p := range pos {
-		if files[i], err = mapping.Open(p, mapping.Options{ReadOnly: true}); err != nil {
+		// a small window: --bytes reads the differing bytes with ReadAt,
+		// and the pages it touched leave with the window
+		if files[i], err = mapping.Open(p, mapping.Options{ReadOnly: true, Window: 4 << 20}); err != nil {
 			return troubleError{err}
 		}
 		defer files[i].Close()

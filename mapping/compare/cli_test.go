@@ -253,3 +253,54 @@ func TestDiffBadInput(t *testing.T) {
 		t.Errorf("ok changed: %q", b)
 	}
 }
+
+// TestFlatMemory: `mmhex diff` (ranges and --bytes) on two 128 MiB files
+// that differ in one byte of every page keeps its peak RSS (the child's
+// ru_maxrss) under 64 MiB, though it reads all 256 MiB: the pages behind
+// the compare and the window --bytes reads through leave the process.
+func TestFlatMemory(t *testing.T) {
+	const size = 128 << 20
+	dir := t.TempDir()
+	pa, pb := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	fa, err := os.Create(pa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fb, err := os.Create(pb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := testenv.Pattern(1<<20, 5)
+	other := append([]byte(nil), buf...)
+	for i := 100; i < len(other); i += 4096 {
+		other[i] ^= 0x5a
+	}
+	for off := int64(0); off < size; off += 1 << 20 {
+		if _, err := fa.WriteAt(buf, off); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fb.WriteAt(other, off); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fa.Close()
+	fb.Close()
+	for _, args := range [][]string{{"diff", pa, pb}, {"diff", "--bytes", pa, pb}, {"diff", "--json", pa, pb}} {
+		cmd := exec.Command(mmhexBinary(t), args...)
+		var out bytes.Buffer
+		cmd.Stdout = &out
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+			t.Fatalf("%v: %v", args, err)
+		}
+		if lines := bytes.Count(out.Bytes(), []byte("\n")); args[1] != "--json" && lines != size/4096+1 && lines != size/4096 {
+			t.Fatalf("%v: %d lines, want %d", args, lines, size/4096)
+		}
+		rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB
+		t.Logf("%v: peak RSS %d KiB", args[:2], rss)
+		if rss >= 64<<10 {
+			t.Errorf("%v: peak RSS %d KiB, want under 64 MiB", args, rss)
+		}
+	}
+}
