@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -25,6 +26,7 @@ import (
 	"time"
 
 	"mmhex/keymap"
+	"mmhex/keymap/cmddoc"
 	"mmhex/mapping"
 	"mmhex/mapping/compare"
 	"mmhex/mapping/display"
@@ -55,6 +57,7 @@ type command struct {
 var commands = []command{
 	{"", editUsage, "the interactive editor (--demo: on a demo file made in a temporary folder)", cmdEdit},
 	{"cat", catUsage, "write LENGTH bytes (default: to the end) from OFFSET to standard output, through a mapping; --as: as text (c = xxd -i FILE, xxd-i, base64 = base64 -w 0, hex, hex-spaces, go, python, rust, escaped)", cmdCat},
+	{"completion", "bash|zsh|fish", "print the shell completion script (subcommands, flags, file names, --keys/--format/--color values); source <(mmhex completion bash)", cmdCompletion},
 	{"decode", decodeUsage, "decode a structure with a Kaitai Struct .ksy format (built in, from $XDG_CONFIG_HOME/mmhex/formats, or --format FILE.ksy; detected by magic bytes or extension): the tree, --json, or one field with --path", cmdDecode},
 	{"diff", diffUsage, "positional compare (byte i of A against byte i of B): the differing ranges, OFFSET LENGTH in hex, and a total; --bytes: what cmp -l prints; exit 0 same, 1 different, 2 trouble", cmdDiff},
 	{"dump", dumpUsage, "hex dump through the mapping: canonical (= hexdump -C), xxd, or plain (= xxd -p); coloured by byte class", cmdDump},
@@ -141,16 +144,94 @@ func findCommand(name string) *command {
 	return nil
 }
 
+// helpNotes end --help and the man page's COMMANDS section.
+var helpNotes = []string{
+	"Offsets and lengths: decimal, 0x hex, k/M/G/T binary suffixes (4k = 4096).\nFlags may come before or after the other arguments; -- ends the flags.",
+	"dump and search read standard input when FILE is - or is left out on a pipe:\nstreamed once, front to back (a pipe cannot be mapped), the same output as for a file.",
+}
+
+// about is what mmhex is (README's opening; the man page's DESCRIPTION).
+var about = []string{
+	"mmhex is a terminal hex viewer and editor for Linux that memory-maps the file it shows. " +
+		"Edits are stores into a MAP_SHARED mapping (no write()), a save is an msync of exactly the pages you edited, " +
+		"and the tool shows what the kernel does with the file's pages: resident, dirty, writeback, evicted.",
+	"Every error is one line that names the file, with a non-zero exit status, and changes nothing on disk.",
+}
+
 func printHelp(w io.Writer) {
 	fmt.Fprintln(w, "mmhex: a hex viewer and editor that memory-maps the file it shows")
 	fmt.Fprintln(w, "\nusage:")
 	for _, c := range commands {
 		fmt.Fprintf(w, "  mmhex %s\n      %s\n", strings.TrimSpace(c.name+" "+c.usage), c.summary)
 	}
-	fmt.Fprintln(w, "\nOffsets and lengths: decimal, 0x hex, k/M/G/T binary suffixes (4k = 4096).")
-	fmt.Fprintln(w, "Flags may come before or after the other arguments; -- ends the flags.")
-	fmt.Fprintln(w, "dump and search read standard input when FILE is - or is left out on a pipe:")
-	fmt.Fprintln(w, "streamed once, front to back (a pipe cannot be mapped), the same output as for a file.")
+	for _, n := range helpNotes {
+		fmt.Fprintf(w, "\n%s\n", n)
+	}
+}
+
+// commandTable returns commands; set in init, because cmdCompletion, in
+// the table, reads the table (an initialisation cycle otherwise).
+var commandTable func() []command
+
+func init() { commandTable = func() []command { return commands } }
+
+// flagSink, when set, receives the FlagSet a command parses with, and
+// parseArgs returns flag.ErrHelp at once (describe).
+var flagSink func(*flag.FlagSet)
+
+// flagValues are the choices of the flags that have a fixed set, for the
+// completion scripts.
+var flagValues = map[string][]string{
+	"keys":   keymap.Presets,
+	"format": hexfmt.FormatNames(),
+	"color":  hexfmt.ColorModeNames(),
+}
+
+// describe is the command table as keymap/cmddoc reads it (man page,
+// completion): each command's flags come from the FlagSet its cmdNAME
+// parses with, obtained by running it with flagSink set (it returns
+// before doing anything).
+func describe() []cmddoc.Command {
+	var out []cmddoc.Command
+	for _, c := range commandTable() {
+		var fs *flag.FlagSet
+		flagSink = func(f *flag.FlagSet) { fs = f }
+		c.run(nil, io.Discard, io.Discard)
+		flagSink = nil
+		d := cmddoc.Command{Name: c.name, Usage: c.usage, Summary: c.summary}
+		// the positional arguments: the usage without its [--flag ...] groups
+		positional := regexp.MustCompile(`\[-[^\]]*\]`).ReplaceAllString(c.usage, "")
+		d.Files = strings.Contains(positional, "FILE")
+		if c.name == "completion" {
+			d.Values = cmddoc.Shells
+		}
+		if fs != nil {
+			fs.VisitAll(func(f *flag.Flag) {
+				arg, usage := flag.UnquoteUsage(f)
+				d.Flags = append(d.Flags, cmddoc.Flag{Name: f.Name, Arg: arg, Usage: usage, Values: flagValues[f.Name]})
+			})
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// cmdCompletion prints the completion script of a shell.
+func cmdCompletion(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("completion", flag.ContinueOnError)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs("completion", "bash|zsh|fish", pos, 1, 1); err != nil {
+		return err
+	}
+	script, ok := cmddoc.Completion(pos[0], describe())
+	if !ok {
+		return usageError{fmt.Errorf("completion: unknown shell %s (bash, zsh or fish)", display.Quote(pos[0]))}
+	}
+	_, err = io.WriteString(stdout, script)
+	return err
 }
 
 // oneLine keeps an error message on one line and terminal-safe: names are
@@ -164,6 +245,10 @@ func oneLine(s string) string { return display.Line(s) }
 // positional. A lone "-" is positional.
 func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
+	if flagSink != nil { // describe: the command's flags, nothing done
+		flagSink(fs)
+		return nil, flag.ErrHelp
+	}
 	var pos []string
 	for {
 		// A negative number ("-1", "-0x10") where a flag could start is a
@@ -324,7 +409,7 @@ func cmdCat(args []string, stdout, stderr io.Writer) error {
 
 func cmdPatch(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("patch", flag.ContinueOnError)
-	expect := fs.String("expect", "", "refuse unless the current bytes equal these hex bytes")
+	expect := fs.String("expect", "", "refuse unless the current bytes equal these `HEXBYTES`")
 	async := fs.Bool("async", false, "msync with MS_ASYNC instead of MS_SYNC")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -480,11 +565,11 @@ const dumpUsage = "[FILE|-] [-s [-]OFFSET] [-n|-l LENGTH] [--format canonical|xx
 
 func cmdDump(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("dump", flag.ContinueOnError)
-	skip := fs.String("s", "0", "start at this offset (-N: N bytes before the end, as xxd -s -N)")
-	length := fs.String("n", "", "dump this many bytes (default: to the end)")
-	fs.StringVar(length, "l", "", "the same as -n (xxd's name)")
-	format := fs.String("format", "canonical", "canonical (hexdump -C), xxd, or plain (xxd -p)")
-	color := fs.String("color", "auto", "colour bytes by class: auto (when standard output is a terminal), always, never")
+	skip := fs.String("s", "0", "start at this `OFFSET` (-N: N bytes before the end, as xxd -s -N)")
+	length := fs.String("n", "", "dump this many bytes, `LENGTH` (default: to the end)")
+	fs.StringVar(length, "l", "", "the same as -n (xxd's name) `LENGTH`")
+	format := fs.String("format", "canonical", "`FORMAT`: canonical (hexdump -C), xxd, or plain (xxd -p)")
+	color := fs.String("color", "auto", "colour bytes by class, `WHEN`: auto (when standard output is a terminal and NO_COLOR is not set), always, never")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -679,7 +764,7 @@ func cmdSearch(args []string, stdout, stderr io.Writer) error {
 	hex := fs.Bool("hex", false, "PATTERN is hex bytes (\"de ad ?? ef\"; ?? = any byte)")
 	fold := fs.Bool("i", false, "ASCII case-insensitive text")
 	count := fs.Bool("count", false, "print the number of matches instead")
-	maxN := fs.Int64("max", 0, "stop after N matches (0: no limit)")
+	maxN := fs.Int64("max", 0, "stop after `N` matches (0: no limit)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -853,14 +938,14 @@ func cmdEdit(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("", flag.ContinueOnError) // errors: "mmhex: …", not "mmhex: mmhex: …"
 	var o view.LaunchOptions
 	fs.BoolVar(&o.Demo, "demo", false, "open a demo file made in a temporary folder")
-	fs.StringVar(&o.Keys, "keys", "", "key preset: default or vim")
-	fs.StringVar(&o.Config, "config", "", "configuration file")
+	fs.StringVar(&o.Keys, "keys", "", "key `PRESET`: default or vim")
+	fs.StringVar(&o.Config, "config", "", "configuration `FILE`")
 	fs.BoolVar(&o.Mapping.ReadOnly, "read-only", false, "map PROT_READ only")
 	fs.BoolVar(&o.Mapping.Private, "private", false, "MAP_PRIVATE: edits never reach the file")
 	fs.BoolVar(&o.Mapping.Write, "write", false, "open a block device for writing (block devices open read-only otherwise)")
 	fs.BoolVar(&o.Mapping.Populate, "populate", false, "MAP_POPULATE")
 	fs.BoolVar(&o.Mapping.Lock, "lock", false, "mlock the mapped window")
-	window := fs.String("window", "", "mapping window size (4k, 64M, 1G)")
+	window := fs.String("window", "", "mapping window `SIZE` (4k, 64M, 1G)")
 	fs.BoolVar(&o.Mapping.Invalidate, "invalidate", false, "sync with MS_INVALIDATE too")
 	fs.BoolVar(&o.Fit, "fit", false, "row width follows the terminal width")
 	pos, err := parseArgs(fs, args)
@@ -896,8 +981,8 @@ const keysUsage = "[--keys PRESET] [--config FILE] [--markdown]"
 // configuration file); problems in the file go to standard error.
 func cmdKeys(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("keys", flag.ContinueOnError)
-	preset := fs.String("keys", "", "key preset: default or vim")
-	config := fs.String("config", "", "configuration file")
+	preset := fs.String("keys", "", "key `PRESET`: default or vim")
+	config := fs.String("config", "", "configuration `FILE`")
 	md := fs.Bool("markdown", false, "print docs/keys.md (both presets, no configuration)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {

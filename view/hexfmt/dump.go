@@ -32,6 +32,9 @@ func (f Format) String() string {
 	return "invalid"
 }
 
+// FormatNames are the names ParseFormat accepts, in order.
+func FormatNames() []string { return append([]string(nil), formatNames...) }
+
 // ParseFormat accepts "canonical", "xxd" or "plain".
 func ParseFormat(s string) (Format, error) {
 	for i, n := range formatNames {

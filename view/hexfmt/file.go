@@ -20,6 +20,9 @@ const (
 	ColorNever
 )
 
+// ColorModeNames are the names ParseColorMode accepts.
+func ColorModeNames() []string { return []string{"auto", "always", "never"} }
+
 // ParseColorMode accepts "auto", "always" or "never".
 func ParseColorMode(s string) (ColorMode, error) {
 	switch s {
