@@ -208,12 +208,29 @@ func describe() []cmddoc.Command {
 		if fs != nil {
 			fs.VisitAll(func(f *flag.Flag) {
 				arg, usage := flag.UnquoteUsage(f)
-				d.Flags = append(d.Flags, cmddoc.Flag{Name: f.Name, Arg: arg, Usage: usage, Values: flagValues[f.Name]})
+				d.Flags = append(d.Flags, cmddoc.Flag{Name: f.Name, Arg: flagArg(c.usage, f.Name, arg), Usage: usage, Values: flagValues[f.Name]})
 			})
 		}
 		out = append(out, d)
 	}
 	return out
+}
+
+// flagArg names a flag's argument: the name in backquotes in its usage
+// (flag.UnquoteUsage), else the word after it in the command's usage line
+// ("[-s OFFSET]"), else N for a number and VALUE for the rest; "" for a
+// boolean flag.
+func flagArg(usage, name, arg string) string {
+	if arg == "" || strings.ToUpper(arg) == arg {
+		return arg
+	}
+	if m := regexp.MustCompile(`(?:^|[\s\[|])--?` + regexp.QuoteMeta(name) + `[ =]([A-Z][A-Z0-9_]*)`).FindStringSubmatch(usage); m != nil {
+		return m[1]
+	}
+	if strings.HasPrefix(arg, "int") || strings.HasPrefix(arg, "uint") {
+		return "N"
+	}
+	return "VALUE"
 }
 
 // cmdCompletion prints the completion script of a shell.

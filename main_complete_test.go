@@ -193,3 +193,32 @@ func TestCompletionFish(t *testing.T) {
 		t.Errorf("completion tcsh: %+v", r)
 	}
 }
+
+// TestDescribe: every command of the table is described, in order, with
+// its flags named as typed and their arguments in capitals (from the
+// usage's backquotes or the usage line).
+func TestDescribe(t *testing.T) {
+	d := describe()
+	if len(d) != len(commands) {
+		t.Fatalf("%d described, %d commands", len(d), len(commands))
+	}
+	for i, c := range d {
+		if c.Name != commands[i].name {
+			t.Errorf("command %d: %q, want %q", i, c.Name, commands[i].name)
+		}
+		for _, f := range c.Flags {
+			if f.Arg != strings.ToUpper(f.Arg) {
+				t.Errorf("%s %s: argument %q", c.Name, f.Dash(), f.Arg)
+			}
+		}
+	}
+	if got := flagArg("FILE [-s OFFSET]", "s", "string"); got != "OFFSET" {
+		t.Errorf("flagArg from the usage line: %q", got)
+	}
+	if got := flagArg("FILE", "max", "int"); got != "N" {
+		t.Errorf("flagArg of an int: %q", got)
+	}
+	if got := flagArg("FILE", "x", ""); got != "" {
+		t.Errorf("flagArg of a bool: %q", got)
+	}
+}
