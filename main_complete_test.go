@@ -19,9 +19,9 @@ var completionCases = []struct {
 	line string
 	want string
 }{
-	{"mmhex ", "FILES cat completion dump keys patch search stat version"},
-	{"mmhex du", "dump"},
-	{"mmhex c", "cat completion"},
+	{"mmhex ", "FILES " + subcommands("")},
+	{"mmhex du", subcommands("du")},
+	{"mmhex c", subcommands("c")},
 	{"mmhex dump --f", "--format"},
 	{"mmhex dump --format ", "canonical plain xxd"},
 	{"mmhex dump --color a", "always auto"},
@@ -37,6 +37,19 @@ var completionCases = []struct {
 	{"mmhex search --", "--count --hex --max"},
 	{"mmhex version ", ""},
 	{"mmhex --re", "--read-only"},
+}
+
+// subcommands: the names in the command table starting with prefix,
+// sorted, space-separated.
+func subcommands(prefix string) string {
+	var out []string
+	for _, c := range commands {
+		if c.name != "" && strings.HasPrefix(c.name, prefix) {
+			out = append(out, c.name)
+		}
+	}
+	slices.Sort(out)
+	return strings.Join(out, " ")
 }
 
 // completionDir is a folder holding a.bin and the folder "b dir".
