@@ -180,11 +180,12 @@ func init() { commandTable = func() []command { return commands } }
 var flagSink func(*flag.FlagSet)
 
 // flagValues are the choices of the flags that have a fixed set, for the
-// completion scripts.
+// completion scripts, by "COMMAND FLAG" (the editor's COMMAND is "").
 var flagValues = map[string][]string{
-	"keys":   keymap.Presets,
-	"format": hexfmt.FormatNames(),
-	"color":  hexfmt.ColorModeNames(),
+	" keys":       keymap.Presets,
+	"keys keys":   keymap.Presets,
+	"dump format": hexfmt.FormatNames(),
+	"dump color":  hexfmt.ColorModeNames(),
 }
 
 // describe is the command table as keymap/cmddoc reads it (man page,
@@ -208,7 +209,7 @@ func describe() []cmddoc.Command {
 		if fs != nil {
 			fs.VisitAll(func(f *flag.Flag) {
 				arg, usage := flag.UnquoteUsage(f)
-				d.Flags = append(d.Flags, cmddoc.Flag{Name: f.Name, Arg: flagArg(c.usage, f.Name, arg), Usage: usage, Values: flagValues[f.Name]})
+				d.Flags = append(d.Flags, cmddoc.Flag{Name: f.Name, Arg: flagArg(c.usage, f.Name, arg), Usage: usage, Values: flagValues[c.name+" "+f.Name]})
 			})
 		}
 		out = append(out, d)

@@ -37,6 +37,7 @@ var completionCases = []struct {
 	{"mmhex search --", "--count --hex --max"},
 	{"mmhex version ", ""},
 	{"mmhex --re", "--read-only"},
+	{"mmhex decode --format ", ""}, // a format name or a .ksy file: not dump's formats
 }
 
 // subcommands: the names in the command table starting with prefix,
