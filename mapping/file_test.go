@@ -549,7 +549,7 @@ func TestConcurrent(t *testing.T) {
 		run(func(i int64) { f.ReadAt(buf(), (i*977)%size) })
 		run(func(i int64) { f.WriteAt([]byte{byte(i)}, (i*1231)%size) })
 		run(func(i int64) { f.Undo(); f.Redo(); f.IsUnsynced(i % size); f.UnsyncedPageList() })
-		run(func(i int64) { f.Sync(MSAsync); f.StartWriteback() })
+		run(func(i int64) { f.Sync(MSAsync); f.DirtyPages() })
 		run(func(i int64) { f.Window() })
 		run(func(i int64) {
 			f.Scan(0, size, ScanOptions{Chunk: 4 * ps, Overlap: 3}, func(_ int64, b []byte) bool { sink += b[len(b)-1]; return true })

@@ -302,39 +302,6 @@ func (f *File) msyncRuns(runs []prange, size int64, flags int, queue bool, fn fu
 	return nil
 }
 
-// StartWriteback starts writeback of the pages written since the last Sync
-// with sync_file_range(SYNC_FILE_RANGE_WRITE) and does not wait. The pages
-// stay unsynced (nothing proves they reached the disk); LastSync is not
-// changed.
-func (f *File) StartWriteback() (SyncResult, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	res := SyncResult{Flag: "SYNC_FILE_RANGE_WRITE", StillDirty: Unknown}
-	if f.closed {
-		return res, f.errf("%w", ErrClosed)
-	}
-	if f.mode == Private {
-		return res, f.errf("%w", ErrPrivate)
-	}
-	start := time.Now()
-	f.unsync.clip((f.size + f.page - 1) / f.page)
-	for _, r := range f.unsync.ranges() {
-		a, b := r.a*f.page, min(r.b*f.page, f.size)
-		if a >= b {
-			continue
-		}
-		if err := unix.SyncFileRange(f.fd, a, b-a, unix.SYNC_FILE_RANGE_WRITE); err != nil {
-			res.Duration = time.Since(start)
-			return res, f.errf("sync_file_range at %#x: %w", a, err)
-		}
-		res.Pages += int((b - a + f.page - 1) / f.page)
-		res.Bytes += b - a
-	}
-	res.Duration = time.Since(start)
-	res.At = time.Now()
-	return res, nil
-}
-
 // LastSync returns the result of the last successful Sync, if any.
 func (f *File) LastSync() (SyncResult, bool) {
 	f.mu.Lock()

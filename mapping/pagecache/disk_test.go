@@ -128,10 +128,11 @@ func TestReadDiskNoDirect(t *testing.T) {
 	}
 }
 
-// TestStartWriteback: sync_file_range(SYNC_FILE_RANGE_WRITE) starts the
-// writeback of the edited pages without waiting; they stay unsynced in
-// the journal's view, and the kernel soon has them clean.
-func TestStartWriteback(t *testing.T) {
+// TestStartWritebackEdits: sync_file_range(SYNC_FILE_RANGE_WRITE) on the
+// whole file starts the writeback of the edited pages without waiting;
+// they stay unsynced in the journal's view (no LastSync), and the kernel
+// soon has them clean.
+func TestStartWritebackEdits(t *testing.T) {
 	ps := int64(os.Getpagesize())
 	p := testenv.WriteFile(t, "wb.bin", testenv.Pattern(int(16*ps), 50))
 	g, _ := os.OpenFile(p, os.O_RDWR, 0)
@@ -145,15 +146,15 @@ func TestStartWriteback(t *testing.T) {
 	if st, _ := Stats(f, 0, -1); st.Dirty < 2 {
 		t.Fatalf("dirty before: %d", st.Dirty)
 	}
-	res, err := f.StartWriteback()
-	if err != nil || res.Pages != 2 || res.Bytes != 2*ps || res.Flag != "SYNC_FILE_RANGE_WRITE" {
-		t.Fatalf("StartWriteback = %+v, %v", res, err)
+	res, err := StartWritebackRange(f, 0, -1)
+	if err != nil || res.Pages != 16 || res.Bytes != 16*ps || res.Flag != "SYNC_FILE_RANGE_WRITE" {
+		t.Fatalf("StartWritebackRange = %+v, %v", res, err)
 	}
 	if f.UnsyncedPages() != 2 {
-		t.Fatalf("unsynced pages after StartWriteback: %d", f.UnsyncedPages())
+		t.Fatalf("unsynced pages after StartWritebackRange: %d", f.UnsyncedPages())
 	}
 	if _, ok := f.LastSync(); ok {
-		t.Fatal("StartWriteback recorded as a sync")
+		t.Fatal("StartWritebackRange recorded as a sync")
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -162,7 +163,7 @@ func TestStartWriteback(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("pages still dirty/writeback 5 s after StartWriteback: %+v", st)
+			t.Fatalf("pages still dirty/writeback 5 s after StartWritebackRange: %+v", st)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

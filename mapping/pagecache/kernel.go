@@ -157,10 +157,11 @@ func parseMeminfo(r io.Reader) (SystemDirty, error) {
 }
 
 // StartWritebackRange starts writeback of every dirty page of [off, off+n)
-// of f (n < 0: to the end), whoever dirtied it, with
-// sync_file_range(SYNC_FILE_RANGE_WRITE), and does not wait. Unlike
-// f.StartWriteback it also covers pages left dirty by an MS_ASYNC sync or
-// by another process. The journal's unsynced pages stay unsynced.
+// of f (n < 0: to the end), whoever dirtied it (this editor, an MS_ASYNC
+// sync, another process), with sync_file_range(SYNC_FILE_RANGE_WRITE), and
+// does not wait. The journal's unsynced pages stay unsynced and LastSync is
+// not changed: nothing proves the pages reached the disk. The writeback
+// action (view/lab) runs it on the whole file.
 func StartWritebackRange(f *mapping.File, off, n int64) (mapping.SyncResult, error) {
 	res := mapping.SyncResult{Flag: "SYNC_FILE_RANGE_WRITE", StillDirty: Unknown}
 	err := f.WithDescriptor(func(fd int, size int64) error {
