@@ -1,8 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"os"
+	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -27,5 +32,77 @@ func TestCIChecksHygiene(t *testing.T) {
 		if loc == nil || loc[1] > test {
 			t.Errorf(".ci/run has no line matching %s before the tests", want)
 		}
+	}
+}
+
+// TestPackageRules: the rooms of docs/architecture.md, from `go list`:
+// keymap (and its tests) imports nothing from mapping; mapping and its
+// engines import no UI (tview, tcell, view, keymap); tview is imported
+// only by view and its subpackages (not view/hexfmt), tcell only by those
+// and keymap; the core mapping imports only its leaves (display, numparse,
+// spanset), never an engine; display and numparse import only the
+// standard library; mapping/testenv is imported only by tests and imports
+// no mmhex package; view imports none of its feature subpackages (the one
+// list, view/features, is imported by main alone).
+func TestPackageRules(t *testing.T) {
+	out, err := exec.Command("go", "list", "-json=ImportPath,Imports,Deps,TestImports,XTestImports", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	type pkg struct {
+		ImportPath                               string
+		Imports, Deps, TestImports, XTestImports []string
+	}
+	var pkgs []pkg
+	for d := json.NewDecoder(bytes.NewReader(out)); ; {
+		var p pkg
+		if err := d.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if len(pkgs) < 10 {
+		t.Fatalf("go list found %d packages", len(pkgs))
+	}
+	under := func(p, root string) bool { return p == root || strings.HasPrefix(p, root+"/") }
+	isUI := func(d string) bool {
+		return under(d, "github.com/rivo/tview") || under(d, "github.com/gdamore/tcell/v2") || under(d, "mmhex/view") || under(d, "mmhex/keymap")
+	}
+	for _, p := range pkgs {
+		path := p.ImportPath
+		bad := func(rule string, list []string, f func(string) bool) {
+			for _, d := range list {
+				if f(d) {
+					t.Errorf("%s imports %s: %s", path, d, rule)
+				}
+			}
+		}
+		switch {
+		case under(path, "mmhex/keymap"):
+			bad("keymap imports nothing from mapping", slices.Concat(p.Deps, p.TestImports, p.XTestImports),
+				func(d string) bool { return under(d, "mmhex/mapping") })
+		case under(path, "mmhex/mapping"):
+			bad("mapping and its engines import no UI", p.Deps, isUI)
+		}
+		switch path {
+		case "mmhex/mapping":
+			bad("the core imports only its leaves, never an engine", p.Imports, func(d string) bool {
+				return under(d, "mmhex") && d != "mmhex/mapping/display" && d != "mmhex/mapping/numparse" && d != "mmhex/mapping/spanset"
+			})
+		case "mmhex/mapping/display", "mmhex/mapping/numparse", "mmhex/mapping/testenv":
+			bad("a leaf imports only the standard library", p.Deps, func(d string) bool { return strings.Contains(strings.Split(d, "/")[0], ".") || under(d, "mmhex") })
+		case "mmhex/view":
+			bad("view imports none of its feature subpackages", p.Deps, func(d string) bool { return under(d, "mmhex/view") && d != "mmhex/view/hexfmt" })
+		}
+		bad("tview is view's (and its panels')", p.Imports, func(d string) bool {
+			return under(d, "github.com/rivo/tview") && (!under(path, "mmhex/view") || path == "mmhex/view/hexfmt")
+		})
+		bad("tcell is view's and keymap's", p.Imports, func(d string) bool {
+			return under(d, "github.com/gdamore/tcell/v2") && !under(path, "mmhex/view") && !under(path, "mmhex/keymap")
+		})
+		bad("mapping/testenv is for tests only", p.Imports, func(d string) bool { return d == "mmhex/mapping/testenv" })
+		bad("the feature list is main's to pass", p.Imports, func(d string) bool { return d == "mmhex/view/features" && path != "mmhex" })
 	}
 }

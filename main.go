@@ -1020,13 +1020,17 @@ func cmdKeys(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	_, problems = m.Window(problems, mapping.ParseWindow)
 	conf := "no configuration file"
 	if p := m.Config().Path; p != "" {
 		conf = "configuration " + display.Name(p)
 	}
 	fmt.Fprintf(stdout, "preset %s, %s\n\n%s", m.Preset(), conf, m.Text())
 	if len(problems) > 0 {
-		io.WriteString(stderr, keymap.ProblemsText(problems))
+		for _, p := range problems { // keymap's text is raw: one safe line each
+			p.File = display.Name(p.File)
+			fmt.Fprintln(stderr, display.Line(p.String()))
+		}
 		return fmt.Errorf("%s: %d %s in the configuration", display.Name(m.Config().Path), len(problems), plural(len(problems), "problem", "problems"))
 	}
 	return nil

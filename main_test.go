@@ -909,3 +909,24 @@ func TestCatAs(t *testing.T) {
 		t.Errorf("past the end: %d %q %q", r.code, r.stderr, r.stdout)
 	}
 }
+
+// TestKeysCommandSanitised: keymap's problem text is raw (the file name,
+// keys and values as written); `mmhex keys` prints each problem as one line
+// through display.Line, so no control reaches the terminal and a newline in
+// the file name does not break a problem in two.
+func TestKeysCommandSanitised(t *testing.T) {
+	t.Parallel()
+	p := filepath.Join(t.TempDir(), "c\x1b]0;x\x07\n.toml")
+	if err := os.WriteFile(p, []byte("window = \"z\\u001b\"\n[bindings]\n\"\\u001b[2J\" = \"top\"\n\"g\" = \"\\u001b]0;x\\u0007\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := mmhex(t, "keys", "--config", p)
+	shown := filepath.Dir(p) + "/c.]0;x...toml"
+	want := shown + `:1: window: "z.": not a size (a size such as 64M or 1G)` + "\n" +
+		shown + `:3: bad key ".[2J": not a key name` + "\n" +
+		shown + `:4: unknown action ".]0;x."` + "\n" +
+		"mmhex: " + shown + ": 3 problems in the configuration\n"
+	if r.code != 1 || r.stderr != want {
+		t.Errorf("exit %d, stderr:\n%q\nwant:\n%q", r.code, r.stderr, want)
+	}
+}

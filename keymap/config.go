@@ -10,14 +10,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"syscall"
 
 	"github.com/BurntSushi/toml"
 	"github.com/gdamore/tcell/v2"
-
-	"mmhex/mapping/display"
-	"mmhex/mapping/numparse"
 )
 
 // Config holds the settings of the configuration file besides bindings.
@@ -32,9 +28,15 @@ type Config struct {
 	// FitWidth is true for bytes_per_row = "auto": the row width follows
 	// the terminal width.
 	FitWidth bool
-	// Window is the mapping window size in bytes (window = "64M"); 0 when
-	// not set.
-	Window int64
+	// Window is the mapping window size as written (window = "64M", or
+	// "4096" for window = 4096); "" when not set. keymap does not read
+	// sizes (it imports nothing from mapping): Map.Window parses it with
+	// the parser it is given (mapping.ParseWindow, the one rule for sizes).
+	Window string
+	// windowLine is the line of the window setting; windowShown its value
+	// as a problem shows it (quoted when a string).
+	windowLine  int
+	windowShown string
 	// Colours maps element names (ColourNames) to colours from [colours].
 	Colours map[string]tcell.Color
 }
@@ -57,17 +59,20 @@ type Problem struct {
 	Msg  string
 }
 
-// String gives "config.toml:5: unknown action \"no-such-action\"".
+// String gives "config.toml:5: unknown action \"no-such-action\"". Like
+// every text keymap returns it is raw (the file name, the keys and values
+// of the file as written): the caller sanitises it where it reaches the
+// terminal (view draws through display.Rune, main prints each problem
+// through display.Line), as keymap imports nothing from mapping.
 func (p Problem) String() string {
-	f := display.Sanitize(p.File) // never hand the terminal a raw file name
 	if p.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", f, p.Line, p.Msg)
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
 	}
-	return fmt.Sprintf("%s: %s", f, p.Msg)
+	return fmt.Sprintf("%s: %s", p.File, p.Msg)
 }
 
-// ProblemsText joins problems one per line (for the start-up message and
-// standard error); "" when there are none.
+// ProblemsText joins problems one per line; "" when there are none. Raw,
+// as Problem.String: for tests and for callers that sanitise each line.
 func ProblemsText(ps []Problem) string {
 	var b strings.Builder
 	for _, p := range ps {
@@ -125,14 +130,14 @@ func Load(preset, configPath string) (*Map, []Problem, error) {
 		switch {
 		case err == nil:
 		case errors.As(err, &bad):
-			return nil, nil, fmt.Errorf("config %s: %s", display.Sanitize(path), bad.why)
+			return nil, nil, fmt.Errorf("config %s: %s", (path), bad.why)
 		case !explicit && absent(err):
 			// The default path is only looked at: a file that is not
 			// there, or that this user may not even look for (HOME=/root
 			// as nobody), means no configuration.
 			path, data = "", nil
 		default:
-			return nil, nil, fmt.Errorf("config %s: %w", display.Sanitize(path), bareErr(err))
+			return nil, nil, fmt.Errorf("config %s: %w", (path), bareErr(err))
 		}
 	}
 	m, probs := Parse(path, data, preset)
@@ -199,6 +204,14 @@ func bareErr(err error) error {
 // in problems). preset, when not "", overrides the file's keys setting. It
 // never fails: every mistake is a Problem and the valid rest is used.
 func Parse(file string, data []byte, preset string) (*Map, []Problem) {
+	m, probs, _ := parseConfig(file, data, preset)
+	return m, probs
+}
+
+// parseConfig is Parse, also returning how many keys' lines were asked of
+// the TOML decoder (each question scans the whole text: tests check that
+// the one-pass line map answers them).
+func parseConfig(file string, data []byte, preset string) (*Map, []Problem, int) {
 	cfg := defaultConfig()
 	cfg.Path = file
 	pr := &parser{file: file}
@@ -230,7 +243,7 @@ func Parse(file string, data []byte, preset string) (*Map, []Problem) {
 	m.config = cfg
 	probs := append(pr.probs, conflicts...)
 	slices.SortStableFunc(probs, func(a, b Problem) int { return a.Line - b.Line })
-	return m, probs
+	return m, probs, pr.probes
 }
 
 type parser struct {
@@ -245,9 +258,6 @@ type parser struct {
 // question scans the whole text); after that a key not found by keyLines
 // is reported without a line.
 const maxProbes = 100
-
-// lineLookups counts the keys whose line was asked of the decoder (tests).
-var lineLookups atomic.Int64
 
 // keyLines maps the full path of every key in text (its table's parts
 // and its own, joined by keySep) to the line that defines it, in one pass:
@@ -382,7 +392,6 @@ func (p *parser) value(prim toml.Primitive, path ...string) (any, int) {
 		return v, 0
 	}
 	p.probes++
-	lineLookups.Add(1)
 	var pb probe
 	err := p.md.PrimitiveDecode(prim, &pb)
 	var pe toml.ParseError
@@ -411,7 +420,7 @@ func (p *parser) parse(data []byte, cfg *Config, ub userBinds) {
 		}
 		var pe toml.ParseError
 		if !errors.As(err, &pe) {
-			p.add(0, "%s", display.Sanitize(err.Error()))
+			p.add(0, "%s", err.Error())
 			return
 		}
 		line := pe.Position.Line
@@ -421,7 +430,7 @@ func (p *parser) parse(data []byte, cfg *Config, ub userBinds) {
 			back++
 		} else {
 			back = 0
-			p.add(line, "%s", display.Sanitize(pe.Message))
+			p.add(line, "%s", pe.Message)
 		}
 		prev, prevMsg = pe.Position, pe.Message
 		var ok bool
@@ -474,39 +483,67 @@ func (p *parser) parse(data []byte, cfg *Config, ub userBinds) {
 				p.add(line, "bytes_per_row: %s is not a number or \"auto\"", show(v))
 			}
 		case "window":
-			var n int64
-			var err error
+			// The size is read by Map.Window (mapping.ParseWindow): here
+			// only its type, and the sign of a number.
 			switch x := v.(type) {
 			case int64:
-				n = x
-			case string:
-				// the one rule for sizes (mapping.ParseSize): "010" is 10
-				n, err = numparse.Size(x)
-				switch {
-				case errors.Is(err, numparse.ErrTooLarge):
-					err = errors.New("too large")
-				case err != nil:
-					err = errors.New("not a size")
+				if x <= 0 {
+					p.add(line, "window: %s: must be positive (a size such as 64M or 1G)", show(v))
+					continue
 				}
+				cfg.Window = strconv.FormatInt(x, 10)
+			case string:
+				cfg.Window = x
 			default:
-				err = errors.New("not a size")
-			}
-			if err == nil && n <= 0 {
-				err = errors.New("must be positive")
-			}
-			if err != nil {
-				p.add(line, "window: %s: %v (a size such as 64M or 1G)", show(v), err)
+				p.add(line, "window: %s: not a size (a size such as 64M or 1G)", show(v))
 				continue
 			}
-			cfg.Window = n
+			cfg.windowLine, cfg.windowShown = line, show(v)
 		case "colours", "colors":
 			p.colours(k, top[k], line, cfg)
 		case "bindings":
 			p.bindings(top[k], line, ub)
 		default:
-			p.add(line, "unknown setting %s", strconv.Quote(display.Sanitize(k)))
+			p.add(line, "unknown setting %s", quote(k))
 		}
 	}
+}
+
+// Window is the configuration's mapping window size in bytes, read from
+// Config.Window by parse (mapping.ParseWindow: the one rule for sizes,
+// which keymap does not import; its error is the reason shown), 0 when not
+// set. A size parse refuses is a problem on the setting's line, added to
+// probs in line order (the problems of Load or Parse).
+func (m *Map) Window(probs []Problem, parse func(string) (int64, error)) (int64, []Problem) {
+	c := m.config
+	if c.Window == "" {
+		return 0, probs
+	}
+	n, err := parse(c.Window)
+	if err == nil {
+		return n, probs
+	}
+	probs = append(slices.Clone(probs), Problem{File: c.Path, Line: c.windowLine,
+		Msg: fmt.Sprintf("window: %s: %v (a size such as 64M or 1G)", c.windowShown, err)})
+	slices.SortStableFunc(probs, func(a, b Problem) int { return a.Line - b.Line })
+	return 0, probs
+}
+
+// quote is s between double quotes, '"' and '\\' escaped as strconv.Quote
+// escapes them and every other rune as it is (strconv.Quote would turn a
+// control into a Go escape: a third way to show it). The caller's output
+// (display.Line, view's drawText) shows a control as '.'.
+func quote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ { // bytes: invalid UTF-8 stays as it is too
+		if s[i] == '"' || s[i] == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	b.WriteByte('"')
+	return b.String()
 }
 
 // maxTOMLErrors is how many invalid lines are left out before the whole
@@ -565,7 +602,7 @@ func (p *parser) colours(name string, prim toml.Primitive, line int, cfg *Config
 	for _, k := range sortedKeys(t) {
 		v, l := p.value(t[k], name, k)
 		if !slices.Contains(ColourNames, k) {
-			p.add(l, "%s: unknown element %s (one of %s)", name, strconv.Quote(display.Sanitize(k)), strings.Join(ColourNames, ", "))
+			p.add(l, "%s: unknown element %s (one of %s)", name, quote(k), strings.Join(ColourNames, ", "))
 			continue
 		}
 		s, isStr := v.(string)
@@ -600,7 +637,7 @@ func (p *parser) bindings(prim toml.Primitive, line int, ub userBinds) {
 		if _, isTable := v.(map[string]any); isTable {
 			mode, known := modeTables[k]
 			if !known {
-				p.add(l, "bindings.%s: not a mode (normal, visual, replace) and not an action name", display.Sanitize(k))
+				p.add(l, "bindings.%s: not a mode (normal, visual, replace) and not an action name", (k))
 				continue
 			}
 			sub, ok := p.table(t[k], "[bindings."+k+"]", l)
@@ -619,19 +656,19 @@ func (p *parser) bindings(prim toml.Primitive, line int, ub userBinds) {
 	for _, e := range es {
 		name, isStr := e.v.(string)
 		if !isStr {
-			p.add(e.line, "%s: the action must be a string, not %s", strconv.Quote(display.Sanitize(e.keys)), show(e.v))
+			p.add(e.line, "%s: the action must be a string, not %s", quote(e.keys), show(e.v))
 			continue
 		}
 		seq, err := ParseSeq(e.keys)
 		if err != nil {
-			p.add(e.line, "bad key %s: %s", strconv.Quote(display.Sanitize(e.keys)), keyErrReason(err))
+			p.add(e.line, "bad key %s: %s", quote(e.keys), keyErrReason(err))
 			continue
 		}
 		var a Action
 		if name != "" && name != "none" {
 			inf, known := Lookup(name)
 			if !known {
-				p.add(e.line, "unknown action %s", strconv.Quote(display.Sanitize(name)))
+				p.add(e.line, "unknown action %s", quote(name))
 				continue
 			}
 			a = inf.Name
@@ -656,7 +693,7 @@ func keyErrReason(err error) string {
 func show(v any) string {
 	switch x := v.(type) {
 	case string:
-		return strconv.Quote(display.Sanitize(x))
+		return quote(x)
 	case nil:
 		return "nothing"
 	case map[string]any:
@@ -664,5 +701,5 @@ func show(v any) string {
 	case []any, []map[string]any:
 		return "an array"
 	}
-	return display.Sanitize(fmt.Sprint(v))
+	return fmt.Sprint(v)
 }

@@ -3,12 +3,9 @@ package keymap
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 
 	"github.com/gdamore/tcell/v2"
-
-	"mmhex/mapping/display"
 )
 
 // Result says what a key did to the pending sequence.
@@ -348,5 +345,5 @@ func ParseEx(line string) (Outcome, error) {
 	if inf, ok := Lookup(cmd); ok {
 		return found(inf.Name, arg)
 	}
-	return Outcome{}, fmt.Errorf("%w %s", ErrUnknownCommand, strconv.Quote(display.Sanitize(cmd)))
+	return Outcome{}, fmt.Errorf("%w %s", ErrUnknownCommand, quote(cmd))
 }

@@ -189,7 +189,7 @@ func TestParseEx(t *testing.T) {
 		t.Errorf("ParseEx unknown: %v", err)
 	}
 	_, err = ParseEx(":\x1b[2J")
-	if err == nil || err.Error() != `unknown command ".[2J"` {
+	if err == nil || err.Error() != "unknown command \"\x1b[2J\"" { // raw: view draws it through display.Rune
 		t.Errorf("ParseEx escape: %v", err)
 	}
 }

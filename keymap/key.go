@@ -7,8 +7,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/gdamore/tcell/v2"
-
-	"mmhex/mapping/display"
 )
 
 // Key is one normalised key press. It is comparable and usable as a map key.
@@ -261,7 +259,7 @@ func ParseKey(s string) (Key, error) {
 		case "shift", "s":
 			m = tcell.ModShift
 		default:
-			return Key{}, &KeyError{orig, "unknown modifier " + display.Quote(s[:i])}
+			return Key{}, &KeyError{orig, "unknown modifier " + quote(s[:i])}
 		}
 		mod |= m
 		s = s[i+1:]
@@ -303,9 +301,9 @@ func (e *KeyError) Error() string {
 	case e.Name == "" || strings.TrimSpace(e.Name) == "":
 		return fmt.Sprintf("%v: %s", ErrBadKey, e.Reason)
 	case e.Reason == "":
-		return fmt.Sprintf("%v %s", ErrBadKey, display.Quote(e.Name))
+		return fmt.Sprintf("%v %s", ErrBadKey, quote(e.Name))
 	}
-	return fmt.Sprintf("%v %s: %s", ErrBadKey, display.Quote(e.Name), e.Reason)
+	return fmt.Sprintf("%v %s: %s", ErrBadKey, quote(e.Name), e.Reason)
 }
 
 func (e *KeyError) Unwrap() error { return ErrBadKey }

@@ -99,9 +99,12 @@ func TestParseKeyNames(t *testing.T) {
 		{"Foo", `bad key name "Foo"`},
 		{"Ctrl-", `bad key name "Ctrl-"`},
 		{"F65", `bad key name "F65"`},
-		{"\x1b", `bad key name "."`}, // display.Quote: a control byte is shown as '.'
-		{"Ctrl-\x1b[2J", `bad key name "Ctrl-.[2J"`},
-		{"\u009b-x", `bad key name ".-x": unknown modifier "."`},
+		// Raw: the caller's output (display.Line, view's drawText) shows
+		// a control as '.'; only '"' and '\\' are escaped.
+		{"\x1b", "bad key name \"\x1b\""},
+		{"Ctrl-\x1b[2J", "bad key name \"Ctrl-\x1b[2J\""},
+		{"\u009b-x", "bad key name \"\u009b-x\": unknown modifier \"\u009b\""},
+		{`Foo"\`, `bad key name "Foo\"\\"`},
 	}
 	for _, tc := range bad {
 		_, err := ParseKey(tc.in)

@@ -37,7 +37,7 @@ func TestExampleConfigValid(t *testing.T) {
 	if len(probs) != 0 {
 		t.Fatalf("example config: %s", ProblemsText(probs))
 	}
-	if m.Preset() != PresetVim || m.Config().Window != 1<<30 {
-		t.Fatalf("example: %s %d", m.Preset(), m.Config().Window)
+	if m.Preset() != PresetVim || m.Config().Window != "1G" {
+		t.Fatalf("example: %s %q", m.Preset(), m.Config().Window)
 	}
 }

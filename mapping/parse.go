@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -12,8 +13,26 @@ import (
 // still decimal), hexadecimal with 0x ("0x1f"), optionally followed by a
 // binary suffix k, M, G or T (any case, optionally with "iB" or "B": "4k",
 // "4KiB", "1G", "0x10k"). It is numparse.Size, the one rule for sizes,
-// also used by the configuration file (keymap).
+// also used for the configuration file's window (ParseWindow).
 func ParseSize(s string) (int64, error) { return numparse.Size(s) }
+
+// ParseWindow reads the configuration file's window setting ("64M",
+// "0x1000", "010" = 10): ParseSize, then positive. Its errors are the
+// reason alone, for the problem line keymap makes of them (Map.Window:
+// `config.toml:3: window: "lots": not a size (a size such as 64M or 1G)`):
+// "not a size", "too large", "must be positive".
+func ParseWindow(s string) (int64, error) {
+	n, err := numparse.Size(s)
+	switch {
+	case errors.Is(err, numparse.ErrTooLarge):
+		return 0, errors.New("too large")
+	case err != nil:
+		return 0, errors.New("not a size")
+	case n <= 0:
+		return 0, errors.New("must be positive")
+	}
+	return n, nil
+}
 
 // ParseHex parses hex bytes: "de ad BEEF", "0xdead", "de:ad", "de,ad".
 // Whitespace, ':' , ',' and '-' separate groups; each group may carry a 0x

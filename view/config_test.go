@@ -1,6 +1,7 @@
 package view
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gdamore/tcell/v2"
@@ -75,4 +76,58 @@ func TestConfigColoursPerEditor(t *testing.T) {
 	if fg, _, _ := st.Decompose(); fg != tcell.PaletteColor(12) {
 		t.Errorf("offset colour of the editor without [colours]: %v, want palette 12", fg)
 	}
+}
+
+// TestConfigWindow: the configuration's window is read by the one rule for
+// sizes (mapping.ParseWindow through keymap's Map.Window): a leading zero
+// is decimal, suffixes are binary, and a size it refuses is a problem on
+// its line with the reason.
+func TestConfigWindow(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		text, prob string
+		want       int64
+	}{
+		{`window = "64M"`, "", 64 << 20},
+		{`window = "64MiB"`, "", 64 << 20},
+		{`window = "1kB"`, "", 1024},
+		{`window = 4096`, "", 4096},
+		{`window = "0x1000"`, "", 4096},
+		{`window = "010"`, "", 10}, // decimal, not octal 8
+		{`window = "010k"`, "", 10 << 10},
+		{`window = "99999999999T"`, `c.toml:1: window: "99999999999T": too large (a size such as 64M or 1G)`, 0},
+		{`window = "-1"`, `c.toml:1: window: "-1": not a size (a size such as 64M or 1G)`, 0},
+		{`window = "lots"`, `c.toml:1: window: "lots": not a size (a size such as 64M or 1G)`, 0},
+		{`window = "0"`, `c.toml:1: window: "0": must be positive (a size such as 64M or 1G)`, 0},
+		{`window = -1`, `c.toml:1: window: -1: must be positive (a size such as 64M or 1G)`, 0},
+		{`keys = "vim"`, "", 0},
+	} {
+		m, probs := keymap.Parse("c.toml", []byte(c.text), "")
+		n, probs := m.Window(probs, mapping.ParseWindow)
+		if got := strings.TrimSuffix(problemsText(probs), "\n"); n != c.want || got != c.prob {
+			t.Errorf("%s: window %d, problems %q; want %d, %q", c.text, n, got, c.want, c.prob)
+		}
+	}
+}
+
+// TestConfigProblemsSanitised: keymap's problems are raw (the file name,
+// keys and values as written); the start-up message shows each on one line
+// with every control as '.', and the box on the screen has no control.
+func TestConfigProblemsSanitised(t *testing.T) {
+	m, probs := keymap.Parse("c\x1b]0;x\x07\n.toml", []byte("window = \"z\\u001b\"\n[bindings]\n\"\\u001b[2J\" = \"top\"\n\"g\" = \"\\u001b]0;x\\u0007\"\n"), "")
+	_, probs = m.Window(probs, mapping.ParseWindow)
+	got := problemsText(probs)
+	want := `c.]0;x...toml:1: window: "z.": not a size (a size such as 64M or 1G)
+c.]0;x...toml:3: bad key ".[2J": not a key name
+c.]0;x...toml:4: unknown action ".]0;x."
+`
+	if got != want {
+		t.Errorf("problemsText:\n%s\nwant:\n%s", got, want)
+	}
+	h := openKnown(t, 120, 24, Options{StartupMessage: got})
+	s := h.draw()
+	if !strings.Contains(s, `c.]0;x...toml:4: unknown action ".]0;x."`) {
+		t.Errorf("start-up box:\n%s", s)
+	}
+	noControls(t, h)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/rivo/tview"
@@ -63,8 +64,11 @@ func Launch(o LaunchOptions) (err error) {
 	}
 	cfg := m.Config()
 	mo := o.Mapping
-	if mo.Window == 0 && cfg.Window > 0 {
-		mo.Window = cfg.Window
+	// The configuration's window, read by the one rule for sizes; a bad
+	// one is a problem among the others (shown in the editor).
+	win, probs := m.Window(probs, mapping.ParseWindow)
+	if mo.Window == 0 && win > 0 {
+		mo.Window = win
 	}
 	f, err := mapping.Open(path, mo)
 	if err != nil {
@@ -85,7 +89,7 @@ func Launch(o LaunchOptions) (err error) {
 		BytesPerRow:    cfg.BytesPerRow,
 		FitWidth:       o.Fit || cfg.FitWidth,
 		Keys:           keymap.NewDispatcher(m),
-		StartupMessage: keymap.ProblemsText(probs),
+		StartupMessage: problemsText(probs),
 		Screen:         ts,
 		Colours:        cfg.Colours,
 		Features:       o.Features,
@@ -140,4 +144,17 @@ func Launch(o LaunchOptions) (err error) {
 		return errors.New(msg)
 	}
 	return runErr
+}
+
+// problemsText is the configuration's problems, one line each through
+// display.Line: keymap's text is raw (file names, keys and values as
+// written), and this is where it reaches the terminal.
+func problemsText(probs []keymap.Problem) string {
+	var b strings.Builder
+	for _, p := range probs {
+		p.File = display.Name(p.File) // as everywhere: a newline in it is '.'
+		b.WriteString(display.Line(p.String()))
+		b.WriteByte('\n')
+	}
+	return b.String()
 }

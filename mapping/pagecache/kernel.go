@@ -20,9 +20,9 @@ import (
 	"mmhex/mapping"
 )
 
-// The /proc files read here. Variables so that tests can point them at
-// fixtures for the error paths.
-var (
+// The /proc files read here. Constants: tests give the readers other paths
+// (readWritebackTunables, readSystemDirty) for the error paths.
+const (
 	procDirtyExpire    = "/proc/sys/vm/dirty_expire_centisecs"
 	procDirtyWriteback = "/proc/sys/vm/dirty_writeback_centisecs"
 	procMeminfo        = "/proc/meminfo"
@@ -60,12 +60,16 @@ func (t WritebackTunables) String() string {
 // ReadWritebackTunables reads dirty_expire_centisecs and
 // dirty_writeback_centisecs.
 func ReadWritebackTunables() (WritebackTunables, error) {
+	return readWritebackTunables(procDirtyExpire, procDirtyWriteback)
+}
+
+func readWritebackTunables(expire, writeback string) (WritebackTunables, error) {
 	var t WritebackTunables
 	var err error
-	if t.DirtyExpireCentisecs, err = readProcInt(procDirtyExpire); err != nil {
+	if t.DirtyExpireCentisecs, err = readProcInt(expire); err != nil {
 		return WritebackTunables{}, err
 	}
-	if t.DirtyWritebackCentisecs, err = readProcInt(procDirtyWriteback); err != nil {
+	if t.DirtyWritebackCentisecs, err = readProcInt(writeback); err != nil {
 		return WritebackTunables{}, err
 	}
 	return t, nil
@@ -97,15 +101,17 @@ func (s SystemDirty) String() string {
 }
 
 // ReadSystemDirty reads Dirty: and Writeback: from /proc/meminfo.
-func ReadSystemDirty() (SystemDirty, error) {
-	f, err := os.Open(procMeminfo)
+func ReadSystemDirty() (SystemDirty, error) { return readSystemDirty(procMeminfo) }
+
+func readSystemDirty(meminfo string) (SystemDirty, error) {
+	f, err := os.Open(meminfo)
 	if err != nil {
-		return SystemDirty{}, fmt.Errorf("reading %s: %w", procMeminfo, err)
+		return SystemDirty{}, fmt.Errorf("reading %s: %w", meminfo, err)
 	}
 	defer f.Close()
 	s, err := parseMeminfo(f)
 	if err != nil {
-		return SystemDirty{}, fmt.Errorf("reading %s: %w", procMeminfo, err)
+		return SystemDirty{}, fmt.Errorf("reading %s: %w", meminfo, err)
 	}
 	return s, nil
 }

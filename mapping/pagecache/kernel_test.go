@@ -62,17 +62,10 @@ func TestWritebackTunablesString(t *testing.T) {
 	}
 }
 
-func withProc(t *testing.T, p *string, v string) {
-	old := *p
-	*p = v
-	t.Cleanup(func() { *p = old })
-}
-
 func TestReadWritebackTunablesErrors(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "missing")
-	withProc(t, &procDirtyExpire, missing)
-	_, err := ReadWritebackTunables()
+	_, err := readWritebackTunables(missing, procDirtyWriteback)
 	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "reading "+missing+": ") {
 		t.Errorf("missing file: err = %v", err)
 	}
@@ -81,8 +74,7 @@ func TestReadWritebackTunablesErrors(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("thirty\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	withProc(t, &procDirtyExpire, bad)
-	_, err = ReadWritebackTunables()
+	_, err = readWritebackTunables(bad, procDirtyWriteback)
 	if want := "reading " + bad + `: not a number: "thirty"`; err == nil || err.Error() != want {
 		t.Errorf("bad value: err = %v, want %s", err, want)
 	}
@@ -130,8 +122,7 @@ func TestParseMeminfo(t *testing.T) {
 
 func TestReadSystemDirtyMissing(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "meminfo")
-	withProc(t, &procMeminfo, missing)
-	_, err := ReadSystemDirty()
+	_, err := readSystemDirty(missing)
 	if !errors.Is(err, fs.ErrNotExist) || !strings.HasPrefix(err.Error(), "reading "+missing+": ") {
 		t.Errorf("err = %v", err)
 	}

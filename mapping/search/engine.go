@@ -36,12 +36,21 @@ type Options struct {
 	// runs on this many goroutines, a segment each (findParallel); 0 =
 	// GOMAXPROCS, 1 = the calling goroutine only.
 	Workers int
+
+	// segment is the unit of work of a parallel search (0: defaultSegment);
+	// ranges of up to two segments are searched on the calling goroutine: a
+	// second worker would have little to do. Tests set it (a field, not a
+	// package variable).
+	segment int64
 }
 
-// findSegment is the unit of work of a parallel forward search (a
-// variable for tests); ranges of up to two segments are searched on the
-// calling goroutine: a second worker would have little to do.
-var findSegment int64 = defaultSegment
+// seg is o's segment size.
+func (o Options) seg() int64 {
+	if o.segment > 0 {
+		return o.segment
+	}
+	return defaultSegment
+}
 
 // Result is a match.
 type Result struct {
@@ -131,7 +140,7 @@ func findIn(ctx context.Context, src Source, p *Pattern, off, end int64, o Optio
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	if w := o.Workers; w != 1 && end-off > 2*findSegment && (w > 1 || runtime.GOMAXPROCS(0) > 1) {
+	if w := o.Workers; w != 1 && end-off > 2*o.seg() && (w > 1 || runtime.GOMAXPROCS(0) > 1) {
 		return findParallel(ctx, src, p, off, end, o, prog)
 	}
 	found := int64(-1)
@@ -207,7 +216,7 @@ func findParallel(ctx context.Context, src Source, p *Pattern, off, end int64, o
 	if w <= 0 {
 		w = runtime.GOMAXPROCS(0)
 	}
-	seg := findSegment
+	seg := o.seg()
 	starts := end - n + 1 // match starts are [off, starts)
 	type part struct {
 		a, b  int64 // bytes searched: the matches lying wholly in [a, b)

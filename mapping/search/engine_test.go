@@ -432,14 +432,13 @@ func TestFindMemoryBounded(t *testing.T) {
 		seg int64 // the parallel forward search's segments
 	}{{false, defaultSegment}, {true, defaultSegment}, {false, 16 << 20}, {true, 16 << 20}} {
 		rev := c.rev
-		withFindSegment(t, c.seg)
 		base := rssFile(t)
 		var peak, sampled, reached int64
 		from := int64(0)
 		if rev {
 			from = size
 		}
-		_, err := Find(context.Background(), f, p, from, Options{Reverse: rev, Progress: func(done, total int64) {
+		_, err := Find(context.Background(), f, p, from, Options{Reverse: rev, segment: c.seg, Progress: func(done, total int64) {
 			reached = done
 			if done-sampled >= 1<<20 || done == total {
 				sampled = done
@@ -455,14 +454,6 @@ func TestFindMemoryBounded(t *testing.T) {
 			t.Logf("reverse %v segments %d MiB: grew by %d MiB", rev, c.seg>>20, grew>>20)
 		}
 	}
-}
-
-// withFindSegment makes parallel forward searches cut the file into
-// segments of n bytes (and take any range over 2n) for the test.
-func withFindSegment(t *testing.T, n int64) {
-	old := findSegment
-	findSegment = n
-	t.Cleanup(func() { findSegment = old })
 }
 
 // TestFindParallel: a search split between workers (segments of a few
@@ -483,14 +474,13 @@ func TestFindParallel(t *testing.T) {
 	f := openFile(t, data)
 	size := int64(len(data))
 	for _, seg := range []int64{777, 4096, 3*page + 5} {
-		withFindSegment(t, seg)
 		for _, s := range []string{"needle", "abba", "bbbbbbbbbbbbbbbbbb", "nomatch"} {
 			p := mustText(t, s, false)
 			for _, from := range []int64{-1, 0, 1, page - 1, 3*page - 2, 3*page - 1, 17 * page, 28 * page, size - 6, size} {
 				for _, c := range []struct{ wrap, rev bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
 					wrap := c.wrap
 					want, werr := Find(context.Background(), f, p, from, Options{Workers: 1, Wrap: wrap, Reverse: c.rev})
-					for _, o := range []Options{{Workers: 2, Wrap: wrap, Reverse: c.rev}, {Workers: 3, Wrap: wrap, Reverse: c.rev, Chunk: page}} {
+					for _, o := range []Options{{Workers: 2, Wrap: wrap, Reverse: c.rev, segment: seg}, {Workers: 3, Wrap: wrap, Reverse: c.rev, Chunk: page, segment: seg}} {
 						var last, total int64
 						o.Progress = func(d, tot int64) {
 							if d < last {
@@ -523,7 +513,6 @@ func TestFindParallel(t *testing.T) {
 // between workers; a worker touching pages past the new end gets an error
 // (mapping.ErrFault), not a crash, and Find returns it.
 func TestFindParallelFault(t *testing.T) {
-	withFindSegment(t, 3*page)
 	for _, rev := range []bool{false, true} {
 		// A file each: after a fault the mapping knows the new size.
 		f := openFile(t, noise(int(32*page), 12))
@@ -534,7 +523,7 @@ func TestFindParallelFault(t *testing.T) {
 		if rev {
 			from = 32 * page
 		}
-		_, err := Find(context.Background(), f, mustText(t, "needle", false), from, Options{Workers: 2, Reverse: rev})
+		_, err := Find(context.Background(), f, mustText(t, "needle", false), from, Options{Workers: 2, Reverse: rev, segment: 3 * page})
 		if !errors.Is(err, mapping.ErrFault) {
 			t.Errorf("parallel Find (reverse %v) on a shrunk file = %v, want ErrFault", rev, err)
 		}

@@ -16,7 +16,7 @@ func (p *Pattern) Index(b []byte) int {
 		return 0
 	}
 	t := len(b) - n // last possible start
-	if p.pair && hasPair && t >= 64 {
+	if p.pair && hasPair && !p.noPair && t >= 64 {
 		return p.indexPair(b, t)
 	}
 	if p.exact && p.anchor == 0 {

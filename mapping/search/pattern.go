@@ -31,6 +31,7 @@ type Pattern struct {
 	// pair: the two rarest fixed positions k1 < k2, searched together by
 	// the AVX2 filter: data[s+k1]|o1 == c1 && data[s+k2]|o2 == c2.
 	pair           bool
+	noPair         bool // the pair filter off although the CPU has it (tests)
 	k1, k2         int
 	c1, o1, c2, o2 byte
 	// words: the pattern as 64-bit masked compares (makeWords, linear).

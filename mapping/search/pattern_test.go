@@ -153,7 +153,17 @@ func eqInts(a, b []int) bool {
 	return true
 }
 
-func TestIndexAgainstNaive(t *testing.T) {
+func TestIndexAgainstNaive(t *testing.T) { indexAgainstNaive(t, false) }
+
+// withoutPair turns the AVX2 pair filter off in each pattern when off is
+// set (TestWithoutAVX2): a field of the pattern, not a package variable.
+func withoutPair(off bool, ps ...*Pattern) {
+	for _, p := range ps {
+		p.noPair = off
+	}
+}
+
+func indexAgainstNaive(t *testing.T, noPair bool) {
 	rng := rand.New(rand.NewSource(1))
 	pats := []string{"de ad", "ad", "00 00 01", "?? 41 ?? 42", "41 ?? ?? ?? 41", "00", "??", "?? ??", "61 62 61", "ff ff ff ff"}
 	texts := []string{"abc", "aBa", "ZZZ", "ab", "a", "@`", "hello world"}
@@ -196,6 +206,7 @@ func TestIndexAgainstNaive(t *testing.T) {
 			}
 			ps = append(ps, p)
 		}
+		withoutPair(noPair, ps...)
 		for _, p := range ps {
 			want := naiveAll(p, b)
 			got := fastAll(p, b)
@@ -215,14 +226,18 @@ func TestIndexAgainstNaive(t *testing.T) {
 
 // TestIndexAdaptive: the anchor byte is common in the data, so Index
 // switches to the run; results must not change.
-func TestIndexAdaptive(t *testing.T) {
+func TestIndexAdaptive(t *testing.T) { indexAdaptive(t, false) }
+
+func indexAdaptive(t *testing.T, noPair bool) {
 	b := bytes.Repeat([]byte("zq"), 50000)
 	copy(b[77777:], "zqzQzq")
 	p, _ := ParseHex("7a 71 7a 51 ?? 71") // anchor 'Q' is rare... make 'q' common
+	withoutPair(noPair, p)
 	if got := p.Index(b); got != 77777 {
 		t.Errorf("Index = %d", got)
 	}
 	p2, _ := ParseHex("71 ?? 71 7a 51")
+	withoutPair(noPair, p2)
 	if got, want := fastAll(p2, b), naiveAll(p2, b); !eqInts(got, want) {
 		t.Errorf("All = %v, want %v", got, want)
 	}
@@ -231,6 +246,7 @@ func TestIndexAdaptive(t *testing.T) {
 	copy(big[5:], "needle")
 	copy(big[lastBlock-3:], "needle") // across a block border
 	pn, _ := ParseText("NEEDLE", true)
+	withoutPair(noPair, pn)
 	if got := pn.LastIndex(big); got != lastBlock-3 {
 		t.Errorf("LastIndex = %d", got)
 	}
@@ -295,7 +311,9 @@ func FuzzParse(f *testing.F) {
 // TestPairFilter: long buffers (the AVX2 pair filter's 64- and 32-byte
 // loops and the scalar tail) against the naive matcher, for exact, folded
 // and wildcard patterns with candidates planted at every alignment.
-func TestPairFilter(t *testing.T) {
+func TestPairFilter(t *testing.T) { pairFilter(t, false) }
+
+func pairFilter(t *testing.T, noPair bool) {
 	rng := rand.New(rand.NewSource(9))
 	pats := []*Pattern{}
 	for _, s := range []string{"xQz", "ab", "needle", "a b"} {
@@ -307,6 +325,7 @@ func TestPairFilter(t *testing.T) {
 		p, _ := ParseHex(s)
 		pats = append(pats, p)
 	}
+	withoutPair(noPair, pats...)
 	for round := 0; round < 200; round++ {
 		n := 64 + rng.Intn(400)
 		b := make([]byte, n)
