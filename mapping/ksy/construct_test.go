@@ -175,6 +175,8 @@ func TestConstructs(t *testing.T) {
 		{"process xor", le + "seq:\n  - id: c\n    size: 1\n    process: xor(1)\n  - id: d\n    type: u1", "0102", "d", "2"},
 		{"process xor field", le + "seq:\n  - id: c\n    size: 1\n    process: xor(1)", "0102", "c", "error: t.ksy:5: process: xor(1) is not supported"},
 		{"b1 b3 b4", be + "seq: [{id: a, type: b1}, {id: b, type: b3}, {id: c, type: b4}]", "b5", "c", "5"},
+		{"b1 is a boolean", be + "seq: [{id: a, type: b1}, {id: b, type: b1}]", "80", "a", "true"},
+		{"b1 false", be + "seq: [{id: a, type: b1}, {id: b, type: b1}]", "80", "b", "false"},
 		{"b3 value", be + "seq: [{id: a, type: b1}, {id: b, type: b3}, {id: c, type: b4}]", "b5", "b", "3"},
 		{"b12 across bytes", be + "seq: [{id: a, type: b4}, {id: b, type: b12}]", "abcd", "b", "3021"},
 		{"bits then byte aligned", be + "seq: [{id: a, type: b3}, {id: b, type: u1}]", "ff07", "b", "7"},
@@ -254,5 +256,40 @@ seq:
 	bad := write(filepath.Join(root, "bad.ksy"), "meta: {id: bad, imports: [/common/nothere]}\n")
 	if _, err := (&Loader{}).LoadFile(bad); err == nil || err.Error() != "bad.ksy: meta/imports: /common/nothere not found beside it or under a formats folder" {
 		t.Errorf("missing import: %v", err)
+	}
+}
+
+// TestDetect: user formats (first contents, then meta/file-extension)
+// before the built-in magic bytes, then the built-in extensions.
+func TestDetect(t *testing.T) {
+	user := t.TempDir()
+	os.WriteFile(filepath.Join(user, "mine.ksy"), []byte("meta: {id: mine, file-extension: myx}\nseq: [{id: m, contents: MYFT}]\n"), 0o644)
+	os.WriteFile(filepath.Join(user, "elfish.ksy"), []byte("meta: {id: elfish}\nseq: [{id: m, contents: [0x7f, ELF]}]\n"), 0o644)
+	l := &Loader{UserDir: user}
+	for _, c := range []struct{ data, name, want string }{
+		{"MYFT....", "f.bin", filepath.Join(user, "mine.ksy")},
+		{"\x7fELF", "f.bin", filepath.Join(user, "elfish.ksy")}, // the user's wins over the built-in
+		{"????", "f.myx", filepath.Join(user, "mine.ksy")},
+		{"\x89PNG\r\n\x1a\n", "f", "png"},
+		{"????", "photo.PNG", "png"},
+		{"????", "a.tgz", "gzip"},
+		{"????", "notes.txt", ""},
+	} {
+		if got := l.Detect(bytes.NewReader([]byte(c.data)), int64(len(c.data)), c.name); got != c.want {
+			t.Errorf("%q %s: %q, want %q", c.data, c.name, got, c.want)
+		}
+	}
+	if got := (&Loader{}).Detect(bytes.NewReader([]byte("\x7fELF")), 4, "x"); got != "elf" {
+		t.Errorf("without user formats: %q", got)
+	}
+	want := []string{"elf", "gpt", "gzip", "mbr", "png", "tar", "zip"}
+	if got := Builtin(); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("built in: %v", got)
+	}
+	for _, id := range want { // every built-in format compiles with no construct outside the subset
+		s, err := (&Loader{}).Load(id)
+		if err != nil || len(s.Problems) > 0 {
+			t.Errorf("%s: %v %v", id, err, s.Problems)
+		}
 	}
 }

@@ -590,7 +590,7 @@ func (d *Decoder) readOne(a *Attr, s *Struct, c *cursor, idx int64, f *Field) {
 					f.Err = err
 					return
 				}
-				f.Val = trimBytes(b, a)
+				f.Val = trimBytes(b, a, "")
 				return
 			}
 			f.Val = &Bytes{io: sub, off: 0, n: sub.size}
@@ -600,7 +600,7 @@ func (d *Decoder) readOne(a *Attr, s *Struct, c *cursor, idx int64, f *Field) {
 				f.Err = err
 				return
 			}
-			str, err := decodeStr(trimBytes(b, a), d.encoding(a))
+			str, err := decodeStr(trimBytes(b, a, d.encoding(a)), d.encoding(a))
 			f.Val, f.Err = str, err
 		case kUser:
 			st, err := d.userStruct(a, ref, s, sub, 0, cx)
@@ -675,6 +675,10 @@ func (d *Decoder) readOne(a *Attr, s *Struct, c *cursor, idx int64, f *Field) {
 		f.Size = int64((bitPos + ref.width + 7) / 8)
 		if err != nil {
 			f.Err = err
+			return
+		}
+		if ref.width == 1 && a.Enum == "" {
+			f.Val = v == 1 // b1 is a boolean, as in Kaitai
 			return
 		}
 		f.Val, f.Err = d.withEnum(a, s, v)
@@ -881,17 +885,29 @@ func attrStatic(d *Decoder, t *Type, a *Attr) int64 {
 	return one * count
 }
 
-func trimBytes(b []byte, a *Attr) []byte {
+// trimBytes applies terminator and pad-right to a sized value. In UTF-16
+// strings both work on 2-byte units (a terminator 0 is 00 00).
+func trimBytes(b []byte, a *Attr, enc string) []byte {
+	w := 1
+	if strings.HasPrefix(enc, "UTF-16") {
+		w = 2
+	}
 	if a.Terminator >= 0 {
-		if i := bytes.IndexByte(b, byte(a.Terminator)); i >= 0 {
-			if a.Include {
-				i++
+		for i := 0; i+w <= len(b); i += w {
+			if b[i] == byte(a.Terminator) && (w == 1 || b[i+1] == byte(a.Terminator)) {
+				if a.Include {
+					i += w
+				}
+				b = b[:i]
+				break
 			}
-			b = b[:i]
 		}
 	}
 	if a.PadRight >= 0 {
-		b = bytes.TrimRight(b, string([]byte{byte(a.PadRight)}))
+		p := byte(a.PadRight)
+		for len(b) >= w && b[len(b)-1] == p && (w == 1 || b[len(b)-2] == p) {
+			b = b[:len(b)-w]
+		}
 	}
 	return b
 }

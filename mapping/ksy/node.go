@@ -130,7 +130,7 @@ func (n *Node) info() Info {
 			in.Size = v.end - v.start
 		}
 		if !in.All {
-			in.Value = fmt.Sprintf("%d+ elements", in.Count)
+			in.Value = fmt.Sprintf("%d+ elements (read as needed)", in.Count)
 		} else {
 			in.Value = fmt.Sprintf("%d elements", in.Count)
 		}

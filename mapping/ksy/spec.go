@@ -643,6 +643,7 @@ func (c *compiler) typeRef(n *yaml.Node, a *Attr) (TypeRef, error) {
 	}
 	r.kind = kUser
 	r.user = m[1]
+	r.text = m[1]
 	if m[2] != "" || strings.HasSuffix(s, "()") {
 		e, err := ParseExpr("[" + m[2] + "]")
 		if err != nil {
