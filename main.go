@@ -10,6 +10,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -61,6 +62,7 @@ var commands = []command{
 	{"decode", decodeUsage, "decode a structure with a Kaitai Struct .ksy format (built in, from $XDG_CONFIG_HOME/mmhex/formats, or --format FILE.ksy; detected by magic bytes or extension): the tree, --json, or one field with --path", cmdDecode},
 	{"diff", diffUsage, "positional compare (byte i of A against byte i of B): the differing ranges, OFFSET LENGTH in hex, and a total; --bytes: what cmp -l prints; exit 0 same, 1 different, 2 trouble", cmdDiff},
 	{"dump", dumpUsage, "hex dump through the mapping: canonical (= hexdump -C), xxd, or plain (= xxd -p); coloured by byte class", cmdDump},
+	{"entropy", entropyUsage, "Shannon entropy (bits per byte, 0-8) of each block (default 64 KiB): OFFSET ENTROPY lines, or --json with the hole flag and byte class; holes are not read", cmdEntropy},
 	{"extents", "FILE [--json]", "data and hole ranges (SEEK_DATA/SEEK_HOLE) and the physical extents (FIEMAP: logical, physical, length, flags), as filefrag -v", cmdExtents},
 	{"hash", hashUsage, "CRC-32, MD5, SHA-1, SHA-256 or SHA-512 of the file (as sha256sum prints it) or of a range; holes are not read", cmdHash},
 	{"keys", keysUsage, "print the active key bindings; configuration problems on standard error (exit 1); --markdown: docs/keys.md", cmdKeys},
@@ -1190,4 +1192,77 @@ func cmdHash(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return w.Flush()
+}
+
+const entropyUsage = "FILE [--block N] [--json]"
+
+// cmdEntropy: mapping/shape.Entropy over the whole file. Text: one line a
+// block, "OFFSET ENTROPY" (decimal offset, 6 decimals); --json: one object
+// with every block's offset, length, entropy (full precision), hole flag
+// and dominant byte class.
+func cmdEntropy(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("entropy", flag.ContinueOnError)
+	blockArg := fs.String("block", "64k", "block size")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs("entropy", entropyUsage, pos, 1, 1); err != nil {
+		return err
+	}
+	block, err := parseNumber(pos[0], "--block", *blockArg)
+	if err != nil {
+		return err
+	}
+	if block < 1 {
+		return usageError{fmt.Errorf("%s: --block must be at least 1 byte", display.Name(pos[0]))}
+	}
+	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w := bufio.NewWriterSize(stdout, 256<<10)
+	var buf []byte
+	if *asJSON {
+		name, _ := json.Marshal(display.Name(f.Path()))
+		fmt.Fprintf(w, `{"file":%s,"size":%d,"block":%d,"blocks":[`, name, f.Size(), block)
+	}
+	first := true
+	err = shape.Entropy(context.Background(), f, 0, f.Size(), block, func(bs []shape.Block) bool {
+		for _, b := range bs {
+			buf = buf[:0]
+			if *asJSON {
+				if !first {
+					buf = append(buf, ',')
+				}
+				first = false
+				buf = strconv.AppendInt(append(buf, `{"offset":`...), b.Off, 10)
+				buf = strconv.AppendInt(append(buf, `,"length":`...), b.Len, 10)
+				buf = strconv.AppendFloat(append(buf, `,"entropy":`...), b.Entropy, 'g', -1, 64)
+				buf = strconv.AppendBool(append(buf, `,"hole":`...), b.Hole)
+				buf = append(append(append(buf, `,"class":"`...), b.Class.String()...), `"}`...)
+			} else {
+				buf = strconv.AppendInt(buf, b.Off, 10)
+				buf = append(buf, ' ')
+				buf = strconv.AppendFloat(buf, b.Entropy, 'f', 6, 64)
+				buf = append(buf, '\n')
+			}
+			if _, err := w.Write(buf); err != nil {
+				return false
+			}
+		}
+		return true
+	}, nil)
+	if err == nil && *asJSON {
+		_, err = w.WriteString("]}\n")
+	}
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	if errors.Is(err, syscall.EPIPE) {
+		return nil
+	}
+	return err
 }

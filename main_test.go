@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -928,5 +929,65 @@ func TestKeysCommandSanitised(t *testing.T) {
 		"mmhex: " + shown + ": 3 problems in the configuration\n"
 	if r.code != 1 || r.stderr != want {
 		t.Errorf("exit %d, stderr:\n%q\nwant:\n%q", r.code, r.stderr, want)
+	}
+}
+
+// TestEntropyCLI: a line a block, "OFFSET ENTROPY" with 6 decimals; --json
+// with full precision, equal to a plain computation to 1e-9.
+func TestEntropyCLI(t *testing.T) {
+	content := append(pattern(70000), make([]byte, 70000)...)
+	data := tempFile(t, "ent.bin", content)
+	ref := func(b []byte) float64 {
+		var n [256]float64
+		for _, c := range b {
+			n[c]++
+		}
+		h := 0.0
+		for _, k := range n {
+			if k > 0 {
+				p := k / float64(len(b))
+				h -= p * math.Log2(p)
+			}
+		}
+		return h
+	}
+	r := mmhex(t, "entropy", data, "--block", "32k")
+	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+	if r.code != 0 || r.stderr != "" || len(lines) != 5 {
+		t.Fatalf("entropy: %+v", r)
+	}
+	for i, l := range lines {
+		off := i * 32768
+		want := fmt.Sprintf("%d %.6f", off, ref(content[off:min(off+32768, len(content))]))
+		if l != want {
+			t.Errorf("line %d: %q, want %q", i, l, want)
+		}
+	}
+	r = mmhex(t, "entropy", data, "--json", "--block", "1000")
+	var j struct {
+		File   string
+		Size   int64
+		Block  int64
+		Blocks []struct {
+			Offset, Length int64
+			Entropy        float64
+			Hole           bool
+			Class          string
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &j); err != nil || r.code != 0 {
+		t.Fatalf("--json: %v %+v", err, r)
+	}
+	if j.File != data || j.Size != int64(len(content)) || j.Block != 1000 || len(j.Blocks) != 140 {
+		t.Fatalf("--json: %s %d %d, %d blocks", j.File, j.Size, j.Block, len(j.Blocks))
+	}
+	for i, b := range j.Blocks {
+		off := int64(i) * 1000
+		if h := ref(content[off : off+1000]); b.Offset != off || b.Length != 1000 || math.Abs(b.Entropy-h) > 1e-9 {
+			t.Fatalf("block %d: %+v, want entropy %v", i, b, h)
+		}
+	}
+	if r := mmhex(t, "entropy", data, "--block", "0"); r.code != 2 || r.stderr != "mmhex: "+data+": --block must be at least 1 byte\n" {
+		t.Errorf("--block 0: %+v", r)
 	}
 }

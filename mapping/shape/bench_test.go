@@ -27,3 +27,23 @@ func BenchmarkStringsFile(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEntropyFile: SHAPE_BENCH_FILE, 64 KiB blocks.
+func BenchmarkEntropyFile(b *testing.B) {
+	path := os.Getenv("SHAPE_BENCH_FILE")
+	if path == "" {
+		b.Skip("SHAPE_BENCH_FILE not set")
+	}
+	f, err := mapping.Open(path, mapping.Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	b.SetBytes(f.Size())
+	for b.Loop() {
+		n := 0
+		if err := Entropy(context.Background(), f, 0, f.Size(), DefaultBlock, func(bs []Block) bool { n += len(bs); return true }, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
