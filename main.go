@@ -149,7 +149,7 @@ func findCommand(name string) *command {
 // helpNotes end --help and the man page's COMMANDS section.
 var helpNotes = []string{
 	"Offsets and lengths: decimal, 0x hex, k/M/G/T binary suffixes (4k = 4096).\nFlags may come before or after the other arguments; -- ends the flags.",
-	"dump and search read standard input when FILE is - or is left out on a pipe:\nstreamed once, front to back (a pipe cannot be mapped), the same output as for a file.",
+	"dump, search, strings and hash read standard input when FILE is - or is left out on a pipe:\nstreamed once, front to back (a pipe cannot be mapped), the same output as for a file.",
 }
 
 // about is what mmhex is (README's opening; the man page's DESCRIPTION).
@@ -348,6 +348,31 @@ func withStdin(pos []string, need int) []string {
 		return append([]string{"-"}, pos...)
 	}
 	return pos
+}
+
+// copyStdin writes up to n bytes of standard input (n < 0: all of it) to
+// dst, a megabyte at a time, for the stream forms of the engines. A read
+// error names standard input; a write error is returned as it is.
+func copyStdin(dst io.Writer, n int64) error {
+	var r io.Reader = os.Stdin
+	if n >= 0 {
+		r = io.LimitReader(r, n)
+	}
+	buf := make([]byte, 1<<20)
+	for {
+		k, err := r.Read(buf)
+		if k > 0 {
+			if _, werr := dst.Write(buf[:k]); werr != nil {
+				return werr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: reading: %w", stdinName, err)
+		}
+	}
 }
 
 // parseNumber parses an offset or length argument for file.
@@ -1079,7 +1104,7 @@ func versionText(bi *debug.BuildInfo, platform string) string {
 	return fmt.Sprintf("mmhex %s\n%s\nbuilt with %s for %s\n", display.Line(bi.Main.Version), commit, bi.GoVersion, platform)
 }
 
-const stringsUsage = "FILE [-n MIN] [-t d|o|x] [-e s|S|b|l|B|L]"
+const stringsUsage = "[FILE|-] [-n MIN] [-t d|o|x] [-e s|S|b|l|B|L]"
 
 // cmdStrings: mapping/shape.Strings over the whole file.
 func cmdStrings(args []string, stdout, stderr io.Writer) error {
@@ -1091,6 +1116,7 @@ func cmdStrings(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	pos = withStdin(pos, 1)
 	if err := needArgs("strings", stringsUsage, pos, 1, 1); err != nil {
 		return err
 	}
@@ -1112,13 +1138,24 @@ func cmdStrings(args []string, stdout, stderr io.Writer) error {
 	default:
 		return usageError{fmt.Errorf("strings: -e: invalid encoding %s (s, S, b, l, B or L)", display.Quote(*enc))}
 	}
-	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
-	if err != nil {
-		return err
-	}
-	defer f.Close()
 	w := bufio.NewWriterSize(stdout, 256<<10)
-	err = shape.Strings(context.Background(), f, 0, f.Size(), o, w, nil)
+	if isStdin(pos[0]) {
+		// the engine's stream form, on the bytes as they come
+		var sw *shape.StringsWriter
+		if sw, err = shape.NewStringsWriter(w, o); err == nil {
+			err = copyStdin(sw, -1)
+			if cerr := sw.Close(); err == nil {
+				err = cerr
+			}
+		}
+	} else {
+		f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		err = shape.Strings(context.Background(), f, 0, f.Size(), o, w, nil)
+	}
 	if ferr := w.Flush(); err == nil {
 		err = ferr
 	}
@@ -1131,7 +1168,7 @@ func cmdStrings(args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
-const hashUsage = "FILE [-s OFFSET] [-n LENGTH] [--algo sha256|crc32|md5|sha1|sha512|all,...]"
+const hashUsage = "[FILE|-] [-s OFFSET] [-n LENGTH] [--algo sha256|crc32|md5|sha1|sha512|all,...]"
 
 // cmdHash: mapping/shape.Hash. One algorithm: "HASH  FILE" as sha256sum
 // prints it; several: "SHA256 (FILE) = HASH" lines as sha256sum --tag. A
@@ -1145,6 +1182,7 @@ func cmdHash(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	pos = withStdin(pos, 1)
 	if err := needArgs("hash", hashUsage, pos, 1, 1); err != nil {
 		return err
 	}
@@ -1162,22 +1200,43 @@ func cmdHash(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	size := f.Size()
-	if off > size {
-		return fmt.Errorf("%s: offset %#x is past the end of the file (size %d)", display.Name(pos[0]), off, size)
-	}
-	end := size
-	if n >= 0 && n < size-off {
-		end = off + n
-	}
-	sums, err := shape.Hash(context.Background(), f, off, end, algos, nil)
-	if err != nil {
-		return err
+	var sums []shape.Sum
+	var end int64
+	if isStdin(pos[0]) {
+		// streamed: the bytes before off read and dropped, as sha256sum
+		// names standard input "-"
+		skipped, err := io.CopyN(io.Discard, os.Stdin, off)
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("%s: reading: %w", stdinName, err)
+		}
+		if skipped < off {
+			return fmt.Errorf("%s: offset %#x is past the end of the input (size %d)", stdinName, off, skipped)
+		}
+		h, err := shape.NewHasher(algos)
+		if err != nil {
+			return err
+		}
+		if err := copyStdin(h, n); err != nil {
+			return err
+		}
+		sums, end = h.Sums(), off+h.Len()
+	} else {
+		f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		size := f.Size()
+		if off > size {
+			return fmt.Errorf("%s: offset %#x is past the end of the file (size %d)", display.Name(pos[0]), off, size)
+		}
+		end = size
+		if n >= 0 && n < size-off {
+			end = off + n
+		}
+		if sums, err = shape.Hash(context.Background(), f, off, end, algos, nil); err != nil {
+			return err
+		}
 	}
 	name := display.Name(pos[0])
 	if *skip != "0" || *length != "" {

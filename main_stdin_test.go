@@ -194,3 +194,64 @@ func TestStdinErrors(t *testing.T) {
 		t.Errorf("--help does not say a pipe cannot be mapped:\n%s", r.stdout)
 	}
 }
+
+// TestStringsHashStdin: strings and hash read a pipe given "-" or no
+// FILE: strings prints what `strings -a` prints reading the same pipe and
+// what it prints for the file; hash prints what sha256sum / md5sum print
+// for standard input ("HASH  -"), and for a range or several algorithms
+// the file's lines with "-" for the name.
+func TestStringsHashStdin(t *testing.T) {
+	for name, data := range stdinInputs() {
+		file := tempFile(t, name, data)
+		for _, opts := range [][]string{nil, {"-n", "8", "-t", "x"}, {"-e", "l"}} {
+			want := mmhex(t, append([]string{"strings", file}, opts...)...)
+			if want.code != 0 {
+				t.Fatalf("strings %s %q: %+v", name, opts, want)
+			}
+			if ref := reference(t, data, "strings", append([]string{"-a"}, opts...)...); ref != want.stdout {
+				t.Errorf("%s: mmhex strings FILE %q differs from strings -a on a pipe", name, opts)
+			}
+			for _, args := range [][]string{{"strings"}, {"strings", "-"}} {
+				if r := runIn(t, data, append(args, opts...)...); r != want {
+					t.Errorf("%s: %q %q: code %d stderr %q, %d bytes; want the file's %d bytes", name, args, opts, r.code, r.stderr, len(r.stdout), len(want.stdout))
+				}
+			}
+		}
+		for _, c := range []struct {
+			opts []string
+			ref  string // the coreutils tool for standard input
+		}{
+			{nil, "sha256sum"},
+			{[]string{"--algo", "md5"}, "md5sum"},
+			{[]string{"--algo", "all"}, ""},
+			{[]string{"-s", "1", "-n", "1M", "--algo", "crc32,sha1"}, ""},
+		} {
+			if len(data) < 1 && len(c.opts) > 2 {
+				continue
+			}
+			want := mmhex(t, append([]string{"hash", file}, c.opts...)...)
+			if want.code != 0 {
+				t.Fatalf("hash %s %q: %+v", name, c.opts, want)
+			}
+			want.stdout = strings.ReplaceAll(want.stdout, file, "-")
+			if c.ref != "" {
+				if ref := reference(t, data, c.ref); ref != want.stdout {
+					t.Errorf("%s: %s on a pipe says %q, mmhex hash FILE (name -) %q", name, c.ref, ref, want.stdout)
+				}
+			}
+			for _, args := range [][]string{{"hash"}, {"hash", "-"}} {
+				if r := runIn(t, data, append(args, c.opts...)...); r != want {
+					t.Errorf("%s: %q %q: %+v, want %+v", name, args, c.opts, r, want)
+				}
+			}
+		}
+	}
+	if r := runIn(t, []byte("abc"), "hash", "-s", "4"); r.code != 1 || r.stderr != "mmhex: standard input: offset 0x4 is past the end of the input (size 3)\n" {
+		t.Errorf("hash -s past the end: %+v", r)
+	}
+	for _, args := range [][]string{{"strings"}, {"hash"}} {
+		if r := runIn(t, nil, args...); r.code != 2 || !strings.HasPrefix(r.stderr, "mmhex: usage: mmhex "+args[0]+" [FILE|-]") {
+			t.Errorf("%q without a pipe: %+v", args, r)
+		}
+	}
+}
