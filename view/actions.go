@@ -218,7 +218,17 @@ func registerCore(e *Editor) {
 				return
 			}
 		}
-		e.nibble = 0
+		if e.nibble != 0 { // a half-typed byte: cancelled
+			e.nibble = 0
+			e.msg = ""
+			return
+		}
+		// Esc with nothing to cancel, twice in a row: someone looking
+		// for the way out (vi's and less's habit) is told it.
+		if e.idleCancels = e.cancelsBefore + 1; e.idleCancels >= 2 {
+			e.Message("%s", e.quitHint())
+			return
+		}
 		e.msg = ""
 	})
 }

@@ -100,7 +100,13 @@ func (e *Editor) typeRune(r rune) {
 	}
 	if e.col == HexColumn {
 		d, ok := hexVal(r)
-		if !ok {
+		switch {
+		case !ok && e.nibble == 0 && (r == 'q' || r == 'Q' || r == ':'):
+			// q and :q quit elsewhere (less, vi): not a byte here, so say
+			// how to quit; in the text column q is typed as a byte
+			e.Errorf("%q is not a hex digit; %s", r, e.quitHint())
+			return
+		case !ok:
 			e.Errorf("%q is not a hex digit (Tab switches to the text column)", r)
 			return
 		}

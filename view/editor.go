@@ -61,6 +61,11 @@ type Options struct {
 	// Colours are the configuration's [colours] (keymap.Config.Colours,
 	// keyed by keymap.ColourNames); nil: the default colours.
 	Colours map[string]tcell.Color
+	// FirstHint shows the first-session keys (keymap.FirstHint: "F1 help ·
+	// Ctrl-S save · Ctrl-Q quit") on the right of the message line until
+	// the first key (the program sets it; tests that do not see it as "F1
+	// help", as after the first key).
+	FirstHint bool
 
 	// test holds the tests' hooks; nil in the program.
 	test *testHooks
@@ -149,6 +154,11 @@ type Editor struct {
 
 	msg    string
 	msgErr bool
+	// firstHint: Options.FirstHint's text until the first key.
+	firstHint string
+	// idleCancels counts the cancel keys (Esc) in a row that had nothing
+	// to cancel; cancelsBefore is the count before the key being handled.
+	idleCancels, cancelsBefore int
 
 	prompt  *Prompt
 	overlay overlay
@@ -215,6 +225,9 @@ func New(app *tview.Application, f *mapping.File, opts Options) (*Editor, error)
 	}
 	if e.keys == nil {
 		e.keys = defaultDispatcher()
+	}
+	if opts.FirstHint {
+		e.firstHint = e.keys.Map().FirstHint()
 	}
 	if opts.Screen != nil {
 		e.ds = newDrawScreen(opts.Screen, true)

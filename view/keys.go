@@ -23,6 +23,8 @@ func defaultDispatcher() *keymap.Dispatcher {
 func (e *Editor) HandleKey(ev *tcell.EventKey) {
 	e.syncSize() // a size change seen since the last event
 	defer e.syncSize()
+	e.firstHint = "" // the first-session hint goes with the first key
+	e.cancelsBefore, e.idleCancels = e.idleCancels, 0
 	if e.overlay != nil {
 		e.overlay.key(e, ev)
 		return

@@ -93,6 +93,7 @@ func Launch(o LaunchOptions) (err error) {
 		Screen:         ts,
 		Colours:        cfg.Colours,
 		Features:       o.Features,
+		FirstHint:      true,
 	})
 	if err != nil {
 		ts.Fini()

@@ -395,6 +395,9 @@ func (e *Editor) drawMessage(s tcell.Screen, x, y, w int) {
 	if m := e.keys.Mode(); m != "" {
 		right = strings.TrimSpace(right + "  -- " + m + " --")
 	}
+	if e.firstHint != "" && (e.msg == "" || textWidth(e.msg)+textWidth(right)+textWidth(e.firstHint)+5 <= w) {
+		right = strings.TrimSpace(e.firstHint + "  " + right) // first start: beside a message that leaves room
+	}
 	if right == "" && e.msg == "" {
 		right = e.helpHint()
 	}
@@ -409,6 +412,17 @@ func (e *Editor) drawMessage(s tcell.Screen, x, y, w int) {
 	if right != "" && rw < w-1 {
 		drawText(s, x+w-rw-1, y, rw, right, stylePending)
 	}
+}
+
+// quitHint says how to quit, for keys that look like an attempt (Esc
+// twice, q in the hex column): "to quit: Ctrl-Q (Ctrl-S saves first; F1
+// lists every key)", from the active bindings.
+func (e *Editor) quitHint() string {
+	k := map[string]string{}
+	for _, f := range e.keys.Map().FirstKeys() {
+		k[f.What] = f.Keys
+	}
+	return fmt.Sprintf("to quit: %s (%s saves first; %s lists every key)", k["quit"], k["save"], k["help"])
 }
 
 // helpHint names the help key: "F1 help".
