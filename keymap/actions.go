@@ -49,6 +49,7 @@ const (
 	Marks          Action = "marks"
 	PagePanel      Action = "page-panel"
 	DiskView       Action = "disk-view"
+	Structure      Action = "structure"
 	ReplaceMode    Action = "replace-mode"
 	ReplaceByte    Action = "replace-byte"
 	Insert         Action = "insert"
@@ -135,6 +136,7 @@ var actions = []Info{
 
 	{Help, "show this help", GroupScreen, false},
 	{Inspector, "show or hide the data inspector", GroupScreen, false},
+	{Structure, "structure panel: the file decoded with a Kaitai .ksy format; shows it and goes into it, again hides it (in it: arrows move, Enter edits or opens, Esc back to the grid)", GroupScreen, false},
 	{FitWidth, "fit the row width to the terminal, or back to the configured width", GroupScreen, false},
 
 	{ReplaceMode, "enter replace mode: typed keys overwrite bytes", GroupModes, false},

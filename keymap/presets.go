@@ -89,6 +89,7 @@ var defaultPreset = presetDef{name: PresetDefault, modes: []modeDef{{
 
 		{"F1", Help}, {"Alt-h", Help}, {"Ctrl-_", Help},
 		{"Alt-i", Inspector},
+		{"Alt-t", Structure},
 		{"Ctrl-L", FitWidth},
 
 		{"Alt-x", CommandLine},
@@ -142,6 +143,7 @@ var vimNormal = []presetBind{
 
 	{"F1", Help},
 	{"g i", Inspector},
+	{"g s", Structure},
 	{"g w", FitWidth},
 
 	{"R", ReplaceMode},

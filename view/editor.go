@@ -445,6 +445,7 @@ const (
 	MarkMatch                     // part of the current search match
 	MarkChanged                   // changed by another writer since the last frame
 	MarkMarked                    // a mark is set here
+	MarkField                     // the structure panel's field
 )
 
 // Highlighter is asked once per frame with the visible range [start, end)

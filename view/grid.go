@@ -109,6 +109,8 @@ func (pal *palette) byteStyle(b byte, unsynced bool, m Mark) tcell.Style {
 		st = st.Background(tcell.PaletteColor(4)).Foreground(tcell.PaletteColor(15))
 	case m&MarkChanged != 0:
 		st = st.Background(tcell.PaletteColor(1)).Foreground(tcell.PaletteColor(15))
+	case m&MarkField != 0:
+		st = st.Background(tcell.PaletteColor(6)).Foreground(tcell.PaletteColor(0))
 	case m&MarkMarked != 0:
 		st = st.Background(tcell.PaletteColor(5)).Foreground(tcell.PaletteColor(0))
 	}

@@ -8,6 +8,7 @@ package features
 import (
 	"mmhex/view"
 	"mmhex/view/lab"
+	"mmhex/view/structure"
 )
 
 // Default is the editor's feature list, built here and nowhere else, new
@@ -27,5 +28,6 @@ func Default() []view.Feature {
 		view.Search(),
 		view.Selection(),
 		view.WriteSelection(),
+		structure.Structure(),
 	}
 }
