@@ -386,7 +386,8 @@ func TestVimWriteQuit(t *testing.T) {
 	}
 }
 
-// Every action of keymap but the lab's (view/lab's panels; the whole list
+// Every action of keymap but the subpackages' (view/lab's panels and
+// view/structure's; the whole list
 // is checked by TestEveryActionHandled in view/features) has a handler in
 // package view's features, and the help screen of each preset lists every
 // action the preset has.
@@ -404,7 +405,7 @@ func TestEveryActionHandledAndInHelp(t *testing.T) {
 			}
 		}
 		for _, a := range keymap.All() {
-			lab := a.Name == keymap.PagePanel || a.Name == keymap.DiskView || a.Name == keymap.Writeback
+			lab := a.Name == keymap.PagePanel || a.Name == keymap.DiskView || a.Name == keymap.Writeback || a.Name == keymap.Structure
 			if _, ok := h.e.handlers[string(a.Name)]; !ok && !lab {
 				t.Errorf("preset %s: action %s has no handler", preset, a.Name)
 			}
