@@ -38,6 +38,7 @@ import (
 	"mmhex/mapping/search"
 	"mmhex/mapping/shape"
 	"mmhex/mapping/stream"
+	"mmhex/mapping/who"
 	"mmhex/view"
 	"mmhex/view/features"
 	"mmhex/view/hexfmt"
@@ -71,6 +72,7 @@ var commands = []command{
 	{"search", searchUsage, "print the offset of every match (overlapping included) in decimal, one a line; exit 1 when none, 2 on trouble", cmdSearch},
 	{"stat", "FILE [--json] [--watch]", "size, pages and page-cache figures (resident, cached, dirty, writeback, evicted); --watch: once a second until Ctrl-C", cmdStat},
 	{"strings", stringsUsage, "print the printable strings, byte for byte as GNU strings -a with the same -n, -t and -e", cmdStrings},
+	{"who", "FILE [--json]", "the other processes that map (with Rss and dirty figures), open or lock the file, matched by device and inode, as lsof/fuser", cmdWho},
 	{"version", "", "the module version, the commit it was built from and the Go version (also: mmhex --version)", cmdVersion},
 }
 
@@ -602,6 +604,29 @@ func cmdExtents(args []string, stdout, stderr io.Writer) error {
 	err = extents.Write(stdout, f, *asJSON)
 	if errors.Is(err, syscall.EPIPE) {
 		return nil // mmhex extents big | head
+	}
+	return err
+}
+
+// cmdWho prints the other processes that have the file (mapping/who).
+func cmdWho(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("who", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs("who", "FILE [--json]", pos, 1, 1); err != nil {
+		return err
+	}
+	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	err = who.Write(stdout, f, *asJSON)
+	if errors.Is(err, syscall.EPIPE) {
+		return nil
 	}
 	return err
 }
