@@ -2,11 +2,13 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
 
+	"mmhex/keymap"
 	"mmhex/keymap/cmddoc"
 	"mmhex/mapping/testenv"
 )
@@ -90,4 +92,53 @@ func unoverstrike(s string) string {
 		out = append(out, r[i])
 	}
 	return string(out)
+}
+
+// firstKeysTable is README's "First session" table body, from
+// keymap.FirstKeys of both presets.
+func firstKeysTable(t *testing.T) string {
+	def, err := keymap.PresetMap(keymap.PresetDefault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vim, err := keymap.PresetMap(keymap.PresetVim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, v := def.FirstKeys(), vim.FirstKeys()
+	var b strings.Builder
+	for i := range d {
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", d[i].What, d[i].Keys, v[i].Keys)
+	}
+	return b.String()
+}
+
+// TestReadmeFirstKeys: README's first-session table is the keys the
+// presets really have (go test -run TestReadmeFirstKeys -update . rewrites it).
+func TestReadmeFirstKeys(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := "| to | default preset | vim preset (`--keys vim`) |\n|---|---|---|\n"
+	i := strings.Index(string(readme), head)
+	if i < 0 {
+		t.Fatal("README.md has no first-session table")
+	}
+	start := i + len(head)
+	end := start // the table's rows: the lines that start with |
+	for end < len(readme) && readme[end] == '|' {
+		end += strings.IndexByte(string(readme[end:]), '\n') + 1
+	}
+	want := firstKeysTable(t)
+	if *updateMan {
+		readme = []byte(string(readme[:start]) + want + string(readme[end:]))
+		if err := os.WriteFile("README.md", readme, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if got := string(readme[start:end]); got != want {
+		t.Errorf("README's first-session table:\n%s\nwant (go test -run TestReadmeFirstKeys -update .):\n%s", got, want)
+	}
 }
