@@ -32,9 +32,10 @@ var ErrLimit = errors.New("limit reached")
 // stream is a byte range a structure is read from: the file itself, a
 // part of it (a sized substream), or bytes in memory (zlib output).
 type stream struct {
-	r    io.ReaderAt
-	base int64 // offset of byte 0 in the file; -1 when not the file's bytes
-	size int64
+	r     io.ReaderAt
+	base  int64 // offset of byte 0 in the file; -1 when not the file's bytes
+	size  int64
+	cache *blockCache // the decoder's, for the file's bytes; nil otherwise
 }
 
 // cursor is a read position in a stream, with the bit reader's state.
@@ -59,7 +60,7 @@ type Decoder struct {
 
 // NewDecoder prepares spec over r (size bytes). Nothing is read yet.
 func NewDecoder(spec *Spec, r io.ReaderAt, size int64, lim Limits) *Decoder {
-	d := &Decoder{spec: spec, lim: lim, file: &stream{r: r, base: 0, size: size}}
+	d := &Decoder{spec: spec, lim: lim, file: &stream{r: r, base: 0, size: size, cache: &blockCache{}}}
 	d.root = &Struct{d: d, t: spec.Root, io: d.file, start: 0}
 	d.root.root = d.root
 	return d
@@ -143,14 +144,72 @@ func (s *stream) read(off, n int64) ([]byte, error) {
 	if n == 0 {
 		return b, nil
 	}
+	if err := s.fill(off, b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// fill reads len(b) bytes at off (in range: the caller checked), through
+// the block cache when the stream is the file's bytes.
+func (s *stream) fill(off int64, b []byte) error {
+	if s.cache != nil && len(b) <= blockSize {
+		abs := s.base + off
+		for len(b) > 0 {
+			blk, err := s.cache.block(s.r, abs/blockSize)
+			if err != nil {
+				return fmt.Errorf("at %s: %w", s.where(off), err)
+			}
+			in := int(abs % blockSize)
+			if in >= len(blk) {
+				return fmt.Errorf("at %s: %w", s.where(off), io.ErrUnexpectedEOF)
+			}
+			k := copy(b, blk[in:])
+			b, abs, off = b[k:], abs+int64(k), off+int64(k)
+		}
+		return nil
+	}
 	k, err := s.r.ReadAt(b, s.base0()+off)
 	if k < len(b) {
 		if err == nil || err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
-		return nil, fmt.Errorf("at %s: %w", s.where(off), err)
+		return fmt.Errorf("at %s: %w", s.where(off), err)
 	}
-	return b, nil
+	return nil
+}
+
+// blockSize is the block cache's unit: small reads (a field) come from a
+// block read once, instead of one ReadAt each.
+const blockSize = 16 << 10
+
+// blockCache keeps the last few blocks of the file read by one decoder.
+type blockCache struct {
+	idx  [8]int64
+	data [8][]byte
+	next int
+}
+
+func (bc *blockCache) block(r io.ReaderAt, i int64) ([]byte, error) {
+	for k := range bc.data {
+		if bc.data[k] != nil && bc.idx[k] == i {
+			return bc.data[k], nil
+		}
+	}
+	k := bc.next
+	bc.next = (bc.next + 1) % len(bc.data)
+	buf := bc.data[k]
+	if buf == nil {
+		buf = make([]byte, blockSize)
+	}
+	buf = buf[:blockSize]
+	n, err := r.ReadAt(buf, i*blockSize)
+	if n == 0 && err != nil {
+		bc.data[k] = nil
+		return nil, err
+	}
+	bc.idx[k], bc.data[k] = i, buf[:n]
+	return buf[:n], nil
 }
 
 // base0 is where byte 0 of the stream is in its ReaderAt.
@@ -172,7 +231,7 @@ func (s *stream) sub(off, n int64) *stream {
 	if s.base < 0 {
 		return &stream{r: io.NewSectionReader(s.r, off, n), base: -1, size: n}
 	}
-	return &stream{r: s.r, base: s.base + off, size: n}
+	return &stream{r: s.r, base: s.base + off, size: n, cache: s.cache}
 }
 
 func (d *Decoder) readBytes(c *cursor, n int64) ([]byte, error) {
@@ -719,7 +778,7 @@ func (d *Decoder) withEnum(a *Attr, s *Struct, v Value) (Value, error) {
 }
 
 func (d *Decoder) enumOf(a *Attr, s *Struct, v int64) (Value, error) {
-	e := s.t.lookupEnum(strings.Split(a.Enum, "::"))
+	e := s.t.lookupEnum(a.enumPath)
 	if e == nil {
 		return v, fmt.Errorf("enum %s is not defined", a.Enum)
 	}
@@ -831,8 +890,18 @@ func (d *Decoder) userStruct(a *Attr, ref TypeRef, s *Struct, io *stream, pos in
 	return d.newStruct(t, io, pos, s, args), nil
 }
 
+// staticMu guards Type.static: decoders of one Spec may run on several
+// goroutines (the editor's panel and its locate request).
+var staticMu sync.Mutex
+
 // staticSize is t's size when it is the same for every instance, else -1.
 func (d *Decoder) staticSize(t *Type) int64 {
+	staticMu.Lock()
+	defer staticMu.Unlock()
+	return d.staticSizeLocked(t)
+}
+
+func (d *Decoder) staticSizeLocked(t *Type) int64 {
 	if t.static != -2 {
 		return t.static
 	}
@@ -876,7 +945,7 @@ func attrStatic(d *Decoder, t *Type, a *Attr) int64 {
 		one = int64(a.Type.width)
 	case a.Type.kind == kUser && len(a.Type.args) == 0:
 		if u := t.lookupType(a.Type.user); u != nil && len(u.Params) == 0 {
-			one = d.staticSize(u)
+			one = d.staticSizeLocked(u)
 		}
 	}
 	if one < 0 || (one > 0 && count > math.MaxInt64/one) {
@@ -970,10 +1039,18 @@ func (d *Decoder) readTerminated(a *Attr, c *cursor) ([]byte, error) {
 }
 
 func (d *Decoder) readPrim(a *Attr, ref TypeRef, s *Struct, c *cursor) (Value, error) {
-	b, err := d.readBytes(c, int64(ref.width))
-	if err != nil {
+	if err := d.step(); err != nil {
 		return nil, err
 	}
+	var buf [8]byte
+	b := buf[:ref.width]
+	if c.pos < 0 || c.pos > c.io.size || int64(ref.width) > c.io.size-c.pos {
+		return nil, fmt.Errorf("at %s: %d bytes needed, %d left in the stream", c.io.where(c.pos), ref.width, max(c.io.size-c.pos, 0))
+	}
+	if err := c.io.fill(c.pos, b); err != nil {
+		return nil, err
+	}
+	c.pos += int64(ref.width)
 	le := ref.endian
 	if le == 0 && ref.width > 1 {
 		e, err := s.endian()

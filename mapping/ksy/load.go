@@ -152,7 +152,7 @@ func (l *Loader) LoadFile(p string) (*Spec, error) {
 		return nil, err
 	}
 	s.Path = key
-	for _, imp := range metaImports(data) {
+	for _, imp := range s.importNames {
 		ip, ok := l.resolve(key, imp)
 		if !ok {
 			return nil, &SpecError{File: s.File, Msg: fmt.Sprintf("meta/imports: %s not found beside it or under a formats folder", display.Name(imp))}

@@ -22,10 +22,11 @@ const (
 // Node is one entry of the decoded tree: the top-level structure, a field,
 // an instance or an array element. Its children are decoded when asked.
 type Node struct {
-	d    *Decoder
-	name string
-	path string
-	f    *Field // nil: the top-level structure
+	d      *Decoder
+	name   string
+	parent *Node  // nil: the top-level structure
+	path   string // "" until Path is asked (or the top level)
+	f      *Field // nil: the top-level structure
 }
 
 // Info is what the tree shows about a node.
@@ -44,10 +45,9 @@ type Info struct {
 	Edit  bool  // the value can be edited (Encode)
 }
 
-func (d *Decoder) lock() func() {
+func (d *Decoder) lock() {
 	d.mu.Lock()
 	d.work, d.depth = 0, 0
-	return d.mu.Unlock
 }
 
 // Root is the top-level structure's node.
@@ -60,7 +60,20 @@ func (d *Decoder) Spec() *Spec { return d.spec }
 func (n *Node) Name() string { return n.name }
 
 // Path is the node's path from the top (header.e_entry, sections[3]).
-func (n *Node) Path() string { return n.path }
+func (n *Node) Path() string {
+	if n.path == "" && n.parent != nil {
+		p := n.parent.Path()
+		switch {
+		case p == "":
+			n.path = n.name
+		case strings.HasPrefix(n.name, "["):
+			n.path = p + n.name
+		default:
+			n.path = p + "." + n.name
+		}
+	}
+	return n.path
+}
 
 func (n *Node) structVal() *Struct {
 	if n.f == nil {
@@ -80,12 +93,13 @@ func (n *Node) arrayVal() *Array {
 
 // Info describes the node (reading what its value needs).
 func (n *Node) Info() Info {
-	defer n.d.lock()()
+	n.d.lock()
+	defer n.d.mu.Unlock()
 	return n.info()
 }
 
 func (n *Node) info() Info {
-	in := Info{Name: n.name, Path: n.path, Off: -1, Size: -1}
+	in := Info{Name: n.name, Path: n.Path(), Off: -1, Size: -1}
 	if n.f == nil {
 		s := n.d.root
 		in.Type, in.Kind, in.Off = s.t.Name, StructKind, 0
@@ -203,7 +217,8 @@ func uintOf(f *Field, v int64) uint64 {
 // structure, elements of an array (all of them read, when their size
 // varies), 0 for a scalar.
 func (n *Node) Len() (int64, error) {
-	defer n.d.lock()()
+	n.d.lock()
+	defer n.d.mu.Unlock()
 	if s := n.structVal(); s != nil {
 		s.parseAll()
 		return int64(len(s.fields) + len(s.t.Inst)), nil
@@ -217,21 +232,13 @@ func (n *Node) Len() (int64, error) {
 // Children returns up to count children from index from. For an array of
 // variable-size elements only the elements up to from+count are read.
 func (n *Node) Children(from, count int64) ([]*Node, error) {
-	defer n.d.lock()()
+	n.d.lock()
+	defer n.d.mu.Unlock()
 	return n.children(from, count)
 }
 
 func (n *Node) children(from, count int64) ([]*Node, error) {
 	var out []*Node
-	join := func(name string) string {
-		if n.path == "" {
-			return name
-		}
-		if strings.HasPrefix(name, "[") {
-			return n.path + name
-		}
-		return n.path + "." + name
-	}
 	if s := n.structVal(); s != nil {
 		s.parseAll()
 		total := int64(len(s.fields) + len(s.t.Inst))
@@ -246,7 +253,7 @@ func (n *Node) children(from, count int64) ([]*Node, error) {
 			if name == "" {
 				name = fmt.Sprintf("_unnamed%d", i)
 			}
-			out = append(out, &Node{d: n.d, name: name, path: join(name), f: f})
+			out = append(out, &Node{d: n.d, name: name, parent: n, f: f})
 		}
 		return out, nil
 	}
@@ -262,8 +269,8 @@ func (n *Node) children(from, count int64) ([]*Node, error) {
 				}
 				return out, err
 			}
-			name := fmt.Sprintf("[%d]", i)
-			out = append(out, &Node{d: n.d, name: name, path: join(name), f: f})
+			name := "[" + strconv.FormatInt(i, 10) + "]"
+			out = append(out, &Node{d: n.d, name: name, parent: n, f: f})
 		}
 		return out, nil
 	}
@@ -272,7 +279,8 @@ func (n *Node) children(from, count int64) ([]*Node, error) {
 
 // Lookup finds a node by path: a.b[3].c (the top-level structure is "").
 func (n *Node) Lookup(path string) (*Node, error) {
-	defer n.d.lock()()
+	n.d.lock()
+	defer n.d.mu.Unlock()
 	cur := n
 	rest := strings.TrimSpace(path)
 	for rest != "" {
@@ -292,14 +300,14 @@ func (n *Node) Lookup(path string) (*Node, error) {
 				return nil, fmt.Errorf("%s: [%s] is not an index", path, rest[1:j])
 			}
 			if cur.arrayVal() == nil {
-				return nil, fmt.Errorf("%s: %s is not an array", path, orTop(cur.path))
+				return nil, fmt.Errorf("%s: %s is not an array", path, orTop(cur.Path()))
 			}
 			kids, err := cur.children(i, 1)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", path, err)
 			}
 			if len(kids) == 0 {
-				return nil, fmt.Errorf("%s: %s has no element %d", path, orTop(cur.path), i)
+				return nil, fmt.Errorf("%s: %s has no element %d", path, orTop(cur.Path()), i)
 			}
 			cur = kids[0]
 			rest = rest[j+1:]
@@ -313,20 +321,16 @@ func (n *Node) Lookup(path string) (*Node, error) {
 		rest = rest[j:]
 		s := cur.structVal()
 		if s == nil {
-			return nil, fmt.Errorf("%s: %s is not a structure", path, orTop(cur.path))
+			return nil, fmt.Errorf("%s: %s is not a structure", path, orTop(cur.Path()))
 		}
 		f, err := s.field(name)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		if f == nil {
-			return nil, fmt.Errorf("%s: %s has no field %s", path, orTop(cur.path), name)
+			return nil, fmt.Errorf("%s: %s has no field %s", path, orTop(cur.Path()), name)
 		}
-		p := name
-		if cur.path != "" {
-			p = cur.path + "." + name
-		}
-		cur = &Node{d: n.d, name: name, path: p, f: f}
+		cur = &Node{d: n.d, name: name, parent: cur, f: f}
 	}
 	return cur, nil
 }
@@ -342,11 +346,12 @@ func orTop(p string) string {
 // field's width, signedness, byte order or encoding: the offset in the
 // file and the bytes. Values that do not fit are refused.
 func (n *Node) Encode(text string) (int64, []byte, error) {
-	defer n.d.lock()()
+	n.d.lock()
+	defer n.d.mu.Unlock()
 	in := n.info()
 	f := n.f
 	if f == nil || !in.Edit {
-		return 0, nil, fmt.Errorf("%s cannot be edited", orTop(n.path))
+		return 0, nil, fmt.Errorf("%s cannot be edited", orTop(n.Path()))
 	}
 	switch f.ref.kind {
 	case kInt:
@@ -424,7 +429,7 @@ func (n *Node) Encode(text string) (int64, []byte, error) {
 		}
 		return in.Off, b, nil
 	}
-	return 0, nil, fmt.Errorf("%s cannot be edited", n.path)
+	return 0, nil, fmt.Errorf("%s cannot be edited", n.Path())
 }
 
 type parsedInt struct {

@@ -20,16 +20,17 @@ import (
 
 // Spec is one compiled .ksy file.
 type Spec struct {
-	File     string // the name errors use (base name of the file)
-	Path     string // where it was loaded from (for imports)
-	ID       string
-	Title    string
-	Exts     []string
-	Root     *Type
-	BitLE    bool
-	Encoding string // meta/encoding: the default for str and strz
-	Imports  []*Spec
-	Problems []error // constructs outside the subset; decoding goes on without them
+	File        string // the name errors use (base name of the file)
+	Path        string // where it was loaded from (for imports)
+	ID          string
+	Title       string
+	Exts        []string
+	Root        *Type
+	BitLE       bool
+	Encoding    string // meta/encoding: the default for str and strz
+	Imports     []*Spec
+	importNames []string // meta/imports as written
+	Problems    []error  // constructs outside the subset; decoding goes on without them
 }
 
 // Type is a user type (or the spec's top-level type).
@@ -120,6 +121,7 @@ type Attr struct {
 	Repeat     int
 	RepeatExpr *Expr
 	Enum       string
+	enumPath   []string // Enum split at ::
 	Encoding   string
 	Terminator int // -1: none
 	Consume    bool
@@ -363,7 +365,11 @@ func (c *compiler) meta(n *yaml.Node, t *Type, top bool) error {
 				c.spec.BitLE = v.Value == "le"
 			}
 		case "imports":
-			// resolved by the Loader (it reads them again from the node)
+			if top { // resolved by the Loader
+				for _, i := range v.Content {
+					c.spec.importNames = append(c.spec.importNames, i.Value)
+				}
+			}
 		case "encoding":
 			if top {
 				c.spec.Encoding = v.Value
@@ -376,17 +382,6 @@ func (c *compiler) meta(n *yaml.Node, t *Type, top bool) error {
 		}
 	}
 	return nil
-}
-
-// metaImports returns the meta/imports list of a .ksy text.
-func metaImports(data []byte) []string {
-	var doc struct {
-		Meta struct {
-			Imports []string `yaml:"imports"`
-		} `yaml:"meta"`
-	}
-	_ = yaml.Unmarshal(data, &doc)
-	return doc.Meta.Imports
 }
 
 func (c *compiler) enum(name string, n *yaml.Node) (*Enum, error) {
@@ -440,6 +435,12 @@ var knownAttrKeys = map[string]bool{"id": true, "type": true, "size": true, "siz
 	"if": true, "repeat": true, "repeat-expr": true, "repeat-until": true, "enum": true, "encoding": true,
 	"terminator": true, "consume": true, "include": true, "eos-error": true, "pad-right": true, "pos": true,
 	"io": true, "value": true, "process": true, "valid": true, "doc": true, "doc-ref": true, "-orig-id": true}
+
+var (
+	intTypeRe   = regexp.MustCompile(`^([us])([248])(le|be)?$`)
+	floatTypeRe = regexp.MustCompile(`^f([48])(le|be)?$`)
+	bitsTypeRe  = regexp.MustCompile(`^b([0-9]+)(le|be)?$`)
+)
 
 var userTypeRe = regexp.MustCompile(`^([a-z_][a-z0-9_]*(?:::[a-z_][a-z0-9_]*)*)(?:\((.*)\))?$`)
 
@@ -532,6 +533,9 @@ func (c *compiler) attr(n *yaml.Node, id string, instance bool) (*Attr, error) {
 			return nil, c.errf(v, "%s: %v", k.Value, err)
 		}
 	}
+	if a.Enum != "" {
+		a.enumPath = strings.Split(a.Enum, "::")
+	}
 	if (a.Repeat == repExpr || a.Repeat == repUntil) && a.RepeatExpr == nil {
 		return nil, c.errf(repeatN, "repeat: %s needs repeat-%s", repeatN.Value, repeatN.Value)
 	}
@@ -613,19 +617,19 @@ func (c *compiler) typeRef(n *yaml.Node, a *Attr) (TypeRef, error) {
 		r.kind, r.width, r.signed = kInt, 1, s[0] == 's'
 		return r, nil
 	}
-	if m := regexp.MustCompile(`^([us])([248])(le|be)?$`).FindStringSubmatch(s); m != nil {
+	if m := intTypeRe.FindStringSubmatch(s); m != nil {
 		r.kind, r.signed = kInt, m[1] == "s"
 		r.width = int(m[2][0] - '0')
 		r.endian = map[string]int{"": 0, "le": 1, "be": 2}[m[3]]
 		return r, nil
 	}
-	if m := regexp.MustCompile(`^f([48])(le|be)?$`).FindStringSubmatch(s); m != nil {
+	if m := floatTypeRe.FindStringSubmatch(s); m != nil {
 		r.kind = kFloat
 		r.width = int(m[1][0] - '0')
 		r.endian = map[string]int{"": 0, "le": 1, "be": 2}[m[2]]
 		return r, nil
 	}
-	if m := regexp.MustCompile(`^b([0-9]+)(le|be)?$`).FindStringSubmatch(s); m != nil {
+	if m := bitsTypeRe.FindStringSubmatch(s); m != nil {
 		w, _ := strconv.Atoi(m[1])
 		if w < 1 || w > 64 {
 			return r, c.errf(n, "type %s: bit size must be 1 to 64", s)
