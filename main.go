@@ -825,7 +825,7 @@ func cmdDecode(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-const searchUsage = "[FILE|-] PATTERN [--hex] [-i] [--count] [--max N]"
+const searchUsage = "[FILE|-] PATTERN [--hex] [-i] [--regex [--max-len N]] [--count] [--max N]"
 
 // cmdSearch: the search engine (mapping/search) over the whole file; the
 // offsets go out in order through a buffered writer.
@@ -835,6 +835,8 @@ func cmdSearch(args []string, stdout, stderr io.Writer) error {
 	fold := fs.Bool("i", false, "ASCII case-insensitive text")
 	count := fs.Bool("count", false, "print the number of matches instead")
 	maxN := fs.Int64("max", 0, "stop after `N` matches (0: no limit)")
+	regex := fs.Bool("regex", false, "PATTERN is a regular expression (Go regexp, RE2 syntax; non-overlapping matches, as grep -o)")
+	maxLen := fs.String("max-len", "4k", "--regex: the longest match, in `BYTES`")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -849,6 +851,15 @@ func cmdSearch(args []string, stdout, stderr io.Writer) error {
 	name := inputName(pos[0])
 	if *hex && *fold {
 		return usageError{fmt.Errorf("search: -i applies to text patterns, not to --hex")}
+	}
+	if *regex && (*hex || *fold) {
+		return usageError{fmt.Errorf("search: --regex takes neither --hex nor -i (use (?i) in the expression)")}
+	}
+	if flagSet(fs, "max-len") && !*regex {
+		return usageError{fmt.Errorf("search: --max-len applies to --regex")}
+	}
+	if *regex {
+		return searchRegex(pos, name, *maxLen, *count, *maxN, stdout)
 	}
 	p, err := search.Parse(pos[1], *hex, *fold)
 	if err != nil {
@@ -897,6 +908,56 @@ func cmdSearch(args []string, stdout, stderr io.Writer) error {
 	}
 	if n == 0 {
 		return fmt.Errorf("%s: no match for %s", name, p)
+	}
+	return nil
+}
+
+// searchRegex is `mmhex search --regex`: search.RegexAll, one goroutine.
+func searchRegex(pos []string, name, maxLen string, count bool, maxN int64, stdout io.Writer) error {
+	ml, err := mapping.ParseSize(maxLen)
+	if err != nil || ml < 1 || ml > search.MaxMaxLen {
+		return usageError{fmt.Errorf("search: --max-len must be between 1 and %d: %s", search.MaxMaxLen, display.Line(maxLen))}
+	}
+	re, err := search.ParseRegex(pos[1], int(ml))
+	if err != nil {
+		return usageError{fmt.Errorf("%s: regular expression: %w", name, err)}
+	}
+	var src search.Source
+	if isStdin(pos[0]) {
+		src = stream.New(os.Stdin, name)
+	} else {
+		f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
+		if err != nil {
+			return troubleError{err}
+		}
+		defer f.Close()
+		src = f
+	}
+	w := bufio.NewWriterSize(stdout, 256<<10)
+	var n int64
+	var line []byte
+	err = search.RegexAll(context.Background(), src, re, 0, src.Size(), func(off, _ int64) bool {
+		n++
+		if !count {
+			line = strconv.AppendInt(line[:0], off, 10)
+			line = append(line, '\n')
+			if _, werr := w.Write(line); werr != nil {
+				return false
+			}
+		}
+		return maxN <= 0 || n < maxN
+	})
+	if count && err == nil {
+		fmt.Fprintln(w, n)
+	}
+	if ferr := w.Flush(); err == nil && ferr != nil {
+		err = ferr
+	}
+	if err != nil {
+		return troubleError{err}
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: no match for %s", name, re)
 	}
 	return nil
 }

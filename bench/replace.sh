@@ -15,7 +15,8 @@
 #      (grep counts lines, one match a line here: the same number).
 # Each command runs $RUNS times; the best and the median are reported.
 #
-# Usage: bash bench/replace.sh     (RUNS=3 BENCH_DIR=/var/tmp/mmhex-bench-replace KEEP=0)
+# Usage: bash bench/replace.sh     (RUNS=3 BENCH_DIR=/var/tmp/mmhex-bench-replace KEEP=0
+#                                  SECTIONS="replace regex")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +45,8 @@ cat "$F" >/dev/null
 ms() { awk -v s="$1" -v e="$2" 'BEGIN {printf "%.0f", (e - s) * 1000}'; }
 stats() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{a[NR]=$1} END {printf "%s %s\n", a[1], a[int((NR+1)/2)]}'; }
 
+SECTIONS=${SECTIONS:-replace regex}
+if [[ " $SECTIONS " == *" replace "* ]]; then
 echo "== replace all: 1 Mi matches in 1 GiB, including the sync (load: $(cut -d' ' -f1-3 /proc/loadavg))"
 declare -A T
 for ((r = 0; r < RUNS; r++)); do
@@ -67,7 +70,9 @@ for k in mmhex mmhex_cpu sed; do
 	printf '%-22s %10s %10s\n' "$k" "$best" "$med"
 done
 
-if "$BIN" search --help 2>&1 | grep -q -- --regex; then
+fi
+
+if [[ " $SECTIONS " == *" regex "* ]]; then
 	echo "== regex count, literal-prefixed pattern, 1 GiB (load: $(cut -d' ' -f1-3 /proc/loadavg))"
 	declare -A R
 	for ((r = 0; r < RUNS; r++)); do
