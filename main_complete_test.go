@@ -34,7 +34,7 @@ var completionCases = []struct {
 	{"mmhex completion ", "bash fish zsh"},
 	{"mmhex stat ", "FILES"},
 	{"mmhex stat --", "--json --watch"},
-	{"mmhex search --", "--count --hex --max"},
+	{"mmhex search --", "--count --hex --max --max-len --regex"},
 	{"mmhex version ", ""},
 	{"mmhex --re", "--read-only"},
 	{"mmhex decode --format ", ""}, // a format name or a .ksy file: not dump's formats

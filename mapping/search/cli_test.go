@@ -207,7 +207,7 @@ func TestCLI(t *testing.T) {
 		// Trouble is 2, as in grep: 1 means "no match".
 		{[]string{"search", filepath.Join(dir, "missing"), "a"}, "mmhex: " + filepath.Join(dir, "missing") + ": no such file or directory\n", 2},
 		{[]string{"search", dir, "a"}, "mmhex: " + dir + ": is a directory\n", 2},
-		{[]string{"search", path}, "mmhex: usage: mmhex search " + "[FILE|-] PATTERN [--hex] [-i] [--count] [--max N] (mmhex --help for more)\n", 2},
+		{[]string{"search", path}, "mmhex: usage: mmhex search " + "[FILE|-] PATTERN [--hex] [-i] [--regex [--max-len N]] [--count] [--max N] (mmhex --help for more)\n", 2},
 	} {
 		cmd := exec.Command(bin, c.args...)
 		cmd.Dir = dir
