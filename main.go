@@ -31,6 +31,7 @@ import (
 	"mmhex/mapping"
 	"mmhex/mapping/compare"
 	"mmhex/mapping/display"
+	"mmhex/mapping/dumppatch"
 	"mmhex/mapping/extents"
 	"mmhex/mapping/ksy"
 	"mmhex/mapping/pagecache"
@@ -67,7 +68,7 @@ var commands = []command{
 	{"extents", "FILE [--json]", "data and hole ranges (SEEK_DATA/SEEK_HOLE) and the physical extents (FIEMAP: logical, physical, length, flags), as filefrag -v", cmdExtents},
 	{"hash", hashUsage, "CRC-32, MD5, SHA-1, SHA-256 or SHA-512 of the file (as sha256sum prints it) or of a range; holes are not read", cmdHash},
 	{"keys", keysUsage, "print the active key bindings; configuration problems on standard error (exit 1); --markdown: docs/keys.md", cmdKeys},
-	{"patch", "FILE OFFSET HEXBYTES [--expect HEXBYTES] [--async]", "store bytes through a shared mapping and msync them (MS_SYNC; --async: MS_ASYNC, a no-op on Linux, not waited for)", cmdPatch},
+	{"patch", patchUsage, "store bytes through a shared mapping and msync them (MS_SYNC; --async: MS_ASYNC, a no-op on Linux, not waited for); --from-dump: the bytes of an xxd or hexdump -C dump, or of a diff of two dumps (its old side checked first)", cmdPatch},
 	{"replace", replaceUsage, "replace every match (non-overlapping, left to right) with bytes of the same length, in place, then msync(MS_SYNC); exit 1 when none, 2 on trouble", cmdReplace},
 	{"search", searchUsage, "print the offset of every match (overlapping included) in decimal, one a line; exit 1 when none, 2 on trouble", cmdSearch},
 	{"stat", "FILE [--json] [--watch]", "size, pages and page-cache figures (resident, cached, dirty, writeback, evicted); --watch: once a second until Ctrl-C", cmdStat},
@@ -454,16 +455,27 @@ func cmdCat(args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
+const patchUsage = "FILE OFFSET HEXBYTES [--expect HEXBYTES] [--async] | FILE --from-dump DUMP [--async]"
+
 func cmdPatch(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("patch", flag.ContinueOnError)
 	expect := fs.String("expect", "", "refuse unless the current bytes equal these `HEXBYTES`")
 	async := fs.Bool("async", false, "msync with MS_ASYNC instead of MS_SYNC")
+	fromDump := fs.String("from-dump", "", "write the bytes of this xxd or hexdump -C `DUMP` (- : standard input), or of a diff of two dumps")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	const usage = "FILE OFFSET HEXBYTES [--expect HEXBYTES] [--async]"
-	if err := needArgs("patch", usage, pos, 3, 3); err != nil {
+	if flagSet(fs, "from-dump") {
+		if err := needArgs("patch", patchUsage, pos, 1, 1); err != nil {
+			return err
+		}
+		if flagSet(fs, "expect") {
+			return usageError{fmt.Errorf("patch: --expect does not go with --from-dump (give a diff of two dumps: its old side is checked)")}
+		}
+		return patchFromDump(pos[0], *fromDump, *async, stdout)
+	}
+	if err := needArgs("patch", patchUsage, pos, 3, 3); err != nil {
 		return err
 	}
 	name := display.Name(pos[0])
@@ -507,6 +519,40 @@ func cmdPatch(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "%s: patched %d %s at %#x%s; msync(%s) %d %s, %d %s, %s%s\n",
 		name, len(data), plural(len(data), "byte", "bytes"), off, wrote, res.Flag,
 		res.Pages, plural(res.Pages, "page", "pages"), res.Bytes, plural(int(res.Bytes), "byte", "bytes"), res.Duration, tail)
+	return nil
+}
+
+// patchFromDump is `mmhex patch FILE --from-dump DUMP` (mapping/dumppatch).
+func patchFromDump(file, dump string, async bool, stdout io.Writer) error {
+	var in io.Reader = os.Stdin
+	dumpName := "standard input"
+	if dump != "-" {
+		fh, err := os.Open(dump)
+		if err != nil {
+			return fmt.Errorf("%s: --from-dump: %w", display.Name(file), err)
+		}
+		defer fh.Close()
+		in, dumpName = fh, dump
+	}
+	p, err := dumppatch.Parse(in, dumpName)
+	if err != nil {
+		return usageError{err}
+	}
+	mode := mapping.MSSync
+	if async {
+		mode = mapping.MSAsync
+	}
+	res, err := dumppatch.Apply(file, p, mode)
+	if err != nil {
+		return err
+	}
+	checked := ""
+	if p.Diff {
+		checked = fmt.Sprintf(" (%d %s of the diff's old side checked first)", res.Checks, plural(int(res.Checks), "byte", "bytes"))
+	}
+	fmt.Fprintf(stdout, "%s: patched %d %s in %d %s from %s%s; msync(%s) %d %s, %d %s, %s\n",
+		display.Name(file), res.Bytes, plural(int(res.Bytes), "byte", "bytes"), res.Runs, plural(res.Runs, "range", "ranges"), display.Name(dumpName), checked,
+		res.Sync.Flag, res.Sync.Pages, plural(res.Sync.Pages, "page", "pages"), res.Sync.Bytes, plural(int(res.Sync.Bytes), "byte", "bytes"), res.Sync.Duration)
 	return nil
 }
 
