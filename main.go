@@ -21,6 +21,7 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -188,6 +189,7 @@ var flagSink func(*flag.FlagSet)
 // completion scripts, by "COMMAND FLAG" (the editor's COMMAND is "").
 var flagValues = map[string][]string{
 	" keys":       keymap.Presets,
+	" theme":      keymap.Themes,
 	"keys keys":   keymap.Presets,
 	"dump format": hexfmt.FormatNames(),
 	"dump color":  hexfmt.ColorModeNames(),
@@ -1108,7 +1110,7 @@ func cmdDiff(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-const editUsage = "FILE [--keys PRESET] [--config FILE] [--read-only] [--private] [--write] [--populate] [--lock] [--window SIZE] [--invalidate] [--fit] | --demo"
+const editUsage = "FILE [--keys PRESET] [--theme THEME] [--bytes-per-row N] [--config FILE] [--read-only] [--private] [--write] [--populate] [--lock] [--window SIZE] [--invalidate] [--fit] | --demo"
 
 // cmdEdit runs the interactive editor (view.Launch).
 func cmdEdit(args []string, stdout, stderr io.Writer) error {
@@ -1125,6 +1127,8 @@ func cmdEdit(args []string, stdout, stderr io.Writer) error {
 	window := fs.String("window", "", "mapping window `SIZE` (4k, 64M, 1G)")
 	fs.BoolVar(&o.Mapping.Invalidate, "invalidate", false, "sync with MS_INVALIDATE too")
 	fs.BoolVar(&o.Fit, "fit", false, "row width follows the terminal width")
+	fs.IntVar(&o.BytesPerRow, "bytes-per-row", 0, "`N` bytes a row, 1 to 1024 (32 suits 160 columns; default: the configuration's bytes_per_row, else 16)")
+	fs.StringVar(&o.Theme, "theme", "", "the look, `THEME`: dark (default), light, or accessible (not by colour alone); NO_COLOR set: no colour")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -1141,6 +1145,12 @@ func cmdEdit(args []string, stdout, stderr io.Writer) error {
 	}
 	if isStdin(o.Path) {
 		return usageError{errors.New(stdinName + " cannot be mapped: the editor needs a file (mmhex dump and mmhex search read a pipe)")}
+	}
+	if o.BytesPerRow < 0 || o.BytesPerRow > 1024 {
+		return usageError{fmt.Errorf("--bytes-per-row: %d is out of range (1 to 1024)", o.BytesPerRow)}
+	}
+	if o.Theme != "" && !slices.Contains(keymap.Themes, o.Theme) {
+		return usageError{fmt.Errorf("--theme: unknown theme %s (dark, light or accessible)", display.Quote(o.Theme))}
 	}
 	if *window != "" {
 		if o.Mapping.Window, err = parseNumber(o.Path, "--window", *window); err != nil {

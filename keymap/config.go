@@ -39,7 +39,13 @@ type Config struct {
 	windowShown string
 	// Colours maps element names (ColourNames) to colours from [colours].
 	Colours map[string]tcell.Color
+	// Theme is theme (one of Themes); "" when not set.
+	Theme string
 }
+
+// Themes are the editor's looks the theme setting and --theme accept
+// (view draws them): dark (the default), light, accessible.
+var Themes = []string{"dark", "light", "accessible"}
 
 // ColourNames are the elements [colours] may set: the byte classes of
 // view/hexfmt (text colour of such bytes), the offset column, bytes edited
@@ -499,6 +505,13 @@ func (p *parser) parse(data []byte, cfg *Config, ub userBinds) {
 				continue
 			}
 			cfg.windowLine, cfg.windowShown = line, show(v)
+		case "theme":
+			s, ok := v.(string)
+			if !ok || !slices.Contains(Themes, s) {
+				p.add(line, "theme: unknown theme %s (choose %q, %q or %q)", show(v), Themes[0], Themes[1], Themes[2])
+				continue
+			}
+			cfg.Theme = s
 		case "colours", "colors":
 			p.colours(k, top[k], line, cfg)
 		case "bindings":

@@ -39,3 +39,21 @@ func TestFirstKeys(t *testing.T) {
 		t.Errorf("rebound: %q", h)
 	}
 }
+
+// TestThemeSetting: theme takes dark, light or accessible; anything else is
+// a problem on its line and leaves the theme unset.
+func TestThemeSetting(t *testing.T) {
+	for _, th := range Themes {
+		m, probs := Parse("c.toml", []byte("theme = \""+th+"\"\n"), "")
+		if len(probs) > 0 || m.Config().Theme != th {
+			t.Errorf("theme %s: %v %q", th, probs, m.Config().Theme)
+		}
+	}
+	m, probs := Parse("c.toml", []byte("\ntheme = \"neon\"\n"), "")
+	if len(probs) != 1 || probs[0].String() != `c.toml:2: theme: unknown theme "neon" (choose "dark", "light" or "accessible")` || m.Config().Theme != "" {
+		t.Errorf("theme neon: %v %q", probs, m.Config().Theme)
+	}
+	if _, probs := Parse("c.toml", []byte("theme = 3\n"), ""); len(probs) != 1 || probs[0].String() != `c.toml:1: theme: unknown theme 3 (choose "dark", "light" or "accessible")` {
+		t.Errorf("theme 3: %v", probs)
+	}
+}

@@ -64,6 +64,7 @@ func Markdown() string {
 	w("| `keys` | the preset: `\"default\"` or `\"vim\"` (`--keys` on the command line wins) |\n")
 	w("| `bytes_per_row` | bytes a row, 1 to 1024, or `\"auto\"` to follow the terminal width |\n")
 	w("| `window` | size of the mapped window, like `--window` (the same rule: `\"010\"` is 10): `\"64M\"`, `\"1G\"`, `4096` |\n")
+	w("| `theme` | the editor's look: `\"dark\"` (the default, for a dark background), `\"light\"` (for a light one) or `\"accessible\"` (classes told apart by underline, bold and italic as well as colour, no red/green pair); `--theme` wins. With `NO_COLOR` set (not empty) nothing is coloured |\n")
 	w("| `[colours]` (or `[colors]`) | colours of %s: a name (`\"red\"`, `\"darkcyan\"`) or `\"#rrggbb\"`. The byte classes (%s) colour the bytes of that class, `edited` the bytes not yet synced, `header` and `status` the bars |\n", cell(codes(ColourNames)), cell(codes(ColourNames[:5])))
 	w("| `[bindings]` | `\"KEYS\" = \"ACTION\"`: key sequences (key names separated by spaces) to action names; `\"none\"` unbinds. In the vim preset these are normal-mode keys, also used in visual mode |\n")
 	w("| `[bindings.visual]`, `[bindings.replace]` | vim preset: keys for visual and replace mode only |\n\n")

@@ -73,8 +73,8 @@ func TestConfigColoursPerEditor(t *testing.T) {
 		t.Fatalf("first row not found:\n%s", h.draw())
 	}
 	_, st := h.cell(x, y)
-	if fg, _, _ := st.Decompose(); fg != tcell.PaletteColor(12) {
-		t.Errorf("offset colour of the editor without [colours]: %v, want palette 12", fg)
+	if fg, _, _ := st.Decompose(); fg != tcell.ColorDefault {
+		t.Errorf("offset colour of the editor without [colours]: %v, want the terminal's (default)", fg)
 	}
 }
 

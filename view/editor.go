@@ -39,6 +39,10 @@ type Options struct {
 	FitWidth bool
 	// Inspector shows the data inspector at start.
 	Inspector bool
+	// InspectorIfFits shows it at start when the screen (Options.Screen)
+	// is wide enough for the rows and the inspector side by side (160
+	// columns are; the program sets it).
+	InspectorIfFits bool
 	// Keys is the key dispatcher (preset plus user bindings); nil means the
 	// default preset.
 	Keys *keymap.Dispatcher
@@ -66,6 +70,10 @@ type Options struct {
 	// the first key (the program sets it; tests that do not see it as "F1
 	// help", as after the first key).
 	FirstHint bool
+	// Theme is one of Themes ("": dark); NoColor draws with attributes
+	// only (NO_COLOR is set: Launch reads it).
+	Theme   string
+	NoColor bool
 
 	// test holds the tests' hooks; nil in the program.
 	test *testHooks
@@ -220,7 +228,7 @@ func New(app *tview.Application, f *mapping.File, opts Options) (*Editor, error)
 		handlers: make(map[string]Handler),
 		size:     f.Size(),
 		bpr:      opts.BytesPerRow,
-		pal:      newPalette(opts.Colours),
+		pal:      newPalette(opts.Colours, opts.Theme, opts.NoColor),
 		stop:     make(chan struct{}),
 	}
 	if e.keys == nil {
@@ -228,6 +236,9 @@ func New(app *tview.Application, f *mapping.File, opts Options) (*Editor, error)
 	}
 	if opts.FirstHint {
 		e.firstHint = e.keys.Map().FirstHint()
+	}
+	if ts, ok := opts.Screen.(*termScreen); ok {
+		ts.mono = opts.NoColor
 	}
 	if opts.Screen != nil {
 		e.ds = newDrawScreen(opts.Screen, true)
@@ -243,6 +254,10 @@ func New(app *tview.Application, f *mapping.File, opts Options) (*Editor, error)
 	}
 	if opts.Inspector {
 		e.ShowPanel(inspectorPanel, true)
+	} else if opts.InspectorIfFits && !opts.FitWidth && opts.Screen != nil { // --fit: the rows take the width
+		if w, _ := opts.Screen.Size(); e.inspectorFits(w) {
+			e.ShowPanel(inspectorPanel, true)
+		}
 	}
 	if n := f.Notice(); n != "" {
 		e.Message("%s", n)

@@ -150,3 +150,41 @@ func TestTmuxFirstRun(t *testing.T) {
 	v.send("Enter")
 	v.waitFor("EXITED 0")
 }
+
+// TestTmuxWideScreen: the real binary on a 160-column terminal shows the
+// inspector at start; on 120 it does not; --bytes-per-row 32 gives rows of
+// 32 bytes (and no room for the inspector beside them).
+func TestTmuxWideScreen(t *testing.T) {
+	bin := mmhexBinary(t)
+	p := filepath.Join(t.TempDir(), "data.bin")
+	if err := os.WriteFile(p, knownData(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wide := newTerm(t, 160, 30)
+	wide.text(bin + " " + p + "; echo EXIT=$?")
+	wide.keys("Enter")
+	scr := wide.waitFor("time32")
+	if !strings.Contains(scr, "00000010  10 11") {
+		t.Fatalf("160 columns:\n%s", scr)
+	}
+	wide.keys("C-q")
+	wide.waitFor("EXIT=0")
+	wide.text("clear; " + bin + " --bytes-per-row 32 " + p + "; echo EXIT=$?")
+	wide.keys("Enter")
+	scr = wide.waitFor("00000020  20 21")
+	if strings.Contains(scr, "time32") || strings.Contains(scr, "00000010") {
+		t.Fatalf("--bytes-per-row 32 on 160 columns:\n%s", scr)
+	}
+	wide.keys("C-q")
+	wide.waitFor("EXIT=0")
+
+	narrow := newTerm(t, 120, 30)
+	narrow.text(bin + " " + p + "; echo EXIT=$?")
+	narrow.keys("Enter")
+	scr = narrow.waitFor("00000010  10 11")
+	if strings.Contains(scr, "time32") {
+		t.Fatalf("120 columns show the inspector:\n%s", scr)
+	}
+	narrow.keys("C-q")
+	narrow.waitFor("EXIT=0")
+}

@@ -81,18 +81,14 @@ func newGrid(e *Editor) *Grid {
 // Styles of the grid; the configurable ones are defaults (palette,
 // config.go), never written.
 var (
-	styleDefault   = tcell.StyleDefault
-	styleDim       = tcell.StyleDefault.Foreground(tcell.PaletteColor(8))
-	styleOffset    = tcell.StyleDefault.Foreground(tcell.PaletteColor(4))
-	styleOffsetCur = tcell.StyleDefault.Foreground(tcell.PaletteColor(12)).Bold(true)
+	styleDefault = tcell.StyleDefault
+	styleDim     = tcell.StyleDefault.Foreground(tcell.PaletteColor(8))
+	// the offsets in the terminal's own colour, readable on a dark and a
+	// light background (dark blue on black was not); the cursor's row bold
+	styleOffset    = tcell.StyleDefault
+	styleOffsetCur = tcell.StyleDefault.Bold(true)
 	styleColHeader = tcell.StyleDefault.Foreground(tcell.PaletteColor(8)).Bold(true)
 	colourUnsynced = tcell.PaletteColor(9)
-	classStyles    = func() (s [hexfmt.NumClasses]tcell.Style) {
-		for c := range s {
-			s[c] = tcell.StyleDefault.Foreground(tcell.PaletteColor(int(hexfmt.Class(c).ANSI())))
-		}
-		return
-	}()
 )
 
 // byteStyle is the style of a byte of class cls with marks m, before the
@@ -100,7 +96,10 @@ var (
 func (pal *palette) byteStyle(b byte, unsynced bool, m Mark) tcell.Style {
 	st := pal.class[hexfmt.ClassOf(b)]
 	if unsynced {
-		st = st.Foreground(pal.unsynced).Bold(true)
+		st = st.Foreground(pal.unsynced).Attributes(pal.unsyncedAttr)
+	}
+	if pal.mono && m != 0 { // NO_COLOR: a marked byte in reverse video
+		return st.Reverse(true)
 	}
 	switch {
 	case m&MarkMatch != 0:

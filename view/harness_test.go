@@ -50,7 +50,9 @@ func newHarness(t testing.TB, path string, w, ht int, mo mapping.Options, opts O
 	app := tview.NewApplication()
 	// Frames go through the termScreen, as on the terminal (term.go):
 	// the cells a test reads are the ones it gives tcell.
-	app.SetScreen(newTermScreen(sim, nil))
+	ts := newTermScreen(sim, nil)
+	ts.mono = opts.NoColor
+	app.SetScreen(ts)
 	sim.SetSize(w, ht)
 	opts.test = hooksFor(t) // syncPosts and the like may come after
 	if opts.Features == nil {

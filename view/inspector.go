@@ -14,6 +14,17 @@ const inspectorPanel = "inspector"
 // 80-column terminal room for rows of 8 bytes.
 const inspectorWidth = 34
 
+// wideScreen is where the inspector is shown at start (InspectorIfFits):
+// a wide terminal, where the 16-byte rows leave half the screen empty.
+const wideScreen = 160
+
+// inspectorFits: a screen w columns wide is wide (wideScreen) and shows
+// the rows at the configured width (not fitted) and the inspector beside
+// them, with a column to spare (with 32 bytes a row, 160 columns do not).
+func (e *Editor) inspectorFits(w int) bool {
+	return w >= wideScreen && makeGeom(offsetDigits(e.size), e.opts.BytesPerRow).width+inspectorWidth+2 <= w
+}
+
 var styleInspLabel = tcell.StyleDefault.Foreground(tcell.PaletteColor(8))
 
 func registerInspector(e *Editor) {

@@ -23,8 +23,11 @@ type LaunchOptions struct {
 	Config  string          // --config file ("" = the default path, if it exists)
 	Mapping mapping.Options // --read-only --private --populate --lock --window --invalidate
 	Fit     bool            // --fit: the row width follows the terminal width
-	Stdout  io.Writer       // where the removal of the demo folder is reported on exit
-	Stderr  io.Writer       // where a note on exit goes (what a revert left alone); nil: os.Stderr
+	Theme   string          // --theme ("" = the configuration's, else dark)
+	// BytesPerRow is --bytes-per-row (0 = the configuration's, else 16).
+	BytesPerRow int
+	Stdout      io.Writer // where the removal of the demo folder is reported on exit
+	Stderr      io.Writer // where a note on exit goes (what a revert left alone); nil: os.Stderr
 	// Features are the editor's features: main passes features.Default()
 	// (mmhex/view/features, the one list).
 	Features []Feature
@@ -63,6 +66,14 @@ func Launch(o LaunchOptions) (err error) {
 		demoNote = fmt.Sprintf("demo file %s (a temporary folder, removed on exit)", display.Name(path))
 	}
 	cfg := m.Config()
+	bytesPerRow := cfg.BytesPerRow
+	if o.BytesPerRow > 0 {
+		bytesPerRow = o.BytesPerRow
+	}
+	theme := o.Theme
+	if theme == "" {
+		theme = cfg.Theme
+	}
 	mo := o.Mapping
 	// The configuration's window, read by the one rule for sizes; a bad
 	// one is a problem among the others (shown in the editor).
@@ -86,14 +97,17 @@ func Launch(o LaunchOptions) (err error) {
 		return fmt.Errorf("cannot use the terminal: %w", err)
 	}
 	e, err := New(tview.NewApplication(), f, Options{
-		BytesPerRow:    cfg.BytesPerRow,
-		FitWidth:       o.Fit || cfg.FitWidth,
-		Keys:           keymap.NewDispatcher(m),
-		StartupMessage: problemsText(probs),
-		Screen:         ts,
-		Colours:        cfg.Colours,
-		Features:       o.Features,
-		FirstHint:      true,
+		BytesPerRow:     bytesPerRow,
+		FitWidth:        o.Fit || cfg.FitWidth,
+		Keys:            keymap.NewDispatcher(m),
+		StartupMessage:  problemsText(probs),
+		Screen:          ts,
+		Colours:         cfg.Colours,
+		Features:        o.Features,
+		FirstHint:       true,
+		InspectorIfFits: true,
+		Theme:           theme,
+		NoColor:         os.Getenv("NO_COLOR") != "", // no-color.org: set and not empty
 	})
 	if err != nil {
 		ts.Fini()

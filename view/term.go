@@ -110,6 +110,20 @@ type termScreen struct {
 	shownCur cursorState
 	force    bool // the next Show writes even with no changed cell
 	shows    atomic.Int64
+	// mono (NO_COLOR): every cell is drawn without colours (monoStyle),
+	// whatever part of the editor drew it.
+	mono bool
+}
+
+// monoStyle is st without its colours: attributes stay, and a cell with a
+// background colour (a mark, a highlighted cell) is drawn in reverse video
+// so that it still stands out.
+func monoStyle(st tcell.Style) tcell.Style {
+	_, bg, attrs := st.Decompose()
+	if bg != tcell.ColorDefault && bg != tcell.ColorNone && bg != tcell.ColorReset {
+		attrs |= tcell.AttrReverse
+	}
+	return tcell.StyleDefault.Attributes(attrs)
 }
 
 // newTermScreen wraps s; restore is called when Fini does not finish.
@@ -385,6 +399,9 @@ func (s *termScreen) Fill(r rune, st tcell.Style) {
 	defer s.fmu.Unlock()
 	s.sizeLocked()
 	str := string(r)
+	if s.mono {
+		st = monoStyle(st)
+	}
 	fg, bg, _ := st.Decompose()
 	for i := range s.frame {
 		c := &s.frame[i]
@@ -439,6 +456,9 @@ func (s *termScreen) Put(x, y int, str string, st tcell.Style) (string, int) {
 	cl, rest, width := firstCluster(str)
 	c := &s.frame[y*s.w+x]
 	c.str, c.width = cl, width
+	if s.mono {
+		st = monoStyle(st)
+	}
 	fg, bg, _ := st.Decompose()
 	if fg == tcell.ColorNone || bg == tcell.ColorNone {
 		st = resolveNone(st, c.st)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"golang.org/x/term"
 
@@ -36,7 +37,9 @@ func ParseColorMode(s string) (ColorMode, error) {
 	return 0, fmt.Errorf("%w %q (want auto, always or never)", ErrBadColor, s)
 }
 
-// UseColor decides whether a dump to fd is coloured.
+// UseColor decides whether a dump to fd is coloured: always, never, or
+// (auto) when fd is a terminal and NO_COLOR is not set (no-color.org: set
+// and not empty; --color always still colours).
 func (m ColorMode) UseColor(fd uintptr) bool {
 	switch m {
 	case ColorAlways:
@@ -44,7 +47,7 @@ func (m ColorMode) UseColor(fd uintptr) bool {
 	case ColorNever:
 		return false
 	}
-	return term.IsTerminal(int(fd))
+	return os.Getenv("NO_COLOR") == "" && term.IsTerminal(int(fd))
 }
 
 // DumpFile writes the dump of n bytes of f from offset off (n < 0: to the
