@@ -1291,9 +1291,9 @@ func cmdStrings(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	} else {
-		f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
-		if err != nil {
-			return err
+		f, oerr := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
+		if oerr != nil {
+			return oerr
 		}
 		defer f.Close()
 		err = shape.Strings(context.Background(), f, 0, f.Size(), o, w, nil)

@@ -89,7 +89,7 @@ func TestNoColor(t *testing.T) {
 func TestInspectorIfFits(t *testing.T) {
 	for _, c := range []struct {
 		w, bpr int
-		want  bool
+		want   bool
 	}{{160, 16, true}, {200, 16, true}, {159, 16, false}, {120, 16, false}, {160, 32, false}, {200, 32, true}} {
 		h := openKnown(t, c.w, 24, Options{BytesPerRow: c.bpr})
 		if got := h.e.inspectorFits(c.w); got != c.want {
