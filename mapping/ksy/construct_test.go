@@ -293,3 +293,79 @@ func TestDetect(t *testing.T) {
 		}
 	}
 }
+
+// TestEncode: the bytes an edit writes: the field's width, sign, byte
+// order, enum names, string encodings and sizes; what does not fit is
+// refused with the range or the sizes.
+func TestEncode(t *testing.T) {
+	const spec = `meta: {id: t, endian: le}
+seq:
+  - {id: a, type: u1}
+  - {id: b, type: s2}
+  - {id: c, type: u4be}
+  - {id: d, type: u8}
+  - {id: e, type: u1, enum: k}
+  - {id: s, type: str, size: 4, encoding: ASCII, pad-right: 0x20}
+  - {id: z, type: strz, encoding: ASCII}
+  - {id: w, type: str, size: 4, encoding: UTF-16LE, terminator: 0}
+  - {id: x, type: str, size: 2, encoding: ASCII}
+  - {id: f, type: b4}
+  - {id: g, type: b4}
+  - {id: raw, size: 2}
+instances:
+  v: {value: a + 1}
+enums:
+  k: {1: one, 7: seven}
+`
+	data := unhex("05 feff 00000001 0100000000000000 01 61622020 68692100 61000000 7879 ab 0102")
+	tests := []struct{ path, text, want string }{
+		{"a", "255", "0x0: ff"},
+		{"a", "0x10", "0x0: 10"},
+		{"a", "256", "error: 256 does not fit in u1 (0 to 255)"},
+		{"a", "-1", "error: -1 does not fit in u1 (0 to 255)"},
+		{"a", "abc", `error: "abc" is not a number`},
+		{"b", "-2", "0x1: fe ff"},
+		{"b", "-32768", "0x1: 00 80"},
+		{"b", "32768", "error: 32768 does not fit in s2 (-32768 to 32767)"},
+		{"b", "-32769", "error: -32769 does not fit in s2 (-32768 to 32767)"},
+		{"c", "0x01020304", "0x3: 01 02 03 04"},
+		{"d", "18446744073709551615", "0x7: ff ff ff ff ff ff ff ff"},
+		{"d", "18446744073709551616", "error: 18446744073709551616 does not fit in u8"},
+		{"e", "seven", "0xf: 07"},
+		{"e", "3", "0xf: 03"},
+		{"e", "eight", `error: "eight" is not a number or a member of enum k`},
+		{"s", "xy", "0x10: 78 79 20 20"},
+		{"s", "wxyz", "0x10: 77 78 79 7a"},
+		{"s", "vwxyz", `error: "vwxyz": 5 bytes do not fit in 4`},
+		{"s", "é", `error: 'é' is not ASCII`},
+		{"z", "ok", "0x14: 6f 6b 00 00"},
+		{"z", "hey!", `error: "hey!": 4 bytes do not fit (the field has 4 and a terminator)`},
+		{"w", "b", "0x18: 62 00 00 00"},
+		{"w", "bcd", `error: "bcd": 6 bytes do not fit in 4`},
+		{"x", "q", `error: "q": the field holds exactly 2 bytes (no terminator or pad-right to fill it)`},
+		{"x", "qr", "0x1c: 71 72"},
+		{"f", "1", "error: f cannot be edited"},
+		{"raw", "1", "error: raw cannot be edited"},
+		{"v", "1", "error: v cannot be edited"},
+		{"", "1", "error: the top level cannot be edited"},
+	}
+	s, err := Parse("t.ksy", []byte(spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		d := NewDecoder(s, bytes.NewReader(data), int64(len(data)), DefaultLimits)
+		n, err := d.Root().Lookup(tt.path)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.path, err)
+		}
+		off, b, err := n.Encode(tt.text)
+		got := fmt.Sprintf("%#x: % x", off, b)
+		if err != nil {
+			got = "error: " + err.Error()
+		}
+		if got != tt.want {
+			t.Errorf("%s = %s: %s, want %s", tt.path, tt.text, got, tt.want)
+		}
+	}
+}
