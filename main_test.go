@@ -177,6 +177,25 @@ func TestDecode(t *testing.T) {
 			t.Errorf("%q: %d %q %q, want %d %q %q", c.args, r.code, r.stdout, r.stderr, c.code, c.stdout, c.err)
 		}
 	}
+	// A format in $XDG_CONFIG_HOME/mmhex/formats is found by its first
+	// contents, and by name with --format.
+	xdg := t.TempDir()
+	os.MkdirAll(filepath.Join(xdg, "mmhex", "formats"), 0o755)
+	os.WriteFile(filepath.Join(xdg, "mmhex", "formats", "mine.ksy"), []byte("meta: {id: mine, endian: be}\nseq:\n  - {id: magic, contents: MYFT}\n  - {id: n, type: u2}\n"), 0o644)
+	mine := tempFile(t, "m.bin", []byte("MYFT\x01\x02"))
+	for _, args := range [][]string{{"decode", mine}, {"decode", "--format", "mine", data}} {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+xdg)
+		out, _ := cmd.CombinedOutput()
+		want := "mine  @0x0 +6  mine\n  magic  @0x0 +4  bytes  4d 59 46 54\n  n  @0x4 +2  u2  258 (0x102)\n"
+		if args[1] == "--format" {
+			e := "mine.ksy:3: magic: contents: expected 4d 59 46 54, found 30 31 32 33"
+			want = "mine  @0x0  mine  error: " + e + "\n  magic  @0x0 +4  bytes  30 31 32 33  error: " + e + "\nmmhex: " + data + ": " + e + "\n"
+		}
+		if string(out) != want {
+			t.Errorf("%q with XDG_CONFIG_HOME: %q, want %q", args, out, want)
+		}
+	}
 }
 
 func TestParseArgs(t *testing.T) {

@@ -590,8 +590,8 @@ func (d *Decoder) readOne(a *Attr, s *Struct, c *cursor, idx int64, f *Field) {
 	}
 	f.io, f.Off = c.io, c.pos
 	defer func() {
-		if f.Size < 0 && f.Err == nil && ref.kind != kBits {
-			f.Size = c.pos - f.Off
+		if f.Size < 0 && ref.kind != kBits && (f.Err == nil || c.pos > f.Off) {
+			f.Size = c.pos - f.Off // what was read, also when it was wrong
 		}
 	}()
 	if a.Size != nil || a.SizeEOS {

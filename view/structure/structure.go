@@ -452,8 +452,21 @@ func (p *panel) draw(s tcell.Screen, x, y, w, h int) {
 		hint = "  (Alt-t / g s: into the tree)"
 	}
 	view.DrawText(s, cx, y, x+w-cx, hint, styleDim)
-	if p.err != nil {
-		view.DrawText(s, x, y+1, w, display.Line(p.err.Error()), styleErr)
+	if p.err != nil { // wrapped at spaces over the panel's rows
+		line, yy := "", y+1
+		for _, word := range strings.Fields(display.Line(p.err.Error())) {
+			if line != "" && view.TextWidth(line+" "+word) > w {
+				view.DrawText(s, x, yy, w, line, styleErr)
+				line, yy = "", yy+1
+			}
+			if line != "" {
+				line += " "
+			}
+			line += word
+		}
+		if yy < y+h {
+			view.DrawText(s, x, yy, w, line, styleErr)
+		}
 		return
 	}
 	rows := h - 1

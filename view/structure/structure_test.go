@@ -235,3 +235,20 @@ func TestPanelEdit(t *testing.T) {
 		t.Fatalf("e_type = rel wrote % x", b)
 	}
 }
+
+// TestPanelNoFormat: a file no format fits: the panel says so (the
+// command line's line), and the editor goes on.
+func TestPanelNoFormat(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "notes.txt")
+	os.WriteFile(p, []byte("just some text\n"), 0o644)
+	h := newHarness(t, p, 120, 30, view.Options{})
+	h.press("Alt-t")
+	s := h.draw()
+	if !strings.Contains(strings.Join(strings.Fields(s), " "), "notes.txt: no format recognised (give one with --format NAME or --format FILE.ksy; built in: elf, gpt, gzip, mbr, png, tar, zip) 0x0 (0)") {
+		t.Fatalf("panel:\n%s", s)
+	}
+	h.press("Esc", "Right")
+	if h.e.Cursor() != 1 {
+		t.Fatalf("the grid does not take keys after Esc: cursor %d", h.e.Cursor())
+	}
+}
