@@ -95,6 +95,8 @@ type pagePanel struct {
 
 	probeState[pageProbe]
 	cells int // cells of the last frame's map
+	hist  chartHistory // the chart's samples (guarded by mu)
+	chart int          // lines of the chart in the last layout (height)
 
 	// The writeback action's last run: its result and the figures right
 	// after the call.
@@ -153,7 +155,10 @@ func mapRows(h int) int {
 }
 
 // height: counts, map rows, legend, kernel line, last line.
-func (pp *pagePanel) height(h int) int { return mapRows(h) + 4 }
+func (pp *pagePanel) height(h int) int {
+	pp.chart = chartLines(h)
+	return mapRows(h) + 4 + pp.chart
+}
 
 // request starts a measurement unless one is running. The parameters are
 // taken here, on the UI goroutine.
@@ -179,6 +184,16 @@ func (pp *pagePanel) request() {
 		p.tun, p.tunErr = pagecache.ReadWritebackTunables()
 		p.sys, p.sysErr = pagecache.ReadSystemDirty()
 		p.memfs = pagecache.MemoryFS(f)
+		cs := chartSample{at: p.at, fileDirty: pagecache.Unknown, fileWB: pagecache.Unknown, sysDirty: pagecache.Unknown, sysWB: pagecache.Unknown}
+		if p.err == nil && p.m.CachestatErr == nil {
+			cs.fileDirty, cs.fileWB = p.m.Totals.Dirty, p.m.Totals.Writeback
+		}
+		if p.sysErr == nil {
+			cs.sysDirty, cs.sysWB = p.sys.Dirty, p.sys.Writeback
+		}
+		pp.mu.Lock()
+		pp.hist.add(cs)
+		pp.mu.Unlock()
 		pp.finish(p)
 	}
 	startProbe(e, pp.inline, run)
@@ -224,7 +239,11 @@ func pageUnit(ps int64) string {
 
 func (pp *pagePanel) draw(s tcell.Screen, x, y, w, h int) {
 	e := pp.e
-	rows := max(h-4, 1)
+	chart := pp.chart
+	if h < 5+chart {
+		chart = 0
+	}
+	rows := max(h-4-chart, 1)
 	mw := max(w-2, 1)
 	pp.mu.Lock()
 	pp.cells = mw * rows
@@ -321,6 +340,12 @@ func (pp *pagePanel) draw(s tcell.Screen, x, y, w, h int) {
 		line(2+rows, kl, stylePanelText)
 	}
 	line(3+rows, pp.lastLine(p), stylePanelNote)
+	if chart > 0 && 4+rows < h {
+		pp.mu.Lock()
+		samples := append([]chartSample(nil), pp.hist.samples...)
+		pp.mu.Unlock()
+		drawChart(s, x+1, y+4+rows, w-1, samples, p.at)
+	}
 }
 
 func (pp *pagePanel) drawLegend(s tcell.Screen, x, y, w int, per []string) {
