@@ -94,7 +94,7 @@ type pagePanel struct {
 	inline bool // measure on the calling goroutine (tests)
 
 	probeState[pageProbe]
-	cells int // cells of the last frame's map
+	cells int          // cells of the last frame's map
 	hist  chartHistory // the chart's samples (guarded by mu)
 	chart int          // lines of the chart in the last layout (height)
 
