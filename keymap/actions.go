@@ -50,6 +50,11 @@ const (
 	PagePanel      Action = "page-panel"
 	DiskView       Action = "disk-view"
 	Structure      Action = "structure"
+	EntropyMap     Action = "entropy-map"
+	EntropyZoom    Action = "entropy-zoom"
+	StringsPanel   Action = "strings-panel"
+	Hash           Action = "hash"
+	CopyAs         Action = "copy-as"
 	ReplaceMode    Action = "replace-mode"
 	ReplaceByte    Action = "replace-byte"
 	Insert         Action = "insert"
@@ -67,12 +72,13 @@ const (
 	GroupSearch = "Searching"
 	GroupSelect = "Selection and marks"
 	GroupLab    = "Writeback lab"
+	GroupShape  = "Shape of the file"
 	GroupScreen = "Screen"
 	GroupModes  = "Modes and commands"
 )
 
 // Groups lists the groups in help order.
-var Groups = []string{GroupMove, GroupEdit, GroupSave, GroupSearch, GroupSelect, GroupLab, GroupScreen, GroupModes}
+var Groups = []string{GroupMove, GroupEdit, GroupSave, GroupSearch, GroupSelect, GroupLab, GroupShape, GroupScreen, GroupModes}
 
 // Info describes one action.
 type Info struct {
@@ -133,6 +139,12 @@ var actions = []Info{
 	{PagePanel, "show or hide the page panel (resident, dirty, writeback pages)", GroupLab, false},
 	{DiskView, "show or hide the disk view (cursor's page in memory and on disk)", GroupLab, false},
 	{Writeback, "start writeback of dirty pages now (sync_file_range), without waiting", GroupLab, false},
+
+	{EntropyMap, "show or hide the entropy map: a column of entropy and byte class beside the grid", GroupShape, false},
+	{EntropyZoom, "zoom the entropy map: the whole file, then 1/4, 1/16, 1/64 of it around the cursor", GroupShape, false},
+	{StringsPanel, "show or hide the strings panel (type to filter, Tab: visible rows or whole file, Enter: jump)", GroupShape, false},
+	{Hash, "CRC-32, MD5, SHA-1, SHA-256, SHA-512 of the selection or the whole file (digits copy one)", GroupShape, false},
+	{CopyAs, "copy the selection as hex, C, Go, Python, Rust, base64, escaped text or xxd -i (clipboard or file)", GroupShape, false},
 
 	{Help, "show this help", GroupScreen, false},
 	{Inspector, "show or hide the data inspector", GroupScreen, false},

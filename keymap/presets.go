@@ -87,6 +87,12 @@ var defaultPreset = presetDef{name: PresetDefault, modes: []modeDef{{
 		{"Ctrl-D", DiskView},
 		{"Alt-w", Writeback},
 
+		{"Alt-e", EntropyMap},
+		{"Alt-E", EntropyZoom},
+		{"Alt-l", StringsPanel},
+		{"Alt-k", Hash},
+		{"Alt-a", CopyAs},
+
 		{"F1", Help}, {"Alt-h", Help}, {"Ctrl-_", Help},
 		{"Alt-i", Inspector},
 		{"Alt-t", Structure},
@@ -140,6 +146,12 @@ var vimNormal = []presetBind{
 	{"g p", PagePanel},
 	{"g d", DiskView},
 	{"g W", Writeback},
+
+	{"g e", EntropyMap},
+	{"g E", EntropyZoom},
+	{"g t", StringsPanel},
+	{"g h", Hash},
+	{"g y", CopyAs},
 
 	{"F1", Help},
 	{"g i", Inspector},

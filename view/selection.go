@@ -1,6 +1,7 @@
 package view
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -36,7 +37,28 @@ func (e *Editor) sel() *selection { return featureOf[*selection](e) }
 // maxClipboard bounds what copy sends to the terminal clipboard: OSC 52
 // carries the data base64-encoded in one escape sequence and terminals cap
 // its length (xterm, tmux and others at around 100 KB).
-const maxClipboard = 64 << 10
+const maxClipboard = MaxClipboard
+
+// MaxClipboard is the most SetClipboard sends: OSC 52 carries the data
+// base64-encoded in one escape sequence and terminals cap its length.
+const MaxClipboard = 64 << 10
+
+// SetClipboard sends data to the terminal's clipboard (OSC 52). It refuses
+// more than MaxClipboard bytes and an editor without a terminal, saying
+// so; it cannot know whether the terminal accepted the data.
+func (e *Editor) SetClipboard(data []byte) error {
+	if len(data) > MaxClipboard {
+		return fmt.Errorf("%s: the terminal clipboard (OSC 52) takes at most %s", plural(len(data), "byte"), display.HumanBytes(MaxClipboard))
+	}
+	e.mu.Lock()
+	s := e.screen
+	e.mu.Unlock()
+	if s == nil {
+		return errors.New("no terminal")
+	}
+	s.SetClipboard(data)
+	return nil
+}
 
 // Selection returns the selected range [off, off+n): the explicit
 // selection, else the search match while the cursor is on its start.

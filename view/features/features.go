@@ -8,6 +8,7 @@ package features
 import (
 	"mmhex/view"
 	"mmhex/view/lab"
+	"mmhex/view/shapeview"
 	"mmhex/view/structure"
 )
 
@@ -29,5 +30,9 @@ func Default() []view.Feature {
 		view.Selection(),
 		view.WriteSelection(),
 		structure.Structure(),
+		shapeview.EntropyMap(),
+		shapeview.StringsPanel(),
+		shapeview.HashPanel(),
+		shapeview.CopyAs(),
 	}
 }

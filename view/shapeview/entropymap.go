@@ -1,0 +1,187 @@
+package shapeview
+
+// entropymap.go: the entropy map (entropy-map, Alt-e, vim g e): a column
+// beside the grid, one cell a span of the file, its colour the span's
+// Shannon entropy (dark blue 0 … red 8 bits a byte) and its letter the
+// kind of most of its bytes (. zeros, t text, h high bytes, c control
+// bytes, # mixed: code or packed data); holes as ░ (never read); a bar
+// beside the spans on screen. entropy-zoom (Alt-E, vim g E) shows the
+// whole file, then a quarter, a sixteenth, a sixty-fourth of it around the
+// cursor. Computed in the background (shape.Entropy, one block a cell) and
+// cached by range and span; computed again when the range or the file
+// (its size, the edits made here) changes, and every 2 s while shown.
+
+import (
+	"context"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+
+	"mmhex/keymap"
+	"mmhex/mapping/shape"
+	"mmhex/view"
+)
+
+const (
+	entropyPanelName = "entropy"
+	entropyWidth     = 3 // the bar and two cells
+)
+
+// entropyKey is what a map was computed for.
+type entropyKey struct {
+	start, span, end int64
+	size             int64
+	edits            int
+}
+
+type entropyMap struct {
+	e      *view.Editor
+	inline bool
+	job    job
+
+	// UI goroutine only
+	zoom    int // 1, 4, 16, 64
+	rows    int // rows of the last frame
+	have    entropyKey
+	blocks  []shape.Block
+	cache   map[entropyKey][]shape.Block
+	pending entropyKey // being computed
+	since   time.Time  // when have was computed
+}
+
+// EntropyMap is the entropy map feature, a new value for each editor.
+func EntropyMap() view.Feature { return &entropyMap{zoom: 1} }
+
+func (em *entropyMap) Name() string { return "entropy map" }
+
+func (em *entropyMap) Register(e *view.Editor) error {
+	em.e = e
+	em.cache = map[entropyKey][]shape.Block{}
+	e.AddPanel(&view.Panel{Name: entropyPanelName, Side: view.Right, Size: entropyWidth, Draw: em.draw})
+	e.Handle(keymap.EntropyMap, func(e *view.Editor, a view.Args) {
+		if e.TogglePanel(entropyPanelName) {
+			em.refresh(false)
+		} else {
+			em.job.stop()
+		}
+	})
+	e.Handle(keymap.EntropyZoom, func(e *view.Editor, a view.Args) {
+		em.zoom *= 4
+		if em.zoom > 64 {
+			em.zoom = 1
+		}
+		e.ShowPanel(entropyPanelName, true)
+		if em.zoom == 1 {
+			e.Message("entropy map: the whole file")
+		} else {
+			e.Message("entropy map: 1/%d of the file around the cursor", em.zoom)
+		}
+		em.refresh(false)
+	})
+	e.OnMove(func(from, to int64) {
+		if em.zoom > 1 && e.PanelShown(entropyPanelName) {
+			em.refresh(false)
+		}
+	})
+	e.EveryWhile(500*time.Millisecond, func() bool { return e.PanelShown(entropyPanelName) }, func() {
+		em.refresh(time.Since(em.since) > 2*time.Second)
+	})
+	e.AddStatus(func() string { return em.job.status("entropy map") })
+	return nil
+}
+
+// want is the range and span the map should show now.
+func (em *entropyMap) want() entropyKey {
+	f := em.e.File()
+	size := f.Size()
+	rows := max(em.rows, 1)
+	if em.rows == 0 {
+		rows = 20
+	}
+	start, length := int64(0), size
+	if em.zoom > 1 {
+		length = max((size+int64(em.zoom)-1)/int64(em.zoom), 1)
+		start = min(max(em.e.Cursor()-length/2, 0), max(size-length, 0))
+	}
+	span := max((length+int64(rows)-1)/int64(rows), 1)
+	return entropyKey{start: start, span: span, end: min(start+length, size), size: size, edits: f.UnsyncedEdits()}
+}
+
+// refresh computes the map when what it should show changed (or always
+// when force: another writer may have changed the bytes).
+func (em *entropyMap) refresh(force bool) {
+	k := em.want()
+	if !force && (k == em.have || k == em.pending && em.job.busy()) {
+		return
+	}
+	if b, ok := em.cache[k]; ok && !force {
+		em.have, em.blocks = k, b
+		return
+	}
+	em.pending = k
+	f := em.e.File()
+	em.job.start(em.e, em.inline, func(ctx context.Context, gen int) {
+		var all []shape.Block
+		err := shape.Entropy(ctx, f, k.start, k.end, k.span, func(b []shape.Block) bool {
+			all = append(all, b...)
+			return true
+		}, func(done, total int64) { em.job.progress(gen, done, total) })
+		post(em.e, em.inline, func() {
+			if !em.job.current(gen) {
+				return
+			}
+			if err != nil {
+				em.e.Errorf("entropy map: %v", err)
+				return
+			}
+			if len(em.cache) > 16 {
+				clear(em.cache)
+			}
+			em.cache[k] = all
+			em.have, em.blocks, em.since = k, all, time.Now()
+		})
+	})
+}
+
+// entropyBg is the background of a span: 8 steps from dark blue (0 bits)
+// to red (8 bits a byte).
+var entropyBg = [8]tcell.Color{
+	tcell.PaletteColor(17), tcell.PaletteColor(19), tcell.PaletteColor(25), tcell.PaletteColor(30),
+	tcell.PaletteColor(71), tcell.PaletteColor(142), tcell.PaletteColor(172), tcell.PaletteColor(160),
+}
+
+var classGlyph = map[shape.ByteClass]rune{
+	shape.ClassZero: '.', shape.ClassText: 't', shape.ClassHigh: 'h', shape.ClassControl: 'c', shape.ClassMixed: '#',
+}
+
+func (em *entropyMap) draw(s tcell.Screen, x, y, w, h int) {
+	em.rows = h
+	vs, ve := em.e.VisibleRange()
+	for r := 0; r < h; r++ {
+		for k := 0; k < w; k++ {
+			s.SetContent(x+k, y+r, ' ', nil, tcell.StyleDefault)
+		}
+		if r >= len(em.blocks) {
+			continue
+		}
+		b := em.blocks[r]
+		if b.Off < ve && vs < b.Off+b.Len {
+			s.SetContent(x, y+r, '▐', nil, tcell.StyleDefault.Foreground(tcell.PaletteColor(11)))
+		}
+		if b.Hole {
+			st := tcell.StyleDefault.Foreground(tcell.PaletteColor(8))
+			s.SetContent(x+1, y+r, '░', nil, st)
+			s.SetContent(x+2, y+r, '░', nil, st)
+			continue
+		}
+		step := min(int(b.Entropy), 7)
+		fg := tcell.PaletteColor(15)
+		if step >= 4 {
+			fg = tcell.PaletteColor(0)
+		}
+		st := tcell.StyleDefault.Background(entropyBg[step]).Foreground(fg)
+		g := classGlyph[b.Class]
+		s.SetContent(x+1, y+r, g, nil, st)
+		s.SetContent(x+2, y+r, ' ', nil, st)
+	}
+}

@@ -1,0 +1,347 @@
+package shapeview
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+	"github.com/rivo/uniseg"
+
+	"mmhex/keymap"
+	"mmhex/mapping"
+	"mmhex/mapping/shape"
+	"mmhex/mapping/testenv"
+	"mmhex/view"
+	"mmhex/view/hexfmt"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// testdata is the absolute path of testdata/ (the tests change directory).
+var testdata = func() string {
+	p, err := filepath.Abs("testdata")
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()
+
+// harness is an editor on a simulation screen with the program's features
+// (features.Default's list, which this package's tests cannot import: it
+// imports this package), this package's running their scans inline.
+type harness struct {
+	t   testing.TB
+	sim tcell.SimulationScreen
+	app *tview.Application
+	e   *view.Editor
+	f   *mapping.File
+	em  *entropyMap
+}
+
+func newHarness(t testing.TB, path string, w, ht int) *harness {
+	t.Helper()
+	f, err := mapping.Open(path, mapping.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	sim := tcell.NewSimulationScreen("UTF-8")
+	if err := sim.Init(); err != nil {
+		t.Fatal(err)
+	}
+	app := tview.NewApplication()
+	app.SetScreen(sim)
+	sim.SetSize(w, ht)
+	em := &entropyMap{zoom: 1, inline: true}
+	feats := []view.Feature{
+		view.Core(), view.Inspector(), view.Live(), view.Marks(), view.Paste(), view.Search(),
+		view.Selection(), view.WriteSelection(),
+		em, &stringsPanel{inline: true}, &hashPanel{inline: true}, &copyAs{inline: true},
+	}
+	m, err := keymap.PresetMap("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := view.New(app, f, view.Options{Features: feats, Keys: keymap.NewDispatcher(m)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, sim: sim, app: app, e: e, f: f, em: em}
+	h.draw()
+	return h
+}
+
+func (h *harness) press(names ...string) {
+	h.t.Helper()
+	for _, n := range names {
+		k, err := keymap.ParseKey(n)
+		if err != nil {
+			h.t.Fatalf("key %q: %v", n, err)
+		}
+		h.e.HandleKey(k.Event())
+	}
+}
+
+func (h *harness) typeText(s string) {
+	for _, r := range s {
+		h.e.HandleKey(tcell.NewEventKey(tcell.KeyRune, r, tcell.ModNone))
+	}
+}
+
+// draw draws a frame and returns the screen as text, trailing spaces trimmed.
+func (h *harness) draw() string {
+	h.app.ForceDraw()
+	cells, w, ht := h.sim.GetContents()
+	var b strings.Builder
+	for y := 0; y < ht; y++ {
+		var line strings.Builder
+		for x := 0; x < w; x++ {
+			c := cells[y*w+x]
+			if len(c.Runes) == 0 {
+				if x > 0 && len(cells[y*w+x-1].Runes) > 0 && uniseg.StringWidth(string(cells[y*w+x-1].Runes[0])) == 2 {
+					continue
+				}
+				line.WriteByte(' ')
+				continue
+			}
+			line.WriteString(string(c.Runes))
+		}
+		b.WriteString(strings.TrimRight(line.String(), " "))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func (h *harness) cell(x, y int) (rune, tcell.Style) {
+	cells, w, _ := h.sim.GetContents()
+	c := cells[y*w+x]
+	r := ' '
+	if len(c.Runes) > 0 {
+		r = c.Runes[0]
+	}
+	return r, c.Style
+}
+
+func (h *harness) clipboard() []byte {
+	return h.sim.(interface{ GetClipboardData() []byte }).GetClipboardData()
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	p := filepath.Join(testdata, name+".golden")
+	if *update {
+		os.MkdirAll(testdata, 0o755)
+		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run go test ./view/shapeview -run %s -update)", err, t.Name())
+	}
+	if !bytes.Equal(want, []byte(got)) {
+		t.Errorf("screen differs from %s:\n--- want\n%s--- got\n%s", p, want, got)
+	}
+}
+
+// writeHere writes name in a new temporary folder made the working one:
+// the header shows the name, so golden screens need a fixed one.
+func writeHere(t *testing.T, name string, data []byte) string {
+	t.Helper()
+	t.Chdir(t.TempDir())
+	if err := os.WriteFile(name, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+// shapeFile is a 2 MiB sparse file: text, zeros, random bytes, high bytes,
+// and holes between.
+func shapeFile(t *testing.T) string {
+	t.Helper()
+	t.Chdir(t.TempDir()) // the header shows the name: a fixed one
+	p := "shape.bin"
+	fh, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fh.Truncate(2 << 20)
+	text := bytes.Repeat([]byte("The quick brown fox jumps over the lazy dog. "), 3000)
+	fh.WriteAt(text[:128<<10], 0)
+	fh.WriteAt(make([]byte, 64<<10), 128<<10) // written zeros, not a hole
+	fh.WriteAt(testenv.Pattern(256<<10, 7), 512<<10)
+	hi := make([]byte, 128<<10)
+	for i := range hi {
+		hi[i] = 0x80 | byte(i*7)
+	}
+	fh.WriteAt(hi, 1<<20)
+	fh.WriteAt([]byte("\x00last words here\x00"), 2<<20-64)
+	fh.Close()
+	return p
+}
+
+// The entropy map at 80 and 160 columns: one cell a span, the class letter
+// and the colour of its entropy, holes as holes, the visible spans marked;
+// every cell agrees with shape.Entropy for its span.
+func TestEntropyMapGolden(t *testing.T) {
+	p := shapeFile(t)
+	for _, size := range [][2]int{{80, 24}, {160, 40}} {
+		h := newHarness(t, p, size[0], size[1])
+		h.press("Alt-e")
+		h.draw()       // the map's height is known after a frame
+		h.e.RunTicks() // a tick computes the map for it
+		screen := h.draw()
+		golden(t, fmt.Sprintf("entropy_map_%d", size[0]), screen)
+		em := h.em
+		if len(em.blocks) == 0 || em.have.span*int64(len(em.blocks)) < h.f.Size() {
+			t.Fatalf("%d columns: map of %d blocks of %d bytes", size[0], len(em.blocks), em.have.span)
+		}
+		// the map's column: find the bar of the first row
+		x := -1
+		for cx := size[0] - 1; cx >= 0; cx-- {
+			if r, _ := h.cell(cx, 1); r == '▐' {
+				x = cx
+				break
+			}
+		}
+		if x < 0 {
+			t.Fatalf("%d columns: no visible-range bar in row 1:\n%s", size[0], screen)
+		}
+		var want []shape.Block
+		shape.Entropy(context.Background(), h.f, 0, h.f.Size(), em.have.span, func(b []shape.Block) bool { want = append(want, b...); return true }, nil)
+		for i, b := range want {
+			r, st := h.cell(x+1, 1+i)
+			_, bg, _ := st.Decompose()
+			switch {
+			case b.Hole:
+				if r != '░' {
+					t.Errorf("row %d (hole at 0x%x): %q", i, b.Off, r)
+				}
+			case r != classGlyph[b.Class] || bg != entropyBg[min(int(b.Entropy), 7)]:
+				t.Errorf("row %d at 0x%x: %q on %v, want %q (entropy %.2f, %s)", i, b.Off, r, bg, classGlyph[b.Class], b.Entropy, b.Class)
+			}
+		}
+		h.press("Alt-E")
+		if em.zoom != 4 || em.have.end-em.have.start != h.f.Size()/4 {
+			t.Errorf("zoom: %d, range [%d, %d)", em.zoom, em.have.start, em.have.end)
+		}
+	}
+}
+
+// The strings panel at 80 and 160 columns; typing filters; Enter jumps to
+// the string; Tab scans the visible rows only; Esc closes it.
+func TestStringsPanelGolden(t *testing.T) {
+	data := make([]byte, 64<<10)
+	copy(data[0x100:], "alpha beta gamma\x00")
+	copy(data[0x2345:], "\x01second string here\x02")
+	copy(data[0x8000:], "GAMMA ray burst\x00")
+	copy(data[0xfff0:], "tail")
+	p := writeHere(t, "strings.bin", data)
+	for _, size := range [][2]int{{80, 24}, {160, 40}} {
+		h := newHarness(t, p, size[0], size[1])
+		h.press("Alt-l")
+		golden(t, fmt.Sprintf("strings_panel_%d", size[0]), h.draw())
+		h.typeText("gam")
+		golden(t, fmt.Sprintf("strings_panel_filter_%d", size[0]), h.draw())
+		h.press("Down", "Enter")
+		if h.e.Cursor() != 0x8000 {
+			t.Errorf("Enter: cursor at %#x, want 0x8000", h.e.Cursor())
+		}
+		h.press("Esc")
+		if h.e.PanelShown(stringsPanelName) {
+			t.Errorf("Esc: the panel is still shown")
+		}
+	}
+}
+
+// The hash panel: the five values of the whole file, as shape.Hash and
+// sha256sum say; a digit copies one (OSC 52); a selection is hashed alone.
+func TestHashPanelGolden(t *testing.T) {
+	data := testenv.Pattern(100000, 3)
+	p := writeHere(t, "hash.bin", data)
+	for _, size := range [][2]int{{80, 24}, {160, 40}} {
+		h := newHarness(t, p, size[0], size[1])
+		h.press("Alt-k")
+		golden(t, fmt.Sprintf("hash_panel_%d", size[0]), h.draw())
+		out, err := exec.Command(testenv.RequireTool(t, "sha256sum"), p).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.typeText("4")
+		if got := string(h.clipboard()); got != strings.Fields(string(out))[0] {
+			t.Errorf("4: clipboard %q, want sha256sum's %q", got, out)
+		}
+	}
+	h := newHarness(t, p, 80, 24)
+	h.e.StartSelection(16)
+	h.e.SetCursor(16 + 255)
+	off, n, _ := h.e.Selection()
+	h.press("Alt-k")
+	sums, _ := shape.Hash(context.Background(), h.f, off, off+n, shape.Algos, nil)
+	if !strings.Contains(h.draw(), "hashes of 0x10–0x110 (256 B)") {
+		t.Errorf("selection: %s", h.draw())
+	}
+	h.typeText("1")
+	if got := string(h.clipboard()); got != sums[0].Hex {
+		t.Errorf("crc32 of the selection: %q, want %q", got, sums[0].Hex)
+	}
+}
+
+// Copy-as: each format of a selection to the clipboard is hexfmt.CopyAs of
+// its bytes; past 64 KiB of text it says so and copies nothing; f writes a
+// new file and refuses an existing one.
+func TestCopyAs(t *testing.T) {
+	data := testenv.Pattern(200000, 5)
+	p := writeHere(t, "copy.bin", data)
+	h := newHarness(t, p, 200, 30)
+	h.e.StartSelection(100)
+	h.e.SetCursor(100 + 999)
+	for i, f := range hexfmt.CopyFormats {
+		h.press("Alt-a")
+		h.typeText(fmt.Sprint(i + 1))
+		want := hexfmt.CopyAs(data[100:1100], f.Format, h.e.FileName())
+		if got := h.clipboard(); !bytes.Equal(got, want) {
+			t.Errorf("%s: clipboard %d bytes, want %d", f.Format, len(got), len(want))
+		}
+	}
+	// 30 000 bytes as C: about 180 KB of text
+	h.e.ClearSelection()
+	h.e.StartSelection(0)
+	h.e.SetCursor(29999)
+	before := h.clipboard()
+	h.press("Alt-a")
+	h.typeText("3")
+	screen := h.draw()
+	if !strings.Contains(screen, "as c the selection is") || !strings.Contains(screen, "takes at most 64.00 KiB") || !bytes.Equal(h.clipboard(), before) {
+		t.Errorf("over the limit:\n%s", screen)
+	}
+	out := filepath.Join(t.TempDir(), "out.c")
+	h.press("Alt-a")
+	h.typeText("f3")
+	h.typeText(out)
+	h.press("Enter")
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.MustEqual(t, "the file", got, hexfmt.CopyAs(data[:30000], hexfmt.AsC, h.e.FileName()))
+	h.press("Alt-a")
+	h.typeText("f3")
+	h.typeText(out)
+	h.press("Enter")
+	if screen := h.draw(); !strings.Contains(screen, "exists: copy-as writes only a new file") {
+		t.Errorf("existing file:\n%s", screen)
+	}
+	if again, _ := os.ReadFile(out); !bytes.Equal(again, got) {
+		t.Errorf("the existing file changed")
+	}
+}
