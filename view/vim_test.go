@@ -386,9 +386,9 @@ func TestVimWriteQuit(t *testing.T) {
 	}
 }
 
-// Every action of keymap but the subpackages' (view/lab's panels and
-// view/structure's; the whole list
-// is checked by TestEveryActionHandled in view/features) has a handler in
+// Every action of keymap but the subpackages' (view/lab's panels,
+// view/structure's, and the shape group's in view/shapeview; the whole list is checked by
+// TestEveryActionHandled in view/features) has a handler in
 // package view's features, and the help screen of each preset lists every
 // action the preset has.
 func TestEveryActionHandledAndInHelp(t *testing.T) {
@@ -405,7 +405,7 @@ func TestEveryActionHandledAndInHelp(t *testing.T) {
 			}
 		}
 		for _, a := range keymap.All() {
-			lab := a.Name == keymap.PagePanel || a.Name == keymap.DiskView || a.Name == keymap.Writeback || a.Name == keymap.Structure
+			lab := a.Name == keymap.PagePanel || a.Name == keymap.DiskView || a.Name == keymap.Writeback || a.Name == keymap.Structure || a.Group == keymap.GroupShape
 			if _, ok := h.e.handlers[string(a.Name)]; !ok && !lab {
 				t.Errorf("preset %s: action %s has no handler", preset, a.Name)
 			}
