@@ -6,7 +6,7 @@
 # change to the look: it rebuilds the binary from the working tree and
 # overwrites the PNGs and docs/images/SHOT.txt (which commit it shot).
 #   main.png       the main screen at start (first-session hint, inspector)
-#   pagepanel.png  the page panel (Ctrl-P) after a few edits
+#   pagepanel.png  the page panel (Ctrl-P) after a few edits, 8 s of its chart
 #   diskview.png   the disk view (Ctrl-D) of the cursor's page
 # Needs (Debian): xvfb xterm x11-apps (xwd) netpbm tmux fonts-dejavu-core;
 # with --install it installs them with apt-get.
@@ -79,7 +79,8 @@ keys -l 0x3000; keys Enter
 keys -l 6d6d686578
 keys C-g; keys -l 0x21000; keys Enter
 keys -l 4e4f
-keys C-p; wait_for "dirty"
+keys C-p; wait_for "last 60 s"
+sleep 8 # the chart: a few seconds of samples
 shot pagepanel
 keys C-p
 keys C-d; wait_for "disk"
