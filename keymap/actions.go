@@ -47,6 +47,8 @@ const (
 	MarkSet        Action = "mark-set"
 	MarkJump       Action = "mark-jump"
 	Marks          Action = "marks"
+	JumpBack       Action = "jump-back"
+	JumpForward    Action = "jump-forward"
 	PagePanel      Action = "page-panel"
 	DiskView       Action = "disk-view"
 	Structure      Action = "structure"
@@ -103,7 +105,7 @@ var actions = []Info{
 	{RowEnd, "move to the end of the row", GroupMove, false},
 	{Top, "move to the first byte of the file", GroupMove, false},
 	{Bottom, "move to the last byte of the file", GroupMove, false},
-	{Goto, "go to an offset: 1234, 0x4d2, +N, -N, N%, 4k, 1M, 2G, end", GroupMove, false},
+	{Goto, "go to an offset: 1234, 0x4d2, +N, -N, N%, 4k, 1M, 2G, end, end-16, $-0x10", GroupMove, false},
 	{WordNext, "move to the start of the next 8-byte group", GroupMove, false},
 	{WordPrev, "move to the start of this or the previous 8-byte group", GroupMove, false},
 
@@ -135,6 +137,8 @@ var actions = []Info{
 	{MarkSet, "set mark {letter} (a–z or A–Z) at the cursor", GroupSelect, true},
 	{MarkJump, "jump to mark {letter}", GroupSelect, true},
 	{Marks, "list the marks", GroupSelect, false},
+	{JumpBack, "back to where the last jump (goto, search, mark) came from", GroupMove, false},
+	{JumpForward, "forward again in the jump list", GroupMove, false},
 
 	{PagePanel, "show or hide the page panel (resident, dirty, writeback pages)", GroupLab, false},
 	{DiskView, "show or hide the disk view (cursor's page in memory and on disk)", GroupLab, false},

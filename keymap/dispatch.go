@@ -282,7 +282,7 @@ var exCommands = []struct {
 	{"wq", SyncQuit, "sync with MS_SYNC and quit (also :x)"},
 	{"x", SyncQuit, ""},
 	{"e!", RevertAll, "revert every edit since the file was opened"},
-	{"N", Goto, "go to offset N (any goto expression: :0x100, :+16, :50%, :end)"},
+	{"N", Goto, "go to offset N (any goto expression: :0x100, :+16, :50%, :end, :end-16, :$-0x10)"},
 	{"$", Bottom, "go to the last byte"},
 	{"h", Help, "help (also :help)"},
 	{"ACTION [ARG]", "", "run any action by name, e.g. :inspector, :fill ff, :goto 4k"},
@@ -339,7 +339,8 @@ func ParseEx(line string) (Outcome, error) {
 	case "h", "help":
 		return found(Help, "")
 	}
-	if c := s[0]; c >= '0' && c <= '9' || c == '+' || c == '-' || strings.EqualFold(s, "end") {
+	if c := s[0]; c >= '0' && c <= '9' || c == '+' || c == '-' || strings.EqualFold(s, "end") ||
+		strings.HasPrefix(strings.ToLower(s), "end-") || strings.HasPrefix(s, "$-") {
 		return found(Goto, s)
 	}
 	if inf, ok := Lookup(cmd); ok {

@@ -54,6 +54,8 @@ var defaultPreset = presetDef{name: PresetDefault, modes: []modeDef{{
 		{"Alt-<", Top}, {"Ctrl-Home", Top},
 		{"Alt->", Bottom}, {"Ctrl-End", Bottom},
 		{"Ctrl-G", Goto},
+		{"Alt-Left", JumpBack}, {"Alt-o", JumpBack},
+		{"Alt-Right", JumpForward}, {"Alt-p", JumpForward},
 		{"Alt-f", WordNext}, {"Ctrl-Right", WordNext},
 		{"Alt-b", WordPrev}, {"Ctrl-Left", WordPrev},
 
@@ -117,6 +119,8 @@ var vimNormal = []presetBind{
 	{"g g", Top},
 	{"G", Bottom},
 	{"Ctrl-G", Goto},
+	{"Ctrl-O", JumpBack},
+	{"Ctrl-P", JumpForward}, // vim's Ctrl-I is Tab to a terminal, which switches the column here
 	{"w", WordNext},
 	{"b", WordPrev},
 

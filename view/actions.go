@@ -10,6 +10,7 @@ import (
 
 // The editor's own actions: moving, editing, saving, quitting, screen.
 func registerCore(e *Editor) {
+	registerJumps(e)
 	bpr := func() int64 { return int64(e.bpr) }
 	// n is a move's count, at most the file's size: no move needs more
 	// steps, and a 19-digit count cannot overflow the arithmetic.
@@ -47,6 +48,7 @@ func registerCore(e *Editor) {
 			e.gotoExpr(fmt.Sprint(a.Count))
 			return
 		}
+		e.PushJump()
 		e.jump(0)
 	})
 	e.Handle(keymap.Bottom, func(e *Editor, a Args) {
@@ -54,6 +56,7 @@ func registerCore(e *Editor) {
 			e.gotoExpr(fmt.Sprint(a.Count))
 			return
 		}
+		e.PushJump()
 		e.jump(e.size - 1)
 	})
 	e.Handle(keymap.Goto, func(e *Editor, a Args) {
@@ -69,6 +72,7 @@ func registerCore(e *Editor) {
 				if err != nil {
 					return err
 				}
+				e.PushJump()
 				e.jump(off)
 				return nil
 			},
@@ -257,5 +261,6 @@ func (e *Editor) gotoExpr(expr string) {
 		e.ShowError(err)
 		return
 	}
+	e.PushJump()
 	e.jump(off)
 }

@@ -137,6 +137,8 @@ type Handler func(e *Editor, a Args)
 
 // Editor is the interactive hex editor on one file.
 type Editor struct {
+	jumps jumpList // the jump list (jumps.go)
+
 	app  *tview.Application
 	f    *mapping.File
 	opts Options

@@ -18,7 +18,8 @@ const maxGotoExpr = 100
 //	123, 0x7b, 4k, 1M, 2G   absolute (mapping.ParseSize)
 //	+N, -N                  relative to the cursor
 //	N%                      that share of the file (decimals allowed: 12.5%)
-//	end                     the last byte ("start" is 0)
+//	end                     the last byte ("start" is 0; "$" is end)
+//	end-N, $-N              N bytes before the last byte (end-0x10)
 func parseGoto(expr string, cursor, size int64) (int64, error) {
 	s := strings.TrimSpace(expr)
 	if s == "" {
@@ -36,6 +37,23 @@ func parseGoto(expr string, cursor, size int64) (int64, error) {
 		return last, nil
 	case "start", "begin":
 		return 0, nil
+	}
+	for _, base := range []string{"end", "$"} {
+		if rest, ok := strings.CutPrefix(strings.ToLower(s), base); ok {
+			rest = strings.TrimSpace(rest)
+			num, ok := strings.CutPrefix(rest, "-")
+			if !ok {
+				return 0, fmt.Errorf("bad offset %q: after %s comes -N (%s-16, %s-0x10)", s, base, base, base)
+			}
+			n, err := mapping.ParseSize(strings.TrimSpace(num))
+			if err != nil || n < 0 {
+				return 0, fmt.Errorf("bad offset %q: %v", s, err)
+			}
+			if n > last {
+				return 0, fmt.Errorf("%s goes before the start of the file (last offset 0x%x)", s, last)
+			}
+			return last - n, nil
+		}
 	}
 	if strings.HasSuffix(s, "%") {
 		num := strings.TrimSpace(strings.TrimSuffix(s, "%"))

@@ -78,6 +78,7 @@ func registerMarks(e *Editor, x *marks) {
 			e.Errorf("mark %c at 0x%x is past the end of the file now (%d bytes)", r, off, e.size)
 			return
 		}
+		e.PushJump()
 		e.jump(off)
 		e.Message("mark %c: 0x%x (%d)", r, off, off)
 	}

@@ -323,6 +323,7 @@ func (e *Editor) searchDone(r *runningSearch, res search.Result, err error, d ti
 		e.ClearSelection()
 	}
 	x.sel.matchOn, x.sel.matchOff, x.sel.matchLen = true, res.Offset, int64(r.p.Len())
+	e.PushJump()
 	e.CenterOn(res.Offset)
 	wrapped := ""
 	if res.Wrapped {
