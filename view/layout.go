@@ -37,8 +37,14 @@ type Panel struct {
 	Draw func(s tcell.Screen, x, y, w, h int)
 	// Key, when set, sees keys before the keymap while the panel is shown;
 	// true consumes the key.
-	Key   func(ev *tcell.EventKey) bool
+	Key func(ev *tcell.EventKey) bool
+	// Mouse, when set, gets the mouse events inside the panel's rectangle
+	// (x, y relative to its top-left cell) before the grid; true consumes
+	// the event.
+	Mouse func(action tview.MouseAction, x, y int) bool
 	shown bool
+	// the rectangle of the last frame (w 0: not drawn), for Mouse
+	rx, ry, rw, rh int
 }
 
 // AddPanel registers p, hidden.
@@ -171,7 +177,11 @@ func (l *layout) Draw(s tcell.Screen) {
 	}
 	e.grid.SetRect(x, gridTop, gridRight-x, gridBottom-gridTop)
 	e.grid.Draw(s)
+	for _, p := range e.panels {
+		p.rw = 0
+	}
 	for _, d := range draws {
+		d.p.rx, d.p.ry, d.p.rw, d.p.rh = d.x, d.y, d.w, d.h
 		d.p.Draw(s, d.x, d.y, d.w, d.h)
 	}
 	if h >= 5 {
@@ -445,6 +455,14 @@ func (l *layout) MouseHandler() func(action tview.MouseAction, event *tcell.Even
 	return l.WrapMouseHandler(func(action tview.MouseAction, event *tcell.EventMouse, setFocus func(p tview.Primitive)) (bool, tview.Primitive) {
 		if l.e.overlay != nil || l.e.prompt != nil {
 			return true, nil
+		}
+		px, py := event.Position()
+		for _, p := range l.e.panels {
+			if p.shown && p.Mouse != nil && p.rw > 0 && px >= p.rx && px < p.rx+p.rw && py >= p.ry && py < p.ry+p.rh {
+				if p.Mouse(action, px-p.rx, py-p.ry) {
+					return true, nil
+				}
+			}
 		}
 		return l.e.grid.MouseHandler()(action, event, setFocus)
 	})

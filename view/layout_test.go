@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+
 	"mmhex/mapping"
 	"mmhex/mapping/testenv"
 )
@@ -155,5 +158,37 @@ func TestHeaderSize(t *testing.T) {
 				t.Fatalf("size %d: header cell %d is %q %v, want %q %v\n%s", c.size, x, r, got, want, st, h.draw())
 			}
 		}
+	}
+}
+
+// TestPanelMouse: a panel with Mouse gets the events inside its rectangle,
+// relative to its top-left cell; a click beside it still reaches the grid.
+func TestPanelMouse(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{})
+	var got [][2]int
+	h.e.AddPanel(&Panel{Name: "m", Side: Right, Size: 4, Draw: func(s tcell.Screen, x, y, w, ht int) {},
+		Mouse: func(action tview.MouseAction, x, y int) bool {
+			got = append(got, [2]int{x, y})
+			return true
+		}})
+	h.e.ShowPanel("m", true)
+	h.draw()
+	click := func(x, y int) {
+		h.e.root.MouseHandler()(tview.MouseLeftDown, tcell.NewEventMouse(x, y, tcell.Button1, tcell.ModNone), func(tview.Primitive) {})
+	}
+	click(97, 3) // the panel is the last 4 columns, from the row under the header
+	if len(got) != 1 || got[0] != [2]int{1, 2} {
+		t.Fatalf("panel click: %v, want [[1 2]]", got)
+	}
+	x, y, _ := h.find("00000030  ")
+	click(x+10+hexPos(5)+1, y)
+	if len(got) != 1 || h.e.Cursor() != 0x35 {
+		t.Fatalf("grid click: panel saw %v, cursor %#x", got, h.e.Cursor())
+	}
+	h.e.ShowPanel("m", false)
+	h.draw()
+	click(97, 3)
+	if len(got) != 1 {
+		t.Fatalf("hidden panel got a click: %v", got)
 	}
 }

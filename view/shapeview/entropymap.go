@@ -7,7 +7,7 @@ package shapeview
 // bytes, # mixed: code or packed data); holes as ░ (never read); a bar
 // beside the spans on screen. entropy-zoom (Alt-E, vim g E) shows the
 // whole file, then a quarter, a sixteenth, a sixty-fourth of it around the
-// cursor. Computed in the background (shape.Entropy, one block a cell) and
+// cursor. A click on a span jumps to it. Computed in the background (shape.Entropy, one block a cell) and
 // cached by range and span; computed again when the range or the file
 // (its size, the edits made here) changes, and every 2 s while shown.
 
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
 
 	"mmhex/keymap"
 	"mmhex/mapping/shape"
@@ -57,7 +58,7 @@ func (em *entropyMap) Name() string { return "entropy map" }
 func (em *entropyMap) Register(e *view.Editor) error {
 	em.e = e
 	em.cache = map[entropyKey][]shape.Block{}
-	e.AddPanel(&view.Panel{Name: entropyPanelName, Side: view.Right, Size: entropyWidth, Draw: em.draw})
+	e.AddPanel(&view.Panel{Name: entropyPanelName, Side: view.Right, Size: entropyWidth, Draw: em.draw, Mouse: em.mouse})
 	e.Handle(keymap.EntropyMap, func(e *view.Editor, a view.Args) {
 		if e.TogglePanel(entropyPanelName) {
 			em.refresh(false)
@@ -152,6 +153,28 @@ var entropyBg = [8]tcell.Color{
 
 var classGlyph = map[shape.ByteClass]rune{
 	shape.ClassZero: '.', shape.ClassText: 't', shape.ClassHigh: 'h', shape.ClassControl: 'c', shape.ClassMixed: '#',
+}
+
+// mouse: a click on a span's row jumps to its first byte.
+func (em *entropyMap) mouse(action tview.MouseAction, x, y int) bool {
+	if action != tview.MouseLeftClick && action != tview.MouseLeftDown {
+		return true // the map's own cells: nothing for the grid
+	}
+	if y < 0 || y >= len(em.blocks) {
+		return true
+	}
+	b := em.blocks[y]
+	em.e.SetCursor(b.Off)
+	em.e.CenterOn(b.Off)
+	em.e.Message("entropy map: 0x%x–0x%x, %.2f bits a byte, %s", b.Off, b.Off+b.Len, b.Entropy, describeClass(b))
+	return true
+}
+
+func describeClass(b shape.Block) string {
+	if b.Hole {
+		return "a hole"
+	}
+	return "mostly " + b.Class.String()
 }
 
 func (em *entropyMap) draw(s tcell.Screen, x, y, w, h int) {

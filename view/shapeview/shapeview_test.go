@@ -230,6 +230,15 @@ func TestEntropyMapGolden(t *testing.T) {
 				t.Errorf("row %d at 0x%x: %q on %v, want %q (entropy %.2f, %s)", i, b.Off, r, bg, classGlyph[b.Class], b.Entropy, b.Class)
 			}
 		}
+		// a click on a span's row jumps to its first byte
+		root := h.app.GetFocus()
+		for _, r := range []int{5, len(want) - 1} {
+			root.MouseHandler()(tview.MouseLeftClick, tcell.NewEventMouse(x+1, 1+r, tcell.Button1, tcell.ModNone), func(tview.Primitive) {})
+			if h.e.Cursor() != want[r].Off {
+				t.Errorf("click on row %d: cursor %#x, want %#x", r, h.e.Cursor(), want[r].Off)
+			}
+		}
+		h.e.SetCursor(0)
 		h.press("Alt-E")
 		if em.zoom != 4 || em.have.end-em.have.start != h.f.Size()/4 {
 			t.Errorf("zoom: %d, range [%d, %d)", em.zoom, em.have.start, em.have.end)
