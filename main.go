@@ -153,7 +153,7 @@ func findCommand(name string) *command {
 // helpNotes end --help and the man page's COMMANDS section.
 var helpNotes = []string{
 	"Offsets and lengths: decimal, 0x hex, k/M/G/T binary suffixes (4k = 4096).\nFlags may come before or after the other arguments; -- ends the flags.",
-	"dump, search, strings and hash read standard input when FILE is - or is left out on a pipe:\nstreamed once, front to back (a pipe cannot be mapped), the same output as for a file.",
+	"dump, search, strings, hash and entropy read standard input when FILE is - or is left out on a pipe:\nstreamed once, front to back (a pipe cannot be mapped), the same output as for a file.",
 }
 
 // about is what mmhex is (README's opening; the man page's DESCRIPTION).
@@ -1395,7 +1395,7 @@ func cmdHash(args []string, stdout, stderr io.Writer) error {
 	return w.Flush()
 }
 
-const entropyUsage = "FILE [--block N] [--json]"
+const entropyUsage = "[FILE|-] [--block N] [--json]"
 
 // cmdEntropy: mapping/shape.Entropy over the whole file. Text: one line a
 // block, "OFFSET ENTROPY" (decimal offset, 6 decimals); --json: one object
@@ -1409,29 +1409,26 @@ func cmdEntropy(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	pos = withStdin(pos, 1)
 	if err := needArgs("entropy", entropyUsage, pos, 1, 1); err != nil {
 		return err
 	}
-	block, err := parseNumber(pos[0], "--block", *blockArg)
+	label := inputName(pos[0])
+	block, err := parseNumber(label, "--block", *blockArg)
 	if err != nil {
 		return err
 	}
 	if block < 1 {
-		return usageError{fmt.Errorf("%s: --block must be at least 1 byte", display.Name(pos[0]))}
+		return usageError{fmt.Errorf("%s: --block must be at least 1 byte", label)}
 	}
-	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
-	if err != nil {
-		return err
-	}
-	defer f.Close()
 	w := bufio.NewWriterSize(stdout, 256<<10)
-	var buf []byte
-	if *asJSON {
-		name, _ := json.Marshal(display.Name(f.Path()))
-		fmt.Fprintf(w, `{"file":%s,"size":%d,"block":%d,"blocks":[`, name, f.Size(), block)
+	header := func(name string, size int64) {
+		jn, _ := json.Marshal(name)
+		fmt.Fprintf(w, `{"file":%s,"size":%d,"block":%d,"blocks":[`, jn, size, block)
 	}
+	var buf []byte
 	first := true
-	err = shape.Entropy(context.Background(), f, 0, f.Size(), block, func(bs []shape.Block) bool {
+	emit := func(bs []shape.Block, out io.Writer) bool {
 		for _, b := range bs {
 			buf = buf[:0]
 			if *asJSON {
@@ -1450,12 +1447,40 @@ func cmdEntropy(args []string, stdout, stderr io.Writer) error {
 				buf = strconv.AppendFloat(buf, b.Entropy, 'f', 6, 64)
 				buf = append(buf, '\n')
 			}
-			if _, err := w.Write(buf); err != nil {
+			if _, err := out.Write(buf); err != nil {
 				return false
 			}
 		}
 		return true
-	}, nil)
+	}
+	if isStdin(pos[0]) {
+		// streamed; with --json the blocks wait in memory (a line of
+		// text per block) until the size, which comes first, is known
+		var blocks bytes.Buffer
+		var dst io.Writer = w
+		if *asJSON {
+			dst = &blocks
+		}
+		size, rerr := shape.EntropyStream(context.Background(), os.Stdin, block, func(bs []shape.Block) bool { return emit(bs, dst) })
+		err = rerr
+		if err != nil && !errors.Is(err, syscall.EPIPE) {
+			err = fmt.Errorf("%s: reading: %w", stdinName, err)
+		}
+		if err == nil && *asJSON {
+			header("-", size)
+			w.Write(blocks.Bytes())
+		}
+	} else {
+		f, oerr := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
+		if oerr != nil {
+			return oerr
+		}
+		defer f.Close()
+		if *asJSON {
+			header(display.Name(f.Path()), f.Size())
+		}
+		err = shape.Entropy(context.Background(), f, 0, f.Size(), block, func(bs []shape.Block) bool { return emit(bs, w) }, nil)
+	}
 	if err == nil && *asJSON {
 		_, err = w.WriteString("]}\n")
 	}

@@ -255,3 +255,24 @@ func TestStringsHashStdin(t *testing.T) {
 		}
 	}
 }
+
+// TestEntropyStdin: entropy reads a pipe given "-" or no FILE: the blocks
+// are the file's, in text and in JSON (the input named "-"), for block
+// sizes smaller and larger than the stream's reads.
+func TestEntropyStdin(t *testing.T) {
+	for name, data := range stdinInputs() {
+		file := tempFile(t, name, data)
+		for _, opts := range [][]string{nil, {"--block", "1000"}, {"--block", "3M", "--json"}, {"--json"}} {
+			want := mmhex(t, append([]string{"entropy", file}, opts...)...)
+			if want.code != 0 {
+				t.Fatalf("entropy %s %q: %+v", name, opts, want)
+			}
+			want.stdout = strings.Replace(want.stdout, `{"file":"`+file+`"`, `{"file":"-"`, 1)
+			for _, args := range [][]string{{"entropy"}, {"entropy", "-"}} {
+				if r := runIn(t, data, append(args, opts...)...); r != want {
+					t.Errorf("%s: %q %q: code %d stderr %q, %q; want %q", name, args, opts, r.code, r.stderr, trim(r.stdout), trim(want.stdout))
+				}
+			}
+		}
+	}
+}
