@@ -59,7 +59,7 @@ type command struct {
 // commands is the dispatch table. Keep it sorted by name; the default
 // command (name "") first.
 var commands = []command{
-	{"", editUsage, "the interactive editor (--demo: on a demo file made in a temporary folder)", cmdEdit},
+	{"", editUsage, "the interactive editor (--demo: on a demo file made in a temporary folder); with OTHER: the two files compared side by side", cmdEdit},
 	{"cat", catUsage, "write LENGTH bytes (default: to the end) from OFFSET to standard output, through a mapping; --as: as text (c = xxd -i FILE, xxd-i, base64 = base64 -w 0, hex, hex-spaces, go, python, rust, escaped)", cmdCat},
 	{"completion", "bash|zsh|fish", "print the shell completion script (subcommands, flags, file names, --keys/--format/--color values); source <(mmhex completion bash)", cmdCompletion},
 	{"decode", decodeUsage, "decode a structure with a Kaitai Struct .ksy format (built in, from $XDG_CONFIG_HOME/mmhex/formats, or --format FILE.ksy; detected by magic bytes or extension): the tree, --json, or one field with --path", cmdDecode},
@@ -1110,7 +1110,7 @@ func cmdDiff(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-const editUsage = "FILE [--keys PRESET] [--theme THEME] [--bytes-per-row N] [--config FILE] [--read-only] [--private] [--write] [--populate] [--lock] [--window SIZE] [--invalidate] [--fit] | --demo"
+const editUsage = "FILE [OTHER] [--keys PRESET] [--theme THEME] [--bytes-per-row N] [--config FILE] [--read-only] [--private] [--write] [--populate] [--lock] [--window SIZE] [--invalidate] [--fit] | --demo"
 
 // cmdEdit runs the interactive editor (view.Launch).
 func cmdEdit(args []string, stdout, stderr io.Writer) error {
@@ -1133,15 +1133,18 @@ func cmdEdit(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	want := 1
+	lo, hi := 1, 2 // mmhex FILE, or mmhex A B (compare)
 	if o.Demo {
-		want = 0
+		lo, hi = 0, 0
 	}
-	if err := needArgs("", editUsage, pos, want, want); err != nil {
+	if err := needArgs("", editUsage, pos, lo, hi); err != nil {
 		return err
 	}
-	if len(pos) == 1 {
+	if len(pos) >= 1 {
 		o.Path = pos[0]
+	}
+	if len(pos) == 2 {
+		o.Other = pos[1]
 	}
 	if isStdin(o.Path) {
 		return usageError{errors.New(stdinName + " cannot be mapped: the editor needs a file (mmhex dump and mmhex search read a pipe)")}

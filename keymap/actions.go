@@ -64,6 +64,10 @@ const (
 	NormalMode     Action = "normal-mode"
 	CommandLine    Action = "command-line"
 	Cancel         Action = "cancel"
+	DiffNext       Action = "diff-next"
+	DiffPrev       Action = "diff-prev"
+	DiffObtain     Action = "diff-obtain"
+	DiffPut        Action = "diff-put"
 )
 
 // Groups of actions, in the order the help screen shows them.
@@ -75,12 +79,13 @@ const (
 	GroupSelect = "Selection and marks"
 	GroupLab    = "Writeback lab"
 	GroupShape  = "Shape of the file"
+	GroupDiff   = "Comparing two files (mmhex A B)"
 	GroupScreen = "Screen"
 	GroupModes  = "Modes and commands"
 )
 
 // Groups lists the groups in help order.
-var Groups = []string{GroupMove, GroupEdit, GroupSave, GroupSearch, GroupSelect, GroupLab, GroupShape, GroupScreen, GroupModes}
+var Groups = []string{GroupMove, GroupEdit, GroupSave, GroupSearch, GroupSelect, GroupLab, GroupShape, GroupDiff, GroupScreen, GroupModes}
 
 // Info describes one action.
 type Info struct {
@@ -149,6 +154,11 @@ var actions = []Info{
 	{StringsPanel, "show or hide the strings panel (type to filter, Tab: visible rows or whole file, Enter: jump)", GroupShape, false},
 	{Hash, "CRC-32, MD5, SHA-1, SHA-256, SHA-512 of the selection or the whole file (digits copy one)", GroupShape, false},
 	{CopyAs, "copy the selection as hex, C, Go, Python, Rust, base64, escaped text or xxd -i (clipboard or file)", GroupShape, false},
+
+	{DiffNext, "move to the start of the next difference from the other file", GroupDiff, false},
+	{DiffPrev, "move to the start of this or the previous difference from the other file", GroupDiff, false},
+	{DiffObtain, "copy the differing run under the cursor (or the selection) from the other file into this one", GroupDiff, false},
+	{DiffPut, "copy the differing run under the cursor (or the selection) from this file into the other, and sync it", GroupDiff, false},
 
 	{Help, "show this help", GroupScreen, false},
 	{Inspector, "show or hide the data inspector", GroupScreen, false},

@@ -95,6 +95,11 @@ var defaultPreset = presetDef{name: PresetDefault, modes: []modeDef{{
 		{"Alt-k", Hash},
 		{"Alt-a", CopyAs},
 
+		{"Alt-Down", DiffNext},
+		{"Alt-Up", DiffPrev},
+		{"Alt-o", DiffObtain},
+		{"Alt-p", DiffPut},
+
 		{"F1", Help}, {"Alt-h", Help}, {"Ctrl-_", Help},
 		{"Alt-i", Inspector},
 		{"Alt-t", Structure},
@@ -156,6 +161,11 @@ var vimNormal = []presetBind{
 	{"g t", StringsPanel},
 	{"g h", Hash},
 	{"g y", CopyAs},
+
+	{"] c", DiffNext},
+	{"[ c", DiffPrev},
+	{"d o", DiffObtain},
+	{"d p", DiffPut},
 
 	{"F1", Help},
 	{"g i", Inspector},

@@ -29,9 +29,9 @@ var wantExported = []string{
 	"Editor.ShowInfo", "Editor.ShowPanel", "Editor.Size", "Editor.StartSelection",
 	"Editor.Stop", "Editor.Synced", "Editor.TogglePanel", "Editor.VisibleRange", "Editor.WriteAt",
 	"Editor.File", "Editor.FileName", "Editor.OffsetStyle", "Editor.RunTicks", "Editor.SyncKey",
-	"Core", "DrawText", "TextWidth", "Inspector", "Live", "Marks", "Paste", "Search", "Selection", "WriteSelection",
+	"Compare", "Core", "DrawText", "TextWidth", "Inspector", "Live", "Marks", "Paste", "Search", "Selection", "WriteSelection",
 	"Feature", "Grid", "Grid.Draw", "Grid.MouseHandler", "Handler", "HexColumn", "Highlighter", "Launch", "LaunchOptions",
-	"Mark", "MarkChanged", "MarkField", "MarkMarked", "MarkMatch", "MarkSelected", "New", "Options",
+	"Mark", "MarkChanged", "MarkDiffer", "MarkField", "MarkMarked", "MarkMatch", "MarkSelected", "New", "Options",
 	"Panel", "Prompt", "Prompt.SetError", "Right", "Side", "TextColumn",
 }
 

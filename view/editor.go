@@ -75,6 +75,10 @@ type Options struct {
 	Theme   string
 	NoColor bool
 
+	// Other is the second file of `mmhex A B`, compared with the editor's
+	// file by the Compare feature; nil: one file.
+	Other *mapping.File
+
 	// test holds the tests' hooks; nil in the program.
 	test *testHooks
 }
@@ -463,6 +467,7 @@ const (
 	MarkChanged                   // changed by another writer since the last frame
 	MarkMarked                    // a mark is set here
 	MarkField                     // the structure panel's field
+	MarkDiffer                    // differs from the other file (mmhex A B)
 )
 
 // Highlighter is asked once per frame with the visible range [start, end)

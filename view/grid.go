@@ -112,6 +112,8 @@ func (pal *palette) byteStyle(b byte, unsynced bool, m Mark) tcell.Style {
 		st = st.Background(tcell.PaletteColor(6)).Foreground(tcell.PaletteColor(0))
 	case m&MarkMarked != 0:
 		st = st.Background(tcell.PaletteColor(5)).Foreground(tcell.PaletteColor(0))
+	case m&MarkDiffer != 0:
+		st = st.Background(tcell.PaletteColor(6)).Foreground(tcell.PaletteColor(0))
 	}
 	return st
 }

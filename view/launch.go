@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rivo/tview"
+	"golang.org/x/sys/unix"
 
 	"mmhex/keymap"
 	"mmhex/mapping"
@@ -18,6 +19,7 @@ import (
 // LaunchOptions are the editor's command-line settings.
 type LaunchOptions struct {
 	Path    string          // the file to open (ignored with Demo)
+	Other   string          // mmhex A B: the file to compare it with ("": none)
 	Demo    bool            // make a demo file in a temporary folder and open it
 	Keys    string          // --keys preset ("" = the configuration's, else default)
 	Config  string          // --config file ("" = the default path, if it exists)
@@ -89,6 +91,19 @@ func Launch(o LaunchOptions) (err error) {
 	if f.Size() == 0 {
 		return fmt.Errorf("%s: the file is empty: nothing to show or overwrite (mmhex never changes a file's size)", display.Name(path))
 	}
+	var other *mapping.File
+	sameNote := ""
+	if o.Other != "" {
+		if other, err = mapping.Open(o.Other, mo); err != nil {
+			return err
+		}
+		defer other.Close()
+		if sameFile(f, other) {
+			sameNote = fmt.Sprintf("%s and %s are the same file: one grid", display.Name(path), display.Name(o.Other))
+			other.Close()
+			other = nil
+		}
+	}
 	// The terminal is set up here, not in Run: the screen is the
 	// termScreen (term.go: quitting never hangs, idle writes nothing).
 	ts, err := openTerminal()
@@ -108,6 +123,7 @@ func Launch(o LaunchOptions) (err error) {
 		InspectorIfFits: true,
 		Theme:           theme,
 		NoColor:         os.Getenv("NO_COLOR") != "", // no-color.org: set and not empty
+		Other:           other,
 	})
 	if err != nil {
 		ts.Fini()
@@ -115,6 +131,9 @@ func Launch(o LaunchOptions) (err error) {
 	}
 	if demoNote != "" {
 		e.Message("%s", demoNote)
+	}
+	if sameNote != "" {
+		e.Message("%s", sameNote)
 	}
 	// Signals (signals.go): SIGTERM, SIGHUP or SIGINT (kill, a closed
 	// terminal window) stop the editor like a quit that leaves the edits
@@ -172,4 +191,14 @@ func problemsText(probs []keymap.Problem) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// sameFile reports whether a and b are one file (device and inode).
+func sameFile(a, b *mapping.File) bool {
+	var sa, sb unix.Stat_t
+	if a.WithDescriptor(func(fd int, _ int64) error { return unix.Fstat(fd, &sa) }) != nil ||
+		b.WithDescriptor(func(fd int, _ int64) error { return unix.Fstat(fd, &sb) }) != nil {
+		return false
+	}
+	return sa.Dev == sb.Dev && sa.Ino == sb.Ino && sa.Rdev == sb.Rdev
 }

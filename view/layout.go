@@ -35,6 +35,10 @@ type Panel struct {
 	// Draw draws the panel into its rectangle (file bytes with SetContent
 	// only; drawText in this package is safe for any text).
 	Draw func(s tcell.Screen, x, y, w, h int)
+	// Fits, when set, is asked each frame with the editor's width and
+	// height: a shown panel is laid out only when it returns true (the
+	// compare panel: beside the grid when two grids fit, else below).
+	Fits func(w, h int) bool
 	// Key, when set, sees keys before the keymap while the panel is shown;
 	// true consumes the key.
 	Key func(ev *tcell.EventKey) bool
@@ -142,7 +146,7 @@ func (l *layout) Draw(s tcell.Screen) {
 	var draws []placed
 	for i := len(e.panels) - 1; i >= 0; i-- {
 		p := e.panels[i]
-		if !p.shown || p.Side != Bottom || p.Draw == nil {
+		if !p.shown || p.Side != Bottom || p.Draw == nil || (p.Fits != nil && !p.Fits(w, h)) {
 			continue
 		}
 		ph := p.size(h)
@@ -160,7 +164,7 @@ func (l *layout) Draw(s tcell.Screen) {
 	gridRight := x + w
 	for i := len(e.panels) - 1; i >= 0; i-- {
 		p := e.panels[i]
-		if !p.shown || p.Side != Right || p.Draw == nil {
+		if !p.shown || p.Side != Right || p.Draw == nil || (p.Fits != nil && !p.Fits(w, h)) {
 			continue
 		}
 		pw := p.size(w)

@@ -20,6 +20,7 @@ import (
 func Default() []view.Feature {
 	return []view.Feature{
 		view.Core(),
+		view.Compare(),
 		lab.DiskView(),
 		view.Inspector(),
 		view.Live(),

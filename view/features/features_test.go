@@ -18,7 +18,7 @@ import (
 // defaultNames is the order of Default: the order hooks run and panels are
 // laid out in. view/lab's test harness builds the same list (testFeatures,
 // checked against this order by TestHarnessFeatures there).
-var defaultNames = []string{"core", "disk view", "inspector", "live view", "marks", "page panel",
+var defaultNames = []string{"core", "compare", "disk view", "inspector", "live view", "marks", "page panel",
 	"paste", "search", "selection", "write-selection", "structure", "entropy map", "strings panel", "hash", "copy-as"}
 
 // TestDefault: the list names every feature once in its order, each call

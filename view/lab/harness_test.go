@@ -47,7 +47,7 @@ func newInlineHarness(t testing.TB, path string, w, ht int, mo mapping.Options, 
 // testFeatures is features.Default with the lab's panels given.
 func testFeatures(pp *pagePanel, dv *diskView) []view.Feature {
 	return []view.Feature{
-		view.Core(), dv, view.Inspector(), view.Live(), view.Marks(), pp,
+		view.Core(), view.Compare(), dv, view.Inspector(), view.Live(), view.Marks(), pp,
 		view.Paste(), view.Search(), view.Selection(), view.WriteSelection(),
 	}
 }
@@ -189,7 +189,7 @@ func (h *harness) find(s string) (x, y int, ok bool) {
 // (TestDefault in view/features checks the same names there).
 func TestHarnessFeatures(t *testing.T) {
 	t.Parallel()
-	want := []string{"core", "disk view", "inspector", "live view", "marks", "page panel",
+	want := []string{"core", "compare", "disk view", "inspector", "live view", "marks", "page panel",
 		"paste", "search", "selection", "write-selection"}
 	var got []string
 	for _, f := range testFeatures(&pagePanel{}, &diskView{}) {

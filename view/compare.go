@@ -1,0 +1,512 @@
+package view
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+
+	"mmhex/keymap"
+	"mmhex/mapping"
+	"mmhex/mapping/compare"
+	"mmhex/mapping/display"
+	"mmhex/view/hexfmt"
+)
+
+// Compare is `mmhex A B`: the second file (Options.Other) shown beside the
+// grid (below it when the terminal is too narrow for two grids), the same
+// rows as the grid, bytes that differ highlighted in both; next/previous
+// difference (mapping/compare on the job runner), copying the differing
+// run under the cursor (or the selection) from the other file or into it,
+// and "difference k of N" in the status line with N counted in the
+// background. Edits go to the editor's file; a put into the other file is
+// synced at once (it has no journal on screen). Without a second file the
+// actions say so.
+func Compare() Feature { return &comparer{} }
+
+const (
+	comparePanelRight = "compare"
+	comparePanelBelow = "compare-below"
+	// maxCopy is the most diff-obtain / diff-put copy at once.
+	maxCopy = 16 << 20
+	// checkpointEvery: the counter notes a run's index every so many
+	// bytes or runs, so "difference k" is counted from the nearest note.
+	checkpointBytes = 64 << 20
+	checkpointRuns  = 4096
+)
+
+type comparer struct {
+	e     *Editor
+	other *mapping.File
+
+	// the visible bytes of the other file, read by the highlighter each frame
+	frameStart int64
+	frameA     []byte
+	frameB     []byte
+
+	mu       sync.Mutex
+	gen      int    // counting generation: bumped when the files change
+	counted  int64  // runs counted so far (common part)
+	countEnd bool   // the count of gen is complete
+	countErr error  // the count failed
+	cps      []ckpt // run indexes noted while counting
+	cancel   context.CancelFunc
+	sig      [4]int64 // what the count was made for (edits, sizes)
+
+	cur compare.Range // the run last moved to
+	k   int64         // its index (1-based), 0 unknown
+}
+
+type ckpt struct{ off, k int64 }
+
+func (c *comparer) Name() string { return "compare" }
+
+func (c *comparer) Register(e *Editor) error {
+	c.e = e
+	c.other = e.opts.Other
+	e.Handle(keymap.DiffNext, func(e *Editor, a Args) { c.jump(false) })
+	e.Handle(keymap.DiffPrev, func(e *Editor, a Args) { c.jump(true) })
+	e.Handle(keymap.DiffObtain, func(e *Editor, a Args) { c.copyRun(false) })
+	e.Handle(keymap.DiffPut, func(e *Editor, a Args) { c.copyRun(true) })
+	if c.other == nil {
+		return nil
+	}
+	e.AddPanel(&Panel{Name: comparePanelRight, Side: Right, SizeFunc: func(int) int { return c.gridWidth() },
+		Fits: func(w, h int) bool { return w >= 2*c.gridWidth()+1 }, Draw: c.draw})
+	e.AddPanel(&Panel{Name: comparePanelBelow, Side: Bottom, SizeFunc: func(h int) int { return max((h-4)/2, 2) },
+		Fits: func(w, h int) bool { return w < 2*c.gridWidth()+1 }, Draw: c.draw})
+	e.ShowPanel(comparePanelRight, true)
+	e.ShowPanel(comparePanelBelow, true)
+	e.OnFrame(func(start int64, data []byte) {
+		c.frameStart = start
+		c.frameA = append(c.frameA[:0], data...)
+		if cap(c.frameB) < len(data) {
+			c.frameB = make([]byte, len(data))
+		}
+		c.frameB = c.frameB[:len(data)]
+		n, _ := c.other.ReadAt(c.frameB, start)
+		c.frameB = c.frameB[:max(n, 0)]
+	})
+	e.AddHighlighter(func(start, end int64) func(int64) Mark {
+		return func(off int64) Mark {
+			i := off - c.frameStart
+			if i < 0 || i >= int64(len(c.frameA)) {
+				return 0
+			}
+			if i >= int64(len(c.frameB)) || c.frameA[i] != c.frameB[i] {
+				return MarkDiffer
+			}
+			return 0
+		}
+	})
+	e.AddStatus(c.status)
+	e.OnQuit(func() {
+		c.mu.Lock()
+		if c.cancel != nil {
+			c.cancel()
+		}
+		c.mu.Unlock()
+	})
+	e.Every(500*time.Millisecond, c.recountIfChanged)
+	c.startCount()
+	return nil
+}
+
+// gridWidth is the width of a grid row of the editor's file.
+func (c *comparer) gridWidth() int {
+	bpr := c.e.bpr
+	if bpr <= 0 {
+		bpr = c.e.opts.BytesPerRow
+	}
+	return makeGeom(offsetDigits(max(c.e.size, c.other.Size())), max(bpr, 1)).width
+}
+
+// signature is what the count depends on.
+func (c *comparer) signature() [4]int64 {
+	return [4]int64{int64(c.e.f.UnsyncedEdits()), c.e.f.Size(), c.other.Size(), int64(c.other.UnsyncedEdits())}
+}
+
+func (c *comparer) recountIfChanged() {
+	c.mu.Lock()
+	changed := c.sig != c.signature()
+	c.mu.Unlock()
+	if changed {
+		c.startCount()
+	}
+}
+
+// startCount (re)starts the background count of the differences.
+func (c *comparer) startCount() {
+	c.mu.Lock()
+	if c.cancel != nil {
+		c.cancel()
+	}
+	c.gen++
+	gen := c.gen
+	c.counted, c.countEnd, c.countErr, c.cps = 0, false, nil, nil
+	c.sig = c.signature()
+	c.k, c.cur = 0, compare.Range{}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.cancel = cancel
+	c.mu.Unlock()
+	a, b := c.e.f, c.other
+	c.e.Go(func() {
+		var n int64
+		var lastOff int64 = -1
+		var cps []ckpt
+		err := compare.Diff(ctx, a, b, 0, min(a.Size(), b.Size()), compare.Options{
+			Progress: func(done, total int64) {
+				c.mu.Lock()
+				if c.gen == gen {
+					c.counted = n
+				}
+				c.mu.Unlock()
+			},
+		}, func(r compare.Range) bool {
+			n++
+			if lastOff < 0 || r.Off-lastOff >= checkpointBytes || n%checkpointRuns == 0 {
+				cps = append(cps, ckpt{r.Off, n})
+				lastOff = r.Off
+			}
+			return true
+		})
+		c.mu.Lock()
+		if c.gen == gen {
+			c.counted, c.cps = n, cps
+			c.countEnd, c.countErr = err == nil, err
+		}
+		c.mu.Unlock()
+		c.e.post(func() {})
+	})
+}
+
+// total is the number of differences (the tail counts as one) and
+// whether the count is complete.
+func (c *comparer) total() (int64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := c.counted
+	if compare.Tail(c.e.f, c.other).Len > 0 && c.countEnd {
+		n++
+	}
+	return n, c.countEnd
+}
+
+func (c *comparer) status() string {
+	if c.other == nil {
+		return ""
+	}
+	n, done := c.total()
+	c.mu.Lock()
+	err := c.countErr
+	k, cur := c.k, c.cur
+	c.mu.Unlock()
+	var of string
+	switch {
+	case err != nil && !errors.Is(err, context.Canceled):
+		of = "? (" + display.Line(err.Error()) + ")"
+	case done:
+		of = fmt.Sprint(n)
+	default:
+		of = fmt.Sprintf("≥ %d, counting…", n)
+	}
+	cursor := c.e.cursor
+	if cur.Len > 0 && cursor >= cur.Off && cursor < cur.End() {
+		ks := "?"
+		if k > 0 {
+			ks = fmt.Sprint(k)
+		}
+		return fmt.Sprintf("difference %s of %s, %s", ks, of, runSize(cur))
+	}
+	if n == 0 && done {
+		return "no differences"
+	}
+	return fmt.Sprintf("differences: %s", of)
+}
+
+func runSize(r compare.Range) string {
+	s := fmt.Sprintf("%d B", r.Len)
+	if r.Len == 1 {
+		s = "1 byte"
+	}
+	switch r.Side {
+	case compare.OnlyA:
+		s += " only in this file"
+	case compare.OnlyB:
+		s += " only in the other file"
+	}
+	return s
+}
+
+// index is the 1-based index of the run starting at r.Off, counted from
+// the nearest checkpoint; 0 when the count has not passed it yet.
+func (c *comparer) index(ctx context.Context, r compare.Range) int64 {
+	c.mu.Lock()
+	gen, done, counted, cps := c.gen, c.countEnd, c.counted, c.cps
+	c.mu.Unlock()
+	if r.Side != compare.Both {
+		if done {
+			return counted + 1
+		}
+		return 0
+	}
+	if !done {
+		return 0
+	}
+	from, before := int64(0), int64(0)
+	for _, cp := range cps {
+		if cp.off > r.Off {
+			break
+		}
+		from, before = cp.off, cp.k-1
+	}
+	var cnt int64
+	if err := compare.Diff(ctx, c.e.f, c.other, from, r.Off+1, compare.Options{}, func(compare.Range) bool {
+		cnt++
+		return true
+	}); err != nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return 0
+	}
+	return before + cnt
+}
+
+// noOther says why a compare action does nothing.
+func (c *comparer) noOther() bool {
+	if c.other == nil {
+		c.e.Message("no second file: mmhex A B compares two files")
+		return true
+	}
+	return false
+}
+
+// jump moves to the next (or previous) difference, on the job runner:
+// Esc stops it, the status line shows how far it got.
+func (c *comparer) jump(back bool) {
+	e := c.e
+	if c.noOther() || e.busy() {
+		return
+	}
+	from := e.cursor
+	what := "next difference"
+	if back {
+		what = "previous difference"
+	}
+	e.runJob(what, true, func(ctx context.Context, progress func(string)) func() {
+		o := compare.Options{Progress: func(done, total int64) { progress(percent(done, total)) }}
+		var r compare.Range
+		var ok bool
+		var err error
+		if back {
+			r, ok, err = compare.Prev(ctx, e.f, c.other, from, o)
+		} else {
+			r, ok, err = compare.Next(ctx, e.f, c.other, from, o)
+		}
+		var k int64
+		if err == nil && ok {
+			k = c.index(ctx, r)
+		}
+		return func() {
+			switch {
+			case errors.Is(err, context.Canceled):
+				e.Message("%s: stopped", what)
+			case err != nil:
+				e.ShowError(err)
+			case !ok && back:
+				e.Message("no difference before 0x%x", from)
+			case !ok:
+				e.Message("no difference after 0x%x", from)
+			default:
+				c.mu.Lock()
+				c.cur, c.k = r, k
+				c.mu.Unlock()
+				if r.Off >= e.size { // the other file's tail: past this file's end
+					e.SetCursor(e.size - 1)
+					e.Message("only in %s from 0x%x: %d bytes past the end of this file", display.Name(c.other.Path()), r.Off, r.Len)
+					return
+				}
+				e.SetCursor(r.Off)
+			}
+		}
+	})
+}
+
+// copyRun copies the differing run under the cursor (or the selection)
+// from the other file into the editor's (obtain), or into the other file
+// (put, then MS_SYNC of it).
+func (c *comparer) copyRun(put bool) {
+	e := c.e
+	if c.noOther() || e.busy() {
+		return
+	}
+	a, b := e.f, c.other
+	selOff, selN, sel := e.Selection()
+	cursor := e.cursor
+	what := "copying from the other file"
+	if put {
+		what = "copying into the other file"
+	}
+	e.runJob(what, true, func(ctx context.Context, progress func(string)) func() {
+		var r compare.Range
+		if sel {
+			r = compare.Range{Off: selOff, Len: selN}
+		} else {
+			var x, y [1]byte
+			na, _ := a.ReadAt(x[:], cursor)
+			nb, _ := b.ReadAt(y[:], cursor)
+			if na == 1 && nb == 1 && x[0] == y[0] {
+				return func() { e.Message("no difference under the cursor") }
+			}
+			if nb == 0 {
+				return func() {
+					e.Message("only in this file from 0x%x: mmhex never changes a file's size", b.Size())
+				}
+			}
+			rr, ok, err := compare.Prev(ctx, a, b, cursor+1, compare.Options{})
+			if err != nil || !ok || rr.End() <= cursor {
+				return func() {
+					if err != nil {
+						e.ShowError(err)
+					} else {
+						e.Message("no difference under the cursor")
+					}
+				}
+			}
+			r = rr
+		}
+		common := min(a.Size(), b.Size())
+		if r.Off >= common {
+			return func() { e.Message("past the end of the other file: mmhex never changes a file's size") }
+		}
+		r.Len = min(r.End(), common) - r.Off
+		if r.Len > maxCopy {
+			return func() {
+				e.Message("the run is %d bytes: at most %s are copied at once (select a part)", r.Len, display.HumanBytes(maxCopy))
+			}
+		}
+		src, dst := b, a
+		if put {
+			src, dst = a, b
+		}
+		buf := make([]byte, r.Len)
+		if _, err := src.ReadAt(buf, r.Off); err != nil {
+			return func() { e.ShowError(err) }
+		}
+		if !put {
+			return func() {
+				g := dst.Group()
+				n, err := g.WriteAt(buf, r.Off)
+				e.touch(r.Off, r.Off+int64(n))
+				if err != nil {
+					e.ShowError(e.editError(err))
+					return
+				}
+				e.Message("copied %d bytes at 0x%x from %s (one undo step)", r.Len, r.Off, display.Name(b.Path()))
+				c.startCount()
+			}
+		}
+		if _, err := dst.WriteAt(buf, r.Off); err != nil {
+			if errors.Is(err, mapping.ErrReadOnly) {
+				err = fmt.Errorf("%s is read-only: nothing copied", display.Name(dst.Path()))
+			}
+			return func() { e.ShowError(err) }
+		}
+		res, err := dst.Sync(mapping.MSSync)
+		return func() {
+			if err != nil {
+				e.Errorf("copied %d bytes at 0x%x into %s, but its sync failed: %v", r.Len, r.Off, display.Name(dst.Path()), err)
+			} else {
+				e.Message("copied %d bytes at 0x%x into %s; msync(%s) %d pages", r.Len, r.Off, display.Name(dst.Path()), res.Flag, res.Pages)
+			}
+			c.startCount()
+		}
+	})
+}
+
+var (
+	styleDiffer   = tcell.StyleDefault.Background(tcell.PaletteColor(6)).Foreground(tcell.PaletteColor(0))
+	styleOnlyHere = tcell.StyleDefault.Foreground(tcell.PaletteColor(8)).Italic(true)
+)
+
+// draw draws the other file's rows for the grid's offsets: a header line
+// (name, size, mode), then a row per grid row.
+func (c *comparer) draw(s tcell.Screen, x, y, w, h int) {
+	e := c.e
+	if h <= 0 || w <= 0 {
+		return
+	}
+	s = clipScreen{Screen: s, x0: x, x1: x + w}
+	b := c.other
+	fill(s, x, y, w, ' ', e.pal.header)
+	mode := "rw"
+	switch b.Mode() {
+	case mapping.ReadOnly:
+		mode = "read-only"
+		if why := b.NoticeShort(); why != "" {
+			mode += " (" + why + ")"
+		}
+	case mapping.Private:
+		mode = "private"
+	}
+	size := display.HumanBytes(b.Size())
+	if b.Size() >= 1024 {
+		size += fmt.Sprintf(" (%d B)", b.Size())
+	}
+	cx := drawText(s, x+1, y, w-1, display.Name(b.Path()), e.pal.headerKey)
+	drawText(s, cx+2, y, x+w-cx-2, size+"  "+mode, e.pal.header)
+	bpr := e.bpr
+	if bpr <= 0 {
+		return
+	}
+	g := makeGeom(offsetDigits(max(e.size, b.Size())), bpr)
+	data := c.frameB
+	start := c.frameStart
+	bsize := b.Size()
+	for r := 0; r < h-1; r++ {
+		rowOff := e.top + int64(r*bpr)
+		py := y + 1 + r
+		if rowOff >= e.size {
+			if rowOff < bsize && (r == 0 || e.top+int64((r-1)*bpr) < e.size) {
+				drawText(s, x+1, py, w-1, fmt.Sprintf("only in this file from 0x%x: %d bytes", e.size, bsize-e.size), styleOnlyHere)
+			}
+			break
+		}
+		if rowOff >= bsize {
+			drawText(s, x+1, py, w-1, fmt.Sprintf("only in %s from 0x%x", display.Name(e.FileName()), bsize), styleOnlyHere)
+			break
+		}
+		ost := e.pal.offset
+		if e.cursor >= rowOff && e.cursor < rowOff+int64(bpr) {
+			ost = e.pal.offsetCur
+		}
+		drawHex(s, x+1, py, rowOff, g.digits, ost)
+		for i := 0; i < bpr; i++ {
+			off := rowOff + int64(i)
+			idx := off - start
+			if off >= bsize || idx < 0 || idx >= int64(len(data)) {
+				break
+			}
+			v := data[idx]
+			st := e.pal.class[hexfmt.ClassOf(v)]
+			if off >= e.size || idx >= int64(len(c.frameA)) || c.frameA[idx] != v {
+				st = styleDiffer
+			}
+			tst := st
+			if off == e.cursor {
+				st = st.Reverse(true)
+				tst = tst.Underline(true)
+			}
+			px := x + g.hexX + hexPos(i)
+			s.Put(px, py, cellText[hexDigits[v>>4]], st)
+			s.Put(px+1, py, cellText[hexDigits[v&0xf]], st)
+			s.Put(x+g.textX+i, py, cellText[hexfmt.TextChar(v)], tst)
+		}
+	}
+}

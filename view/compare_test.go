@@ -1,0 +1,238 @@
+package view
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+
+	"mmhex/keymap"
+	"mmhex/mapping"
+	"mmhex/mapping/testenv"
+)
+
+// comparePair writes A (3000 pattern bytes) and B (A with two bytes
+// changed at 0x105, "DIFF" at 0x400, and 4 more bytes).
+func comparePair(t *testing.T) (pa, pb string, a, b []byte) {
+	t.Helper()
+	dir := t.TempDir()
+	a = testenv.Pattern(3000, 13)
+	b = append([]byte(nil), a...)
+	b[0x105] ^= 0xff
+	b[0x106] ^= 1
+	copy(b[0x400:], "DIFF")
+	b = append(b, "tail"...)
+	pa, pb = filepath.Join(dir, "A"), filepath.Join(dir, "B")
+	if err := os.WriteFile(pa, a, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pb, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return
+}
+
+func compareHarness(t *testing.T, pa, pb string, w, ht int, keys *keymap.Dispatcher) (*harness, *mapping.File) {
+	t.Helper()
+	fb, err := mapping.Open(pb, mapping.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fb.Close() })
+	h := newHarness(t, pa, w, ht, mapping.Options{}, Options{Other: fb, Name: "A", Keys: keys})
+	c := featureOf[*comparer](h.e)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		c.mu.Lock()
+		done := c.countEnd
+		c.mu.Unlock()
+		if done {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the background count did not end in 20 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return h, fb
+}
+
+// relName shows B's path as "B" in the golden screens (its folder is a
+// temporary one).
+func relName(screen, pb string) string { return strings.ReplaceAll(screen, pb, "B") }
+
+// TestCompareScreens: `mmhex A B` side by side at 160 columns and stacked
+// at 80: the other file's header (name, size, mode), the same rows, the
+// differing bytes highlighted in both grids, and after next-difference
+// "difference 1 of 3, 2 B" with the cursor on the run in both.
+func TestCompareScreens(t *testing.T) {
+	pa, pb, _, _ := comparePair(t)
+	for _, size := range [][2]int{{160, 20}, {80, 24}} {
+		h, _ := compareHarness(t, pa, pb, size[0], size[1], nil)
+		screen := h.draw()
+		if !strings.Contains(screen, "differences: 3 │") {
+			t.Fatalf("%d columns: no count in the status line:\n%s", size[0], screen)
+		}
+		h.e.RunAction(keymap.DiffNext, Args{})
+		screen = relName(h.draw(), pb)
+		golden(t, fmt.Sprintf("compare-%d", size[0]), screen)
+		// the differing bytes 0x105 and 0x106 are highlighted in both grids,
+		// 0x104 is not
+		x, y, ok := h.find("00000100  ")
+		if !ok {
+			t.Fatal("row 0x100 not shown")
+		}
+		hexX := func(i int) int { return x + 10 + i*3 + i/8 }
+		for _, grid := range []int{0, 1} {
+			gx, gy := x, y
+			if grid == 1 {
+				if size[0] >= 160 {
+					line := strings.Split(h.draw(), "\n")[y]
+					gx = len([]rune(line[:strings.LastIndex(line, "00000100  ")]))
+				} else {
+					lines := strings.Split(h.draw(), "\n")
+					for yy := y + 1; yy < len(lines); yy++ {
+						if strings.HasPrefix(lines[yy], " 00000100  ") {
+							gy = yy
+						}
+					}
+					if gy == y {
+						t.Fatalf("80 columns: row 0x100 of B not shown below:\n%s", h.draw())
+					}
+				}
+			}
+			for i, want := range map[int]bool{4: false, 5: true, 6: true, 7: false} {
+				_, st := h.cell(gx+(hexX(i)-x)+1, gy)
+				_, bg, _ := st.Decompose()
+				if got := bg == tcell.PaletteColor(6); got != want && !(i == 5 && bg != tcell.ColorDefault) {
+					t.Errorf("%d columns, grid %d: byte 0x10%d highlighted %v, want %v (bg %v)", size[0], grid, i, got, want, bg)
+				}
+			}
+		}
+	}
+}
+
+// TestCompareObtainPut: next difference, obtain (the run from B into A,
+// one undo step, A synced by the sync action), next, put (the run from A
+// into B, synced at once): the bytes on disk, and the count follows.
+func TestCompareObtainPut(t *testing.T) {
+	pa, pb, a, b := comparePair(t)
+	h, _ := compareHarness(t, pa, pb, 160, 20, nil)
+	h.e.RunAction(keymap.DiffNext, Args{})
+	if h.e.Cursor() != 0x105 {
+		t.Fatalf("cursor at %#x, want 0x105", h.e.Cursor())
+	}
+	h.e.RunAction(keymap.DiffObtain, Args{})
+	h.e.RunAction(keymap.Sync, Args{})
+	want := append([]byte(nil), a...)
+	copy(want[0x105:0x107], b[0x105:0x107])
+	testenv.MustEqual(t, "A after obtain and sync", testenv.DiskBytes(t, pa), want)
+	h.e.RunAction(keymap.DiffNext, Args{})
+	if h.e.Cursor() != 0x400 {
+		t.Fatalf("cursor at %#x, want 0x400", h.e.Cursor())
+	}
+	h.e.RunAction(keymap.DiffPut, Args{})
+	wantB := append([]byte(nil), b...)
+	copy(wantB[0x400:0x404], a[0x400:0x404])
+	testenv.MustEqual(t, "B after put", testenv.DiskBytes(t, pb), wantB)
+	if s := h.draw(); !strings.Contains(s, "copied 4 bytes at 0x400 into "+pb+"; msync(MS_SYNC) 1 pages") {
+		t.Errorf("no put message:\n%s", s)
+	}
+	// only the tail is left: the count says 1, next goes to it
+	c := featureOf[*comparer](h.e)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if n, done := c.total(); done && n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			n, done := c.total()
+			t.Fatalf("count %d done %v, want 1", n, done)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	h.e.RunAction(keymap.DiffNext, Args{})
+	if s := h.draw(); !strings.Contains(s, "only in "+pb+" from 0xbb8: 4 bytes past the end of this file") {
+		t.Errorf("next to the tail:\n%s", s)
+	}
+	h.e.RunAction(keymap.DiffPrev, Args{})
+	if s := h.draw(); !strings.Contains(s, "no difference before 0xbb7") {
+		t.Errorf("prev with only the tail left:\n%s", s)
+	}
+}
+
+// TestCompareVimKeys: ]c and [c move, d o obtains (vim preset).
+func TestCompareVimKeys(t *testing.T) {
+	pa, pb, a, b := comparePair(t)
+	m, err := keymap.PresetMap("vim")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := compareHarness(t, pa, pb, 160, 20, keymap.NewDispatcher(m))
+	h.typeText("]c]c")
+	if h.e.Cursor() != 0x400 {
+		t.Fatalf("]c]c: cursor %#x, want 0x400", h.e.Cursor())
+	}
+	h.typeText("[c")
+	if h.e.Cursor() != 0x105 {
+		t.Fatalf("[c: cursor %#x, want 0x105", h.e.Cursor())
+	}
+	h.typeText("do")
+	h.e.RunAction(keymap.Sync, Args{})
+	want := append([]byte(nil), a...)
+	copy(want[0x105:0x107], b[0x105:0x107])
+	testenv.MustEqual(t, "A after do", testenv.DiskBytes(t, pa), want)
+	if !bytes.Equal(testenv.DiskBytes(t, pb), b) {
+		t.Error("B changed")
+	}
+}
+
+// TestCompareWithoutOther: the compare actions on one file say so.
+func TestCompareWithoutOther(t *testing.T) {
+	pa, _, _, _ := comparePair(t)
+	h := newHarness(t, pa, 100, 20, mapping.Options{}, Options{})
+	h.e.RunAction(keymap.DiffNext, Args{})
+	if s := h.draw(); !strings.Contains(s, "no second file: mmhex A B compares two files") {
+		t.Errorf("diff-next on one file:\n%s", s)
+	}
+}
+
+// TestTmuxCompare: the real binary in tmux opens two files side by side,
+// jumps to the next difference (Alt-Down), copies it from the other file
+// (Alt-o), syncs (Ctrl-S) and quits: A holds B's bytes there on disk, B is
+// unchanged. The same file twice says so and shows one grid.
+func TestTmuxCompare(t *testing.T) {
+	bin := mmhexBinary(t)
+	pa, pb, a, b := comparePair(t)
+	s := newTerm(t, 160, 24)
+	s.text(fmt.Sprintf("%s %s %s; echo EXIT=$?", bin, pa, pb))
+	s.keys("Enter")
+	s.waitFor("differences: 3 │")
+	s.keys("M-Down")
+	s.waitFor("difference 1 of 3, 2 B │ 0x105 (261)")
+	s.keys("M-Down")
+	s.waitFor("copied 2 bytes at 0x105 from " + pb + " (one undo step)")
+	s.waitFor("differences: 2 │")
+	s.keys("C-s")
+	s.waitFor("last sync: MS_SYNC 1 page")
+	s.keys("C-q")
+	s.waitFor("EXIT=0")
+	want := append([]byte(nil), a...)
+	copy(want[0x105:0x107], b[0x105:0x107])
+	testenv.MustEqual(t, "A on disk", testenv.DiskBytes(t, pa), want)
+	testenv.MustEqual(t, "B on disk", testenv.DiskBytes(t, pb), b)
+
+	s.text(fmt.Sprintf("clear; %s %s %s; echo EXIT=$?", bin, pa, pa))
+	s.keys("Enter")
+	scr := s.waitFor("are the same file: one grid")
+	if strings.Count(scr, "00000000  ") != 1 {
+		t.Errorf("same file: not one grid:\n%s", scr)
+	}
+	s.keys("C-q")
+	s.waitFor("EXIT=0")
+}
