@@ -95,8 +95,8 @@ var defaultPreset = presetDef{name: PresetDefault, modes: []modeDef{{
 		{"Alt-k", Hash},
 		{"Alt-a", CopyAs},
 
-		{"Alt-Down", DiffNext},
-		{"Alt-Up", DiffPrev},
+		{"F8", DiffNext}, {"Alt-Down", DiffNext},
+		{"F7", DiffPrev}, {"Alt-Up", DiffPrev},
 		{"Alt-o", DiffObtain},
 		{"Alt-p", DiffPut},
 

@@ -203,7 +203,7 @@ func TestCompareWithoutOther(t *testing.T) {
 }
 
 // TestTmuxCompare: the real binary in tmux opens two files side by side,
-// jumps to the next difference (Alt-Down), copies it from the other file
+// jumps to the next difference (F8), copies it from the other file
 // (Alt-o), syncs (Ctrl-S) and quits: A holds B's bytes there on disk, B is
 // unchanged. The same file twice says so and shows one grid.
 func TestTmuxCompare(t *testing.T) {
@@ -213,9 +213,9 @@ func TestTmuxCompare(t *testing.T) {
 	s.text(fmt.Sprintf("%s %s %s; echo EXIT=$?", bin, pa, pb))
 	s.keys("Enter")
 	s.waitFor("differences: 3 │")
-	s.keys("M-Down")
+	s.keys("F8")
 	s.waitFor("difference 1 of 3, 2 B │ 0x105 (261)")
-	s.keys("M-Down")
+	s.keys("M-o")
 	s.waitFor("copied 2 bytes at 0x105 from " + pb + " (one undo step)")
 	s.waitFor("differences: 2 │")
 	s.keys("C-s")
