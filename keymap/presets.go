@@ -97,8 +97,8 @@ var defaultPreset = presetDef{name: PresetDefault, modes: []modeDef{{
 
 		{"F8", DiffNext}, {"Alt-Down", DiffNext},
 		{"F7", DiffPrev}, {"Alt-Up", DiffPrev},
-		{"Alt-o", DiffObtain},
-		{"Alt-p", DiffPut},
+		{"Alt-g", DiffObtain},
+		{"Alt-y", DiffPut},
 
 		{"F1", Help}, {"Alt-h", Help}, {"Ctrl-_", Help},
 		{"Alt-i", Inspector},

@@ -204,7 +204,7 @@ func TestCompareWithoutOther(t *testing.T) {
 
 // TestTmuxCompare: the real binary in tmux opens two files side by side,
 // jumps to the next difference (F8), copies it from the other file
-// (Alt-o), syncs (Ctrl-S) and quits: A holds B's bytes there on disk, B is
+// (Alt-g), syncs (Ctrl-S) and quits: A holds B's bytes there on disk, B is
 // unchanged. The same file twice says so and shows one grid.
 func TestTmuxCompare(t *testing.T) {
 	bin := mmhexBinary(t)
@@ -215,7 +215,7 @@ func TestTmuxCompare(t *testing.T) {
 	s.waitFor("differences: 3 │")
 	s.keys("F8")
 	s.waitFor("difference 1 of 3, 2 B │ 0x105 (261)")
-	s.keys("M-o")
+	s.keys("M-g")
 	s.waitFor("copied 2 bytes at 0x105 from " + pb + " (one undo step)")
 	s.waitFor("differences: 2 │")
 	s.keys("C-s")
