@@ -138,7 +138,7 @@ var actions = []Info{
 	{CopyHex, "copy the selection to the clipboard as hex text", GroupSelect, false},
 	{CopyRaw, "copy the selection to the clipboard as raw bytes", GroupSelect, false},
 	{Fill, "fill the selection with one byte", GroupSelect, false},
-	{WriteSelection, "write the selection to a new file", GroupSelect, false},
+	{WriteSelection, "write the selection to a new file; without one, the whole file (save as: holes kept, edits included)", GroupSelect, false},
 	{MarkSet, "set mark {letter} (a–z or A–Z) at the cursor", GroupSelect, true},
 	{MarkJump, "jump to mark {letter}", GroupSelect, true},
 	{Marks, "list the marks", GroupSelect, false},

@@ -18,6 +18,7 @@ import (
 	"mmhex/keymap"
 	"mmhex/mapping"
 	"mmhex/mapping/display"
+	"mmhex/mapping/saveas"
 )
 
 // Write-selection (Ctrl-O, vim ":w FILE") writes the selection to a file
@@ -182,9 +183,15 @@ func checkTarget(path string, srcDev, srcIno uint64) (*writeTarget, error) {
 // background. An existing file is replaced only when confirmed.
 func (e *Editor) writeSelection(expr string) {
 	off, n, ok := e.Selection()
-	if !ok {
-		e.noSelection()
-		return
+	whole := !ok // save as: the whole file, holes kept (mapping/saveas)
+	what := describeRange(off, n)
+	if whole {
+		if e.size == 0 {
+			e.Errorf("the file is empty: nothing to write")
+			return
+		}
+		off, n = 0, e.size
+		what = fmt.Sprintf("the whole file (%d bytes, %s)", n, display.HumanBytes(n))
 	}
 	ws := writes(e)
 	if r := ws.run; r != nil {
@@ -198,14 +205,16 @@ func (e *Editor) writeSelection(expr string) {
 			e.ShowError(err)
 			return
 		}
-		e.afterSelectionAction()
+		if !whole {
+			e.afterSelectionAction()
+		}
 		r := &runningWrite{done: make(chan struct{}), name: t.name}
 		ws.run = r
-		e.Message("writing %s to %s… (%s cancels)", describeRange(off, n), t.name, orDefault(keyName(e, keymap.Cancel), "Esc"))
+		e.Message("writing %s to %s… (%s cancels)", what, t.name, orDefault(keyName(e, keymap.Cancel), "Esc"))
 		f := e.f
 		e.Go(func() { // panic-safe: a panic restores the terminal
 			t0 := time.Now()
-			err := writeRange(f, t, off, n, perm, &r.cancel)
+			err := writeRange(f, t, off, n, whole, perm, &r.cancel)
 			d := time.Since(t0)
 			close(r.done)
 			searchPost(e, func() {
@@ -215,10 +224,14 @@ func (e *Editor) writeSelection(expr string) {
 				switch {
 				case errors.Is(err, errWriteCancelled):
 					e.Message("write to %s cancelled: %s", t.name, t.unchanged())
+				case err != nil && whole:
+					e.Errorf("write file: %v", err)
 				case err != nil:
 					e.Errorf("write selection: %v", err)
+				case whole:
+					e.Message("wrote %s to %s in %s (holes kept, edits included)", what, t.name, formatDuration(d))
 				default:
-					e.Message("wrote %s to %s in %s", describeRange(off, n), t.name, formatDuration(d))
+					e.Message("wrote %s to %s in %s", what, t.name, formatDuration(d))
 				}
 			})
 		})
@@ -271,7 +284,7 @@ func (e *Editor) writeSelection(expr string) {
 		return nil
 	}
 	e.promptOrRun(expr, &Prompt{
-		Label: fmt.Sprintf("write %s to file:", describeRange(off, n)),
+		Label: fmt.Sprintf("write %s to file:", what),
 		Hint:  "a new file (an existing one only if you confirm)",
 		Done:  do,
 	})
@@ -315,7 +328,7 @@ func tempName(base string) string {
 // writeRange copies [off, off+n) of f to the target t through a temporary
 // file renamed into place, and closes t. perm is the source file's
 // permission bits (the umask applies, as with cp).
-func writeRange(f *mapping.File, t *writeTarget, off, n int64, perm os.FileMode, cancel *atomic.Bool) (err error) {
+func writeRange(f *mapping.File, t *writeTarget, off, n int64, whole bool, perm os.FileMode, cancel *atomic.Bool) (err error) {
 	defer t.close()
 	var tmp string
 	var fd int
@@ -338,7 +351,14 @@ func writeRange(f *mapping.File, t *writeTarget, off, n int64, perm os.FileMode,
 		}
 	}()
 	cw := &cancelWriter{w: fh, cancel: cancel}
-	if _, err := f.CopyTo(cw, off, n); err != nil {
+	if whole {
+		if _, err := saveas.Copy(f, fh, cancel); err != nil {
+			if errors.Is(err, saveas.ErrCancelled) {
+				return errWriteCancelled
+			}
+			return fmt.Errorf("%s: %v; %s", t.name, bareErr(err), t.unchanged())
+		}
+	} else if _, err := f.CopyTo(cw, off, n); err != nil {
 		switch {
 		case errors.Is(cw.err, errWriteCancelled):
 			return errWriteCancelled

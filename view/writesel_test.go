@@ -313,3 +313,47 @@ func TestWriteSelectionCancel(t *testing.T) {
 		t.Errorf("files: %q", got)
 	}
 }
+
+// TestSaveAsWholeFile: write-selection without a selection writes the
+// whole file (save as), edits included and holes kept, and leaves the
+// source alone; after the source was removed it rescues the edits.
+func TestSaveAsWholeFile(t *testing.T) {
+	posts := syncPosts(t)
+	const size = 16 << 20
+	p := filepath.Join(t.TempDir(), "src.bin")
+	if err := os.WriteFile(p, []byte("head"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(p, size); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, p, 250, 24, mapping.Options{}, Options{})
+	h.typeText("ab") // 0xab at 0
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "rescued.bin")
+	h.press("Ctrl-O")
+	if s := h.draw(); !strings.Contains(s, "write the whole file (16777216 bytes, 16.00 MiB) to file:") {
+		t.Fatalf("prompt:\n%s", s)
+	}
+	h.typeText(out)
+	h.press("Enter")
+	posts.drain(t, h.e)
+	if !strings.HasPrefix(h.e.msg, "wrote the whole file (16777216 bytes, 16.00 MiB) to "+out+" in ") || !strings.HasSuffix(h.e.msg, " (holes kept, edits included)") {
+		t.Fatalf("message %q", h.e.msg)
+	}
+	got := mustRead(t, out)
+	want := make([]byte, size)
+	copy(want, "\xabead")
+	if !bytes.Equal(got, want) {
+		t.Fatalf("the copy is not the file with its edit: starts %q", got[:8])
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(out, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Blocks > 64 {
+		t.Fatalf("the copy has %d blocks: the 16 MiB hole was written", st.Blocks)
+	}
+}
