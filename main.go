@@ -380,6 +380,25 @@ func copyStdin(dst io.Writer, n int64) error {
 	}
 }
 
+// spoolStdin copies standard input into a new file in the temporary
+// folder ($TMPDIR) and returns its path: for the one command that needs
+// standard input mapped (diff). The caller removes it once it is open.
+func spoolStdin() (string, error) {
+	f, err := os.CreateTemp("", "mmhex-stdin-")
+	if err != nil {
+		return "", fmt.Errorf("%s: a temporary file to hold it: %w", stdinName, err)
+	}
+	err = copyStdin(f, -1)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("%s: copying it to %s: %w", stdinName, display.Name(f.Name()), err)
+	}
+	return f.Name(), nil
+}
+
 // parseNumber parses an offset or length argument for file.
 func parseNumber(file, what, s string) (int64, error) {
 	if negativeNumber(strings.TrimSpace(s)) {
@@ -1047,7 +1066,7 @@ func appendOffsets(dst []byte, offs []int64) []byte {
 	return buf[:n]
 }
 
-const diffUsage = "A B [-s OFFSET] [-n LENGTH] [--max N] [--json | --bytes | --quiet]"
+const diffUsage = "A|- B|- [-s OFFSET] [-n LENGTH] [--max N] [--json | --bytes | --quiet]"
 
 // cmdDiff: the compare engine (mapping/compare) over both files, as
 // compare.Report prints it.
@@ -1063,6 +1082,7 @@ func cmdDiff(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	pos = withStdin(pos, 2) // producer | mmhex diff B: A is standard input
 	if err := needArgs("diff", diffUsage, pos, 2, 2); err != nil {
 		return err
 	}
@@ -1080,6 +1100,9 @@ func cmdDiff(args []string, stdout, stderr io.Writer) error {
 	if *maxN < 0 {
 		return usageError{fmt.Errorf("diff: --max must not be negative: %d (0: no limit)", *maxN)}
 	}
+	if isStdin(pos[0]) && isStdin(pos[1]) {
+		return usageError{errors.New("diff: standard input can be one side only")}
+	}
 	if o.Off, err = parseNumber(pos[0], "offset", *skip); err != nil {
 		return err
 	}
@@ -1090,9 +1113,22 @@ func cmdDiff(args []string, stdout, stderr io.Writer) error {
 	}
 	var files [2]*mapping.File
 	for i, p := range pos {
+		if isStdin(p) {
+			// The compare reads both sides at the same offsets, on every
+			// core: a pipe is copied into an unlinked temporary file,
+			// which is mapped like a file (named "-" in the output).
+			if p, err = spoolStdin(); err != nil {
+				return troubleError{err}
+			}
+			o.Names[i] = "-"
+		}
 		// a small window: --bytes reads the differing bytes with ReadAt,
 		// and the pages it touched leave with the window
-		if files[i], err = mapping.Open(p, mapping.Options{ReadOnly: true, Window: 4 << 20}); err != nil {
+		files[i], err = mapping.Open(p, mapping.Options{ReadOnly: true, Window: 4 << 20})
+		if o.Names[i] == "-" {
+			os.Remove(p) // the mapping keeps the data; nothing is left behind
+		}
+		if err != nil {
 			return troubleError{err}
 		}
 		defer files[i].Close()

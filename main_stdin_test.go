@@ -276,3 +276,78 @@ func TestEntropyStdin(t *testing.T) {
 		}
 	}
 }
+
+// runInEnv is runIn with extra environment variables.
+func runInEnv(t *testing.T, env []string, stdin []byte, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdin = bytes.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+// TestDiffStdin: diff takes standard input for one side ("-", or A left
+// out on a pipe); the output is the files' with the side named "-", and
+// with --bytes what cmp -l prints for the same pipe; the temporary copy
+// is gone afterwards; both sides "-" is refused.
+func TestDiffStdin(t *testing.T) {
+	a := pattern(3<<20 + 5)
+	b := append([]byte(nil), a...)
+	b[17], b[1<<20] = ^b[17], ^b[1<<20]
+	b = append(b, "tail"...)
+	fa, fb := tempFile(t, "a.bin", a), tempFile(t, "b.bin", b)
+	tmp := t.TempDir()
+	env := []string{"TMPDIR=" + tmp}
+	for _, opts := range [][]string{nil, {"--json"}, {"--bytes"}, {"--quiet"}, {"-s", "100", "--max", "1"}} {
+		want := mmhex(t, append([]string{"diff", fa, fb}, opts...)...)
+		if want.code != 1 {
+			t.Fatalf("diff %q: %+v", opts, want)
+		}
+		for _, c := range []struct {
+			args  []string
+			stdin []byte
+			name  string // the file "-" stands for
+		}{
+			{[]string{"diff", "-", fb}, a, fa},
+			{[]string{"diff", fb}, a, fa}, // A left out: standard input is A
+			{[]string{"diff", fa, "-"}, b, fb},
+		} {
+			r := runInEnv(t, env, c.stdin, append(c.args, opts...)...)
+			w := result{strings.ReplaceAll(want.stdout, c.name, "-"), strings.ReplaceAll(want.stderr, c.name, "-"), want.code}
+			if len(c.args) == 2 { // A and B: the file given is B
+				w = mmhex(t, append([]string{"diff", fa, fb}, opts...)...)
+				w.stdout, w.stderr = strings.ReplaceAll(w.stdout, fa, "-"), strings.ReplaceAll(w.stderr, fa, "-")
+			}
+			if r != w {
+				t.Errorf("%q %q:\n got %+v\nwant %+v", c.args, opts, r, w)
+			}
+		}
+	}
+	// --bytes against cmp -l reading the same pipe
+	cmd := exec.Command(testenv.RequireTool(t, "cmp"), "-l", fa, "-")
+	cmd.Stdin = bytes.NewReader(b)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	cmd.Run()
+	if r := runInEnv(t, env, b, "diff", fa, "-", "--bytes"); r.stdout != out.String() || r.stderr != errb.String() {
+		t.Errorf("diff A - --bytes:\n%q %q\ncmp -l A -:\n%q %q", trim(r.stdout), r.stderr, trim(out.String()), errb.String())
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+	if r := runInEnv(t, env, a, "diff", "-", "-"); r.code != 2 || r.stderr != "mmhex: diff: standard input can be one side only\n" {
+		t.Errorf("diff - -: %+v", r)
+	}
+	if r := runInEnv(t, env, a, "diff", "-", fa); r.code != 0 || r.stdout != "total: 0 ranges, 0 bytes differ\n" {
+		t.Errorf("equal: %+v", r)
+	}
+}

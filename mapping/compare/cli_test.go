@@ -201,7 +201,7 @@ func TestDiffRanges(t *testing.T) {
 		t.Errorf("--json --max 1: %q", got.stdout)
 	}
 	check(mmdiff(t, "--json", "--bytes", pa, pb), "", "mmhex: diff: --json, --bytes and --quiet exclude each other\n", 2)
-	check(mmdiff(t, pa), "", "mmhex: usage: mmhex diff A B [-s OFFSET] [-n LENGTH] [--max N] [--json | --bytes | --quiet] (mmhex --help for more)\n", 2)
+	check(mmdiff(t, pa), "", "mmhex: usage: mmhex diff A|- B|- [-s OFFSET] [-n LENGTH] [--max N] [--json | --bytes | --quiet] (mmhex --help for more)\n", 2)
 	check(mmdiff(t, "--max", "-1", pa, pb), "", "mmhex: diff: --max must not be negative: -1 (0: no limit)\n", 2)
 }
 

@@ -29,6 +29,21 @@ type ReportOptions struct {
 	Len    int64 // this many bytes (-n); < 0: to the end
 	Max    int64 // at most this many ranges (Bytes: lines); 0: no limit
 	Opts   Options
+	// Names, when set, are shown for A and B instead of display.Name of
+	// their paths ("-": standard input, spooled to a temporary file).
+	Names [2]string
+}
+
+// nameOf is how the report names f, A or B.
+func (o ReportOptions) nameOf(f, a *mapping.File) string {
+	i := 1
+	if f == a {
+		i = 0
+	}
+	if o.Names[i] != "" {
+		return o.Names[i]
+	}
+	return display.Name(f.Path())
 }
 
 // Report compares a and b as `mmhex diff` does and writes the result to
@@ -53,7 +68,7 @@ func Report(ctx context.Context, a, b *mapping.File, o ReportOptions, w, errw io
 				empty, other = b, a
 			}
 			if err = bw.Flush(); err == nil {
-				fmt.Fprintf(errw, "mmhex: %s: empty file, %s is not (%d bytes)\n", display.Name(empty.Path()), display.Name(other.Path()), other.Size())
+				fmt.Fprintf(errw, "mmhex: %s: empty file, %s is not (%d bytes)\n", o.nameOf(empty, a), o.nameOf(other, a), other.Size())
 			}
 		}
 	}
@@ -71,7 +86,7 @@ func end(o ReportOptions) int64 {
 }
 
 func reportRanges(ctx context.Context, a, b *mapping.File, o ReportOptions, w *bufio.Writer) (bool, error) {
-	na, nb := display.Name(a.Path()), display.Name(b.Path())
+	na, nb := o.nameOf(a, a), o.nameOf(b, a)
 	var n, bytes int64
 	stopped := false
 	var line []byte
@@ -241,9 +256,9 @@ func reportBytes(ctx context.Context, a, b *mapping.File, o ReportOptions, w *bu
 			return true, fmt.Errorf("writing: %w", err)
 		}
 		if n := min(la, lb); n == 0 {
-			fmt.Fprintf(errw, "cmp: EOF on %s which is empty\n", display.Name(short.Path()))
+			fmt.Fprintf(errw, "cmp: EOF on %s which is empty\n", o.nameOf(short, a))
 		} else {
-			fmt.Fprintf(errw, "cmp: EOF on %s after byte %d\n", display.Name(short.Path()), n)
+			fmt.Fprintf(errw, "cmp: EOF on %s after byte %d\n", o.nameOf(short, a), n)
 		}
 		differ = true
 	}
