@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
 
 	"mmhex/keymap"
 	"mmhex/mapping"
@@ -235,4 +236,86 @@ func TestTmuxCompare(t *testing.T) {
 	}
 	s.keys("C-q")
 	s.waitFor("EXIT=0")
+}
+
+// TestCompareSelection: with a selection, obtain copies the selection's
+// bytes from B (equal ones too), not the run under the cursor; put into a
+// read-only B is refused and changes nothing.
+func TestCompareSelection(t *testing.T) {
+	pa, pb, a, b := comparePair(t)
+	h, _ := compareHarness(t, pa, pb, 160, 20, nil)
+	h.e.SetCursor(0x3fe)
+	h.e.StartSelection(0x3fe)
+	h.e.SetCursor(0x401)
+	off, n, ok := h.e.Selection()
+	if !ok || off != 0x3fe || n < 2 {
+		t.Fatalf("selection %#x+%d %v", off, n, ok)
+	}
+	h.e.RunAction(keymap.DiffObtain, Args{})
+	h.e.RunAction(keymap.Sync, Args{})
+	want := append([]byte(nil), a...)
+	copy(want[off:off+n], b[off:off+n])
+	testenv.MustEqual(t, "A after obtaining the selection", testenv.DiskBytes(t, pa), want)
+
+	fb, err := mapping.Open(pb, mapping.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fb.Close()
+	h2 := newHarness(t, pa, 160, 20, mapping.Options{}, Options{Other: fb, Name: "A"})
+	h2.e.SetCursor(0x105)
+	h2.e.RunAction(keymap.DiffPut, Args{})
+	if s := h2.draw(); !strings.Contains(s, pb+" is read-only: nothing copied") {
+		t.Errorf("put into a read-only file:\n%s", s)
+	}
+	testenv.MustEqual(t, "B after a refused put", testenv.DiskBytes(t, pb), b)
+}
+
+// TestCompareNextCancelled: next difference runs as the editor's job: the
+// status line says so while it runs, Esc stops it, and it says it stopped
+// (the cursor stays).
+func TestCompareNextCancelled(t *testing.T) {
+	pa, pb, _, _ := comparePair(t)
+	held := make(chan struct{}, 1)
+	release := make(chan struct{})
+	f, err := mapping.Open(pa, mapping.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	fb, err := mapping.Open(pb, mapping.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fb.Close() })
+	sim := tcell.NewSimulationScreen("UTF-8")
+	if err := sim.Init(); err != nil {
+		t.Fatal(err)
+	}
+	sim.SetSize(160, 20)
+	step := func(what, progress string) {
+		if what == "next difference" && progress == "" {
+			held <- struct{}{}
+			<-release
+		}
+	}
+	e, err := New(tview.NewApplication(), f, Options{Features: viewFeatures(), Screen: sim, Other: fb, test: &testHooks{jobStep: step}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &jobRun{t: t, sim: sim, e: e, f: f, done: make(chan error, 1)}
+	go func() { r.done <- e.Run() }()
+	r.waitFor("differences: 3 │")
+	r.keys("F8")
+	<-held
+	r.waitFor("next difference… │")
+	r.keys("Esc")
+	close(release)
+	r.waitFor("next difference: stopped")
+	if s := r.waitFor("differences: 3 │ 0x0 (0)"); strings.Contains(s, "difference 1 of") {
+		t.Errorf("moved after Esc:\n%s", s)
+	}
+	r.keys("F8")
+	r.waitFor("difference 1 of 3, 2 B │ 0x105 (261)")
+	r.quit()
 }
