@@ -30,6 +30,7 @@ import (
 	"mmhex/keymap"
 	"mmhex/keymap/cmddoc"
 	"mmhex/mapping"
+	"mmhex/mapping/bookmarks"
 	"mmhex/mapping/compare"
 	"mmhex/mapping/display"
 	"mmhex/mapping/dumppatch"
@@ -69,6 +70,7 @@ var commands = []command{
 	{"extents", "FILE [--json]", "data and hole ranges (SEEK_DATA/SEEK_HOLE) and the physical extents (FIEMAP: logical, physical, length, flags), as filefrag -v", cmdExtents},
 	{"hash", hashUsage, "CRC-32, MD5, SHA-1, SHA-256 or SHA-512 of the file (as sha256sum prints it) or of a range; holes are not read", cmdHash},
 	{"keys", keysUsage, "print the active key bindings; configuration problems on standard error (exit 1); --markdown: docs/keys.md", cmdKeys},
+	{"marks", "FILE [--json]", "the marks kept for the file across sessions (set in the editor): letter, offset in hex and decimal, note; exit 1 when none, 2 when they belong to a file this one replaced", cmdMarks},
 	{"patch", patchUsage, "store bytes through a shared mapping and msync them (MS_SYNC; --async: MS_ASYNC, a no-op on Linux, not waited for); --from-dump: the bytes of an xxd or hexdump -C dump, or of a diff of two dumps (its old side checked first)", cmdPatch},
 	{"replace", replaceUsage, "replace every match (non-overlapping, left to right) with bytes of the same length, in place, then msync(MS_SYNC); exit 1 when none, 2 on trouble", cmdReplace},
 	{"search", searchUsage, "print the offset of every match (overlapping included) in decimal, one a line; exit 1 when none, 2 on trouble", cmdSearch},
@@ -540,6 +542,53 @@ func cmdPatch(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "%s: patched %d %s at %#x%s; msync(%s) %d %s, %d %s, %s%s\n",
 		name, len(data), plural(len(data), "byte", "bytes"), off, wrote, res.Flag,
 		res.Pages, plural(res.Pages, "page", "pages"), res.Bytes, plural(int(res.Bytes), "byte", "bytes"), res.Duration, tail)
+	return nil
+}
+
+// cmdMarks: the marks mapping/bookmarks keeps for FILE.
+func cmdMarks(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("marks", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs("marks", "FILE [--json]", pos, 1, 1); err != nil {
+		return err
+	}
+	name := display.Name(pos[0])
+	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
+	if err != nil {
+		return troubleError{err}
+	}
+	defer f.Close()
+	dir, err := bookmarks.StateDir()
+	if err != nil {
+		return troubleError{err}
+	}
+	k, err := bookmarks.KeyOf(f)
+	if err != nil {
+		return troubleError{err}
+	}
+	ms, st, err := bookmarks.Load(dir, k)
+	if err != nil {
+		return troubleError{err}
+	}
+	if st.Replaced != "" {
+		return troubleError{fmt.Errorf("%s: %s", name, st.Replaced)}
+	}
+	if *asJSON {
+		if ms == nil {
+			ms = []bookmarks.Mark{}
+		}
+		b, _ := json.MarshalIndent(ms, "", "  ")
+		fmt.Fprintf(stdout, "%s\n", b)
+	} else {
+		io.WriteString(stdout, bookmarks.Text(ms))
+	}
+	if len(ms) == 0 {
+		return fmt.Errorf("%s: no marks (the editor sets them: Alt-m, vim m)", name)
+	}
 	return nil
 }
 

@@ -8,6 +8,8 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"mmhex/keymap"
+	"mmhex/mapping/bookmarks"
+	"mmhex/mapping/display"
 	"mmhex/view/hexfmt"
 )
 
@@ -17,15 +19,70 @@ func validMark(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z
 // marks is the marks feature: the letters set, each at an offset.
 type marks struct {
 	marks map[rune]int64
+	notes map[rune]string
+	// dir and key: where the marks of this file are kept across sessions
+	// (mapping/bookmarks); dir "" when they are not (no state folder).
+	dir   string
+	key   bookmarks.Key
+	where string // what the list says about keeping them
 }
 
-func newMarks() *marks { return &marks{marks: map[rune]int64{}} }
+func newMarks() *marks { return &marks{marks: map[rune]int64{}, notes: map[rune]string{}} }
+
+// load applies the marks recorded for e's file, and says when marks
+// recorded for this path belong to another file (not applied).
+func (x *marks) load(e *Editor) {
+	dir, err := bookmarks.StateDir()
+	if err == nil {
+		x.key, err = bookmarks.KeyOf(e.f)
+	}
+	if err != nil {
+		x.where = fmt.Sprintf("marks last for this session only: %v", err)
+		return
+	}
+	x.dir = dir
+	x.where = "kept across sessions (mmhex marks FILE)"
+	ms, st, err := bookmarks.Load(dir, x.key)
+	if err != nil {
+		e.Errorf("marks: %v", err)
+		return
+	}
+	if st.Replaced != "" {
+		e.Errorf("marks: %s", st.Replaced)
+		return
+	}
+	for _, m := range ms {
+		r := []rune(m.Name)
+		if len(r) == 1 && validMark(r[0]) && m.Off >= 0 && m.Off < e.size {
+			x.marks[r[0]] = m.Off
+			if m.Note != "" {
+				x.notes[r[0]] = m.Note
+			}
+		}
+	}
+}
+
+// save records the marks (when they are kept across sessions).
+func (x *marks) save(e *Editor) {
+	if x.dir == "" {
+		return
+	}
+	ms := make([]bookmarks.Mark, 0, len(x.marks))
+	for r, off := range x.marks {
+		ms = append(ms, bookmarks.Mark{Name: string(r), Off: off, Note: x.notes[r]})
+	}
+	x.key.Size = e.size
+	if err := bookmarks.Save(x.dir, x.key, ms); err != nil {
+		e.Errorf("marks not saved: %v", err)
+	}
+}
 
 func (x *marks) Name() string { return "marks" }
 
 func (x *marks) Register(e *Editor) error { registerMarks(e, x); return nil }
 
 func registerMarks(e *Editor, x *marks) {
+	x.load(e)
 	// askLetter takes the mark letter from a one-key prompt when the key
 	// sequence did not carry one (command line, or a binding without it).
 	askLetter := func(label string, then func(r rune)) {
@@ -51,11 +108,12 @@ func registerMarks(e *Editor, x *marks) {
 		if a.Arg != 0 {
 			return a.Arg
 		}
-		if len(a.Expr) == 1 {
+		if len(a.Expr) == 1 || len(a.Expr) > 1 && a.Expr[1] == ' ' {
 			return rune(a.Expr[0])
 		}
 		return 0
 	}
+	note := "" // the note of the mark being set (":mark-set a NOTE")
 	set := func(r rune) {
 		if !validMark(r) {
 			e.Errorf("marks are letters a–z, A–Z, not %q", r)
@@ -66,6 +124,11 @@ func registerMarks(e *Editor, x *marks) {
 			return
 		}
 		x.marks[r] = e.cursor
+		delete(x.notes, r)
+		if note != "" {
+			x.notes[r] = note
+		}
+		x.save(e)
 		e.Message("mark %c set at 0x%x (%d); %s %c jumps back", r, e.cursor, e.cursor, orDefault(keyName(e, keymap.MarkJump), "mark-jump"), r)
 	}
 	jump := func(r rune) {
@@ -84,7 +147,11 @@ func registerMarks(e *Editor, x *marks) {
 	}
 	e.Handle(keymap.MarkSet, func(e *Editor, a Args) {
 		if r := letter(a); r != 0 {
+			if len(a.Expr) > 2 {
+				note = strings.TrimSpace(a.Expr[2:])
+			}
 			set(r)
+			note = ""
 			return
 		}
 		askLetter("set mark:", set)
@@ -155,8 +222,11 @@ func (x *marks) text(e *Editor) string {
 		if off == e.cursor {
 			b.WriteString("  ◀ cursor")
 		}
+		if nt := x.notes[r]; nt != "" {
+			b.WriteString("  " + display.Sanitize(nt))
+		}
 		b.WriteByte('\n')
 	}
-	fmt.Fprintf(&b, "\n%s LETTER jumps to a mark", orDefault(keyName(e, keymap.MarkJump), "mark-jump"))
+	fmt.Fprintf(&b, "\n%s LETTER jumps to a mark; %s", orDefault(keyName(e, keymap.MarkJump), "mark-jump"), x.where)
 	return b.String()
 }

@@ -1,0 +1,254 @@
+// Package bookmarks keeps marks (a letter, an offset, an optional note)
+// across sessions, per file, in $XDG_STATE_HOME/mmhex/ (else
+// ~/.local/state/mmhex/): one JSON file per file, named by its device and
+// inode, holding its size and its path as a hint.
+//
+// Marks are applied to a file only when its device, inode and size are
+// those recorded. A file replaced by another (a new inode at the path of
+// recorded marks, or the recorded inode with another size) is detected
+// and its marks are reported, not applied. The folder is created 0700 and
+// the files 0600 (they name your files and offsets); a folder that is a
+// symbolic link or belongs to someone else is refused.
+package bookmarks
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"mmhex/mapping"
+	"mmhex/mapping/display"
+)
+
+// Mark is one bookmark.
+type Mark struct {
+	Name string `json:"name"` // a letter, a–z or A–Z
+	Off  int64  `json:"offset"`
+	Note string `json:"note,omitempty"`
+}
+
+// Key identifies a file: device, inode and size; Path is a hint (the
+// absolute path it was opened by).
+type Key struct {
+	Dev  uint64 `json:"dev"`
+	Ino  uint64 `json:"ino"`
+	Size int64  `json:"size"`
+	Path string `json:"path"`
+	// Born is the file's birth time (statx btime, ns; 0 when the
+	// filesystem does not say): an inode number reused by a new file has
+	// another.
+	Born int64 `json:"born,omitempty"`
+}
+
+type record struct {
+	Key
+	Marks []Mark `json:"marks"`
+}
+
+// ErrUnsafeDir: the state folder is a symbolic link, not a folder, or
+// someone else's.
+var ErrUnsafeDir = errors.New("unsafe state folder")
+
+// StateDir returns $XDG_STATE_HOME/mmhex (else ~/.local/state/mmhex),
+// created 0700 when missing; refused (ErrUnsafeDir) when it is a symbolic
+// link, not a folder, or owned by another user.
+func StateDir() (string, error) {
+	base := os.Getenv("XDG_STATE_HOME")
+	if base == "" || !filepath.IsAbs(base) {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("no state folder: %w", err)
+		}
+		base = filepath.Join(home, ".local", "state")
+	}
+	dir := filepath.Join(base, "mmhex")
+	if err := os.MkdirAll(base, 0o700); err != nil {
+		return "", err
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+		return "", err
+	}
+	var st unix.Stat_t
+	if err := unix.Lstat(dir, &st); err != nil {
+		return "", err
+	}
+	switch {
+	case st.Mode&unix.S_IFMT == unix.S_IFLNK:
+		return "", fmt.Errorf("%s: %w: a symbolic link", display.Name(dir), ErrUnsafeDir)
+	case st.Mode&unix.S_IFMT != unix.S_IFDIR:
+		return "", fmt.Errorf("%s: %w: not a folder", display.Name(dir), ErrUnsafeDir)
+	case int(st.Uid) != os.Geteuid():
+		return "", fmt.Errorf("%s: %w: owned by uid %d", display.Name(dir), ErrUnsafeDir, st.Uid)
+	}
+	if st.Mode&0o077 != 0 {
+		os.Chmod(dir, 0o700)
+	}
+	return dir, nil
+}
+
+// KeyOf is the key of an open file.
+func KeyOf(f *mapping.File) (Key, error) {
+	dev, ino, _, err := f.Ident()
+	if err != nil {
+		return Key{}, err
+	}
+	k := Key{Dev: dev, Ino: ino, Size: f.Size(), Path: f.OpenedPath()}
+	f.WithDescriptor(func(fd int, _ int64) error {
+		var sx unix.Statx_t
+		if unix.Statx(fd, "", unix.AT_EMPTY_PATH, unix.STATX_BTIME, &sx) == nil && sx.Mask&unix.STATX_BTIME != 0 {
+			k.Born = sx.Btime.Sec*1e9 + int64(sx.Btime.Nsec)
+		}
+		return nil
+	})
+	return k, nil
+}
+
+func fileName(dev, ino uint64) string { return fmt.Sprintf("marks-%x-%x.json", dev, ino) }
+
+// Status says how the recorded marks relate to the file.
+type Status struct {
+	// Replaced is set when marks were recorded for this path (or this
+	// inode) but for another file: they are not applied. It says why.
+	Replaced string
+	// Moved: the marks were recorded when the file had another path.
+	Moved string
+}
+
+func read(p string) (*record, error) {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	var r record
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s: %w", display.Name(p), err)
+	}
+	return &r, nil
+}
+
+// Load returns the marks recorded for the file k names, sorted by name.
+// A record for the same inode but another size, or for the same path but
+// another inode, gives no marks and Status.Replaced.
+func Load(dir string, k Key) ([]Mark, Status, error) {
+	var st Status
+	r, err := read(filepath.Join(dir, fileName(k.Dev, k.Ino)))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, st, err
+	}
+	if r != nil {
+		if r.Born != 0 && k.Born != 0 && r.Born != k.Born {
+			// An earlier file had this inode number.
+			if r.Path == k.Path {
+				st.Replaced = fmt.Sprintf("%s set on an earlier file at this path (born %s, this one %s): replaced since; not applied",
+					marksWere(len(r.Marks)), born(r.Born), born(k.Born))
+				return nil, st, nil
+			}
+			os.Remove(filepath.Join(dir, fileName(k.Dev, k.Ino))) // it was removed: its marks went with it
+			return nil, st, nil
+		}
+		if r.Size != k.Size {
+			st.Replaced = fmt.Sprintf("%s set on a file of %d bytes with this inode (%s); this one has %d bytes: another file, or rewritten since; not applied",
+				marksWere(len(r.Marks)), r.Size, display.Name(r.Path), k.Size)
+			return nil, st, nil
+		}
+		if r.Path != k.Path {
+			st.Moved = r.Path
+		}
+		sortMarks(r.Marks)
+		return r.Marks, st, nil
+	}
+	// Marks recorded for this path but another inode: the file was
+	// replaced (renamed over, or removed and made again).
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), "marks-") || !strings.HasSuffix(e.Name(), ".json") {
+			continue
+		}
+		o, err := read(filepath.Join(dir, e.Name()))
+		if err != nil || o.Path != k.Path || len(o.Marks) == 0 {
+			continue
+		}
+		st.Replaced = fmt.Sprintf("%s set on another file at this path (inode %d, %d bytes; now inode %d, %d bytes): replaced since; not applied",
+			marksWere(len(o.Marks)), o.Ino, o.Size, k.Ino, k.Size)
+		return nil, st, nil
+	}
+	return nil, st, nil
+}
+
+func marksWere(n int) string {
+	if n == 1 {
+		return "1 mark was"
+	}
+	return fmt.Sprintf("%d marks were", n)
+}
+
+func born(ns int64) string { return time.Unix(0, ns).UTC().Format("2006-01-02 15:04:05Z") }
+
+func sortMarks(ms []Mark) {
+	rank := func(s string) string { // a–z before A–Z
+		if s != "" && s[0] >= 'a' {
+			return "0" + s
+		}
+		return "1" + s
+	}
+	sort.Slice(ms, func(i, j int) bool { return rank(ms[i].Name) < rank(ms[j].Name) })
+}
+
+// Save records marks for the file k names (replacing what was recorded
+// for its inode; no marks removes the record), atomically: a 0600
+// temporary file renamed into place.
+func Save(dir string, k Key, marks []Mark) error {
+	p := filepath.Join(dir, fileName(k.Dev, k.Ino))
+	if len(marks) == 0 {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		return nil
+	}
+	ms := append([]Mark(nil), marks...)
+	sortMarks(ms)
+	b, err := json.MarshalIndent(record{Key: k, Marks: ms}, "", "  ")
+	if err != nil {
+		return err
+	}
+	var rnd [6]byte
+	rand.Read(rnd[:])
+	tmp := p + ".tmp-" + hex.EncodeToString(rnd[:])
+	fh, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, 0o600)
+	if err != nil {
+		return err
+	}
+	_, werr := fh.Write(append(b, '\n'))
+	if cerr := fh.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(tmp, p)
+	}
+	if werr != nil {
+		os.Remove(tmp)
+	}
+	return werr
+}
+
+// Text lists marks as `mmhex marks` prints them: "a 0x100 256 note".
+func Text(ms []Mark) string {
+	var sb strings.Builder
+	for _, m := range ms {
+		fmt.Fprintf(&sb, "%s %#x %d", m.Name, m.Off, m.Off)
+		if m.Note != "" {
+			sb.WriteString(" " + display.Sanitize(m.Note))
+		}
+		sb.WriteByte('\n')
+	}
+	return sb.String()
+}

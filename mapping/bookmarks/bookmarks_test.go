@@ -1,0 +1,173 @@
+package bookmarks
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"mmhex/mapping"
+)
+
+func stateHere(t *testing.T) string {
+	t.Helper()
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	dir, err := StateDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func keyOf(t *testing.T, p string) Key {
+	t.Helper()
+	f, err := mapping.Open(p, mapping.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	k, err := KeyOf(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// TestSaveLoadPermissions: marks saved for a file come back for it (by
+// device, inode and size), sorted a–z then A–Z, in a 0600 file in a 0700
+// folder; no marks removes the record.
+func TestSaveLoadPermissions(t *testing.T) {
+	dir := stateHere(t)
+	p := filepath.Join(t.TempDir(), "f.bin")
+	os.WriteFile(p, make([]byte, 5000), 0o644)
+	k := keyOf(t, p)
+	in := []Mark{{"Z", 4999, ""}, {"a", 16, "the header"}, {"b", 0, ""}}
+	if err := Save(dir, k, in); err != nil {
+		t.Fatal(err)
+	}
+	ms, st, err := Load(dir, keyOf(t, p))
+	if err != nil || st != (Status{}) {
+		t.Fatalf("Load: %v %+v", err, st)
+	}
+	if got := Text(ms); got != "a 0x10 16 the header\nb 0x0 0\nZ 0x1387 4999\n" {
+		t.Fatalf("Text:\n%s", got)
+	}
+	fi, _ := os.Stat(dir)
+	ents, _ := os.ReadDir(dir)
+	if fi.Mode().Perm() != 0o700 || len(ents) != 1 {
+		t.Fatalf("folder %v, %d files", fi.Mode(), len(ents))
+	}
+	if ei, _ := ents[0].Info(); ei.Mode().Perm() != 0o600 {
+		t.Fatalf("marks file %v", ei.Mode())
+	}
+	// moved: still the file (same inode and size); the old path is told
+	q := filepath.Join(filepath.Dir(p), "g.bin")
+	os.Rename(p, q)
+	if ms, st, _ := Load(dir, keyOf(t, q)); len(ms) != 3 || st.Moved != p {
+		t.Fatalf("after a rename: %d marks, %+v", len(ms), st)
+	}
+	Save(dir, k, nil)
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Fatalf("no marks left %d files", len(ents))
+	}
+}
+
+// TestReplacedFileNotApplied: a file renamed over the path of marked
+// file, the same inode with another size, and an inode number reused by
+// a new file at the same path: no marks are applied, and why is said.
+func TestReplacedFileNotApplied(t *testing.T) {
+	dir := stateHere(t)
+	tmp := t.TempDir()
+	p := filepath.Join(tmp, "f.bin")
+	os.WriteFile(p, make([]byte, 100), 0o644)
+	if err := Save(dir, keyOf(t, p), []Mark{{"a", 5, ""}, {"b", 6, ""}}); err != nil {
+		t.Fatal(err)
+	}
+	// renamed over
+	n := filepath.Join(tmp, "new.bin")
+	os.WriteFile(n, make([]byte, 100), 0o644)
+	keep := filepath.Join(tmp, "keep-old-inode")
+	os.Link(p, keep) // the old inode stays alive: its number is not reused
+	os.Rename(n, p)
+	ms, st, err := Load(dir, keyOf(t, p))
+	if err != nil || ms != nil || !strings.HasPrefix(st.Replaced, "2 marks were set on another file at this path (inode ") || !strings.HasSuffix(st.Replaced, "): replaced since; not applied") {
+		t.Fatalf("renamed over: %v %v %+v", ms, err, st)
+	}
+	// the same inode, another size (truncated or rewritten)
+	if err := os.Truncate(keep, 50); err != nil {
+		t.Fatal(err)
+	}
+	k := keyOf(t, keep)
+	ms, st, _ = Load(dir, k)
+	if ms != nil || !strings.Contains(st.Replaced, "2 marks were set on a file of 100 bytes with this inode") {
+		t.Fatalf("other size: %v %+v", ms, st)
+	}
+}
+
+// TestUnsafeStateDir: a state folder that is a symbolic link, or that
+// belongs to another user, is refused.
+func TestUnsafeStateDir(t *testing.T) {
+	base := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", base)
+	elsewhere := t.TempDir()
+	os.Symlink(elsewhere, filepath.Join(base, "mmhex"))
+	if _, err := StateDir(); !errors.Is(err, ErrUnsafeDir) || !strings.HasSuffix(err.Error(), "unsafe state folder: a symbolic link") {
+		t.Fatalf("symlink: %v", err)
+	}
+	if os.Geteuid() != 0 {
+		return
+	}
+	base2 := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", base2)
+	os.Mkdir(filepath.Join(base2, "mmhex"), 0o700)
+	os.Chown(filepath.Join(base2, "mmhex"), 65534, 65534)
+	if _, err := StateDir(); !errors.Is(err, ErrUnsafeDir) || !strings.HasSuffix(err.Error(), "unsafe state folder: owned by uid 65534") {
+		t.Fatalf("foreign folder: %v", err)
+	}
+}
+
+// TestCLIMarks: `mmhex marks FILE` prints the kept marks (and --json),
+// exit 1 with none, exit 2 for a replaced file.
+func TestCLIMarks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := stateHere(t)
+	bin := filepath.Join(t.TempDir(), "mmhex")
+	if out, err := exec.Command("go", "build", "-o", bin, "mmhex").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	run := func(args ...string) (string, string, int) {
+		cmd := exec.Command(bin, args...)
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		return o.String(), e.String(), code
+	}
+	p := filepath.Join(t.TempDir(), "f.bin")
+	os.WriteFile(p, make([]byte, 300), 0o644)
+	if out, errs, code := run("marks", p); out != "" || errs != "mmhex: "+p+": no marks (the editor sets them: Alt-m, vim m)\n" || code != 1 {
+		t.Fatalf("none: %q %q %d", out, errs, code)
+	}
+	Save(dir, keyOf(t, p), []Mark{{"q", 0x12c - 1, "last byte"}})
+	if out, _, code := run("marks", p); out != "q 0x12b 299 last byte\n" || code != 0 {
+		t.Fatalf("one: %q %d", out, code)
+	}
+	if out, _, code := run("marks", "--json", p); out != "[\n  {\n    \"name\": \"q\",\n    \"offset\": 299,\n    \"note\": \"last byte\"\n  }\n]\n" || code != 0 {
+		t.Fatalf("json: %q %d", out, code)
+	}
+	n := filepath.Join(filepath.Dir(p), "n.bin")
+	os.WriteFile(n, make([]byte, 300), 0o644)
+	os.Link(p, p+".keep")
+	os.Rename(n, p)
+	if out, errs, code := run("marks", p); out != "" || !strings.Contains(errs, "1 mark was set on another file at this path") || code != 2 {
+		t.Fatalf("replaced: %q %q %d", out, errs, code)
+	}
+}
