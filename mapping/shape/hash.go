@@ -11,9 +11,11 @@ import (
 	"fmt"
 	"hash"
 	"hash/crc32"
+	"runtime/debug"
 	"strings"
 
 	"mmhex/mapping"
+	"mmhex/mapping/display"
 )
 
 // Algo is a hash or checksum name: crc32 (IEEE, as zlib, gzip and PNG),
@@ -131,12 +133,32 @@ func (h *Hasher) Sums() []Sum {
 
 // Hash hashes the bytes [off, end) of src with every algorithm, reading
 // the data through Sweep and taking the holes' zeros from a static buffer
-// (a hole is never read, its zeros are still hashed). Hashes are
-// sequential: one core does the work.
+// (a hole is never read, its zeros are still hashed). With several
+// algorithms each runs on its own goroutine over the same views (a hash
+// itself is sequential).
 func Hash(ctx context.Context, src Source, off, end int64, algos []Algo, prog Progress) ([]Sum, error) {
 	h, err := NewHasher(algos)
 	if err != nil {
 		return nil, err
+	}
+	feed := func(b []byte) error { h.Write(b); return nil }
+	if len(algos) > 1 {
+		p := newParallel(h.hs)
+		defer p.close()
+		feed = func(b []byte) error {
+			h.n += int64(len(b))
+			return p.feed(b)
+		}
+	}
+	zerosN := func(n int64) error {
+		for n > 0 {
+			k := min(n, int64(len(zeros)))
+			if err := feed(zeros[:k]); err != nil {
+				return err
+			}
+			n -= k
+		}
+		return nil
 	}
 	off, end = max(off, 0), min(end, src.Size())
 	pos := off
@@ -150,14 +172,19 @@ func Hash(ctx context.Context, src Source, off, end int64, algos []Algo, prog Pr
 		err = src.Sweep(off, end, mapping.ScanOptions{SkipHoles: true}, func(base int64, b []byte) bool {
 			for pos < base {
 				k := min(base-pos, 64<<20)
-				h.Zeros(k)
+				if cerr = zerosN(k); cerr != nil {
+					return false
+				}
 				pos += k
 				step(pos)
 				if cerr = ctx.Err(); cerr != nil {
 					return false
 				}
 			}
-			h.Write(b)
+			if cerr = feed(b); cerr != nil {
+				cerr = fmt.Errorf("%shashing at %#x: %w", nameOf(src), base, cerr)
+				return false
+			}
 			pos = base + int64(len(b))
 			step(pos)
 			cerr = ctx.Err()
@@ -172,7 +199,9 @@ func Hash(ctx context.Context, src Source, off, end int64, algos []Algo, prog Pr
 	}
 	for pos < end {
 		k := min(end-pos, 64<<20)
-		h.Zeros(k)
+		if err := zerosN(k); err != nil {
+			return nil, err
+		}
 		pos += k
 		step(pos)
 		if err := ctx.Err(); err != nil {
@@ -180,4 +209,68 @@ func Hash(ctx context.Context, src Source, off, end int64, algos []Algo, prog Pr
 		}
 	}
 	return h.Sums(), nil
+}
+
+// nameOf is "NAME: " for a source that has a path.
+func nameOf(src Source) string {
+	if p, ok := src.(interface{ Path() string }); ok {
+		return display.Name(p.Path()) + ": "
+	}
+	return ""
+}
+
+// parallel runs each hash on its own goroutine: feed hands every one the
+// same bytes and waits for all. The goroutines read mapped memory, so each
+// turns a memory fault (the file shrank) into mapping.ErrFault instead of
+// letting it end the program.
+type parallel struct {
+	in  []chan []byte
+	out chan error
+}
+
+func newParallel(hs []hash.Hash) *parallel {
+	p := &parallel{out: make(chan error, len(hs))}
+	for _, h := range hs {
+		in := make(chan []byte)
+		p.in = append(p.in, in)
+		go func() {
+			debug.SetPanicOnFault(true)
+			for b := range in {
+				p.out <- safeWrite(h, b)
+			}
+		}()
+	}
+	return p
+}
+
+func safeWrite(h hash.Hash, b []byte) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if !mapping.IsFault(r) {
+				panic(r)
+			}
+			err = mapping.ErrFault
+		}
+	}()
+	h.Write(b)
+	return nil
+}
+
+func (p *parallel) feed(b []byte) error {
+	for _, in := range p.in {
+		in <- b
+	}
+	var first error
+	for range p.in {
+		if err := <-p.out; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+func (p *parallel) close() {
+	for _, in := range p.in {
+		close(in)
+	}
 }

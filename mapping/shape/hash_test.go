@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"mmhex/mapping"
 	"mmhex/mapping/pagecache"
 	"mmhex/mapping/testenv"
 )
@@ -161,5 +162,41 @@ func TestParseAlgos(t *testing.T) {
 	f := open(t, testenv.WriteFile(t, "c", mixed(1<<20, 1)))
 	if _, err := Hash(ctx, f, 0, f.Size(), Algos, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
+	}
+}
+
+// shrinking wraps a file whose first view handed out finds the file cut
+// to nothing: reading it faults.
+type shrinking struct {
+	*mapping.File
+	path string
+}
+
+func (s shrinking) Sweep(off, end int64, o mapping.ScanOptions, fn func(base int64, b []byte) bool) error {
+	first := true
+	return s.File.Sweep(off, end, o, func(base int64, b []byte) bool {
+		if first {
+			first = false
+			if err := os.Truncate(s.path, 0); err != nil {
+				panic(err)
+			}
+		}
+		return fn(base, b)
+	})
+}
+
+// A file that shrinks under the hash: an error wrapping mapping.ErrFault,
+// with one algorithm (read on the calling goroutine) and with all of them
+// (read on one goroutine each), never a crash.
+func TestHashFileShrinks(t *testing.T) {
+	for _, algos := range [][]Algo{{"sha256"}, Algos} {
+		p := testenv.WriteFile(t, "shrink", mixed(8<<20, 4))
+		f := open(t, p)
+		_, err := Hash(context.Background(), shrinking{f, p}, 0, 8<<20, algos, nil)
+		if !errors.Is(err, mapping.ErrFault) {
+			t.Errorf("%v: error %v, want a memory fault", algos, err)
+		} else {
+			t.Logf("%v: %v", algos, err)
+		}
 	}
 }
