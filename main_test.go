@@ -922,6 +922,14 @@ func TestCatAs(t *testing.T) {
 	if got, want := mmhex(t, "cat", data, "0", "--as", "c"), tool(nil, xxd, "-i", data); got.stdout != want {
 		t.Errorf("--as c: %q, want xxd -i FILE: %q", got.stdout, want)
 	}
+	// a real program, whole: xxd -i FILE and base64 -w 0 FILE
+	prog := "/usr/bin/xxd"
+	if got, want := mmhex(t, "cat", prog, "0", "--as", "c"), tool(nil, xxd, "-i", prog); got.code != 0 || got.stdout != want {
+		t.Errorf("%s --as c: %d bytes, want xxd -i's %d", prog, len(got.stdout), len(want))
+	}
+	if got, want := mmhex(t, "cat", prog, "0", "--as", "base64"), tool(nil, b64, "-w", "0", prog); got.code != 0 || got.stdout != want {
+		t.Errorf("%s --as base64: %d bytes, want base64's %d", prog, len(got.stdout), len(want))
+	}
 	if r := mmhex(t, "cat", data, "0", "--as", "java"); r.code != 2 || r.stderr != "mmhex: cat: --as: unknown format \"java\" (hex, hex-spaces, c, go, python, rust, base64, escaped, xxd-i)\n" {
 		t.Errorf("java: %d %q", r.code, r.stderr)
 	}
