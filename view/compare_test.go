@@ -310,6 +310,7 @@ func TestCompareNextCancelled(t *testing.T) {
 	<-held
 	r.waitFor("next difference… │")
 	r.keys("Esc")
+	r.waitFor("cancelling: next difference")
 	close(release)
 	r.waitFor("next difference: stopped")
 	if s := r.waitFor("differences: 3 │ 0x0 (0)"); strings.Contains(s, "difference 1 of") {

@@ -285,6 +285,10 @@ func run(ctx context.Context, a, b *mapping.File, off, end int64, backward bool,
 			select {
 			case jobs <- s:
 			case <-ctx.Done():
+				// s is queued for the consumer but no worker will
+				// take it: end it here, or the consumer waits forever
+				s.err = ctx.Err()
+				close(s.out)
 				return
 			}
 		}

@@ -336,6 +336,34 @@ func TestCancel(t *testing.T) {
 	}
 }
 
+// TestCancelledBeforeStart: a context cancelled before the compare
+// starts ends it at once with ctx.Err(), however the producer, the workers
+// and the consumer interleave (a segment queued for the consumer but never
+// handed to a worker once hung it).
+func TestCancelledBeforeStart(t *testing.T) {
+	content := make([]byte, 1<<20)
+	pa := sparseFile(t, "a", content, nil)
+	pb := sparseFile(t, "b", content, nil)
+	a, b := open(t, pa, mapping.Options{ReadOnly: true}), open(t, pb, mapping.Options{ReadOnly: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for i := range 300 {
+		done := make(chan error, 1)
+		go func() {
+			_, _, err := Next(ctx, a, b, 0, Options{Segment: 64 << 10, Workers: 1 + i%3, NoHoleSkip: true})
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("run %d: err %v, want context.Canceled", i, err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("run %d: Next with a cancelled context did not return", i)
+		}
+	}
+}
+
 // TestShrunk: a file cut short under the compare gives an error naming
 // it, not a crash.
 func TestShrunk(t *testing.T) {
