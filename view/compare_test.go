@@ -320,3 +320,52 @@ func TestCompareNextCancelled(t *testing.T) {
 	r.waitFor("difference 1 of 3, 2 B │ 0x105 (261)")
 	r.quit()
 }
+
+// TestCompareBlockDevice: B a block device (a loop device) opens
+// read-only without --write: its header says so, a put into it is refused,
+// an obtain from it works, and its tail past A's end is a difference.
+func TestCompareBlockDevice(t *testing.T) {
+	pa, _, a, _ := comparePair(t)
+	content := append([]byte(nil), a...)
+	content[0x10] ^= 0xff
+	dev, _ := testenv.LoopDevice(t, 1<<20, content)
+	fb, err := mapping.Open(dev, mapping.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fb.Close()
+	if fb.Mode() != mapping.ReadOnly {
+		t.Fatalf("a block device without --write opened %v", fb.Mode())
+	}
+	h := newHarness(t, pa, 160, 20, mapping.Options{}, Options{Other: fb, Name: "A"})
+	c := featureOf[*comparer](h.e)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if n, done := c.total(); done {
+			if n != 2 {
+				t.Fatalf("%d differences, want 2 (0x10 and the device's tail)", n)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the count did not end")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if s := h.draw(); !strings.Contains(s, "│ "+dev+"  1.00 MiB (1048576 B)  read-only (block device)") {
+		t.Errorf("B's header:\n%s", s)
+	}
+	h.e.RunAction(keymap.DiffNext, Args{})
+	if h.e.Cursor() != 0x10 {
+		t.Fatalf("cursor %#x, want 0x10", h.e.Cursor())
+	}
+	h.e.RunAction(keymap.DiffPut, Args{})
+	if s := h.draw(); !strings.Contains(s, dev+" is read-only: nothing copied") {
+		t.Errorf("put into the device:\n%s", s)
+	}
+	h.e.RunAction(keymap.DiffObtain, Args{})
+	h.e.RunAction(keymap.Sync, Args{})
+	want := append([]byte(nil), a...)
+	want[0x10] = content[0x10]
+	testenv.MustEqual(t, "A after obtaining from the device", testenv.DiskBytes(t, pa), want)
+}
