@@ -1195,7 +1195,7 @@ func cmdDiff(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-const editUsage = "FILE [OTHER] [--keys PRESET] [--theme THEME] [--bytes-per-row N] [--config FILE] [--read-only] [--private] [--write] [--populate] [--lock] [--window SIZE] [--invalidate] [--fit] | --demo"
+const editUsage = "FILE [OTHER] [--keys PRESET] [--theme THEME] [--bytes-per-row N] [--config FILE] [--read-only] [--private] [--write] [--populate] [--lock] [--window SIZE] [--invalidate] [--fit] [--follow] | --demo"
 
 // cmdEdit runs the interactive editor (view.Launch).
 func cmdEdit(args []string, stdout, stderr io.Writer) error {
@@ -1214,6 +1214,7 @@ func cmdEdit(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&o.Fit, "fit", false, "row width follows the terminal width")
 	fs.IntVar(&o.BytesPerRow, "bytes-per-row", 0, "`N` bytes a row, 1 to 1024 (32 suits 160 columns; default: the configuration's bytes_per_row, else 16)")
 	fs.StringVar(&o.Theme, "theme", "", "the look, `THEME`: dark (default), light, or accessible (not by colour alone); NO_COLOR set: no colour")
+	follow := fs.Bool("follow", false, "follow the end of a growing file (as tail -f); any move stops, Ctrl-T (vim: F) resumes")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -1246,7 +1247,7 @@ func cmdEdit(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	o.Stdout = stdout
-	o.Features = features.Default()
+	o.Features = features.With(features.Options{Follow: *follow})
 	return view.Launch(o)
 }
 

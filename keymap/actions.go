@@ -57,6 +57,7 @@ const (
 	StringsPanel   Action = "strings-panel"
 	Hash           Action = "hash"
 	CopyAs         Action = "copy-as"
+	Follow         Action = "follow"
 	ReplaceMode    Action = "replace-mode"
 	ReplaceByte    Action = "replace-byte"
 	Insert         Action = "insert"
@@ -113,6 +114,7 @@ var actions = []Info{
 	{Goto, "go to an offset: 1234, 0x4d2, +N, -N, N%, 4k, 1M, 2G, end, end-16, $-0x10", GroupMove, false},
 	{WordNext, "move to the start of the next 8-byte group", GroupMove, false},
 	{WordPrev, "move to the start of this or the previous 8-byte group", GroupMove, false},
+	{Follow, "follow the end of a growing file (tail -f, less +F): the view stays at the end, new bytes light up; any move stops it, this key resumes", GroupMove, false},
 
 	{SwitchColumn, "switch between the hex and the text column", GroupEdit, false},
 	{Undo, "undo the last edit", GroupEdit, false},

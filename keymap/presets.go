@@ -58,6 +58,7 @@ var defaultPreset = presetDef{name: PresetDefault, modes: []modeDef{{
 		{"Alt-Right", JumpForward}, {"Alt-p", JumpForward},
 		{"Alt-f", WordNext}, {"Ctrl-Right", WordNext},
 		{"Alt-b", WordPrev}, {"Ctrl-Left", WordPrev},
+		{"Ctrl-T", Follow},
 
 		{"Tab", SwitchColumn}, {"Backtab", SwitchColumn},
 		{"Ctrl-Z", Undo},
@@ -128,6 +129,7 @@ var vimNormal = []presetBind{
 	{"Ctrl-P", JumpForward}, // vim's Ctrl-I is Tab to a terminal, which switches the column here
 	{"w", WordNext},
 	{"b", WordPrev},
+	{"F", Follow},
 
 	{"Tab", SwitchColumn},
 	{"u", Undo},

@@ -21,7 +21,7 @@ var wantExported = []string{
 	"Editor", "Editor.AddHighlighter", "Editor.AddKeyHook", "Editor.AddMouseHook",
 	"Editor.AddPanel", "Editor.AddStatus", "Editor.App", "Editor.BytesPerRow",
 	"Editor.CenterOn", "Editor.ClearSelection", "Editor.Column", "Editor.Cursor",
-	"Editor.Errorf", "Editor.PushJump", "Editor.Every", "Editor.EveryWhile", "Editor.ExitNote", "Editor.Fill",
+	"Editor.Errorf", "Editor.PushJump", "Editor.Every", "Editor.EveryPolling", "Editor.EveryWhile", "Editor.OnRun", "Editor.Polling", "Editor.Post", "Editor.SetPolling", "Editor.ExitNote", "Editor.Fill",
 	"Editor.Go", "Editor.Handle", "Editor.HandleKey", "Editor.Keys", "Editor.Message",
 	"Editor.OnCancel", "Editor.OnFrame", "Editor.OnMove", "Editor.OnQuit", "Editor.OpenPrompt",
 	"Editor.OverlayOpen", "Editor.PanelShown", "Editor.PromptOpen", "Editor.Refresh",

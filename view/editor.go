@@ -210,12 +210,24 @@ type Editor struct {
 	frameData []byte // the visible bytes of the frame being drawn
 	stop      chan struct{}
 	done      bool
+
+	poll   pollGate // SetPolling: the polling ticks run only while it is open
+	runFns []func(stop <-chan struct{})
 }
 
 type tick struct {
-	every time.Duration
-	fn    func()
-	while func() bool // nil: always
+	every   time.Duration
+	fn      func()
+	while   func() bool // nil: always
+	polling bool        // EveryPolling: paused (no timer at all) while SetPolling(false)
+}
+
+// pollGate pauses the polling ticks: while paused, their goroutines wait
+// on a channel, not on a timer, so an idle editor wakes up for nothing.
+type pollGate struct {
+	mu     sync.Mutex
+	paused bool
+	resume chan struct{} // closed when polling resumes
 }
 
 // New builds the editor for f on app. The caller chooses app's screen
@@ -323,6 +335,9 @@ func (e *Editor) Run() (err error) {
 		}
 	}()
 	e.startTicks()
+	for _, fn := range e.runFns {
+		e.Go(func() { fn(e.stop) })
+	}
 	defer close(e.stop)
 	e.running = true
 	if err := e.app.Run(); err != nil {
@@ -365,6 +380,9 @@ func (e *Editor) startTicks() {
 			tk := time.NewTicker(t.every)
 			defer tk.Stop()
 			for {
+				if !e.waitPolling() {
+					return
+				}
 				select {
 				case <-e.stop:
 					return
@@ -435,7 +453,84 @@ func (e *Editor) ShowError(err error) { e.Errorf("%v", err) }
 // (app.QueueUpdateDraw from a ticker), so fn may touch the editor and the
 // screen is redrawn after it. Register from a feature function (before Run).
 func (e *Editor) Every(d time.Duration, fn func()) {
-	e.ticks = append(e.ticks, tick{d, fn, nil})
+	e.ticks = append(e.ticks, tick{every: d, fn: fn})
+}
+
+// EveryPolling is Every for polling that another notice (inotify) can
+// stand in for (the live view's re-read of the file). Every tick, of any
+// kind, runs only while polling is on (SetPolling; on by default): while
+// it is off the tick goroutines wait on a channel, not a timer, so an idle
+// editor wakes up for nothing, and whoever turned polling off runs the
+// ticks once per change it is told of (RunTicks).
+func (e *Editor) EveryPolling(d time.Duration, fn func()) {
+	e.ticks = append(e.ticks, tick{every: d, fn: fn, polling: true})
+}
+
+// SetPolling turns the periodic ticks (Every, EveryWhile, EveryPolling)
+// on or off, from any goroutine. A feature that is told of every change
+// another way (the follow feature's inotify watch) turns them off while it
+// is, runs RunTicks once per change, and turns them on again when it
+// stops: an idle editor then costs nothing.
+func (e *Editor) SetPolling(on bool) {
+	g := &e.poll
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	switch {
+	case on && g.paused:
+		close(g.resume)
+		g.paused = false
+	case !on && !g.paused:
+		g.resume = make(chan struct{})
+		g.paused = true
+	}
+}
+
+// Polling reports whether the polling ticks run (SetPolling).
+func (e *Editor) Polling() bool {
+	e.poll.mu.Lock()
+	defer e.poll.mu.Unlock()
+	return !e.poll.paused
+}
+
+// waitPolling blocks while polling is off; false when the editor stops.
+func (e *Editor) waitPolling() bool {
+	e.poll.mu.Lock()
+	paused, ch := e.poll.paused, e.poll.resume
+	e.poll.mu.Unlock()
+	if !paused {
+		return true
+	}
+	select {
+	case <-ch:
+		return true
+	case <-e.stop:
+		return false
+	}
+}
+
+// OnRun adds fn, started on its own goroutine (through Go) when Run
+// starts; stop is closed when Run returns. For watchers that block in a
+// system call (inotify) and hand what they see to the UI goroutine with
+// Post. Tests that drive an editor without Run never start it.
+func (e *Editor) OnRun(fn func(stop <-chan struct{})) { e.runFns = append(e.runFns, fn) }
+
+// Post runs fn on the UI goroutine and draws a frame, from any goroutine,
+// without blocking the caller; once the editor has stopped fn never runs.
+func (e *Editor) Post(fn func()) {
+	go func() {
+		ran := make(chan struct{})
+		go func() {
+			e.app.QueueUpdateDraw(func() {
+				fn()
+				e.syncSize()
+			})
+			close(ran)
+		}()
+		select {
+		case <-ran:
+		case <-e.stop:
+		}
+	}()
 }
 
 // EveryWhile is Every for work that matters only while cond holds (a
@@ -443,12 +538,14 @@ func (e *Editor) Every(d time.Duration, fn func()) {
 // when it is false neither fn runs nor a frame is drawn, so an idle editor
 // does not lay out frames for hidden panels.
 func (e *Editor) EveryWhile(d time.Duration, cond func() bool, fn func()) {
-	e.ticks = append(e.ticks, tick{d, fn, cond})
+	e.ticks = append(e.ticks, tick{every: d, fn: fn, while: cond})
 }
 
-// RunTicks runs every periodic function (Every, EveryWhile) once, on the
-// calling goroutine, as a tick of Run would: for tests that drive an editor
-// without Run, in this package and in the feature subpackages.
+// RunTicks runs every periodic function (Every, EveryWhile, EveryPolling)
+// once, on the calling goroutine, as a tick of Run would: for tests that
+// drive an editor without Run, in this package and in the feature
+// subpackages, and on the UI goroutine for a change notice while polling
+// is off (SetPolling).
 func (e *Editor) RunTicks() {
 	for _, t := range e.ticks {
 		if t.while == nil || t.while() {

@@ -43,7 +43,7 @@ func (l *live) Name() string { return "live view" }
 
 func (l *live) Register(e *Editor) error {
 	l.e = e
-	e.Every(liveEvery, l.tick)
+	e.EveryPolling(liveEvery, l.tick) // paused while something else tells of every change (follow's inotify)
 	e.OnFrame(l.frame)
 	e.AddHighlighter(l.highlight)
 	e.AddStatus(func() string {

@@ -7,6 +7,7 @@ package features
 
 import (
 	"mmhex/view"
+	"mmhex/view/follow"
 	"mmhex/view/lab"
 	"mmhex/view/shapeview"
 	"mmhex/view/structure"
@@ -17,7 +18,15 @@ import (
 // are laid out in: the cancel hooks (Esc) of the write-selection, then the
 // search, then the selection; the status parts of the live view, then the
 // search; the bottom panels disk view, then page panel.
-func Default() []view.Feature {
+func Default() []view.Feature { return With(Options{}) }
+
+// Options are the command line's choices that features take.
+type Options struct {
+	Follow bool // --follow: follow the end of the file from the start
+}
+
+// With is Default with the command line's choices.
+func With(o Options) []view.Feature {
 	return []view.Feature{
 		view.Core(),
 		view.Compare(),
@@ -35,5 +44,6 @@ func Default() []view.Feature {
 		shapeview.StringsPanel(),
 		shapeview.HashPanel(),
 		shapeview.CopyAs(),
+		follow.New(o.Follow),
 	}
 }
