@@ -58,6 +58,7 @@ const (
 	Hash           Action = "hash"
 	CopyAs         Action = "copy-as"
 	Follow         Action = "follow"
+	Who            Action = "who"
 	ReplaceMode    Action = "replace-mode"
 	ReplaceByte    Action = "replace-byte"
 	Insert         Action = "insert"
@@ -149,6 +150,7 @@ var actions = []Info{
 
 	{PagePanel, "show or hide the page panel (resident, dirty, writeback pages)", GroupLab, false},
 	{DiskView, "show or hide the disk view (cursor's page in memory and on disk)", GroupLab, false},
+	{Who, "show or hide the who panel: the other processes that map, open or lock the file, refreshed every second; what they map shared and writable is underlined", GroupLab, false},
 	{Writeback, "start writeback of dirty pages now (sync_file_range), without waiting", GroupLab, false},
 
 	{EntropyMap, "show or hide the entropy map: a column of entropy and byte class beside the grid", GroupShape, false},

@@ -89,6 +89,7 @@ var defaultPreset = presetDef{name: PresetDefault, modes: []modeDef{{
 		{"Ctrl-P", PagePanel},
 		{"Ctrl-D", DiskView},
 		{"Alt-w", Writeback},
+		{"Alt-W", Who},
 
 		{"Alt-e", EntropyMap},
 		{"Alt-E", EntropyZoom},
@@ -157,6 +158,7 @@ var vimNormal = []presetBind{
 	{"g p", PagePanel},
 	{"g d", DiskView},
 	{"g W", Writeback},
+	{"g o", Who},
 
 	{"g e", EntropyMap},
 	{"g E", EntropyZoom},

@@ -565,6 +565,8 @@ const (
 	MarkMarked                    // a mark is set here
 	MarkField                     // the structure panel's field
 	MarkDiffer                    // differs from the other file (mmhex A B)
+	MarkShared                    // another process maps it shared and writable (the who panel): underlined
+	MarkHole                      // in a hole of a sparse file (no block behind it): grey on dark, not a zero byte
 )
 
 // Highlighter is asked once per frame with the visible range [start, end)

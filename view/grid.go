@@ -114,6 +114,11 @@ func (pal *palette) byteStyle(b byte, unsynced bool, m Mark) tcell.Style {
 		st = st.Background(tcell.PaletteColor(5)).Foreground(tcell.PaletteColor(0))
 	case m&MarkDiffer != 0:
 		st = st.Background(tcell.PaletteColor(6)).Foreground(tcell.PaletteColor(0))
+	case m&MarkHole != 0:
+		st = st.Background(tcell.PaletteColor(236)).Foreground(tcell.PaletteColor(244))
+	}
+	if m&MarkShared != 0 {
+		st = st.Underline(true)
 	}
 	return st
 }

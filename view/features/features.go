@@ -8,6 +8,7 @@ package features
 import (
 	"mmhex/view"
 	"mmhex/view/follow"
+	"mmhex/view/holders"
 	"mmhex/view/lab"
 	"mmhex/view/shapeview"
 	"mmhex/view/structure"
@@ -45,5 +46,6 @@ func With(o Options) []view.Feature {
 		shapeview.HashPanel(),
 		shapeview.CopyAs(),
 		follow.New(o.Follow),
+		holders.Panel(),
 	}
 }

@@ -39,9 +39,9 @@ func newHarness(t *testing.T, content []byte, start bool, preset string) *harnes
 	if err := sim.Init(); err != nil {
 		t.Fatal(err)
 	}
-	sim.SetSize(200, 12)
 	app := tview.NewApplication()
 	app.SetScreen(sim)
+	sim.SetSize(200, 12)
 	m, err := keymap.PresetMap(preset)
 	if err != nil {
 		t.Fatal(err)
