@@ -31,7 +31,7 @@ var wantExported = []string{
 	"Editor.File", "Editor.FileName", "Editor.OffsetStyle", "Editor.RunTicks", "Editor.SyncKey",
 	"Compare", "Core", "DrawText", "TextWidth", "Inspector", "Live", "Marks", "Paste", "Search", "Selection", "WriteSelection",
 	"Feature", "Grid", "Grid.Draw", "Grid.MouseHandler", "Handler", "HexColumn", "Highlighter", "Launch", "LaunchOptions",
-	"Mark", "MarkChanged", "MarkDiffer", "MarkField", "MarkMarked", "MarkMatch", "MarkSelected", "New", "Options",
+	"Mark", "MarkChanged", "MarkDiffer", "MarkField", "MarkHole", "MarkMarked", "MarkMatch", "MarkSelected", "MarkShared", "New", "Options",
 	"Panel", "Prompt", "Prompt.SetError", "Right", "Side", "TextColumn",
 }
 
