@@ -8,7 +8,9 @@
 #      have a few data blocks, in the same places): `mmhex diff A B`
 #      against `cmp A B` (cmp stopped after $SPARSE_TIMEOUT seconds: it
 #      reads 128 GiB of zeros).
-#   3. peak RSS (ru_maxrss, /usr/bin/time -f %M) of each mmhex run.
+#   3. peak RSS (ru_maxrss, /usr/bin/time -f %M) of each mmhex run, and in
+#      case 1 what next-difference in the editor runs: compare.Next over the
+#      same files (BenchmarkNextEnvFiles, no process start).
 # Each command runs $RUNS times, interleaved; the best and the median wall
 # times are printed, and the ratio cmp/mmhex of the medians. Before each
 # round the files are read again (cat: pages the kernel evicted come back).
@@ -69,6 +71,10 @@ stats "cmp" "${tc[@]}"
 m=$(cat "$DIR/.med-mmhex diff --quiet") c=$(cat "$DIR/.med-cmp")
 echo "  cmp / mmhex (medians): $(awk -v c="$c" -v m="$m" 'BEGIN { printf "%.2f", c / (m > 0 ? m : 1) }')"
 [ -x /usr/bin/time ] && echo "  mmhex peak RSS: $(rss "$BIN" diff --quiet "$A" "$B") KiB"
+# what next-difference in the editor runs (compare.Next from 0, no process start)
+cat "$A" "$B" >/dev/null
+MMHEX_BENCH_A=$A MMHEX_BENCH_B=$B go test -run XXX -bench NextEnvFiles -benchtime "${RUNS}x" ./mapping/compare |
+	awk '/^BenchmarkNextEnvFiles/ { printf "  editor next-difference (compare.Next, mean of %d): %.0f ms\n", $2, $3 / 1e6 }'
 rm -f "$A" "$B"
 
 echo "2. two 64 GiB sparse files, one byte differing near the end"

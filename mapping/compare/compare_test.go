@@ -412,3 +412,30 @@ func BenchmarkDiffEqual(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNextEnvFiles: Next from offset 0 over two files named by
+// MMHEX_BENCH_A and MMHEX_BENCH_B (bench/compare.sh gives two identical
+// 1 GiB files in the page cache): what next-difference in the editor runs,
+// without the process start and the output of `mmhex diff`.
+func BenchmarkNextEnvFiles(b *testing.B) {
+	pa, pb := os.Getenv("MMHEX_BENCH_A"), os.Getenv("MMHEX_BENCH_B")
+	if pa == "" || pb == "" {
+		b.Skip("MMHEX_BENCH_A and MMHEX_BENCH_B name the files (bench/compare.sh)")
+	}
+	fa, err := mapping.Open(pa, mapping.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer fa.Close()
+	fb, err := mapping.Open(pb, mapping.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer fb.Close()
+	b.SetBytes(fa.Size() + fb.Size())
+	for b.Loop() {
+		if _, _, err := Next(context.Background(), fa, fb, 0, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
