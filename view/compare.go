@@ -153,7 +153,14 @@ func (c *comparer) startCount() {
 	c.cancel = cancel
 	c.mu.Unlock()
 	a, b := c.e.f, c.other
+	var hold chan struct{}
+	if h := c.e.opts.test; h != nil {
+		hold = h.compareHold
+	}
 	c.e.Go(func() {
+		if hold != nil {
+			<-hold
+		}
 		var n int64
 		var lastOff int64 = -1
 		var cps []ckpt

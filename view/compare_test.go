@@ -369,3 +369,33 @@ func TestCompareBlockDevice(t *testing.T) {
 	want[0x10] = content[0x10]
 	testenv.MustEqual(t, "A after obtaining from the device", testenv.DiskBytes(t, pa), want)
 }
+
+// TestCompareCounting: while the background count runs the status line
+// says "≥ n, counting…" and next difference still works; when it ends it
+// says the number.
+func TestCompareCounting(t *testing.T) {
+	pa, pb, _, _ := comparePair(t)
+	hold := make(chan struct{})
+	hooksFor(t).compareHold = hold
+	fb, err := mapping.Open(pb, mapping.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fb.Close()
+	h := newHarness(t, pa, 160, 20, mapping.Options{}, Options{Other: fb, Name: "A"})
+	if s := h.draw(); !strings.Contains(s, " differences: ≥ 0, counting… │ 0x0 (0)") {
+		t.Fatalf("while counting:\n%s", s)
+	}
+	h.e.RunAction(keymap.DiffNext, Args{})
+	if s := h.draw(); !strings.Contains(s, " difference ? of ≥ 0, counting…, 2 B │ 0x105 (261)") {
+		t.Fatalf("next while counting:\n%s", s)
+	}
+	close(hold)
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(h.draw(), " difference ? of 3, 2 B │ 0x105") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the count never ended:\n%s", h.draw())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -85,6 +85,9 @@ type Options struct {
 
 // testHooks are settings only tests use, per editor.
 type testHooks struct {
+	// compareHold, when set, holds the compare feature's background
+	// count until it is closed (the "≥ n, counting…" status).
+	compareHold chan struct{}
 	// post, when set, replaces the queueing of background work's results
 	// to the UI goroutine (searchPost): tests run them themselves.
 	post func(fn func())
