@@ -47,6 +47,7 @@ const (
 	MarkSet        Action = "mark-set"
 	MarkJump       Action = "mark-jump"
 	Marks          Action = "marks"
+	Put            Action = "put"
 	JumpBack       Action = "jump-back"
 	JumpForward    Action = "jump-forward"
 	PagePanel      Action = "page-panel"
@@ -138,13 +139,14 @@ var actions = []Info{
 	{SearchPrev, "repeat the last search in the other direction", GroupSearch, false},
 
 	{Select, "start or end a selection at the cursor", GroupSelect, false},
-	{CopyHex, "copy the selection to the clipboard as hex text", GroupSelect, false},
-	{CopyRaw, "copy the selection to the clipboard as raw bytes", GroupSelect, false},
+	{CopyHex, "copy the selection to the clipboard as hex text, and into the register", GroupSelect, false},
+	{CopyRaw, "copy the selection to the clipboard as raw bytes, and into the register", GroupSelect, false},
 	{Fill, "fill the selection with one byte", GroupSelect, false},
 	{WriteSelection, "write the selection to a new file; without one, the whole file (save as: holes kept, edits included)", GroupSelect, false},
 	{MarkSet, "set mark {letter} (a–z or A–Z) at the cursor", GroupSelect, true},
 	{MarkJump, "jump to mark {letter}", GroupSelect, true},
 	{Marks, "list the marks", GroupSelect, false},
+	{Put, "put: write the register (the last copy) over the bytes at the cursor", GroupEdit, false},
 	{JumpBack, "back to where the last jump (goto, search, mark) came from", GroupMove, false},
 	{JumpForward, "forward again in the jump list", GroupMove, false},
 

@@ -65,6 +65,7 @@ var defaultPreset = presetDef{name: PresetDefault, modes: []modeDef{{
 		{"Ctrl-Y", Redo},
 		{"Alt-z", RevertAll},
 		{"Ctrl-V", PasteHex},
+		{"Alt-v", Put},
 
 		{"Ctrl-S", Sync},
 		{"Ctrl-W", SyncAsync},
@@ -136,7 +137,8 @@ var vimNormal = []presetBind{
 	{"u", Undo},
 	{"Ctrl-R", Redo},
 	{"r", ReplaceByte},
-	{"p", PasteHex},
+	{"p", Put},
+	{"P", PasteHex},
 	{"i", Insert}, {"a", Insert}, {"Insert", Insert},
 	{"x", Delete},
 

@@ -145,6 +145,7 @@ type Handler func(e *Editor, a Args)
 // Editor is the interactive hex editor on one file.
 type Editor struct {
 	jumps jumpList // the jump list (jumps.go)
+	reg   register // the internal register: copy (yank) and put (register.go)
 
 	app  *tview.Application
 	f    *mapping.File

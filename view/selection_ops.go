@@ -21,9 +21,15 @@ func (e *Editor) copySelection(asHex bool) {
 		e.noSelection()
 		return
 	}
+	// The internal register takes any size (put writes it back).
+	if err := e.fillRegister(off, n); err != nil {
+		e.Errorf("copy into the register: %v", err)
+		return
+	}
 	if n > maxClipboard {
-		e.Errorf("selection is %s: the terminal clipboard (OSC 52) takes at most %s; %s writes it to a file",
-			plural64(n, "byte"), display.HumanBytes(maxClipboard), orDefault(keyName(e, keymap.WriteSelection), "write-selection"))
+		e.Message("%s; too large for the terminal clipboard (OSC 52 takes at most %s; %s writes it to a file)",
+			e.yankNote(n), display.HumanBytes(maxClipboard), orDefault(keyName(e, keymap.WriteSelection), "write-selection"))
+		e.afterSelectionAction()
 		return
 	}
 	buf := make([]byte, n)

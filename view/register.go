@@ -1,0 +1,104 @@
+package view
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"mmhex/keymap"
+	"mmhex/mapping"
+)
+
+// registerInMemory is the largest register kept in memory; a larger one
+// goes to an unlinked temporary file, as the journal's large edits do
+// (mapping.SpillDir).
+const registerInMemory = 1 << 20
+
+// register is the internal register: the bytes the last copy (yank) took,
+// which put writes over the bytes at the cursor. Its size is not bounded
+// by memory: a large one lives in a temporary file.
+type register struct {
+	n    int64
+	mem  []byte   // when n <= registerInMemory
+	file *os.File // else: unlinked
+}
+
+func (r *register) clear() {
+	if r.file != nil {
+		r.file.Close()
+	}
+	*r = register{}
+}
+
+// fillRegister copies [off, off+n) of the file into the register.
+func (e *Editor) fillRegister(off, n int64) error {
+	r := &e.reg
+	r.clear()
+	if n <= registerInMemory {
+		buf := make([]byte, n)
+		if got, err := e.f.ReadAt(buf, off); int64(got) < n {
+			if err == nil {
+				err = io.ErrUnexpectedEOF
+			}
+			return err
+		}
+		r.n, r.mem = n, buf
+		return nil
+	}
+	t, err := os.CreateTemp(mapping.SpillDir(), "mmhex-register-*")
+	if err != nil {
+		return err
+	}
+	os.Remove(t.Name())
+	if _, err := e.f.CopyTo(t, off, n); err != nil {
+		t.Close()
+		return err
+	}
+	r.n, r.file = n, t
+	return nil
+}
+
+// put writes the register over the bytes at the cursor: one journaled
+// edit (a large register is stored part by part in one edit group: one
+// undo step). Bytes past the end of the file are refused: the file never
+// grows.
+func (e *Editor) put() {
+	r := &e.reg
+	if r.n == 0 {
+		e.Errorf("the register is empty: %s copies the selection into it", orDefault(keyName(e, keymap.CopyHex), "copy-hex"))
+		return
+	}
+	if e.size == 0 || r.n > e.size-e.cursor {
+		e.Errorf("put: %s at 0x%x would run past the end of the file (%s): nothing written; mmhex never grows a file",
+			plural64(r.n, "byte"), e.cursor, plural64(e.size, "byte"))
+		return
+	}
+	off := e.cursor
+	if r.file == nil {
+		if _, err := e.f.WriteAt(r.mem, off); err != nil {
+			e.ShowError(err)
+			return
+		}
+	} else {
+		g := e.f.Group()
+		buf := make([]byte, registerInMemory)
+		for done := int64(0); done < r.n; {
+			c := min(int64(len(buf)), r.n-done)
+			if _, err := r.file.ReadAt(buf[:c], done); err != nil {
+				e.Errorf("put: the register's file: %v", err)
+				return
+			}
+			if _, err := g.WriteAt(buf[:c], off+done); err != nil {
+				e.ShowError(err)
+				return
+			}
+			done += c
+		}
+	}
+	e.Message("put %s at 0x%x (%s undoes it)", plural64(r.n, "byte"), off, orDefault(keyName(e, keymap.Undo), "undo"))
+}
+
+// yankNote is what the copy message adds about the register.
+func (e *Editor) yankNote(n int64) string {
+	return fmt.Sprintf("%s in the register (%s puts them at the cursor)", plural64(n, "byte"), orDefault(keyName(e, keymap.Put), "put"))
+}

@@ -1,0 +1,110 @@
+package view
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"mmhex/mapping"
+)
+
+// TestYankPut: the copy takes the selection into the register and put
+// writes it over the bytes at the cursor (one undo); a register larger
+// than memory keeps (2 MiB here: a temporary file) is put back exactly, as
+// one undo step; put past the end is refused.
+func TestYankPut(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	data := make([]byte, 8<<20)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	p := writeFile(t, "reg.bin", data)
+	h := newHarness(t, p, 200, 24, mapping.Options{}, Options{})
+	sel := func(from, to int64) {
+		h.press("Esc", "Ctrl-G")
+		h.typeText(fmt.Sprintf("%#x", from))
+		h.press("Enter", "Alt-s", "Ctrl-G")
+		h.typeText(fmt.Sprintf("%#x", to))
+		h.press("Enter")
+	}
+	goTo := func(off int64) {
+		h.press("Esc", "Ctrl-G")
+		h.typeText(fmt.Sprintf("%#x", off))
+		h.press("Enter")
+	}
+	h.press("Alt-v")
+	if !strings.Contains(h.e.msg, "the register is empty: Alt-c copies the selection into it") {
+		t.Fatalf("empty register: %q", h.e.msg)
+	}
+	sel(0x10, 0x17) // 8 bytes
+	h.press("Alt-c")
+	goTo(0x1000)
+	h.press("Alt-v")
+	if h.e.msg != "put 8 bytes at 0x1000 (Ctrl-Z undoes it)" {
+		t.Fatalf("put: %q", h.e.msg)
+	}
+	got := make([]byte, 8)
+	h.f.ReadAt(got, 0x1000)
+	if !bytes.Equal(got, data[0x10:0x18]) {
+		t.Fatalf("put wrote % x, want % x", got, data[0x10:0x18])
+	}
+	copy(data[0x1000:], data[0x10:0x18]) // the file now
+	// large: 2 MiB, past the clipboard's limit and the in-memory register
+	sel(0, 2<<20-1)
+	h.press("Alt-c")
+	if !strings.HasPrefix(h.e.msg, "2097152 bytes in the register (Alt-v puts them at the cursor); too large for the terminal clipboard") {
+		t.Fatalf("large copy: %q", h.e.msg)
+	}
+	if h.e.reg.file == nil {
+		t.Fatal("a 2 MiB register is in memory, not in a temporary file")
+	}
+	if ents, _ := os.ReadDir(os.Getenv("TMPDIR")); len(ents) != 0 {
+		t.Fatalf("the register's temporary file has a name: %v", ents)
+	}
+	goTo(5 << 20)
+	before := h.f.UnsyncedEdits()
+	h.press("Alt-v")
+	big := make([]byte, 2<<20)
+	h.f.ReadAt(big, 5<<20)
+	if !bytes.Equal(big, data[:2<<20]) {
+		k := 0
+		for big[k] == data[k] {
+			k++
+		}
+		t.Fatalf("the large put is not the register: first difference at %#x; %q", k, h.e.msg)
+	}
+	if n := h.f.UnsyncedEdits(); n != before+1 {
+		t.Fatalf("the large put is %d edits, want one", n-before)
+	}
+	h.press("Ctrl-Z")
+	h.f.ReadAt(big, 5<<20)
+	if !bytes.Equal(big, data[5<<20:7<<20]) {
+		t.Fatal("one undo did not put back the bytes the large put overwrote")
+	}
+	goTo(7 << 20)
+	h.press("Alt-v")
+	if h.e.msg != "put: 2097152 bytes at 0x700000 would run past the end of the file (8388608 bytes): nothing written; mmhex never grows a file" {
+		t.Fatalf("past the end: %q", h.e.msg)
+	}
+}
+
+// TestYankPutVim: in the vim preset, v … y yanks and p puts (P is the hex
+// prompt).
+func TestYankPutVim(t *testing.T) {
+	p := writeFile(t, "v.bin", []byte("0123456789abcdef"))
+	h := newHarness(t, p, 120, 24, mapping.Options{}, Options{Keys: vimKeys(t)})
+	h.pressSeq("v l l l y")
+	h.pressSeq("8 l p")
+	got := make([]byte, 16)
+	h.f.ReadAt(got, 0)
+	if string(got) != "0123456789a0123f" { // y leaves the cursor at 3; 8 l: 0xb
+		t.Fatalf("after v l l l y 8 l p: %q (%s)", got, h.e.msg)
+	}
+	h.pressSeq("u")
+	h.f.ReadAt(got, 0)
+	if string(got) != "0123456789abcdef" {
+		t.Fatalf("u after p: %q", got)
+	}
+}
