@@ -59,6 +59,10 @@ const (
 	Hash           Action = "hash"
 	CopyAs         Action = "copy-as"
 	Follow         Action = "follow"
+	NextData       Action = "next-data"
+	PrevData       Action = "prev-data"
+	NextHole       Action = "next-hole"
+	PrevHole       Action = "prev-hole"
 	Who            Action = "who"
 	ReplaceMode    Action = "replace-mode"
 	ReplaceByte    Action = "replace-byte"
@@ -116,6 +120,10 @@ var actions = []Info{
 	{Goto, "go to an offset: 1234, 0x4d2, +N, -N, N%, 4k, 1M, 2G, end, end-16, $-0x10", GroupMove, false},
 	{WordNext, "move to the start of the next 8-byte group", GroupMove, false},
 	{WordPrev, "move to the start of this or the previous 8-byte group", GroupMove, false},
+	{NextData, "jump to the start of the next data range of a sparse file (past the hole)", GroupMove, false},
+	{PrevData, "jump to the start of this or the previous data range", GroupMove, false},
+	{NextHole, "jump to the start of the next hole (bytes with no block behind them)", GroupMove, false},
+	{PrevHole, "jump to the start of this or the previous hole", GroupMove, false},
 	{Follow, "follow the end of a growing file (tail -f, less +F): the view stays at the end, new bytes light up; any move stops it, this key resumes", GroupMove, false},
 
 	{SwitchColumn, "switch between the hex and the text column", GroupEdit, false},

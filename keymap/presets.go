@@ -59,6 +59,8 @@ var defaultPreset = presetDef{name: PresetDefault, modes: []modeDef{{
 		{"Alt-f", WordNext}, {"Ctrl-Right", WordNext},
 		{"Alt-b", WordPrev}, {"Ctrl-Left", WordPrev},
 		{"Ctrl-T", Follow},
+		{"Alt-.", NextData}, {"Alt-,", PrevData},
+		{"Alt-/", NextHole}, {"Alt-?", PrevHole},
 
 		{"Tab", SwitchColumn}, {"Backtab", SwitchColumn},
 		{"Ctrl-Z", Undo},
@@ -132,6 +134,8 @@ var vimNormal = []presetBind{
 	{"w", WordNext},
 	{"b", WordPrev},
 	{"F", Follow},
+	{"] d", NextData}, {"[ d", PrevData},
+	{"] h", NextHole}, {"[ h", PrevHole},
 
 	{"Tab", SwitchColumn},
 	{"u", Undo},

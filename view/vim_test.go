@@ -387,7 +387,7 @@ func TestVimWriteQuit(t *testing.T) {
 }
 
 // Every action of keymap but the subpackages' (view/lab's panels,
-// view/structure's, view/follow's, view/holders', and the shape group's in view/shapeview; the whole list is checked by
+// view/structure's, view/follow's, view/holders', view/holes', and the shape group's in view/shapeview; the whole list is checked by
 // TestEveryActionHandled in view/features) has a handler in
 // package view's features, and the help screen of each preset lists every
 // action the preset has.
@@ -405,7 +405,7 @@ func TestEveryActionHandledAndInHelp(t *testing.T) {
 			}
 		}
 		for _, a := range keymap.All() {
-			lab := a.Name == keymap.PagePanel || a.Name == keymap.DiskView || a.Name == keymap.Writeback || a.Name == keymap.Structure || a.Group == keymap.GroupShape || a.Name == keymap.Follow || a.Name == keymap.Who
+			lab := a.Name == keymap.PagePanel || a.Name == keymap.DiskView || a.Name == keymap.Writeback || a.Name == keymap.Structure || a.Group == keymap.GroupShape || a.Name == keymap.Follow || a.Name == keymap.Who || a.Name == keymap.NextData || a.Name == keymap.PrevData || a.Name == keymap.NextHole || a.Name == keymap.PrevHole
 			if _, ok := h.e.handlers[string(a.Name)]; !ok && !lab {
 				t.Errorf("preset %s: action %s has no handler", preset, a.Name)
 			}

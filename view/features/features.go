@@ -9,6 +9,7 @@ import (
 	"mmhex/view"
 	"mmhex/view/follow"
 	"mmhex/view/holders"
+	"mmhex/view/holes"
 	"mmhex/view/lab"
 	"mmhex/view/shapeview"
 	"mmhex/view/structure"
@@ -47,5 +48,6 @@ func With(o Options) []view.Feature {
 		shapeview.CopyAs(),
 		follow.New(o.Follow),
 		holders.Panel(),
+		holes.Holes(),
 	}
 }

@@ -1,0 +1,98 @@
+// Package holes shows a sparse file's holes in the editor: the bytes of
+// a hole (no block behind them: they read as zeros) are drawn grey on dark
+// (view.MarkHole), not as ordinary zero bytes, and four actions jump to
+// the next or previous data range or hole (next-data Alt-., prev-data
+// Alt-,, next-hole Alt-/, prev-hole Alt-?; vim ] d, [ d, ] h, [ h), so a
+// 1 TiB file with three data extents goes from the first to the last with
+// two keys. The ranges come from lseek SEEK_DATA/SEEK_HOLE on the open
+// file (mapping/extents), asked for the visible range once a frame.
+//
+// It uses only the editor's exported API (view.Editor).
+package holes
+
+import (
+	"mmhex/keymap"
+	"mmhex/mapping/extents"
+	"mmhex/view"
+)
+
+type feature struct{ e *view.Editor }
+
+// Holes is the feature.
+func Holes() view.Feature { return &feature{} }
+
+func (h *feature) Name() string { return "holes" }
+
+func (h *feature) Register(e *view.Editor) error {
+	h.e = e
+	e.AddHighlighter(h.highlight)
+	e.Handle(keymap.NextData, func(e *view.Editor, a view.Args) { h.jump(false, true) })
+	e.Handle(keymap.PrevData, func(e *view.Editor, a view.Args) { h.jump(false, false) })
+	e.Handle(keymap.NextHole, func(e *view.Editor, a view.Args) { h.jump(true, true) })
+	e.Handle(keymap.PrevHole, func(e *view.Editor, a view.Args) { h.jump(true, false) })
+	return nil
+}
+
+// highlight marks the visible bytes that lie in holes.
+func (h *feature) highlight(start, end int64) func(off int64) view.Mark {
+	var holes []extents.Range
+	err := extents.Ranges(h.e.File(), start, end, func(r extents.Range) error {
+		if r.Hole {
+			holes = append(holes, r)
+		}
+		return nil
+	})
+	if err != nil || len(holes) == 0 {
+		return nil
+	}
+	return func(off int64) view.Mark {
+		for _, r := range holes {
+			if off >= r.Off && off < r.End {
+				return view.MarkHole
+			}
+		}
+		return 0
+	}
+}
+
+// jump moves to the start of the next (forward) or previous range of the
+// kind asked (hole or data) that starts after (before) the cursor.
+func (h *feature) jump(hole, forward bool) {
+	e := h.e
+	cur := e.Cursor()
+	kind := map[bool]string{true: "hole", false: "data"}[hole]
+	target := int64(-1)
+	var err error
+	if forward {
+		first := true // the range the cursor is in: not a "next" one
+		err = extents.Ranges(e.File(), cur, -1, func(r extents.Range) error {
+			if first {
+				first = false
+				return nil
+			}
+			if r.Hole == hole {
+				target = r.Off
+				return extents.ErrStop
+			}
+			return nil
+		})
+	} else {
+		err = extents.Ranges(e.File(), 0, cur, func(r extents.Range) error {
+			if r.Hole == hole {
+				target = r.Off
+			}
+			return nil
+		})
+	}
+	switch {
+	case err != nil:
+		e.ShowError(err)
+	case target < 0 && forward:
+		e.Message("no %s after 0x%x", kind, cur)
+	case target < 0:
+		e.Message("no %s before 0x%x", kind, cur)
+	default:
+		e.SetCursor(target)
+		e.Message("%s at 0x%x", kind, target)
+	}
+}
