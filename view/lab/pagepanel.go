@@ -14,6 +14,7 @@ package lab
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +26,7 @@ import (
 	"mmhex/keymap"
 	"mmhex/mapping"
 	"mmhex/mapping/display"
+	"mmhex/mapping/extents"
 	"mmhex/mapping/pagecache"
 	"mmhex/view"
 )
@@ -86,6 +88,7 @@ type pageProbe struct {
 	sys    pagecache.SystemDirty
 	sysErr error
 	memfs  string // "tmpfs" (mapping.File.MemoryFS): no disk behind the pages
+	holes  []bool // per cell: every page of it lies in a hole (SEEK_HOLE)
 	at     time.Time
 }
 
@@ -122,6 +125,8 @@ var (
 		pagecache.CellWriteback:   tcell.StyleDefault.Foreground(tcell.PaletteColor(11)),
 	}
 	editedGlyph    = '▲'
+	holeGlyph      = '·'
+	styleHole      = tcell.StyleDefault.Foreground(tcell.PaletteColor(244)).Background(tcell.PaletteColor(236))
 	stylePanelHead = tcell.StyleDefault.Bold(true)
 	stylePanelText = tcell.StyleDefault
 	stylePanelNote = tcell.StyleDefault.Foreground(tcell.PaletteColor(3))
@@ -184,6 +189,9 @@ func (pp *pagePanel) request() {
 		p.tun, p.tunErr = pagecache.ReadWritebackTunables()
 		p.sys, p.sysErr = pagecache.ReadSystemDirty()
 		p.memfs = pagecache.MemoryFS(f)
+		if p.err == nil {
+			p.holes = holeCells(f, &p.m, size)
+		}
 		cs := chartSample{at: p.at, fileDirty: pagecache.Unknown, fileWB: pagecache.Unknown, sysDirty: pagecache.Unknown, sysWB: pagecache.Unknown}
 		if p.err == nil && p.m.CachestatErr == nil {
 			cs.fileDirty, cs.fileWB = p.m.Totals.Dirty, p.m.Totals.Writeback
@@ -197,6 +205,45 @@ func (pp *pagePanel) request() {
 		pp.finish(p)
 	}
 	startProbe(e, pp.inline, run)
+}
+
+// holeCells says, per cell of m, whether every page of it lies in a hole
+// of the file (lseek SEEK_DATA/SEEK_HOLE through mapping/extents): the
+// page panel draws those cells as holes, not as pages not yet read.
+func holeCells(f *mapping.File, m *pagecache.PageMap, size int64) []bool {
+	n := len(m.Cells)
+	if n == 0 {
+		return nil
+	}
+	ps := m.PageSize
+	out := make([]bool, n)
+	extents.Ranges(f, 0, size, func(r extents.Range) error {
+		if !r.Hole {
+			return nil
+		}
+		first, last := (r.Off+ps-1)/ps, r.End/ps-1 // the pages wholly in the hole
+		if r.End == size && size%ps != 0 {
+			last = r.End / ps // the partial last page: the file ends in the hole
+		}
+		if last < first {
+			return nil
+		}
+		ci, cj := m.CellOf(first), m.CellOf(last)
+		if ci < 0 || cj < 0 {
+			return nil
+		}
+		if first > 0 && m.CellOf(first-1) == ci { // the cell starts before the hole
+			ci++
+		}
+		if m.CellOf(last+1) == cj && last+1 < (size+ps-1)/ps { // and ends after it
+			cj--
+		}
+		for i := ci; i <= cj; i++ {
+			out[i] = true
+		}
+		return nil
+	})
+	return out
 }
 
 // writeback starts writeback of every dirty page of the file and reports
@@ -307,6 +354,9 @@ func (pp *pagePanel) draw(s tcell.Screen, x, y, w, h int) {
 			break
 		}
 		g, st := pageGlyph[c.State], pageStyle[c.State]
+		if i < len(p.holes) && p.holes[i] && c.State != pagecache.CellDirty && c.State != pagecache.CellWriteback {
+			g, st = holeGlyph, styleHole
+		}
 		if c.Edited > 0 {
 			g = editedGlyph
 		}
@@ -324,7 +374,7 @@ func (pp *pagePanel) draw(s tcell.Screen, x, y, w, h int) {
 		n := (t.Pages + int64(len(m.Cells)) - 1) / int64(len(m.Cells))
 		per = []string{fmt.Sprintf("1 cell = ~%d pages", n), "1 cell ≈ " + display.HumanBytes(n*ps), "cell ≈ " + display.HumanBytes(n*ps)}
 	}
-	pp.drawLegend(s, x+1, y+1+rows, w-1, per)
+	pp.drawLegend(s, x+1, y+1+rows, w-1, per, slices.Contains(p.holes, true))
 	if 2+rows < h {
 		kl := "kernel: "
 		if p.tunErr != nil {
@@ -348,7 +398,7 @@ func (pp *pagePanel) draw(s tcell.Screen, x, y, w, h int) {
 	}
 }
 
-func (pp *pagePanel) drawLegend(s tcell.Screen, x, y, w int, per []string) {
+func (pp *pagePanel) drawLegend(s tcell.Screen, x, y, w int, per []string, holes bool) {
 	end := x + w
 	item := func(g rune, st tcell.Style, label string) {
 		if x+2 > end {
@@ -363,6 +413,9 @@ func (pp *pagePanel) drawLegend(s tcell.Screen, x, y, w int, per []string) {
 	item(pageGlyph[pagecache.CellWriteback], pageStyle[pagecache.CellWriteback], "writeback")
 	item(editedGlyph, pageStyle[pagecache.CellDirty], "edited, unsynced")
 	item(pageGlyph[pagecache.CellUnknown], pageStyle[pagecache.CellUnknown], "unknown")
+	if holes { // only for a map that shows some: the scale keeps its room
+		item(holeGlyph, styleHole, "hole")
+	}
 	if x < end {
 		x = view.DrawText(s, x, y, end-x, "│ ", styleSep)
 	}

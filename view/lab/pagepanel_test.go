@@ -762,3 +762,38 @@ func TestPagePanelTmpfs(t *testing.T) {
 		t.Errorf("byte 0 is %q", b[0])
 	}
 }
+
+// TestPagePanelHoles: the page panel draws the cells whose pages all lie
+// in a hole of a sparse file as holes (·), not as pages not yet read; the
+// data pages around them are not, and the legend names the glyph.
+func TestPagePanelHoles(t *testing.T) {
+	if os.Getpagesize() != 4096 {
+		t.Skip("the expected map assumes 4 KiB pages")
+	}
+	path := writeFile(t, "sparse.bin", nil)
+	g, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Truncate(64 * 4096)
+	g.WriteAt(testenv.Pattern(4*4096, 1), 0)       // pages 0-3: data
+	g.WriteAt(testenv.Pattern(4*4096, 2), 60*4096) // pages 60-63: data
+	g.Sync()
+	g.Close()
+	h := newInlineHarness(t, path, 120, 40, mapping.Options{}, view.Options{Name: "sparse.bin"})
+	h.press("Ctrl-P")
+	scr := h.draw()
+	y := panelTop(t, h)
+	row := []rune(strings.Split(scr, "\n")[y+1])
+	if len(row) < 1+64 {
+		t.Fatalf("map row %q", string(row))
+	}
+	cells := string(row[1 : 1+64])
+	want := strings.Repeat("·", 56)
+	if string(row[5:61]) != want || strings.ContainsRune(string(row[1:5]), '·') || strings.ContainsRune(string(row[61:65]), '·') {
+		t.Fatalf("map %q: want 4 data cells, 56 holes (·), 4 data cells\n%s", cells, scr)
+	}
+	if !strings.Contains(scr, "· hole") {
+		t.Fatalf("no legend for holes:\n%s", scr)
+	}
+}
