@@ -141,12 +141,15 @@ func registerCore(e *Editor) {
 	})
 	// replace-mode, replace-byte and normal-mode switch the dispatcher's
 	// mode; the status line shows it.
-	e.Handle(keymap.NormalMode, func(e *Editor, a Args) { e.nibble = 0 })
+	e.Handle(keymap.NormalMode, func(e *Editor, a Args) { e.nibble, e.typing = 0, nil })
 	// On a read-only file R and r say so at once and stay in normal mode,
 	// like every other edit key, instead of entering replace mode silently.
-	for _, a := range []keymap.Action{keymap.ReplaceMode, keymap.ReplaceByte} {
-		e.Handle(a, func(e *Editor, a Args) {
+	for _, act := range []keymap.Action{keymap.ReplaceMode, keymap.ReplaceByte} {
+		e.Handle(act, func(e *Editor, a Args) {
 			e.nibble = 0
+			if act == keymap.ReplaceMode {
+				e.typing = e.f.Group()
+			}
 			if e.f.Mode() == mapping.ReadOnly {
 				e.keys.SetMode(keymap.ModeNormal)
 				e.ShowError(errReadOnly)

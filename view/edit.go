@@ -36,7 +36,13 @@ func (t *touched) addAll(o *touched) {
 // WriteAt is an edit through the editor: f.WriteAt plus the unsynced-byte
 // highlight. Features that edit (fill, paste) use it, or Fill.
 func (e *Editor) WriteAt(p []byte, off int64) error {
-	n, err := e.f.WriteAt(p, off)
+	var n int
+	var err error
+	if e.typing != nil && e.keys.Mode() == keymap.ModeReplace {
+		n, err = e.typing.WriteAt(p, off) // one R…Esc session: one undo step, as in vim
+	} else {
+		n, err = e.f.WriteAt(p, off)
+	}
 	e.touch(off, off+int64(n)) // a store cut short by a fault is journaled up to n
 	if err != nil {
 		return e.editError(err)

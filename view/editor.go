@@ -146,6 +146,9 @@ type Handler func(e *Editor, a Args)
 type Editor struct {
 	jumps jumpList // the jump list (jumps.go)
 	reg   register // the internal register: copy (yank) and put (register.go)
+	// typing groups the bytes typed in vim's replace mode (R … Esc) into
+	// one undo step; nil outside it.
+	typing *mapping.Group
 
 	app  *tview.Application
 	f    *mapping.File

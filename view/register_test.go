@@ -108,3 +108,36 @@ func TestYankPutVim(t *testing.T) {
 		t.Fatalf("u after p: %q", got)
 	}
 }
+
+// TestVimReplaceSessionOneUndo: the bytes typed in one R … Esc session
+// are one undo step (one u puts them all back), as in vim; two sessions
+// are two; r is one byte, one step.
+func TestVimReplaceSessionOneUndo(t *testing.T) {
+	p := writeFile(t, "r.bin", []byte("0123456789abcdef"))
+	h := newHarness(t, p, 120, 24, mapping.Options{}, Options{Keys: vimKeys(t)})
+	read := func() string {
+		b := make([]byte, 16)
+		h.f.ReadAt(b, 0)
+		return string(b)
+	}
+	h.pressSeq("R 4 1 4 2 4 3 Esc") // ABC at 0
+	h.pressSeq("l R 5 a 5 a Esc")   // ZZ at 4 (Esc leaves the cursor on the last byte typed)
+	if got := read(); got != "ABC3ZZ6789abcdef" {
+		t.Fatalf("after two sessions: %q", got)
+	}
+	if n := h.f.UnsyncedEdits(); n != 2 {
+		t.Fatalf("two R sessions are %d unsynced edits, want 2", n)
+	}
+	h.pressSeq("u")
+	if got := read(); got != "ABC3456789abcdef" {
+		t.Fatalf("one u: %q, want the second session undone whole", got)
+	}
+	h.pressSeq("u")
+	if got := read(); got != "0123456789abcdef" {
+		t.Fatalf("two u: %q", got)
+	}
+	h.pressSeq("Ctrl-R")
+	if got := read(); got != "ABC3456789abcdef" {
+		t.Fatalf("redo: %q", got)
+	}
+}

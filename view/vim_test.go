@@ -321,15 +321,16 @@ func TestVimRemainingKeys(t *testing.T) {
 	if disk[0] != 'X' || disk[1] != 'Y' {
 		t.Fatalf("R in the text column: % x", disk[:2])
 	}
-	// u u undoes both bytes, Ctrl-R redoes the first
-	h.pressSeq("u u")
+	// one R … Esc session is one undo step: u undoes both bytes, Ctrl-R
+	// redoes both
+	h.pressSeq("u")
 	disk, _ = os.ReadFile("known.bin")
 	if disk[0] != 0 || disk[1] != 1 {
-		t.Fatalf("u u: % x", disk[:2])
+		t.Fatalf("u: % x", disk[:2])
 	}
 	h.press("Ctrl-R")
 	disk, _ = os.ReadFile("known.bin")
-	if disk[0] != 'X' || disk[1] != 1 {
+	if disk[0] != 'X' || disk[1] != 'Y' {
 		t.Fatalf("Ctrl-R: % x", disk[:2])
 	}
 	// :wasync is MS_ASYNC: the edit stays unsynced; :w! is vim's forced
@@ -552,9 +553,13 @@ func TestVimCountPastFirstOrLastRow(t *testing.T) {
 // it used to run a trillion failed undos with the editor frozen.
 func TestVimCountUndoStopsAtJournalEnd(t *testing.T) {
 	h := openKnown(t, 100, 24, Options{Keys: vimKeys(t)})
-	h.pressSeq("R")
-	h.typeText("112233")
-	h.pressSeq("Esc")
+	// three edits (one R … Esc session would be one undo step)
+	h.pressSeq("r")
+	h.typeText("11")
+	h.pressSeq("l r")
+	h.typeText("22")
+	h.pressSeq("l r")
+	h.typeText("33")
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
