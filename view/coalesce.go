@@ -38,6 +38,10 @@ type drawScreen struct {
 	polled, handled atomic.Int64
 	paste           atomic.Bool // bracketed paste is enabled (tview collects pastes)
 	pasting         bool        // between paste start and end (PollEvent's goroutine)
+	// resized is called (on PollEvent's goroutine) when the terminal
+	// changed size: the editor posts the adoption of the new layout, so a
+	// resize is an event like a key (Draw itself only draws).
+	resized func()
 
 	mu       sync.Mutex
 	inited   bool
@@ -75,6 +79,10 @@ func (d *drawScreen) PollEvent() tcell.Event {
 	case *tcell.EventPaste:
 		if d.paste.Load() {
 			d.pasting = ev.Start()
+		}
+	case *tcell.EventResize:
+		if d.resized != nil {
+			d.resized()
 		}
 	}
 	return ev

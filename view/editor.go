@@ -170,8 +170,8 @@ type Editor struct {
 	col    Column
 	nibble int // 1 after the high nibble of the cursor byte was typed
 
-	bpr  int // bytes per row in effect (fit or configured)
-	rows int // data rows visible in the last frame
+	bpr  int // bytes per row in effect (fit or configured; adoptLayout)
+	rows int // data rows on the screen (adoptLayout)
 
 	msg    string
 	msgErr bool
@@ -184,8 +184,8 @@ type Editor struct {
 	prompt  *Prompt
 	overlay overlay
 	panels  []*Panel
-	skipped []string // shown panels the last frame had no room for
-	// tooSmall: the last frame could not show a byte row (toosmall.go).
+	// tooSmall: the screen as last drawn cannot show a byte row
+	// (toosmall.go; kept by adoptLayout).
 	tooSmall bool
 
 	features     []Feature // in registration order; each holds its own state
@@ -213,10 +213,11 @@ type Editor struct {
 	job     *job // the long job running off the UI goroutine, nil when none
 	running bool // Run is running the application (jobs go to the background)
 
-	frame     []byte // buffer of the visible bytes (reused)
-	frameData []byte // the visible bytes of the frame being drawn
-	stop      chan struct{}
-	done      bool
+	frame      []byte   // a frame's buffer for the visible bytes (reused: no state)
+	readFailed string   // the read a frame could not do and the refresh said so (readKey)
+	posted     []func() // without Run: work posted to the UI goroutine (postUI)
+	stop       chan struct{}
+	done       bool
 
 	poll   pollGate // SetPolling: the polling ticks run only while it is open
 	runFns []func(stop <-chan struct{})
@@ -270,6 +271,7 @@ func New(app *tview.Application, f *mapping.File, opts Options) (*Editor, error)
 		if opts.test != nil && opts.test.maxFrameGap != 0 {
 			e.ds.maxGap = opts.test.maxFrameGap
 		}
+		e.ds.resized = func() { e.post(func() {}) } // post runs syncSize: adoptLayout
 		app.SetScreen(e.ds)
 	}
 	e.grid = newGrid(e)
@@ -347,6 +349,7 @@ func (e *Editor) Run() (err error) {
 	}
 	defer close(e.stop)
 	e.running = true
+	e.syncSize() // the terminal's layout, before the first frame
 	if err := e.app.Run(); err != nil {
 		var ev *tcell.EventError
 		if errors.As(err, &ev) {
@@ -549,11 +552,13 @@ func (e *Editor) EveryWhile(d time.Duration, cond func() bool, fn func()) {
 }
 
 // RunTicks runs every periodic function (Every, EveryWhile, EveryPolling)
-// once, on the calling goroutine, as a tick of Run would: for tests that
-// drive an editor without Run, in this package and in the feature
-// subpackages, and on the UI goroutine for a change notice while polling
-// is off (SetPolling).
+// once, on the calling goroutine, as a tick of Run would, and first the
+// work frames posted to the UI goroutine meanwhile (a refresh after a
+// failed read): for tests that drive an editor without Run, in this
+// package and in the feature subpackages, and on the UI goroutine for a
+// change notice while polling is off (SetPolling).
 func (e *Editor) RunTicks() {
+	e.runPosted()
 	for _, t := range e.ticks {
 		if t.while == nil || t.while() {
 			t.fn()
@@ -649,16 +654,24 @@ func (e *Editor) Column() Column { return e.col }
 // Size is the file size as the editor last saw it.
 func (e *Editor) Size() int64 { return e.size }
 
-// BytesPerRow is the row width of the last frame.
-func (e *Editor) BytesPerRow() int { return e.bpr }
+// BytesPerRow is the row width on the screen.
+func (e *Editor) BytesPerRow() int { return e.shownView().bpr }
 
-// VisibleRange is the byte range [start, end) of the last frame.
+// VisibleRange is the byte range [start, end) on the screen.
 func (e *Editor) VisibleRange() (start, end int64) {
-	end = e.top + int64(e.rows*e.bpr)
-	if end > e.size {
-		end = e.size
+	v := e.shownView()
+	end = min(v.top+int64(v.rows*v.bpr), e.size)
+	return v.top, end
+}
+
+// shownView is the grid's view as the last frame drew it (viewFor of the
+// grid's box; the same as the editor's own after the next event), or the
+// editor's before the first frame.
+func (e *Editor) shownView() gridView {
+	if _, _, w, h := e.grid.GetInnerRect(); w > 0 && h > 0 {
+		return e.viewFor(w, h)
 	}
-	return e.top, end
+	return gridView{bpr: e.bpr, rows: e.visibleRows(), top: e.top}
 }
 
 // SetCursor moves the cursor to off (clamped into the file) and scrolls so

@@ -2,6 +2,7 @@ package view
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"math/bits"
 
@@ -16,7 +17,6 @@ import (
 type Grid struct {
 	*tview.Box
 	e        *Editor
-	g        geom // geometry of the last frame
 	dragging bool // a left-button drag that started on the rows is going on
 }
 
@@ -125,7 +125,10 @@ func (pal *palette) byteStyle(b byte, unsynced bool, m Mark) tcell.Style {
 
 const hexDigits = "0123456789abcdef"
 
-// Draw draws the grid: it reads the visible bytes (one ReadAt) and nothing else.
+// Draw draws the grid: it reads the visible bytes (one ReadAt) and changes
+// nothing: the row width, rows and scroll it shows are viewFor of its size,
+// which the editor adopted after the last event (adoptLayout), and a read
+// that fails posts a refresh instead of doing it (readVisible).
 func (gr *Grid) Draw(s tcell.Screen) {
 	// The box clears its cells through clipScreen, which writes ASCII
 	// without allocating (two thirds of a frame's allocations otherwise).
@@ -136,8 +139,8 @@ func (gr *Grid) Draw(s tcell.Screen) {
 	if w <= 0 || h <= 0 {
 		return
 	}
-	g := e.layoutGrid(w, h)
-	gr.g = g
+	v := e.viewFor(w, h)
+	g := v.g
 	s = clipScreen{Screen: s, x0: x, x1: x + w}
 
 	// Column header.
@@ -148,15 +151,13 @@ func (gr *Grid) Draw(s tcell.Screen) {
 		s.SetContent(px+1, y, rune(hexDigits[i&0xf]), nil, styleColHeader)
 		s.SetContent(x+g.textX+i, y, rune(hexDigits[i&0xf]), nil, styleColHeader)
 	}
-	e.frameData = nil
 	if e.size == 0 {
 		drawText(s, x+1, y+1, w-1, "(empty file)", styleDim)
 		return
 	}
 
-	data := e.readVisible()
-	e.frameData = data
-	start := e.top
+	data := e.readVisible(v)
+	start := v.top
 	end := start + int64(len(data))
 	for _, fn := range e.frameHooks {
 		fn(start, data)
@@ -168,10 +169,10 @@ func (gr *Grid) Draw(s tcell.Screen) {
 		}
 	}
 	anyUnsynced := e.f.UnsyncedEdits() > 0
-	curRow := (e.cursor - e.top) / int64(g.bpr)
+	curRow := (e.cursor - v.top) / int64(g.bpr)
 
-	for r := 0; r < e.rows; r++ {
-		rowOff := e.top + int64(r*g.bpr)
+	for r := 0; r < v.rows; r++ {
+		rowOff := v.top + int64(r*g.bpr)
 		if rowOff >= e.size {
 			break
 		}
@@ -268,10 +269,21 @@ func drawHex(s tcell.Screen, x, y int, v int64, digits int, st tcell.Style) {
 	}
 }
 
-// layoutGrid fixes the row width and row count for a grid of w×h cells and
-// scrolls so the cursor stays visible; a change of row width keeps the
-// cursor's screen row.
-func (e *Editor) layoutGrid(w, h int) geom {
+// gridView is what the grid shows in a box of w×h cells: the row width,
+// the data rows, the first byte shown and the column positions.
+type gridView struct {
+	bpr, rows int
+	top       int64
+	g         geom
+}
+
+// viewFor is the grid's view for a box of w×h cells, from the editor's
+// state and without changing it (Draw calls it): the row width (configured,
+// or the widest that fits), the rows, and the scroll that shows the cursor
+// (the least needed; a change of row width keeps the cursor's screen row).
+// adoptLayout stores the same values after each event, so a frame and the
+// next key agree.
+func (e *Editor) viewFor(w, h int) gridView {
 	digits := offsetDigits(e.size)
 	bpr := e.opts.BytesPerRow
 	if e.opts.FitWidth {
@@ -280,45 +292,73 @@ func (e *Editor) layoutGrid(w, h int) geom {
 		// Too narrow for the configured width: the widest that fits.
 		bpr = min(bpr, fitBytesPerRow(w, digits))
 	}
-	oldBpr := e.bpr
-	e.bpr = bpr
-	e.rows = max(h-1, 1)
-	if oldBpr != bpr && oldBpr > 0 {
-		screenRow := (e.cursor - e.top) / int64(oldBpr)
-		if screenRow < 0 {
-			screenRow = 0
-		}
-		topRow := e.cursor/int64(bpr) - screenRow
-		e.top = max(topRow, 0) * int64(bpr)
+	rows := max(h-1, 1)
+	top := e.top
+	if e.bpr != bpr && e.bpr > 0 {
+		screenRow := max((e.cursor-e.top)/int64(e.bpr), 0)
+		top = max(e.cursor/int64(bpr)-screenRow, 0) * int64(bpr)
 	}
-	e.scrollToCursor()
-	return makeGeom(digits, bpr)
+	top = scrollTop(top, e.cursor, e.size, bpr, rows)
+	return gridView{bpr: bpr, rows: rows, top: top, g: makeGeom(digits, bpr)}
+}
+
+// adoptLayout stores the layout of the screen in the editor (the
+// terminal's size with Options.Screen; else the root's rectangle, which
+// tview sets before each frame): the grid's row
+// width, rows and scroll (viewFor of the grid's box) and whether the
+// terminal is too small to edit. It runs
+// on the UI goroutine after each event (syncSize), never from Draw, so the
+// keys that follow move by the rows on the screen.
+func (e *Editor) adoptLayout() {
+	x, y, w, h := e.root.GetInnerRect()
+	if e.ds != nil {
+		// The terminal's size now: after a resize the frame that follows
+		// is drawn for it, whether or not it was drawn yet.
+		x, y = 0, 0
+		w, h = e.ds.Size()
+	}
+	if w <= 0 || h <= 0 {
+		return // never drawn yet
+	}
+	fl := e.layoutFor(x, y, w, h)
+	e.tooSmall = fl.tooSmall
+	if fl.tooSmall || fl.grid.w <= 0 || fl.grid.h <= 0 {
+		return
+	}
+	v := e.viewFor(fl.grid.w, fl.grid.h)
+	e.bpr, e.rows, e.top = v.bpr, v.rows, v.top
 }
 
 // scrollToCursor scrolls the least needed to show the cursor's row, and
 // never further than the last row allows.
 func (e *Editor) scrollToCursor() {
-	bpr := int64(e.bpr)
-	rows := int64(e.visibleRows())
-	topRow := e.top / bpr
-	row := e.cursor / bpr
+	e.top = scrollTop(e.top, e.cursor, e.size, e.bpr, e.visibleRows())
+}
+
+// scrollTop is the first byte shown when top was, for the cursor at cursor
+// in rows of bpr bytes, rows of them: the least scroll that shows the
+// cursor's row, never past the last row.
+func scrollTop(top, cursor, size int64, bpr, rows int) int64 {
+	b, n := int64(bpr), int64(rows)
+	topRow := top / b
+	row := cursor / b
 	if row < topRow {
 		topRow = row
 	}
-	if row >= topRow+rows {
-		topRow = row - rows + 1
+	if row >= topRow+n {
+		topRow = row - n + 1
 	}
 	lastRow := int64(0)
-	if e.size > 0 {
-		lastRow = (e.size - 1) / bpr
+	if size > 0 {
+		lastRow = (size - 1) / b
 	}
-	if topRow > lastRow-rows+1 {
-		topRow = lastRow - rows + 1
+	if topRow > lastRow-n+1 {
+		topRow = lastRow - n + 1
 	}
 	if topRow < 0 {
 		topRow = 0
 	}
-	e.top = topRow * bpr
+	return topRow * b
 }
 
 func (e *Editor) visibleRows() int {
@@ -330,8 +370,9 @@ func (e *Editor) visibleRows() int {
 
 // syncSize adopts a size change seen by someone else (another feature's
 // f.Refresh, an undo that re-read the size), keeping the cursor in the
-// file. It runs after each event on the UI goroutine (a key, a click, a
-// tick, a background result), never from Draw: frames only draw.
+// file, and then the screen's layout (adoptLayout). It runs after each
+// event on the UI goroutine (a key, a click, a tick, a background result),
+// never from Draw: frames only draw.
 func (e *Editor) syncSize() {
 	if n := e.f.Size(); n != e.size {
 		old := e.size
@@ -342,41 +383,87 @@ func (e *Editor) syncSize() {
 		}
 		e.Message("the file changed size: %s, was %d B", sizeNote(n), old)
 	}
+	e.adoptLayout()
 }
 
-// readVisible reads the visible range with one ReadAt. A read that fails
-// (the file shrank under the mapping: the mapping's fault error) makes the
-// editor refresh the file and read again.
-func (e *Editor) readVisible() []byte {
-	for attempt := 0; ; attempt++ {
-		n := int64(e.rows * e.bpr)
-		if rest := e.size - e.top; rest < n {
-			n = max(rest, 0)
-		}
-		if int64(cap(e.frame)) < n {
-			e.frame = make([]byte, n)
-		}
-		buf := e.frame[:n]
-		got, err := e.f.ReadAt(buf, e.top)
-		if err == nil || (errors.Is(err, io.EOF) && int64(got) == n) {
-			return buf
-		}
-		if attempt == 0 {
-			e.Refresh()
-			e.scrollToCursor()
-			continue
-		}
-		e.Errorf("reading 0x%x: %v", e.top, err)
-		return buf[:got]
+// readVisible reads the bytes v shows with one ReadAt. When the read fails
+// (the file shrank under the mapping: the mapping's fault error) it returns
+// the bytes read before the failure and posts a refresh (postRefresh): the
+// frame draws what it has, and the refresh, on the UI goroutine, adopts
+// the new size and draws again. Draw changes nothing itself.
+func (e *Editor) readVisible(v gridView) []byte {
+	n := int64(v.rows * v.bpr)
+	if rest := e.size - v.top; rest < n {
+		n = max(rest, 0)
 	}
+	if int64(cap(e.frame)) < n {
+		e.frame = make([]byte, n) // the frame's buffer, reused: no state
+	}
+	buf := e.frame[:n]
+	got, err := e.f.ReadAt(buf, v.top)
+	if err == nil || (errors.Is(err, io.EOF) && int64(got) == n) {
+		return buf
+	}
+	e.postRefresh(v.top, err)
+	return buf[:got]
 }
 
-// cursorByte is the byte under the cursor, from the last frame's bytes when
-// the cursor is on screen (no extra read), else read from the file.
+// postRefresh asks for a refresh after a frame could not read the bytes at
+// top (readVisible): the refresh runs on the UI goroutine after the frame
+// (postUI). It adopts a new size (Refresh); when the bytes still cannot be
+// read it says so once (readFailed), and frames do not ask again until the
+// place, the size or the error changes, so a lasting read error is no loop.
+func (e *Editor) postRefresh(top int64, err error) {
+	if e.readFailed == readKey(top, e.size, err) {
+		return
+	}
+	e.postUI(func() {
+		e.Refresh()
+		e.syncSize()
+		n := min(int64(e.visibleRows()*e.bpr), max(e.size-e.top, 0))
+		buf := make([]byte, n)
+		got, rerr := e.f.ReadAt(buf, e.top)
+		if rerr == nil || (errors.Is(rerr, io.EOF) && int64(got) == n) {
+			e.readFailed = ""
+			return
+		}
+		e.readFailed = readKey(e.top, e.size, rerr)
+		e.Errorf("reading 0x%x: %v", e.top, rerr)
+	})
+}
+
+// readKey names a failed read: where, at what size, why.
+func readKey(top, size int64, err error) string { return fmt.Sprintf("%d/%d/%v", top, size, err) }
+
+// postUI runs fn on the UI goroutine after the current event or frame:
+// with Run through the application's queue (post); without Run (tests
+// driving the editor by hand) it is kept until the test runs the posted
+// work (runPosted: the harness after each frame, RunTicks).
+func (e *Editor) postUI(fn func()) {
+	if e.running {
+		e.post(fn)
+		return
+	}
+	e.posted = append(e.posted, fn)
+}
+
+// runPosted runs the work postUI kept (without Run) and reports whether
+// there was any.
+func (e *Editor) runPosted() bool {
+	ran := false
+	for len(e.posted) > 0 {
+		fn := e.posted[0]
+		e.posted = e.posted[1:]
+		fn()
+		e.syncSize()
+		ran = true
+	}
+	return ran
+}
+
+// cursorByte is the byte under the cursor, read from the file (the status
+// line's one byte a frame).
 func (e *Editor) cursorByte() (byte, bool) {
-	if i := e.cursor - e.top; i >= 0 && i < int64(len(e.frameData)) {
-		return e.frameData[i], true
-	}
 	var one [1]byte
 	if n, _ := e.f.ReadAt(one[:], e.cursor); n == 1 {
 		return one[0], true
@@ -387,12 +474,17 @@ func (e *Editor) cursorByte() (byte, bool) {
 // hit maps a grid cell (relative to the grid's inner rectangle) to a byte
 // offset and column.
 func (gr *Grid) hit(cx, cy int) (off int64, col Column, ok bool) {
-	g := gr.g
 	e := gr.e
-	if cy < 1 || cy > e.rows || g.bpr == 0 {
+	_, _, w, h := gr.GetInnerRect()
+	if w <= 0 || h <= 0 {
 		return 0, 0, false
 	}
-	rowOff := e.top + int64((cy-1)*g.bpr)
+	v := e.viewFor(w, h) // what the last frame showed
+	g := v.g
+	if cy < 1 || cy > v.rows || g.bpr == 0 {
+		return 0, 0, false
+	}
+	rowOff := v.top + int64((cy-1)*g.bpr)
 	idx := -1
 	switch {
 	case cx >= g.textX && cx < g.textX+g.bpr:

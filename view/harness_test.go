@@ -162,6 +162,12 @@ func (h *harness) typeText(s string) {
 // draw draws a frame and returns the screen as text, one line per row,
 // trailing spaces trimmed.
 func (h *harness) draw() string {
+	// As Run: a frame, then what it posted to the UI goroutine (a refresh
+	// after a failed read) and the adoption of a new screen size (a resize
+	// is an event: drawScreen.resized), each followed by a frame.
+	h.app.ForceDraw()
+	h.e.runPosted()
+	h.e.adoptLayout()
 	h.app.ForceDraw()
 	cells, w, ht := h.sim.GetContents()
 	var b strings.Builder

@@ -2,6 +2,7 @@ package view
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,7 +15,6 @@ import (
 
 	"mmhex/keymap"
 	"mmhex/mapping"
-	"mmhex/mapping/display"
 )
 
 // jobRun is an editor running (Run) on a simulation screen, with a job
@@ -282,16 +282,35 @@ func TestJobQuitWaitsOrCancels(t *testing.T) {
 	}
 }
 
-// TestDrawOnlyDraws: a frame does not adopt a size change (no message, no
-// new size, the cursor stays); the next event does (here a tick, as the
-// live refresh), and says so.
+// editorState is everything of the editor a frame could change: what it
+// shows and what the next key works from.
+func editorState(e *Editor) string {
+	shown := ""
+	for _, p := range e.panels {
+		shown += fmt.Sprintf("%s=%v ", p.Name, p.shown)
+	}
+	return fmt.Sprintf("size %d cursor %d top %d col %v nibble %d bpr %d rows %d msg %q err %v tooSmall %v readFailed %q job %v unsynced %d panels %s",
+		e.size, e.cursor, e.top, e.col, e.nibble, e.bpr, e.rows, e.msg, e.msgErr, e.tooSmall, e.readFailed, e.job != nil, e.f.UnsyncedEdits(), shown)
+}
+
+// TestDrawOnlyDraws: a frame changes nothing in the editor, whatever
+// changed since the last event: a size change seen by someone else (no
+// message, no new size, the cursor stays), a new terminal size (row width,
+// rows, scroll and "too small" stay until the next event), a file that
+// shrank under the shown bytes (the frame posts a refresh; it does not do
+// it). The next event adopts each, and says so.
 func TestDrawOnlyDraws(t *testing.T) {
 	p := writeFile(t, "grow.bin", knownData())
-	h := newHarness(t, p, 100, 20, mapping.Options{}, Options{})
-	old := h.e.Size()
-	if _, err := h.f.Refresh(); err != nil {
-		t.Fatal(err)
+	h := newHarness(t, p, 100, 20, mapping.Options{}, Options{FitWidth: true})
+	frame := func(what string) {
+		t.Helper()
+		before := editorState(h.e)
+		h.app.ForceDraw()
+		if after := editorState(h.e); after != before {
+			t.Fatalf("%s: a frame changed the editor:\n%s\nwas\n%s", what, after, before)
+		}
 	}
+	old := h.e.Size()
 	fh, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -301,13 +320,71 @@ func TestDrawOnlyDraws(t *testing.T) {
 	if _, err := h.f.Refresh(); err != nil { // someone else saw the new size
 		t.Fatal(err)
 	}
-	first := h.draw()
-	if h.e.Size() != old || h.e.msg != "" || h.draw() != first {
-		t.Fatalf("a frame changed the editor: size %d (was %d), message %q", h.e.Size(), old, h.e.msg)
-	}
+	frame("size change")
 	h.e.RunTicks()
-	if want := fmt.Sprintf("the file changed size: %d B (%s), was %d B", old+4096, display.HumanBytes(old+4096), old); h.e.Size() != old+4096 || h.e.msg != want {
+	if want := fmt.Sprintf("the file changed size: %s, was %d B", sizeNote(old+4096), old); h.e.Size() != old+4096 || h.e.msg != want {
 		t.Fatalf("after a tick: size %d, message %q; want %d, %q", h.e.Size(), h.e.msg, old+4096, want)
+	}
+
+	// A new terminal size: the frame shows it; the keys get it after the
+	// next event.
+	h.e.SetCursor(0x500)
+	h.draw()
+	bpr, rows := h.e.BytesPerRow(), h.e.rows
+	h.sim.SetSize(60, 12)
+	frame("resize")
+	if h.e.BytesPerRow() != bpr || h.e.rows != rows {
+		t.Fatalf("the frame adopted the new size: %d×%d", h.e.BytesPerRow(), h.e.rows)
+	}
+	h.e.adoptLayout() // the resize event (drawScreen.resized)
+	if h.e.BytesPerRow() == bpr || h.e.rows != 12-2-1-1 || h.e.Cursor() != 0x500 {
+		t.Fatalf("after the resize event: %d bytes a row, %d rows, cursor %#x", h.e.BytesPerRow(), h.e.rows, h.e.Cursor())
+	}
+	if s := h.draw(); !strings.Contains(s, fmt.Sprintf("%08x", 0x500/h.e.BytesPerRow()*h.e.BytesPerRow())) {
+		t.Fatalf("the cursor's row is not shown:\n%s", s)
+	}
+	h.sim.SetSize(10, 3)
+	frame("too small")
+	if h.e.tooSmall {
+		t.Fatal("the frame said too small")
+	}
+	h.e.adoptLayout()
+	if !h.e.tooSmall {
+		t.Fatal("too small not adopted after the resize event")
+	}
+	h.sim.SetSize(100, 20)
+	h.draw()
+
+	// The file shrinks under the shown bytes: the frame's read faults; it
+	// posts the refresh, which the next turn of the UI goroutine runs.
+	h.e.SetCursor(0x2f00)
+	h.draw()
+	if err := os.Truncate(p, 100); err != nil {
+		t.Fatal(err)
+	}
+	frame("fault")
+	if len(h.e.posted) != 1 {
+		t.Fatalf("the faulting frame posted %d refreshes, want 1", len(h.e.posted))
+	}
+	h.e.runPosted()
+	if h.e.Size() != 100 || h.e.Cursor() != 99 || !strings.HasPrefix(h.e.msg, "the file changed size: 100 B, was ") {
+		t.Fatalf("after the posted refresh: size %d cursor %d message %q", h.e.Size(), h.e.Cursor(), h.e.msg)
+	}
+	frame("after the refresh")
+	if len(h.e.posted) != 0 {
+		t.Fatalf("a frame after the refresh posted %d more", len(h.e.posted))
+	}
+	// A read error the refresh did not cure was said once (readFailed):
+	// frames do not post refresh after refresh for it.
+	eio := errors.New("input/output error")
+	h.e.readFailed = readKey(h.e.top, h.e.size, eio)
+	h.e.postRefresh(h.e.top, eio)
+	if len(h.e.posted) != 0 {
+		t.Fatal("a known read error posted a refresh again")
+	}
+	h.e.postRefresh(h.e.top+16, eio)
+	if len(h.e.posted) != 1 {
+		t.Fatal("a read error elsewhere posted no refresh")
 	}
 }
 

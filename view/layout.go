@@ -47,8 +47,6 @@ type Panel struct {
 	// the event.
 	Mouse func(action tview.MouseAction, x, y int) bool
 	shown bool
-	// the rectangle of the last frame (w 0: not drawn), for Mouse
-	rx, ry, rw, rh int
 }
 
 // AddPanel registers p, hidden.
@@ -116,34 +114,48 @@ var (
 // bottom panels get space.
 const minGridRows = 4
 
-// Draw lays out and draws everything. The application clears the screen
-// before each frame, so the layout does not clear its box again.
-func (l *layout) Draw(s tcell.Screen) {
-	e := l.e
-	x, y, w, h := l.GetInnerRect()
-	if w <= 0 || h <= 0 {
-		return
+// rect is a rectangle of cells.
+type rect struct{ x, y, w, h int }
+
+// placedPanel is a shown panel and where it goes.
+type placedPanel struct {
+	p *Panel
+	r rect
+}
+
+// frameLayout is where everything goes on a screen: computed by layoutFor
+// from the editor's state without changing it. Draw draws by it;
+// adoptLayout (after each event) keeps what the keys need from it.
+type frameLayout struct {
+	tooSmall      bool // no byte row fits: only the notice is drawn
+	grid          rect // the grid's box
+	panels        []placedPanel
+	bottomSeps    []int    // y of the lines above bottom panels
+	rightSeps     []int    // x of the lines left of right panels
+	skipped       []string // shown panels with no room this frame
+	statusY, msgY int
+	status        bool // whether the status line fits
+}
+
+// layoutFor lays out a screen whose inner box is (x, y, w, h): the header
+// line, the bottom panels from the status line up while the grid keeps
+// minGridRows, the right panels from the right edge in while the grid keeps
+// a row of 8 bytes, the grid in what is left, the status and message lines.
+func (e *Editor) layoutFor(x, y, w, h int) frameLayout {
+	var fl frameLayout
+	if w < e.minColumns() || h < minRows {
+		fl.tooSmall = true
+		return fl
 	}
-	e.skipped = e.skipped[:0]
-	if e.drawTooSmall(s, x, y, w, h) {
-		return
-	}
-	e.drawHeader(s, x, y, w)
-	// Bottom lines.
-	msgY := y + h - 1
-	statusY := y + h - 2
+	fl.msgY = y + h - 1
+	fl.statusY = y + h - 2
+	fl.status = h >= 5
 	gridTop := y + 1
-	gridBottom := statusY // exclusive
-	if h < 5 {
+	gridBottom := fl.statusY // exclusive
+	if !fl.status {
 		// No room for the status line.
-		gridBottom = msgY
+		gridBottom = fl.msgY
 	}
-	// Bottom panels, from the status line up.
-	type placed struct {
-		p          *Panel
-		x, y, w, h int
-	}
-	var draws []placed
 	for i := len(e.panels) - 1; i >= 0; i-- {
 		p := e.panels[i]
 		if !p.shown || p.Side != Bottom || p.Draw == nil || (p.Fits != nil && !p.Fits(w, h)) {
@@ -151,16 +163,14 @@ func (l *layout) Draw(s tcell.Screen) {
 		}
 		ph := p.size(h)
 		if gridBottom-gridTop-ph-1 < minGridRows {
-			e.skipped = append(e.skipped, p.Name)
+			fl.skipped = append(fl.skipped, p.Name)
 			continue
 		}
 		gridBottom -= ph
-		draws = append(draws, placed{p, x, gridBottom, w, ph})
+		fl.panels = append(fl.panels, placedPanel{p, rect{x, gridBottom, w, ph}})
 		gridBottom--
-		fill(s, x, gridBottom, w, tview.BoxDrawingsLightHorizontal, styleSep)
+		fl.bottomSeps = append(fl.bottomSeps, gridBottom)
 	}
-	// Right panels, from the right edge in, while the grid keeps room for
-	// rows of 8 bytes (or its configured width, if smaller).
 	gridRight := x + w
 	for i := len(e.panels) - 1; i >= 0; i-- {
 		p := e.panels[i]
@@ -169,33 +179,56 @@ func (l *layout) Draw(s tcell.Screen) {
 		}
 		pw := p.size(w)
 		if gridRight-x-pw-1 < e.minGridWidth() {
-			e.skipped = append(e.skipped, p.Name)
+			fl.skipped = append(fl.skipped, p.Name)
 			continue
 		}
 		gridRight -= pw
-		draws = append(draws, placed{p, gridRight, gridTop, pw, gridBottom - gridTop})
+		fl.panels = append(fl.panels, placedPanel{p, rect{gridRight, gridTop, pw, gridBottom - gridTop}})
 		gridRight--
-		for yy := gridTop; yy < gridBottom; yy++ {
-			s.SetContent(gridRight, yy, tview.BoxDrawingsLightVertical, nil, styleSep)
+		fl.rightSeps = append(fl.rightSeps, gridRight)
+	}
+	fl.grid = rect{x, gridTop, gridRight - x, gridBottom - gridTop}
+	return fl
+}
+
+// Draw draws everything where layoutFor puts it. The application clears
+// the screen before each frame, so the layout does not clear its box
+// again. It changes nothing in the editor (the grid's box is tview's:
+// SetRect is how a tview parent places a child).
+func (l *layout) Draw(s tcell.Screen) {
+	e := l.e
+	x, y, w, h := l.GetInnerRect()
+	if w <= 0 || h <= 0 {
+		return
+	}
+	fl := e.layoutFor(x, y, w, h)
+	if fl.tooSmall {
+		e.drawTooSmall(s, x, y, w)
+		return
+	}
+	e.drawHeader(s, x, y, w)
+	g := fl.grid
+	for _, sy := range fl.bottomSeps {
+		fill(s, x, sy, w, tview.BoxDrawingsLightHorizontal, styleSep)
+	}
+	for _, sx := range fl.rightSeps {
+		for yy := g.y; yy < g.y+g.h; yy++ {
+			s.SetContent(sx, yy, tview.BoxDrawingsLightVertical, nil, styleSep)
 		}
 	}
-	e.grid.SetRect(x, gridTop, gridRight-x, gridBottom-gridTop)
+	e.grid.SetRect(g.x, g.y, g.w, g.h)
 	e.grid.Draw(s)
-	for _, p := range e.panels {
-		p.rw = 0
+	for _, d := range fl.panels {
+		d.p.Draw(s, d.r.x, d.r.y, d.r.w, d.r.h)
 	}
-	for _, d := range draws {
-		d.p.rx, d.p.ry, d.p.rw, d.p.rh = d.x, d.y, d.w, d.h
-		d.p.Draw(s, d.x, d.y, d.w, d.h)
-	}
-	if h >= 5 {
-		e.drawStatus(s, x, statusY, w)
+	if fl.status {
+		e.drawStatus(s, x, fl.statusY, w)
 	}
 	s.HideCursor()
 	if e.prompt != nil {
-		e.prompt.draw(s, x, msgY, w)
+		e.prompt.draw(s, x, fl.msgY, w)
 	} else {
-		e.drawMessage(s, x, msgY, w)
+		e.drawMessage(s, x, fl.msgY, w, fl.skipped)
 	}
 	if e.overlay != nil {
 		e.overlay.draw(s, x, y, w, h)
@@ -401,10 +434,10 @@ func (e *Editor) drawStatus(s tcell.Screen, x, y, w int) {
 
 // drawMessage draws the message line: the last message (errors in their
 // colour), the pending keys and mode on the right, else a help hint.
-func (e *Editor) drawMessage(s tcell.Screen, x, y, w int) {
+func (e *Editor) drawMessage(s tcell.Screen, x, y, w int, skipped []string) {
 	right := e.keys.Pending()
-	if len(e.skipped) > 0 {
-		right = strings.TrimSpace(right + "  no room for " + strings.Join(e.skipped, ", "))
+	if len(skipped) > 0 {
+		right = strings.TrimSpace(right + "  no room for " + strings.Join(skipped, ", "))
 	}
 	if m := e.keys.Mode(); m != "" {
 		right = strings.TrimSpace(right + "  -- " + m + " --")
@@ -461,10 +494,15 @@ func (l *layout) MouseHandler() func(action tview.MouseAction, event *tcell.Even
 			return true, nil
 		}
 		px, py := event.Position()
-		for _, p := range l.e.panels {
-			if p.shown && p.Mouse != nil && p.rw > 0 && px >= p.rx && px < p.rx+p.rw && py >= p.ry && py < p.ry+p.rh {
-				if p.Mouse(action, px-p.rx, py-p.ry) {
-					return true, nil
+		// Where the panels are: the layout of the screen as drawn
+		// (layoutFor: computed again, not kept by Draw).
+		if fl := l.e.layoutFor(l.GetInnerRect()); !fl.tooSmall {
+			for _, d := range fl.panels {
+				r := d.r
+				if d.p.Mouse != nil && px >= r.x && px < r.x+r.w && py >= r.y && py < r.y+r.h {
+					if d.p.Mouse(action, px-r.x, py-r.y) {
+						return true, nil
+					}
 				}
 			}
 		}

@@ -23,16 +23,12 @@ const minRows = 4
 // byte in hex and as text.
 func (e *Editor) minColumns() int { return makeGeom(offsetDigits(e.size), 1).width }
 
-// drawTooSmall draws the notice when w×h cannot show a byte row and
-// reports whether it did (then nothing else is drawn).
-func (e *Editor) drawTooSmall(s tcell.Screen, x, y, w, h int) bool {
-	e.tooSmall = w < e.minColumns() || h < minRows
-	if !e.tooSmall {
-		return false
-	}
+// drawTooSmall draws the notice a screen too small to show a byte row
+// gets instead of everything else (layoutFor decides; adoptLayout keeps
+// e.tooSmall, which refuses edits, after each event).
+func (e *Editor) drawTooSmall(s tcell.Screen, x, y, w int) {
 	drawText(s, x, y, w, fmt.Sprintf("terminal too small (min %d×%d)", e.minColumns(), minRows), styleError)
 	s.HideCursor()
-	return true
 }
 
 // editingActions change the file.
