@@ -99,11 +99,17 @@ type File struct {
 
 	j      journal
 	unsync pageSet
+	// unsyncBytes are the bytes stored since the last MS_SYNC (edits,
+	// undos, redos, reverts: every store marks its pages and its bytes), a
+	// subset of unsync's pages: what the editor colours as unsynced.
+	unsyncBytes pageSet
 	// While an MS_SYNC (or fdatasync) runs, inflight holds the pages it
-	// took out of unsync and inflightEdits the edits that were unsynced
-	// when it began: both still count as unsynced (not known to be on
-	// disk) until it has returned. syncing is set meanwhile.
+	// took out of unsync (inflightBytes the bytes) and inflightEdits the
+	// edits that were unsynced when it began: they still count as unsynced
+	// (not known to be on disk) until it has returned. syncing is set
+	// meanwhile.
 	inflight      pageSet
+	inflightBytes pageSet
 	inflightEdits int
 	syncing       bool
 	last          SyncResult
@@ -627,6 +633,8 @@ func (f *File) resize(size int64) {
 	lastPage := (size + f.page - 1) / f.page
 	f.unsync.clip(lastPage)
 	f.inflight.clip(lastPage)
+	f.unsyncBytes.clip(size)
+	f.inflightBytes.clip(size)
 	f.j.privPages.clip(lastPage)
 }
 

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"mmhex/mapping/spanset"
 )
 
 // spillThreshold is the size above which the journal keeps an edit's bytes
@@ -840,6 +842,7 @@ type fileHooks struct {
 func (f *File) markPages(off, n int64) {
 	a, b := off/f.page, (off+n+f.page-1)/f.page
 	f.unsync.add(a, b)
+	f.unsyncBytes.add(off, off+n)
 	if f.mode == Private {
 		f.j.privPages.add(a, b)
 	}
@@ -1231,6 +1234,40 @@ func (f *File) IsUnsynced(off int64) bool {
 	defer f.mu.Unlock()
 	p := off / f.page
 	return f.unsync.has(p) || (f.syncing && f.inflight.has(p))
+}
+
+// IsUnsyncedByte reports whether the byte at off was stored since the last
+// MS_SYNC (an edit, undo, redo or revert wrote it; a sync in flight has not
+// returned yet): the byte itself, where IsUnsynced is its page.
+func (f *File) IsUnsyncedByte(off int64) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.unsyncBytes.has(off) || (f.syncing && f.inflightBytes.has(off))
+}
+
+// UnsyncedBytes returns the ranges of bytes in [off, end) that
+// IsUnsyncedByte reports, in order, merged, clipped to [off, end): one
+// call (one lock) for the bytes a frame shows.
+func (f *File) UnsyncedBytes(off, end int64) []spanset.Span {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var s spanset.Set
+	add := func(set *pageSet) {
+		set.s.Each(func(sp spanset.Span) bool {
+			if sp.A >= end {
+				return false
+			}
+			if a, b := max(sp.A, off), min(sp.B, end); a < b {
+				s.Add(a, b)
+			}
+			return true
+		})
+	}
+	add(&f.unsyncBytes)
+	if f.syncing {
+		add(&f.inflightBytes)
+	}
+	return s.Spans()
 }
 
 // UnsyncedPageList returns the file offsets of the pages written since the

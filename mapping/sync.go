@@ -180,6 +180,7 @@ func (f *File) syncWith(label string, full bool, do func(taken []prange, size in
 		for _, r := range taken {
 			f.inflight.add(r.a, r.b)
 		}
+		f.inflightBytes, f.unsyncBytes = f.unsyncBytes, pageSet{}
 		f.inflightEdits, f.syncing = before, true
 		f.unsync.clear()
 		f.j.synced()
@@ -196,14 +197,19 @@ func (f *File) syncWith(label string, full bool, do func(taken []prange, size in
 
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	var bytesTaken pageSet
 	if full {
 		f.inflight.clear()
+		bytesTaken, f.inflightBytes = f.inflightBytes, pageSet{}
 		f.inflightEdits, f.syncing = 0, false
 	}
 	if err != nil {
 		if full {
 			for _, r := range taken {
 				f.unsync.add(r.a, r.b)
+			}
+			for _, r := range bytesTaken.ranges() {
+				f.unsyncBytes.add(r.a, r.b)
 			}
 			// Count from the previous sync again: the edits that were
 			// unsynced before plus those made since (an upper bound when

@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"fmt"
 	"os"
 	"testing"
 
@@ -97,5 +98,98 @@ func TestUnsyncedUntilSyncReturns(t *testing.T) {
 		}
 		f.WriteAt([]byte("1"), 0) // again for the next one
 		f.WriteAt([]byte("2"), 2*ps)
+	}
+}
+
+// TestUnsyncedBytes: the bytes stored since the last MS_SYNC, not their
+// pages: edits, an undo (the bytes it stored back), a revert (every byte
+// it restores); a sync in flight keeps them until it returns and an edit
+// made meanwhile stays; MS_ASYNC keeps them; a file that shrank drops what
+// is past its end.
+func TestUnsyncedBytes(t *testing.T) {
+	ps := int64(os.Getpagesize())
+	p := testenv.WriteFile(t, "ub.bin", testenv.Pattern(int(8*ps), 72))
+	f := open(t, p, Options{Window: ps})
+	spans := func(off, end int64) string { return fmt.Sprint(f.UnsyncedBytes(off, end)) }
+	f.WriteAt([]byte("ab"), 10)
+	f.WriteAt([]byte("c"), 12) // merged with the edit before
+	f.WriteAt([]byte("xyz"), 3*ps-1)
+	if got, want := spans(0, 8*ps), fmt.Sprintf("[{10 13} {%d %d}]", 3*ps-1, 3*ps+2); got != want {
+		t.Fatalf("UnsyncedBytes = %s, want %s", got, want)
+	}
+	if got, want := spans(11, 3*ps), fmt.Sprintf("[{11 13} {%d %d}]", 3*ps-1, 3*ps); got != want {
+		t.Fatalf("UnsyncedBytes clipped = %s, want %s", got, want)
+	}
+	if !f.IsUnsyncedByte(12) || f.IsUnsyncedByte(13) || f.IsUnsyncedByte(9) || !f.IsUnsynced(13) {
+		t.Fatal("IsUnsyncedByte: the byte, not its page")
+	}
+	if _, err := f.Sync(MSAsync); err != nil || spans(0, 8*ps) == "[]" {
+		t.Fatalf("MS_ASYNC took the bytes out: %v %s", err, spans(0, 8*ps))
+	}
+	f.hooks.sync = func() {
+		if got := spans(0, 20); got != "[{10 13}]" {
+			t.Errorf("while the sync runs: %s", got)
+		}
+		f.WriteAt([]byte("d"), 16) // made during the sync: stays
+	}
+	if _, err := f.Sync(MSSync); err != nil {
+		t.Fatal(err)
+	}
+	f.hooks.sync = nil
+	if got := spans(0, 8*ps); got != "[{16 17}]" {
+		t.Fatalf("after the sync: %s, want only the byte stored during it", got)
+	}
+	f.Undo() // the byte at 16 back: stored again, still unsynced
+	f.Undo() // the synced edit at 3ps-1: stored back, unsynced again
+	if got, want := spans(0, 8*ps), fmt.Sprintf("[{16 17} {%d %d}]", 3*ps-1, 3*ps+2); got != want {
+		t.Fatalf("after two undos: %s, want %s", got, want)
+	}
+	if _, err := f.Sync(MSSync); err != nil || spans(0, 8*ps) != "[]" {
+		t.Fatalf("after a second sync: %v %s", err, spans(0, 8*ps))
+	}
+	if _, err := f.RevertAll(); err != nil {
+		t.Fatal(err)
+	}
+	if got := spans(0, 8*ps); got != "[{10 13}]" { // the edits at 16 and 3ps-1 were undone already
+		t.Fatalf("after RevertAll: %s, want the restored bytes [{10 13}]", got)
+	}
+	f.WriteAt([]byte("xyz"), 3*ps-1)
+	if err := os.Truncate(p, 3*ps); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Refresh(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := spans(0, 8*ps), fmt.Sprintf("[{10 13} {%d %d}]", 3*ps-1, 3*ps); got != want {
+		t.Fatalf("after the file shrank: %s, want %s", got, want)
+	}
+}
+
+// TestUndoRedoBytes: the size of the next undo and redo step, a group
+// counted whole.
+func TestUndoRedoBytes(t *testing.T) {
+	p := testenv.WriteFile(t, "ur.bin", testenv.Pattern(1<<16, 73))
+	f := open(t, p, Options{})
+	if f.UndoBytes() != 0 || f.RedoBytes() != 0 {
+		t.Fatal("a new file has steps")
+	}
+	f.WriteAt([]byte("abc"), 10)
+	if err := f.Fill(100, 5000, 0); err != nil {
+		t.Fatal(err)
+	}
+	g := f.Group()
+	g.WriteAt([]byte("xy"), 200)
+	g.WriteAt([]byte("z"), 300)
+	if f.UndoBytes() != 3 || f.RedoBytes() != 0 {
+		t.Fatalf("a group of 2+1 bytes: undo %d redo %d", f.UndoBytes(), f.RedoBytes())
+	}
+	f.Undo()
+	if f.UndoBytes() != 5000 || f.RedoBytes() != 3 {
+		t.Fatalf("after one undo: undo %d redo %d", f.UndoBytes(), f.RedoBytes())
+	}
+	f.Undo()
+	f.Undo()
+	if f.UndoBytes() != 0 || f.RedoBytes() != 3 {
+		t.Fatalf("all undone: undo %d redo %d", f.UndoBytes(), f.RedoBytes())
 	}
 }

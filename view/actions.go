@@ -115,14 +115,11 @@ func registerCore(e *Editor) {
 	e.Handle(keymap.RevertAll, func(e *Editor, a Args) {
 		e.nibble = 0 // a high nibble typed before is reverted too: the next digit starts a byte
 		f := e.f
-		e.runJob("reverting", false, func(_ context.Context, progress func(string)) func() {
+		e.runJob("reverting", "a revert is not stopped halfway", func(_ context.Context, progress func(string)) func() {
 			r, err := f.RevertAllProgress(func(done, total int) {
 				progress(fmt.Sprintf("%d/%d edits", done, total))
 			})
 			return func() {
-				if r.Edits > 0 {
-					e.edited.addAll(&e.everEdited) // the restored bytes are unsynced edits too
-				}
 				if err != nil {
 					e.ShowError(err)
 					return

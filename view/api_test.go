@@ -11,7 +11,7 @@ import (
 )
 
 // The package's exported names: what main uses (Launch, LaunchOptions),
-// what features.Default lists (the constructors Core ... WriteSelection),
+// what features.Default lists (the constructors Core ... Selection),
 // and the API a feature is written against, here or in a subpackage
 // (view/lab: Editor, Feature, Options, DrawText, Editor.File, RunTicks for
 // their tests, and the extension points in docs/architecture.md). A new exported name, or one
@@ -27,7 +27,7 @@ var wantExported = []string{
 	"Editor.OverlayOpen", "Editor.PanelShown", "Editor.PromptOpen", "Editor.Refresh",
 	"Editor.Run", "Editor.RunAction", "Editor.Selection", "Editor.SetClipboard", "MaxClipboard", "Editor.SetCursor", "Editor.ShowError",
 	"Editor.ShowInfo", "Editor.ShowPanel", "Editor.Size", "Editor.StartSelection",
-	"Editor.Stop", "Editor.Synced", "Editor.TogglePanel", "Editor.VisibleRange", "Editor.WriteAt",
+	"Editor.Stop", "Editor.TogglePanel", "Editor.VisibleRange", "Editor.WriteAt",
 	"Editor.File", "Editor.FileName", "Editor.OffsetStyle", "Editor.RunTicks", "Editor.SyncKey",
 	"Compare", "Core", "DrawText", "TextWidth", "Inspector", "Live", "Marks", "Paste", "Search", "Selection", "WriteSelection",
 	"Feature", "Grid", "Grid.Draw", "Grid.MouseHandler", "Handler", "HexColumn", "Highlighter", "Launch", "LaunchOptions",

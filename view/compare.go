@@ -306,7 +306,7 @@ func (c *comparer) jump(back bool) {
 	if back {
 		what = "previous difference"
 	}
-	e.runJob(what, true, func(ctx context.Context, progress func(string)) func() {
+	e.runJob(what, "", func(ctx context.Context, progress func(string)) func() {
 		o := compare.Options{Progress: func(done, total int64) { progress(percent(done, total)) }}
 		var r compare.Range
 		var ok bool
@@ -360,7 +360,7 @@ func (c *comparer) copyRun(put bool) {
 	if put {
 		what = "copying into the other file"
 	}
-	e.runJob(what, true, func(ctx context.Context, progress func(string)) func() {
+	e.runJob(what, "", func(ctx context.Context, progress func(string)) func() {
 		var r compare.Range
 		if sel {
 			r = compare.Range{Off: selOff, Len: selN}
@@ -409,8 +409,7 @@ func (c *comparer) copyRun(put bool) {
 		if !put {
 			return func() {
 				g := dst.Group()
-				n, err := g.WriteAt(buf, r.Off)
-				e.touch(r.Off, r.Off+int64(n))
+				_, err := g.WriteAt(buf, r.Off) // the unsynced colour is mapping's record
 				if err != nil {
 					e.ShowError(e.editError(err))
 					return

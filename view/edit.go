@@ -8,71 +8,32 @@ import (
 
 	"mmhex/keymap"
 	"mmhex/mapping"
-	"mmhex/mapping/spanset"
 )
 
-// touched is the set of byte ranges edited (or undone/redone) since the last
-// sync, merged, in a balanced tree (O(log n) an edit, undo or redo, however
-// scattered). The mapping tracks unsynced pages; the grid highlights a byte
-// when its page is unsynced and the byte is in this set, so the colour
-// marks the bytes themselves, not whole pages.
-type touched struct{ s spanset.Set }
-
-func (t *touched) add(a, b int64) { t.s.Add(a, b) }
-
-func (t *touched) has(off int64) bool { return t.s.Has(off) }
-
-func (t *touched) clear() { t.s.Clear() }
-
-// addAll adds every range of o.
-func (t *touched) addAll(o *touched) {
-	if t.s.Len() == 0 {
-		t.s = o.s.Clone()
-		return
-	}
-	o.s.Each(func(sp spanset.Span) bool { t.s.Add(sp.A, sp.B); return true })
-}
-
-// WriteAt is an edit through the editor: f.WriteAt plus the unsynced-byte
-// highlight. Features that edit (fill, paste) use it, or Fill.
+// WriteAt is an edit through the editor: f.WriteAt, with the read-only
+// refusal in the editor's words. The unsynced highlight is the mapping's
+// own record (f.UnsyncedBytes: every store since the last MS_SYNC), so an
+// edit made any way shows.
 func (e *Editor) WriteAt(p []byte, off int64) error {
-	var n int
 	var err error
 	if e.typing != nil && e.keys.Mode() == keymap.ModeReplace {
-		n, err = e.typing.WriteAt(p, off) // one R…Esc session: one undo step, as in vim
+		_, err = e.typing.WriteAt(p, off) // one R…Esc session: one undo step, as in vim
 	} else {
-		n, err = e.f.WriteAt(p, off)
+		_, err = e.f.WriteAt(p, off)
 	}
-	e.touch(off, off+int64(n)) // a store cut short by a fault is journaled up to n
 	if err != nil {
 		return e.editError(err)
 	}
 	return nil
-}
-
-// touch records [a, b) as edited since the last sync (and since open).
-func (e *Editor) touch(a, b int64) {
-	e.edited.add(a, b)
-	e.everEdited.add(a, b)
 }
 
 // Fill is a journaled fill of n bytes at off with b through the editor.
 func (e *Editor) Fill(off, n int64, b byte) error {
-	err := e.f.Fill(off, n, b)
-	// A fill cut short by a fault is journaled up to where it stopped: the
-	// highlight also needs the page to be unsynced, so the whole range can
-	// be marked.
-	if err == nil || errors.Is(err, mapping.ErrFault) {
-		e.touch(off, off+n)
-	}
-	if err != nil {
+	if err := e.f.Fill(off, n, b); err != nil {
 		return e.editError(err)
 	}
 	return nil
 }
-
-// Synced tells the editor that a sync succeeded (clears the highlight).
-func (e *Editor) Synced() { e.edited.clear() }
 
 // editError turns the mapping's read-only refusal into the editor's message.
 func (e *Editor) editError(err error) error {
@@ -84,10 +45,9 @@ func (e *Editor) editError(err error) error {
 
 var errReadOnly = errors.New("the file is open read-only: nothing was changed")
 
-// isHighlightedEdit reports whether the byte at off was edited since the last sync.
-func (e *Editor) isUnsyncedByte(off int64) bool {
-	return e.edited.has(off) && e.f.IsUnsynced(off)
-}
+// isUnsyncedByte reports whether the byte at off was stored since the last
+// MS_SYNC (the mapping's record: f.IsUnsyncedByte).
+func (e *Editor) isUnsyncedByte(off int64) bool { return e.f.IsUnsyncedByte(off) }
 
 // typeRune writes a typed key into the file at the cursor: a hex digit in
 // the hex column (high nibble, then low nibble and advance), a character in
@@ -150,7 +110,6 @@ func (e *Editor) typeRune(r rune) {
 			e.ShowError(e.editError(err))
 			return
 		}
-		e.touch(e.cursor, e.cursor+1)
 		e.nibble = 0
 		if !e.keys.ByteWritten() { // vim's r: the cursor stays
 			e.advance(1)
@@ -196,15 +155,32 @@ func hexVal(r rune) (byte, bool) {
 // undo undoes (or redoes) one edit and puts the cursor on it; false when
 // there was none or it failed (the message says so).
 func (e *Editor) undo(redo bool) bool {
-	var ed mapping.Edit
-	var err error
-	verb := "undid"
+	f := e.f
+	step, verb, doing, do := f.UndoBytes(), "undid", "undoing", f.Undo
 	if redo {
-		ed, err = e.f.Redo()
-		verb = "redid"
-	} else {
-		ed, err = e.f.Undo()
+		step, verb, doing, do = f.RedoBytes(), "redid", "redoing", f.Redo
 	}
+	if e.running && step >= bigStep {
+		// A large step (a fill of gigabytes: its bytes come back from
+		// the spill file) runs as the editor's job: the screen keeps
+		// drawing, edits wait. A count stops here.
+		e.runJob(doing, "an undo step is not stopped halfway", func(context.Context, func(string)) func() {
+			ed, err := do()
+			return func() { e.undone(ed, err, verb) }
+		})
+		return false
+	}
+	ed, err := do()
+	return e.undone(ed, err, verb)
+}
+
+// bigStep is the size from which an undo or redo step runs as the
+// editor's job (off the UI goroutine) rather than at once.
+const bigStep = 4 << 20
+
+// undone reports an undo or redo step (verb "undid", "redid") and puts the
+// cursor on it; false when there was nothing to do or it failed.
+func (e *Editor) undone(ed mapping.Edit, err error, verb string) bool {
 	if err != nil {
 		if errors.Is(err, mapping.ErrNothingToUndo) {
 			e.Message("nothing to undo")
@@ -221,7 +197,6 @@ func (e *Editor) undo(redo bool) bool {
 		e.Errorf("%s nothing: %s; the edit of %s at 0x%x is dropped from the journal", verb, ed.Skipped, plural(int(ed.Len), "byte"), ed.Off)
 		return true
 	}
-	e.touch(ed.Off, ed.Off+ed.Len)
 	if ed.Skipped.Ranges > 0 {
 		e.Errorf("%s the edit of %s at 0x%x; %s", verb, plural(int(ed.Len), "byte"), ed.Off, ed.Skipped)
 		return true
@@ -274,7 +249,7 @@ func (e *Editor) sync(m mapping.SyncMode, then func(error)) {
 			then(err)
 			return
 		}
-		// Not e.Synced(): nothing is known to be on disk.
+		// Nothing is known to be on disk: the bytes stay unsynced.
 		still := "dirty count unknown"
 		if r.StillDirty >= 0 {
 			still = fmt.Sprintf("%d still dirty", r.StillDirty)
@@ -292,7 +267,7 @@ func (e *Editor) sync(m mapping.SyncMode, then func(error)) {
 			then(nil)
 			return
 		}
-		e.runJob("syncing", false, func(context.Context, func(string)) func() {
+		e.runJob("syncing", "fdatasync cannot be interrupted", func(context.Context, func(string)) func() {
 			r, err := f.SyncFile()
 			return func() {
 				if err != nil {
@@ -300,7 +275,6 @@ func (e *Editor) sync(m mapping.SyncMode, then func(error)) {
 					then(err)
 					return
 				}
-				e.Synced()
 				if r.Pages < 0 || d < 0 {
 					e.Message("nothing edited here: synced the whole file with fdatasync in %s (the kernel does not say how many pages were dirty)", formatDuration(r.Duration))
 				} else {
@@ -311,13 +285,12 @@ func (e *Editor) sync(m mapping.SyncMode, then func(error)) {
 		})
 		return
 	}
-	e.runJob("syncing", false, func(_ context.Context, progress func(string)) func() {
+	e.runJob("syncing", "msync cannot be interrupted", func(_ context.Context, progress func(string)) func() {
 		r, err := f.SyncAllProgress(func(done, total int) {
 			progress(fmt.Sprintf("%d/%d pages", done, total))
 		})
 		return func() {
 			if err == nil {
-				e.Synced()
 			}
 			msg := fmt.Sprintf("%s: %s", r.Flag, describeSyncShort(r))
 			switch {

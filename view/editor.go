@@ -202,10 +202,8 @@ type Editor struct {
 	statusHooks  []func() string
 	ticks        []tick
 
-	edited      touched // bytes edited since the last sync
-	everEdited  touched // bytes edited since open (revert-all restores them)
-	exitNote    string  // printed after the editor quit (ExitNote)
-	halfByte    byte    // the byte the high nibble made (nibble == 1)
+	exitNote    string // printed after the editor quit (ExitNote)
+	halfByte    byte   // the byte the high nibble made (nibble == 1)
 	cancelHooks []func() bool
 
 	ds *drawScreen // the wrapped Options.Screen; nil without one

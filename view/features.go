@@ -49,8 +49,9 @@ func Search() Feature { return &searcher{} }
 // Selection is the selection and its operations (copy, fill, paste-hex).
 func Selection() Feature { return &selection{} }
 
-// WriteSelection is write-selection (the selection to a new file).
-func WriteSelection() Feature { return &writeState{} }
+// WriteSelection is write-selection (the selection, or the whole file, to
+// a new file). The write is the editor's job: no state of its own.
+func WriteSelection() Feature { return featureFunc{"write-selection", registerWriteSelection} }
 
 // featureFunc is a feature that is one registering function.
 type featureFunc struct {

@@ -168,7 +168,15 @@ func (gr *Grid) Draw(s tcell.Screen) {
 			marks = append(marks, fn)
 		}
 	}
-	anyUnsynced := e.f.UnsyncedEdits() > 0
+	// The bytes stored since the last MS_SYNC, from the mapping's own
+	// record (one call for the frame): their colour says "unsynced".
+	unsynced := e.f.UnsyncedBytes(start, end)
+	isUnsynced := func(off int64) bool {
+		for len(unsynced) > 0 && unsynced[0].B <= off {
+			unsynced = unsynced[1:]
+		}
+		return len(unsynced) > 0 && unsynced[0].A <= off
+	}
 	curRow := (e.cursor - v.top) / int64(g.bpr)
 
 	for r := 0; r < v.rows; r++ {
@@ -194,7 +202,7 @@ func (gr *Grid) Draw(s tcell.Screen) {
 			for _, fn := range marks {
 				m |= fn(off)
 			}
-			st := e.pal.byteStyle(b, anyUnsynced && e.isUnsyncedByte(off), m)
+			st := e.pal.byteStyle(b, isUnsynced(off), m)
 			_, bg, _ := st.Decompose()
 			px := x + g.hexX + hexPos(i)
 			// The gap before a byte takes the background of a highlight

@@ -16,8 +16,9 @@ import (
 type job struct {
 	what string // "syncing", "filling", "reverting"
 	// cancel stops the job between two of its parts; nil when stopping
-	// it is not safe (an msync in flight cannot be interrupted).
+	// it is not safe, and why says why ("msync cannot be interrupted").
 	cancel context.CancelFunc
+	why    string
 	quit   bool // quit was asked while it ran: quit when it ends
 
 	mu       sync.Mutex
@@ -36,14 +37,15 @@ func (j *job) status() string {
 
 // runJob runs work off the UI goroutine as the editor's job, then finish
 // (what work returns) on the UI goroutine. work reports its progress with
-// progress ("1234/5678 pages"), and stops early when ctx is cancelled (Esc,
-// when cancellable). Without Run (tests driving the editor by hand) both
-// run at once, in order, on the calling goroutine. The caller checked that
-// no job runs (busy).
-func (e *Editor) runJob(what string, cancellable bool, work func(ctx context.Context, progress func(string)) (finish func())) {
+// progress ("1234/5678 pages"), and stops early when ctx is cancelled (Esc);
+// noCancel, when not "", is why it cannot be stopped halfway ("msync
+// cannot be interrupted"), which Esc and quit then say. Without Run (tests
+// driving the editor by hand) both run at once, in order, on the calling
+// goroutine. The caller checked that no job runs (busy).
+func (e *Editor) runJob(what, noCancel string, work func(ctx context.Context, progress func(string)) (finish func())) {
 	ctx, cancel := context.WithCancel(context.Background())
-	j := &job{what: what}
-	if cancellable {
+	j := &job{what: what, why: noCancel}
+	if noCancel == "" {
 		j.cancel = cancel
 	}
 	step := func(string, string) {}
@@ -114,7 +116,7 @@ func (e *Editor) busy() bool {
 func (e *Editor) cancelJob() {
 	j := e.job
 	if j.cancel == nil {
-		e.Errorf("%s: msync cannot be interrupted — wait for it", j.what)
+		e.Errorf("%s: %s — wait for it", j.what, j.why)
 		return
 	}
 	j.cancel()
@@ -158,7 +160,7 @@ func (e *Editor) jobAction(action keymap.Action) bool {
 			j.cancel()
 			e.Message("quitting: %s is cancelled first", j.what)
 		} else {
-			e.Message("quitting when %s ends (msync cannot be interrupted)", j.what)
+			e.Message("quitting when %s ends (%s)", j.what, j.why)
 		}
 		return true
 	}

@@ -102,6 +102,17 @@ func (r *jobRun) waitFor(want string) string {
 	}
 }
 
+// waitHeld waits for a job step the test holds (its hook sent on held), and
+// fails with the screen instead of hanging when it never comes.
+func waitHeld[T any](r *jobRun, held <-chan T) {
+	r.t.Helper()
+	select {
+	case <-held:
+	case <-time.After(20 * time.Second):
+		r.t.Fatalf("the job never reached the held step; the screen:\n%s", r.text())
+	}
+}
+
 func (r *jobRun) quit() {
 	r.t.Helper()
 	r.e.app.QueueUpdate(func() { r.e.Stop() })
@@ -189,7 +200,7 @@ func TestJobFillCancelled(t *testing.T) {
 		r.keys(string(c))
 	}
 	r.keys("Enter", "Ctrl-K", "5", "a", "Enter")
-	<-held
+	waitHeld(r, held)
 	r.waitFor("filling 40%… │ 0x9fffff")
 	r.keys("Ctrl-G")
 	for _, c := range "0x10" {
@@ -233,7 +244,7 @@ func TestJobQuitWaitsOrCancels(t *testing.T) {
 	}
 	r := startJobRun(t, bigFile(t, 1<<20), hold)
 	r.keys("4", "1", "Ctrl-S")
-	<-held
+	waitHeld(r, held)
 	r.keys("Ctrl-Q")
 	r.waitFor("quitting when syncing ends (msync cannot be interrupted)")
 	close(release)
@@ -262,7 +273,7 @@ func TestJobQuitWaitsOrCancels(t *testing.T) {
 		r.keys(string(c))
 	}
 	r.keys("Enter", "Ctrl-K", "5", "a", "Enter")
-	<-held
+	waitHeld(r, held)
 	r.keys("Ctrl-Q")
 	r.waitFor("quitting: filling is cancelled first")
 	close(release)
@@ -330,14 +341,14 @@ func TestDrawOnlyDraws(t *testing.T) {
 	// next event.
 	h.e.SetCursor(0x500)
 	h.draw()
-	bpr, rows := h.e.BytesPerRow(), h.e.rows
+	bpr, rows := h.e.bpr, h.e.rows
 	h.sim.SetSize(60, 12)
 	frame("resize")
-	if h.e.BytesPerRow() != bpr || h.e.rows != rows {
-		t.Fatalf("the frame adopted the new size: %d×%d", h.e.BytesPerRow(), h.e.rows)
+	if h.e.bpr != bpr || h.e.rows != rows {
+		t.Fatalf("the frame adopted the new size: %d×%d", h.e.bpr, h.e.rows)
 	}
 	h.e.adoptLayout() // the resize event (drawScreen.resized)
-	if h.e.BytesPerRow() == bpr || h.e.rows != 12-2-1-1 || h.e.Cursor() != 0x500 {
+	if h.e.bpr == bpr || h.e.rows != 12-2-1-1 || h.e.Cursor() != 0x500 {
 		t.Fatalf("after the resize event: %d bytes a row, %d rows, cursor %#x", h.e.BytesPerRow(), h.e.rows, h.e.Cursor())
 	}
 	if s := h.draw(); !strings.Contains(s, fmt.Sprintf("%08x", 0x500/h.e.BytesPerRow()*h.e.BytesPerRow())) {
@@ -407,6 +418,10 @@ func TestJobSyncStillUnsynced(t *testing.T) {
 		r.keys(string(c))
 	}
 	r.keys("Enter", "Ctrl-K", "f", "f", "Enter")
+	// The fill's own message: its job has ended (the status line counts
+	// the edit already while the job's end is on its way to the UI
+	// goroutine; an Esc or Ctrl-S then would meet a running fill).
+	r.waitFor("undoes it)")
 	r.waitFor("1 edit unsynced, 3072 pages")
 	r.keys("Esc", "Ctrl-G", "0", "Enter")
 	t.Cleanup(func() {
@@ -417,7 +432,7 @@ func TestJobSyncStillUnsynced(t *testing.T) {
 		}
 	})
 	r.keys("Ctrl-S")
-	<-held
+	waitHeld(r, held)
 	r.e.app.QueueUpdateDraw(func() {}) // the progress is drawn at most every progressEvery
 	s := r.waitFor("syncing 1024/3072 pages… │")
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
@@ -432,6 +447,113 @@ func TestJobSyncStillUnsynced(t *testing.T) {
 	lines = strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if got, want := lines[len(lines)-2], " 0x0 (0) 0.0%  byte 0xff 255  HEX │ no unsynced edits │ last sync: "; !strings.HasPrefix(got, want) {
 		t.Fatalf("status line after the sync\n%q\nwant it to start\n%q", got, want)
+	}
+	r.quit()
+}
+
+// TestWriteSelectionCancel: write-selection is the editor's job: while a
+// 64 MiB selection is being written (held by the test after its first
+// part) the screen keeps drawing with the progress in the status line, the
+// cursor moves, an edit and a second write are refused, Esc stops it: the
+// message says so, no file is created, no temporary file is left, and the
+// selection stays.
+func TestWriteSelectionCancel(t *testing.T) {
+	const size = 64 << 20
+	release := make(chan struct{})
+	held := make(chan string, 1)
+	r := startJobRun(t, bigFile(t, size), func(what, progress string) {
+		if what == "writing" && progress != "" {
+			select {
+			case held <- progress:
+				<-release
+			default:
+			}
+		}
+	})
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	})
+	r.keys("Alt-s", "Ctrl-G")
+	for _, c := range fmt.Sprintf("%#x", size-1) {
+		r.keys(string(c))
+	}
+	r.keys("Enter")
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	r.keys("Ctrl-O")
+	for _, c := range out {
+		r.keys(string(c))
+	}
+	r.keys("Enter")
+	waitHeld(r, held)
+	r.e.app.QueueUpdateDraw(func() {}) // the progress is drawn at most every progressEvery
+	r.waitFor("writing 1%… │")
+	r.keys("Ctrl-G", "0", "x", "1", "0", "Enter")
+	r.waitFor("writing 1%… │ 0x10 (16)")
+	r.keys("a")
+	r.waitFor("busy: writing — wait or Esc")
+	r.keys("Ctrl-O")
+	r.waitFor("busy: writing — wait or Esc")
+	r.keys("Esc")
+	r.waitFor("cancelling: writing stops after the part it is storing")
+	close(release)
+	r.waitFor("write to " + out + " cancelled: no file was created")
+	sel := make(chan bool, 1)
+	r.e.app.QueueUpdate(func() { _, _, ok := r.e.Selection(); sel <- ok })
+	if !<-sel {
+		t.Error("Esc dropped the selection instead of (only) cancelling the write")
+	}
+	if got, _ := os.ReadDir(dir); len(got) != 0 {
+		t.Errorf("files: %v", got)
+	}
+	r.quit()
+}
+
+// TestJobUndoKeepsDrawing: the undo of an 8 MiB fill (its old bytes come
+// back from the spill file) is the editor's job: held by the test, the
+// status line says "undoing…", the cursor moves and the grid follows, an
+// edit waits, Esc says the step is not stopped halfway; the result comes
+// when it ends. The redo likewise.
+func TestJobUndoKeepsDrawing(t *testing.T) {
+	release := make(chan struct{}, 2)
+	started := make(chan string, 2)
+	r := startJobRun(t, bigFile(t, 16<<20), func(what, progress string) {
+		if (what == "undoing" || what == "redoing") && progress == "" {
+			started <- what
+			<-release
+		}
+	})
+	r.keys("Alt-s", "Ctrl-G")
+	for _, c := range "0x7fffff" {
+		r.keys(string(c))
+	}
+	r.keys("Enter", "Ctrl-K", "5", "a", "Enter")
+	r.waitFor("filled 0x0–0x7fffff (8388608 bytes, 8.00 MiB) with 0x5a (Ctrl-Z undoes it)")
+	for _, c := range []struct{ key, what, done string }{
+		{"Ctrl-Z", "undoing", "undid the edit of 8388608 bytes at 0x0"},
+		{"Ctrl-Y", "redoing", "redid the edit of 8388608 bytes at 0x0"},
+	} {
+		r.keys("Ctrl-G", "0", "x", "2", "0", "Enter", c.key)
+		waitHeld(r, started)
+		r.waitFor(c.what + "… │ 0x20 (32)")
+		r.keys("Ctrl-G", "0", "x", "1", "0", "Enter")
+		if s := r.waitFor(c.what + "… │ 0x10 (16)"); !strings.Contains(s, "00000010  ") {
+			t.Fatalf("%s: the grid does not follow the cursor:\n%s", c.what, s)
+		}
+		r.keys("b")
+		r.waitFor("busy: " + c.what + " — wait")
+		r.keys("Esc")
+		r.waitFor(c.what + ": an undo step is not stopped halfway — wait for it")
+		release <- struct{}{}
+		r.waitFor(c.done)
+	}
+	got, _ := os.ReadFile(r.f.Path())
+	if !bytes.Equal(got[:8<<20], bytes.Repeat([]byte{0x5a}, 8<<20)) || got[8<<20] != 0 {
+		t.Fatal("after the redo the file does not hold the 8 MiB fill")
 	}
 	r.quit()
 }

@@ -229,7 +229,7 @@ func (d *quitDialog) key(e *Editor, ev *tcell.EventKey) {
 // printed on exit (ExitNote) says which.
 func (e *Editor) revertUnsynced(then func(error)) {
 	f := e.f
-	e.runJob("reverting", false, func(context.Context, func(string)) func() {
+	e.runJob("reverting", "a revert is not stopped halfway", func(context.Context, func(string)) func() {
 		r, err := f.RevertUnsynced()
 		if err == nil && f.Mode() == mapping.Shared {
 			_, err = f.Sync(mapping.MSSync)

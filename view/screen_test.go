@@ -3,7 +3,6 @@ package view
 import (
 	"bytes"
 	"fmt"
-	"mmhex/mapping/spanset"
 	"os"
 	"os/exec"
 	"regexp"
@@ -826,29 +825,6 @@ func TestMakeDemo(t *testing.T) {
 	}
 	if bytes.Count(b[demoRandomAt:demoRandomAt+4096], []byte{0}) > 64 {
 		t.Fatal("demo file: the random part does not look random")
-	}
-}
-
-func TestTouchedSpans(t *testing.T) {
-	t.Parallel()
-	var s touched
-	for _, r := range [][2]int64{{10, 12}, {20, 25}, {12, 14}, {0, 1}, {24, 30}, {5, 5}} {
-		s.add(r[0], r[1])
-	}
-	want := []spanset.Span{{A: 0, B: 1}, {A: 10, B: 14}, {A: 20, B: 30}}
-	got := s.s.Spans()
-	if len(got) != len(want) {
-		t.Fatalf("spans %v, want %v", got, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("spans %v, want %v", got, want)
-		}
-	}
-	for off, in := range map[int64]bool{0: true, 1: false, 9: false, 10: true, 13: true, 14: false, 29: true, 30: false} {
-		if s.has(off) != in {
-			t.Errorf("has(%d) = %v", off, !in)
-		}
 	}
 }
 

@@ -232,7 +232,6 @@ func registerSelection(e *Editor, x *selection) {
 	e.Handle(keymap.CopyHex, func(e *Editor, a Args) { e.copySelection(true) })
 	e.Handle(keymap.CopyRaw, func(e *Editor, a Args) { e.copySelection(false) })
 	e.Handle(keymap.Fill, func(e *Editor, a Args) { e.fillSelection(a.Expr) })
-	e.Handle(keymap.WriteSelection, func(e *Editor, a Args) { e.writeSelection(a.Expr) })
 	e.Handle(keymap.PasteHex, func(e *Editor, a Args) { e.pasteHex(a.Expr) })
 }
 

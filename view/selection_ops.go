@@ -168,10 +168,9 @@ func (e *Editor) fillSelection(expr string) {
 func (e *Editor) fillJob(off, n int64, b byte) {
 	f := e.f
 	undo := orDefault(keyName(e, keymap.Undo), "undo")
-	e.runJob("filling", true, func(ctx context.Context, progress func(string)) func() {
+	e.runJob("filling", "", func(ctx context.Context, progress func(string)) func() {
 		done, err := f.FillContext(ctx, off, n, b, func(done int64) { progress(percent(done, n)) })
 		return func() {
-			e.touch(off, off+done)
 			switch {
 			case errors.Is(err, context.Canceled):
 				if done == 0 {

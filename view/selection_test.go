@@ -77,11 +77,9 @@ func TestSelectionCopyFillWrite(t *testing.T) {
 	}
 	// Write to a new file; then refuse to overwrite without a yes.
 	out := filepath.Join(t.TempDir(), "sel.bin")
-	posts := syncPosts(t)
 	h.press("Ctrl-O")
 	h.typeText(out)
 	h.press("Enter")
-	posts.drain(t, h.e)
 	if b, err := os.ReadFile(out); err != nil || string(b) != "Hell" {
 		t.Fatalf("written file %q, %v", b, err)
 	}
@@ -102,7 +100,6 @@ func TestSelectionCopyFillWrite(t *testing.T) {
 	h.typeText(out)
 	h.press("Enter")
 	h.typeText("y")
-	posts.drain(t, h.e)
 	if b, _ := os.ReadFile(out); string(b) != "Hell" {
 		t.Errorf("after yes: %q", b)
 	}
@@ -297,7 +294,6 @@ func TestLargeSelection(t *testing.T) {
 	}
 	fh.Close()
 	h := newHarness(t, path, 100, 24, mapping.Options{}, Options{})
-	posts := syncPosts(t)
 	h.press("Ctrl-G")
 	h.typeText(fmt.Sprintf("%#x", a+n-1))
 	h.press("Enter", "Alt-s", "Ctrl-G")
@@ -312,7 +308,6 @@ func TestLargeSelection(t *testing.T) {
 	h.press("Ctrl-O")
 	h.typeText(out)
 	h.press("Enter")
-	posts.drain(t, h.e)
 	runtime.ReadMemStats(&after)
 	if d := after.TotalAlloc - before.TotalAlloc; d > 8<<20 {
 		t.Errorf("writing a 48 MiB selection allocated %d bytes", d)

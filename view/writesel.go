@@ -1,6 +1,7 @@
 package view
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -48,41 +49,12 @@ const writeChunk = 1 << 20
 // errWriteCancelled: Esc during a write-selection.
 var errWriteCancelled = errors.New("cancelled")
 
-// runningWrite is the write-selection in progress (one at a time).
-type runningWrite struct {
-	cancel atomic.Bool
-	done   chan struct{}
-	name   string
-}
-
-// writeState is the write-selection feature: the write in progress.
-type writeState struct{ run *runningWrite }
-
-func (ws *writeState) Name() string { return "write-selection" }
-
-func (ws *writeState) Register(e *Editor) error { registerWriteSelection(e, ws); return nil }
-
-func writes(e *Editor) *writeState { return featureOf[*writeState](e) }
-
-func registerWriteSelection(e *Editor, ws *writeState) {
-	// Esc stops a running write before it drops the selection.
-	e.cancelHooks = append([]func() bool{func() bool {
-		if r := ws.run; r != nil {
-			r.cancel.Store(true)
-			e.Message("cancelling the write to %s…", r.name)
-			return true
-		}
-		return false
-	}}, e.cancelHooks...)
-	e.OnQuit(func() { // do not leave a temporary file behind
-		if r := ws.run; r != nil {
-			r.cancel.Store(true)
-			select {
-			case <-r.done:
-			case <-time.After(2 * time.Second):
-			}
-		}
-	})
+// registerWriteSelection adds the write-selection action. The write is the
+// editor's job (job.go): one at a time, its progress in the status line,
+// Esc cancels it, edits wait until it ends, and quitting cancels it first
+// (no temporary file is left behind); the feature keeps no state.
+func registerWriteSelection(e *Editor) {
+	e.Handle(keymap.WriteSelection, func(e *Editor, a Args) { e.writeSelection(a.Expr) })
 }
 
 // writeTarget is the file a selection is to be written to, as checked
@@ -193,11 +165,6 @@ func (e *Editor) writeSelection(expr string) {
 		off, n = 0, e.size
 		what = fmt.Sprintf("the whole file (%d bytes, %s)", n, display.HumanBytes(n))
 	}
-	ws := writes(e)
-	if r := ws.run; r != nil {
-		e.Errorf("still writing to %s (%s cancels it)", r.name, orDefault(keyName(e, keymap.Cancel), "Esc"))
-		return
-	}
 	start := func(t *writeTarget) {
 		_, _, perm, err := e.f.Ident()
 		if err != nil {
@@ -205,22 +172,20 @@ func (e *Editor) writeSelection(expr string) {
 			e.ShowError(err)
 			return
 		}
+		if e.busy() { // a job started while the question was open
+			t.close()
+			return
+		}
 		if !whole {
 			e.afterSelectionAction()
 		}
-		r := &runningWrite{done: make(chan struct{}), name: t.name}
-		ws.run = r
 		e.Message("writing %s to %s… (%s cancels)", what, t.name, orDefault(keyName(e, keymap.Cancel), "Esc"))
 		f := e.f
-		e.Go(func() { // panic-safe: a panic restores the terminal
+		e.runJob("writing", "", func(ctx context.Context, progress func(string)) func() {
 			t0 := time.Now()
-			err := writeRange(f, t, off, n, whole, perm, &r.cancel)
+			err := writeRange(ctx, f, t, off, n, whole, perm, func(done int64) { progress(percent(done, n)) })
 			d := time.Since(t0)
-			close(r.done)
-			searchPost(e, func() {
-				if ws.run == r {
-					ws.run = nil
-				}
+			return func() {
 				switch {
 				case errors.Is(err, errWriteCancelled):
 					e.Message("write to %s cancelled: %s", t.name, t.unchanged())
@@ -233,7 +198,7 @@ func (e *Editor) writeSelection(expr string) {
 				default:
 					e.Message("wrote %s to %s in %s", what, t.name, formatDuration(d))
 				}
-			})
+			}
 		})
 	}
 	do := func(text string) error {
@@ -290,23 +255,28 @@ func (e *Editor) writeSelection(expr string) {
 	})
 }
 
-// cancelWriter writes in pieces of at most writeChunk and stops when
-// cancel is set; err keeps the first error of the underlying writer.
+// cancelWriter writes in pieces of at most writeChunk, reports the bytes
+// written so far (progress) and stops when ctx is cancelled; err keeps the
+// first error of the underlying writer.
 type cancelWriter struct {
-	w      io.Writer
-	cancel *atomic.Bool
-	err    error
+	w        io.Writer
+	ctx      context.Context
+	progress func(written int64)
+	written  int64
+	err      error
 }
 
 func (c *cancelWriter) Write(b []byte) (int, error) {
 	done := 0
 	for done < len(b) {
-		if c.cancel.Load() {
+		if c.ctx.Err() != nil {
 			c.err = errWriteCancelled
 			return done, c.err
 		}
 		k, err := c.w.Write(b[done:min(len(b), done+writeChunk)])
 		done += k
+		c.written += int64(k)
+		c.progress(c.written)
 		if err != nil {
 			c.err = err
 			return done, err
@@ -327,8 +297,11 @@ func tempName(base string) string {
 
 // writeRange copies [off, off+n) of f to the target t through a temporary
 // file renamed into place, and closes t. perm is the source file's
-// permission bits (the umask applies, as with cp).
-func writeRange(f *mapping.File, t *writeTarget, off, n int64, whole bool, perm os.FileMode, cancel *atomic.Bool) (err error) {
+// permission bits (the umask applies, as with cp). whole writes the whole
+// file with its holes (mapping/saveas). progress gets the bytes written so
+// far (not for whole); cancelling ctx stops it (the temporary file is
+// removed).
+func writeRange(ctx context.Context, f *mapping.File, t *writeTarget, off, n int64, whole bool, perm os.FileMode, progress func(int64)) (err error) {
 	defer t.close()
 	var tmp string
 	var fd int
@@ -350,9 +323,11 @@ func writeRange(f *mapping.File, t *writeTarget, off, n int64, whole bool, perm 
 			unix.Unlinkat(t.dirfd, tmp, 0)
 		}
 	}()
-	cw := &cancelWriter{w: fh, cancel: cancel}
+	cw := &cancelWriter{w: fh, ctx: ctx, progress: progress}
 	if whole {
-		if _, err := saveas.Copy(f, fh, cancel); err != nil {
+		var cancel atomic.Bool // saveas's stop flag, set when ctx is cancelled
+		defer context.AfterFunc(ctx, func() { cancel.Store(true) })()
+		if _, err := saveas.Copy(f, fh, &cancel); err != nil {
 			if errors.Is(err, saveas.ErrCancelled) {
 				return errWriteCancelled
 			}
@@ -377,7 +352,7 @@ func writeRange(f *mapping.File, t *writeTarget, off, n int64, whole bool, perm 
 		unix.Unlinkat(t.dirfd, tmp, 0)
 		return fmt.Errorf("%s: %v; %s", t.name, bareErr(err), t.unchanged())
 	}
-	if cancel.Load() {
+	if ctx.Err() != nil {
 		renamed = true
 		unix.Unlinkat(t.dirfd, tmp, 0)
 		return errWriteCancelled

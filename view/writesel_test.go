@@ -168,7 +168,6 @@ func TestWriteSelectionRefusesSpecialTargets(t *testing.T) {
 // link are unchanged and no temporary file is left.
 func TestWriteSelectionSwappedAfterQuestion(t *testing.T) {
 	t.Parallel()
-	posts := syncPosts(t)
 	h := selHarness(t, []byte("selected bytes\n"), 0o644)
 	victim, evil := rootOnlyVictim(t)
 	out := filepath.Join(evil, "out")
@@ -187,7 +186,6 @@ func TestWriteSelectionSwappedAfterQuestion(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.typeText("y")
-	posts.drain(t, h.e)
 	want := "write selection: " + out + " was replaced since the question (it is now a symbolic link): nothing written"
 	if h.e.msg != want || !h.e.msgErr {
 		t.Errorf("message\n got %q\nwant %q", h.e.msg, want)
@@ -216,7 +214,6 @@ func TestWriteSelectionNoSpace(t *testing.T) {
 		testenv.SkipOrFail(t, "mount tmpfs: %v %s", err, out)
 	}
 	t.Cleanup(func() { exec.Command("umount", dir).Run() })
-	posts := syncPosts(t)
 	h := selHarness(t, bytes.Repeat([]byte("0123456789abcdef"), 16<<10), 0o644)
 	out := filepath.Join(dir, "out")
 	if err := os.WriteFile(out, []byte("keep"), 0o644); err != nil {
@@ -224,7 +221,6 @@ func TestWriteSelectionNoSpace(t *testing.T) {
 	}
 	h.writeSel(out)
 	h.typeText("y")
-	posts.drain(t, h.e)
 	if want := "write selection: " + out + ": no space left on device; " + out + " is unchanged"; h.e.msg != want || !h.e.msgErr {
 		t.Errorf("message\n got %q\nwant %q", h.e.msg, want)
 	}
@@ -235,7 +231,6 @@ func TestWriteSelectionNoSpace(t *testing.T) {
 		t.Errorf("files on the tmpfs: %q", got)
 	}
 	h.writeSel(filepath.Join(dir, "new"))
-	posts.drain(t, h.e)
 	if want := "write selection: " + dir + "/new: no space left on device; no file was created"; h.e.msg != want || !h.e.msgErr {
 		t.Errorf("message\n got %q\nwant %q", h.e.msg, want)
 	}
@@ -250,13 +245,11 @@ func TestWriteSelectionNoSpace(t *testing.T) {
 func TestWriteSelectionPermissions(t *testing.T) {
 	old := unix.Umask(0o022)
 	t.Cleanup(func() { unix.Umask(old) })
-	posts := syncPosts(t)
 	for _, perm := range []os.FileMode{0o600, 0o640, 0o644} {
 		h := selHarness(t, []byte("private\n"), perm)
 		dir := t.TempDir()
 		out := filepath.Join(dir, "copy")
 		h.writeSel(out)
-		posts.drain(t, h.e)
 		st, err := os.Stat(out)
 		if err != nil || st.Mode().Perm() != perm {
 			t.Errorf("source %#o: copy %v, %v", perm, st.Mode(), err)
@@ -267,7 +260,6 @@ func TestWriteSelectionPermissions(t *testing.T) {
 		os.Chmod(out, 0o666)
 		h.writeSel(out)
 		h.typeText("y")
-		posts.drain(t, h.e)
 		if st, err := os.Stat(out); err != nil || st.Mode().Perm() != perm {
 			t.Errorf("source %#o: replaced copy %v, %v", perm, st.Mode(), err)
 		}
@@ -277,48 +269,10 @@ func TestWriteSelectionPermissions(t *testing.T) {
 	}
 }
 
-// TestWriteSelectionCancel: Esc while a 64 MiB selection is being written
-// stops it: the message says so, no file is created and no temporary file
-// is left.
-func TestWriteSelectionCancel(t *testing.T) {
-	t.Parallel()
-	posts := syncPosts(t)
-	const size = 64 << 20
-	p := filepath.Join(t.TempDir(), "big.bin")
-	if err := os.WriteFile(p, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Truncate(p, size); err != nil {
-		t.Fatal(err)
-	}
-	h := newHarness(t, p, 250, 24, mapping.Options{}, Options{})
-	h.press("Alt-s", "Ctrl-G")
-	h.typeText(fmt.Sprintf("%#x", size-1))
-	h.press("Enter")
-	dir := t.TempDir()
-	out := filepath.Join(dir, "out")
-	h.writeSel(out)
-	if want := "writing 0x0–0x3ffffff (67108864 bytes, 64.00 MiB) to " + out + "… (Esc cancels)"; h.e.msg != want {
-		t.Errorf("message\n got %q\nwant %q", h.e.msg, want)
-	}
-	h.press("Esc")
-	posts.drain(t, h.e)
-	if want := "write to " + out + " cancelled: no file was created"; h.e.msg != want {
-		t.Errorf("message\n got %q\nwant %q", h.e.msg, want)
-	}
-	if _, _, ok := h.e.Selection(); !ok {
-		t.Error("Esc dropped the selection instead of (only) cancelling the write")
-	}
-	if got := names(t, dir); len(got) != 0 {
-		t.Errorf("files: %q", got)
-	}
-}
-
 // TestSaveAsWholeFile: write-selection without a selection writes the
 // whole file (save as), edits included and holes kept, and leaves the
 // source alone; after the source was removed it rescues the edits.
 func TestSaveAsWholeFile(t *testing.T) {
-	posts := syncPosts(t)
 	const size = 16 << 20
 	p := filepath.Join(t.TempDir(), "src.bin")
 	if err := os.WriteFile(p, []byte("head"), 0o644); err != nil {
@@ -339,7 +293,6 @@ func TestSaveAsWholeFile(t *testing.T) {
 	}
 	h.typeText(out)
 	h.press("Enter")
-	posts.drain(t, h.e)
 	if !strings.HasPrefix(h.e.msg, "wrote the whole file (16777216 bytes, 16.00 MiB) to "+out+" in ") || !strings.HasSuffix(h.e.msg, " (holes kept, edits included)") {
 		t.Fatalf("message %q", h.e.msg)
 	}

@@ -17,8 +17,9 @@ import (
 
 // Default is the editor's feature list, built here and nowhere else, new
 // values for each editor. The order is the order hooks run in and panels
-// are laid out in: the cancel hooks (Esc) of the write-selection, then the
-// search, then the selection; the status parts of the live view, then the
+// are laid out in: the cancel hooks (Esc) of the search, then the
+// selection (a running job, such as a write-selection, takes Esc before
+// any hook); the status parts of the live view, then the
 // search; the bottom panels disk view, then page panel.
 func Default() []view.Feature { return With(Options{}) }
 
@@ -40,7 +41,6 @@ func With(o Options) []view.Feature {
 		view.Paste(),
 		view.Search(),
 		view.Selection(),
-		view.WriteSelection(),
 		structure.Structure(),
 		shapeview.EntropyMap(),
 		shapeview.StringsPanel(),

@@ -60,7 +60,7 @@ func TestDefault(t *testing.T) {
 // function), which may compare equal across lists.
 func isFunc(f view.Feature) bool {
 	switch f.Name() {
-	case "core", "inspector", "paste":
+	case "core", "inspector", "paste", "write-selection":
 		return true
 	}
 	return false

@@ -185,8 +185,8 @@ func (h *harness) find(s string) (x, y int, ok bool) {
 	return 0, 0, false
 }
 
-// TestHarnessFeatures: the harness's list is features.Default's order
-// (TestDefault in view/features checks the same names there).
+// TestHarnessFeatures: the harness's list is in features.Default's order
+// (TestDefault in view/features checks the names there).
 func TestHarnessFeatures(t *testing.T) {
 	t.Parallel()
 	want := []string{"core", "compare", "disk view", "inspector", "live view", "marks", "page panel",
