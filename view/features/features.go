@@ -41,6 +41,7 @@ func With(o Options) []view.Feature {
 		view.Paste(),
 		view.Search(),
 		view.Selection(),
+		view.WriteSelection(),
 		structure.Structure(),
 		shapeview.EntropyMap(),
 		shapeview.StringsPanel(),
