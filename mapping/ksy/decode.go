@@ -49,13 +49,14 @@ type cursor struct {
 // Decoder decodes one Spec over one ReaderAt. Its Nodes are safe for use
 // from several goroutines (one mutex).
 type Decoder struct {
-	mu    sync.Mutex
-	spec  *Spec
-	lim   Limits
-	file  *stream
-	root  *Struct
-	work  int64
-	depth int
+	mu     sync.Mutex
+	spec   *Spec
+	lim    Limits
+	file   *stream
+	root   *Struct
+	work   int64
+	depth  int
+	consts map[*Expr]Value // switch cases' literal and enum keys
 }
 
 // NewDecoder prepares spec over r (size bytes). Nothing is read yet.
@@ -854,7 +855,7 @@ func (d *Decoder) switchCase(a *Attr, cx *ctx) (TypeRef, error) {
 			dflt = &c.ref
 			continue
 		}
-		k, err := d.eval(c.key, cx)
+		k, err := d.constant(c.key, cx)
 		if err != nil {
 			return TypeRef{}, fmt.Errorf("switch case %s: %w", c.key, err)
 		}
@@ -869,6 +870,25 @@ func (d *Decoder) switchCase(a *Attr, cx *ctx) (TypeRef, error) {
 		return TypeRef{kind: kBytes, text: "bytes"}, nil
 	}
 	return TypeRef{}, fmt.Errorf("no switch case for %s", show(v))
+}
+
+// constant evaluates a switch case's key: literals and enum members are
+// the same every time, so they are evaluated once per decoder.
+func (d *Decoder) constant(e *Expr, cx *ctx) (Value, error) {
+	if e.kind != eInt && e.kind != eStr && e.kind != eBool && e.kind != eEnum {
+		return d.eval(e, cx)
+	}
+	if v, ok := d.consts[e]; ok {
+		return v, nil
+	}
+	v, err := d.eval(e, cx)
+	if err == nil {
+		if d.consts == nil {
+			d.consts = map[*Expr]Value{}
+		}
+		d.consts[e] = v
+	}
+	return v, err
 }
 
 func (d *Decoder) userStruct(a *Attr, ref TypeRef, s *Struct, io *stream, pos int64, cx *ctx) (*Struct, error) {

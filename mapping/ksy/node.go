@@ -175,7 +175,7 @@ func (d *Decoder) valueText(f *Field) string {
 		if u < 10 {
 			return strconv.FormatUint(u, 10)
 		}
-		return fmt.Sprintf("%d (%#x)", u, u)
+		return strconv.FormatUint(u, 10) + " (0x" + strconv.FormatUint(u, 16) + ")"
 	case EnumVal:
 		return strconv.FormatUint(uintOf(f, v.V), 10)
 	case []byte:
