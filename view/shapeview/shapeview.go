@@ -110,13 +110,15 @@ func (j *job) current(gen int) bool {
 	return j.gen == gen
 }
 
-// post runs fn on the UI goroutine (at once when inline).
+// post runs fn on the UI goroutine (at once when inline). The caller never
+// waits: QueueUpdateDraw waits until fn has run, which a stopped
+// application never does.
 func post(e *view.Editor, inline bool, fn func()) {
 	if inline {
 		fn()
 		return
 	}
-	e.App().QueueUpdateDraw(fn)
+	go e.App().QueueUpdateDraw(fn)
 }
 
 // describe is "0x10–0x110 (256 bytes)" or "the whole file (1.5 MiB)".

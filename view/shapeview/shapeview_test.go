@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
@@ -48,6 +49,13 @@ type harness struct {
 
 func newHarness(t testing.TB, path string, w, ht int) *harness {
 	t.Helper()
+	return makeHarness(t, path, w, ht, true)
+}
+
+// makeHarness: inline false runs the scans on their goroutines, as in the
+// program.
+func makeHarness(t testing.TB, path string, w, ht int, inline bool) *harness {
+	t.Helper()
 	f, err := mapping.Open(path, mapping.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -60,11 +68,11 @@ func newHarness(t testing.TB, path string, w, ht int) *harness {
 	app := tview.NewApplication()
 	app.SetScreen(sim)
 	sim.SetSize(w, ht)
-	em := &entropyMap{zoom: 1, inline: true}
+	em := &entropyMap{zoom: 1, inline: inline}
 	feats := []view.Feature{
 		view.Core(), view.Inspector(), view.Live(), view.Marks(), view.Paste(), view.Search(),
 		view.Selection(), view.WriteSelection(),
-		em, &stringsPanel{inline: true}, &hashPanel{inline: true}, &copyAs{inline: true},
+		em, &stringsPanel{inline: inline}, &hashPanel{inline: inline}, &copyAs{inline: inline},
 	}
 	m, err := keymap.PresetMap("default")
 	if err != nil {
@@ -352,5 +360,46 @@ func TestCopyAs(t *testing.T) {
 	}
 	if again, _ := os.ReadFile(out); !bytes.Equal(again, got) {
 		t.Errorf("the existing file changed")
+	}
+}
+
+// The hash of a 64 GiB sparse file runs in the background: the status line
+// shows its progress, Esc stops it (the status line then says so and no
+// panel opens), and the editor keeps taking keys meanwhile.
+func TestHashProgressAndEsc(t *testing.T) {
+	t.Chdir(t.TempDir())
+	fh, err := os.Create("big.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fh.Truncate(64 << 30)
+	fh.Close()
+	h := makeHarness(t, "big.bin", 100, 24, false)
+	h.press("Alt-k")
+	var screen string
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		screen = h.draw()
+		if strings.Contains(screen, "% (Esc stops)") || strings.Contains(screen, "%… (Esc stops)") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no progress in the status line:\n%s", screen)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(screen, "hashing ") {
+		t.Fatalf("status line:\n%s", screen)
+	}
+	h.press("Right") // keys still work while it runs
+	if h.e.Cursor() != 1 {
+		t.Errorf("cursor %d after Right", h.e.Cursor())
+	}
+	h.press("Esc")
+	screen = h.draw()
+	if !strings.Contains(screen, "hash stopped") || strings.Contains(screen, "(Esc stops)") {
+		t.Fatalf("after Esc:\n%s", screen)
+	}
+	if h.e.PanelShown(hashPanelName) {
+		t.Fatalf("the hash panel opened after Esc")
 	}
 }

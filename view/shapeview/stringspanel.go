@@ -13,6 +13,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/gdamore/tcell/v2"
 
@@ -32,6 +33,15 @@ type stringsPanel struct {
 	e      *view.Editor
 	inline bool
 	job    job
+
+	// batches found and not yet on the list, in order (the worker appends,
+	// the UI goroutine takes them all: posts may run in any order, the
+	// list does not)
+	mu      sync.Mutex
+	pending []shape.Found
+	pendN   int64 // strings found in pending's batches, beyond maxStrings too
+	posted  bool  // a drain is queued
+	pendGen int
 
 	// UI goroutine only
 	visible    bool  // scope: the rows on screen, not the whole file
@@ -74,12 +84,25 @@ func (sp *stringsPanel) scan() {
 	sp.items, sp.found, sp.match, sp.sel, sp.top, sp.err = nil, 0, nil, 0, 0, nil
 	from, to := sp.from, sp.to
 	sp.job.start(e, sp.inline, func(ctx context.Context, gen int) {
+		sp.mu.Lock()
+		sp.pending, sp.pendN, sp.pendGen = nil, 0, gen
+		sp.mu.Unlock()
 		err := shape.StringsList(ctx, f, from, to, shape.StringsOptions{}, maxStringText, func(batch []shape.Found) bool {
-			post(e, sp.inline, func() {
-				if sp.job.current(gen) {
-					sp.add(batch)
-				}
-			})
+			sp.mu.Lock()
+			if sp.pendGen != gen {
+				sp.mu.Unlock()
+				return false
+			}
+			if room := maxStrings - len(sp.pending); room > 0 {
+				sp.pending = append(sp.pending, batch[:min(room, len(batch))]...)
+			}
+			sp.pendN += int64(len(batch))
+			queue := !sp.posted
+			sp.posted = true
+			sp.mu.Unlock()
+			if queue {
+				post(e, sp.inline, func() { sp.drain(gen) })
+			}
 			return ctx.Err() == nil
 		}, func(done, total int64) { sp.job.progress(gen, done, total) })
 		if err != nil && ctx.Err() == nil {
@@ -92,8 +115,20 @@ func (sp *stringsPanel) scan() {
 	})
 }
 
-func (sp *stringsPanel) add(batch []shape.Found) {
-	sp.found += int64(len(batch))
+// drain moves the pending strings to the list (UI goroutine).
+func (sp *stringsPanel) drain(gen int) {
+	sp.mu.Lock()
+	batch, n := sp.pending, sp.pendN
+	sp.pending, sp.pendN, sp.posted = nil, 0, false
+	current := sp.pendGen == gen
+	sp.mu.Unlock()
+	if current && sp.job.current(gen) {
+		sp.add(batch, n)
+	}
+}
+
+func (sp *stringsPanel) add(batch []shape.Found, n int64) {
+	sp.found += n
 	if room := maxStrings - len(sp.items); room > 0 {
 		base := len(sp.items)
 		sp.items = append(sp.items, batch[:min(room, len(batch))]...)
