@@ -23,9 +23,9 @@ const MaxMaxLen = 16 << 20
 // ErrTooLong: no match of the expression fits in --max-len bytes.
 var ErrTooLong = errors.New("the expression cannot match within --max-len")
 
-// regexChunk is RegexAll's window (at least 8×MaxLen; a variable for the
-// tests of window borders).
-var regexChunk int64 = 16 << 20
+// regexChunk is RegexAll's window (at least 8×MaxLen; the tests of
+// window borders set a smaller one in Regex.chunk).
+const regexChunk int64 = 16 << 20
 
 // ErrAnchor: the regular expression uses an assertion that depends on
 // what lies outside a window (^ $ \A \z \b \B).
@@ -45,7 +45,8 @@ type Regex struct {
 	anch   *regexp.Regexp // \A(?:pattern): a match starting at the slice's start
 	src    string
 	maxLen int
-	zeros  bool // some string of zeros matches: holes cannot be skipped
+	zeros  bool  // some string of zeros matches: holes cannot be skipped
+	chunk  int64 // RegexAll's window when not 0 (tests: a field, not a package variable)
 	// prefix: every match starts with these bytes (regexp's
 	// LiteralPrefix): candidates are found with bytes.Index and matched
 	// anchored, within MaxLen bytes.
@@ -179,7 +180,11 @@ func RegexAll(ctx context.Context, src Source, r *Regex, off, end int64, fn func
 		return nil
 	}
 	m := int64(r.maxLen)
-	chunk := max(regexChunk, 8*m)
+	chunk := regexChunk
+	if r.chunk > 0 {
+		chunk = r.chunk
+	}
+	chunk = max(chunk, 8*m)
 	k := max(8*m, 64<<10) // the slice searched at once
 	next := off           // no match starts before next
 	done := off           // the starts before done were searched by an earlier window

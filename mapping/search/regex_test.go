@@ -131,7 +131,6 @@ func TestRegexWindowBorders(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	defer func(c int64) { regexChunk = c }(regexChunk)
 	for _, pat := range []string{`a+`, `ab+a`, `[ab]{3}`, `(?s)a.b`, `é+`, `\x{fffd}a`, `(a|ab)(c|bcd)?`, `b*`, `a{200,}`} {
 		for _, ml := range []int{1, 64, 1000} {
 			re, err := ParseRegex(pat, ml)
@@ -143,7 +142,7 @@ func TestRegexWindowBorders(t *testing.T) {
 			}
 			wantO, wantL := regexReference(re, data)
 			for _, chunk := range []int64{4096, 16 << 10} {
-				regexChunk = chunk
+				re.chunk = chunk
 				gotO, gotL := regexOffsets(t, f, re, 0, f.Size())
 				if !slices.Equal(gotO, wantO) || !slices.Equal(gotL, wantL) {
 					k := firstDiff(gotO, wantO)
