@@ -106,3 +106,37 @@ func TestPackageRules(t *testing.T) {
 		bad("the feature list is main's to pass", p.Imports, func(d string) bool { return d == "mmhex/view/features" && path != "mmhex" })
 	}
 }
+
+// TestArchitectureListsPackages: docs/architecture.md has a row for every
+// package of the module (| `mapping/search/` | ...) and none for a package
+// that is gone, so the table matches the tree.
+func TestArchitectureListsPackages(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}}", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	doc, err := os.ReadFile("docs/architecture.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]bool{}
+	for _, m := range regexp.MustCompile("(?m)^\\| `([a-z/]+)/` \\|").FindAllStringSubmatch(string(doc), -1) {
+		rows[m[1]] = true
+	}
+	pkgs := map[string]bool{}
+	for _, p := range strings.Fields(string(out)) {
+		if p == "mmhex" {
+			continue // main.go has its own row
+		}
+		p = strings.TrimPrefix(p, "mmhex/")
+		pkgs[p] = true
+		if !rows[p] {
+			t.Errorf("docs/architecture.md has no row for %s/", p)
+		}
+	}
+	for r := range rows {
+		if !pkgs[r] {
+			t.Errorf("docs/architecture.md has a row for %s/, which is not a package", r)
+		}
+	}
+}

@@ -514,10 +514,12 @@ func TestWriteSelectionCancel(t *testing.T) {
 }
 
 // TestJobUndoKeepsDrawing: the undo of an 8 MiB fill (its old bytes come
-// back from the spill file) is the editor's job: held by the test, the
-// status line says "undoing…", the cursor moves and the grid follows, an
-// edit waits, Esc says the step is not stopped halfway; the result comes
-// when it ends. The redo likewise.
+// back from the spill file) is the editor's job, not the UI goroutine's:
+// held by the test before its work, the status line says "undoing…", the
+// cursor moves and the grid follows, an edit waits, Esc says the step is
+// not stopped halfway; the result comes when it ends. The redo likewise.
+// (While the step itself stores, mapping's mutex is held and a frame
+// waits for it: docs/architecture.md, Locking.)
 func TestJobUndoKeepsDrawing(t *testing.T) {
 	release := make(chan struct{}, 2)
 	started := make(chan string, 2)
