@@ -88,14 +88,6 @@ func hooksFor(t testing.TB) *testHooks {
 	return h.(*testHooks)
 }
 
-// pendingHooks is t's test hooks, nil when it asked for none.
-func pendingHooks(t testing.TB) *testHooks {
-	if h, ok := hooksByTest.Load(t); ok {
-		return h.(*testHooks)
-	}
-	return nil
-}
-
 // writeFile writes data to a new file in a temporary directory.
 func writeFile(t testing.TB, name string, data []byte) string {
 	t.Helper()
@@ -122,22 +114,6 @@ func loopDevice(t *testing.T, content []byte) (dev, img string) {
 	dev = strings.TrimSpace(string(out))
 	t.Cleanup(func() { exec.Command("losetup", "-d", dev).Run() })
 	return dev, img
-}
-
-// shmFile writes data to a new file on tmpfs (/dev/shm), skipping the test
-// where there is none.
-func shmFile(t *testing.T, data []byte) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("/dev/shm", "mmhex-test")
-	if err != nil {
-		testenv.SkipOrFail(t, "no /dev/shm: %v", err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	p := filepath.Join(dir, "t.bin")
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
 // press feeds keys by name ("Ctrl-G", "Down", "a") to the editor.

@@ -60,7 +60,6 @@ type dumpLine struct {
 	off  int64
 	data []byte
 	star bool // "*": the line before repeats
-	no   int  // line number
 }
 
 // parseLine reads one dump line; ok false for lines that carry no bytes
