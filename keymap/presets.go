@@ -79,6 +79,7 @@ var defaultPreset = presetDef{name: PresetDefault, modes: []modeDef{{
 		{"Ctrl-R", SearchBackward},
 		{"Ctrl-N", SearchNext}, {"F3", SearchNext},
 		{"Alt-n", SearchPrev}, {"Shift-F3", SearchPrev},
+		{"Alt-%", Replace},
 
 		{"Ctrl-Space", Select}, {"Alt-s", Select},
 		{"Alt-c", CopyHex},
@@ -153,6 +154,7 @@ var vimNormal = []presetBind{
 	{"?", SearchBackward},
 	{"n", SearchNext},
 	{"N", SearchPrev},
+	{"g r", Replace},
 
 	{"v", Select},
 	{"y", CopyHex},

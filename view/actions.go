@@ -11,6 +11,7 @@ import (
 // The editor's own actions: moving, editing, saving, quitting, screen.
 func registerCore(e *Editor) {
 	registerJumps(e)
+	registerReplace(e)
 	e.Handle(keymap.Put, func(e *Editor, a Args) { e.put() })
 	bpr := func() int64 { return int64(e.bpr) }
 	// n is a move's count, at most the file's size: no move needs more

@@ -149,6 +149,7 @@ type Editor struct {
 	// typing groups the bytes typed in vim's replace mode (R … Esc) into
 	// one undo step; nil outside it.
 	typing *mapping.Group
+	rep    *replaceRun // the replace in progress (replace.go)
 
 	app  *tview.Application
 	f    *mapping.File
