@@ -153,14 +153,10 @@ func (e *Editor) offerReplace(x int64) {
 			switch c {
 			case 'y', 'Y':
 				e.prompt = nil
-				done, err := r.w.At(x)
-				if err != nil {
+				if _, err := r.w.At(x); err != nil {
 					e.endReplace("")
 					e.ShowError(err)
 					return true
-				}
-				if done {
-					e.touch(x, x+n)
 				}
 				e.nextReplace(x + n)
 			case 'n', 'N':
@@ -191,16 +187,10 @@ func (e *Editor) replaceAll(x int64) {
 	r.cancel = cancel
 	before := r.w.Replaced
 	e.Message("replacing every match of %s from 0x%x… (%s stops; what is replaced stays, one undo step)", r.p, x, orDefault(keyName(e, keymap.Cancel), "Esc"))
-	n := int64(r.p.Len())
 	e.Go(func() {
-		var offs []int64
 		err := replace.Matches(ctx, e.f, r.p, x, r.end, func(m int64) bool {
-			done, err := r.w.At(m)
-			if err != nil {
+			if _, err := r.w.At(m); err != nil {
 				return false
-			}
-			if done {
-				offs = append(offs, m)
 			}
 			return ctx.Err() == nil
 		})
@@ -208,9 +198,6 @@ func (e *Editor) replaceAll(x int64) {
 			stopped := ctx.Err() != nil
 			cancel()
 			r.cancel = nil
-			for _, m := range offs {
-				e.touch(m, m+n)
-			}
 			how := ""
 			switch {
 			case stopped:
