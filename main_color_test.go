@@ -3,6 +3,7 @@ package main
 import (
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -74,5 +75,36 @@ func TestThemeFlag(t *testing.T) {
 	f := tempFile(t, "t.bin", []byte("x"))
 	if r := mmhex(t, f, "--theme", "neon"); r.code != 2 || r.stderr != "mmhex: --theme: unknown theme \"neon\" (dark, light or accessible)\n" {
 		t.Errorf("--theme neon: %+v", r)
+	}
+}
+
+// TestDumpColorLessR: coloured output is what `less -R` shows as colour:
+// only SGR sequences (ESC [ digits m), each line closed with a reset
+// before its newline (a colour never runs into the next line), and the
+// text without them is byte for byte the uncoloured dump; for every
+// format.
+func TestDumpColorLessR(t *testing.T) {
+	data := append([]byte("AB\x00\x01\x80 \ntext "), pattern(1000)...)
+	f := tempFile(t, "c.bin", data)
+	sgr := regexp.MustCompile("\x1b\\[[0-9;]*m")
+	for _, format := range []string{"canonical", "xxd", "plain"} {
+		col := mmhex(t, "dump", f, "--format", format, "--color", "always")
+		plain := mmhex(t, "dump", f, "--format", format, "--color", "never")
+		if col.code != 0 || plain.code != 0 {
+			t.Fatalf("%s: %+v %+v", format, col, plain)
+		}
+		if got := sgr.ReplaceAllString(col.stdout, ""); got != plain.stdout {
+			t.Errorf("%s: the coloured dump without its SGR sequences differs from --color never", format)
+		}
+		if strings.Count(sgr.ReplaceAllString(col.stdout, ""), "\x1b") != 0 {
+			t.Errorf("%s: an escape sequence that is not SGR", format)
+		}
+		for i, line := range strings.Split(strings.TrimSuffix(col.stdout, "\n"), "\n") {
+			seqs := sgr.FindAllString(line, -1)
+			if len(seqs) > 0 && seqs[len(seqs)-1] != "\x1b[0m" {
+				t.Errorf("%s: line %d leaves colour %q open: %q", format, i, seqs[len(seqs)-1], line)
+				break
+			}
+		}
 	}
 }
