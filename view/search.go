@@ -39,6 +39,10 @@ func (e *Editor) searcher() *searcher { return featureOf[*searcher](e) }
 // searchState is what the search remembers between searches.
 type searchState struct {
 	hex, fold bool // the prompt's choices (hex starts from the column)
+	regex     bool // the third kind: a regular expression (Ctrl-X in the prompt)
+	lastRegex string
+	lastRe    *search.Regex
+	lastWasRe bool // the last search was a regular expression
 	// lastHex and lastText are the last hex and text patterns as typed:
 	// the prompt offers the one of its kind again, selected.
 	lastHex, lastText string
@@ -52,6 +56,7 @@ type runningSearch struct {
 	gen     int64
 	cancel  context.CancelFunc
 	p       *search.Pattern
+	re      *search.Regex // a regular-expression search (p is nil)
 	reverse bool
 	size    int64 // the file's size when the search started
 	started time.Time
@@ -122,7 +127,15 @@ func (e *Editor) cancelSearch(r *runningSearch, why string) {
 	if t := r.total.Load(); t > 0 {
 		pct = fmt.Sprintf(" at %s", formatPercent(float64(r.done.Load())*100/float64(t)))
 	}
-	e.Message("search for %s %s%s", r.p, why, pct)
+	e.Message("search for %s %s%s", r.name(), why, pct)
+}
+
+// name is what r searches for, for messages.
+func (r *runningSearch) name() fmt.Stringer {
+	if r.re != nil {
+		return r.re
+	}
+	return r.p
 }
 
 func (e *Editor) searchLabel(reverse bool) string {
@@ -132,7 +145,9 @@ func (e *Editor) searchLabel(reverse bool) string {
 		dir = "↑"
 	}
 	kind := "text"
-	if s.hex {
+	if s.regex {
+		kind = "regex"
+	} else if s.hex {
 		kind = "hex"
 	} else if s.fold {
 		kind = "text, any case"
@@ -140,10 +155,13 @@ func (e *Editor) searchLabel(reverse bool) string {
 	return fmt.Sprintf("search %s %s:", dir, kind)
 }
 
-const searchHint = "Tab hex/text · Ctrl-T case · Ctrl-F/Ctrl-R direction · Enter"
+const searchHint = "Tab hex/text · Ctrl-X regex · Ctrl-T case · Ctrl-F/R way · Enter"
 
 // lastPattern is the last pattern typed of the prompt's kind (hex or text).
 func (s *searchState) lastPattern() string {
+	if s.regex {
+		return s.lastRegex
+	}
 	if s.hex {
 		return s.lastHex
 	}
@@ -157,8 +175,25 @@ func (s *searchState) lastPattern() string {
 func (e *Editor) searchPrompt(reverse bool, expr string) {
 	x := e.searcher()
 	s := &x.srch
-	s.hex = e.col == HexColumn
+	s.hex, s.regex = e.col == HexColumn, false
 	run := func(text string) error {
+		from := e.cursor
+		if reverse {
+			from = e.cursor - 1
+		} else if x.sel.matchOn && x.sel.matchOff == e.cursor {
+			from = e.cursor + 1 // not the match we stand on
+		}
+		if s.regex {
+			re, err := search.ParseRegex(text, 0)
+			if err != nil {
+				return err
+			}
+			s.lastRegex, s.lastRe, s.lastWasRe, s.lastRev = text, re, true, reverse
+			e.prompt = nil
+			e.startRegexSearch(re, from, reverse)
+			return nil
+		}
+		s.lastWasRe = false
 		p, err := search.Parse(text, s.hex, s.fold)
 		if err != nil {
 			return err
@@ -169,12 +204,6 @@ func (e *Editor) searchPrompt(reverse bool, expr string) {
 			s.lastText = text
 		}
 		s.last, s.lastRev = p, reverse
-		from := e.cursor
-		if reverse {
-			from = e.cursor - 1
-		} else if x.sel.matchOn && x.sel.matchOff == e.cursor {
-			from = e.cursor + 1 // not the match we stand on
-		}
 		e.prompt = nil
 		e.startSearch(p, from, reverse)
 		return nil
@@ -186,8 +215,15 @@ func (e *Editor) searchPrompt(reverse bool, expr string) {
 		Hint:     searchHint,
 		Key: func(p *Prompt, ev *tcell.EventKey) bool {
 			switch keymap.FromEvent(ev).String() {
-			case "Tab", "Backtab":
-				s.hex = !s.hex
+			case "Tab", "Backtab", "Ctrl-X":
+				switch {
+				case keymap.FromEvent(ev).String() == "Ctrl-X": // the third kind
+					s.regex = !s.regex
+				case s.regex:
+					s.regex = false
+				default:
+					s.hex = !s.hex
+				}
 				if p.Selected || p.Text == "" {
 					// nothing typed yet: offer the other kind's last pattern
 					p.Text = s.lastPattern()
@@ -195,6 +231,10 @@ func (e *Editor) searchPrompt(reverse bool, expr string) {
 					p.pos = len(p.Text)
 				}
 			case "Ctrl-T", "Alt-i":
+				if s.regex {
+					p.SetError("in a regular expression, (?i) makes it case-insensitive")
+					return true
+				}
 				if s.hex {
 					p.SetError("case applies to text; Tab switches to text")
 					return true
@@ -219,6 +259,15 @@ func (e *Editor) searchPrompt(reverse bool, expr string) {
 // the other way, from the byte after (before) the cursor.
 func (e *Editor) searchAgain(opposite bool) {
 	s := &e.searcher().srch
+	if s.lastWasRe && s.lastRe != nil {
+		rev := s.lastRev != opposite
+		from := e.cursor + 1
+		if rev {
+			from = e.cursor - 1
+		}
+		e.startRegexSearch(s.lastRe, from, rev)
+		return
+	}
 	if s.last == nil {
 		e.Errorf("no search yet: %s searches forward, %s backward",
 			orDefault(keyName(e, keymap.SearchForward), "search-forward"), orDefault(keyName(e, keymap.SearchBackward), "search-backward"))
@@ -276,7 +325,34 @@ func (e *Editor) startSearch(p *search.Pattern, from int64, reverse bool) {
 			},
 		})
 		d := time.Since(r.started)
-		searchPost(e, func() { e.searchDone(r, res, err, d) })
+		searchPost(e, func() { e.searchDone(r, res, err, d, int64(p.Len())) })
+	})
+}
+
+// startRegexSearch is startSearch for a regular expression
+// (search.RegexFind, which reports no progress).
+func (e *Editor) startRegexSearch(re *search.Regex, from int64, reverse bool) {
+	x := e.searcher()
+	if e.size == 0 {
+		e.Errorf("empty file: nothing to search")
+		return
+	}
+	if r := x.srch.run; r != nil {
+		r.cancel()
+	}
+	e.Refresh()
+	x.srch.gen++
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &runningSearch{gen: x.srch.gen, cancel: cancel, re: re, reverse: reverse, size: e.f.Size(), started: time.Now()}
+	x.srch.run = r
+	e.Message("searching %s %s… (Esc cancels)", dirWord(reverse), re)
+	f := e.f
+	e.Go(func() {
+		off, n, wrapped, err := search.RegexFind(ctx, f, re, from, reverse, true)
+		d := time.Since(r.started)
+		searchPost(e, func() {
+			e.searchDone(r, search.Result{Offset: off, Wrapped: wrapped}, err, d, n)
+		})
 	})
 }
 
@@ -288,7 +364,7 @@ func dirWord(reverse bool) string {
 }
 
 // searchDone shows the result of r on the UI goroutine.
-func (e *Editor) searchDone(r *runningSearch, res search.Result, err error, d time.Duration) {
+func (e *Editor) searchDone(r *runningSearch, res search.Result, err error, d time.Duration, n int64) {
 	x := e.searcher()
 	if x.srch.run != r {
 		return // cancelled or replaced
@@ -303,13 +379,13 @@ func (e *Editor) searchDone(r *runningSearch, res search.Result, err error, d ti
 		// size did not search the file as it is: say so, not "not found".
 		e.Refresh()
 		if now := e.f.Size(); now != r.size {
-			e.Errorf("search for %s stopped: the file changed size during the search (now %s, was %s)", r.p, display.HumanBytes(now), display.HumanBytes(r.size))
+			e.Errorf("search for %s stopped: the file changed size during the search (now %s, was %s)", r.name(), display.HumanBytes(now), display.HumanBytes(r.size))
 			return
 		}
 	}
 	switch {
 	case errors.Is(err, search.ErrNotFound):
-		e.Errorf("not found: %s (the whole file, %s, in %s)", r.p, display.HumanBytes(e.f.Size()), formatDuration(d))
+		e.Errorf("not found: %s (the whole file, %s, in %s)", r.name(), display.HumanBytes(e.f.Size()), formatDuration(d))
 		return
 	case err != nil:
 		e.Errorf("search: %v", err)
@@ -322,7 +398,7 @@ func (e *Editor) searchDone(r *runningSearch, res search.Result, err error, d ti
 	if x.sel.selOn {
 		e.ClearSelection()
 	}
-	x.sel.matchOn, x.sel.matchOff, x.sel.matchLen = true, res.Offset, int64(r.p.Len())
+	x.sel.matchOn, x.sel.matchOff, x.sel.matchLen = true, res.Offset, n
 	e.PushJump()
 	e.CenterOn(res.Offset)
 	wrapped := ""
@@ -333,5 +409,9 @@ func (e *Editor) searchDone(r *runningSearch, res search.Result, err error, d ti
 			wrapped = " — wrapped around the end"
 		}
 	}
-	e.Message("found %s at 0x%x (%d) in %s%s", r.p, res.Offset, res.Offset, formatDuration(d), wrapped)
+	long := ""
+	if r.re != nil {
+		long = fmt.Sprintf(", %d bytes", n)
+	}
+	e.Message("found %s at 0x%x (%d%s) in %s%s", r.name(), res.Offset, res.Offset, long, formatDuration(d), wrapped)
 }

@@ -315,3 +315,57 @@ func RegexCount(ctx context.Context, src Source, r *Regex, off, end, maxN int64)
 	})
 	return n, err
 }
+
+// RegexFind finds one match of r for the editor: forward, the first
+// match RegexAll reports from `from` on; backward (reverse), the last one
+// it reports from the start of the file that starts at or before `from`.
+// With wrap it goes on from the other end once and says so. It returns the
+// match's offset and length; ErrNotFound when there is none.
+func RegexFind(ctx context.Context, src Source, r *Regex, from int64, reverse, wrap bool) (off, n int64, wrapped bool, err error) {
+	size := src.Size()
+	first := func(a, b int64) (int64, int64, bool, error) {
+		var o, l int64
+		found := false
+		err := RegexAll(ctx, src, r, a, b, func(x, k int64) bool {
+			o, l, found = x, k, true
+			return false
+		})
+		return o, l, found, err
+	}
+	last := func(a, b, maxStart int64) (int64, int64, bool, error) {
+		var o, l int64
+		found := false
+		err := RegexAll(ctx, src, r, a, b, func(x, k int64) bool {
+			if x > maxStart {
+				return false
+			}
+			o, l, found = x, k, true
+			return true
+		})
+		return o, l, found, err
+	}
+	from = max(-1, min(from, size))
+	var ok bool
+	if !reverse {
+		if off, n, ok, err = first(max(from, 0), size); err != nil || ok {
+			return off, n, false, err
+		}
+		if wrap {
+			if off, n, ok, err = first(0, size); err != nil || ok {
+				return off, n, true, err
+			}
+		}
+	} else {
+		if from >= 0 {
+			if off, n, ok, err = last(0, size, from); err != nil || ok {
+				return off, n, false, err
+			}
+		}
+		if wrap {
+			if off, n, ok, err = last(0, size, size); err != nil || ok {
+				return off, n, true, err
+			}
+		}
+	}
+	return 0, 0, false, fmt.Errorf("%s: %w", r, ErrNotFound)
+}
