@@ -181,15 +181,24 @@ func TestTmuxFollow(t *testing.T) {
 	p := startTmux(t, dir, "poll", other)
 	p.waitFor(regexp.MustCompile(`HEX`))
 	fpid, ppid := s.pid(), p.pid()
-	f0, p0 := switches(t, fpid), switches(t, ppid)
-	time.Sleep(3 * time.Second)
-	f1, p1 := switches(t, fpid), switches(t, ppid)
-	t.Logf("context switches in 3 s idle: following (inotify) %d, not following (polling) %d", f1-f0, p1-p0)
-	if f1-f0 > 2 {
-		t.Errorf("the follower was woken %d times in 3 s with nothing changing", f1-f0)
+	// Up to three windows of 3 s: the Go runtime's forced GC (every 2
+	// minutes) may fall into one; polling would wake the follower in each.
+	var fw, pw int
+	for try := 0; try < 3; try++ {
+		f0, p0 := switches(t, fpid), switches(t, ppid)
+		time.Sleep(3 * time.Second)
+		f1, p1 := switches(t, fpid), switches(t, ppid)
+		fw, pw = f1-f0, p1-p0
+		t.Logf("context switches in 3 s idle: following (inotify) %d, not following (polling) %d", fw, pw)
+		if fw <= 2 {
+			break
+		}
 	}
-	if p1-p0 < 6 {
-		t.Errorf("the polling editor was woken only %d times in 3 s: the measurement cannot tell", p1-p0)
+	if fw > 2 {
+		t.Errorf("the follower was woken %d times in 3 s with nothing changing", fw)
+	}
+	if pw < 6 {
+		t.Errorf("the polling editor was woken only %d times in 3 s: the measurement cannot tell", pw)
 	}
 
 	// copy-truncate: the log is cut to 0 and written again
