@@ -40,7 +40,7 @@ func TestCIChecksHygiene(t *testing.T) {
 // engines import no UI (tview, tcell, view, keymap); tview is imported
 // only by view and its subpackages (not view/hexfmt), tcell only by those
 // and keymap; the core mapping imports only its leaves (display, numparse,
-// spanset), never an engine; display and numparse import only the
+// spanset, wal: the durable journal's file format), never an engine; display and numparse import only the
 // standard library; mapping/testenv is imported only by tests and imports
 // no mmhex package; view imports none of its feature subpackages (the one
 // list, view/features, is imported by main alone).
@@ -89,7 +89,11 @@ func TestPackageRules(t *testing.T) {
 		switch path {
 		case "mmhex/mapping":
 			bad("the core imports only its leaves, never an engine", p.Imports, func(d string) bool {
-				return under(d, "mmhex") && d != "mmhex/mapping/display" && d != "mmhex/mapping/numparse" && d != "mmhex/mapping/spanset"
+				return under(d, "mmhex") && d != "mmhex/mapping/display" && d != "mmhex/mapping/numparse" && d != "mmhex/mapping/spanset" && d != "mmhex/mapping/wal"
+			})
+		case "mmhex/mapping/wal":
+			bad("the journal format is a leaf: the standard library and x/sys only", p.Deps, func(d string) bool {
+				return under(d, "mmhex") || (strings.Contains(strings.Split(d, "/")[0], ".") && !under(d, "golang.org/x/sys"))
 			})
 		case "mmhex/mapping/display", "mmhex/mapping/numparse", "mmhex/mapping/testenv":
 			bad("a leaf imports only the standard library", p.Deps, func(d string) bool { return strings.Contains(strings.Split(d, "/")[0], ".") || under(d, "mmhex") })

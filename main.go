@@ -37,7 +37,9 @@ import (
 	"mmhex/mapping/extents"
 	"mmhex/mapping/ksy"
 	"mmhex/mapping/pagecache"
+	"mmhex/mapping/recovery"
 	"mmhex/mapping/replace"
+	"mmhex/mapping/reshape"
 	"mmhex/mapping/search"
 	"mmhex/mapping/shape"
 	"mmhex/mapping/stream"
@@ -64,15 +66,20 @@ var commands = []command{
 	{"cat", catUsage, "write LENGTH bytes (default: to the end) from OFFSET to standard output, through a mapping; --as: as text (c = xxd -i FILE, xxd-i, base64 = base64 -w 0, hex, hex-spaces, go, python, rust, escaped)", cmdCat},
 	{"completion", "bash|zsh|fish", "print the shell completion script (subcommands, flags, file names, --keys/--format/--color values); source <(mmhex completion bash)", cmdCompletion},
 	{"decode", decodeUsage, "decode a structure with a Kaitai Struct .ksy format (built in, from $XDG_CONFIG_HOME/mmhex/formats, or --format FILE.ksy; detected by magic bytes or extension): the tree, --json, or one field with --path", cmdDecode},
+	{"delete", "FILE OFFSET LENGTH", "delete LENGTH bytes at OFFSET in place: FALLOC_FL_COLLAPSE_RANGE moves the blocks after it (ext4, xfs; LENGTH a multiple of the block size), journaled, then fdatasync", cmdShape("delete", 2)},
 	{"diff", diffUsage, "positional compare (byte i of A against byte i of B): the differing ranges, OFFSET LENGTH in hex, and a total; --bytes: what cmp -l prints; exit 0 same, 1 different, 2 trouble", cmdDiff},
 	{"dump", dumpUsage, "hex dump through the mapping: canonical (= hexdump -C), xxd, or plain (= xxd -p); coloured by byte class", cmdDump},
 	{"entropy", entropyUsage, "Shannon entropy (bits per byte, 0-8) of each block (default 64 KiB): OFFSET ENTROPY lines, or --json with the hole flag and byte class; holes are not read", cmdEntropy},
 	{"extents", "FILE [--json]", "data and hole ranges (SEEK_DATA/SEEK_HOLE) and the physical extents (FIEMAP: logical, physical, length, flags), as filefrag -v", cmdExtents},
 	{"hash", hashUsage, "CRC-32, MD5, SHA-1, SHA-256 or SHA-512 of the file (as sha256sum prints it) or of a range; holes are not read", cmdHash},
+	{"insert", "FILE OFFSET LENGTH", "insert LENGTH zero bytes at OFFSET in place: FALLOC_FL_INSERT_RANGE moves the blocks after it (ext4, xfs; LENGTH a multiple of the block size), journaled, then fdatasync", cmdShape("insert", 2)},
 	{"keys", keysUsage, "print the active key bindings; configuration problems on standard error (exit 1); --markdown: docs/keys.md", cmdKeys},
 	{"marks", "FILE [--json]", "the marks kept for the file across sessions (set in the editor): letter, offset in hex and decimal, note; exit 1 when none, 2 when they belong to a file this one replaced", cmdMarks},
 	{"patch", patchUsage, "store bytes through a shared mapping and msync them (MS_SYNC; --async: MS_ASYNC, a no-op on Linux, not waited for); --from-dump: the bytes of an xxd or hexdump -C dump, or of a diff of two dumps (its old side checked first)", cmdPatch},
+	{"punch", "FILE OFFSET LENGTH [--zero]", "punch a hole (FALLOC_FL_PUNCH_HOLE: the range reads as zeros and its blocks are freed; --zero: FALLOC_FL_ZERO_RANGE keeps them), journaled, then fdatasync", cmdShape("punch", 2)},
+	{"recover", recoverUsage, "the edits a session left unsynced when it ended (killed, crashed, or quit keeping them): list them (default), revert them (then sync), or keep them; the journal is removed after --revert or --keep", cmdRecover},
 	{"replace", replaceUsage, "replace every match (non-overlapping, left to right) with bytes of the same length, in place, then msync(MS_SYNC); exit 1 when none, 2 on trouble", cmdReplace},
+	{"resize", "FILE SIZE", "set the file's size: growing adds a hole, truncating journals the bytes cut (at most 256 MiB), then fdatasync", cmdShape("resize", 1)},
 	{"search", searchUsage, "print the offset of every match (overlapping included) in decimal, one a line; exit 1 when none, 2 on trouble", cmdSearch},
 	{"stat", "FILE [--json] [--watch]", "size, pages and page-cache figures (resident, cached, dirty, writeback, evicted); --watch: once a second until Ctrl-C", cmdStat},
 	{"strings", stringsUsage, "print the printable strings, byte for byte as GNU strings -a with the same -n, -t and -e", cmdStrings},
@@ -631,6 +638,68 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// cmdShape is resize, punch, insert and delete (mapping/reshape): FILE and
+// nargs sizes.
+func cmdShape(op string, nargs int) func(args []string, stdout, stderr io.Writer) error {
+	return func(args []string, stdout, stderr io.Writer) error {
+		fs := flag.NewFlagSet(op, flag.ContinueOnError)
+		zero := false
+		usage := "FILE SIZE"
+		if nargs == 2 {
+			usage = "FILE OFFSET LENGTH"
+		}
+		if op == "punch" {
+			fs.BoolVar(&zero, "zero", false, "FALLOC_FL_ZERO_RANGE: zeros, blocks kept allocated")
+			usage += " [--zero]"
+		}
+		pos, err := parseArgs(fs, args)
+		if err != nil {
+			return err
+		}
+		if err := needArgs(op, usage, pos, 1+nargs, 1+nargs); err != nil {
+			return err
+		}
+		what := []string{"size"}
+		if nargs == 2 {
+			what = []string{"offset", "length"}
+		}
+		nums := make([]int64, nargs)
+		for i := range nums {
+			if nums[i], err = parseNumber(pos[0], what[i], pos[1+i]); err != nil {
+				return err
+			}
+		}
+		return reshape.Command(op, pos[0], nums, zero, stdout)
+	}
+}
+
+const recoverUsage = "FILE [--revert|--keep|--list] [--json]"
+
+func cmdRecover(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("recover", flag.ContinueOnError)
+	revert := fs.Bool("revert", false, "put back the bytes the journaled edits replaced, sync, remove the journal")
+	keep := fs.Bool("keep", false, "keep the bytes as they are and remove the journal")
+	list := fs.Bool("list", false, "list the journaled edits (the default)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := needArgs("recover", recoverUsage, pos, 1, 1); err != nil {
+		return err
+	}
+	act := recovery.List
+	switch {
+	case *revert && (*keep || *list), *keep && *list:
+		return usageError{fmt.Errorf("recover: choose one of --revert, --keep and --list")}
+	case *revert:
+		act = recovery.Revert
+	case *keep:
+		act = recovery.Keep
+	}
+	return recovery.Command(pos[0], act, *asJSON, stdout)
 }
 
 func cmdStat(args []string, stdout, stderr io.Writer) error {

@@ -27,10 +27,15 @@ import (
 var bin string
 
 func TestMain(m *testing.M) {
+	if v := os.Getenv(crashChildEnv); v != "" {
+		action, path, _ := strings.Cut(v, ":")
+		crashChild(action, path)
+	}
 	if b := os.Getenv(noCachestatEnv); b != "" {
 		bin = b // a child run by TestStatWithoutCachestat: the binary is built
 		os.Exit(m.Run())
 	}
+	cleanState := testenv.IsolateState()
 	dir, err := os.MkdirTemp("", "mmhex-bin-")
 	if err != nil {
 		panic(err)
@@ -44,6 +49,7 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
+	cleanState()
 	os.Exit(code)
 }
 

@@ -42,6 +42,7 @@ const (
 	CopyHex        Action = "copy-hex"
 	CopyRaw        Action = "copy-raw"
 	Fill           Action = "fill"
+	Recover        Action = "recover"
 	WriteSelection Action = "write-selection"
 	PasteHex       Action = "paste-hex"
 	MarkSet        Action = "mark-set"
@@ -141,6 +142,7 @@ var actions = []Info{
 	{SyncQuit, "save with MS_SYNC, then quit", GroupSave, false},
 	{Quit, "quit (asks when edits are not synced)", GroupSave, false},
 	{QuitRevert, "revert all unsynced edits, then quit", GroupSave, false},
+	{Recover, "the edits an earlier session left unsynced (killed, crashed): revert, keep or look", GroupSave, false},
 
 	{SearchForward, "search forward from the cursor (hex or text)", GroupSearch, false},
 	{SearchBackward, "search backward from the cursor (hex or text)", GroupSearch, false},

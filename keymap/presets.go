@@ -74,6 +74,7 @@ var defaultPreset = presetDef{name: PresetDefault, modes: []modeDef{{
 		{"Ctrl-X", SyncQuit},
 		{"Ctrl-Q", Quit}, {"Ctrl-C", Quit},
 		{"Alt-q", QuitRevert},
+		{"Alt-e", Recover},
 
 		{"Ctrl-F", SearchForward},
 		{"Ctrl-R", SearchBackward},
@@ -149,6 +150,7 @@ var vimNormal = []presetBind{
 
 	{"Z Z", SyncQuit},
 	{"Z Q", QuitRevert},
+	{"g r", Recover},
 
 	{"/", SearchForward},
 	{"?", SearchBackward},

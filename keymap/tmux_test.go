@@ -22,7 +22,16 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	// The binary's durable journals go to a folder of this run, not the
+	// real home (keymap's tests import nothing from mapping: no testenv).
+	state, err := os.MkdirTemp("", "mmhex-state-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_STATE_HOME", state)
+	code := m.Run()
+	os.RemoveAll(state)
+	os.Exit(code)
 }
 
 // keyProbe, run inside a terminal, writes the normalised name of every key

@@ -98,6 +98,7 @@ type File struct {
 	kept map[int64]*window // private mode: windows holding private edits
 
 	j      journal
+	d      durable // the journal on disk (durable.go)
 	unsync pageSet
 	// unsyncBytes are the bytes stored since the last MS_SYNC (edits,
 	// undos, redos, reverts: every store marks its pages and its bytes), a
@@ -201,6 +202,7 @@ func (f *File) open() error {
 	if err := f.checkKind(st.Mode); err != nil {
 		return err
 	}
+	f.walHeader(&st)
 	switch {
 	case o.Private:
 		f.mode = Private
@@ -361,6 +363,16 @@ func residencyVisible(st *unix.Stat_t, fd int) bool {
 // Close unmaps every window and closes the file. Unsynced edits of a shared
 // mapping stay in the page cache and reach the disk by kernel writeback.
 func (f *File) Close() error {
+	// Edits undone or reverted back to the synced state: the journal has
+	// records but nothing is unsynced. Sync the restored pages (the
+	// kernel may have written the edited ones back) so that the journal
+	// can go.
+	f.mu.Lock()
+	settle := !f.closed && f.mode == Shared && f.d.w != nil && f.d.w.Records() > 0 && f.j.unsynced() == 0 && !f.j.lostBad
+	f.mu.Unlock()
+	if settle {
+		f.Sync(MSSync)
+	}
 	f.busy.Lock()
 	defer f.busy.Unlock()
 	f.mu.Lock()
@@ -371,6 +383,7 @@ func (f *File) Close() error {
 	f.closed = true
 	f.unmapAll()
 	f.j.close()
+	f.walClose()
 	return f.f.Close()
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -528,7 +529,7 @@ func (f *File) writeAtLocked(p []byte, off int64, g *Group) (int, error) {
 		nb = blob{kind: kArena, at: int64(len(f.j.arena))}
 		f.j.arena = append(f.j.arena, p...)
 	}
-	done, err := f.storeFrom(off, n, f.j.source(nb, n))
+	done, err := f.storeFrom(off, n, f.j.source(nb, n), fillOf(nb))
 	f.journalStore(entry{off: off, n: n, old: old, new: nb, join: join}, done)
 	if g != nil && done > 0 {
 		g.started, g.gen = true, f.j.gen
@@ -555,7 +556,7 @@ func (f *File) Fill(off, n int64, b byte) error {
 		return err
 	}
 	nb := blob{kind: kFill, b: b}
-	done, err := f.storeFrom(off, n, f.j.source(nb, n))
+	done, err := f.storeFrom(off, n, f.j.source(nb, n), fillOf(nb))
 	f.journalStore(entry{off: off, n: n, old: old, new: nb}, done)
 	return err
 }
@@ -616,7 +617,7 @@ func (f *File) FillContext(ctx context.Context, off, n int64, b byte, progress f
 		if err := f.captureSpill(old.at, pos, c, buf, zero); err != nil {
 			return err
 		}
-		stored, err := f.storeFrom(pos, c, f.j.source(nb, c))
+		stored, err := f.storeFrom(pos, c, f.j.source(nb, c), fillOf(nb))
 		j := &f.j
 		if stored > 0 {
 			if k >= 0 && k == j.pos-1 && j.pos == len(j.e) && j.pos > j.syncPos &&
@@ -675,7 +676,7 @@ func (f *File) Amend(p []byte, off int64, expect []byte) error {
 	if k := j.pos - 1; k >= 0 && j.pos == len(j.e) && j.pos > j.syncPos && j.e[k].off == off && j.e[k].n == n && n <= spillThreshold {
 		nb := blob{kind: kArena, at: int64(len(j.arena))}
 		j.arena = append(j.arena, p...)
-		done, err := f.storeFrom(off, n, j.source(nb, n))
+		done, err := f.storeFrom(off, n, j.source(nb, n), -1)
 		if done == n {
 			j.freeBlob(j.e[k].new, n)
 			j.e[k].new = nb
@@ -695,7 +696,7 @@ func (f *File) Amend(p []byte, off int64, expect []byte) error {
 	j.arena = append(j.arena, cur...)
 	nb := blob{kind: kArena, at: int64(len(j.arena))}
 	j.arena = append(j.arena, p...)
-	done, err := f.storeFrom(off, n, j.source(nb, n))
+	done, err := f.storeFrom(off, n, j.source(nb, n), -1)
 	f.journalStore(entry{off: off, n: n, old: old, new: nb}, done)
 	return err
 }
@@ -789,11 +790,23 @@ func (f *File) spillBytes(p []byte) (blob, error) {
 	return blob{kind: kSpill, at: so}, nil
 }
 
+// fillOf is the byte a fill blob stores, or -1.
+func fillOf(b blob) int {
+	if b.kind == kFill {
+		return int(b.b)
+	}
+	return -1
+}
+
 // storeFrom stores n bytes at off through the mapping, window by window
 // and a page at a time, taking them from src, and records the pages as
-// edited. It returns how many bytes from off it stored: n, or on a fault
+// edited; the durable journal has the bytes it replaces first (fill: the
+// byte src hands out, or -1 when it is not a fill). It returns how many bytes from off it stored: n, or on a fault
 // those before the page that faulted, with the error.
-func (f *File) storeFrom(off, n int64, src func(i int64, max int) ([]byte, error)) (int64, error) {
+func (f *File) storeFrom(off, n int64, src func(i int64, max int) ([]byte, error), fill int) (int64, error) {
+	if err := f.logStore(off, n, src, fill); err != nil {
+		return 0, err
+	}
 	for i := int64(0); i < n; {
 		pos := off + i
 		if pos >= f.size {
@@ -835,8 +848,10 @@ func (f *File) storeFrom(off, n int64, src func(i int64, max int) ([]byte, error
 // before the call they watch): store runs after each part of a store with
 // the offset reached; sync runs while Sync works without the mutex.
 type fileHooks struct {
-	store func(reached int64)
-	sync  func()
+	store     func(reached int64)
+	sync      func()
+	walCommit func(off, n int64) // before a durable-journal record is committed
+	between   func()             // RevertUnsynced, between two steps (without the mutex)
 }
 
 func (f *File) markPages(off, n int64) {
@@ -893,7 +908,7 @@ outer:
 				m++
 			}
 			p := wnt[k:m]
-			s, serr := f.storeFrom(pos+k, m-k, func(i int64, mx int) ([]byte, error) { return p[i:][:min(mx, len(p)-int(i))], nil })
+			s, serr := f.storeFrom(pos+k, m-k, func(i int64, mx int) ([]byte, error) { return p[i:][:min(mx, len(p)-int(i))], nil }, -1)
 			restored += s
 			if serr != nil {
 				done = pos + k + s - e.off
@@ -1129,38 +1144,58 @@ func (f *File) RevertAllProgress(progress func(done, total int)) (Reverted, erro
 // the state at Open. Like Undo it leaves alone bytes another writer
 // changed since.
 func (f *File) RevertUnsynced() (Reverted, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	// One step at a time, the mutex let go between two steps: reads (a
+	// frame of the grid, a search) go on during a long revert. Each step
+	// looks at the journal afresh, so an edit made meanwhile is unsynced
+	// too and is reverted with the rest.
 	var r Reverted
+	for {
+		f.mu.Lock()
+		done, err := f.revertUnsyncedStep(&r)
+		f.mu.Unlock()
+		if done || err != nil {
+			return r, err
+		}
+		if f.hooks.between != nil {
+			f.hooks.between()
+		}
+		runtime.Gosched() // a reader waiting for the mutex gets it now
+	}
+}
+
+// revertUnsyncedStep undoes, redoes or re-applies one edit on the way to
+// the synced state; done when there is none left. Callers hold f.mu.
+func (f *File) revertUnsyncedStep(r *Reverted) (done bool, err error) {
 	if f.closed {
-		return r, f.errf("%w", ErrClosed)
+		return true, f.errf("%w", ErrClosed)
 	}
 	if f.j.lostBad {
-		return r, f.errf("%w", ErrSyncStateUnknown)
+		return true, f.errf("%w", ErrSyncStateUnknown)
 	}
 	f.refreshSize()
-	for f.j.pos > f.j.syncPos {
+	switch {
+	case f.j.pos > f.j.syncPos:
 		ed, err := f.undoLocked()
 		r.Skipped.addAll(ed.Skipped)
 		if err != nil {
-			return r, err
+			return true, err
 		}
 		r.count(ed)
-	}
-	for f.j.pos < f.j.syncPos {
+		return false, nil
+	case f.j.pos < f.j.syncPos:
 		ed, err := f.redoLocked()
 		r.Skipped.addAll(ed.Skipped)
 		if err != nil {
-			return r, err
+			return true, err
 		}
 		r.count(ed)
-	}
-	for len(f.j.lostRev) > 0 {
+		return false, nil
+	case len(f.j.lostRev) > 0:
 		k := len(f.j.lostRev) - 1
 		e := f.j.lostRev[k]
 		done, restored, err := f.restore(e, e.old, e.new, &r.Skipped)
 		if err != nil && done == 0 {
-			return r, err
+			return true, err
 		}
 		if err != nil && done < e.n {
 			// The head is applied; the tail waits.
@@ -1172,7 +1207,7 @@ func (f *File) RevertUnsynced() (Reverted, error) {
 		if restored == 0 && err == nil {
 			f.j.free(e)
 			r.Dropped++
-			continue
+			return false, nil
 		}
 		for _, x := range f.j.e[f.j.pos:] {
 			f.j.free(x)
@@ -1182,12 +1217,13 @@ func (f *File) RevertUnsynced() (Reverted, error) {
 		f.j.syncPos = f.j.pos
 		f.j.gen++
 		if err != nil {
-			return r, err
+			return true, err
 		}
 		r.Edits++
+		return false, nil
 	}
 	f.j.extra = 0
-	return r, nil
+	return true, nil
 }
 
 // UnsyncedEdits returns how many edits separate the mapped bytes from the

@@ -184,6 +184,7 @@ func (f *File) syncWith(label string, full bool, do func(taken []prange, size in
 		f.inflightEdits, f.syncing = before, true
 		f.unsync.clear()
 		f.j.synced()
+		f.walSyncStart()
 	}
 	f.mu.Unlock()
 
@@ -224,6 +225,11 @@ func (f *File) syncWith(label string, full bool, do func(taken []prange, size in
 		res.StillDirty = 0
 	}
 	f.last, f.hasLast = res, true
+	if full {
+		if err := f.walSynced(); err != nil {
+			return res, f.errf("synced (%s), but the journal could not record it: %w", label, err)
+		}
+	}
 	return res, nil
 }
 

@@ -54,19 +54,15 @@ func mmhexBinary(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
-	// Marks are kept in $XDG_STATE_HOME/mmhex (mapping/bookmarks): the
-	// tests (and the binaries they start) keep theirs in a folder of
-	// their own, never in the user's.
-	state, err := os.MkdirTemp("", "mmhex-view-state-")
-	if err != nil {
-		panic(err)
-	}
-	os.Setenv("XDG_STATE_HOME", state)
+	// Marks (mapping/bookmarks) and durable journals (mapping/wal) are
+	// kept in $XDG_STATE_HOME/mmhex: the tests (and the binaries they
+	// start) keep theirs in a folder of their own, never in the user's.
+	cleanState := testenv.IsolateState()
 	code := m.Run()
+	cleanState()
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}
-	os.RemoveAll(state)
 	os.Exit(code)
 }
 

@@ -53,6 +53,10 @@ func Selection() Feature { return &selection{} }
 // a new file). The write is the editor's job: no state of its own.
 func WriteSelection() Feature { return featureFunc{"write-selection", registerWriteSelection} }
 
+// Recovery offers, at start, the edits an earlier session left unsynced
+// in its journal (revert, keep, look first), and the recover action.
+func Recovery() Feature { return &recoveryFeature{} }
+
 // featureFunc is a feature that is one registering function.
 type featureFunc struct {
 	name string

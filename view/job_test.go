@@ -423,6 +423,7 @@ func TestJobSyncStillUnsynced(t *testing.T) {
 	// goroutine; an Esc or Ctrl-S then would meet a running fill).
 	r.waitFor("undoes it)")
 	r.waitFor("1 edit unsynced, 3072 pages")
+	r.waitFor(" with 0xff (") // the fill job has ended: Ctrl-S is not refused as busy
 	r.keys("Esc", "Ctrl-G", "0", "Enter")
 	t.Cleanup(func() {
 		select {

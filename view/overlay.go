@@ -129,6 +129,12 @@ func layoutChoices(choices []string, w int) [][]string {
 
 func (d *quitDialog) draw(s tcell.Screen, x, y, w, h int) {
 	title, explain, choices := d.lines()
+	drawChoices(s, x, y, w, h, title, explain, choices, d.err)
+}
+
+// drawChoices draws a dialog: a title, an explanation, the choices (the
+// key in brackets stands out) and an error when there is one.
+func drawChoices(s tcell.Screen, x, y, w, h int, title, explain string, choices []string, errText string) {
 	full := 0
 	for i, c := range choices {
 		if i > 0 {
@@ -140,8 +146,8 @@ func (d *quitDialog) draw(s tcell.Screen, x, y, w, h int) {
 	text := wrapWords(explain, iw)
 	rows := layoutChoices(choices, iw)
 	var errLines []string
-	if d.err != "" {
-		errLines = wrapWords(d.err, iw)
+	if errText != "" {
+		errLines = wrapWords(errText, iw)
 	}
 	ix, iy, iw, ih := drawBox(s, x, y, w, h, iw+4, len(text)+len(rows)+len(errLines)+2, title)
 	// On a screen too short for everything the choices stay and the

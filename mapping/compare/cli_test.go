@@ -52,7 +52,9 @@ func mmhexBinary(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	cleanState := testenv.IsolateState() // no durable journal in the real home
 	code := m.Run()
+	cleanState()
 	if binPath != "" && binErr == nil && os.Getenv(binEnv) == "" {
 		os.RemoveAll(filepath.Dir(binPath))
 	}

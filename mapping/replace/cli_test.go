@@ -44,7 +44,9 @@ func mmhexBin(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	cleanState := testenv.IsolateState() // no durable journal in the real home
 	code := m.Run()
+	cleanState()
 	if binPath != "" && binErr == nil {
 		os.RemoveAll(filepath.Dir(binPath))
 	}

@@ -197,6 +197,15 @@ func (s *Set) Overlaps(a, b int64) bool {
 	return t != 0 && s.nodes[t].b > a
 }
 
+// Covers reports whether every value in [a, b) is in the set.
+func (s *Set) Covers(a, b int64) bool {
+	if a >= b {
+		return true
+	}
+	t := s.floor(a)
+	return t != 0 && s.nodes[t].b >= b
+}
+
 // Clip drops every value >= limit.
 func (s *Set) Clip(limit int64) {
 	l, r := s.split(s.root, limit)

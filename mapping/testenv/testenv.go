@@ -106,13 +106,33 @@ func AsNobody(t *testing.T) bool {
 	cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
 		bin, "-test.run="+strings.Join(run, "/"), "-test.v", "-test.count=1")
 	cmd.Dir = tmp
-	cmd.Env = append(os.Environ(), asNobodyEnv+"=1", "TMPDIR="+tmp, "HOME="+tmp)
+	cmd.Env = append(os.Environ(), asNobodyEnv+"=1", "TMPDIR="+tmp, "HOME="+tmp, "XDG_STATE_HOME="+filepath.Join(tmp, "state"))
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "--- PASS: "+t.Name()+" ") ||
 		strings.Contains(string(out), "--- SKIP") {
 		t.Fatalf("%s as nobody (setpriv): %v\n%s", t.Name(), err, out)
 	}
 	return true
+}
+
+// IsolateState points XDG_STATE_HOME (where mmhex keeps its durable
+// journals) at a new temporary folder for the whole test binary, so that
+// no test writes into the real home; a TestMain calls it and runs the
+// returned cleanup after m.Run. The folder is in /dev/shm when that is
+// writable (an fdatasync there costs nothing, so tests that make
+// thousands of edits stay fast); tests of the journal's cost on a disk
+// set their own.
+func IsolateState() (cleanup func()) {
+	parent := ""
+	if syscall.Access("/dev/shm", 2 /* W_OK */) == nil {
+		parent = "/dev/shm"
+	}
+	dir, err := os.MkdirTemp(parent, "mmhex-state-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_STATE_HOME", dir)
+	return func() { os.RemoveAll(dir) }
 }
 
 // CopyFile copies the file from to a new file to with mode perm.

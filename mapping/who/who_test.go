@@ -32,7 +32,10 @@ func TestMain(m *testing.M) {
 		helper(h)
 		return
 	}
-	os.Exit(m.Run())
+	cleanState := testenv.IsolateState() // no durable journal in the real home
+	code := m.Run()
+	cleanState()
+	os.Exit(code)
 }
 
 var sink byte

@@ -50,5 +50,6 @@ func With(o Options) []view.Feature {
 		follow.New(o.Follow),
 		holders.Panel(),
 		holes.Holes(),
+		view.Recovery(),
 	}
 }

@@ -57,7 +57,9 @@ func TestMain(m *testing.M) {
 	if out := os.Getenv(maxRSSEnv); out != "" {
 		os.Exit(maxRSSHelper(out))
 	}
+	cleanState := testenv.IsolateState()
 	code := m.Run()
+	cleanState()
 	if buildDir != "" {
 		os.RemoveAll(buildDir)
 	}

@@ -1,0 +1,281 @@
+package main
+
+// crash_test.go: the durable journal survives SIGKILL. A child (this test
+// binary run again, crashChild) edits a file through mapping like the
+// editor does, says "ready" and waits; the test kills it with SIGKILL,
+// optionally after the kernel wrote the edited pages to disk, and then
+// `mmhex recover` (the real binary) puts the original bytes back.
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"mmhex/mapping"
+	"mmhex/mapping/reshape"
+	"mmhex/mapping/testenv"
+)
+
+const crashChildEnv = "MMHEX_TEST_CRASH_CHILD"
+
+// crashChild is the child's side: edit, print "ready", wait to be killed.
+func crashChild(action, path string) {
+	f, err := mapping.Open(path, mapping.Options{})
+	if err != nil {
+		fmt.Println(err)
+		os.Exit(3)
+	}
+	ready := func() {
+		fmt.Println("ready")
+		select {} // until SIGKILL
+	}
+	must := func(err error) {
+		if err != nil {
+			fmt.Println(err)
+			os.Exit(3)
+		}
+	}
+	switch action {
+	case "typed":
+		// Two hex digits a byte, as the editor stores them.
+		for i, b := range []byte{0xde, 0xad, 0xbe, 0xef} {
+			off := int64(0x1000 + i)
+			_, err := f.WriteAt([]byte{b & 0xf0}, off)
+			must(err)
+			must(f.Amend([]byte{b}, off, []byte{b & 0xf0}))
+		}
+		_, err := f.WriteAt([]byte("OK"), 5)
+		must(err)
+		ready()
+	case "fill":
+		must(f.Fill(0x100, 3000, 0xff))
+		_, err := f.WriteAt([]byte{1, 2, 3}, 0x2000)
+		must(err)
+		ready()
+	case "shapes":
+		// Insert (with bytes below the block boundary moved), delete,
+		// punch, truncate, grow: each journaled; killed before any sync.
+		_, err := reshape.Insert(f, 5000, 8192)
+		must(err)
+		_, err = reshape.Delete(f, 20000, 4096)
+		must(err)
+		must(reshape.Punch(f, 100, 3000, false))
+		must(reshape.Resize(f, f.Size()-1000))
+		must(reshape.Resize(f, f.Size()+50000))
+		ready()
+	case "midfill":
+		_, err := f.FillContext(context.Background(), 0, f.Size(), 0xaa, func(done int64) {
+			if done >= 4<<20 && done < f.Size() {
+				ready()
+			}
+		})
+		must(err)
+		fmt.Println("the fill ended before it was killed")
+		os.Exit(3)
+	}
+	fmt.Println("unknown action", action)
+	os.Exit(3)
+}
+
+// crash runs the child on path, waits for "ready", lets the kernel write
+// the file's dirty pages to disk first when kernelSync is set (checked by
+// reading the disk), then kills it with SIGKILL.
+func crash(t *testing.T, action, path string, kernelSync bool, edited func(disk []byte) bool) {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(self, "-test.run=^$")
+	cmd.Env = append(os.Environ(), crashChildEnv+"="+action+":"+path)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	killed := false
+	t.Cleanup(func() {
+		if !killed {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || line != "ready\n" {
+		t.Fatalf("child: %q %v", line, err)
+	}
+	if kernelSync {
+		fh, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// sync_file_range then fdatasync from this process: the kernel
+		// writes the child's dirty pages (the edits) to disk.
+		if err := unix.SyncFileRange(int(fh.Fd()), 0, 0, unix.SYNC_FILE_RANGE_WAIT_BEFORE|unix.SYNC_FILE_RANGE_WRITE|unix.SYNC_FILE_RANGE_WAIT_AFTER); err != nil {
+			t.Fatal(err)
+		}
+		if err := unix.Fdatasync(int(fh.Fd())); err != nil {
+			t.Fatal(err)
+		}
+		fh.Close()
+		if disk := testenv.DiskBytes(t, path); !edited(disk) {
+			t.Fatal("the edits are not on disk after the kernel's writeback")
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	killed = true
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+		t.Fatalf("child ended with %v, not by SIGKILL", err)
+	}
+}
+
+// recoverAfterCrash: the child's edits are in the file after SIGKILL;
+// `mmhex recover FILE` lists them, `--revert` puts the original bytes back
+// (compared byte for byte with cmp) and removes the journal.
+func recoverAfterCrash(t *testing.T, action string, orig []byte, kernelSync bool, summary string, edited func([]byte) bool) {
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	path := tempFile(t, "crash.bin", orig)
+	keep := tempFile(t, "orig.bin", orig)
+	crash(t, action, path, kernelSync, edited)
+	if got, _ := os.ReadFile(path); !edited(got) {
+		t.Fatal("the child's edits are not in the file")
+	}
+	r := mmhex(t, "recover", path)
+	first, _, _ := strings.Cut(r.stdout, "\n")
+	if r.code != 0 || !strings.HasPrefix(first, path+": "+summary+" from a session that ended at ") {
+		t.Fatalf("recover: %d %q %q\nwant %s: %s from a session that ended at …", r.code, r.stdout, r.stderr, path, summary)
+	}
+	r = mmhex(t, "recover", path, "--revert")
+	if r.code != 0 || !strings.Contains(r.stdout, "put back and synced; journal removed\n") {
+		t.Fatalf("recover --revert: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	cmp := testenv.RequireTool(t, "cmp")
+	if out, err := exec.Command(cmp, keep, path).CombinedOutput(); err != nil {
+		t.Fatalf("cmp after recover --revert: %v\n%s", err, out)
+	}
+	testenv.MustEqual(t, "on disk", testenv.DiskBytes(t, path), orig)
+	if ents, _ := os.ReadDir(filepath.Join(state, "mmhex")); len(ents) != 0 {
+		t.Fatalf("journals left: %v", ents)
+	}
+	if r := mmhex(t, "recover", path); r.stdout != path+": no journal left to recover\n" {
+		t.Fatalf("recover again: %q", r.stdout)
+	}
+}
+
+func TestCrashAfterTypedEdits(t *testing.T) {
+	orig := pattern(3 * 4096)
+	edited := func(b []byte) bool { return string(b[0x1000:0x1004]) == "\xde\xad\xbe\xef" && string(b[5:7]) == "OK" }
+	for _, ks := range []bool{false, true} {
+		t.Run(fmt.Sprintf("kernelSync=%v", ks), func(t *testing.T) {
+			recoverAfterCrash(t, "typed", orig, ks, "5 edits of 6 bytes", edited)
+		})
+	}
+}
+
+func TestCrashAfterFill(t *testing.T) {
+	orig := pattern(3 * 4096)
+	edited := func(b []byte) bool { return b[0x100] == 0xff && b[0x100+2999] == 0xff && b[0x2000] == 1 }
+	for _, ks := range []bool{false, true} {
+		t.Run(fmt.Sprintf("kernelSync=%v", ks), func(t *testing.T) {
+			recoverAfterCrash(t, "fill", orig, ks, "2 edits of 3003 bytes", edited)
+		})
+	}
+}
+
+func TestCrashInTheMiddleOfAFill(t *testing.T) {
+	orig := pattern(12 << 20)
+	clear(orig[5<<20 : 6<<20]) // zeros: a hole in the journal's copy
+	edited := func(b []byte) bool { return b[0] == 0xaa && b[4<<20-1] == 0xaa && b[8<<20] != 0xaa }
+	for _, ks := range []bool{false, true} {
+		t.Run(fmt.Sprintf("kernelSync=%v", ks), func(t *testing.T) {
+			// The child stops after the first or the second 4 MiB part.
+			state := t.TempDir()
+			t.Setenv("XDG_STATE_HOME", state)
+			path := tempFile(t, "crash.bin", orig)
+			crash(t, "midfill", path, ks, edited)
+			r := mmhex(t, "recover", path, "--revert")
+			if r.code != 0 || !strings.Contains(r.stdout, "put back and synced; journal removed\n") {
+				t.Fatalf("recover --revert: %d %q %q", r.code, r.stdout, r.stderr)
+			}
+			testenv.MustEqual(t, "after recover --revert", testenv.DiskBytes(t, path), orig)
+		})
+	}
+}
+
+// A byte another writer changed after the crash is left alone and named;
+// a journal left for a file since replaced by another one is refused.
+func TestCrashRecoverOtherWriterAndReplaced(t *testing.T) {
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	orig := pattern(3 * 4096)
+	path := tempFile(t, "crash.bin", orig)
+	crash(t, "typed", path, false, nil)
+	fh, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fh.WriteAt([]byte{0x77}, 0x1001) // another writer, after the crash
+	fh.Close()
+	r := mmhex(t, "recover", path, "--revert")
+	if r.code != 0 || !strings.HasSuffix(r.stdout, "\n"+path+": left 1 byte at 0x1001 alone: changed by another writer since the journaled edit\n") {
+		t.Fatalf("recover --revert: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	want := append([]byte(nil), orig...)
+	want[0x1001] = 0x77
+	testenv.MustEqual(t, "after recover --revert", testenv.DiskBytes(t, path), want)
+
+	// Replaced: edits kept in a journal, then the file renamed over.
+	crash(t, "typed", path, false, nil)
+	var before unix.Stat_t
+	unix.Stat(path, &before)
+	tmp := path + ".new"
+	if err := os.WriteFile(tmp, orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+	var after unix.Stat_t
+	unix.Stat(path, &after)
+	ents, _ := os.ReadDir(filepath.Join(state, "mmhex"))
+	if len(ents) != 1 {
+		t.Fatalf("journals: %v", ents)
+	}
+	jp := filepath.Join(state, "mmhex", ents[0].Name())
+	r = mmhex(t, "recover", path, "--revert")
+	wantOut := fmt.Sprintf("%s: journal %s is from the file that was at this path before it was replaced by another file (device %d inode %d then, device %d inode %d now): refused\n",
+		path, jp, before.Dev, before.Ino, after.Dev, after.Ino)
+	wantErr := "mmhex: " + path + ": no journal of this file to recover; 1 refused (see above)\n"
+	if r.code != 1 || r.stdout != wantOut || r.stderr != wantErr {
+		t.Fatalf("recover of a replaced file: %d\n%q\n%q\nwant\n%q\n%q", r.code, r.stdout, r.stderr, wantOut, wantErr)
+	}
+	testenv.MustEqual(t, "replaced file untouched", testenv.DiskBytes(t, path), orig)
+	if _, err := os.Stat(jp); err != nil {
+		t.Fatalf("the refused journal was removed: %v", err)
+	}
+}
+
+// Shape changes are journaled too: after SIGKILL, recover --revert undoes
+// a grow, a truncate (its cut bytes put back), a punch, a delete
+// (INSERT_RANGE and the removed bytes) and an insert (COLLAPSE_RANGE),
+// newest first: the original file, byte for byte.
+func TestCrashAfterShapeChanges(t *testing.T) {
+	orig := pattern(64 << 10)
+	edited := func(b []byte) bool { return len(b) == 64<<10+8192-4096-1000+50000 }
+	recoverAfterCrash(t, "shapes", orig, false, "8 edits of 69808 bytes", edited)
+}

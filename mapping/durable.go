@@ -1,0 +1,194 @@
+package mapping
+
+// durable.go: the journal on disk (mapping/wal). Every store through a
+// shared mapping goes through storeFrom, which first appends a record of
+// the bytes it replaces and the bytes it stores; the record is on disk
+// (fdatasync) before the store unless the bytes it replaces were already
+// saved since the last sync (covered): typing over a byte typed before, or
+// the second hex digit of a byte, costs a write(2), not an fdatasync.
+// A full sync moves the journal's synced point (a marker) or, when
+// nothing was stored meanwhile, empties it; Close deletes it unless edits
+// are kept unsynced.
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"mmhex/mapping/spanset"
+	"mmhex/mapping/wal"
+)
+
+// durable is the File's part of the durable journal (guarded by f.mu).
+type durable struct {
+	w       *wal.Writer
+	hdr     wal.Header
+	covered spanset.Set // bytes whose old value since the last sync is on disk in w
+	// At the start of a full sync: where the log ended and how many
+	// records it held (the marker written when it succeeds).
+	syncAt   int64
+	syncRecs int
+	buf      []byte
+}
+
+// walHeader records what the file was at open.
+func (f *File) walHeader(st *unix.Stat_t) {
+	h := wal.Header{Dev: st.Dev, Ino: st.Ino, Size: st.Size, Mtime: st.Mtim.Nano(), PID: os.Getpid(), Opened: time.Now().UnixNano()}
+	var sx unix.Statx_t
+	if unix.Statx(f.fd, "", unix.AT_EMPTY_PATH, unix.STATX_BTIME, &sx) == nil && sx.Mask&unix.STATX_BTIME != 0 {
+		h.Btime = sx.Btime.Sec*1e9 + int64(sx.Btime.Nsec)
+	}
+	if p, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", f.fd)); err == nil {
+		h.Path = p
+	} else {
+		h.Path = f.path
+	}
+	f.d.hdr = h
+}
+
+// JournalPath returns the path of the file's durable journal, "" before
+// the first edit (it is made then) and in read-only and private mode.
+func (f *File) JournalPath() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.d.w == nil {
+		return ""
+	}
+	return f.d.w.Path()
+}
+
+// JournalHeader returns what the durable journal records about the file
+// as it was at Open: device, inode, birth time, size, mtime, path.
+func (f *File) JournalHeader() wal.Header { return f.d.hdr }
+
+// logStore appends the record of a store of n bytes at off (from src, or
+// a fill of the byte fill when fill >= 0) to the durable journal: the
+// bytes there now, then the new ones. The record is on disk before it
+// returns unless the range's old bytes were already.
+func (f *File) logStore(off, n int64, src func(i int64, max int) ([]byte, error), fill int) error {
+	if f.mode != Shared || n <= 0 {
+		return nil
+	}
+	n = min(n, f.size-off)
+	if n <= 0 {
+		return nil
+	}
+	if f.d.w == nil {
+		w, err := wal.Create(f.d.hdr)
+		if err != nil {
+			return f.errf("%w; nothing was stored (edits need the journal)", err)
+		}
+		f.d.w = w
+	}
+	sync := !f.d.covered.Covers(off, off+n)
+	r := f.d.w.Begin(off, n, fill >= 0, byte(max(fill, 0)))
+	if err := f.logBefore(r, off, n); err != nil {
+		r.Abort()
+		return err
+	}
+	if fill < 0 {
+		for i := int64(0); i < n; {
+			p, err := src(i, int(min(n-i, 1<<20)))
+			if err != nil {
+				r.Abort()
+				return f.errf("%w", err)
+			}
+			if len(p) == 0 {
+				r.Abort()
+				return f.errf("journal: short source")
+			}
+			if err := r.Write(p); err != nil {
+				r.Abort()
+				return f.errf("%w", err)
+			}
+			i += int64(len(p))
+		}
+	}
+	if f.hooks.walCommit != nil {
+		f.hooks.walCommit(off, n)
+	}
+	if err := r.Commit(sync); err != nil {
+		return f.errf("%w; nothing was stored", err)
+	}
+	if sync {
+		f.d.covered.Add(off, off+n)
+	}
+	return nil
+}
+
+// logBefore writes the bytes [off, off+n) as they are now into r; holes
+// of the file are read as zeros without touching the mapping.
+func (f *File) logBefore(r *wal.Rec, off, n int64) error {
+	if cap(f.d.buf) == 0 {
+		f.d.buf = make([]byte, 1<<20)
+	}
+	buf := f.d.buf
+	if n <= 64<<10 {
+		b := buf[:n]
+		_, err := f.readAtLocked(b, off)
+		if err == nil {
+			return r.Write(b)
+		}
+		if !errors.Is(err, ErrFault) || errors.Is(err, ErrShrank) {
+			return err
+		}
+	}
+	pos := off
+	for _, d := range f.dataRanges(off, off+n, 0, nil) {
+		if err := r.WriteZeros(d.a - pos); err != nil {
+			return f.errf("%w", err)
+		}
+		for pos = d.a; pos < d.b; {
+			c := min(int64(len(buf)), d.b-pos)
+			if _, err := f.readAtLocked(buf[:c], pos); err != nil {
+				return err
+			}
+			if err := r.Write(buf[:c]); err != nil {
+				return f.errf("%w", err)
+			}
+			pos += c
+		}
+	}
+	if err := r.WriteZeros(off + n - pos); err != nil {
+		return f.errf("%w", err)
+	}
+	return nil
+}
+
+// walSyncStart notes, as a full sync takes the unsynced pages, where the
+// journal ends: the records before are what the sync puts on disk. The
+// stores after it must save their old bytes again (covered starts empty).
+func (f *File) walSyncStart() {
+	if f.d.w == nil {
+		return
+	}
+	f.d.syncAt, f.d.syncRecs = f.d.w.End(), f.d.w.Records()
+	f.d.covered.Clear()
+}
+
+// walSynced follows a full sync that succeeded: with no store since it
+// began the journal is emptied, else a marker says the records before
+// its start are on disk.
+func (f *File) walSynced() error {
+	w := f.d.w
+	if w == nil {
+		return nil
+	}
+	if w.Records() == f.d.syncRecs {
+		return w.Retire()
+	}
+	return w.Marker(f.d.syncAt, w.Records()-f.d.syncRecs)
+}
+
+// walClose closes the durable journal at Close: deleted when it holds no
+// record since the last sync (nothing to recover), kept otherwise.
+func (f *File) walClose() {
+	if f.d.w == nil {
+		return
+	}
+	f.d.w.Close(f.d.w.Records() == 0)
+	f.d.w = nil
+}

@@ -1,0 +1,15 @@
+package mapping
+
+import (
+	"os"
+	"testing"
+
+	"mmhex/mapping/testenv"
+)
+
+func TestMain(m *testing.M) {
+	cleanup := testenv.IsolateState()
+	code := m.Run()
+	cleanup()
+	os.Exit(code)
+}

@@ -1,0 +1,443 @@
+// Package recovery finds the durable journals (mapping/wal) an mmhex left
+// for a file when it ended without syncing (killed, a dropped connection,
+// a crash, or a quit that kept the edits) and reverts their edits or
+// drops them. It reads and writes the file only through *mapping.File:
+// the bytes it puts back are edits of the session that recovers, in that
+// session's own journal, so a crash during recovery is recoverable too.
+//
+// The rule of the reliability contract holds: a byte is put back only
+// where it still holds what the journaled store wrote; bytes another
+// writer changed since are left alone and named.
+package recovery
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"mmhex/mapping"
+	"mmhex/mapping/display"
+	"mmhex/mapping/wal"
+)
+
+// Found is what was left for one file.
+type Found struct {
+	journals []*wal.Journal
+	Edits    int       // edits not known to be on disk (stores of the same range one after the other count once)
+	Bytes    int64     // bytes they cover (each byte once)
+	Ended    time.Time // when the last of those sessions last wrote its journal
+	Torn     bool      // a journal ended in a torn record (ignored: its store never happened)
+	// Refused: journals left for this path by a file that was replaced
+	// since (another device and inode, or the same inode number reused
+	// by a new file): never applied.
+	Refused []string
+}
+
+// Find looks for journals left for f: those of its device and inode, and
+// those naming its path for another file (refused). Call Close or Drop.
+func Find(f *mapping.File) (*Found, error) {
+	h := f.JournalHeader()
+	js, err := wal.Find(h.Dev, h.Ino)
+	if err != nil {
+		return nil, err
+	}
+	fd := &Found{}
+	for _, j := range js {
+		if j.Path == f.JournalPath() {
+			j.Close()
+			continue
+		}
+		if j.Header.Btime == 0 || h.Btime == 0 {
+			if j.Header.Path != h.Path { // no birth time to tell: the path must agree
+				fd.Refused = append(fd.Refused, fmt.Sprintf("journal %s names %s, not this path, and the filesystem keeps no birth time to tell the files apart: refused", j.Path, display.Name(j.Header.Path)))
+				j.Close()
+				continue
+			}
+		} else if j.Header.Btime != h.Btime {
+			fd.Refused = append(fd.Refused, fmt.Sprintf("journal %s is from another file that had the same inode number (created %s; this one was created %s): refused",
+				j.Path, stamp(time.Unix(0, j.Header.Btime)), stamp(time.Unix(0, h.Btime))))
+			j.Close()
+			continue
+		}
+		fd.journals = append(fd.journals, j)
+	}
+	others, err := wal.FindByPath(h.Path, h.Dev, h.Ino)
+	if err != nil {
+		fd.Close()
+		return nil, err
+	}
+	for _, j := range others {
+		fd.Refused = append(fd.Refused, fmt.Sprintf("journal %s is from the file that was at this path before it was replaced by another file (device %d inode %d then, device %d inode %d now): refused",
+			j.Path, j.Header.Dev, j.Header.Ino, h.Dev, h.Ino))
+		j.Close()
+	}
+	var cover spans
+	for _, j := range fd.journals {
+		fd.Edits += len(groups(j.Records))
+		for _, r := range j.Records {
+			cover.add(r.Off, r.Off+r.N)
+		}
+		if j.Ended.After(fd.Ended) {
+			fd.Ended = j.Ended
+		}
+		fd.Torn = fd.Torn || j.Torn
+	}
+	fd.Bytes = cover.total()
+	return fd, nil
+}
+
+// Any reports whether a journal with edits, or one without (left by a
+// session that had nothing unsynced), was found.
+func (fd *Found) Any() bool { return len(fd.journals) > 0 }
+
+// Paths returns the journals' paths.
+func (fd *Found) Paths() []string {
+	var out []string
+	for _, j := range fd.journals {
+		out = append(out, j.Path)
+	}
+	return out
+}
+
+func stamp(t time.Time) string {
+	if y, m, d := t.Date(); y == time.Now().Year() && m == time.Now().Month() && d == time.Now().Day() {
+		return t.Format("15:04")
+	}
+	return t.Format("2006-01-02 15:04")
+}
+
+func plural(n int64, one string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %ss", n, one)
+}
+
+// Summary says what was found in one line: "3 edits of 5 bytes from a
+// session that ended at 14:02 without syncing".
+func (fd *Found) Summary() string {
+	s := "session"
+	if len(fd.journals) > 1 {
+		s = fmt.Sprintf("%d sessions", len(fd.journals))
+	}
+	return fmt.Sprintf("%s of %s from a %s that ended at %s without syncing", plural(int64(fd.Edits), "edit"), plural(fd.Bytes, "byte"), s, stamp(fd.Ended))
+}
+
+// Edit is one journaled store, as listed.
+type Edit struct {
+	Kind     byte // wal.Store, or a shape change (wal.Grow, Truncate, Insert, Collapse)
+	Off, Len int64
+	Fill     bool
+	FillByte byte
+	Before   []byte // nil when Len > 64 KiB
+	After    []byte // nil when Len > 64 KiB
+}
+
+// groups splits records into edits: a run of records of the same range
+// one after the other is one edit (the two hex digits of a typed byte, a
+// byte typed again), as the editor counts them.
+func groups(rs []wal.Record) [][2]int {
+	var out [][2]int
+	for i, r := range rs {
+		if k := len(out); k > 0 && rs[i-1].Off == r.Off && rs[i-1].N == r.N && r.Kind == wal.Store && rs[i-1].Kind == wal.Store {
+			out[k-1][1] = i + 1
+			continue
+		}
+		out = append(out, [2]int{i, i + 1})
+	}
+	return out
+}
+
+// List returns the edits, oldest first: for each, the bytes before its
+// first store and after its last.
+func (fd *Found) List() ([]Edit, error) {
+	var out []Edit
+	for _, j := range fd.journals {
+		for _, g := range groups(j.Records) {
+			first, last := j.Records[g[0]], j.Records[g[1]-1]
+			e := Edit{Off: first.Off, Len: first.N, Fill: last.Fill, FillByte: last.FillByte, Kind: first.Kind}
+			if first.Kind != wal.Store {
+				out = append(out, e)
+				continue
+			}
+			if first.N <= 64<<10 {
+				e.Before, e.After = make([]byte, first.N), make([]byte, first.N)
+				if err := j.Before(first, 0, e.Before); err != nil {
+					return nil, err
+				}
+				if err := j.After(last, 0, e.After); err != nil {
+					return nil, err
+				}
+			}
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// Skip is a range revert left alone, and why.
+type Skip struct {
+	Off, Len int64
+	Why      string
+}
+
+// Result is what Revert did.
+type Result struct {
+	Stores   int   // journaled stores gone through
+	Restored int64 // bytes stored back (each once; the runs stored may hold bytes that were back already)
+	Skipped  []Skip
+}
+
+// SkippedBytes counts the bytes left alone.
+func (r Result) SkippedBytes() int64 {
+	var n int64
+	for _, s := range r.Skipped {
+		n += s.Len
+	}
+	return n
+}
+
+func (r *Result) skip(off, n int64, why string) {
+	if k := len(r.Skipped); k > 0 && r.Skipped[k-1].Off == off+n && r.Skipped[k-1].Why == why {
+		r.Skipped[k-1].Off, r.Skipped[k-1].Len = off, r.Skipped[k-1].Len+n
+		return
+	}
+	if k := len(r.Skipped); k > 0 && r.Skipped[k-1].Off+r.Skipped[k-1].Len == off && r.Skipped[k-1].Why == why {
+		r.Skipped[k-1].Len += n
+		return
+	}
+	r.Skipped = append(r.Skipped, Skip{off, n, why})
+}
+
+// WhyChanged is why revert leaves bytes alone that hold neither what a
+// journaled store wrote nor what it replaced.
+const WhyChanged = "changed by another writer since the journaled edit"
+
+// Revert puts back, newest first, the bytes each journaled store replaced,
+// where the file still holds what the store wrote (f must be opened for
+// writing). Bytes still holding the old value are already back; bytes
+// holding anything else were changed by another writer and are left alone
+// (Result.Skipped), as are bytes past the end of a file that shrank. The
+// bytes put back are edits of f, unsynced: the caller syncs (and then
+// Drops the journals). progress, when not nil, is called after each store
+// with the journaled stores done and their number.
+func (fd *Found) Revert(f *mapping.File, progress func(done, total int)) (res Result, err error) {
+	const chunk = 64 << 10
+	cur, bef, aft := make([]byte, chunk), make([]byte, chunk), make([]byte, chunk)
+	var put spans // the ranges stored (each byte counted once)
+	defer func() { res.Restored += put.total() }()
+	total := 0
+	for _, j := range fd.journals {
+		total += len(j.Records)
+	}
+	for ji := len(fd.journals) - 1; ji >= 0; ji-- {
+		j := fd.journals[ji]
+		for ri := len(j.Records) - 1; ri >= 0; ri-- {
+			r := j.Records[ri]
+			size := f.Size()
+			if r.Kind != wal.Store {
+				if err := revertShape(f, j, r, &res); err != nil {
+					return res, err
+				}
+				res.Stores++
+				if progress != nil {
+					progress(res.Stores, total)
+				}
+				continue
+			}
+			for done := int64(0); done < r.N; {
+				pos := r.Off + done
+				if pos >= size {
+					res.skip(pos, r.N-done, fmt.Sprintf("past the end of the file, which is %d bytes now", size))
+					break
+				}
+				c := min(chunk, r.N-done, size-pos)
+				got, err := f.ReadAt(cur[:c], pos)
+				if got < int(c) {
+					if err == nil {
+						err = errors.New("short read")
+					}
+					return res, err
+				}
+				if err := j.Before(r, done, bef[:c]); err != nil {
+					return res, err
+				}
+				if err := j.After(r, done, aft[:c]); err != nil {
+					return res, err
+				}
+				for k := int64(0); k < c; {
+					m := k + 1
+					switch {
+					case cur[k] == bef[k]: // already the old value (or never stored)
+						for m < c && cur[m] == bef[m] {
+							m++
+						}
+					case cur[k] == aft[k]:
+						// The run goes on over bytes that hold the old
+						// value already (storing it again changes nothing).
+						for m < c && (cur[m] == aft[m] || cur[m] == bef[m]) {
+							m++
+						}
+						if _, err := f.WriteAt(bef[k:m], pos+k); err != nil {
+							return res, err
+						}
+						put.add(pos+k, pos+m)
+					default:
+						for m < c && cur[m] != aft[m] && cur[m] != bef[m] {
+							m++
+						}
+						res.skip(pos+k, m-k, WhyChanged)
+					}
+					k = m
+				}
+				done += c
+			}
+			res.Stores++
+			if progress != nil {
+				progress(res.Stores, total)
+			}
+		}
+	}
+	return res, nil
+}
+
+// revertShape undoes one shape change, when the file's size is still the
+// one the change left (else another change came after it, or it never
+// happened: it is left alone and named).
+func revertShape(f *mapping.File, j *wal.Journal, r wal.Record, res *Result) error {
+	size := f.Size()
+	want := r.Aux
+	if size != want {
+		res.skip(r.Off, r.N, fmt.Sprintf("%s: the size is %d, not the %d it made", kindName(r.Kind), size, want))
+		return nil
+	}
+	zeros := func(off, n int64) (bool, error) {
+		buf := make([]byte, min(n, 1<<20))
+		for i := int64(0); i < n; {
+			c := min(int64(len(buf)), n-i)
+			if _, err := f.ReadAt(buf[:c], off+i); err != nil {
+				return false, err
+			}
+			for _, b := range buf[:c] {
+				if b != 0 {
+					return false, nil
+				}
+			}
+			i += c
+		}
+		return true, nil
+	}
+	putBack := func(off int64) error { // the payload (removed bytes) at off
+		buf := make([]byte, min(r.N, 1<<20))
+		for i := int64(0); i < r.N; {
+			c := min(int64(len(buf)), r.N-i)
+			if err := j.Before(r, i, buf[:c]); err != nil {
+				return err
+			}
+			if z, _ := allZero(buf[:c]); !z {
+				if _, err := f.WriteAt(buf[:c], off+i); err != nil {
+					return err
+				}
+			}
+			i += c
+		}
+		return nil
+	}
+	var put spans
+	switch r.Kind {
+	case wal.Grow, wal.Insert:
+		z, err := zeros(r.Off, r.N)
+		if err != nil {
+			return err
+		}
+		if !z {
+			res.skip(r.Off, r.N, kindName(r.Kind)+": "+WhyChanged)
+			return nil
+		}
+		if r.Kind == wal.Grow {
+			return f.Resize(r.Off)
+		}
+		return f.CollapseRange(r.Off, r.N)
+	case wal.Truncate:
+		if err := f.Resize(r.Off + r.N); err != nil {
+			return err
+		}
+		put.add(r.Off, r.Off+r.N)
+		res.Restored += put.total()
+		return putBack(r.Off)
+	case wal.Collapse:
+		if err := f.InsertRange(r.Off, r.N); err != nil {
+			return err
+		}
+		res.Restored += r.N
+		return putBack(r.Off)
+	}
+	return fmt.Errorf("journal %s: record kind %q unknown", j.Path, r.Kind)
+}
+
+func allZero(b []byte) (bool, error) {
+	for _, x := range b {
+		if x != 0 {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+func kindName(k byte) string {
+	switch k {
+	case wal.Grow:
+		return "grow"
+	case wal.Truncate:
+		return "truncate"
+	case wal.Insert:
+		return "insert"
+	case wal.Collapse:
+		return "delete"
+	}
+	return "store"
+}
+
+// Drop deletes the journals (after a revert that was synced, or to keep
+// the edits as they are).
+func (fd *Found) Drop() error {
+	var first error
+	for _, j := range fd.journals {
+		if err := j.Remove(); err != nil && first == nil {
+			first = err
+		}
+	}
+	fd.journals = nil
+	return first
+}
+
+// Close lets go of the journals and keeps them.
+func (fd *Found) Close() {
+	for _, j := range fd.journals {
+		j.Close()
+	}
+	fd.journals = nil
+}
+
+// spans is a small union of ranges (for counting the bytes edited).
+type spans struct{ s [][2]int64 }
+
+func (u *spans) add(a, b int64) {
+	u.s = append(u.s, [2]int64{a, b})
+}
+
+func (u *spans) total() int64 {
+	s := u.s
+	slices.SortFunc(s, func(x, y [2]int64) int { return cmp.Compare(x[0], y[0]) })
+	var n, end int64 = 0, -1
+	for _, r := range s {
+		a := max(r[0], end)
+		if r[1] > a {
+			n += r[1] - a
+		}
+		end = max(end, r[1])
+	}
+	return n
+}

@@ -1,0 +1,257 @@
+// Package reshape changes a file's shape in place through *mapping.File:
+// its size (grow = a hole, truncate), holes (punch, zero range), and whole
+// blocks inserted or deleted anywhere with FALLOC_FL_INSERT_RANGE and
+// FALLOC_FL_COLLAPSE_RANGE, which move extents instead of copying data, so
+// the time does not depend on the file's size. Inserting N bytes at O (N a
+// multiple of the block size) is INSERT_RANGE at the block boundary A below
+// O plus moving the O-A (< one block) bytes between A and O; delete is
+// COLLAPSE_RANGE likewise. Every change is in the durable journal before
+// it runs (mapping/recovery reverts it after a crash) and is synced
+// (fdatasync) when it returns. Block devices and files another process
+// maps shared and writable (mapping/who) are refused.
+package reshape
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"mmhex/mapping"
+	"mmhex/mapping/display"
+	"mmhex/mapping/who"
+)
+
+// Geometry is what the filesystem allows.
+type Geometry struct {
+	Block int64  // the filesystem's block size (statfs f_bsize)
+	FS    string // its type, for messages ("ext4", "tmpfs", ...)
+}
+
+func fsName(t int64) string {
+	switch t {
+	case unix.EXT4_SUPER_MAGIC:
+		return "ext4"
+	case unix.XFS_SUPER_MAGIC:
+		return "xfs"
+	case unix.TMPFS_MAGIC:
+		return "tmpfs"
+	case unix.BTRFS_SUPER_MAGIC:
+		return "btrfs"
+	case unix.F2FS_SUPER_MAGIC:
+		return "f2fs"
+	}
+	return fmt.Sprintf("filesystem type %#x", t)
+}
+
+// GeometryOf returns the block size and filesystem of f.
+func GeometryOf(f *mapping.File) (Geometry, error) {
+	var g Geometry
+	err := f.WithDescriptor(func(fd int, _ int64) error {
+		var fs unix.Statfs_t
+		if err := unix.Fstatfs(fd, &fs); err != nil {
+			return err
+		}
+		g.Block, g.FS = fs.Bsize, fsName(int64(fs.Type))
+		return nil
+	})
+	return g, err
+}
+
+// ErrSize: a length that is not a multiple of the block size.
+var ErrSize = errors.New("is not a multiple of the filesystem's block size")
+
+// ErrOtherWriter: another process maps the file shared and writable.
+var ErrOtherWriter = errors.New("another process maps it shared and writable")
+
+func (g Geometry) check(name string, n int64) error {
+	if n > 0 && n%g.Block == 0 {
+		return nil
+	}
+	lo, hi := n/g.Block*g.Block, (n/g.Block+1)*g.Block
+	would := fmt.Sprintf("%d would work", hi)
+	if lo > 0 {
+		would = fmt.Sprintf("%d or %d would work", lo, hi)
+	}
+	return fmt.Errorf("%s: LENGTH %d %w (%d bytes on this %s): %s", name, n, ErrSize, g.Block, g.FS, would)
+}
+
+// unsupported turns EOPNOTSUPP from a block move into the reason.
+func (g Geometry) unsupported(name string, err error) error {
+	if errors.Is(err, unix.EOPNOTSUPP) {
+		return fmt.Errorf("%s: this %s cannot move blocks (%w): insert and delete need ext4 or xfs; nothing was changed", name, g.FS, unix.EOPNOTSUPP)
+	}
+	return err
+}
+
+// guard refuses block devices and files another process maps writable.
+func guard(f *mapping.File) error {
+	name := display.Name(f.Path())
+	if f.IsBlockDevice() {
+		return fmt.Errorf("%s: %w", name, mapping.ErrBlockDevice)
+	}
+	r, err := who.Holders(f)
+	if err != nil {
+		return err
+	}
+	if sp := r.SharedWritable(); len(sp) > 0 {
+		return fmt.Errorf("%s: %w (pid %d; mmhex who lists them): refused, the change would move bytes under it", name, ErrOtherWriter, sp[0].PID)
+	}
+	return nil
+}
+
+// Insert inserts n zero bytes at off: prefix + zeros + suffix. n must be
+// a multiple of the block size; off at the end grows the file.
+func Insert(f *mapping.File, off, n int64) (moved int64, err error) {
+	name := display.Name(f.Path())
+	g, err := GeometryOf(f)
+	if err != nil {
+		return 0, err
+	}
+	if err := g.check(name, n); err != nil {
+		return 0, err
+	}
+	size := f.Size()
+	if off < 0 || off > size {
+		return 0, fmt.Errorf("%s: insert at %#x: %w (size %d)", name, off, mapping.ErrPastEnd, size)
+	}
+	if err := guard(f); err != nil {
+		return 0, err
+	}
+	if off == size {
+		return 0, f.Resize(size + n)
+	}
+	a := off / g.Block * g.Block
+	if err := f.InsertRange(a, n); err != nil {
+		return 0, g.unsupported(name, err)
+	}
+	if moved = off - a; moved > 0 {
+		// The bytes [a, off) went up with the rest: back to their place,
+		// and zeros where they were.
+		buf := make([]byte, moved)
+		if _, err := f.ReadAt(buf, a+n); err != nil {
+			return 0, err
+		}
+		if _, err := f.WriteAt(buf, a); err != nil {
+			return 0, err
+		}
+		if err := f.Fill(a+n, moved, 0); err != nil {
+			return 0, err
+		}
+	}
+	return moved, nil
+}
+
+// Delete removes the n bytes at off: prefix + suffix. n must be a
+// multiple of the block size; a range that reaches the end truncates.
+func Delete(f *mapping.File, off, n int64) (moved int64, err error) {
+	name := display.Name(f.Path())
+	g, err := GeometryOf(f)
+	if err != nil {
+		return 0, err
+	}
+	if err := g.check(name, n); err != nil {
+		return 0, err
+	}
+	size := f.Size()
+	if off < 0 || off+n > size {
+		return 0, fmt.Errorf("%s: delete of %d bytes at %#x: %w (size %d)", name, n, off, mapping.ErrPastEnd, size)
+	}
+	if err := guard(f); err != nil {
+		return 0, err
+	}
+	if off+n == size {
+		return 0, f.Resize(off)
+	}
+	a := off / g.Block * g.Block
+	if moved = off - a; moved > 0 {
+		// The bytes [a, off) stay: copy them over the last ones that go,
+		// which the collapse then brings down to a.
+		buf := make([]byte, moved)
+		if _, err := f.ReadAt(buf, a); err != nil {
+			return 0, err
+		}
+		if _, err := f.WriteAt(buf, a+n); err != nil {
+			return 0, err
+		}
+	}
+	if err := f.CollapseRange(a, n); err != nil {
+		return 0, g.unsupported(name, err)
+	}
+	return moved, nil
+}
+
+// Resize sets the size (growing adds a hole; a truncate journals the
+// bytes cut, refused above mapping.MaxCut).
+func Resize(f *mapping.File, size int64) error {
+	if err := guard(f); err != nil {
+		return err
+	}
+	return f.Resize(size)
+}
+
+// Punch frees the blocks of [off, off+n) (the range reads as zeros), or
+// with zero makes it zeros keeping the blocks (FALLOC_FL_ZERO_RANGE).
+func Punch(f *mapping.File, off, n int64, zero bool) error {
+	if err := guard(f); err != nil {
+		return err
+	}
+	return f.PunchHole(off, n, zero)
+}
+
+// Command runs `mmhex resize|punch|insert|delete` on path: the change,
+// then fdatasync, then one line on w.
+func Command(op, path string, args []int64, zero bool, w io.Writer) error {
+	name := display.Name(path)
+	f, err := mapping.Open(path, mapping.Options{})
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if f.IsBlockDevice() {
+		return fmt.Errorf("%s: %w", name, mapping.ErrBlockDevice)
+	}
+	if f.Mode() != mapping.Shared {
+		return fmt.Errorf("%s: %s", name, f.Notice())
+	}
+	old := f.Size()
+	var what string
+	var moved int64
+	switch op {
+	case "resize":
+		err = Resize(f, args[0])
+		what = fmt.Sprintf("resized from %d to %d bytes", old, args[0])
+		if args[0] > old {
+			what += fmt.Sprintf(" (%d bytes of hole added)", args[0]-old)
+		}
+	case "punch":
+		err = Punch(f, args[0], args[1], zero)
+		how := "punched a hole of"
+		if zero {
+			how = "zeroed"
+		}
+		what = fmt.Sprintf("%s %d bytes at %#x", how, args[1], args[0])
+	case "insert":
+		moved, err = Insert(f, args[0], args[1])
+		what = fmt.Sprintf("inserted %d zero bytes at %#x, size %d → %d", args[1], args[0], old, old+args[1])
+	case "delete":
+		moved, err = Delete(f, args[0], args[1])
+		what = fmt.Sprintf("deleted %d bytes at %#x, size %d → %d", args[1], args[0], old, old-args[1])
+	default:
+		return fmt.Errorf("reshape: unknown operation %q", op)
+	}
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	if _, err := f.SyncFile(); err != nil {
+		return fmt.Errorf("%s: %s, but the sync failed: %w", name, what, err)
+	}
+	if moved > 0 {
+		what += fmt.Sprintf(" (%d bytes below the block boundary moved)", moved)
+	}
+	_, err = fmt.Fprintf(w, "%s: %s; fdatasync in %s\n", name, what, time.Since(start).Round(10*time.Microsecond))
+	return err
+}

@@ -1,0 +1,629 @@
+package wal
+
+// The file: a header, then records, each checked by a CRC-32C.
+//
+//	"MMHEXJ01" | u32 length | JSON Header | u32 crc32c(JSON)
+//	record: "MMJR" | kind u8 | flags u8 | fill u8 | 0 u8 | seq u64 | off u64 | n u64 | aux u64
+//	        payload (kind 'S': the n bytes before the store, then the n
+//	        bytes it stored, or nothing after them when flags&1: a fill of
+//	        the byte fill) | u32 crc32c(record header and payload) | "END\n"
+//
+// Integers are little-endian. A record that does not end with a valid
+// trailer is torn: it and everything after it are ignored (its store never
+// happened: a store waits for its record). A marker (kind 'M') says that
+// the stores recorded before the log offset aux are on disk (a sync
+// covering them returned).
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+const (
+	fileMagic = "MMHEXJ01"
+	recMagic  = "MMJR"
+	recHdr    = 40
+	trailer   = 8
+	endMagic  = "END\n"
+
+	kindStore  = 'S'
+	kindMarker = 'M'
+
+	flagFill = 1
+
+	// small records are built in memory and written with one pwrite.
+	small = 64 << 10
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// Header is what a journal says about the file it belongs to.
+type Header struct {
+	Dev    uint64 `json:"dev"`
+	Ino    uint64 `json:"ino"`
+	Btime  int64  `json:"btime,omitempty"` // the file's birth time (statx), ns since 1970; 0: unknown
+	Size   int64  `json:"size"`            // at open
+	Mtime  int64  `json:"mtime"`           // at open, ns since 1970
+	Path   string `json:"path"`            // a hint: the absolute path at open
+	PID    int    `json:"pid"`
+	Opened int64  `json:"opened"` // ns since 1970
+}
+
+// Writer appends to one journal, which it holds locked (flock) while open.
+type Writer struct {
+	dir   *os.File
+	f     *os.File
+	fd    int
+	name  string // in dir
+	path  string // dir/name
+	hdr   int64  // end of the header
+	end   int64  // where the next record goes
+	seq   uint64
+	recs  int // store records since the header (or the last Retire)
+	syncs int // fdatasync calls
+}
+
+// Syncs returns how many times the journal was made durable (fdatasync).
+func (w *Writer) Syncs() int { return w.syncs }
+
+var created atomic.Int64
+
+// Create makes a new journal for the file h describes: 0600, in the
+// journal folder (0700, made when missing), never through a symbolic
+// link, the header on disk when it returns.
+func Create(h Header) (*Writer, error) {
+	d, dir, err := openDir(true)
+	if err != nil {
+		return nil, err
+	}
+	name := fileName(h.Dev, h.Ino, os.Getpid(), int(created.Add(1)))
+	fd, err := unix.Openat(int(d.Fd()), name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("journal %s: %w", filepath.Join(dir, name), err)
+	}
+	w := &Writer{dir: d, f: os.NewFile(uintptr(fd), filepath.Join(dir, name)), fd: fd, name: name, path: filepath.Join(dir, name)}
+	fail := func(err error) (*Writer, error) {
+		unix.Unlinkat(int(d.Fd()), name, 0)
+		w.f.Close()
+		d.Close()
+		return nil, fmt.Errorf("journal %s: %w", w.path, err)
+	}
+	if err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		return fail(err)
+	}
+	js, _ := json.Marshal(h)
+	buf := make([]byte, 0, len(fileMagic)+8+len(js))
+	buf = append(buf, fileMagic...)
+	buf = binary.LittleEndian.AppendUint32(buf, uint32(len(js)))
+	buf = append(buf, js...)
+	buf = binary.LittleEndian.AppendUint32(buf, crc32.Checksum(js, castagnoli))
+	if _, err := unix.Pwrite(fd, buf, 0); err != nil {
+		return fail(err)
+	}
+	if err := unix.Fdatasync(fd); err != nil {
+		return fail(err)
+	}
+	if err := unix.Fsync(int(d.Fd())); err != nil {
+		return fail(err)
+	}
+	w.hdr, w.end = int64(len(buf)), int64(len(buf))
+	return w, nil
+}
+
+// Path returns the journal's path.
+func (w *Writer) Path() string { return w.path }
+
+// End returns the log offset where the next record goes (a marker's
+// argument).
+func (w *Writer) End() int64 { return w.end }
+
+// Records returns the store records written since Create, Retire or the
+// point a marker named.
+func (w *Writer) Records() int { return w.recs }
+
+// Rec is a store record being written: its payload is handed to Write in
+// order (the bytes before the store, then those it stores unless it is a
+// fill), then Commit ends it.
+type Rec struct {
+	w     *Writer
+	at    int64 // record start
+	total int64 // payload length
+	pos   int64 // payload bytes written
+	crc   uint32
+	buf   []byte // small records: the whole record
+}
+
+// Begin starts a store record of n bytes at off: the bytes a fill of b
+// stores when fill is set, else n bytes given after the old ones.
+func (w *Writer) Begin(off, n int64, fill bool, b byte) *Rec {
+	var h [recHdr]byte
+	copy(h[:], recMagic)
+	h[4] = kindStore
+	total := 2 * n
+	if fill {
+		h[5], h[6] = flagFill, b
+		total = n
+	}
+	w.seq++
+	binary.LittleEndian.PutUint64(h[8:], w.seq)
+	binary.LittleEndian.PutUint64(h[16:], uint64(off))
+	binary.LittleEndian.PutUint64(h[24:], uint64(n))
+	r := &Rec{w: w, at: w.end, total: total, crc: crc32.Update(0, castagnoli, h[:])}
+	if total <= small {
+		r.buf = make([]byte, 0, recHdr+total+trailer)
+		r.buf = append(r.buf, h[:]...)
+	} else {
+		r.buf = h[:] // written at Commit
+	}
+	return r
+}
+
+// Shape record kinds (Record.Kind): what changed the file's size or moved
+// its blocks. Off, N and Aux as each says; the payload is the bytes the
+// change removed (Truncate, Collapse), N of them, or nothing.
+const (
+	Store    byte = kindStore
+	Grow     byte = 'G' // the size went from Off to Off+N (a hole); Aux: the size after
+	Truncate byte = 'T' // the size went from Off+N to Off; payload: the N bytes cut; Aux: the size after
+	Insert   byte = 'I' // INSERT_RANGE at Off of N bytes (a hole); Aux: the size after
+	Collapse byte = 'C' // COLLAPSE_RANGE at Off of N bytes; payload: the N bytes removed; Aux: the size after
+)
+
+// BeginShape starts a shape record (Grow, Truncate, Insert, Collapse);
+// Truncate and Collapse take the N removed bytes with Write.
+func (w *Writer) BeginShape(kind byte, off, n, aux int64) *Rec {
+	var h [recHdr]byte
+	copy(h[:], recMagic)
+	h[4] = kind
+	var total int64
+	if kind == Truncate || kind == Collapse {
+		total = n
+	}
+	w.seq++
+	binary.LittleEndian.PutUint64(h[8:], w.seq)
+	binary.LittleEndian.PutUint64(h[16:], uint64(off))
+	binary.LittleEndian.PutUint64(h[24:], uint64(n))
+	binary.LittleEndian.PutUint64(h[32:], uint64(aux))
+	r := &Rec{w: w, at: w.end, total: total, crc: crc32.Update(0, castagnoli, h[:])}
+	if total <= small {
+		r.buf = make([]byte, 0, recHdr+total+trailer)
+		r.buf = append(r.buf, h[:]...)
+	} else {
+		r.buf = h[:]
+	}
+	return r
+}
+
+var zeros [64 << 10]byte
+
+// Write appends payload bytes. In a large record, runs of zeros are left
+// as a hole in the journal.
+func (r *Rec) Write(p []byte) error {
+	if int64(len(p)) > r.total-r.pos {
+		return errors.New("journal: record overrun")
+	}
+	r.crc = crc32.Update(r.crc, castagnoli, p)
+	if r.total <= small {
+		r.buf = append(r.buf, p...)
+		r.pos += int64(len(p))
+		return nil
+	}
+	for len(p) > 0 {
+		c := min(len(p), len(zeros))
+		if !bytes.Equal(p[:c], zeros[:c]) {
+			if _, err := unix.Pwrite(r.w.fd, p[:c], r.at+recHdr+r.pos); err != nil {
+				return fmt.Errorf("journal %s: %w", r.w.path, err)
+			}
+		}
+		p, r.pos = p[c:], r.pos+int64(c)
+	}
+	return nil
+}
+
+// WriteZeros appends n zero bytes (a hole of the file, in a large record a
+// hole of the journal).
+func (r *Rec) WriteZeros(n int64) error {
+	for n > 0 {
+		c := min(n, int64(len(zeros)))
+		if r.total <= small {
+			if err := r.Write(zeros[:c]); err != nil {
+				return err
+			}
+		} else {
+			if c > r.total-r.pos {
+				return errors.New("journal: record overrun")
+			}
+			r.crc = crc32.Update(r.crc, castagnoli, zeros[:c])
+			r.pos += c
+		}
+		n -= c
+	}
+	return nil
+}
+
+// Commit writes the record's end; with sync it is on disk (fdatasync),
+// with every record before it, when Commit returns.
+func (r *Rec) Commit(sync bool) error {
+	if r.pos != r.total {
+		return fmt.Errorf("journal %s: record of %d bytes given %d", r.w.path, r.total, r.pos)
+	}
+	var t [trailer]byte
+	binary.LittleEndian.PutUint32(t[:], r.crc)
+	copy(t[4:], endMagic)
+	w := r.w
+	if r.total <= small {
+		if _, err := unix.Pwrite(w.fd, append(r.buf, t[:]...), r.at); err != nil {
+			return w.cut(r.at, err)
+		}
+	} else {
+		if _, err := unix.Pwrite(w.fd, r.buf, r.at); err != nil {
+			return w.cut(r.at, err)
+		}
+		if _, err := unix.Pwrite(w.fd, t[:], r.at+recHdr+r.total); err != nil {
+			return w.cut(r.at, err)
+		}
+	}
+	if sync {
+		w.syncs++
+		if err := unix.Fdatasync(w.fd); err != nil {
+			return w.cut(r.at, err)
+		}
+	}
+	w.end = r.at + recHdr + r.total + trailer
+	w.recs++
+	return nil
+}
+
+// Abort drops a record that will not be committed.
+func (r *Rec) Abort() { unix.Ftruncate(r.w.fd, r.at) }
+
+func (w *Writer) cut(at int64, err error) error {
+	unix.Ftruncate(w.fd, at)
+	return fmt.Errorf("journal %s: %w", w.path, err)
+}
+
+// Marker records, on disk when it returns, that the stores recorded before
+// the log offset upTo are on disk; kept is how many records follow upTo
+// (Records afterwards).
+func (w *Writer) Marker(upTo int64, kept int) error {
+	var h [recHdr + trailer]byte
+	copy(h[:], recMagic)
+	h[4] = kindMarker
+	w.seq++
+	binary.LittleEndian.PutUint64(h[8:], w.seq)
+	binary.LittleEndian.PutUint64(h[32:], uint64(upTo))
+	binary.LittleEndian.PutUint32(h[recHdr:], crc32.Checksum(h[:recHdr], castagnoli))
+	copy(h[recHdr+4:], endMagic)
+	if _, err := unix.Pwrite(w.fd, h[:], w.end); err != nil {
+		return w.cut(w.end, err)
+	}
+	if err := unix.Fdatasync(w.fd); err != nil {
+		return w.cut(w.end, err)
+	}
+	w.end += recHdr + trailer
+	w.recs = kept
+	return nil
+}
+
+// Rewind drops the records from the log offset to (End before a record
+// whose change did not happen) and is on disk when it returns.
+func (w *Writer) Rewind(to int64, records int) error {
+	if err := unix.Ftruncate(w.fd, to); err != nil {
+		return fmt.Errorf("journal %s: %w", w.path, err)
+	}
+	if err := unix.Fdatasync(w.fd); err != nil {
+		return fmt.Errorf("journal %s: %w", w.path, err)
+	}
+	w.end, w.recs = to, records
+	return nil
+}
+
+// Retire drops every record (nothing is unsynced): the journal is its
+// header again, on disk when it returns.
+func (w *Writer) Retire() error {
+	if err := unix.Ftruncate(w.fd, w.hdr); err != nil {
+		return fmt.Errorf("journal %s: %w", w.path, err)
+	}
+	if err := unix.Fdatasync(w.fd); err != nil {
+		return fmt.Errorf("journal %s: %w", w.path, err)
+	}
+	w.end, w.recs = w.hdr, 0
+	return nil
+}
+
+// Close closes the journal and keeps it (edits were kept unsynced: the
+// next open finds it). With remove it is deleted first (nothing left to
+// recover).
+func (w *Writer) Close(remove bool) error {
+	var err error
+	if remove {
+		if e := unix.Unlinkat(int(w.dir.Fd()), w.name, 0); e != nil {
+			err = fmt.Errorf("journal %s: %w", w.path, e)
+		} else {
+			unix.Fsync(int(w.dir.Fd()))
+		}
+	}
+	w.f.Close()
+	w.dir.Close()
+	return err
+}
+
+// Journal is a journal read back: its header and the store records since
+// its last marker (the edits not known to be on disk), oldest first.
+type Journal struct {
+	Path    string
+	Header  Header
+	Records []Record
+	Torn    bool      // an incomplete record at its end was ignored
+	Ended   time.Time // when it was last written (its mtime)
+
+	f    *os.File
+	dir  *os.File
+	name string
+}
+
+// Record is one store: N bytes at Off.
+type Record struct {
+	Kind     byte // Store, or a shape change (Grow, Truncate, Insert, Collapse)
+	Aux      int64
+	Seq      uint64
+	Off, N   int64
+	Fill     bool // the store was a fill of FillByte
+	FillByte byte
+	at       int64 // payload start in the journal
+}
+
+// ErrInUse: the journal is held by a running mmhex.
+var ErrInUse = errors.New("in use by a running mmhex")
+
+// open opens the journal name in d and locks it, refusing a symbolic
+// link, anything but a regular file, and a file another user owns.
+func open(d *os.File, dir, name string) (*Journal, error) {
+	p := filepath.Join(dir, name)
+	fd, err := unix.Openat(int(d.Fd()), name, unix.O_RDWR|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		if errors.Is(err, unix.ELOOP) {
+			return nil, fmt.Errorf("journal %s: refused: it is a symbolic link", p)
+		}
+		return nil, fmt.Errorf("journal %s: %w", p, err)
+	}
+	f := os.NewFile(uintptr(fd), p)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("journal %s: %w", p, err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		f.Close()
+		return nil, fmt.Errorf("journal %s: refused: not a regular file", p)
+	}
+	if st.Uid != uint32(os.Geteuid()) {
+		f.Close()
+		return nil, fmt.Errorf("journal %s: refused: owned by uid %d, not by you", p, st.Uid)
+	}
+	if err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return nil, fmt.Errorf("journal %s: %w", p, ErrInUse)
+		}
+		return nil, fmt.Errorf("journal %s: %w", p, err)
+	}
+	j := &Journal{Path: p, f: f, name: name, Ended: time.Unix(st.Mtim.Unix())}
+	if err := j.parse(st.Size); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("journal %s: %w", p, err)
+	}
+	return j, nil
+}
+
+func (j *Journal) parse(size int64) error {
+	var h [12]byte
+	if _, err := j.f.ReadAt(h[:], 0); err != nil || string(h[:8]) != fileMagic {
+		return errors.New("not an mmhex journal")
+	}
+	n := int64(binary.LittleEndian.Uint32(h[8:]))
+	if n > 1<<20 || 12+n+4 > size {
+		return errors.New("bad header")
+	}
+	js := make([]byte, n+4)
+	if _, err := j.f.ReadAt(js, 12); err != nil {
+		return errors.New("bad header")
+	}
+	if crc32.Checksum(js[:n], castagnoli) != binary.LittleEndian.Uint32(js[n:]) {
+		return errors.New("bad header checksum")
+	}
+	if err := json.Unmarshal(js[:n], &j.Header); err != nil {
+		return fmt.Errorf("bad header: %v", err)
+	}
+	pos := 12 + n + 4
+	var all []Record
+	var synced int64
+	buf := make([]byte, 1<<20)
+	for pos < size {
+		var rh [recHdr]byte
+		if _, err := j.f.ReadAt(rh[:], pos); err != nil || string(rh[:4]) != recMagic {
+			j.Torn = true
+			break
+		}
+		r := Record{Kind: rh[4], Seq: binary.LittleEndian.Uint64(rh[8:]), Off: int64(binary.LittleEndian.Uint64(rh[16:])),
+			N: int64(binary.LittleEndian.Uint64(rh[24:])), Aux: int64(binary.LittleEndian.Uint64(rh[32:])), at: pos + recHdr}
+		var total int64
+		switch rh[4] {
+		case kindStore:
+			total = 2 * r.N
+			if rh[5]&flagFill != 0 {
+				r.Fill, r.FillByte, total = true, rh[6], r.N
+			}
+		case kindMarker, Grow, Insert:
+		case Truncate, Collapse:
+			total = r.N
+		default:
+			j.Torn = true
+		}
+		if j.Torn || r.N < 0 || r.Off < 0 || total < 0 || pos+recHdr+total+trailer > size {
+			j.Torn = true
+			break
+		}
+		crc := crc32.Update(0, castagnoli, rh[:])
+		for i := int64(0); i < total; {
+			c := min(int64(len(buf)), total-i)
+			if _, err := j.f.ReadAt(buf[:c], r.at+i); err != nil {
+				return err
+			}
+			crc = crc32.Update(crc, castagnoli, buf[:c])
+			i += c
+		}
+		var t [trailer]byte
+		if _, err := j.f.ReadAt(t[:], r.at+total); err != nil || string(t[4:]) != endMagic || binary.LittleEndian.Uint32(t[:]) != crc {
+			j.Torn = true
+			break
+		}
+		if rh[4] == kindMarker {
+			synced = int64(binary.LittleEndian.Uint64(rh[32:]))
+		} else {
+			all = append(all, r)
+		}
+		pos = r.at + total + trailer
+	}
+	for _, r := range all {
+		if r.at >= synced {
+			j.Records = append(j.Records, r)
+		}
+	}
+	return nil
+}
+
+// Before reads the bytes [i, i+len(p)) of what r's store replaced (or,
+// for Truncate and Collapse, removed).
+func (j *Journal) Before(r Record, i int64, p []byte) error {
+	return j.read(r.at+i, p)
+}
+
+// After reads the bytes [i, i+len(p)) of what r's store stored.
+func (j *Journal) After(r Record, i int64, p []byte) error {
+	if r.Fill {
+		for k := range p {
+			p[k] = r.FillByte
+		}
+		return nil
+	}
+	return j.read(r.at+r.N+i, p)
+}
+
+func (j *Journal) read(at int64, p []byte) error {
+	if _, err := j.f.ReadAt(p, at); err != nil && !(err == io.EOF) {
+		return fmt.Errorf("journal %s: %w", j.Path, err)
+	}
+	return nil
+}
+
+// Close lets go of the journal (it stays).
+func (j *Journal) Close() {
+	j.f.Close()
+	if j.dir != nil {
+		j.dir.Close()
+	}
+}
+
+// Remove deletes the journal and closes it.
+func (j *Journal) Remove() error {
+	defer j.Close()
+	if j.dir == nil {
+		return os.Remove(j.Path)
+	}
+	if err := unix.Unlinkat(int(j.dir.Fd()), j.name, 0); err != nil {
+		return fmt.Errorf("journal %s: %w", j.Path, err)
+	}
+	unix.Fsync(int(j.dir.Fd()))
+	return nil
+}
+
+// Peek reads the journal at path without locking it (a running mmhex
+// may be writing it): for tests and listings.
+func Peek(path string) (*Journal, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	j := &Journal{Path: path, f: f, Ended: st.ModTime()}
+	if err := j.parse(st.Size()); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("journal %s: %w", path, err)
+	}
+	return j, nil
+}
+
+// Find returns the journals in the journal folder left for the file with
+// device dev and inode ino by an mmhex that is no longer running (those a
+// running mmhex holds are left out), oldest first, each locked until
+// Close or Remove. No folder: none.
+func Find(dev, ino uint64) ([]*Journal, error) {
+	return find(prefix(dev, ino), nil)
+}
+
+// FindByPath returns the journals left (as Find) whose header names path
+// but another device and inode: the file at path was replaced since.
+func FindByPath(path string, dev, ino uint64) ([]*Journal, error) {
+	return find("", func(h Header) bool { return h.Path == path && (h.Dev != dev || h.Ino != ino) })
+}
+
+func find(pre string, keep func(Header) bool) ([]*Journal, error) {
+	d, dir, err := openDir(false)
+	if err != nil {
+		if errors.Is(err, unix.ENOENT) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	defer d.Close()
+	names, err := list(d, pre)
+	if err != nil {
+		return nil, fmt.Errorf("journal folder %s: %w", dir, err)
+	}
+	var out []*Journal
+	for _, n := range names {
+		j, err := open(d, dir, n)
+		if err != nil {
+			if errors.Is(err, ErrInUse) {
+				continue
+			}
+			for _, o := range out {
+				o.Close()
+			}
+			return nil, err
+		}
+		if keep != nil && !keep(j.Header) {
+			j.Close()
+			continue
+		}
+		dd, err := unix.Dup(int(d.Fd()))
+		if err == nil {
+			j.dir = os.NewFile(uintptr(dd), dir)
+		}
+		out = append(out, j)
+	}
+	// oldest first
+	for i := 1; i < len(out); i++ {
+		for k := i; k > 0 && out[k].Header.Opened < out[k-1].Header.Opened; k-- {
+			out[k], out[k-1] = out[k-1], out[k]
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,207 @@
+package view
+
+// recover.go: the journal an earlier session left (mapping/recovery). On
+// opening a file with one, the editor says what it found and offers to
+// revert the edits, keep them (the journal is removed), or look first: the
+// edits listed, each one jumpable. Esc decides later (the recover action
+// asks again); the journal stays until a decision.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/gdamore/tcell/v2"
+
+	"mmhex/keymap"
+	"mmhex/mapping"
+	"mmhex/mapping/recovery"
+)
+
+// recoveryFeature offers, at start, the journal an earlier session left.
+type recoveryFeature struct {
+	fd *recovery.Found // undecided journals, locked while the editor runs; nil when none
+}
+
+func (r *recoveryFeature) Name() string { return "recovery" }
+
+func (r *recoveryFeature) Register(e *Editor) error {
+	e.Handle(keymap.Recover, func(e *Editor, a Args) {
+		if r.fd == nil {
+			e.Message("no journal left by an earlier session")
+			return
+		}
+		e.overlay = &recoveryDialog{r: r, summary: r.fd.Summary()}
+	})
+	e.OnQuit(func() {
+		if r.fd != nil {
+			r.fd.Close() // undecided: the journal stays for next time
+			r.fd = nil
+		}
+	})
+	r.offer(e)
+	return nil
+}
+
+// offer looks for journals left for the file and opens the dialog when
+// there are edits in them.
+func (r *recoveryFeature) offer(e *Editor) {
+	fd, err := recovery.Find(e.f)
+	if err != nil {
+		e.Errorf("%v", err)
+		return
+	}
+	// Journals of a file replaced since (or of a deleted file whose inode
+	// number was reused) are never applied; mmhex recover lists them.
+	if !fd.Any() {
+		return
+	}
+	if fd.Edits == 0 { // a session ended with nothing unsynced: nothing to offer
+		fd.Drop()
+		return
+	}
+	if e.f.Mode() != mapping.Shared {
+		e.Errorf("%s: open the file for writing to revert or keep them (or: mmhex recover)", fd.Summary())
+		fd.Close()
+		return
+	}
+	r.fd = fd
+	e.Message("%s: %s decides", fd.Summary(), orDefault(keyName(e, keymap.Recover), ":recover"))
+	e.overlay = &recoveryDialog{r: r, summary: fd.Summary()}
+}
+
+type recoveryDialog struct {
+	r       *recoveryFeature
+	summary string
+	err     string
+}
+
+func (d *recoveryDialog) draw(s tcell.Screen, x, y, w, h int) {
+	drawChoices(s, x, y, w, h, "Edits left by an earlier session", d.summary+".",
+		[]string{"[r] revert them", "[k] keep them (drop the journal)", "[l] look first", "[Esc] decide later"}, d.err)
+}
+
+func (d *recoveryDialog) key(e *Editor, ev *tcell.EventKey) {
+	if e.busy() {
+		return
+	}
+	if ev.Key() == tcell.KeyEsc || ev.Key() == tcell.KeyCtrlC {
+		e.overlay = nil
+		e.Message("the journal stays: %s decides later", orDefault(keyName(e, keymap.Recover), ":recover"))
+		return
+	}
+	if ev.Key() != tcell.KeyRune {
+		return
+	}
+	switch ev.Rune() {
+	case 'r', 'R':
+		if e.refuseTooSmall(keymap.Recover) {
+			return
+		}
+		d.revert(e)
+	case 'k', 'K':
+		summary := strings.TrimSuffix(d.summary, " without syncing")
+		if err := d.r.fd.Drop(); err != nil {
+			d.err = err.Error()
+			return
+		}
+		d.r.fd, e.overlay = nil, nil
+		e.Message("kept %s as they are; journal removed", summary)
+	case 'l', 'L':
+		edits, err := d.r.fd.List()
+		if err != nil {
+			d.err = err.Error()
+			return
+		}
+		e.overlay = &recoveryList{d: d, edits: edits}
+	}
+}
+
+// recoverRevert reverts the journaled edits as the editor's job, syncs,
+// and removes the journal.
+func (d *recoveryDialog) revert(e *Editor) {
+	fd, f := d.r.fd, e.f
+	summary := d.summary
+	e.runJob("recovering", false, func(_ context.Context, progress func(string)) func() {
+		res, err := fd.Revert(f, func(done, total int) { progress(fmt.Sprintf("%d/%d stores", done, total)) })
+		if err == nil {
+			_, err = f.SyncFile() // fdatasync: also a size or blocks put back
+		}
+		if err == nil {
+			err = fd.Drop()
+		}
+		return func() {
+			if err != nil {
+				d.err = err.Error()
+				return
+			}
+			d.r.fd, e.overlay = nil, nil
+			msg := fmt.Sprintf("reverted %s: %s put back and synced; journal removed", summary, plural64(res.Restored, "byte"))
+			if len(res.Skipped) > 0 {
+				k := res.Skipped[0]
+				msg += fmt.Sprintf("; left %s at %#x alone: %s", plural64(k.Len, "byte"), k.Off, k.Why)
+				if len(res.Skipped) > 1 {
+					msg += fmt.Sprintf(" (and %d more ranges)", len(res.Skipped)-1)
+				}
+				e.Errorf("%s", msg)
+				return
+			}
+			e.Message("%s", msg)
+		}
+	})
+}
+
+// recoveryList is "look first": the journaled edits, oldest first; Enter
+// jumps to one (the dialog comes back with the recover action), Esc goes
+// back to the dialog.
+type recoveryList struct {
+	d        *recoveryDialog
+	edits    []recovery.Edit
+	sel, top int
+	rows     int // rows shown at the last draw
+}
+
+func (l *recoveryList) draw(s tcell.Screen, x, y, w, h int) {
+	bw := min(w, 100)
+	bh := min(h, len(l.edits)+4)
+	title := fmt.Sprintf("%d journaled edits (Enter: go to, Esc: back)", len(l.edits))
+	ix, iy, iw, ih := drawBox(s, x, y, w, h, bw, bh, title)
+	l.rows = max(ih, 1)
+	if l.sel < l.top {
+		l.top = l.sel
+	}
+	if l.sel >= l.top+l.rows {
+		l.top = l.sel - l.rows + 1
+	}
+	for i := 0; i < l.rows && l.top+i < len(l.edits); i++ {
+		st := styleBox
+		if l.top+i == l.sel {
+			st = st.Reverse(true)
+		}
+		fill(s, ix, iy+i, iw, ' ', st)
+		drawText(s, ix, iy+i, iw, recovery.Describe(l.edits[l.top+i]), st)
+	}
+}
+
+func (l *recoveryList) key(e *Editor, ev *tcell.EventKey) {
+	switch ev.Key() {
+	case tcell.KeyEsc, tcell.KeyCtrlC:
+		e.overlay = l.d
+	case tcell.KeyUp:
+		l.sel = max(l.sel-1, 0)
+	case tcell.KeyDown:
+		l.sel = min(l.sel+1, len(l.edits)-1)
+	case tcell.KeyPgUp:
+		l.sel = max(l.sel-l.rows, 0)
+	case tcell.KeyPgDn:
+		l.sel = min(l.sel+l.rows, len(l.edits)-1)
+	case tcell.KeyEnter:
+		ed := l.edits[l.sel]
+		e.overlay = nil
+		if ed.Off < e.size {
+			e.jump(ed.Off)
+		}
+		e.Message("journaled edit %d/%d: %s; %s: revert, keep or look again", l.sel+1, len(l.edits),
+			recovery.Describe(ed), orDefault(keyName(e, keymap.Recover), ":recover"))
+	}
+}
