@@ -74,7 +74,7 @@ var defaultPreset = presetDef{name: PresetDefault, modes: []modeDef{{
 		{"Ctrl-X", SyncQuit},
 		{"Ctrl-Q", Quit}, {"Ctrl-C", Quit},
 		{"Alt-q", QuitRevert},
-		{"Alt-e", Recover},
+		{"Alt-J", Recover},
 
 		{"Ctrl-F", SearchForward},
 		{"Ctrl-R", SearchBackward},

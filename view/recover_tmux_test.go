@@ -112,9 +112,9 @@ func TestTmuxRecoverLookThenKeep(t *testing.T) {
 		}
 	}
 	s.keys("Down", "Enter")
-	s.waitFor("journaled edit 2/2: 1 byte at 0x1801: 1f → ad; Alt-e: revert, keep or look again")
+	s.waitFor("journaled edit 2/2: 1 byte at 0x1801: 1f → ad; Alt-J: revert, keep or look again")
 	s.waitFor("0x1801 (6145)")
-	s.keys("M-e")
+	s.keys("M-J")
 	s.waitFor("Edits left by an earlier session")
 	s.text("k")
 	s.waitFor("kept 2 edits of 2 bytes from a session that ended at ")
