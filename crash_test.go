@@ -16,6 +16,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -35,7 +36,9 @@ func crashChild(action, path string) {
 	}
 	ready := func() {
 		fmt.Println("ready")
-		select {} // until SIGKILL
+		for { // until SIGKILL (a sleep: select{} alone is a deadlock to the runtime)
+			time.Sleep(time.Hour)
+		}
 	}
 	must := func(err error) {
 		if err != nil {

@@ -31,7 +31,9 @@ func TestMain(m *testing.M) {
 			os.Exit(3)
 		}
 		fmt.Println("mapped")
-		select {}
+		for { // until killed (a sleep: select{} alone is a deadlock to the runtime)
+			time.Sleep(time.Hour)
+		}
 	}
 	cleanState := testenv.IsolateState()
 	code := m.Run()

@@ -46,7 +46,9 @@ func mmhexBinary(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	cleanState := testenv.IsolateState() // no durable journal in the real home
 	code := m.Run()
+	cleanState()
 	if binPath != "" {
 		os.RemoveAll(filepath.Dir(binPath))
 	}
