@@ -9,6 +9,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -281,4 +283,50 @@ func TestCrashAfterShapeChanges(t *testing.T) {
 	orig := pattern(64 << 10)
 	edited := func(b []byte) bool { return len(b) == 64<<10+8192-4096-1000+50000 }
 	recoverAfterCrash(t, "shapes", orig, false, "8 edits of 69808 bytes", edited)
+}
+
+// --json says the same as the text, --keep removes the journal and keeps
+// the bytes, and two of --revert, --keep, --list are refused.
+func TestRecoverJSONAndKeep(t *testing.T) {
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	orig := pattern(3 * 4096)
+	path := tempFile(t, "crash.bin", orig)
+	crash(t, "fill", path, false, nil)
+	r := mmhex(t, "recover", path, "--json")
+	var rep struct {
+		Action string `json:"action"`
+		Edits  int    `json:"edits"`
+		Bytes  int64  `json:"bytes"`
+		List   []struct {
+			Kind   string `json:"kind"`
+			Offset int64  `json:"offset"`
+			Length int64  `json:"length"`
+			Fill   *int   `json:"fill"`
+			Before string `json:"before"`
+			After  string `json:"after"`
+		} `json:"list"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || r.code != 0 {
+		t.Fatalf("recover --json: %d %v\n%s%s", r.code, err, r.stdout, r.stderr)
+	}
+	if rep.Action != "list" || rep.Edits != 2 || rep.Bytes != 3003 || len(rep.List) != 2 ||
+		rep.List[0].Kind != "store" || rep.List[0].Offset != 0x100 || rep.List[0].Length != 3000 || rep.List[0].Fill == nil || *rep.List[0].Fill != 0xff ||
+		rep.List[0].Before != hex.EncodeToString(orig[0x100:0x100+3000]) ||
+		rep.List[1].Offset != 0x2000 || rep.List[1].Before != hex.EncodeToString(orig[0x2000:0x2003]) || rep.List[1].After != "010203" {
+		t.Fatalf("recover --json: %+v", rep)
+	}
+	if r := mmhex(t, "recover", path, "--revert", "--keep"); r.code != 2 || r.stderr != "mmhex: recover: choose one of --revert, --keep and --list\n" {
+		t.Fatalf("two actions: %d %q", r.code, r.stderr)
+	}
+	edited, _ := os.ReadFile(path)
+	r = mmhex(t, "recover", path, "--keep")
+	if !strings.HasPrefix(r.stdout, path+": kept 2 edits of 3003 bytes from a session that ended at ") || !strings.HasSuffix(r.stdout, "; journal removed\n") {
+		t.Fatalf("recover --keep: %q %q", r.stdout, r.stderr)
+	}
+	got, _ := os.ReadFile(path)
+	testenv.MustEqual(t, "after --keep", got, edited)
+	if js, _ := filepath.Glob(filepath.Join(state, "mmhex", "*.mmj")); len(js) != 0 {
+		t.Fatalf("journals left: %v", js)
+	}
 }
