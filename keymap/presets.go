@@ -150,7 +150,7 @@ var vimNormal = []presetBind{
 
 	{"Z Z", SyncQuit},
 	{"Z Q", QuitRevert},
-	{"g r", Recover},
+	{"g J", Recover},
 
 	{"/", SearchForward},
 	{"?", SearchBackward},

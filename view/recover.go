@@ -122,7 +122,7 @@ func (d *recoveryDialog) key(e *Editor, ev *tcell.EventKey) {
 func (d *recoveryDialog) revert(e *Editor) {
 	fd, f := d.r.fd, e.f
 	summary := d.summary
-	e.runJob("recovering", false, func(_ context.Context, progress func(string)) func() {
+	e.runJob("recovering", "a recovery is not stopped halfway", func(_ context.Context, progress func(string)) func() {
 		res, err := fd.Revert(f, func(done, total int) { progress(fmt.Sprintf("%d/%d stores", done, total)) })
 		if err == nil {
 			_, err = f.SyncFile() // fdatasync: also a size or blocks put back
