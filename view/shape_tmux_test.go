@@ -1,0 +1,61 @@
+package view
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"mmhex/mapping/testenv"
+)
+
+// The shape features (view/shapeview) in the real binary and a real
+// terminal, where their scans run in the background and their results
+// come through the application's queue: the strings panel lists, filters
+// and jumps; the hash panel shows sha256sum's value; the entropy map
+// appears beside the grid.
+func TestTmuxShapeFeatures(t *testing.T) {
+	testenv.RequireTool(t, "tmux")
+	if testing.Short() {
+		t.Skip("-short: skipping the tmux test")
+	}
+	bin := mmhexBinary(t)
+	path := filepath.Join(t.TempDir(), "shape.bin")
+	data := make([]byte, 256<<10)
+	copy(data[0x100:], "alpha beta gamma\x00")
+	copy(data[0x2345:], "\x01second string here\x02")
+	copy(data[0x8000:], "GAMMA ray burst\x00")
+	copy(data[0x20000:], testenv.Pattern(64<<10, 9))
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(testenv.RequireTool(t, "sha256sum"), path).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sha := strings.Fields(string(out))[0]
+	s := newLiveTerm(t, "shape", 140, bin, path)
+	s.waitFor("00000000  00 00 00 00", 10*time.Second)
+	s.keys("M-l")
+	s.waitFor("alpha beta gamma", 20*time.Second)
+	s.waitFor("second string here", 20*time.Second)
+	s.keys("g", "a", "m")
+	s.waitFor(`, 2 with "gam"`, 10*time.Second)
+	s.keys("Down", "Enter")
+	s.waitFor("string at 0x8000 (15 characters)", 10*time.Second)
+	s.keys("Escape")
+	time.Sleep(100 * time.Millisecond) // Esc alone, not Alt with the next key
+	s.keys("M-k")
+	s.waitFor("4 SHA256  "+sha, 20*time.Second)
+	s.keys("Escape")
+	time.Sleep(100 * time.Millisecond)
+	s.keys("M-e")
+	s.waitFor("│▐", 20*time.Second)
+	s.keys("C-q")
+	s.waitExit(10 * time.Second)
+	if got, _ := os.ReadFile(path); string(got) != string(data) {
+		t.Fatal("the file changed")
+	}
+}
