@@ -24,7 +24,7 @@ var wantExported = []string{
 	"Editor.Errorf", "Editor.PushJump", "Editor.Every", "Editor.EveryPolling", "Editor.EveryWhile", "Editor.OnRun", "Editor.Polling", "Editor.Post", "Editor.SetPolling", "Editor.ExitNote", "Editor.Fill",
 	"Editor.Go", "Editor.Handle", "Editor.HandleKey", "Editor.Keys", "Editor.Message",
 	"Editor.OnCancel", "Editor.OnFrame", "Editor.OnMove", "Editor.OnQuit", "Editor.OpenPrompt",
-	"Editor.OverlayOpen", "Editor.PanelShown", "Editor.PromptOpen", "Editor.Refresh",
+	"Editor.OverlayOpen", "Editor.PanelRect", "Editor.PanelShown", "Editor.PromptOpen", "Editor.Refresh",
 	"Editor.Run", "Editor.RunAction", "Editor.Selection", "Editor.SetClipboard", "MaxClipboard", "Editor.SetCursor", "Editor.ShowError",
 	"Editor.ShowInfo", "Editor.ShowPanel", "Editor.Size", "Editor.StartSelection",
 	"Editor.Stop", "Editor.TogglePanel", "Editor.VisibleRange", "Editor.WriteAt",

@@ -49,6 +49,29 @@ type Panel struct {
 	shown bool
 }
 
+// PanelRect is where the panel named name is on the screen (layoutFor of
+// the screen as last drawn, computed again: nothing is kept by Draw); ok
+// is false when it is hidden, left out for want of room, or nothing was
+// drawn yet. For work a panel prepares off its Draw (how many cells to
+// measure), on the UI goroutine.
+func (e *Editor) PanelRect(name string) (x, y, w, h int, ok bool) {
+	rx, ry, rw, rh := e.root.GetInnerRect()
+	if e.ds != nil {
+		rx, ry = 0, 0
+		rw, rh = e.ds.Size()
+	}
+	if rw <= 0 || rh <= 0 {
+		return 0, 0, 0, 0, false
+	}
+	fl := e.layoutFor(rx, ry, rw, rh)
+	for _, d := range fl.panels {
+		if d.p.Name == name {
+			return d.r.x, d.r.y, d.r.w, d.r.h, true
+		}
+	}
+	return 0, 0, 0, 0, false
+}
+
 // AddPanel registers p, hidden.
 func (e *Editor) AddPanel(p *Panel) { e.panels = append(e.panels, p) }
 

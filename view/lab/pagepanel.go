@@ -97,7 +97,6 @@ type pagePanel struct {
 	inline bool // measure on the calling goroutine (tests)
 
 	probeState[pageProbe]
-	cells int          // cells of the last frame's map
 	hist  chartHistory // the chart's samples (guarded by mu)
 	chart int          // lines of the chart in the last layout (height)
 
@@ -175,10 +174,10 @@ func (pp *pagePanel) request() {
 		return
 	}
 	pp.busy = true
-	cells := pp.cells
 	pp.mu.Unlock()
-	if cells <= 0 {
-		cells = 100
+	cells := 100
+	if _, _, w, h, ok := e.PanelRect(pagePanelName); ok {
+		cells = pp.cellsFor(w, h) // the map of the panel as it is on the screen
 	}
 	size := e.File().Size()
 	vs, ve := e.VisibleRange()
@@ -284,6 +283,16 @@ func pageUnit(ps int64) string {
 	return fmt.Sprintf("%d B", ps)
 }
 
+// cellsFor is the number of map cells a panel of w×h shows: the map's rows
+// (what the counts, legend, chart and last lines leave) by its width.
+func (pp *pagePanel) cellsFor(w, h int) int {
+	chart := pp.chart
+	if h < 5+chart {
+		chart = 0
+	}
+	return max(w-2, 1) * max(h-4-chart, 1)
+}
+
 func (pp *pagePanel) draw(s tcell.Screen, x, y, w, h int) {
 	e := pp.e
 	chart := pp.chart
@@ -292,16 +301,9 @@ func (pp *pagePanel) draw(s tcell.Screen, x, y, w, h int) {
 	}
 	rows := max(h-4-chart, 1)
 	mw := max(w-2, 1)
-	pp.mu.Lock()
-	pp.cells = mw * rows
-	busy := pp.busy
-	pp.mu.Unlock()
+	// Measured for this size when shown and at each tick (request asks
+	// the editor where the panel is); Draw only draws the last result.
 	p := pp.result()
-	if p != nil && p.err == nil && !busy && int64(len(p.m.Cells)) != min(int64(mw*rows), p.m.Totals.Pages) {
-		// Measured for another panel size (first show, terminal resized).
-		pp.request()
-		p = pp.result()
-	}
 	name := display.Name(e.FileName()) // the header has the path
 	ps := e.File().PageSize()
 	line := func(i int, text string, st tcell.Style) {
