@@ -50,6 +50,7 @@ const (
 	Marks          Action = "marks"
 	Put            Action = "put"
 	Replace        Action = "replace"
+	SearchList     Action = "search-list"
 	JumpBack       Action = "jump-back"
 	JumpForward    Action = "jump-forward"
 	PagePanel      Action = "page-panel"
@@ -157,6 +158,7 @@ var actions = []Info{
 	{MarkSet, "set mark {letter} (a–z or A–Z) at the cursor", GroupSelect, true},
 	{MarkJump, "jump to mark {letter}", GroupSelect, true},
 	{Marks, "list the marks", GroupSelect, false},
+	{SearchList, "list the matches of the last search in a panel", GroupSearch, false},
 	{Replace, "replace matches of the same length: each asked (y/n/a/q) or all; one undo step", GroupSearch, false},
 	{Put, "put: write the register (the last copy) over the bytes at the cursor", GroupEdit, false},
 	{JumpBack, "back to where the last jump (goto, search, mark) came from", GroupMove, false},

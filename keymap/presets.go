@@ -81,6 +81,7 @@ var defaultPreset = presetDef{name: PresetDefault, modes: []modeDef{{
 		{"Ctrl-N", SearchNext}, {"F3", SearchNext},
 		{"Alt-n", SearchPrev}, {"Shift-F3", SearchPrev},
 		{"Alt-%", Replace},
+		{"Alt-=", SearchList},
 
 		{"Ctrl-Space", Select}, {"Alt-s", Select},
 		{"Alt-c", CopyHex},
@@ -157,6 +158,7 @@ var vimNormal = []presetBind{
 	{"n", SearchNext},
 	{"N", SearchPrev},
 	{"g r", Replace},
+	{"g n", SearchList},
 
 	{"v", Select},
 	{"y", CopyHex},

@@ -17,8 +17,9 @@ import (
 // searcher is the search feature: its state, and the selection its match
 // is shown in.
 type searcher struct {
-	srch searchState
-	sel  *selection
+	srch  searchState
+	sel   *selection
+	count *matchCount // the last byte search's matches, counted (matches.go)
 }
 
 func (x *searcher) Name() string { return "search" }
@@ -80,6 +81,7 @@ func searchPost(e *Editor, fn func()) {
 const progressEvery = 100 * time.Millisecond
 
 func registerSearch(e *Editor, x *searcher) {
+	registerMatches(e, x)
 	e.Handle(keymap.SearchForward, func(e *Editor, a Args) { e.searchPrompt(false, a.Expr) })
 	e.Handle(keymap.SearchBackward, func(e *Editor, a Args) { e.searchPrompt(true, a.Expr) })
 	e.Handle(keymap.SearchNext, func(e *Editor, a Args) { e.searchAgain(false) })
@@ -116,7 +118,7 @@ func registerSearch(e *Editor, x *searcher) {
 // searchRunning reports whether a background search is running.
 func (e *Editor) searchRunning() bool {
 	x := e.searcher()
-	return x != nil && x.srch.run != nil
+	return x != nil && (x.srch.run != nil || x.count != nil && !x.count.ended)
 }
 
 func (e *Editor) cancelSearch(r *runningSearch, why string) {
@@ -414,4 +416,7 @@ func (e *Editor) searchDone(r *runningSearch, res search.Result, err error, d ti
 		long = fmt.Sprintf(", %d bytes", n)
 	}
 	e.Message("found %s at 0x%x (%d%s) in %s%s", r.name(), res.Offset, res.Offset, long, formatDuration(d), wrapped)
+	if r.p != nil {
+		e.countMatches(r.p, res.Offset)
+	}
 }
