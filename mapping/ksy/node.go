@@ -1,6 +1,7 @@
 package ksy
 
 import (
+	"bufio"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -98,8 +99,15 @@ func (n *Node) Info() Info {
 	return n.info()
 }
 
-func (n *Node) info() Info {
-	in := Info{Name: n.name, Path: n.Path(), Off: -1, Size: -1}
+func (n *Node) info() Info { return n.infoOf(true) }
+
+// infoOf is info; without full, Path and Value (texts WriteJSON does not
+// print) are left empty.
+func (n *Node) infoOf(full bool) Info {
+	in := Info{Name: n.name, Off: -1, Size: -1}
+	if full {
+		in.Path = n.Path()
+	}
 	if n.f == nil {
 		s := n.d.root
 		in.Type, in.Kind, in.Off = s.t.Name, StructKind, 0
@@ -143,13 +151,16 @@ func (n *Node) info() Info {
 		if v.done && in.Size < 0 {
 			in.Size = v.end - v.start
 		}
-		if !in.All {
+		if !full {
+		} else if !in.All {
 			in.Value = fmt.Sprintf("%d+ elements (read as needed)", in.Count)
 		} else {
 			in.Value = fmt.Sprintf("%d elements", in.Count)
 		}
 	default:
-		in.Value = n.d.valueText(f)
+		if full {
+			in.Value = n.d.valueText(f)
+		}
 		if e, ok := f.Val.(EnumVal); ok {
 			in.Enum = e.E.ByVal[e.V]
 			if in.Enum == "" {
@@ -239,9 +250,24 @@ func (n *Node) Children(from, count int64) ([]*Node, error) {
 
 func (n *Node) children(from, count int64) ([]*Node, error) {
 	var out []*Node
+	var block []Node // the nodes, allocated together
+	blockLen := int64(16)
+	node := func(name string, f *Field) *Node {
+		if len(block) == 0 {
+			block = make([]Node, blockLen)
+		}
+		k := &block[0]
+		block = block[1:]
+		*k = Node{d: n.d, name: name, parent: n, f: f}
+		return k
+	}
 	if s := n.structVal(); s != nil {
 		s.parseAll()
 		total := int64(len(s.fields) + len(s.t.Inst))
+		if c := min(total-from, count); c > 0 {
+			out = make([]*Node, 0, c)
+			blockLen = c
+		}
 		for i := from; i < total && i < from+count; i++ {
 			var f *Field
 			if i < int64(len(s.fields)) {
@@ -253,11 +279,15 @@ func (n *Node) children(from, count int64) ([]*Node, error) {
 			if name == "" {
 				name = fmt.Sprintf("_unnamed%d", i)
 			}
-			out = append(out, &Node{d: n.d, name: name, parent: n, f: f})
+			out = append(out, node(name, f))
 		}
 		return out, nil
 	}
 	if a := n.arrayVal(); a != nil {
+		if k, all := a.Known(); all && k-from > 0 {
+			blockLen = min(k-from, count)
+			out = make([]*Node, 0, blockLen)
+		}
 		for i := from; i < from+count; i++ {
 			if k, all := a.Known(); all && i >= k {
 				break
@@ -270,7 +300,7 @@ func (n *Node) children(from, count int64) ([]*Node, error) {
 				return out, err
 			}
 			name := "[" + strconv.FormatInt(i, 10) + "]"
-			out = append(out, &Node{d: n.d, name: name, parent: n, f: f})
+			out = append(out, node(name, f))
 		}
 		return out, nil
 	}
@@ -466,18 +496,27 @@ func (n *Node) parseInt(s string) (parsedInt, error) {
 }
 
 // jsonValue is a scalar as JSON.
-func (d *Decoder) jsonValue(f *Field) string {
+func (d *Decoder) jsonValue(f *Field) string { return string(d.appendJSONValue(nil, f)) }
+
+// appendJSONValue appends jsonValue(f) to b.
+func (d *Decoder) appendJSONValue(b []byte, f *Field) []byte {
 	switch v := f.Val.(type) {
 	case int64:
 		if f.ref.kind == kInt && f.ref.signed || f.ref.kind == kUser || f.A.Value != nil {
-			return strconv.FormatInt(v, 10)
+			return strconv.AppendInt(b, v, 10)
 		}
-		return strconv.FormatUint(uint64(v), 10)
+		return strconv.AppendUint(b, uint64(v), 10)
 	case EnumVal:
 		if f.ref.kind == kInt && !f.ref.signed {
-			return strconv.FormatUint(uint64(v.V), 10)
+			return strconv.AppendUint(b, uint64(v.V), 10)
 		}
-		return strconv.FormatInt(v.V, 10)
+		return strconv.AppendInt(b, v.V, 10)
+	}
+	return append(b, d.jsonValueSlow(f)...)
+}
+
+func (d *Decoder) jsonValueSlow(f *Field) string {
+	switch v := f.Val.(type) {
 	case float64:
 		if math.IsInf(v, 0) || math.IsNaN(v) {
 			return strconv.Quote(strconv.FormatFloat(v, 'g', -1, 64))
@@ -503,6 +542,9 @@ func (d *Decoder) jsonValue(f *Field) string {
 }
 
 func jsonString(s string) string {
+	if plainJSON(s) {
+		return `"` + s + `"`
+	}
 	var b strings.Builder
 	b.WriteByte('"')
 	for _, r := range s {
@@ -518,4 +560,26 @@ func jsonString(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+// plainJSON: s needs no escaping in a JSON string (printable ASCII but
+// " and \).
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// writeJSONString writes jsonString(s) to w.
+func writeJSONString(w *bufio.Writer, s string) {
+	if plainJSON(s) {
+		w.WriteByte('"')
+		w.WriteString(s)
+		w.WriteByte('"')
+		return
+	}
+	w.WriteString(jsonString(s))
 }

@@ -90,16 +90,21 @@ func WriteJSON(w io.Writer, n *Node) error {
 }
 
 func writeJSON(w *bufio.Writer, n *Node) {
-	in := n.Info()
-	w.WriteString(`{"type":` + jsonString(in.Type) + `,"offset":`)
+	var scratch [64]byte
+	n.d.lock()
+	in := n.infoOf(false)
+	n.d.mu.Unlock()
+	w.WriteString(`{"type":`)
+	writeJSONString(w, in.Type)
+	w.WriteString(`,"offset":`)
 	if in.Off >= 0 {
-		w.WriteString(strconv.FormatInt(in.Off, 10))
+		w.Write(strconv.AppendInt(scratch[:0], in.Off, 10))
 	} else {
 		w.WriteString("null")
 	}
 	w.WriteString(`,"size":`)
 	if in.Size >= 0 {
-		w.WriteString(strconv.FormatInt(in.Size, 10))
+		w.Write(strconv.AppendInt(scratch[:0], in.Size, 10))
 	} else {
 		w.WriteString("null")
 	}
@@ -111,11 +116,13 @@ func writeJSON(w *bufio.Writer, n *Node) {
 	case Scalar:
 		if n.f != nil && !n.f.Absent {
 			n.d.mu.Lock()
-			v := n.d.jsonValue(n.f)
+			v := n.d.appendJSONValue(scratch[:0], n.f)
 			n.d.mu.Unlock()
-			w.WriteString(`,"value":` + v)
+			w.WriteString(`,"value":`)
+			w.Write(v)
 			if in.Enum != "" {
-				w.WriteString(`,"enum":` + jsonString(in.Enum))
+				w.WriteString(`,"enum":`)
+				writeJSONString(w, in.Enum)
 			}
 		}
 	case StructKind, ArrayKind:
@@ -134,7 +141,8 @@ func writeJSON(w *bufio.Writer, n *Node) {
 				}
 				first = false
 				if in.Kind == StructKind {
-					w.WriteString(jsonString(k.Name()) + ":")
+					writeJSONString(w, k.Name())
+					w.WriteByte(':')
 				}
 				writeJSON(w, k)
 			}
