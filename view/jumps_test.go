@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"mmhex/keymap"
 )
 
 // TestJumpList: goto, a mark jump, a search and Top push the place they
@@ -136,4 +138,23 @@ func TestTmuxJumpList(t *testing.T) {
 	v.typeText(":q")
 	v.send("Enter")
 	v.waitFor("EXITED 0")
+}
+
+// TestDifferenceJumpPushes: a jump to the next difference is a jump:
+// jump-back returns to where it left.
+func TestDifferenceJumpPushes(t *testing.T) {
+	pa, pb, _, _ := comparePair(t)
+	h, _ := compareHarness(t, pa, pb, 160, 20, nil)
+	h.draw()
+	from := h.e.Cursor()
+	h.e.RunAction(keymap.DiffNext, Args{})
+	h.draw()
+	to := h.e.Cursor()
+	if to == from {
+		t.Fatalf("diff-next did not move (cursor %#x)", to)
+	}
+	h.e.RunAction(keymap.JumpBack, Args{})
+	if c := h.e.Cursor(); c != from {
+		t.Fatalf("jump-back after diff-next: cursor %#x, want %#x", c, from)
+	}
 }

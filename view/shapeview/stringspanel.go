@@ -165,6 +165,7 @@ func (sp *stringsPanel) key(ev *tcell.EventKey) bool {
 	case tcell.KeyEnter:
 		if sp.sel < len(sp.match) {
 			it := sp.items[sp.match[sp.sel]]
+			e.PushJump()
 			e.SetCursor(it.Off)
 			e.CenterOn(it.Off)
 			e.Message("string at 0x%x (%d characters)", it.Off, it.Len)
