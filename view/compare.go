@@ -334,7 +334,7 @@ func (c *comparer) jump(back bool) {
 				c.mu.Lock()
 				c.cur, c.k = r, k
 				c.mu.Unlock()
-				e.PushJump() // a difference jump: the jump list returns here
+				e.PushJump()         // a difference jump: the jump list returns here
 				if r.Off >= e.size { // the other file's tail: past this file's end
 					e.SetCursor(e.size - 1)
 					e.Message("only in %s from 0x%x: %d bytes past the end of this file", display.Name(c.other.Path()), r.Off, r.Len)
