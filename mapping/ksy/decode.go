@@ -49,6 +49,7 @@ type cursor struct {
 // Decoder decodes one Spec over one ReaderAt. Its Nodes are safe for use
 // from several goroutines (one mutex).
 type Decoder struct {
+	prim   [8]byte // readPrim's bytes (the decoder is used under mu)
 	mu     sync.Mutex
 	spec   *Spec
 	lim    Limits
@@ -80,6 +81,7 @@ type Struct struct {
 
 	le      int // 0 not yet, 1 le, 2 be, 3 none, 4 resolving
 	fields  []*Field
+	block   []Field // fields[i] is &block[i]
 	cur     cursor
 	begun   bool
 	done    bool
@@ -361,7 +363,12 @@ func (s *Struct) parseUpTo(n int) {
 			break
 		}
 		a := s.t.Seq[i]
-		f := s.d.readAttr(a, s, &s.cur, i == len(s.t.Seq)-1)
+		if s.fields == nil {
+			s.fields = make([]*Field, 0, len(s.t.Seq))
+			s.block = make([]Field, len(s.t.Seq)) // the fields, allocated together
+		}
+		f := &s.block[i]
+		s.d.readAttrTo(f, a, s, &s.cur, i == len(s.t.Seq)-1)
 		s.fields = append(s.fields, f)
 		if arr, ok := f.Val.(*Array); ok && arr.deferred {
 			s.tail = arr
@@ -517,7 +524,14 @@ func attrErr(a *Attr, err error) error {
 // readAttr reads attribute a of s at c (seq field or instance), with its
 // if, repeat, and validation. last: nothing after it needs its end.
 func (d *Decoder) readAttr(a *Attr, s *Struct, c *cursor, last bool) *Field {
-	f := &Field{A: a, Owner: s, io: c.io, Off: c.pos, Size: -1, Index: -1}
+	f := new(Field)
+	d.readAttrTo(f, a, s, c, last)
+	return f
+}
+
+// readAttrTo is readAttr into f.
+func (d *Decoder) readAttrTo(f *Field, a *Attr, s *Struct, c *cursor, last bool) {
+	*f = Field{A: a, Owner: s, io: c.io, Off: c.pos, Size: -1, Index: -1}
 	if a.unsupported != nil {
 		f.Err = a.unsupported
 		// go past it when its size is known, so the rest can be read
@@ -530,18 +544,18 @@ func (d *Decoder) readAttr(a *Attr, s *Struct, c *cursor, last bool) *Field {
 				}
 			}
 		}
-		return f
+		return
 	}
 	if a.If != nil {
 		ok, err := d.evalBool(a.If, &ctx{s: s, c: c})
 		if err != nil {
 			f.Err = attrErr(a, err)
-			return f
+			return
 		}
 		if !ok {
 			f.Absent = true
 			f.Size = 0
-			return f
+			return
 		}
 	}
 	if a.Repeat != repNone {
@@ -556,13 +570,12 @@ func (d *Decoder) readAttr(a *Attr, s *Struct, c *cursor, last bool) *Field {
 				f.Size = arr.end - arr.start
 			}
 		}
-		return f
+		return
 	}
 	d.readOne(a, s, c, -1, f)
 	if f.Err != nil {
 		f.Err = attrErr(a, f.Err)
 	}
-	return f
 }
 
 // unsupportedVal stands for bytes skipped because their attribute uses a
@@ -1062,26 +1075,27 @@ func (d *Decoder) readPrim(a *Attr, ref TypeRef, s *Struct, c *cursor) (Value, e
 	if err := d.step(); err != nil {
 		return nil, err
 	}
-	var buf [8]byte
-	b := buf[:ref.width]
 	if c.pos < 0 || c.pos > c.io.size || int64(ref.width) > c.io.size-c.pos {
 		return nil, fmt.Errorf("at %s: %d bytes needed, %d left in the stream", c.io.where(c.pos), ref.width, max(c.io.size-c.pos, 0))
 	}
-	if err := c.io.fill(c.pos, b); err != nil {
-		return nil, err
-	}
-	c.pos += int64(ref.width)
 	le := ref.endian
-	if le == 0 && ref.width > 1 {
+	if le == 0 && ref.width > 1 { // before the read: resolving it may read (into d.prim)
 		e, err := s.endian()
 		if err != nil {
+			c.pos += int64(ref.width)
 			return nil, err
 		}
 		if e == 3 {
+			c.pos += int64(ref.width)
 			return nil, fmt.Errorf("%s has no byte order (meta/endian is missing)", ref.text)
 		}
 		le = e
 	}
+	b := d.prim[:ref.width]
+	if err := c.io.fill(c.pos, b); err != nil {
+		return nil, err
+	}
+	c.pos += int64(ref.width)
 	var u uint64
 	switch ref.width {
 	case 1:

@@ -90,7 +90,6 @@ func WriteJSON(w io.Writer, n *Node) error {
 }
 
 func writeJSON(w *bufio.Writer, n *Node) {
-	var scratch [64]byte
 	n.d.lock()
 	in := n.infoOf(false)
 	n.d.mu.Unlock()
@@ -98,13 +97,13 @@ func writeJSON(w *bufio.Writer, n *Node) {
 	writeJSONString(w, in.Type)
 	w.WriteString(`,"offset":`)
 	if in.Off >= 0 {
-		w.Write(strconv.AppendInt(scratch[:0], in.Off, 10))
+		w.Write(strconv.AppendInt(w.AvailableBuffer(), in.Off, 10))
 	} else {
 		w.WriteString("null")
 	}
 	w.WriteString(`,"size":`)
 	if in.Size >= 0 {
-		w.Write(strconv.AppendInt(scratch[:0], in.Size, 10))
+		w.Write(strconv.AppendInt(w.AvailableBuffer(), in.Size, 10))
 	} else {
 		w.WriteString("null")
 	}
@@ -116,10 +115,9 @@ func writeJSON(w *bufio.Writer, n *Node) {
 	case Scalar:
 		if n.f != nil && !n.f.Absent {
 			n.d.mu.Lock()
-			v := n.d.appendJSONValue(scratch[:0], n.f)
-			n.d.mu.Unlock()
 			w.WriteString(`,"value":`)
-			w.Write(v)
+			w.Write(n.d.appendJSONValue(w.AvailableBuffer(), n.f))
+			n.d.mu.Unlock()
 			if in.Enum != "" {
 				w.WriteString(`,"enum":`)
 				writeJSONString(w, in.Enum)
