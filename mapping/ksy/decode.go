@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf16"
@@ -49,7 +50,8 @@ type cursor struct {
 // Decoder decodes one Spec over one ReaderAt. Its Nodes are safe for use
 // from several goroutines (one mutex).
 type Decoder struct {
-	prim   [8]byte // readPrim's bytes (the decoder is used under mu)
+	prim   [8]byte           // readPrim's bytes (the decoder is used under mu)
+	types  map[typeKey]*Type // lookupType's answers
 	mu     sync.Mutex
 	spec   *Spec
 	lim    Limits
@@ -87,9 +89,9 @@ type Struct struct {
 	done    bool
 	parsing bool
 	err     error
-	tail    *Array // a trailing variable-size array read only when needed
-	inst    map[string]*Field
-	busy    map[string]bool
+	tail    *Array   // a trailing variable-size array read only when needed
+	inst    []*Field // by index in t.Inst
+	busy    []bool
 }
 
 // Field is one decoded attribute (or array element).
@@ -425,28 +427,35 @@ func (s *Struct) field(name string) (*Field, error) {
 }
 
 func (s *Struct) instance(a *Attr) *Field {
-	if f := s.inst[a.ID]; f != nil {
+	i := slices.Index(s.t.Inst, a)
+	if i < 0 { // not one of s.t's (no caller does this)
+		return s.d.readInstance(a, s)
+	}
+	if s.inst == nil {
+		s.inst = make([]*Field, len(s.t.Inst))
+		s.busy = make([]bool, len(s.t.Inst))
+	}
+	if f := s.inst[i]; f != nil {
 		return f
 	}
-	if s.busy[a.ID] {
+	if s.busy[i] {
 		return &Field{A: a, Owner: s, Err: attrErr(a, fmt.Errorf("depends on itself")), Size: -1, Index: -1}
 	}
-	if s.busy == nil {
-		s.busy = map[string]bool{}
-		s.inst = map[string]*Field{}
-	}
-	s.busy[a.ID] = true
-	defer delete(s.busy, a.ID)
+	s.busy[i] = true
 	f := s.d.readInstance(a, s)
+	s.busy[i] = false
 	if !errors.Is(f.Err, ErrLimit) { // a limit may pass on another request
-		s.inst[a.ID] = f
+		s.inst[i] = f
 	}
 	return f
 }
 
 func (d *Decoder) readInstance(a *Attr, s *Struct) *Field {
-	f := &Field{A: a, Owner: s, Size: -1, Index: -1, Off: -1}
+	field := func() *Field { // the answer when it is not readAttr's
+		return &Field{A: a, Owner: s, Size: -1, Index: -1, Off: -1}
+	}
 	fail := func(err error) *Field {
+		f := field()
 		f.Err = attrErr(a, err)
 		return f
 	}
@@ -459,6 +468,7 @@ func (d *Decoder) readInstance(a *Attr, s *Struct) *Field {
 			return fail(err)
 		}
 		if !ok {
+			f := field()
 			f.Absent = true
 			return f
 		}
@@ -476,6 +486,7 @@ func (d *Decoder) readInstance(a *Attr, s *Struct) *Field {
 				}
 			}
 		}
+		f := field()
 		f.Val = v
 		return f
 	}
@@ -905,7 +916,7 @@ func (d *Decoder) constant(e *Expr, cx *ctx) (Value, error) {
 }
 
 func (d *Decoder) userStruct(a *Attr, ref TypeRef, s *Struct, io *stream, pos int64, cx *ctx) (*Struct, error) {
-	t := s.t.lookupType(ref.user)
+	t := d.lookupType(s.t, ref.user)
 	if t == nil {
 		return nil, fmt.Errorf("type %s is not defined", ref.user)
 	}
@@ -921,6 +932,25 @@ func (d *Decoder) userStruct(a *Attr, ref TypeRef, s *Struct, io *stream, pos in
 		args = append(args, v)
 	}
 	return d.newStruct(t, io, pos, s, args), nil
+}
+
+type typeKey struct {
+	t    *Type
+	name string
+}
+
+// lookupType is t.lookupType(name), remembered by the decoder.
+func (d *Decoder) lookupType(t *Type, name string) *Type {
+	k := typeKey{t, name}
+	if r, ok := d.types[k]; ok {
+		return r
+	}
+	r := t.lookupType(name)
+	if d.types == nil {
+		d.types = map[typeKey]*Type{}
+	}
+	d.types[k] = r
+	return r
 }
 
 // staticMu guards Type.static: decoders of one Spec may run on several
@@ -1352,7 +1382,7 @@ func (d *Decoder) elemStride(a *Attr, s *Struct, c *cursor) int64 {
 		if len(a.Type.args) > 0 {
 			return -1
 		}
-		t := s.t.lookupType(a.Type.user)
+		t := d.lookupType(s.t, a.Type.user)
 		if t == nil || len(t.Params) > 0 {
 			return -1
 		}
