@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -124,4 +125,41 @@ func TestTmuxRecoverLookThenKeep(t *testing.T) {
 	if js, _ := filepath.Glob(filepath.Join(state, "mmhex", "*.mmj")); len(js) != 0 {
 		t.Fatalf("journals left: %v", js)
 	}
+}
+
+// A shape change made by `mmhex insert` while another mmhex shows the file
+// (read-only: a writable mapping would make insert refuse) is seen there:
+// its live view says the size changed. With the file open for writing in
+// an mmhex, insert is refused and nothing changes.
+func TestTmuxInsertSeenByOtherInstance(t *testing.T) {
+	bin := mmhexBinary(t)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "shape.bin")
+	if err := os.WriteFile(p, knownData(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := newTerm(t, 120, 40)
+	s.text(fmt.Sprintf("%s --read-only %s; echo EXIT=$?", bin, p))
+	s.keys("Enter")
+	s.waitFor("0x0 (0)")
+	out, err := exec.Command(bin, "insert", p, "4096", "4096").CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), p+": inserted 4096 zero bytes at 0x1000, size 12288 → 16384; fdatasync in ") {
+		t.Fatalf("mmhex insert: %v %q", err, out)
+	}
+	s.waitFor("the file changed size: 16384 B (16.00 KiB), was 12288 B")
+	s.keys("C-q")
+	s.waitFor("EXIT=0")
+
+	s.text(fmt.Sprintf("%s %s; echo EXIT=$?", bin, p))
+	s.keys("Enter")
+	s.waitFor("0x0 (0)")
+	before, _ := os.ReadFile(p)
+	out, err = exec.Command(bin, "insert", p, "4096", "4096").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), ": another process maps it shared and writable (pid ") {
+		t.Fatalf("insert beside a writable mmhex: %v %q", err, out)
+	}
+	after, _ := os.ReadFile(p)
+	testenv.MustEqual(t, "refused insert", after, before)
+	s.keys("C-q")
+	s.waitFor("EXIT=0")
 }
