@@ -266,3 +266,30 @@ func TestInsertMovesNoData(t *testing.T) {
 	fh.Close()
 	testenv.MustEqual(t, "the tail, 1 MiB further", got, tail)
 }
+
+// A block device's size and blocks are not the file's to change: every
+// shape command refuses it, naming the device, and its bytes stay.
+func TestShapeRefusesBlockDevice(t *testing.T) {
+	content := testenv.Pattern(64<<10, 11)
+	dev, _ := testenv.LoopDevice(t, 1<<20, content)
+	for _, c := range []struct {
+		op   string
+		args []int64
+	}{{"resize", []int64{4096}}, {"punch", []int64{0, 4096}}, {"insert", []int64{0, 4096}}, {"delete", []int64{0, 4096}}} {
+		var out strings.Builder
+		err := Command(c.op, dev, c.args, false, &out)
+		if want := dev + ": is a block device: its size cannot change"; err == nil || err.Error() != want || out.Len() != 0 {
+			t.Fatalf("%s: %v %q\nwant %s", c.op, err, out.String(), want)
+		}
+	}
+	got := make([]byte, len(content))
+	fh, err := os.Open(dev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	if _, err := fh.ReadAt(got, 0); err != nil {
+		t.Fatal(err)
+	}
+	testenv.MustEqual(t, "the device", got, content)
+}
