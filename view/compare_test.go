@@ -303,11 +303,11 @@ func TestCompareNextCancelled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &jobRun{t: t, sim: sim, e: e, f: f, done: make(chan error, 1)}
-	go func() { r.done <- e.Run() }()
+	r := &jobRun{t: t, sim: sim, e: e, f: f}
+	r.run()
 	r.waitFor("differences: 3 │")
 	r.keys("F8")
-	<-held
+	waitHeld(r, held)
 	r.waitFor("next difference… │")
 	r.keys("Esc")
 	r.waitFor("cancelling: next difference")

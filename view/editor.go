@@ -105,6 +105,11 @@ type testHooks struct {
 	// "", and after each progress report ("40%"), once the redraw showing
 	// it is queued: a test blocks there to hold a job.
 	jobStep func(what, progress string)
+	// jobEnd, when set, is handed a job's end (to run on the UI
+	// goroutine) once its work has returned, instead of the end being
+	// posted: a test holds it, meets the editor with keys meanwhile, then
+	// runs it (QueueUpdateDraw) or posts it.
+	jobEnd func(what string, end func())
 }
 
 // Column is the grid column the cursor types into.

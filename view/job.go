@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"mmhex/keymap"
@@ -21,6 +22,14 @@ type job struct {
 	why    string
 	quit   bool // quit was asked while it ran: quit when it ends
 
+	// finish is what the work returned, set by the job's goroutine before
+	// it sets workDone; ended is set when the job ended on the UI
+	// goroutine (endJob), by its posted end or by the next event,
+	// whichever comes first.
+	finish   func()
+	workDone atomic.Bool
+	ended    bool
+
 	mu       sync.Mutex
 	progress string // "1234/5678 pages", "40%": set by the job's goroutine
 	drawn    time.Time
@@ -36,7 +45,9 @@ func (j *job) status() string {
 }
 
 // runJob runs work off the UI goroutine as the editor's job, then finish
-// (what work returns) on the UI goroutine. work reports its progress with
+// (what work returns) on the UI goroutine: when the job's end posted there
+// runs, or at the next key, click or paste after the work returned if that
+// comes first (endFinishedJob). work reports its progress with
 // progress ("1234/5678 pages"), and stops early when ctx is cancelled (Esc);
 // noCancel, when not "", is why it cannot be stopped halfway ("msync
 // cannot be interrupted"), which Esc and quit then say. Without Run (tests
@@ -75,19 +86,48 @@ func (e *Editor) runJob(what, noCancel string, work func(ctx context.Context, pr
 	e.job = j
 	e.Go(func() {
 		step(what, "")
-		finish := work(ctx, progress)
+		j.finish = work(ctx, progress)
 		cancel()
-		e.post(func() {
-			e.job = nil
-			if e.done {
-				return
-			}
-			finish()
-			if j.quit && !e.done && e.overlay == nil {
-				e.quit()
-			}
-		})
+		j.workDone.Store(true)
+		if e.opts.test != nil && e.opts.test.jobEnd != nil {
+			e.opts.test.jobEnd(what, func() { e.endJob(j); e.syncSize() })
+			return
+		}
+		e.post(func() { e.endJob(j) })
 	})
+}
+
+// endJob ends j on the UI goroutine, once: the editor has no job any more,
+// j's finish runs (its message, its result), and a quit asked while it ran
+// happens now.
+func (e *Editor) endJob(j *job) {
+	if j.ended {
+		return
+	}
+	j.ended = true
+	if e.job == j {
+		e.job = nil
+	}
+	if e.done {
+		return
+	}
+	j.finish()
+	if j.quit && !e.done && e.overlay == nil {
+		e.quit()
+	}
+}
+
+// endFinishedJob ends the job whose work has returned before the event
+// being handled: its end, posted to the UI goroutine, may still be
+// queued behind this event. The bytes the job stored are already in the
+// file and in the status line's count, so the event meets the editor as
+// it is after the job, not a "busy" job that has finished (a Ctrl-S typed
+// then is a sync of those bytes, not a refusal; an Esc does not cancel
+// what already ended).
+func (e *Editor) endFinishedJob() {
+	if j := e.job; j != nil && j.workDone.Load() {
+		e.endJob(j)
+	}
 }
 
 // post runs fn on the UI goroutine and redraws, without blocking the

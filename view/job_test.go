@@ -19,15 +19,23 @@ import (
 
 // jobRun is an editor running (Run) on a simulation screen, with a job
 // hook: the test holds a job and watches frames being drawn meanwhile.
+// Every wait on the editor has a deadline and fails when the editor has
+// stopped: a test that goes wrong fails with the screen, it never hangs.
 type jobRun struct {
-	t    *testing.T
-	sim  tcell.SimulationScreen
-	e    *Editor
-	f    *mapping.File
-	done chan error
+	t      *testing.T
+	sim    tcell.SimulationScreen
+	e      *Editor
+	f      *mapping.File
+	done   chan struct{} // closed when Run has returned, with runErr
+	runErr error
 }
 
 func startJobRun(t *testing.T, path string, step func(what, progress string)) *jobRun {
+	t.Helper()
+	return startJobRunHooks(t, path, &testHooks{jobStep: step})
+}
+
+func startJobRunHooks(t *testing.T, path string, hooks *testHooks) *jobRun {
 	t.Helper()
 	f, err := mapping.Open(path, mapping.Options{})
 	if err != nil {
@@ -39,13 +47,65 @@ func startJobRun(t *testing.T, path string, step func(what, progress string)) *j
 		t.Fatal(err)
 	}
 	sim.SetSize(100, 20)
-	e, err := New(tview.NewApplication(), f, Options{Features: viewFeatures(), Screen: sim, test: &testHooks{jobStep: step}})
+	e, err := New(tview.NewApplication(), f, Options{Features: viewFeatures(), Screen: sim, test: hooks})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &jobRun{t: t, sim: sim, e: e, f: f, done: make(chan error, 1)}
-	go func() { r.done <- e.Run() }()
+	r := &jobRun{t: t, sim: sim, e: e, f: f}
+	r.run()
 	return r
+}
+
+// run runs the editor; a test that ends without stopping it (it failed)
+// stops it before the file is closed.
+func (r *jobRun) run() {
+	r.done = make(chan struct{})
+	go func() {
+		r.runErr = r.e.Run()
+		close(r.done)
+	}()
+	r.t.Cleanup(func() {
+		select {
+		case <-r.done:
+			return
+		default:
+		}
+		go r.e.app.QueueUpdate(r.e.Stop)
+		select {
+		case <-r.done:
+		case <-time.After(10 * time.Second):
+			r.t.Error("the editor did not stop at the end of the test")
+		}
+	})
+}
+
+// ui runs fn on the UI goroutine (and draws a frame after it with draw),
+// failing instead of waiting for ever when the editor has stopped or its
+// UI goroutine does not come to it (tview's QueueUpdate waits for fn to
+// have run, for ever once the application has stopped).
+func (r *jobRun) ui(draw bool, fn func()) {
+	r.t.Helper()
+	ran := make(chan struct{})
+	go func() {
+		if draw {
+			r.e.app.QueueUpdateDraw(fn)
+		} else {
+			r.e.app.QueueUpdate(fn)
+		}
+		close(ran)
+	}()
+	select {
+	case <-ran:
+		return
+	case <-r.done:
+	case <-time.After(20 * time.Second):
+		r.t.Fatalf("the UI goroutine did not run a queued update in 20 s")
+	}
+	select {
+	case <-ran: // fn stopped the editor
+	default:
+		r.t.Fatalf("the editor stopped (Run returned %v) while the test waited for it", r.runErr)
+	}
 }
 
 // keys injects keys by name ("Ctrl-S", "Down", "a").
@@ -64,9 +124,10 @@ func (r *jobRun) keys(names ...string) {
 // text is the screen, read on the UI goroutine (tcell's simulation screen
 // hands out the cells it draws into).
 func (r *jobRun) text() string {
-	got := make(chan string, 1)
-	r.e.app.QueueUpdate(func() { got <- r.cellText() })
-	return <-got
+	r.t.Helper()
+	var got string
+	r.ui(false, func() { got = r.cellText() })
+	return got
 }
 
 func (r *jobRun) cellText() string {
@@ -102,28 +163,38 @@ func (r *jobRun) waitFor(want string) string {
 	}
 }
 
-// waitHeld waits for a job step the test holds (its hook sent on held), and
-// fails with the screen instead of hanging when it never comes.
-func waitHeld[T any](r *jobRun, held <-chan T) {
+// waitHeld waits for a job step the test holds (its hook sent on held) and
+// returns what the hook sent; it fails with the screen instead of hanging
+// when it never comes.
+func waitHeld[T any](r *jobRun, held <-chan T) T {
 	r.t.Helper()
 	select {
-	case <-held:
+	case v := <-held:
+		return v
 	case <-time.After(20 * time.Second):
 		r.t.Fatalf("the job never reached the held step; the screen:\n%s", r.text())
+	}
+	panic("unreachable")
+}
+
+// stopped waits until Run has returned, and fails if it returned an error
+// or did not return.
+func (r *jobRun) stopped(what string) {
+	r.t.Helper()
+	select {
+	case <-r.done:
+		if r.runErr != nil {
+			r.t.Fatal(r.runErr)
+		}
+	case <-time.After(10 * time.Second):
+		r.t.Fatalf("the editor did not %s", what)
 	}
 }
 
 func (r *jobRun) quit() {
 	r.t.Helper()
-	r.e.app.QueueUpdate(func() { r.e.Stop() })
-	select {
-	case err := <-r.done:
-		if err != nil {
-			r.t.Fatal(err)
-		}
-	case <-time.After(10 * time.Second):
-		r.t.Fatal("the editor did not stop")
-	}
+	go r.e.app.QueueUpdate(func() { r.e.Stop() })
+	r.stopped("stop")
 }
 
 func bigFile(t *testing.T, size int64) string {
@@ -154,7 +225,7 @@ func TestJobSyncKeepsDrawing(t *testing.T) {
 	r.keys("4", "1")
 	r.waitFor("1 edit unsynced, 1 page")
 	r.keys("Ctrl-S")
-	if w := <-started; w != "syncing" {
+	if w := waitHeld(r, started); w != "syncing" {
 		t.Fatalf("job %q, want syncing", w)
 	}
 	r.waitFor("syncing… │ 0x1 (1) <0.0001%")
@@ -248,14 +319,7 @@ func TestJobQuitWaitsOrCancels(t *testing.T) {
 	r.keys("Ctrl-Q")
 	r.waitFor("quitting when syncing ends (msync cannot be interrupted)")
 	close(release)
-	select {
-	case err := <-r.done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the editor did not quit after the sync")
-	}
+	r.stopped("quit after the sync")
 	if got, _ := os.ReadFile(r.f.Path()); string(got[:5]) != "Atart" {
 		t.Fatalf("file starts %q", got[:5])
 	}
@@ -279,14 +343,7 @@ func TestJobQuitWaitsOrCancels(t *testing.T) {
 	close(release)
 	r.waitFor("[Esc] stay")
 	r.keys("q")
-	select {
-	case err := <-r.done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the editor did not quit")
-	}
+	r.stopped("quit")
 	got, _ := os.ReadFile(p)
 	if got[4<<20-1] != 0x5a || got[4<<20] != 0 {
 		t.Fatalf("after the cancelled fill: %#x %#x, want 0x5a 0", got[4<<20-1], got[4<<20])
@@ -418,9 +475,9 @@ func TestJobSyncStillUnsynced(t *testing.T) {
 		r.keys(string(c))
 	}
 	r.keys("Enter", "Ctrl-K", "f", "f", "Enter")
-	// The fill's own message: its job has ended (the status line counts
-	// the edit already while the job's end is on its way to the UI
-	// goroutine; an Esc or Ctrl-S then would meet a running fill).
+	// The fill's own message: its job has ended (keys typed before its
+	// end reached the UI goroutine meet the editor after it as well:
+	// TestJobEndMeetsKeys).
 	r.waitFor("undoes it)")
 	r.waitFor("1 edit unsynced, 3072 pages")
 	r.waitFor(" with 0xff (") // the fill job has ended: Ctrl-S is not refused as busy
@@ -434,7 +491,7 @@ func TestJobSyncStillUnsynced(t *testing.T) {
 	})
 	r.keys("Ctrl-S")
 	waitHeld(r, held)
-	r.e.app.QueueUpdateDraw(func() {}) // the progress is drawn at most every progressEvery
+	r.ui(true, func() {}) // the progress is drawn at most every progressEvery
 	s := r.waitFor("syncing 1024/3072 pages… │")
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if got, want := lines[len(lines)-2], " syncing 1024/3072 pages… │ 0x0 (0) 0.0%  byte 0xff 255  HEX │ 1 edit unsynced, 3072 pages"; got != want {
@@ -450,6 +507,90 @@ func TestJobSyncStillUnsynced(t *testing.T) {
 		t.Fatalf("status line after the sync\n%q\nwant it to start\n%q", got, want)
 	}
 	r.quit()
+}
+
+// TestJobEndMeetsKeys: a key typed after a job's work has returned but
+// before its end has reached the UI goroutine (the end is posted; under
+// load it comes after keys already queued) meets the editor as it is after
+// the job. The test holds the 12 MiB fill's end: the status line already
+// counts the fill's bytes ("1 edit unsynced, 3072 pages") while it still
+// says "filling 100%…". Esc then does not claim to cancel the finished
+// fill (it drops the selection, as after the fill's end), and Ctrl-S is not refused as "busy: filling": it syncs those pages
+// (held part-way). The fill's end, run late, changes nothing: the sync
+// stays the editor's job. This interleaving hung TestJobSyncStillUnsynced
+// under load: its Ctrl-S was refused and it waited for the sync for ever.
+func TestJobEndMeetsKeys(t *testing.T) {
+	release := make(chan struct{})
+	held := make(chan string, 1)
+	ends := make(chan func(), 1)
+	var r *jobRun
+	r = startJobRunHooks(t, bigFile(t, 12<<20), &testHooks{
+		jobStep: func(what, progress string) {
+			if what == "syncing" && progress == "1024/3072 pages" {
+				held <- progress
+				<-release
+			}
+		},
+		jobEnd: func(what string, end func()) {
+			if what == "filling" {
+				ends <- end
+				return
+			}
+			go r.e.app.QueueUpdateDraw(end)
+		},
+	})
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release) // a failed test does not leave the sync held
+		}
+	})
+	r.keys("Alt-s", "Ctrl-G")
+	for _, c := range "0xbfffff" {
+		r.keys(string(c))
+	}
+	r.keys("Enter", "Ctrl-K", "f", "f", "Enter")
+	fillEnd := waitHeld(r, ends)
+	r.ui(true, func() {}) // the progress is drawn at most every progressEvery
+	s := r.waitFor("1 edit unsynced, 3072 pages")
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if got, want := lines[len(lines)-2], " filling 100%… │ 0xbfffff (12582911) 100.0%  byte 0xff 255  HEX │ 1 edit unsynced, 3072 pages"; got != want {
+		t.Fatalf("status line with the fill's end on its way\n%q\nwant\n%q", got, want)
+	}
+	r.keys("Esc")
+	// Esc drops the selection (as after the fill's end), it does not
+	// cancel the fill that has ended.
+	if s := r.waitFor("selection dropped"); strings.Contains(s, "cancelling") || strings.Contains(s, "filling") {
+		t.Fatalf("Esc after the fill's work returned:\n%s", s)
+	}
+	r.keys("Ctrl-G", "0", "Enter", "Ctrl-S")
+	waitHeld(r, held)
+	r.ui(true, func() {})
+	want := " syncing 1024/3072 pages… │ 0x0 (0) 0.0%  byte 0xff 255  HEX │ 1 edit unsynced, 3072 pages"
+	s = r.waitFor("syncing 1024/3072 pages… │")
+	if lines = strings.Split(strings.TrimRight(s, "\n"), "\n"); lines[len(lines)-2] != want {
+		t.Fatalf("status line during the sync\n%q\nwant\n%q", lines[len(lines)-2], want)
+	}
+	// The fill's end comes now: the sync is still the job, its progress
+	// in the status line, a second sync refused.
+	r.ui(true, fillEnd)
+	r.keys("Ctrl-S")
+	s = r.waitFor("busy: syncing — wait")
+	if lines = strings.Split(strings.TrimRight(s, "\n"), "\n"); lines[len(lines)-2] != want {
+		t.Fatalf("status line after the fill's late end\n%q\nwant\n%q", lines[len(lines)-2], want)
+	}
+	close(release)
+	s = r.waitFor("MS_SYNC: 3072 pages")
+	lines = strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if got, want := lines[len(lines)-2], " 0x0 (0) 0.0%  byte 0xff 255  HEX │ no unsynced edits │ last sync: "; !strings.HasPrefix(got, want) {
+		t.Fatalf("status line after the sync\n%q\nwant it to start\n%q", got, want)
+	}
+	r.quit()
+	got, _ := os.ReadFile(r.f.Path())
+	if !bytes.Equal(got, bytes.Repeat([]byte{0xff}, 12<<20)) {
+		t.Fatal("the file does not hold the 12 MiB fill")
+	}
 }
 
 // TestWriteSelectionCancel: write-selection is the editor's job: while a
@@ -491,7 +632,7 @@ func TestWriteSelectionCancel(t *testing.T) {
 	}
 	r.keys("Enter")
 	waitHeld(r, held)
-	r.e.app.QueueUpdateDraw(func() {}) // the progress is drawn at most every progressEvery
+	r.ui(true, func() {}) // the progress is drawn at most every progressEvery
 	r.waitFor("writing 1%… │")
 	r.keys("Ctrl-G", "0", "x", "1", "0", "Enter")
 	r.waitFor("writing 1%… │ 0x10 (16)")
@@ -503,9 +644,9 @@ func TestWriteSelectionCancel(t *testing.T) {
 	r.waitFor("cancelling: writing stops after the part it is storing")
 	close(release)
 	r.waitFor("write to " + out + " cancelled: no file was created")
-	sel := make(chan bool, 1)
-	r.e.app.QueueUpdate(func() { _, _, ok := r.e.Selection(); sel <- ok })
-	if !<-sel {
+	var sel bool
+	r.ui(false, func() { _, _, sel = r.e.Selection() })
+	if !sel {
 		t.Error("Esc dropped the selection instead of (only) cancelling the write")
 	}
 	if got, _ := os.ReadDir(dir); len(got) != 0 {

@@ -21,7 +21,8 @@ func defaultDispatcher() *keymap.Dispatcher {
 // otherwise key hooks, shown panels, then the keymap. Found actions run
 // their handler; unbound printable keys type bytes where the mode types.
 func (e *Editor) HandleKey(ev *tcell.EventKey) {
-	e.syncSize() // a size change seen since the last event
+	e.endFinishedJob() // a job whose work returned: the key meets the editor after it
+	e.syncSize()       // a size change seen since the last event
 	defer e.syncSize()
 	e.firstHint = "" // the first-session hint goes with the first key
 	e.cancelsBefore, e.idleCancels = e.idleCancels, 0

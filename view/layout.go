@@ -513,6 +513,7 @@ func (l *layout) InputHandler() func(event *tcell.EventKey, setFocus func(p tvie
 // MouseHandler sends mouse events to the grid unless an overlay is open.
 func (l *layout) MouseHandler() func(action tview.MouseAction, event *tcell.EventMouse, setFocus func(p tview.Primitive)) (bool, tview.Primitive) {
 	return l.WrapMouseHandler(func(action tview.MouseAction, event *tcell.EventMouse, setFocus func(p tview.Primitive)) (bool, tview.Primitive) {
+		l.e.endFinishedJob()
 		if l.e.overlay != nil || l.e.prompt != nil {
 			return true, nil
 		}
