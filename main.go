@@ -975,6 +975,9 @@ func cmdDecode(args []string, stdout, stderr io.Writer) error {
 	if err := needArgs("decode", decodeUsage, pos, 1, 1); err != nil {
 		return err
 	}
+	// One short run that allocates a node per field: collecting less often
+	// halves the time for 20 000 section headers (bench/decode.sh).
+	debug.SetGCPercent(400)
 	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
 	if err != nil {
 		return err
