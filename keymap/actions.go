@@ -78,6 +78,7 @@ const (
 	DiffPrev       Action = "diff-prev"
 	DiffObtain     Action = "diff-obtain"
 	DiffPut        Action = "diff-put"
+	DiffSwitch     Action = "diff-switch"
 )
 
 // Groups of actions, in the order the help screen shows them.
@@ -178,7 +179,8 @@ var actions = []Info{
 	{DiffNext, "move to the start of the next difference from the other file", GroupDiff, false},
 	{DiffPrev, "move to the start of this or the previous difference from the other file", GroupDiff, false},
 	{DiffObtain, "copy the differing run under the cursor (or the selection) from the other file into this one", GroupDiff, false},
-	{DiffPut, "copy the differing run under the cursor (or the selection) from this file into the other, and sync it", GroupDiff, false},
+	{DiffPut, "copy the differing run under the cursor (or the selection) from this file into the other (an edit of the other file: undo and sync it there)", GroupDiff, false},
+	{DiffSwitch, "switch the active side: edits, undo, sync, goto, search, marks and panels act on the other file", GroupDiff, false},
 
 	{Help, "show this help", GroupScreen, false},
 	{Inspector, "show or hide the data inspector", GroupScreen, false},

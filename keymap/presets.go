@@ -107,6 +107,7 @@ var defaultPreset = presetDef{name: PresetDefault, modes: []modeDef{{
 		{"F7", DiffPrev}, {"Alt-Up", DiffPrev},
 		{"Alt-g", DiffObtain},
 		{"Alt-y", DiffPut},
+		{"F6", DiffSwitch},
 
 		{"F1", Help}, {"Alt-h", Help}, {"Ctrl-_", Help},
 		{"Alt-i", Inspector},
@@ -182,6 +183,7 @@ var vimNormal = []presetBind{
 	{"[ c", DiffPrev},
 	{"d o", DiffObtain},
 	{"d p", DiffPut},
+	{"Ctrl-W w", DiffSwitch}, {"Ctrl-W p", DiffSwitch},
 
 	{"F1", Help},
 	{"g i", Inspector},

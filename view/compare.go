@@ -22,9 +22,10 @@ import (
 // difference (mapping/compare on the job runner), copying the differing
 // run under the cursor (or the selection) from the other file or into it,
 // and "difference k of N" in the status line with N counted in the
-// background. Edits go to the editor's file; a put into the other file is
-// synced at once (it has no journal on screen). Without a second file the
-// actions say so.
+// background. Edits go to the active side (the editor's file); switching
+// sides (diff-switch) swaps the editor's file with the other, each with its
+// own journal; a put into the other file is an edit in its journal. Without
+// a second file the actions say so.
 func Compare() Feature { return &comparer{} }
 
 const (
@@ -39,8 +40,7 @@ const (
 )
 
 type comparer struct {
-	e     *Editor
-	other *mapping.File
+	e *Editor
 
 	// the visible bytes of the other file, read by the highlighter each frame
 	frameStart int64
@@ -66,12 +66,12 @@ func (c *comparer) Name() string { return "compare" }
 
 func (c *comparer) Register(e *Editor) error {
 	c.e = e
-	c.other = e.opts.Other
+	e.Handle(keymap.DiffSwitch, func(e *Editor, a Args) { c.switchTo(!e.sideB) })
 	e.Handle(keymap.DiffNext, func(e *Editor, a Args) { c.jump(false) })
 	e.Handle(keymap.DiffPrev, func(e *Editor, a Args) { c.jump(true) })
 	e.Handle(keymap.DiffObtain, func(e *Editor, a Args) { c.copyRun(false) })
 	e.Handle(keymap.DiffPut, func(e *Editor, a Args) { c.copyRun(true) })
-	if c.other == nil {
+	if e.other == nil {
 		return nil
 	}
 	e.AddPanel(&Panel{Name: comparePanelRight, Side: Right, SizeFunc: func(int) int { return c.gridWidth() },
@@ -87,7 +87,7 @@ func (c *comparer) Register(e *Editor) error {
 			c.frameB = make([]byte, len(data))
 		}
 		c.frameB = c.frameB[:len(data)]
-		n, _ := c.other.ReadAt(c.frameB, start)
+		n, _ := c.e.other.ReadAt(c.frameB, start)
 		c.frameB = c.frameB[:max(n, 0)]
 	})
 	e.AddHighlighter(func(start, end int64) func(int64) Mark {
@@ -121,12 +121,12 @@ func (c *comparer) gridWidth() int {
 	if bpr <= 0 {
 		bpr = c.e.opts.BytesPerRow
 	}
-	return makeGeom(offsetDigits(max(c.e.size, c.other.Size())), max(bpr, 1)).width
+	return makeGeom(offsetDigits(max(c.e.size, c.e.other.Size())), max(bpr, 1)).width
 }
 
 // signature is what the count depends on.
 func (c *comparer) signature() [4]int64 {
-	return [4]int64{int64(c.e.f.UnsyncedEdits()), c.e.f.Size(), c.other.Size(), int64(c.other.UnsyncedEdits())}
+	return [4]int64{int64(c.e.f.UnsyncedEdits()), c.e.f.Size(), c.e.other.Size(), int64(c.e.other.UnsyncedEdits())}
 }
 
 func (c *comparer) recountIfChanged() {
@@ -152,7 +152,7 @@ func (c *comparer) startCount() {
 	ctx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
 	c.mu.Unlock()
-	a, b := c.e.f, c.other
+	a, b := c.e.f, c.e.other
 	var hold chan struct{}
 	if h := c.e.opts.test; h != nil {
 		hold = h.compareHold
@@ -196,14 +196,14 @@ func (c *comparer) total() (int64, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n := c.counted
-	if compare.Tail(c.e.f, c.other).Len > 0 && c.countEnd {
+	if compare.Tail(c.e.f, c.e.other).Len > 0 && c.countEnd {
 		n++
 	}
 	return n, c.countEnd
 }
 
 func (c *comparer) status() string {
-	if c.other == nil {
+	if c.e.other == nil {
 		return ""
 	}
 	n, done := c.total()
@@ -220,18 +220,19 @@ func (c *comparer) status() string {
 	default:
 		of = fmt.Sprintf("≥ %d, counting…", n)
 	}
+	side := "side " + c.sideName(false) + " · "
 	cursor := c.e.cursor
 	if cur.Len > 0 && cursor >= cur.Off && cursor < cur.End() {
 		ks := "?"
 		if k > 0 {
 			ks = fmt.Sprint(k)
 		}
-		return fmt.Sprintf("difference %s of %s, %s", ks, of, runSize(cur))
+		return side + fmt.Sprintf("difference %s of %s, %s", ks, of, runSize(cur))
 	}
 	if n == 0 && done {
-		return "no differences"
+		return side + "no differences"
 	}
-	return fmt.Sprintf("differences: %s", of)
+	return side + fmt.Sprintf("differences: %s", of)
 }
 
 func runSize(r compare.Range) string {
@@ -250,7 +251,7 @@ func runSize(r compare.Range) string {
 
 // index is the 1-based index of the run starting at r.Off, counted from
 // the nearest checkpoint; 0 when the count has not passed it yet.
-func (c *comparer) index(ctx context.Context, r compare.Range) int64 {
+func (c *comparer) index(ctx context.Context, a, b *mapping.File, r compare.Range) int64 {
 	c.mu.Lock()
 	gen, done, counted, cps := c.gen, c.countEnd, c.counted, c.cps
 	c.mu.Unlock()
@@ -271,7 +272,7 @@ func (c *comparer) index(ctx context.Context, r compare.Range) int64 {
 		from, before = cp.off, cp.k-1
 	}
 	var cnt int64
-	if err := compare.Diff(ctx, c.e.f, c.other, from, r.Off+1, compare.Options{}, func(compare.Range) bool {
+	if err := compare.Diff(ctx, a, b, from, r.Off+1, compare.Options{}, func(compare.Range) bool {
 		cnt++
 		return true
 	}); err != nil {
@@ -287,7 +288,7 @@ func (c *comparer) index(ctx context.Context, r compare.Range) int64 {
 
 // noOther says why a compare action does nothing.
 func (c *comparer) noOther() bool {
-	if c.other == nil {
+	if c.e.other == nil {
 		c.e.Message("no second file: mmhex A B compares two files")
 		return true
 	}
@@ -302,6 +303,7 @@ func (c *comparer) jump(back bool) {
 		return
 	}
 	from := e.cursor
+	a, b := e.f, e.other
 	what := "next difference"
 	if back {
 		what = "previous difference"
@@ -312,13 +314,13 @@ func (c *comparer) jump(back bool) {
 		var ok bool
 		var err error
 		if back {
-			r, ok, err = compare.Prev(ctx, e.f, c.other, from, o)
+			r, ok, err = compare.Prev(ctx, a, b, from, o)
 		} else {
-			r, ok, err = compare.Next(ctx, e.f, c.other, from, o)
+			r, ok, err = compare.Next(ctx, a, b, from, o)
 		}
 		var k int64
 		if err == nil && ok {
-			k = c.index(ctx, r)
+			k = c.index(ctx, a, b, r)
 		}
 		return func() {
 			switch {
@@ -330,6 +332,8 @@ func (c *comparer) jump(back bool) {
 				e.Message("no difference before 0x%x", from)
 			case !ok:
 				e.Message("no difference after 0x%x", from)
+			case e.f != a:
+				e.Message("%s: the active side switched meanwhile: not moved", what)
 			default:
 				c.mu.Lock()
 				c.cur, c.k = r, k
@@ -337,7 +341,7 @@ func (c *comparer) jump(back bool) {
 				e.PushJump()         // a difference jump: the jump list returns here
 				if r.Off >= e.size { // the other file's tail: past this file's end
 					e.SetCursor(e.size - 1)
-					e.Message("only in %s from 0x%x: %d bytes past the end of this file", display.Name(c.other.Path()), r.Off, r.Len)
+					e.Message("only in %s from 0x%x: %d bytes past the end of this file", display.Name(b.Path()), r.Off, r.Len)
 					return
 				}
 				e.SetCursor(r.Off)
@@ -354,7 +358,7 @@ func (c *comparer) copyRun(put bool) {
 	if c.noOther() || e.busy() {
 		return
 	}
-	a, b := e.f, c.other
+	a, b := e.f, c.e.other
 	selOff, selN, sel := e.Selection()
 	cursor := e.cursor
 	what := "copying from the other file"
@@ -407,34 +411,73 @@ func (c *comparer) copyRun(put bool) {
 		if _, err := src.ReadAt(buf, r.Off); err != nil {
 			return func() { e.ShowError(err) }
 		}
-		if !put {
-			return func() {
-				g := dst.Group()
-				_, err := g.WriteAt(buf, r.Off) // the unsynced colour is mapping's record
-				if err != nil {
-					e.ShowError(e.editError(err))
-					return
-				}
-				e.Message("copied %d bytes at 0x%x from %s (one undo step)", r.Len, r.Off, display.Name(b.Path()))
-				c.startCount()
-			}
-		}
-		if _, err := dst.WriteAt(buf, r.Off); err != nil {
-			if errors.Is(err, mapping.ErrReadOnly) {
-				err = fmt.Errorf("%s is read-only: nothing copied", display.Name(dst.Path()))
-			}
-			return func() { e.ShowError(err) }
-		}
-		res, err := dst.Sync(mapping.MSSync)
 		return func() {
-			if err != nil {
-				e.Errorf("copied %d bytes at 0x%x into %s, but its sync failed: %v", r.Len, r.Off, display.Name(dst.Path()), err)
+			g := dst.Group() // one undo step in dst's own journal
+			if _, err := g.WriteAt(buf, r.Off); err != nil {
+				if put && errors.Is(err, mapping.ErrReadOnly) {
+					err = fmt.Errorf("%s is read-only: nothing copied", display.Name(dst.Path()))
+				} else {
+					err = e.editError(err)
+				}
+				e.ShowError(err)
+				return
+			}
+			if put {
+				e.Message("copied %d bytes at 0x%x into %s (side %s): unsynced there; %s switches to it (undo, %s)",
+					r.Len, r.Off, display.Name(dst.Path()), c.sideName(true), keyName(e, keymap.DiffSwitch), e.SyncKey())
 			} else {
-				e.Message("copied %d bytes at 0x%x into %s; msync(%s) %d pages", r.Len, r.Off, display.Name(dst.Path()), res.Flag, res.Pages)
+				e.Message("copied %d bytes at 0x%x from %s (one undo step)", r.Len, r.Off, display.Name(src.Path()))
 			}
 			c.startCount()
 		}
 	})
+}
+
+// sideName is "A" or "B": the active side's letter, or the other's.
+func (c *comparer) sideName(other bool) string {
+	if c.e.sideB != other {
+		return "B"
+	}
+	return "A"
+}
+
+// switchTo makes B (toB) or A the active side: the editor's file and the
+// compared one swap, so edits, undo, sync, goto, search, marks, the
+// inspector and the panels act on it, with its own journal. The cursor
+// offset stays (clamped into the file).
+func (c *comparer) switchTo(toB bool) {
+	e := c.e
+	if c.noOther() {
+		return
+	}
+	if e.sideB == toB {
+		e.Message("side %s (%s) is already the active side", c.sideName(false), display.Name(e.f.Path()))
+		return
+	}
+	if e.busy() {
+		e.Errorf("%s runs: the active side switches after it", e.job.what)
+		return
+	}
+	e.f, e.other = e.other, e.f
+	e.sideB = toB
+	e.size = e.f.Size()
+	e.nibble = 0
+	if off, n, ok := e.Selection(); ok && off+n > e.size {
+		e.ClearSelection()
+	}
+	from := e.cursor
+	e.cursor = min(e.cursor, max(e.size-1, 0))
+	for _, h := range e.switchHooks {
+		h()
+	}
+	e.scrollToCursor()
+	if from != e.cursor {
+		for _, h := range e.moveHooks {
+			h(from, e.cursor)
+		}
+	}
+	c.startCount()
+	e.Message("editing side %s: %s (%s switches back)", c.sideName(false), display.Name(e.f.Path()), keyName(e, keymap.DiffSwitch))
 }
 
 var (
@@ -450,7 +493,7 @@ func (c *comparer) draw(s tcell.Screen, x, y, w, h int) {
 		return
 	}
 	s = clipScreen{Screen: s, x0: x, x1: x + w}
-	b := c.other
+	b := c.e.other
 	fill(s, x, y, w, ' ', e.pal.header)
 	mode := "rw"
 	switch b.Mode() {
@@ -467,7 +510,11 @@ func (c *comparer) draw(s tcell.Screen, x, y, w, h int) {
 		size += fmt.Sprintf(" (%d B)", b.Size())
 	}
 	cx := drawText(s, x+1, y, w-1, display.Name(b.Path()), e.pal.headerKey)
-	drawText(s, cx+2, y, x+w-cx-2, size+"  "+mode, e.pal.header)
+	info := size + "  " + mode
+	if n := b.UnsyncedEdits(); n > 0 && b.Mode() != mapping.ReadOnly {
+		info += "  " + plural(n, "unsynced edit")
+	}
+	drawText(s, cx+2, y, x+w-cx-2, info, e.pal.header)
 	bpr := e.bpr
 	if bpr <= 0 {
 		return

@@ -123,7 +123,7 @@ func TestCompareScreens(t *testing.T) {
 // into B, synced at once): the bytes on disk, and the count follows.
 func TestCompareObtainPut(t *testing.T) {
 	pa, pb, a, b := comparePair(t)
-	h, _ := compareHarness(t, pa, pb, 160, 20, nil)
+	h, fb := compareHarness(t, pa, pb, 160, 20, nil)
 	h.e.RunAction(keymap.DiffNext, Args{})
 	if h.e.Cursor() != 0x105 {
 		t.Fatalf("cursor at %#x, want 0x105", h.e.Cursor())
@@ -141,8 +141,31 @@ func TestCompareObtainPut(t *testing.T) {
 	wantB := append([]byte(nil), b...)
 	copy(wantB[0x400:0x404], a[0x400:0x404])
 	testenv.MustEqual(t, "B after put", testenv.DiskBytes(t, pb), wantB)
-	if s := h.draw(); !strings.Contains(s, "copied 4 bytes at 0x400 into "+pb+"; msync(MS_SYNC) 1 pages") {
+	s := h.draw()
+	if !strings.Contains(s, "copied 4 bytes at 0x400 into "+pb+" (side B): unsynced there; F6 switches to it (undo, Ctrl-S)") {
 		t.Errorf("no put message:\n%s", s)
+	}
+	// the put is an edit of B: counted in B's panel header, undone and
+	// synced on side B (its own journal), A untouched
+	if !strings.Contains(s, pb+"  2.93 KiB (3004 B)  rw  1 unsynced") || fb.UnsyncedEdits() != 1 {
+		t.Errorf("B's panel header after the put (B's unsynced edits %d):\n%s", fb.UnsyncedEdits(), s)
+	}
+	h.e.RunAction(keymap.DiffSwitch, Args{})
+	if h.e.File() != fb || h.e.Cursor() != 0x400 {
+		t.Fatalf("after the switch: file %s cursor %#x", h.e.File().Path(), h.e.Cursor())
+	}
+	h.e.RunAction(keymap.Undo, Args{})
+	testenv.MustEqual(t, "B after undo on side B", testenv.DiskBytes(t, pb), b)
+	h.e.RunAction(keymap.Redo, Args{})
+	h.e.RunAction(keymap.Sync, Args{})
+	testenv.MustEqual(t, "B after redo and sync on side B", testenv.DiskBytes(t, pb), wantB)
+	testenv.MustEqual(t, "A untouched by B's undo, redo and sync", testenv.DiskBytes(t, pa), want)
+	if fb.UnsyncedEdits() != 0 {
+		t.Errorf("B's unsynced edits after its sync: %d", fb.UnsyncedEdits())
+	}
+	h.e.RunAction(keymap.DiffSwitch, Args{})
+	if h.e.File() == fb {
+		t.Fatal("the second switch did not come back to A")
 	}
 	// only the tail is left: the count says 1, next goes to it
 	c := featureOf[*comparer](h.e)
@@ -398,4 +421,63 @@ func TestCompareCounting(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// TestCompareSwitchSide: F6 makes B the active side: the header names B,
+// the panel A, the status line says side B; a typed byte goes to B's
+// journal; an edit of A before, one of B after: the quit dialog names
+// both, and r reverts both files on disk.
+func TestCompareSwitchSide(t *testing.T) {
+	pa, pb, a, b := comparePair(t)
+	h, fb := compareHarness(t, pa, pb, 160, 20, nil)
+	fa := h.e.File()
+	h.e.SetCursor(0x10)
+	h.typeText("ab")
+	if fa.UnsyncedEdits() != 1 {
+		t.Fatalf("A's unsynced edits %d, want 1", fa.UnsyncedEdits())
+	}
+	h.press("F6")
+	lines := strings.Split(h.draw(), "\n")
+	if want := " mmhex  " + pb + "  2.93 KiB (3004 B)  rw"; !strings.HasPrefix(lines[0], want) {
+		t.Errorf("header after the switch:\n%q\nwant prefix %q", lines[0], want)
+	}
+	if want := "│ " + pa + "  2.93 KiB (3000 B)  rw  1 unsynced"; !strings.Contains(lines[1], want) {
+		t.Errorf("A's panel header:\n%q\nwant %q", lines[1], want)
+	}
+	if want := " side B · differences: 4 │ 0x11 (17) 0.57%  byte 0x"; !strings.HasPrefix(lines[len(lines)-3], want) {
+		t.Errorf("status line:\n%q\nwant prefix %q", lines[len(lines)-3], want)
+	}
+	if want := "editing side B: " + pb + " (F6 switches back)"; !strings.Contains(lines[len(lines)-2], want) {
+		t.Errorf("message line:\n%q\nwant %q", lines[len(lines)-2], want)
+	}
+	// the cursor row: B's byte 0x10 is the original (A's was typed over),
+	// highlighted as a difference in the active grid
+	x, y, ok := h.find(" 00000010  ")
+	if !ok {
+		t.Fatalf("row 0x10 not shown:\n%s", h.draw())
+	}
+	if r, st := h.cell(x+11, y); r != rune(hexDigits[b[0x10]>>4]) {
+		t.Errorf("B's byte 0x10 drawn %q, want %x (style %v)", r, b[0x10], st)
+	}
+	h.e.SetCursor(0x10)
+	h.typeText("cd")
+	if fb.UnsyncedEdits() != 1 || fa.UnsyncedEdits() != 1 {
+		t.Fatalf("unsynced edits: A %d B %d, want 1 and 1", fa.UnsyncedEdits(), fb.UnsyncedEdits())
+	}
+	if got := testenv.DiskBytes(t, pb)[0x10]; got != 0xcd {
+		t.Fatalf("B's byte 0x10 = %#x, want 0xcd", got)
+	}
+	h.e.RunAction(keymap.Quit, Args{})
+	s := h.draw()
+	for _, want := range []string{"2 edits are not synced", "Unsynced in " + filepath.Base(pb) + ": 1, " + filepath.Base(pa) + ": 1."} {
+		if !strings.Contains(strings.Join(strings.Fields(s), " "), want) {
+			t.Errorf("quit dialog without %q:\n%s", want, s)
+		}
+	}
+	h.press("r")
+	if !h.e.stopped() {
+		t.Fatalf("r did not quit:\n%s", h.draw())
+	}
+	testenv.MustEqual(t, "A after revert", testenv.DiskBytes(t, pa), a)
+	testenv.MustEqual(t, "B after revert", testenv.DiskBytes(t, pb), b)
 }

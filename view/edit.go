@@ -218,13 +218,17 @@ func (e *Editor) undone(ed mapping.Edit, err error, verb string) bool {
 // pages to msync(MS_ASYNC), a no-op on Linux: they stay unsynced
 // (highlighted, counted, asked about at quit) and the message says how
 // many are still dirty. A read-only open syncs nothing and says so.
-func (e *Editor) sync(m mapping.SyncMode, then func(error)) {
+func (e *Editor) sync(m mapping.SyncMode, then func(error)) { e.syncFile(e.f, m, then) }
+
+// syncFile is sync of f: the active file, or in the quit dialog of mmhex
+// A B the other one.
+func (e *Editor) syncFile(f *mapping.File, m mapping.SyncMode, then func(error)) {
 	if then == nil {
 		then = func(error) {}
 	}
 	key := syncKey(e)
-	if e.f.Mode() == mapping.ReadOnly {
-		switch d := e.f.DirtyPages(); {
+	if f.Mode() == mapping.ReadOnly {
+		switch d := f.DirtyPages(); {
 		case d > 0:
 			e.Errorf("the file is open read-only: not synced; its %s (not edited here) wait for kernel writeback", plural(int(d), "dirty page"))
 		case d < 0:
@@ -235,15 +239,15 @@ func (e *Editor) sync(m mapping.SyncMode, then func(error)) {
 		then(nil)
 		return
 	}
-	shared := e.f.Mode() == mapping.Shared
-	pages := e.f.UnsyncedPages()
+	shared := f.Mode() == mapping.Shared
+	pages := f.UnsyncedPages()
 	if m == mapping.MSAsync {
 		if pages == 0 && shared {
 			e.Message("nothing to sync: no page was written here since the last sync")
 			then(nil)
 			return
 		}
-		r, err := e.f.Sync(m)
+		r, err := f.Sync(m)
 		if err != nil {
 			e.ShowError(err)
 			then(err)
@@ -259,7 +263,6 @@ func (e *Editor) sync(m mapping.SyncMode, then func(error)) {
 		then(nil)
 		return
 	}
-	f := e.f
 	if pages == 0 && shared {
 		d := f.DirtyPages()
 		if d == 0 {

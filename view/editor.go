@@ -159,7 +159,14 @@ type Editor struct {
 	app  *tview.Application
 	f    *mapping.File
 	opts Options
-	keys *keymap.Dispatcher
+	// other is the side of `mmhex A B` not being edited (nil: one file);
+	// sideB: e.f is B. Switching sides (compare.go) swaps f and other, so
+	// every feature acts on the active side, each file with its own
+	// journal; switchHooks run after each switch.
+	other       *mapping.File
+	sideB       bool
+	switchHooks []func()
+	keys        *keymap.Dispatcher
 
 	root *layout
 	grid *Grid
@@ -253,6 +260,7 @@ func New(app *tview.Application, f *mapping.File, opts Options) (*Editor, error)
 	e := &Editor{
 		app:      app,
 		f:        f,
+		other:    opts.Other,
 		opts:     opts,
 		keys:     opts.Keys,
 		handlers: make(map[string]Handler),
@@ -633,7 +641,7 @@ func (e *Editor) File() *mapping.File { return e.f }
 // last element of its path (the header shows the whole path). Not
 // sanitised: pass it through display.Name or DrawText.
 func (e *Editor) FileName() string {
-	if e.opts.Name != "" {
+	if e.opts.Name != "" && !e.sideB { // Name is A's (mmhex A B)
 		return e.opts.Name
 	}
 	return filepath.Base(e.f.Path())

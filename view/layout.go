@@ -269,7 +269,7 @@ func (e *Editor) minGridWidth() int {
 // in the message line at start), flags, window.
 func (e *Editor) headerParts() (name, rest string) {
 	name = e.opts.Name
-	if name == "" {
+	if name == "" || e.sideB { // Name is A's (mmhex A B)
 		name = e.f.Path()
 	}
 	name = display.Name(name)

@@ -45,6 +45,15 @@ func (l *live) Register(e *Editor) error {
 	l.e = e
 	e.EveryPolling(liveEvery, l.tick) // paused while something else tells of every change (follow's inotify)
 	e.OnFrame(l.frame)
+	// mmhex A B: after a switch of the active side the next frame shows
+	// the other file: its bytes are not a change by another writer.
+	e.switchHooks = append(e.switchHooks, func() {
+		l.mu.Lock()
+		l.have = false
+		clear(l.changed)
+		l.mu.Unlock()
+		l.detached = ""
+	})
 	e.AddHighlighter(l.highlight)
 	e.AddStatus(func() string {
 		if l.detached == "" {

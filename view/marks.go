@@ -83,6 +83,18 @@ func (x *marks) Register(e *Editor) error { registerMarks(e, x); return nil }
 
 func registerMarks(e *Editor, x *marks) {
 	x.load(e)
+	// mmhex A B: each side has its own marks (kept for its own file);
+	// a switch swaps them, loading the other side's the first time.
+	var alt *marks
+	e.switchHooks = append(e.switchHooks, func() {
+		if alt == nil {
+			alt = newMarks()
+			*x, *alt = *alt, *x
+			x.load(e)
+			return
+		}
+		*x, *alt = *alt, *x
+	})
 	// askLetter takes the mark letter from a one-key prompt when the key
 	// sequence did not carry one (command line, or a binding without it).
 	askLetter := func(label string, then func(r rune)) {

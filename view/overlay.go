@@ -3,6 +3,7 @@ package view
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/gdamore/tcell/v2"
@@ -10,6 +11,7 @@ import (
 
 	"mmhex/keymap"
 	"mmhex/mapping"
+	"mmhex/mapping/display"
 )
 
 // overlay is drawn over everything and takes every key while open: the
@@ -62,9 +64,19 @@ type quitDialog struct {
 	edits int
 	mode  mapping.Mode
 	err   string
+	// files are the files with unsynced edits (mmhex A B: one or both),
+	// synced or reverted in this order; names is set when there are two
+	// files open, saying which hold the edits.
+	files []*mapping.File
+	names string
 }
 
 func (d *quitDialog) lines() (title, explain string, choices []string) {
+	defer func() {
+		if d.names != "" {
+			explain = d.names + ". " + explain
+		}
+	}()
 	them, they := "them", "they are"
 	if d.edits == 1 {
 		title = "1 edit is not synced"
@@ -209,7 +221,7 @@ func (d *quitDialog) key(e *Editor, ev *tcell.EventKey) {
 		if d.mode == mapping.Private {
 			return
 		}
-		e.sync(mapping.MSSync, done)
+		e.eachFile(d.files, func(f *mapping.File, then func(error)) { e.syncFile(f, mapping.MSSync, then) }, done)
 	case 'r', 'R':
 		if d.mode == mapping.Private {
 			return
@@ -220,11 +232,32 @@ func (d *quitDialog) key(e *Editor, ev *tcell.EventKey) {
 		if e.refuseTooSmall(keymap.RevertAll) {
 			return
 		}
-		e.revertUnsynced(done)
+		e.exitNote = ""
+		e.eachFile(d.files, e.revertFile, done)
 	case 'q', 'Q':
 		e.overlay = nil
 		e.Stop()
 	}
+}
+
+// eachFile runs do (a job) on each file in turn, the next when the one
+// before succeeded, then then; an error stops it and names the file when
+// there are two.
+func (e *Editor) eachFile(files []*mapping.File, do func(f *mapping.File, then func(error)), then func(error)) {
+	if len(files) == 0 {
+		then(nil)
+		return
+	}
+	do(files[0], func(err error) {
+		if err != nil {
+			if e.other != nil {
+				err = fmt.Errorf("%s: %w", display.Name(files[0].Path()), err)
+			}
+			then(err)
+			return
+		}
+		e.eachFile(files[1:], do, then)
+	})
 }
 
 // revertUnsynced puts back the bytes of the last sync (edits that were
@@ -233,8 +266,11 @@ func (d *quitDialog) key(e *Editor, ev *tcell.EventKey) {
 // must leave the file as it was at the last sync, not wait for writeback.
 // Bytes another writer changed since an edit are left alone; the note
 // printed on exit (ExitNote) says which.
-func (e *Editor) revertUnsynced(then func(error)) {
-	f := e.f
+func (e *Editor) revertUnsynced(then func(error)) { e.revertFile(e.f, then) }
+
+// revertFile is revertUnsynced of f (the active file or, in the quit
+// dialog of mmhex A B, the other one).
+func (e *Editor) revertFile(f *mapping.File, then func(error)) {
 	e.runJob("reverting", "a revert is not stopped halfway", func(context.Context, func(string)) func() {
 		r, err := f.RevertUnsynced()
 		if err == nil && f.Mode() == mapping.Shared {
@@ -242,7 +278,14 @@ func (e *Editor) revertUnsynced(then func(error)) {
 		}
 		return func() {
 			if r.Skipped.Ranges > 0 {
-				e.exitNote = fmt.Sprintf("%s; %s", revertedText(r.Edits, "unsynced edit"), r.Skipped)
+				note := fmt.Sprintf("%s; %s", revertedText(r.Edits, "unsynced edit"), r.Skipped)
+				if e.other != nil {
+					note = display.Name(f.Path()) + ": " + note
+				}
+				if e.exitNote != "" {
+					note = e.exitNote + "; " + note
+				}
+				e.exitNote = note
 				e.Errorf("%s", e.exitNote)
 			}
 			then(err)
@@ -259,14 +302,32 @@ func revertedText(n int, what string) string {
 	return "reverted " + plural(n, what)
 }
 
-// quit quits, asking first when edits are not synced.
+// quit quits, asking first when edits are not synced (in either file of
+// mmhex A B: the dialog names them, and its sync or revert applies to
+// both).
 func (e *Editor) quit() {
-	n := e.f.UnsyncedEdits()
-	if n == 0 || e.f.Mode() == mapping.ReadOnly {
+	var files []*mapping.File
+	var parts []string
+	n := 0
+	for _, f := range []*mapping.File{e.f, e.other} {
+		if f == nil || f.Mode() == mapping.ReadOnly {
+			continue
+		}
+		if k := f.UnsyncedEdits(); k > 0 {
+			files = append(files, f)
+			n += k
+			parts = append(parts, fmt.Sprintf("%s: %d", display.Name(filepath.Base(f.Path())), k))
+		}
+	}
+	if n == 0 {
 		e.Stop()
 		return
 	}
-	e.overlay = &quitDialog{edits: n, mode: e.f.Mode()}
+	d := &quitDialog{edits: n, mode: files[0].Mode(), files: files}
+	if e.other != nil {
+		d.names = "Unsynced in " + strings.Join(parts, ", ")
+	}
+	e.overlay = d
 }
 
 // ---- message boxes ----------------------------------------------------
