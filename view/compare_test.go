@@ -481,3 +481,38 @@ func TestCompareSwitchSide(t *testing.T) {
 	testenv.MustEqual(t, "A after revert", testenv.DiskBytes(t, pa), a)
 	testenv.MustEqual(t, "B after revert", testenv.DiskBytes(t, pb), b)
 }
+
+// TestTmuxCompareSwitch: the real binary: F6 makes B the active side, a
+// typed byte goes to B, Ctrl-S syncs B; B's bytes on disk, A unchanged.
+// The vim preset's Ctrl-W w switches too.
+func TestTmuxCompareSwitch(t *testing.T) {
+	bin := mmhexBinary(t)
+	pa, pb, a, b := comparePair(t)
+	s := newTerm(t, 160, 24)
+	s.text(fmt.Sprintf("%s %s %s; echo EXIT=$?", bin, pa, pb))
+	s.keys("Enter")
+	s.waitFor("side A · differences: 3 │")
+	s.keys("F6")
+	s.waitFor("editing side B: " + pb + " (F6 switches back)")
+	s.text("ab")
+	s.waitFor("side B · differences: 4 │")
+	s.keys("C-s")
+	s.waitFor("last sync: MS_SYNC 1 page")
+	s.keys("C-q")
+	s.waitFor("EXIT=0")
+	wantB := append([]byte(nil), b...)
+	wantB[0] = 0xab
+	testenv.MustEqual(t, "B on disk", testenv.DiskBytes(t, pb), wantB)
+	testenv.MustEqual(t, "A on disk", testenv.DiskBytes(t, pa), a)
+
+	s.text(fmt.Sprintf("clear; %s --keys vim %s %s; echo EXIT=$?", bin, pa, pb))
+	s.keys("Enter")
+	s.waitFor("side A · differences: 4 │")
+	s.keys("C-w", "w")
+	s.waitFor("editing side B: " + pb + " (Ctrl-W w switches back)")
+	s.keys("C-w", "p")
+	s.waitFor("editing side A: " + pa + " (Ctrl-W w switches back)")
+	s.text(":q")
+	s.keys("Enter")
+	s.waitFor("EXIT=0")
+}
