@@ -495,10 +495,7 @@ func (n *Node) parseInt(s string) (parsedInt, error) {
 	return parsedInt{u: u, i: int64(u)}, nil
 }
 
-// jsonValue is a scalar as JSON.
-func (d *Decoder) jsonValue(f *Field) string { return string(d.appendJSONValue(nil, f)) }
-
-// appendJSONValue appends jsonValue(f) to b.
+// appendJSONValue appends the scalar f as JSON to b.
 func (d *Decoder) appendJSONValue(b []byte, f *Field) []byte {
 	switch v := f.Val.(type) {
 	case int64:
