@@ -162,7 +162,7 @@ func findCommand(name string) *command {
 // helpNotes end --help and the man page's COMMANDS section.
 var helpNotes = []string{
 	"Offsets and lengths: decimal, 0x hex, k/M/G/T binary suffixes (4k = 4096).\nFlags may come before or after the other arguments; -- ends the flags.",
-	"dump, search, strings, hash and entropy read standard input when FILE is - or is left out on a pipe:\nstreamed once, front to back (a pipe cannot be mapped), the same output as for a file.",
+	"dump, search, strings, hash, entropy and diff (one side) read standard input when FILE is -\nor is left out on a pipe: streamed once, front to back (a pipe cannot be mapped), the same output as for a file.",
 }
 
 // about is what mmhex is (README's opening; the man page's DESCRIPTION).
@@ -389,23 +389,18 @@ func copyStdin(dst io.Writer, n int64) error {
 	}
 }
 
-// spoolStdin copies standard input into a new file in the temporary
-// folder ($TMPDIR) and returns its path: for the one command that needs
-// standard input mapped (diff). The caller removes it once it is open.
-func spoolStdin() (string, error) {
-	f, err := os.CreateTemp("", "mmhex-stdin-")
+// stdinRemains is what remains to read of standard input when it is a
+// regular file (cmp counts it in the width of its offsets), or -1.
+func stdinRemains() int64 {
+	fi, err := os.Stdin.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return -1
+	}
+	cur, err := os.Stdin.Seek(0, io.SeekCurrent)
 	if err != nil {
-		return "", fmt.Errorf("%s: a temporary file to hold it: %w", stdinName, err)
+		return -1
 	}
-	err = copyStdin(f, -1)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return "", fmt.Errorf("%s: copying it to %s: %w", stdinName, display.Name(f.Name()), err)
-	}
-	return f.Name(), nil
+	return max(0, fi.Size()-cur)
 }
 
 // parseNumber parses an offset or length argument for file.
@@ -1233,28 +1228,32 @@ func cmdDiff(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	var files [2]*mapping.File
+	var in *compare.Stream
 	for i, p := range pos {
 		if isStdin(p) {
-			// The compare reads both sides at the same offsets, on every
-			// core: a pipe is copied into an unlinked temporary file,
-			// which is mapped like a file (named "-" in the output).
-			if p, err = spoolStdin(); err != nil {
-				return troubleError{err}
-			}
-			o.Names[i] = "-"
+			// A pipe cannot be mapped: it is read once, in order, a
+			// chunk at a time, against the other file at the same
+			// offsets (compare.ReportStream), named "-" in the output.
+			in = &compare.Stream{R: os.Stdin, Name: "-", Regular: stdinRemains()}
+			continue
 		}
 		// a small window: --bytes reads the differing bytes with ReadAt,
 		// and the pages it touched leave with the window
 		files[i], err = mapping.Open(p, mapping.Options{ReadOnly: true, Window: 4 << 20})
-		if o.Names[i] == "-" {
-			os.Remove(p) // the mapping keeps the data; nothing is left behind
-		}
 		if err != nil {
 			return troubleError{err}
 		}
 		defer files[i].Close()
 	}
-	differ, err := compare.Report(context.Background(), files[0], files[1], o, stdout, stderr)
+	var differ bool
+	switch {
+	case in != nil && files[0] == nil:
+		differ, err = compare.ReportStream(context.Background(), in, true, files[1], o, stdout, stderr)
+	case in != nil:
+		differ, err = compare.ReportStream(context.Background(), in, false, files[0], o, stdout, stderr)
+	default:
+		differ, err = compare.Report(context.Background(), files[0], files[1], o, stdout, stderr)
+	}
 	if errors.Is(err, syscall.EPIPE) {
 		return exitStatus(2) // the reader went away
 	}

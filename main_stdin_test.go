@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"mmhex/mapping/testenv"
 )
@@ -297,7 +300,8 @@ func runInEnv(t *testing.T, env []string, stdin []byte, args ...string) result {
 
 // TestDiffStdin: diff takes standard input for one side ("-", or A left
 // out on a pipe); the output is the files' with the side named "-", and
-// with --bytes what cmp -l prints for the same pipe; the temporary copy
+// with --bytes what cmp -l prints for the same pipe; the pipe is streamed,
+// nothing is copied (TestDiffStdinVariants, compare's TestFlatMemoryStdin); the
 // is gone afterwards; both sides "-" is refused.
 func TestDiffStdin(t *testing.T) {
 	a := pattern(3<<20 + 5)
@@ -349,5 +353,121 @@ func TestDiffStdin(t *testing.T) {
 	}
 	if r := runInEnv(t, env, a, "diff", "-", fa); r.code != 0 || r.stdout != "total: 0 ranges, 0 bytes differ\n" {
 		t.Errorf("equal: %+v", r)
+	}
+}
+
+// TestDiffStdinVariants: standard input longer, shorter than, equal to
+// and empty against the file, on either side, in every output mode: the
+// output (stdout, stderr, exit status) is the file case's with the side
+// named "-"; --bytes (with -s / -n / --max) is what cmp -l (-i / -n)
+// prints reading the same pipe, byte for byte, with its exit status.
+func TestDiffStdinVariants(t *testing.T) {
+	f := pattern(2<<20 + 77)
+	f[5], f[1<<20+3] = ^f[5], ^f[1<<20+3]
+	base := pattern(2<<20 + 77)
+	file := tempFile(t, "f.bin", f)
+	cmpPath := testenv.RequireTool(t, "cmp")
+	variants := map[string][]byte{
+		"longer":  append(append([]byte(nil), base...), pattern(3<<20)...),
+		"shorter": base[:1<<20+9],
+		"equal":   f,
+		"empty":   nil,
+		"prefix":  f[:300],
+	}
+	modes := [][]string{nil, {"--json"}, {"--bytes"}, {"--quiet"}, {"--max", "1"}, {"-s", "100", "-n", "1048600"},
+		{"--bytes", "-s", "6"}, {"--bytes", "-n", "1048600"}, {"--bytes", "--max", "1"}, {"--json", "-n", "10"}, {"-s", "9000000"}}
+	for name, in := range variants {
+		sf := tempFile(t, "in.bin", in)
+		for _, opts := range modes {
+			for _, streamA := range []bool{true, false} {
+				args, fileArgs := []string{"diff", "-", file}, []string{"diff", sf, file}
+				if !streamA {
+					args, fileArgs = []string{"diff", file, "-"}, []string{"diff", file, sf}
+				}
+				want := mmhex(t, append(fileArgs, opts...)...)
+				want.stdout, want.stderr = strings.ReplaceAll(want.stdout, sf, "-"), strings.ReplaceAll(want.stderr, sf, "-")
+				if got := runInEnv(t, nil, in, append(args, opts...)...); got != want {
+					t.Errorf("%s %q %q:\n got %+v\nwant %+v", name, args, opts, trimResult(got), trimResult(want))
+				}
+				if len(opts) == 0 || opts[0] != "--bytes" {
+					continue
+				}
+				cargs := []string{"-l"}
+				for i := 1; i+1 < len(opts); i += 2 {
+					switch opts[i] {
+					case "-s":
+						cargs = append(cargs, "-i", opts[i+1])
+					case "-n":
+						cargs = append(cargs, "-n", opts[i+1])
+					}
+				}
+				if len(opts) == 3 && opts[1] == "--max" {
+					continue // cmp has no --max
+				}
+				cmd := exec.Command(cmpPath, append(cargs, args[1:]...)...)
+				cmd.Stdin = bytes.NewReader(in)
+				var out, errb bytes.Buffer
+				cmd.Stdout, cmd.Stderr = &out, &errb
+				code := 0
+				if err := cmd.Run(); err != nil {
+					var ee *exec.ExitError
+					if !errors.As(err, &ee) {
+						t.Fatal(err)
+					}
+					code = ee.ExitCode()
+				}
+				c := result{out.String(), errb.String(), code}
+				if got := runInEnv(t, nil, in, append(args, opts...)...); got != c {
+					t.Errorf("%s %q %q:\n got %+v\ncmp %q: %+v", name, args, opts, trimResult(got), cargs, trimResult(c))
+				}
+			}
+		}
+	}
+}
+
+func trimResult(r result) result {
+	r.stdout = trim(r.stdout)
+	return r
+}
+
+// endless is a pipe that never ends (yes).
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'y'
+	}
+	return len(p), nil
+}
+
+// TestDiffStdinEndless: as cmp, --bytes and --quiet stop reading standard
+// input once the answer is known (one byte past the file's end): `yes |
+// mmhex diff --bytes - FILE` ends, with cmp's EOF line on FILE.
+func TestDiffStdinEndless(t *testing.T) {
+	file := tempFile(t, "f.bin", []byte("yyxy"))
+	same := tempFile(t, "same.bin", []byte("yyyy")) // only the tail differs
+	for _, c := range []struct {
+		opts   []string
+		file   string
+		stdout string
+		stderr string
+	}{
+		{[]string{"--bytes"}, file, "3 171 170\n", "cmp: EOF on " + file + " after byte 4\n"},
+		{[]string{"--bytes"}, same, "", "cmp: EOF on " + same + " after byte 4\n"},
+		{[]string{"--quiet"}, same, "", ""},
+	} {
+		file := c.file
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		cmd := exec.CommandContext(ctx, bin, append(append([]string{"diff"}, c.opts...), "-", file)...)
+		cmd.Stdin = endless{}
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		late := ctx.Err()
+		cancel()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 || late != nil || out.String() != c.stdout || errb.String() != c.stderr {
+			t.Errorf("yes | mmhex diff %q - FILE: %v (deadline: %v) %q %q", c.opts, err, late, out.String(), errb.String())
+		}
 	}
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# bench/stdin.sh — times mmhex reading a pipe (dump, search, hash) against
-# the tools people pipe into (xxd, hexdump -C, grep -c, sha256sum), in one
-# run. The input is a file of $SIZE_MIB MiB in the page cache, given to
+# bench/stdin.sh — times mmhex reading a pipe (dump, search, hash, diff)
+# against the tools people pipe into (xxd, hexdump -C, grep -c, sha256sum,
+# cmp -l), in one run. The input is a file of $SIZE_MIB MiB in the page cache, given to
 # every program through `cat FILE |`, so each reads a pipe; the output goes
 # to /dev/null through a pipe (| cat >/dev/null). Each command runs $RUNS
 # times, interleaved; the best and the median wall times are printed, and
@@ -21,6 +21,12 @@ go build -o "$bin" .
 f="$dir/data.bin"
 head -c "$((SIZE_MIB << 20))" /dev/urandom >"$f"
 cat "$f" >/dev/null
+# g: f with a byte changed every MiB (the other side of diff)
+g="$dir/other.bin"
+cp "$f" "$g"
+for i in $(seq 0 $((SIZE_MIB - 1))); do
+	printf 'x' | dd of="$g" bs=1 seek=$(((i << 20) + 12345)) conv=notrunc status=none
+done
 
 # time_ms CMD: wall time of one run in ms
 time_ms() {
@@ -50,4 +56,5 @@ dump (canonical)|$bin dump|hexdump -C|$bin dump $f
 dump --format xxd|$bin dump --format xxd|xxd|$bin dump --format xxd $f
 search --count --hex 'de ad be ef'|$bin search --count --hex 'de ad be ef'|grep -c -F -a \$'\\xde\\xad\\xbe\\xef'|$bin search $f --count --hex 'de ad be ef'
 hash (sha256)|$bin hash|sha256sum|$bin hash $f
+diff --bytes - OTHER|$bin diff --bytes - $g|cmp -l - $g|$bin diff --bytes $f $g
 LIST

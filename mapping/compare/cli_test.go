@@ -306,3 +306,86 @@ func TestFlatMemory(t *testing.T) {
 		}
 	}
 }
+
+// TestFlatMemoryStdin: `mmhex diff - B` streams standard input: a pipe of
+// 384 MiB against a 128 MiB file that differs from it in one byte of every
+// page (ranges, --json, --bytes) keeps the child's peak RSS under 64 MiB:
+// nothing of the stream is kept, nothing is copied to a file.
+func TestFlatMemoryStdin(t *testing.T) {
+	const size, extra = 128 << 20, 256 << 20
+	dir := t.TempDir()
+	pb := filepath.Join(dir, "b")
+	fb, err := os.Create(pb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := testenv.Pattern(1<<20, 5)
+	other := append([]byte(nil), buf...)
+	for i := 100; i < len(other); i += 4096 {
+		other[i] ^= 0x5a
+	}
+	for off := int64(0); off < size; off += 1 << 20 {
+		if _, err := fb.WriteAt(other, off); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fb.Close()
+	for _, args := range [][]string{{"diff", "-", pb}, {"diff", "--bytes", "-", pb}, {"diff", "--json", "-", pb}} {
+		cmd := exec.Command(mmhexBinary(t), args...)
+		cmd.Env = append(os.Environ(), "TMPDIR="+dir)
+		w, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			defer w.Close()
+			zero := make([]byte, 1<<20)
+			for off := 0; off < size+extra; off += 1 << 20 {
+				p := buf
+				if off >= size {
+					p = zero
+				}
+				if _, err := w.Write(p); err != nil {
+					return // --bytes stops reading past B's end
+				}
+			}
+		}()
+		err = cmd.Wait()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+			t.Fatalf("%v: %v %s", args, err, errb.String())
+		}
+		lines := bytes.Count(out.Bytes(), []byte("\n"))
+		switch args[1] {
+		case "--json":
+			var j struct {
+				A           struct{ Size int64 }
+				TotalRanges int64 `json:"total_ranges"`
+			}
+			if err := json.Unmarshal(out.Bytes(), &j); err != nil || j.A.Size != size+extra || j.TotalRanges != size/4096+1 {
+				t.Errorf("%v: %v %+v", args, err, j)
+			}
+		case "--bytes":
+			if lines != size/4096 || errb.String() != "cmp: EOF on "+pb+" after byte 134217728\n" {
+				t.Errorf("%v: %d lines, %q", args, lines, errb.String())
+			}
+		default:
+			if lines != size/4096+2 || !strings.HasSuffix(out.String(), "0x8000000 0x10000000 only in -\ntotal: 32769 ranges, 268468224 bytes differ\n") {
+				t.Errorf("%v: %d lines, ends %q", args, lines, out.String()[max(0, out.Len()-120):])
+			}
+		}
+		rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB
+		t.Logf("%v: peak RSS %d KiB", args[:2], rss)
+		if rss >= 64<<10 {
+			t.Errorf("%v: peak RSS %d KiB, want under 64 MiB", args, rss)
+		}
+		if left, _ := os.ReadDir(dir); len(left) != 1 {
+			t.Errorf("%v: files left in the temporary folder: %v", args, left)
+		}
+	}
+}
