@@ -22,7 +22,7 @@ func registerCore(e *Editor) {
 			return
 		}
 		t := e.cursor + delta
-		t = max(min(t, e.size-1), 0)
+		t = max(min(t, e.limit()-1), 0)
 		e.SetCursor(t)
 	}
 	e.Handle(keymap.Left, func(e *Editor, a Args) { move(-n(a)) })
@@ -35,7 +35,7 @@ func registerCore(e *Editor) {
 		}
 	})
 	e.Handle(keymap.Down, func(e *Editor, a Args) {
-		if rows := min(n(a), (e.size-1)/bpr()-e.cursor/bpr()); rows > 0 {
+		if rows := min(n(a), (e.limit()-1)/bpr()-e.cursor/bpr()); rows > 0 {
 			move(rows * bpr()) // onto the last, shorter row: its last byte
 		}
 	})

@@ -83,12 +83,14 @@ func (c *comparer) Register(e *Editor) error {
 	e.OnFrame(func(start int64, data []byte) {
 		c.frameStart = start
 		c.frameA = append(c.frameA[:0], data...)
-		if cap(c.frameB) < len(data) {
-			c.frameB = make([]byte, len(data))
+		// the rows past this file's end show the other's tail
+		n := max(len(data), c.e.rows*c.e.bpr)
+		if cap(c.frameB) < n {
+			c.frameB = make([]byte, n)
 		}
-		c.frameB = c.frameB[:len(data)]
-		n, _ := c.e.other.ReadAt(c.frameB, start)
-		c.frameB = c.frameB[:max(n, 0)]
+		c.frameB = c.frameB[:n]
+		got, _ := c.e.other.ReadAt(c.frameB, start)
+		c.frameB = c.frameB[:max(got, 0)]
 	})
 	e.AddHighlighter(func(start, end int64) func(int64) Mark {
 		return func(off int64) Mark {
@@ -338,13 +340,11 @@ func (c *comparer) jump(back bool) {
 				c.mu.Lock()
 				c.cur, c.k = r, k
 				c.mu.Unlock()
-				e.PushJump()         // a difference jump: the jump list returns here
-				if r.Off >= e.size { // the other file's tail: past this file's end
-					e.SetCursor(e.size - 1)
-					e.Message("only in %s from 0x%x: %d bytes past the end of this file", display.Name(b.Path()), r.Off, r.Len)
-					return
-				}
+				e.PushJump() // a difference jump: the jump list returns here
 				e.SetCursor(r.Off)
+				if r.Off >= e.size { // the other file's tail: past this file's end
+					e.Message("only in %s from 0x%x: %d bytes past the end of this file", display.Name(b.Path()), r.Off, r.Len)
+				}
 			}
 		}
 	})
@@ -466,7 +466,7 @@ func (c *comparer) switchTo(toB bool) {
 		e.ClearSelection()
 	}
 	from := e.cursor
-	e.cursor = min(e.cursor, max(e.size-1, 0))
+	e.cursor = min(e.cursor, max(e.limit()-1, 0)) // the tail of the longer file stays reachable
 	for _, h := range e.switchHooks {
 		h()
 	}
@@ -526,12 +526,6 @@ func (c *comparer) draw(s tcell.Screen, x, y, w, h int) {
 	for r := 0; r < h-1; r++ {
 		rowOff := e.top + int64(r*bpr)
 		py := y + 1 + r
-		if rowOff >= e.size {
-			if rowOff < bsize && (r == 0 || e.top+int64((r-1)*bpr) < e.size) {
-				drawText(s, x+1, py, w-1, fmt.Sprintf("only in this file from 0x%x: %d bytes", e.size, bsize-e.size), styleOnlyHere)
-			}
-			break
-		}
 		if rowOff >= bsize {
 			drawText(s, x+1, py, w-1, fmt.Sprintf("only in %s from 0x%x", display.Name(e.FileName()), bsize), styleOnlyHere)
 			break

@@ -185,8 +185,88 @@ func TestCompareObtainPut(t *testing.T) {
 		t.Errorf("next to the tail:\n%s", s)
 	}
 	h.e.RunAction(keymap.DiffPrev, Args{})
-	if s := h.draw(); !strings.Contains(s, "no difference before 0xbb7") {
+	if s := h.draw(); !strings.Contains(s, "no difference before 0xbb8") {
 		t.Errorf("prev with only the tail left:\n%s", s)
+	}
+}
+
+// TestCompareTail: B is 4 bytes longer than A: the cursor goes past A's
+// end into B's tail (next difference, Right, End of the row): A's grid
+// says "only in B" there, B's rows show the tail highlighted, with the
+// cursor; typing there is refused and changes nothing; F6 makes B active
+// and the mirror row says "only in A"'s complement: the bytes only in B.
+func TestCompareTail(t *testing.T) {
+	pa, pb, a, b := comparePair(t)
+	b = append(b, bytes.Repeat([]byte{0x5a}, 96)...) // B's tail: 100 bytes from 0xbb8
+	if err := os.WriteFile(pb, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h, _ := compareHarness(t, pa, pb, 160, 20, nil)
+	h.e.SetCursor(0xbb7) // A's last byte
+	h.press("Right")
+	if h.e.Cursor() != 0xbb8 {
+		t.Fatalf("Right from A's last byte: cursor %#x, want 0xbb8 (B's tail)", h.e.Cursor())
+	}
+	h.press("Down")
+	if h.e.Cursor() != 0xbc8 {
+		t.Fatalf("Down into B's tail: cursor %#x, want 0xbc8", h.e.Cursor())
+	}
+	lines := strings.Split(h.draw(), "\n")
+	y := -1
+	for i, l := range lines {
+		if strings.HasPrefix(l, " 00000bb0  ") {
+			y = i
+		}
+	}
+	if y < 0 {
+		t.Fatalf("row 0xbb0 not shown:\n%s", strings.Join(lines, "\n"))
+	}
+	wantA := " 00000bb0  " + fmt.Sprintf("%02x %02x %02x %02x %02x %02x %02x %02x", a[0xbb0], a[0xbb1], a[0xbb2], a[0xbb3], a[0xbb4], a[0xbb5], a[0xbb6], a[0xbb7])
+	if !strings.HasPrefix(lines[y], wantA) {
+		t.Errorf("A's last row:\n%q\nwant prefix %q", lines[y], wantA)
+	}
+	if want := " only in " + pb + " from 0xbb8: 100 bytes"; !strings.HasPrefix(lines[y+1], want) {
+		t.Errorf("the row after A's end:\n%q\nwant prefix %q", lines[y+1], want)
+	}
+	// B's row 0xbb0 beside: 12 bytes, the last 4 ("tail") highlighted,
+	// the cursor on 0xbb8
+	bx := strings.Index(lines[y], "│ 00000bb0  ")
+	if bx < 0 {
+		t.Fatalf("B's row 0xbb0 not beside:\n%q", lines[y])
+	}
+	bx = len([]rune(lines[y][:bx])) + 1
+	if !strings.HasPrefix(lines[y+1][strings.Index(lines[y+1], "│"):], "│ 00000bc0  5a 5a") {
+		t.Errorf("B's row 0xbc0 beside the 'only in' line:\n%q", lines[y+1])
+	}
+	for i := 8; i < 12; i++ {
+		hx := bx + 10 + 3*i + 1 + 1 // offset digits, two spaces, the group gap after 8
+		r, st := h.cell(hx, y)
+		_, bg, attr := st.Decompose()
+		if r != rune(hexDigits[b[0xbb0+i]>>4]) || bg != tcell.PaletteColor(6) || attr&tcell.AttrReverse != 0 {
+			t.Errorf("B's byte 0x%x: %q bg %v attr %v, want %c highlighted", 0xbb0+i, r, bg, attr, hexDigits[b[0xbb0+i]>>4])
+		}
+	}
+	if st := lines[len(lines)-3]; !strings.Contains(st, "│ 0xbc8 (3016) past the end  HEX │") {
+		t.Errorf("status line in the tail: %q", st)
+	}
+	h.typeText("ff")
+	if s := h.messageLine(); !strings.Contains(s, "0xbc8 is only in "+pb+", past the end of this file: F6 makes it the active side") {
+		t.Errorf("typing in the tail: %q", s)
+	}
+	testenv.MustEqual(t, "A after typing in B's tail", testenv.DiskBytes(t, pa), a)
+	testenv.MustEqual(t, "B after typing in B's tail from A", testenv.DiskBytes(t, pb), b)
+	// B active: the cursor stays at 0xbb8, now in the file; A's panel
+	// says the bytes from 0xbb8 are only in B
+	h.press("F6")
+	s := h.draw()
+	if h.e.Cursor() != 0xbc8 || !strings.Contains(s, "│ only in "+filepath.Base(pb)+" from 0xbb8") {
+		t.Errorf("B active in the tail: cursor %#x\n%s", h.e.Cursor(), s)
+	}
+	h.press("F6")
+	h.press("Up")
+	h.press("Left")
+	if h.e.Cursor() != 0xbb7 {
+		t.Errorf("Up, Left from the tail: cursor %#x, want 0xbb7", h.e.Cursor())
 	}
 }
 

@@ -64,6 +64,9 @@ func (e *Editor) typeRune(r rune) {
 		e.ShowError(errReadOnly)
 		return
 	}
+	if e.pastEnd() {
+		return
+	}
 	if e.col == HexColumn {
 		d, ok := hexVal(r)
 		switch {

@@ -676,6 +676,26 @@ func (e *Editor) VisibleRange() (start, end int64) {
 	return v.top, end
 }
 
+// limit is how far the cursor goes: the file's size, or in mmhex A B
+// the longer file's: the other file's tail is shown ("only in B") and
+// the cursor reaches it, but no edit does (past the end of this file).
+func (e *Editor) limit() int64 {
+	if e.other != nil {
+		return max(e.size, e.other.Size())
+	}
+	return e.size
+}
+
+// pastEnd says why nothing is done at the cursor when it is in the other
+// file's tail (mmhex A B); false when it is in the file.
+func (e *Editor) pastEnd() bool {
+	if e.cursor < e.size || e.other == nil {
+		return false
+	}
+	e.Errorf("0x%x is only in %s, past the end of this file: %s makes it the active side", e.cursor, display.Name(e.other.Path()), keyName(e, keymap.DiffSwitch))
+	return true
+}
+
 // shownView is the grid's view as the last frame drew it (viewFor of the
 // grid's box; the same as the editor's own after the next event), or the
 // editor's before the first frame.
@@ -689,8 +709,8 @@ func (e *Editor) shownView() gridView {
 // SetCursor moves the cursor to off (clamped into the file) and scrolls so
 // it is visible. Move hooks see the move.
 func (e *Editor) SetCursor(off int64) {
-	if off > e.size-1 {
-		off = e.size - 1
+	if off > e.limit()-1 {
+		off = e.limit() - 1
 	}
 	if off < 0 {
 		off = 0
@@ -730,8 +750,8 @@ func (e *Editor) Refresh() {
 		old := e.size
 		e.size = newSize
 		e.Message("the file changed size: %s, was %d B", sizeNote(newSize), old)
-		if e.cursor >= e.size {
-			e.cursor = max(e.size-1, 0)
+		if e.cursor >= e.limit() {
+			e.cursor = max(e.limit()-1, 0)
 			e.nibble = 0
 		}
 		e.scrollToCursor()

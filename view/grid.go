@@ -9,6 +9,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 
+	"mmhex/mapping/display"
 	"mmhex/view/hexfmt"
 )
 
@@ -182,6 +183,10 @@ func (gr *Grid) Draw(s tcell.Screen) {
 	for r := 0; r < v.rows; r++ {
 		rowOff := v.top + int64(r*g.bpr)
 		if rowOff >= e.size {
+			// mmhex A B: the other file's tail, shown beside (or below)
+			if e.other != nil && rowOff < e.other.Size() && (r == 0 || rowOff-int64(g.bpr) < e.size) {
+				drawText(s, x+1, y+1+r, w-1, fmt.Sprintf("only in %s from 0x%x: %d bytes", display.Name(e.other.Path()), e.size, e.other.Size()-e.size), styleOnlyHere)
+			}
 			break
 		}
 		py := y + 1 + r
@@ -306,7 +311,7 @@ func (e *Editor) viewFor(w, h int) gridView {
 		screenRow := max((e.cursor-e.top)/int64(e.bpr), 0)
 		top = max(e.cursor/int64(bpr)-screenRow, 0) * int64(bpr)
 	}
-	top = scrollTop(top, e.cursor, e.size, bpr, rows)
+	top = scrollTop(top, e.cursor, e.limit(), bpr, rows)
 	return gridView{bpr: bpr, rows: rows, top: top, g: makeGeom(digits, bpr)}
 }
 
@@ -340,7 +345,7 @@ func (e *Editor) adoptLayout() {
 // scrollToCursor scrolls the least needed to show the cursor's row, and
 // never further than the last row allows.
 func (e *Editor) scrollToCursor() {
-	e.top = scrollTop(e.top, e.cursor, e.size, e.bpr, e.visibleRows())
+	e.top = scrollTop(e.top, e.cursor, e.limit(), e.bpr, e.visibleRows())
 }
 
 // scrollTop is the first byte shown when top was, for the cursor at cursor
@@ -385,8 +390,8 @@ func (e *Editor) syncSize() {
 	if n := e.f.Size(); n != e.size {
 		old := e.size
 		e.size = n
-		if e.cursor >= n {
-			e.cursor = max(n-1, 0)
+		if e.cursor >= e.limit() {
+			e.cursor = max(e.limit()-1, 0)
 			e.nibble = 0
 		}
 		e.Message("the file changed size: %s, was %d B", sizeNote(n), old)
@@ -577,7 +582,7 @@ func (e *Editor) scrollRows(n int) {
 		return
 	}
 	bpr := int64(e.bpr)
-	lastRow := (e.size - 1) / bpr
+	lastRow := (e.limit() - 1) / bpr
 	// no scroll goes further than the file has rows (a huge count would
 	// overflow the offsets)
 	rows := max(min(int64(n), lastRow+1), -(lastRow + 1))
@@ -590,8 +595,8 @@ func (e *Editor) scrollRows(n int) {
 	if target < 0 {
 		target = e.cursor % bpr
 	}
-	if target > e.size-1 {
-		target = e.size - 1
+	if target > e.limit()-1 {
+		target = e.limit() - 1
 	}
 	e.top = topRow * bpr
 	e.SetCursor(target)

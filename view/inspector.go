@@ -44,6 +44,10 @@ func (e *Editor) drawInspector(s tcell.Screen, x, y, w, h int) {
 	drawText(s, x+1, y, w-1, fmt.Sprintf("inspector @ 0x%x", e.cursor), styleBoxTitle)
 	var buf [8]byte
 	n := 0
+	if e.cursor >= e.size && e.size > 0 {
+		drawText(s, x+1, y+1, w-1, "past the end of this file", styleDim)
+		return
+	}
 	if e.size > 0 {
 		want := min(int64(len(buf)), e.size-e.cursor)
 		got, err := e.f.ReadAt(buf[:want], e.cursor)

@@ -361,10 +361,14 @@ func (e *Editor) statusTextStep(step int) string {
 		if e.size > 1 {
 			pct = float64(e.cursor) * 100 / float64(e.size-1)
 		}
+		where := formatPercent(pct)
+		if e.cursor >= e.size { // mmhex A B: in the other file's tail
+			where = "past the end"
+		}
 		if step >= 4 {
-			fmt.Fprintf(&b, "0x%x %s", e.cursor, formatPercent(pct))
+			fmt.Fprintf(&b, "0x%x %s", e.cursor, where)
 		} else {
-			fmt.Fprintf(&b, "0x%x (%d) %s", e.cursor, e.cursor, formatPercent(pct))
+			fmt.Fprintf(&b, "0x%x (%d) %s", e.cursor, e.cursor, where)
 		}
 		if b0, ok := e.cursorByte(); ok {
 			if step >= 3 {

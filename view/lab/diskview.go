@@ -106,7 +106,7 @@ func (dv *diskView) request() {
 	dv.mu.Unlock()
 	f := e.File()
 	ps := f.PageSize()
-	page := e.Cursor() / ps * ps
+	page := cursorPage(e, ps)
 	n := int(min(ps, e.Size()-page))
 	run := func() {
 		p := &diskProbe{page: page, first: -1, at: time.Now()}
@@ -192,8 +192,8 @@ func (dv *diskView) draw(s tcell.Screen, x, y, w, h int) {
 	}
 	ps := e.File().PageSize()
 	p := dv.result()
-	if p == nil || p.page != e.Cursor()/ps*ps {
-		view.DrawText(s, x+1, y, w-1, fmt.Sprintf("page 0x%x: reading…", e.Cursor()/ps*ps), stylePanelHead)
+	if p == nil || p.page != cursorPage(e, ps) {
+		view.DrawText(s, x+1, y, w-1, fmt.Sprintf("page 0x%x: reading…", cursorPage(e, ps)), stylePanelHead)
 		return
 	}
 	digits := offsetDigits(e.Size())
@@ -281,4 +281,10 @@ func differ(n int) string {
 		return "1 byte differs"
 	}
 	return fmt.Sprintf("%d bytes differ", n)
+}
+
+// cursorPage is the page of the cursor byte; in mmhex A B the cursor may
+// be in the other file's longer tail: then the file's last page.
+func cursorPage(e *view.Editor, ps int64) int64 {
+	return min(e.Cursor(), max(e.Size()-1, 0)) / ps * ps
 }
