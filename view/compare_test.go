@@ -517,6 +517,7 @@ func TestCompareSwitchSide(t *testing.T) {
 		t.Fatalf("A's unsynced edits %d, want 1", fa.UnsyncedEdits())
 	}
 	h.press("F6")
+	waitCounted(t, h)
 	lines := strings.Split(h.draw(), "\n")
 	if want := " mmhex  " + pb + "  2.93 KiB (3004 B)  rw"; !strings.HasPrefix(lines[0], want) {
 		t.Errorf("header after the switch:\n%q\nwant prefix %q", lines[0], want)
@@ -595,4 +596,24 @@ func TestTmuxCompareSwitch(t *testing.T) {
 	s.text(":q")
 	s.keys("Enter")
 	s.waitFor("EXIT=0")
+}
+
+// waitCounted waits (20 s at most) for the background count that a
+// switch or an edit restarted.
+func waitCounted(t *testing.T, h *harness) {
+	t.Helper()
+	c := featureOf[*comparer](h.e)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		c.mu.Lock()
+		done := c.countEnd
+		c.mu.Unlock()
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the background count did not end in 20 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
