@@ -5,7 +5,9 @@ package lab
 // Writeback: (/proc/meminfo), one cell a second, so that the drain of
 // dirty pages (30 s after MS_ASYNC, dirty_expire) is seen rather than read
 // about. The samples are the panel's own measurements (4 a second while it
-// is shown; none while it is hidden: the cells of those seconds are blank).
+// is shown) and, while it is hidden, the figures alone taken at the
+// panel's tick every hiddenEvery from the editor's start, so that the
+// chart shows the last 60 s when it opens (pagePanel.hiddenSample).
 
 import (
 	"fmt"

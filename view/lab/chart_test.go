@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"mmhex/mapping"
+	"mmhex/mapping/pagecache"
 	"mmhex/view"
 )
 
@@ -102,5 +103,91 @@ func TestPagePanelChart(t *testing.T) {
 	short.press("Ctrl-P")
 	if s := short.draw(); strings.Contains(s, "last 60 s") {
 		t.Errorf("a chart on 24 rows:\n%s", s)
+	}
+}
+
+// TestChartRecordsHidden: the chart records from the editor's start, on
+// the panel's own tick, while the panel is hidden (every 4th tick: one
+// sample a second), so that opening it shows the seconds before. The
+// editor's ticks run for n seconds (a fake clock, RunTicks as Run's
+// tickers would), the panel opens: the newest n+1 cells of both lines hold
+// a sample ('▁' for the file: clean, synced), the older cells are blank;
+// after 70 s every cell holds one. Nothing is measured for the map while
+// hidden (no page map probe).
+func TestChartRecordsHidden(t *testing.T) {
+	for _, c := range []struct {
+		n      int
+		jitter time.Duration // the ticks come late by this, every other one
+	}{{20, 0}, {70, 0}, {20, 60 * time.Millisecond}} {
+		n := c.n
+		path := pagesFile(t, 16, 0)
+		h := newInlineHarness(t, path, 140, 40, mapping.Options{}, view.Options{Name: "pages.bin"})
+		start := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+		clock := start
+		h.pp.now = func() time.Time { return clock }
+		for i := range n * int(time.Second/pageRefresh) {
+			clock = start.Add(time.Duration(i) * pageRefresh)
+			if i%2 == 1 {
+				clock = clock.Add(c.jitter)
+			}
+			h.e.RunTicks()
+		}
+		clock = start.Add(time.Duration(n) * time.Second)
+		h.pp.mu.Lock()
+		got, probe := len(h.pp.hist.samples), h.pp.res
+		h.pp.mu.Unlock()
+		if want := min(n, chartSpan); got != want || probe != nil {
+			t.Fatalf("%d s hidden: %d samples (want %d), a page map probe: %v", n, got, want, probe != nil)
+		}
+		h.press("Ctrl-P")
+		scr := h.draw()
+		var fileLine, sysLine string
+		for _, l := range strings.Split(scr, "\n") {
+			switch {
+			case strings.HasPrefix(l, " file   "):
+				fileLine = l
+			case strings.HasPrefix(l, " system "):
+				sysLine = l
+			}
+		}
+		if fileLine == "" || sysLine == "" {
+			t.Fatalf("no chart lines:\n%s", scr)
+		}
+		filled := min(n+1, chartSpan) // the seconds 0..n: the open's probe is at n
+		want := strings.Repeat(" ", chartSpan-filled) + strings.Repeat("▁", filled)
+		if spark := string([]rune(fileLine)[8 : 8+chartSpan]); spark != want {
+			t.Errorf("%d s: file cells\n got %q\nwant %q", n, spark, want)
+		}
+		x, y, _ := h.find(fileLine)
+		for j := range chartSpan {
+			if r, st := h.cell(x+8+j, y); r != ' ' && st != styleChartDirty {
+				t.Errorf("%d s: file cell %d style %v", n, j, st)
+			}
+		}
+		sys := []rune(sysLine)[8 : 8+chartSpan]
+		for j, r := range sys {
+			if blank := j < chartSpan-filled; blank != (r == ' ') || (!blank && !strings.ContainsRune("▁▂▃▄▅▆▇█", r)) {
+				t.Errorf("%d s: system cell %d is %q: %q", n, j, r, string(sys))
+			}
+		}
+	}
+}
+
+// BenchmarkHiddenSample: what the chart's sample costs while the panel is
+// hidden (once a second): one cachestat over the file and /proc/meminfo.
+func BenchmarkHiddenSample(b *testing.B) {
+	path := writeFile(b, "pages.bin", make([]byte, 64<<20))
+	f, err := mapping.Open(path, mapping.Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	for b.Loop() {
+		if _, err := pagecache.Measure(f, 0, f.Size(), pagecache.PageMapOptions{Cells: 1, MincorePages: -1}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := pagecache.ReadSystemDirty(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

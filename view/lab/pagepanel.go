@@ -99,6 +99,12 @@ type pagePanel struct {
 	probeState[pageProbe]
 	hist  chartHistory // the chart's samples (guarded by mu)
 	chart int          // lines of the chart in the last layout (height)
+	// now is the clock of the samples (nil: time.Now; tests set it).
+	now func() time.Time
+	// The chart's samples while the panel is hidden (hiddenSample):
+	// the last one's time, and one at a time (guarded by mu).
+	lastHidden time.Time
+	sampling   bool
 
 	// The writeback action's last run: its result and the figures right
 	// after the call.
@@ -142,7 +148,26 @@ func (pp *pagePanel) Name() string { return "page panel" }
 
 func (pp *pagePanel) Register(e *view.Editor) error {
 	pp.e = e
-	addProbedPanel(e, &view.Panel{Name: pagePanelName, Side: view.Bottom, SizeFunc: pp.height, Draw: pp.draw}, keymap.PagePanel, pp.request)
+	e.AddPanel(&view.Panel{Name: pagePanelName, Side: view.Bottom, SizeFunc: pp.height, Draw: pp.draw})
+	e.Handle(keymap.PagePanel, func(e *view.Editor, a view.Args) {
+		if e.TogglePanel(pagePanelName) {
+			pp.request()
+		}
+	})
+	// The panel's tick measures while it is shown; while it is hidden the
+	// same tick (no other wake-up) records the chart's figures every
+	// hiddenEvery, so that the chart shows the last 60 s when it opens.
+	// While polling is off (follow's inotify watch: no tick at all) the
+	// chart records only at the changes that run the ticks (RunTicks).
+	e.EveryWhile(pageRefresh, func() bool {
+		return e.PanelShown(pagePanelName) || pp.hiddenDue()
+	}, func() {
+		if e.PanelShown(pagePanelName) {
+			pp.request()
+			return
+		}
+		pp.hiddenSample()
+	})
 	e.Handle(keymap.Writeback, func(e *view.Editor, a view.Args) { pp.writeback() })
 	return nil
 }
@@ -164,6 +189,60 @@ func (pp *pagePanel) height(h int) int {
 	return mapRows(h) + 4 + pp.chart
 }
 
+// hiddenEvery is how often the chart records while the panel is hidden:
+// once a second, at the panel's tick (every 4th). The samples' times keep
+// a one-second grid (the last one's time + 1 s, while the ticks come), so
+// that each of the chart's seconds holds exactly one.
+const hiddenEvery = time.Second
+
+func (pp *pagePanel) clock() time.Time {
+	if pp.now != nil {
+		return pp.now()
+	}
+	return time.Now()
+}
+
+// hiddenDue says whether the chart's next hidden sample is due (on the UI
+// goroutine, at the panel's tick): the nearest tick to the next second.
+func (pp *pagePanel) hiddenDue() bool {
+	pp.mu.Lock()
+	defer pp.mu.Unlock()
+	return !pp.sampling && pp.clock().Sub(pp.lastHidden) >= hiddenEvery-pageRefresh/2
+}
+
+// hiddenSample records the chart's figures alone (the file's totals by
+// one cachestat, /proc/meminfo's Dirty: and Writeback:), in the
+// background: no page map, no frame of the panel.
+func (pp *pagePanel) hiddenSample() {
+	e := pp.e
+	pp.mu.Lock()
+	if pp.sampling {
+		pp.mu.Unlock()
+		return
+	}
+	at := pp.clock()
+	if d := at.Sub(pp.lastHidden); !pp.lastHidden.IsZero() && d < 2*hiddenEvery {
+		at = pp.lastHidden.Add(hiddenEvery) // on the grid
+	}
+	pp.sampling, pp.lastHidden = true, at
+	pp.mu.Unlock()
+	f := e.File()
+	size := f.Size()
+	startProbe(e, pp.inline, func() {
+		cs := chartSample{at: at, fileDirty: pagecache.Unknown, fileWB: pagecache.Unknown, sysDirty: pagecache.Unknown, sysWB: pagecache.Unknown}
+		if m, err := pagecache.Measure(f, 0, size, pagecache.PageMapOptions{Cells: 1, MincorePages: -1}); err == nil && m.CachestatErr == nil {
+			cs.fileDirty, cs.fileWB = m.Totals.Dirty, m.Totals.Writeback
+		}
+		if sys, err := pagecache.ReadSystemDirty(); err == nil {
+			cs.sysDirty, cs.sysWB = sys.Dirty, sys.Writeback
+		}
+		pp.mu.Lock()
+		pp.hist.add(cs)
+		pp.sampling = false
+		pp.mu.Unlock()
+	})
+}
+
 // request starts a measurement unless one is running. The parameters are
 // taken here, on the UI goroutine.
 func (pp *pagePanel) request() {
@@ -183,7 +262,7 @@ func (pp *pagePanel) request() {
 	vs, ve := e.VisibleRange()
 	f := e.File()
 	run := func() {
-		p := &pageProbe{at: time.Now()}
+		p := &pageProbe{at: pp.clock()}
 		p.m, p.err = pagecache.Measure(f, 0, size, pagecache.PageMapOptions{Cells: cells, VisibleOff: vs, VisibleLen: ve - vs})
 		p.tun, p.tunErr = pagecache.ReadWritebackTunables()
 		p.sys, p.sysErr = pagecache.ReadSystemDirty()
