@@ -58,6 +58,11 @@ const (
 	Structure      Action = "structure"
 	EntropyMap     Action = "entropy-map"
 	EntropyZoom    Action = "entropy-zoom"
+	Resize         Action = "resize"
+	PunchHole      Action = "punch-hole"
+	ZeroRange      Action = "zero-range"
+	InsertBlocks   Action = "insert-blocks"
+	DeleteBlocks   Action = "delete-blocks"
 	StringsPanel   Action = "strings-panel"
 	Hash           Action = "hash"
 	CopyAs         Action = "copy-as"
@@ -174,6 +179,11 @@ var actions = []Info{
 	{EntropyZoom, "zoom the entropy map: the whole file, then 1/4, 1/16, 1/64 of it around the cursor", GroupShape, false},
 	{StringsPanel, "show or hide the strings panel (type to filter, Tab: visible rows or whole file, Enter: jump)", GroupShape, false},
 	{Hash, "CRC-32, MD5, SHA-1, SHA-256, SHA-512 of the selection or the whole file (digits copy one)", GroupShape, false},
+	{Resize, "resize the file: growing adds a hole at the end, truncating asks first and journals the bytes cut", GroupShape, false},
+	{PunchHole, "punch a hole in the selection: it reads as zeros and its blocks are freed", GroupShape, false},
+	{ZeroRange, "zero the selection keeping its blocks (FALLOC_FL_ZERO_RANGE)", GroupShape, false},
+	{InsertBlocks, "insert zero bytes at the cursor, a multiple of the block size (ext4, xfs); what follows moves up", GroupShape, false},
+	{DeleteBlocks, "delete the selection, a multiple of the block size (ext4, xfs); what follows moves down", GroupShape, false},
 	{CopyAs, "copy the selection as hex, C, Go, Python, Rust, base64, escaped text or xxd -i (clipboard or file)", GroupShape, false},
 
 	{DiffNext, "move to the start of the next difference from the other file", GroupDiff, false},

@@ -247,7 +247,7 @@ func (d *Dispatcher) after(a Action) {
 		} else if d.mode == ModeNormal {
 			d.mode = ModeVisual
 		}
-	case CopyHex, CopyRaw, Fill, WriteSelection:
+	case CopyHex, CopyRaw, Fill, WriteSelection, PunchHole, ZeroRange, DeleteBlocks:
 		if d.mode == ModeVisual {
 			d.mode = ModeNormal
 		}

@@ -102,6 +102,11 @@ var defaultPreset = presetDef{name: PresetDefault, modes: []modeDef{{
 		{"Alt-l", StringsPanel},
 		{"Alt-k", Hash},
 		{"Alt-a", CopyAs},
+		{"Alt-S", Resize},
+		{"Alt-H", PunchHole},
+		{"Alt-Z", ZeroRange},
+		{"Alt-I", InsertBlocks},
+		{"Alt-D", DeleteBlocks},
 
 		{"F8", DiffNext}, {"Alt-Down", DiffNext},
 		{"F7", DiffPrev}, {"Alt-Up", DiffPrev},
@@ -178,6 +183,11 @@ var vimNormal = []presetBind{
 	{"g t", StringsPanel},
 	{"g h", Hash},
 	{"g y", CopyAs},
+	{"g S", Resize},
+	{"g H", PunchHole},
+	{"g Z", ZeroRange},
+	{"g I", InsertBlocks},
+	{"g X", DeleteBlocks},
 
 	{"] c", DiffNext},
 	{"[ c", DiffPrev},

@@ -71,7 +71,7 @@ func newHarness(t testing.TB, path string, w, ht int, mo mapping.Options, opts O
 // (view/lab), which this package's tests cannot import: the features of
 // package view, in the same order. The lab's panels are tested in view/lab.
 func viewFeatures() []Feature {
-	return []Feature{Core(), Compare(), Inspector(), Live(), Marks(), Paste(), Search(), Selection(), WriteSelection(), Recovery()}
+	return []Feature{Core(), Compare(), Inspector(), Live(), Marks(), Paste(), Search(), Selection(), WriteSelection(), Recovery(), Reshape()}
 }
 
 // hooksByTest holds the test hooks (testHooks) a test asked for before

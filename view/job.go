@@ -177,6 +177,11 @@ var jobConflicts = map[keymap.Action]bool{
 	keymap.Fill:           true,
 	keymap.Writeback:      true,
 	keymap.WriteSelection: true,
+	keymap.Resize:         true,
+	keymap.PunchHole:      true,
+	keymap.ZeroRange:      true,
+	keymap.InsertBlocks:   true,
+	keymap.DeleteBlocks:   true,
 }
 
 // jobAction runs instead of action while a job runs; true when it took

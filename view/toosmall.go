@@ -35,6 +35,7 @@ func (e *Editor) drawTooSmall(s tcell.Screen, x, y, w int) {
 var editingActions = map[keymap.Action]bool{
 	keymap.Undo: true, keymap.Redo: true, keymap.RevertAll: true,
 	keymap.ReplaceByte: true, keymap.PasteHex: true, keymap.Fill: true,
+	keymap.Resize: true, keymap.PunchHole: true, keymap.ZeroRange: true, keymap.InsertBlocks: true, keymap.DeleteBlocks: true,
 }
 
 // refuseTooSmall refuses an edit (a typed byte when a is "") while the

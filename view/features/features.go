@@ -51,5 +51,6 @@ func With(o Options) []view.Feature {
 		holders.Panel(),
 		holes.Holes(),
 		view.Recovery(),
+		view.Reshape(),
 	}
 }

@@ -19,7 +19,7 @@ import (
 // laid out in. view/lab's test harness builds the same list (testFeatures,
 // checked against this order by TestHarnessFeatures there).
 var defaultNames = []string{"core", "compare", "disk view", "inspector", "live view", "marks", "page panel",
-	"paste", "search", "selection", "write-selection", "structure", "entropy map", "strings panel", "hash", "copy-as", "follow", "who panel", "holes", "recovery"}
+	"paste", "search", "selection", "write-selection", "structure", "entropy map", "strings panel", "hash", "copy-as", "follow", "who panel", "holes", "recovery", "reshape"}
 
 // TestDefault: the list names every feature once in its order, each call
 // makes new values (one per editor: each holds its editor's state), and
@@ -60,7 +60,7 @@ func TestDefault(t *testing.T) {
 // function), which may compare equal across lists.
 func isFunc(f view.Feature) bool {
 	switch f.Name() {
-	case "core", "inspector", "paste", "write-selection":
+	case "core", "inspector", "paste", "write-selection", "reshape":
 		return true
 	}
 	return false

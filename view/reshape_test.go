@@ -1,0 +1,277 @@
+package view
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"mmhex/mapping"
+	"mmhex/mapping/reshape"
+	"mmhex/mapping/testenv"
+)
+
+// shapeHarness opens a pattern file of size bytes in an editor on a
+// simulation screen, with the filesystem's block size.
+func shapeHarness(t *testing.T, size int) (h *harness, path string, orig []byte, block int64) {
+	t.Helper()
+	orig = testenv.Pattern(size, 19)
+	path = writeFile(t, "shape.bin", orig)
+	h = newHarness(t, path, 140, 24, mapping.Options{}, Options{})
+	g, err := reshape.GeometryOf(h.f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.FS != "ext4" && g.FS != "xfs" {
+		testenv.SkipOrFail(t, "the test folder is on %s, which cannot move blocks", g.FS)
+	}
+	return h, path, orig, g.Block
+}
+
+func (h *harness) gotoOff(off int64) {
+	h.press("Ctrl-G")
+	h.typeText(fmt.Sprintf("0x%x", off))
+	h.press("Enter")
+}
+
+// line is the screen row that starts with prefix, "" when none does.
+func line(screen, prefix string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return l
+		}
+	}
+	return ""
+}
+
+func (h *harness) diskIs(path string, want []byte, what string) {
+	h.t.Helper()
+	got, err := os.ReadFile(path)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		i := 0
+		for i < len(got) && i < len(want) && got[i] == want[i] {
+			i++
+		}
+		h.t.Fatalf("%s: the file (%d bytes) differs from the reference (%d bytes) at %#x", what, len(got), len(want), i)
+	}
+	if h.e.size != int64(len(want)) {
+		h.t.Fatalf("%s: the editor's size %d, want %d", what, h.e.size, len(want))
+	}
+}
+
+// Insert at the cursor and delete the selection from the editor's keys:
+// the bytes on disk equal prefix + zeros + suffix and prefix + suffix, the
+// cursor and the marks stay on their bytes (a mark inside a deleted range
+// goes to the first byte after it), the message line says what happened,
+// and a length that is not whole blocks is refused with the sizes that
+// would work, as `mmhex insert` says.
+func TestEditorInsertDeleteBlocks(t *testing.T) {
+	h, path, orig, block := shapeHarness(t, 3*4096+100)
+	const at = 0x1234
+	h.gotoOff(0x10)
+	h.press("Alt-m")
+	h.typeText("b")
+	h.gotoOff(at)
+	h.press("Alt-m")
+	h.typeText("a")
+
+	// Refused: 100 bytes.
+	h.press("Alt-I")
+	if s := h.draw(); line(s, " insert zero bytes") != fmt.Sprintf(" insert zero bytes at 0x1234, how many:   a multiple of %d (the block size)", block) {
+		t.Fatalf("no insert prompt:\n%s", s)
+	}
+	h.typeText("100")
+	h.press("Enter")
+	want := fmt.Sprintf(" LENGTH 100 is not a multiple of the filesystem's block size (%d bytes on this ext4): %d would work", block, block)
+	if s := h.draw(); !strings.Contains(s, want) {
+		t.Fatalf("refusal %q missing:\n%s", want, s)
+	}
+	h.diskIs(path, orig, "after the refused insert")
+
+	// Insert one block at 0x1234.
+	h.press("Alt-I")
+	h.typeText(fmt.Sprint(block))
+	h.press("Enter")
+	ref := append(append(append([]byte{}, orig[:at]...), make([]byte, block)...), orig[at:]...)
+	h.diskIs(path, ref, "after insert")
+	s := h.draw()
+	wantMsg := fmt.Sprintf("inserted %d zero bytes at 0x1234, size %d → %d (%d bytes below the block boundary moved)", block, len(orig), len(ref), at%block)
+	if !strings.Contains(s, wantMsg) {
+		t.Fatalf("message %q missing:\n%s", wantMsg, s)
+	}
+	if c := h.e.cursor; c != at+block {
+		t.Fatalf("cursor at %#x, want %#x (the same byte)", c, at+block)
+	}
+	m := featureOf[*marks](h.e).marks
+	if m['a'] != at+block || m['b'] != 0x10 {
+		t.Fatalf("marks a=%#x b=%#x, want %#x 0x10", m['a'], m['b'], at+block)
+	}
+	// The cursor's row on screen: 16 bytes from its row start, the
+	// original bytes (0x2230 = 0x1230 + 4096).
+	row := (at + block) / int64(h.e.bpr) * int64(h.e.bpr)
+	wantRow := fmt.Sprintf(" %08x  % x", row, ref[row:row+8])
+	if l := line(s, fmt.Sprintf(" %08x", row)); !strings.HasPrefix(l, wantRow) {
+		t.Fatalf("cursor row %q, want it to start %q:\n%s", l, wantRow, s)
+	}
+	// The status line: the cursor on the byte it was on (0xe5 at 0x1234).
+	if orig[at] != 0xe5 {
+		t.Fatalf("the pattern changed: %#x at 0x1234", orig[at])
+	}
+	if l := line(s, " 0x2234"); !strings.HasPrefix(l, " 0x2234 (8756) 53.1%  byte 0xe5 229") {
+		t.Fatalf("status line %q:\n%s", l, s)
+	}
+	// A mark inside the range to delete; the selection dropped.
+	h.press("Esc")
+	h.gotoOff(at + 0x100)
+	h.press("Alt-m")
+	h.typeText("c")
+
+	// Delete the inserted block: select it, Alt-D.
+	h.gotoOff(at)
+	h.press("Alt-s")
+	h.gotoOff(at + block - 1)
+	h.press("Alt-D")
+	h.diskIs(path, orig, "after delete")
+	s = h.draw()
+	wantMsg = fmt.Sprintf("deleted %d bytes at 0x1234, size %d → %d (%d bytes below the block boundary moved)", block, len(ref), len(orig), at%block)
+	if !strings.Contains(s, wantMsg) {
+		t.Fatalf("message %q missing:\n%s", wantMsg, s)
+	}
+	if c := h.e.cursor; c != at {
+		t.Fatalf("cursor at %#x, want %#x", c, at)
+	}
+	if m['a'] != at || m['b'] != 0x10 || m['c'] != at {
+		t.Fatalf("marks a=%#x b=%#x c=%#x, want %#x 0x10 %#x (c was in the deleted range)", m['a'], m['b'], m['c'], at, at)
+	}
+	// A selection of 100 bytes: refused, nothing changed.
+	h.press("Esc")
+	h.press("Alt-s")
+	h.gotoOff(at + 99)
+	h.press("Alt-D")
+	want = fmt.Sprintf(" LENGTH 100 is not a multiple of the filesystem's block size (%d bytes on this ext4): %d would work", block, block)
+	if s := h.draw(); !strings.Contains(s, want) {
+		t.Fatalf("refusal %q missing:\n%s", want, s)
+	}
+	h.diskIs(path, orig, "after the refused delete")
+	if c := h.e.cursor; c != at+99 {
+		t.Fatalf("cursor moved by a refused delete: %#x", c)
+	}
+}
+
+// Resize from the editor: growing adds zeros at the end; truncating asks,
+// n keeps the file, y cuts it and keeps the cursor in the file. Punch and
+// zero range make the selection zeros.
+func TestEditorResizePunch(t *testing.T) {
+	h, path, orig, _ := shapeHarness(t, 10000)
+	h.gotoOff(9000)
+	h.press("Alt-S")
+	if s := h.draw(); line(s, " resize to") != " resize to (now 10000 bytes):   bytes: 8192, 0x2000, 4k, 1M" {
+		t.Fatalf("no resize prompt:\n%s", s)
+	}
+	h.typeText("12000")
+	h.press("Enter")
+	ref := append(append([]byte{}, orig...), make([]byte, 2000)...)
+	h.diskIs(path, ref, "after growing")
+	if s := h.draw(); !strings.Contains(s, "resized from 10000 to 12000 bytes (2000 bytes of hole added)") {
+		t.Fatalf("grow message missing:\n%s", s)
+	}
+	if h.e.cursor != 9000 {
+		t.Fatalf("cursor %d after growing", h.e.cursor)
+	}
+	h.press("Alt-S")
+	h.typeText("5000")
+	h.press("Enter")
+	if s := h.draw(); line(s, " truncate") != " truncate to 5000 bytes, cutting 0x1388–0x2edf (7000 bytes, 6.84 KiB)? (y/n)" {
+		t.Fatalf("no truncate question:\n%s", s)
+	}
+	h.typeText("n")
+	h.press("Enter")
+	h.diskIs(path, ref, "after n")
+	if s := h.draw(); !strings.Contains(s, "resize cancelled: nothing was changed") {
+		t.Fatalf("cancel message missing:\n%s", s)
+	}
+	h.press("Alt-S")
+	h.typeText("5000")
+	h.press("Enter")
+	h.typeText("y")
+	h.press("Enter")
+	h.diskIs(path, orig[:5000], "after y")
+	if s := h.draw(); !strings.Contains(s, "resized from 12000 to 5000 bytes (the 7000 bytes cut are in the journal)") {
+		t.Fatalf("truncate message missing:\n%s", s)
+	}
+	if h.e.cursor != 4999 {
+		t.Fatalf("cursor %d after truncating, want 4999 (the last byte)", h.e.cursor)
+	}
+	// Punch a hole in 0x100..0x1ff, zero 0x300..0x3ff.
+	ref = append([]byte{}, orig[:5000]...)
+	h.gotoOff(0x100)
+	h.press("Alt-s")
+	h.gotoOff(0x1ff)
+	h.press("Alt-H")
+	clear(ref[0x100:0x200])
+	h.diskIs(path, ref, "after punch")
+	if s := h.draw(); !strings.Contains(s, "punched a hole of 256 bytes at 0x100") {
+		t.Fatalf("punch message missing:\n%s", s)
+	}
+	h.press("Esc") // the selection stays after an action: drop it
+	h.gotoOff(0x300)
+	h.press("Alt-s")
+	h.gotoOff(0x3ff)
+	h.press("Alt-Z")
+	clear(ref[0x300:0x400])
+	h.diskIs(path, ref, "after zero range")
+	if s := h.draw(); !strings.Contains(s, "zeroed 256 bytes at 0x300") {
+		t.Fatalf("zero message missing:\n%s", s)
+	}
+}
+
+// The real binary in tmux: Alt-I inserts a block at the cursor; the file
+// on disk equals prefix + zeros + suffix, the status line shows the cursor
+// on the byte it was on, now one block further; Ctrl-X syncs and quits.
+func TestTmuxInsertBlock(t *testing.T) {
+	testenv.RequireTool(t, "tmux")
+	if testing.Short() {
+		t.Skip("-short: skipping the tmux test")
+	}
+	bin := mmhexBinary(t)
+	orig := testenv.Pattern(3*4096+100, 19)
+	path := writeFile(t, "ins.bin", orig)
+	f, err := mapping.Open(path, mapping.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := reshape.GeometryOf(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Block != 4096 || (g.FS != "ext4" && g.FS != "xfs") {
+		testenv.SkipOrFail(t, "the test folder is on %s with %d-byte blocks; the test wants ext4 or xfs with 4096", g.FS, g.Block)
+	}
+	s := newLiveTerm(t, "insblock", 120, bin, path)
+	s.waitFor("00000000  ", 10*time.Second)
+	s.keys("C-g")
+	s.keys("-l", "0x1234") // literal: tmux reads 0x1234 as a key code
+	s.keys("Enter")
+	s.waitFor("0x1234 (4660) 37.6%  byte 0xe5 229", 10*time.Second)
+	s.keys("M-I")
+	s.waitFor("insert zero bytes at 0x1234, how many:", 10*time.Second)
+	s.keys("-l", "4096")
+	s.keys("Enter")
+	s.waitFor("inserted 4096 zero bytes at 0x1234, size 12388 → 16484 (564 bytes below the block boundary moved)", 20*time.Second)
+	s.waitFor("0x2234 (8756) 53.1%  byte 0xe5 229", 10*time.Second)
+	ref := append(append(append([]byte{}, orig[:0x1234]...), make([]byte, 4096)...), orig[0x1234:]...)
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, ref) {
+		t.Fatalf("the file (%d bytes) is not prefix + 4096 zeros + suffix (%d bytes)", len(got), len(ref))
+	}
+	s.keys("C-x")
+	s.waitExit(20 * time.Second)
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, ref) {
+		t.Fatal("the file changed at the quit")
+	}
+}
