@@ -181,7 +181,7 @@ var actions = []Info{
 	{Hash, "CRC-32, MD5, SHA-1, SHA-256, SHA-512 of the selection or the whole file (digits copy one)", GroupShape, false},
 	{Resize, "resize the file: growing adds a hole at the end, truncating asks first and journals the bytes cut", GroupShape, false},
 	{PunchHole, "punch a hole in the selection: it reads as zeros and its blocks are freed", GroupShape, false},
-	{ZeroRange, "zero the selection keeping its blocks (FALLOC_FL_ZERO_RANGE)", GroupShape, false},
+	{ZeroRange, "zero the selection keeping its blocks (fallocate zero range)", GroupShape, false},
 	{InsertBlocks, "insert zero bytes at the cursor, a multiple of the block size (ext4, xfs); what follows moves up", GroupShape, false},
 	{DeleteBlocks, "delete the selection, a multiple of the block size (ext4, xfs); what follows moves down", GroupShape, false},
 	{CopyAs, "copy the selection as hex, C, Go, Python, Rust, base64, escaped text or xxd -i (clipboard or file)", GroupShape, false},

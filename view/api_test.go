@@ -29,7 +29,7 @@ var wantExported = []string{
 	"Editor.ShowInfo", "Editor.ShowPanel", "Editor.Size", "Editor.StartSelection",
 	"Editor.Stop", "Editor.TogglePanel", "Editor.VisibleRange", "Editor.WriteAt",
 	"Editor.File", "Editor.FileName", "Editor.OffsetStyle", "Editor.RunTicks", "Editor.SyncKey",
-	"Compare", "Core", "DrawText", "TextWidth", "Inspector", "Live", "Marks", "Paste", "Search", "Selection", "WriteSelection", "Recovery",
+	"Compare", "Core", "DrawText", "TextWidth", "Inspector", "Live", "Marks", "Paste", "Search", "Selection", "WriteSelection", "Recovery", "Reshape",
 	"Feature", "Grid", "Grid.Draw", "Grid.MouseHandler", "Handler", "HexColumn", "Highlighter", "Launch", "LaunchOptions",
 	"Mark", "MarkChanged", "MarkDiffer", "MarkField", "MarkHole", "MarkMarked", "MarkMatch", "MarkSelected", "MarkShared", "New", "Options",
 	"Panel", "Prompt", "Prompt.SetError", "Right", "Side", "TextColumn",
