@@ -471,3 +471,33 @@ func TestDiffStdinEndless(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffStdinRegular: standard input redirected from a file (< A) is
+// still read as a stream, and cmp counts its size (from where it stands)
+// in the width of its offsets, as it does for any regular file: `mmhex
+// diff --bytes - B < A` prints what `cmp -l - B < A` prints, which a pipe
+// of the same bytes would not (wider offsets).
+func TestDiffStdinRegular(t *testing.T) {
+	a := tempFile(t, "a.bin", []byte("0123456789abcdef"))
+	b := tempFile(t, "b.bin", bytes.Repeat([]byte("z"), 1000))
+	cmpPath := testenv.RequireTool(t, "cmp")
+	for _, skip := range []int64{0, 9} { // 9: the descriptor stands past byte 9
+		in, err := os.Open(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(cmpPath, "-l", "-", b)
+		in.Seek(skip, 0)
+		cmd.Stdin = in
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		cmd.Run()
+		in.Seek(skip, 0)
+		got := runIn(t, in, "diff", "--bytes", "-", b)
+		in.Close()
+		want := result{out.String(), errb.String(), 1}
+		if got != want || !strings.HasPrefix(got.stdout, " 1 ") == (skip == 0) {
+			t.Errorf("< A (at %d): got %+v\ncmp: %+v", skip, got, want)
+		}
+	}
+}
