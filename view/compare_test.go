@@ -617,3 +617,38 @@ func waitCounted(t *testing.T, h *harness) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestCompareFeaturesOnSideB: with B active, search finds what only B
+// holds ("DIFF" at 0x400), goto moves in B, the inspector reads B's bytes,
+// marks are B's own (A's mark a is not B's; back on A it is there again).
+func TestCompareFeaturesOnSideB(t *testing.T) {
+	q := syncPosts(t)
+	pa, pb, _, b := comparePair(t)
+	h, _ := compareHarness(t, pa, pb, 160, 24, nil)
+	h.e.SetCursor(0x10)
+	h.e.RunAction(keymap.MarkSet, Args{Arg: 'a'})
+	h.press("F6")
+	h.e.RunAction(keymap.MarkJump, Args{Arg: 'a'})
+	if s := h.messageLine(); !strings.Contains(s, "mark 'a' is not set") {
+		t.Errorf("A's mark on side B: %q", s)
+	}
+	h.e.SetCursor(0)
+	h.e.RunAction(keymap.SearchForward, Args{Expr: "44 49 46 46"})
+	q.drain(t, h.e)
+	if h.e.Cursor() != 0x400 {
+		t.Fatalf("search for DIFF on side B: cursor %#x, want 0x400\n%s", h.e.Cursor(), h.draw())
+	}
+	h.e.RunAction(keymap.Goto, Args{Expr: "0x105"})
+	if h.e.Cursor() != 0x105 {
+		t.Fatalf("goto on side B: cursor %#x", h.e.Cursor())
+	}
+	h.e.ShowPanel(inspectorPanel, true)
+	if s, want := h.draw(), fmt.Sprintf("%d", int8(b[0x105])); !strings.Contains(s, "inspector @ 0x105") || !strings.Contains(s, want) {
+		t.Errorf("inspector on side B (want B's byte %#x, int8 %s):\n%s", b[0x105], want, s)
+	}
+	h.press("F6")
+	h.e.RunAction(keymap.MarkJump, Args{Arg: 'a'})
+	if h.e.Cursor() != 0x10 {
+		t.Errorf("A's mark a back on side A: cursor %#x, want 0x10", h.e.Cursor())
+	}
+}
