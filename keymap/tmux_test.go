@@ -130,14 +130,25 @@ func TestTmuxKeysArrive(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	for _, k := range keys {
+	for i, k := range keys {
 		if n := tmuxKeyName(k); n != "" {
 			tmux("send-keys", n)
 		} else {
 			tmux("send-keys", "-l", k.String())
 		}
-		// Esc then a key within tcell's 50 ms would be read as Alt-key
-		time.Sleep(map[bool]time.Duration{true: 150 * time.Millisecond, false: 30 * time.Millisecond}[k == keyEsc])
+		// Esc then a key within tcell's 50 ms would be read as Alt-key, so
+		// after an Esc the next key waits until the probe has written the
+		// Esc down (a fixed pause was too short on a loaded machine).
+		if k != keyEsc {
+			time.Sleep(30 * time.Millisecond)
+			continue
+		}
+		for deadline := time.Now().Add(10 * time.Second); len(read()) < i+2; {
+			if time.Now().After(deadline) {
+				t.Fatalf("key %d (Esc) did not arrive in 10 s (arrived: %v)", i, read()[1:])
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
 	tmux("send-keys", "F12")
 	var got []string
