@@ -71,6 +71,7 @@ const (
 	PrevData       Action = "prev-data"
 	NextHole       Action = "next-hole"
 	PrevHole       Action = "prev-hole"
+	SqueezeHoles   Action = "squeeze-holes"
 	Who            Action = "who"
 	ReplaceMode    Action = "replace-mode"
 	ReplaceByte    Action = "replace-byte"
@@ -133,6 +134,7 @@ var actions = []Info{
 	{PrevData, "jump to the start of this or the previous data range", GroupMove, false},
 	{NextHole, "jump to the start of the next hole (bytes with no block behind them)", GroupMove, false},
 	{PrevHole, "jump to the start of this or the previous hole", GroupMove, false},
+	{SqueezeHoles, "squeeze or show the rows of a sparse file's holes: on (the default, as hexdump's *), a run of hole rows is one line \"hole 0xSTART–0xEND (SIZE)\"", GroupScreen, false},
 	{Follow, "follow the end of a growing file (tail -f, less +F): the view stays at the end, new bytes light up; any move stops it, this key resumes", GroupMove, false},
 
 	{SwitchColumn, "switch between the hex and the text column", GroupEdit, false},

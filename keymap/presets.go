@@ -61,6 +61,7 @@ var defaultPreset = presetDef{name: PresetDefault, modes: []modeDef{{
 		{"Ctrl-T", Follow},
 		{"Alt-.", NextData}, {"Alt-,", PrevData},
 		{"Alt-/", NextHole}, {"Alt-?", PrevHole},
+		{"Alt-*", SqueezeHoles},
 
 		{"Tab", SwitchColumn}, {"Backtab", SwitchColumn},
 		{"Ctrl-Z", Undo},
@@ -145,6 +146,7 @@ var vimNormal = []presetBind{
 	{"F", Follow},
 	{"] d", NextData}, {"[ d", PrevData},
 	{"] h", NextHole}, {"[ h", PrevHole},
+	{"z h", SqueezeHoles},
 
 	{"Tab", SwitchColumn},
 	{"u", Undo},

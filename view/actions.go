@@ -31,11 +31,19 @@ func registerCore(e *Editor) {
 	// goes as far as it can (the first or last row), as vim's "100k" does.
 	e.Handle(keymap.Up, func(e *Editor, a Args) {
 		if rows := min(n(a), e.cursor/bpr()); rows > 0 {
+			if e.squeezing() { // a squeezed hole is no stop
+				move(e.stepRows(-rows) - e.cursor/bpr()*bpr())
+				return
+			}
 			move(-rows * bpr())
 		}
 	})
 	e.Handle(keymap.Down, func(e *Editor, a Args) {
 		if rows := min(n(a), (e.limit()-1)/bpr()-e.cursor/bpr()); rows > 0 {
+			if e.squeezing() { // a squeezed hole is no stop
+				move(e.stepRows(rows) - e.cursor/bpr()*bpr())
+				return
+			}
 			move(rows * bpr()) // onto the last, shorter row: its last byte
 		}
 	})

@@ -208,6 +208,7 @@ type Editor struct {
 	regErr       error                    // a handler refused while registering
 	highlighters []Highlighter
 	frameHooks   []func(start int64, data []byte)
+	squeeze      func(off int64) (start, end int64, ok bool) // the hole holding off, when squeezing (SetSqueeze)
 	keyHooks     []func(ev *tcell.EventKey) bool
 	mouseHooks   []func(action tview.MouseAction, off int64, col Column) bool
 	moveHooks    []func(from, to int64)
@@ -672,8 +673,7 @@ func (e *Editor) BytesPerRow() int { return e.shownView().bpr }
 // VisibleRange is the byte range [start, end) on the screen.
 func (e *Editor) VisibleRange() (start, end int64) {
 	v := e.shownView()
-	end = min(v.top+int64(v.rows*v.bpr), e.size)
-	return v.top, end
+	return v.top, v.end(e.size)
 }
 
 // limit is how far the cursor goes: the file's size, or in mmhex A B
@@ -729,6 +729,12 @@ func (e *Editor) SetCursor(off int64) {
 func (e *Editor) CenterOn(off int64) {
 	e.SetCursor(off)
 	rows := e.visibleRows()
+	if e.squeezing() {
+		b := int64(e.bpr)
+		e.top = e.back(e.cursor/b*b, rows/2, e.cursor, e.size, e.bpr)
+		e.scrollToCursor()
+		return
+	}
 	row := e.cursor / int64(e.bpr)
 	top := row - int64(rows/2)
 	if top < 0 {

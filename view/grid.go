@@ -157,8 +157,38 @@ func (gr *Grid) Draw(s tcell.Screen) {
 		return
 	}
 
-	data := e.readVisible(v)
-	start := v.top
+	if !v.squeezed() {
+		n := min(int64(v.rows*v.bpr), max(e.size-v.top, 0))
+		e.drawRun(s, x, y+1, w, v, v.top, v.rows, e.readVisible(v.top, n))
+		return
+	}
+	// Squeezed: the runs of rows between the hole lines, each read and
+	// highlighted as one range.
+	for i := 0; i < len(v.lines); {
+		l := v.lines[i]
+		py := y + 1 + i
+		if l.hole {
+			st := e.pal.byteStyle(0, false, MarkHole)
+			fill(s, x, py, g.width, ' ', st)
+			drawText(s, x+1, py, w-1, holeLineText(l), st)
+			i++
+			continue
+		}
+		j := i
+		for j < len(v.lines) && !v.lines[j].hole {
+			j++
+		}
+		start, end := l.off, v.lines[j-1].end
+		e.drawRun(s, x, py, w, v, start, j-i, e.readVisible(start, end-start))
+		i = j
+	}
+}
+
+// drawRun draws rows rows from start, the first at screen row y, from
+// data (read from them; shorter when the read failed or at the end):
+// frame hooks and highlighters see them as one range.
+func (e *Editor) drawRun(s tcell.Screen, x, y, w int, v gridView, start int64, rows int, data []byte) {
+	g := v.g
 	end := start + int64(len(data))
 	for _, fn := range e.frameHooks {
 		fn(start, data)
@@ -170,7 +200,7 @@ func (gr *Grid) Draw(s tcell.Screen) {
 		}
 	}
 	// The bytes stored since the last MS_SYNC, from the mapping's own
-	// record (one call for the frame): their colour says "unsynced".
+	// record (one call for the range): their colour says "unsynced".
 	unsynced := e.f.UnsyncedBytes(start, end)
 	isUnsynced := func(off int64) bool {
 		for len(unsynced) > 0 && unsynced[0].B <= off {
@@ -178,18 +208,21 @@ func (gr *Grid) Draw(s tcell.Screen) {
 		}
 		return len(unsynced) > 0 && unsynced[0].A <= off
 	}
-	curRow := (e.cursor - v.top) / int64(g.bpr)
+	curRow := int64(-1)
+	if e.cursor >= start {
+		curRow = (e.cursor - start) / int64(g.bpr)
+	}
 
-	for r := 0; r < v.rows; r++ {
-		rowOff := v.top + int64(r*g.bpr)
+	for r := 0; r < rows; r++ {
+		rowOff := start + int64(r*g.bpr)
 		if rowOff >= e.size {
 			// mmhex A B: the other file's tail, shown beside (or below)
 			if e.other != nil && rowOff < e.other.Size() && (r == 0 || rowOff-int64(g.bpr) < e.size) {
-				drawText(s, x+1, y+1+r, w-1, fmt.Sprintf("only in %s from 0x%x: %d bytes", display.Name(e.other.Path()), e.size, e.other.Size()-e.size), styleOnlyHere)
+				drawText(s, x+1, y+r, w-1, fmt.Sprintf("only in %s from 0x%x: %d bytes", display.Name(e.other.Path()), e.size, e.other.Size()-e.size), styleOnlyHere)
 			}
 			break
 		}
-		py := y + 1 + r
+		py := y + r
 		ost := e.pal.offset
 		if int64(r) == curRow {
 			ost = e.pal.offsetCur
@@ -288,6 +321,38 @@ type gridView struct {
 	bpr, rows int
 	top       int64
 	g         geom
+	// lines, when squeezing (SetSqueeze), are the lines shown from top:
+	// rows and squeezed holes; nil: rows*bpr bytes from top, one a row.
+	lines []gridLine
+}
+
+// end is the end of the bytes v shows.
+func (v gridView) end(size int64) int64 {
+	if v.lines != nil {
+		if len(v.lines) == 0 {
+			return v.top
+		}
+		return v.lines[len(v.lines)-1].end
+	}
+	return min(v.top+int64(v.rows*v.bpr), size)
+}
+
+// squeezed reports whether v has a squeezed line.
+func (v gridView) squeezed() bool {
+	for _, l := range v.lines {
+		if l.hole {
+			return true
+		}
+	}
+	return false
+}
+
+// scrollTopFor is scrollTop, with squeezed lines when squeezing.
+func (e *Editor) scrollTopFor(top, cursor, size int64, bpr, rows int) int64 {
+	if !e.squeezing() {
+		return scrollTop(top, cursor, size, bpr, rows)
+	}
+	return e.scrollTopSqueezed(top, cursor, size, bpr, rows)
 }
 
 // viewFor is the grid's view for a box of w×h cells, from the editor's
@@ -311,8 +376,12 @@ func (e *Editor) viewFor(w, h int) gridView {
 		screenRow := max((e.cursor-e.top)/int64(e.bpr), 0)
 		top = max(e.cursor/int64(bpr)-screenRow, 0) * int64(bpr)
 	}
-	top = scrollTop(top, e.cursor, e.limit(), bpr, rows)
-	return gridView{bpr: bpr, rows: rows, top: top, g: makeGeom(digits, bpr)}
+	top = e.scrollTopFor(top, e.cursor, e.limit(), bpr, rows)
+	v := gridView{bpr: bpr, rows: rows, top: top, g: makeGeom(digits, bpr)}
+	if e.squeezing() {
+		v.lines = e.linesFrom(top, e.cursor, e.size, bpr, rows)
+	}
+	return v
 }
 
 // adoptLayout stores the layout of the screen in the editor (the
@@ -345,7 +414,7 @@ func (e *Editor) adoptLayout() {
 // scrollToCursor scrolls the least needed to show the cursor's row, and
 // never further than the last row allows.
 func (e *Editor) scrollToCursor() {
-	e.top = scrollTop(e.top, e.cursor, e.limit(), e.bpr, e.visibleRows())
+	e.top = e.scrollTopFor(e.top, e.cursor, e.limit(), e.bpr, e.visibleRows())
 }
 
 // scrollTop is the first byte shown when top was, for the cursor at cursor
@@ -399,25 +468,21 @@ func (e *Editor) syncSize() {
 	e.adoptLayout()
 }
 
-// readVisible reads the bytes v shows with one ReadAt. When the read fails
+// readVisible reads the n bytes at top (a run of rows shown) with one ReadAt. When the read fails
 // (the file shrank under the mapping: the mapping's fault error) it returns
 // the bytes read before the failure and posts a refresh (postRefresh): the
 // frame draws what it has, and the refresh, on the UI goroutine, adopts
 // the new size and draws again. Draw changes nothing itself.
-func (e *Editor) readVisible(v gridView) []byte {
-	n := int64(v.rows * v.bpr)
-	if rest := e.size - v.top; rest < n {
-		n = max(rest, 0)
-	}
+func (e *Editor) readVisible(top, n int64) []byte {
 	if int64(cap(e.frame)) < n {
 		e.frame = make([]byte, n) // the frame's buffer, reused: no state
 	}
 	buf := e.frame[:n]
-	got, err := e.f.ReadAt(buf, v.top)
+	got, err := e.f.ReadAt(buf, top)
 	if err == nil || (errors.Is(err, io.EOF) && int64(got) == n) {
 		return buf
 	}
-	e.postRefresh(v.top, err)
+	e.postRefresh(top, err)
 	return buf[:got]
 }
 
@@ -498,6 +563,16 @@ func (gr *Grid) hit(cx, cy int) (off int64, col Column, ok bool) {
 		return 0, 0, false
 	}
 	rowOff := v.top + int64((cy-1)*g.bpr)
+	if v.lines != nil {
+		if cy-1 >= len(v.lines) {
+			return 0, 0, false
+		}
+		l := v.lines[cy-1]
+		if l.hole { // a squeezed hole: its start
+			return l.off, e.col, true
+		}
+		rowOff = l.off
+	}
 	idx := -1
 	switch {
 	case cx >= g.textX && cx < g.textX+g.bpr:
@@ -581,6 +656,10 @@ func (e *Editor) scrollRows(n int) {
 	if e.size == 0 {
 		return
 	}
+	if e.squeezing() {
+		e.scrollLines(n)
+		return
+	}
 	bpr := int64(e.bpr)
 	lastRow := (e.limit() - 1) / bpr
 	// no scroll goes further than the file has rows (a huge count would
@@ -600,4 +679,28 @@ func (e *Editor) scrollRows(n int) {
 	}
 	e.top = topRow * bpr
 	e.SetCursor(target)
+}
+
+// scrollLines is scrollRows when squeezing: the view and the cursor move by
+// n lines, a squeezed hole counting as one (the cursor steps over it).
+func (e *Editor) scrollLines(n int) {
+	bpr := int64(e.bpr)
+	lastRow := (e.size - 1) / bpr
+	n = int(max(min(int64(n), lastRow+1), -(lastRow + 1)))
+	top := e.top
+	for i := 0; i < n; i++ {
+		top = e.lineAt(top, e.cursor, e.size, e.bpr).end
+	}
+	for i := 0; i > n; i-- {
+		if p := e.lineBefore(top, e.cursor, e.size, e.bpr); p >= 0 {
+			top = p
+		}
+	}
+	top = min(top/bpr*bpr, lastRow*bpr)
+	if lim := e.back(lastRow*bpr, e.visibleRows()-1, e.cursor, e.size, e.bpr); top > lim {
+		top = lim
+	}
+	target := e.stepRows(int64(n)) + e.cursor%bpr
+	e.top = top
+	e.SetCursor(min(target, e.size-1))
 }

@@ -322,3 +322,34 @@ func whyNoFiemap(fd int, e unix.Errno) string {
 	}
 	return fmt.Sprintf("%s, FIEMAP not supported (%v)", what, e)
 }
+
+// HoleAt is the hole that holds off: its [start, end) and true, or false
+// when off is data (or past the end). It asks lseek SEEK_DATA/SEEK_HOLE
+// (Ranges) forward from off for the end, and backward over windows that
+// double from 64 KiB until one holds data for the start: a few calls, not
+// a walk of the whole file.
+func HoleAt(f *mapping.File, off int64) (start, end int64, ok bool, err error) {
+	var first Range
+	got := false
+	err = Ranges(f, off, -1, func(r Range) error { first, got = r, true; return ErrStop })
+	if err != nil || !got || !first.Hole || first.Off != off {
+		return 0, 0, false, err
+	}
+	end = first.End
+	start = off
+	for k := int64(64 << 10); off > 0; k *= 2 {
+		from := max(off-k, 0)
+		var last Range
+		if err := Ranges(f, from, off+1, func(r Range) error { last = r; return nil }); err != nil {
+			return 0, 0, false, err
+		}
+		if !last.Hole { // the file changed meanwhile
+			return 0, 0, false, nil
+		}
+		if last.Off > from || from == 0 {
+			start = last.Off
+			break
+		}
+	}
+	return start, end, true, nil
+}

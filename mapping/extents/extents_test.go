@@ -425,3 +425,40 @@ func TestHuman(t *testing.T) {
 		}
 	}
 }
+
+// TestHoleAt: HoleAt agrees with the ranges of the whole file at the edges
+// of every range, for holes near the start, deep in a 1 TiB file (the
+// backward search doubles past many windows) and at the end.
+func TestHoleAt(t *testing.T) {
+	p := filepath.Join(tmpfsDir(t), "h.bin")
+	const tib = int64(1) << 40
+	g, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, off := range []int64{0, 3 * mib, tib / 2} {
+		if _, err := g.WriteAt([]byte("data"), off); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := g.Truncate(tib); err != nil {
+		testenv.SkipOrFail(t, "a 1 TiB sparse file: %v", err)
+	}
+	g.Close()
+	f := open(t, p)
+	all := ranges(t, f, 0, -1)
+	if len(all) != 6 {
+		t.Fatalf("ranges: %v", all)
+	}
+	for _, r := range all {
+		for _, off := range []int64{r.Off, r.Off + 1, (r.Off + r.End) / 2, r.End - 1} {
+			s, e, ok, err := HoleAt(f, off)
+			if err != nil || ok != r.Hole || (ok && (s != r.Off || e != r.End)) {
+				t.Fatalf("HoleAt(%#x) = %#x, %#x, %v, %v; in %v", off, s, e, ok, err, r)
+			}
+		}
+	}
+	if _, _, ok, err := HoleAt(f, tib); ok || err != nil {
+		t.Fatalf("HoleAt past the end: %v %v", ok, err)
+	}
+}

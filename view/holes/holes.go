@@ -4,7 +4,10 @@
 // the next or previous data range or hole (next-data Alt-., prev-data
 // Alt-,, next-hole Alt-/, prev-hole Alt-?; vim ] d, [ d, ] h, [ h), so a
 // 1 TiB file with three data extents goes from the first to the last with
-// two keys. The ranges come from lseek SEEK_DATA/SEEK_HOLE on the open
+// two keys. A run of at least two whole rows in one hole is squeezed into
+// one line "hole 0xSTART–0xEND (SIZE)" (view.SetSqueeze), as hexdump's "*";
+// squeeze-holes (Alt-*, vim z h) shows them row by row and back. The
+// ranges come from lseek SEEK_DATA/SEEK_HOLE on the open
 // file (mapping/extents), asked for the visible range once a frame.
 //
 // It uses only the editor's exported API (view.Editor).
@@ -16,7 +19,10 @@ import (
 	"mmhex/view"
 )
 
-type feature struct{ e *view.Editor }
+type feature struct {
+	e       *view.Editor
+	noSqueeze bool // squeezing turned off (squeeze-holes)
+}
 
 // Holes is the feature.
 func Holes() view.Feature { return &feature{} }
@@ -30,7 +36,27 @@ func (h *feature) Register(e *view.Editor) error {
 	e.Handle(keymap.PrevData, func(e *view.Editor, a view.Args) { h.jump(false, false) })
 	e.Handle(keymap.NextHole, func(e *view.Editor, a view.Args) { h.jump(true, true) })
 	e.Handle(keymap.PrevHole, func(e *view.Editor, a view.Args) { h.jump(true, false) })
+	e.Handle(keymap.SqueezeHoles, func(e *view.Editor, a view.Args) { h.toggleSqueeze() })
+	e.SetSqueeze(h.holeAt)
 	return nil
+}
+
+// holeAt is the hole holding off, for the grid's squeezing.
+func (h *feature) holeAt(off int64) (start, end int64, ok bool) {
+	s, e, ok, err := extents.HoleAt(h.e.File(), off)
+	return s, e, ok && err == nil
+}
+
+// toggleSqueeze turns squeezing the holes' rows off or on again.
+func (h *feature) toggleSqueeze() {
+	h.noSqueeze = !h.noSqueeze
+	if h.noSqueeze {
+		h.e.SetSqueeze(nil)
+		h.e.Message("holes shown row by row")
+		return
+	}
+	h.e.SetSqueeze(h.holeAt)
+	h.e.Message("holes squeezed: a run of hole rows is one line")
 }
 
 // highlight marks the visible bytes that lie in holes.
