@@ -700,7 +700,21 @@ func (e *Editor) scrollLines(n int) {
 	if lim := e.back(lastRow*bpr, e.visibleRows()-1, e.cursor, e.size, e.bpr); top > lim {
 		top = lim
 	}
-	target := e.stepRows(int64(n)) + e.cursor%bpr
+	// the cursor keeps its line on the screen; on a squeezed line, the
+	// first row after it
+	b := e.cursor / bpr * bpr
+	i := 0
+	for r := e.top; r < b && i < e.visibleRows(); i++ {
+		r = e.lineAt(r, e.cursor, e.size, e.bpr).end
+	}
+	lines := e.linesFrom(top, e.cursor, e.size, e.bpr, i+1)
+	row := lastRow * bpr
+	if i < len(lines) {
+		row = lines[i].off
+		if lines[i].hole {
+			row = min(lines[i].end, lastRow*bpr)
+		}
+	}
 	e.top = top
-	e.SetCursor(min(target, e.size-1))
+	e.SetCursor(min(row+e.cursor%bpr, e.size-1))
 }

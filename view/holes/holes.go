@@ -20,7 +20,7 @@ import (
 )
 
 type feature struct {
-	e       *view.Editor
+	e         *view.Editor
 	noSqueeze bool // squeezing turned off (squeeze-holes)
 }
 

@@ -48,6 +48,10 @@ type harness struct {
 }
 
 func newHarness(t *testing.T, path, preset string) *harness {
+	return newHarnessOpts(t, path, preset, 100, 20, 0)
+}
+
+func newHarnessOpts(t *testing.T, path, preset string, w, ht, bpr int) *harness {
 	f, err := mapping.Open(path, mapping.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
@@ -57,12 +61,12 @@ func newHarness(t *testing.T, path, preset string) *harness {
 	sim.Init()
 	app := tview.NewApplication()
 	app.SetScreen(sim)
-	sim.SetSize(100, 20)
+	sim.SetSize(w, ht)
 	m, err := keymap.PresetMap(preset)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := view.New(app, f, view.Options{Keys: keymap.NewDispatcher(m), Features: []view.Feature{view.Core(), Holes()}})
+	e, err := view.New(app, f, view.Options{BytesPerRow: bpr, Keys: keymap.NewDispatcher(m), Features: []view.Feature{view.Core(), Holes()}})
 	if err != nil {
 		t.Fatal(err)
 	}
