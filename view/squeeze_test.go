@@ -1,7 +1,9 @@
 package view
 
 import (
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -82,4 +84,49 @@ func TestSqueezeMouseAndPages(t *testing.T) {
 	if _, y, ok := h.find("hole 0x1010–0x3ffff000 (1023.99 MiB)"); !ok || y != 12 {
 		t.Fatalf("the hole after the cursor's row:\n%s", h.draw())
 	}
+}
+
+// TestTmuxSqueezeHoles: the real binary in a real terminal shows a 1 GiB
+// file's middle hole as one line, Down steps over it, Alt-* shows the
+// hole's rows and squeezes them again.
+func TestTmuxSqueezeHoles(t *testing.T) {
+	bin := mmhexBinary(t)
+	p := filepath.Join(t.TempDir(), "holes.bin")
+	g, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, off := range []int64{0, 0x3ffff000} {
+		if _, err := g.WriteAt(testenv.Pattern(4096, 1), off); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := g.Truncate(0x40000000); err != nil {
+		t.Fatal(err)
+	}
+	g.Close()
+	s := newTerm(t, 100, 30)
+	s.text(fmt.Sprintf("%s %s; echo EXIT=$?", bin, p))
+	s.keys("Enter")
+	s.waitFor(" 00000000  ")
+	s.keys("C-g")
+	s.text("0xff0")
+	s.keys("Enter")
+	scr := s.waitFor(" hole 0x1000–0x3ffff000 (1023.99 MiB)")
+	if !strings.Contains(scr, " 00000ff0  ") || !strings.Contains(scr, " 3ffff000  ") {
+		t.Fatalf("the rows around the hole line:\n%s", scr)
+	}
+	s.keys("Down")
+	s.waitFor("0x3ffff000 (1073737728)")
+	s.keys("M-*")
+	s.waitFor("holes shown row by row")
+	scr = s.waitFor(" 3fffeff0  00 00 00 00") // the hole row by row above the cursor
+	if strings.Contains(scr, "hole 0x") {
+		t.Fatalf("squeezing off, a hole line is still shown:\n%s", scr)
+	}
+	s.keys("M-*")
+	s.waitFor("holes squeezed")
+	s.waitFor(" hole 0x1000–0x3ffff000 (1023.99 MiB)")
+	s.keys("C-q")
+	s.waitFor("EXIT=0")
 }
