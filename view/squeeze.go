@@ -14,7 +14,8 @@ import (
 // above a squeezed line lands on the first row after it, Up from the row
 // below on the last row before it (the line is not a stop, as hexdump's
 // "*" is not a row); PgDn, PgUp and the wheel count it as one row; a click
-// on it puts the cursor on its start.
+// on it puts the cursor on its start. Two files compared side by side are
+// never squeezed: their rows stay aligned.
 
 // minSqueeze is the fewest whole rows a squeezed line stands for.
 const minSqueeze = 2
@@ -40,6 +41,7 @@ type gridLine struct {
 // false when that row is shown as a row.
 func (e *Editor) squeezedAt(row, cursor, size int64, bpr int) (start, end int64, ok bool) {
 	if !e.squeezing() || row < 0 || row >= size {
+		// (mmhex A B keeps both files' rows aligned: no squeezing)
 		return 0, 0, false
 	}
 	a, b, ok := e.squeeze(row)
