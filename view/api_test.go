@@ -25,7 +25,7 @@ var wantExported = []string{
 	"Editor.Go", "Editor.Handle", "Editor.HandleKey", "Editor.Keys", "Editor.Message",
 	"Editor.OnCancel", "Editor.OnFrame", "Editor.OnMove", "Editor.OnQuit", "Editor.OpenPrompt",
 	"Editor.OverlayOpen", "Editor.PanelRect", "Editor.PanelShown", "Editor.PromptOpen", "Editor.Refresh",
-	"Editor.Run", "Editor.RunAction", "Editor.Selection", "Editor.SetClipboard", "MaxClipboard", "Editor.SetCursor", "Editor.ShowError",
+	"Editor.Run", "Editor.RunAction", "Editor.Selection", "Editor.SetClipboard", "MaxClipboard", "Editor.SetCursor", "Editor.SetSqueeze", "Editor.ShowError",
 	"Editor.ShowInfo", "Editor.ShowPanel", "Editor.Size", "Editor.StartSelection",
 	"Editor.Stop", "Editor.TogglePanel", "Editor.VisibleRange", "Editor.WriteAt",
 	"Editor.File", "Editor.FileName", "Editor.OffsetStyle", "Editor.RunTicks", "Editor.SyncKey",

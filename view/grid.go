@@ -700,21 +700,22 @@ func (e *Editor) scrollLines(n int) {
 	if lim := e.back(lastRow*bpr, e.visibleRows()-1, e.cursor, e.size, e.bpr); top > lim {
 		top = lim
 	}
-	// the cursor keeps its line on the screen; on a squeezed line, the
-	// first row after it
-	b := e.cursor / bpr * bpr
-	i := 0
-	for r := e.top; r < b && i < e.visibleRows(); i++ {
-		r = e.lineAt(r, e.cursor, e.size, e.bpr).end
+	// the cursor moves by n lines too; onto a squeezed line, past it
+	row := e.cursor / bpr * bpr
+	for i := 0; i < n && row < lastRow*bpr; i++ {
+		row = e.lineAt(row, e.cursor, e.size, e.bpr).end
 	}
-	lines := e.linesFrom(top, e.cursor, e.size, e.bpr, i+1)
-	row := lastRow * bpr
-	if i < len(lines) {
-		row = lines[i].off
-		if lines[i].hole {
-			row = min(lines[i].end, lastRow*bpr)
+	for i := 0; i > n && row > 0; i-- {
+		row = e.lineBefore(row, e.cursor, e.size, e.bpr)
+	}
+	if l := e.lineAt(row, e.cursor, e.size, e.bpr); l.hole {
+		if n > 0 {
+			row = l.end
+		} else if p := e.lineBefore(l.off, e.cursor, e.size, e.bpr); p >= 0 {
+			row = p
 		}
 	}
+	row = max(min(row, lastRow*bpr), 0)
 	e.top = top
 	e.SetCursor(min(row+e.cursor%bpr, e.size-1))
 }

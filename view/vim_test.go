@@ -406,7 +406,7 @@ func TestEveryActionHandledAndInHelp(t *testing.T) {
 			}
 		}
 		for _, a := range keymap.All() {
-			lab := a.Name == keymap.PagePanel || a.Name == keymap.DiskView || a.Name == keymap.Writeback || a.Name == keymap.Structure || a.Group == keymap.GroupShape || a.Name == keymap.Follow || a.Name == keymap.Who || a.Name == keymap.NextData || a.Name == keymap.PrevData || a.Name == keymap.NextHole || a.Name == keymap.PrevHole
+			lab := a.Name == keymap.PagePanel || a.Name == keymap.DiskView || a.Name == keymap.Writeback || a.Name == keymap.Structure || a.Group == keymap.GroupShape || a.Name == keymap.Follow || a.Name == keymap.Who || a.Name == keymap.NextData || a.Name == keymap.PrevData || a.Name == keymap.NextHole || a.Name == keymap.PrevHole || a.Name == keymap.SqueezeHoles
 			if _, ok := h.e.handlers[string(a.Name)]; !ok && !lab {
 				t.Errorf("preset %s: action %s has no handler", preset, a.Name)
 			}
