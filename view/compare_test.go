@@ -652,3 +652,59 @@ func TestCompareFeaturesOnSideB(t *testing.T) {
 		t.Errorf("A's mark a back on side A: cursor %#x, want 0x10", h.e.Cursor())
 	}
 }
+
+// TestCompareTailEdits: in B's tail (past A's end) paste, fill and put are
+// refused with typing's message, and nothing is written to either file.
+func TestCompareTailEdits(t *testing.T) {
+	pa, pb, a, b := comparePair(t)
+	b = append(b, bytes.Repeat([]byte{0x5a}, 96)...) // B's tail: 100 bytes from 0xbb8
+	if err := os.WriteFile(pb, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h, _ := compareHarness(t, pa, pb, 160, 20, nil)
+	want := "0xbc8 is only in " + pb + ", past the end of this file: F6 makes it the active side"
+	// the register holds 4 bytes of A
+	h.e.SetCursor(0)
+	h.e.StartSelection(0)
+	h.e.SetCursor(3)
+	h.e.RunAction(keymap.CopyHex, Args{})
+	h.e.ClearSelection()
+	for _, c := range []struct {
+		name string
+		do   func()
+	}{
+		{"paste", func() { h.e.SetCursor(0xbc8); h.e.RunAction(keymap.PasteHex, Args{Expr: "ff"}) }},
+		{"paste (prompt)", func() { h.e.SetCursor(0xbc8); h.e.RunAction(keymap.PasteHex, Args{}) }},
+		{"put", func() { h.e.SetCursor(0xbc8); h.e.RunAction(keymap.Put, Args{}) }},
+		{"fill (selection from A into the tail)", func() {
+			h.e.SetCursor(0xbb0)
+			h.e.StartSelection(0xbb0)
+			h.e.SetCursor(0xbc8)
+			h.e.RunAction(keymap.Fill, Args{Expr: "ff"})
+		}},
+		{"fill (selection in the tail)", func() {
+			h.e.ClearSelection()
+			h.e.SetCursor(0xbc0)
+			h.e.StartSelection(0xbc0)
+			h.e.SetCursor(0xbc8)
+			h.e.RunAction(keymap.Fill, Args{Expr: "ff"})
+		}},
+	} {
+		c.do()
+		if s := h.messageLine(); !strings.Contains(s, want) {
+			t.Errorf("%s in B's tail: message %q\nwant %q", c.name, s, want)
+		}
+		if h.e.PromptOpen() {
+			t.Errorf("%s in B's tail: a prompt opened", c.name)
+			h.press("Esc")
+		}
+		if h.e.job != nil {
+			t.Fatalf("%s in B's tail: a job started (%s)", c.name, h.e.job.what)
+		}
+		testenv.MustEqual(t, "A after "+c.name+" in B's tail", testenv.DiskBytes(t, pa), a)
+		testenv.MustEqual(t, "B after "+c.name+" in B's tail", testenv.DiskBytes(t, pb), b)
+		if n := h.e.File().UnsyncedEdits(); n != 0 {
+			t.Errorf("%s in B's tail: %d unsynced edits in A", c.name, n)
+		}
+	}
+}

@@ -68,6 +68,9 @@ func (e *Editor) put() {
 		e.Errorf("the register is empty: %s copies the selection into it", orDefault(keyName(e, keymap.CopyHex), "copy-hex"))
 		return
 	}
+	if e.pastEnd() {
+		return
+	}
 	if e.size == 0 || r.n > e.size-e.cursor {
 		e.Errorf("put: %s at 0x%x would run past the end of the file (%s): nothing written; mmhex never grows a file",
 			plural64(r.n, "byte"), e.cursor, plural64(e.size, "byte"))

@@ -138,6 +138,9 @@ func parseOneByte(s string) (byte, error) {
 // fillSelection fills the selection with one byte: a journaled edit
 // (mapping Fill), so undo restores it.
 func (e *Editor) fillSelection(expr string) {
+	if e.pastEnd() { // a selection to the cursor in the other file's tail (mmhex A B)
+		return
+	}
 	off, n, ok := e.Selection()
 	if !ok {
 		e.noSelection()
@@ -197,6 +200,9 @@ func (e *Editor) pasteHex(expr string) {
 	}
 	if e.f.Mode() == mapping.ReadOnly { // say so now, not after the prompt
 		e.ShowError(errReadOnly)
+		return
+	}
+	if e.pastEnd() {
 		return
 	}
 	at := e.cursor
