@@ -77,6 +77,7 @@ const (
 	ReplaceByte    Action = "replace-byte"
 	Insert         Action = "insert"
 	Delete         Action = "delete"
+	Repeat         Action = "repeat"
 	NormalMode     Action = "normal-mode"
 	CommandLine    Action = "command-line"
 	Cancel         Action = "cancel"
@@ -145,6 +146,7 @@ var actions = []Info{
 	{PasteHex, "overwrite bytes at the cursor from a hex string", GroupEdit, false},
 	{Insert, "say that mmhex overwrites in place and cannot insert bytes", GroupEdit, false},
 	{Delete, "say that mmhex overwrites in place and cannot delete bytes", GroupEdit, false},
+	{Repeat, "repeat the last change at the cursor (vim's .): the bytes of the last R … Esc, the r byte, or a put; a count repeats it that many times back to back; one undo step", GroupEdit, false},
 
 	{Sync, "save: msync MS_SYNC, fdatasync if others dirtied pages; waits for the disk", GroupSave, false},
 	{SyncAsync, "msync with MS_ASYNC, a no-op on Linux: the edits stay unsynced until a sync", GroupSave, false},
@@ -207,10 +209,11 @@ var actions = []Info{
 
 // VimOnly reports whether only the vim preset binds a: its mode switches,
 // and the insert and delete keys that say mmhex cannot insert or delete
-// (the default preset types over bytes and has no such keys).
+// (the default preset types over bytes and has no such keys), and vim's
+// repeat (.), whose changes (R … Esc, r) only the vim preset has.
 func VimOnly(a Action) bool {
 	switch a {
-	case ReplaceMode, ReplaceByte, NormalMode, Insert, Delete:
+	case ReplaceMode, ReplaceByte, NormalMode, Insert, Delete, Repeat:
 		return true
 	}
 	return false

@@ -156,6 +156,7 @@ var vimNormal = []presetBind{
 	{"P", PasteHex},
 	{"i", Insert}, {"a", Insert}, {"Insert", Insert},
 	{"x", Delete},
+	{".", Repeat},
 
 	{"Z Z", SyncQuit},
 	{"Z Q", QuitRevert},

@@ -13,6 +13,7 @@ func registerCore(e *Editor) {
 	registerJumps(e)
 	registerReplace(e)
 	e.Handle(keymap.Put, func(e *Editor, a Args) { e.put() })
+	e.Handle(keymap.Repeat, func(e *Editor, a Args) { e.repeat(a) })
 	bpr := func() int64 { return int64(e.bpr) }
 	// n is a move's count, at most the file's size: no move needs more
 	// steps, and a 19-digit count cannot overflow the arithmetic.
@@ -147,12 +148,16 @@ func registerCore(e *Editor) {
 	})
 	// replace-mode, replace-byte and normal-mode switch the dispatcher's
 	// mode; the status line shows it.
-	e.Handle(keymap.NormalMode, func(e *Editor, a Args) { e.nibble, e.typing = 0, nil })
+	e.Handle(keymap.NormalMode, func(e *Editor, a Args) {
+		e.endTyped() // R … Esc (or r and Esc after a half byte) is the change . repeats
+		e.nibble, e.typing = 0, nil
+	})
 	// On a read-only file R and r say so at once and stay in normal mode,
 	// like every other edit key, instead of entering replace mode silently.
 	for _, act := range []keymap.Action{keymap.ReplaceMode, keymap.ReplaceByte} {
 		e.Handle(act, func(e *Editor, a Args) {
 			e.nibble = 0
+			e.rec = typedBytes{}
 			if act == keymap.ReplaceMode {
 				e.typing = e.f.Group()
 			}

@@ -92,6 +92,7 @@ func (e *Editor) typeRune(r rune) {
 				return
 			}
 			e.nibble, e.halfByte = 1, hb
+			e.noteTyped(e.cursor, []byte{hb})
 			return
 		}
 		// The low nibble: one store computed from the byte the high
@@ -114,7 +115,10 @@ func (e *Editor) typeRune(r rune) {
 			return
 		}
 		e.nibble = 0
-		if !e.keys.ByteWritten() { // vim's r: the cursor stays
+		e.noteTyped(e.cursor, []byte{nb})
+		if e.keys.ByteWritten() { // vim's r: the cursor stays
+			e.endTyped()
+		} else {
 			e.advance(1)
 		}
 		return
@@ -133,7 +137,10 @@ func (e *Editor) typeRune(r rune) {
 		e.ShowError(err)
 		return
 	}
-	if !e.keys.ByteWritten() {
+	e.noteTyped(e.cursor, buf[:n])
+	if e.keys.ByteWritten() {
+		e.endTyped()
+	} else {
 		e.advance(int64(n))
 	}
 }

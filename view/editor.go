@@ -154,6 +154,8 @@ type Editor struct {
 	// typing groups the bytes typed in vim's replace mode (R … Esc) into
 	// one undo step; nil outside it.
 	typing *mapping.Group
+	rec    typedBytes  // the bytes typed since R or r, for vim's . (repeat.go)
+	last   lastChange  // the change vim's . repeats (repeat.go)
 	rep    *replaceRun // the replace in progress (replace.go)
 
 	app  *tview.Application

@@ -98,6 +98,7 @@ func (e *Editor) put() {
 			done += c
 		}
 	}
+	e.last = lastChange{kind: changePut, count: 1}
 	e.Message("put %s at 0x%x (%s undoes it)", plural64(r.n, "byte"), off, orDefault(keyName(e, keymap.Undo), "undo"))
 }
 

@@ -141,3 +141,76 @@ func TestVimReplaceSessionOneUndo(t *testing.T) {
 		t.Fatalf("redo: %q", got)
 	}
 }
+
+// TestVimRepeat: vim's . repeats the last R … Esc at the cursor (the same
+// bytes), as one undo step; a count writes it that many times back to
+// back and is kept; r and p are repeated too; with nothing to repeat, and
+// where the change does not fit before the end, . says so and writes
+// nothing.
+func TestVimRepeat(t *testing.T) {
+	p := writeFile(t, "dot.bin", []byte("0123456789abcdef"))
+	h := newHarness(t, p, 120, 24, mapping.Options{}, Options{Keys: vimKeys(t)})
+	disk := func() string {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	h.pressSeq(".")
+	if h.e.msg != "nothing to repeat: . repeats the last R … Esc, r or p" {
+		t.Fatalf("nothing to repeat: %q", h.e.msg)
+	}
+	if got := disk(); got != "0123456789abcdef" {
+		t.Fatalf(". with nothing to repeat wrote: %q", got)
+	}
+	h.pressSeq("Tab R a b c Esc") // text column: abc at 0, the cursor at 3
+	h.pressSeq("l l .")           // at 5
+	if got := disk(); got != "abc34abc89abcdef" {
+		t.Fatalf("R abc Esc, l l, .: %q (%s)", got, h.e.msg)
+	}
+	if h.e.msg != "repeated: 3 bytes at 0x5 (u undoes it)" || h.e.cursor != 8 {
+		t.Fatalf("after .: %q, cursor %d", h.e.msg, h.e.cursor)
+	}
+	edits := h.f.UnsyncedEdits()
+	h.pressSeq("2 .") // at 8: abcabc
+	if got := disk(); got != "abc34abcabcabcef" {
+		t.Fatalf("2.: %q (%s)", got, h.e.msg)
+	}
+	if n := h.f.UnsyncedEdits(); n != edits+1 {
+		t.Fatalf("2. is %d undo steps, want one", n-edits)
+	}
+	h.pressSeq("u")
+	if got := disk(); got != "abc34abc89abcdef" {
+		t.Fatalf("one u after 2.: %q, want exactly the 2. undone", got)
+	}
+	h.pressSeq("G .") // at 15: the count 2 is kept: 6 bytes do not fit
+	if h.e.msg != "repeat: 2 × 3 bytes at 0xf would run past the end of the file (16 bytes): nothing written; mmhex never grows a file" {
+		t.Fatalf("past the end: %q", h.e.msg)
+	}
+	if got := disk(); got != "abc34abc89abcdef" {
+		t.Fatalf("a refused . wrote: %q", got)
+	}
+	h.pressSeq("0 r Z 1 2 .") // r: one byte; 12. writes it 12 times from 0
+	if got := disk(); got != "ZZZZZZZZZZZZcdef" {
+		t.Fatalf("r Z, 12.: %q (%s)", got, h.e.msg)
+	}
+	if h.e.cursor != 11 {
+		t.Fatalf("12. of r: cursor %d, want 11 (the last byte, as vim's 12rZ)", h.e.cursor)
+	}
+	h.pressSeq("u")
+	if got := disk(); got != "Zbc34abc89abcdef" {
+		t.Fatalf("u after 12.: %q", got)
+	}
+	// put: v y yanks, p puts, . puts again at the cursor
+	h.pressSeq("0 v l y") // "Zb" in the register; the cursor at 1
+	h.pressSeq("4 l p")   // at 5
+	h.pressSeq("l l l .") // at 8
+	if got := disk(); got != "Zbc34ZbcZbabcdef" {
+		t.Fatalf("p, then . at 8: %q (%s)", got, h.e.msg)
+	}
+	h.pressSeq("u")
+	if got := disk(); got != "Zbc34Zbc89abcdef" {
+		t.Fatalf("u after the . of p: %q", got)
+	}
+}
