@@ -90,6 +90,7 @@ type pageProbe struct {
 	memfs  string // "tmpfs" (mapping.File.MemoryFS): no disk behind the pages
 	holes  []bool // per cell: every page of it lies in a hole (SEEK_HOLE)
 	at     time.Time
+	f      *mapping.File // the file measured (mmhex A B: the side active then)
 }
 
 type pagePanel struct {
@@ -97,8 +98,11 @@ type pagePanel struct {
 	inline bool // measure on the calling goroutine (tests)
 
 	probeState[pageProbe]
-	hist  chartHistory // the chart's samples (guarded by mu)
-	chart int          // lines of the chart in the last layout (height)
+	hist chartHistory // the chart's samples (guarded by mu)
+	// histFile is the file hist's samples are of: in mmhex A B a switch
+	// of the active side starts the chart anew (guarded by mu).
+	histFile *mapping.File
+	chart    int // lines of the chart in the last layout (height)
 	// now is the clock of the samples (nil: time.Now; tests set it).
 	now func() time.Time
 	// The chart's samples while the panel is hidden (hiddenSample):
@@ -111,6 +115,7 @@ type pagePanel struct {
 	wb      mapping.SyncResult
 	wbAfter pagecache.PageTotals
 	hasWB   bool
+	wbFile  *mapping.File // the file written back (mmhex A B: its side)
 }
 
 // Glyphs and colours of the map.
@@ -237,7 +242,7 @@ func (pp *pagePanel) hiddenSample() {
 			cs.sysDirty, cs.sysWB = sys.Dirty, sys.Writeback
 		}
 		pp.mu.Lock()
-		pp.hist.add(cs)
+		pp.addSample(f, cs)
 		pp.sampling = false
 		pp.mu.Unlock()
 	})
@@ -262,7 +267,7 @@ func (pp *pagePanel) request() {
 	vs, ve := e.VisibleRange()
 	f := e.File()
 	run := func() {
-		p := &pageProbe{at: pp.clock()}
+		p := &pageProbe{at: pp.clock(), f: f}
 		p.m, p.err = pagecache.Measure(f, 0, size, pagecache.PageMapOptions{Cells: cells, VisibleOff: vs, VisibleLen: ve - vs})
 		p.tun, p.tunErr = pagecache.ReadWritebackTunables()
 		p.sys, p.sysErr = pagecache.ReadSystemDirty()
@@ -278,11 +283,20 @@ func (pp *pagePanel) request() {
 			cs.sysDirty, cs.sysWB = p.sys.Dirty, p.sys.Writeback
 		}
 		pp.mu.Lock()
-		pp.hist.add(cs)
+		pp.addSample(f, cs)
 		pp.mu.Unlock()
 		pp.finish(p)
 	}
 	startProbe(e, pp.inline, run)
+}
+
+// addSample adds a chart sample of f (pp.mu held): the samples of
+// another file (the other side of mmhex A B) are dropped first.
+func (pp *pagePanel) addSample(f *mapping.File, cs chartSample) {
+	if pp.histFile != f {
+		pp.hist, pp.histFile = chartHistory{}, f
+	}
+	pp.hist.add(cs)
 }
 
 // holeCells says, per cell of m, whether every page of it lies in a hole
@@ -339,7 +353,7 @@ func (pp *pagePanel) writeback() {
 	}
 	after, err := pagecache.Measure(e.File(), 0, e.File().Size(), pagecache.PageMapOptions{Cells: 1, MincorePages: -1})
 	pp.mu.Lock()
-	pp.wb, pp.hasWB = r, true
+	pp.wb, pp.hasWB, pp.wbFile = r, true, e.File()
 	pp.wbAfter = after.Totals
 	pp.mu.Unlock()
 	msg := fmt.Sprintf("sync_file_range(SYNC_FILE_RANGE_WRITE): writeback started (%s, not waited for)",
@@ -383,6 +397,9 @@ func (pp *pagePanel) draw(s tcell.Screen, x, y, w, h int) {
 	// Measured for this size when shown and at each tick (request asks
 	// the editor where the panel is); Draw only draws the last result.
 	p := pp.result()
+	if p != nil && p.f != nil && p.f != e.File() {
+		p = nil // measured before a switch of side (mmhex A B): the next tick measures this file
+	}
 	name := display.Name(e.FileName()) // the header has the path
 	ps := e.File().PageSize()
 	line := func(i int, text string, st tcell.Style) {
@@ -552,7 +569,7 @@ func (pp *pagePanel) lastLine(p *pageProbe) string {
 		expire = fmt.Sprintf(" (dirty_expire %s)", trimSeconds(p.tun.DirtyExpire()))
 	}
 	pp.mu.Lock()
-	wb, wbAfter, hasWB := pp.wb, pp.wbAfter, pp.hasWB
+	wb, wbAfter, hasWB := pp.wb, pp.wbAfter, pp.hasWB && pp.wbFile == e.File()
 	pp.mu.Unlock()
 	ls, hasSync := e.File().LastSync()
 	if hasWB && (!hasSync || wb.At.After(ls.At)) {

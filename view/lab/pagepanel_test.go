@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -795,5 +796,80 @@ func TestPagePanelHoles(t *testing.T) {
 	}
 	if !strings.Contains(scr, "· hole") {
 		t.Fatalf("no legend for holes:\n%s", scr)
+	}
+}
+
+// TestPagePanelCompareSides: in mmhex A B the page panel shows the active
+// side: A's 3 pages with A's edited page, then after the switch (F6) B's 6
+// pages with B's edited page (never A's figures under B's name), then A's
+// again after switching back.
+func TestPagePanelCompareSides(t *testing.T) {
+	if os.Getpagesize() != 4096 {
+		t.Skip("the expected screens assume 4 KiB pages")
+	}
+	pa := writeFile(t, "a.bin", bytes.Repeat([]byte{'a'}, 3*4096))
+	pb := writeFile(t, "b.bin", bytes.Repeat([]byte{'b'}, 6*4096))
+	fb, err := mapping.Open(pb, mapping.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fb.Close() })
+	h := newInlineHarness(t, pa, 120, 40, mapping.Options{}, view.Options{Other: fb})
+	head := regexp.MustCompile(`^ pages of (\S+): (\d+) × 4 KiB .* edited (\d+)$`)
+	// check says the panel shows name's pages, n of them, edited the one
+	// page edited (▲ in its cell, none after the last page).
+	check := func(when, name string, n, edited int) {
+		t.Helper()
+		y := panelTop(t, h)
+		l := screenLine(h, y)
+		m := head.FindStringSubmatch(l)
+		if m == nil || m[1] != name || m[2] != fmt.Sprint(n) || m[3] != "1" {
+			t.Fatalf("%s: page panel head %q, want %s's %d pages, edited 1\n%s", when, l, name, n, h.draw())
+		}
+		for p := 0; p <= n; p++ {
+			r, _ := h.cell(1+p, y+1)
+			switch {
+			case p == n && r != ' ':
+				t.Errorf("%s: a cell after %s's last page: %c", when, name, r)
+			case p == edited && r != '▲':
+				t.Errorf("%s: %s's edited page %d: %c, want ▲", when, name, p, r)
+			case p < n && p != edited && r == '▲':
+				t.Errorf("%s: %s's page %d shown edited", when, name, p)
+			}
+		}
+	}
+	h.e.SetCursor(1*4096 + 3) // A's page 1
+	h.typeText("41")
+	h.press("Ctrl-P")
+	check("A", "a.bin", 3, 1)
+	const wbLine = " last: sync_file_range(SYNC_FILE_RANGE_WRITE), no wait"
+	h.press("Alt-w") // A's writeback: the last line says so on A only
+	h.e.RunTicks()
+	if _, _, ok := h.find(wbLine); !ok {
+		t.Fatalf("A after the writeback action: no %q\n%s", wbLine, h.draw())
+	}
+	h.press("F6")
+	h.e.SetCursor(4*4096 + 5) // B's page 4
+	h.typeText("42")
+	if s := h.draw(); strings.Contains(s, "pages of b.bin: 3 ×") {
+		t.Errorf("right after the switch: A's figures under B's name:\n%s", s)
+	}
+	h.e.RunTicks() // the panel's tick measures
+	check("B", "b.bin", 6, 4)
+	if _, _, ok := h.find(wbLine); ok {
+		t.Errorf("B shows A's writeback:\n%s", h.draw())
+	}
+	// the chart starts anew with B: one sample, of B
+	h.pp.mu.Lock()
+	n, of := len(h.pp.hist.samples), h.pp.histFile
+	h.pp.mu.Unlock()
+	if n != 1 || of != fb {
+		t.Errorf("the chart on B: %d samples of %v, want 1 of B", n, of.Path())
+	}
+	h.press("F6")
+	h.e.RunTicks()
+	check("A again", "a.bin", 3, 1)
+	if _, _, ok := h.find(wbLine); !ok {
+		t.Errorf("A again: no %q\n%s", wbLine, h.draw())
 	}
 }
