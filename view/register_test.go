@@ -214,3 +214,20 @@ func TestVimRepeat(t *testing.T) {
 		t.Fatalf("u after the . of p: %q", got)
 	}
 }
+
+// TestVimRepeatHex: in the hex column . repeats the bytes R … Esc made
+// from pairs of digits (not the key presses), a byte retyped after a move
+// back counting with its last value.
+func TestVimRepeatHex(t *testing.T) {
+	p := writeFile(t, "doth.bin", []byte("0123456789abcdef"))
+	h := newHarness(t, p, 120, 24, mapping.Options{}, Options{Keys: vimKeys(t)})
+	h.pressSeq("R 4 1 4 2 4 3 Left 5 a Esc") // ABC, then C retyped as Z: ABZ at 0, the cursor at 3
+	h.pressSeq("l l .")                      // at 5
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != "ABZ34ABZ89abcdef" {
+		t.Fatalf("R 41 42 43 Left 5a Esc, l l .: %q (%s)", b, h.e.msg)
+	}
+}
