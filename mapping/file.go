@@ -13,6 +13,7 @@ import (
 	"math"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -76,6 +77,10 @@ type File struct {
 	syncMu sync.Mutex   // one Sync at a time (Sync works without mu)
 	busy   sync.RWMutex // held (read) by long operations that work without mu; Close takes it
 	hooks  fileHooks    // tests only (journal.go)
+	// restoring is set (from before the step) while an undo, redo or revert
+	// step of 1 MiB or more holds mu: TryReadAt and the frame's accessors
+	// (lockOrBefore) do not wait for it.
+	restoring atomic.Pointer[before]
 
 	path     string
 	name     string // display.Name(path)
@@ -403,7 +408,9 @@ func (f *File) Path() string { return f.path }
 
 // Size returns the file size as last seen (Open, Refresh, or a fault).
 func (f *File) Size() int64 {
-	f.mu.Lock()
+	if b := f.lockOrBefore(); b != nil {
+		return b.size
+	}
 	defer f.mu.Unlock()
 	return f.size
 }
@@ -450,7 +457,9 @@ func (f *File) WindowSize() int64 { return f.winSize }
 // Window returns the file range of the current window (0, 0 when nothing is
 // mapped, e.g. for an empty file).
 func (f *File) Window() (off, length int64) {
-	f.mu.Lock()
+	if b := f.lockOrBefore(); b != nil {
+		return b.winOff, b.winLen
+	}
 	defer f.mu.Unlock()
 	if f.cur == nil {
 		return 0, 0
@@ -543,6 +552,73 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.readAtLocked(p, off)
+}
+
+// ErrBusy is TryReadAt's answer while an undo, redo or revert step holds
+// the file's mutex: the bytes are being restored; ask again later.
+var ErrBusy = errors.New("busy restoring bytes")
+
+// TryReadAt is ReadAt for a frame: it does not wait for an undo, redo or
+// revert step that holds the mutex (a 1 GiB step holds it for the time to
+// copy 1 GiB back) and returns 0, ErrBusy instead. Short holders (a
+// ReadAt, a WriteAt of a few bytes, a fill's 4 MiB part) it waits for.
+func (f *File) TryReadAt(p []byte, off int64) (int, error) {
+	if f.lockOrBefore() != nil {
+		return 0, ErrBusy
+	}
+	defer f.mu.Unlock()
+	return f.readAtLocked(p, off)
+}
+
+// before is what a frame asks of the file (Size, Window, LastSync,
+// UnsyncedEdits, UnsyncedPages) as it was when a long restore step began.
+type before struct {
+	size           int64
+	winOff, winLen int64
+	last           SyncResult
+	hasLast        bool
+	edits, pages   int
+}
+
+// lockOrBefore locks mu and returns nil; or, while a long restore step
+// holds mu, returns the values from before the step without locking
+// (short holders it waits for, polling: a restore step may take mu at any
+// moment, and a reader queued in Lock would wait for its whole step).
+func (f *File) lockOrBefore() *before {
+	for pause := time.Microsecond; ; pause = min(2*pause, 100*time.Microsecond) {
+		if f.mu.TryLock() {
+			return nil
+		}
+		if b := f.restoring.Load(); b != nil {
+			return b
+		}
+		time.Sleep(pause)
+	}
+}
+
+// beginRestore records the values from before a restore step of n bytes
+// (1 MiB or more) for lockOrBefore; the returned func clears them. Call
+// with mu held.
+func (f *File) beginRestore(n int64) func() {
+	if n < 1<<20 || f.restoring.Load() != nil {
+		return func() {}
+	}
+	b := &before{size: f.size, last: f.last, hasLast: f.hasLast,
+		edits: f.inflightEdits + f.j.unsynced(), pages: int(f.unsyncedSet().n)}
+	if f.cur != nil {
+		b.winOff, b.winLen = f.cur.off, int64(len(f.cur.data))
+	}
+	f.restoring.Store(b)
+	return func() { f.restoring.Store(nil) }
+}
+
+// SetStoreHook sets a function run after each part a store writes, under
+// the mutex, with the offset reached (tests across packages hold a long
+// undo step with it); nil removes it.
+func (f *File) SetStoreHook(fn func(reached int64)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hooks.store = fn
 }
 
 func (f *File) readAtLocked(p []byte, off int64) (int, error) {

@@ -871,6 +871,7 @@ func (f *File) markPages(off, n int64) {
 // (e.n, or on an error those before the failure) and how many it set.
 func (f *File) restore(e entry, expect, want blob, sk *Skips) (done, restored int64, err error) {
 	const chunk = 64 << 10
+	defer f.beginRestore(e.n)()
 	c0 := min(e.n, chunk)
 	cur, exp, wnt := make([]byte, c0), make([]byte, c0), make([]byte, c0)
 outer:
@@ -1233,7 +1234,9 @@ func (f *File) revertUnsyncedStep(r *Reverted) (done bool, err error) {
 // edits went back and forth): they are not known to be on disk before it
 // returns.
 func (f *File) UnsyncedEdits() int {
-	f.mu.Lock()
+	if b := f.lockOrBefore(); b != nil {
+		return b.edits
+	}
 	defer f.mu.Unlock()
 	return f.inflightEdits + f.j.unsynced()
 }
@@ -1257,7 +1260,9 @@ func (f *File) unsyncedSet() *pageSet {
 // UnsyncedPages returns the number of pages written since the last Sync,
 // counting, while a Sync runs, the pages it is writing.
 func (f *File) UnsyncedPages() int {
-	f.mu.Lock()
+	if b := f.lockOrBefore(); b != nil {
+		return b.pages
+	}
 	defer f.mu.Unlock()
 	return int(f.unsyncedSet().n)
 }
@@ -1285,7 +1290,9 @@ func (f *File) IsUnsyncedByte(off int64) bool {
 // IsUnsyncedByte reports, in order, merged, clipped to [off, end): one
 // call (one lock) for the bytes a frame shows.
 func (f *File) UnsyncedBytes(off, end int64) []spanset.Span {
-	f.mu.Lock()
+	if f.lockOrBefore() != nil {
+		return nil // a long restore step holds the mutex: not known now
+	}
 	defer f.mu.Unlock()
 	var s spanset.Set
 	add := func(set *pageSet) {

@@ -316,7 +316,9 @@ func (f *File) msyncRuns(runs []prange, size int64, flags int, queue bool, fn fu
 
 // LastSync returns the result of the last successful Sync, if any.
 func (f *File) LastSync() (SyncResult, bool) {
-	f.mu.Lock()
+	if b := f.lockOrBefore(); b != nil {
+		return b.last, b.hasLast
+	}
 	defer f.mu.Unlock()
 	return f.last, f.hasLast
 }

@@ -228,6 +228,8 @@ type Editor struct {
 	running bool // Run is running the application (jobs go to the background)
 
 	frame      []byte   // a frame's buffer for the visible bytes (reused: no state)
+	frameAt    int64    // where the bytes in frame were read, and how many
+	frameLen   int64    // (a frame during a long restore step draws them again)
 	readFailed string   // the read a frame could not do and the refresh said so (readKey)
 	posted     []func() // without Run: work posted to the UI goroutine (postUI)
 	stop       chan struct{}

@@ -9,6 +9,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 
+	"mmhex/mapping"
 	"mmhex/mapping/display"
 	"mmhex/view/hexfmt"
 )
@@ -478,7 +479,18 @@ func (e *Editor) readVisible(top, n int64) []byte {
 		e.frame = make([]byte, n) // the frame's buffer, reused: no state
 	}
 	buf := e.frame[:n]
-	got, err := e.f.ReadAt(buf, top)
+	got, err := e.f.TryReadAt(buf, top)
+	if errors.Is(err, mapping.ErrBusy) {
+		// An undo, redo or revert step holds the file (the status line
+		// says which): the previous frame's bytes when it showed the same
+		// place (the buffer holds the last bytes read, frameAt), else
+		// none (the rows show their offsets only).
+		if e.frameAt == top && e.frameLen == n {
+			return buf
+		}
+		return buf[:0]
+	}
+	e.frameAt, e.frameLen = top, int64(got)
 	if err == nil || (errors.Is(err, io.EOF) && int64(got) == n) {
 		return buf
 	}
@@ -543,7 +555,7 @@ func (e *Editor) runPosted() bool {
 // line's one byte a frame).
 func (e *Editor) cursorByte() (byte, bool) {
 	var one [1]byte
-	if n, _ := e.f.ReadAt(one[:], e.cursor); n == 1 {
+	if n, _ := e.f.TryReadAt(one[:], e.cursor); n == 1 {
 		return one[0], true
 	}
 	return 0, false

@@ -1,10 +1,13 @@
 package view
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/gdamore/tcell/v2"
+
+	"mmhex/mapping"
 )
 
 // inspectorPanel is the name of the data inspector panel.
@@ -50,7 +53,11 @@ func (e *Editor) drawInspector(s tcell.Screen, x, y, w, h int) {
 	}
 	if e.size > 0 {
 		want := min(int64(len(buf)), e.size-e.cursor)
-		got, err := e.f.ReadAt(buf[:want], e.cursor)
+		got, err := e.f.TryReadAt(buf[:want], e.cursor)
+		if errors.Is(err, mapping.ErrBusy) {
+			drawText(s, x+1, y+1, w-1, "(the bytes are being restored)", styleDim)
+			return
+		}
 		if err != nil && int64(got) < want {
 			drawText(s, x+1, y+1, w-1, "unreadable: "+err.Error(), styleError)
 			return

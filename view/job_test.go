@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -698,6 +699,57 @@ func TestJobUndoKeepsDrawing(t *testing.T) {
 	got, _ := os.ReadFile(r.f.Path())
 	if !bytes.Equal(got[:8<<20], bytes.Repeat([]byte{0x5a}, 8<<20)) || got[8<<20] != 0 {
 		t.Fatal("after the redo the file does not hold the 8 MiB fill")
+	}
+	r.quit()
+}
+
+// TestJobUndoFramesWhileStoring: while the undo of an 8 MiB fill stores
+// its bytes (held by the test in mapping's store hook, the file's mutex
+// held by the step), frames are still drawn: the status line says
+// "undoing…" and follows the cursor, the grid shows the bytes of the
+// previous frame (the fill's). A frame that waited for the mutex would stop the UI goroutine
+// (r.ui fails after 20 s). When the step ends the grid shows the restored
+// bytes and the file holds them.
+func TestJobUndoFramesWhileStoring(t *testing.T) {
+	r := startJobRun(t, bigFile(t, 16<<20), nil)
+	r.keys("Alt-s", "Ctrl-G")
+	for _, c := range "0x7fffff" {
+		r.keys(string(c))
+	}
+	r.keys("Enter", "Ctrl-K", "5", "a", "Enter")
+	r.waitFor("filled 0x0–0x7fffff (8388608 bytes, 8.00 MiB) with 0x5a (Ctrl-Z undoes it)")
+	r.keys("Ctrl-G", "0", "x", "2", "0", "Enter")
+	r.waitFor("0x20 (32) 0.0002%  byte 0x5a 90")
+	held, release := make(chan int64, 1), make(chan struct{})
+	var once sync.Once
+	r.f.SetStoreHook(func(reached int64) {
+		if reached >= 4<<20 {
+			once.Do(func() {
+				held <- reached
+				<-release
+			})
+		}
+	})
+	var let sync.Once
+	free := func() { let.Do(func() { close(release) }) }
+	t.Cleanup(free) // a failed test does not leave the step held
+	r.keys("Ctrl-Z")
+	waitHeld(r, held)
+	r.keys("Ctrl-G", "0", "x", "1", "0", "Enter")
+	s := r.waitFor("undoing… │ 0x10 (16) <0.0001%  HEX │ 1 edit unsynced, 2048 pages")
+	if !strings.Contains(s, "00000010  5a 5a 5a 5a 5a 5a 5a 5a  5a 5a 5a 5a 5a 5a 5a 5a   ZZZZZZZZZZZZZZZZ") {
+		t.Fatalf("while the step stores, the grid does not show the previous frame's bytes:\n%s", s)
+	}
+	free()
+	s = r.waitFor("undid the edit of 8388608 bytes at 0x0")
+	if !strings.Contains(s, "00000010  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00   ................") {
+		t.Fatalf("after the step the grid does not show the restored bytes:\n%s", s)
+	}
+	got, _ := os.ReadFile(r.f.Path())
+	want := make([]byte, 16<<20)
+	copy(want, "start")
+	if !bytes.Equal(got, want) {
+		t.Fatal("after the undo the file does not hold its bytes from before the fill")
 	}
 	r.quit()
 }
