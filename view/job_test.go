@@ -661,8 +661,7 @@ func TestWriteSelectionCancel(t *testing.T) {
 // held by the test before its work, the status line says "undoing…", the
 // cursor moves and the grid follows, an edit waits, Esc says the step is
 // not stopped halfway; the result comes when it ends. The redo likewise.
-// (While the step itself stores, mapping's mutex is held and a frame
-// waits for it: docs/architecture.md, Locking.)
+// (While the step itself stores, frames go on: TestJobUndoFramesWhileStoring.)
 func TestJobUndoKeepsDrawing(t *testing.T) {
 	release := make(chan struct{}, 2)
 	started := make(chan string, 2)
