@@ -728,9 +728,13 @@ func (f *File) resize(size int64) {
 }
 
 // Refresh re-reads the size (fstat, or BLKGETSIZE64) and remaps when it
-// changed. It reports whether the size changed.
+// changed. It reports whether the size changed. While a long undo, redo
+// or revert step holds the mutex it does not wait: it reports no change
+// (the step itself re-reads the size first; the next Refresh looks).
 func (f *File) Refresh() (bool, error) {
-	f.mu.Lock()
+	if f.lockOrBefore() != nil {
+		return false, nil
+	}
 	defer f.mu.Unlock()
 	if f.closed {
 		return false, f.errf("%w", ErrClosed)

@@ -706,7 +706,7 @@ func TestJobUndoKeepsDrawing(t *testing.T) {
 // its bytes (held by the test in mapping's store hook, the file's mutex
 // held by the step), frames are still drawn: the status line says
 // "undoing…" and follows the cursor, the grid shows the bytes of the
-// previous frame (the fill's). A frame that waited for the mutex would stop the UI goroutine
+// previous frame (the fill's); the periodic ticks run too. A frame or tick that waited for the mutex would stop the UI goroutine
 // (r.ui fails after 20 s). When the step ends the grid shows the restored
 // bytes and the file holds them.
 func TestJobUndoFramesWhileStoring(t *testing.T) {
@@ -734,6 +734,7 @@ func TestJobUndoFramesWhileStoring(t *testing.T) {
 	t.Cleanup(free) // a failed test does not leave the step held
 	r.keys("Ctrl-Z")
 	waitHeld(r, held)
+	r.ui(true, r.e.RunTicks) // the ticks too (the live view's fstat) go on
 	r.keys("Ctrl-G", "0", "x", "1", "0", "Enter")
 	s := r.waitFor("undoing… │ 0x10 (16) <0.0001%  HEX │ 1 edit unsynced, 2048 pages")
 	if !strings.Contains(s, "00000010  5a 5a 5a 5a 5a 5a 5a 5a  5a 5a 5a 5a 5a 5a 5a 5a   ZZZZZZZZZZZZZZZZ") {

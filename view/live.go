@@ -72,6 +72,11 @@ func (l *live) Register(e *Editor) error {
 // the message line and for as long as it lasts in the status line.
 func (l *live) tick() {
 	e := l.e
+	if j := e.job; j != nil && (j.what == "undoing" || j.what == "redoing" || j.what == "reverting") {
+		// The step holds the file's mutex throughout (Detached would wait
+		// for it: the screen would freeze); the next tick after it looks.
+		return
+	}
 	e.Refresh()
 	why, err := e.f.Detached()
 	if err != nil || why == l.detached {
