@@ -767,36 +767,25 @@ func statWatch(f *mapping.File, name string, asJSON bool, stdout io.Writer) erro
 // cmdExtents prints the data/hole ranges and the FIEMAP extents
 // (mapping/extents), streamed.
 func cmdExtents(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("extents", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print one JSON object")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := needArgs("extents", "FILE [--json]", pos, 1, 1); err != nil {
-		return err
-	}
-	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	err = extents.Write(stdout, f, *asJSON)
-	if errors.Is(err, syscall.EPIPE) {
-		return nil // mmhex extents big | head
-	}
-	return err
+	return reportCommand("extents", args, stdout, extents.Write)
 }
 
 // cmdWho prints the other processes that have the file (mapping/who).
 func cmdWho(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("who", flag.ContinueOnError)
+	return reportCommand("who", args, stdout, who.Write)
+}
+
+// reportCommand is a command of the form "NAME FILE [--json]" that opens
+// FILE read-only and writes a report of it; a closed pipe (mmhex NAME big
+// | head) is not an error.
+func reportCommand(name string, args []string, stdout io.Writer, write func(io.Writer, *mapping.File, bool) error) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	if err := needArgs("who", "FILE [--json]", pos, 1, 1); err != nil {
+	if err := needArgs(name, "FILE [--json]", pos, 1, 1); err != nil {
 		return err
 	}
 	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
@@ -804,7 +793,7 @@ func cmdWho(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer f.Close()
-	err = who.Write(stdout, f, *asJSON)
+	err = write(stdout, f, *asJSON)
 	if errors.Is(err, syscall.EPIPE) {
 		return nil
 	}
