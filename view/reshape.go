@@ -87,8 +87,9 @@ func (e *Editor) shapeJob(what string, at, by int64, change func() (string, erro
 	})
 }
 
-// adoptShape moves the cursor, the selection's anchor and the marks with
-// their bytes after a shape change and keeps them in the file.
+// adoptShape moves the cursor, the selection's anchor, the marks and the
+// jump list's places with their bytes after a shape change and keeps them
+// in the file.
 func (e *Editor) adoptShape(at, by int64) {
 	clamp := func(p int64) int64 { return max(min(p, e.size-1), 0) }
 	e.cursor = clamp(shiftOffset(e.cursor, at, by))
@@ -102,6 +103,9 @@ func (e *Editor) adoptShape(at, by int64) {
 			m.marks[r] = clamp(shiftOffset(p, at, by))
 		}
 		m.save(e)
+	}
+	for i, p := range e.jumps.list {
+		e.jumps.list[i] = clamp(shiftOffset(p, at, by))
 	}
 	e.scrollToCursor()
 }

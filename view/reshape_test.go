@@ -275,3 +275,83 @@ func TestTmuxInsertBlock(t *testing.T) {
 		t.Fatal("the file changed at the quit")
 	}
 }
+
+// The jump list's places move with their bytes like the cursor and the
+// marks: an insert before a place moves it up by the length, a delete
+// moves the places after the range down and those inside it to the first
+// byte after it, a truncate clamps the places past the end to the new
+// last byte. Jump-back then lands on the same bytes (exact message line).
+func TestEditorShapeShiftsJumps(t *testing.T) {
+	h, _, _, block := shapeHarness(t, 4*4096+100)
+	const at = 0x1234
+	for _, p := range []int64{0x10, 0x1500, 0x2f00, at} {
+		h.gotoOff(p)
+	}
+	if got, want := fmt.Sprint(h.e.jumps.list), fmt.Sprint([]int64{0, 0x10, 0x1500, 0x2f00}); got != want {
+		t.Fatalf("jump list %s before the insert, want %s", got, want)
+	}
+	h.press("Alt-I")
+	h.typeText(fmt.Sprint(block))
+	h.press("Enter")
+	if got, want := fmt.Sprint(h.e.jumps.list), fmt.Sprint([]int64{0, 0x10, 0x1500 + block, 0x2f00 + block}); got != want {
+		t.Fatalf("jump list %s after inserting %d bytes at %#x, want %s", got, block, at, want)
+	}
+	h.press("Alt-o")
+	if s := h.draw(); !strings.Contains(s, fmt.Sprintf("jump 4 of 5: 0x%x (%d)", 0x2f00+block, 0x2f00+block)) {
+		t.Fatalf("jump-back after the insert:\n%s", s)
+	}
+	h.press("Alt-o")
+	if c := h.e.cursor; c != 0x1500+block {
+		t.Fatalf("second jump-back to %#x, want %#x", c, 0x1500+block)
+	}
+	// Delete [0x2400, 0x2400+block): 0x2500 (0x1500+block) is inside it.
+	h.press("Esc")
+	h.gotoOff(0x3f00) // a place past the range to delete
+	h.gotoOff(0x2400)
+	h.press("Alt-s")
+	h.gotoOff(0x2400 + block - 1)
+	before := append([]int64{}, h.e.jumps.list...)
+	h.press("Alt-D")
+	var want []int64
+	in, after := 0, 0
+	for _, p := range before {
+		switch {
+		case p >= 0x2400+block:
+			want = append(want, p-block)
+			after++
+		case p >= 0x2400:
+			want = append(want, 0x2400)
+			in++
+		default:
+			want = append(want, p)
+		}
+	}
+	if in == 0 || after == 0 {
+		t.Fatalf("the test lost its places: %x", before)
+	}
+	if got := fmt.Sprint(h.e.jumps.list); got != fmt.Sprint(want) {
+		t.Fatalf("jump list %x after the delete (from %x), want %x", h.e.jumps.list, before, want)
+	}
+	// Truncate to 0x1000: the places from there on clamp to 0xfff.
+	h.press("Esc")
+	h.press("Alt-S")
+	h.typeText("4096")
+	h.press("Enter")
+	h.typeText("y")
+	h.press("Enter")
+	if h.e.size != 4096 {
+		t.Fatalf("size %d after the truncate", h.e.size)
+	}
+	for i, p := range h.e.jumps.list {
+		w := want[min(i, len(want)-1)]
+		if i < len(want) {
+			w = min(want[i], 0xfff)
+		}
+		if i < len(want) && p != w {
+			t.Fatalf("jump list %x after the truncate, place %d: %#x, want %#x", h.e.jumps.list, i, p, w)
+		}
+		if p > 0xfff {
+			t.Fatalf("jump list %x: a place past the end", h.e.jumps.list)
+		}
+	}
+}
