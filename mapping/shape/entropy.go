@@ -2,7 +2,6 @@ package shape
 
 import (
 	"context"
-	"encoding/binary"
 	"math"
 
 	"mmhex/mapping"
@@ -48,39 +47,54 @@ type Block struct {
 // histogram is a byte histogram.
 type histogram [256]int64
 
-// EntropyOf is the Shannon entropy of the bytes a histogram counts, in
-// bits per byte: -sum p log2 p over the byte values present.
+// xlog2 holds c*log2(c) for the counts below its length: most of a
+// block's 256 counts (the largest go to math.Log2).
+var xlog2 = func() *[4096]float64 {
+	var t [4096]float64
+	for c := 2; c < len(t); c++ {
+		t[c] = float64(c) * math.Log2(float64(c))
+	}
+	return &t
+}()
+
+// entropyOf is the Shannon entropy of the bytes a histogram counts, in
+// bits per byte: -sum p log2 p over the byte values present, computed as
+// log2 n - (sum c log2 c) / n (p = c/n) with c log2 c from a table.
 func entropyOf(h *histogram, n int64) float64 {
 	if n == 0 {
 		return 0
 	}
-	e := 0.0
-	fn := float64(n)
+	s := 0.0
 	for _, c := range h {
-		if c > 0 {
-			p := float64(c) / fn
-			e -= p * math.Log2(p)
+		if c == n {
+			return 0 // one byte value
+		}
+		if c < int64(len(xlog2)) {
+			s += xlog2[c]
+		} else {
+			s += float64(c) * math.Log2(float64(c))
 		}
 	}
+	fn := float64(n)
+	e := math.Log2(fn) - s/fn
 	if e < 0 {
-		e = 0 // -0 and rounding below 0 for a block of one byte value
+		e = 0 // rounding below 0
 	}
 	return e
 }
 
 func classOf(h *histogram, n int64) ByteClass {
-	var text, high, ctl int64
-	for v, c := range h {
-		switch {
-		case v == 0:
-		case v >= 0x20 && v < 0x7f || v == '\t' || v == '\n' || v == '\r':
-			text += c
-		case v >= 0x80:
-			high += c
-		default:
-			ctl += c
-		}
+	// text: printable ASCII, tab, LF, CR; high: 0x80-0xff; the rest but
+	// zero is control
+	text := h['\t'] + h['\n'] + h['\r']
+	for _, c := range h[0x20:0x7f] {
+		text += c
 	}
+	var high int64
+	for _, c := range h[0x80:] {
+		high += c
+	}
+	ctl := n - h[0] - text - high
 	switch {
 	case 2*h[0] > n:
 		return ClassZero
@@ -94,24 +108,30 @@ func classOf(h *histogram, n int64) ByteClass {
 	return ClassMixed
 }
 
-// count adds b to h, four histograms at a time so that runs of one value
-// do not wait on one counter.
+// count adds b to h. The bytes are loaded one by one (a load with zero
+// extension each, no shifts) and counted in four tables in turn, so that
+// a run of one value does not make each increment wait for the one
+// before it (store to load) as with one table. Thread CPU time on 64 MiB
+// of programs, 64 KiB at a time, on this machine (AMD EPYC, Zen 4, best
+// of 7 under load): 2.7-3.2 GB/s a core, against 1.9-2.3 GB/s for 64-bit
+// loads cut into bytes with shifts (four or eight tables) and about the
+// same with eight tables.
 func count(h *histogram, b []byte) {
 	var s [4][256]uint32
 	for len(b) > 0 {
-		p := b[:min(len(b), 1<<30)]
+		p := b[:min(len(b), 1<<30)] // uint32 counts
 		b = b[len(p):]
 		i := 0
 		for ; i+8 <= len(p); i += 8 {
-			w := binary.LittleEndian.Uint64(p[i:])
-			s[0][byte(w)]++
-			s[1][byte(w>>8)]++
-			s[2][byte(w>>16)]++
-			s[3][byte(w>>24)]++
-			s[0][byte(w>>32)]++
-			s[1][byte(w>>40)]++
-			s[2][byte(w>>48)]++
-			s[3][byte(w>>56)]++
+			q := p[i : i+8 : i+8]
+			s[0][q[0]]++
+			s[1][q[1]]++
+			s[2][q[2]]++
+			s[3][q[3]]++
+			s[0][q[4]]++
+			s[1][q[5]]++
+			s[2][q[6]]++
+			s[3][q[7]]++
 		}
 		for ; i < len(p); i++ {
 			s[0][p[i]]++

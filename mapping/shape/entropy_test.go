@@ -1,6 +1,7 @@
 package shape
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -119,6 +120,15 @@ func TestEntropyReference(t *testing.T) {
 	for _, b := range entropyBlocks(t, testenv.WriteFile(t, "u", uniform), 65536, tuning{}) {
 		if b.Entropy != 8 || b.Class != ClassMixed {
 			t.Fatalf("uniform: %+v, want exactly 8 bits", b)
+		}
+	}
+	// one byte value: exactly 0 (not a rounding residue), whatever the length
+	one := testenv.WriteFile(t, "z", bytes.Repeat([]byte{'A'}, 100000))
+	for _, block := range []int64{10, 11, 1000, 65536} {
+		for _, b := range entropyBlocks(t, one, block, tuning{}) {
+			if b.Entropy != 0 || b.Class != ClassText {
+				t.Fatalf("one value, block %d: %+v, want exactly 0 bits", block, b)
+			}
 		}
 	}
 }
