@@ -12,7 +12,7 @@ import (
 // snapshot returns what the long-running operations need without holding
 // f.mu for their duration.
 func (f *File) snapshot() (fd int, size int64, err error) {
-	f.mu.Lock()
+	f.lockRead()
 	defer f.mu.Unlock()
 	if f.closed {
 		return 0, 0, f.errf("%w", ErrClosed)
@@ -48,7 +48,7 @@ type PageRange struct{ First, End int64 }
 // sorted, disjoint, non-adjacent ranges (a fill of a huge range is one
 // range; UnsyncedPageList lists every page).
 func (f *File) UnsyncedRanges() []PageRange {
-	f.mu.Lock()
+	f.lockRead()
 	defer f.mu.Unlock()
 	rs := f.unsyncedSet().ranges()
 	out := make([]PageRange, 0, len(rs))

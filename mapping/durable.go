@@ -52,7 +52,7 @@ func (f *File) walHeader(st *unix.Stat_t) {
 // JournalPath returns the path of the file's durable journal, "" before
 // the first edit (it is made then) and in read-only and private mode.
 func (f *File) JournalPath() string {
-	f.mu.Lock()
+	f.lockRead()
 	defer f.mu.Unlock()
 	if f.d.w == nil {
 		return ""

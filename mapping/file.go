@@ -12,6 +12,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -81,6 +82,17 @@ type File struct {
 	// step of 1 MiB or more holds mu: TryReadAt and the frame's accessors
 	// (lockOrBefore) do not wait for it.
 	restoring atomic.Pointer[before]
+	// stepping is open (not nil) while a restore step has let mu go
+	// between two parts (restorePart bytes each): lockEdit waits until it
+	// is closed, so nothing that edits, syncs, reshapes or closes runs in
+	// the middle of a step; readers (lockRead, lockOrBefore) do. Guarded
+	// by mu.
+	stepping chan struct{}
+	// arrived and got count the readers that queued in lockRead and those
+	// that got mu: between two parts a step waits until those that had
+	// arrived got it, so that a ReadAt waits for one part at most.
+	arrived, got atomic.Int64
+	restorePart  int64 // bytes per hold of mu in a restore step; 0 = defaultRestorePart
 
 	path     string
 	name     string // display.Name(path)
@@ -372,7 +384,7 @@ func (f *File) Close() error {
 	// records but nothing is unsynced. Sync the restored pages (the
 	// kernel may have written the edited ones back) so that the journal
 	// can go.
-	f.mu.Lock()
+	f.lockEdit()
 	settle := !f.closed && f.mode == Shared && f.d.w != nil && f.d.w.Records() > 0 && f.j.unsynced() == 0 && !f.j.lostBad
 	f.mu.Unlock()
 	if settle {
@@ -380,7 +392,7 @@ func (f *File) Close() error {
 	}
 	f.busy.Lock()
 	defer f.busy.Unlock()
-	f.mu.Lock()
+	f.lockEdit()
 	defer f.mu.Unlock()
 	if f.closed {
 		return nil
@@ -549,7 +561,7 @@ func (f *File) carryPrivate(old, w *window) {
 // fault (the file shrank) becomes an error wrapping ErrFault, after which the
 // size is re-read and the windows remapped.
 func (f *File) ReadAt(p []byte, off int64) (int, error) {
-	f.mu.Lock()
+	f.lockRead()
 	defer f.mu.Unlock()
 	return f.readAtLocked(p, off)
 }
@@ -593,6 +605,59 @@ func (f *File) lockOrBefore() *before {
 			return b
 		}
 		time.Sleep(pause)
+	}
+}
+
+// lockRead locks mu for a reader: one that may run between two parts of
+// a restore step, and that the step lets in before its next part.
+func (f *File) lockRead() {
+	f.arrived.Add(1)
+	f.mu.Lock()
+	f.got.Add(1)
+}
+
+// lockEdit locks mu for anything that edits the bytes or the journal,
+// syncs, reshapes or closes: it waits for a restore step that let mu go
+// between two parts to end, so that every step is whole as the journal
+// (and the durable journal's records) see it.
+func (f *File) lockEdit() {
+	for {
+		f.mu.Lock()
+		ch := f.stepping
+		if ch == nil {
+			return
+		}
+		f.mu.Unlock()
+		<-ch
+	}
+}
+
+// defaultRestorePart is how many bytes a restore step stores per hold of
+// the mutex: a few milliseconds of copying.
+const defaultRestorePart = 4 << 20
+
+// letGo lets mu go between two parts of a restore step (called with mu
+// held; it returns with mu held): the readers that queued meanwhile get
+// it first, editors wait for the step's end (lockEdit).
+func (f *File) letGo() {
+	if f.stepping == nil {
+		f.stepping = make(chan struct{})
+	}
+	want := f.arrived.Load()
+	f.mu.Unlock()
+	for pause := time.Microsecond; f.got.Load() < want; pause = min(2*pause, 100*time.Microsecond) {
+		runtime.Gosched()
+		time.Sleep(pause)
+	}
+	f.mu.Lock()
+}
+
+// endStep closes stepping after a restore step that let mu go (with mu
+// held): the editors that waited go on.
+func (f *File) endStep() {
+	if f.stepping != nil {
+		close(f.stepping)
+		f.stepping = nil
 	}
 }
 
@@ -729,8 +794,9 @@ func (f *File) resize(size int64) {
 
 // Refresh re-reads the size (fstat, or BLKGETSIZE64) and remaps when it
 // changed. It reports whether the size changed. While a long undo, redo
-// or revert step holds the mutex it does not wait: it reports no change
-// (the step itself re-reads the size first; the next Refresh looks).
+// or revert step holds the mutex, or has let it go between two parts, it
+// does not wait: it reports no change (the step itself re-reads the size
+// first; the next Refresh looks).
 func (f *File) Refresh() (bool, error) {
 	if f.lockOrBefore() != nil {
 		return false, nil
@@ -738,6 +804,9 @@ func (f *File) Refresh() (bool, error) {
 	defer f.mu.Unlock()
 	if f.closed {
 		return false, f.errf("%w", ErrClosed)
+	}
+	if f.stepping != nil {
+		return false, nil // between two parts of a step: the next Refresh looks
 	}
 	size, err := f.statSize()
 	if err != nil {

@@ -477,7 +477,7 @@ func (f *File) editCheck(off, n int64) error {
 // returns the bytes stored and the error, and the journal holds the
 // stored part: undo puts it back.
 func (f *File) WriteAt(p []byte, off int64) (int, error) {
-	f.mu.Lock()
+	f.lockEdit()
 	defer f.mu.Unlock()
 	return f.writeAtLocked(p, off, nil)
 }
@@ -500,7 +500,7 @@ func (f *File) Group() *Group { return &Group{f: f} }
 
 // WriteAt stores p at off as File.WriteAt does, in the group's undo step.
 func (g *Group) WriteAt(p []byte, off int64) (int, error) {
-	g.f.mu.Lock()
+	g.f.lockEdit()
 	defer g.f.mu.Unlock()
 	return g.f.writeAtLocked(p, off, g)
 }
@@ -542,7 +542,7 @@ func (f *File) writeAtLocked(p []byte, off int64, g *Group) (int, error) {
 // use does not depend on n. Like WriteAt, a fill that faults part-way
 // journals the part it stored.
 func (f *File) Fill(off, n int64, b byte) error {
-	f.mu.Lock()
+	f.lockEdit()
 	defer f.mu.Unlock()
 	if err := f.editCheck(off, n); err != nil {
 		return err
@@ -585,7 +585,7 @@ func (f *File) FillContext(ctx context.Context, off, n int64, b byte, progress f
 		}
 		return n, nil
 	}
-	f.mu.Lock()
+	f.lockEdit()
 	if err := f.editCheck(off, n); err != nil {
 		f.mu.Unlock()
 		return 0, err
@@ -600,7 +600,7 @@ func (f *File) FillContext(ctx context.Context, off, n int64, b byte, progress f
 	k := -1 // the journal index of the entry this fill grows
 	var done int64
 	part := func() error {
-		f.mu.Lock()
+		f.lockEdit()
 		defer f.mu.Unlock()
 		c := min(int64(fillChunk), n-done)
 		pos := off + done
@@ -642,7 +642,7 @@ func (f *File) FillContext(ctx context.Context, off, n int64, b byte, progress f
 			progress(done)
 		}
 	}
-	f.mu.Lock()
+	f.lockEdit()
 	f.j.spillFree(so+done, n-done)
 	f.mu.Unlock()
 	return done, err
@@ -656,7 +656,7 @@ func (f *File) FillContext(ctx context.Context, off, n int64, b byte, progress f
 // This is the second hex digit of a byte: one store computed from the
 // byte the user saw, never an undo and a store.
 func (f *File) Amend(p []byte, off int64, expect []byte) error {
-	f.mu.Lock()
+	f.lockEdit()
 	defer f.mu.Unlock()
 	n := int64(len(p))
 	if err := f.editCheck(off, n); err != nil {
@@ -869,13 +869,30 @@ func (f *File) markPages(off, n int64) {
 // are left alone, and so is the part past the end of a file that shrank;
 // both go to sk. It returns how many bytes from e.off it dealt with
 // (e.n, or on an error those before the failure) and how many it set.
+//
+// It stores a part of f.restorePart bytes (4 MiB) per hold of the mutex:
+// between two parts it lets the mutex go to the readers that queued
+// (letGo), while lockEdit keeps everything that edits, syncs, reshapes or
+// closes waiting until the step has ended (endStep), so the journal never
+// sees a step half done. A crash between two parts is one in the middle of
+// a step, as before: each store is a durable-journal record of its own.
 func (f *File) restore(e entry, expect, want blob, sk *Skips) (done, restored int64, err error) {
 	const chunk = 64 << 10
 	defer f.beginRestore(e.n)()
+	defer f.endStep()
+	part := f.restorePart
+	if part <= 0 {
+		part = defaultRestorePart
+	}
 	c0 := min(e.n, chunk)
 	cur, exp, wnt := make([]byte, c0), make([]byte, c0), make([]byte, c0)
+	var held int64 // bytes dealt with in this hold of the mutex
 outer:
 	for done < e.n {
+		if held >= part {
+			f.letGo()
+			held = 0
+		}
 		pos := e.off + done
 		if pos >= f.size {
 			sk.add(pos, e.n-done, whyPastEnd(f.size))
@@ -921,6 +938,7 @@ outer:
 			k = m
 		}
 		done += c
+		held += c
 	}
 	return e.n, restored, nil
 }
@@ -940,7 +958,7 @@ func (f *File) refreshSize() {
 // Edit.Skipped. When nothing could be put back the edit is dropped from
 // the journal (Edit.Dropped). A fault part-way leaves the part done undone.
 func (f *File) Undo() (Edit, error) {
-	f.mu.Lock()
+	f.lockEdit()
 	defer f.mu.Unlock()
 	if f.closed {
 		return Edit{}, f.errf("%w", ErrClosed)
@@ -1040,7 +1058,7 @@ func (f *File) undoLocked() (Edit, error) {
 // when there is none. Like Undo, it stores the edit's bytes only where the
 // range still holds the bytes from before the edit.
 func (f *File) Redo() (Edit, error) {
-	f.mu.Lock()
+	f.lockEdit()
 	defer f.mu.Unlock()
 	if f.closed {
 		return Edit{}, f.errf("%w", ErrClosed)
@@ -1110,7 +1128,7 @@ func (f *File) RevertAllProgress(progress func(done, total int)) (Reverted, erro
 	var r Reverted
 	total := -1
 	for {
-		f.mu.Lock()
+		f.lockEdit()
 		if f.closed {
 			f.mu.Unlock()
 			return r, f.errf("%w", ErrClosed)
@@ -1151,7 +1169,7 @@ func (f *File) RevertUnsynced() (Reverted, error) {
 	// too and is reverted with the rest.
 	var r Reverted
 	for {
-		f.mu.Lock()
+		f.lockEdit()
 		done, err := f.revertUnsyncedStep(&r)
 		f.mu.Unlock()
 		if done || err != nil {
@@ -1271,7 +1289,7 @@ func (f *File) UnsyncedPages() int {
 // last Sync or is being written by a Sync that has not returned. Cheap: a
 // binary search.
 func (f *File) IsUnsynced(off int64) bool {
-	f.mu.Lock()
+	f.lockRead()
 	defer f.mu.Unlock()
 	p := off / f.page
 	return f.unsync.has(p) || (f.syncing && f.inflight.has(p))
@@ -1281,7 +1299,7 @@ func (f *File) IsUnsynced(off int64) bool {
 // MS_SYNC (an edit, undo, redo or revert wrote it; a sync in flight has not
 // returned yet): the byte itself, where IsUnsynced is its page.
 func (f *File) IsUnsyncedByte(off int64) bool {
-	f.mu.Lock()
+	f.lockRead()
 	defer f.mu.Unlock()
 	return f.unsyncBytes.has(off) || (f.syncing && f.inflightBytes.has(off))
 }
@@ -1316,7 +1334,7 @@ func (f *File) UnsyncedBytes(off, end int64) []spanset.Span {
 // UnsyncedPageList returns the file offsets of the pages written since the
 // last Sync, in order.
 func (f *File) UnsyncedPageList() []int64 {
-	f.mu.Lock()
+	f.lockRead()
 	defer f.mu.Unlock()
 	u := f.unsyncedSet()
 	out := make([]int64, 0, u.n)

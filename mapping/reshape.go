@@ -103,7 +103,7 @@ func (f *File) shapeRecord(kind byte, off, n, aux, cut int64) (undo func(), err 
 func (f *File) Resize(size int64) error {
 	f.busy.Lock()
 	defer f.busy.Unlock()
-	f.mu.Lock()
+	f.lockEdit()
 	defer f.mu.Unlock()
 	if err := f.shapeCheck(); err != nil {
 		return err
@@ -143,7 +143,7 @@ func (f *File) Resize(size int64) error {
 func (f *File) PunchHole(off, n int64, zeroBlocks bool) error {
 	f.busy.Lock()
 	defer f.busy.Unlock()
-	f.mu.Lock()
+	f.lockEdit()
 	defer f.mu.Unlock()
 	if err := f.shapeCheck(); err != nil {
 		return err
@@ -190,7 +190,7 @@ func (f *File) CollapseRange(off, n int64) error {
 func (f *File) moveBlocks(kind byte, off, n int64) error {
 	f.busy.Lock()
 	defer f.busy.Unlock()
-	f.mu.Lock()
+	f.lockEdit()
 	defer f.mu.Unlock()
 	if err := f.shapeCheck(); err != nil {
 		return err

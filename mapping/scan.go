@@ -103,7 +103,7 @@ func (f *File) scanPlan(off, end int64, o ScanOptions, def int64) (fd int, regio
 	}
 	var priv []prange
 	if f.mode == Private {
-		f.mu.Lock()
+		f.lockRead()
 		priv = f.j.privPages.ranges()
 		f.mu.Unlock()
 	}
@@ -121,7 +121,7 @@ type scanner struct {
 func (s *scanner) chunk(a, e int64) (bool, error) {
 	f := s.f
 	if f.mode == Private {
-		f.mu.Lock()
+		f.lockRead()
 		edited := f.j.privPages.overlaps(a/f.page, (e+f.page-1)/f.page)
 		if edited {
 			if int64(cap(s.buf)) < e-a {
@@ -162,7 +162,7 @@ func (s *scanner) chunk(a, e int64) (bool, error) {
 func (s *scanner) call(base int64, b []byte) (bool, error) {
 	cont, ok, at := safeCall(b, func() bool { return s.fn(base, b) })
 	if !ok {
-		s.f.mu.Lock()
+		s.f.lockRead()
 		err := s.f.faulted(base+int64(at), false)
 		s.f.mu.Unlock()
 		return false, err

@@ -6,7 +6,7 @@ package mapping
 // goroutine (an undo of a 1 GiB fill reads its old bytes back from the
 // spill file).
 func (f *File) UndoBytes() int64 {
-	f.mu.Lock()
+	f.lockRead()
 	defer f.mu.Unlock()
 	var n int64
 	for k := f.j.pos - 1; k >= 0; k-- {
@@ -21,7 +21,7 @@ func (f *File) UndoBytes() int64 {
 // RedoBytes is how many bytes Redo would store: the next undone step's
 // entries; 0 when there is nothing to redo.
 func (f *File) RedoBytes() int64 {
-	f.mu.Lock()
+	f.lockRead()
 	defer f.mu.Unlock()
 	var n int64
 	for k := f.j.pos; k < len(f.j.e); k++ {

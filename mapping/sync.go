@@ -140,7 +140,7 @@ func (f *File) SyncAllProgress(progress func(done, total int)) (SyncResult, erro
 	if err != nil {
 		return r, err
 	}
-	f.mu.Lock()
+	f.lockEdit()
 	f.last = r
 	f.mu.Unlock()
 	return r, nil
@@ -161,7 +161,7 @@ func (f *File) syncWith(label string, full bool, do func(taken []prange, size in
 	defer f.busy.RUnlock()
 	res := SyncResult{Flag: label, StillDirty: Unknown}
 
-	f.mu.Lock()
+	f.lockEdit()
 	if f.closed {
 		f.mu.Unlock()
 		return res, f.errf("%w", ErrClosed)
@@ -196,7 +196,7 @@ func (f *File) syncWith(label string, full bool, do func(taken []prange, size in
 	res.Duration = time.Since(start)
 	res.At = time.Now()
 
-	f.mu.Lock()
+	f.lockEdit()
 	defer f.mu.Unlock()
 	var bytesTaken pageSet
 	if full {

@@ -149,7 +149,9 @@ var storingAt = regexp.MustCompile(`storing at 0x([0-9a-f]+): no space left on d
 // mapping and the unsynced edit count must match the model, and undo,
 // redo and the reverts must report the bytes they set and left alone as
 // the model does; after every MS_SYNC the bytes read back from the disk
-// (page cache dropped, O_DIRECT) must be the model's. Run longer with
+// (page cache dropped, O_DIRECT) must be the model's. Odd seeds store
+// each undo, redo and revert step in parts of one page, letting the
+// mutex go between two (restorePart). Run longer with
 // -torture.n and -torture.seed.
 func TestJournalTorture(t *testing.T) {
 	ps := os.Getpagesize()
@@ -198,6 +200,9 @@ func tortureRun(t *testing.T, dir string, tmpfs bool, seed uint64, steps int) {
 		win = 0
 	}
 	f := open(t, p, Options{Window: win})
+	if seed%2 == 1 {
+		f.restorePart = int64(ps) // undo, redo and reverts let the mutex go after each page
+	}
 	m := &tModel{data: append([]byte(nil), init...)}
 	filler := filepath.Join(dir, "filler")
 	full := false

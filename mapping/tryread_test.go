@@ -2,7 +2,9 @@ package mapping
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -76,5 +78,99 @@ func TestTryReadAtDuringRestore(t *testing.T) {
 	}
 	if e := f.UnsyncedEdits(); e != 0 {
 		t.Fatalf("after the step %d unsynced edits, want 0", e)
+	}
+}
+
+// TestReadAtDuringPartedRestore: the undo of a 2 MiB write stores its
+// bytes in parts (restorePart, 256 KiB here) and lets the mutex go
+// between two: a ReadAt that queued while the second part held the mutex
+// gets it before the third part begins (it reads the first two parts
+// restored and the rest still edited, exactly), while a WriteAt that came
+// meanwhile waits for the whole step (the journal sees the step whole:
+// the WriteAt is a new edit after it, and the redo list it drops is the
+// undone step).
+func TestReadAtDuringPartedRestore(t *testing.T) {
+	const n, part = 2 << 20, 256 << 10
+	orig := testenv.Pattern(n, 7)
+	p := testenv.WriteFile(t, "parts.bin", orig)
+	f := open(t, p, Options{})
+	f.restorePart = part
+	if _, err := f.WriteAt(bytes.Repeat([]byte{0xab}, n), 0); err != nil {
+		t.Fatal(err)
+	}
+	held, release := make(chan struct{}), make(chan struct{})
+	read, wrote := make(chan []byte, 1), make(chan error, 1)
+	var wroteDone, wroteInStep atomic.Bool
+	first := true
+	f.SetStoreHook(func(reached int64) {
+		if first && reached > part {
+			first = false
+			close(held)
+			<-release
+		}
+		if wroteDone.Load() {
+			wroteInStep.Store(true)
+		}
+	})
+	undone := make(chan error, 1)
+	go func() { _, err := f.Undo(); undone <- err }()
+	select {
+	case <-held:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the undo never reached its second part")
+	}
+	go func() {
+		b := make([]byte, n)
+		if k, err := f.ReadAt(b, 0); k != n || err != nil {
+			t.Errorf("ReadAt: %d, %v", k, err)
+		}
+		read <- b
+	}()
+	for deadline := time.Now().Add(20 * time.Second); f.arrived.Load() == f.got.Load(); {
+		if time.Now().After(deadline) {
+			close(release)
+			t.Fatal("the ReadAt never queued")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	go func() {
+		_, err := f.WriteAt([]byte{1}, n-1)
+		wroteDone.Store(true)
+		wrote <- err
+	}()
+	close(release)
+	if err := <-undone; err != nil {
+		t.Fatal(err)
+	}
+	b := <-read
+	if !bytes.Equal(b[:2*part], orig[:2*part]) || !bytes.Equal(b[2*part:], bytes.Repeat([]byte{0xab}, n-2*part)) {
+		k := 0
+		for k < n && b[k] == orig[k] {
+			k++
+		}
+		t.Errorf("ReadAt during the step read the restored bytes up to %#x, want exactly the first two parts (%#x)", k, 2*part)
+	}
+	if err := <-wrote; err != nil {
+		t.Fatal(err)
+	}
+	if wroteInStep.Load() {
+		t.Error("a WriteAt ran in the middle of the undo step")
+	}
+	f.SetStoreHook(nil)
+	want := append(append([]byte(nil), orig[:n-1]...), 1)
+	if got := readAll(t, f); !bytes.Equal(got, want) {
+		t.Fatal("after the step and the WriteAt: not the original bytes with the last one 01")
+	}
+	if _, err := f.Redo(); !errors.Is(err, ErrNothingToRedo) {
+		t.Fatalf("Redo after the WriteAt: %v, want %v", err, ErrNothingToRedo)
+	}
+	if _, err := f.Undo(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Undo(); !errors.Is(err, ErrNothingToUndo) {
+		t.Fatalf("second Undo: %v, want %v", err, ErrNothingToUndo)
+	}
+	if got := readAll(t, f); !bytes.Equal(got, orig) {
+		t.Fatal("after undoing the WriteAt: not the original bytes")
 	}
 }
