@@ -11,14 +11,17 @@ package testenv
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -292,3 +295,41 @@ var Windows = []struct {
 	Size int64
 }{{"onepage", int64(os.Getpagesize())}, {"threepages", 3 * int64(os.Getpagesize())}, {"default", 0},
 	{"huge", math.MaxInt64}}
+
+// Fields is every field of the struct v points to, printed, by name after
+// prefix ("prefix.field"); a pointer field is its address (what it points
+// to is not followed), everything else %+v. For tests that a call changed
+// none of a value's fields (view's TestDrawOnlyDraws: a frame keeps
+// nothing): compare two Fields with Changed.
+func Fields(prefix string, v any, into map[string]string) map[string]string {
+	if into == nil {
+		into = map[string]string{}
+	}
+	rv := reflect.ValueOf(v).Elem()
+	for i := 0; i < rv.NumField(); i++ {
+		f, name := rv.Field(i), prefix+"."+rv.Type().Field(i).Name
+		if f.Kind() == reflect.Pointer {
+			into[name] = fmt.Sprintf("%#x", f.Pointer())
+			continue
+		}
+		into[name] = fmt.Sprintf("%+v", f)
+	}
+	return into
+}
+
+// Changed lists the entries of after that differ from before (or are new),
+// in order, each cut to 300 bytes; "" when none does.
+func Changed(before, after map[string]string) string {
+	var keys []string
+	for k, v := range after {
+		if b, ok := before[k]; !ok || b != v {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s: %.300s\n    was %.300s\n", k, after[k], before[k])
+	}
+	return b.String()
+}

@@ -166,6 +166,14 @@ func (f *Feature) update() {
 	e.Refresh()
 	n := e.Size()
 	now := f.now()
+	// What is of no more use goes here, never in Draw (highlight, rate):
+	// the lit ranges whose second is over, the samples before the rate's.
+	i := 0
+	for i < len(f.lit) && now.Sub(f.lit[i].t) >= litFor {
+		i++
+	}
+	f.lit = f.lit[i:]
+	f.samples = f.samples[f.firstSample(now):]
 	if n != f.lastSize {
 		// (not following, the editor's own size-change message says it)
 		switch {
@@ -195,14 +203,9 @@ func (f *Feature) update() {
 // (MarkChanged, as the live view lights bytes another writer changed).
 func (f *Feature) highlight(start, end int64) func(off int64) view.Mark {
 	now := f.now()
-	i := 0
-	for i < len(f.lit) && now.Sub(f.lit[i].t) >= litFor {
-		i++
-	}
-	f.lit = f.lit[i:]
 	var in []grown
-	for _, g := range f.lit {
-		if g.off < end && g.end > start {
+	for _, g := range f.lit { // the expired ones are dropped by update, not here (Draw asks)
+		if now.Sub(g.t) < litFor && g.off < end && g.end > start {
 			in = append(in, g)
 		}
 	}
@@ -219,18 +222,27 @@ func (f *Feature) highlight(start, end int64) func(off int64) view.Mark {
 	}
 }
 
+// firstSample is the index of the newest size sample at least rateWindow
+// old at now (or the oldest there is): the samples before it are of no
+// more use (update drops them; rate, asked by Draw, only skips them).
+func (f *Feature) firstSample(now time.Time) int {
+	i := 0
+	for i+1 < len(f.samples) && now.Sub(f.samples[i+1].t) >= rateWindow {
+		i++
+	}
+	return i
+}
+
 // rate is the growth in bytes a second over the last rateWindow: from the
 // newest size sample at least rateWindow old (or the oldest there is) to
 // now. An idle file's rate falls to 0 once that sample is its last size.
 func (f *Feature) rate() float64 {
 	now := f.now()
-	for len(f.samples) > 1 && now.Sub(f.samples[1].t) >= rateWindow {
-		f.samples = f.samples[1:]
-	}
-	if len(f.samples) == 0 {
+	i := f.firstSample(now)
+	if i >= len(f.samples) {
 		return 0
 	}
-	base := f.samples[0]
+	base := f.samples[i]
 	span := now.Sub(base.t)
 	grown := f.lastSize - base.size
 	if grown <= 0 || span <= 0 {

@@ -102,7 +102,6 @@ type pagePanel struct {
 	// histFile is the file hist's samples are of: in mmhex A B a switch
 	// of the active side starts the chart anew (guarded by mu).
 	histFile *mapping.File
-	chart    int // lines of the chart in the last layout (height)
 	// now is the clock of the samples (nil: time.Now; tests set it).
 	now func() time.Time
 	// The chart's samples while the panel is hidden (hiddenSample):
@@ -188,10 +187,21 @@ func mapRows(h int) int {
 	return 1
 }
 
-// height: counts, map rows, legend, kernel line, last line.
+// height: counts, map rows, legend, kernel line, last line, and the chart
+// on a tall screen. A pure function (layoutFor asks it, from Draw too).
 func (pp *pagePanel) height(h int) int {
-	pp.chart = chartLines(h)
-	return mapRows(h) + 4 + pp.chart
+	return mapRows(h) + 4 + chartLines(h)
+}
+
+// chartIn is how many of a panel's h lines are the chart's: height gives
+// a panel of 7 lines or more only with a chart (mapRows is 1 below the
+// chart's screen height), so the panel's own height tells; Draw and the
+// measurement (cellsFor) agree without keeping anything.
+func chartIn(h int) int {
+	if h >= 5+chartLines(30) {
+		return chartLines(30)
+	}
+	return 0
 }
 
 // hiddenEvery is how often the chart records while the panel is hidden:
@@ -379,19 +389,13 @@ func pageUnit(ps int64) string {
 // cellsFor is the number of map cells a panel of w×h shows: the map's rows
 // (what the counts, legend, chart and last lines leave) by its width.
 func (pp *pagePanel) cellsFor(w, h int) int {
-	chart := pp.chart
-	if h < 5+chart {
-		chart = 0
-	}
+	chart := chartIn(h)
 	return max(w-2, 1) * max(h-4-chart, 1)
 }
 
 func (pp *pagePanel) draw(s tcell.Screen, x, y, w, h int) {
 	e := pp.e
-	chart := pp.chart
-	if h < 5+chart {
-		chart = 0
-	}
+	chart := chartIn(h)
 	rows := max(h-4-chart, 1)
 	mw := max(w-2, 1)
 	// Measured for this size when shown and at each tick (request asks

@@ -42,7 +42,6 @@ type entropyMap struct {
 
 	// UI goroutine only
 	zoom    int // 1, 4, 16, 64
-	rows    int // rows of the last frame
 	have    entropyKey
 	blocks  []shape.Block
 	cache   map[entropyKey][]shape.Block
@@ -95,9 +94,9 @@ func (em *entropyMap) Register(e *view.Editor) error {
 func (em *entropyMap) want() entropyKey {
 	f := em.e.File()
 	size := f.Size()
-	rows := max(em.rows, 1)
-	if em.rows == 0 {
-		rows = 20
+	rows := 20 // not on the screen (no room): the map's default
+	if _, _, _, h, ok := em.e.PanelRect(entropyPanelName); ok {
+		rows = max(h, 1) // a cell a row of the panel as it is laid out now (Draw keeps nothing)
 	}
 	start, length := int64(0), size
 	if em.zoom > 1 {
@@ -177,8 +176,9 @@ func describeClass(b shape.Block) string {
 	return "mostly " + b.Class.String()
 }
 
+// draw draws the last map computed (refresh sized it by PanelRect, off
+// Draw); it changes nothing.
 func (em *entropyMap) draw(s tcell.Screen, x, y, w, h int) {
-	em.rows = h
 	vs, ve := em.e.VisibleRange()
 	for r := 0; r < h; r++ {
 		for k := 0; k < w; k++ {

@@ -45,6 +45,8 @@ type harness struct {
 	e   *view.Editor
 	f   *mapping.File
 	em  *entropyMap
+	sp  *stringsPanel
+	hp  *hashPanel
 }
 
 func newHarness(t testing.TB, path string, w, ht int) *harness {
@@ -69,10 +71,11 @@ func makeHarness(t testing.TB, path string, w, ht int, inline bool) *harness {
 	app.SetScreen(sim)
 	sim.SetSize(w, ht)
 	em := &entropyMap{zoom: 1, inline: inline}
+	sp, hp := &stringsPanel{inline: inline}, &hashPanel{inline: inline}
 	feats := []view.Feature{
 		view.Core(), view.Inspector(), view.Live(), view.Marks(), view.Paste(), view.Search(),
 		view.Selection(), view.WriteSelection(),
-		em, &stringsPanel{inline: inline}, &hashPanel{inline: inline}, &copyAs{inline: inline},
+		em, sp, hp, &copyAs{inline: inline},
 	}
 	m, err := keymap.PresetMap("default")
 	if err != nil {
@@ -82,7 +85,7 @@ func makeHarness(t testing.TB, path string, w, ht int, inline bool) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, sim: sim, app: app, e: e, f: f, em: em}
+	h := &harness{t: t, sim: sim, app: app, e: e, f: f, em: em, sp: sp, hp: hp}
 	h.draw()
 	return h
 }

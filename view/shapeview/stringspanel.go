@@ -44,15 +44,14 @@ type stringsPanel struct {
 	pendGen int
 
 	// UI goroutine only
-	visible    bool  // scope: the rows on screen, not the whole file
-	from, to   int64 // the range scanned
-	items      []shape.Found
-	found      int64 // strings found (items holds the first maxStrings)
-	filter     string
-	match      []int // indices of items that match the filter
-	sel, top   int   // chosen row and first row shown, in match
-	err        error
-	lastHeight int // rows of the list in the last frame
+	visible  bool  // scope: the rows on screen, not the whole file
+	from, to int64 // the range scanned
+	items    []shape.Found
+	found    int64 // strings found (items holds the first maxStrings)
+	filter   string
+	match    []int // indices of items that match the filter
+	sel, top int   // chosen row and first row shown, in match (changed by keys, never by Draw)
+	err      error
 }
 
 // StringsPanel is the strings panel feature, a new value for each editor.
@@ -154,9 +153,57 @@ func (sp *stringsPanel) refilter() {
 	sp.sel, sp.top = 0, 0
 }
 
+// listRows is the number of list rows in a panel of h rows: the head line
+// and the error line (when there is one) take theirs.
+func (sp *stringsPanel) listRows(h int) int {
+	rows := h - 1
+	if sp.err != nil && rows > 0 {
+		rows--
+	}
+	return rows
+}
+
+// listTop is the first row of the list shown in rows rows: top, moved the
+// least that shows the chosen row (a pure function: Draw shows it, the keys
+// adopt it).
+func (sp *stringsPanel) listTop(rows int) int {
+	top := sp.top
+	if sp.sel < top {
+		top = sp.sel
+	}
+	if sp.sel >= top+rows {
+		top = sp.sel - rows + 1
+	}
+	return top
+}
+
+// shownRows is the list's rows on the screen now (PanelRect: the layout
+// computed again, nothing kept by Draw), 0 when it is not laid out.
+func (sp *stringsPanel) shownRows() int {
+	if _, _, _, h, ok := sp.e.PanelRect(stringsPanelName); ok {
+		return max(sp.listRows(h), 0)
+	}
+	return 0
+}
+
+// key handles the panel's keys. The scroll is the panel's state, changed
+// here: before the key it adopts the scroll the last frame showed
+// (listTop of the rows on the screen), and after it the scroll that shows
+// the choice, as the grid adopts its layout after each event.
 func (sp *stringsPanel) key(ev *tcell.EventKey) bool {
+	rows := sp.shownRows()
+	if rows > 0 {
+		sp.top = sp.listTop(rows)
+	}
+	used := sp.handleKey(ev, max(rows, 1))
+	if rows := sp.shownRows(); rows > 0 {
+		sp.top = sp.listTop(rows)
+	}
+	return used
+}
+
+func (sp *stringsPanel) handleKey(ev *tcell.EventKey, page int) bool {
 	e := sp.e
-	page := max(sp.lastHeight, 1)
 	switch ev.Key() {
 	case tcell.KeyEsc:
 		sp.job.stop()
@@ -223,25 +270,17 @@ func (sp *stringsPanel) draw(s tcell.Screen, x, y, w, h int) {
 	}
 	cx := drawLine(s, x, y, w, head, styleHead)
 	view.DrawText(s, cx+2, y, x+w-cx-2, "type to filter · Tab visible/whole · Enter jump · Esc close", styleNote)
-	rows := h - 1
-	if sp.err != nil && rows > 0 {
+	rows := sp.listRows(h)
+	if sp.err != nil && h-1 > 0 {
 		drawLine(s, x, y+1, w, sp.err.Error(), styleErr)
-		rows--
 		y++
 	}
 	if rows <= 0 {
 		return
 	}
-	// keep the chosen row in view (a drawing decision: the list scrolls
-	// with the choice)
-	top := sp.top
-	if sp.sel < top {
-		top = sp.sel
-	}
-	if sp.sel >= top+rows {
-		top = sp.sel - rows + 1
-	}
-	sp.top, sp.lastHeight = top, rows
+	// the chosen row in view: listTop, which the keys adopt (Draw keeps
+	// nothing)
+	top := sp.listTop(rows)
 	digits := 8
 	for v := sp.to; v >= 1<<32; v >>= 4 {
 		digits++

@@ -52,7 +52,7 @@ type panel struct {
 	err     error
 	rows    []row
 	sel     int
-	top     int
+	top     int // the first row shown: changed by the keys (adoptTop), never by Draw
 	focus   bool
 	busy    bool
 	again   bool // a request came while busy
@@ -60,8 +60,7 @@ type panel struct {
 	shown   map[string]int64 // array path → elements shown
 	under   string           // the field under the grid's cursor
 	seq     int              // locate requests
-	lastH   int
-	elapsed time.Duration // the last request's time (tests, the header)
+	elapsed time.Duration    // the last request's time (tests, the header)
 }
 
 // Structure is the structure panel feature, a new value for each editor.
@@ -221,7 +220,45 @@ func (p *panel) key(ev *tcell.EventKey) bool {
 	if !p.focus || p.e.PromptOpen() {
 		return false
 	}
-	h := max(p.lastH-1, 1)
+	rows := p.shownRows()
+	p.adoptTop(rows) // the scroll the last frame showed
+	used := p.handleKey(ev, max(rows, 1))
+	p.adoptTop(p.shownRows()) // the scroll that shows the choice
+	return used
+}
+
+// shownRows is the tree's rows on the screen now (the panel's rectangle
+// from PanelRect, the layout computed again: Draw keeps nothing), 0 when
+// the panel is not laid out.
+func (p *panel) shownRows() int {
+	if _, _, _, h, ok := p.e.PanelRect(panelName); ok {
+		return max(h-1, 0)
+	}
+	return 0
+}
+
+// topFor is the first row shown in rows rows: p.top moved the least that
+// shows the selected row, and no further than the last rows allow. A pure
+// function: Draw shows it, the keys adopt it (adoptTop).
+func (p *panel) topFor(rows int) int {
+	top := p.top
+	if p.sel < top {
+		top = p.sel
+	}
+	if p.sel >= top+rows {
+		top = p.sel - rows + 1
+	}
+	return max(0, min(top, max(len(p.rows)-rows, 0)))
+}
+
+// adoptTop keeps the scroll shown in rows rows (none: not laid out).
+func (p *panel) adoptTop(rows int) {
+	if rows > 0 {
+		p.top = p.topFor(rows)
+	}
+}
+
+func (p *panel) handleKey(ev *tcell.EventKey, h int) bool {
 	switch ev.Key() {
 	case tcell.KeyUp:
 		p.moveTo(p.sel - 1)
@@ -435,7 +472,6 @@ func (p *panel) draw(s tcell.Screen, x, y, w, h int) {
 	if h <= 0 || w <= 0 {
 		return
 	}
-	p.lastH = h
 	head := "structure"
 	switch {
 	case p.dec != nil:
@@ -470,19 +506,13 @@ func (p *panel) draw(s tcell.Screen, x, y, w, h int) {
 		return
 	}
 	rows := h - 1
-	if p.sel < p.top {
-		p.top = p.sel
-	}
-	if p.sel >= p.top+rows {
-		p.top = p.sel - rows + 1
-	}
-	p.top = max(0, min(p.top, max(len(p.rows)-rows, 0)))
+	top := p.topFor(rows) // what the keys adopt (adoptTop): Draw keeps nothing
 	nameW := max(min(w/3, 40), 12)
-	for i := 0; i < rows && p.top+i < len(p.rows); i++ {
-		r := p.rows[p.top+i]
+	for i := 0; i < rows && top+i < len(p.rows); i++ {
+		r := p.rows[top+i]
 		yy := y + 1 + i
 		st := styleText
-		if p.top+i == p.sel {
+		if top+i == p.sel {
 			st = st.Reverse(p.focus).Bold(true)
 			for xx := x; xx < x+w; xx++ {
 				s.SetContent(xx, yy, ' ', nil, st)
@@ -525,7 +555,7 @@ func (p *panel) draw(s tcell.Screen, x, y, w, h int) {
 		}
 		col = view.DrawText(s, col, yy, x+w-col, r.in.Value, st)
 		if r.in.Enum != "" && col < x+w {
-			col = view.DrawText(s, col, yy, x+w-col, " = "+r.in.Enum, styleEnum.Reverse(p.top+i == p.sel && p.focus))
+			col = view.DrawText(s, col, yy, x+w-col, " = "+r.in.Enum, styleEnum.Reverse(top+i == p.sel && p.focus))
 		}
 		if r.in.Err != nil && col < x+w {
 			view.DrawText(s, col+1, yy, x+w-col-1, "error: "+display.Line(r.in.Err.Error()), styleErr)

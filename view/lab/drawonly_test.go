@@ -1,0 +1,56 @@
+package lab
+
+import (
+	"fmt"
+	"testing"
+
+	"mmhex/keymap"
+	"mmhex/mapping"
+	"mmhex/mapping/testenv"
+	"mmhex/view"
+)
+
+// TestDrawOnlyDraws: the page panel's and the disk view's frames change
+// nothing of them, at any terminal size (no event between): the panel's
+// height (with the chart on a tall screen or not) is a pure function of
+// the screen's, its lines' split a pure function of its own height, and
+// the measurement is sized by PanelRect when it starts, never by Draw.
+func TestDrawOnlyDraws(t *testing.T) {
+	p := writeFile(t, "f.bin", testenv.Pattern(64<<10, 5))
+	h := newInlineHarness(t, p, 100, 40, mapping.Options{}, view.Options{})
+	state := func() map[string]string {
+		out := testenv.Fields("pages", h.pp, nil)
+		testenv.Fields("disk", h.dv, out)
+		out["editor"] = fmt.Sprintf("cursor %d size %d", h.e.Cursor(), h.e.Size())
+		return out
+	}
+	frames := func(what string) {
+		t.Helper()
+		for _, size := range [][2]int{{100, 40}, {100, 25}, {120, 55}, {80, 31}, {100, 40}} {
+			before := state()
+			h.sim.SetSize(size[0], size[1])
+			h.app.ForceDraw()
+			h.app.ForceDraw()
+			if d := testenv.Changed(before, state()); d != "" {
+				t.Fatalf("%s: a frame at %d×%d changed the panels:\n%s", what, size[0], size[1], d)
+			}
+		}
+	}
+	h.e.RunAction(keymap.PagePanel, view.Args{})
+	h.e.RunAction(keymap.DiskView, view.Args{})
+	frames("opened")
+	if h.pp.result() == nil || h.dv.result() == nil {
+		t.Fatal("the panels measured nothing")
+	}
+	h.e.SetCursor(40000)
+	h.e.RunTicks()
+	frames("moved")
+	// The measurement is sized by the panel on the screen now: at 100×40
+	// the map has 2 rows of 98 cells (the chart's 2 lines below it).
+	h.sim.SetSize(100, 40)
+	h.draw()
+	h.e.RunTicks()
+	if x, y, w, ht, ok := h.e.PanelRect(pagePanelName); !ok || chartIn(ht) != 2 || h.pp.cellsFor(w, ht) != 2*98 {
+		t.Fatalf("page panel at %d,%d %d×%d (shown %v): chart %d lines, %d cells", x, y, w, ht, ok, chartIn(ht), h.pp.cellsFor(w, ht))
+	}
+}
