@@ -60,6 +60,10 @@ type Decoder struct {
 	work   int64
 	depth  int
 	consts map[*Expr]Value // switch cases' literal and enum keys
+	memo   map[*Expr]Value // values of rootConst expressions
+
+	flats   map[flatKey]*flatLayout // flat types' layouts (nil: not flat)
+	flatBuf [maxFlat]byte           // parseFlat's bytes
 }
 
 // NewDecoder prepares spec over r (size bytes). Nothing is read yet.
@@ -101,13 +105,24 @@ type Field struct {
 	io     *stream
 	Off    int64 // in io
 	Size   int64 // -1 unknown
-	Bits   int   // a bit field's width (0: not a bit field)
-	BitPos int   // a bit field's first bit, counted from the first byte's top bit (be) or bottom bit (le)
 	Val    Value
-	Absent bool
 	Err    error
 	Index  int64 // array element index, -1 otherwise
-	ref    TypeRef
+	ref    *TypeRef
+	Bits   int32 // a bit field's width (0: not a bit field)
+	BitPos int32 // a bit field's first bit, counted from the first byte's top bit (be) or bottom bit (le)
+	Absent bool
+}
+
+// noRef is the type of a field read before its type was known.
+var noRef TypeRef
+
+// rf is f's type (noRef when none was resolved).
+func (f *Field) rf() *TypeRef {
+	if f.ref == nil {
+		return &noRef
+	}
+	return f.ref
 }
 
 // Value is what an expression or a field holds: int64, float64, bool,
@@ -358,6 +373,11 @@ func (s *Struct) parseUpTo(n int) {
 		s.done = true
 		return
 	}
+	if len(s.fields) == 0 && !s.done && n > 0 {
+		if l := s.flat(); l != nil && s.parseFlat(l) {
+			return
+		}
+	}
 	for len(s.fields) < n && !s.done {
 		i := len(s.fields)
 		if i == len(s.t.Seq) {
@@ -600,7 +620,7 @@ func (d *Decoder) readOne(a *Attr, s *Struct, c *cursor, idx int64, f *Field) {
 		return
 	}
 	cx := &ctx{s: s, c: c, idx: idx, inRep: idx >= 0}
-	ref := a.Type
+	ref := &a.Type
 	if ref.kind == kSwitch {
 		var err error
 		ref, err = d.switchCase(a, cx)
@@ -755,7 +775,7 @@ func (d *Decoder) readOne(a *Attr, s *Struct, c *cursor, idx int64, f *Field) {
 			f.Off = c.pos - 1
 		}
 		v, bitPos, err := d.readBits(c, ref)
-		f.Bits, f.BitPos = ref.width, bitPos
+		f.Bits, f.BitPos = int32(ref.width), int32(bitPos)
 		f.Size = int64((bitPos + ref.width + 7) / 8)
 		if err != nil {
 			f.Err = err
@@ -867,10 +887,14 @@ func (d *Decoder) validate(a *Attr, s *Struct, v Value) error {
 	return nil
 }
 
-func (d *Decoder) switchCase(a *Attr, cx *ctx) (TypeRef, error) {
+// bytesRef is the type of a switch with no case for its value, when the
+// attribute has a size.
+var bytesRef = TypeRef{kind: kBytes, text: "bytes"}
+
+func (d *Decoder) switchCase(a *Attr, cx *ctx) (*TypeRef, error) {
 	v, err := d.eval(a.SwitchOn, cx)
 	if err != nil {
-		return TypeRef{}, fmt.Errorf("switch-on: %w", err)
+		return nil, fmt.Errorf("switch-on: %w", err)
 	}
 	var dflt *TypeRef
 	for i := range a.Cases {
@@ -881,19 +905,19 @@ func (d *Decoder) switchCase(a *Attr, cx *ctx) (TypeRef, error) {
 		}
 		k, err := d.constant(c.key, cx)
 		if err != nil {
-			return TypeRef{}, fmt.Errorf("switch case %s: %w", c.key, err)
+			return nil, fmt.Errorf("switch case %s: %w", c.key, err)
 		}
 		if eq, _ := equal(v, k); eq {
-			return c.ref, nil
+			return &c.ref, nil
 		}
 	}
 	if dflt != nil {
-		return *dflt, nil
+		return dflt, nil
 	}
 	if a.Size != nil || a.SizeEOS {
-		return TypeRef{kind: kBytes, text: "bytes"}, nil
+		return &bytesRef, nil
 	}
-	return TypeRef{}, fmt.Errorf("no switch case for %s", show(v))
+	return nil, fmt.Errorf("no switch case for %s", show(v))
 }
 
 // constant evaluates a switch case's key: literals and enum members are
@@ -915,7 +939,7 @@ func (d *Decoder) constant(e *Expr, cx *ctx) (Value, error) {
 	return v, err
 }
 
-func (d *Decoder) userStruct(a *Attr, ref TypeRef, s *Struct, io *stream, pos int64, cx *ctx) (*Struct, error) {
+func (d *Decoder) userStruct(a *Attr, ref *TypeRef, s *Struct, io *stream, pos int64, cx *ctx) (*Struct, error) {
 	t := d.lookupType(s.t, ref.user)
 	if t == nil {
 		return nil, fmt.Errorf("type %s is not defined", ref.user)
@@ -1101,7 +1125,7 @@ func (d *Decoder) readTerminated(a *Attr, c *cursor) ([]byte, error) {
 	}
 }
 
-func (d *Decoder) readPrim(a *Attr, ref TypeRef, s *Struct, c *cursor) (Value, error) {
+func (d *Decoder) readPrim(a *Attr, ref *TypeRef, s *Struct, c *cursor) (Value, error) {
 	if err := d.step(); err != nil {
 		return nil, err
 	}
@@ -1164,7 +1188,7 @@ func (d *Decoder) readPrim(a *Attr, ref TypeRef, s *Struct, c *cursor) (Value, e
 
 // readBits reads a bN field (Kaitai's readBitsIntBe / readBitsIntLe). It
 // returns the value and the number of bits of the first byte already used.
-func (d *Decoder) readBits(c *cursor, ref TypeRef) (int64, int, error) {
+func (d *Decoder) readBits(c *cursor, ref *TypeRef) (int64, int, error) {
 	n := ref.width
 	used := (8 - c.nbits) % 8
 	need := n - c.nbits

@@ -33,6 +33,24 @@ func (d *Decoder) evalBool(e *Expr, c *ctx) (bool, error) {
 }
 
 func (d *Decoder) eval(e *Expr, c *ctx) (Value, error) {
+	if !e.rootConst {
+		return d.eval1(e, c)
+	}
+	if v, ok := d.memo[e]; ok {
+		return v, nil
+	}
+	v, err := d.eval1(e, c)
+	if err == nil {
+		if d.memo == nil {
+			d.memo = map[*Expr]Value{}
+		}
+		d.memo[e] = v
+	}
+	return v, err
+}
+
+// eval1 is eval without the memo.
+func (d *Decoder) eval1(e *Expr, c *ctx) (Value, error) {
 	if err := d.step(); err != nil {
 		return nil, err
 	}

@@ -38,6 +38,11 @@ type Expr struct {
 	path []string // eEnum: type path and enum name; member is s
 	args []*Expr  // operands, call arguments, array items
 	src  string   // the text it was parsed from (top level only)
+
+	// rootConst: the expression names nothing but _root (and literals,
+	// enum members): its value is the same wherever it is evaluated in
+	// one decoder, which evaluates it once (Decoder.memo).
+	rootConst bool
 }
 
 func (e *Expr) String() string {
@@ -289,7 +294,24 @@ func ParseExpr(src string) (*Expr, error) {
 		return nil, fmt.Errorf("unexpected %s", p.toks[p.p].text)
 	}
 	e.src = src
+	markRootConst(e)
 	return e, nil
+}
+
+// markRootConst sets rootConst on e and its operands; it reports whether
+// e names nothing but _root, and whether it names _root.
+func markRootConst(e *Expr) (pure, root bool) {
+	pure = true
+	if e.kind == eName {
+		pure = e.s == "_root"
+		root = pure
+	}
+	for _, a := range e.args {
+		p, r := markRootConst(a)
+		pure, root = pure && p, root || r
+	}
+	e.rootConst = pure && root
+	return pure, root
 }
 
 func (p *parser) ternary() (*Expr, error) {

@@ -118,13 +118,18 @@ func (n *Node) infoOf(full bool) Info {
 		}
 		return in
 	}
-	f := n.f
+	n.d.fieldInfo(&in, n.f, full)
+	return in
+}
+
+// fieldInfo fills in what Info says about f (not the top level).
+func (d *Decoder) fieldInfo(in *Info, f *Field, full bool) {
 	in.Err = f.Err
 	if f.io != nil && f.io.base >= 0 && f.Off >= 0 {
 		in.Off = f.io.base + f.Off
 	}
 	in.Size = f.Size
-	in.Type = f.ref.text
+	in.Type = f.rf().text
 	if in.Type == "" {
 		in.Type = f.A.Type.text
 	}
@@ -133,7 +138,7 @@ func (n *Node) infoOf(full bool) Info {
 	}
 	if f.Absent {
 		in.Value = "(absent)"
-		return in
+		return
 	}
 	switch v := f.Val.(type) {
 	case *Struct:
@@ -159,7 +164,7 @@ func (n *Node) infoOf(full bool) Info {
 		}
 	default:
 		if full {
-			in.Value = n.d.valueText(f)
+			in.Value = d.valueText(f)
 		}
 		if e, ok := f.Val.(EnumVal); ok {
 			in.Enum = e.E.ByVal[e.V]
@@ -168,9 +173,8 @@ func (n *Node) infoOf(full bool) Info {
 			}
 		}
 		in.Edit = f.Err == nil && in.Off >= 0 && f.A.Value == nil && f.Index >= -1 &&
-			(f.ref.kind == kInt || f.ref.kind == kStr || f.ref.kind == kStrz)
+			(f.rf().kind == kInt || f.rf().kind == kStr || f.rf().kind == kStrz)
 	}
-	return in
 }
 
 // valueText is a scalar's value as the tree shows it.
@@ -180,7 +184,7 @@ func (d *Decoder) valueText(f *Field) string {
 		return ""
 	case int64:
 		u := uintOf(f, v)
-		if f.ref.kind == kInt && f.ref.signed && v < 0 {
+		if f.rf().kind == kInt && f.rf().signed && v < 0 {
 			return strconv.FormatInt(v, 10)
 		}
 		if u < 10 {
@@ -218,7 +222,7 @@ func (d *Decoder) valueText(f *Field) string {
 // uintOf is v as the unsigned number an unsigned field holds (u8 values
 // over 2^63 are kept in an int64).
 func uintOf(f *Field, v int64) uint64 {
-	if f.ref.kind == kInt && f.ref.signed {
+	if f.rf().kind == kInt && f.rf().signed {
 		return uint64(v)
 	}
 	return uint64(v)
@@ -383,25 +387,25 @@ func (n *Node) Encode(text string) (int64, []byte, error) {
 	if f == nil || !in.Edit {
 		return 0, nil, fmt.Errorf("%s cannot be edited", orTop(n.Path()))
 	}
-	switch f.ref.kind {
+	switch f.rf().kind {
 	case kInt:
 		v, err := n.parseInt(strings.TrimSpace(text))
 		if err != nil {
 			return 0, nil, err
 		}
-		w := f.ref.width
-		if f.ref.signed {
+		w := f.rf().width
+		if f.rf().signed {
 			lo, hi := int64(math.MinInt64)>>(64-8*w), int64(math.MaxInt64)>>(64-8*w)
 			if v.neg && v.i < lo || !v.neg && (v.u > uint64(hi)) {
-				return 0, nil, fmt.Errorf("%s does not fit in %s (%d to %d)", text, f.ref.text, lo, hi)
+				return 0, nil, fmt.Errorf("%s does not fit in %s (%d to %d)", text, f.rf().text, lo, hi)
 			}
 		} else {
 			hi := uint64(math.MaxUint64) >> (64 - 8*w)
 			if v.neg || v.u > hi {
-				return 0, nil, fmt.Errorf("%s does not fit in %s (0 to %d)", text, f.ref.text, hi)
+				return 0, nil, fmt.Errorf("%s does not fit in %s (0 to %d)", text, f.rf().text, hi)
 			}
 		}
-		le := f.ref.endian
+		le := f.rf().endian
 		if le == 0 {
 			e, err := f.Owner.endian()
 			if err != nil {
@@ -488,7 +492,7 @@ func (n *Node) parseInt(s string) (parsedInt, error) {
 			return parsedInt{}, fmt.Errorf("%s is not a number or a member of enum %s", strconv.Quote(s), e.E.Name)
 		}
 		if errors.Is(err, strconv.ErrRange) {
-			return parsedInt{}, fmt.Errorf("%s does not fit in %s", s, n.f.ref.text)
+			return parsedInt{}, fmt.Errorf("%s does not fit in %s", s, n.f.rf().text)
 		}
 		return parsedInt{}, fmt.Errorf("%s is not a number", strconv.Quote(s))
 	}
@@ -499,12 +503,12 @@ func (n *Node) parseInt(s string) (parsedInt, error) {
 func (d *Decoder) appendJSONValue(b []byte, f *Field) []byte {
 	switch v := f.Val.(type) {
 	case int64:
-		if f.ref.kind == kInt && f.ref.signed || f.ref.kind == kUser || f.A.Value != nil {
+		if f.rf().kind == kInt && f.rf().signed || f.rf().kind == kUser || f.A.Value != nil {
 			return strconv.AppendInt(b, v, 10)
 		}
 		return strconv.AppendUint(b, uint64(v), 10)
 	case EnumVal:
-		if f.ref.kind == kInt && !f.ref.signed {
+		if f.rf().kind == kInt && !f.rf().signed {
 			return strconv.AppendUint(b, uint64(v.V), 10)
 		}
 		return strconv.AppendInt(b, v.V, 10)

@@ -83,16 +83,35 @@ func writeText(w *bufio.Writer, n *Node, depth int) {
 // 4096, else null) with "enum" (the member's name); "error" when
 // decoding it failed, "absent": true when its if was false.
 func WriteJSON(w io.Writer, n *Node) error {
-	bw := bufio.NewWriter(w)
-	writeJSON(bw, n)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	n.d.mu.Lock()
+	if n.f == nil {
+		writeJSONRoot(bw, n)
+	} else {
+		writeJSON(bw, n.d, n.f)
+	}
+	n.d.mu.Unlock()
 	bw.WriteByte('\n')
 	return bw.Flush()
 }
 
-func writeJSON(w *bufio.Writer, n *Node) {
-	n.d.lock()
-	in := n.infoOf(false)
-	n.d.mu.Unlock()
+// writeJSONRoot writes the top-level structure (under n.d.mu).
+func writeJSONRoot(w *bufio.Writer, n *Node) {
+	n.d.work, n.d.depth = 0, 0
+	writeJSONNode(w, n.d, nil, n.infoOf(false))
+}
+
+// writeJSON writes field f (under d.mu). The work limit counts from each
+// node, as a Node method call's does.
+func writeJSON(w *bufio.Writer, d *Decoder, f *Field) {
+	d.work, d.depth = 0, 0
+	in := Info{Off: -1, Size: -1}
+	d.fieldInfo(&in, f, false)
+	writeJSONNode(w, d, f, in)
+}
+
+func writeJSONNode(w *bufio.Writer, d *Decoder, f *Field, in Info) {
+	n := &Node{d: d, f: f} // for structVal and arrayVal
 	w.WriteString(`{"type":`)
 	writeJSONString(w, in.Type)
 	w.WriteString(`,"offset":`)
@@ -114,48 +133,63 @@ func writeJSON(w *bufio.Writer, n *Node) {
 	switch in.Kind {
 	case Scalar:
 		if n.f != nil && !n.f.Absent {
-			n.d.mu.Lock()
 			w.WriteString(`,"value":`)
-			w.Write(n.d.appendJSONValue(w.AvailableBuffer(), n.f))
-			n.d.mu.Unlock()
+			w.Write(d.appendJSONValue(w.AvailableBuffer(), n.f))
 			if in.Enum != "" {
 				w.WriteString(`,"enum":`)
 				writeJSONString(w, in.Enum)
 			}
 		}
-	case StructKind, ArrayKind:
-		if in.Kind == StructKind {
-			w.WriteString(`,"fields":{`)
-		} else {
-			w.WriteString(`,"items":[`)
+	case StructKind:
+		w.WriteString(`,"fields":{`)
+		s := n.structVal()
+		d.work, d.depth = 0, 0
+		s.parseAll()
+		for i := range len(s.fields) + len(s.t.Inst) {
+			var f *Field
+			if i < len(s.fields) {
+				f = s.fields[i]
+			} else {
+				d.work, d.depth = 0, 0
+				f = s.instance(s.t.Inst[i-len(s.fields)])
+			}
+			name := f.A.ID
+			if name == "" {
+				name = fmt.Sprintf("_unnamed%d", i)
+			}
+			if i > 0 {
+				w.WriteByte(',')
+			}
+			writeJSONString(w, name)
+			w.WriteByte(':')
+			writeJSON(w, d, f)
 		}
-		const page = 256
-		first := true
-		for from := int64(0); ; from += page {
-			kids, err := n.Children(from, page)
-			for _, k := range kids {
-				if !first {
-					w.WriteByte(',')
-				}
-				first = false
-				if in.Kind == StructKind {
-					writeJSONString(w, k.Name())
-					w.WriteByte(':')
-				}
-				writeJSON(w, k)
-			}
-			if err != nil {
-				kidErr = err
-			}
-			if int64(len(kids)) < page || err != nil {
+		w.WriteByte('}')
+	case ArrayKind:
+		w.WriteString(`,"items":[`)
+		a := n.arrayVal()
+		fa := d.flatItems(a)
+		for i := int64(0); ; i++ {
+			if k, all := a.Known(); all && i >= k {
 				break
 			}
+			d.work, d.depth = 0, 0
+			if fa != nil && fa.writeFlatItem(w, a, i, i > 0) {
+				continue
+			}
+			f, err := a.At(i)
+			if err != nil {
+				if k, all := a.Known(); !all || i < k {
+					kidErr = err
+				}
+				break
+			}
+			if i > 0 {
+				w.WriteByte(',')
+			}
+			writeJSON(w, d, f)
 		}
-		if in.Kind == StructKind {
-			w.WriteByte('}')
-		} else {
-			w.WriteByte(']')
-		}
+		w.WriteByte(']')
 	}
 	if in.Err != nil {
 		w.WriteString(`,"error":` + jsonString(in.Err.Error()))

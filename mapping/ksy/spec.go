@@ -52,7 +52,8 @@ type Type struct {
 	Enums  map[string]*Enum
 	Params []string
 
-	static int64 // cached static size: -2 unknown, -1 not static
+	static    int64 // cached static size: -2 unknown, -1 not static
+	flatState int   // 0 unknown, 1 flatCandidate, 2 not (under staticMu)
 }
 
 type endianCase struct {

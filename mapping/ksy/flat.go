@@ -1,0 +1,381 @@
+package ksy
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"strconv"
+)
+
+// A flat type is a structure of fixed-size numbers only: every seq
+// attribute an integer or a float (or a switch on an expression of _root
+// alone whose case is one), with no if, repeat, size, contents, valid or
+// process. Its fields sit at fixed offsets, so a structure of it is read
+// with one read and offset arithmetic (Struct.parseFlat) instead of one
+// interpreted read per field. The result is the same Fields the general
+// path makes (TestFlatMatchesGeneral).
+
+// flatLayout is a flat type's fields, for one byte order.
+type flatLayout struct {
+	fields []flatField
+	size   int64
+}
+
+type flatField struct {
+	a     *Attr
+	ref   *TypeRef
+	off   int64
+	le    bool
+	enum  *Enum
+	width int
+}
+
+type flatKey struct {
+	t  *Type
+	le int
+}
+
+// maxFlat is the largest flat structure read at once (into Decoder.flatBuf).
+const maxFlat = 512
+
+// noFlat turns the flat path off (tests compare both paths).
+var noFlat = false
+
+// flatCandidate: t's seq could be flat (what does not depend on the
+// decoder: the attributes' keys).
+func flatCandidate(t *Type) bool {
+	if len(t.Seq) == 0 {
+		return false
+	}
+	for _, a := range t.Seq {
+		if a.unsupported != nil || a.If != nil || a.Repeat != repNone || a.Size != nil || a.SizeEOS ||
+			a.Contents != nil || a.Process != "" || a.Valid != nil || a.Value != nil || a.Pos != nil || a.IO != nil {
+			return false
+		}
+		switch a.Type.kind {
+		case kInt, kFloat:
+		case kSwitch:
+			if a.SwitchOn == nil || !a.SwitchOn.rootConst {
+				return false
+			}
+			for _, c := range a.Cases {
+				if c.key != nil && c.key.kind != eInt && c.key.kind != eStr && c.key.kind != eBool && c.key.kind != eEnum {
+					return false
+				}
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// flat returns s's layout, or nil when s's type is not flat here (or it
+// cannot be told yet: an error on the way, which the general path reports).
+func (s *Struct) flat() *flatLayout {
+	d := s.d
+	if noFlat || !s.t.flatOK() {
+		return nil
+	}
+	le, err := s.endian()
+	if err != nil {
+		return nil
+	}
+	k := flatKey{s.t, le}
+	if l, ok := d.flats[k]; ok {
+		return l
+	}
+	l, final := s.makeFlat(le)
+	if final {
+		if d.flats == nil {
+			d.flats = map[flatKey]*flatLayout{}
+		}
+		d.flats[k] = l
+	}
+	return l
+}
+
+// flatOK caches flatCandidate on the type.
+func (t *Type) flatOK() bool {
+	staticMu.Lock()
+	defer staticMu.Unlock()
+	if t.flatState == 0 {
+		t.flatState = 2
+		if flatCandidate(t) {
+			t.flatState = 1
+		}
+	}
+	return t.flatState == 1
+}
+
+// makeFlat builds the layout; final: the answer holds for the whole
+// decoder (no error stopped it).
+func (s *Struct) makeFlat(le int) (*flatLayout, bool) {
+	d := s.d
+	l := &flatLayout{}
+	for _, a := range s.t.Seq {
+		ref := &a.Type
+		if ref.kind == kSwitch {
+			r, err := d.switchCase(a, &ctx{s: s})
+			if err != nil {
+				return nil, false
+			}
+			ref = r
+		}
+		if ref.kind != kInt && ref.kind != kFloat {
+			return nil, true
+		}
+		f := flatField{a: a, ref: ref, off: l.size, width: ref.width}
+		switch e := ref.endian; {
+		case ref.width == 1:
+		case e == 1 || e == 2:
+			f.le = e == 1
+		case le == 1 || le == 2:
+			f.le = le == 1
+		default:
+			return nil, true // no byte order: the general path says so
+		}
+		if a.Enum != "" {
+			if ref.kind != kInt {
+				return nil, true
+			}
+			if f.enum = s.t.lookupEnum(a.enumPath); f.enum == nil {
+				return nil, true
+			}
+		}
+		l.fields = append(l.fields, f)
+		l.size += int64(ref.width)
+	}
+	if l.size > maxFlat {
+		return nil, true
+	}
+	return l, true
+}
+
+// parseFlat reads all of s's fields with layout l; false: it did not (the
+// bytes run past the stream, a limit), and the general path goes on.
+func (s *Struct) parseFlat(l *flatLayout) bool {
+	d := s.d
+	n := int64(len(l.fields))
+	if s.start < 0 || s.start > s.io.size || l.size > s.io.size-s.start {
+		return false
+	}
+	if d.lim.MaxWork > 0 && d.work+2*n > d.lim.MaxWork {
+		return false
+	}
+	buf := d.flatBuf[:l.size]
+	if err := s.io.fill(s.start, buf); err != nil {
+		return false
+	}
+	d.work += 2 * n // what readOne and readPrim count
+	s.fillFlat(l, buf, make([]*Field, len(l.fields)), make([]Field, len(l.fields)))
+	return true
+}
+
+// parseFlatInto is parseFlat into fields and block (reused memory; nil:
+// new).
+func (s *Struct) parseFlatInto(l *flatLayout, fields []*Field, block []Field) bool {
+	d := s.d
+	if s.start < 0 || s.start > s.io.size || l.size > s.io.size-s.start {
+		return false
+	}
+	buf := d.flatBuf[:l.size]
+	if err := s.io.fill(s.start, buf); err != nil {
+		return false
+	}
+	d.work += 2 * int64(len(l.fields))
+	if cap(fields) < len(l.fields) {
+		fields = make([]*Field, len(l.fields))
+		block = make([]Field, len(l.fields))
+	}
+	s.fillFlat(l, buf, fields[:len(l.fields)], block[:len(l.fields)])
+	return true
+}
+
+// fillFlat sets s's fields from buf, the bytes of layout l.
+func (s *Struct) fillFlat(l *flatLayout, buf []byte, fields []*Field, block []Field) {
+	s.fields, s.block = fields, block
+	for i := range l.fields {
+		ff := &l.fields[i]
+		b := buf[ff.off : ff.off+int64(ff.width)]
+		var u uint64
+		switch ff.width {
+		case 1:
+			u = uint64(b[0])
+		case 2:
+			if ff.le {
+				u = uint64(binary.LittleEndian.Uint16(b))
+			} else {
+				u = uint64(binary.BigEndian.Uint16(b))
+			}
+		case 4:
+			if ff.le {
+				u = uint64(binary.LittleEndian.Uint32(b))
+			} else {
+				u = uint64(binary.BigEndian.Uint32(b))
+			}
+		case 8:
+			if ff.le {
+				u = binary.LittleEndian.Uint64(b)
+			} else {
+				u = binary.BigEndian.Uint64(b)
+			}
+		}
+		var v Value
+		switch {
+		case ff.ref.kind == kFloat && ff.width == 4:
+			v = float64(math.Float32frombits(uint32(u)))
+		case ff.ref.kind == kFloat:
+			v = math.Float64frombits(u)
+		case ff.ref.signed:
+			shift := 64 - 8*uint(ff.width)
+			v = int64(u<<shift) >> shift
+		default:
+			v = int64(u)
+		}
+		if ff.enum != nil {
+			v = EnumVal{E: ff.enum, V: v.(int64)}
+		}
+		f := &s.block[i]
+		*f = Field{A: ff.a, Owner: s, io: s.io, Off: s.start + ff.off, Size: int64(ff.width), Val: v, Index: -1, ref: ff.ref}
+		s.fields[i] = f
+	}
+	s.cur = cursor{io: s.io, pos: s.start + l.size}
+	s.done = true
+}
+
+// flatArray is what writing the elements of an array of a flat type
+// needs: the layout with each field's JSON text around its numbers, and
+// a scratch structure the elements' instances are evaluated in.
+type flatArray struct {
+	l       *flatLayout
+	t       *Type
+	keys    []string // `"name":{"type":"u4","offset":`
+	mids    []string // `,"size":4,"value":`
+	head    string   // `{"type":"name","offset":`
+	sized   bool     // the elements are read in substreams of stride bytes
+	scratch Struct
+	sub     stream
+}
+
+// flatItems returns arr's flatArray, nil when its elements are not all of
+// one flat type of integers read at a fixed stride from the file's bytes.
+func (d *Decoder) flatItems(arr *Array) *flatArray {
+	a := arr.a
+	if noFlat || arr.stride <= 0 || !arr.done || arr.err != nil || arr.io.base < 0 ||
+		a.Type.kind != kUser || len(a.Type.args) > 0 || a.Process != "" || a.Contents != nil || a.Valid != nil ||
+		a.Size.uses("_io") || a.Size.uses("_index") || a.Size.uses("_") {
+		return nil
+	}
+	t := d.lookupType(arr.owner.t, a.Type.user)
+	if t == nil || len(t.Params) > 0 {
+		return nil
+	}
+	fa := &flatArray{t: t, sized: a.Size != nil}
+	fa.scratch = Struct{d: d, t: t, io: arr.io, parent: arr.owner, root: d.root}
+	if fa.sized {
+		fa.sub = stream{r: arr.io.r, base: arr.io.base + arr.start, size: arr.stride, cache: arr.io.cache}
+		fa.scratch.io = &fa.sub
+	} else {
+		fa.scratch.start = arr.start
+	}
+	fa.l = fa.scratch.flat()
+	if fa.l == nil || fa.l.size > arr.stride || (!fa.sized && fa.l.size != arr.stride) {
+		return nil
+	}
+	for i, ff := range fa.l.fields {
+		if ff.ref.kind != kInt {
+			return nil
+		}
+		name := ff.a.ID
+		if name == "" {
+			name = fmt.Sprintf("_unnamed%d", i)
+		}
+		typ := ff.ref.text
+		if typ == "" {
+			typ = ff.a.Type.text
+		}
+		fa.keys = append(fa.keys, jsonString(name)+`:{"type":`+jsonString(typ)+`,"offset":`)
+		fa.mids = append(fa.mids, `,"size":`+strconv.Itoa(ff.width)+`,"value":`)
+	}
+	fa.head = `{"type":` + jsonString(t.Name) + `,"offset":`
+	return fa
+}
+
+// writeFlatItem writes element i of arr as writeJSON does (after a comma
+// if asked); false: it did not (its bytes could not be read), the general
+// path writes it.
+func (fa *flatArray) writeFlatItem(w *bufio.Writer, arr *Array, i int64, comma bool) bool {
+	d := arr.d
+	s := &fa.scratch
+	start := arr.start + i*arr.stride
+	if fa.sized {
+		fa.sub.base = arr.io.base + start
+		s.start = 0
+	} else {
+		s.start = start
+	}
+	// a fresh structure in the reused memory: nothing outside this call
+	// keeps a pointer to it (instances of it are written and dropped)
+	fields, block, inst, busy := s.fields, s.block, s.inst, s.busy
+	*s = Struct{d: d, t: fa.t, io: s.io, parent: arr.owner, root: d.root, start: s.start, begun: true}
+	if !s.parseFlatInto(fa.l, fields[:0], block) {
+		return false
+	}
+	clear(inst)
+	clear(busy)
+	s.inst, s.busy = inst, busy
+	abs := arr.io.base + start
+	if comma {
+		w.WriteByte(',')
+	}
+	w.WriteString(fa.head)
+	w.Write(strconv.AppendInt(w.AvailableBuffer(), abs, 10))
+	w.WriteString(`,"size":`)
+	w.Write(strconv.AppendInt(w.AvailableBuffer(), arr.stride, 10))
+	w.WriteString(`,"fields":{`)
+	fabs := s.io.base + s.start
+	for k := range fa.l.fields {
+		ff := &fa.l.fields[k]
+		if k > 0 {
+			w.WriteByte(',')
+		}
+		w.WriteString(fa.keys[k])
+		w.Write(strconv.AppendInt(w.AvailableBuffer(), fabs+ff.off, 10))
+		w.WriteString(fa.mids[k])
+		f := s.fields[k]
+		v, _ := f.Val.(int64)
+		if e, ok := f.Val.(EnumVal); ok {
+			v = e.V
+		}
+		if ff.ref.signed {
+			w.Write(strconv.AppendInt(w.AvailableBuffer(), v, 10))
+		} else {
+			w.Write(strconv.AppendUint(w.AvailableBuffer(), uint64(v), 10))
+		}
+		if ff.enum != nil {
+			name := ff.enum.ByVal[v]
+			if name == "" {
+				name = "?"
+			}
+			w.WriteString(`,"enum":`)
+			writeJSONString(w, name)
+		}
+		w.WriteByte('}')
+	}
+	for k, a := range fa.t.Inst {
+		d.work, d.depth = 0, 0
+		f := s.instance(a)
+		name := a.ID
+		if name == "" {
+			name = fmt.Sprintf("_unnamed%d", len(s.fields)+k)
+		}
+		w.WriteByte(',')
+		writeJSONString(w, name)
+		w.WriteByte(':')
+		writeJSON(w, d, f)
+	}
+	w.WriteString(`}}`)
+	return true
+}

@@ -1,0 +1,307 @@
+package ksy
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"mmhex/mapping"
+)
+
+// dumpTree is everything the tree says under n: every node's Info (the
+// panel's view), up to budget nodes.
+func dumpTree(w io.Writer, n *Node, depth int, budget *int) {
+	if *budget <= 0 {
+		return
+	}
+	*budget--
+	in := n.Info()
+	fmt.Fprintf(w, "%s%+v\n", strings.Repeat(" ", depth), in)
+	if in.Kind == Scalar {
+		return
+	}
+	for from := int64(0); *budget > 0; from += 64 {
+		kids, err := n.Children(from, 64)
+		for _, k := range kids {
+			dumpTree(w, k, depth+1, budget)
+		}
+		if err != nil {
+			fmt.Fprintf(w, "%s error %v\n", strings.Repeat(" ", depth), err)
+		}
+		if err != nil || len(kids) < 64 {
+			return
+		}
+	}
+}
+
+// views decodes r with spec and returns the JSON, the text tree and the
+// Info dump, with the flat path on or off.
+func views(t *testing.T, spec *Spec, r io.ReaderAt, size int64, flat bool) string {
+	t.Helper()
+	noFlat = !flat
+	defer func() { noFlat = false }()
+	var b strings.Builder
+	d := NewDecoder(spec, r, size, DefaultLimits)
+	if err := WriteJSON(&b, d.Root()); err != nil {
+		t.Fatal(err)
+	}
+	d = NewDecoder(spec, r, size, DefaultLimits)
+	if err := WriteText(&b, d.Root()); err != nil {
+		t.Fatal(err)
+	}
+	d = NewDecoder(spec, r, size, DefaultLimits)
+	budget := 200000
+	dumpTree(&b, d.Root(), 0, &budget)
+	return b.String()
+}
+
+// sameBothWays fails unless the flat path and the general path give the
+// same JSON, text tree and Infos; flatUsed: the flat path must have been
+// taken.
+func sameBothWays(t *testing.T, name string, spec *Spec, data []byte, flatUsed bool) {
+	t.Helper()
+	r := bytes.NewReader(data)
+	general := views(t, spec, r, int64(len(data)), false)
+	fast := views(t, spec, r, int64(len(data)), true)
+	if general != fast {
+		g, f := strings.Split(general, "\n"), strings.Split(fast, "\n")
+		for i := range min(len(g), len(f)) {
+			if g[i] != f[i] {
+				t.Fatalf("%s: line %d differs:\ngeneral: %.400s\nflat:    %.400s", name, i+1, g[i], f[i])
+			}
+		}
+		t.Fatalf("%s: %d lines general, %d flat", name, len(g), len(f))
+	}
+	if flatUsed {
+		d := NewDecoder(spec, r, int64(len(data)), DefaultLimits)
+		budget := 100000
+		walk(d.Root(), &budget)
+		if len(d.flats) == 0 {
+			t.Errorf("%s: no flat layout was used", name)
+		}
+		for k, l := range d.flats {
+			if l == nil {
+				t.Logf("%s: %s is not flat", name, k.t.Name)
+			}
+		}
+	}
+}
+
+// TestFlatMatchesGeneral: structures of fixed-size numbers are read by
+// offset arithmetic (parseFlat) and arrays of them written to JSON from
+// their bytes (writeFlatItem); both give exactly what the general
+// interpreter gives: the same JSON, text tree and Info of every node, for
+// real ELF files, a 2000-section ELF, an ELF32 big-endian file, PNG and ZIP
+// files, and a .ksy made to reach the edges (signed values, enums with
+// unknown values, explicit byte orders, floats, elements larger than their
+// type, a truncated last element, a switched byte order).
+func TestFlatMatchesGeneral(t *testing.T) {
+	var l Loader
+	load := func(name string) *Spec {
+		s, err := l.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	elfSpec := load("elf")
+	n := 0
+	for _, dir := range []string{"/usr/bin", "/usr/lib/x86_64-linux-gnu"} {
+		ents, _ := os.ReadDir(dir)
+		for _, e := range ents {
+			if n == 12 {
+				break
+			}
+			p := filepath.Join(dir, e.Name())
+			data, err := os.ReadFile(p)
+			if err != nil || len(data) < 64 || len(data) > 4<<20 || string(data[:4]) != "\x7fELF" {
+				continue
+			}
+			sameBothWays(t, p, elfSpec, data, true)
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("no ELF file found in /usr/bin")
+	}
+	// a 2000-section ELF through the mapping (the bench file's twin)
+	p := sparseELF(t, 2000)
+	f, err := mapping.Open(p, mapping.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if g, fl := views(t, elfSpec, f, f.Size(), false), views(t, elfSpec, f, f.Size(), true); g != fl {
+		t.Fatalf("the 2000-section ELF differs (%d and %d bytes)", len(g), len(fl))
+	}
+	sameBothWays(t, "be32.elf", elfSpec, elf32BE(), true)
+
+	var buf bytes.Buffer
+	img := image.NewGray(image.Rect(0, 0, 40, 30))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i * 31)
+	}
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	sameBothWays(t, "a.png", load("png"), buf.Bytes(), false)
+	buf.Reset()
+	zw := zip.NewWriter(&buf)
+	for _, name := range []string{"a", "b/c"} {
+		w, _ := zw.Create(name)
+		w.Write([]byte(strings.Repeat(name, 50)))
+	}
+	zw.Close()
+	sameBothWays(t, "a.zip", load("zip"), buf.Bytes(), false)
+
+	edges, err := Parse("edges.ksy", []byte(`meta:
+  id: edges
+  endian:
+    switch-on: order
+    cases:
+      0: le
+      _: be
+seq:
+  - id: order
+    type: u1
+  - id: n
+    type: u1
+  - id: recs
+    type: rec
+    repeat: expr
+    repeat-expr: n
+  - id: wide
+    size: 12
+    type: rec
+    repeat: expr
+    repeat-expr: 2
+  - id: fl
+    type: flt
+  - id: plains
+    type: plain
+    repeat: expr
+    repeat-expr: 2
+  - id: rest
+    type: plain
+    repeat: eos
+instances:
+  signed_total:
+    value: recs[0].s2 + recs[1].s2
+types:
+  rec:
+    seq:
+      - id: k
+        type: u1
+        enum: kind
+      - id: s2
+        type: s2
+      - id: be4
+        type: u4be
+      - id: s1
+        type: s1
+      - id: w
+        type:
+          switch-on: _root.order
+          cases:
+            0: u2
+            _: s2
+    instances:
+      twice:
+        value: s2 * 2
+  plain:
+    seq:
+      - id: k
+        type: u1
+        enum: kind
+      - id: s2
+        type: s2
+      - id: be4
+        type: u4be
+      - id: ""
+        type: s1
+  flt:
+    seq:
+      - id: a
+        type: f4
+      - id: b
+        type: f8le
+enums:
+  kind:
+    1: one
+    2: two
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e bytes.Buffer
+	rec := func(k byte, s2 int16, be4 uint32, s1 int8, w uint16, order binary.ByteOrder) {
+		e.WriteByte(k)
+		binary.Write(&e, order, s2)
+		binary.Write(&e, binary.BigEndian, be4)
+		e.WriteByte(byte(s1))
+		binary.Write(&e, order, w)
+	}
+	for _, order := range []binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {
+		e.Reset()
+		e.WriteByte(map[bool]byte{true: 0, false: 1}[order == binary.LittleEndian])
+		e.WriteByte(3)
+		rec(1, -2, 0xdeadbeef, -128, 0xfffe, order)
+		rec(7, 300, 1, 127, 0x8000, order) // 7: no such kind
+		rec(2, -32768, 0, 0, 0, order)
+		for range 2 {
+			rec(2, 5, 6, 7, 8, order)
+			e.Write([]byte{0xaa, 0xbb, 0xcc}) // the elements are 12 bytes, rec 9
+		}
+		binary.Write(&e, order, float32(1.5))
+		binary.Write(&e, binary.LittleEndian, -2.25)
+		plain := func(k byte, s2 int16, be4 uint32, s1 int8) {
+			e.WriteByte(k)
+			binary.Write(&e, order, s2)
+			binary.Write(&e, binary.BigEndian, be4)
+			e.WriteByte(byte(s1))
+		}
+		plain(1, -1, 0xffffffff, -1)
+		plain(9, 1000, 2, 3)
+		plain(2, 2, 2, 2)
+		e.Write([]byte{1, 2, 3, 4}) // a cut-short last element
+		sameBothWays(t, fmt.Sprint("edges ", order), edges, e.Bytes(), true)
+	}
+}
+
+// elf32BE is a small ELF32 big-endian file: two program headers, three
+// sections.
+func elf32BE() []byte {
+	be := binary.BigEndian
+	var b bytes.Buffer
+	h := make([]byte, 52)
+	copy(h, "\x7fELF\x01\x02\x01")
+	for off, v := range map[int]uint16{16: 2, 18: 8, 40: 52, 42: 32, 44: 2, 46: 40, 48: 3, 50: 2} {
+		be.PutUint16(h[off:], v)
+	}
+	for off, v := range map[int]uint32{20: 1, 24: 0x80001234, 28: 52, 32: 0x200, 36: 0x70001000} {
+		be.PutUint32(h[off:], v)
+	}
+	b.Write(h)
+	for _, ph := range [][8]uint32{{1, 0, 0x80000000, 0x80000000, 0x180, 0x200, 5, 0x1000}, {0x6474e551, 0, 0, 0, 0, 0, 6, 16}} {
+		for _, v := range ph {
+			binary.Write(&b, be, v)
+		}
+	}
+	b.Write(make([]byte, 0x180-b.Len()))
+	b.WriteString("\x00.text\x00.shstrtab\x00")
+	b.Write(make([]byte, 0x200-b.Len()))
+	for _, sh := range [][10]uint32{{}, {1, 1, 6, 0x80000100, 0x100, 4, 0, 0, 4, 0}, {7, 3, 0, 0, 0x180, 17, 0, 0, 1, 0}} {
+		for _, v := range sh {
+			binary.Write(&b, be, v)
+		}
+	}
+	return b.Bytes()
+}
