@@ -14,9 +14,10 @@ import (
 
 // screenRow returns row y of the cells the running editor last showed,
 // read on the UI goroutine (the simulation screen's Show writes them).
-func screenRow(r *typedRun, y int) string {
-	row := make(chan string, 1)
-	r.e.App().QueueUpdate(func() {
+func screenRow(t testing.TB, r *typedRun, y int) string {
+	t.Helper()
+	var row string
+	onUI(t, r.e, func() {
 		cells, w, _ := r.sim.GetContents()
 		var b strings.Builder
 		for x := 0; x < w; x++ {
@@ -27,9 +28,9 @@ func screenRow(r *typedRun, y int) string {
 			}
 			b.WriteString(string(c.Runes))
 		}
-		row <- b.String()
+		row = b.String()
 	})
-	return <-row
+	return row
 }
 
 // waitRow waits until row y of the shown screen starts with want.
@@ -37,7 +38,7 @@ func waitRow(t *testing.T, r *typedRun, y int, want string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		got := screenRow(r, y)
+		got := screenRow(t, r, y)
 		if strings.HasPrefix(got, want) {
 			return
 		}

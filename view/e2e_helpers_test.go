@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -72,15 +73,35 @@ type termSession struct {
 	socket string
 }
 
+// termSessions numbers the sessions of newTerm.
+var termSessions atomic.Int64
+
 func newTerm(t *testing.T, w, h int) *termSession {
 	t.Helper()
 	testenv.RequireTool(t, "tmux")
-	s := &termSession{t: t, socket: fmt.Sprintf("mmhex-test-%d-%s", os.Getpid(), strings.ReplaceAll(t.Name(), "/", "-"))}
+	// The socket is new for every session: a test run again (-count=20)
+	// must not meet the server of its last run, still shutting down.
+	s := &termSession{t: t, socket: fmt.Sprintf("mmhex-test-%d-%d-%s", os.Getpid(), termSessions.Add(1), strings.ReplaceAll(t.Name(), "/", "-"))}
 	s.run("new-session", "-d", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "env", "PS1=$ ", "TERM=xterm-256color", "sh")
 	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
 	// A watchdog window ends the server if this test process dies without
 	// cleaning up (a -timeout panic).
 	s.run("new-window", "-d", "sh", "-c", fmt.Sprintf("while kill -0 %d 2>/dev/null; do sleep 1; done; tmux -L %s kill-server", os.Getpid(), s.socket))
+	// Nothing is typed before the shell's first prompt: text typed
+	// earlier is echoed by the terminal, and the prompt then comes after
+	// it, on the line where the command's output begins (a loaded machine
+	// showed "$ SIGQUIT: quit").
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		scr := s.screen()
+		if strings.TrimSpace(scr) == "$" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the shell showed no prompt in 15 s:\n%s", scr)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	return s
 }
 

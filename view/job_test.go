@@ -148,10 +148,13 @@ func (r *jobRun) cellText() string {
 	return b.String()
 }
 
-// waitFor waits until a frame shows want and returns the screen.
+// waitFor waits until a frame shows want and returns the screen. The
+// deadline is generous: a -race run on two loaded cores took over 10 s to
+// redo an 8 MiB edit (TestJobUndoKeepsDrawing); a passing test never
+// waits for it.
 func (r *jobRun) waitFor(want string) string {
 	r.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		s := r.text()
 		if strings.Contains(s, want) {

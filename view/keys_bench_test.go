@@ -68,7 +68,13 @@ func startTyped(tb testing.TB, path string, want int64) *typedRun {
 			close(r.drawnAll)
 		}
 	})
-	go func() { r.done <- r.e.Run() }()
+	ended := make(chan struct{})
+	go func() {
+		err := r.e.Run()
+		close(ended)
+		r.done <- err
+	}()
+	stopOnCleanup(tb, r.e, ended)
 	return r
 }
 
@@ -85,14 +91,14 @@ func (r *typedRun) wait(timeout time.Duration) bool {
 
 func (r *typedRun) stop(tb testing.TB) {
 	tb.Helper()
-	r.e.App().QueueUpdate(r.e.Stop)
+	go r.e.App().QueueUpdate(r.e.Stop)
 	select {
 	case err := <-r.done:
 		if err != nil {
 			tb.Fatal(err)
 		}
-	case <-time.After(10 * time.Second):
-		tb.Fatal("the editor did not stop")
+	case <-time.After(uiWait):
+		tb.Fatalf("the editor did not stop in %v", uiWait)
 	}
 }
 

@@ -46,18 +46,24 @@ func runEditor(t *testing.T, path string, setup func(e *Editor)) (*finiScreen, *
 	if setup != nil {
 		setup(e)
 	}
-	done := make(chan error, 1)
-	go func() { done <- e.Run() }()
+	done, ended := make(chan error, 1), make(chan struct{})
+	go func() {
+		err := e.Run()
+		close(ended)
+		done <- err
+	}()
+	stopOnCleanup(t, e, ended)
 	return sim, e, done
 }
 
+// waitRun waits for Run's result, at most uiWait.
 func waitRun(t *testing.T, done chan error) error {
 	t.Helper()
 	select {
 	case err := <-done:
 		return err
-	case <-time.After(10 * time.Second):
-		t.Fatal("the editor did not stop")
+	case <-time.After(uiWait):
+		t.Fatalf("the editor did not stop in %v", uiWait)
 		return nil
 	}
 }
@@ -81,11 +87,11 @@ func TestRunCtrlCAsksInsteadOfQuitting(t *testing.T) {
 	sim.InjectKey(tcell.KeyRune, 'b', tcell.ModNone)
 	sim.InjectKey(tcell.KeyCtrlC, 0, tcell.ModCtrl)
 	// Wait until the dialog is up, on the UI goroutine.
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(uiWait)
 	for {
-		open := make(chan bool, 1)
-		e.App().QueueUpdate(func() { open <- e.OverlayOpen() })
-		if <-open {
+		var open bool
+		onUI(t, e, func() { open = e.OverlayOpen() })
+		if open {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -127,7 +133,7 @@ func TestRunTicks(t *testing.T) {
 	sim, _, done := runEditor(t, p, func(e *Editor) {
 		e.Every(5*time.Millisecond, func() { n.Add(1) })
 	})
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(uiWait)
 	for n.Load() < 3 {
 		if time.Now().After(deadline) {
 			t.Fatal("tick did not run")

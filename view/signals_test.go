@@ -2,6 +2,7 @@ package view
 
 import (
 	"os"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -38,8 +39,13 @@ func TestSignalStopWinsOverRepaintAndIsBounded(t *testing.T) {
 	stuck := make(chan os.Signal, 1)
 	stoppedBy, cancel := e.watchSignals(ts, func(sig os.Signal) { stuck <- sig })
 	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- e.Run() }()
+	done, ended := make(chan error, 1), make(chan struct{})
+	go func() {
+		err := e.Run()
+		close(ended)
+		done <- err
+	}()
+	stopOnCleanup(t, e, ended)
 	for deadline := time.Now().Add(10 * time.Second); ts.shows.Load() == 0; {
 		if time.Now().After(deadline) {
 			t.Fatal("no first frame")
@@ -48,11 +54,18 @@ func TestSignalStopWinsOverRepaintAndIsBounded(t *testing.T) {
 	}
 	// The editor's goroutine is busy until release.
 	release, busy := make(chan struct{}), make(chan struct{})
+	var releaseOnce sync.Once
+	free := func() { releaseOnce.Do(func() { close(release) }) }
+	t.Cleanup(free) // before the editor is stopped (cleanups run last first)
 	go e.app.QueueUpdate(func() {
 		close(busy)
 		<-release
 	})
-	<-busy
+	select {
+	case <-busy:
+	case <-time.After(uiWait):
+		t.Fatalf("the UI goroutine did not run a queued update in %v", uiWait)
+	}
 	shows := ts.shows.Load()
 	syscall.Kill(os.Getpid(), syscall.SIGCONT) // the repaint is queued first
 	time.Sleep(50 * time.Millisecond)
@@ -69,7 +82,7 @@ func TestSignalStopWinsOverRepaintAndIsBounded(t *testing.T) {
 	case <-time.After(stopWait + 3*time.Second):
 		t.Errorf("the editor is busy %v after SIGHUP and stuck was not called", stopWait+3*time.Second)
 	}
-	close(release)
+	free()
 	if err := waitRun(t, done); err != nil {
 		t.Fatalf("Run: %v", err)
 	}

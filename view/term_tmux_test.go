@@ -91,9 +91,10 @@ func (w *watched) gone(start time.Time, limit time.Duration) {
 // the one before: the terminal is back in the mode it was in.
 func (w *watched) restored() {
 	w.t.Helper()
-	w.s.waitFor("EXIT=")
+	// Not the screen's "EXIT=": the typed command line shows it from the
+	// start. The shell writes the file after mmhex has ended.
 	var before, after []byte
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(15 * time.Second)
 	for {
 		before, _ = os.ReadFile(filepath.Join(w.dir, "before"))
 		after, _ = os.ReadFile(filepath.Join(w.dir, "after"))
@@ -239,12 +240,24 @@ func TestTmuxSuspendResume(t *testing.T) {
 // SIGQUIT restores the terminal first, then Go prints the goroutines
 // (exit status 2) on the terminal: the dump is on the normal screen, with
 // the shell after it, and the terminal is not left raw.
+//
+// The pane's history is read until it holds the shell's EXIT=2 line:
+// the shell has written it when restored() returns, but the tmux server
+// reads the pane's output in its own time (a loaded machine saw one
+// capture taken before it had the dump).
 func TestTmuxQuitSignalRestoresFirst(t *testing.T) {
 	w := startWatchedErr(t, 120, 40, false)
 	syscall.Kill(w.pid, syscall.SIGQUIT)
 	w.gone(time.Now(), 5*time.Second)
 	w.restored()
-	hist := w.s.run("capture-pane", "-t", "0", "-p", "-S", "-2000")
+	var hist string
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		hist = w.s.run("capture-pane", "-t", "0", "-p", "-S", "-2000")
+		if strings.Contains(hist, "\nEXIT=2\n") || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	if !strings.Contains(hist, "\nSIGQUIT: quit\n") || !strings.Contains(hist, "\ngoroutine 1 ") || !strings.Contains(hist, "\nEXIT=2\n") {
 		t.Fatalf("the goroutine dump is not on the normal screen before the shell:\n%s", hist)
 	}
