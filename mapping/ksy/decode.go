@@ -64,6 +64,7 @@ type Decoder struct {
 
 	flats   map[flatKey]*flatLayout // flat types' layouts (nil: not flat)
 	flatBuf [maxFlat]byte           // parseFlat's bytes
+	termBuf [256]byte               // readTerminated's bytes
 }
 
 // NewDecoder prepares spec over r (size bytes). Nothing is read yet.
@@ -96,6 +97,8 @@ type Struct struct {
 	tail    *Array   // a trailing variable-size array read only when needed
 	inst    []*Field // by index in t.Inst
 	busy    []bool
+	pend    *flatLayout // flat fields not made yet (fillFlatTo), from pendBuf
+	pendBuf []byte
 }
 
 // Field is one decoded attribute (or array element).
@@ -358,6 +361,10 @@ func (s *Struct) parseUpTo(n int) {
 	if !s.begun {
 		s.begun = true
 		s.cur = cursor{io: s.io, pos: s.start}
+	}
+	if s.pend != nil {
+		s.fillFlatTo(n)
+		return
 	}
 	if s.parsing {
 		return
@@ -737,7 +744,7 @@ func (d *Decoder) readOne(a *Attr, s *Struct, c *cursor, idx int64, f *Field) {
 			f.Err = fmt.Errorf("no size and no terminator")
 			return
 		}
-		b, err := d.readTerminated(a, c)
+		b, err := d.readTerminated(a, c, ref.kind != kBytes)
 		if err != nil {
 			f.Err = err
 			return
@@ -1069,12 +1076,15 @@ func trimBytes(b []byte, a *Attr, enc string) []byte {
 }
 
 // readTerminated reads up to a terminator (strz, terminator without size).
-func (d *Decoder) readTerminated(a *Attr, c *cursor) ([]byte, error) {
+//
+// borrow: the bytes may be the decoder's scratch (the caller copies them
+// before the next read).
+func (d *Decoder) readTerminated(a *Attr, c *cursor, borrow bool) ([]byte, error) {
 	term := byte(a.Terminator)
 	wide := a.Type.kind == kStrz && strings.HasPrefix(d.encoding(a), "UTF-16")
 	var out []byte
 	pos := c.pos
-	const chunk = 256
+	const chunk = len(d.termBuf)
 	for {
 		if err := d.step(); err != nil {
 			return nil, err
@@ -1087,8 +1097,8 @@ func (d *Decoder) readTerminated(a *Attr, c *cursor) ([]byte, error) {
 			return out, nil
 		}
 		n := min(int64(chunk), c.io.size-pos)
-		b, err := c.io.read(pos, n)
-		if err != nil {
+		b := d.termBuf[:n]
+		if err := c.io.fill(pos, b); err != nil {
 			return nil, err
 		}
 		for i := 0; i < len(b); i++ {
@@ -1102,9 +1112,14 @@ func (d *Decoder) readTerminated(a *Attr, c *cursor) ([]byte, error) {
 				if wide {
 					w = 2
 				}
-				out = append(out, b[:i]...)
+				end := i
 				if a.Include {
-					out = append(out, b[i:i+w]...)
+					end += w
+				}
+				if borrow && out == nil {
+					out = b[:end]
+				} else {
+					out = append(out, b[:end]...)
 				}
 				c.pos = pos + int64(i)
 				if a.Consume {

@@ -173,76 +173,72 @@ func (s *Struct) parseFlat(l *flatLayout) bool {
 	return true
 }
 
-// parseFlatInto is parseFlat into fields and block (reused memory; nil:
-// new).
-func (s *Struct) parseFlatInto(l *flatLayout, fields []*Field, block []Field) bool {
-	d := s.d
-	if s.start < 0 || s.start > s.io.size || l.size > s.io.size-s.start {
-		return false
+// uint is the field's bytes in buf (the structure's) as a number.
+func (ff *flatField) uint(buf []byte) uint64 {
+	b := buf[ff.off : ff.off+int64(ff.width)]
+	switch ff.width {
+	case 1:
+		return uint64(b[0])
+	case 2:
+		if ff.le {
+			return uint64(binary.LittleEndian.Uint16(b))
+		}
+		return uint64(binary.BigEndian.Uint16(b))
+	case 4:
+		if ff.le {
+			return uint64(binary.LittleEndian.Uint32(b))
+		}
+		return uint64(binary.BigEndian.Uint32(b))
 	}
-	buf := d.flatBuf[:l.size]
-	if err := s.io.fill(s.start, buf); err != nil {
-		return false
+	if ff.le {
+		return binary.LittleEndian.Uint64(b)
 	}
-	d.work += 2 * int64(len(l.fields))
-	if cap(fields) < len(l.fields) {
-		fields = make([]*Field, len(l.fields))
-		block = make([]Field, len(l.fields))
+	return binary.BigEndian.Uint64(b)
+}
+
+// int is the field's integer value (what readPrim makes of its bytes).
+func (ff *flatField) int(buf []byte) int64 {
+	u := ff.uint(buf)
+	if ff.ref.signed {
+		shift := 64 - 8*uint(ff.width)
+		return int64(u<<shift) >> shift
 	}
-	s.fillFlat(l, buf, fields[:len(l.fields)], block[:len(l.fields)])
-	return true
+	return int64(u)
 }
 
 // fillFlat sets s's fields from buf, the bytes of layout l.
 func (s *Struct) fillFlat(l *flatLayout, buf []byte, fields []*Field, block []Field) {
-	s.fields, s.block = fields, block
-	for i := range l.fields {
+	s.fields, s.block = fields[:0], block
+	s.pend, s.pendBuf = l, buf
+	s.fillFlatTo(len(l.fields))
+}
+
+// fillFlatTo makes the pending flat fields up to n (all of them: the
+// structure is done).
+func (s *Struct) fillFlatTo(n int) {
+	l, buf := s.pend, s.pendBuf
+	for i := len(s.fields); i < n && i < len(l.fields); i++ {
 		ff := &l.fields[i]
-		b := buf[ff.off : ff.off+int64(ff.width)]
-		var u uint64
-		switch ff.width {
-		case 1:
-			u = uint64(b[0])
-		case 2:
-			if ff.le {
-				u = uint64(binary.LittleEndian.Uint16(b))
-			} else {
-				u = uint64(binary.BigEndian.Uint16(b))
-			}
-		case 4:
-			if ff.le {
-				u = uint64(binary.LittleEndian.Uint32(b))
-			} else {
-				u = uint64(binary.BigEndian.Uint32(b))
-			}
-		case 8:
-			if ff.le {
-				u = binary.LittleEndian.Uint64(b)
-			} else {
-				u = binary.BigEndian.Uint64(b)
-			}
-		}
 		var v Value
 		switch {
 		case ff.ref.kind == kFloat && ff.width == 4:
-			v = float64(math.Float32frombits(uint32(u)))
+			v = float64(math.Float32frombits(uint32(ff.uint(buf))))
 		case ff.ref.kind == kFloat:
-			v = math.Float64frombits(u)
-		case ff.ref.signed:
-			shift := 64 - 8*uint(ff.width)
-			v = int64(u<<shift) >> shift
+			v = math.Float64frombits(ff.uint(buf))
+		case ff.enum != nil:
+			v = EnumVal{E: ff.enum, V: ff.int(buf)}
 		default:
-			v = int64(u)
-		}
-		if ff.enum != nil {
-			v = EnumVal{E: ff.enum, V: v.(int64)}
+			v = ff.int(buf)
 		}
 		f := &s.block[i]
 		*f = Field{A: ff.a, Owner: s, io: s.io, Off: s.start + ff.off, Size: int64(ff.width), Val: v, Index: -1, ref: ff.ref}
-		s.fields[i] = f
+		s.fields = append(s.fields, f)
 	}
-	s.cur = cursor{io: s.io, pos: s.start + l.size}
-	s.done = true
+	if len(s.fields) == len(l.fields) {
+		s.cur = cursor{io: s.io, pos: s.start + l.size}
+		s.done = true
+		s.pend, s.pendBuf = nil, nil
+	}
 }
 
 // flatArray is what writing the elements of an array of a flat type
@@ -255,6 +251,7 @@ type flatArray struct {
 	mids    []string // `,"size":4,"value":`
 	head    string   // `{"type":"name","offset":`
 	sized   bool     // the elements are read in substreams of stride bytes
+	buf     []byte   // the element's bytes
 	scratch Struct
 	sub     stream
 }
@@ -284,6 +281,7 @@ func (d *Decoder) flatItems(arr *Array) *flatArray {
 	if fa.l == nil || fa.l.size > arr.stride || (!fa.sized && fa.l.size != arr.stride) {
 		return nil
 	}
+	fa.buf = make([]byte, fa.l.size)
 	for i, ff := range fa.l.fields {
 		if ff.ref.kind != kInt {
 			return nil
@@ -316,13 +314,23 @@ func (fa *flatArray) writeFlatItem(w *bufio.Writer, arr *Array, i int64, comma b
 	} else {
 		s.start = start
 	}
-	// a fresh structure in the reused memory: nothing outside this call
-	// keeps a pointer to it (instances of it are written and dropped)
-	fields, block, inst, busy := s.fields, s.block, s.inst, s.busy
-	*s = Struct{d: d, t: fa.t, io: s.io, parent: arr.owner, root: d.root, start: s.start, begun: true}
-	if !s.parseFlatInto(fa.l, fields[:0], block) {
+	if s.start < 0 || s.start > s.io.size || fa.l.size > s.io.size-s.start {
 		return false
 	}
+	if err := s.io.fill(s.start, fa.buf); err != nil {
+		return false
+	}
+	d.work += 2 * int64(len(fa.l.fields))
+	// a fresh structure in the reused memory: nothing outside this call
+	// keeps a pointer to it (instances of it are written and dropped);
+	// its fields are made when an instance reads them
+	fields, block, inst, busy := s.fields, s.block, s.inst, s.busy
+	*s = Struct{d: d, t: fa.t, io: s.io, parent: arr.owner, root: d.root, start: s.start, begun: true}
+	if block == nil {
+		fields, block = make([]*Field, 0, len(fa.l.fields)), make([]Field, len(fa.l.fields))
+	}
+	s.fields, s.block = fields[:0], block
+	s.pend, s.pendBuf = fa.l, fa.buf
 	clear(inst)
 	clear(busy)
 	s.inst, s.busy = inst, busy
@@ -344,11 +352,7 @@ func (fa *flatArray) writeFlatItem(w *bufio.Writer, arr *Array, i int64, comma b
 		w.WriteString(fa.keys[k])
 		w.Write(strconv.AppendInt(w.AvailableBuffer(), fabs+ff.off, 10))
 		w.WriteString(fa.mids[k])
-		f := s.fields[k]
-		v, _ := f.Val.(int64)
-		if e, ok := f.Val.(EnumVal); ok {
-			v = e.V
-		}
+		v := ff.int(fa.buf)
 		if ff.ref.signed {
 			w.Write(strconv.AppendInt(w.AvailableBuffer(), v, 10))
 		} else {

@@ -512,6 +512,12 @@ func (d *Decoder) appendJSONValue(b []byte, f *Field) []byte {
 			return strconv.AppendUint(b, uint64(v.V), 10)
 		}
 		return strconv.AppendInt(b, v.V, 10)
+	case string:
+		if plainJSON(v) {
+			b = append(b, '"')
+			b = append(b, v...)
+			return append(b, '"')
+		}
 	}
 	return append(b, d.jsonValueSlow(f)...)
 }
