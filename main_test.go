@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -962,6 +963,52 @@ func TestKeysCommandSanitised(t *testing.T) {
 		"mmhex: " + shown + ": 3 problems in the configuration\n"
 	if r.code != 1 || r.stderr != want {
 		t.Errorf("exit %d, stderr:\n%q\nwant:\n%q", r.code, r.stderr, want)
+	}
+}
+
+// TestEntropyMatchesEnt: with one block for the whole file, the line of
+// `mmhex entropy` is the entropy `ent` prints for the file, the same six
+// decimals, on real programs, random bytes, text, one byte value and all
+// 256 values.
+func TestEntropyMatchesEnt(t *testing.T) {
+	ent := testenv.RequireTool(t, "ent")
+	rnd := make([]byte, 1<<20)
+	rand.NewChaCha8([32]byte{7}).Read(rnd)
+	all := make([]byte, 256*1000)
+	for i := range all {
+		all[i] = byte(i)
+	}
+	files := []string{
+		tempFile(t, "random", rnd),
+		tempFile(t, "pattern", append(pattern(300000), make([]byte, 99999)...)),
+		tempFile(t, "text", bytes.Repeat([]byte("What mmhex promises.\n"), 5001)),
+		tempFile(t, "one", bytes.Repeat([]byte{0xa5}, 12345)),
+		tempFile(t, "all", all),
+		tempFile(t, "byte", []byte{7}),
+	}
+	for _, p := range []string{"/usr/bin/ls", "/usr/bin/bash", "/usr/bin/xxd"} {
+		if _, err := os.Stat(p); err == nil {
+			files = append(files, p)
+		}
+	}
+	for _, f := range files {
+		st, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(ent, "-t", f).Output()
+		lines := strings.Split(string(out), "\n")
+		if err != nil || len(lines) < 2 {
+			t.Fatalf("ent -t %s: %v %q", f, err, out)
+		}
+		fields := strings.Split(lines[1], ",")
+		if len(fields) < 3 || fields[1] != fmt.Sprint(st.Size()) {
+			t.Fatalf("ent -t %s: %q", f, out)
+		}
+		r := mmhex(t, "entropy", f, "--block", fmt.Sprint(st.Size()))
+		if want := "0 " + fields[2] + "\n"; r.code != 0 || r.stdout != want {
+			t.Errorf("%s: %+v, want %q (ent)", f, r, want)
+		}
 	}
 }
 
