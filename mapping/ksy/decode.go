@@ -202,6 +202,26 @@ func (s *stream) fill(off int64, b []byte) error {
 	return nil
 }
 
+// peek returns 1 to n bytes at off (in range: the caller checked) from
+// the block cache, without a copy; nil when the stream has no cache or
+// the block cannot be read (fill says why). They are valid until the
+// next read.
+func (s *stream) peek(off, n int64) []byte {
+	if s.cache == nil || n <= 0 {
+		return nil
+	}
+	abs := s.base + off
+	blk, err := s.cache.block(s.r, abs/blockSize)
+	if err != nil {
+		return nil
+	}
+	in := int(abs % blockSize)
+	if in >= len(blk) {
+		return nil
+	}
+	return blk[in:min(len(blk), in+int(n))]
+}
+
 // blockSize is the block cache's unit: small reads (a field) come from a
 // block read once, instead of one ReadAt each.
 const blockSize = 16 << 10
@@ -547,8 +567,12 @@ func (d *Decoder) readInstance(a *Attr, s *Struct) *Field {
 		}
 		pos = e
 	}
-	c := cursor{io: io, pos: pos}
-	return d.readAttr(a, s, &c, true)
+	fc := &struct { // one allocation
+		f Field
+		c cursor
+	}{c: cursor{io: io, pos: pos}}
+	d.readAttrTo(&fc.f, a, s, &fc.c, true)
+	return &fc.f
 }
 
 func attrErr(a *Attr, err error) error {
@@ -559,15 +583,9 @@ func attrErr(a *Attr, err error) error {
 	return &SpecError{File: a.Spec.File, Line: a.Line, Msg: a.ID + ": " + err.Error()}
 }
 
-// readAttr reads attribute a of s at c (seq field or instance), with its
-// if, repeat, and validation. last: nothing after it needs its end.
-func (d *Decoder) readAttr(a *Attr, s *Struct, c *cursor, last bool) *Field {
-	f := new(Field)
-	d.readAttrTo(f, a, s, c, last)
-	return f
-}
-
-// readAttrTo is readAttr into f.
+// readAttrTo reads attribute a of s at c (seq field or instance) into f,
+// with its if, repeat, and validation. last: nothing after it needs its
+// end.
 func (d *Decoder) readAttrTo(f *Field, a *Attr, s *Struct, c *cursor, last bool) {
 	*f = Field{A: a, Owner: s, io: c.io, Off: c.pos, Size: -1, Index: -1}
 	if a.unsupported != nil {
@@ -641,11 +659,14 @@ func (d *Decoder) readOne(a *Attr, s *Struct, c *cursor, idx int64, f *Field) {
 		c.nbits = 0 // byte-aligned from here
 	}
 	f.io, f.Off = c.io, c.pos
-	defer func() {
-		if f.Size < 0 && ref.kind != kBits && (f.Err == nil || c.pos > f.Off) {
-			f.Size = c.pos - f.Off // what was read, also when it was wrong
-		}
-	}()
+	d.readValue(a, s, c, cx, ref, f)
+	if f.Size < 0 && ref.kind != kBits && (f.Err == nil || c.pos > f.Off) {
+		f.Size = c.pos - f.Off // what was read, also when it was wrong
+	}
+}
+
+// readValue is readOne's read of the value, its type resolved.
+func (d *Decoder) readValue(a *Attr, s *Struct, c *cursor, cx *ctx, ref *TypeRef, f *Field) {
 	if a.Size != nil || a.SizeEOS {
 		var n int64
 		if a.SizeEOS {
@@ -1077,8 +1098,8 @@ func trimBytes(b []byte, a *Attr, enc string) []byte {
 
 // readTerminated reads up to a terminator (strz, terminator without size).
 //
-// borrow: the bytes may be the decoder's scratch (the caller copies them
-// before the next read).
+// borrow: the bytes may be the decoder's scratch or its block cache's
+// (the caller copies them before the next read).
 func (d *Decoder) readTerminated(a *Attr, c *cursor, borrow bool) ([]byte, error) {
 	term := byte(a.Terminator)
 	wide := a.Type.kind == kStrz && strings.HasPrefix(d.encoding(a), "UTF-16")
@@ -1097,9 +1118,12 @@ func (d *Decoder) readTerminated(a *Attr, c *cursor, borrow bool) ([]byte, error
 			return out, nil
 		}
 		n := min(int64(chunk), c.io.size-pos)
-		b := d.termBuf[:n]
-		if err := c.io.fill(pos, b); err != nil {
-			return nil, err
+		b := c.io.peek(pos, n)
+		if b == nil {
+			b = d.termBuf[:n]
+			if err := c.io.fill(pos, b); err != nil {
+				return nil, err
+			}
 		}
 		for i := 0; i < len(b); i++ {
 			hit := b[i] == term

@@ -55,7 +55,13 @@ func (d *Decoder) eval1(e *Expr, c *ctx) (Value, error) {
 		return nil, err
 	}
 	d.depth++
-	defer func() { d.depth-- }()
+	v, err := d.eval2(e, c)
+	d.depth--
+	return v, err
+}
+
+// eval2 is eval1 at its depth.
+func (d *Decoder) eval2(e *Expr, c *ctx) (Value, error) {
 	if d.lim.MaxDepth > 0 && d.depth > 4*d.lim.MaxDepth {
 		return nil, fmt.Errorf("expressions nested more than %d deep: %w", 4*d.lim.MaxDepth, ErrLimit)
 	}

@@ -252,6 +252,7 @@ type flatArray struct {
 	head    string   // `{"type":"name","offset":`
 	sized   bool     // the elements are read in substreams of stride bytes
 	buf     []byte   // the element's bytes
+	out     []byte   // its JSON
 	scratch Struct
 	sub     stream
 }
@@ -334,40 +335,43 @@ func (fa *flatArray) writeFlatItem(w *bufio.Writer, arr *Array, i int64, comma b
 	clear(inst)
 	clear(busy)
 	s.inst, s.busy = inst, busy
-	abs := arr.io.base + start
+	// the element and its fields, appended to one buffer and written at once
+	b := fa.out[:0]
 	if comma {
-		w.WriteByte(',')
+		b = append(b, ',')
 	}
-	w.WriteString(fa.head)
-	w.Write(strconv.AppendInt(w.AvailableBuffer(), abs, 10))
-	w.WriteString(`,"size":`)
-	w.Write(strconv.AppendInt(w.AvailableBuffer(), arr.stride, 10))
-	w.WriteString(`,"fields":{`)
+	b = append(b, fa.head...)
+	b = strconv.AppendInt(b, arr.io.base+start, 10)
+	b = append(b, `,"size":`...)
+	b = strconv.AppendInt(b, arr.stride, 10)
+	b = append(b, `,"fields":{`...)
 	fabs := s.io.base + s.start
 	for k := range fa.l.fields {
 		ff := &fa.l.fields[k]
 		if k > 0 {
-			w.WriteByte(',')
+			b = append(b, ',')
 		}
-		w.WriteString(fa.keys[k])
-		w.Write(strconv.AppendInt(w.AvailableBuffer(), fabs+ff.off, 10))
-		w.WriteString(fa.mids[k])
+		b = append(b, fa.keys[k]...)
+		b = strconv.AppendInt(b, fabs+ff.off, 10)
+		b = append(b, fa.mids[k]...)
 		v := ff.int(fa.buf)
 		if ff.ref.signed {
-			w.Write(strconv.AppendInt(w.AvailableBuffer(), v, 10))
+			b = strconv.AppendInt(b, v, 10)
 		} else {
-			w.Write(strconv.AppendUint(w.AvailableBuffer(), uint64(v), 10))
+			b = strconv.AppendUint(b, uint64(v), 10)
 		}
 		if ff.enum != nil {
 			name := ff.enum.ByVal[v]
 			if name == "" {
 				name = "?"
 			}
-			w.WriteString(`,"enum":`)
-			writeJSONString(w, name)
+			b = append(b, `,"enum":`...)
+			b = appendJSONString(b, name)
 		}
-		w.WriteByte('}')
+		b = append(b, '}')
 	}
+	fa.out = b
+	w.Write(b)
 	for k, a := range fa.t.Inst {
 		d.work, d.depth = 0, 0
 		f := s.instance(a)

@@ -513,11 +513,7 @@ func (d *Decoder) appendJSONValue(b []byte, f *Field) []byte {
 		}
 		return strconv.AppendInt(b, v.V, 10)
 	case string:
-		if plainJSON(v) {
-			b = append(b, '"')
-			b = append(b, v...)
-			return append(b, '"')
-		}
+		return appendJSONString(b, v)
 	}
 	return append(b, d.jsonValueSlow(f)...)
 }
@@ -578,6 +574,16 @@ func plainJSON(s string) bool {
 		}
 	}
 	return true
+}
+
+// appendJSONString appends jsonString(s) to b.
+func appendJSONString(b []byte, s string) []byte {
+	if plainJSON(s) {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	return append(b, jsonString(s)...)
 }
 
 // writeJSONString writes jsonString(s) to w.

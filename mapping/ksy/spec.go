@@ -720,6 +720,10 @@ func (c *compiler) valid(n *yaml.Node) (*Valid, error) {
 
 // normEncoding maps an encoding name to the one decode uses.
 func normEncoding(s string) (string, bool) {
+	switch s { // the usual spellings, without copies
+	case "UTF-8", "ASCII", "ISO-8859-1", "UTF-16LE", "UTF-16BE":
+		return s, true
+	}
 	switch strings.ToUpper(strings.ReplaceAll(s, "_", "-")) {
 	case "ASCII", "US-ASCII":
 		return "ASCII", true
