@@ -326,7 +326,7 @@ func (c *comparer) jump(back bool) {
 		}
 		return func() {
 			switch {
-			case errors.Is(err, context.Canceled):
+			case errors.Is(err, context.Canceled) || jobCancelled(ctx):
 				e.Message("%s: stopped", what)
 			case err != nil:
 				e.ShowError(err)
@@ -347,7 +347,7 @@ func (c *comparer) jump(back bool) {
 				}
 			}
 		}
-	})
+	}).stops("the search for the " + what + ": the cursor stays")
 }
 
 // copyRun copies the differing run under the cursor (or the selection)
@@ -365,7 +365,9 @@ func (c *comparer) copyRun(put bool) {
 	if put {
 		what = "copying into the other file"
 	}
-	e.runJob(what, "", func(ctx context.Context, progress func(string)) func() {
+	// work finds the run off the UI goroutine; its finish copies, unless
+	// Esc came first: then nothing is copied, as Esc said.
+	work := func(ctx context.Context) func() {
 		var r compare.Range
 		if sel {
 			r = compare.Range{Off: selOff, Len: selN}
@@ -430,7 +432,21 @@ func (c *comparer) copyRun(put bool) {
 			}
 			c.startCount()
 		}
-	})
+	}
+	target := "from"
+	if put {
+		target = "into"
+	}
+	e.runJob(what, "", func(ctx context.Context, _ func(string)) func() {
+		finish := work(ctx)
+		return func() {
+			if jobCancelled(ctx) {
+				e.Message("%s: stopped: nothing copied", what)
+				return
+			}
+			finish()
+		}
+	}).stops("the copy " + target + " the other file: nothing is copied")
 }
 
 // sideName is "A" or "B": the active side's letter, or the other's.

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -374,13 +376,15 @@ func TestCompareSelection(t *testing.T) {
 	testenv.MustEqual(t, "B after a refused put", testenv.DiskBytes(t, pb), b)
 }
 
-// TestCompareNextCancelled: next difference runs as the editor's job: the
-// status line says so while it runs, Esc stops it, and it says it stopped
-// (the cursor stays).
-func TestCompareNextCancelled(t *testing.T) {
-	pa, pb, _, _ := comparePair(t)
-	held := make(chan struct{}, 1)
-	release := make(chan struct{})
+// compareJobRun runs the editor (Run) on A with B as the other file; the
+// first job named hold is held at its start until release is called.
+func compareJobRun(t *testing.T, pa, pb, hold string) (r *jobRun, held chan struct{}, release func()) {
+	t.Helper()
+	held = make(chan struct{}, 1)
+	released := make(chan struct{})
+	var once sync.Once
+	release = func() { once.Do(func() { close(released) }) }
+	t.Cleanup(release)
 	f, err := mapping.Open(pa, mapping.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -396,25 +400,36 @@ func TestCompareNextCancelled(t *testing.T) {
 		t.Fatal(err)
 	}
 	sim.SetSize(160, 20)
+	var first atomic.Bool
 	step := func(what, progress string) {
-		if what == "next difference" && progress == "" {
+		if what == hold && progress == "" && first.CompareAndSwap(false, true) {
 			held <- struct{}{}
-			<-release
+			<-released
 		}
 	}
 	e, err := New(tview.NewApplication(), f, Options{Features: viewFeatures(), Screen: sim, Other: fb, test: &testHooks{jobStep: step}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &jobRun{t: t, sim: sim, e: e, f: f}
+	r = &jobRun{t: t, sim: sim, e: e, f: f}
 	r.run()
 	r.waitFor("differences: 3 │")
+	return r, held, release
+}
+
+// TestCompareNextCancelled: next (and previous) difference runs as the
+// editor's job: the status line says so while it runs, Esc stops it and
+// says what it stops, naming the search, and it says it stopped (the
+// cursor stays).
+func TestCompareNextCancelled(t *testing.T) {
+	pa, pb, _, _ := comparePair(t)
+	r, held, release := compareJobRun(t, pa, pb, "next difference")
 	r.keys("F8")
 	waitHeld(r, held)
 	r.waitFor("next difference… │")
 	r.keys("Esc")
-	r.waitFor("cancelling: next difference")
-	close(release)
+	r.waitFor("cancelling the search for the next difference: the cursor stays")
+	release()
 	r.waitFor("next difference: stopped")
 	if s := r.waitFor("differences: 3 │ 0x0 (0)"); strings.Contains(s, "difference 1 of") {
 		t.Errorf("moved after Esc:\n%s", s)
@@ -422,6 +437,77 @@ func TestCompareNextCancelled(t *testing.T) {
 	r.keys("F8")
 	r.waitFor("difference 1 of 3, 2 B │ 0x105 (261)")
 	r.quit()
+}
+
+// TestComparePrevCancelled: the same for previous difference, from 0x500.
+func TestComparePrevCancelled(t *testing.T) {
+	pa, pb, _, _ := comparePair(t)
+	r, held, release := compareJobRun(t, pa, pb, "previous difference")
+	r.ui(true, func() { r.e.SetCursor(0x500) })
+	r.waitFor("differences: 3 │ 0x500 (1280)")
+	r.keys("F7")
+	waitHeld(r, held)
+	r.waitFor("previous difference… │")
+	r.keys("Esc")
+	r.waitFor("cancelling the search for the previous difference: the cursor stays")
+	release()
+	r.waitFor("previous difference: stopped")
+	if s := r.waitFor("differences: 3 │ 0x500 (1280)"); strings.Contains(s, "difference 2 of") {
+		t.Errorf("moved after Esc:\n%s", s)
+	}
+	r.keys("F7")
+	r.waitFor("difference 2 of 3, 4 B │ 0x400 (1024)")
+	r.quit()
+}
+
+// TestCompareCopyCancelled: obtain and put of a selection run as the
+// editor's job; Esc says it copies nothing, naming the copy, and nothing
+// is copied (a selection's copy never looks at the cancel: the copy is
+// dropped at its finish). The same copy without Esc then copies, so the
+// check could fail.
+func TestCompareCopyCancelled(t *testing.T) {
+	for _, c := range []struct {
+		key, what, target string
+		put               bool
+	}{
+		{"Alt-g", "copying from the other file", "from", false},
+		{"Alt-y", "copying into the other file", "into", true},
+	} {
+		t.Run(c.what, func(t *testing.T) {
+			pa, pb, a, b := comparePair(t)
+			r, held, release := compareJobRun(t, pa, pb, c.what)
+			selectRun := func() {
+				r.ui(true, func() {
+					r.e.SetCursor(0x3fe)
+					r.e.StartSelection(0x3fe)
+					r.e.SetCursor(0x401)
+				})
+			}
+			selectRun()
+			r.keys(c.key)
+			waitHeld(r, held)
+			r.keys("Esc")
+			r.waitFor("cancelling the copy " + c.target + " the other file: nothing is copied")
+			release()
+			r.waitFor(c.what + ": stopped: nothing copied")
+			testenv.MustEqual(t, "A after a cancelled copy", testenv.DiskBytes(t, pa), a)
+			testenv.MustEqual(t, "B after a cancelled copy", testenv.DiskBytes(t, pb), b)
+			selectRun()
+			r.keys(c.key)
+			r.waitFor("copied 4 bytes at 0x3fe ")
+			wantA, wantB := a, b
+			if c.put {
+				wantB = append([]byte(nil), b...)
+				copy(wantB[0x3fe:0x402], a[0x3fe:])
+			} else {
+				wantA = append([]byte(nil), a...)
+				copy(wantA[0x3fe:0x402], b[0x3fe:])
+			}
+			testenv.MustEqual(t, "A after the copy", testenv.DiskBytes(t, pa), wantA)
+			testenv.MustEqual(t, "B after the copy", testenv.DiskBytes(t, pb), wantB)
+			r.quit()
+		})
+	}
 }
 
 // TestCompareBlockDevice: B a block device (a loop device) opens

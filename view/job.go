@@ -2,6 +2,7 @@ package view
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -18,9 +19,12 @@ type job struct {
 	what string // "syncing", "filling", "reverting"
 	// cancel stops the job between two of its parts; nil when stopping
 	// it is not safe, and why says why ("msync cannot be interrupted").
-	cancel context.CancelFunc
+	cancel func()
 	why    string
-	quit   bool // quit was asked while it ran: quit when it ends
+	// cancelling is what Esc says it stops, naming the job ("the fill:
+	// it stops after the part it is storing"); set with stops.
+	cancelling string
+	quit       bool // quit was asked while it ran: quit when it ends
 
 	// finish is what the work returned, set by the job's goroutine before
 	// it sets workDone; ended is set when the job ended on the UI
@@ -34,6 +38,22 @@ type job struct {
 	progress string // "1234/5678 pages", "40%": set by the job's goroutine
 	drawn    time.Time
 }
+
+// errJobCancelled is the cause of a job's context cancelled by Esc or a
+// quit (jobCancelled), not by the job's own end.
+var errJobCancelled = errors.New("cancelled")
+
+// jobCancelled reports whether Esc (or a quit) cancelled the job whose
+// context ctx is: a finish that would still act (copy, move the cursor)
+// after its work returned checks it, so that what Esc said holds even when
+// the work ended before it saw the cancel.
+func jobCancelled(ctx context.Context) bool {
+	return errors.Is(context.Cause(ctx), errJobCancelled)
+}
+
+// stops sets what Esc says when it cancels j ("the fill: it stops after
+// the part it is storing"), after "cancelling ".
+func (j *job) stops(s string) { j.cancelling = s }
 
 func (j *job) status() string {
 	j.mu.Lock()
@@ -52,12 +72,14 @@ func (j *job) status() string {
 // noCancel, when not "", is why it cannot be stopped halfway ("msync
 // cannot be interrupted"), which Esc and quit then say. Without Run (tests
 // driving the editor by hand) both run at once, in order, on the calling
-// goroutine. The caller checked that no job runs (busy).
-func (e *Editor) runJob(what, noCancel string, work func(ctx context.Context, progress func(string)) (finish func())) {
-	ctx, cancel := context.WithCancel(context.Background())
+// goroutine. The caller checked that no job runs (busy). It returns the
+// job, to say what Esc stops (stops).
+func (e *Editor) runJob(what, noCancel string, work func(ctx context.Context, progress func(string)) (finish func())) *job {
+	ctx, cancelCause := context.WithCancelCause(context.Background())
+	cancel := func() { cancelCause(nil) }
 	j := &job{what: what, why: noCancel}
 	if noCancel == "" {
-		j.cancel = cancel
+		j.cancel = func() { cancelCause(errJobCancelled) }
 	}
 	step := func(string, string) {}
 	if e.opts.test != nil && e.opts.test.jobStep != nil {
@@ -68,7 +90,7 @@ func (e *Editor) runJob(what, noCancel string, work func(ctx context.Context, pr
 		finish := work(ctx, func(s string) { step(what, s) })
 		cancel()
 		finish()
-		return
+		return j
 	}
 	progress := func(s string) {
 		j.mu.Lock()
@@ -95,6 +117,7 @@ func (e *Editor) runJob(what, noCancel string, work func(ctx context.Context, pr
 		}
 		e.post(func() { e.endJob(j) })
 	})
+	return j
 }
 
 // endJob ends j on the UI goroutine, once: the editor has no job any more,
@@ -160,7 +183,11 @@ func (e *Editor) cancelJob() {
 		return
 	}
 	j.cancel()
-	e.Message("cancelling: %s stops after the part it is storing", j.what)
+	if j.cancelling != "" {
+		e.Message("cancelling %s", j.cancelling)
+		return
+	}
+	e.Message("cancelling: %s stops at its next step", j.what)
 }
 
 // jobConflicts lists the actions refused while a job runs: those that

@@ -289,7 +289,7 @@ func TestJobFillCancelled(t *testing.T) {
 	r.keys("Ctrl-Z")
 	r.waitFor("busy: filling — wait or Esc")
 	r.keys("Esc")
-	r.waitFor("cancelling: filling stops after the part it is storing")
+	r.waitFor("cancelling the fill: it stops after the part it is storing")
 	close(release)
 	r.waitFor("fill cancelled: filled 0x0–0x3fffff (4194304 bytes, 4.00 MiB) with 0x5a (Ctrl-Z undoes it)")
 	got, _ := os.ReadFile(p)
@@ -645,7 +645,7 @@ func TestWriteSelectionCancel(t *testing.T) {
 	r.keys("Ctrl-O")
 	r.waitFor("busy: writing — wait or Esc")
 	r.keys("Esc")
-	r.waitFor("cancelling: writing stops after the part it is storing")
+	r.waitFor("cancelling the write: it stops after the block it is writing")
 	close(release)
 	r.waitFor("write to " + out + " cancelled: no file was created")
 	var sel bool

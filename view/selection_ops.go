@@ -188,7 +188,7 @@ func (e *Editor) fillJob(off, n int64, b byte) {
 				e.afterSelectionAction()
 			}
 		}
-	})
+	}).stops("the fill: it stops after the part it is storing")
 }
 
 // pasteHex overwrites bytes at the cursor with hex bytes typed or pasted

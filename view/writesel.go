@@ -199,7 +199,7 @@ func (e *Editor) writeSelection(expr string) {
 					e.Message("wrote %s to %s in %s", what, t.name, formatDuration(d))
 				}
 			}
-		})
+		}).stops("the write: it stops after the block it is writing")
 	}
 	do := func(text string) error {
 		path := strings.TrimSpace(text)
