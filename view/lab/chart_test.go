@@ -64,10 +64,10 @@ func TestChartCells(t *testing.T) {
 func TestPagePanelChart(t *testing.T) {
 	path := pagesFile(t, 16, 0)
 	h := newInlineHarness(t, path, 140, 40, mapping.Options{}, view.Options{Name: "pages.bin"})
-	h.e.SetCursor(3 * 4096)
-	h.typeText("41")
-	h.press("Ctrl-P")
-	scr := h.draw()
+	h.E.SetCursor(3 * 4096)
+	h.Type("41")
+	h.Press("Ctrl-P")
+	scr := h.Draw()
 	var fileLine, sysLine string
 	lines := strings.Split(scr, "\n")
 	for _, l := range lines {
@@ -87,8 +87,8 @@ func TestPagePanelChart(t *testing.T) {
 		if spark[chartSpan-1] != '█' {
 			t.Errorf("the newest cell of a dirty file: %q", string(spark))
 		}
-		x, y, _ := h.find(fileLine)
-		if _, st := h.cell(x+8+chartSpan-1, y); st != styleChartDirty && st != styleChartWB {
+		x, y, _ := h.Find(fileLine)
+		if _, st := h.Cell(x+8+chartSpan-1, y); st != styleChartDirty && st != styleChartWB {
 			t.Errorf("the newest cell's style: %v", st)
 		}
 	}
@@ -100,8 +100,8 @@ func TestPagePanelChart(t *testing.T) {
 	}
 
 	short := newInlineHarness(t, path, 140, 24, mapping.Options{}, view.Options{Name: "pages.bin"})
-	short.press("Ctrl-P")
-	if s := short.draw(); strings.Contains(s, "last 60 s") {
+	short.Press("Ctrl-P")
+	if s := short.Draw(); strings.Contains(s, "last 60 s") {
 		t.Errorf("a chart on 24 rows:\n%s", s)
 	}
 }
@@ -130,7 +130,7 @@ func TestChartRecordsHidden(t *testing.T) {
 			if i%2 == 1 {
 				clock = clock.Add(c.jitter)
 			}
-			h.e.RunTicks()
+			h.E.RunTicks()
 		}
 		clock = start.Add(time.Duration(n) * time.Second)
 		h.pp.mu.Lock()
@@ -139,8 +139,8 @@ func TestChartRecordsHidden(t *testing.T) {
 		if want := min(n, chartSpan); got != want || probe != nil {
 			t.Fatalf("%d s hidden: %d samples (want %d), a page map probe: %v", n, got, want, probe != nil)
 		}
-		h.press("Ctrl-P")
-		scr := h.draw()
+		h.Press("Ctrl-P")
+		scr := h.Draw()
 		var fileLine, sysLine string
 		for _, l := range strings.Split(scr, "\n") {
 			switch {
@@ -158,9 +158,9 @@ func TestChartRecordsHidden(t *testing.T) {
 		if spark := string([]rune(fileLine)[8 : 8+chartSpan]); spark != want {
 			t.Errorf("%d s: file cells\n got %q\nwant %q", n, spark, want)
 		}
-		x, y, _ := h.find(fileLine)
+		x, y, _ := h.Find(fileLine)
 		for j := range chartSpan {
-			if r, st := h.cell(x+8+j, y); r != ' ' && st != styleChartDirty {
+			if r, st := h.Cell(x+8+j, y); r != ' ' && st != styleChartDirty {
 				t.Errorf("%d s: file cell %d style %v", n, j, st)
 			}
 		}

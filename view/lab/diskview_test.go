@@ -18,10 +18,10 @@ import (
 func diskCells(h *harness, y, i int) (mem, disk string, mst, dst interface{}) {
 	memX := 1 + 8 + 2
 	diskX := memX + hexPos(15) + 2 + 3
-	m1, ms := h.cell(memX+hexPos(i), y)
-	m2, _ := h.cell(memX+hexPos(i)+1, y)
-	d1, ds := h.cell(diskX+hexPos(i), y)
-	d2, _ := h.cell(diskX+hexPos(i)+1, y)
+	m1, ms := h.Cell(memX+hexPos(i), y)
+	m2, _ := h.Cell(memX+hexPos(i)+1, y)
+	d1, ds := h.Cell(diskX+hexPos(i), y)
+	d2, _ := h.Cell(diskX+hexPos(i)+1, y)
 	return string([]rune{m1, m2}), string([]rune{d1, d2}), ms, ds
 }
 
@@ -105,15 +105,15 @@ func TestDiskView(t *testing.T) {
 	}
 	path := pagesFileIn(t, loopExt4(t), 8) // page p is all 'A'+p, on disk
 	h := newInlineHarness(t, path, 120, 40, mapping.Options{}, view.Options{Name: "pages.bin"})
-	h.e.SetCursor(2*4096 + 3)
-	h.typeText("41") // 'C' -> 'A'
-	h.e.SetCursor(2*4096 + 10)
-	h.typeText("5a") // 'C' -> 'Z'
-	h.press("Ctrl-D")
-	h.draw()
-	_, y, ok := h.find("page 0x2000 of pages.bin")
+	h.E.SetCursor(2*4096 + 3)
+	h.Type("41") // 'C' -> 'A'
+	h.E.SetCursor(2*4096 + 10)
+	h.Type("5a") // 'C' -> 'Z'
+	h.Press("Ctrl-D")
+	h.Draw()
+	_, y, ok := h.Find("page 0x2000 of pages.bin")
 	if !ok {
-		t.Fatalf("no disk view:\n%s", h.draw())
+		t.Fatalf("no disk view:\n%s", h.Draw())
 	}
 	title := screenLine(h, y)
 	if !strings.Contains(title, "memory (page cache)") || !strings.Contains(title, "disk (block device, O_DIRECT)") {
@@ -142,9 +142,9 @@ func TestDiskView(t *testing.T) {
 	}
 
 	// After MS_SYNC memory and disk agree.
-	h.press("Ctrl-S")
-	h.e.RunTicks()
-	h.draw()
+	h.Press("Ctrl-S")
+	h.E.RunTicks()
+	h.Draw()
 	if l := screenLine(h, y+1); l != " 00002000  43 43 43 41 43 43 43 43  43 43 5a 43 43 43 43 43   43 43 43 41 43 43 43 43  43 43 5a 43 43 43 43 43" {
 		t.Errorf("row 0x2000 after MS_SYNC:\n%q", l)
 	}
@@ -156,13 +156,13 @@ func TestDiskView(t *testing.T) {
 	}
 
 	// Moving to another page follows the cursor.
-	h.e.SetCursor(5*4096 + 100)
-	h.draw()
-	if _, _, ok := h.find("page 0x5000 of pages.bin"); !ok {
-		t.Errorf("disk view did not follow the cursor to page 0x5000:\n%s", h.draw())
+	h.E.SetCursor(5*4096 + 100)
+	h.Draw()
+	if _, _, ok := h.Find("page 0x5000 of pages.bin"); !ok {
+		t.Errorf("disk view did not follow the cursor to page 0x5000:\n%s", h.Draw())
 	}
-	h.press("Ctrl-D")
-	if _, _, ok := h.find("page 0x5000 of"); ok {
+	h.Press("Ctrl-D")
+	if _, _, ok := h.Find("page 0x5000 of"); ok {
 		t.Errorf("disk view still shown after a second Ctrl-D")
 	}
 }
@@ -179,40 +179,40 @@ func TestDiskViewOtherWriter(t *testing.T) {
 	if _, err := other.WriteAt([]byte("xyz"), 0); err != nil {
 		t.Fatal(err)
 	}
-	h.press("Ctrl-D")
-	h.draw()
-	if _, _, ok := h.find("in memory, not yet on disk (3 bytes differ, first at 0x0)"); !ok {
-		t.Errorf("write(2) by another process not shown as in memory only:\n%s", h.draw())
+	h.Press("Ctrl-D")
+	h.Draw()
+	if _, _, ok := h.Find("in memory, not yet on disk (3 bytes differ, first at 0x0)"); !ok {
+		t.Errorf("write(2) by another process not shown as in memory only:\n%s", h.Draw())
 	}
 
 	// A read-only open promises nothing of Ctrl-S, and Ctrl-S writes nothing.
 	ro := newInlineHarness(t, path, 120, 40, mapping.Options{ReadOnly: true}, view.Options{Name: "p"})
-	ro.press("Ctrl-D")
-	ro.draw()
-	if _, _, ok := ro.find(" in memory, not yet on disk (3 bytes differ, first at 0x0): kernel writeback writes the page (read-only: no sync here)"); !ok {
-		t.Errorf("read-only disk view:\n%s", ro.draw())
+	ro.Press("Ctrl-D")
+	ro.Draw()
+	if _, _, ok := ro.Find(" in memory, not yet on disk (3 bytes differ, first at 0x0): kernel writeback writes the page (read-only: no sync here)"); !ok {
+		t.Errorf("read-only disk view:\n%s", ro.Draw())
 	}
-	ro.press("Ctrl-S")
-	ro.e.RunTicks()
-	if _, _, ok := ro.find(" in memory, not yet on disk (3 bytes differ, first at 0x0)"); !ok {
-		t.Errorf("Ctrl-S on a read-only open wrote the page:\n%s", ro.draw())
+	ro.Press("Ctrl-S")
+	ro.E.RunTicks()
+	if _, _, ok := ro.Find(" in memory, not yet on disk (3 bytes differ, first at 0x0)"); !ok {
+		t.Errorf("Ctrl-S on a read-only open wrote the page:\n%s", ro.Draw())
 	}
-	if _, _, ok := ro.find(" the file is open read-only: not synced; its "); !ok {
-		t.Errorf("Ctrl-S on a read-only open:\n%s", ro.draw())
+	if _, _, ok := ro.Find(" the file is open read-only: not synced; its "); !ok {
+		t.Errorf("Ctrl-S on a read-only open:\n%s", ro.Draw())
 	}
 
 	// What the screen promises, the key does: "Ctrl-S writes the page",
 	// though nothing was edited here.
-	if _, _, ok := h.find(" in memory, not yet on disk (3 bytes differ, first at 0x0): Ctrl-S writes the page (msync MS_SYNC, fdatasync)"); !ok {
-		t.Errorf("disk view of another writer's page:\n%s", h.draw())
+	if _, _, ok := h.Find(" in memory, not yet on disk (3 bytes differ, first at 0x0): Ctrl-S writes the page (msync MS_SYNC, fdatasync)"); !ok {
+		t.Errorf("disk view of another writer's page:\n%s", h.Draw())
 	}
-	h.press("Ctrl-S")
-	h.e.RunTicks()
-	if _, _, ok := h.find(" memory and disk agree (4096 B)"); !ok {
-		t.Errorf("after Ctrl-S the page is still not on disk:\n%s", h.draw())
+	h.Press("Ctrl-S")
+	h.E.RunTicks()
+	if _, _, ok := h.Find(" memory and disk agree (4096 B)"); !ok {
+		t.Errorf("after Ctrl-S the page is still not on disk:\n%s", h.Draw())
 	}
-	if _, _, ok := h.find(" nothing edited here: synced the whole file with fdatasync, "); !ok {
-		t.Errorf("Ctrl-S with nothing edited here:\n%s", h.draw())
+	if _, _, ok := h.Find(" nothing edited here: synced the whole file with fdatasync, "); !ok {
+		t.Errorf("Ctrl-S with nothing edited here:\n%s", h.Draw())
 	}
 }
 
@@ -221,10 +221,10 @@ func TestDiskViewTmpfs(t *testing.T) {
 	// tmpfs refuses O_DIRECT: say so.
 	shm := shmFile(t, []byte(strings.Repeat("tmpfs", 100)))
 	h2 := newInlineHarness(t, shm, 120, 40, mapping.Options{}, view.Options{Name: "t.bin"})
-	h2.press("Ctrl-D")
-	h2.draw()
-	if _, _, ok := h2.find("tmpfs keeps files in memory only: there is no disk behind these pages (O_DIRECT would read the same memory)"); !ok {
-		t.Errorf("tmpfs:\n%s", h2.draw())
+	h2.Press("Ctrl-D")
+	h2.Draw()
+	if _, _, ok := h2.Find("tmpfs keeps files in memory only: there is no disk behind these pages (O_DIRECT would read the same memory)"); !ok {
+		t.Errorf("tmpfs:\n%s", h2.Draw())
 	}
 }
 
@@ -250,19 +250,19 @@ func TestDiskViewNoDevice(t *testing.T) {
 		testenv.SkipOrFail(t, "the block device under the temporary directory is readable by this user (uid %d): TestDiskView covers it", os.Geteuid())
 	}
 	h := newInlineHarness(t, path, 120, 40, mapping.Options{}, view.Options{Name: "p"})
-	h.press("Ctrl-D")
-	h.draw()
-	_, y, ok := h.find("page 0x0 of p")
+	h.Press("Ctrl-D")
+	h.Draw()
+	_, y, ok := h.Find("page 0x0 of p")
 	if !ok {
-		t.Fatalf("no disk view:\n%s", h.draw())
+		t.Fatalf("no disk view:\n%s", h.Draw())
 	}
 	if l := screenLine(h, y+9); l != " memory and disk agree (4096 B): the page is clean (read with O_DIRECT on the file: the block device cannot be read)" {
 		t.Errorf("clean page: %q", l)
 	}
-	h.typeText("41")
+	h.Type("41")
 	for i := 0; i < 3; i++ {
-		h.e.RunTicks()
-		h.draw()
+		h.E.RunTicks()
+		h.Draw()
 	}
 	if l := screenLine(h, y+9); l != " dirty, not yet on disk; not read: no access to the block device, and O_DIRECT on the file would write it first" {
 		t.Errorf("dirty page: %q", l)
@@ -288,12 +288,12 @@ func TestDiskViewPrivate(t *testing.T) {
 	}
 	path := pagesFile(t, 2, 0)
 	h := newInlineHarness(t, path, 120, 40, mapping.Options{Private: true}, view.Options{Name: "p"})
-	h.typeText("5a")
-	h.press("Ctrl-D")
-	h.draw()
-	_, y, ok := h.find("page 0x0 of p")
+	h.Type("5a")
+	h.Press("Ctrl-D")
+	h.Draw()
+	_, y, ok := h.Find("page 0x0 of p")
 	if !ok {
-		t.Fatalf("no disk view:\n%s", h.draw())
+		t.Fatalf("no disk view:\n%s", h.Draw())
 	}
 	if title := screenLine(h, y); !strings.Contains(title, "memory (this mapping)") {
 		t.Errorf("title %q", title)
@@ -317,11 +317,11 @@ func TestDiskViewPrivate(t *testing.T) {
 func TestDiskViewNarrowTitles(t *testing.T) {
 	path := pagesFile(t, 2, 0)
 	h := newInlineHarness(t, path, 80, 24, mapping.Options{}, view.Options{Name: "n.bin"})
-	h.press("Ctrl-D")
-	h.draw()
-	_, y, ok := h.find(" page 0x0 of n.bin")
+	h.Press("Ctrl-D")
+	h.Draw()
+	_, y, ok := h.Find(" page 0x0 of n.bin")
 	if !ok {
-		t.Fatalf("no disk view:\n%s", h.draw())
+		t.Fatalf("no disk view:\n%s", h.Draw())
 	}
 	diskX := 1 + 8 + 2 + hexPos(7) + 2 + 3
 	line := []rune(screenLine(h, y))
@@ -338,18 +338,18 @@ func TestDiskViewNarrowTitles(t *testing.T) {
 func TestDiskViewBlockDevice(t *testing.T) {
 	dev, _ := loopDevice(t, []byte(strings.Repeat("block", 4096)))
 	h := newInlineHarness(t, dev, 120, 40, mapping.Options{Write: true}, view.Options{Name: "dev"})
-	h.press("Ctrl-D")
-	h.draw()
-	if _, _, ok := h.find(" memory and disk agree (4096 B): the page is clean (read from the device with O_DIRECT)"); !ok {
-		t.Errorf("clean page of a block device:\n%s", h.draw())
+	h.Press("Ctrl-D")
+	h.Draw()
+	if _, _, ok := h.Find(" memory and disk agree (4096 B): the page is clean (read from the device with O_DIRECT)"); !ok {
+		t.Errorf("clean page of a block device:\n%s", h.Draw())
 	}
-	h.typeText("41")
-	h.e.RunTicks()
-	h.draw()
-	if _, _, ok := h.find(" dirty, not yet on the device; not read: O_DIRECT on the device would write it first"); !ok {
-		t.Errorf("dirty page of a block device:\n%s", h.draw())
+	h.Type("41")
+	h.E.RunTicks()
+	h.Draw()
+	if _, _, ok := h.Find(" dirty, not yet on the device; not read: O_DIRECT on the device would write it first"); !ok {
+		t.Errorf("dirty page of a block device:\n%s", h.Draw())
 	}
-	if _, _, ok := h.find("tmpfs"); ok {
-		t.Errorf("a block device called tmpfs:\n%s", h.draw())
+	if _, _, ok := h.Find("tmpfs"); ok {
+		t.Errorf("a block device called tmpfs:\n%s", h.Draw())
 	}
 }

@@ -21,36 +21,36 @@ func TestDrawOnlyDraws(t *testing.T) {
 	state := func() map[string]string {
 		out := testenv.Fields("pages", h.pp, nil)
 		testenv.Fields("disk", h.dv, out)
-		out["editor"] = fmt.Sprintf("cursor %d size %d", h.e.Cursor(), h.e.Size())
+		out["editor"] = fmt.Sprintf("cursor %d size %d", h.E.Cursor(), h.E.Size())
 		return out
 	}
 	frames := func(what string) {
 		t.Helper()
 		for _, size := range [][2]int{{100, 40}, {100, 25}, {120, 55}, {80, 31}, {100, 40}} {
 			before := state()
-			h.sim.SetSize(size[0], size[1])
-			h.app.ForceDraw()
-			h.app.ForceDraw()
+			h.Screen.SetSize(size[0], size[1])
+			h.App.ForceDraw()
+			h.App.ForceDraw()
 			if d := testenv.Changed(before, state()); d != "" {
 				t.Fatalf("%s: a frame at %d×%d changed the panels:\n%s", what, size[0], size[1], d)
 			}
 		}
 	}
-	h.e.RunAction(keymap.PagePanel, view.Args{})
-	h.e.RunAction(keymap.DiskView, view.Args{})
+	h.E.RunAction(keymap.PagePanel, view.Args{})
+	h.E.RunAction(keymap.DiskView, view.Args{})
 	frames("opened")
 	if h.pp.result() == nil || h.dv.result() == nil {
 		t.Fatal("the panels measured nothing")
 	}
-	h.e.SetCursor(40000)
-	h.e.RunTicks()
+	h.E.SetCursor(40000)
+	h.E.RunTicks()
 	frames("moved")
 	// The measurement is sized by the panel on the screen now: at 100×40
 	// the map has 2 rows of 98 cells (the chart's 2 lines below it).
-	h.sim.SetSize(100, 40)
-	h.draw()
-	h.e.RunTicks()
-	if x, y, w, ht, ok := h.e.PanelRect(pagePanelName); !ok || chartIn(ht) != 2 || h.pp.cellsFor(w, ht) != 2*98 {
+	h.Screen.SetSize(100, 40)
+	h.Draw()
+	h.E.RunTicks()
+	if x, y, w, ht, ok := h.E.PanelRect(pagePanelName); !ok || chartIn(ht) != 2 || h.pp.cellsFor(w, ht) != 2*98 {
 		t.Fatalf("page panel at %d,%d %d×%d (shown %v): chart %d lines, %d cells", x, y, w, ht, ok, chartIn(ht), h.pp.cellsFor(w, ht))
 	}
 }

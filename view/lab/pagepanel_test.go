@@ -100,12 +100,12 @@ func kernelFigures(t *testing.T, path string) (cs unix.Cachestat_t, resident []b
 // panelTop is the screen row of the page panel's first line.
 func panelTop(t *testing.T, h *harness) int {
 	t.Helper()
-	_, y, ok := h.find("pages of ")
+	_, y, ok := h.Find("pages of ")
 	if !ok { // a narrow screen: the figures without the name
-		_, y, ok = h.find(" × 4 KiB")
+		_, y, ok = h.Find(" × 4 KiB")
 	}
 	if !ok {
-		t.Fatalf("no page panel on screen:\n%s", h.draw())
+		t.Fatalf("no page panel on screen:\n%s", h.Draw())
 	}
 	return y
 }
@@ -122,7 +122,7 @@ func countsLine(name string, cs unix.Cachestat_t, resident []bool, edited int) s
 }
 
 func screenLine(h *harness, y int) string {
-	return strings.Split(h.draw(), "\n")[y]
+	return strings.Split(h.Draw(), "\n")[y]
 }
 
 func TestPagePanel(t *testing.T) {
@@ -136,28 +136,28 @@ func TestPagePanel(t *testing.T) {
 	path := pagesFile(t, pages, 0)
 	h := newInlineHarness(t, path, 120, 40, mapping.Options{}, view.Options{Name: "pages.bin"})
 	// Edit one byte of pages 20 and 40 (typed in the hex column).
-	h.e.SetCursor(20*4096 + 3)
-	h.typeText("41")
-	h.e.SetCursor(40*4096 + 9)
-	h.typeText("42")
-	h.e.SetCursor(40*4096 + 16)
-	h.draw()
+	h.E.SetCursor(20*4096 + 3)
+	h.Type("41")
+	h.E.SetCursor(40*4096 + 9)
+	h.Type("42")
+	h.E.SetCursor(40*4096 + 16)
+	h.Draw()
 	evict(t, path, evictFrom, pages)
-	h.press("Ctrl-P")
-	h.draw()
+	h.Press("Ctrl-P")
+	h.Draw()
 	y := panelTop(t, h)
 	cs, res := kernelFigures(t, path)
 	// Under heavy dirty load (system Dirty over dirty_background) the
 	// flusher cleans pages at once: edit again, a few times.
 	for try := 0; cs.Dirty != 2 && try < 5; try++ {
 		t.Logf("the edited pages were written back at once (%+v); editing again", cs)
-		h.e.SetCursor(20*4096 + 3)
-		h.typeText(fmt.Sprintf("%02x", 0x50+try))
-		h.e.SetCursor(40*4096 + 9)
-		h.typeText(fmt.Sprintf("%02x", 0x60+try))
-		h.e.SetCursor(40*4096 + 16)
-		h.e.RunTicks()
-		h.draw()
+		h.E.SetCursor(20*4096 + 3)
+		h.Type(fmt.Sprintf("%02x", 0x50+try))
+		h.E.SetCursor(40*4096 + 9)
+		h.Type(fmt.Sprintf("%02x", 0x60+try))
+		h.E.SetCursor(40*4096 + 16)
+		h.E.RunTicks()
+		h.Draw()
 		cs, res = kernelFigures(t, path)
 	}
 	if cs.Dirty != 2 {
@@ -170,7 +170,7 @@ func TestPagePanel(t *testing.T) {
 		t.Errorf("counts line\n got %q\nwant %q", got, want)
 	}
 	// 40 rows: two map rows of 118 cells: one cell per page.
-	vs, ve := h.e.VisibleRange()
+	vs, ve := h.E.VisibleRange()
 	for p := 0; p < pages; p++ {
 		want, st := '▓', pageStyle[pagecache.CellResident]
 		switch {
@@ -185,12 +185,12 @@ func TestPagePanel(t *testing.T) {
 		if p == 40 { // the cursor's page
 			st = st.Reverse(true)
 		}
-		r, got := h.cell(1+p, y+1)
+		r, got := h.Cell(1+p, y+1)
 		if r != want || got != st {
 			t.Errorf("page %d: %c %v, want %c %v", p, r, got, want, st)
 		}
 	}
-	if r, _ := h.cell(1+pages, y+1); r != ' ' {
+	if r, _ := h.Cell(1+pages, y+1); r != ' ' {
 		t.Errorf("a cell after the last page: %c", r)
 	}
 	legend := screenLine(h, y+3)
@@ -209,9 +209,9 @@ func TestPagePanel(t *testing.T) {
 	}
 
 	// MS_SYNC: clean at once.
-	h.press("Ctrl-S")
-	h.e.RunTicks()
-	h.draw()
+	h.Press("Ctrl-S")
+	h.E.RunTicks()
+	h.Draw()
 	cs, res = kernelFigures(t, path)
 	if cs.Dirty != 0 {
 		t.Fatalf("kernel says %d dirty after MS_SYNC", cs.Dirty)
@@ -219,7 +219,7 @@ func TestPagePanel(t *testing.T) {
 	if got, want := screenLine(h, y), " "+countsLine("pages.bin", cs, res, 0); got != want {
 		t.Errorf("after MS_SYNC counts\n got %q\nwant %q", got, want)
 	}
-	if r, st := h.cell(1+20, y+1); r != '▓' || st != pageStyle[pagecache.CellResident] {
+	if r, st := h.Cell(1+20, y+1); r != '▓' || st != pageStyle[pagecache.CellResident] {
 		t.Errorf("page 20 after MS_SYNC: %c %v", r, st)
 	}
 	if l := screenLine(h, y+5); l != " last: msync(MS_SYNC) — 2 pages written and waited for; dirty now 0" {
@@ -228,16 +228,16 @@ func TestPagePanel(t *testing.T) {
 
 	// MS_ASYNC: the page stays dirty and edited (unsynced: not known to be
 	// on disk), and the panel says why.
-	h.e.SetCursor(30 * 4096)
-	h.typeText("43")
-	h.press("Ctrl-W")
-	h.e.RunTicks()
-	h.draw()
+	h.E.SetCursor(30 * 4096)
+	h.Type("43")
+	h.Press("Ctrl-W")
+	h.E.RunTicks()
+	h.Draw()
 	cs, res = kernelFigures(t, path)
 	if got, want := screenLine(h, y), " "+countsLine("pages.bin", cs, res, 1); got != want {
 		t.Errorf("after MS_ASYNC counts\n got %q\nwant %q", got, want)
 	}
-	if r, st := h.cell(1+30, y+1); r != '▲' || st != pageStyle[pagecache.CellDirty].Reverse(true).Underline(true) {
+	if r, st := h.Cell(1+30, y+1); r != '▲' || st != pageStyle[pagecache.CellDirty].Reverse(true).Underline(true) {
 		t.Errorf("page 30 after MS_ASYNC: %c %v", r, st)
 	}
 	if cs.Dirty != 1 {
@@ -257,24 +257,24 @@ func TestPagePanel(t *testing.T) {
 	// for, so nothing proves it on disk. A slow call (a loaded machine:
 	// "31.0 ms") makes the line one cell too long for its last figure,
 	// which the message line then ends with "…".
-	h.press("Alt-w")
+	h.Press("Alt-w")
 	wbMsg := regexp.MustCompile(`^ sync_file_range\(SYNC_FILE_RANGE_WRITE\): writeback started \([0-9.]+ (ns|µs|ms|s), not waited for\); right after: writeback \d+, dirty( \d+|…)$`)
-	if l := strings.Split(h.draw(), "\n")[39]; !wbMsg.MatchString(l) {
+	if l := strings.Split(h.Draw(), "\n")[39]; !wbMsg.MatchString(l) {
 		t.Errorf("message after the writeback action %q", l)
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		h.e.RunTicks()
-		h.draw()
+		h.E.RunTicks()
+		h.Draw()
 		if cs, _ := kernelFigures(t, path); cs.Dirty == 0 && cs.Writeback == 0 && strings.HasSuffix(screenLine(h, y+5), "; now writeback 0 dirty 0") {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("page 30 still not clean 5 s after sync_file_range:\n%s", h.draw())
+			t.Fatalf("page 30 still not clean 5 s after sync_file_range:\n%s", h.Draw())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if r, _ := h.cell(1+30, y+1); r != '▲' {
+	if r, _ := h.Cell(1+30, y+1); r != '▲' {
 		t.Errorf("page 30 after the writeback action: %c, want ▲ (still unsynced)", r)
 	}
 	if l := screenLine(h, y+5); !strings.HasPrefix(l, " last: sync_file_range(SYNC_FILE_RANGE_WRITE), no wait: right after writeback ") || !strings.HasSuffix(l, "; now writeback 0 dirty 0") {
@@ -282,8 +282,8 @@ func TestPagePanel(t *testing.T) {
 	}
 
 	// Ctrl-P again hides it.
-	h.press("Ctrl-P")
-	if _, _, ok := h.find("pages of "); ok {
+	h.Press("Ctrl-P")
+	if _, _, ok := h.Find("pages of "); ok {
 		t.Errorf("page panel still shown after a second Ctrl-P")
 	}
 }
@@ -292,8 +292,8 @@ func TestPagePanel(t *testing.T) {
 func TestPagePanelGroupsAndUnknown(t *testing.T) {
 	path := pagesFile(t, 300, 0)
 	h := newInlineHarness(t, path, 60, 24, mapping.Options{}, view.Options{Name: "pages.bin"})
-	h.press("Ctrl-P")
-	h.draw()
+	h.Press("Ctrl-P")
+	h.Draw()
 	y := panelTop(t, h)
 	// 24 rows: one map row of 58 cells for 300 pages.
 	if l := screenLine(h, y+2); !strings.Contains(l, "1 cell = ~6 pages") && !strings.HasPrefix(l, " ░ not resident") {
@@ -304,7 +304,7 @@ func TestPagePanelGroupsAndUnknown(t *testing.T) {
 		t.Errorf("map row %q: %d resident cells, want 58", row, got)
 	}
 
-	pp := &pagePanel{e: h.e, inline: true}
+	pp := &pagePanel{e: h.E, inline: true}
 	for _, c := range []struct {
 		err  error
 		min  error
@@ -324,7 +324,7 @@ func TestPagePanelGroupsAndUnknown(t *testing.T) {
 func TestPagePanelUnknownCells(t *testing.T) {
 	path := pagesFile(t, 4, 0)
 	h := newInlineHarness(t, path, 80, 20, mapping.Options{}, view.Options{Name: "p"})
-	pp := &pagePanel{e: h.e, inline: true}
+	pp := &pagePanel{e: h.E, inline: true}
 	u := pagecache.Unknown
 	pp.res = &pageProbe{m: pagecache.PageMap{PageSize: 4096, Totals: pagecache.PageTotals{Pages: 4, Resident: u, Cached: u, Dirty: u, Writeback: u, Evicted: u, RecentlyEvicted: u},
 		Cells:        []pagecache.PageCell{{FirstPage: 0, Pages: 1}, {FirstPage: 1, Pages: 1}, {FirstPage: 2, Pages: 1}, {FirstPage: 3, Pages: 1}},
@@ -344,8 +344,8 @@ func TestPagePanelUnknownCells(t *testing.T) {
 func TestPagePanelNotOwner(t *testing.T) {
 	if path := os.Getenv("MMHEX_PANEL_NOT_OWNER"); path != "" {
 		h := newInlineHarness(t, path, 120, 40, mapping.Options{}, view.Options{Name: "root.bin"})
-		h.press("Ctrl-P")
-		h.draw()
+		h.Press("Ctrl-P")
+		h.Draw()
 		y := panelTop(t, h)
 		if got, want := screenLine(h, y), " pages of root.bin: 3 × 4 KiB  resident unknown  cached, dirty, writeback, evicted: unknown  edited 0"; got != want {
 			t.Errorf("counts\n got %q\nwant %q", got, want)
@@ -399,13 +399,13 @@ func TestPagePanelMeasuresInBackground(t *testing.T) {
 	if h.pp.inline || h.dv.inline {
 		t.Fatal("the panels measure inline")
 	}
-	h.press("Ctrl-P", "Ctrl-D")
+	h.Press("Ctrl-P", "Ctrl-D")
 	waitScreen := func(want string) {
 		t.Helper()
 		deadline := time.Now().Add(10 * time.Second)
 		for {
-			h.e.RunTicks()
-			scr := h.draw()
+			h.E.RunTicks()
+			scr := h.Draw()
 			if strings.Contains(scr, want) {
 				return
 			}
@@ -417,7 +417,7 @@ func TestPagePanelMeasuresInBackground(t *testing.T) {
 	}
 	waitScreen("pages of bg.bin: 8 × 4 KiB  resident 8  cached 8  dirty 0")
 	waitScreen("memory and disk agree")
-	h.typeText("41")
+	h.Type("41")
 	waitScreen("pages of bg.bin: 8 × 4 KiB  resident 8  cached 8  dirty ")
 	waitScreen("  edited 1")
 	if cs, _ := kernelFigures(t, path); cs.Dirty == 1 {
@@ -432,7 +432,7 @@ func TestPagePanelMeasuresInBackground(t *testing.T) {
 func TestPagePanelNoCachestat(t *testing.T) {
 	path := pagesFile(t, 4, 0)
 	h := newInlineHarness(t, path, 80, 20, mapping.Options{}, view.Options{Name: "old.bin"})
-	pp := &pagePanel{e: h.e, inline: true}
+	pp := &pagePanel{e: h.E, inline: true}
 	u := pagecache.Unknown
 	cell := func(p, res, measured, edited int64) pagecache.PageCell {
 		c := pagecache.PageCell{FirstPage: p, Pages: 1, Cached: u, Dirty: u, Writeback: u, Resident: res, Measured: measured, Edited: edited}
@@ -494,8 +494,8 @@ func TestPagePanelNoCachestat(t *testing.T) {
 func TestPagePanelCellGlyphs(t *testing.T) {
 	path := pagesFile(t, 8, 0)
 	h := newInlineHarness(t, path, 80, 20, mapping.Options{}, view.Options{Name: "g.bin"})
-	h.e.SetCursor(7 * 4096) // off the first cells
-	pp := &pagePanel{e: h.e, inline: true}
+	h.E.SetCursor(7 * 4096) // off the first cells
+	pp := &pagePanel{e: h.E, inline: true}
 	states := []pagecache.CellState{pagecache.CellNotResident, pagecache.CellResident, pagecache.CellDirty, pagecache.CellWriteback, pagecache.CellUnknown}
 	var cells []pagecache.PageCell
 	for i, st := range states {
@@ -536,7 +536,7 @@ func TestPagePanelLegendScale(t *testing.T) {
 	path := pagesFile(t, 1, 0)
 	h := newInlineHarness(t, path, 120, 40, mapping.Options{}, view.Options{Name: "huge.bin"})
 	legend := func(pages int64, ncell int) string {
-		pp := &pagePanel{e: h.e, inline: true}
+		pp := &pagePanel{e: h.E, inline: true}
 		cells := make([]pagecache.PageCell, ncell)
 		for i := range cells {
 			cells[i] = pagecache.PageCell{FirstPage: int64(i) * pages / int64(ncell), State: pagecache.CellNotResident}
@@ -580,9 +580,9 @@ func TestPagePanelPrivate(t *testing.T) {
 	}
 	path := pagesFile(t, 4, 0)
 	h := newInlineHarness(t, path, 120, 40, mapping.Options{Private: true}, view.Options{Name: "priv.bin"})
-	h.typeText("41")
-	h.press("Ctrl-P")
-	h.draw()
+	h.Type("41")
+	h.Press("Ctrl-P")
+	h.Draw()
 	y := panelTop(t, h)
 	cs, res := kernelFigures(t, path)
 	if cs.Dirty != 0 {
@@ -591,7 +591,7 @@ func TestPagePanelPrivate(t *testing.T) {
 	if got, want := screenLine(h, y), " "+countsLine("priv.bin", cs, res, 1); got != want {
 		t.Errorf("counts\n got %q\nwant %q", got, want)
 	}
-	if r, _ := h.cell(1, y+1); r != '▲' {
+	if r, _ := h.Cell(1, y+1); r != '▲' {
 		t.Errorf("page 0: %c, want ▲", r)
 	}
 	if got, want := screenLine(h, y+5), " MAP_PRIVATE: your edits (▲) are copies in this process, never written to the file; the counts are the file's pages"; got != want {
@@ -606,8 +606,8 @@ func TestPagePanelPrivate(t *testing.T) {
 	if _, err := other.WriteAt([]byte("x"), 2*4096); err != nil {
 		t.Fatal(err)
 	}
-	h.e.RunTicks()
-	h.draw()
+	h.E.RunTicks()
+	h.Draw()
 	if got, want := screenLine(h, y+5), " MAP_PRIVATE: your edits (▲) are copies in this process, never written; the file's 1 dirty page is not from them"; got != want {
 		t.Errorf("last line with another writer\n got %q\nwant %q", got, want)
 	}
@@ -617,9 +617,9 @@ func TestPagePanelPrivate(t *testing.T) {
 func TestWritebackPrivate(t *testing.T) {
 	path := pagesFile(t, 2, 0)
 	h := newInlineHarness(t, path, 120, 40, mapping.Options{Private: true}, view.Options{Name: "p"})
-	h.typeText("5a")
-	h.press("Alt-w")
-	if got, want := strings.Split(h.draw(), "\n")[39], " private mapping (MAP_PRIVATE): edits never reach the file; nothing to write back"; got != want {
+	h.Type("5a")
+	h.Press("Alt-w")
+	if got, want := strings.Split(h.Draw(), "\n")[39], " private mapping (MAP_PRIVATE): edits never reach the file; nothing to write back"; got != want {
 		t.Errorf("message\n got %q\nwant %q", got, want)
 	}
 	if cs, _ := kernelFigures(t, path); cs.Dirty != 0 || cs.Writeback != 0 {
@@ -636,9 +636,9 @@ func TestWritebackPrivate(t *testing.T) {
 func TestPagePanelAsyncThenClean(t *testing.T) {
 	path := pagesFile(t, 4, 0)
 	h := newInlineHarness(t, path, 120, 40, mapping.Options{}, view.Options{Name: "a.bin"})
-	h.typeText("41")
-	h.press("Ctrl-W", "Ctrl-P")
-	h.draw()
+	h.Type("41")
+	h.Press("Ctrl-W", "Ctrl-P")
+	h.Draw()
 	y := panelTop(t, h)
 	if cs, _ := kernelFigures(t, path); cs.Dirty == 0 {
 		t.Skipf("kernel writeback took the page already (%+v)", cs)
@@ -654,8 +654,8 @@ func TestPagePanelAsyncThenClean(t *testing.T) {
 	if err := unix.Fdatasync(fd); err != nil {
 		t.Fatal(err)
 	}
-	h.e.RunTicks()
-	h.draw()
+	h.E.RunTicks()
+	h.Draw()
 	if cs, _ := kernelFigures(t, path); cs.Dirty != 0 {
 		t.Fatalf("dirty after fdatasync: %+v", cs)
 	}
@@ -668,8 +668,8 @@ func TestPagePanelAsyncThenClean(t *testing.T) {
 func TestPagePanelSyncOtherDirty(t *testing.T) {
 	path := pagesFile(t, 4, 0)
 	h := newInlineHarness(t, path, 120, 40, mapping.Options{}, view.Options{Name: "o.bin"})
-	h.typeText("41")
-	h.press("Ctrl-S", "Ctrl-P")
+	h.Type("41")
+	h.Press("Ctrl-S", "Ctrl-P")
 	other, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -678,8 +678,8 @@ func TestPagePanelSyncOtherDirty(t *testing.T) {
 	if _, err := other.WriteAt([]byte("x"), 3*4096); err != nil {
 		t.Fatal(err)
 	}
-	h.e.RunTicks()
-	h.draw()
+	h.E.RunTicks()
+	h.Draw()
 	y := panelTop(t, h)
 	if cs, _ := kernelFigures(t, path); cs.Dirty != 1 {
 		t.Skipf("kernel writeback took the page already (%+v)", cs)
@@ -697,11 +697,11 @@ func TestPagePanelNarrow(t *testing.T) {
 	}
 	path := pagesFile(t, 4, 0)
 	h := newInlineHarness(t, path, 80, 24, mapping.Options{}, view.Options{Name: "a-rather-long-file-name.bin"})
-	h.press("Ctrl-P")
-	h.draw()
-	_, y, ok := h.find("4 × 4 KiB")
+	h.Press("Ctrl-P")
+	h.Draw()
+	_, y, ok := h.Find("4 × 4 KiB")
 	if !ok {
-		t.Fatalf("no page panel:\n%s", h.draw())
+		t.Fatalf("no page panel:\n%s", h.Draw())
 	}
 	cs, res := kernelFigures(t, path)
 	want := strings.TrimPrefix(countsLine("a-rather-long-file-name.bin", cs, res, 0), "pages of a-rather-long-file-name.bin: ")
@@ -709,8 +709,8 @@ func TestPagePanelNarrow(t *testing.T) {
 		t.Errorf("counts at 80 columns\n got %q\nwant %q", got, " "+want)
 	}
 	h60 := newInlineHarness(t, path, 60, 24, mapping.Options{}, view.Options{Name: "a-rather-long-file-name.bin"})
-	h60.press("Ctrl-P")
-	h60.draw()
+	h60.Press("Ctrl-P")
+	h60.Draw()
 	y = panelTop(t, h60)
 	if got, want := screenLine(h60, y), fmt.Sprintf(" 4 × 4 KiB dirty %d writeback %d edited 0 resident %d cached %d evicted %d",
 		cs.Dirty, cs.Writeback, cs.Cache, cs.Cache, cs.Evicted); !strings.HasPrefix(want, got) || !strings.Contains(got, " edited 0 resident 4 ") {
@@ -745,17 +745,17 @@ func drawPanel(pp *pagePanel, w, h int) (tcell.SimulationScreen, func(y int) str
 func TestPagePanelTmpfs(t *testing.T) {
 	shm := shmFile(t, []byte(strings.Repeat("tmpfs", 2000)))
 	h := newInlineHarness(t, shm, 120, 40, mapping.Options{}, view.Options{Name: "t.bin"})
-	h.press("Ctrl-P")
-	h.draw()
+	h.Press("Ctrl-P")
+	h.Draw()
 	y := panelTop(t, h)
 	const want = " tmpfs keeps files in memory only: there is no disk behind these pages; msync and writeback have nothing to write"
 	if got := screenLine(h, y+5); got != want {
 		t.Errorf("before an edit\n got %q\nwant %q", got, want)
 	}
-	h.typeText("41")
-	h.press("Ctrl-S")
-	h.e.RunTicks()
-	h.draw()
+	h.Type("41")
+	h.Press("Ctrl-S")
+	h.E.RunTicks()
+	h.Draw()
 	if got := screenLine(h, y+5); got != want {
 		t.Errorf("after Ctrl-S\n got %q\nwant %q", got, want)
 	}
@@ -782,8 +782,8 @@ func TestPagePanelHoles(t *testing.T) {
 	g.Sync()
 	g.Close()
 	h := newInlineHarness(t, path, 120, 40, mapping.Options{}, view.Options{Name: "sparse.bin"})
-	h.press("Ctrl-P")
-	scr := h.draw()
+	h.Press("Ctrl-P")
+	scr := h.Draw()
 	y := panelTop(t, h)
 	row := []rune(strings.Split(scr, "\n")[y+1])
 	if len(row) < 1+64 {
@@ -824,10 +824,10 @@ func TestPagePanelCompareSides(t *testing.T) {
 		l := screenLine(h, y)
 		m := head.FindStringSubmatch(l)
 		if m == nil || m[1] != name || m[2] != fmt.Sprint(n) || m[3] != "1" {
-			t.Fatalf("%s: page panel head %q, want %s's %d pages, edited 1\n%s", when, l, name, n, h.draw())
+			t.Fatalf("%s: page panel head %q, want %s's %d pages, edited 1\n%s", when, l, name, n, h.Draw())
 		}
 		for p := 0; p <= n; p++ {
-			r, _ := h.cell(1+p, y+1)
+			r, _ := h.Cell(1+p, y+1)
 			switch {
 			case p == n && r != ' ':
 				t.Errorf("%s: a cell after %s's last page: %c", when, name, r)
@@ -838,26 +838,26 @@ func TestPagePanelCompareSides(t *testing.T) {
 			}
 		}
 	}
-	h.e.SetCursor(1*4096 + 3) // A's page 1
-	h.typeText("41")
-	h.press("Ctrl-P")
+	h.E.SetCursor(1*4096 + 3) // A's page 1
+	h.Type("41")
+	h.Press("Ctrl-P")
 	check("A", "a.bin", 3, 1)
 	const wbLine = " last: sync_file_range(SYNC_FILE_RANGE_WRITE), no wait"
-	h.press("Alt-w") // A's writeback: the last line says so on A only
-	h.e.RunTicks()
-	if _, _, ok := h.find(wbLine); !ok {
-		t.Fatalf("A after the writeback action: no %q\n%s", wbLine, h.draw())
+	h.Press("Alt-w") // A's writeback: the last line says so on A only
+	h.E.RunTicks()
+	if _, _, ok := h.Find(wbLine); !ok {
+		t.Fatalf("A after the writeback action: no %q\n%s", wbLine, h.Draw())
 	}
-	h.press("F6")
-	h.e.SetCursor(4*4096 + 5) // B's page 4
-	h.typeText("42")
-	if s := h.draw(); strings.Contains(s, "pages of b.bin: 3 ×") {
+	h.Press("F6")
+	h.E.SetCursor(4*4096 + 5) // B's page 4
+	h.Type("42")
+	if s := h.Draw(); strings.Contains(s, "pages of b.bin: 3 ×") {
 		t.Errorf("right after the switch: A's figures under B's name:\n%s", s)
 	}
-	h.e.RunTicks() // the panel's tick measures
+	h.E.RunTicks() // the panel's tick measures
 	check("B", "b.bin", 6, 4)
-	if _, _, ok := h.find(wbLine); ok {
-		t.Errorf("B shows A's writeback:\n%s", h.draw())
+	if _, _, ok := h.Find(wbLine); ok {
+		t.Errorf("B shows A's writeback:\n%s", h.Draw())
 	}
 	// the chart starts anew with B: one sample, of B
 	h.pp.mu.Lock()
@@ -866,10 +866,10 @@ func TestPagePanelCompareSides(t *testing.T) {
 	if n != 1 || of != fb {
 		t.Errorf("the chart on B: %d samples of %v, want 1 of B", n, of.Path())
 	}
-	h.press("F6")
-	h.e.RunTicks()
+	h.Press("F6")
+	h.E.RunTicks()
 	check("A again", "a.bin", 3, 1)
-	if _, _, ok := h.find(wbLine); !ok {
-		t.Errorf("A again: no %q\n%s", wbLine, h.draw())
+	if _, _, ok := h.Find(wbLine); !ok {
+		t.Errorf("A again: no %q\n%s", wbLine, h.Draw())
 	}
 }

@@ -40,7 +40,7 @@ func requireDirtyCounts(t *testing.T, f *mapping.File) {
 // noControls fails when any cell holds a control character.
 func noControls(t *testing.T, h *harness) {
 	t.Helper()
-	cells, _, _ := h.sim.GetContents()
+	cells, _, _ := h.Screen.GetContents()
 	for i, c := range cells {
 		for _, r := range c.Runes {
 			if r < 0x20 || (r >= 0x7f && r < 0xa0) {
@@ -63,13 +63,13 @@ func TestNameSanitisedInPanels(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := newInlineHarness(t, name, 160, 40, mapping.Options{}, view.Options{})
-	h.press("Ctrl-P")
-	if s := h.draw(); !strings.Contains(s, "pages of "+shown+": ") {
+	h.Press("Ctrl-P")
+	if s := h.Draw(); !strings.Contains(s, "pages of "+shown+": ") {
 		t.Errorf("page panel does not show the name as %q:\n%s", shown, s)
 	}
 	noControls(t, h)
-	h.press("Ctrl-P", "Ctrl-D")
-	if s := h.draw(); !strings.Contains(s, "page 0x0 of "+shown+" ") {
+	h.Press("Ctrl-P", "Ctrl-D")
+	if s := h.Draw(); !strings.Contains(s, "page 0x0 of "+shown+" ") {
 		t.Errorf("disk view does not show the name as %q:\n%s", shown, s)
 	}
 	noControls(t, h)
@@ -83,8 +83,8 @@ func TestNameSanitisedInPanels(t *testing.T) {
 func TestLiveGrowShrinkPanels(t *testing.T) {
 	path := writeFile(t, "grow.bin", []byte(strings.Repeat("x", 40)))
 	h := newInlineHarness(t, path, 100, 60, mapping.Options{Window: 4096}, view.Options{})
-	h.press("Ctrl-P", "Ctrl-D")
-	if scr := h.draw(); !strings.Contains(scr, "40 B  rw  ") || !strings.Contains(scr, "pages of ") || !strings.Contains(scr, "page 0x0 of ") {
+	h.Press("Ctrl-P", "Ctrl-D")
+	if scr := h.Draw(); !strings.Contains(scr, "40 B  rw  ") || !strings.Contains(scr, "pages of ") || !strings.Contains(scr, "page 0x0 of ") {
 		t.Fatalf("screen:\n%s", scr)
 	}
 	other, err := os.OpenFile(path, os.O_RDWR, 0)
@@ -95,36 +95,36 @@ func TestLiveGrowShrinkPanels(t *testing.T) {
 	if _, err := other.WriteAt([]byte("NEWBYTES"), 40); err != nil {
 		t.Fatal(err)
 	}
-	h.e.RunTicks()
-	if s := h.draw(); !strings.Contains(s, "the file changed size: 48 B, was 40 B") {
+	h.E.RunTicks()
+	if s := h.Draw(); !strings.Contains(s, "the file changed size: 48 B, was 40 B") {
 		t.Errorf("after growing to 48 B:\n%s", s)
 	}
-	h.e.SetCursor(47)
+	h.E.SetCursor(47)
 	if err := other.Truncate(10); err != nil {
 		t.Fatal(err)
 	}
-	h.e.RunTicks()
-	if s := h.draw(); !strings.Contains(s, "the file changed size: 10 B, was 48 B") || h.e.Cursor() != 9 {
-		t.Errorf("after shrinking to 10 B (cursor %d):\n%s", h.e.Cursor(), s)
+	h.E.RunTicks()
+	if s := h.Draw(); !strings.Contains(s, "the file changed size: 10 B, was 48 B") || h.E.Cursor() != 9 {
+		t.Errorf("after shrinking to 10 B (cursor %d):\n%s", h.E.Cursor(), s)
 	}
 	if err := other.Truncate(0); err != nil {
 		t.Fatal(err)
 	}
-	h.e.RunTicks()
-	h.draw()
+	h.E.RunTicks()
+	h.Draw()
 	if err := other.Truncate(5000); err != nil {
 		t.Fatal(err)
 	}
-	h.e.RunTicks()
-	if s := h.draw(); !strings.Contains(s, "4.88 KiB (5000 B)") {
+	h.E.RunTicks()
+	if s := h.Draw(); !strings.Contains(s, "4.88 KiB (5000 B)") {
 		t.Errorf("after growing to 5000 B:\n%s", s)
 	}
-	h.e.SetCursor(4999)
-	h.draw()
-	if h.e.Cursor() != 4999 || h.e.Size() != 5000 {
-		t.Errorf("cursor %d, size %d after growing to 5000 B", h.e.Cursor(), h.e.Size())
+	h.E.SetCursor(4999)
+	h.Draw()
+	if h.E.Cursor() != 4999 || h.E.Size() != 5000 {
+		t.Errorf("cursor %d, size %d after growing to 5000 B", h.E.Cursor(), h.E.Size())
 	}
-	if scr := h.draw(); !strings.Contains(scr, "pages of ") || !strings.Contains(scr, "2 × 4 KiB") {
+	if scr := h.Draw(); !strings.Contains(scr, "pages of ") || !strings.Contains(scr, "2 × 4 KiB") {
 		t.Errorf("page panel after growing to 5000 B:\n%s", scr)
 	}
 }
@@ -143,9 +143,9 @@ func TestPagePanelReadOnlyDirty(t *testing.T) {
 	}
 	w.Close()
 	h := newInlineHarness(t, path, 120, 40, mapping.Options{ReadOnly: true}, view.Options{Name: "r.bin"})
-	requireDirtyCounts(t, h.f)
-	h.press("Ctrl-P")
-	h.draw()
+	requireDirtyCounts(t, h.F)
+	h.Press("Ctrl-P")
+	h.Draw()
 	y := panelTop(t, h)
 	cs, _ := kernelFigures(t, path)
 	tun, err := pagecache.ReadWritebackTunables()
