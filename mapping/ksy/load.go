@@ -22,6 +22,10 @@ var builtinFS embed.FS
 // builtinPrefix marks a path inside the embedded formats.
 const builtinPrefix = "builtin:"
 
+// noCompiled: built-in formats are parsed from their YAML, not built by
+// builtin_compiled.go (TestBuiltinCompiled compares both).
+var noCompiled = false
+
 // maxKsy is the largest .ksy file read.
 const maxKsy = 4 << 20
 
@@ -135,6 +139,12 @@ func (l *Loader) LoadFile(p string) (*Spec, error) {
 	}
 	if l.loading[key] {
 		return nil, nil // an import cycle: the spec being loaded has it
+	}
+	if rest, ok := strings.CutPrefix(p, builtinPrefix); ok && !noCompiled {
+		if s := compiledBuiltin(rest); s != nil { // its imports are built-in: beside it
+			l.cache[key] = s
+			return s, nil
+		}
 	}
 	l.loading[key] = true
 	defer delete(l.loading, key)

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -437,13 +438,16 @@ var knownAttrKeys = map[string]bool{"id": true, "type": true, "size": true, "siz
 	"terminator": true, "consume": true, "include": true, "eos-error": true, "pad-right": true, "pos": true,
 	"io": true, "value": true, "process": true, "valid": true, "doc": true, "doc-ref": true, "-orig-id": true}
 
+// The type names' patterns, compiled when a .ksy is first parsed (not at
+// start-up: the built-in formats are compiled Go code, builtin_compiled.go).
 var (
-	intTypeRe   = regexp.MustCompile(`^([us])([248])(le|be)?$`)
-	floatTypeRe = regexp.MustCompile(`^f([48])(le|be)?$`)
-	bitsTypeRe  = regexp.MustCompile(`^b([0-9]+)(le|be)?$`)
+	intTypeRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([us])([248])(le|be)?$`) })
+	floatTypeRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^f([48])(le|be)?$`) })
+	bitsTypeRe  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^b([0-9]+)(le|be)?$`) })
+	userTypeRe  = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^([a-z_][a-z0-9_]*(?:::[a-z_][a-z0-9_]*)*)(?:\((.*)\))?$`)
+	})
 )
-
-var userTypeRe = regexp.MustCompile(`^([a-z_][a-z0-9_]*(?:::[a-z_][a-z0-9_]*)*)(?:\((.*)\))?$`)
 
 func (c *compiler) attr(n *yaml.Node, id string, instance bool) (*Attr, error) {
 	if n.Kind != yaml.MappingNode {
@@ -618,19 +622,19 @@ func (c *compiler) typeRef(n *yaml.Node, a *Attr) (TypeRef, error) {
 		r.kind, r.width, r.signed = kInt, 1, s[0] == 's'
 		return r, nil
 	}
-	if m := intTypeRe.FindStringSubmatch(s); m != nil {
+	if m := intTypeRe().FindStringSubmatch(s); m != nil {
 		r.kind, r.signed = kInt, m[1] == "s"
 		r.width = int(m[2][0] - '0')
 		r.endian = map[string]int{"": 0, "le": 1, "be": 2}[m[3]]
 		return r, nil
 	}
-	if m := floatTypeRe.FindStringSubmatch(s); m != nil {
+	if m := floatTypeRe().FindStringSubmatch(s); m != nil {
 		r.kind = kFloat
 		r.width = int(m[1][0] - '0')
 		r.endian = map[string]int{"": 0, "le": 1, "be": 2}[m[2]]
 		return r, nil
 	}
-	if m := bitsTypeRe.FindStringSubmatch(s); m != nil {
+	if m := bitsTypeRe().FindStringSubmatch(s); m != nil {
 		w, _ := strconv.Atoi(m[1])
 		if w < 1 || w > 64 {
 			return r, c.errf(n, "type %s: bit size must be 1 to 64", s)
@@ -642,7 +646,7 @@ func (c *compiler) typeRef(n *yaml.Node, a *Attr) (TypeRef, error) {
 		}
 		return r, nil
 	}
-	m := userTypeRe.FindStringSubmatch(s)
+	m := userTypeRe().FindStringSubmatch(s)
 	if m == nil {
 		return r, c.errf(n, "type %s is not supported", s)
 	}
