@@ -14,7 +14,7 @@ func (h *harness) shapeState() map[string]string {
 	out := testenv.Fields("entropy", h.em, nil)
 	testenv.Fields("strings", h.sp, out)
 	testenv.Fields("hash", h.hp, out)
-	out["editor"] = fmt.Sprintf("cursor %d size %d", h.e.Cursor(), h.e.Size())
+	out["editor"] = fmt.Sprintf("cursor %d size %d", h.E.Cursor(), h.E.Size())
 	return out
 }
 
@@ -31,19 +31,19 @@ func TestDrawOnlyDraws(t *testing.T) {
 		t.Helper()
 		for _, size := range [][2]int{{100, 40}, {100, 30}, {160, 50}, {90, 34}, {100, 40}} {
 			before := h.shapeState()
-			h.sim.SetSize(size[0], size[1])
-			h.app.ForceDraw()
-			h.app.ForceDraw()
+			h.Screen.SetSize(size[0], size[1])
+			h.App.ForceDraw()
+			h.App.ForceDraw()
 			if d := testenv.Changed(before, h.shapeState()); d != "" {
 				t.Fatalf("%s: a frame at %d×%d changed the state:\n%s", what, size[0], size[1], d)
 			}
 		}
 	}
 	// The first frames with the panels: nothing of them is kept by Draw.
-	h.press("Alt-e", "Alt-l", "Alt-k")
+	h.Press("Alt-e", "Alt-l", "Alt-k")
 	frames("opened")
 	for _, name := range []string{entropyPanelName, stringsPanelName, hashPanelName} {
-		if _, _, _, _, ok := h.e.PanelRect(name); !h.e.PanelShown(name) || !ok {
+		if _, _, _, _, ok := h.E.PanelRect(name); !h.E.PanelShown(name) || !ok {
 			t.Fatalf("panel %s not on the screen at 100×40", name)
 		}
 	}
@@ -53,14 +53,14 @@ func TestDrawOnlyDraws(t *testing.T) {
 	// A chosen string below the list's first page: the keys scroll the
 	// list, the frames after them show it and keep nothing.
 	for range 12 {
-		h.press("Down")
+		h.Press("Down")
 	}
 	frames("after keys")
 	if h.sp.top == 0 {
 		t.Fatalf("the keys did not scroll the list: top %d, chosen %d", h.sp.top, h.sp.sel)
 	}
-	h.press("Up")
-	s := h.draw()
+	h.Press("Up")
+	s := h.Draw()
 	chosen := h.sp.items[h.sp.match[h.sp.sel]]
 	if !strings.Contains(s, fmt.Sprintf(" %08x  %s", chosen.Off, chosen.Text[:4])) {
 		t.Fatalf("the chosen string 0x%x is not on the screen:\n%s", chosen.Off, s)

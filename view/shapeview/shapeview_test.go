@@ -14,7 +14,6 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
-	"github.com/rivo/uniseg"
 
 	"mmhex/keymap"
 	"mmhex/mapping"
@@ -22,6 +21,7 @@ import (
 	"mmhex/mapping/testenv"
 	"mmhex/view"
 	"mmhex/view/hexfmt"
+	"mmhex/view/viewtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -35,18 +35,15 @@ var testdata = func() string {
 	return p
 }()
 
-// harness is an editor on a simulation screen with the program's features
-// (features.Default's list, which this package's tests cannot import: it
-// imports this package), this package's running their scans inline.
+// harness is viewtest's editor on a simulation screen with the program's
+// features (features.Default's list, which this package's tests cannot
+// import: it imports this package), this package's running their scans
+// inline.
 type harness struct {
-	t   testing.TB
-	sim tcell.SimulationScreen
-	app *tview.Application
-	e   *view.Editor
-	f   *mapping.File
-	em  *entropyMap
-	sp  *stringsPanel
-	hp  *hashPanel
+	*viewtest.Harness
+	em *entropyMap
+	sp *stringsPanel
+	hp *hashPanel
 }
 
 func newHarness(t testing.TB, path string, w, ht int) *harness {
@@ -58,18 +55,6 @@ func newHarness(t testing.TB, path string, w, ht int) *harness {
 // program.
 func makeHarness(t testing.TB, path string, w, ht int, inline bool) *harness {
 	t.Helper()
-	f, err := mapping.Open(path, mapping.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	sim := tcell.NewSimulationScreen("UTF-8")
-	if err := sim.Init(); err != nil {
-		t.Fatal(err)
-	}
-	app := tview.NewApplication()
-	app.SetScreen(sim)
-	sim.SetSize(w, ht)
 	em := &entropyMap{zoom: 1, inline: inline}
 	sp, hp := &stringsPanel{inline: inline}, &hashPanel{inline: inline}
 	feats := []view.Feature{
@@ -81,68 +66,8 @@ func makeHarness(t testing.TB, path string, w, ht int, inline bool) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := view.New(app, f, view.Options{Features: feats, Keys: keymap.NewDispatcher(m)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{t: t, sim: sim, app: app, e: e, f: f, em: em, sp: sp, hp: hp}
-	h.draw()
-	return h
-}
-
-func (h *harness) press(names ...string) {
-	h.t.Helper()
-	for _, n := range names {
-		k, err := keymap.ParseKey(n)
-		if err != nil {
-			h.t.Fatalf("key %q: %v", n, err)
-		}
-		h.e.HandleKey(k.Event())
-	}
-}
-
-func (h *harness) typeText(s string) {
-	for _, r := range s {
-		h.e.HandleKey(tcell.NewEventKey(tcell.KeyRune, r, tcell.ModNone))
-	}
-}
-
-// draw draws a frame and returns the screen as text, trailing spaces trimmed.
-func (h *harness) draw() string {
-	h.app.ForceDraw()
-	cells, w, ht := h.sim.GetContents()
-	var b strings.Builder
-	for y := 0; y < ht; y++ {
-		var line strings.Builder
-		for x := 0; x < w; x++ {
-			c := cells[y*w+x]
-			if len(c.Runes) == 0 {
-				if x > 0 && len(cells[y*w+x-1].Runes) > 0 && uniseg.StringWidth(string(cells[y*w+x-1].Runes[0])) == 2 {
-					continue
-				}
-				line.WriteByte(' ')
-				continue
-			}
-			line.WriteString(string(c.Runes))
-		}
-		b.WriteString(strings.TrimRight(line.String(), " "))
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
-
-func (h *harness) cell(x, y int) (rune, tcell.Style) {
-	cells, w, _ := h.sim.GetContents()
-	c := cells[y*w+x]
-	r := ' '
-	if len(c.Runes) > 0 {
-		r = c.Runes[0]
-	}
-	return r, c.Style
-}
-
-func (h *harness) clipboard() []byte {
-	return h.sim.(interface{ GetClipboardData() []byte }).GetClipboardData()
+	h := viewtest.New(t, path, w, ht, mapping.Options{}, view.Options{Features: feats, Keys: keymap.NewDispatcher(m)})
+	return &harness{Harness: h, em: em, sp: sp, hp: hp}
 }
 
 func golden(t *testing.T, name, got string) {
@@ -207,19 +132,19 @@ func TestEntropyMapGolden(t *testing.T) {
 	p := shapeFile(t)
 	for _, size := range [][2]int{{80, 24}, {160, 40}} {
 		h := newHarness(t, p, size[0], size[1])
-		h.press("Alt-e")
-		h.draw()       // the map's height is known after a frame
-		h.e.RunTicks() // a tick computes the map for it
-		screen := h.draw()
+		h.Press("Alt-e")
+		h.Draw()       // the map's height is known after a frame
+		h.E.RunTicks() // a tick computes the map for it
+		screen := h.Draw()
 		golden(t, fmt.Sprintf("entropy_map_%d", size[0]), screen)
 		em := h.em
-		if len(em.blocks) == 0 || em.have.span*int64(len(em.blocks)) < h.f.Size() {
+		if len(em.blocks) == 0 || em.have.span*int64(len(em.blocks)) < h.F.Size() {
 			t.Fatalf("%d columns: map of %d blocks of %d bytes", size[0], len(em.blocks), em.have.span)
 		}
 		// the map's column: find the bar of the first row
 		x := -1
 		for cx := size[0] - 1; cx >= 0; cx-- {
-			if r, _ := h.cell(cx, 1); r == '▐' {
+			if r, _ := h.Cell(cx, 1); r == '▐' {
 				x = cx
 				break
 			}
@@ -228,9 +153,9 @@ func TestEntropyMapGolden(t *testing.T) {
 			t.Fatalf("%d columns: no visible-range bar in row 1:\n%s", size[0], screen)
 		}
 		var want []shape.Block
-		shape.Entropy(context.Background(), h.f, 0, h.f.Size(), em.have.span, func(b []shape.Block) bool { want = append(want, b...); return true }, nil)
+		shape.Entropy(context.Background(), h.F, 0, h.F.Size(), em.have.span, func(b []shape.Block) bool { want = append(want, b...); return true }, nil)
 		for i, b := range want {
-			r, st := h.cell(x+1, 1+i)
+			r, st := h.Cell(x+1, 1+i)
 			_, bg, _ := st.Decompose()
 			switch {
 			case b.Hole:
@@ -242,16 +167,16 @@ func TestEntropyMapGolden(t *testing.T) {
 			}
 		}
 		// a click on a span's row jumps to its first byte
-		root := h.app.GetFocus()
+		root := h.App.GetFocus()
 		for _, r := range []int{5, len(want) - 1} {
 			root.MouseHandler()(tview.MouseLeftClick, tcell.NewEventMouse(x+1, 1+r, tcell.Button1, tcell.ModNone), func(tview.Primitive) {})
-			if h.e.Cursor() != want[r].Off {
-				t.Errorf("click on row %d: cursor %#x, want %#x", r, h.e.Cursor(), want[r].Off)
+			if h.E.Cursor() != want[r].Off {
+				t.Errorf("click on row %d: cursor %#x, want %#x", r, h.E.Cursor(), want[r].Off)
 			}
 		}
-		h.e.SetCursor(0)
-		h.press("Alt-E")
-		if em.zoom != 4 || em.have.end-em.have.start != h.f.Size()/4 {
+		h.E.SetCursor(0)
+		h.Press("Alt-E")
+		if em.zoom != 4 || em.have.end-em.have.start != h.F.Size()/4 {
 			t.Errorf("zoom: %d, range [%d, %d)", em.zoom, em.have.start, em.have.end)
 		}
 	}
@@ -268,16 +193,16 @@ func TestStringsPanelGolden(t *testing.T) {
 	p := writeHere(t, "strings.bin", data)
 	for _, size := range [][2]int{{80, 24}, {160, 40}} {
 		h := newHarness(t, p, size[0], size[1])
-		h.press("Alt-l")
-		golden(t, fmt.Sprintf("strings_panel_%d", size[0]), h.draw())
-		h.typeText("gam")
-		golden(t, fmt.Sprintf("strings_panel_filter_%d", size[0]), h.draw())
-		h.press("Down", "Enter")
-		if h.e.Cursor() != 0x8000 {
-			t.Errorf("Enter: cursor at %#x, want 0x8000", h.e.Cursor())
+		h.Press("Alt-l")
+		golden(t, fmt.Sprintf("strings_panel_%d", size[0]), h.Draw())
+		h.Type("gam")
+		golden(t, fmt.Sprintf("strings_panel_filter_%d", size[0]), h.Draw())
+		h.Press("Down", "Enter")
+		if h.E.Cursor() != 0x8000 {
+			t.Errorf("Enter: cursor at %#x, want 0x8000", h.E.Cursor())
 		}
-		h.press("Esc")
-		if h.e.PanelShown(stringsPanelName) {
+		h.Press("Esc")
+		if h.E.PanelShown(stringsPanelName) {
 			t.Errorf("Esc: the panel is still shown")
 		}
 	}
@@ -290,28 +215,28 @@ func TestHashPanelGolden(t *testing.T) {
 	p := writeHere(t, "hash.bin", data)
 	for _, size := range [][2]int{{80, 24}, {160, 40}} {
 		h := newHarness(t, p, size[0], size[1])
-		h.press("Alt-k")
-		golden(t, fmt.Sprintf("hash_panel_%d", size[0]), h.draw())
+		h.Press("Alt-k")
+		golden(t, fmt.Sprintf("hash_panel_%d", size[0]), h.Draw())
 		out, err := exec.Command(testenv.RequireTool(t, "sha256sum"), p).Output()
 		if err != nil {
 			t.Fatal(err)
 		}
-		h.typeText("4")
-		if got := string(h.clipboard()); got != strings.Fields(string(out))[0] {
+		h.Type("4")
+		if got := string(h.Clipboard()); got != strings.Fields(string(out))[0] {
 			t.Errorf("4: clipboard %q, want sha256sum's %q", got, out)
 		}
 	}
 	h := newHarness(t, p, 80, 24)
-	h.e.StartSelection(16)
-	h.e.SetCursor(16 + 255)
-	off, n, _ := h.e.Selection()
-	h.press("Alt-k")
-	sums, _ := shape.Hash(context.Background(), h.f, off, off+n, shape.Algos, nil)
-	if !strings.Contains(h.draw(), "hashes of 0x10–0x110 (256 B)") {
-		t.Errorf("selection: %s", h.draw())
+	h.E.StartSelection(16)
+	h.E.SetCursor(16 + 255)
+	off, n, _ := h.E.Selection()
+	h.Press("Alt-k")
+	sums, _ := shape.Hash(context.Background(), h.F, off, off+n, shape.Algos, nil)
+	if !strings.Contains(h.Draw(), "hashes of 0x10–0x110 (256 B)") {
+		t.Errorf("selection: %s", h.Draw())
 	}
-	h.typeText("1")
-	if got := string(h.clipboard()); got != sums[0].Hex {
+	h.Type("1")
+	if got := string(h.Clipboard()); got != sums[0].Hex {
 		t.Errorf("crc32 of the selection: %q, want %q", got, sums[0].Hex)
 	}
 }
@@ -323,42 +248,42 @@ func TestCopyAs(t *testing.T) {
 	data := testenv.Pattern(200000, 5)
 	p := writeHere(t, "copy.bin", data)
 	h := newHarness(t, p, 200, 30)
-	h.e.StartSelection(100)
-	h.e.SetCursor(100 + 999)
+	h.E.StartSelection(100)
+	h.E.SetCursor(100 + 999)
 	for i, f := range hexfmt.CopyFormats {
-		h.press("Alt-a")
-		h.typeText(fmt.Sprint(i + 1))
-		want := hexfmt.CopyAs(data[100:1100], f.Format, h.e.FileName())
-		if got := h.clipboard(); !bytes.Equal(got, want) {
+		h.Press("Alt-a")
+		h.Type(fmt.Sprint(i + 1))
+		want := hexfmt.CopyAs(data[100:1100], f.Format, h.E.FileName())
+		if got := h.Clipboard(); !bytes.Equal(got, want) {
 			t.Errorf("%s: clipboard %d bytes, want %d", f.Format, len(got), len(want))
 		}
 	}
 	// 30 000 bytes as C: about 180 KB of text
-	h.e.ClearSelection()
-	h.e.StartSelection(0)
-	h.e.SetCursor(29999)
-	before := h.clipboard()
-	h.press("Alt-a")
-	h.typeText("3")
-	screen := h.draw()
-	if !strings.Contains(screen, "as c the selection is") || !strings.Contains(screen, "takes at most 64.00 KiB") || !bytes.Equal(h.clipboard(), before) {
+	h.E.ClearSelection()
+	h.E.StartSelection(0)
+	h.E.SetCursor(29999)
+	before := h.Clipboard()
+	h.Press("Alt-a")
+	h.Type("3")
+	screen := h.Draw()
+	if !strings.Contains(screen, "as c the selection is") || !strings.Contains(screen, "takes at most 64.00 KiB") || !bytes.Equal(h.Clipboard(), before) {
 		t.Errorf("over the limit:\n%s", screen)
 	}
 	out := filepath.Join(t.TempDir(), "out.c")
-	h.press("Alt-a")
-	h.typeText("f3")
-	h.typeText(out)
-	h.press("Enter")
+	h.Press("Alt-a")
+	h.Type("f3")
+	h.Type(out)
+	h.Press("Enter")
 	got, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	testenv.MustEqual(t, "the file", got, hexfmt.CopyAs(data[:30000], hexfmt.AsC, h.e.FileName()))
-	h.press("Alt-a")
-	h.typeText("f3")
-	h.typeText(out)
-	h.press("Enter")
-	if screen := h.draw(); !strings.Contains(screen, "exists: copy-as writes only a new file") {
+	testenv.MustEqual(t, "the file", got, hexfmt.CopyAs(data[:30000], hexfmt.AsC, h.E.FileName()))
+	h.Press("Alt-a")
+	h.Type("f3")
+	h.Type(out)
+	h.Press("Enter")
+	if screen := h.Draw(); !strings.Contains(screen, "exists: copy-as writes only a new file") {
 		t.Errorf("existing file:\n%s", screen)
 	}
 	if again, _ := os.ReadFile(out); !bytes.Equal(again, got) {
@@ -378,10 +303,10 @@ func TestHashProgressAndEsc(t *testing.T) {
 	fh.Truncate(64 << 30)
 	fh.Close()
 	h := makeHarness(t, "big.bin", 100, 24, false)
-	h.press("Alt-k")
+	h.Press("Alt-k")
 	var screen string
 	for deadline := time.Now().Add(20 * time.Second); ; {
-		screen = h.draw()
+		screen = h.Draw()
 		if strings.Contains(screen, "% (Esc stops)") || strings.Contains(screen, "%… (Esc stops)") {
 			break
 		}
@@ -393,16 +318,16 @@ func TestHashProgressAndEsc(t *testing.T) {
 	if !strings.Contains(screen, "hashing ") {
 		t.Fatalf("status line:\n%s", screen)
 	}
-	h.press("Right") // keys still work while it runs
-	if h.e.Cursor() != 1 {
-		t.Errorf("cursor %d after Right", h.e.Cursor())
+	h.Press("Right") // keys still work while it runs
+	if h.E.Cursor() != 1 {
+		t.Errorf("cursor %d after Right", h.E.Cursor())
 	}
-	h.press("Esc")
-	screen = h.draw()
+	h.Press("Esc")
+	screen = h.Draw()
 	if !strings.Contains(screen, "hash stopped") || strings.Contains(screen, "(Esc stops)") {
 		t.Fatalf("after Esc:\n%s", screen)
 	}
-	if h.e.PanelShown(hashPanelName) {
+	if h.E.PanelShown(hashPanelName) {
 		t.Fatalf("the hash panel opened after Esc")
 	}
 }

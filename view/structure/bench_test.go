@@ -24,14 +24,14 @@ func BenchmarkOpenPanel(b *testing.B) {
 		h := newHarness(b, p, 120, 40, view.Options{})
 		b.StartTimer()
 		start := time.Now()
-		h.press("Alt-t")
-		screen := h.draw()
+		h.Press("Alt-t")
+		screen := h.Draw()
 		worst = max(worst, time.Since(start))
 		b.StopTimer()
 		if !strings.Contains(screen, "structure: elf") || !strings.Contains(screen, "section_headers") {
 			b.Fatalf("panel:\n%s", screen)
 		}
-		h.f.Close()
+		h.F.Close()
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(worst.Microseconds())/1000, "worst-ms")

@@ -20,27 +20,27 @@ func TestDrawOnlyDraws(t *testing.T) {
 	h := newHarness(t, p, 120, 40, view.Options{})
 	state := func() map[string]string {
 		out := testenv.Fields("structure", h.p, nil)
-		out["editor"] = fmt.Sprintf("cursor %d size %d", h.e.Cursor(), h.e.Size())
+		out["editor"] = fmt.Sprintf("cursor %d size %d", h.E.Cursor(), h.E.Size())
 		return out
 	}
 	frames := func(what string) {
 		t.Helper()
 		for _, size := range [][2]int{{120, 40}, {120, 20}, {80, 30}, {160, 50}, {120, 40}} {
 			before := state()
-			h.sim.SetSize(size[0], size[1])
-			h.app.ForceDraw()
-			h.app.ForceDraw()
+			h.Screen.SetSize(size[0], size[1])
+			h.App.ForceDraw()
+			h.App.ForceDraw()
 			if d := testenv.Changed(before, state()); d != "" {
 				t.Fatalf("%s: a frame at %d×%d changed the panel:\n%s", what, size[0], size[1], d)
 			}
 		}
 	}
-	h.press("Alt-t")
+	h.Press("Alt-t")
 	frames("opened")
 	h.selectPath("section_headers")
-	h.press("Right")
+	h.Press("Right")
 	for range 20 {
-		h.press("Down")
+		h.Press("Down")
 	}
 	frames("scrolled")
 	if h.p.top == 0 {
@@ -48,11 +48,11 @@ func TestDrawOnlyDraws(t *testing.T) {
 	}
 	// A shorter screen: the frame shows the selected row; the next key
 	// starts from the scroll shown, and its frame shows the new row.
-	h.sim.SetSize(120, 20)
-	h.draw()
-	h.press("Up")
+	h.Screen.SetSize(120, 20)
+	h.Draw()
+	h.Press("Up")
 	r, _ := h.p.current()
-	if s := h.draw(); !strings.Contains(s, r.in.Name) || h.p.top > h.p.sel || h.p.sel >= h.p.top+h.p.shownRows() {
+	if s := h.Draw(); !strings.Contains(s, r.in.Name) || h.p.top > h.p.sel || h.p.sel >= h.p.top+h.p.shownRows() {
 		t.Fatalf("after Up at 120×20: selected %d (%s), top %d, rows %d:\n%s", h.p.sel, r.in.Name, h.p.top, h.p.shownRows(), s)
 	}
 	frames("after a key")

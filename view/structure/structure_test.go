@@ -9,109 +9,45 @@ import (
 	"testing"
 
 	"github.com/gdamore/tcell/v2"
-	"github.com/rivo/tview"
-	"github.com/rivo/uniseg"
 
-	"mmhex/keymap"
 	"mmhex/mapping"
 	"mmhex/mapping/testenv"
 	"mmhex/view"
+	"mmhex/view/viewtest"
 )
 
-// harness is an editor on a simulation screen with the structure panel
-// decoding on the calling goroutine (inline), driven through view's
+// harness is viewtest's editor on a simulation screen with the structure
+// panel decoding on the calling goroutine (inline), driven through view's
 // exported API only.
 type harness struct {
-	t   testing.TB
-	sim tcell.SimulationScreen
-	app *tview.Application
-	e   *view.Editor
-	f   *mapping.File
-	p   *panel
+	*viewtest.Harness
+	p *panel
 }
 
 func newHarness(t testing.TB, path string, w, ht int, opts view.Options) *harness {
 	t.Helper()
-	f, err := mapping.Open(path, mapping.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	sim := tcell.NewSimulationScreen("UTF-8")
-	if err := sim.Init(); err != nil {
-		t.Fatal(err)
-	}
-	app := tview.NewApplication()
-	app.SetScreen(sim)
-	sim.SetSize(w, ht)
 	p := &panel{inline: true}
 	opts.Features = []view.Feature{view.Core(), view.Inspector(), view.Selection(), p}
-	e, err := view.New(app, f, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{t: t, sim: sim, app: app, e: e, f: f, p: p}
-	h.draw()
-	return h
-}
-
-func (h *harness) press(names ...string) {
-	h.t.Helper()
-	for _, n := range names {
-		k, err := keymap.ParseKey(n)
-		if err != nil {
-			h.t.Fatalf("key %q: %v", n, err)
-		}
-		h.e.HandleKey(k.Event())
-	}
-}
-
-func (h *harness) typeText(s string) {
-	for _, r := range s {
-		h.e.HandleKey(tcell.NewEventKey(tcell.KeyRune, r, tcell.ModNone))
-	}
-}
-
-func (h *harness) draw() string {
-	h.app.ForceDraw()
-	cells, w, ht := h.sim.GetContents()
-	var b strings.Builder
-	for y := 0; y < ht; y++ {
-		var line strings.Builder
-		for x := 0; x < w; x++ {
-			c := cells[y*w+x]
-			if len(c.Runes) == 0 {
-				if x > 0 && len(cells[y*w+x-1].Runes) > 0 && uniseg.StringWidth(string(cells[y*w+x-1].Runes[0])) == 2 {
-					continue
-				}
-				line.WriteByte(' ')
-				continue
-			}
-			line.WriteString(string(c.Runes))
-		}
-		b.WriteString(strings.TrimRight(line.String(), " "))
-		b.WriteByte('\n')
-	}
-	return b.String()
+	return &harness{Harness: viewtest.New(t, path, w, ht, mapping.Options{}, opts), p: p}
 }
 
 // selectPath moves the tree's selection down (opening branches on the
 // way) until the selected row is path.
 func (h *harness) selectPath(path string) {
-	h.t.Helper()
-	h.press("Home")
+	h.T.Helper()
+	h.Press("Home")
 	for i := 0; i < 500; i++ {
 		r, ok := h.p.current()
 		if ok && r.in.Path == path {
 			return
 		}
 		if ok && r.in.Kind != 0 && strings.HasPrefix(path, r.in.Path+".") && !h.p.open[r.in.Path] {
-			h.press("Right")
+			h.Press("Right")
 			continue
 		}
-		h.press("Down")
+		h.Press("Down")
 	}
-	h.t.Fatalf("no row %s", path)
+	h.T.Fatalf("no row %s", path)
 }
 
 func elfCopy(t *testing.T) (string, *elf.File) {
@@ -137,23 +73,23 @@ func elfCopy(t *testing.T) (string, *elf.File) {
 func TestPanelTree(t *testing.T) {
 	p, ef := elfCopy(t)
 	h := newHarness(t, p, 120, 40, view.Options{})
-	h.press("Alt-t")
-	screen := h.draw()
+	h.Press("Alt-t")
+	screen := h.Draw()
 	if !strings.Contains(screen, "structure: elf (ELF object file)") || !strings.Contains(screen, "▸ header") || !strings.Contains(screen, "▸ section_headers") {
 		t.Fatalf("panel:\n%s", screen)
 	}
 	h.selectPath("header.e_entry")
-	if h.e.Cursor() != 0x18 {
-		t.Fatalf("cursor %#x, want 0x18 (e_entry)", h.e.Cursor())
+	if h.E.Cursor() != 0x18 {
+		t.Fatalf("cursor %#x, want 0x18 (e_entry)", h.E.Cursor())
 	}
-	screen = h.draw()
+	screen = h.Draw()
 	want := "e_entry"
 	if !strings.Contains(screen, want) || !strings.Contains(screen, "field header.e_entry") {
 		t.Fatalf("no e_entry row / status:\n%s", screen)
 	}
 	// the 8 bytes of e_entry are highlighted in the grid, the byte after is not
 	const row = 3 // the screen row of offset 0x10 (after the header, the column line and 0x00)
-	cells, w, _ := h.sim.GetContents()
+	cells, w, _ := h.Screen.GetContents()
 	found := 0
 	for x := 0; x < w; x++ {
 		c := cells[row*w+x] // e_entry is 0x18..0x1f
@@ -169,11 +105,11 @@ func TestPanelTree(t *testing.T) {
 			t.Fatalf("a cell of the 0x20 row is highlighted (x %d): e_entry ends at 0x1f", x)
 		}
 	}
-	h.press("Esc")
-	h.press("Ctrl-G")
-	h.typeText("0x3c")
-	h.press("Enter")
-	if s := h.draw(); !strings.Contains(s, "field header.e_shnum") {
+	h.Press("Esc")
+	h.Press("Ctrl-G")
+	h.Type("0x3c")
+	h.Press("Enter")
+	if s := h.Draw(); !strings.Contains(s, "field header.e_shnum") {
 		t.Fatalf("status after moving the grid to 0x3c:\n%s", s)
 	}
 	_ = ef
@@ -186,37 +122,37 @@ func TestPanelTree(t *testing.T) {
 func TestPanelEdit(t *testing.T) {
 	p, ef := elfCopy(t)
 	h := newHarness(t, p, 120, 40, view.Options{})
-	h.press("Alt-t")
+	h.Press("Alt-t")
 	h.selectPath("header.e_entry")
-	h.press("Enter")
-	h.press("Ctrl-U")
-	h.typeText("0x1122334455")
-	h.press("Enter")
+	h.Press("Enter")
+	h.Press("Ctrl-U")
+	h.Type("0x1122334455")
+	h.Press("Enter")
 	got := make([]byte, 8)
-	h.f.ReadAt(got, 0x18)
+	h.F.ReadAt(got, 0x18)
 	if v := ef.ByteOrder.Uint64(got); v != 0x1122334455 {
 		t.Fatalf("e_entry bytes % x", got)
 	}
-	if s := h.draw(); !strings.Contains(s, "header.e_entry = 0x1122334455: 8 bytes at 0x18") || !strings.Contains(s, "73588229205 (0x1122334455)") {
+	if s := h.Draw(); !strings.Contains(s, "header.e_entry = 0x1122334455: 8 bytes at 0x18") || !strings.Contains(s, "73588229205 (0x1122334455)") {
 		t.Fatalf("after the edit:\n%s", s)
 	}
-	h.press("Esc") // back to the grid: Ctrl-Z undoes the edit at once
-	h.press("Ctrl-Z")
-	h.f.ReadAt(got, 0x18)
+	h.Press("Esc") // back to the grid: Ctrl-Z undoes the edit at once
+	h.Press("Ctrl-Z")
+	h.F.ReadAt(got, 0x18)
 	if v := ef.ByteOrder.Uint64(got); v != ef.Entry {
 		t.Fatalf("after one undo e_entry = %#x, want %#x", v, ef.Entry)
 	}
-	h.press("Alt-t")
+	h.Press("Alt-t")
 	h.selectPath("header.e_phnum")
-	h.press("Enter", "Ctrl-U")
-	h.typeText("70000")
-	h.press("Enter")
-	if s := h.draw(); !strings.Contains(s, "70000 does not fit in u2 (0 to 65535)") {
+	h.Press("Enter", "Ctrl-U")
+	h.Type("70000")
+	h.Press("Enter")
+	if s := h.Draw(); !strings.Contains(s, "70000 does not fit in u2 (0 to 65535)") {
 		t.Fatalf("refusal:\n%s", s)
 	}
-	h.press("Esc")
+	h.Press("Esc")
 	b := make([]byte, 2)
-	h.f.ReadAt(b, 0x38)
+	h.F.ReadAt(b, 0x38)
 	var phnum uint16
 	if ef.Data == elf.ELFDATA2LSB {
 		phnum = binary.LittleEndian.Uint16(b)
@@ -227,10 +163,10 @@ func TestPanelEdit(t *testing.T) {
 		t.Fatalf("e_phnum changed to %d", phnum)
 	}
 	h.selectPath("header.e_type")
-	h.press("Enter", "Ctrl-U")
-	h.typeText("rel")
-	h.press("Enter")
-	h.f.ReadAt(b, 0x10)
+	h.Press("Enter", "Ctrl-U")
+	h.Type("rel")
+	h.Press("Enter")
+	h.F.ReadAt(b, 0x10)
 	if b[0]|b[1] != 1 {
 		t.Fatalf("e_type = rel wrote % x", b)
 	}
@@ -242,13 +178,13 @@ func TestPanelNoFormat(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "notes.txt")
 	os.WriteFile(p, []byte("just some text\n"), 0o644)
 	h := newHarness(t, p, 120, 30, view.Options{})
-	h.press("Alt-t")
-	s := h.draw()
+	h.Press("Alt-t")
+	s := h.Draw()
 	if !strings.Contains(strings.Join(strings.Fields(s), " "), "notes.txt: no format recognised (give one with --format NAME or --format FILE.ksy; built in: elf, gpt, gzip, mbr, png, tar, zip) 0x0 (0)") {
 		t.Fatalf("panel:\n%s", s)
 	}
-	h.press("Esc", "Right")
-	if h.e.Cursor() != 1 {
-		t.Fatalf("the grid does not take keys after Esc: cursor %d", h.e.Cursor())
+	h.Press("Esc", "Right")
+	if h.E.Cursor() != 1 {
+		t.Fatalf("the grid does not take keys after Esc: cursor %d", h.E.Cursor())
 	}
 }
