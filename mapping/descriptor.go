@@ -10,9 +10,14 @@ import (
 // more. They never see the mappings, the journal or the locks.
 
 // snapshot returns what the long-running operations need without holding
-// f.mu for their duration.
+// f.mu for their duration. While a long restore step holds f.mu it does
+// not wait: the size from before the step (a frame's highlighter asks
+// FIEMAP through WithDescriptor; the descriptor never changes while open,
+// and Close waits for the step).
 func (f *File) snapshot() (fd int, size int64, err error) {
-	f.lockRead()
+	if b := f.lockOrBefore(); b != nil {
+		return f.fd, b.size, nil
+	}
 	defer f.mu.Unlock()
 	if f.closed {
 		return 0, 0, f.errf("%w", ErrClosed)

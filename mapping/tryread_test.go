@@ -14,7 +14,8 @@ import (
 // TestTryReadAtDuringRestore: while the undo of a 2 MiB write stores its
 // bytes (held in the store hook, the mutex held by the step), TryReadAt
 // answers ErrBusy at once and the frame's accessors answer the values from
-// before the step, without waiting; ReadAt waits; after the step all read
+// before the step, and WithDescriptor (a highlighter's FIEMAP) runs with the
+// size from before, without waiting; ReadAt waits; after the step all read
 // the restored bytes and the new counts.
 func TestTryReadAtDuringRestore(t *testing.T) {
 	const n = 2 << 20
@@ -45,12 +46,14 @@ func TestTryReadAtDuringRestore(t *testing.T) {
 		k, err := f.TryReadAt(b[:], 0)
 		off, ln := f.Window()
 		last, has := f.LastSync()
-		answered <- fmt.Sprintf("%d %v size %d window %d+%d edits %d pages %d synced %v %v bytes %v",
-			k, err, f.Size(), off, ln, f.UnsyncedEdits(), f.UnsyncedPages(), has, last.Pages, f.UnsyncedBytes(0, 10))
+		var dsize int64 = -1
+		derr := f.WithDescriptor(func(_ int, size int64) error { dsize = size; return nil })
+		answered <- fmt.Sprintf("%d %v size %d window %d+%d edits %d pages %d synced %v %v bytes %v descriptor %d %v",
+			k, err, f.Size(), off, ln, f.UnsyncedEdits(), f.UnsyncedPages(), has, last.Pages, f.UnsyncedBytes(0, 10), dsize, derr)
 	}()
 	select {
 	case got := <-answered:
-		want := fmt.Sprintf("0 %v size %d window 0+%d edits 1 pages %d synced false 0 bytes []", ErrBusy, 4<<20, min(f.winSize, 4<<20), n/f.page)
+		want := fmt.Sprintf("0 %v size %d window 0+%d edits 1 pages %d synced false 0 bytes [] descriptor %d <nil>", ErrBusy, 4<<20, min(f.winSize, 4<<20), n/f.page, 4<<20)
 		if got != want {
 			t.Errorf("during the step:\n got %s\nwant %s", got, want)
 		}

@@ -46,6 +46,13 @@ type comparer struct {
 	frameStart int64
 	frameA     []byte
 	frameB     []byte
+	// While an undo, redo or revert step holds the other file (TryReadAt:
+	// ErrBusy), a frame keeps the previous frame's bytes of it when it
+	// shows the same place (bFrom, bWant: what the last read asked for),
+	// else knows none of them (bKnown false: no difference is marked and
+	// the rows show their offsets); bBusy puts the marker in the header.
+	bFrom, bWant  int64
+	bKnown, bBusy bool
 
 	mu       sync.Mutex
 	gen      int    // counting generation: bumped when the files change
@@ -87,12 +94,27 @@ func (c *comparer) Register(e *Editor) error {
 		n := max(len(data), c.e.rows*c.e.bpr)
 		if cap(c.frameB) < n {
 			c.frameB = make([]byte, n)
+			c.bKnown = false
 		}
-		c.frameB = c.frameB[:n]
-		got, _ := c.e.other.ReadAt(c.frameB, start)
+		got, err := c.e.other.TryReadAt(c.frameB[:n], start)
+		c.bBusy = errors.Is(err, mapping.ErrBusy)
+		if c.bBusy {
+			// The buffer still holds the last bytes read (TryReadAt
+			// wrote nothing): the previous frame's, when it showed the
+			// same place.
+			c.bKnown = c.bKnown && c.bFrom == start && c.bWant == int64(n)
+			if !c.bKnown {
+				c.frameB = c.frameB[:0]
+			}
+			return
+		}
+		c.bFrom, c.bWant, c.bKnown = start, int64(n), true
 		c.frameB = c.frameB[:max(got, 0)]
 	})
 	e.AddHighlighter(func(start, end int64) func(int64) Mark {
+		if !c.bKnown {
+			return nil // the other file's bytes are being restored: not known
+		}
 		return func(off int64) Mark {
 			i := off - c.frameStart
 			if i < 0 || i >= int64(len(c.frameA)) {
@@ -525,11 +547,18 @@ func (c *comparer) draw(s tcell.Screen, x, y, w, h int) {
 	if b.Size() >= 1024 {
 		size += fmt.Sprintf(" (%d B)", b.Size())
 	}
-	cx := drawText(s, x+1, y, w-1, display.Name(b.Path()), e.pal.headerKey)
+	cx := x + 1
+	if c.bBusy {
+		// first, whatever the name's length: the rows below may be the
+		// previous frame's bytes
+		cx = drawText(s, cx, y, x+w-cx, restoringNote, e.pal.headerKey) + 2
+	}
+	cx = drawText(s, cx, y, x+w-cx, display.Name(b.Path()), e.pal.headerKey)
 	info := size + "  " + mode
 	if n := b.UnsyncedEdits(); n > 0 && b.Mode() != mapping.ReadOnly {
 		info += "  " + plural(n, "unsynced edit")
 	}
+
 	drawText(s, cx+2, y, x+w-cx-2, info, e.pal.header)
 	bpr := e.bpr
 	if bpr <= 0 {

@@ -512,7 +512,10 @@ func (e *Editor) postRefresh(top int64, err error) {
 		e.syncSize()
 		n := min(int64(e.visibleRows()*e.bpr), max(e.size-e.top, 0))
 		buf := make([]byte, n)
-		got, rerr := e.f.ReadAt(buf, e.top)
+		got, rerr := e.f.TryReadAt(buf, e.top)
+		if errors.Is(rerr, mapping.ErrBusy) {
+			return // a restore step holds the file: the frames after it read again
+		}
 		if rerr == nil || (errors.Is(rerr, io.EOF) && int64(got) == n) {
 			e.readFailed = ""
 			return

@@ -239,6 +239,20 @@ func (e *Editor) jobAction(action keymap.Action) bool {
 	return false
 }
 
+// restoring reports whether an undo, redo or revert job runs: its step
+// holds the file's mutex part by part (mapping's restore), so what runs on
+// the UI goroutine reads with TryReadAt (the previous frame's bytes or a
+// "(the bytes are being restored)" marker, never a wait) and edits are
+// refused (busy) rather than waiting for the step's end.
+func (e *Editor) restoring() bool {
+	j := e.job
+	return j != nil && (j.what == "undoing" || j.what == "redoing" || j.what == "reverting")
+}
+
+// restoringNote is what a list shows instead of bytes it could not read
+// without waiting for a restore step (TryReadAt's ErrBusy).
+const restoringNote = "(the bytes are being restored)"
+
 // jobStatus is the status line's part for the running job, "" for none.
 func (e *Editor) jobStatus() string {
 	if e.job == nil {

@@ -72,9 +72,9 @@ func (l *live) Register(e *Editor) error {
 // the message line and for as long as it lasts in the status line.
 func (l *live) tick() {
 	e := l.e
-	if j := e.job; j != nil && (j.what == "undoing" || j.what == "redoing" || j.what == "reverting") {
-		// The step holds the file's mutex throughout (Detached would wait
-		// for it: the screen would freeze); the next tick after it looks.
+	if e.restoring() {
+		// The step holds the file's mutex part by part (Detached would
+		// wait for a part); the next tick after it looks.
 		return
 	}
 	e.Refresh()
@@ -104,9 +104,12 @@ func (l *live) frame(start int64, data []byte) {
 	edits := e.f.UnsyncedEdits()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	// Our own journal moved (edit, undo, redo, revert): these changes are
-	// ours, not another writer's.
-	ours := edits != l.prevEdits
+	// Our own journal moved (edit, undo, redo, revert), or an undo, redo or
+	// revert job is storing (the journal moves at its end; the frame may
+	// show the previous frame's bytes or none meanwhile, and asking which
+	// bytes are unsynced would wait for the step's part): these changes
+	// are ours, not another writer's.
+	ours := edits != l.prevEdits || e.restoring()
 	if l.have && !ours {
 		pEnd := l.prevStart + int64(len(l.prev))
 		capEnd := l.prevStart + l.prevCap

@@ -1,6 +1,7 @@
 package view
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"mmhex/keymap"
+	"mmhex/mapping"
 	"mmhex/mapping/bookmarks"
 	"mmhex/mapping/display"
 	"mmhex/view/hexfmt"
@@ -225,7 +227,11 @@ func (x *marks) text(e *Editor) string {
 	for _, r := range letters {
 		off := x.marks[r]
 		var buf [8]byte
-		n, _ := e.f.ReadAt(buf[:], off)
+		n, err := e.f.TryReadAt(buf[:], off)
+		if errors.Is(err, mapping.ErrBusy) {
+			fmt.Fprintf(&b, "%c  %0*x  %12d  %s\n", r, digits, off, off, restoringNote)
+			continue
+		}
 		var txt strings.Builder
 		for _, c := range buf[:n] {
 			txt.WriteRune(rune(hexfmt.TextChar(c)))

@@ -2,10 +2,12 @@ package view
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"mmhex/keymap"
+	"mmhex/mapping"
 	"mmhex/mapping/search"
 	"mmhex/view/hexfmt"
 )
@@ -38,6 +40,14 @@ func registerMatches(e *Editor, x *searcher) {
 		}
 		return fmt.Sprintf("match %d of %d", c.k, c.n)
 	})
+	// The matches of the last frame, for a frame drawn while an undo, redo
+	// or revert step holds the file (TryReadAt: ErrBusy): the grid then
+	// shows the previous frame's bytes, and these are their matches.
+	var last struct {
+		p    *search.Pattern
+		a, b int64
+		in   []int64
+	}
 	e.AddHighlighter(func(start, end int64) func(int64) Mark {
 		s := &x.srch
 		if s.lastWasRe || s.last == nil || !x.sel.matchOn {
@@ -51,13 +61,21 @@ func registerMatches(e *Editor, x *searcher) {
 			return nil
 		}
 		buf := make([]byte, b-a)
-		got, _ := e.f.ReadAt(buf, a)
-		buf = buf[:got]
+		got, err := e.f.TryReadAt(buf, a)
 		var in []int64 // match starts in view, in order
-		for i := 0; i+int(n) <= len(buf); i++ {
-			if p.MatchAt(buf[i:]) {
-				in = append(in, a+int64(i))
+		if errors.Is(err, mapping.ErrBusy) {
+			if last.p != p || last.a != a || last.b != b {
+				return nil
 			}
+			in = last.in
+		} else {
+			buf = buf[:got]
+			for i := 0; i+int(n) <= len(buf); i++ {
+				if p.MatchAt(buf[i:]) {
+					in = append(in, a+int64(i))
+				}
+			}
+			last.p, last.a, last.b, last.in = p, a, b, in
 		}
 		if len(in) == 0 {
 			return nil
@@ -147,7 +165,11 @@ func (e *Editor) listMatches() {
 			fmt.Fprintf(&b, "%d matches of %s\n\n", total, p)
 			buf := make([]byte, min(p.Len(), 16))
 			for i, m := range offs {
-				k, _ := f.ReadAt(buf, m)
+				k, err := f.TryReadAt(buf, m)
+				if errors.Is(err, mapping.ErrBusy) {
+					fmt.Fprintf(&b, "%5d  %0*x  %12d  %s\n", i+1, digits, m, m, restoringNote)
+					continue
+				}
 				var txt strings.Builder
 				for _, c := range buf[:k] {
 					txt.WriteRune(rune(hexfmt.TextChar(c)))
