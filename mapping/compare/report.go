@@ -359,9 +359,14 @@ func plural(n int64, one, many string) string {
 
 // octal[b] is b as cmp -l prints it: "%3o".
 var octal = func() (t [256][3]byte) {
-	for b := range 256 {
-		s := fmt.Sprintf("%3o", b)
-		copy(t[b][:], s)
+	for b := range 256 { // digits by hand: fmt at start-up costs every command 256 allocations
+		t[b] = [3]byte{' ', ' ', byte('0' + b%8)}
+		if b >= 8 {
+			t[b][1] = byte('0' + b/8%8)
+		}
+		if b >= 64 {
+			t[b][0] = byte('0' + b/64)
+		}
 	}
 	return
 }()

@@ -3,6 +3,7 @@ package shape
 import (
 	"context"
 	"math"
+	"sync"
 
 	"mmhex/mapping"
 )
@@ -49,13 +50,14 @@ type histogram [256]int64
 
 // xlog2 holds c*log2(c) for the counts below its length: most of a
 // block's 256 counts (the largest go to math.Log2).
-var xlog2 = func() *[4096]float64 {
+// Made on first use, not at start-up (every command would pay for it).
+var xlog2 = sync.OnceValue(func() *[4096]float64 {
 	var t [4096]float64
 	for c := 2; c < len(t); c++ {
 		t[c] = float64(c) * math.Log2(float64(c))
 	}
 	return &t
-}()
+})
 
 // entropyOf is the Shannon entropy of the bytes a histogram counts, in
 // bits per byte: -sum p log2 p over the byte values present, computed as
@@ -65,12 +67,13 @@ func entropyOf(h *histogram, n int64) float64 {
 		return 0
 	}
 	s := 0.0
+	t := xlog2()
 	for _, c := range h {
 		if c == n {
 			return 0 // one byte value
 		}
-		if c < int64(len(xlog2)) {
-			s += xlog2[c]
+		if c < int64(len(t)) {
+			s += t[c]
 		} else {
 			s += float64(c) * math.Log2(float64(c))
 		}
