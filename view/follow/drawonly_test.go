@@ -27,7 +27,7 @@ func TestDrawOnlyDraws(t *testing.T) {
 		t.Helper()
 		for _, size := range [][2]int{{200, 12}, {100, 20}, {200, 12}} {
 			before := testenv.Fields("follow", h.fl, nil)
-			h.sim.SetSize(size[0], size[1])
+			h.Screen.SetSize(size[0], size[1])
 			h.draw()
 			h.draw()
 			if d := testenv.Changed(before, testenv.Fields("follow", h.fl, nil)); d != "" {

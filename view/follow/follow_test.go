@@ -6,22 +6,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gdamore/tcell/v2"
-	"github.com/rivo/tview"
-
 	"mmhex/keymap"
 	"mmhex/mapping"
 	"mmhex/mapping/testenv"
 	"mmhex/view"
+	"mmhex/view/viewtest"
 )
 
-// harness is an editor on a simulation screen with the core, the live
-// view and follow, driven without Run (HandleKey, RunTicks, ForceDraw).
+// harness is viewtest's editor on a simulation screen with the core, the
+// live view and follow, driven without Run (HandleKey, RunTicks,
+// ForceDraw).
 type harness struct {
-	t    *testing.T
-	sim  tcell.SimulationScreen
-	app  *tview.Application
-	e    *view.Editor
+	*viewtest.Harness
 	fl   *Feature
 	path string
 	at   time.Time // the follow feature's clock
@@ -30,72 +26,30 @@ type harness struct {
 func newHarness(t *testing.T, content []byte, start bool, preset string) *harness {
 	t.Helper()
 	path := testenv.WriteFile(t, "log.bin", content)
-	f, err := mapping.Open(path, mapping.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	sim := tcell.NewSimulationScreen("UTF-8")
-	if err := sim.Init(); err != nil {
-		t.Fatal(err)
-	}
-	app := tview.NewApplication()
-	app.SetScreen(sim)
-	sim.SetSize(200, 12)
 	m, err := keymap.PresetMap(preset)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, sim: sim, app: app, path: path, at: time.Unix(1000, 0)}
+	h := &harness{path: path, at: time.Unix(1000, 0)}
 	h.fl = New(start)
 	h.fl.now = func() time.Time { return h.at }
-	e, err := view.New(app, f, view.Options{Keys: keymap.NewDispatcher(m),
+	h.Harness = viewtest.New(t, path, 200, 12, mapping.Options{}, view.Options{Keys: keymap.NewDispatcher(m),
 		Features: []view.Feature{view.Core(), view.Live(), h.fl}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.e = e
-	h.draw()
 	return h
 }
 
-func (h *harness) draw() string {
-	h.app.ForceDraw()
-	cells, w, ht := h.sim.GetContents()
-	var b strings.Builder
-	for y := range ht {
-		for x := range w {
-			if r := cells[y*w+x].Runes; len(r) > 0 {
-				b.WriteRune(r[0])
-			} else {
-				b.WriteByte(' ')
-			}
-		}
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
-
-func (h *harness) press(keys ...string) {
-	h.t.Helper()
-	for _, n := range keys {
-		k, err := keymap.ParseKey(n)
-		if err != nil {
-			h.t.Fatal(err)
-		}
-		h.e.HandleKey(k.Event())
-	}
-}
+// draw draws a frame and returns the screen as a full grid (no trimming).
+func (h *harness) draw() string { return h.Grid() }
 
 func (h *harness) appendBytes(n int) {
-	h.t.Helper()
+	h.T.Helper()
 	g, err := os.OpenFile(h.path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
-		h.t.Fatal(err)
+		h.T.Fatal(err)
 	}
 	defer g.Close()
 	if _, err := g.Write(testenv.Pattern(n, uint64(n))); err != nil {
-		h.t.Fatal(err)
+		h.T.Fatal(err)
 	}
 }
 
@@ -103,7 +57,7 @@ func (h *harness) appendBytes(n int) {
 // change: every tick's work once (RunTicks).
 func (h *harness) notice(after time.Duration) string {
 	h.at = h.at.Add(after)
-	h.e.RunTicks()
+	h.E.RunTicks()
 	return h.draw()
 }
 
@@ -127,13 +81,13 @@ func TestFollow(t *testing.T) {
 		t.Run(preset, func(t *testing.T) {
 			h := newHarness(t, testenv.Pattern(100, 1), true, preset)
 			key := map[string]string{"default": "Ctrl-T", "vim": "F"}[preset]
-			if !h.fl.Following() || h.e.Cursor() != 99 {
-				t.Fatalf("--follow: following %v, cursor %d", h.fl.Following(), h.e.Cursor())
+			if !h.fl.Following() || h.E.Cursor() != 99 {
+				t.Fatalf("--follow: following %v, cursor %d", h.fl.Following(), h.E.Cursor())
 			}
 			h.appendBytes(4096)
 			scr := h.notice(time.Second)
-			if h.e.Cursor() != 4195 {
-				t.Fatalf("after 4096 bytes appended: cursor %d, want 4195", h.e.Cursor())
+			if h.E.Cursor() != 4195 {
+				t.Fatalf("after 4096 bytes appended: cursor %d, want 4195", h.E.Cursor())
 			}
 			// the last row shown is the file's last: 4196 bytes, 16 a row
 			if !strings.Contains(scr, "00001060  ") {
@@ -156,21 +110,21 @@ func TestFollow(t *testing.T) {
 				t.Fatalf("idle status %q", st)
 			}
 
-			h.press("Up")
-			if h.fl.Following() || h.e.Cursor() != 4179 {
-				t.Fatalf("after Up: following %v, cursor %d", h.fl.Following(), h.e.Cursor())
+			h.Press("Up")
+			if h.fl.Following() || h.E.Cursor() != 4179 {
+				t.Fatalf("after Up: following %v, cursor %d", h.fl.Following(), h.E.Cursor())
 			}
 			if m := messageLine(h.draw()); !strings.HasPrefix(m, "stopped following (a move); "+key+" follows again") {
 				t.Fatalf("message %q", m)
 			}
 			h.appendBytes(100)
 			scr = h.notice(time.Second)
-			if h.e.Cursor() != 4179 || strings.Contains(statusLine(scr), "following") {
-				t.Fatalf("not following, the file grew: cursor %d, status %q", h.e.Cursor(), statusLine(scr))
+			if h.E.Cursor() != 4179 || strings.Contains(statusLine(scr), "following") {
+				t.Fatalf("not following, the file grew: cursor %d, status %q", h.E.Cursor(), statusLine(scr))
 			}
-			h.press(key)
-			if !h.fl.Following() || h.e.Cursor() != 4295 {
-				t.Fatalf("after %s: following %v, cursor %d", key, h.fl.Following(), h.e.Cursor())
+			h.Press(key)
+			if !h.fl.Following() || h.E.Cursor() != 4295 {
+				t.Fatalf("after %s: following %v, cursor %d", key, h.fl.Following(), h.E.Cursor())
 			}
 
 			// copy-truncate: cut to 0, then written again
@@ -180,13 +134,13 @@ func TestFollow(t *testing.T) {
 			h.appendBytes(10)
 			scr = h.notice(time.Second)
 			want := "truncated to 10 bytes (was 4296); following on"
-			if m := messageLine(scr); !strings.HasPrefix(m, want) || h.e.Cursor() != 9 {
-				t.Fatalf("after copy-truncate: message %q (want …%s), cursor %d", m, want, h.e.Cursor())
+			if m := messageLine(scr); !strings.HasPrefix(m, want) || h.E.Cursor() != 9 {
+				t.Fatalf("after copy-truncate: message %q (want …%s), cursor %d", m, want, h.E.Cursor())
 			}
 			h.appendBytes(6)
 			scr = h.notice(time.Second)
-			if m := messageLine(scr); h.e.Cursor() != 15 || !h.fl.Following() || !strings.HasPrefix(m, want+": now 16 bytes") {
-				t.Fatalf("after the rewrite: cursor %d, following %v, message %q", h.e.Cursor(), h.fl.Following(), m)
+			if m := messageLine(scr); h.E.Cursor() != 15 || !h.fl.Following() || !strings.HasPrefix(m, want+": now 16 bytes") {
+				t.Fatalf("after the rewrite: cursor %d, following %v, message %q", h.E.Cursor(), h.fl.Following(), m)
 			}
 			h.appendBytes(1)
 			if m := messageLine(h.notice(truncNoteFor)); strings.Contains(m, "truncated") {
@@ -201,13 +155,13 @@ func TestFollow(t *testing.T) {
 func TestFollowPolling(t *testing.T) {
 	h := newHarness(t, testenv.Pattern(64, 2), true, "default")
 	h.fl.NoInotify = true
-	if !h.e.Polling() {
+	if !h.E.Polling() {
 		t.Fatal("polling is off without a watcher")
 	}
 	h.appendBytes(64)
 	h.notice(pollEvery)
-	if h.e.Cursor() != 127 || !h.e.Polling() {
-		t.Fatalf("cursor %d, polling %v", h.e.Cursor(), h.e.Polling())
+	if h.E.Cursor() != 127 || !h.E.Polling() {
+		t.Fatalf("cursor %d, polling %v", h.E.Cursor(), h.E.Polling())
 	}
 }
 
@@ -215,11 +169,11 @@ func TestFollowPolling(t *testing.T) {
 func TestFollowOff(t *testing.T) {
 	h := newHarness(t, testenv.Pattern(64, 3), false, "default")
 	h.appendBytes(64)
-	if h.notice(time.Second); h.e.Cursor() != 0 || h.fl.Following() {
-		t.Fatalf("cursor %d", h.e.Cursor())
+	if h.notice(time.Second); h.E.Cursor() != 0 || h.fl.Following() {
+		t.Fatalf("cursor %d", h.E.Cursor())
 	}
-	h.press("Ctrl-T")
-	if h.e.Cursor() != 127 || !h.fl.Following() {
-		t.Fatalf("after Ctrl-T: cursor %d", h.e.Cursor())
+	h.Press("Ctrl-T")
+	if h.E.Cursor() != 127 || !h.fl.Following() {
+		t.Fatalf("after Ctrl-T: cursor %d", h.E.Cursor())
 	}
 }

@@ -4,107 +4,31 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"mmhex/mapping/testenv"
+	"mmhex/mapping/testenv/tmux"
 )
-
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// mmhexBinary builds mmhex once into a temporary folder removed at exit.
-func mmhexBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "mmhex-follow-test-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "mmhex")
-		out, err := exec.Command("go", "build", "-o", binPath, "mmhex").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	t.Cleanup(func() {}) // the folder is removed by TestMain
-	return binPath
-}
 
 func TestMain(m *testing.M) {
 	cleanState := testenv.IsolateState() // no durable journal in the real home
 	code := m.Run()
 	cleanState()
-	if binPath != "" {
-		os.RemoveAll(filepath.Dir(binPath))
-	}
+	tmux.Cleanup()
 	os.Exit(code)
 }
 
-type tmux struct {
-	t    *testing.T
-	sock string
-}
-
-// startTmux runs mmhex with args in a tmux server of its own (120×30).
-func startTmux(t *testing.T, dir, name string, args ...string) *tmux {
+// startTmux runs mmhex with args in a terminal of its own (120×30), with
+// no user configuration (HOME is dir).
+func startTmux(t *testing.T, dir string, args ...string) *tmux.Session {
 	t.Helper()
-	testenv.RequireTool(t, "tmux")
-	s := &tmux{t: t, sock: filepath.Join(dir, name+".sock")}
-	cmd := append([]string{"-S", s.sock, "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "30",
-		"env", "HOME=" + dir, "XDG_CONFIG_HOME=" + dir, mmhexBinary(t)}, args...)
-	if out, err := exec.Command("tmux", cmd...).CombinedOutput(); err != nil {
-		t.Fatalf("tmux: %v %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("tmux", "-S", s.sock, "kill-server").Run() })
-	return s
-}
-
-func (s *tmux) screen() string {
-	out, err := exec.Command("tmux", "-S", s.sock, "capture-pane", "-p").Output()
-	if err != nil {
-		s.t.Fatalf("capture-pane: %v", err)
-	}
-	return string(out)
-}
-
-func (s *tmux) waitFor(re *regexp.Regexp) string {
-	s.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		scr := s.screen()
-		if re.MatchString(scr) {
-			return scr
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("the screen never matched %s:\n%s", re, scr)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// pid is the mmhex process in the pane.
-func (s *tmux) pid() int {
-	out, err := exec.Command("tmux", "-S", s.sock, "display", "-p", "#{pane_pid}").Output()
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	p, _ := strconv.Atoi(strings.TrimSpace(string(out)))
-	return p
+	return tmux.Start(t, 120, 30, []string{"HOME=" + dir, "XDG_CONFIG_HOME=" + dir}, append([]string{tmux.Binary(t)}, args...)...)
 }
 
 // switches is the sum of the context switches of all the process's
@@ -153,8 +77,8 @@ func TestTmuxFollow(t *testing.T) {
 	if err := os.WriteFile(path, bytes.Repeat([]byte("."), 1024), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s := startTmux(t, dir, "follow", "--follow", path)
-	s.waitFor(regexp.MustCompile(`following .*\(inotify\)`))
+	s := startTmux(t, dir, "--follow", path)
+	s.WaitMatch(regexp.MustCompile(`following .*\(inotify\)`), false)
 
 	var lat []time.Duration
 	for i := range 10 {
@@ -163,9 +87,9 @@ func TestTmuxFollow(t *testing.T) {
 		t0 := time.Now()
 		appendTo(t, path, []byte(marker))
 		deadline := t0.Add(2 * time.Second)
-		for !re.MatchString(s.screen()) {
+		for !re.MatchString(s.Screen()) {
 			if time.Now().After(deadline) {
-				t.Fatalf("append %d not on the screen after 2 s:\n%s", i, s.screen())
+				t.Fatalf("append %d not on the screen after 2 s:\n%s", i, s.Screen())
 			}
 			time.Sleep(2 * time.Millisecond)
 		}
@@ -180,9 +104,9 @@ func TestTmuxFollow(t *testing.T) {
 	time.Sleep(3 * time.Second)
 	other := filepath.Join(dir, "other.bin")
 	os.WriteFile(other, []byte("polling"), 0o644)
-	p := startTmux(t, dir, "poll", other)
-	p.waitFor(regexp.MustCompile(`HEX`))
-	fpid, ppid := s.pid(), p.pid()
+	p := startTmux(t, dir, other)
+	p.WaitMatch(regexp.MustCompile(`HEX`), false)
+	fpid, ppid := s.PanePID(), p.PanePID()
 	// Up to three windows of 3 s: the Go runtime's forced GC (every 2
 	// minutes) may fall into one; polling would wake the follower in each.
 	var fw, pw int
@@ -208,7 +132,7 @@ func TestTmuxFollow(t *testing.T) {
 		t.Fatal(err)
 	}
 	appendTo(t, path, []byte("AFTER-ROTATION-1"))
-	scr := s.waitFor(regexp.MustCompile(`AFTER-ROTATION-1`))
+	scr := s.WaitMatch(regexp.MustCompile(`AFTER-ROTATION-1`), false)
 	if !regexp.MustCompile(`truncated to (0 bytes \(was 1184\); following on: now 16 bytes|16 bytes \(was 1184\); following on)`).MatchString(scr) {
 		t.Fatalf("no truncation note:\n%s", scr)
 	}

@@ -1,0 +1,228 @@
+// Package tmux drives programs in a real terminal for the end-to-end tests
+// of several mmhex packages: a tmux server of its own per session (a
+// unique -L socket, so parallel tests and -count=N runs never meet),
+// keys by tmux name or literal text, the screen (with or without SGR
+// escapes), waits for a text or a pattern with a generous deadline
+// (never a fixed sleep before an assertion), the pane's process, and the
+// server's end with the test (and with the test process: a watchdog ends
+// it when the test binary dies, a -timeout panic). It also builds the
+// mmhex binary once per test binary (Binary). Imported only from _test.go
+// files; it skips a test where tmux is missing (fails in CI: testenv).
+package tmux
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"mmhex/mapping/testenv"
+)
+
+// Wait is how long WaitFor, WaitMatch and WaitGone wait: generous for
+// -race on two loaded cores; a passing test never waits it.
+const Wait = 20 * time.Second
+
+// Session is a detached tmux session on a server of its own, running one
+// command in its first window.
+type Session struct {
+	t      testing.TB
+	Socket string // the -L socket name
+	target string // the command's pane: "main:0"
+}
+
+// sessions numbers the servers of this test binary.
+var sessions atomic.Int64
+
+// Start runs argv (a program and its arguments, run directly, no shell)
+// in a new w×h terminal with TERM=xterm-256color and env added to the
+// environment ("NAME=value"). The server ends when the test does.
+func Start(t testing.TB, w, h int, env []string, argv ...string) *Session {
+	t.Helper()
+	testenv.RequireTool(t, "tmux")
+	s := &Session{t: t, Socket: fmt.Sprintf("mmhex-%d-%d", os.Getpid(), sessions.Add(1)), target: "main:0"}
+	args := []string{"-f", "/dev/null", "new-session", "-d", "-s", "main", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h),
+		"env", "TERM=xterm-256color"}
+	args = append(append(args, env...), argv...)
+	s.Run(args...)
+	t.Cleanup(s.Kill)
+	// The watchdog, in a session of its own: it ends the server when the
+	// test process has died without its cleanups.
+	s.Run("new-session", "-d", "-s", "watchdog", "sh", "-c",
+		fmt.Sprintf("while kill -0 %d 2>/dev/null; do sleep 1; done; tmux -L %s kill-server", os.Getpid(), s.Socket))
+	return s
+}
+
+// Shell starts sh with the prompt "$ " (PS1) in a w×h terminal, and waits
+// for its first prompt: text typed before it would be echoed first and
+// the prompt would then stand where the command's output begins.
+func Shell(t testing.TB, w, h int, env ...string) *Session {
+	t.Helper()
+	s := Start(t, w, h, append([]string{"PS1=$ "}, env...), "sh")
+	deadline := time.Now().Add(Wait)
+	for {
+		scr := s.Screen()
+		if strings.TrimSpace(scr) == "$" {
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the shell showed no prompt in %v:\n%s", Wait, scr)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Run runs a tmux command on the session's server and returns its output;
+// an error fails the test.
+func (s *Session) Run(args ...string) string {
+	s.t.Helper()
+	out, err := s.Try(args...)
+	if err != nil {
+		s.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// Try runs a tmux command and returns its output and error (the server
+// may have ended).
+func (s *Session) Try(args ...string) (string, error) {
+	out, err := exec.Command("tmux", append([]string{"-L", s.Socket}, args...)...).CombinedOutput()
+	return string(out), err
+}
+
+// Kill ends the server (and what runs in it).
+func (s *Session) Kill() { exec.Command("tmux", "-L", s.Socket, "kill-server").Run() }
+
+// Keys sends keys by tmux name ("C-g", "Enter", "M-t", "Escape"), in one
+// write.
+func (s *Session) Keys(keys ...string) {
+	s.t.Helper()
+	s.Run(append([]string{"send-keys", "-t", s.target}, keys...)...)
+}
+
+// Text types text literally.
+func (s *Session) Text(text string) {
+	s.t.Helper()
+	s.Run("send-keys", "-t", s.target, "-l", text)
+}
+
+// Screen is the visible screen as text (capture-pane -p).
+func (s *Session) Screen() string {
+	s.t.Helper()
+	return s.Run("capture-pane", "-t", s.target, "-p")
+}
+
+// Escapes is the visible screen with its SGR escapes (capture-pane -p -e).
+func (s *Session) Escapes() string {
+	s.t.Helper()
+	return s.Run("capture-pane", "-t", s.target, "-p", "-e")
+}
+
+// History is the screen with up to lines lines of history before it.
+func (s *Session) History(lines int) string {
+	s.t.Helper()
+	return s.Run("capture-pane", "-t", s.target, "-p", "-S", fmt.Sprint(-lines))
+}
+
+// WaitFor waits until the screen contains want and returns the screen;
+// after Wait it fails the test with the screen.
+func (s *Session) WaitFor(want string) string {
+	s.t.Helper()
+	return s.wait(fmt.Sprintf("showed %q", want), s.Screen, func(scr string) bool { return strings.Contains(scr, want) })
+}
+
+// WaitMatch waits until the screen (with its escapes when escapes) matches
+// re and returns it.
+func (s *Session) WaitMatch(re *regexp.Regexp, escapes bool) string {
+	s.t.Helper()
+	screen := s.Screen
+	if escapes {
+		screen = s.Escapes
+	}
+	return s.wait("matched "+re.String(), screen, re.MatchString)
+}
+
+// WaitGone waits until the screen no longer contains text.
+func (s *Session) WaitGone(text string) string {
+	s.t.Helper()
+	return s.wait(fmt.Sprintf("lost %q", text), s.Screen, func(scr string) bool { return !strings.Contains(scr, text) })
+}
+
+func (s *Session) wait(what string, screen func() string, ok func(string) bool) string {
+	s.t.Helper()
+	deadline := time.Now().Add(Wait)
+	for {
+		scr := screen()
+		if ok(scr) {
+			return scr
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the screen never %s in %v:\n%s", what, Wait, scr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// PanePID is the pid of the process the pane runs (the command Start ran,
+// or the shell of Shell).
+func (s *Session) PanePID() int {
+	s.t.Helper()
+	out := s.Run("display-message", "-p", "-t", s.target, "#{pane_pid}")
+	p, err := strconv.Atoi(strings.TrimSpace(out))
+	if err != nil {
+		s.t.Fatalf("pane pid %q: %v", out, err)
+	}
+	return p
+}
+
+// startDir is the test's working directory when the test binary started
+// (its package folder, inside the module), where Binary builds even
+// after a test changed directory.
+var startDir, _ = os.Getwd()
+
+var (
+	buildOnce sync.Once
+	binDir    string
+	binPath   string
+	buildErr  error
+)
+
+// Binary builds the mmhex program once per test binary (go build mmhex,
+// from the test's package folder) and returns its path; Cleanup, from
+// TestMain after m.Run, removes it.
+func Binary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		binDir, buildErr = os.MkdirTemp("", "mmhex-test-bin-")
+		if buildErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "mmhex")
+		var out bytes.Buffer
+		cmd := exec.Command("go", "build", "-o", binPath, "mmhex")
+		cmd.Dir = startDir
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Run(); err != nil {
+			buildErr = fmt.Errorf("go build mmhex: %v\n%s", err, out.String())
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// Cleanup removes what Binary built.
+func Cleanup() {
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+}

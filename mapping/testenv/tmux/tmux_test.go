@@ -1,0 +1,53 @@
+package tmux
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestSession: a command in its terminal: typed text reaches it (cat
+// echoes it back), the screen shows it, the pane's pid is the command's,
+// and two sessions of one test have servers of their own.
+func TestSession(t *testing.T) {
+	a := Start(t, 80, 24, []string{"MMHEX_TMUX_TEST=1"}, "cat")
+	b := Start(t, 80, 24, nil, "cat")
+	if a.Socket == b.Socket {
+		t.Fatalf("two sessions on one socket %s", a.Socket)
+	}
+	a.Text("hello tmux")
+	a.Keys("Enter")
+	if scr := a.WaitFor("hello tmux\nhello tmux"); strings.Count(scr, "hello tmux") != 2 {
+		t.Fatalf("screen:\n%s", scr)
+	}
+	if strings.Contains(b.Screen(), "hello") {
+		t.Fatal("the text reached the other session")
+	}
+	pid := a.PanePID()
+	comm, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
+	if err != nil || strings.TrimSpace(string(comm)) != "cat" {
+		t.Fatalf("pane pid %d runs %q (%v), want cat", pid, comm, err)
+	}
+	env, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+	if !strings.Contains(string(env), "\x00MMHEX_TMUX_TEST=1\x00") || !strings.Contains(string(env), "TERM=xterm-256color\x00") {
+		t.Fatalf("the environment lacks what Start adds: %q", env)
+	}
+	a.Keys("C-d")
+	a.Kill()
+	if _, err := a.Try("list-sessions"); err == nil {
+		t.Fatal("the server still runs after Kill")
+	}
+}
+
+// TestShell: Shell returns at the prompt; a command's output comes after
+// the command line, on lines of its own.
+func TestShell(t *testing.T) {
+	s := Shell(t, 80, 24)
+	s.Text("echo $((6*7))")
+	s.Keys("Enter")
+	scr := s.WaitFor("\n42\n")
+	if !strings.HasPrefix(scr, "$ echo $((6*7))\n42\n$") {
+		t.Fatalf("screen:\n%s", scr)
+	}
+}
