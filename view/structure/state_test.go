@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"mmhex/mapping/testenv"
+	"mmhex/mapping/testenv/tmux"
 )
 
 // TestMain keeps the durable journals of the files these tests edit out
@@ -13,5 +14,6 @@ func TestMain(m *testing.M) {
 	cleanState := testenv.IsolateState()
 	code := m.Run()
 	cleanState()
+	tmux.Cleanup() // the mmhex binary TestTmuxEditEntry built
 	os.Exit(code)
 }

@@ -7,26 +7,19 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
-	"time"
 
 	"mmhex/mapping/testenv"
+	"mmhex/mapping/testenv/tmux"
 )
 
 // TestTmuxEditEntry: the real binary in a real terminal: open an ELF copy,
 // open the structure panel (Alt-t), move to e_entry, edit it, Ctrl-S, quit;
 // readelf -h reads the new entry point from the file.
 func TestTmuxEditEntry(t *testing.T) {
-	tmux := testenv.RequireTool(t, "tmux")
 	readelf := testenv.RequireTool(t, "readelf")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "mmhex")
-	build := exec.Command("go", "build", "-o", bin, "mmhex")
-	build.Dir = "../.."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := tmux.Binary(t)
 	src, err := exec.LookPath("ls")
 	if err != nil {
 		t.Skip("no ls")
@@ -36,37 +29,9 @@ func TestTmuxEditEntry(t *testing.T) {
 	if out, _ := exec.Command(readelf, "-h", prog).Output(); !bytes.Contains(out, []byte("ELF64")) || !bytes.Contains(out, []byte("little endian")) {
 		t.Skipf("%s is not a little-endian ELF64 file", src)
 	}
-	sock := filepath.Join(dir, "tmux.sock")
-	tm := func(args ...string) string {
-		out, err := exec.Command(tmux, append([]string{"-S", sock}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %v: %v\n%s", args, err, out)
-		}
-		return string(out)
-	}
 	cmdline := fmt.Sprintf("cd '%s' && env XDG_CONFIG_HOME='%s' HOME='%s' '%s' '%s'; echo EXITED $?; sleep 30", dir, dir, dir, bin, prog)
-	tm("-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40", cmdline)
-	t.Cleanup(func() { exec.Command(tmux, "-S", sock, "kill-server").Run() })
-	send := func(keys ...string) {
-		for _, k := range keys {
-			tm("send-keys", k)
-			time.Sleep(60 * time.Millisecond)
-		}
-	}
-	waitFor := func(want string) {
-		t.Helper()
-		deadline := time.Now().Add(15 * time.Second)
-		for {
-			scr := tm("capture-pane", "-p")
-			if strings.Contains(scr, want) {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the screen never showed %q:\n%s", want, scr)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
+	s := tmux.Start(t, 120, 40, nil, "sh", "-c", cmdline)
+	send, waitFor := s.Keys, s.WaitFor
 	waitFor("0x0 (0)")
 	send("M-t")
 	waitFor("structure: elf (ELF object file)")
@@ -81,7 +46,7 @@ func TestTmuxEditEntry(t *testing.T) {
 	send("Enter")
 	waitFor("header.e_entry (u8) = ")
 	send("C-u")
-	tm("send-keys", "-l", "0x401234")
+	s.Text("0x401234")
 	send("Enter")
 	waitFor("header.e_entry = 0x401234: 8 bytes at 0x18")
 	send("C-s")
