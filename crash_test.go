@@ -8,6 +8,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
@@ -23,7 +24,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"mmhex/mapping"
+	"mmhex/mapping/replace"
 	"mmhex/mapping/reshape"
+	"mmhex/mapping/search"
 	"mmhex/mapping/testenv"
 )
 
@@ -84,6 +87,26 @@ func crashChild(action, path string) {
 		})
 		must(err)
 		fmt.Println("the fill ended before it was killed")
+		os.Exit(3)
+	case "midreplace":
+		// Replace all in batches of 1000 matches, killed in the middle
+		// of the second batch's stores: its records are all on disk,
+		// half of its matches written.
+		p, err := search.ParseText("RPLC", false)
+		must(err)
+		r, err := replace.Parse("rplc", false)
+		must(err)
+		w, err := replace.NewWriter(f, p, r)
+		must(err)
+		w.Batch = 1000
+		stores := 0
+		f.SetStoreHook(func(int64) {
+			if stores++; stores == 1500 {
+				ready()
+			}
+		})
+		must(w.All(context.Background(), 0, f.Size(), nil))
+		fmt.Println("the replace ended before it was killed")
 		os.Exit(3)
 	}
 	fmt.Println("unknown action", action)
@@ -218,6 +241,49 @@ func TestCrashInTheMiddleOfAFill(t *testing.T) {
 				t.Fatalf("recover --revert: %d %q %q", r.code, r.stdout, r.stderr)
 			}
 			testenv.MustEqual(t, "after recover --revert", testenv.DiskBytes(t, path), orig)
+		})
+	}
+}
+
+// A replace all killed in the middle of a batch (every record of the
+// batch on disk, part of its matches written): `mmhex recover --revert`
+// gives the original bytes back (cmp), with or without the kernel having
+// written the replaced pages first.
+func TestCrashInTheMiddleOfAReplaceAll(t *testing.T) {
+	line := bytes.Repeat([]byte("."), 63)
+	line = append(line, '\n')
+	copy(line[10:], "RPLC")
+	orig := bytes.Repeat(line, 3000)
+	edited := func(b []byte) bool {
+		return bytes.Count(b, []byte("rplc")) == 1500 && bytes.Equal(b[10:14], []byte("rplc")) && bytes.Equal(b[len(b)-54:len(b)-50], []byte("RPLC"))
+	}
+	for _, ks := range []bool{false, true} {
+		t.Run(fmt.Sprintf("kernelSync=%v", ks), func(t *testing.T) {
+			state := t.TempDir()
+			t.Setenv("XDG_STATE_HOME", state)
+			path := tempFile(t, "crash.bin", orig)
+			keep := tempFile(t, "orig.bin", orig)
+			crash(t, "midreplace", path, ks, edited)
+			if got, _ := os.ReadFile(path); !edited(got) {
+				t.Fatalf("the child's replace: %d matches replaced, want 1500", bytes.Count(got, []byte("rplc")))
+			}
+			r := mmhex(t, "recover", path)
+			first, _, _ := strings.Cut(r.stdout, "\n")
+			if want := path + ": 2000 edits of 8000 bytes from a session that ended at "; r.code != 0 || !strings.HasPrefix(first, want) {
+				t.Fatalf("recover: %d %q %q\nwant %s…", r.code, first, r.stderr, want)
+			}
+			r = mmhex(t, "recover", path, "--revert")
+			if r.code != 0 || !strings.Contains(r.stdout, "put back and synced; journal removed\n") {
+				t.Fatalf("recover --revert: %d %q %q", r.code, r.stdout, r.stderr)
+			}
+			cmp := testenv.RequireTool(t, "cmp")
+			if out, err := exec.Command(cmp, keep, path).CombinedOutput(); err != nil {
+				t.Fatalf("cmp after recover --revert: %v\n%s", err, out)
+			}
+			testenv.MustEqual(t, "on disk", testenv.DiskBytes(t, path), orig)
+			if ents, _ := os.ReadDir(filepath.Join(state, "mmhex")); len(ents) != 0 {
+				t.Fatalf("journals left: %v", ents)
+			}
 		})
 	}
 }

@@ -32,6 +32,165 @@ type durable struct {
 	syncAt   int64
 	syncRecs int
 	buf      []byte
+
+	// A batch (logSpans): logStore gathers the records (wal.Append, one
+	// write and one fdatasync for them all); the ranges whose old bytes
+	// were not covered are covered once the batch is on disk.
+	batch     bool
+	batchSync bool
+	pendCover []spanset.Span
+	// ahead: the stores now running are those of a batch on disk already:
+	// logStore writes nothing for them (set and cleared under f.mu, in
+	// one hold of it).
+	ahead bool
+	tmp   []byte
+}
+
+// walSpan is a store logSpans journals ahead: n bytes at off from src, or
+// a fill of the byte fill when fill >= 0 (as logStore takes them).
+type walSpan struct {
+	off, n int64
+	src    func(i int64, max int) ([]byte, error)
+	fill   int
+}
+
+// logSpans journals the stores of spans, which must not overlap, as one
+// batch: their records written together and on disk with one fdatasync
+// (none when every range's old bytes are covered already) before it
+// returns. Then, while f.d.ahead is set, the stores themselves log
+// nothing. On an error nothing of the batch is in the journal.
+func (f *File) logSpans(spans []walSpan) error {
+	if f.mode != Shared || len(spans) == 0 {
+		return nil
+	}
+	b, err := f.walBatch()
+	if err != nil {
+		return err
+	}
+	for _, s := range spans {
+		if err = f.logStore(s.off, s.n, s.src, s.fill); err != nil {
+			break
+		}
+	}
+	return b.end(err)
+}
+
+// walBatchRun is a batch of durable-journal records being gathered
+// (walBatch): logStore and logAppend add to it, end writes it.
+type walBatchRun struct {
+	f     *File
+	start int64
+	recs  int
+}
+
+// maxCoverBatch: the ranges of a batch of more spans than this are not
+// marked covered (a later store over them saves their old bytes again):
+// a million spans in the covered set would cost more than they save.
+const maxCoverBatch = 1024
+
+// walBatch starts a batch (in shared mode; the journal made when
+// missing).
+func (f *File) walBatch() (*walBatchRun, error) {
+	if err := f.walOpen(); err != nil {
+		return nil, err
+	}
+	f.d.batch, f.d.batchSync, f.d.pendCover = true, false, f.d.pendCover[:0]
+	return &walBatchRun{f: f, start: f.d.w.End(), recs: f.d.w.Records()}, nil
+}
+
+// end writes the batch and makes it durable (one fdatasync, none when
+// every range was covered), unless err (from gathering it) is not nil;
+// on any error nothing of the batch stays in the journal.
+func (b *walBatchRun) end(err error) error {
+	f := b.f
+	w := f.d.w
+	f.d.batch = false
+	if err == nil {
+		if err = w.Flush(f.d.batchSync); err != nil {
+			err = f.errf("%w; nothing was stored", err)
+		}
+	}
+	if err != nil {
+		w.Rewind(b.start, b.recs)
+		return err
+	}
+	if len(f.d.pendCover) <= maxCoverBatch {
+		for _, c := range f.d.pendCover {
+			f.d.covered.Add(c.A, c.B)
+		}
+	}
+	return nil
+}
+
+// logAppend adds to the batch the record of a store of len(old) bytes at
+// off: old, the bytes there now, and stored.
+func (f *File) logAppend(off int64, old, stored []byte) error {
+	n := int64(len(old))
+	if !f.d.covered.Covers(off, off+n) {
+		f.d.batchSync = true
+		f.d.pendCover = append(f.d.pendCover, spanset.Span{A: off, B: off + n})
+	}
+	if f.hooks.walCommit != nil {
+		f.hooks.walCommit(off, n)
+	}
+	if err := f.d.w.Append(off, old, stored); err != nil {
+		return f.errf("%w; nothing was stored", err)
+	}
+	return nil
+}
+
+// walOpen makes the durable journal at the first store.
+func (f *File) walOpen() error {
+	if f.d.w != nil {
+		return nil
+	}
+	w, err := wal.Create(f.d.hdr)
+	if err != nil {
+		return f.errf("%w; nothing was stored (edits need the journal)", err)
+	}
+	f.d.w = w
+	return nil
+}
+
+// logSmall gathers the record of a store of n (at most wal's small) bytes
+// at off from src into the batch, reading the bytes there now.
+func (f *File) logSmall(off, n int64, src func(i int64, max int) ([]byte, error)) error {
+	if cap(f.d.tmp) < int(2*n) {
+		f.d.tmp = make([]byte, 2*n, max(2*n, 4096))
+	}
+	old, nb := f.d.tmp[:n], f.d.tmp[n:2*n]
+	if err := f.readOld(old, off); err != nil {
+		return err
+	}
+	for i := int64(0); i < n; {
+		p, err := src(i, int(n-i))
+		if err != nil {
+			return f.errf("%w", err)
+		}
+		if len(p) == 0 {
+			return f.errf("journal: short source")
+		}
+		i += int64(copy(nb[i:], p))
+	}
+	return f.logAppend(off, old, nb)
+}
+
+// readOld reads the bytes [off, off+len(b)) as they are now; holes of the
+// file are read as zeros without touching the mapping when a read of
+// them faults (tmpfs allocates a page to read a hole).
+func (f *File) readOld(b []byte, off int64) error {
+	_, err := f.readAtLocked(b, off)
+	if err == nil || !errors.Is(err, ErrFault) || errors.Is(err, ErrShrank) {
+		return err
+	}
+	clear(b)
+	end := off + int64(len(b))
+	for _, r := range f.dataRanges(off, end, 0, nil) {
+		if _, err := f.readAtLocked(b[r.a-off:r.b-off], r.a); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // walHeader records what the file was at open.
@@ -60,6 +219,18 @@ func (f *File) JournalPath() string {
 	return f.d.w.Path()
 }
 
+// JournalSyncs returns how many times the durable journal was made
+// durable (fdatasync) since Open: a store of bytes not saved since the
+// last sync takes one, a batch (WriteSpans) one for all its spans.
+func (f *File) JournalSyncs() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.d.w == nil {
+		return 0
+	}
+	return f.d.w.Syncs()
+}
+
 // JournalHeader returns what the durable journal records about the file
 // as it was at Open: device, inode, birth time, size, mtime, path.
 func (f *File) JournalHeader() wal.Header { return f.d.hdr }
@@ -69,21 +240,34 @@ func (f *File) JournalHeader() wal.Header { return f.d.hdr }
 // bytes there now, then the new ones. The record is on disk before it
 // returns unless the range's old bytes were already.
 func (f *File) logStore(off, n int64, src func(i int64, max int) ([]byte, error), fill int) error {
-	if f.mode != Shared || n <= 0 {
+	if f.mode != Shared || n <= 0 || f.d.ahead {
 		return nil
 	}
 	n = min(n, f.size-off)
 	if n <= 0 {
 		return nil
 	}
-	if f.d.w == nil {
-		w, err := wal.Create(f.d.hdr)
-		if err != nil {
-			return f.errf("%w; nothing was stored (edits need the journal)", err)
-		}
-		f.d.w = w
+	if err := f.walOpen(); err != nil {
+		return err
 	}
 	sync := !f.d.covered.Covers(off, off+n)
+	if f.d.batch {
+		if fill < 0 && 2*n <= 64<<10 {
+			return f.logSmall(off, n, src)
+		}
+		if sync {
+			f.d.batchSync = true
+			f.d.pendCover = append(f.d.pendCover, spanset.Span{A: off, B: off + n})
+			sync = false
+		}
+		if f.hooks.walCommit != nil {
+			f.hooks.walCommit(off, n)
+		}
+		// A large record (or a fill) is written as it is made, not synced.
+		if err := f.d.w.Flush(false); err != nil {
+			return f.errf("%w; nothing was stored", err)
+		}
+	}
 	r := f.d.w.Begin(off, n, fill >= 0, byte(max(fill, 0)))
 	if err := f.logBefore(r, off, n); err != nil {
 		r.Abort()
@@ -107,7 +291,7 @@ func (f *File) logStore(off, n int64, src func(i int64, max int) ([]byte, error)
 			i += int64(len(p))
 		}
 	}
-	if f.hooks.walCommit != nil {
+	if f.hooks.walCommit != nil && !f.d.batch {
 		f.hooks.walCommit(off, n)
 	}
 	if err := r.Commit(sync); err != nil {

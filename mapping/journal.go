@@ -537,6 +537,195 @@ func (f *File) writeAtLocked(p []byte, off int64, g *Group) (int, error) {
 	return int(done), err
 }
 
+// Span is bytes to store at an offset (WriteSpans).
+type Span struct {
+	Off  int64
+	Data []byte
+}
+
+// WriteSpans stores each span at its offset through the mapping, as
+// WriteAt does, all of them one undo step, with one fdatasync of the
+// durable journal for them all: the bytes every span replaces are on disk
+// before the first of them is stored (WriteAt called for each would take
+// one fdatasync a span). This is how a writer of many places at once
+// (replace all, a patch, a recovery) stays fast. The spans must be in
+// increasing order of offset and must not overlap; a span past the end is
+// refused before anything is stored. It returns how many spans were stored
+// whole (an empty span counts as stored): after a fault part-way (the file
+// shrank, a hole found no space) the spans before are stored and
+// journaled, as is the part stored of the span that faulted.
+func (f *File) WriteSpans(spans []Span) (int, error) { return f.Group().WriteSpans(spans) }
+
+// WriteSpans is File.WriteSpans in the group's undo step.
+func (g *Group) WriteSpans(spans []Span) (int, error) {
+	g.f.mu.Lock()
+	defer g.f.mu.Unlock()
+	stored, _, err := g.f.writeSpansLocked(g, len(spans), func(i int) (int64, []byte) { return spans[i].Off, spans[i].Data }, 0, nil)
+	return stored, err
+}
+
+// MaxSpanFunc bounds the length of the spans WriteSpansFunc stores.
+const MaxSpanFunc = 32 << 10
+
+// WriteSpansFunc stores n bytes (at most MaxSpanFunc) at each offset of
+// offs, in increasing order and not overlapping, as WriteSpans does (one
+// undo step, in the group's, one fdatasync), making the bytes under the
+// file's mutex from the bytes there: fill(i, old, dst) sets dst from old,
+// the n bytes at offs[i] now, and returns false to leave them alone. The
+// bytes of each place are read once, and old and dst are valid during
+// the call only. It returns how many places were stored whole and how
+// many fill left alone; after a fault part-way, as WriteSpans.
+func (g *Group) WriteSpansFunc(offs []int64, n int, fill func(i int, old, dst []byte) bool) (stored, left int, err error) {
+	g.f.mu.Lock()
+	defer g.f.mu.Unlock()
+	if n > MaxSpanFunc {
+		return 0, 0, g.f.errf("spans of %d bytes: at most %d bytes a span; nothing was stored", n, MaxSpanFunc)
+	}
+	return g.f.writeSpansLocked(g, len(offs), func(i int) (int64, []byte) { return offs[i], nil }, int64(n), fill)
+}
+
+// pendingSpan is a span of a batch journaled and not yet stored.
+type pendingSpan struct {
+	i        int // its index in the caller's list
+	off, n   int64
+	old, new blob
+}
+
+// writeSpansLocked is WriteSpans (mk nil: the k spans' bytes from at) and
+// WriteSpansFunc (mk not nil: k spans of n bytes at the offsets from at).
+// First, span after span, it reads the bytes there into the journal (for
+// a small span once: the durable journal's record is made from the same
+// copy) and adds the durable journal's record to one batch; then the batch
+// is written and made durable with one fdatasync; then the spans are
+// stored.
+func (f *File) writeSpansLocked(g *Group, k int, at func(i int) (int64, []byte), n int64, mk func(i int, old, dst []byte) bool) (stored, left int, err error) {
+	size := func(d []byte) int64 {
+		if mk != nil {
+			return n
+		}
+		return int64(len(d))
+	}
+	end := int64(-1)
+	for i := 0; i < k; i++ {
+		off, d := at(i)
+		sn := size(d)
+		if err := f.editCheck(off, sn); err != nil {
+			return 0, 0, err
+		}
+		if off < end {
+			return 0, 0, f.errf("spans to store at %#x and %#x overlap or are out of order; nothing was stored", end-1, off)
+		}
+		end = off + sn
+	}
+	if k == 0 {
+		return 0, 0, nil
+	}
+	join := g.started && g.gen == f.j.gen
+	f.j.truncRedo()
+	var b *walBatchRun
+	if f.mode == Shared {
+		if b, err = f.walBatch(); err != nil {
+			return 0, 0, err
+		}
+	}
+	var todo []pendingSpan
+	fail := func(err error) (int, int, error) {
+		for _, t := range todo {
+			f.j.free(entry{n: t.n, old: t.old, new: t.new})
+		}
+		if b != nil {
+			err = b.end(err)
+		}
+		return 0, left, err
+	}
+	for i := 0; i < k; i++ {
+		off, d := at(i)
+		sn := size(d)
+		if sn == 0 {
+			continue
+		}
+		if sn > MaxSpanFunc { // (WriteSpans only) journaled as it is read
+			if b != nil {
+				if err := f.logStore(off, sn, bytesSource(d), -1); err != nil {
+					return fail(err)
+				}
+			}
+			old, err := f.capture(off, sn)
+			if err != nil {
+				return fail(err)
+			}
+			var nb blob
+			if sn > spillThreshold {
+				if nb, err = f.spillBytes(d); err != nil {
+					f.j.freeBlob(old, sn)
+					return fail(err)
+				}
+			} else {
+				nb = blob{kind: kArena, at: int64(len(f.j.arena))}
+				f.j.arena = append(f.j.arena, d...)
+			}
+			todo = append(todo, pendingSpan{i: i, off: off, n: sn, old: old, new: nb})
+			continue
+		}
+		old, err := f.capture(off, sn)
+		if err != nil {
+			return fail(err)
+		}
+		nat := int64(len(f.j.arena))
+		if mk != nil {
+			f.j.arena = slices.Grow(f.j.arena, int(sn))[:nat+sn]
+			if !mk(i, f.j.arena[old.at:nat], f.j.arena[nat:]) {
+				f.j.arena = f.j.arena[:old.at]
+				left++
+				continue
+			}
+		} else {
+			f.j.arena = append(f.j.arena, d...)
+		}
+		if b != nil {
+			if err := f.logAppend(off, f.j.arena[old.at:nat], f.j.arena[nat:nat+sn]); err != nil {
+				f.j.arena = f.j.arena[:old.at]
+				return fail(err)
+			}
+		}
+		todo = append(todo, pendingSpan{i: i, off: off, n: sn, old: old, new: blob{kind: kArena, at: nat}})
+	}
+	if b != nil {
+		if err := b.end(nil); err != nil {
+			b = nil
+			return fail(err)
+		}
+	}
+	f.d.ahead = true
+	defer func() { f.d.ahead = false }()
+	for x, t := range todo {
+		done, err := f.storeFrom(t.off, t.n, f.j.source(t.new, t.n), -1)
+		f.journalStore(entry{off: t.off, n: t.n, old: t.old, new: t.new, join: join}, done)
+		if done > 0 {
+			join = true
+			g.started, g.gen = true, f.j.gen
+		}
+		if err != nil {
+			for _, r := range todo[x+1:] {
+				f.j.free(entry{n: r.n, old: r.old, new: r.new})
+			}
+			if mk != nil {
+				return x, left, err
+			}
+			return t.i, left, err
+		}
+	}
+	if mk != nil {
+		return len(todo), left, nil
+	}
+	return k, left, nil
+}
+
+// bytesSource hands out p as storeFrom and logStore take their bytes.
+func bytesSource(p []byte) func(i int64, max int) ([]byte, error) {
+	return func(i int64, mx int) ([]byte, error) { return p[i:][:min(mx, len(p)-int(i))], nil }
+}
+
 // Fill sets n bytes at off to b as one journaled edit. The old bytes of a
 // large range go to an unlinked temporary file (holes are skipped), so RAM
 // use does not depend on n. Like WriteAt, a fill that faults part-way
@@ -971,12 +1160,24 @@ func (f *File) Undo() (Edit, error) {
 // it belongs to a group, the group's entries before it.
 func (f *File) undoStepLocked() (Edit, error) {
 	var all Edit
+	defer func() { f.d.ahead = false }()
+	left := 0 // entries of the step journaled ahead still to undo
 	for k := 0; ; k++ {
 		if k > 0 && f.j.pos == 0 {
 			return all, nil
 		}
 		join := f.j.pos > 0 && f.j.e[f.j.pos-1].join
+		if left == 0 {
+			f.d.ahead = false
+			if join {
+				var err error
+				if left, err = f.journalAhead(true); err != nil {
+					return all, err
+				}
+			}
+		}
 		ed, err := f.undoLocked()
+		left = max(left-1, 0)
 		all = mergeEdit(all, ed, k)
 		if err != nil || !join {
 			return all, err
@@ -988,10 +1189,22 @@ func (f *File) undoStepLocked() (Edit, error) {
 // entries of its group after it.
 func (f *File) redoStepLocked() (Edit, error) {
 	var all Edit
+	defer func() { f.d.ahead = false }()
+	left := 0 // entries of the step journaled ahead still to redo
 	for k := 0; ; k++ {
 		if k > 0 && (f.j.pos == len(f.j.e) || !f.j.e[f.j.pos].join) {
 			return all, nil
 		}
+		if left == 0 {
+			f.d.ahead = false
+			if f.j.pos+1 < len(f.j.e) && f.j.e[f.j.pos+1].join {
+				var err error
+				if left, err = f.journalAhead(false); err != nil {
+					return all, err
+				}
+			}
+		}
+		left = max(left-1, 0)
 		if err := f.checkFits(f.j.e[f.j.pos]); err != nil {
 			if k == 0 {
 				return all, err
@@ -1006,6 +1219,57 @@ func (f *File) redoStepLocked() (Edit, error) {
 			return all, err
 		}
 	}
+}
+
+// journalAhead journals, as one batch with one fdatasync (wal.Append),
+// the stores that undoing (back) or redoing the next entries of the undo
+// step will make: from e[pos-1] backwards, or e[pos] forwards, as many as
+// do not overlap one another, up to a bound. Each record holds the range
+// as it is now and the bytes the undo or redo stores there; a byte that
+// another writer changed is then left alone, and its record holds its
+// value as it is, before and after. It sets f.d.ahead and returns how
+// many entries the batch holds: 0 (nothing journaled) when fewer than two,
+// which take the usual way.
+func (f *File) journalAhead(back bool) (int, error) {
+	const maxSpans, maxBytes = 1 << 16, 16 << 20
+	if f.mode != Shared {
+		return 0, nil
+	}
+	var seen spanset.Set
+	var ws []walSpan
+	var total int64
+	for i := f.j.pos; ; {
+		if back {
+			i--
+		}
+		e := f.j.e[i]
+		if len(ws) == maxSpans || (len(ws) > 0 && total+e.n > maxBytes) || seen.Overlaps(e.off, e.off+e.n) {
+			break
+		}
+		want := e.new
+		if back {
+			want = e.old
+		}
+		ws = append(ws, walSpan{off: e.off, n: e.n, src: f.j.source(want, e.n), fill: fillOf(want)})
+		seen.Add(e.off, e.off+e.n)
+		total += e.n
+		if back && (!e.join || i == 0) {
+			break
+		}
+		if !back {
+			if i++; i == len(f.j.e) || !f.j.e[i].join {
+				break
+			}
+		}
+	}
+	if len(ws) < 2 {
+		return 0, nil
+	}
+	if err := f.logSpans(ws); err != nil {
+		return 0, err
+	}
+	f.d.ahead = true
+	return len(ws), nil
 }
 
 // mergeEdit adds ed, the k-th entry of an undo step, to all: a step of

@@ -188,12 +188,7 @@ func (e *Editor) replaceAll(x int64) {
 	before := r.w.Replaced
 	e.Message("replacing every match of %s from 0x%x… (%s stops; what is replaced stays, one undo step)", r.p, x, orDefault(keyName(e, keymap.Cancel), "Esc"))
 	e.Go(func() {
-		err := replace.Matches(ctx, e.f, r.p, x, r.end, func(m int64) bool {
-			if _, err := r.w.At(m); err != nil {
-				return false
-			}
-			return ctx.Err() == nil
-		})
+		err := r.w.All(ctx, x, r.end, nil)
 		searchPost(e, func() {
 			stopped := ctx.Err() != nil
 			cancel()

@@ -334,14 +334,23 @@ func Apply(path string, p *Patch, mode mapping.SyncMode) (Result, error) {
 		}
 		res.Checks += int64(len(e.Data))
 	}
+	// In batches: one fdatasync of the durable journal a batch of runs
+	// (a dump of scattered changes is many runs), one undo step for all.
 	g := f.Group()
-	for _, r := range w {
-		n, err := g.WriteAt(r.Data, r.Off)
-		res.Bytes += int64(n)
+	for len(w) > 0 {
+		batch := make([]mapping.Span, 0, min(len(w), 1<<16))
+		for _, r := range w[:cap(batch)] {
+			batch = append(batch, mapping.Span{Off: r.Off, Data: r.Data})
+		}
+		k, err := g.WriteSpans(batch)
+		for _, r := range batch[:k] {
+			res.Bytes += int64(len(r.Data))
+		}
+		res.Runs += k
 		if err != nil {
 			return res, err
 		}
-		res.Runs++
+		w = w[len(batch):]
 	}
 	res.Sync, err = f.Sync(mode)
 	return res, err

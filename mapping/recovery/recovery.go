@@ -19,6 +19,7 @@ import (
 
 	"mmhex/mapping"
 	"mmhex/mapping/display"
+	"mmhex/mapping/spanset"
 	"mmhex/mapping/wal"
 )
 
@@ -228,6 +229,30 @@ func (fd *Found) Revert(f *mapping.File, progress func(done, total int)) (res Re
 	cur, bef, aft := make([]byte, chunk), make([]byte, chunk), make([]byte, chunk)
 	var put spans // the ranges stored (each byte counted once)
 	defer func() { res.Restored += put.total() }()
+	// The bytes to put back are gathered and stored in batches
+	// (mapping.Group.WriteSpans: one fdatasync of this session's journal
+	// a batch, where a store a run would take one each: a replace all
+	// killed part-way leaves a million records); a batch is stored before
+	// a range it holds is read again, and before a shape change.
+	g := f.Group()
+	var pend []mapping.Span
+	var pendSet spanset.Set
+	var pendBytes int64
+	flush := func() error {
+		if len(pend) == 0 {
+			return nil
+		}
+		slices.SortFunc(pend, func(a, b mapping.Span) int { return cmp.Compare(a.Off, b.Off) })
+		_, err := g.WriteSpans(pend)
+		pend, pendBytes = pend[:0], 0
+		pendSet.Clear()
+		return err
+	}
+	defer func() {
+		if ferr := flush(); err == nil {
+			err = ferr
+		}
+	}()
 	total := 0
 	for _, j := range fd.journals {
 		total += len(j.Records)
@@ -238,6 +263,9 @@ func (fd *Found) Revert(f *mapping.File, progress func(done, total int)) (res Re
 			r := j.Records[ri]
 			size := f.Size()
 			if r.Kind != wal.Store {
+				if err := flush(); err != nil {
+					return res, err
+				}
 				if err := revertShape(f, j, r, &res); err != nil {
 					return res, err
 				}
@@ -254,6 +282,11 @@ func (fd *Found) Revert(f *mapping.File, progress func(done, total int)) (res Re
 					break
 				}
 				c := min(chunk, r.N-done, size-pos)
+				if pendSet.Overlaps(pos, pos+c) || len(pend) >= 1<<16 || pendBytes >= 16<<20 {
+					if err := flush(); err != nil {
+						return res, err
+					}
+				}
 				got, err := f.ReadAt(cur[:c], pos)
 				if got < int(c) {
 					if err == nil {
@@ -280,9 +313,9 @@ func (fd *Found) Revert(f *mapping.File, progress func(done, total int)) (res Re
 						for m < c && (cur[m] == aft[m] || cur[m] == bef[m]) {
 							m++
 						}
-						if _, err := f.WriteAt(bef[k:m], pos+k); err != nil {
-							return res, err
-						}
+						pend = append(pend, mapping.Span{Off: pos + k, Data: append([]byte(nil), bef[k:m]...)})
+						pendSet.Add(pos+k, pos+m)
+						pendBytes += m - k
 						put.add(pos+k, pos+m)
 					default:
 						for m < c && cur[m] != aft[m] && cur[m] != bef[m] {

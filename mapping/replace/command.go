@@ -120,12 +120,7 @@ func Command(path string, p *search.Pattern, r *Replacement, o CommandOptions, o
 		if err != nil {
 			return res, err
 		}
-		for _, x := range offs {
-			if _, err := wr.At(x); err != nil {
-				return finish(f, wr, res, err)
-			}
-		}
-		return finish(f, wr, res, nil)
+		return finish(f, wr, res, wr.Many(offs))
 	}
 	wr, err := NewWriter(f, p, r)
 	if err != nil {

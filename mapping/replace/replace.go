@@ -10,9 +10,12 @@
 // replace: bytes a replacement writes are never searched again. "aa" →
 // "bb" in "aaaaa" gives "bbbba".
 //
-// A replace of every match is one undo step (a mapping.Group). Before
-// each match is written its bytes are read again: a match another writer
-// changed since it was found is left alone and counted (Stale).
+// A replace of every match is one undo step (a mapping.Group), written in
+// batches (mapping.Group.WriteSpansFunc): the durable journal takes the bytes
+// of a whole batch of matches with one fdatasync before any of them is
+// written. Before each match is written its bytes are read again: a match
+// another writer changed since it was found is left alone and counted
+// (Stale).
 package replace
 
 import (
@@ -131,6 +134,9 @@ type Writer struct {
 	// Replaced counts the matches written; Stale those left alone because
 	// their bytes no longer matched when they were to be written.
 	Replaced, Stale int64
+	// Batch is how many matches Many and All write at once
+	// (DefaultBatch).
+	Batch int
 }
 
 // NewWriter returns a Writer of r over the matches of p in f. p and r
@@ -139,7 +145,7 @@ func NewWriter(f *mapping.File, p *search.Pattern, r *Replacement) (*Writer, err
 	if err := Check(p, r); err != nil {
 		return nil, err
 	}
-	return &Writer{f: f, g: f.Group(), p: p, r: r, cur: make([]byte, p.Len()), buf: make([]byte, p.Len())}, nil
+	return &Writer{f: f, g: f.Group(), p: p, r: r, cur: make([]byte, p.Len()), buf: make([]byte, p.Len()), Batch: DefaultBatch}, nil
 }
 
 // At replaces the match at off. It reads the bytes there again first:
@@ -161,30 +167,88 @@ func (w *Writer) At(off int64) (bool, error) {
 	return true, nil
 }
 
+// DefaultBatch is how many matches Many and All write at once (a
+// Writer's Batch): one mapping.Group.WriteSpans, one fdatasync of the
+// durable journal for all of them (the bytes they replace are on disk
+// before the first is written).
+const DefaultBatch = 1 << 16
+
+// batchSpan bounds the bytes of the file a batch of All spans: sparse
+// matches are written as the scan goes, not all at its end.
+const batchSpan = 64 << 20
+
+// Many replaces the matches at offs (in increasing order, not
+// overlapping) as At does, in batches of w.Batch matches: each batch is one
+// mapping.Group.WriteSpans. Matches whose bytes changed since they were
+// found are left alone and counted in Stale.
+func (w *Writer) Many(offs []int64) error {
+	for len(offs) > 0 {
+		k := min(len(offs), max(w.Batch, 1))
+		if err := w.batch(offs[:k]); err != nil {
+			return err
+		}
+		offs = offs[k:]
+	}
+	return nil
+}
+
+func (w *Writer) batch(offs []int64) error {
+	if len(w.cur) > mapping.MaxSpanFunc { // a very long pattern: one at a time
+		for _, x := range offs {
+			if _, err := w.At(x); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	k, stale, err := w.g.WriteSpansFunc(offs, len(w.cur), func(_ int, old, dst []byte) bool {
+		if !w.p.MatchAt(old) {
+			return false
+		}
+		w.r.Apply(dst, old)
+		return true
+	})
+	w.Replaced += int64(k)
+	w.Stale += int64(stale)
+	return err
+}
+
 // Progress is called with the bytes of the range passed (up to the last
 // match replaced) and the range's length.
 type Progress func(done, total int64)
 
 // All replaces every match in [off, end) with the Writer (one undo step),
-// calling progress (when not nil) after each batch of matches. When ctx is
-// cancelled it stops there and returns ctx's error: the matches replaced
-// so far stay replaced (and journaled, one undo step).
+// in batches as Many, calling progress (when not nil) after each batch.
+// When ctx is cancelled it stops there and returns ctx's error: the
+// matches replaced so far stay replaced (and journaled, one undo step);
+// those found and not yet written are left alone.
 func (w *Writer) All(ctx context.Context, off, end int64, progress Progress) error {
 	off = max(off, 0)
 	end = min(end, w.f.Size())
 	total := max(end-off, 0)
 	var werr error
-	last := off
-	err := Matches(ctx, w.f, w.p, off, end, func(x int64) bool {
-		if _, werr = w.At(x); werr != nil {
+	var pend []int64
+	flush := func() bool {
+		if ctx.Err() != nil {
 			return false
 		}
-		last = x
-		if progress != nil && w.Replaced&4095 == 0 {
-			progress(last-off, total)
+		werr = w.Many(pend)
+		if werr == nil && progress != nil {
+			progress(pend[len(pend)-1]-off, total)
 		}
-		return ctx.Err() == nil
+		pend = pend[:0]
+		return werr == nil && ctx.Err() == nil
+	}
+	err := Matches(ctx, w.f, w.p, off, end, func(x int64) bool {
+		pend = append(pend, x)
+		if len(pend) >= max(w.Batch, 1) || x-pend[0] >= batchSpan {
+			return flush()
+		}
+		return true
 	})
+	if err == nil && werr == nil && len(pend) > 0 {
+		flush()
+	}
 	if werr != nil {
 		return werr
 	}

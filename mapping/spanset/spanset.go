@@ -114,7 +114,11 @@ func (s *Set) Add(a, b int64) {
 	// Fast paths, two descents: already in the set (undo and redo of
 	// highlighted bytes), or extending the span it starts in without
 	// reaching the next one (typing forward).
-	if t := s.floor(a); t != 0 && s.nodes[t].b >= a {
+	// A third: a span apart from and after every span (adds in
+	// increasing order: the matches of a replace) joins the tree's right
+	// spine.
+	t := s.floor(a)
+	if t != 0 && s.nodes[t].b >= a {
 		n := &s.nodes[t]
 		if b <= n.b {
 			return
@@ -124,6 +128,11 @@ func (s *Set) Add(a, b int64) {
 			n.b = b
 			return
 		}
+	} else if (t != 0 || s.root == 0) && s.above(a) == 0 {
+		s.spans++
+		s.total += b - a
+		s.root = s.merge(s.root, s.alloc(a, b))
+		return
 	}
 	l, r := s.split(s.root, a)
 	// The last span starting before a may reach a.

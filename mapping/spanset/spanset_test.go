@@ -17,6 +17,25 @@ func TestModel(t *testing.T) {
 		model := make([]bool, size+20)
 		for step := 0; step < 2000; step++ {
 			switch k := r.IntN(20); {
+			case k < 3:
+				// After every span (touching the last, or apart):
+				// Add's append path.
+				hi := 0
+				for i, m := range model {
+					if m {
+						hi = i + 1
+					}
+				}
+				a := int64(hi + r.IntN(3))
+				b := min(a+int64(1+r.IntN(4)), size+19)
+				s.Add(a, b)
+				for i := a; i < b; i++ {
+					model[i] = true
+				}
+				if hi > size-20 {
+					s.Clear()
+					clear(model)
+				}
 			case k < 14:
 				a := int64(r.IntN(size))
 				b := a + int64(r.IntN(12))

@@ -75,7 +75,17 @@ type Writer struct {
 	seq   uint64
 	recs  int // store records since the header (or the last Retire)
 	syncs int // fdatasync calls
+
+	// Records appended (Append) and not yet written: they go to the
+	// journal at Flush, or once they fill batchBytes.
+	pend     []byte
+	pendRecs int
+	batchAt  int64 // end of the log at the first Append since the last Flush; -1: none
+	batchRec int   // recs then
 }
+
+// batchBytes is how much Append gathers before one pwrite.
+const batchBytes = 4 << 20
 
 // Syncs returns how many times the journal was made durable (fdatasync).
 func (w *Writer) Syncs() int { return w.syncs }
@@ -122,6 +132,7 @@ func Create(h Header) (*Writer, error) {
 		return fail(err)
 	}
 	w.hdr, w.end = int64(len(buf)), int64(len(buf))
+	w.batchAt = -1
 	return w, nil
 }
 
@@ -151,6 +162,7 @@ type Rec struct {
 // Begin starts a store record of n bytes at off: the bytes a fill of b
 // stores when fill is set, else n bytes given after the old ones.
 func (w *Writer) Begin(off, n int64, fill bool, b byte) *Rec {
+	w.mustBeFlushed()
 	var h [recHdr]byte
 	copy(h[:], recMagic)
 	h[4] = kindStore
@@ -187,6 +199,7 @@ const (
 // BeginShape starts a shape record (Grow, Truncate, Insert, Collapse);
 // Truncate and Collapse take the N removed bytes with Write.
 func (w *Writer) BeginShape(kind byte, off, n, aux int64) *Rec {
+	w.mustBeFlushed()
 	var h [recHdr]byte
 	copy(h[:], recMagic)
 	h[4] = kind
@@ -289,6 +302,99 @@ func (r *Rec) Commit(sync bool) error {
 	return nil
 }
 
+// Append adds a store record of len(old) bytes at off, old the bytes
+// before the store and stored those it stores (as long), to the records
+// gathered for one write: they reach the journal, in order, at Flush (or a
+// part of them once they fill a few MiB), and are on disk after a
+// Flush(true): one fdatasync for them all, where Begin and Commit(true)
+// take one a record. A store waits for the Flush of its record. Flush
+// before Begin, BeginShape or Marker. On an error the records appended
+// since the last Flush are gone from the journal.
+func (w *Writer) Append(off int64, old, stored []byte) error {
+	if len(old) != len(stored) {
+		return fmt.Errorf("journal %s: record of %d bytes given %d", w.path, len(old), len(stored))
+	}
+	if w.batchAt < 0 {
+		w.batchAt, w.batchRec = w.end, w.recs
+	}
+	n := int64(len(old))
+	at := len(w.pend)
+	w.pend = append(w.pend, recMagic...)
+	w.pend = append(w.pend, kindStore, 0, 0, 0)
+	w.seq++
+	w.pend = binary.LittleEndian.AppendUint64(w.pend, w.seq)
+	w.pend = binary.LittleEndian.AppendUint64(w.pend, uint64(off))
+	w.pend = binary.LittleEndian.AppendUint64(w.pend, uint64(n))
+	w.pend = binary.LittleEndian.AppendUint64(w.pend, 0)
+	w.pend = append(w.pend, old...)
+	w.pend = append(w.pend, stored...)
+	w.pend = binary.LittleEndian.AppendUint32(w.pend, crc32.Checksum(w.pend[at:], castagnoli()))
+	w.pend = append(w.pend, endMagic...)
+	w.pendRecs++
+	if len(w.pend) >= batchBytes {
+		return w.writePend()
+	}
+	return nil
+}
+
+// writePend writes the appended records at the end of the log.
+func (w *Writer) writePend() error {
+	for k := 0; k < len(w.pend); {
+		c, err := unix.Pwrite(w.fd, w.pend[k:], w.end+int64(k))
+		if err == nil && c == 0 {
+			err = io.ErrShortWrite
+		}
+		if err != nil {
+			return w.dropBatch(err)
+		}
+		k += c
+	}
+	w.end += int64(len(w.pend))
+	w.recs += w.pendRecs
+	w.pend, w.pendRecs = w.pend[:0], 0
+	if cap(w.pend) > 2*batchBytes {
+		w.pend = nil
+	}
+	return nil
+}
+
+// dropBatch cuts the records appended since the last Flush.
+func (w *Writer) dropBatch(err error) error {
+	at := w.batchAt
+	unix.Ftruncate(w.fd, at)
+	w.end, w.recs = at, w.batchRec
+	w.pend, w.pendRecs, w.batchAt = w.pend[:0], 0, -1
+	return fmt.Errorf("journal %s: %w", w.path, err)
+}
+
+// Flush writes the records appended since the last Flush; with sync they
+// are on disk (fdatasync), with every record before them, when it returns
+// (also when none was appended: the records committed without sync).
+func (w *Writer) Flush(sync bool) error {
+	if w.batchAt >= 0 && len(w.pend) > 0 {
+		if err := w.writePend(); err != nil {
+			return err
+		}
+	}
+	if sync {
+		w.syncs++
+		if err := unix.Fdatasync(w.fd); err != nil {
+			if w.batchAt >= 0 {
+				return w.dropBatch(err)
+			}
+			return fmt.Errorf("journal %s: %w", w.path, err)
+		}
+	}
+	w.batchAt = -1
+	return nil
+}
+
+func (w *Writer) mustBeFlushed() {
+	if w.batchAt >= 0 {
+		panic("wal: a record begun with appended records not flushed")
+	}
+}
+
 // Abort drops a record that will not be committed.
 func (r *Rec) Abort() { unix.Ftruncate(r.w.fd, r.at) }
 
@@ -301,6 +407,7 @@ func (w *Writer) cut(at int64, err error) error {
 // the log offset upTo are on disk; kept is how many records follow upTo
 // (Records afterwards).
 func (w *Writer) Marker(upTo int64, kept int) error {
+	w.mustBeFlushed()
 	var h [recHdr + trailer]byte
 	copy(h[:], recMagic)
 	h[4] = kindMarker
@@ -323,6 +430,7 @@ func (w *Writer) Marker(upTo int64, kept int) error {
 // Rewind drops the records from the log offset to (End before a record
 // whose change did not happen) and is on disk when it returns.
 func (w *Writer) Rewind(to int64, records int) error {
+	w.pend, w.pendRecs, w.batchAt = w.pend[:0], 0, -1
 	if err := unix.Ftruncate(w.fd, to); err != nil {
 		return fmt.Errorf("journal %s: %w", w.path, err)
 	}
