@@ -223,7 +223,7 @@ func (f *File) JournalPath() string {
 // durable (fdatasync) since Open: a store of bytes not saved since the
 // last sync takes one, a batch (WriteSpans) one for all its spans.
 func (f *File) JournalSyncs() int {
-	f.mu.Lock()
+	f.lockRead()
 	defer f.mu.Unlock()
 	if f.d.w == nil {
 		return 0

@@ -558,7 +558,7 @@ func (f *File) WriteSpans(spans []Span) (int, error) { return f.Group().WriteSpa
 
 // WriteSpans is File.WriteSpans in the group's undo step.
 func (g *Group) WriteSpans(spans []Span) (int, error) {
-	g.f.mu.Lock()
+	g.f.lockEdit()
 	defer g.f.mu.Unlock()
 	stored, _, err := g.f.writeSpansLocked(g, len(spans), func(i int) (int64, []byte) { return spans[i].Off, spans[i].Data }, 0, nil)
 	return stored, err
@@ -576,7 +576,7 @@ const MaxSpanFunc = 32 << 10
 // the call only. It returns how many places were stored whole and how
 // many fill left alone; after a fault part-way, as WriteSpans.
 func (g *Group) WriteSpansFunc(offs []int64, n int, fill func(i int, old, dst []byte) bool) (stored, left int, err error) {
-	g.f.mu.Lock()
+	g.f.lockEdit()
 	defer g.f.mu.Unlock()
 	if n > MaxSpanFunc {
 		return 0, 0, g.f.errf("spans of %d bytes: at most %d bytes a span; nothing was stored", n, MaxSpanFunc)
