@@ -24,13 +24,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// startTmux runs mmhex with args in a terminal of its own (120×30), with
-// no user configuration (HOME is dir).
-func startTmux(t *testing.T, dir string, args ...string) *tmux.Session {
-	t.Helper()
-	return tmux.Start(t, 120, 30, []string{"HOME=" + dir, "XDG_CONFIG_HOME=" + dir}, append([]string{tmux.Binary(t)}, args...)...)
-}
-
 // switches is the sum of the context switches of all the process's
 // threads: every wake-up of any of them counts.
 func switches(t *testing.T, pid int) int {
@@ -77,7 +70,7 @@ func TestTmuxFollow(t *testing.T) {
 	if err := os.WriteFile(path, bytes.Repeat([]byte("."), 1024), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s := startTmux(t, dir, "--follow", path)
+	s := tmux.Mmhex(t, 120, 30, dir, "--follow", path)
 	s.WaitMatch(regexp.MustCompile(`following .*\(inotify\)`), false)
 
 	var lat []time.Duration
@@ -104,7 +97,7 @@ func TestTmuxFollow(t *testing.T) {
 	time.Sleep(3 * time.Second)
 	other := filepath.Join(dir, "other.bin")
 	os.WriteFile(other, []byte("polling"), 0o644)
-	p := startTmux(t, dir, other)
+	p := tmux.Mmhex(t, 120, 30, dir, other)
 	p.WaitMatch(regexp.MustCompile(`HEX`), false)
 	fpid, ppid := s.PanePID(), p.PanePID()
 	// Up to three windows of 3 s: the Go runtime's forced GC (every 2

@@ -61,13 +61,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// startTmux runs mmhex with args in a terminal of its own (150×30), with
-// no user configuration (HOME is dir).
-func startTmux(t *testing.T, dir string, args ...string) *tmux.Session {
-	t.Helper()
-	return tmux.Start(t, 150, 30, []string{"HOME=" + dir, "XDG_CONFIG_HOME=" + dir}, append([]string{tmux.Binary(t)}, args...)...)
-}
-
 // TestTmuxTwoEditorsSeeEachOther: two mmhex on one file, each in its own
 // terminal. In each the who panel lists the other (its pid, mmhex, a
 // shared writable mapping of the whole file (a page: a mapping is whole
@@ -80,8 +73,8 @@ func TestTmuxTwoEditorsSeeEachOther(t *testing.T) {
 	if err := os.WriteFile(path, make([]byte, 256), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	a := startTmux(t, dir, path)
-	b := startTmux(t, dir, path)
+	a := tmux.Mmhex(t, 150, 30, dir, path)
+	b := tmux.Mmhex(t, 150, 30, dir, path)
 	a.WaitMatch(regexp.MustCompile(`HEX`), false)
 	b.WaitMatch(regexp.MustCompile(`HEX`), false)
 	pa, pb := a.PanePID(), b.PanePID()

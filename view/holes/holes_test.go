@@ -6,12 +6,12 @@ import (
 	"testing"
 
 	"github.com/gdamore/tcell/v2"
-	"github.com/rivo/tview"
 
 	"mmhex/keymap"
 	"mmhex/mapping"
 	"mmhex/mapping/testenv"
 	"mmhex/view"
+	"mmhex/view/viewtest"
 )
 
 const tib = int64(1) << 40
@@ -40,11 +40,10 @@ func sparseTiB(t *testing.T) string {
 	return p
 }
 
+// harness is viewtest's editor on a simulation screen with the core and
+// the holes feature, over a file opened read-only.
 type harness struct {
-	t   *testing.T
-	sim tcell.SimulationScreen
-	app *tview.Application
-	e   *view.Editor
+	*viewtest.Harness
 }
 
 func newHarness(t *testing.T, path, preset string) *harness {
@@ -52,59 +51,23 @@ func newHarness(t *testing.T, path, preset string) *harness {
 }
 
 func newHarnessOpts(t *testing.T, path, preset string, w, ht, bpr int) *harness {
-	f, err := mapping.Open(path, mapping.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	sim := tcell.NewSimulationScreen("UTF-8")
-	sim.Init()
-	app := tview.NewApplication()
-	app.SetScreen(sim)
-	sim.SetSize(w, ht)
+	t.Helper()
 	m, err := keymap.PresetMap(preset)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := view.New(app, f, view.Options{BytesPerRow: bpr, Keys: keymap.NewDispatcher(m), Features: []view.Feature{view.Core(), Holes()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &harness{t: t, sim: sim, app: app, e: e}
+	return &harness{viewtest.New(t, path, w, ht, mapping.Options{ReadOnly: true},
+		view.Options{BytesPerRow: bpr, Keys: keymap.NewDispatcher(m), Features: []view.Feature{view.Core(), Holes()}})}
 }
 
-func (h *harness) press(keys ...string) {
-	for _, k := range keys {
-		key, err := keymap.ParseKey(k)
-		if err != nil {
-			h.t.Fatal(err)
-		}
-		h.e.HandleKey(key.Event())
-	}
-}
-
-func (h *harness) screen() string {
-	h.app.ForceDraw()
-	cells, w, ht := h.sim.GetContents()
-	var b strings.Builder
-	for y := range ht {
-		for x := range w {
-			if r := cells[y*w+x].Runes; len(r) > 0 {
-				b.WriteRune(r[0])
-			} else {
-				b.WriteByte(' ')
-			}
-		}
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
+// screen draws a frame and returns the screen as a full grid.
+func (h *harness) screen() string { return h.Grid() }
 
 // cellStyle is the style of the first cell on the screen's row that
 // starts with prefix, at column x.
 func (h *harness) cellStyle(prefix string, x int) tcell.Style {
-	h.app.ForceDraw()
-	cells, w, ht := h.sim.GetContents()
+	h.App.ForceDraw()
+	cells, w, ht := h.Screen.GetContents()
 	for y := range ht {
 		var line strings.Builder
 		for i := range len(prefix) + 1 {
@@ -116,7 +79,7 @@ func (h *harness) cellStyle(prefix string, x int) tcell.Style {
 			return cells[y*w+x].Style
 		}
 	}
-	h.t.Fatalf("no row starts with %q:\n%s", prefix, h.screen())
+	h.T.Fatalf("no row starts with %q:\n%s", prefix, h.screen())
 	return tcell.StyleDefault
 }
 
@@ -133,34 +96,34 @@ func TestTiBSparseFewKeys(t *testing.T) {
 		t.Run(c.preset, func(t *testing.T) {
 			h := newHarness(t, path, c.preset)
 			seq := func(s string) []string { return strings.Fields(s) }
-			h.press(seq(c.nextData)...)
-			if h.e.Cursor() != tib/2 {
-				t.Fatalf("first %s: cursor %#x, want %#x", c.nextData, h.e.Cursor(), tib/2)
+			h.Press(seq(c.nextData)...)
+			if h.E.Cursor() != tib/2 {
+				t.Fatalf("first %s: cursor %#x, want %#x", c.nextData, h.E.Cursor(), tib/2)
 			}
-			h.press(seq(c.nextData)...)
-			if h.e.Cursor() != tib-4096 {
-				t.Fatalf("second %s: cursor %#x, want %#x", c.nextData, h.e.Cursor(), tib-4096)
+			h.Press(seq(c.nextData)...)
+			if h.E.Cursor() != tib-4096 {
+				t.Fatalf("second %s: cursor %#x, want %#x", c.nextData, h.E.Cursor(), tib-4096)
 			}
 			scr := h.screen()
 			if !strings.Contains(scr, "fffffff000 ") || !strings.Contains(scr, "data at 0xfffffff000") {
 				t.Fatalf("the last data row is not shown:\n%s", scr)
 			}
-			h.press(seq(c.nextData)...)
-			if h.e.Cursor() != tib-4096 || !strings.Contains(h.screen(), "no data after 0xfffffff000") {
-				t.Fatalf("past the last data: cursor %#x\n%s", h.e.Cursor(), h.screen())
+			h.Press(seq(c.nextData)...)
+			if h.E.Cursor() != tib-4096 || !strings.Contains(h.screen(), "no data after 0xfffffff000") {
+				t.Fatalf("past the last data: cursor %#x\n%s", h.E.Cursor(), h.screen())
 			}
-			h.press(seq(c.prevHole)...)
-			if h.e.Cursor() != tib/2+4096 {
-				t.Fatalf("%s: cursor %#x, want %#x", c.prevHole, h.e.Cursor(), tib/2+4096)
+			h.Press(seq(c.prevHole)...)
+			if h.E.Cursor() != tib/2+4096 {
+				t.Fatalf("%s: cursor %#x, want %#x", c.prevHole, h.E.Cursor(), tib/2+4096)
 			}
-			h.press(seq(c.prevData)...)
-			if h.e.Cursor() != tib/2 {
-				t.Fatalf("%s: cursor %#x, want %#x", c.prevData, h.e.Cursor(), tib/2)
+			h.Press(seq(c.prevData)...)
+			if h.E.Cursor() != tib/2 {
+				t.Fatalf("%s: cursor %#x, want %#x", c.prevData, h.E.Cursor(), tib/2)
 			}
-			h.press(seq(c.prevData)...)
-			h.press(seq(c.nextHole)...)
-			if h.e.Cursor() != 4096 {
-				t.Fatalf("%s from 0: cursor %#x, want 0x1000", c.nextHole, h.e.Cursor())
+			h.Press(seq(c.prevData)...)
+			h.Press(seq(c.nextHole)...)
+			if h.E.Cursor() != 4096 {
+				t.Fatalf("%s from 0: cursor %#x, want 0x1000", c.nextHole, h.E.Cursor())
 			}
 			// at 0x1000 the grid shows the hole: grey on dark, unlike data
 			hole := h.cellStyle("0000001000", 13)
@@ -168,7 +131,7 @@ func TestTiBSparseFewKeys(t *testing.T) {
 			if bg != tcell.PaletteColor(236) {
 				t.Fatalf("a hole byte's background is %v, want colour 236", bg)
 			}
-			h.press(seq(c.prevData)...) // back to 0: data
+			h.Press(seq(c.prevData)...) // back to 0: data
 			data := h.cellStyle("0000000000", 13)
 			if _, bg, _ := data.Decompose(); bg == tcell.PaletteColor(236) {
 				t.Fatal("a data byte is drawn as a hole")

@@ -72,10 +72,10 @@ func rowsFrom(from, n, step int64) []string {
 }
 
 func (h *harness) wantOffsets(what string, want ...[]string) {
-	h.t.Helper()
+	h.T.Helper()
 	w := slices.Concat(want...)
 	if got := h.offsets(); !slices.Equal(got, w) {
-		h.t.Fatalf("%s: lines\n%q\nwant\n%q\n%s", what, got, w, h.screen())
+		h.T.Fatalf("%s: lines\n%q\nwant\n%q\n%s", what, got, w, h.screen())
 	}
 }
 
@@ -88,7 +88,7 @@ func hole(s string) []string { return []string{s} }
 func TestSqueezeMiddleHole(t *testing.T) {
 	h := newHarness(t, middleHole(t), "default")
 	h.screen()
-	h.press("Ctrl-G", "0", "x", "f", "f", "0", "Enter")
+	h.Press("Ctrl-G", "0", "x", "f", "f", "0", "Enter")
 	h.wantOffsets("goto 0xff0", rowsFrom(0xf70, 9, 16), hole("hole 0x1000–0x3ffff000 (1023.99 MiB)"), rowsFrom(0x3ffff000, 6, 16))
 	lines := h.lines()
 	if lines[8] != " 00000ff0  e4 75 7b 57 08 d1 a6 76  05 64 0a 4e 9a 4d 72 49   .u{W...v.d.N.MrI" {
@@ -107,7 +107,7 @@ func TestSqueezeMiddleHole(t *testing.T) {
 	if _, bg, _ := h.cellStyle("hole 0x1000", 78).Decompose(); bg == tcell.PaletteColor(236) {
 		t.Fatal("the hole line's colour runs past the row")
 	}
-	if s, e := h.e.VisibleRange(); s != 0xf70 || e != 0x3ffff060 {
+	if s, e := h.E.VisibleRange(); s != 0xf70 || e != 0x3ffff060 {
 		t.Fatalf("VisibleRange %#x–%#x", s, e)
 	}
 }
@@ -123,18 +123,18 @@ func TestSqueezeToggle(t *testing.T) {
 			h := newHarness(t, middleHole(t), c.preset)
 			h.screen()
 			if c.preset == "vim" {
-				h.press("Ctrl-G", "0", "x", "f", "f", "0", "Enter")
+				h.Press("Ctrl-G", "0", "x", "f", "f", "0", "Enter")
 			} else {
-				h.press("Ctrl-G", "0", "x", "f", "f", "0", "Enter")
+				h.Press("Ctrl-G", "0", "x", "f", "f", "0", "Enter")
 			}
 			squeezed := slices.Concat(rowsFrom(0xf70, 9, 16), hole("hole 0x1000–0x3ffff000 (1023.99 MiB)"), rowsFrom(0x3ffff000, 6, 16))
 			h.wantOffsets("squeezed (the default)", squeezed)
-			h.press(strings.Fields(c.toggle)...)
+			h.Press(strings.Fields(c.toggle)...)
 			h.wantOffsets("toggled off", rowsFrom(0xf70, 16, 16))
 			if !strings.Contains(h.screen(), "holes shown row by row") {
 				t.Fatalf("no message:\n%s", h.screen())
 			}
-			h.press(strings.Fields(c.toggle)...)
+			h.Press(strings.Fields(c.toggle)...)
 			h.wantOffsets("toggled on again", squeezed)
 			if !strings.Contains(h.screen(), "holes squeezed: a run of hole rows is one line") {
 				t.Fatalf("no message:\n%s", h.screen())
@@ -154,20 +154,20 @@ func TestSqueezeCursor(t *testing.T) {
 		t.Run(c.preset, func(t *testing.T) {
 			h := newHarness(t, middleHole(t), c.preset)
 			h.screen()
-			h.press("Ctrl-G", "0", "x", "f", "f", "5", "Enter")
-			h.press(c.down)
-			if h.e.Cursor() != 0x3ffff005 {
-				t.Fatalf("%s from 0xff5: cursor %#x\n%s", c.down, h.e.Cursor(), h.screen())
+			h.Press("Ctrl-G", "0", "x", "f", "f", "5", "Enter")
+			h.Press(c.down)
+			if h.E.Cursor() != 0x3ffff005 {
+				t.Fatalf("%s from 0xff5: cursor %#x\n%s", c.down, h.E.Cursor(), h.screen())
 			}
 			h.wantOffsets("after down", rowsFrom(0xf70, 9, 16), hole("hole 0x1000–0x3ffff000 (1023.99 MiB)"), rowsFrom(0x3ffff000, 6, 16))
-			h.press(c.up)
-			if h.e.Cursor() != 0xff5 {
-				t.Fatalf("%s back: cursor %#x", c.up, h.e.Cursor())
+			h.Press(c.up)
+			if h.E.Cursor() != 0xff5 {
+				t.Fatalf("%s back: cursor %#x", c.up, h.E.Cursor())
 			}
 			if c.down3 != "" {
-				h.press(strings.Fields(c.down3)...) // ff0 -> 3ffff000 -> 010 -> 020
-				if h.e.Cursor() != 0x3ffff025 {
-					t.Fatalf("%s: cursor %#x", c.down3, h.e.Cursor())
+				h.Press(strings.Fields(c.down3)...) // ff0 -> 3ffff000 -> 010 -> 020
+				if h.E.Cursor() != 0x3ffff025 {
+					t.Fatalf("%s: cursor %#x", c.down3, h.E.Cursor())
 				}
 			}
 		})
@@ -180,9 +180,9 @@ func TestSqueezeCursor(t *testing.T) {
 func TestSqueezeGotoIntoHole(t *testing.T) {
 	h := newHarness(t, middleHole(t), "default")
 	h.screen()
-	h.press("Ctrl-G", "0", "x", "2", "0", "0", "0", "0", "0", "0", "8", "Enter")
-	if h.e.Cursor() != 0x20000008 {
-		t.Fatalf("cursor %#x", h.e.Cursor())
+	h.Press("Ctrl-G", "0", "x", "2", "0", "0", "0", "0", "0", "0", "8", "Enter")
+	if h.E.Cursor() != 0x20000008 {
+		t.Fatalf("cursor %#x", h.E.Cursor())
 	}
 	// goto centres the cursor's row: 8 lines above it
 	h.wantOffsets("goto 0x20000008", rowsFrom(0xf90, 7, 16),

@@ -61,6 +61,13 @@ func Start(t testing.TB, w, h int, env []string, argv ...string) *Session {
 	return s
 }
 
+// Mmhex runs the mmhex binary (Binary) with args in a new w×h terminal,
+// with no user configuration: HOME and XDG_CONFIG_HOME are dir.
+func Mmhex(t testing.TB, w, h int, dir string, args ...string) *Session {
+	t.Helper()
+	return Start(t, w, h, []string{"HOME=" + dir, "XDG_CONFIG_HOME=" + dir}, append([]string{Binary(t)}, args...)...)
+}
+
 // Shell starts sh with the prompt "$ " (PS1) in a w×h terminal, and waits
 // for its first prompt: text typed before it would be echoed first and
 // the prompt would then stand where the command's output begins.
