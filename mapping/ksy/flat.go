@@ -1,7 +1,6 @@
 package ksy
 
 import (
-	"bufio"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -252,7 +251,6 @@ type flatArray struct {
 	head    string   // `{"type":"name","offset":`
 	sized   bool     // the elements are read in substreams of stride bytes
 	buf     []byte   // the element's bytes
-	out     []byte   // its JSON
 	scratch Struct
 	sub     stream
 }
@@ -305,7 +303,7 @@ func (d *Decoder) flatItems(arr *Array) *flatArray {
 // writeFlatItem writes element i of arr as writeJSON does (after a comma
 // if asked); false: it did not (its bytes could not be read), the general
 // path writes it.
-func (fa *flatArray) writeFlatItem(w *bufio.Writer, arr *Array, i int64, comma bool) bool {
+func (fa *flatArray) writeFlatItem(w *jsonOut, arr *Array, i int64, comma bool) bool {
 	d := arr.d
 	s := &fa.scratch
 	start := arr.start + i*arr.stride
@@ -335,8 +333,7 @@ func (fa *flatArray) writeFlatItem(w *bufio.Writer, arr *Array, i int64, comma b
 	clear(inst)
 	clear(busy)
 	s.inst, s.busy = inst, busy
-	// the element and its fields, appended to one buffer and written at once
-	b := fa.out[:0]
+	b := w.b
 	if comma {
 		b = append(b, ',')
 	}
@@ -370,8 +367,8 @@ func (fa *flatArray) writeFlatItem(w *bufio.Writer, arr *Array, i int64, comma b
 		}
 		b = append(b, '}')
 	}
-	fa.out = b
-	w.Write(b)
+	w.b = b
+	w.more()
 	for k, a := range fa.t.Inst {
 		d.work, d.depth = 0, 0
 		f := s.instance(a)
@@ -379,9 +376,9 @@ func (fa *flatArray) writeFlatItem(w *bufio.Writer, arr *Array, i int64, comma b
 		if name == "" {
 			name = fmt.Sprintf("_unnamed%d", len(s.fields)+k)
 		}
-		w.WriteByte(',')
+		w.Byte(',')
 		writeJSONString(w, name)
-		w.WriteByte(':')
+		w.Byte(':')
 		writeJSON(w, d, f)
 	}
 	w.WriteString(`}}`)

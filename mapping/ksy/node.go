@@ -1,7 +1,6 @@
 package ksy
 
 import (
-	"bufio"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -587,12 +586,7 @@ func appendJSONString(b []byte, s string) []byte {
 }
 
 // writeJSONString writes jsonString(s) to w.
-func writeJSONString(w *bufio.Writer, s string) {
-	if plainJSON(s) {
-		w.WriteByte('"')
-		w.WriteString(s)
-		w.WriteByte('"')
-		return
-	}
-	w.WriteString(jsonString(s))
+func writeJSONString(w *jsonOut, s string) {
+	w.b = appendJSONString(w.b, s)
+	w.more()
 }

@@ -83,46 +83,76 @@ func writeText(w *bufio.Writer, n *Node, depth int) {
 // 4096, else null) with "enum" (the member's name); "error" when
 // decoding it failed, "absent": true when its if was false.
 func WriteJSON(w io.Writer, n *Node) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
+	j := &jsonOut{w: w, b: make([]byte, 0, jsonChunk+4096)}
 	n.d.mu.Lock()
 	if n.f == nil {
-		writeJSONRoot(bw, n)
+		writeJSONRoot(j, n)
 	} else {
-		writeJSON(bw, n.d, n.f)
+		writeJSON(j, n.d, n.f)
 	}
 	n.d.mu.Unlock()
-	bw.WriteByte('\n')
-	return bw.Flush()
+	j.Byte('\n')
+	return j.Flush()
 }
 
+// jsonChunk is how much JSON is gathered before a write.
+const jsonChunk = 64 << 10
+
+// jsonOut gathers JSON text in one buffer and writes it in chunks; the
+// first write error stops the output and is Flush's answer.
+type jsonOut struct {
+	w   io.Writer
+	b   []byte
+	err error
+}
+
+func (j *jsonOut) more() {
+	if len(j.b) >= jsonChunk {
+		j.Flush()
+	}
+}
+
+// Flush writes what is gathered.
+func (j *jsonOut) Flush() error {
+	if j.err == nil && len(j.b) > 0 {
+		_, j.err = j.w.Write(j.b)
+	}
+	j.b = j.b[:0]
+	return j.err
+}
+
+func (j *jsonOut) WriteString(s string) { j.b = append(j.b, s...); j.more() }
+func (j *jsonOut) Byte(c byte)          { j.b = append(j.b, c); j.more() }
+func (j *jsonOut) Int(v int64)          { j.b = strconv.AppendInt(j.b, v, 10); j.more() }
+
 // writeJSONRoot writes the top-level structure (under n.d.mu).
-func writeJSONRoot(w *bufio.Writer, n *Node) {
+func writeJSONRoot(w *jsonOut, n *Node) {
 	n.d.work, n.d.depth = 0, 0
 	writeJSONNode(w, n.d, nil, n.infoOf(false))
 }
 
 // writeJSON writes field f (under d.mu). The work limit counts from each
 // node, as a Node method call's does.
-func writeJSON(w *bufio.Writer, d *Decoder, f *Field) {
+func writeJSON(w *jsonOut, d *Decoder, f *Field) {
 	d.work, d.depth = 0, 0
 	in := Info{Off: -1, Size: -1}
 	d.fieldInfo(&in, f, false)
 	writeJSONNode(w, d, f, in)
 }
 
-func writeJSONNode(w *bufio.Writer, d *Decoder, f *Field, in Info) {
+func writeJSONNode(w *jsonOut, d *Decoder, f *Field, in Info) {
 	n := &Node{d: d, f: f} // for structVal and arrayVal
 	w.WriteString(`{"type":`)
 	writeJSONString(w, in.Type)
 	w.WriteString(`,"offset":`)
 	if in.Off >= 0 {
-		w.Write(strconv.AppendInt(w.AvailableBuffer(), in.Off, 10))
+		w.Int(in.Off)
 	} else {
 		w.WriteString("null")
 	}
 	w.WriteString(`,"size":`)
 	if in.Size >= 0 {
-		w.Write(strconv.AppendInt(w.AvailableBuffer(), in.Size, 10))
+		w.Int(in.Size)
 	} else {
 		w.WriteString("null")
 	}
@@ -134,7 +164,8 @@ func writeJSONNode(w *bufio.Writer, d *Decoder, f *Field, in Info) {
 	case Scalar:
 		if n.f != nil && !n.f.Absent {
 			w.WriteString(`,"value":`)
-			w.Write(d.appendJSONValue(w.AvailableBuffer(), n.f))
+			w.b = d.appendJSONValue(w.b, n.f)
+			w.more()
 			if in.Enum != "" {
 				w.WriteString(`,"enum":`)
 				writeJSONString(w, in.Enum)
@@ -158,13 +189,13 @@ func writeJSONNode(w *bufio.Writer, d *Decoder, f *Field, in Info) {
 				name = fmt.Sprintf("_unnamed%d", i)
 			}
 			if i > 0 {
-				w.WriteByte(',')
+				w.Byte(',')
 			}
 			writeJSONString(w, name)
-			w.WriteByte(':')
+			w.Byte(':')
 			writeJSON(w, d, f)
 		}
-		w.WriteByte('}')
+		w.Byte('}')
 	case ArrayKind:
 		w.WriteString(`,"items":[`)
 		a := n.arrayVal()
@@ -185,16 +216,16 @@ func writeJSONNode(w *bufio.Writer, d *Decoder, f *Field, in Info) {
 				break
 			}
 			if i > 0 {
-				w.WriteByte(',')
+				w.Byte(',')
 			}
 			writeJSON(w, d, f)
 		}
-		w.WriteByte(']')
+		w.Byte(']')
 	}
 	if in.Err != nil {
 		w.WriteString(`,"error":` + jsonString(in.Err.Error()))
 	} else if kidErr != nil {
 		w.WriteString(`,"error":` + jsonString(kidErr.Error()))
 	}
-	w.WriteByte('}')
+	w.Byte('}')
 }
