@@ -10,49 +10,17 @@ package view
 // Both skip the test with a clear message where tmux is missing.
 
 import (
-	"bytes"
-	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"mmhex/mapping/testenv"
+	"mmhex/mapping/testenv/tmux"
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-	binDir    string
-)
-
-// mmhexBinary builds mmhex once per test run into a temporary directory.
-func mmhexBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		binDir, buildErr = os.MkdirTemp("", "mmhex-view-test-")
-		if buildErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "mmhex")
-		cmd := exec.Command("go", "build", "-o", binPath, "mmhex")
-		cmd.Dir = filepath.Dir(testdata) // the package folder, whatever the test's working directory
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Run(); err != nil {
-			buildErr = fmt.Errorf("go build mmhex: %v\n%s", err, out.String())
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
+// mmhexBinary builds mmhex once per test run (tmux.Binary).
+func mmhexBinary(t *testing.T) string { return tmux.Binary(t) }
 
 func TestMain(m *testing.M) {
 	// Marks (mapping/bookmarks) and durable journals (mapping/wal) are
@@ -61,121 +29,79 @@ func TestMain(m *testing.M) {
 	cleanState := testenv.IsolateState()
 	code := m.Run()
 	cleanState()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	tmux.Cleanup()
 	os.Exit(code)
 }
 
-// termSession is a detached tmux session running a shell.
+// termSession is a detached tmux session running a shell (tmux.Shell:
+// a server of its own, nothing typed before the first prompt).
 type termSession struct {
+	*tmux.Session
 	t      *testing.T
 	socket string
 }
 
-// termSessions numbers the sessions of newTerm.
-var termSessions atomic.Int64
-
 func newTerm(t *testing.T, w, h int) *termSession {
 	t.Helper()
-	testenv.RequireTool(t, "tmux")
-	// The socket is new for every session: a test run again (-count=20)
-	// must not meet the server of its last run, still shutting down.
-	s := &termSession{t: t, socket: fmt.Sprintf("mmhex-test-%d-%d-%s", os.Getpid(), termSessions.Add(1), strings.ReplaceAll(t.Name(), "/", "-"))}
-	s.run("new-session", "-d", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "env", "PS1=$ ", "TERM=xterm-256color", "sh")
-	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
-	// A watchdog window ends the server if this test process dies without
-	// cleaning up (a -timeout panic).
-	s.run("new-window", "-d", "sh", "-c", fmt.Sprintf("while kill -0 %d 2>/dev/null; do sleep 1; done; tmux -L %s kill-server", os.Getpid(), s.socket))
-	// Nothing is typed before the shell's first prompt: text typed
-	// earlier is echoed by the terminal, and the prompt then comes after
-	// it, on the line where the command's output begins (a loaded machine
-	// showed "$ SIGQUIT: quit").
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		scr := s.screen()
-		if strings.TrimSpace(scr) == "$" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the shell showed no prompt in 15 s:\n%s", scr)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return s
+	s := tmux.Shell(t, w, h)
+	return &termSession{Session: s, t: t, socket: s.Socket}
 }
 
 func (s *termSession) run(args ...string) string {
 	s.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...).CombinedOutput()
-	if err != nil {
-		s.t.Fatalf("tmux %v: %v\n%s", args, err, out)
-	}
-	return string(out)
+	return s.Run(args...)
 }
 
 // keys sends tmux key names (C-g, Enter, Tab).
 func (s *termSession) keys(keys ...string) {
-	s.run(append([]string{"send-keys", "-t", "0"}, keys...)...)
+	s.t.Helper()
+	s.Keys(keys...)
 }
 
 // text types s literally.
-func (s *termSession) text(text string) { s.run("send-keys", "-t", "0", "-l", text) }
+func (s *termSession) text(text string) {
+	s.t.Helper()
+	s.Text(text)
+}
 
-func (s *termSession) screen() string { return s.run("capture-pane", "-t", "0", "-p") }
+func (s *termSession) screen() string {
+	s.t.Helper()
+	return s.Screen()
+}
 
 // waitFor polls the screen until it contains want.
 func (s *termSession) waitFor(want string) string {
 	s.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		scr := s.screen()
-		if strings.Contains(scr, want) {
-			return scr
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("the screen never showed %q:\n%s", want, scr)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return s.WaitFor(want)
 }
 
 // tmuxSession runs the built mmhex binary in a detached tmux session on a
-// private server socket, 120x40.
+// server of its own, 120x40.
 type tmuxSession struct {
-	t    *testing.T
-	sock string
+	*tmux.Session
+	t *testing.T
 }
-
-// tmuxSessions numbers the server sockets: one server per session.
-var tmuxSessions int
 
 func startTmux(t *testing.T, dir string, args ...string) *tmuxSession {
 	t.Helper()
-	testenv.RequireTool(t, "tmux")
-	tmuxSessions++
-	s := &tmuxSession{t: t, sock: filepath.Join(dir, fmt.Sprintf("tmux%d.sock", tmuxSessions))}
 	quoted := make([]string, len(args))
 	for i, a := range args {
 		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 	}
 	// XDG_CONFIG_HOME and HOME point at an empty folder: no user config.
 	cmdline := "cd '" + dir + "' && env XDG_CONFIG_HOME='" + dir + "' HOME='" + dir + "' " + strings.Join(quoted, " ") + "; echo EXITED $?; sleep 30"
-	s.run("-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40", cmdline)
-	t.Cleanup(func() { exec.Command("tmux", "-S", s.sock, "kill-server").Run() })
-	return s
+	return &tmuxSession{Session: tmux.Start(t, 120, 40, nil, "sh", "-c", cmdline), t: t}
 }
 
 func (s *tmuxSession) run(args ...string) string {
 	s.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-S", s.sock}, args...)...).CombinedOutput()
-	if err != nil {
-		s.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
+	return s.Run(args...)
 }
 
-func (s *tmuxSession) screen() string { return s.run("capture-pane", "-p") }
+func (s *tmuxSession) screen() string {
+	s.t.Helper()
+	return s.Screen()
+}
 
 // send types keys (tmux key names) with a pause after each, so that Esc is
 // never read together with the next key as Alt.
@@ -197,30 +123,14 @@ func (s *tmuxSession) typeText(text string) {
 	time.Sleep(60 * time.Millisecond)
 }
 
-// waitFor polls the screen until it contains want (10 s at most).
+// waitFor polls the screen until it contains want (tmux.Wait at most).
 func (s *tmuxSession) waitFor(want string) string {
 	s.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		scr := s.screen()
-		if strings.Contains(scr, want) {
-			return scr
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("screen never showed %q:\n%s", want, scr)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return s.WaitFor(want)
 }
 
-// waitGone polls the screen until it no longer contains text (10 s at most).
+// waitGone polls the screen until it no longer contains text.
 func (s *tmuxSession) waitGone(text string) {
 	s.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for strings.Contains(s.screen(), text) {
-		if time.Now().After(deadline) {
-			s.t.Fatalf("%q stayed on the screen:\n%s", text, s.screen())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	s.WaitGone(text)
 }

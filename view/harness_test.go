@@ -4,18 +4,16 @@ import (
 	"bytes"
 	"flag"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 
-	"mmhex/keymap"
 	"mmhex/mapping"
 	"mmhex/mapping/testenv"
+	"mmhex/view/viewtest/simscreen"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -91,49 +89,25 @@ func hooksFor(t testing.TB) *testHooks {
 // writeFile writes data to a new file in a temporary directory.
 func writeFile(t testing.TB, name string, data []byte) string {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return testenv.WriteFile(t, name, data)
 }
 
-// loopDevice attaches a loop device to a new image that starts with
-// content and returns the device and the image; it skips the test where
-// loop devices cannot be set up (they need root).
+// loopDevice attaches a loop device to a new image that holds content and
+// returns the device and the image (root only: skipped, or failed under
+// CI, elsewhere).
 func loopDevice(t *testing.T, content []byte) (dev, img string) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		testenv.SkipOrFail(t, "loop devices need root")
-	}
-	img = writeFile(t, "dev.img", content)
-	out, err := exec.Command("losetup", "-f", "--show", img).CombinedOutput()
-	if err != nil {
-		testenv.SkipOrFail(t, "losetup: %v %s: no loop devices here", err, out)
-	}
-	dev = strings.TrimSpace(string(out))
-	t.Cleanup(func() { exec.Command("losetup", "-d", dev).Run() })
-	return dev, img
+	return testenv.LoopDevice(t, int64(len(content)), content)
 }
 
 // press feeds keys by name ("Ctrl-G", "Down", "a") to the editor.
 func (h *harness) press(names ...string) {
 	h.t.Helper()
-	for _, n := range names {
-		k, err := keymap.ParseKey(n)
-		if err != nil {
-			h.t.Fatalf("key %q: %v", n, err)
-		}
-		h.e.HandleKey(k.Event())
-	}
+	simscreen.Press(h.t, h.e.HandleKey, names...)
 }
 
 // typeText feeds each rune of s as a key.
-func (h *harness) typeText(s string) {
-	for _, r := range s {
-		h.e.HandleKey(tcell.NewEventKey(tcell.KeyRune, r, tcell.ModNone))
-	}
-}
+func (h *harness) typeText(s string) { simscreen.Type(h.e.HandleKey, s) }
 
 // draw draws a frame and returns the screen as text, one line per row,
 // trailing spaces trimmed.
@@ -145,47 +119,14 @@ func (h *harness) draw() string {
 	h.e.runPosted()
 	h.e.adoptLayout()
 	h.app.ForceDraw()
-	cells, w, ht := h.sim.GetContents()
-	var b strings.Builder
-	for y := 0; y < ht; y++ {
-		var line strings.Builder
-		for x := 0; x < w; x++ {
-			c := cells[y*w+x]
-			if len(c.Runes) == 0 {
-				if x > 0 && len(cells[y*w+x-1].Runes) > 0 && runeWidth(cells[y*w+x-1].Runes[0]) == 2 {
-					continue
-				}
-				line.WriteByte(' ')
-				continue
-			}
-			line.WriteString(string(c.Runes))
-		}
-		b.WriteString(strings.TrimRight(line.String(), " "))
-		b.WriteByte('\n')
-	}
-	return b.String()
+	return simscreen.Text(h.sim)
 }
 
 // cell returns the rune and style at (x, y) of the last frame.
-func (h *harness) cell(x, y int) (rune, tcell.Style) {
-	cells, w, _ := h.sim.GetContents()
-	c := cells[y*w+x]
-	r := ' '
-	if len(c.Runes) > 0 {
-		r = c.Runes[0]
-	}
-	return r, c.Style
-}
+func (h *harness) cell(x, y int) (rune, tcell.Style) { return simscreen.Cell(h.sim, x, y) }
 
 // find returns the position of the first occurrence of s on the screen.
-func (h *harness) find(s string) (x, y int, ok bool) {
-	for y, line := range strings.Split(h.draw(), "\n") {
-		if i := strings.Index(line, s); i >= 0 {
-			return len([]rune(line[:i])), y, true
-		}
-	}
-	return 0, 0, false
-}
+func (h *harness) find(s string) (x, y int, ok bool) { return simscreen.Find(h.draw(), s) }
 
 // golden compares got with testdata/name.golden (rewritten with -update).
 func golden(t *testing.T, name, got string) {

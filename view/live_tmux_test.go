@@ -4,54 +4,49 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"mmhex/mapping/testenv"
+	"mmhex/mapping/testenv/tmux"
 )
 
-// liveTerm is a detached tmux session on its own server socket running
-// one command.
+// liveTerm is a detached tmux session on a server of its own running one
+// command (tmux.Start).
 type liveTerm struct {
+	*tmux.Session
 	t      *testing.T
 	socket string
 }
 
 func newLiveTerm(t *testing.T, name string, width int, cmd ...string) *liveTerm {
 	t.Helper()
-	s := &liveTerm{t: t, socket: fmt.Sprintf("mmhex-live-%d-%s", os.Getpid(), name)}
-	s.tmux(append([]string{"new-session", "-d", "-x", fmt.Sprint(width), "-y", "30", "env", "TERM=xterm-256color"}, cmd...)...)
-	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
-	return s
+	s := tmux.Start(t, width, 30, nil, cmd...)
+	return &liveTerm{Session: s, t: t, socket: s.Socket + "-" + name}
 }
 
 func (s *liveTerm) tmux(args ...string) string {
 	s.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...).CombinedOutput()
-	if err != nil {
-		s.t.Fatalf("tmux %v: %v\n%s", args, err, out)
-	}
-	return string(out)
+	return s.Run(args...)
 }
 
-// waitExit polls until the session's command has exited (the tmux server
-// then has no session left).
+// waitExit polls until the session's command has exited.
 func (s *liveTerm) waitExit(limit time.Duration) {
 	s.t.Helper()
-	start := time.Now()
-	for exec.Command("tmux", "-L", s.socket, "has-session").Run() == nil {
-		if time.Since(start) > limit {
-			s.t.Fatalf("%s: the editor did not exit within %v:\n%s", s.socket, limit, s.screen())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	s.WaitExit(limit)
 }
 
-func (s *liveTerm) keys(k ...string) { s.tmux(append([]string{"send-keys", "-t", "0"}, k...)...) }
-func (s *liveTerm) screen() string   { return s.tmux("capture-pane", "-t", "0", "-p") }
+func (s *liveTerm) keys(k ...string) {
+	s.t.Helper()
+	s.Keys(k...)
+}
+
+func (s *liveTerm) screen() string {
+	s.t.Helper()
+	return s.Screen()
+}
 
 // waitFor polls the screen until it contains want; it returns how long that took.
 func (s *liveTerm) waitFor(want string, limit time.Duration) time.Duration {

@@ -2,7 +2,6 @@ package lab
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -52,29 +51,15 @@ func makeHarness(t testing.TB, path string, w, ht int, mo mapping.Options, opts 
 // writeFile writes data to a new file in a temporary directory.
 func writeFile(t testing.TB, name string, data []byte) string {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return testenv.WriteFile(t, name, data)
 }
 
-// loopDevice attaches a loop device to a new image that starts with
-// content and returns the device and the image (root only: skipped, or
-// failed under CI, elsewhere).
+// loopDevice attaches a loop device to a new image that holds content and
+// returns the device and the image (root only: skipped, or failed under
+// CI, elsewhere).
 func loopDevice(t *testing.T, content []byte) (dev, img string) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		testenv.SkipOrFail(t, "loop devices need root")
-	}
-	img = writeFile(t, "dev.img", content)
-	out, err := exec.Command("losetup", "-f", "--show", img).CombinedOutput()
-	if err != nil {
-		testenv.SkipOrFail(t, "losetup: %v %s: no loop devices here", err, out)
-	}
-	dev = strings.TrimSpace(string(out))
-	t.Cleanup(func() { exec.Command("losetup", "-d", dev).Run() })
-	return dev, img
+	return testenv.LoopDevice(t, int64(len(content)), content)
 }
 
 // shmFile writes data to a new file on tmpfs (/dev/shm).

@@ -54,9 +54,10 @@ func Start(t testing.TB, w, h int, env []string, argv ...string) *Session {
 	args = append(append(args, env...), argv...)
 	s.Run(args...)
 	t.Cleanup(s.Kill)
-	// The watchdog, in a session of its own: it ends the server when the
-	// test process has died without its cleanups.
-	s.Run("new-session", "-d", "-s", "watchdog", "sh", "-c",
+	// The watchdog, a second window (not selected: a tmux command with
+	// no target still means the command's window): it ends the server
+	// when the test process has died without its cleanups.
+	s.Run("new-window", "-d", "-t", "main:", "sh", "-c",
 		fmt.Sprintf("while kill -0 %d 2>/dev/null; do sleep 1; done; tmux -L %s kill-server", os.Getpid(), s.Socket))
 	return s
 }
@@ -103,6 +104,26 @@ func (s *Session) Run(args ...string) string {
 func (s *Session) Try(args ...string) (string, error) {
 	out, err := exec.Command("tmux", append([]string{"-L", s.Socket}, args...)...).CombinedOutput()
 	return string(out), err
+}
+
+// Exited reports whether the command has ended (its window is gone).
+func (s *Session) Exited() bool {
+	_, err := s.Try("list-panes", "-t", s.target)
+	return err != nil
+}
+
+// WaitExit waits until the command has ended, at most limit; then it fails
+// the test with the screen.
+func (s *Session) WaitExit(limit time.Duration) {
+	s.t.Helper()
+	deadline := time.Now().Add(limit)
+	for !s.Exited() {
+		if time.Now().After(deadline) {
+			scr, _ := s.Try("capture-pane", "-t", s.target, "-p")
+			s.t.Fatalf("%s: the command did not exit within %v:\n%s", s.Socket, limit, scr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // Kill ends the server (and what runs in it).

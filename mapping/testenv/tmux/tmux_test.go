@@ -33,7 +33,14 @@ func TestSession(t *testing.T) {
 	if !strings.Contains(string(env), "\x00MMHEX_TMUX_TEST=1\x00") || !strings.Contains(string(env), "TERM=xterm-256color\x00") {
 		t.Fatalf("the environment lacks what Start adds: %q", env)
 	}
+	if a.Exited() {
+		t.Fatal("Exited while cat runs")
+	}
 	a.Keys("C-d")
+	a.WaitExit(Wait)
+	if b.Exited() {
+		t.Fatal("the other session's cat ended too")
+	}
 	a.Kill()
 	if _, err := a.Try("list-sessions"); err == nil {
 		t.Fatal("the server still runs after Kill")
