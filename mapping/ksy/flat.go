@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 )
 
@@ -246,11 +247,12 @@ func (s *Struct) fillFlatTo(n int) {
 type flatArray struct {
 	l       *flatLayout
 	t       *Type
-	keys    []string // `"name":{"type":"u4","offset":`
-	mids    []string // `,"size":4,"value":`
-	head    string   // `{"type":"name","offset":`
-	sized   bool     // the elements are read in substreams of stride bytes
-	buf     []byte   // the element's bytes
+	keys    []string    // `"name":{"type":"u4","offset":`
+	mids    []string    // `,"size":4,"value":`
+	head    string      // `{"type":"name","offset":`
+	sized   bool        // the elements are read in substreams of stride bytes
+	buf     []byte      // the element's bytes
+	strz    []*strzPlan // by instance: a string read at a field's value (nil: the general path)
 	scratch Struct
 	sub     stream
 }
@@ -297,7 +299,129 @@ func (d *Decoder) flatItems(arr *Array) *flatArray {
 		fa.mids = append(fa.mids, `,"size":`+strconv.Itoa(ff.width)+`,"value":`)
 	}
 	fa.head = `{"type":` + jsonString(t.Name) + `,"offset":`
+	fa.strz = make([]*strzPlan, len(t.Inst))
+	for k, a := range t.Inst {
+		fa.strz[k] = fa.planStrz(a)
+	}
 	return fa
+}
+
+// strzPlan is an instance of a flat type that is a strz read at a
+// constant plus one of the structure's integer fields, in a constant
+// stream (a string table entry, as an ELF section's name): written
+// straight from the bytes, without evaluating its expressions per element.
+type strzPlan struct {
+	k    int64      // the constant
+	ff   *flatField // the field
+	io   *stream    // nil: the element's own stream
+	head string     // `"name":{"type":"strz","offset":`
+}
+
+// planStrz returns a's plan, nil when a is not of that form (or its if is
+// not true for every element: the general path writes it).
+func (fa *flatArray) planStrz(a *Attr) *strzPlan {
+	s := &fa.scratch
+	d := s.d
+	if a.unsupported != nil || a.Value != nil || a.Repeat != repNone || a.Size != nil || a.SizeEOS ||
+		a.Contents != nil || a.Process != "" || a.Valid != nil || a.Enum != "" || a.Type.kind != kStrz ||
+		a.Terminator < 0 || a.Pos == nil {
+		return nil
+	}
+	if enc := d.encoding(a); enc != "UTF-8" && enc != "ASCII" {
+		return nil
+	}
+	p := &strzPlan{}
+	if a.If != nil {
+		if !a.If.rootConst {
+			return nil
+		}
+		if ok, err := d.evalBool(a.If, &ctx{s: s}); err != nil || !ok {
+			return nil
+		}
+	}
+	if a.IO != nil {
+		if !a.IO.rootConst {
+			return nil
+		}
+		v, err := d.eval(a.IO, &ctx{s: s})
+		iv, ok := v.(IOVal)
+		if err != nil || !ok {
+			return nil
+		}
+		p.io = iv.s
+	}
+	field := func(e *Expr) *flatField { // e names an integer field of the layout
+		if e.kind != eName || slices.Contains(fa.t.Params, e.s) {
+			return nil
+		}
+		if i, ok := fa.t.seqBy[e.s]; ok && fa.l.fields[i].ref.kind == kInt && fa.l.fields[i].enum == nil {
+			return &fa.l.fields[i]
+		}
+		return nil
+	}
+	switch e := a.Pos; {
+	case field(e) != nil:
+		p.ff = field(e)
+	case e.kind == eBinary && e.op == "+":
+		for i, x := range e.args {
+			y := e.args[1-i]
+			if f := field(x); f != nil && y.rootConst {
+				v, err := d.eval(y, &ctx{s: s})
+				k, ok := v.(int64)
+				if err != nil || !ok {
+					return nil
+				}
+				p.ff, p.k = f, k
+				break
+			}
+		}
+	}
+	if p.ff == nil {
+		return nil
+	}
+	typ := a.Type.text
+	p.head = jsonString(a.ID) + `:{"type":` + jsonString(typ) + `,"offset":`
+	return p
+}
+
+// writeStrz writes instance a of the current element with plan p, as
+// writeJSON writes it; false: it did not (the string is not plain
+// printable ASCII, or reading it failed: the general path says why).
+func (fa *flatArray) writeStrz(w *jsonOut, p *strzPlan, a *Attr) bool {
+	s := &fa.scratch
+	io := p.io
+	if io == nil {
+		io = s.io
+	}
+	pos := p.k + p.ff.int(fa.buf)
+	if pos < 0 || pos > io.size || a.ID == "" {
+		return false
+	}
+	c := cursor{io: io, pos: pos}
+	b, err := s.d.readTerminated(a, &c, true)
+	if err != nil {
+		return false
+	}
+	for _, x := range b {
+		if x < 0x20 || x >= 0x7f || x == '"' || x == '\\' {
+			return false
+		}
+	}
+	out := append(w.b, ',')
+	out = append(out, p.head...)
+	if io.base >= 0 {
+		out = strconv.AppendInt(out, io.base+pos, 10)
+	} else {
+		out = append(out, "null"...)
+	}
+	out = append(out, `,"size":`...)
+	out = strconv.AppendInt(out, c.pos-pos, 10)
+	out = append(out, `,"value":"`...)
+	out = append(out, b...)
+	out = append(out, `"}`...)
+	w.b = out
+	w.more()
+	return true
 }
 
 // writeFlatItem writes element i of arr as writeJSON does (after a comma
@@ -371,10 +495,13 @@ func (fa *flatArray) writeFlatItem(w *jsonOut, arr *Array, i int64, comma bool) 
 	w.more()
 	for k, a := range fa.t.Inst {
 		d.work, d.depth = 0, 0
+		if p := fa.strz[k]; p != nil && fa.writeStrz(w, p, a) {
+			continue
+		}
 		f := s.instance(a)
 		name := a.ID
 		if name == "" {
-			name = fmt.Sprintf("_unnamed%d", len(s.fields)+k)
+			name = fmt.Sprintf("_unnamed%d", len(fa.l.fields)+k)
 		}
 		w.Byte(',')
 		writeJSONString(w, name)

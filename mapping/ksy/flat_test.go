@@ -75,7 +75,12 @@ func sameBothWays(t *testing.T, name string, spec *Spec, data []byte, flatUsed b
 		g, f := strings.Split(general, "\n"), strings.Split(fast, "\n")
 		for i := range min(len(g), len(f)) {
 			if g[i] != f[i] {
-				t.Fatalf("%s: line %d differs:\ngeneral: %.400s\nflat:    %.400s", name, i+1, g[i], f[i])
+				k := 0
+				for k < min(len(g[i]), len(f[i])) && g[i][k] == f[i][k] {
+					k++
+				}
+				from, to := max(k-200, 0), k+200
+				t.Fatalf("%s: line %d differs at byte %d:\ngeneral: …%s…\nflat:    …%s…", name, i+1, k, g[i][from:min(to, len(g[i]))], f[i][from:min(to, len(f[i]))])
 			}
 		}
 		t.Fatalf("%s: %d lines general, %d flat", name, len(g), len(f))
@@ -143,6 +148,15 @@ func TestFlatMatchesGeneral(t *testing.T) {
 		t.Fatalf("the 2000-section ELF differs (%d and %d bytes)", len(g), len(fl))
 	}
 	sameBothWays(t, "be32.elf", elfSpec, elf32BE(), true)
+	// the section names are written by the strz plan
+	d := NewDecoder(elfSpec, f, f.Size(), DefaultLimits)
+	sh, err := d.Root().Lookup("section_headers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fa := d.flatItems(sh.arrayVal()); fa == nil || len(fa.strz) != 1 || fa.strz[0] == nil {
+		t.Fatalf("section headers: no flat path or no strz plan for name (%v)", fa)
+	}
 
 	var buf bytes.Buffer
 	img := image.NewGray(image.Rect(0, 0, 40, 30))
@@ -191,10 +205,17 @@ seq:
     repeat-expr: 2
   - id: rest
     type: plain
-    repeat: eos
+    repeat: expr
+    repeat-expr: 5
+  - id: tail
+    type: plain
+  - id: strtab
+    size-eos: true
 instances:
   signed_total:
     value: recs[0].s2 + recs[1].s2
+  strtab_at:
+    value: _root.n * 0 + 137
 types:
   rec:
     seq:
@@ -220,6 +241,8 @@ types:
     seq:
       - id: k
         type: u1
+      - id: e
+        type: u1
         enum: kind
       - id: s2
         type: s2
@@ -227,6 +250,23 @@ types:
         type: u4be
       - id: ""
         type: s1
+    instances:
+      label:
+        io: _root._io
+        pos: _root.strtab_at + k
+        type: strz
+        encoding: ASCII
+      label2:
+        pos: k
+        type: strz
+      label4:
+        pos: e
+        type: strz
+      label3:
+        io: _root._io
+        pos: k + _root.strtab_at - 3
+        type: strz
+        encoding: UTF-8
   flt:
     seq:
       - id: a
@@ -264,14 +304,23 @@ enums:
 		binary.Write(&e, binary.LittleEndian, -2.25)
 		plain := func(k byte, s2 int16, be4 uint32, s1 int8) {
 			e.WriteByte(k)
+			e.WriteByte(k % 3)
 			binary.Write(&e, order, s2)
 			binary.Write(&e, binary.BigEndian, be4)
 			e.WriteByte(byte(s1))
 		}
 		plain(1, -1, 0xffffffff, -1)
 		plain(9, 1000, 2, 3)
+		plain(0, 2, 2, 2)
+		plain(5, 2, 2, 2)
 		plain(2, 2, 2, 2)
-		e.Write([]byte{1, 2, 3, 4}) // a cut-short last element
+		plain(12, 2, 2, 2)
+		plain(200, 2, 2, 2)
+		e.Write([]byte{1, 2, 3, 4}) // a cut-short element (tail)
+		if e.Len() != 137 {
+			t.Fatalf("the string table is at %d", e.Len())
+		}
+		e.Write([]byte("a\x00bc\x00\xe9t\x00q\"\x00zz")) // the string table: plain, plain, not ASCII, a quote, no terminator
 		sameBothWays(t, fmt.Sprint("edges ", order), edges, e.Bytes(), true)
 	}
 }
