@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 )
@@ -410,12 +411,12 @@ func (fa *flatArray) writeStrz(w *jsonOut, p *strzPlan, a *Attr) bool {
 	out := append(w.b, ',')
 	out = append(out, p.head...)
 	if io.base >= 0 {
-		out = strconv.AppendInt(out, io.base+pos, 10)
+		out = appendInt(out, io.base+pos)
 	} else {
 		out = append(out, "null"...)
 	}
 	out = append(out, `,"size":`...)
-	out = strconv.AppendInt(out, c.pos-pos, 10)
+	out = appendInt(out, c.pos-pos)
 	out = append(out, `,"value":"`...)
 	out = append(out, b...)
 	out = append(out, `"}`...)
@@ -462,9 +463,9 @@ func (fa *flatArray) writeFlatItem(w *jsonOut, arr *Array, i int64, comma bool) 
 		b = append(b, ',')
 	}
 	b = append(b, fa.head...)
-	b = strconv.AppendInt(b, arr.io.base+start, 10)
+	b = appendInt(b, arr.io.base+start)
 	b = append(b, `,"size":`...)
-	b = strconv.AppendInt(b, arr.stride, 10)
+	b = appendInt(b, arr.stride)
 	b = append(b, `,"fields":{`...)
 	fabs := s.io.base + s.start
 	for k := range fa.l.fields {
@@ -473,13 +474,13 @@ func (fa *flatArray) writeFlatItem(w *jsonOut, arr *Array, i int64, comma bool) 
 			b = append(b, ',')
 		}
 		b = append(b, fa.keys[k]...)
-		b = strconv.AppendInt(b, fabs+ff.off, 10)
+		b = appendInt(b, fabs+ff.off)
 		b = append(b, fa.mids[k]...)
 		v := ff.int(fa.buf)
 		if ff.ref.signed {
-			b = strconv.AppendInt(b, v, 10)
+			b = appendInt(b, v)
 		} else {
-			b = strconv.AppendUint(b, uint64(v), 10)
+			b = appendUint(b, uint64(v))
 		}
 		if ff.enum != nil {
 			name := ff.enum.ByVal[v]
@@ -510,4 +511,51 @@ func (fa *flatArray) writeFlatItem(w *jsonOut, arr *Array, i int64, comma bool) 
 	}
 	w.WriteString(`}}`)
 	return true
+}
+
+// pow10[i] is 10^i.
+var pow10 = [...]uint64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19}
+
+// digits2 is "00" to "99".
+const digits2 = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"4041424344454647484950515253545556575859606162636465666768697071727374757677787980818283848586878889" +
+	"90919293949596979899"
+
+// appendUint is strconv.AppendUint(b, u, 10) written in place, two digits
+// at a time (no temporary buffer to copy from: the JSON of a large array
+// is mostly numbers).
+func appendUint(b []byte, u uint64) []byte {
+	if u < 10 {
+		return append(b, byte('0'+u))
+	}
+	n := bits.Len64(u) * 1233 >> 12 // digits - 1 or digits
+	if n < len(pow10) && u >= pow10[n] {
+		n++
+	}
+	if cap(b)-len(b) < n {
+		b = slices.Grow(b, n)
+	}
+	out := b[len(b) : len(b)+n]
+	i := n
+	for u >= 100 {
+		q := u / 100
+		r := (u - q*100) * 2
+		out[i-1], out[i-2] = digits2[r+1], digits2[r]
+		i -= 2
+		u = q
+	}
+	if u >= 10 {
+		out[i-1], out[i-2] = digits2[2*u+1], digits2[2*u]
+	} else {
+		out[i-1] = byte('0' + u)
+	}
+	return b[:len(b)+n]
+}
+
+// appendInt is strconv.AppendInt(b, v, 10) as appendUint writes it.
+func appendInt(b []byte, v int64) []byte {
+	if v < 0 {
+		return appendUint(append(b, '-'), uint64(-v))
+	}
+	return appendUint(b, uint64(v))
 }
