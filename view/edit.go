@@ -15,6 +15,9 @@ import (
 // own record (f.UnsyncedBytes: every store since the last MS_SYNC), so an
 // edit made any way shows.
 func (e *Editor) WriteAt(p []byte, off int64) error {
+	if err := e.jobErr(); err != nil {
+		return err
+	}
 	var err error
 	if e.typing != nil && e.keys.Mode() == keymap.ModeReplace {
 		_, err = e.typing.WriteAt(p, off) // one R…Esc session: one undo step, as in vim
@@ -29,6 +32,9 @@ func (e *Editor) WriteAt(p []byte, off int64) error {
 
 // Fill is a journaled fill of n bytes at off with b through the editor.
 func (e *Editor) Fill(off, n int64, b byte) error {
+	if err := e.jobErr(); err != nil {
+		return err
+	}
 	if err := e.f.Fill(off, n, b); err != nil {
 		return e.editError(err)
 	}

@@ -209,6 +209,8 @@ var jobConflicts = map[keymap.Action]bool{
 	keymap.ZeroRange:      true,
 	keymap.InsertBlocks:   true,
 	keymap.DeleteBlocks:   true,
+	keymap.Put:            true,
+	keymap.Replace:        true,
 }
 
 // jobAction runs instead of action while a job runs; true when it took
@@ -237,6 +239,17 @@ func (e *Editor) jobAction(action keymap.Action) bool {
 		return true
 	}
 	return false
+}
+
+// jobErr is the error of an edit asked for while a job runs (a feature's
+// edit through WriteAt or Fill: a structure field, a hex write at the
+// cursor): refused, not waiting for the job (an undo step holds the file
+// until it ends), nil when no job runs.
+func (e *Editor) jobErr() error {
+	if j := e.job; j != nil {
+		return fmt.Errorf("busy: %s — the edit waits for it to end: nothing was changed", j.what)
+	}
+	return nil
 }
 
 // restoring reports whether an undo, redo or revert job runs: its step

@@ -38,9 +38,11 @@ func holdStep(t *testing.T, f *mapping.File) (held chan int64, release func()) {
 // header says the other file's bytes are being restored, the match
 // highlighter keeps the last frame's matches, and the marks list and the
 // matches list show "(the bytes are being restored)" where they would show
-// the bytes. Each r.waitFor runs on the UI goroutine with a deadline: the
-// test fails (instead of hanging) when any of them waits for a step
-// (matches.go, marks.go, compare.go with ReadAt instead of TryReadAt:
+// the bytes; a copy and a put are refused as busy, and so are a feature's
+// WriteAt and Fill (a structure field's edit). Each r.waitFor runs on the UI
+// goroutine with a deadline: the test fails (instead of hanging) when any of
+// them waits for a step (matches.go, marks.go, compare.go with ReadAt
+// instead of TryReadAt, copy without its check, Put out of jobConflicts:
 // each checked). After the steps the lists show the restored bytes.
 func TestJobUndoListsWhileStoring(t *testing.T) {
 	fb, err := mapping.Open(bigFile(t, 16<<20), mapping.Options{})
@@ -73,7 +75,9 @@ func TestJobUndoListsWhileStoring(t *testing.T) {
 	}
 	r.keys("Enter", "Ctrl-K", "5", "a", "Enter")
 	r.waitFor("filled 0x100–0x8000ff (8388608 bytes, 8.00 MiB) with 0x5a (Ctrl-Z undoes it)")
-	r.keys("Ctrl-G", "0", "x", "2", "0", "Enter", "Alt-m", "a", "Tab", "Ctrl-R")
+	r.keys("Ctrl-G", "0", "x", "2", "0", "Enter", "Esc", "Alt-s", "Right", "Alt-c")
+	r.waitFor("copied 0x20–0x21 (2 bytes)")
+	r.keys("Esc", "Alt-m", "a", "Tab", "Ctrl-R")
 	for _, c := range "start" {
 		r.keys(string(c))
 	}
@@ -97,10 +101,21 @@ func TestJobUndoListsWhileStoring(t *testing.T) {
 		}
 	}
 	r.keys("Alt-'")
-	r.waitFor("a  00000020            32  " + restoringNote)
+	r.waitFor("a  00000021            33  " + restoringNote)
 	r.keys("Esc", "Alt-=")
 	r.waitFor("    1  00000000             0  " + restoringNote)
+	r.keys("Esc", "Alt-s", "Right", "Alt-c")
+	r.waitFor("busy: undoing — wait")
 	r.keys("Esc")
+	r.waitFor("an undo step is not stopped halfway")
+	r.keys("Alt-v")
+	r.waitFor("busy: undoing — wait")
+	var werr, ferr error
+	r.ui(false, func() { werr, ferr = r.e.WriteAt([]byte{1}, 0), r.e.Fill(0, 1, 1) })
+	const refused = "busy: undoing — the edit waits for it to end: nothing was changed"
+	if werr == nil || werr.Error() != refused || ferr == nil || ferr.Error() != refused {
+		t.Fatalf("a feature's WriteAt and Fill during the step: %v, %v; want %q", werr, ferr, refused)
+	}
 	freeA()
 	freeB()
 	r.waitFor("undid the edit of 8388608 bytes at 0x100")
@@ -108,7 +123,7 @@ func TestJobUndoListsWhileStoring(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.keys("Alt-'")
-	r.waitFor("a  00000020            32  00 00 00 00 00 00 00 00  ........")
+	r.waitFor("a  00000021            33  00 00 00 00 00 00 00 00  ........")
 	r.keys("Esc")
 	r.quit()
 }

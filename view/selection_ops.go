@@ -21,6 +21,11 @@ func (e *Editor) copySelection(asHex bool) {
 		e.noSelection()
 		return
 	}
+	if e.restoring() {
+		// The step holds the file: the copy would wait for it.
+		e.busy()
+		return
+	}
 	// The internal register takes any size (put writes it back).
 	if err := e.fillRegister(off, n); err != nil {
 		e.Errorf("copy into the register: %v", err)

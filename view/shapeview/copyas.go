@@ -17,6 +17,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"mmhex/keymap"
+	"mmhex/mapping"
 	"mmhex/mapping/display"
 	"mmhex/view"
 	"mmhex/view/hexfmt"
@@ -107,7 +108,12 @@ func (c *copyAs) toClipboard(off, n int64, f hexfmt.CopyFormat) {
 		return
 	}
 	buf := make([]byte, n)
-	if k, err := e.File().ReadAt(buf, off); int64(k) < n {
+	k, err := e.File().TryReadAt(buf, off)
+	if errors.Is(err, mapping.ErrBusy) {
+		e.Errorf("copy-as: the bytes are being restored (an undo, redo or revert runs): nothing copied; copy when it has ended")
+		return
+	}
+	if int64(k) < n {
 		e.Errorf("copy-as: %v", err)
 		return
 	}
