@@ -43,7 +43,9 @@ func TestCIChecksHygiene(t *testing.T) {
 // spanset, wal: the durable journal's file format), never an engine; display and numparse import only the
 // standard library; mapping/testenv is imported only by tests and imports
 // no mmhex package; view imports none of its feature subpackages (the one
-// list, view/features, is imported by main alone).
+// list, view/features, is imported by main alone). The test-support
+// packages (mapping/testenv/..., view/viewtest/...) are imported only by
+// tests and by each other.
 func TestPackageRules(t *testing.T) {
 	out, err := exec.Command("go", "list", "-json=ImportPath,Imports,Deps,TestImports,XTestImports", "./...").Output()
 	if err != nil {
@@ -106,7 +108,13 @@ func TestPackageRules(t *testing.T) {
 		bad("tcell is view's and keymap's", p.Imports, func(d string) bool {
 			return under(d, "github.com/gdamore/tcell/v2") && !under(path, "mmhex/view") && !under(path, "mmhex/keymap")
 		})
-		bad("mapping/testenv is for tests only", p.Imports, func(d string) bool { return d == "mmhex/mapping/testenv" })
+		// The test-support packages (mapping/testenv, its subpackages such
+		// as the tmux driver, view/viewtest) are for tests, and for each
+		// other.
+		support := func(d string) bool { return under(d, "mmhex/mapping/testenv") || under(d, "mmhex/view/viewtest") }
+		if !support(path) {
+			bad("mapping/testenv and view/viewtest are for tests only", p.Imports, support)
+		}
 		bad("the feature list is main's to pass", p.Imports, func(d string) bool { return d == "mmhex/view/features" && path != "mmhex" })
 	}
 }
