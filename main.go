@@ -253,11 +253,8 @@ func flagArg(usage, name, arg string) string {
 // cmdCompletion prints the completion script of a shell.
 func cmdCompletion(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("completion", flag.ContinueOnError)
-	pos, err := parseArgs(fs, args)
+	pos, err := parseNeed(fs, args, "bash|zsh|fish", 1, 1)
 	if err != nil {
-		return err
-	}
-	if err := needArgs("completion", "bash|zsh|fish", pos, 1, 1); err != nil {
 		return err
 	}
 	script, ok := cmddoc.Completion(pos[0], describe())
@@ -318,6 +315,19 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 // negativeNumber: s is "-" followed by a digit.
 func negativeNumber(s string) bool {
 	return len(s) >= 2 && s[0] == '-' && s[1] >= '0' && s[1] <= '9'
+}
+
+// parseNeed is parseArgs, then needArgs with the flag set's name: the
+// positional arguments of a command whose usage line is usage.
+func parseNeed(fs *flag.FlagSet, args []string, usage string, min, max int) ([]string, error) {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if err := needArgs(fs.Name(), usage, pos, min, max); err != nil {
+		return nil, err
+	}
+	return pos, nil
 }
 
 // needArgs checks the number of positional arguments.
@@ -420,11 +430,8 @@ const catUsage = "FILE OFFSET [LENGTH] [--as c|xxd-i|base64|hex|hex-spaces|go|py
 func cmdCat(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("cat", flag.ContinueOnError)
 	as := fs.String("as", "", "write the bytes as text in this format")
-	pos, err := parseArgs(fs, args)
+	pos, err := parseNeed(fs, args, catUsage, 2, 3)
 	if err != nil {
-		return err
-	}
-	if err := needArgs("cat", catUsage, pos, 2, 3); err != nil {
 		return err
 	}
 	off, err := parseNumber(pos[0], "offset", pos[1])
@@ -551,11 +558,8 @@ func cmdPatch(args []string, stdout, stderr io.Writer) error {
 func cmdMarks(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("marks", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseArgs(fs, args)
+	pos, err := parseNeed(fs, args, "FILE [--json]", 1, 1)
 	if err != nil {
-		return err
-	}
-	if err := needArgs("marks", "FILE [--json]", pos, 1, 1); err != nil {
 		return err
 	}
 	name := display.Name(pos[0])
@@ -649,11 +653,8 @@ func cmdShape(op string, nargs int) func(args []string, stdout, stderr io.Writer
 			fs.BoolVar(&zero, "zero", false, "FALLOC_FL_ZERO_RANGE: zeros, blocks kept allocated")
 			usage += " [--zero]"
 		}
-		pos, err := parseArgs(fs, args)
+		pos, err := parseNeed(fs, args, usage, 1+nargs, 1+nargs)
 		if err != nil {
-			return err
-		}
-		if err := needArgs(op, usage, pos, 1+nargs, 1+nargs); err != nil {
 			return err
 		}
 		what := []string{"size"}
@@ -678,11 +679,8 @@ func cmdRecover(args []string, stdout, stderr io.Writer) error {
 	keep := fs.Bool("keep", false, "keep the bytes as they are and remove the journal")
 	list := fs.Bool("list", false, "list the journaled edits (the default)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseArgs(fs, args)
+	pos, err := parseNeed(fs, args, recoverUsage, 1, 1)
 	if err != nil {
-		return err
-	}
-	if err := needArgs("recover", recoverUsage, pos, 1, 1); err != nil {
 		return err
 	}
 	act := recovery.List
@@ -701,11 +699,8 @@ func cmdStat(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("stat", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
 	watch := fs.Bool("watch", false, "print the figures once a second until interrupted")
-	pos, err := parseArgs(fs, args)
+	pos, err := parseNeed(fs, args, "FILE [--json] [--watch]", 1, 1)
 	if err != nil {
-		return err
-	}
-	if err := needArgs("stat", "FILE [--json] [--watch]", pos, 1, 1); err != nil {
 		return err
 	}
 	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
@@ -781,11 +776,8 @@ func cmdWho(args []string, stdout, stderr io.Writer) error {
 func reportCommand(name string, args []string, stdout io.Writer, write func(io.Writer, *mapping.File, bool) error) error {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print one JSON object")
-	pos, err := parseArgs(fs, args)
+	pos, err := parseNeed(fs, args, "FILE [--json]", 1, 1)
 	if err != nil {
-		return err
-	}
-	if err := needArgs(name, "FILE [--json]", pos, 1, 1); err != nil {
 		return err
 	}
 	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
@@ -887,11 +879,8 @@ func cmdReplace(args []string, stdout, stderr io.Writer) error {
 	length := fs.String("n", "", "length of the range (default: to the end)")
 	expect := fs.Int64("expect-count", 0, "change nothing unless exactly N matches exist")
 	dry := fs.Bool("dry-run", false, "print the offsets that would change (as mmhex search does), change nothing")
-	pos, err := parseArgs(fs, args)
+	pos, err := parseNeed(fs, args, replaceUsage, 3, 3)
 	if err != nil {
-		return err
-	}
-	if err := needArgs("replace", replaceUsage, pos, 3, 3); err != nil {
 		return err
 	}
 	name := display.Name(pos[0])
@@ -952,11 +941,8 @@ func cmdDecode(args []string, stdout, stderr io.Writer) error {
 	format := fs.String("format", "", "a format name (built in or in $XDG_CONFIG_HOME/mmhex/formats) or a .ksy file")
 	asJSON := fs.Bool("json", false, "print JSON")
 	path := fs.String("path", "", "print only this field (a.b[3].c)")
-	pos, err := parseArgs(fs, args)
+	pos, err := parseNeed(fs, args, decodeUsage, 1, 1)
 	if err != nil {
-		return err
-	}
-	if err := needArgs("decode", decodeUsage, pos, 1, 1); err != nil {
 		return err
 	}
 	// One short run that allocates a node per field: collecting less often
@@ -1320,11 +1306,8 @@ func cmdKeys(args []string, stdout, stderr io.Writer) error {
 	preset := fs.String("keys", "", "key `PRESET`: default or vim")
 	config := fs.String("config", "", "configuration `FILE`")
 	md := fs.Bool("markdown", false, "print docs/keys.md (both presets, no configuration)")
-	pos, err := parseArgs(fs, args)
+	_, err := parseNeed(fs, args, keysUsage, 0, 0)
 	if err != nil {
-		return err
-	}
-	if err := needArgs("keys", keysUsage, pos, 0, 0); err != nil {
 		return err
 	}
 	if *md {
@@ -1358,11 +1341,8 @@ func cmdKeys(args []string, stdout, stderr io.Writer) error {
 // the binary (runtime/debug.ReadBuildInfo).
 func cmdVersion(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("version", flag.ContinueOnError)
-	pos, err := parseArgs(fs, args)
+	_, err := parseNeed(fs, args, "", 0, 0)
 	if err != nil {
-		return err
-	}
-	if err := needArgs("version", "", pos, 0, 0); err != nil {
 		return err
 	}
 	bi, _ := debug.ReadBuildInfo()
