@@ -11,15 +11,12 @@
 package tmux
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -211,46 +208,13 @@ func (s *Session) PanePID() int {
 	return p
 }
 
-// startDir is the test's working directory when the test binary started
-// (its package folder, inside the module), where Binary builds even
-// after a test changed directory.
-var startDir, _ = os.Getwd()
-
-var (
-	buildOnce sync.Once
-	binDir    string
-	binPath   string
-	buildErr  error
-)
-
-// Binary builds the mmhex program once per test binary (go build mmhex,
-// from the test's package folder) and returns its path; Cleanup, from
-// TestMain after m.Run, removes it.
+// Binary builds the mmhex program once per test binary
+// (testenv.MmhexBinary) and returns its path; Cleanup, from TestMain after
+// m.Run, removes it.
 func Binary(t testing.TB) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		binDir, buildErr = os.MkdirTemp("", "mmhex-test-bin-")
-		if buildErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "mmhex")
-		var out bytes.Buffer
-		cmd := exec.Command("go", "build", "-o", binPath, "mmhex")
-		cmd.Dir = startDir
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Run(); err != nil {
-			buildErr = fmt.Errorf("go build mmhex: %v\n%s", err, out.String())
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
+	return testenv.MmhexBinary(t)
 }
 
 // Cleanup removes what Binary built.
-func Cleanup() {
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
-}
+func Cleanup() { testenv.RemoveMmhexBinary() }
