@@ -248,7 +248,7 @@ func (s *Struct) fillFlatTo(n int) {
 type flatArray struct {
 	l       *flatLayout
 	t       *Type
-	keys    []string    // `"name":{"type":"u4","offset":`
+	keys    []string    // `},"name":{"type":"u4","offset":` (the first: `,"size":64,"fields":{"name"…`)
 	mids    []string    // `,"size":4,"value":`
 	head    string      // `{"type":"name","offset":`
 	sized   bool        // the elements are read in substreams of stride bytes
@@ -296,7 +296,11 @@ func (d *Decoder) flatItems(arr *Array) *flatArray {
 		if typ == "" {
 			typ = ff.a.Type.text
 		}
-		fa.keys = append(fa.keys, jsonString(name)+`:{"type":`+jsonString(typ)+`,"offset":`)
+		glue := `},` // the end of the field before
+		if i == 0 {
+			glue = `,"size":` + strconv.FormatInt(arr.stride, 10) + `,"fields":{`
+		}
+		fa.keys = append(fa.keys, glue+jsonString(name)+`:{"type":`+jsonString(typ)+`,"offset":`)
 		fa.mids = append(fa.mids, `,"size":`+strconv.Itoa(ff.width)+`,"value":`)
 	}
 	fa.head = `{"type":` + jsonString(t.Name) + `,"offset":`
@@ -464,15 +468,9 @@ func (fa *flatArray) writeFlatItem(w *jsonOut, arr *Array, i int64, comma bool) 
 	}
 	b = append(b, fa.head...)
 	b = appendInt(b, arr.io.base+start)
-	b = append(b, `,"size":`...)
-	b = appendInt(b, arr.stride)
-	b = append(b, `,"fields":{`...)
 	fabs := s.io.base + s.start
 	for k := range fa.l.fields {
 		ff := &fa.l.fields[k]
-		if k > 0 {
-			b = append(b, ',')
-		}
 		b = append(b, fa.keys[k]...)
 		b = appendInt(b, fabs+ff.off)
 		b = append(b, fa.mids[k]...)
@@ -490,8 +488,8 @@ func (fa *flatArray) writeFlatItem(w *jsonOut, arr *Array, i int64, comma bool) 
 			b = append(b, `,"enum":`...)
 			b = appendJSONString(b, name)
 		}
-		b = append(b, '}')
 	}
+	b = append(b, '}')
 	w.b = b
 	w.more()
 	for k, a := range fa.t.Inst {
