@@ -8,55 +8,28 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 
 	"mmhex/mapping/testenv"
 )
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
-
 // binEnv names the binary for a child run as nobody (it cannot build one).
-const binEnv = "MMHEX_COMPARE_TEST_BIN"
+const binEnv = testenv.MmhexBinaryEnv
 
 // mmhexBinary builds the real mmhex binary once per test run, in a
 // folder anyone may enter (the tests run it as nobody too).
 func mmhexBinary(t *testing.T) string {
 	t.Helper()
-	if p := os.Getenv(binEnv); p != "" {
-		return p
-	}
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "mmhex-compare-test")
-		if err != nil {
-			binErr = err
-			return
-		}
-		os.Chmod(dir, 0o755)
-		binPath = filepath.Join(dir, "mmhex")
-		out, err := exec.Command("go", "build", "-o", binPath, "mmhex").CombinedOutput()
-		if err != nil {
-			binErr = err
-			binPath = string(out)
-		}
-	})
-	if binErr != nil {
-		t.Fatalf("building mmhex: %v\n%s", binErr, binPath)
-	}
-	return binPath
+	return testenv.MmhexBinary(t)
 }
 
 func TestMain(m *testing.M) {
 	cleanState := testenv.IsolateState() // no durable journal in the real home
 	code := m.Run()
 	cleanState()
-	if binPath != "" && binErr == nil && os.Getenv(binEnv) == "" {
-		os.RemoveAll(filepath.Dir(binPath))
+	if os.Getenv(binEnv) == "" {
+		testenv.RemoveMmhexBinary()
 	}
 	os.Exit(code)
 }

@@ -20,10 +20,7 @@ func TestCLIFromDump(t *testing.T) {
 	}
 	xxd := testenv.RequireTool(t, "xxd")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "mmhex")
-	if out, err := exec.Command("go", "build", "-o", bin, "mmhex").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := testenv.MmhexBinary(t)
 	a, b, bb := files(t, 40)
 	dump, _ := exec.Command(xxd, b).Output()
 	dp := filepath.Join(dir, "b.xxd")

@@ -13,5 +13,6 @@ func TestMain(m *testing.M) {
 	cleanState := testenv.IsolateState()
 	code := m.Run()
 	cleanState()
+	testenv.RemoveMmhexBinary()
 	os.Exit(code)
 }

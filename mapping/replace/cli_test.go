@@ -9,47 +9,22 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"mmhex/mapping/testenv"
 )
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
-
 // mmhexBin builds the real mmhex binary once per test run.
 func mmhexBin(t *testing.T) string {
 	t.Helper()
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "mmhex-replace-test")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "mmhex")
-		out, err := exec.Command("go", "build", "-o", binPath, "mmhex").CombinedOutput()
-		if err != nil {
-			binErr = err
-			binPath = string(out)
-		}
-	})
-	if binErr != nil {
-		t.Fatalf("building mmhex: %v\n%s", binErr, binPath)
-	}
-	return binPath
+	return testenv.MmhexBinary(t)
 }
 
 func TestMain(m *testing.M) {
 	cleanState := testenv.IsolateState() // no durable journal in the real home
 	code := m.Run()
 	cleanState()
-	if binPath != "" && binErr == nil {
-		os.RemoveAll(filepath.Dir(binPath))
-	}
+	testenv.RemoveMmhexBinary()
 	os.Exit(code)
 }
 
@@ -60,17 +35,8 @@ type run struct {
 
 func mmhexRun(t *testing.T, args ...string) run {
 	t.Helper()
-	cmd := exec.Command(mmhexBin(t), args...)
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return run{o.String(), e.String(), code}
+	r := testenv.RunMmhex(t, args...)
+	return run{r.Out, r.Err, r.Code}
 }
 
 func writeTemp(t *testing.T, name string, b []byte) string {

@@ -8,38 +8,15 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"mmhex/mapping/testenv"
 )
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
-
 // mmhexBinary builds the real mmhex binary once per test run.
 func mmhexBinary(t *testing.T) string {
 	t.Helper()
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "mmhex-search-test")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "mmhex")
-		out, err := exec.Command("go", "build", "-o", binPath, "mmhex").CombinedOutput()
-		if err != nil {
-			binErr = err
-			binPath = string(out)
-		}
-	})
-	if binErr != nil {
-		t.Fatalf("building mmhex: %v\n%s", binErr, binPath)
-	}
-	return binPath
+	return testenv.MmhexBinary(t)
 }
 
 // realFiles picks a few binaries from /usr/bin of bounded size.

@@ -14,9 +14,7 @@ func TestMain(m *testing.M) {
 	cleanState := testenv.IsolateState()
 	code := m.Run()
 	cleanState()
-	if binPath != "" && binErr == nil {
-		os.RemoveAll(filepath.Dir(binPath))
-	}
+	testenv.RemoveMmhexBinary()
 	if benchPath != "" {
 		os.RemoveAll(filepath.Dir(benchPath))
 	}

@@ -4,7 +4,6 @@ package hexfmt
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,33 +22,10 @@ import (
 	"mmhex/mapping/testenv"
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-	buildDir  string
-)
-
 // mmhexBin builds the module's command once per test binary.
 func mmhexBin(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "mmhex-hexfmt-test")
-		if buildErr != nil {
-			return
-		}
-		binPath = filepath.Join(buildDir, "mmhex")
-		cmd := exec.Command("go", "build", "-o", binPath, "mmhex")
-		cmd.Dir = "../.."
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			buildErr = errors.New(string(out))
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("building mmhex: %v", buildErr)
-	}
-	return binPath
+	return testenv.MmhexBinary(t)
 }
 
 func TestMain(m *testing.M) {
@@ -60,9 +35,7 @@ func TestMain(m *testing.M) {
 	cleanState := testenv.IsolateState()
 	code := m.Run()
 	cleanState()
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
-	}
+	testenv.RemoveMmhexBinary()
 	os.Exit(code)
 }
 
@@ -73,17 +46,8 @@ type result struct {
 
 func runMmhex(t *testing.T, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(mmhexBin(t), args...)
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{o.Bytes(), e.Bytes(), code}
+	r := testenv.RunMmhex(t, args...)
+	return result{[]byte(r.Out), []byte(r.Err), r.Code}
 }
 
 func TestCLIIdentity(t *testing.T) {
