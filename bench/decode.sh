@@ -75,7 +75,7 @@ compare() {
 	printf '  %-46s best %7s ms  median %7s ms  CPU %7s ms/run\n' "$nb" "$(ms "$(best "${b[@]}")")" "$(ms "$mb")" "$(cpu $cb)"
 	local verdict="NOT MET"
 	[ "$ma" -lt "$mb" ] && verdict="MET"
-	printf '  => %s: mmhex median / %s median = %s  (target < 1: %s; load %s)\n' "$what" "${nb%% *}" \
+	printf '  => %s: %s median / %s median = %s  (target < 1: %s; load %s)\n' "$what" "${na%% *}" "${nb%% *}" \
 		"$(awk -v a="$ma" -v b="$mb" 'BEGIN { printf "%.2f", a / (b > 0 ? b : 1) }')" "$verdict" "$(load)"
 }
 
