@@ -393,15 +393,14 @@ func (e *Editor) viewFor(w, h int) gridView {
 // on the UI goroutine after each event (syncSize), never from Draw, so the
 // keys that follow move by the rows on the screen.
 func (e *Editor) adoptLayout() {
-	x, y, w, h := e.root.GetInnerRect()
-	if e.ds != nil {
-		// The terminal's size now: after a resize the frame that follows
-		// is drawn for it, whether or not it was drawn yet.
-		x, y = 0, 0
-		w, h = e.ds.Size()
-	}
-	if w <= 0 || h <= 0 {
+	// The terminal's size now: after a resize the frame that follows is
+	// drawn for it, whether or not it was drawn yet.
+	x, y, w, h, ok := e.screenRect()
+	if !ok {
 		return // never drawn yet
+	}
+	if e.prompt != nil {
+		e.prompt.adoptScroll(w)
 	}
 	fl := e.layoutFor(x, y, w, h)
 	e.tooSmall = fl.tooSmall

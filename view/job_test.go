@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 
 	"mmhex/keymap"
 	"mmhex/mapping"
+	"mmhex/mapping/testenv"
 )
 
 // jobRun is an editor running (Run) on a simulation screen, with a job
@@ -365,6 +367,35 @@ func editorState(e *Editor) string {
 		e.size, e.cursor, e.top, e.col, e.nibble, e.bpr, e.rows, e.msg, e.msgErr, e.tooSmall, e.readFailed, e.job != nil, e.f.UnsyncedEdits(), shown)
 }
 
+// frameHookFeatures are the features whose OnFrame hooks keep the bytes
+// of each frame (the live view compares them with the next frame's,
+// compare reads the other file's at the same offsets): the one thing a
+// frame writes, documented in docs/architecture.md; every other feature's
+// fields are in panelState.
+var frameHookFeatures = map[string]bool{"live view": true, "compare": true}
+
+// panelState is every field of each feature of the editor (but
+// frameHookFeatures), of the open overlay and of the open prompt, by
+// name (testenv.Fields): what a frame must not change.
+func panelState(e *Editor) map[string]string {
+	out := map[string]string{"editor": editorState(e)}
+	for _, f := range e.features {
+		if frameHookFeatures[f.Name()] {
+			continue
+		}
+		if v := reflect.ValueOf(f); v.Kind() == reflect.Pointer && v.Elem().Kind() == reflect.Struct {
+			testenv.Fields(f.Name(), f, out)
+		}
+	}
+	if e.overlay != nil {
+		testenv.Fields(fmt.Sprintf("overlay %T", e.overlay), e.overlay, out)
+	}
+	if e.prompt != nil {
+		testenv.Fields("prompt", e.prompt, out)
+	}
+	return out
+}
+
 // TestDrawOnlyDraws: a frame changes nothing in the editor, whatever
 // changed since the last event: a size change seen by someone else (no
 // message, no new size, the cursor stays), a new terminal size (row width,
@@ -376,10 +407,10 @@ func TestDrawOnlyDraws(t *testing.T) {
 	h := newHarness(t, p, 100, 20, mapping.Options{}, Options{FitWidth: true})
 	frame := func(what string) {
 		t.Helper()
-		before := editorState(h.e)
+		before := panelState(h.e)
 		h.app.ForceDraw()
-		if after := editorState(h.e); after != before {
-			t.Fatalf("%s: a frame changed the editor:\n%s\nwas\n%s", what, after, before)
+		if d := testenv.Changed(before, panelState(h.e)); d != "" {
+			t.Fatalf("%s: a frame changed the editor:\n%s", what, d)
 		}
 	}
 	old := h.e.Size()

@@ -55,12 +55,8 @@ type Panel struct {
 // drawn yet. For work a panel prepares off its Draw (how many cells to
 // measure), on the UI goroutine.
 func (e *Editor) PanelRect(name string) (x, y, w, h int, ok bool) {
-	rx, ry, rw, rh := e.root.GetInnerRect()
-	if e.ds != nil {
-		rx, ry = 0, 0
-		rw, rh = e.ds.Size()
-	}
-	if rw <= 0 || rh <= 0 {
+	rx, ry, rw, rh, ok := e.screenRect()
+	if !ok {
 		return 0, 0, 0, 0, false
 	}
 	fl := e.layoutFor(rx, ry, rw, rh)
@@ -70,6 +66,22 @@ func (e *Editor) PanelRect(name string) (x, y, w, h int, ok bool) {
 		}
 	}
 	return 0, 0, 0, 0, false
+}
+
+// screenRect is the box the editor lays out and draws in (the terminal's
+// size with Options.Screen; else the root's rectangle, which tview sets
+// before each frame): what layoutFor, the overlays and the prompt are
+// given. ok is false before anything was drawn. The keys of an overlay or
+// the prompt that need their geometry (a page of the help, the prompt's
+// scroll) compute it from here with the same pure functions their Draw
+// uses: nothing is kept by Draw.
+func (e *Editor) screenRect() (x, y, w, h int, ok bool) {
+	x, y, w, h = e.root.GetInnerRect()
+	if e.ds != nil {
+		x, y = 0, 0
+		w, h = e.ds.Size()
+	}
+	return x, y, w, h, w > 0 && h > 0
 }
 
 // AddPanel registers p, hidden.

@@ -390,9 +390,7 @@ func (b *infoBox) key(e *Editor, ev *tcell.EventKey) { e.overlay = nil }
 
 type helpScreen struct {
 	lines []helpLine
-	top   int // first row shown
-	h     int // rows shown
-	n     int // rows of the last frame (lines wrapped to its width)
+	top   int // first row shown: changed by the keys, never by Draw
 }
 
 type helpLine struct {
@@ -419,7 +417,7 @@ func helpLines(m *keymap.Map) []helpLine {
 // showHelp opens the help screen, generated from the active bindings.
 func (e *Editor) showHelp() {
 	lines := helpLines(e.keys.Map())
-	e.overlay = &helpScreen{lines: lines, n: len(lines)}
+	e.overlay = &helpScreen{lines: lines}
 }
 
 // helpRow is one screen row of the help: a key cell and a description
@@ -461,10 +459,17 @@ func (hs *helpScreen) rows(keyW, descW int) []helpRow {
 	return out
 }
 
-func (hs *helpScreen) draw(s tcell.Screen, x, y, w, h int) {
-	for yy := y; yy < y+h; yy++ {
-		fill(s, x, yy, w, ' ', styleDefault)
-	}
+// helpView is the help screen on a w×h screen: its rows (the lines
+// wrapped to the width), the column widths, the rows shown and the first
+// one (top clamped so the last page is full). A pure function: Draw
+// draws it, the keys scroll by it.
+type helpView struct {
+	rows               []helpRow
+	keyW, descW, shown int
+	top                int
+}
+
+func (hs *helpScreen) viewFor(w, h int) helpView {
 	keyW := 0
 	for _, l := range hs.lines {
 		if !l.heading {
@@ -474,11 +479,18 @@ func (hs *helpScreen) draw(s tcell.Screen, x, y, w, h int) {
 	keyW = min(keyW, w/3)
 	descW := w - keyW - 6
 	rows := hs.rows(keyW, descW)
-	hs.n = len(rows)
-	hs.h = h - 1
-	hs.top = max(min(hs.top, hs.n-hs.h), 0)
-	for i := 0; i < hs.h && hs.top+i < hs.n; i++ {
-		r := rows[hs.top+i]
+	shown := h - 1
+	return helpView{rows: rows, keyW: keyW, descW: descW, shown: shown, top: max(min(hs.top, len(rows)-shown), 0)}
+}
+
+func (hs *helpScreen) draw(s tcell.Screen, x, y, w, h int) {
+	for yy := y; yy < y+h; yy++ {
+		fill(s, x, yy, w, ' ', styleDefault)
+	}
+	v := hs.viewFor(w, h)
+	rows, keyW, descW, top := v.rows, v.keyW, v.descW, v.top
+	for i := 0; i < v.shown && top+i < len(rows); i++ {
+		r := rows[top+i]
 		yy := y + i
 		if r.heading {
 			drawText(s, x+1, yy, w-2, r.keys, styleBoxTitle)
@@ -492,7 +504,7 @@ func (hs *helpScreen) draw(s tcell.Screen, x, y, w, h int) {
 		drawText(s, x+3+keyW+2, yy, descW, r.desc, styleDefault)
 	}
 	more := ""
-	if hs.top+hs.h < hs.n {
+	if top+v.shown < len(rows) {
 		more = "  ↓ more"
 	}
 	foot := "Up/Down/PgUp/PgDn scroll · Esc, q or F1 closes" + more
@@ -502,8 +514,16 @@ func (hs *helpScreen) draw(s tcell.Screen, x, y, w, h int) {
 	drawText(s, x+1, y+h-1, w-2, foot, stylePromptHint)
 }
 
+// key scrolls by the view of the screen now (viewFor: the same rows the
+// last frame showed), from the row it showed at the top.
 func (hs *helpScreen) key(e *Editor, ev *tcell.EventKey) {
-	page := max(hs.h-1, 1)
+	var v helpView
+	if _, _, w, h, ok := e.screenRect(); ok {
+		v = hs.viewFor(w, h)
+	}
+	n := len(v.rows)
+	hs.top = v.top
+	page := max(v.shown-1, 1)
 	switch ev.Key() {
 	case tcell.KeyUp:
 		hs.top--
@@ -516,7 +536,7 @@ func (hs *helpScreen) key(e *Editor, ev *tcell.EventKey) {
 	case tcell.KeyHome:
 		hs.top = 0
 	case tcell.KeyEnd:
-		hs.top = hs.n
+		hs.top = n
 	case tcell.KeyRune:
 		switch ev.Rune() {
 		case 'j', ' ':
@@ -529,5 +549,5 @@ func (hs *helpScreen) key(e *Editor, ev *tcell.EventKey) {
 	default:
 		e.overlay = nil
 	}
-	hs.top = max(min(hs.top, hs.n-max(hs.h, 1)), 0)
+	hs.top = max(min(hs.top, n-max(v.shown, 1)), 0)
 }

@@ -83,8 +83,8 @@ func (p *Prompt) textStyle() tcell.Style {
 // the line after it: a refused long input (a pasted hex dump) still shows
 // why.
 func (p *Prompt) draw(s tcell.Screen, x, y, w int) {
-	cx := drawText(s, x+1, y, w-1, p.Label+" ", stylePromptLabel)
-	avail := x + w - cx // cells for the text, the cursor and the note
+	drawText(s, x+1, y, w-1, p.Label+" ", stylePromptLabel)
+	cx, avail, room := p.geometry(x, w)
 	if avail <= 0 {
 		return
 	}
@@ -93,10 +93,6 @@ func (p *Prompt) draw(s tcell.Screen, x, y, w int) {
 		note, noteSt = "✗ "+p.err, styleError
 	}
 	tw := textWidth(p.Text)
-	room := avail // cells for the text and the cursor after it
-	if p.err != "" && tw+2+textWidth(note) > avail && avail >= 16 {
-		room = avail - min(textWidth(note), avail-avail/3) - 1
-	}
 	var tx int // x after the text region
 	if tw+1 <= room {
 		tx = drawText(s, cx, y, room, p.Text, p.textStyle())
@@ -111,58 +107,54 @@ func (p *Prompt) draw(s tcell.Screen, x, y, w int) {
 	}
 }
 
+// geometry is where the prompt's text goes on a line of w cells from x:
+// its first cell (after the label), the cells for the text, the cursor
+// and the note (avail), and those for the text and the cursor (room: an
+// error keeps up to two thirds of the line). A pure function: draw uses
+// it, and adoptScroll after each event.
+func (p *Prompt) geometry(x, w int) (cx, avail, room int) {
+	cx = x + 1 + fitWidth(p.Label+" ", w-1)
+	avail = x + w - cx
+	note := p.Hint
+	if p.err != "" {
+		note = "✗ " + p.err
+	}
+	room = avail
+	if p.err != "" && textWidth(p.Text)+2+textWidth(note) > avail && avail >= 16 {
+		room = avail - min(textWidth(note), avail-avail/3) - 1
+	}
+	return cx, avail, room
+}
+
+// adoptScroll keeps the scroll of a text wider than its line as a frame
+// on a line of w cells shows it (scrollFor), after each event (the
+// editor's adoptLayout): the view then moves only when the cursor leaves
+// it, and Draw keeps nothing.
+func (p *Prompt) adoptScroll(w int) {
+	_, avail, room := p.geometry(0, w)
+	if avail > 0 && textWidth(p.Text)+1 > room {
+		p.scroll = p.scrollFor(room)
+	}
+}
+
 // drawScrolled draws the part of a text wider than room cells that holds
 // the cursor and the character under it, with "…" where text is cut off,
 // and shows the cursor. The view moves only when the cursor would leave
-// it, as in a shell's line editor.
+// it, as in a shell's line editor (scrollFor, from the scroll adopted
+// after the last event).
 func (p *Prompt) drawScrolled(s tcell.Screen, x, y, room int) {
 	cur := textWidth(p.Text[:p.pos])
-	curW := 1 // cells of the character under the cursor (the end: 1)
-	if r, n := utf8.DecodeRuneInString(p.Text[p.pos:]); n > 0 {
-		curW = runeWidth(display.Rune(r))
-	}
-	tw := textWidth(p.Text)
 	marks := room >= 3 // room for a "…" on each side
 	limit := room      // text is drawn left of this cell
 	if marks {
 		limit-- // the last cell is for the "…" of text cut on the right
 	}
-	lead := func(start int) int { // cells before the text: the left "…"
-		if marks && start > 0 {
-			return 1
-		}
-		return 0
-	}
-	start := p.scroll // first cell of the text shown
-	if cur < start {  // the cursor is left of the view
-		start = cur
-	}
-	if lead(start)+cur+curW-start > limit { // the cursor is past the right
-		start = cur + curW - limit
-		start = min(start+lead(start), cur)
-	}
-	if end := tw + 1; start > 0 && lead(start)+end-start < limit {
-		// the text got shorter: show as much of it as fits
-		start = max(end-limit+1, 0)
-		if start == 1 && marks {
-			start = 0
-		}
-	}
-	start = max(start, 0)
-	c := 0 // a start inside a wide character moves to its end
-	for _, r := range p.Text {
-		if c >= start {
-			break
-		}
-		c += runeWidth(display.Rune(r))
-	}
-	start = c
-	p.scroll = start
-	ld := lead(start)
+	start := p.scrollFor(room)
+	ld := lead(marks, start)
 	if ld == 1 {
 		s.SetContent(x, y, '…', nil, stylePromptHint)
 	}
-	c = 0 // cell of the rune in the text
+	c := 0 // cell of the rune in the text
 	for _, r := range p.Text {
 		r = display.Rune(r)
 		rw := runeWidth(r)
@@ -179,6 +171,56 @@ func (p *Prompt) drawScrolled(s tcell.Screen, x, y, room int) {
 		c += rw
 	}
 	s.ShowCursor(x+ld+cur-start, y)
+}
+
+// lead is the cells before the text shown from start: the left "…".
+func lead(marks bool, start int) int {
+	if marks && start > 0 {
+		return 1
+	}
+	return 0
+}
+
+// scrollFor is the first cell of a text wider than room cells shown: the
+// last scroll, moved the least that shows the cursor and the character
+// under it, as much of a shortened text as fits, never inside a wide
+// character. A pure function.
+func (p *Prompt) scrollFor(room int) int {
+	cur := textWidth(p.Text[:p.pos])
+	curW := 1 // cells of the character under the cursor (the end: 1)
+	if r, n := utf8.DecodeRuneInString(p.Text[p.pos:]); n > 0 {
+		curW = runeWidth(display.Rune(r))
+	}
+	tw := textWidth(p.Text)
+	marks := room >= 3
+	limit := room
+	if marks {
+		limit--
+	}
+	start := p.scroll // first cell of the text shown
+	if cur < start {  // the cursor is left of the view
+		start = cur
+	}
+	if lead(marks, start)+cur+curW-start > limit { // the cursor is past the right
+		start = cur + curW - limit
+		start = min(start+lead(marks, start), cur)
+	}
+	if end := tw + 1; start > 0 && lead(marks, start)+end-start < limit {
+		// the text got shorter: show as much of it as fits
+		start = max(end-limit+1, 0)
+		if start == 1 && marks {
+			start = 0
+		}
+	}
+	start = max(start, 0)
+	c := 0 // a start inside a wide character moves to its end
+	for _, r := range p.Text {
+		if c >= start {
+			break
+		}
+		c += runeWidth(display.Rune(r))
+	}
+	return c
 }
 
 // handle takes a key for the prompt.

@@ -157,33 +157,59 @@ func (d *recoveryDialog) revert(e *Editor) {
 type recoveryList struct {
 	d        *recoveryDialog
 	edits    []recovery.Edit
-	sel, top int
-	rows     int // rows shown at the last draw
+	sel, top int // top: changed by the keys (adoptTop), never by Draw
+}
+
+// listRows is the rows of the list on a screen h rows high (the box's
+// inside: drawBox's geometry).
+func (l *recoveryList) listRows(h int) int {
+	return max(min(h, len(l.edits)+4)-2, 1)
+}
+
+// topFor is the first edit shown in rows rows: top moved the least that
+// shows the chosen one (pure: Draw shows it, the keys adopt it).
+func (l *recoveryList) topFor(rows int) int {
+	top := l.top
+	if l.sel < top {
+		top = l.sel
+	}
+	if l.sel >= top+rows {
+		top = l.sel - rows + 1
+	}
+	return top
 }
 
 func (l *recoveryList) draw(s tcell.Screen, x, y, w, h int) {
 	bw := min(w, 100)
 	bh := min(h, len(l.edits)+4)
 	title := fmt.Sprintf("%d journaled edits (Enter: go to, Esc: back)", len(l.edits))
-	ix, iy, iw, ih := drawBox(s, x, y, w, h, bw, bh, title)
-	l.rows = max(ih, 1)
-	if l.sel < l.top {
-		l.top = l.sel
-	}
-	if l.sel >= l.top+l.rows {
-		l.top = l.sel - l.rows + 1
-	}
-	for i := 0; i < l.rows && l.top+i < len(l.edits); i++ {
+	ix, iy, iw, _ := drawBox(s, x, y, w, h, bw, bh, title)
+	rows := l.listRows(h)
+	top := l.topFor(rows)
+	for i := 0; i < rows && top+i < len(l.edits); i++ {
 		st := styleBox
-		if l.top+i == l.sel {
+		if top+i == l.sel {
 			st = st.Reverse(true)
 		}
 		fill(s, ix, iy+i, iw, ' ', st)
-		drawText(s, ix, iy+i, iw, recovery.Describe(l.edits[l.top+i]), st)
+		drawText(s, ix, iy+i, iw, recovery.Describe(l.edits[top+i]), st)
 	}
 }
 
+// key moves the choice: it adopts the scroll the last frame showed (the
+// rows of the screen now), moves, and adopts the scroll that shows the
+// choice.
 func (l *recoveryList) key(e *Editor, ev *tcell.EventKey) {
+	rows := 1
+	if _, _, _, h, ok := e.screenRect(); ok {
+		rows = l.listRows(h)
+	}
+	l.top = l.topFor(rows)
+	l.move(e, ev, rows)
+	l.top = l.topFor(rows)
+}
+
+func (l *recoveryList) move(e *Editor, ev *tcell.EventKey, rows int) {
 	switch ev.Key() {
 	case tcell.KeyEsc, tcell.KeyCtrlC:
 		e.overlay = l.d
@@ -192,9 +218,9 @@ func (l *recoveryList) key(e *Editor, ev *tcell.EventKey) {
 	case tcell.KeyDown:
 		l.sel = min(l.sel+1, len(l.edits)-1)
 	case tcell.KeyPgUp:
-		l.sel = max(l.sel-l.rows, 0)
+		l.sel = max(l.sel-rows, 0)
 	case tcell.KeyPgDn:
-		l.sel = min(l.sel+l.rows, len(l.edits)-1)
+		l.sel = min(l.sel+rows, len(l.edits)-1)
 	case tcell.KeyEnter:
 		ed := l.edits[l.sel]
 		e.overlay = nil

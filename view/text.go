@@ -33,6 +33,20 @@ func drawText(s tcell.Screen, x, y, maxW int, text string, st tcell.Style) int {
 	return x
 }
 
+// fitWidth is the number of cells drawText uses for text in maxW cells
+// (what it returns, less x), without drawing.
+func fitWidth(text string, maxW int) int {
+	n := 0
+	for _, r := range text {
+		w := runeWidth(display.Rune(r))
+		if n+w > maxW {
+			break
+		}
+		n += w
+	}
+	return n
+}
+
 // drawTextCut is drawText for a text that may not fit: when it is wider
 // than maxW its last cell becomes "…", so a cut message says it was cut.
 func drawTextCut(s tcell.Screen, x, y, maxW int, text string, st tcell.Style) int {

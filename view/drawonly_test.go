@@ -1,0 +1,95 @@
+package view
+
+import (
+	"strings"
+	"testing"
+
+	"mmhex/mapping"
+	"mmhex/mapping/recovery"
+	"mmhex/mapping/testenv"
+)
+
+// TestDrawOnlyDrawsOverlays: with the help screen, a journaled-edit list,
+// a prompt whose text is wider than its line, and the inspector open, frames
+// at other terminal sizes (no event between: the geometry is new to the
+// frame) change nothing of them (panelState): each scroll is computed by
+// Draw into a local with the pure function its keys adopt (the help's
+// viewFor, the list's topFor, the prompt's scrollFor after each event).
+// After a resize the next key moves from what the frame showed.
+func TestDrawOnlyDrawsOverlays(t *testing.T) {
+	p := writeFile(t, "f.bin", knownData())
+	h := newHarness(t, p, 170, 40, mapping.Options{}, Options{})
+	frames := func(what string) {
+		t.Helper()
+		for _, size := range [][2]int{{170, 40}, {100, 20}, {60, 12}, {200, 60}, {170, 40}} {
+			before := panelState(h.e)
+			h.sim.SetSize(size[0], size[1])
+			h.app.ForceDraw()
+			h.app.ForceDraw()
+			if d := testenv.Changed(before, panelState(h.e)); d != "" {
+				t.Fatalf("%s: a frame at %d×%d changed the editor:\n%s", what, size[0], size[1], d)
+			}
+		}
+	}
+	frames("the inspector")
+
+	// The help, scrolled: the frames show the rows from its top, clamped
+	// to a full last page (not kept); the keys scroll from the rows shown.
+	h.press("F1")
+	frames("help opened")
+	h.press("PgDn", "PgDn", "Down")
+	frames("help scrolled")
+	hs := h.e.overlay.(*helpScreen)
+	h.sim.SetSize(60, 12)
+	h.draw()
+	v := hs.viewFor(60, 12)
+	h.press("Up")
+	if hs.top != max(v.top-1, 0) {
+		t.Fatalf("Up at 60×12 from row %d shown: top %d", v.top, hs.top)
+	}
+	h.press("End")
+	frames("help at its end")
+	h.sim.SetSize(170, 40)
+	h.press("Esc")
+
+	// A journaled-edit list longer than the screen, the choice scrolled.
+	edits := make([]recovery.Edit, 120)
+	for i := range edits {
+		edits[i] = recovery.Edit{Off: int64(i) * 16, Len: 1}
+	}
+	l := &recoveryList{d: &recoveryDialog{}, edits: edits}
+	h.e.overlay = l
+	frames("list opened")
+	for range 50 {
+		h.press("Down")
+	}
+	frames("list scrolled")
+	h.sim.SetSize(100, 20)
+	h.draw()
+	h.press("Down")
+	if rows := l.listRows(20); l.sel < l.top || l.sel >= l.top+rows {
+		t.Fatalf("at 100×20: chosen %d, top %d, %d rows", l.sel, l.top, rows)
+	}
+	frames("list after a resize")
+	h.sim.SetSize(170, 40)
+	h.e.overlay = nil
+
+	// A prompt whose text is wider than the line: the view scrolls with
+	// the cursor; frames at other widths keep nothing.
+	h.press("Ctrl-F")
+	if h.e.prompt == nil {
+		t.Fatal("no search prompt")
+	}
+	h.typeText(strings.Repeat("abcdefghij", 25))
+	frames("long prompt")
+	for range 120 {
+		h.press("Left")
+	}
+	frames("prompt scrolled left")
+	h.sim.SetSize(60, 12)
+	s := h.draw()
+	if !strings.Contains(s, "…") {
+		t.Fatalf("the prompt's text is not cut at 60 columns:\n%s", s)
+	}
+	h.press("Esc")
+}
