@@ -211,12 +211,19 @@ type Editor struct {
 	highlighters []Highlighter
 	frameHooks   []func(start int64, data []byte)
 	squeeze      func(off int64) (start, end int64, ok bool) // the hole holding off, when squeezing (SetSqueeze)
-	keyHooks     []func(ev *tcell.EventKey) bool
-	mouseHooks   []func(action tview.MouseAction, off int64, col Column) bool
-	moveHooks    []func(from, to int64)
-	quitHooks    []func()
-	statusHooks  []func() string
-	ticks        []tick
+	// holesAsked: the squeeze's answers asked while adopting the layout
+	// (adoptLayout, after each event: adopting true), by offset; frames
+	// (Draw) read them instead of asking (an lseek each), and keep
+	// nothing. Cleared at each adoption.
+	holesAsked  map[int64]holeAnswer
+	adopting    bool
+	layoutHooks []func(start, end int64)
+	keyHooks    []func(ev *tcell.EventKey) bool
+	mouseHooks  []func(action tview.MouseAction, off int64, col Column) bool
+	moveHooks   []func(from, to int64)
+	quitHooks   []func()
+	statusHooks []func() string
+	ticks       []tick
 
 	exitNote    string // printed after the editor quit (ExitNote)
 	halfByte    byte   // the byte the high nibble made (nibble == 1)
@@ -602,8 +609,18 @@ const (
 // and returns a function the grid calls for each visible offset (nil: none).
 type Highlighter func(start, end int64) func(off int64) Mark
 
-// AddHighlighter adds h to the grid's styling.
+// AddHighlighter adds h to the grid's styling. It runs in Draw: it reads
+// what its feature prepared and changes nothing (OnLayout is where a
+// feature asks the system).
 func (e *Editor) AddHighlighter(h Highlighter) { e.highlighters = append(e.highlighters, h) }
+
+// OnLayout registers fn to run on the UI goroutine after each event (a
+// key, before and after it; a click; a tick; a background result; a
+// resize), once the editor has adopted the screen's layout, with the range
+// of bytes the grid shows, [start, end): a feature prepares there what its
+// frames need (the holes feature asks that range's holes), so that Draw
+// only draws.
+func (e *Editor) OnLayout(fn func(start, end int64)) { e.layoutHooks = append(e.layoutHooks, fn) }
 
 // OnFrame registers fn to see the visible bytes each frame, after they are
 // read and before they are drawn. data is valid only during the call.

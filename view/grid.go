@@ -407,8 +407,19 @@ func (e *Editor) adoptLayout() {
 	if fl.tooSmall || fl.grid.w <= 0 || fl.grid.h <= 0 {
 		return
 	}
+	// The holes asked for the view are kept for the frames (holeAt):
+	// asked afresh at each adoption (another writer may punch or fill).
+	clear(e.holesAsked)
+	e.adopting = true
 	v := e.viewFor(fl.grid.w, fl.grid.h)
+	e.adopting = false
 	e.bpr, e.rows, e.top = v.bpr, v.rows, v.top
+	if len(e.layoutHooks) > 0 {
+		start, end := v.top, v.end(e.size)
+		for _, fn := range e.layoutHooks {
+			fn(start, end)
+		}
+	}
 }
 
 // scrollToCursor scrolls the least needed to show the cursor's row, and

@@ -23,7 +23,36 @@ const minSqueeze = 2
 // SetSqueeze sets the function that says which hole holds off (its
 // [start, end) and true; false when off is data): the grid squeezes the
 // holes' whole rows. nil turns squeezing off.
-func (e *Editor) SetSqueeze(fn func(off int64) (start, end int64, ok bool)) { e.squeeze = fn }
+func (e *Editor) SetSqueeze(fn func(off int64) (start, end int64, ok bool)) {
+	e.squeeze = fn
+	clear(e.holesAsked)
+}
+
+// holeAnswer is what the squeeze function said of an offset.
+type holeAnswer struct {
+	start, end int64
+	ok         bool
+}
+
+// holeAt is the squeeze function's answer for off: asked (lseek through
+// the holes feature) and kept while the editor adopts the layout after an
+// event (adoptLayout); otherwise, and so in every frame, the answer kept
+// then, and only when that offset was not asked (a frame of a size no
+// event adopted yet: a resize before its event), asked again without
+// keeping it. A frame after an event asks nothing.
+func (e *Editor) holeAt(off int64) (start, end int64, ok bool) {
+	if a, kept := e.holesAsked[off]; kept {
+		return a.start, a.end, a.ok
+	}
+	start, end, ok = e.squeeze(off)
+	if e.adopting {
+		if e.holesAsked == nil {
+			e.holesAsked = map[int64]holeAnswer{}
+		}
+		e.holesAsked[off] = holeAnswer{start, end, ok}
+	}
+	return start, end, ok
+}
 
 // squeezing reports whether the grid squeezes holes: SetSqueeze set and
 // one file (mmhex A B keeps both files' rows aligned).
@@ -44,7 +73,7 @@ func (e *Editor) squeezedAt(row, cursor, size int64, bpr int) (start, end int64,
 		// (mmhex A B keeps both files' rows aligned: no squeezing)
 		return 0, 0, false
 	}
-	a, b, ok := e.squeeze(row)
+	a, b, ok := e.holeAt(row)
 	if !ok {
 		return 0, 0, false
 	}

@@ -8,13 +8,15 @@
 // one line "hole 0xSTART–0xEND (SIZE)" (view.SetSqueeze), as hexdump's "*";
 // squeeze-holes (Alt-*, vim z h) shows them row by row and back. The
 // ranges come from lseek SEEK_DATA/SEEK_HOLE on the open
-// file (mapping/extents), asked for the visible range once a frame.
+// file (mapping/extents), asked for the visible range after each event
+// (view.Editor.OnLayout), never by a frame that an event prepared.
 //
 // It uses only the editor's exported API (view.Editor).
 package holes
 
 import (
 	"mmhex/keymap"
+	"mmhex/mapping"
 	"mmhex/mapping/extents"
 	"mmhex/view"
 )
@@ -22,6 +24,16 @@ import (
 type feature struct {
 	e         *view.Editor
 	noSqueeze bool // squeezing turned off (squeeze-holes)
+
+	// The holes of the range the grid shows, asked after each event
+	// (OnLayout) for the frames' highlighter: [from, to), known when the
+	// lseeks succeeded.
+	from, to int64
+	holes    []extents.Range
+	known    bool
+
+	// ranges is extents.Ranges (tests count the calls).
+	ranges func(f *mapping.File, off, end int64, fn func(extents.Range) error) error
 }
 
 // Holes is the feature.
@@ -32,6 +44,7 @@ func (h *feature) Name() string { return "holes" }
 func (h *feature) Register(e *view.Editor) error {
 	h.e = e
 	e.AddHighlighter(h.highlight)
+	e.OnLayout(h.prepare)
 	e.Handle(keymap.NextData, func(e *view.Editor, a view.Args) { h.jump(false, true) })
 	e.Handle(keymap.PrevData, func(e *view.Editor, a view.Args) { h.jump(false, false) })
 	e.Handle(keymap.NextHole, func(e *view.Editor, a view.Args) { h.jump(true, true) })
@@ -59,16 +72,48 @@ func (h *feature) toggleSqueeze() {
 	h.e.Message("holes squeezed: a run of hole rows is one line")
 }
 
-// highlight marks the visible bytes that lie in holes.
-func (h *feature) highlight(start, end int64) func(off int64) view.Mark {
+// holesIn is the holes of [start, end) (lseek SEEK_DATA/SEEK_HOLE).
+func (h *feature) holesIn(start, end int64) ([]extents.Range, error) {
+	ranges := h.ranges
+	if ranges == nil {
+		ranges = extents.Ranges
+	}
 	var holes []extents.Range
-	err := extents.Ranges(h.e.File(), start, end, func(r extents.Range) error {
+	err := ranges(h.e.File(), start, end, func(r extents.Range) error {
 		if r.Hole {
 			holes = append(holes, r)
 		}
 		return nil
 	})
-	if err != nil || len(holes) == 0 {
+	return holes, err
+}
+
+// prepare asks the holes of the range the grid shows, after each event
+// (OnLayout): the frames' highlighter reads them.
+func (h *feature) prepare(start, end int64) {
+	holes, err := h.holesIn(start, end)
+	h.from, h.to, h.holes, h.known = start, end, holes, err == nil
+}
+
+// highlight marks the visible bytes that lie in holes, from the holes
+// prepare asked after the last event; a frame outside that range (a size
+// no event adopted yet: a resize before its event) asks for itself and
+// keeps nothing.
+func (h *feature) highlight(start, end int64) func(off int64) view.Mark {
+	var holes []extents.Range
+	if h.known && start >= h.from && end <= h.to {
+		for _, r := range h.holes {
+			if r.Off < end && r.End > start {
+				holes = append(holes, r)
+			}
+		}
+	} else {
+		var err error
+		if holes, err = h.holesIn(start, end); err != nil {
+			return nil
+		}
+	}
+	if len(holes) == 0 {
 		return nil
 	}
 	return func(off int64) view.Mark {
