@@ -23,7 +23,7 @@ var wantExported = []string{
 	"Editor.CenterOn", "Editor.ClearSelection", "Editor.Column", "Editor.Cursor",
 	"Editor.Errorf", "Editor.PushJump", "Editor.Every", "Editor.EveryPolling", "Editor.EveryWhile", "Editor.OnRun", "Editor.Polling", "Editor.Post", "Editor.SetPolling", "Editor.ExitNote", "Editor.Fill",
 	"Editor.Go", "Editor.Handle", "Editor.HandleKey", "Editor.Keys", "Editor.Message",
-	"Editor.OnCancel", "Editor.OnFrame", "Editor.OnLayout", "Editor.OnMove", "Editor.OnQuit", "Editor.OpenPrompt",
+	"Editor.OnCancel", "Editor.OnShown", "Editor.OnLayout", "Editor.OnMove", "Editor.OnQuit", "Editor.OpenPrompt",
 	"Editor.OverlayOpen", "Editor.PanelRect", "Editor.PanelShown", "Editor.PromptOpen", "Editor.Refresh",
 	"Editor.Run", "Editor.RunAction", "Editor.Selection", "Editor.SetClipboard", "MaxClipboard", "Editor.SetCursor", "Editor.SetSqueeze", "Editor.ShowError",
 	"Editor.ShowInfo", "Editor.ShowPanel", "Editor.Size", "Editor.StartSelection",

@@ -42,7 +42,9 @@ const (
 type comparer struct {
 	e *Editor
 
-	// the visible bytes of the other file, read by the highlighter each frame
+	// the bytes shown of this file and of the other, at the same offsets:
+	// kept after each event (OnShown), read by the highlighter and the
+	// panel in each frame
 	frameStart int64
 	frameA     []byte
 	frameB     []byte
@@ -87,7 +89,7 @@ func (c *comparer) Register(e *Editor) error {
 		Fits: func(w, h int) bool { return w < 2*c.gridWidth()+1 }, Draw: c.draw})
 	e.ShowPanel(comparePanelRight, true)
 	e.ShowPanel(comparePanelBelow, true)
-	e.OnFrame(func(start int64, data []byte) {
+	e.OnShown(func(start int64, data []byte) {
 		c.frameStart = start
 		c.frameA = append(c.frameA[:0], data...)
 		// the rows past this file's end show the other's tail

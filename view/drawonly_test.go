@@ -1,6 +1,7 @@
 package view
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -92,4 +93,48 @@ func TestDrawOnlyDrawsOverlays(t *testing.T) {
 		t.Fatalf("the prompt's text is not cut at 60 columns:\n%s", s)
 	}
 	h.press("Esc")
+}
+
+// TestDrawOnlyDrawsShown: the bytes the grid shows reach the live view and
+// compare after each event (OnShown, once the layout is adopted), never in
+// a frame: with the other file beside the grid and a byte changed by
+// another writer, frames at other sizes change nothing of either feature
+// (the live view marks the change at the next event, and the frames show
+// the mark); before, the frame hooks kept each frame's bytes.
+func TestDrawOnlyDrawsShown(t *testing.T) {
+	pa, pb, _, _ := comparePair(t)
+	h, _ := compareHarness(t, pa, pb, 160, 20, nil)
+	frames := func(what string) {
+		t.Helper()
+		for _, size := range [][2]int{{160, 20}, {80, 24}, {200, 40}, {160, 20}} {
+			before := panelState(h.e)
+			h.sim.SetSize(size[0], size[1])
+			h.app.ForceDraw()
+			h.app.ForceDraw()
+			if d := testenv.Changed(before, panelState(h.e)); d != "" {
+				t.Fatalf("%s: a frame at %d×%d changed the editor:\n%s", what, size[0], size[1], d)
+			}
+		}
+	}
+	h.draw()
+	frames("compare")
+	h.press("Right", "Right")
+	other, err := os.OpenFile(pa, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.WriteAt([]byte{0xee}, 0x21); err != nil {
+		t.Fatal(err)
+	}
+	frames("another writer's byte, no event yet")
+	l := featureOf[*live](h.e)
+	if len(l.changed) != 0 {
+		t.Fatalf("a frame marked the change: %v", l.changed)
+	}
+	h.e.RunTicks() // the live view's tick: an event
+	if _, ok := l.changed[0x21]; !ok {
+		t.Fatalf("the event did not mark 0x21: %v", l.changed)
+	}
+	frames("marked")
 }

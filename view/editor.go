@@ -209,7 +209,8 @@ type Editor struct {
 	registering  string                   // the feature New is registering
 	regErr       error                    // a handler refused while registering
 	highlighters []Highlighter
-	frameHooks   []func(start int64, data []byte)
+	shownHooks   []func(start int64, data []byte)
+	shownBuf     []byte                                      // the bytes read for the shownHooks (adoptLayout), reused
 	squeeze      func(off int64) (start, end int64, ok bool) // the hole holding off, when squeezing (SetSqueeze)
 	// holesAsked: the squeeze's answers asked while adopting the layout
 	// (adoptLayout, after each event: adopting true), by offset; frames
@@ -622,10 +623,14 @@ func (e *Editor) AddHighlighter(h Highlighter) { e.highlighters = append(e.highl
 // only draws.
 func (e *Editor) OnLayout(fn func(start, end int64)) { e.layoutHooks = append(e.layoutHooks, fn) }
 
-// OnFrame registers fn to see the visible bytes each frame, after they are
-// read and before they are drawn. data is valid only during the call.
-func (e *Editor) OnFrame(fn func(start int64, data []byte)) {
-	e.frameHooks = append(e.frameHooks, fn)
+// OnShown registers fn to see the bytes the grid shows, after each event
+// (a key, before and after it; a click; a tick; a background result; a
+// resize) once the editor has adopted the layout, on the UI goroutine:
+// once per run of rows (one, unless holes are squeezed), read with
+// TryReadAt (a run a restore step holds is left out). Never in Draw: a
+// frame draws what the hooks prepared. data is valid only during the call.
+func (e *Editor) OnShown(fn func(start int64, data []byte)) {
+	e.shownHooks = append(e.shownHooks, fn)
 }
 
 // AddKeyHook registers fn to see key events before the keymap does (not

@@ -158,20 +158,39 @@ func (gr *Grid) Draw(s tcell.Screen) {
 		return
 	}
 
-	if !v.squeezed() {
-		n := min(int64(v.rows*v.bpr), max(e.size-v.top, 0))
-		e.drawRun(s, x, y+1, w, v, v.top, v.rows, e.readVisible(v.top, n))
-		return
-	}
-	// Squeezed: the runs of rows between the hole lines, each read and
-	// highlighted as one range.
-	for i := 0; i < len(v.lines); {
-		l := v.lines[i]
-		py := y + 1 + i
+	// The hole lines (squeezed), then the runs of rows between them, each
+	// read and highlighted as one range.
+	for i, l := range v.lines {
 		if l.hole {
 			st := e.pal.byteStyle(0, false, MarkHole)
-			fill(s, x, py, g.width, ' ', st)
-			drawText(s, x+1, py, w-1, holeLineText(l), st)
+			fill(s, x, y+1+i, g.width, ' ', st)
+			drawText(s, x+1, y+1+i, w-1, holeLineText(l), st)
+		}
+	}
+	for _, r := range v.runs(e.size) {
+		e.drawRun(s, x, y+1+r.line, w, v, r.start, r.rows, e.readVisible(r.start, r.n))
+	}
+}
+
+// gridRun is a run of rows the grid shows between squeezed hole lines
+// (all of them when nothing is squeezed): n bytes from start, rows rows,
+// the first on line line of the grid.
+type gridRun struct {
+	start      int64
+	n          int64
+	line, rows int
+}
+
+// runs is the runs of rows of v in a file of size bytes: what a frame
+// reads and draws, and what the editor reads after each event for the
+// OnShown hooks.
+func (v gridView) runs(size int64) []gridRun {
+	if !v.squeezed() {
+		return []gridRun{{start: v.top, n: min(int64(v.rows*v.bpr), max(size-v.top, 0)), rows: v.rows}}
+	}
+	var out []gridRun
+	for i := 0; i < len(v.lines); {
+		if v.lines[i].hole {
 			i++
 			continue
 		}
@@ -179,21 +198,40 @@ func (gr *Grid) Draw(s tcell.Screen) {
 		for j < len(v.lines) && !v.lines[j].hole {
 			j++
 		}
-		start, end := l.off, v.lines[j-1].end
-		e.drawRun(s, x, py, w, v, start, j-i, e.readVisible(start, end-start))
+		out = append(out, gridRun{start: v.lines[i].off, n: v.lines[j-1].end - v.lines[i].off, line: i, rows: j - i})
 		i = j
+	}
+	return out
+}
+
+// runShownHooks reads the bytes of v's runs (TryReadAt: a run a restore
+// step holds is left out) and hands them to the OnShown hooks: after each
+// event, once the layout is adopted (adoptLayout), never in Draw.
+func (e *Editor) runShownHooks(v gridView) {
+	if len(e.shownHooks) == 0 || e.size == 0 {
+		return
+	}
+	for _, r := range v.runs(e.size) {
+		if int64(cap(e.shownBuf)) < r.n {
+			e.shownBuf = make([]byte, r.n)
+		}
+		buf := e.shownBuf[:r.n]
+		got, err := e.f.TryReadAt(buf, r.start)
+		if errors.Is(err, mapping.ErrBusy) {
+			continue
+		}
+		for _, fn := range e.shownHooks {
+			fn(r.start, buf[:max(got, 0)])
+		}
 	}
 }
 
 // drawRun draws rows rows from start, the first at screen row y, from
 // data (read from them; shorter when the read failed or at the end):
-// frame hooks and highlighters see them as one range.
+// highlighters see them as one range.
 func (e *Editor) drawRun(s tcell.Screen, x, y, w int, v gridView, start int64, rows int, data []byte) {
 	g := v.g
 	end := start + int64(len(data))
-	for _, fn := range e.frameHooks {
-		fn(start, data)
-	}
 	var marks []func(int64) Mark
 	for _, h := range e.highlighters {
 		if fn := h(start, end); fn != nil {
@@ -414,6 +452,7 @@ func (e *Editor) adoptLayout() {
 	v := e.viewFor(fl.grid.w, fl.grid.h)
 	e.adopting = false
 	e.bpr, e.rows, e.top = v.bpr, v.rows, v.top
+	e.runShownHooks(v)
 	if len(e.layoutHooks) > 0 {
 		start, end := v.top, v.end(e.size)
 		for _, fn := range e.layoutHooks {

@@ -367,22 +367,12 @@ func editorState(e *Editor) string {
 		e.size, e.cursor, e.top, e.col, e.nibble, e.bpr, e.rows, e.msg, e.msgErr, e.tooSmall, e.readFailed, e.job != nil, e.f.UnsyncedEdits(), shown)
 }
 
-// frameHookFeatures are the features whose OnFrame hooks keep the bytes
-// of each frame (the live view compares them with the next frame's,
-// compare reads the other file's at the same offsets): the one thing a
-// frame writes, documented in docs/architecture.md; every other feature's
-// fields are in panelState.
-var frameHookFeatures = map[string]bool{"live view": true, "compare": true}
-
-// panelState is every field of each feature of the editor (but
-// frameHookFeatures), of the open overlay and of the open prompt, by
-// name (testenv.Fields): what a frame must not change.
+// panelState is every field of each feature of the editor, of the open
+// overlay and of the open prompt, by name (testenv.Fields): what a frame
+// must not change.
 func panelState(e *Editor) map[string]string {
 	out := map[string]string{"editor": editorState(e)}
 	for _, f := range e.features {
-		if frameHookFeatures[f.Name()] {
-			continue
-		}
 		if v := reflect.ValueOf(f); v.Kind() == reflect.Pointer && v.Elem().Kind() == reflect.Struct {
 			testenv.Fields(f.Name(), f, out)
 		}

@@ -3,10 +3,11 @@ package view
 // live.go: the live view of other writers. The mapping is shared, so
 // another process's write(2) or store into the file is in the page cache,
 // and so in our mapping, at once. A few times a second the editor re-reads
-// the file size (remapping when it changed: Editor.Refresh) and redraws,
-// which re-reads only the visible bytes; each frame is compared with the
-// previous one and bytes that changed (or appeared at the end of a growing
-// file) are highlighted for about a second (MarkChanged). The editor's own
+// the file size (remapping when it changed: Editor.Refresh); after each
+// event (that tick, a key, ...) the bytes shown are handed to frame
+// (OnShown, never in Draw) and compared with the last ones, and bytes that
+// changed (or appeared at the end of a growing file) are highlighted for
+// about a second (MarkChanged). The editor's own
 // edits, undos and reverts are not "other writers" and are not marked.
 
 import (
@@ -44,7 +45,7 @@ func (l *live) Name() string { return "live view" }
 func (l *live) Register(e *Editor) error {
 	l.e = e
 	e.EveryPolling(liveEvery, l.tick) // paused while something else tells of every change (follow's inotify)
-	e.OnFrame(l.frame)
+	e.OnShown(l.frame)
 	// mmhex A B: after a switch of the active side the next frame shows
 	// the other file: its bytes are not a change by another writer.
 	e.switchHooks = append(e.switchHooks, func() {
@@ -97,7 +98,8 @@ func (l *live) now() time.Time {
 	return time.Now()
 }
 
-// frame compares the visible bytes with the previous frame's.
+// frame compares the bytes shown with the last ones it saw (OnShown:
+// after each event, once the layout is adopted; not in Draw).
 func (l *live) frame(start int64, data []byte) {
 	e := l.e
 	now := l.now()
