@@ -50,10 +50,15 @@ SECTIONS=${SECTIONS:-replace regex}
 if [[ " $SECTIONS " == *" replace "* ]]; then
 echo "== replace all: 1 Mi matches in 1 GiB, including the sync (load: $(cut -d' ' -f1-3 /proc/loadavg))"
 declare -A T
+# A run stopped half-way may have left the file replaced: put it back.
+"$BIN" replace "$F" rplc RPLC >/dev/null 2>&1 || true
+TM=$(mktemp)
 for ((r = 0; r < RUNS; r++)); do
+	cat "$F" >/dev/null
 	s=$(date +%s.%N)
-	cpu=$( { /usr/bin/time -f '%U %S' "$BIN" replace "$F" RPLC rplc >/dev/null; } 2>&1 | awk '{printf "%.0f", ($1 + $2) * 1000}')
+	/usr/bin/time -o "$TM" -f '%U %S' "$BIN" replace "$F" RPLC rplc >/dev/null
 	e=$(date +%s.%N)
+	cpu=$(awk '{printf "%.0f", ($1 + $2) * 1000}' "$TM")
 	T[mmhex]+=" $(ms "$s" "$e")"
 	T[mmhex_cpu]+=" $cpu"
 	"$BIN" replace "$F" rplc RPLC >/dev/null
@@ -65,6 +70,7 @@ for ((r = 0; r < RUNS; r++)); do
 	LC_ALL=C sed -i 's/rplc/RPLC/g' "$F"
 	cat "$F" >/dev/null
 done
+rm -f "$TM"
 printf '%-34s %10s %10s\n' command "best ms" "median ms"
 for k in mmhex mmhex_cpu sed; do
 	read -r best med < <(stats "${T[$k]}")

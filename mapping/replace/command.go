@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 
+	"golang.org/x/sys/unix"
+
 	"mmhex/mapping"
 	"mmhex/mapping/display"
 	"mmhex/mapping/search"
@@ -120,18 +122,33 @@ func Command(path string, p *search.Pattern, r *Replacement, o CommandOptions, o
 		if err != nil {
 			return res, err
 		}
+		wr.Written = startWriteback(f)
 		return finish(f, wr, res, wr.Many(offs))
 	}
 	wr, err := NewWriter(f, p, r)
 	if err != nil {
 		return res, err
 	}
+	wr.Written = startWriteback(f)
 	err = wr.All(ctx, off, end, nil)
 	res.Matches = wr.Replaced + wr.Stale
 	if err == nil && res.Matches == 0 {
 		return res, noMatch()
 	}
 	return finish(f, wr, res, err)
+}
+
+// startWriteback returns a Writer.Written that starts the kernel writing
+// each batch's pages (sync_file_range SYNC_FILE_RANGE_WRITE, which does
+// not wait for the disk): the disk works while the next batches are
+// replaced, and the MS_SYNC at the end (which alone says the bytes are on
+// disk) finds most of them written.
+func startWriteback(f *mapping.File) func(lo, hi int64) {
+	return func(lo, hi int64) {
+		f.WithDescriptor(func(fd int, _ int64) error {
+			return unix.SyncFileRange(fd, lo, hi-lo, unix.SYNC_FILE_RANGE_WRITE)
+		})
+	}
 }
 
 // finish syncs what was replaced (MS_SYNC), also after an error part-way:

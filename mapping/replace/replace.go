@@ -137,6 +137,9 @@ type Writer struct {
 	// Batch is how many matches Many and All write at once
 	// (DefaultBatch).
 	Batch int
+	// Written, when not nil, is called after each batch Many and All
+	// write with the range of bytes the batch spans ([lo, hi)).
+	Written func(lo, hi int64)
 }
 
 // NewWriter returns a Writer of r over the matches of p in f. p and r
@@ -210,6 +213,9 @@ func (w *Writer) batch(offs []int64) error {
 	})
 	w.Replaced += int64(k)
 	w.Stale += int64(stale)
+	if w.Written != nil && k > 0 {
+		w.Written(offs[0], offs[len(offs)-1]+int64(len(w.cur)))
+	}
 	return err
 }
 
