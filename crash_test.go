@@ -79,6 +79,21 @@ func crashChild(action, path string) {
 		must(reshape.Resize(f, f.Size()-1000))
 		must(reshape.Resize(f, f.Size()+50000))
 		ready()
+	case "undo-insert", "undo-delete":
+		// Killed in the middle of undoing an insert (after its first
+		// store: the bytes moved below the block boundary put back,
+		// before the collapse) or a delete (after the INSERT_RANGE, while
+		// the removed bytes are stored back).
+		if action == "undo-insert" {
+			_, err = reshape.Insert(f, 0x1234, 4096)
+		} else {
+			_, err = reshape.Delete(f, 0x1234, 4096)
+		}
+		must(err)
+		f.SetStoreHook(func(int64) { ready() })
+		_, err = f.Undo()
+		fmt.Println("the undo ended before it was killed", err)
+		os.Exit(3)
 	case "midfill":
 		_, err := f.FillContext(context.Background(), 0, f.Size(), 0xaa, func(done int64) {
 			if done >= 4<<20 && done < f.Size() {
@@ -345,6 +360,24 @@ func TestCrashRecoverOtherWriterAndReplaced(t *testing.T) {
 // a grow, a truncate (its cut bytes put back), a punch, a delete
 // (INSERT_RANGE and the removed bytes) and an insert (COLLAPSE_RANGE),
 // newest first: the original file, byte for byte.
+// SIGKILL in the middle of an undo of a shape change (Ctrl-Z of an insert,
+// of a delete): the undo's own steps are in the journal, so recover
+// --revert still gives the original file.
+func TestCrashMidUndoOfShape(t *testing.T) {
+	orig := pattern(3*4096 + 100)
+	t.Run("insert", func(t *testing.T) {
+		// The insert done, the bytes moved back down being undone (both
+		// stores of the step journaled ahead, one batch).
+		edited := func(b []byte) bool { return len(b) == len(orig)+4096 }
+		recoverAfterCrash(t, "undo-insert", orig, false, "4 edits of 4660 bytes", edited)
+	})
+	t.Run("delete", func(t *testing.T) {
+		// The range inserted again, its bytes being stored back.
+		edited := func(b []byte) bool { return len(b) == len(orig) }
+		recoverAfterCrash(t, "undo-delete", orig, false, "4 edits of 4660 bytes", edited)
+	})
+}
+
 func TestCrashAfterShapeChanges(t *testing.T) {
 	orig := pattern(64 << 10)
 	edited := func(b []byte) bool { return len(b) == 64<<10+8192-4096-1000+50000 }

@@ -43,6 +43,28 @@ type Edit struct {
 	// edit, more for a Group (then Off and Len span them all, and Old and
 	// New are nil).
 	Parts int
+
+	// Shape is set when the step changed the file's shape: wal.Grow,
+	// wal.Truncate (a resize), wal.Insert, wal.Collapse (blocks inserted
+	// or deleted), 'P' or 'Z' (a punched hole, a zeroed range); 0 for
+	// edits. Then Off and Len are the change's (for an insert or delete,
+	// Off is where the bytes moved from, ShiftAt), Old and New are nil,
+	// and Size is the file's size after the step (SizeBefore: before
+	// it). Bytes from ShiftAt on
+	// moved by ShiftBy (> 0 up, < 0 down; those in [ShiftAt,
+	// ShiftAt-ShiftBy) are gone); 0 for a resize, a punch and a zero.
+	Shape            byte
+	ShiftAt, ShiftBy int64
+	Size, SizeBefore int64
+}
+
+// ShapeName names the shape change of a step ("insert", "delete",
+// "grow", "truncate", "punch", "zero range"), "" for edits.
+func (ed Edit) ShapeName() string {
+	if ed.Shape == 0 {
+		return ""
+	}
+	return shapeName(ed.Shape)
 }
 
 // WhyChanged is the reason for leaving bytes alone that another writer
@@ -163,6 +185,12 @@ type entry struct {
 	// join: this entry is one undo step with the entry before it (an
 	// edit group, see Group).
 	join bool
+	// shape: 0 for a store; else the shape change (reshape.go: isMove
+	// kinds are undone and redone by the inverse change, punch and zero
+	// like a store of zeros). at: where the caller's bytes moved from;
+	// size: the file's size after the change.
+	shape    byte
+	at, size int64
 }
 
 type spillHole struct{ off, n int64 }
@@ -440,7 +468,11 @@ func (j *journal) source(b blob, n int64) func(i int64, max int) ([]byte, error)
 }
 
 func (j *journal) public(e entry) Edit {
-	ed := Edit{Off: e.off, Len: e.n}
+	ed := Edit{Off: e.off, Len: e.n, Shape: e.shape}
+	if e.shape != 0 {
+		ed.Off = e.at
+		return ed
+	}
 	if e.n <= maxEditBytes {
 		ed.Old = make([]byte, e.n)
 		ed.New = make([]byte, e.n)
@@ -503,6 +535,14 @@ func (g *Group) WriteAt(p []byte, off int64) (int, error) {
 	g.f.lockEdit()
 	defer g.f.mu.Unlock()
 	return g.f.writeAtLocked(p, off, g)
+}
+
+// Fill sets n bytes at off to b as File.Fill does, in the group's undo
+// step.
+func (g *Group) Fill(off, n int64, b byte) error {
+	g.f.lockEdit()
+	defer g.f.mu.Unlock()
+	return g.f.fillLocked(off, n, b, g)
 }
 
 func (f *File) writeAtLocked(p []byte, off int64, g *Group) (int, error) {
@@ -779,12 +819,17 @@ func bytesSource(p []byte) func(i int64, max int) ([]byte, error) {
 func (f *File) Fill(off, n int64, b byte) error {
 	f.lockEdit()
 	defer f.mu.Unlock()
+	return f.fillLocked(off, n, b, nil)
+}
+
+func (f *File) fillLocked(off, n int64, b byte, g *Group) error {
 	if err := f.editCheck(off, n); err != nil {
 		return err
 	}
 	if n == 0 {
 		return nil
 	}
+	join := g != nil && g.started && g.gen == f.j.gen
 	f.j.truncRedo()
 	old, err := f.capture(off, n)
 	if err != nil {
@@ -792,7 +837,10 @@ func (f *File) Fill(off, n int64, b byte) error {
 	}
 	nb := blob{kind: kFill, b: b}
 	done, err := f.storeFrom(off, n, f.j.source(nb, n), fillOf(nb))
-	f.journalStore(entry{off: off, n: n, old: old, new: nb}, done)
+	f.journalStore(entry{off: off, n: n, old: old, new: nb, join: join}, done)
+	if g != nil && done > 0 {
+		g.started, g.gen = true, f.j.gen
+	}
 	return err
 }
 
@@ -855,7 +903,7 @@ func (f *File) FillContext(ctx context.Context, off, n int64, b byte, progress f
 		stored, err := f.storeFrom(pos, c, f.j.source(nb, c), fillOf(nb))
 		j := &f.j
 		if stored > 0 {
-			if k >= 0 && k == j.pos-1 && j.pos == len(j.e) && j.pos > j.syncPos &&
+			if k >= 0 && k == j.pos-1 && j.pos == len(j.e) && j.pos > j.syncPos && j.e[k].shape == 0 &&
 				j.e[k].off+j.e[k].n == pos && j.e[k].old.kind == kSpill && j.e[k].old.at+j.e[k].n == old.at {
 				j.e[k].n += stored // nothing came between: the same edit
 			} else {
@@ -908,7 +956,7 @@ func (f *File) Amend(p []byte, off int64, expect []byte) error {
 		return f.errf("%s: %w (% x, not % x)", describeBytes(off, n), ErrChanged, cur, expect)
 	}
 	j := &f.j
-	if k := j.pos - 1; k >= 0 && j.pos == len(j.e) && j.pos > j.syncPos && j.e[k].off == off && j.e[k].n == n && n <= spillThreshold {
+	if k := j.pos - 1; k >= 0 && j.pos == len(j.e) && j.pos > j.syncPos && j.e[k].shape == 0 && j.e[k].off == off && j.e[k].n == n && n <= spillThreshold {
 		nb := blob{kind: kArena, at: int64(len(j.arena))}
 		j.arena = append(j.arena, p...)
 		done, err := f.storeFrom(off, n, j.source(nb, n), -1)
@@ -1193,8 +1241,7 @@ func (f *File) refreshSize() {
 // Edit.Skipped. When nothing could be put back the edit is dropped from
 // the journal (Edit.Dropped). A fault part-way leaves the part done undone.
 func (f *File) Undo() (Edit, error) {
-	f.lockEdit()
-	defer f.mu.Unlock()
+	defer f.lockStep(f.undoMoves)()
 	if f.closed {
 		return Edit{}, f.errf("%w", ErrClosed)
 	}
@@ -1224,6 +1271,18 @@ func (f *File) undoStepLocked() (Edit, error) {
 		}
 		ed, err := f.undoLocked()
 		left = max(left-1, 0)
+		if err != nil && k > 0 && isMove(ed.Shape) {
+			// The shape change of a group cannot be undone (another
+			// writer changed its bytes or the size) and changed
+			// nothing: redo the parts undone before it, so that the
+			// step is all or nothing.
+			for range k {
+				if _, rerr := f.redoLocked(); rerr != nil {
+					return all, errors.Join(err, rerr)
+				}
+			}
+			return Edit{}, err
+		}
 		all = mergeEdit(all, ed, k)
 		if err != nil || !join {
 			return all, err
@@ -1251,7 +1310,7 @@ func (f *File) redoStepLocked() (Edit, error) {
 			}
 		}
 		left = max(left-1, 0)
-		if err := f.checkFits(f.j.e[f.j.pos]); err != nil {
+		if err := f.checkFits(f.j.e[f.j.pos]); err != nil && !isMove(f.j.e[f.j.pos].shape) {
 			if k == 0 {
 				return all, err
 			}
@@ -1260,6 +1319,14 @@ func (f *File) redoStepLocked() (Edit, error) {
 			continue
 		}
 		ed, err := f.redoLocked()
+		if err != nil && k > 0 && isMove(ed.Shape) {
+			for range k { // all or nothing, as in undoStepLocked
+				if _, uerr := f.undoLocked(); uerr != nil {
+					return all, errors.Join(err, uerr)
+				}
+			}
+			return Edit{}, err
+		}
 		all = mergeEdit(all, ed, k)
 		if err != nil {
 			return all, err
@@ -1289,8 +1356,8 @@ func (f *File) journalAhead(back bool) (int, error) {
 			i--
 		}
 		e := f.j.e[i]
-		if len(ws) == maxSpans || (len(ws) > 0 && total+e.n > maxBytes) || seen.Overlaps(e.off, e.off+e.n) {
-			break
+		if isMove(e.shape) || len(ws) == maxSpans || (len(ws) > 0 && total+e.n > maxBytes) || seen.Overlaps(e.off, e.off+e.n) {
+			break // a shape change is no store: it journals itself
 		}
 		want := e.new
 		if back {
@@ -1326,8 +1393,19 @@ func mergeEdit(all, ed Edit, k int) Edit {
 		ed.Parts = 1
 		return ed
 	}
-	lo, hi := min(all.Off, ed.Off), max(all.Off+all.Len, ed.Off+ed.Len)
-	all.Off, all.Len, all.Old, all.New = lo, hi-lo, nil, nil
+	switch {
+	case isMove(ed.Shape):
+		// A shape change with the bytes it moved by hand (mapping/reshape's
+		// insert and delete below a block boundary): the step is the
+		// shape change.
+		all.Off, all.Len, all.Shape, all.ShiftAt, all.ShiftBy = ed.Off, ed.Len, ed.Shape, ed.ShiftAt, ed.ShiftBy
+	case isMove(all.Shape):
+		all.Size = ed.Size
+	default:
+		lo, hi := min(all.Off, ed.Off), max(all.Off+all.Len, ed.Off+ed.Len)
+		all.Off, all.Len = lo, hi-lo
+	}
+	all.Old, all.New, all.Size = nil, nil, ed.Size
 	all.Restored += ed.Restored
 	all.Skipped.addAll(ed.Skipped)
 	all.Dropped = all.Dropped && ed.Dropped
@@ -1342,7 +1420,19 @@ func (f *File) undoLocked() (Edit, error) {
 	i := f.j.pos - 1
 	e := f.j.e[i]
 	ed := f.j.public(e)
+	ed.SizeBefore = f.size
+	if isMove(e.shape) {
+		if err := f.applyShape(e, true); err != nil {
+			return ed, err
+		}
+		ed.Restored, ed.Size = e.n, f.size
+		ed.ShiftAt, ed.ShiftBy = e.shift(true)
+		f.j.pos--
+		f.j.gen++
+		return ed, nil
+	}
 	done, restored, err := f.restore(e, e.new, e.old, &ed.Skipped)
+	ed.Size = f.size
 	ed.Restored = restored
 	if err != nil {
 		if done > 0 && done < e.n {
@@ -1368,8 +1458,7 @@ func (f *File) undoLocked() (Edit, error) {
 // when there is none. Like Undo, it stores the edit's bytes only where the
 // range still holds the bytes from before the edit.
 func (f *File) Redo() (Edit, error) {
-	f.lockEdit()
-	defer f.mu.Unlock()
+	defer f.lockStep(f.redoMoves)()
 	if f.closed {
 		return Edit{}, f.errf("%w", ErrClosed)
 	}
@@ -1384,7 +1473,19 @@ func (f *File) redoLocked() (Edit, error) {
 	i := f.j.pos
 	e := f.j.e[i]
 	ed := f.j.public(e)
+	ed.SizeBefore = f.size
+	if isMove(e.shape) {
+		if err := f.applyShape(e, false); err != nil {
+			return ed, err
+		}
+		ed.Restored, ed.Size = e.n, f.size
+		ed.ShiftAt, ed.ShiftBy = e.shift(false)
+		f.j.pos++
+		f.j.gen++
+		return ed, nil
+	}
 	done, restored, err := f.restore(e, e.old, e.new, &ed.Skipped)
+	ed.Size = f.size
 	ed.Restored = restored
 	if err != nil {
 		if done > 0 && done < e.n {
@@ -1438,9 +1539,9 @@ func (f *File) RevertAllProgress(progress func(done, total int)) (Reverted, erro
 	var r Reverted
 	total := -1
 	for {
-		f.lockEdit()
+		unlock := f.lockStep(f.undoMoves)
 		if f.closed {
-			f.mu.Unlock()
+			unlock()
 			return r, f.errf("%w", ErrClosed)
 		}
 		if total < 0 {
@@ -1448,11 +1549,11 @@ func (f *File) RevertAllProgress(progress func(done, total int)) (Reverted, erro
 		}
 		f.refreshSize()
 		if f.j.pos == 0 {
-			f.mu.Unlock()
+			unlock()
 			return r, nil
 		}
 		ed, err := f.undoStepLocked()
-		f.mu.Unlock()
+		unlock()
 		r.Skipped.addAll(ed.Skipped)
 		if err != nil {
 			return r, err
@@ -1479,9 +1580,9 @@ func (f *File) RevertUnsynced() (Reverted, error) {
 	// too and is reverted with the rest.
 	var r Reverted
 	for {
-		f.lockEdit()
+		unlock := f.lockStep(f.revertMoves)
 		done, err := f.revertUnsyncedStep(&r)
-		f.mu.Unlock()
+		unlock()
 		if done || err != nil {
 			return r, err
 		}
@@ -1522,6 +1623,21 @@ func (f *File) revertUnsyncedStep(r *Reverted) (done bool, err error) {
 	case len(f.j.lostRev) > 0:
 		k := len(f.j.lostRev) - 1
 		e := f.j.lostRev[k]
+		if isMove(e.shape) {
+			if err := f.applyShape(e, false); err != nil {
+				return true, err
+			}
+			f.j.lostRev = f.j.lostRev[:k]
+			for _, x := range f.j.e[f.j.pos:] {
+				f.j.free(x)
+			}
+			f.j.e = append(f.j.e[:f.j.pos], e)
+			f.j.pos++
+			f.j.syncPos = f.j.pos
+			f.j.gen++
+			r.Edits++
+			return false, nil
+		}
 		done, restored, err := f.restore(e, e.old, e.new, &r.Skipped)
 		if err != nil && done == 0 {
 			return true, err

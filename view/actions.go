@@ -130,6 +130,12 @@ func registerCore(e *Editor) {
 				progress(fmt.Sprintf("%d/%d edits", done, total))
 			})
 			return func() {
+				if e.f == f && e.size != f.Size() {
+					// Shape changes were reverted: clamp the cursor and
+					// the marks into the file as it is now.
+					e.size = f.Size()
+					e.adoptShape(0, 0)
+				}
 				if err != nil {
 					e.ShowError(err)
 					return

@@ -172,14 +172,15 @@ func hexVal(r rune) (byte, bool) {
 // there was none or it failed (the message says so).
 func (e *Editor) undo(redo bool) bool {
 	f := e.f
-	step, verb, doing, do := f.UndoBytes(), "undid", "undoing", f.Undo
+	step, verb, doing, do, shape := f.UndoBytes(), "undid", "undoing", f.Undo, f.UndoShape
 	if redo {
-		step, verb, doing, do = f.RedoBytes(), "redid", "redoing", f.Redo
+		step, verb, doing, do, shape = f.RedoBytes(), "redid", "redoing", f.Redo, f.RedoShape
 	}
-	if e.running && step >= bigStep {
+	if e.running && (step >= bigStep || shape()) {
 		// A large step (a fill of gigabytes: its bytes come back from
-		// the spill file) runs as the editor's job: the screen keeps
-		// drawing, edits wait. A count stops here.
+		// the spill file) or a shape change (a block move, a resize)
+		// runs as the editor's job: the screen keeps drawing, edits
+		// wait. A count stops here.
 		e.runJob(doing, "an undo step is not stopped halfway", func(context.Context, func(string)) func() {
 			ed, err := do()
 			return func() { e.undone(ed, err, verb) }
@@ -207,6 +208,9 @@ func (e *Editor) undone(ed mapping.Edit, err error, verb string) bool {
 		}
 		return false
 	}
+	if ed.Shape != 0 {
+		return e.undoneShape(ed, verb)
+	}
 	e.SetCursor(ed.Off)
 	if ed.Dropped {
 		// Nothing was put back: the edit left the journal.
@@ -218,6 +222,27 @@ func (e *Editor) undone(ed mapping.Edit, err error, verb string) bool {
 		return true
 	}
 	e.Message("%s the edit of %s at 0x%x", verb, plural(int(ed.Len), "byte"), ed.Off)
+	return true
+}
+
+// undoneShape reports an undo or redo step that changed the file's shape
+// (a resize, a block insert or delete, a punch or zero range): the view
+// adopts the new size, the cursor, the marks and the jump list move with
+// their bytes as after the change itself, and the cursor goes to where
+// the change was.
+func (e *Editor) undoneShape(ed mapping.Edit, verb string) bool {
+	e.size = e.f.Size()
+	e.adoptShape(ed.ShiftAt, ed.ShiftBy)
+	e.SetCursor(ed.Off)
+	what := fmt.Sprintf("%s the %s of %s at 0x%x", verb, ed.ShapeName(), plural64(ed.Len, "byte"), ed.Off)
+	if ed.Size != ed.SizeBefore {
+		what += fmt.Sprintf(" (size %d → %d)", ed.SizeBefore, ed.Size)
+	}
+	if ed.Skipped.Ranges > 0 {
+		e.Errorf("%s; %s", what, ed.Skipped)
+		return true
+	}
+	e.Message("%s", what)
 	return true
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -354,4 +355,188 @@ func TestEditorShapeShiftsJumps(t *testing.T) {
 			t.Fatalf("jump list %x: a place past the end", h.e.jumps.list)
 		}
 	}
+}
+
+// Ctrl-Z undoes a shape change from the editor's keys as one step, and
+// Ctrl-Y redoes it: an insert (with the bytes below the block boundary
+// moved), a delete, a grow, a truncate and a punch, each back to the
+// reference bytes and size, with the exact message, the cursor on the
+// change and the marks on their bytes. Edits typed before a shape change
+// stay in the undo history (undone after it, at their old offsets), and
+// the quit dialog's r reverts shape changes too.
+func TestEditorUndoShape(t *testing.T) {
+	h, path, orig, block := shapeHarness(t, 3*4096+100)
+	if block != 4096 {
+		testenv.SkipOrFail(t, "the test wants 4096-byte blocks, not %d", block)
+	}
+	const at = 0x1234
+	// A byte typed before the insert, after its offset.
+	h.gotoOff(0x2000)
+	h.typeText("41")
+	typed := append([]byte{}, orig...)
+	typed[0x2000] = 0x41
+	h.diskIs(path, typed, "after typing")
+	h.gotoOff(0x1300)
+	h.press("Alt-m")
+	h.typeText("a")
+	h.gotoOff(at)
+	h.press("Alt-I")
+	h.typeText("4096")
+	h.press("Enter")
+	ins := slicesJoin(typed[:at], make([]byte, 4096), typed[at:])
+	h.diskIs(path, ins, "after insert")
+	marks := featureOf[*marks](h.e).marks
+	if marks['a'] != 0x2300 {
+		t.Fatalf("mark a at %#x after the insert", marks['a'])
+	}
+	h.press("Ctrl-Z")
+	h.diskIs(path, typed, "after undoing the insert")
+	s := h.draw()
+	if m := h.messageLine(); strings.TrimRight(m, " ") != " undid the insert of 4096 bytes at 0x1234 (size 16484 → 12388)" {
+		t.Fatalf("message %q after Ctrl-Z:\n%s", m, s)
+	}
+	if l := line(s, " 0x1234"); !strings.HasPrefix(l, " 0x1234 (4660) 37.6%  byte 0xe5 229") {
+		t.Fatalf("status line %q after Ctrl-Z:\n%s", l, s)
+	}
+	if marks['a'] != 0x1300 {
+		t.Fatalf("mark a at %#x after undoing the insert, want 0x1300", marks['a'])
+	}
+	h.press("Ctrl-Y")
+	h.diskIs(path, ins, "after redoing the insert")
+	if m := h.messageLine(); strings.TrimRight(m, " ") != " redid the insert of 4096 bytes at 0x1234 (size 12388 → 16484)" {
+		t.Fatalf("message %q after Ctrl-Y", m)
+	}
+	if marks['a'] != 0x2300 {
+		t.Fatalf("mark a at %#x after redoing the insert, want 0x2300", marks['a'])
+	}
+	h.press("Ctrl-Z", "Ctrl-Z")
+	h.diskIs(path, orig, "after undoing the insert and the typed byte")
+	if m := h.messageLine(); strings.TrimRight(m, " ") != " undid the edit of 1 byte at 0x2000" {
+		t.Fatalf("message %q after the second Ctrl-Z", m)
+	}
+
+	// Delete a block at 0x1234 (bytes below the boundary moved), undo.
+	h.gotoOff(at)
+	h.press("Alt-s")
+	h.gotoOff(at + 4095)
+	h.press("Alt-D")
+	h.diskIs(path, slicesJoin(orig[:at], orig[at+4096:]), "after delete")
+	h.press("Esc")
+	h.press("Ctrl-Z")
+	h.diskIs(path, orig, "after undoing the delete")
+	if m := h.messageLine(); strings.TrimRight(m, " ") != " undid the delete of 4096 bytes at 0x1234 (size 8292 → 12388)" {
+		t.Fatalf("message %q after undoing the delete", m)
+	}
+	if h.e.cursor != at {
+		t.Fatalf("cursor %#x after undoing the delete", h.e.cursor)
+	}
+
+	// Grow, truncate, punch: each undone.
+	h.press("Alt-S")
+	h.typeText("20000")
+	h.press("Enter")
+	h.diskIs(path, slicesJoin(orig, make([]byte, 20000-len(orig))), "after growing")
+	h.press("Ctrl-Z")
+	h.diskIs(path, orig, "after undoing the grow")
+	if m := h.messageLine(); strings.TrimRight(m, " ") != " undid the grow of 7612 bytes at 0x3064 (size 20000 → 12388)" {
+		t.Fatalf("message %q after undoing the grow", m)
+	}
+	h.gotoOff(0x2000)
+	h.press("Alt-S")
+	h.typeText("5000")
+	h.press("Enter")
+	h.typeText("y")
+	h.press("Enter")
+	h.diskIs(path, orig[:5000], "after truncating")
+	h.press("Ctrl-Z")
+	h.diskIs(path, orig, "after undoing the truncate")
+	if m := h.messageLine(); strings.TrimRight(m, " ") != " undid the truncate of 7388 bytes at 0x1388 (size 5000 → 12388)" {
+		t.Fatalf("message %q after undoing the truncate", m)
+	}
+	h.gotoOff(0x100)
+	h.press("Alt-s")
+	h.gotoOff(0x1ff)
+	h.press("Alt-H")
+	h.press("Esc")
+	h.press("Ctrl-Z")
+	h.diskIs(path, orig, "after undoing the punch")
+	if m := h.messageLine(); strings.TrimRight(m, " ") != " undid the punch of 256 bytes at 0x100" {
+		t.Fatalf("message %q after undoing the punch", m)
+	}
+
+	// Quit without saving after an insert: the dialog's r collapses it.
+	h.gotoOff(at)
+	h.press("Alt-I")
+	h.typeText("8192")
+	h.press("Enter")
+	h.diskIs(path, slicesJoin(orig[:at], make([]byte, 8192), orig[at:]), "after the second insert")
+	h.press("Ctrl-Q")
+	h.press("r")
+	if !h.e.stopped() {
+		t.Fatalf("the quit dialog's r did not quit:\n%s", h.draw())
+	}
+	h.diskIs(path, orig, "after quitting with r")
+}
+
+func slicesJoin(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+
+// The real binary in tmux: Alt-I inserts a block at the cursor, Ctrl-Z
+// undoes it (the message says so, the status line shows the cursor on the
+// same byte at its old offset), and the file equals the original (cmp);
+// Ctrl-Y redoes it, Ctrl-Z again, and a quit leaves the original.
+func TestTmuxInsertUndo(t *testing.T) {
+	testenv.RequireTool(t, "tmux")
+	if testing.Short() {
+		t.Skip("-short: skipping the tmux test")
+	}
+	cmp := testenv.RequireTool(t, "cmp")
+	bin := mmhexBinary(t)
+	orig := testenv.Pattern(3*4096+100, 19)
+	path := writeFile(t, "insundo.bin", orig)
+	keep := writeFile(t, "orig.bin", orig)
+	f, err := mapping.Open(path, mapping.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := reshape.GeometryOf(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Block != 4096 || (g.FS != "ext4" && g.FS != "xfs") {
+		testenv.SkipOrFail(t, "the test folder is on %s with %d-byte blocks; the test wants ext4 or xfs with 4096", g.FS, g.Block)
+	}
+	same := func(what string) {
+		t.Helper()
+		if out, err := exec.Command(cmp, keep, path).CombinedOutput(); err != nil {
+			t.Fatalf("cmp %s: %v\n%s", what, err, out)
+		}
+	}
+	s := newLiveTerm(t, "insundo", 120, bin, path)
+	s.waitFor("00000000  ", 10*time.Second)
+	s.keys("C-g")
+	s.keys("-l", "0x1234")
+	s.keys("Enter")
+	s.waitFor("0x1234 (4660) 37.6%  byte 0xe5 229", 10*time.Second)
+	s.keys("M-I")
+	s.waitFor("insert zero bytes at 0x1234, how many:", 10*time.Second)
+	s.keys("-l", "4096")
+	s.keys("Enter")
+	s.waitFor("0x2234 (8756) 53.1%  byte 0xe5 229", 20*time.Second)
+	s.keys("C-z")
+	s.waitFor("undid the insert of 4096 bytes at 0x1234 (size 16484 → 12388)", 20*time.Second)
+	s.waitFor("0x1234 (4660) 37.6%  byte 0xe5 229", 10*time.Second)
+	same("after Ctrl-Z")
+	s.keys("C-y")
+	s.waitFor("redid the insert of 4096 bytes at 0x1234 (size 12388 → 16484)", 20*time.Second)
+	ref := append(append(append([]byte{}, orig[:0x1234]...), make([]byte, 4096)...), orig[0x1234:]...)
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, ref) {
+		t.Fatalf("after Ctrl-Y the file (%d bytes) is not prefix + 4096 zeros + suffix", len(got))
+	}
+	s.keys("C-z")
+	s.waitFor("undid the insert of 4096 bytes at 0x1234 (size 16484 → 12388)", 20*time.Second)
+	same("after the second Ctrl-Z")
+	s.keys("C-q")
+	s.waitExit(20 * time.Second)
+	same("after quitting")
 }

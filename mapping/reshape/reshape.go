@@ -124,7 +124,9 @@ func Insert(f *mapping.File, off, n int64) (moved int64, err error) {
 		return 0, f.Resize(size + n)
 	}
 	a := off / g.Block * g.Block
-	if err := f.InsertRange(a, n); err != nil {
+	// One undo step: the block move and the bytes moved by hand.
+	grp := f.Group()
+	if err := grp.InsertRange(a, n, off); err != nil {
 		return 0, g.unsupported(name, err)
 	}
 	if moved = off - a; moved > 0 {
@@ -134,10 +136,10 @@ func Insert(f *mapping.File, off, n int64) (moved int64, err error) {
 		if _, err := f.ReadAt(buf, a+n); err != nil {
 			return 0, err
 		}
-		if _, err := f.WriteAt(buf, a); err != nil {
+		if _, err := grp.WriteAt(buf, a); err != nil {
 			return 0, err
 		}
-		if err := f.Fill(a+n, moved, 0); err != nil {
+		if err := grp.Fill(a+n, moved, 0); err != nil {
 			return 0, err
 		}
 	}
@@ -166,6 +168,7 @@ func Delete(f *mapping.File, off, n int64) (moved int64, err error) {
 		return 0, f.Resize(off)
 	}
 	a := off / g.Block * g.Block
+	grp := f.Group() // one undo step
 	if moved = off - a; moved > 0 {
 		// The bytes [a, off) stay: copy them over the last ones that go,
 		// which the collapse then brings down to a.
@@ -173,11 +176,14 @@ func Delete(f *mapping.File, off, n int64) (moved int64, err error) {
 		if _, err := f.ReadAt(buf, a); err != nil {
 			return 0, err
 		}
-		if _, err := f.WriteAt(buf, a+n); err != nil {
+		if _, err := grp.WriteAt(buf, a+n); err != nil {
 			return 0, err
 		}
 	}
-	if err := f.CollapseRange(a, n); err != nil {
+	if err := grp.CollapseRange(a, n, off); err != nil {
+		if moved > 0 {
+			f.Undo() // the copy of [a, off) goes too: nothing was changed
+		}
 		return 0, g.unsupported(name, err)
 	}
 	return moved, nil
