@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/gdamore/tcell/v2"
-	"github.com/rivo/tview"
 
 	"mmhex/keymap"
 	"mmhex/mapping"
@@ -385,21 +384,11 @@ func compareJobRun(t *testing.T, pa, pb, hold string) (r *jobRun, held chan stru
 	var once sync.Once
 	release = func() { once.Do(func() { close(released) }) }
 	t.Cleanup(release)
-	f, err := mapping.Open(pa, mapping.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
 	fb, err := mapping.Open(pb, mapping.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { fb.Close() })
-	sim := tcell.NewSimulationScreen("UTF-8")
-	if err := sim.Init(); err != nil {
-		t.Fatal(err)
-	}
-	sim.SetSize(160, 20)
 	var first atomic.Bool
 	step := func(what, progress string) {
 		if what == hold && progress == "" && first.CompareAndSwap(false, true) {
@@ -407,57 +396,45 @@ func compareJobRun(t *testing.T, pa, pb, hold string) (r *jobRun, held chan stru
 			<-released
 		}
 	}
-	e, err := New(tview.NewApplication(), f, Options{Features: viewFeatures(), Screen: sim, Other: fb, test: &testHooks{jobStep: step}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r = &jobRun{t: t, sim: sim, e: e, f: f}
-	r.run()
+	r = startJobRunOpts(t, pa, 160, Options{Other: fb, test: &testHooks{jobStep: step}})
 	r.waitFor("differences: 3 │")
 	return r, held, release
 }
 
-// TestCompareNextCancelled: next (and previous) difference runs as the
-// editor's job: the status line says so while it runs, Esc stops it and
-// says what it stops, naming the search, and it says it stopped (the
-// cursor stays).
-func TestCompareNextCancelled(t *testing.T) {
+// jumpCancelled: the difference search what (key), started at from, is
+// held, Esc says what it stops, naming the search, and that it stopped;
+// the status line still shows at (the cursor stayed, no "moved" text).
+// The same key then moves: to found.
+func jumpCancelled(t *testing.T, what, key string, from int64, at, moved, found string) {
 	pa, pb, _, _ := comparePair(t)
-	r, held, release := compareJobRun(t, pa, pb, "next difference")
-	r.keys("F8")
+	r, held, release := compareJobRun(t, pa, pb, what)
+	r.ui(true, func() { r.e.SetCursor(from) })
+	r.waitFor("differences: 3 │ " + at)
+	r.keys(key)
 	waitHeld(r, held)
-	r.waitFor("next difference… │")
+	r.waitFor(what + "… │")
 	r.keys("Esc")
-	r.waitFor("cancelling the search for the next difference: the cursor stays")
+	r.waitFor("cancelling the search for the " + what + ": the cursor stays")
 	release()
-	r.waitFor("next difference: stopped")
-	if s := r.waitFor("differences: 3 │ 0x0 (0)"); strings.Contains(s, "difference 1 of") {
+	r.waitFor(what + ": stopped")
+	if s := r.waitFor("differences: 3 │ " + at); strings.Contains(s, moved) {
 		t.Errorf("moved after Esc:\n%s", s)
 	}
-	r.keys("F8")
-	r.waitFor("difference 1 of 3, 2 B │ 0x105 (261)")
+	r.keys(key)
+	r.waitFor(found)
 	r.quit()
+}
+
+// TestCompareNextCancelled: next difference runs as the editor's job: the
+// status line says so while it runs, Esc stops it and says what it stops,
+// naming the search, and it says it stopped (the cursor stays).
+func TestCompareNextCancelled(t *testing.T) {
+	jumpCancelled(t, "next difference", "F8", 0, "0x0 (0)", "difference 1 of", "difference 1 of 3, 2 B │ 0x105 (261)")
 }
 
 // TestComparePrevCancelled: the same for previous difference, from 0x500.
 func TestComparePrevCancelled(t *testing.T) {
-	pa, pb, _, _ := comparePair(t)
-	r, held, release := compareJobRun(t, pa, pb, "previous difference")
-	r.ui(true, func() { r.e.SetCursor(0x500) })
-	r.waitFor("differences: 3 │ 0x500 (1280)")
-	r.keys("F7")
-	waitHeld(r, held)
-	r.waitFor("previous difference… │")
-	r.keys("Esc")
-	r.waitFor("cancelling the search for the previous difference: the cursor stays")
-	release()
-	r.waitFor("previous difference: stopped")
-	if s := r.waitFor("differences: 3 │ 0x500 (1280)"); strings.Contains(s, "difference 2 of") {
-		t.Errorf("moved after Esc:\n%s", s)
-	}
-	r.keys("F7")
-	r.waitFor("difference 2 of 3, 4 B │ 0x400 (1024)")
-	r.quit()
+	jumpCancelled(t, "previous difference", "F7", 0x500, "0x500 (1280)", "difference 2 of", "difference 2 of 3, 4 B │ 0x400 (1024)")
 }
 
 // TestCompareCopyCancelled: obtain and put of a selection run as the

@@ -40,6 +40,13 @@ func startJobRun(t *testing.T, path string, step func(what, progress string)) *j
 
 func startJobRunHooks(t *testing.T, path string, hooks *testHooks) *jobRun {
 	t.Helper()
+	return startJobRunOpts(t, path, 100, Options{test: hooks})
+}
+
+// startJobRunOpts runs the editor on path, w×20, with opts (the view
+// features unless opts has some; the screen is the run's).
+func startJobRunOpts(t *testing.T, path string, w int, opts Options) *jobRun {
+	t.Helper()
 	f, err := mapping.Open(path, mapping.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -49,8 +56,12 @@ func startJobRunHooks(t *testing.T, path string, hooks *testHooks) *jobRun {
 	if err := sim.Init(); err != nil {
 		t.Fatal(err)
 	}
-	sim.SetSize(100, 20)
-	e, err := New(tview.NewApplication(), f, Options{Features: viewFeatures(), Screen: sim, test: hooks})
+	sim.SetSize(w, 20)
+	if opts.Features == nil {
+		opts.Features = viewFeatures()
+	}
+	opts.Screen = sim
+	e, err := New(tview.NewApplication(), f, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
