@@ -429,3 +429,90 @@ func TestRecoverJSONAndKeep(t *testing.T) {
 		t.Fatalf("journals left: %v", js)
 	}
 }
+
+// journalSyncs runs mmhex with args under strace and returns the
+// fdatasync calls on a durable journal (*.mmj) and mmhex's stdout.
+func journalSyncs(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	strace := testenv.RequireTool(t, "strace")
+	log := filepath.Join(t.TempDir(), "strace.log")
+	cmd := exec.Command(strace, append([]string{"-f", "-y", "-qq", "-e", "signal=none", "-e", "trace=fdatasync", "-o", log, bin}, args...)...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		if strings.Contains(errb.String(), "ptrace") {
+			testenv.SkipOrFail(t, "strace cannot trace here: %s", errb.String())
+		}
+		t.Fatalf("%q under strace: %v\n%s", args, err, errb.String())
+	}
+	b, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.Contains(line, "fdatasync(") && strings.Contains(line, ".mmj>") {
+			n++
+		}
+	}
+	return n, out.String()
+}
+
+// The writers of many places make their durable-journal records durable
+// a batch at a time, not one fdatasync a place (the real binary under
+// strace): replace of 20000 matches, patch --from-dump of 10000 runs
+// apart, recover --revert of a replace all killed part-way. Each takes
+// one fdatasync for the journal's header, one for its batch, one for the
+// sync's end (at most five allowed here, where one a place would be
+// thousands).
+func TestJournalSyncsPerBatch(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	line := []byte("....RPLC.......\n")
+	orig := bytes.Repeat(line, 20000)
+	path := tempFile(t, "many.bin", orig)
+	n, out := journalSyncs(t, "replace", path, "RPLC", "rplc")
+	if !strings.Contains(out, ": replaced 20000 matches of \"RPLC\" with \"rplc\"; msync(MS_SYNC) ") || n > 5 {
+		t.Fatalf("replace of 20000 matches: %d fdatasyncs of the journal (want at most 5); %q", n, out)
+	}
+
+	// Every other line of xxd's dump: 10000 runs of 16 bytes apart.
+	xxd := testenv.RequireTool(t, "xxd")
+	want := bytes.ReplaceAll(orig, []byte("rplc"), []byte("PLCR"))
+	full, err := exec.Command(xxd, tempFile(t, "want.bin", want)).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dump []string
+	for i, l := range strings.Split(strings.TrimSuffix(string(full), "\n"), "\n") {
+		if i%2 == 0 {
+			dump = append(dump, l)
+		} else {
+			copy(want[16*i:], orig[16*i:16*i+16])
+		}
+	}
+	dp := tempFile(t, "half.xxd", []byte(strings.Join(dump, "\n")+"\n"))
+	if err := os.WriteFile(path, orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n, out = journalSyncs(t, "patch", path, "--from-dump", dp)
+	if n > 5 {
+		t.Fatalf("patch --from-dump of 10000 runs: %d fdatasyncs of the journal (want at most 5); %q", n, out)
+	}
+	testenv.MustEqual(t, "after patch --from-dump", testenv.DiskBytes(t, path), want)
+
+	// recover --revert of 2000 journaled stores (a replace all killed
+	// in its second batch).
+	line = bytes.Repeat([]byte("."), 63)
+	line = append(line, '\n')
+	copy(line[10:], "RPLC")
+	orig = bytes.Repeat(line, 3000)
+	if err := os.WriteFile(path, orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	crash(t, "midreplace", path, false, func([]byte) bool { return true })
+	n, out = journalSyncs(t, "recover", path, "--revert")
+	if !strings.Contains(out, "put back and synced; journal removed\n") || n > 5 {
+		t.Fatalf("recover --revert of 2000 stores: %d fdatasyncs of the journal (want at most 5); %q", n, out)
+	}
+	testenv.MustEqual(t, "after recover --revert", testenv.DiskBytes(t, path), orig)
+}

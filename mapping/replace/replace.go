@@ -171,7 +171,7 @@ func (w *Writer) At(off int64) (bool, error) {
 }
 
 // DefaultBatch is how many matches Many and All write at once (a
-// Writer's Batch): one mapping.Group.WriteSpans, one fdatasync of the
+// Writer's Batch): one mapping.Group.WriteSpansFunc, one fdatasync of the
 // durable journal for all of them (the bytes they replace are on disk
 // before the first is written).
 const DefaultBatch = 1 << 16
@@ -181,18 +181,29 @@ const DefaultBatch = 1 << 16
 const batchSpan = 64 << 20
 
 // Many replaces the matches at offs (in increasing order, not
-// overlapping) as At does, in batches of w.Batch matches: each batch is one
-// mapping.Group.WriteSpans. Matches whose bytes changed since they were
+// overlapping) as At does, in batches of w.Batch matches (fewer when
+// they would hold over 16 MiB): each batch is one
+// mapping.Group.WriteSpansFunc. Matches whose bytes changed since they were
 // found are left alone and counted in Stale.
 func (w *Writer) Many(offs []int64) error {
 	for len(offs) > 0 {
-		k := min(len(offs), max(w.Batch, 1))
+		k := min(len(offs), w.batchLen())
 		if err := w.batch(offs[:k]); err != nil {
 			return err
 		}
 		offs = offs[k:]
 	}
 	return nil
+}
+
+// batchBytes bounds the bytes of the matches of one batch (a long
+// pattern makes smaller batches).
+const batchBytes = 16 << 20
+
+// batchLen is how many matches a batch takes: Batch, fewer for a long
+// pattern.
+func (w *Writer) batchLen() int {
+	return max(1, min(w.Batch, batchBytes/max(len(w.cur), 1)))
 }
 
 func (w *Writer) batch(offs []int64) error {
@@ -247,7 +258,7 @@ func (w *Writer) All(ctx context.Context, off, end int64, progress Progress) err
 	}
 	err := Matches(ctx, w.f, w.p, off, end, func(x int64) bool {
 		pend = append(pend, x)
-		if len(pend) >= max(w.Batch, 1) || x-pend[0] >= batchSpan {
+		if len(pend) >= w.batchLen() || x-pend[0] >= batchSpan {
 			return flush()
 		}
 		return true
