@@ -103,16 +103,18 @@ func (s *tmuxSession) screen() string {
 	return s.Screen()
 }
 
-// send types keys (tmux key names) with a pause after each, so that Esc is
-// never read together with the next key as Alt.
+// send types keys (tmux key names) with a pause after each; after an
+// Escape the next key waits until mmhex has read the Escape (tmux.Escape),
+// so that the two are never read together as Alt-key.
 func (s *tmuxSession) send(keys ...string) {
 	s.t.Helper()
 	for _, k := range keys {
+		if k == "Escape" {
+			s.Escape() // returns once mmhex has read it, and tcell's Esc timeout after
+			continue
+		}
 		s.run("send-keys", k)
 		time.Sleep(60 * time.Millisecond)
-		if k == "Escape" {
-			time.Sleep(150 * time.Millisecond)
-		}
 	}
 }
 

@@ -45,12 +45,10 @@ func TestTmuxShapeFeatures(t *testing.T) {
 	s.waitFor(`, 2 with "gam"`, 10*time.Second)
 	s.keys("Down", "Enter")
 	s.waitFor("string at 0x8000 (15 characters)", 10*time.Second)
-	s.keys("Escape")
-	time.Sleep(100 * time.Millisecond) // Esc alone, not Alt with the next key
+	s.Escape() // Esc alone, not Alt with the next key: returns once mmhex has read it
 	s.keys("M-k")
 	s.waitFor("4 SHA256  "+sha, 20*time.Second)
-	s.keys("Escape")
-	time.Sleep(100 * time.Millisecond)
+	s.Escape()
 	s.keys("M-e")
 	s.waitFor("│▐", 20*time.Second)
 	s.keys("C-q")

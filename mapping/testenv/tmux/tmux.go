@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"mmhex/mapping/testenv"
 )
 
@@ -137,6 +139,55 @@ func (s *Session) Keys(keys ...string) {
 func (s *Session) Text(text string) {
 	s.t.Helper()
 	s.Run("send-keys", "-t", s.target, "-l", text)
+}
+
+// escGap is how long the next key waits after the program has read a lone
+// Escape: tcell reads an Escape followed within 50 ms by another key as
+// that key with Alt.
+const escGap = 150 * time.Millisecond
+
+// Escape sends the Escape key and returns once the program has read it
+// and tcell's Escape timeout has passed since, so that the next key is
+// not read together with it as Alt-key (a fixed pause after sending
+// merged "Esc h" into Alt-h on a loaded machine, where the program read
+// both at once).
+func (s *Session) Escape() {
+	s.t.Helper()
+	s.Keys("Escape")
+	s.Drained()
+	time.Sleep(escGap)
+}
+
+// Drained waits until the program has read all the input sent to its
+// terminal (the pane's tty holds no unread byte: TIOCINQ), Wait at most.
+func (s *Session) Drained() {
+	s.t.Helper()
+	if err := s.drained(Wait); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+func (s *Session) drained(limit time.Duration) error {
+	tty := strings.TrimSpace(s.Run("display-message", "-p", "-t", s.target, "#{pane_tty}"))
+	f, err := os.OpenFile(tty, os.O_RDONLY|unix.O_NOCTTY|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return fmt.Errorf("the pane's terminal: %v", err)
+	}
+	defer f.Close()
+	deadline := time.Now().Add(limit)
+	for {
+		n, err := unix.IoctlGetInt(int(f.Fd()), unix.TIOCINQ)
+		if err != nil {
+			return fmt.Errorf("TIOCINQ on %s: %v", tty, err)
+		}
+		if n == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the program did not read its input in %v: %d bytes unread", limit, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // Screen is the visible screen as text (capture-pane -p).

@@ -2,9 +2,11 @@ package tmux
 
 import (
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestSession: a command in its terminal: typed text reaches it (cat
@@ -57,4 +59,25 @@ func TestShell(t *testing.T) {
 	if !strings.HasPrefix(scr, "$ echo $((6*7))\n42\n$") {
 		t.Fatalf("screen:\n%s", scr)
 	}
+}
+
+// TestDrained: input is unread while the program does not read (it
+// waits for a file), read once it does (cat); Escape returns after cat has
+// read the Esc. The terminal is raw, as tcell's (in cooked mode a line not
+// ended is not counted as input yet).
+func TestDrained(t *testing.T) {
+	gate := filepath.Join(t.TempDir(), "gate")
+	s := Start(t, 80, 24, nil, "sh", "-c", "stty raw -echo; echo READY; while [ ! -e "+gate+" ]; do sleep 0.05; done; exec cat -v")
+	s.WaitFor("READY")
+	s.Text("abc")
+	if err := s.drained(50 * time.Millisecond); err == nil || !strings.Contains(err.Error(), "3 bytes unread") {
+		t.Fatalf("drained while the program does not read: %v", err)
+	}
+	if err := os.WriteFile(gate, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s.Drained()
+	s.Escape()
+	s.Keys("Enter")
+	s.WaitFor("abc^[")
 }
