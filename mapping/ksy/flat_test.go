@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/png"
@@ -353,4 +354,108 @@ func elf32BE() []byte {
 		}
 	}
 	return b.Bytes()
+}
+
+// jsonTree is a node of WriteJSON's output.
+type jsonTree struct {
+	Type   string              `json:"type"`
+	Offset *int64              `json:"offset"`
+	Size   *int64              `json:"size"`
+	Enum   string              `json:"enum"`
+	Error  string              `json:"error"`
+	Absent bool                `json:"absent"`
+	Fields map[string]jsonTree `json:"fields"`
+	Items  []jsonTree          `json:"items"`
+}
+
+// sameAsTree fails unless the JSON of d's tree says, node by node, what
+// a walk of the tree (Info, then Children page by page, as the panel
+// reads it) says: type, offset, size, enum, error, children.
+func sameAsTree(t *testing.T, name string, j jsonTree, n *Node, path string) {
+	t.Helper()
+	in := n.Info()
+	num := func(p *int64) int64 {
+		if p == nil {
+			return -1
+		}
+		return *p
+	}
+	errText := ""
+	if in.Err != nil {
+		errText = in.Err.Error()
+	}
+	if j.Type != in.Type || num(j.Offset) != in.Off || num(j.Size) != in.Size || j.Enum != in.Enum || (errText != "" && j.Error != errText) {
+		t.Fatalf("%s %s: JSON type %q offset %d size %d enum %q error %q; tree %q %d %d %q %q",
+			name, path, j.Type, num(j.Offset), num(j.Size), j.Enum, j.Error, in.Type, in.Off, in.Size, in.Enum, errText)
+	}
+	if in.Kind == Scalar {
+		return
+	}
+	k := 0
+	for from := int64(0); ; from += 256 {
+		kids, err := n.Children(from, 256)
+		for _, c := range kids {
+			var cj jsonTree
+			if in.Kind == StructKind {
+				var ok bool
+				if cj, ok = j.Fields[c.Name()]; !ok {
+					t.Fatalf("%s %s: no %s in the JSON", name, path, c.Name())
+				}
+			} else {
+				if k >= len(j.Items) {
+					t.Fatalf("%s %s: the JSON has %d items, the tree more", name, path, len(j.Items))
+				}
+				cj = j.Items[k]
+			}
+			k++
+			sameAsTree(t, name, cj, c, path+"/"+c.Name())
+		}
+		if err != nil || len(kids) < 256 {
+			break
+		}
+	}
+	if in.Kind == StructKind && k != len(j.Fields) || in.Kind == ArrayKind && k != len(j.Items) {
+		t.Fatalf("%s %s: %d children in the tree, JSON %d fields %d items", name, path, k, len(j.Fields), len(j.Items))
+	}
+}
+
+// TestJSONMatchesTree: what WriteJSON prints equals what the tree shows
+// when walked as the panel walks it, for the built-in formats (the ZIP's
+// end_search array has its size only once the instances after it are
+// read: JSON, like Children, reads a page of children before writing
+// any).
+func TestJSONMatchesTree(t *testing.T) {
+	var l Loader
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, name := range []string{"a", "b/c", "d"} {
+		w, _ := zw.Create(name)
+		w.Write([]byte(strings.Repeat(name, 70)))
+	}
+	zw.SetComment("comment")
+	zw.Close()
+	var pb bytes.Buffer
+	if err := png.Encode(&pb, image.NewGray(image.Rect(0, 0, 9, 9))); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{"zip": buf.Bytes(), "png": pb.Bytes(), "elf": elf32BE()}
+	if b, err := os.ReadFile("/usr/bin/ls"); err == nil {
+		files["elf "] = b
+	}
+	for format, data := range files {
+		s, err := l.Load(strings.TrimSpace(format))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := bytes.NewReader(data)
+		var out bytes.Buffer
+		if err := WriteJSON(&out, NewDecoder(s, r, int64(len(data)), DefaultLimits).Root()); err != nil {
+			t.Fatal(err)
+		}
+		var j jsonTree
+		if err := json.Unmarshal(out.Bytes(), &j); err != nil {
+			t.Fatal(err)
+		}
+		sameAsTree(t, format, j, NewDecoder(s, r, int64(len(data)), DefaultLimits).Root(), "")
+	}
 }

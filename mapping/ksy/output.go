@@ -95,6 +95,9 @@ func WriteJSON(w io.Writer, n *Node) error {
 	return j.Flush()
 }
 
+// jsonPage is how many children are read before they are written.
+const jsonPage = 256
+
 // jsonChunk is how much JSON is gathered before a write.
 const jsonChunk = 64 << 10
 
@@ -172,53 +175,98 @@ func writeJSONNode(w *jsonOut, d *Decoder, f *Field, in Info) {
 			}
 		}
 	case StructKind:
+		// a page of children is read before any is written (instances
+		// first evaluated in this order may complete what others show,
+		// such as an array's size), as Node.Children gives them
 		w.WriteString(`,"fields":{`)
 		s := n.structVal()
-		d.work, d.depth = 0, 0
-		s.parseAll()
-		for i := range len(s.fields) + len(s.t.Inst) {
-			var f *Field
-			if i < len(s.fields) {
-				f = s.fields[i]
-			} else {
-				d.work, d.depth = 0, 0
-				f = s.instance(s.t.Inst[i-len(s.fields)])
+		var buf [jsonPage]*Field
+		for from := 0; ; from += jsonPage {
+			d.work, d.depth = 0, 0
+			s.parseAll()
+			kids := buf[:0]
+			for i := from; i < len(s.fields)+len(s.t.Inst) && i < from+jsonPage; i++ {
+				if i < len(s.fields) {
+					kids = append(kids, s.fields[i])
+				} else {
+					kids = append(kids, s.instance(s.t.Inst[i-len(s.fields)]))
+				}
 			}
-			name := f.A.ID
-			if name == "" {
-				name = fmt.Sprintf("_unnamed%d", i)
+			for k, f := range kids {
+				i := from + k
+				name := f.A.ID
+				if name == "" {
+					name = fmt.Sprintf("_unnamed%d", i)
+				}
+				if i > 0 {
+					w.Byte(',')
+				}
+				writeJSONString(w, name)
+				w.Byte(':')
+				writeJSON(w, d, f)
 			}
-			if i > 0 {
-				w.Byte(',')
+			if len(kids) < jsonPage {
+				break
 			}
-			writeJSONString(w, name)
-			w.Byte(':')
-			writeJSON(w, d, f)
 		}
 		w.Byte('}')
 	case ArrayKind:
 		w.WriteString(`,"items":[`)
 		a := n.arrayVal()
-		fa := d.flatItems(a)
-		for i := int64(0); ; i++ {
-			if k, all := a.Known(); all && i >= k {
-				break
-			}
-			d.work, d.depth = 0, 0
-			if fa != nil && fa.writeFlatItem(w, a, i, i > 0) {
-				continue
-			}
-			f, err := a.At(i)
-			if err != nil {
-				if k, all := a.Known(); !all || i < k {
-					kidErr = err
+		if fa := d.flatItems(a); fa != nil {
+			// elements of a flat type, from their bytes (any the fast
+			// path cannot write go the general way, one by one)
+			for i := int64(0); ; i++ {
+				if k, all := a.Known(); all && i >= k {
+					break
 				}
+				d.work, d.depth = 0, 0
+				if fa.writeFlatItem(w, a, i, i > 0) {
+					continue
+				}
+				f, err := a.At(i)
+				if err != nil {
+					kidErr = err
+					break
+				}
+				if i > 0 {
+					w.Byte(',')
+				}
+				writeJSON(w, d, f)
+			}
+			w.Byte(']')
+			break
+		}
+		var buf [jsonPage]*Field
+		for from := int64(0); ; from += jsonPage {
+			d.work, d.depth = 0, 0
+			kids := buf[:0]
+			var err error
+			for i := from; i < from+jsonPage; i++ {
+				if k, all := a.Known(); all && i >= k {
+					break
+				}
+				f, e := a.At(i)
+				if e != nil {
+					if k, all := a.Known(); !all || i < k {
+						err = e
+					}
+					break
+				}
+				kids = append(kids, f)
+			}
+			for k, f := range kids {
+				if from+int64(k) > 0 {
+					w.Byte(',')
+				}
+				writeJSON(w, d, f)
+			}
+			if err != nil {
+				kidErr = err
+			}
+			if len(kids) < jsonPage || err != nil {
 				break
 			}
-			if i > 0 {
-				w.Byte(',')
-			}
-			writeJSON(w, d, f)
 		}
 		w.Byte(']')
 	}
