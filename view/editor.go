@@ -210,7 +210,7 @@ type Editor struct {
 	regErr       error                    // a handler refused while registering
 	highlighters []Highlighter
 	shownHooks   []func(start int64, data []byte)
-	shownBuf     []byte                                      // the bytes read for the shownHooks (adoptLayout), reused
+	shown        []shownRun                                  // the bytes shown, read after the last event (readShown)
 	squeeze      func(off int64) (start, end int64, ok bool) // the hole holding off, when squeezing (SetSqueeze)
 	// holesAsked: the squeeze's answers asked while adopting the layout
 	// (adoptLayout, after each event: adopting true), by offset; frames
@@ -235,9 +235,7 @@ type Editor struct {
 	job     *job // the long job running off the UI goroutine, nil when none
 	running bool // Run is running the application (jobs go to the background)
 
-	frame      []byte   // a frame's buffer for the visible bytes (reused: no state)
-	frameAt    int64    // where the bytes in frame were read, and how many
-	frameLen   int64    // (a frame during a long restore step draws them again)
+	frame      []byte   // a frame's scratch buffer for the visible bytes (reused: no state)
 	readFailed string   // the read a frame could not do and the refresh said so (readKey)
 	posted     []func() // without Run: work posted to the UI goroutine (postUI)
 	stop       chan struct{}

@@ -204,26 +204,64 @@ func (v gridView) runs(size int64) []gridRun {
 	return out
 }
 
-// runShownHooks reads the bytes of v's runs (TryReadAt: a run a restore
-// step holds is left out) and hands them to the OnShown hooks: after each
-// event, once the layout is adopted (adoptLayout), never in Draw.
-func (e *Editor) runShownHooks(v gridView) {
-	if len(e.shownHooks) == 0 || e.size == 0 {
+// shownRun is the bytes of a run of rows read after an event (readShown).
+type shownRun struct {
+	start int64
+	data  []byte
+}
+
+// readShown reads the bytes of v's runs after each event, once the layout
+// is adopted (adoptLayout), never in Draw, and hands them to the OnShown
+// hooks. It keeps them (e.shown): a frame during a long restore step
+// (TryReadAt: ErrBusy) draws the bytes kept for the same place. A run the
+// step holds now is not read: its bytes kept before the step stay, and
+// the hooks do not see it.
+func (e *Editor) readShown(v gridView) {
+	if e.size == 0 {
+		e.shown = e.shown[:0]
 		return
 	}
+	old := e.shown
+	used := make([]bool, len(old))
+	var next []shownRun
 	for _, r := range v.runs(e.size) {
-		if int64(cap(e.shownBuf)) < r.n {
-			e.shownBuf = make([]byte, r.n)
+		k := -1 // the bytes kept of this place, read whole
+		for i, o := range old {
+			if !used[i] && o.start == r.start && int64(len(o.data)) == r.n {
+				k = i
+				break
+			}
 		}
-		buf := e.shownBuf[:r.n]
-		got, err := e.f.TryReadAt(buf, r.start)
+		var buf []byte
+		if k >= 0 {
+			used[k] = true
+			buf = old[k].data
+		} else {
+			for i, o := range old { // a buffer of a place no longer shown
+				if !used[i] && int64(cap(o.data)) >= r.n {
+					used[i] = true
+					buf = o.data[:r.n]
+					break
+				}
+			}
+			if buf == nil {
+				buf = make([]byte, r.n)
+			}
+		}
+		got, err := e.f.TryReadAt(buf, r.start) // writes nothing when busy
 		if errors.Is(err, mapping.ErrBusy) {
+			if k >= 0 {
+				next = append(next, old[k])
+			}
 			continue
 		}
+		data := buf[:max(got, 0)]
+		next = append(next, shownRun{r.start, data})
 		for _, fn := range e.shownHooks {
-			fn(r.start, buf[:max(got, 0)])
+			fn(r.start, data)
 		}
 	}
+	e.shown = next
 }
 
 // drawRun draws rows rows from start, the first at screen row y, from
@@ -452,7 +490,7 @@ func (e *Editor) adoptLayout() {
 	v := e.viewFor(fl.grid.w, fl.grid.h)
 	e.adopting = false
 	e.bpr, e.rows, e.top = v.bpr, v.rows, v.top
-	e.runShownHooks(v)
+	e.readShown(v)
 	if len(e.layoutHooks) > 0 {
 		start, end := v.top, v.end(e.size)
 		for _, fn := range e.layoutHooks {
@@ -518,28 +556,31 @@ func (e *Editor) syncSize() {
 	e.adoptLayout()
 }
 
-// readVisible reads the n bytes at top (a run of rows shown) with one ReadAt. When the read fails
-// (the file shrank under the mapping: the mapping's fault error) it returns
-// the bytes read before the failure and posts a refresh (postRefresh): the
+// readVisible reads the n bytes at top (a run of rows shown) with one
+// TryReadAt into the frame's scratch buffer. When the read fails (the file
+// shrank under the mapping: the mapping's fault error) it returns the
+// bytes read before the failure and posts a refresh (postRefresh): the
 // frame draws what it has, and the refresh, on the UI goroutine, adopts
-// the new size and draws again. Draw changes nothing itself.
+// the new size and draws again. Draw changes nothing itself: the buffer is
+// scratch, reused, read by no one after the frame.
 func (e *Editor) readVisible(top, n int64) []byte {
 	if int64(cap(e.frame)) < n {
-		e.frame = make([]byte, n) // the frame's buffer, reused: no state
+		e.frame = make([]byte, n)
 	}
 	buf := e.frame[:n]
 	got, err := e.f.TryReadAt(buf, top)
 	if errors.Is(err, mapping.ErrBusy) {
 		// An undo, redo or revert step holds the file (the status line
-		// says which): the previous frame's bytes when it showed the same
-		// place (the buffer holds the last bytes read, frameAt), else
+		// says which): the bytes read after the last event that could
+		// read them (readShown) when they are of the same place, else
 		// none (the rows show their offsets only).
-		if e.frameAt == top && e.frameLen == n {
-			return buf
+		for _, r := range e.shown {
+			if r.start == top && int64(len(r.data)) == n {
+				return r.data
+			}
 		}
 		return buf[:0]
 	}
-	e.frameAt, e.frameLen = top, int64(got)
 	if err == nil || (errors.Is(err, io.EOF) && int64(got) == n) {
 		return buf
 	}

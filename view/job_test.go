@@ -374,6 +374,9 @@ func editorState(e *Editor) string {
 	for _, p := range e.panels {
 		shown += fmt.Sprintf("%s=%v ", p.Name, p.shown)
 	}
+	for _, r := range e.shown {
+		shown += fmt.Sprintf("bytes@%d=%x ", r.start, r.data)
+	}
 	return fmt.Sprintf("size %d cursor %d top %d col %v nibble %d bpr %d rows %d msg %q err %v tooSmall %v readFailed %q job %v unsynced %d panels %s",
 		e.size, e.cursor, e.top, e.col, e.nibble, e.bpr, e.rows, e.msg, e.msgErr, e.tooSmall, e.readFailed, e.job != nil, e.f.UnsyncedEdits(), shown)
 }
