@@ -44,6 +44,10 @@ type durable struct {
 	// one hold of it).
 	ahead bool
 	tmp   []byte
+	// lastAt is the payload offset of the record logStore or
+	// shapeRecord committed last, -1 after one that failed (or was not
+	// written).
+	lastAt int64
 }
 
 // walSpan is a store logSpans journals ahead: n bytes at off from src, or
@@ -139,16 +143,33 @@ func (f *File) logAppend(off int64, old, stored []byte) error {
 	return nil
 }
 
-// walOpen makes the durable journal at the first store.
+// walOpen makes the durable journal at the first store (and after a
+// sync detached the one before).
 func (f *File) walOpen() error {
 	if f.d.w != nil {
 		return nil
 	}
-	w, err := wal.Create(f.d.hdr)
-	if err != nil {
+	if err := f.newWal(); err != nil {
 		return f.errf("%w; nothing was stored (edits need the journal)", err)
 	}
+	return nil
+}
+
+// newWal makes the durable journal and registers it as the current
+// journal file kWal blobs may name.
+func (f *File) newWal() error {
+	w, err := wal.Create(f.d.hdr)
+	if err != nil {
+		return err
+	}
 	f.d.w = w
+	j := &f.j
+	if j.segs == nil {
+		j.segs = make(map[uint32]*walSeg)
+	}
+	j.lastSeg++
+	j.seg = j.lastSeg
+	j.segs[j.seg] = &walSeg{file: w.File()}
 	return nil
 }
 
@@ -240,6 +261,7 @@ func (f *File) JournalHeader() wal.Header { return f.d.hdr }
 // bytes there now, then the new ones. The record is on disk before it
 // returns unless the range's old bytes were already.
 func (f *File) logStore(off, n int64, src func(i int64, max int) ([]byte, error), fill int) error {
+	f.d.lastAt = -1
 	if f.mode != Shared || n <= 0 || f.d.ahead {
 		return nil
 	}
@@ -297,6 +319,7 @@ func (f *File) logStore(off, n int64, src func(i int64, max int) ([]byte, error)
 	if err := r.Commit(sync); err != nil {
 		return f.errf("%w; nothing was stored", err)
 	}
+	f.d.lastAt = r.PayloadAt()
 	if sync {
 		f.d.covered.Add(off, off+n)
 	}
@@ -362,6 +385,21 @@ func (f *File) walSynced() error {
 		return nil
 	}
 	if w.Records() == f.d.syncRecs {
+		if s := f.j.segs[f.j.seg]; s != nil && s.refs > 0 {
+			// Nothing to recover, but undo still reads large edits'
+			// bytes from its records: it leaves the folder and stays
+			// open for that; the next store starts a new journal.
+			file, err := w.Detach()
+			f.d.w = nil
+			if err != nil {
+				delete(f.j.segs, f.j.seg)
+				f.j.seg = 0
+				return err
+			}
+			s.file, s.detached = file, true
+			f.j.seg = 0
+			return nil
+		}
 		return w.Retire()
 	}
 	return w.Marker(f.d.syncAt, w.Records()-f.d.syncRecs)
@@ -375,4 +413,6 @@ func (f *File) walClose() {
 	}
 	f.d.w.Close(f.d.w.Records() == 0)
 	f.d.w = nil
+	delete(f.j.segs, f.j.seg)
+	f.j.seg = 0
 }

@@ -156,18 +156,33 @@ func (s Skips) String() string {
 }
 
 // blob holds the bytes of one side of an edit: in the journal's arena, in
-// the spill file, or a repeated fill byte.
+// the spill file, in a record of the durable journal, or a repeated fill
+// byte.
 type blob struct {
 	kind uint8
-	b    byte  // kFill: the byte
-	at   int64 // kArena: offset in the arena; kSpill: offset in the spill file
+	b    byte   // kFill: the byte
+	seg  uint32 // kWal: the durable journal file (journal.segs)
+	at   int64  // kArena: offset in the arena; kSpill: in the spill file; kWal: in the journal file
 }
 
 const (
 	kArena uint8 = iota
 	kSpill
 	kFill
+	kWal
 )
+
+// walSeg is a durable journal file whose record payloads kWal blobs name:
+// the current one (durable.w), or one a sync detached (its records all
+// synced, its name removed) while undo still needed bytes in it. The
+// bytes of large edits are written once, to the durable journal, and
+// undo reads them back from there (no spill file in shared mode).
+type walSeg struct {
+	file     *os.File
+	refs     int64 // bytes of live blobs in it
+	detached bool
+	noPunch  bool
+}
 
 // sub returns the blob of the bytes from x on.
 func (b blob) sub(x int64) blob {
@@ -212,6 +227,12 @@ type journal struct {
 	// its bytes no entry refers to any more.
 	arena   []byte
 	garbage int64
+
+	// segs are the durable journal files kWal blobs name; seg is the
+	// current one's id (0: none yet).
+	segs    map[uint32]*walSeg
+	seg     uint32
+	lastSeg uint32
 
 	spill    *os.File
 	spillEnd int64
@@ -287,7 +308,33 @@ func (j *journal) freeBlob(b blob, n int64) {
 		j.garbage += n
 	case kSpill:
 		j.spillFree(b.at, n)
+	case kWal:
+		s := j.segs[b.seg]
+		if s == nil {
+			return
+		}
+		s.refs -= n
+		if !s.detached {
+			return // the current journal: its records stay until a sync retires them
+		}
+		if s.refs <= 0 {
+			s.file.Close()
+			delete(j.segs, b.seg)
+			return
+		}
+		if !s.noPunch && n > 0 {
+			if unix.Fallocate(int(s.file.Fd()), unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, b.at, n) != nil {
+				s.noPunch = true
+			}
+		}
 	}
+}
+
+// walBlob is a blob of n bytes at the offset at of the current durable
+// journal (a record's payload).
+func (j *journal) walBlob(at, n int64) blob {
+	j.segs[j.seg].refs += n
+	return blob{kind: kWal, seg: j.seg, at: at}
 }
 
 // compact copies the arena's live bytes to a new arena once most of it is
@@ -353,6 +400,12 @@ func (j *journal) close() {
 	if j.spill != nil {
 		j.spill.Close()
 		j.spill = nil
+	}
+	for id, s := range j.segs {
+		if s.detached {
+			s.file.Close()
+		}
+		delete(j.segs, id)
 	}
 }
 
@@ -442,6 +495,14 @@ func (j *journal) read(b blob, i int64, buf []byte) error {
 		if _, err := j.spill.ReadAt(buf, b.at+i); err != nil {
 			return fmt.Errorf("journal: %w", err)
 		}
+	case kWal:
+		s := j.segs[b.seg]
+		if s == nil {
+			return errors.New("journal: the durable journal holding the bytes is closed")
+		}
+		if _, err := s.file.ReadAt(buf, b.at+i); err != nil {
+			return fmt.Errorf("journal %s: %w", s.file.Name(), err)
+		}
 	default:
 		copy(buf, j.arena[b.at+i:])
 	}
@@ -455,7 +516,7 @@ func (j *journal) source(b blob, n int64) func(i int64, max int) ([]byte, error)
 	case kFill:
 		pat := bytes.Repeat([]byte{b.b}, int(min(n, 64<<10)))
 		return func(i int64, m int) ([]byte, error) { return pat[:min(m, len(pat))], nil }
-	case kSpill:
+	case kSpill, kWal:
 		tmp := make([]byte, min(n, spillThreshold))
 		return func(i int64, m int) ([]byte, error) {
 			c := tmp[:min(m, len(tmp), int(n-i))]
@@ -542,7 +603,16 @@ func (g *Group) WriteAt(p []byte, off int64) (int, error) {
 func (g *Group) Fill(off, n int64, b byte) error {
 	g.f.lockEdit()
 	defer g.f.mu.Unlock()
-	return g.f.fillLocked(off, n, b, g)
+	_, err := g.f.fillLocked(off, n, b, g)
+	return err
+}
+
+// walBytes: an edit of n bytes keeps its bytes in the durable journal's
+// record rather than in the spill file (shared mode, over
+// spillThreshold, and not in a batch of records whose places are not
+// known one by one). Callers hold f.mu.
+func (f *File) walBytes(n int64) bool {
+	return f.mode == Shared && n > spillThreshold && !f.d.batch && !f.d.ahead
 }
 
 func (f *File) writeAtLocked(p []byte, off int64, g *Group) (int, error) {
@@ -555,6 +625,19 @@ func (f *File) writeAtLocked(p []byte, off int64, g *Group) (int, error) {
 	}
 	join := g != nil && g.started && g.gen == f.j.gen
 	f.j.truncRedo()
+	if f.walBytes(n) {
+		// Both sides are in the durable journal's record: undo and
+		// redo read them back from there.
+		src := func(i int64, m int) ([]byte, error) { return p[i:][:min(int64(m), n-i)], nil }
+		done, err := f.storeFrom(off, n, src, -1)
+		if f.d.lastAt >= 0 {
+			f.journalStore(entry{off: off, n: n, old: f.j.walBlob(f.d.lastAt, n), new: f.j.walBlob(f.d.lastAt+n, n), join: join}, done)
+		}
+		if g != nil && done > 0 {
+			g.started, g.gen = true, f.j.gen
+		}
+		return int(done), err
+	}
 	old, err := f.capture(off, n)
 	if err != nil {
 		return 0, err
@@ -819,29 +902,43 @@ func bytesSource(p []byte) func(i int64, max int) ([]byte, error) {
 func (f *File) Fill(off, n int64, b byte) error {
 	f.lockEdit()
 	defer f.mu.Unlock()
-	return f.fillLocked(off, n, b, nil)
+	_, err := f.fillLocked(off, n, b, nil)
+	return err
 }
 
-func (f *File) fillLocked(off, n int64, b byte, g *Group) error {
+// fillLocked is Fill (in g's step when g is not nil); it returns the
+// bytes stored.
+func (f *File) fillLocked(off, n int64, b byte, g *Group) (int64, error) {
 	if err := f.editCheck(off, n); err != nil {
-		return err
+		return 0, err
 	}
 	if n == 0 {
-		return nil
+		return 0, nil
 	}
 	join := g != nil && g.started && g.gen == f.j.gen
 	f.j.truncRedo()
-	old, err := f.capture(off, n)
-	if err != nil {
-		return err
-	}
 	nb := blob{kind: kFill, b: b}
-	done, err := f.storeFrom(off, n, f.j.source(nb, n), fillOf(nb))
-	f.journalStore(entry{off: off, n: n, old: old, new: nb, join: join}, done)
+	var done int64
+	var err error
+	if f.walBytes(n) {
+		// The old bytes are written once, to the durable journal's
+		// record; undo reads them back from there.
+		done, err = f.storeFrom(off, n, f.j.source(nb, n), fillOf(nb))
+		if f.d.lastAt >= 0 {
+			f.journalStore(entry{off: off, n: n, old: f.j.walBlob(f.d.lastAt, n), new: nb, join: join}, done)
+		}
+	} else {
+		old, cerr := f.capture(off, n)
+		if cerr != nil {
+			return 0, cerr
+		}
+		done, err = f.storeFrom(off, n, f.j.source(nb, n), fillOf(nb))
+		f.journalStore(entry{off: off, n: n, old: old, new: nb, join: join}, done)
+	}
 	if g != nil && done > 0 {
 		g.started, g.gen = true, f.j.gen
 	}
-	return err
+	return done, err
 }
 
 // fillChunk is how much FillContext stores per hold of the mutex.
@@ -873,11 +970,17 @@ func (f *File) FillContext(ctx context.Context, off, n int64, b byte, progress f
 		f.mu.Unlock()
 		return 0, err
 	}
-	so, err := f.j.spillAlloc(n)
+	var so int64
+	var err error
+	wal := f.mode == Shared // the old bytes go to the durable journal only: one Group step of parts
+	if !wal {
+		so, err = f.j.spillAlloc(n)
+	}
 	f.mu.Unlock()
 	if err != nil {
 		return 0, f.errf("%w", err)
 	}
+	grp := f.Group()
 	nb := blob{kind: kFill, b: b}
 	buf, zero := make([]byte, spillThreshold), make([]byte, spillThreshold)
 	k := -1 // the journal index of the entry this fill grows
@@ -893,6 +996,11 @@ func (f *File) FillContext(ctx context.Context, off, n int64, b byte, progress f
 				// faulted on the shrunk file does.
 				return f.errf("at %#x: %w to %d bytes", pos, ErrShrank, f.size)
 			}
+			return err
+		}
+		if wal {
+			stored, err := f.fillLocked(pos, c, b, grp)
+			done += stored
 			return err
 		}
 		f.j.truncRedo()
@@ -925,9 +1033,11 @@ func (f *File) FillContext(ctx context.Context, off, n int64, b byte, progress f
 			progress(done)
 		}
 	}
-	f.lockEdit()
-	f.j.spillFree(so+done, n-done)
-	f.mu.Unlock()
+	if !wal {
+		f.lockEdit()
+		f.j.spillFree(so+done, n-done)
+		f.mu.Unlock()
+	}
 	return done, err
 }
 

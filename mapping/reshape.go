@@ -66,11 +66,9 @@ func (f *File) shapeCheck() error {
 		return f.errf("%w", ErrReadOnly)
 	}
 	if f.d.w == nil {
-		w, err := wal.Create(f.d.hdr)
-		if err != nil {
+		if err := f.newWal(); err != nil {
 			return f.errf("%w; nothing was changed (shape changes need the journal)", err)
 		}
-		f.d.w = w
 	}
 	return nil
 }
@@ -162,6 +160,7 @@ func (f *File) shapeRecord(kind byte, off, n, aux, cut int64) (undo func(), err 
 	if err := r.Commit(true); err != nil {
 		return nil, f.errf("%w; nothing was changed", err)
 	}
+	f.d.lastAt = r.PayloadAt()
 	return undo, nil
 }
 
@@ -190,15 +189,21 @@ func (f *File) Resize(size int64) error {
 	f.j.truncRedo()
 	e := entry{shape: wal.Grow, off: old, n: size - old, at: old, size: size, old: zeroBlob, new: zeroBlob}
 	if size < old {
-		cut, err := f.capture(size, old-size)
-		if err != nil {
-			return err
+		e = entry{shape: wal.Truncate, off: size, n: old - size, at: size, size: size, old: zeroBlob, new: zeroBlob}
+		if !f.walBytes(e.n) {
+			cut, err := f.capture(size, old-size)
+			if err != nil {
+				return err
+			}
+			e.old = cut
 		}
-		e = entry{shape: wal.Truncate, off: size, n: old - size, at: size, size: size, old: cut, new: zeroBlob}
 	}
 	if err := f.resizeLocked(size); err != nil {
 		f.j.free(e)
 		return err
+	}
+	if e.shape == wal.Truncate && f.walBytes(e.n) {
+		e.old = f.j.walBlob(f.d.lastAt, e.n) // the record's copy of the bytes cut
 	}
 	f.j.push(e)
 	return nil
@@ -249,9 +254,12 @@ func (f *File) PunchHole(off, n int64, zeroBlocks bool) error {
 		return err
 	}
 	f.j.truncRedo()
-	old, err := f.capture(off, n)
-	if err != nil {
-		return err
+	old := zeroBlob
+	if !f.walBytes(n) {
+		var err error
+		if old, err = f.capture(off, n); err != nil {
+			return err
+		}
 	}
 	// Saved as a fill of zeros: the old bytes on disk first.
 	f.d.covered.Clear()
@@ -260,6 +268,9 @@ func (f *File) PunchHole(off, n int64, zeroBlocks bool) error {
 	if err := f.logStore(off, n, nil, 0); err != nil {
 		f.j.freeBlob(old, n)
 		return err
+	}
+	if f.walBytes(n) {
+		old = f.j.walBlob(f.d.lastAt, n) // the record's copy of the old bytes
 	}
 	mode, name, shape := uint32(unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE), "FALLOC_FL_PUNCH_HOLE", shPunch
 	if zeroBlocks {
@@ -331,15 +342,20 @@ func (f *File) moveBlocks(kind byte, off, n, at int64, g *Group) error {
 		if off >= f.size || n > f.size-off {
 			return f.errf("delete of %d bytes at %#x: %w (size %d)", n, off, ErrPastEnd, f.size)
 		}
-		cut, err := f.capture(off, n)
-		if err != nil {
-			return err
+		if !f.walBytes(n) {
+			cut, err := f.capture(off, n)
+			if err != nil {
+				return err
+			}
+			e.old = cut
 		}
-		e.old = cut
 	}
 	if err := f.moveLocked(kind, off, n); err != nil {
 		f.j.free(e)
 		return err
+	}
+	if kind == wal.Collapse && f.walBytes(n) {
+		e.old = f.j.walBlob(f.d.lastAt, n) // the record's copy of the bytes removed
 	}
 	e.size = f.size
 	f.j.push(e)

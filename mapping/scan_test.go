@@ -144,8 +144,9 @@ func TestScanSkipHoles(t *testing.T) {
 	}
 }
 
-// TestFillSpill: a large Fill keeps the old bytes in an unlinked temporary
-// file, skipping holes, and undo restores them exactly.
+// TestFillSpill: a large Fill keeps the old bytes in the durable journal's
+// record (shared) or an unlinked temporary file (private), skipping holes,
+// and undo restores them exactly.
 func TestFillSpill(t *testing.T) {
 	const size = 16 << 20
 	p := testenv.WriteFile(t, "fill", nil)
@@ -164,13 +165,21 @@ func TestFillSpill(t *testing.T) {
 			t.Fatal(err)
 		}
 		e := f.j.e[len(f.j.e)-1]
-		if e.old.kind != kSpill || e.new.kind != kFill || f.j.spill == nil {
-			t.Fatalf("old bytes not spilled: %+v", e.old)
-		}
-		var st unix.Stat_t
-		unix.Fstat(int(f.j.spill.Fd()), &st)
-		if st.Nlink != 0 || st.Blocks*512 > 8<<20 {
-			t.Fatalf("spill file: %d links, %d bytes on disk", st.Nlink, st.Blocks*512)
+		if !o.Private {
+			// Shared: the old bytes are in the durable journal's record
+			// (written once), no spill file.
+			if e.old.kind != kWal || e.new.kind != kFill || f.j.spill != nil {
+				t.Fatalf("old bytes not in the durable journal: %+v, spill %v", e.old, f.j.spill)
+			}
+		} else {
+			if e.old.kind != kSpill || e.new.kind != kFill || f.j.spill == nil {
+				t.Fatalf("old bytes not spilled: %+v", e.old)
+			}
+			var st unix.Stat_t
+			unix.Fstat(int(f.j.spill.Fd()), &st)
+			if st.Nlink != 0 || st.Blocks*512 > 8<<20 {
+				t.Fatalf("spill file: %d links, %d bytes on disk", st.Nlink, st.Blocks*512)
+			}
 		}
 		b := readAll(t, f)
 		if b[0] != orig[0] || b[size-1] != orig[size-1] || bytes.Count(b, []byte{0xFF}) != size-2 {
@@ -199,14 +208,14 @@ func TestFillSpill(t *testing.T) {
 		testenv.MustEqual(t, "file after revert", testenv.DiskBytes(t, p), orig)
 		f.Close()
 	}
-	// A huge WriteAt spills both sides.
+	// A huge WriteAt keeps both sides in the durable journal's record.
 	f := open(t, p, Options{})
 	big := testenv.Pattern(3<<20, 13)
 	if _, err := f.WriteAt(big, 5<<20); err != nil {
 		t.Fatal(err)
 	}
-	if e := f.j.e[0]; e.old.kind != kSpill || e.new.kind != kSpill {
-		t.Fatal("big WriteAt kept in RAM")
+	if e := f.j.e[0]; e.old.kind != kWal || e.new.kind != kWal || f.j.spill != nil {
+		t.Fatal("big WriteAt kept in RAM or in a spill file")
 	}
 	f.Undo()
 	f.Redo()

@@ -136,6 +136,9 @@ func Create(h Header) (*Writer, error) {
 	return w, nil
 }
 
+// File is the journal's open file (ReadAt, and after Detach).
+func (w *Writer) File() *os.File { return w.f }
+
 // Path returns the journal's path.
 func (w *Writer) Path() string { return w.path }
 
@@ -395,6 +398,12 @@ func (w *Writer) mustBeFlushed() {
 	}
 }
 
+// PayloadAt is the journal offset of the record's payload: for a store,
+// the n bytes before it there, then (unless a fill) the n bytes it
+// stored; for a Truncate or Collapse, the bytes removed. The in-memory
+// undo reads them back with ReadAt instead of keeping a copy.
+func (r *Rec) PayloadAt() int64 { return r.at + recHdr }
+
 // Abort drops a record that will not be committed.
 func (r *Rec) Abort() { unix.Ftruncate(r.w.fd, r.at) }
 
@@ -452,6 +461,34 @@ func (w *Writer) Retire() error {
 	}
 	w.end, w.recs = w.hdr, 0
 	return nil
+}
+
+// ReadAt reads len(p) bytes of the journal at at (a payload: PayloadAt).
+// The large records' holes read as zeros.
+func (w *Writer) ReadAt(p []byte, at int64) error {
+	if _, err := w.f.ReadAt(p, at); err != nil {
+		return fmt.Errorf("journal %s: %w", w.path, err)
+	}
+	return nil
+}
+
+// Detach ends the journal where Retire would empty it while the payloads
+// of its records are still read (ReadAt): its name is removed (nothing is
+// left to recover: no mmhex will find it) and the open file is returned,
+// for reading and for punching the parts no longer needed; the caller
+// closes it. The Writer is done: the next record goes to a new journal
+// (Create).
+func (w *Writer) Detach() (*os.File, error) {
+	err := unix.Unlinkat(int(w.dir.Fd()), w.name, 0)
+	if err == nil {
+		unix.Fsync(int(w.dir.Fd()))
+	}
+	w.dir.Close()
+	if err != nil {
+		w.f.Close()
+		return nil, fmt.Errorf("journal %s: %w", w.path, err)
+	}
+	return w.f, nil
 }
 
 // Close closes the journal and keeps it (edits were kept unsynced: the
