@@ -52,9 +52,11 @@ func TestLargeFillOldBytesOnce(t *testing.T) {
 			t.Fatalf("fill: %d %v", done, err)
 		}
 		// The old bytes once, plus the records' headers (4 MiB parts).
-		if d := wchar(t) - w0; d < size || d > size+64<<10 {
+		d := wchar(t) - w0
+		if d < size || d > size+64<<10 {
 			t.Fatalf("private=%v: the fill wrote %d bytes, want its %d old bytes once", o.Private, d, size)
 		}
+		t.Logf("private=%v: a %d-byte fill wrote %d bytes", o.Private, size, d)
 		if o.Private {
 			if f.j.spill == nil || f.JournalPath() != "" {
 				t.Fatalf("private: spill %v, journal %q", f.j.spill, f.JournalPath())
