@@ -64,8 +64,11 @@ func TestYankPut(t *testing.T) {
 		t.Fatalf("the register's temporary file has a name: %v", ents)
 	}
 	goTo(5 << 20)
-	before := h.f.UnsyncedEdits()
+	before, syncs := h.f.UnsyncedEdits(), h.f.JournalSyncs()
 	h.press("Alt-v")
+	if got := h.f.JournalSyncs() - syncs; got != 1 {
+		t.Errorf("the 2 MiB put took %d fdatasyncs of the durable journal, want 1 (one part)", got)
+	}
 	big := make([]byte, 2<<20)
 	h.f.ReadAt(big, 5<<20)
 	if !bytes.Equal(big, data[:2<<20]) {
