@@ -92,7 +92,8 @@ type File struct {
 	// that got mu: between two parts a step waits until those that had
 	// arrived got it, so that a ReadAt waits for one part at most.
 	arrived, got atomic.Int64
-	restorePart  int64 // bytes per hold of mu in a restore step; 0 = defaultRestorePart
+	restorePart  int64  // bytes per hold of mu in a restore step; 0 = defaultRestorePart
+	rbuf         []byte // restore's scratch (guarded by mu: one restore at a time)
 
 	path     string
 	name     string // display.Name(path)

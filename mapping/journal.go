@@ -241,6 +241,10 @@ type journal struct {
 
 	privPages pageSet // private mode: pages holding private edits
 
+	// noBytes: public leaves Old and New out (an entry of an undo step of
+	// many entries, whose Edit reports the span, not the bytes).
+	noBytes bool
+
 	// gen changes whenever an entry is pushed, undone, redone, dropped or
 	// split, or the synced state moves: a Group joins its next edit to
 	// its last one only while gen is what it left.
@@ -534,7 +538,7 @@ func (j *journal) public(e entry) Edit {
 		ed.Off = e.at
 		return ed
 	}
-	if e.n <= maxEditBytes {
+	if e.n <= maxEditBytes && !j.noBytes {
 		ed.Old = make([]byte, e.n)
 		ed.New = make([]byte, e.n)
 		j.read(e.old, 0, ed.Old)
@@ -845,8 +849,9 @@ func (f *File) writeSpansLocked(g *Group, k int, at func(i int) (int64, []byte),
 	return k, left, nil
 }
 
-// prefault makes the pages of the k spans (in increasing order, from at)
-// present and writable before a batch reads and stores them: one
+// prefault makes the pages of the k spans (from at; in increasing order
+// of offset, else fewer of them) present and writable before a batch
+// reads and stores them (it never touches a page no span holds): one
 // madvise(MADV_POPULATE_WRITE) a run of pages in place of a read fault
 // and then a write fault a page (a replace all of 1 M matches: half a
 // million faults less). It changes no byte; a page it made dirty and no
@@ -1278,7 +1283,10 @@ func (f *File) restore(e entry, expect, want blob, sk *Skips) (done, restored in
 		part = defaultRestorePart
 	}
 	c0 := min(e.n, chunk)
-	cur, exp, wnt := make([]byte, c0), make([]byte, c0), make([]byte, c0)
+	if int64(cap(f.rbuf)) < 3*c0 {
+		f.rbuf = make([]byte, 3*c0)
+	}
+	cur, exp, wnt := f.rbuf[:c0], f.rbuf[c0:2*c0], f.rbuf[2*c0:3*c0]
 	var held int64 // bytes dealt with in this hold of the mutex
 outer:
 	for done < e.n {
@@ -1379,7 +1387,9 @@ func (f *File) undoStepLocked() (Edit, error) {
 				}
 			}
 		}
+		f.j.noBytes = join || k > 0
 		ed, err := f.undoLocked()
+		f.j.noBytes = false
 		left = max(left-1, 0)
 		if err != nil && k > 0 && isMove(ed.Shape) {
 			// The shape change of a group cannot be undone (another
@@ -1428,7 +1438,9 @@ func (f *File) redoStepLocked() (Edit, error) {
 			f.j.drop(f.j.pos)
 			continue
 		}
+		f.j.noBytes = k > 0 || (f.j.pos+1 < len(f.j.e) && f.j.e[f.j.pos+1].join)
 		ed, err := f.redoLocked()
+		f.j.noBytes = false
 		if err != nil && k > 0 && isMove(ed.Shape) {
 			for range k { // all or nothing, as in undoStepLocked
 				if _, uerr := f.undoLocked(); uerr != nil {
@@ -1488,6 +1500,13 @@ func (f *File) journalAhead(back bool) (int, error) {
 	if len(ws) < 2 {
 		return 0, nil
 	}
+	k := len(ws)
+	f.prefault(k, func(i int) (int64, int64) {
+		if back { // ws is from the last entry back: the offsets in order
+			i = k - 1 - i
+		}
+		return ws[i].off, ws[i].n
+	})
 	if err := f.logSpans(ws); err != nil {
 		return 0, err
 	}
