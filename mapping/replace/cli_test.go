@@ -14,12 +14,6 @@ import (
 	"mmhex/mapping/testenv"
 )
 
-// mmhexBin builds the real mmhex binary once per test run.
-func mmhexBin(t *testing.T) string {
-	t.Helper()
-	return testenv.MmhexBinary(t)
-}
-
 func TestMain(m *testing.M) {
 	cleanState := testenv.IsolateState() // no durable journal in the real home
 	code := m.Run()
