@@ -69,14 +69,16 @@ compare() {
 		a+=("$(us $ca)")
 		b+=("$(us $cb)")
 	done
-	local ma mb
+	local ma mb pa pb
 	ma=$(median "${a[@]}") mb=$(median "${b[@]}")
-	printf '  %-46s best %7s ms  median %7s ms  CPU %7s ms/run\n' "$na" "$(ms "$(best "${a[@]}")")" "$(ms "$ma")" "$(cpu $ca)"
-	printf '  %-46s best %7s ms  median %7s ms  CPU %7s ms/run\n' "$nb" "$(ms "$(best "${b[@]}")")" "$(ms "$mb")" "$(cpu $cb)"
+	pa=$(cpu $ca) pb=$(cpu $cb)
+	printf '  %-46s best %7s ms  median %7s ms  CPU %7s ms/run\n' "$na" "$(ms "$(best "${a[@]}")")" "$(ms "$ma")" "$pa"
+	printf '  %-46s best %7s ms  median %7s ms  CPU %7s ms/run\n' "$nb" "$(ms "$(best "${b[@]}")")" "$(ms "$mb")" "$pb"
 	local verdict="NOT MET"
 	[ "$ma" -lt "$mb" ] && verdict="MET"
-	printf '  => %s: %s median / %s median = %s  (target < 1: %s; load %s)\n' "$what" "${na%% *}" "${nb%% *}" \
-		"$(awk -v a="$ma" -v b="$mb" 'BEGIN { printf "%.2f", a / (b > 0 ? b : 1) }')" "$verdict" "$(load)"
+	printf '  => %s: %s / %s: median wall %s, CPU %s  (target < 1 on the median wall: %s; load %s)\n' "$what" "${na%% *}" "${nb%% *}" \
+		"$(awk -v a="$ma" -v b="$mb" 'BEGIN { printf "%.2f", a / (b > 0 ? b : 1) }')" \
+		"$(awk -v a="$pa" -v b="$pb" 'BEGIN { printf (b > 0 ? "%.2f" : "?"), a / (b > 0 ? b : 1) }')" "$verdict" "$(load)"
 }
 
 echo "# $(date -u '+%F %T UTC'), $(nproc) CPUs, load $(load), $(readelf --version | head -1), $RUNS runs each"
