@@ -1,9 +1,7 @@
 package view
 
 import (
-	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -131,18 +129,5 @@ func (h *harness) find(s string) (x, y int, ok bool) { return simscreen.Find(h.d
 // golden compares got with testdata/name.golden (rewritten with -update).
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	p := filepath.Join(testdata, name+".golden")
-	if *update {
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test ./view -run %s -update)", err, t.Name())
-	}
-	if !bytes.Equal(want, []byte(got)) {
-		t.Errorf("screen differs from %s:\n--- want\n%s--- got\n%s", p, want, got)
-	}
+	simscreen.Golden(t, testdata, name, got, *update, "./view")
 }

@@ -22,6 +22,7 @@ import (
 	"mmhex/view"
 	"mmhex/view/hexfmt"
 	"mmhex/view/viewtest"
+	"mmhex/view/viewtest/simscreen"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -72,21 +73,7 @@ func makeHarness(t testing.TB, path string, w, ht int, inline bool) *harness {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	p := filepath.Join(testdata, name+".golden")
-	if *update {
-		os.MkdirAll(testdata, 0o755)
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test ./view/shapeview -run %s -update)", err, t.Name())
-	}
-	if !bytes.Equal(want, []byte(got)) {
-		t.Errorf("screen differs from %s:\n--- want\n%s--- got\n%s", p, want, got)
-	}
+	simscreen.Golden(t, testdata, name, got, *update, "./view/shapeview")
 }
 
 // writeHere writes name in a new temporary folder made the working one:

@@ -6,6 +6,8 @@
 package simscreen
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -96,5 +98,30 @@ func Press(t testing.TB, handle func(*tcell.EventKey), names ...string) {
 func Type(handle func(*tcell.EventKey), s string) {
 	for _, r := range s {
 		handle(tcell.NewEventKey(tcell.KeyRune, r, tcell.ModNone))
+	}
+}
+
+// Golden compares the screen text got with the file dir/name.golden; with
+// update it writes got there instead (the folder made if need be). A
+// missing file fails the test saying to run pkg's tests with -update; a
+// difference fails it with both screens.
+func Golden(t testing.TB, dir, name, got string, update bool, pkg string) {
+	t.Helper()
+	p := filepath.Join(dir, name+".golden")
+	if update {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run go test %s -run %s -update)", err, pkg, t.Name())
+	}
+	if string(want) != got {
+		t.Errorf("screen differs from %s:\n--- want\n%s--- got\n%s", p, want, got)
 	}
 }
