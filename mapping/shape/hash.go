@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"hash"
 	"hash/crc32"
+	"runtime"
 	"runtime/debug"
 	"strings"
 
@@ -182,6 +183,12 @@ func Hash(ctx context.Context, src Source, off, end int64, algos []Algo, prog Pr
 				}
 			}
 			if cerr = feed(b); cerr != nil {
+				if errors.Is(cerr, mapping.ErrFault) {
+					// A hash goroutine faulted on the view: touch it here,
+					// where Sweep turns the fault into its error (where, and
+					// that the file shrank, to what size).
+					touch(b)
+				}
 				cerr = fmt.Errorf("%shashing at %#x: %w", nameOf(src), base, cerr)
 				return false
 			}
@@ -209,6 +216,18 @@ func Hash(ctx context.Context, src Source, off, end int64, algos []Algo, prog Pr
 		}
 	}
 	return h.Sums(), nil
+}
+
+// touch reads one byte of every page of b.
+func touch(b []byte) {
+	var x byte
+	for i := 0; i < len(b); i += 4096 {
+		x ^= b[i]
+	}
+	if len(b) > 0 {
+		x ^= b[len(b)-1]
+	}
+	runtime.KeepAlive(x) // the reads are not optimised away
 }
 
 // nameOf is "NAME: " for a source that has a path.
