@@ -36,6 +36,7 @@ type Session struct {
 	t      testing.TB
 	Socket string // the -L socket name
 	target string // the command's pane: "main:0"
+	path   string // the socket's file, removed by Kill (tmux leaves it)
 }
 
 // sessions numbers the servers of this test binary.
@@ -52,6 +53,7 @@ func Start(t testing.TB, w, h int, env []string, argv ...string) *Session {
 		"env", "TERM=xterm-256color"}
 	args = append(append(args, env...), argv...)
 	s.Run(args...)
+	s.path = strings.TrimSpace(s.Run("display-message", "-p", "#{socket_path}"))
 	t.Cleanup(s.Kill)
 	// The watchdog, a second window (not selected: a tmux command with
 	// no target still means the command's window): it ends the server
@@ -126,7 +128,12 @@ func (s *Session) WaitExit(limit time.Duration) {
 }
 
 // Kill ends the server (and what runs in it).
-func (s *Session) Kill() { exec.Command("tmux", "-L", s.Socket, "kill-server").Run() }
+func (s *Session) Kill() {
+	exec.Command("tmux", "-L", s.Socket, "kill-server").Run()
+	if s.path != "" {
+		os.Remove(s.path)
+	}
+}
 
 // Keys sends keys by tmux name ("C-g", "Enter", "M-t", "Escape"), in one
 // write.

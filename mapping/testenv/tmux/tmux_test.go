@@ -47,6 +47,9 @@ func TestSession(t *testing.T) {
 	if _, err := a.Try("list-sessions"); err == nil {
 		t.Fatal("the server still runs after Kill")
 	}
+	if _, err := os.Stat(a.path); a.path == "" || !os.IsNotExist(err) {
+		t.Fatalf("the socket %q is left after Kill: %v", a.path, err)
+	}
 }
 
 // TestShell: Shell returns at the prompt; a command's output comes after
