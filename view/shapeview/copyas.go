@@ -104,7 +104,7 @@ func (c *copyAs) toClipboard(off, n int64, f hexfmt.CopyFormat) {
 	e := c.e
 	if n > view.MaxClipboard {
 		e.Errorf("the selection is %s: as %s it is more than the %s the terminal clipboard (OSC 52) takes; f then the digit writes it to a file",
-			display.HumanBytes(n), f, display.HumanBytes(view.MaxClipboard))
+			exactBytes(n), f, clipLimit())
 		return
 	}
 	buf := make([]byte, n)
@@ -120,7 +120,7 @@ func (c *copyAs) toClipboard(off, n int64, f hexfmt.CopyFormat) {
 	text := hexfmt.CopyAs(buf, f, e.FileName())
 	if len(text) > view.MaxClipboard {
 		e.Errorf("as %s the selection is %s of text: the terminal clipboard (OSC 52) takes at most %s; f then the digit writes it to a file",
-			f, display.HumanBytes(int64(len(text))), display.HumanBytes(view.MaxClipboard))
+			f, exactBytes(int64(len(text))), clipLimit())
 		return
 	}
 	if err := e.SetClipboard(text); err != nil {
@@ -129,6 +129,21 @@ func (c *copyAs) toClipboard(off, n int64, f hexfmt.CopyFormat) {
 	}
 	e.Message("copied 0x%x–0x%x (%s) as %s (%s of text) to the clipboard through the terminal (OSC 52)",
 		off, off+n, display.HumanBytes(n), f, display.HumanBytes(int64(len(text))))
+}
+
+// exactBytes is a size in bytes, with its rounded form past 1 MiB: a size
+// just over the clipboard's limit must not read as the limit itself
+// ("64.00 KiB of text ... takes at most 64.00 KiB").
+func exactBytes(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	return fmt.Sprintf("%d bytes (%s)", n, display.HumanBytes(n))
+}
+
+// clipLimit is the clipboard's limit: "65536 bytes (64 KiB)".
+func clipLimit() string {
+	return fmt.Sprintf("%d bytes (%d KiB)", view.MaxClipboard, view.MaxClipboard>>10)
 }
 
 func (c *copyAs) askFile(off, n int64, f hexfmt.CopyFormat) {

@@ -253,9 +253,39 @@ func TestCopyAs(t *testing.T) {
 	h.Press("Alt-a")
 	h.Type("3")
 	screen := h.Draw()
-	if !strings.Contains(screen, "as c the selection is") || !strings.Contains(screen, "takes at most 64.00 KiB") || !bytes.Equal(h.Clipboard(), before) {
+	if !strings.Contains(screen, "as c the selection is") || !strings.Contains(screen, "takes at most 65536 bytes (64 KiB)") || !bytes.Equal(h.Clipboard(), before) {
 		t.Errorf("over the limit:\n%s", screen)
 	}
+	// just over the limit: the sizes in bytes, not both rounded to the
+	// same "64.00 KiB" (which would read as no reason at all)
+	h.E.ClearSelection()
+	h.E.StartSelection(0)
+	h.E.SetCursor(0x8000) // 0x8001 bytes: 65538 bytes of hex
+	h.Press("Alt-a")
+	h.Type("1")
+	if screen := h.Draw(); !strings.Contains(screen, "as hex the selection is 65538 bytes of text: the terminal clipboard (OSC 52) takes at most 65536 bytes (64 KiB)") || !bytes.Equal(h.Clipboard(), before) {
+		t.Errorf("just over the limit:\n%s", screen)
+	}
+	h.E.ClearSelection()
+	h.E.StartSelection(0)
+	h.E.SetCursor(0x10000) // 65537 bytes: too many whatever the format
+	h.Press("Alt-a")
+	h.Type("7")
+	if screen := h.Draw(); !strings.Contains(screen, "the selection is 65537 bytes: as base64 it is more than the 65536 bytes (64 KiB) the terminal clipboard (OSC 52) takes") || !bytes.Equal(h.Clipboard(), before) {
+		t.Errorf("bytes over the limit:\n%s", screen)
+	}
+	// at the limit: copied
+	h.E.ClearSelection()
+	h.E.StartSelection(0)
+	h.E.SetCursor(0x7fff) // 65536 bytes of hex
+	h.Press("Alt-a")
+	h.Type("1")
+	if got := h.Clipboard(); len(got) != 65536 || !bytes.Equal(got, hexfmt.CopyAs(data[:0x8000], hexfmt.CopyFormats[0].Format, h.E.FileName())) {
+		t.Errorf("at the limit: clipboard %d bytes, want the 65536 of the hex text", len(got))
+	}
+	h.E.ClearSelection()
+	h.E.StartSelection(0)
+	h.E.SetCursor(29999)
 	out := filepath.Join(t.TempDir(), "out.c")
 	h.Press("Alt-a")
 	h.Type("f3")
