@@ -1509,16 +1509,24 @@ func cmdHash(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	name := display.Name(pos[0])
+	name := pos[0]
 	if *skip != "0" || *length != "" {
 		name = fmt.Sprintf("%s[%#x:%#x]", name, off, end)
 	}
+	// as sha256sum: a name with \, \n or \r has them escaped and a '\'
+	// before the line; then sanitised (other control bytes shown as '.')
+	esc := ""
+	if strings.ContainsAny(name, "\\\n\r") {
+		esc = "\\"
+		name = strings.NewReplacer("\\", "\\\\", "\n", "\\n", "\r", "\\r").Replace(name)
+	}
+	name = display.Name(name)
 	w := bufio.NewWriter(stdout)
 	for _, s := range sums {
 		if len(sums) == 1 {
-			fmt.Fprintf(w, "%s  %s\n", s.Hex, name)
+			fmt.Fprintf(w, "%s%s  %s\n", esc, s.Hex, name)
 		} else {
-			fmt.Fprintf(w, "%s (%s) = %s\n", s.Algo.Tag(), name, s.Hex)
+			fmt.Fprintf(w, "%s%s (%s) = %s\n", esc, s.Algo.Tag(), name, s.Hex)
 		}
 	}
 	return w.Flush()

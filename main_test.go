@@ -20,6 +20,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"mmhex/mapping/display"
 	"mmhex/mapping/ksy"
 	"mmhex/mapping/testenv"
 )
@@ -1069,5 +1070,53 @@ func TestEntropyCLI(t *testing.T) {
 	}
 	if r := mmhex(t, "entropy", data, "--block", "0"); r.code != 2 || r.stderr != "mmhex: "+data+": --block must be at least 1 byte\n" {
 		t.Errorf("--block 0: %+v", r)
+	}
+}
+
+// TestHashNamesAsSha256sum: a name with a backslash, a newline or a
+// carriage return is escaped as sha256sum escapes it (a '\' before the
+// line, then \\, \n, \r), so the line is sha256sum's, with and without
+// --tag, and sha256sum -c checks it; other control bytes are still shown
+// as '.' (the terminal never gets them), where sha256sum writes them raw.
+func TestHashNamesAsSha256sum(t *testing.T) {
+	sum := testenv.RequireTool(t, "sha256sum")
+	dir := t.TempDir()
+	for _, name := range []string{"back\\slash", "new\nline", "cr\rname", "all\\\n\r3", "plain name", "ü"} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(name), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, tag := range []bool{false, true} {
+			args := []string{p}
+			margs := []string{"hash", p}
+			if tag {
+				args = []string{"--tag", p}
+			}
+			want, err := exec.Command(sum, args...).Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := mmhex(t, margs...).stdout
+			if tag {
+				// several algorithms: --tag lines; the SHA256 one is sha256sum --tag's
+				lines := strings.SplitAfter(mmhex(t, "hash", p, "--algo", "md5,sha256").stdout, "\n")
+				got = lines[1]
+			}
+			if got != string(want) {
+				t.Errorf("%q tag=%v: %q, want %q", name, tag, got, want)
+			}
+		}
+		check := exec.Command(sum, "-c", "-")
+		check.Stdin = strings.NewReader(mmhex(t, "hash", p).stdout)
+		if out, err := check.CombinedOutput(); err != nil {
+			t.Errorf("%q: sha256sum -c: %v: %s", name, err, out)
+		}
+	}
+	p := filepath.Join(dir, "esc\x1b[31m")
+	if err := os.WriteFile(p, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := mmhex(t, "hash", p).stdout, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  "+display.Name(p)+"\n"; got != want || strings.ContainsRune(got, 0x1b) {
+		t.Errorf("control byte: %q, want %q", got, want)
 	}
 }
