@@ -1734,7 +1734,13 @@ func (f *File) revertUnsyncedStep(r *Reverted) (done bool, err error) {
 	f.refreshSize()
 	switch {
 	case f.j.pos > f.j.syncPos:
-		ed, err := f.undoLocked()
+		undo := f.undoLocked
+		if f.undoMoves() {
+			// A shape change with the bytes moved by hand (one Group
+			// step): all of it or nothing, as Undo does it.
+			undo = f.undoStepLocked
+		}
+		ed, err := undo()
 		r.Skipped.addAll(ed.Skipped)
 		if err != nil {
 			return true, err
@@ -1742,7 +1748,11 @@ func (f *File) revertUnsyncedStep(r *Reverted) (done bool, err error) {
 		r.count(ed)
 		return false, nil
 	case f.j.pos < f.j.syncPos:
-		ed, err := f.redoLocked()
+		redo := f.redoLocked
+		if f.redoMoves() {
+			redo = f.redoStepLocked
+		}
+		ed, err := redo()
 		r.Skipped.addAll(ed.Skipped)
 		if err != nil {
 			return true, err

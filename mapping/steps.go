@@ -99,9 +99,9 @@ func (f *File) revertMoves() bool {
 	j := &f.j
 	switch {
 	case j.pos > j.syncPos:
-		return isMove(j.e[j.pos-1].shape)
+		return f.undoMoves()
 	case j.pos < j.syncPos:
-		return isMove(j.e[j.pos].shape)
+		return f.redoMoves()
 	case len(j.lostRev) > 0:
 		return isMove(j.lostRev[len(j.lostRev)-1].shape)
 	}

@@ -540,3 +540,55 @@ func TestTmuxInsertUndo(t *testing.T) {
 	s.waitExit(20 * time.Second)
 	same("after quitting")
 }
+
+// The quit dialog's r (quit without saving) cannot undo an insert after
+// another writer wrote into the inserted range: it changes nothing, says
+// exactly what it cannot undo in the dialog, and does not quit; Esc
+// leaves the dialog with the file as it was.
+func TestQuitRevertShapeRefused(t *testing.T) {
+	h, path, orig, block := shapeHarness(t, 3*4096+100)
+	if block != 4096 {
+		testenv.SkipOrFail(t, "the test wants 4096-byte blocks, not %d", block)
+	}
+	h.gotoOff(0x1234)
+	h.press("Alt-I")
+	h.typeText("4096")
+	h.press("Enter")
+	ins := slicesJoin(orig[:0x1234], make([]byte, 4096), orig[0x1234:])
+	h.diskIs(path, ins, "after insert")
+	other, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.WriteAt([]byte{0x77}, 0x1300); err != nil {
+		t.Fatal(err)
+	}
+	ins[0x1300] = 0x77
+	h.press("Ctrl-Q")
+	h.press("r")
+	if h.e.stopped() {
+		t.Fatal("the dialog's r quit although the insert could not be undone")
+	}
+	// The dialog's error, wrapped in its box over two lines.
+	s := h.draw()
+	var text []string
+	for _, l := range strings.Split(s, "\n") {
+		if _, in, ok := strings.Cut(l, "│ "); ok {
+			if body, _, ok := strings.Cut(in, " │"); ok || strings.HasSuffix(in, "│") {
+				text = append(text, strings.TrimSpace(strings.TrimSuffix(body, "│")))
+			}
+		}
+	}
+	got := strings.Join(text, " ")
+	want := path + ": cannot undo the insert of 4096 bytes at 0x1234: the byte at 0x1300 changed by another writer since the edit; nothing was changed"
+	if !strings.HasSuffix(got, want) {
+		t.Fatalf("the dialog says %q,\nwant it to end %q:\n%s", got, want, s)
+	}
+	h.diskIs(path, ins, "after the refused revert")
+	h.press("Esc")
+	if h.e.stopped() {
+		t.Fatal("Esc quit")
+	}
+	h.diskIs(path, ins, "after Esc")
+}
