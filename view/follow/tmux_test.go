@@ -60,7 +60,7 @@ func appendTo(t *testing.T, path string, b []byte) {
 // TestTmuxFollow: the real binary with --follow in tmux. A write by
 // another process (appends of 16 marked bytes) is on the screen within
 // ~100 ms (measured, logged and recorded in docs/performance.md; the test
-// fails only past 2 s, a lost notice). While the file is idle the
+// fails only past 10 s: a lost notice, never a slow machine). While the file is idle the
 // follower's threads are not woken at all (0 context switches in 3 s),
 // where a second mmhex without --follow, polling, is woken several times
 // a second. A copy-truncate is said and followed on.
@@ -79,10 +79,10 @@ func TestTmuxFollow(t *testing.T) {
 		re := regexp.MustCompile(regexp.QuoteMeta(marker))
 		t0 := time.Now()
 		appendTo(t, path, []byte(marker))
-		deadline := t0.Add(2 * time.Second)
+		deadline := t0.Add(10 * time.Second)
 		for !re.MatchString(s.Screen()) {
 			if time.Now().After(deadline) {
-				t.Fatalf("append %d not on the screen after 2 s:\n%s", i, s.Screen())
+				t.Fatalf("append %d not on the screen after 10 s:\n%s", i, s.Screen())
 			}
 			time.Sleep(2 * time.Millisecond)
 		}
