@@ -57,3 +57,37 @@ func TestTmuxShapeFeatures(t *testing.T) {
 		t.Fatal("the file changed")
 	}
 }
+
+// The strings panel's filter in the real binary: the file has more
+// strings than the panel lists (200 000), and the ones typed are past
+// them; each key restarts the scan while one runs, and the last one's
+// strings are listed whatever order the scans' goroutines start in.
+func TestTmuxStringsFilterPastTheList(t *testing.T) {
+	testenv.RequireTool(t, "tmux")
+	if testing.Short() {
+		t.Skip("-short: skipping the tmux test")
+	}
+	bin := mmhexBinary(t)
+	path := filepath.Join(t.TempDir(), "many.bin")
+	data := []byte(strings.Repeat("abcd\x00", 200001) + "a Needle here\x00tail needle\x00")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := newLiveTerm(t, "strfilter", 140, bin, path)
+	s.waitFor("00000000  61 62 63 64", 10*time.Second)
+	s.keys("M-l")
+	s.waitFor("strings of the whole file: 200003 (the first 200000 listed)", 20*time.Second)
+	for round := 0; round < 3; round++ {
+		s.keys("n", "e", "e", "d", "l", "e")
+		if round < 2 {
+			s.keys("BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace")
+		}
+	}
+	s.waitFor(`strings of the whole file: 200003, 2 with "needle"`, 20*time.Second)
+	s.waitFor("000f4245  a Needle here", 10*time.Second)
+	s.waitFor("000f4253  tail needle", 10*time.Second)
+	s.keys("Enter")
+	s.waitFor("string at 0xf4245 (13 characters)", 10*time.Second)
+	s.keys("C-q")
+	s.waitExit(10 * time.Second)
+}

@@ -195,6 +195,49 @@ func TestStringsPanelGolden(t *testing.T) {
 	}
 }
 
+// The filter finds the strings of the whole file, also those past the
+// first maxStrings the list keeps (it scans again for them); narrowing a
+// complete list filters it without a scan.
+func TestStringsPanelFilterPastTheList(t *testing.T) {
+	var data []byte
+	for i := 0; i <= maxStrings; i++ {
+		data = append(data, "abcd\x00"...)
+	}
+	far := int64(len(data))
+	data = append(data, "a Needle here\x00tail needle\x00"...)
+	p := writeHere(t, "many.bin", data)
+	h := newHarness(t, p, 120, 30)
+	h.Press("Alt-l")
+	if h.sp.found != maxStrings+3 || len(h.sp.items) != maxStrings {
+		t.Fatalf("found %d listed %d, want %d and %d", h.sp.found, len(h.sp.items), maxStrings+3, maxStrings)
+	}
+	h.Type("needle")
+	var offs []int64
+	for _, i := range h.sp.match {
+		offs = append(offs, h.sp.items[i].Off)
+	}
+	if len(offs) != 2 || offs[0] != far || offs[1] != far+14 {
+		t.Fatalf("filter needle: offsets %v, want [%#x %#x]", offs, far, far+14)
+	}
+	if screen := h.Draw(); !strings.Contains(screen, fmt.Sprintf("strings of the whole file: %d, 2 with \"needle\"", maxStrings+3)) {
+		t.Errorf("head:\n%s", screen)
+	}
+	h.Type(" h") // narrows a complete list: no scan
+	if len(h.sp.match) != 1 || h.sp.items[h.sp.match[0]].Off != far {
+		t.Errorf("filter \"needle h\": %d matches", len(h.sp.match))
+	}
+	h.Press("Enter")
+	if h.E.Cursor() != far {
+		t.Errorf("Enter: cursor %#x, want %#x", h.E.Cursor(), far)
+	}
+	for range "needle h" {
+		h.Press("Backspace")
+	}
+	if len(h.sp.items) != maxStrings || len(h.sp.match) != maxStrings {
+		t.Errorf("no filter: %d listed, %d shown, want %d", len(h.sp.items), len(h.sp.match), maxStrings)
+	}
+}
+
 // The hash panel: the five values of the whole file, as shape.Hash and
 // sha256sum say; a digit copies one (OSC 52); a selection is hashed alone.
 func TestHashPanelGolden(t *testing.T) {

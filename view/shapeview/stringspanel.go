@@ -40,6 +40,7 @@ type stringsPanel struct {
 	mu      sync.Mutex
 	pending []shape.Found
 	pendN   int64 // strings found in pending's batches, beyond maxStrings too
+	pendK   int64 // of those, the ones the scan's filter keeps
 	posted  bool  // a drain is queued
 	pendGen int
 
@@ -48,9 +49,11 @@ type stringsPanel struct {
 	from, to int64 // the range scanned
 	items    []shape.Found
 	found    int64 // strings found (items holds the first maxStrings)
+	kept     int64 // of those, the ones scanFlt keeps (items holds the first maxStrings)
 	filter   string
-	match    []int // indices of items that match the filter
-	sel, top int   // chosen row and first row shown, in match (changed by keys, never by Draw)
+	scanFlt  string // the filter the scan kept strings by (lower case; "" all)
+	match    []int  // indices of items that match the filter
+	sel, top int    // chosen row and first row shown, in match (changed by keys, never by Draw)
 	err      error
 }
 
@@ -80,13 +83,32 @@ func (sp *stringsPanel) scan() {
 	if sp.visible {
 		sp.from, sp.to = e.VisibleRange()
 	}
-	sp.items, sp.found, sp.match, sp.sel, sp.top, sp.err = nil, 0, nil, 0, 0, nil
-	from, to := sp.from, sp.to
+	sp.items, sp.found, sp.kept, sp.match, sp.sel, sp.top, sp.err = nil, 0, 0, nil, 0, 0, nil
+	// the scan keeps the strings the filter matches: with more than
+	// maxStrings in the file, filtering the first maxStrings would miss
+	// the later ones
+	sp.scanFlt = strings.ToLower(sp.filter)
+	from, to, flt := sp.from, sp.to, sp.scanFlt
 	sp.job.start(e, sp.inline, func(ctx context.Context, gen int) {
 		sp.mu.Lock()
-		sp.pending, sp.pendN, sp.pendGen = nil, 0, gen
+		// only forward: the worker of an older scan may start after this
+		// one's (typing restarts the scan at each key); its batches are
+		// dropped, never this one's
+		if gen > sp.pendGen {
+			sp.pending, sp.pendN, sp.pendK, sp.pendGen = nil, 0, 0, gen
+		}
 		sp.mu.Unlock()
 		err := shape.StringsList(ctx, f, from, to, shape.StringsOptions{}, maxStringText, func(batch []shape.Found) bool {
+			n := int64(len(batch))
+			if flt != "" {
+				keep := batch[:0:0]
+				for _, it := range batch {
+					if strings.Contains(strings.ToLower(string(it.Text)), flt) {
+						keep = append(keep, it)
+					}
+				}
+				batch = keep
+			}
 			sp.mu.Lock()
 			if sp.pendGen != gen {
 				sp.mu.Unlock()
@@ -95,7 +117,8 @@ func (sp *stringsPanel) scan() {
 			if room := maxStrings - len(sp.pending); room > 0 {
 				sp.pending = append(sp.pending, batch[:min(room, len(batch))]...)
 			}
-			sp.pendN += int64(len(batch))
+			sp.pendN += n
+			sp.pendK += int64(len(batch))
 			queue := !sp.posted
 			sp.posted = true
 			sp.mu.Unlock()
@@ -117,17 +140,18 @@ func (sp *stringsPanel) scan() {
 // drain moves the pending strings to the list (UI goroutine).
 func (sp *stringsPanel) drain(gen int) {
 	sp.mu.Lock()
-	batch, n := sp.pending, sp.pendN
-	sp.pending, sp.pendN, sp.posted = nil, 0, false
+	batch, n, k := sp.pending, sp.pendN, sp.pendK
+	sp.pending, sp.pendN, sp.pendK, sp.posted = nil, 0, 0, false
 	current := sp.pendGen == gen
 	sp.mu.Unlock()
 	if current && sp.job.current(gen) {
-		sp.add(batch, n)
+		sp.add(batch, n, k)
 	}
 }
 
-func (sp *stringsPanel) add(batch []shape.Found, n int64) {
+func (sp *stringsPanel) add(batch []shape.Found, n, k int64) {
 	sp.found += n
+	sp.kept += k
 	if room := maxStrings - len(sp.items); room > 0 {
 		base := len(sp.items)
 		sp.items = append(sp.items, batch[:min(room, len(batch))]...)
@@ -143,7 +167,15 @@ func (sp *stringsPanel) matches(i int) bool {
 	return sp.filter == "" || strings.Contains(strings.ToLower(string(sp.items[i].Text)), strings.ToLower(sp.filter))
 }
 
+// refilter shows the strings the filter matches: of the list when it
+// holds every string the new filter can match (the scan ended, nothing
+// was left out, and the new filter narrows the scan's), else by a new
+// scan that keeps them.
 func (sp *stringsPanel) refilter() {
+	if sp.job.busy() || sp.kept > int64(len(sp.items)) || !strings.Contains(strings.ToLower(sp.filter), sp.scanFlt) {
+		sp.scan()
+		return
+	}
 	sp.match = sp.match[:0]
 	for i := range sp.items {
 		if sp.matches(i) {
@@ -262,7 +294,7 @@ func (sp *stringsPanel) draw(s tcell.Screen, x, y, w, h int) {
 		scope = fmt.Sprintf("the rows on screen (0x%x–0x%x)", sp.from, sp.to)
 	}
 	head := fmt.Sprintf("strings of %s: %d", scope, sp.found)
-	if sp.found > int64(len(sp.items)) {
+	if sp.kept > int64(len(sp.items)) {
 		head += fmt.Sprintf(" (the first %d listed)", len(sp.items))
 	}
 	if sp.filter != "" {
