@@ -1529,7 +1529,10 @@ func cmdHash(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(w, "%s%s (%s) = %s\n", esc, s.Algo.Tag(), name, s.Hex)
 		}
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil && !errors.Is(err, syscall.EPIPE) {
+		return fmt.Errorf("%s: %w", display.Name(pos[0]), err) // the one line names the file
+	}
+	return nil
 }
 
 const entropyUsage = "[FILE|-] [--block N] [--json]"
@@ -1626,6 +1629,9 @@ func cmdEntropy(args []string, stdout, stderr io.Writer) error {
 	}
 	if errors.Is(err, syscall.EPIPE) {
 		return nil
+	}
+	if err != nil && !strings.HasPrefix(err.Error(), label) {
+		err = fmt.Errorf("%s: %w", label, err) // the one line names the file
 	}
 	return err
 }

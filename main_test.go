@@ -1120,3 +1120,32 @@ func TestHashNamesAsSha256sum(t *testing.T) {
 		t.Errorf("control byte: %q, want %q", got, want)
 	}
 }
+
+// TestShapeWriteErrorNamesFile: standard output full (/dev/full): strings,
+// hash, entropy and cat --as say so in one line naming the file, exit 1.
+func TestShapeWriteErrorNamesFile(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		testenv.SkipOrFail(t, "no /dev/full: %v", err)
+	}
+	defer full.Close()
+	data := tempFile(t, "w.bin", pattern(300000))
+	for _, args := range [][]string{
+		{"strings", data},
+		{"hash", data},
+		{"hash", data, "--algo", "all"},
+		{"entropy", data, "--block", "1"},
+		{"entropy", data, "--json"},
+		{"cat", data, "0", "--as", "c"},
+	} {
+		cmd := exec.Command(bin, args...)
+		var errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = full, &errb
+		err := cmd.Run()
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != 1 || !strings.HasPrefix(errb.String(), "mmhex: "+data+": ") ||
+			!strings.HasSuffix(errb.String(), "no space left on device\n") || strings.Count(errb.String(), "\n") != 1 {
+			t.Errorf("%q: %v, stderr %q", args, err, errb.String())
+		}
+	}
+}
