@@ -1383,7 +1383,7 @@ func cmdStrings(args []string, stdout, stderr io.Writer) error {
 	minLen := fs.Int("n", 4, "print strings of at least MIN characters")
 	radix := fs.String("t", "", "print each string's offset: d (decimal), o (octal), x (hex)")
 	enc := fs.String("e", "s", "character size: s (7-bit), S (8-bit), b/l (16-bit big/little endian), B/L (32-bit)")
-	pos, err := parseArgs(fs, args)
+	pos, err := parseArgs(fs, gnuStringsArgs(args))
 	if err != nil {
 		return err
 	}
@@ -1437,6 +1437,41 @@ func cmdStrings(args []string, stdout, stderr io.Writer) error {
 		err = fmt.Errorf("%s: %w", display.Name(pos[0]), err)
 	}
 	return err
+}
+
+// gnuStringsArgs rewrites the other spellings GNU strings takes for the
+// options mmhex strings has, as scripts write them: -a and --all (mmhex
+// always reads the whole file) dropped; -tx, -n8, -el (glued), -6 (-n 6),
+// --bytes=N, --radix=X and --encoding=X as -n, -t and -e.
+func gnuStringsArgs(args []string) []string {
+	out := make([]string, 0, len(args)+2)
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return append(out, args[i:]...)
+		case a == "-a" || a == "--all":
+		case a == "-n" || a == "-t" || a == "-e":
+			out = append(out, a) // its value follows as it is
+			if i+1 < len(args) {
+				i++
+				out = append(out, args[i])
+			}
+		case strings.HasPrefix(a, "--bytes="):
+			out = append(out, "-n", a[len("--bytes="):])
+		case strings.HasPrefix(a, "--radix="):
+			out = append(out, "-t", a[len("--radix="):])
+		case strings.HasPrefix(a, "--encoding="):
+			out = append(out, "-e", a[len("--encoding="):])
+		case len(a) > 2 && a[0] == '-' && strings.IndexByte("nte", a[1]) >= 0 && a[2] != '=':
+			out = append(out, a[:2], a[2:])
+		case len(a) > 1 && a[0] == '-' && strings.Trim(a[1:], "0123456789") == "":
+			out = append(out, "-n", a[1:])
+		default:
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 const hashUsage = "[FILE|-] [-s OFFSET] [-n LENGTH] [--algo sha256|crc32|md5|sha1|sha512|all,...]"

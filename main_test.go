@@ -1149,3 +1149,31 @@ func TestShapeWriteErrorNamesFile(t *testing.T) {
 		}
 	}
 }
+
+// TestStringsGNUSpellings: the ways scripts write GNU strings' options
+// (-a, -tx, -n8, -el, -6, --bytes=, --radix=, --encoding=, --all) give
+// what strings -a prints with them.
+func TestStringsGNUSpellings(t *testing.T) {
+	gnu := testenv.RequireTool(t, "strings")
+	content := append(pattern(5000), []byte("\x00a tab\there\x00short\x00w\x00i\x00d\x00e\x00s\x00t\x00r\x00\x00-n\x00")...)
+	data := tempFile(t, "g.bin", content)
+	for _, args := range [][]string{
+		{"-a", data},
+		{"-a", "-tx", data},
+		{"-to", "-n8", data},
+		{"-td", "-6", data},
+		{"-el", "-n3", data},
+		{"--all", "--bytes=5", "--radix=x", data},
+		{"--encoding=l", "-tx", data},
+		{"-a", "-n", "4", "-t", "x", "-e", "s", data},
+	} {
+		want, err := exec.Command(gnu, args...).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := mmhex(t, append([]string{"strings"}, args...)...)
+		if r.code != 0 || r.stdout != string(want) || r.stderr != "" {
+			t.Errorf("%q: code %d stderr %q, stdout equal %v", args, r.code, r.stderr, r.stdout == string(want))
+		}
+	}
+}
