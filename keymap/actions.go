@@ -58,6 +58,8 @@ const (
 	Structure      Action = "structure"
 	EntropyMap     Action = "entropy-map"
 	EntropyZoom    Action = "entropy-zoom"
+	EntropyNext    Action = "entropy-next"
+	EntropyPrev    Action = "entropy-prev"
 	Resize         Action = "resize"
 	PunchHole      Action = "punch-hole"
 	ZeroRange      Action = "zero-range"
@@ -181,6 +183,8 @@ var actions = []Info{
 
 	{EntropyMap, "show or hide the entropy map: a column of entropy and byte class beside the grid", GroupShape, false},
 	{EntropyZoom, "zoom the entropy map: the whole file, then 1/4, 1/16, 1/64 of it around the cursor", GroupShape, false},
+	{EntropyNext, "jump to the next span of the entropy map (the cell below the cursor's)", GroupShape, false},
+	{EntropyPrev, "jump to the start of the cursor's span of the entropy map, or to the span before", GroupShape, false},
 	{StringsPanel, "show or hide the strings panel (type to filter, Tab: visible rows or whole file, Enter: jump)", GroupShape, false},
 	{Hash, "CRC-32, MD5, SHA-1, SHA-256, SHA-512 of the selection or the whole file (digits copy one)", GroupShape, false},
 	{Resize, "resize the file: growing adds a hole at the end, truncating asks first and journals the bytes cut", GroupShape, false},

@@ -100,6 +100,8 @@ var defaultPreset = presetDef{name: PresetDefault, modes: []modeDef{{
 
 		{"Alt-e", EntropyMap},
 		{"Alt-E", EntropyZoom},
+		{"Alt-}", EntropyNext},
+		{"Alt-{", EntropyPrev},
 		{"Alt-l", StringsPanel},
 		{"Alt-k", Hash},
 		{"Alt-a", CopyAs},
@@ -183,6 +185,8 @@ var vimNormal = []presetBind{
 
 	{"g e", EntropyMap},
 	{"g E", EntropyZoom},
+	{"] e", EntropyNext},
+	{"[ e", EntropyPrev},
 	{"g t", StringsPanel},
 	{"g h", Hash},
 	{"g y", CopyAs},

@@ -78,6 +78,8 @@ func (em *entropyMap) Register(e *view.Editor) error {
 		}
 		em.refresh(false)
 	})
+	e.Handle(keymap.EntropyNext, func(e *view.Editor, a view.Args) { em.jump(1) })
+	e.Handle(keymap.EntropyPrev, func(e *view.Editor, a view.Args) { em.jump(-1) })
 	e.OnMove(func(from, to int64) {
 		if em.zoom > 1 && e.PanelShown(entropyPanelName) {
 			em.refresh(false)
@@ -167,6 +169,45 @@ func (em *entropyMap) mouse(action tview.MouseAction, x, y int) bool {
 	em.e.CenterOn(b.Off)
 	em.e.Message("entropy map: 0x%x–0x%x, %.2f bits a byte, %s", b.Off, b.Off+b.Len, b.Entropy, describeClass(b))
 	return true
+}
+
+// jump moves the cursor over the map's spans, as a click does: d = 1 to
+// the first byte of the span after the cursor's, d = -1 to the first byte
+// of the cursor's span, or of the one before when already there. The map
+// is shown first when it is hidden.
+func (em *entropyMap) jump(d int) {
+	e := em.e
+	if !e.PanelShown(entropyPanelName) {
+		e.ShowPanel(entropyPanelName, true)
+		em.refresh(false)
+	}
+	if len(em.blocks) == 0 {
+		e.Message("entropy map: not computed yet")
+		return
+	}
+	cur := e.Cursor()
+	i := -1 // the last span starting at or before the cursor (in order)
+	for i+1 < len(em.blocks) && em.blocks[i+1].Off <= cur {
+		i++
+	}
+	switch {
+	case d > 0 && i+1 < len(em.blocks):
+		i++
+	case d > 0:
+		e.Message("entropy map: the last span")
+		return
+	case i >= 0 && em.blocks[i].Off < cur:
+	case i > 0:
+		i--
+	default:
+		e.Message("entropy map: the first span")
+		return
+	}
+	b := em.blocks[i]
+	e.PushJump()
+	e.SetCursor(b.Off)
+	e.CenterOn(b.Off)
+	e.Message("entropy map: 0x%x–0x%x, %.2f bits a byte, %s", b.Off, b.Off+b.Len, b.Entropy, describeClass(b))
 }
 
 func describeClass(b shape.Block) string {

@@ -112,6 +112,51 @@ func shapeFile(t *testing.T) string {
 	return p
 }
 
+// Keys jump over the map's spans as a click does: entropy-next (Alt-})
+// to the first byte of the span after the cursor's, entropy-prev (Alt-{)
+// to the span's first byte, or the one before when already there; at the
+// ends they stay and say so.
+func TestEntropyMapKeys(t *testing.T) {
+	p := shapeFile(t)
+	h := newHarness(t, p, 80, 24)
+	h.Press("Alt-e")
+	h.Draw()
+	h.E.RunTicks()
+	h.Draw()
+	em := h.em
+	if len(em.blocks) < 3 {
+		t.Fatalf("map of %d blocks", len(em.blocks))
+	}
+	h.Press("Alt-}")
+	if got := h.E.Cursor(); got != em.blocks[1].Off {
+		t.Fatalf("Alt-}: cursor %#x, want %#x", got, em.blocks[1].Off)
+	}
+	h.Press("Alt-}")
+	if got := h.E.Cursor(); got != em.blocks[2].Off {
+		t.Fatalf("Alt-} twice: cursor %#x, want %#x", got, em.blocks[2].Off)
+	}
+	h.E.SetCursor(em.blocks[2].Off + 5)
+	h.Press("Alt-{")
+	if got := h.E.Cursor(); got != em.blocks[2].Off {
+		t.Fatalf("Alt-{ inside a span: cursor %#x, want its start %#x", got, em.blocks[2].Off)
+	}
+	h.Press("Alt-{")
+	if got := h.E.Cursor(); got != em.blocks[1].Off {
+		t.Fatalf("Alt-{ at a span's start: cursor %#x, want %#x", got, em.blocks[1].Off)
+	}
+	last := em.blocks[len(em.blocks)-1]
+	h.E.SetCursor(last.Off)
+	h.Press("Alt-}")
+	if got := h.E.Cursor(); got != last.Off || !strings.Contains(h.Draw(), "entropy map: the last span") {
+		t.Errorf("Alt-} on the last span: cursor %#x\n%s", got, h.Draw())
+	}
+	h.E.SetCursor(0)
+	h.Press("Alt-{")
+	if got := h.E.Cursor(); got != 0 || !strings.Contains(h.Draw(), "entropy map: the first span") {
+		t.Errorf("Alt-{ at 0: cursor %#x\n%s", got, h.Draw())
+	}
+}
+
 // The entropy map at 80 and 160 columns: one cell a span, the class letter
 // and the colour of its entropy, holes as holes, the visible spans marked;
 // every cell agrees with shape.Entropy for its span.
