@@ -61,7 +61,21 @@ func (c *copyAs) ask() {
 	e := c.e
 	off, n, ok := e.Selection()
 	if !ok {
-		e.Errorf("copy-as: no selection (select with %s first)", keyFor(e, keymap.Select))
+		// a prompt that takes the next key: the digit typed after Alt-a
+		// out of habit must not be typed into the file
+		msg := fmt.Sprintf("copy-as: no selection (select with %s first)", keyFor(e, keymap.Select))
+		e.Errorf("%s", msg)
+		e.OpenPrompt(&view.Prompt{
+			Label: msg + ":",
+			Key: func(p *view.Prompt, ev *tcell.EventKey) bool {
+				if ev.Key() != tcell.KeyRune {
+					return false // Esc, Enter: the prompt's own
+				}
+				c.closePrompt()
+				return true
+			},
+			Done: func(text string) error { return nil },
+		})
 		return
 	}
 	toFile := false

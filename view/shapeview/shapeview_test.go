@@ -316,6 +316,32 @@ func TestHashPanelGolden(t *testing.T) {
 	}
 }
 
+// Copy-as without a selection says so, and the digit typed next (Alt-a 3
+// out of habit) is taken by copy-as, never typed into the file; a key
+// after it works as usual.
+func TestCopyAsNoSelection(t *testing.T) {
+	data := testenv.Pattern(4096, 5)
+	p := writeHere(t, "nosel.bin", data)
+	h := newHarness(t, p, 200, 30)
+	h.Press("Alt-a")
+	if screen := h.Draw(); !strings.Contains(screen, "copy-as: no selection (select with Ctrl-Space first)") {
+		t.Fatalf("no selection:\n%s", screen)
+	}
+	h.Type("3")
+	if h.F.UnsyncedEdits() != 0 || h.E.PromptOpen() {
+		t.Fatalf("after the digit: %d edits, prompt open %v", h.F.UnsyncedEdits(), h.E.PromptOpen())
+	}
+	got := make([]byte, len(data))
+	h.F.ReadAt(got, 0)
+	if !bytes.Equal(got, data) {
+		t.Fatal("the digit changed the file")
+	}
+	h.Press("Right")
+	if h.E.Cursor() != 1 {
+		t.Errorf("Right after: cursor %d", h.E.Cursor())
+	}
+}
+
 // Copy-as: each format of a selection to the clipboard is hexfmt.CopyAs of
 // its bytes; past 64 KiB of text it says so and copies nothing; f writes a
 // new file and refuses an existing one.
