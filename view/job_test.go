@@ -405,10 +405,25 @@ func panelState(e *Editor) map[string]string {
 // message, no new size, the cursor stays), a new terminal size (row width,
 // rows, scroll and "too small" stay until the next event), a file that
 // shrank under the shown bytes (the frame posts a refresh; it does not do
-// it). The next event adopts each, and says so.
+// it); the matches of the byte search a frame highlights (found after the
+// event for the range it shows; a frame of another range finds its own,
+// keeping nothing). The next event adopts each, and says so.
 func TestDrawOnlyDraws(t *testing.T) {
+	posts := syncPosts(t)
 	p := writeFile(t, "grow.bin", knownData())
 	h := newHarness(t, p, 100, 20, mapping.Options{}, Options{FitWidth: true})
+	// A byte search whose matches are on every screen below: the
+	// highlighter's matches are found after each event (prepareMatches,
+	// search.shown); a frame of a size no event adopted finds its own and
+	// keeps nothing.
+	h.press("Tab", "Ctrl-F")
+	h.typeText("lazy")
+	h.press("Enter")
+	posts.drain(t, h.e)
+	h.draw()
+	if x := h.e.searcher(); len(x.shown) == 0 || len(x.shown[0].in) == 0 {
+		t.Fatalf("no matches prepared for the frames: %+v", x.shown)
+	}
 	frame := func(what string) {
 		t.Helper()
 		before := panelState(h.e)

@@ -40,46 +40,36 @@ func registerMatches(e *Editor, x *searcher) {
 		}
 		return fmt.Sprintf("match %d of %d", c.k, c.n)
 	})
-	// The matches of the last frame, for a frame drawn while an undo, redo
-	// or revert step holds the file (TryReadAt: ErrBusy): the grid then
-	// shows the previous frame's bytes, and these are their matches.
-	var last struct {
-		p    *search.Pattern
-		a, b int64
-		in   []int64
-	}
+	e.OnLayout(func(start, end int64) { x.prepareMatches(e) })
 	e.AddHighlighter(func(start, end int64) func(int64) Mark {
-		s := &x.srch
-		if s.lastWasRe || s.last == nil || !x.sel.matchOn {
+		p := x.shownPattern()
+		if p == nil {
 			return nil
 		}
-		p := s.last
-		n := int64(p.Len())
-		a := max(0, start-n+1)
-		b := min(e.size, end+n-1)
-		if b-a < n || b-a > 1<<20 {
+		a, b, ok := matchWindow(p, start, end, e.size)
+		if !ok {
 			return nil
 		}
-		buf := make([]byte, b-a)
-		got, err := e.f.TryReadAt(buf, a)
-		var in []int64 // match starts in view, in order
-		if errors.Is(err, mapping.ErrBusy) {
-			if last.p != p || last.a != a || last.b != b {
+		var in []int64
+		found := false
+		for _, r := range x.shown { // prepared after the last event
+			if r.p == p && r.a == a && r.b == b {
+				in, found = r.in, true
+				break
+			}
+		}
+		if !found {
+			// A frame of a range no event prepared (a resize before its
+			// event): it finds the matches for itself and keeps nothing.
+			var err error
+			if in, err = matchStarts(e.f, p, a, b); err != nil {
 				return nil
 			}
-			in = last.in
-		} else {
-			buf = buf[:got]
-			for i := 0; i+int(n) <= len(buf); i++ {
-				if p.MatchAt(buf[i:]) {
-					in = append(in, a+int64(i))
-				}
-			}
-			last.p, last.a, last.b, last.in = p, a, b, in
 		}
 		if len(in) == 0 {
 			return nil
 		}
+		n := int64(p.Len())
 		return func(off int64) Mark {
 			for _, m := range in {
 				if off >= m && off < m+n {
@@ -90,6 +80,84 @@ func registerMatches(e *Editor, x *searcher) {
 		}
 	})
 	e.Handle(keymap.SearchList, func(e *Editor, a Args) { e.listMatches() })
+}
+
+// matchRun is the match starts of a byte search's pattern p in [a, b):
+// the bytes of a run of rows shown, and the pattern's length less one on
+// each side (a match across the run's edge is highlighted too).
+type matchRun struct {
+	p    *search.Pattern
+	a, b int64
+	in   []int64 // in order
+}
+
+// shownPattern is the byte search's pattern whose matches the grid
+// highlights, nil when none is (no byte search, a regular expression, the
+// match dropped with Esc).
+func (x *searcher) shownPattern() *search.Pattern {
+	if s := &x.srch; s.lastWasRe || s.last == nil || !x.sel.matchOn {
+		return nil
+	}
+	return x.srch.last
+}
+
+// matchWindow is the bytes read for the matches of p that touch the
+// shown bytes [start, end) of a file of size bytes; !ok when no match
+// fits or the range is too long to scan in a frame's time.
+func matchWindow(p *search.Pattern, start, end, size int64) (a, b int64, ok bool) {
+	n := int64(p.Len())
+	a, b = max(0, start-n+1), min(size, end+n-1)
+	return a, b, b-a >= n && b-a <= 1<<20
+}
+
+// matchStarts reads [a, b) with TryReadAt and returns where p matches in
+// it, in order; mapping.ErrBusy while a restore step holds the bytes.
+func matchStarts(f *mapping.File, p *search.Pattern, a, b int64) ([]int64, error) {
+	buf := make([]byte, b-a)
+	got, err := f.TryReadAt(buf, a)
+	if errors.Is(err, mapping.ErrBusy) {
+		return nil, err
+	}
+	buf = buf[:max(got, 0)]
+	var in []int64
+	for i := 0; i+p.Len() <= len(buf); i++ {
+		if p.MatchAt(buf[i:]) {
+			in = append(in, a+int64(i))
+		}
+	}
+	return in, nil
+}
+
+// prepareMatches finds, after each event (OnLayout, once the editor has
+// read the bytes shown: e.shown), the matches of the byte search's
+// pattern in each run of rows shown, for the frames' highlighter, which
+// only reads them: Draw only draws. While a restore step holds a run's
+// bytes (TryReadAt: ErrBusy) the frames draw the bytes kept for it, and
+// the matches found before for the same pattern and place are kept.
+func (x *searcher) prepareMatches(e *Editor) {
+	old := x.shown
+	x.shown = nil
+	p := x.shownPattern()
+	if p == nil {
+		return
+	}
+	for _, r := range e.shown {
+		a, b, ok := matchWindow(p, r.start, r.start+int64(len(r.data)), e.size)
+		if !ok {
+			continue
+		}
+		in, err := matchStarts(e.f, p, a, b)
+		if err != nil {
+			for _, o := range old {
+				if o.p == p && o.a == a && o.b == b {
+					x.shown = append(x.shown, o)
+					break
+				}
+			}
+			continue
+		}
+		x.shown = append(x.shown, matchRun{p, a, b, in})
+	}
 }
 
 // countMatches counts the matches of p in the background, and which of

@@ -1,9 +1,12 @@
 package view
 
 import (
+	"errors"
+	"os"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
@@ -36,7 +39,8 @@ func holdStep(t *testing.T, f *mapping.File) (held chan int64, release func()) {
 // reader on the UI goroutine answers at once: the grid and the compare
 // panel keep the previous frame's bytes of the same place, the compare
 // header says the other file's bytes are being restored, the match
-// highlighter keeps the last frame's matches, and the marks list and the
+// highlighter keeps the matches found before the step
+// (TestMatchesWhileStoring), and the marks list and the
 // matches list show "(the bytes are being restored)" where they would show
 // the bytes; a copy and a put are refused as busy, and so are a feature's
 // WriteAt and Fill (a structure field's edit). Each r.waitFor runs on the UI
@@ -126,4 +130,81 @@ func TestJobUndoListsWhileStoring(t *testing.T) {
 	r.waitFor("a  00000021            33  00 00 00 00 00 00 00 00  ........")
 	r.keys("Esc")
 	r.quit()
+}
+
+// TestMatchesWhileStoring: while a restore step holds the file (TryReadAt:
+// ErrBusy), the event before a frame cannot read the bytes shown: the
+// grid draws the bytes kept for the same place and the match highlighter
+// the matches found for them before the step (prepareMatches keeps those
+// of the same pattern and place), so every match in view stays drawn as a
+// match, the current one and the others alike; after the step they are
+// found again. Without the kept matches the other matches lose their
+// colour during the step (seen failing).
+func TestMatchesWhileStoring(t *testing.T) {
+	p := bigFile(t, 16<<20)
+	fh, err := os.OpenFile(p, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, off := range []int64{0x10, 0x30, 0x50} {
+		if _, err := fh.WriteAt([]byte("lazy"), off); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fh.Close()
+	posts := syncPosts(t)
+	h := newHarness(t, p, 100, 24, mapping.Options{}, Options{})
+	if err := h.f.Fill(0x100000, 8<<20, 0x5a); err != nil { // the step to undo, out of view
+		t.Fatal(err)
+	}
+	h.press("Tab", "Ctrl-F")
+	h.typeText("lazy")
+	h.press("Enter")
+	posts.drain(t, h.e)
+	if c := h.e.Cursor(); c != 0x10 {
+		t.Fatalf("cursor %#x after the search, want 0x10", c)
+	}
+	styleAt := func(off int64) tcell.Style {
+		i := int(off % 16)
+		x := 11 + 3*i
+		if i >= 8 {
+			x++
+		}
+		_, st := h.cell(x, 2+int((off-h.e.top)/16))
+		return st
+	}
+	check := func(when string) {
+		t.Helper()
+		s := h.draw()
+		if !strings.Contains(s, "00000030  6c 61 7a 79 00 00 00 00  00 00 00 00 00 00 00 00   lazy............") {
+			t.Fatalf("%s: the row of the match at 0x30 is not shown:\n%s", when, s)
+		}
+		cur, plain := styleAt(0x11), styleAt(0x35) // 0x10 is the cursor's cell
+		if plain == cur {
+			t.Fatalf("%s: a byte that is no match is drawn as the current match", when)
+		}
+		for _, off := range []int64{0x30, 0x33, 0x50, 0x53} {
+			if st := styleAt(off); st != cur {
+				t.Fatalf("%s: the match byte at %#x is drawn %v, the current match %v", when, off, st, cur)
+			}
+		}
+	}
+	check("before the step")
+	held, release := holdStep(t, h.f)
+	undone := make(chan error, 1)
+	go func() { _, err := h.f.Undo(); undone <- err }()
+	select {
+	case <-held:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the undo step was not held")
+	}
+	if _, err := h.f.TryReadAt(make([]byte, 1), 0); !errors.Is(err, mapping.ErrBusy) {
+		t.Fatalf("TryReadAt during the step: %v, want ErrBusy", err)
+	}
+	check("during the step")
+	release()
+	if err := <-undone; err != nil {
+		t.Fatal(err)
+	}
+	check("after the step")
 }

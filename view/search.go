@@ -20,6 +20,10 @@ type searcher struct {
 	srch  searchState
 	sel   *selection
 	count *matchCount // the last byte search's matches, counted (matches.go)
+	// shown is the matches of the byte search in the runs of rows shown,
+	// found after the last event (prepareMatches) for the frames'
+	// highlighter, which only reads them.
+	shown []matchRun
 }
 
 func (x *searcher) Name() string { return "search" }
