@@ -96,9 +96,15 @@ pane_done() { tm capture-pane -p -t bench 2>/dev/null | grep -q "^ *$(printf '0x
 # one_run: prints "FILE_US SCREEN_US"
 one_run() {
 	local f="$TMP/keys.bin" t0 tf ts pane
-	head -c "$SIZE" /dev/zero >"$f"
 	tm kill-session -t bench 2>/dev/null || true
-	tm new-session -d -s bench -x 120 -y 40 "$MMHEX $f"
+	# a new file and a journal folder of its own each run: the last run's
+	# editor was ended with unsynced edits, and its durable journal would
+	# otherwise greet this run with the recovery prompt (which takes keys)
+	rm -f "$f"
+	rm -rf "$TMP/state"
+	mkdir -m 0700 "$TMP/state"
+	head -c "$SIZE" /dev/zero >"$f"
+	tm new-session -d -s bench -x 120 -y 40 "XDG_STATE_HOME=$TMP/state $MMHEX $f"
 	# wait for the first frame
 	for _ in $(seq 500); do
 		pane=$(tm capture-pane -p -t bench 2>/dev/null || true)
