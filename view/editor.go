@@ -217,6 +217,7 @@ type Editor struct {
 	// (Draw) read them instead of asking (an lseek each), and keep
 	// nothing. Cleared at each adoption.
 	holesAsked  map[int64]holeAnswer
+	holeRuns    []holeAnswer // holes and data runs known while adopting (holeAt)
 	adopting    bool
 	layoutHooks []func(start, end int64)
 	keyHooks    []func(ev *tcell.EventKey) bool

@@ -486,6 +486,7 @@ func (e *Editor) adoptLayout() {
 	// The holes asked for the view are kept for the frames (holeAt):
 	// asked afresh at each adoption (another writer may punch or fill).
 	clear(e.holesAsked)
+	e.holeRuns = e.holeRuns[:0]
 	e.adopting = true
 	v := e.viewFor(fl.grid.w, fl.grid.h)
 	e.adopting = false

@@ -22,10 +22,14 @@ const minSqueeze = 2
 
 // SetSqueeze sets the function that says which hole holds off (its
 // [start, end) and true; false when off is data): the grid squeezes the
-// holes' whole rows. nil turns squeezing off.
+// holes' whole rows. nil turns squeezing off. For data it may also say the
+// run of data it found ([start, end) holding off, with false): the editor
+// then answers the other rows of that run without asking again (an
+// unknown run is 0, 0, false).
 func (e *Editor) SetSqueeze(fn func(off int64) (start, end int64, ok bool)) {
 	e.squeeze = fn
 	clear(e.holesAsked)
+	e.holeRuns = e.holeRuns[:0]
 }
 
 // holeAnswer is what the squeeze function said of an offset.
@@ -40,9 +44,22 @@ type holeAnswer struct {
 // then, and only when that offset was not asked (a frame of a size no
 // event adopted yet: a resize before its event), asked again without
 // keeping it. A frame after an event asks nothing.
+//
+// A hole's whole [start, end), and a run of data the squeeze function
+// named, answer every offset inside them (holeRuns): one lseek walk per
+// run, not one per row line considered (typing asked a few hundred
+// lseeks a key before).
 func (e *Editor) holeAt(off int64) (start, end int64, ok bool) {
 	if a, kept := e.holesAsked[off]; kept {
 		return a.start, a.end, a.ok
+	}
+	for _, r := range e.holeRuns {
+		if off >= r.start && off < r.end {
+			if r.ok {
+				return r.start, r.end, true
+			}
+			return 0, 0, false
+		}
 	}
 	start, end, ok = e.squeeze(off)
 	if e.adopting {
@@ -50,6 +67,12 @@ func (e *Editor) holeAt(off int64) (start, end int64, ok bool) {
 			e.holesAsked = map[int64]holeAnswer{}
 		}
 		e.holesAsked[off] = holeAnswer{start, end, ok}
+		if start <= off && off < end {
+			e.holeRuns = append(e.holeRuns, holeAnswer{start, end, ok})
+		}
+	}
+	if !ok {
+		return 0, 0, false
 	}
 	return start, end, ok
 }

@@ -130,3 +130,32 @@ func TestTmuxSqueezeHoles(t *testing.T) {
 	s.keys("C-q")
 	s.waitFor("EXIT=0")
 }
+
+// TestSqueezeAsksEachRunOnce: the squeeze function's answer for a run of
+// data (or a hole) answers every row in it while the editor adopts the
+// layout after an event: a key in a file of data asks it a few times, not
+// once per row line considered (the walk to the cursor and back from the
+// end of the file asked it ~80 times a key, each an fstat and lseeks in
+// view/holes: typing ran at 2 000 keys a second).
+func TestSqueezeAsksEachRunOnce(t *testing.T) {
+	p := testenv.WriteFile(t, "data.bin", testenv.Pattern(64<<10, 3))
+	h := newHarness(t, p, 100, 40, mapping.Options{ReadOnly: true}, Options{})
+	calls := 0
+	h.e.SetSqueeze(func(off int64) (int64, int64, bool) {
+		calls++
+		return off, 64 << 10, false // data from off to the end
+	})
+	h.draw()
+	h.press("Ctrl-G")
+	h.typeText("0x8000")
+	h.press("Enter")
+	h.draw()
+	for _, key := range []string{"Down", "Right", "PgDn", "End", "Up"} {
+		calls = 0
+		h.press(key)
+		h.draw()
+		if calls > 4 {
+			t.Fatalf("%s: the squeeze function was asked %d times for one event", key, calls)
+		}
+	}
+}

@@ -54,11 +54,36 @@ func (h *feature) Register(e *view.Editor) error {
 	return nil
 }
 
-// holeAt is the hole holding off, for the grid's squeezing.
+// holeAt is the hole holding off, for the grid's squeezing; for data,
+// the run of data around off that one walk found (the editor answers its
+// other rows from it). The walk starts up to holeBack bytes before off, so
+// that the rows above off (the grid walks back from the end of the file)
+// are answered too.
 func (h *feature) holeAt(off int64) (start, end int64, ok bool) {
+	from := max(0, off-holeBack) &^ 4095
+	var at extents.Range
+	got := false
+	if err := extents.Ranges(h.e.File(), from, -1, func(r extents.Range) error {
+		if r.End > off {
+			at, got = r, true
+			return extents.ErrStop
+		}
+		return nil
+	}); err != nil || !got || at.Off > off {
+		return 0, 0, false
+	}
+	if !at.Hole {
+		return at.Off, at.End, false
+	}
+	if at.Off > from || from == 0 {
+		return at.Off, at.End, true // the range before it is data: its start
+	}
 	s, e, ok, err := extents.HoleAt(h.e.File(), off)
 	return s, e, ok && err == nil
 }
+
+// holeBack is how far before the offset asked holeAt's walk starts.
+const holeBack = 64 << 10
 
 // toggleSqueeze turns squeezing the holes' rows off or on again.
 func (h *feature) toggleSqueeze() {
