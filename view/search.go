@@ -287,28 +287,38 @@ func (e *Editor) searchAgain(opposite bool) {
 	e.startSearch(s.last, from, rev)
 }
 
+// beginSearch is what both searches do first: refused on an empty file,
+// the running search cancelled, the size taken now (another process may
+// have changed it since the last frame: a different size at the end means
+// the file changed under the search), r made the running search.
+func (e *Editor) beginSearch(r *runningSearch, what fmt.Stringer) (context.Context, bool) {
+	x := e.searcher()
+	if e.size == 0 {
+		e.Errorf("empty file: nothing to search")
+		return nil, false
+	}
+	if old := x.srch.run; old != nil {
+		old.cancel()
+	}
+	e.Refresh()
+	x.srch.gen++
+	ctx, cancel := context.WithCancel(context.Background())
+	r.gen, r.cancel, r.size, r.started = x.srch.gen, cancel, e.f.Size(), time.Now()
+	x.srch.run = r
+	e.Message("searching %s %s… (Esc cancels)", dirWord(r.reverse), what)
+	return ctx, true
+}
+
 // startSearch runs the search in the background. Only the search goroutine
 // reads the file (through mapping's fault-safe Scan); it reports progress
 // and the result through searchPost, so the editor stays responsive and
 // Esc cancels at once.
 func (e *Editor) startSearch(p *search.Pattern, from int64, reverse bool) {
-	x := e.searcher()
-	if e.size == 0 {
-		e.Errorf("empty file: nothing to search")
+	r := &runningSearch{p: p, reverse: reverse}
+	ctx, ok := e.beginSearch(r, p)
+	if !ok {
 		return
 	}
-	if r := x.srch.run; r != nil {
-		r.cancel()
-	}
-	// The size now (another process may have changed it since the last
-	// frame): a different size at the end means the file changed under
-	// the search.
-	e.Refresh()
-	x.srch.gen++
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &runningSearch{gen: x.srch.gen, cancel: cancel, p: p, reverse: reverse, size: e.f.Size(), started: time.Now()}
-	x.srch.run = r
-	e.Message("searching %s %s… (Esc cancels)", dirWord(reverse), p)
 	f := e.f
 	var lastPost atomic.Int64
 	lastPost.Store(time.Now().UnixNano())
@@ -338,20 +348,11 @@ func (e *Editor) startSearch(p *search.Pattern, from int64, reverse bool) {
 // startRegexSearch is startSearch for a regular expression
 // (search.RegexFind, which reports no progress).
 func (e *Editor) startRegexSearch(re *search.Regex, from int64, reverse bool) {
-	x := e.searcher()
-	if e.size == 0 {
-		e.Errorf("empty file: nothing to search")
+	r := &runningSearch{re: re, reverse: reverse}
+	ctx, ok := e.beginSearch(r, re)
+	if !ok {
 		return
 	}
-	if r := x.srch.run; r != nil {
-		r.cancel()
-	}
-	e.Refresh()
-	x.srch.gen++
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &runningSearch{gen: x.srch.gen, cancel: cancel, re: re, reverse: reverse, size: e.f.Size(), started: time.Now()}
-	x.srch.run = r
-	e.Message("searching %s %s… (Esc cancels)", dirWord(reverse), re)
 	f := e.f
 	e.Go(func() {
 		off, n, wrapped, err := search.RegexFind(ctx, f, re, from, reverse, true)
