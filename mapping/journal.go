@@ -553,16 +553,41 @@ func (f *File) editCheck(off, n int64) error {
 		return f.errf("%w", ErrClosed)
 	}
 	if f.mode == ReadOnly {
-		if f.roReason != "" {
-			return f.errf("%w (%s)", ErrReadOnly, f.roReason)
-		}
-		return f.errf("%w", ErrReadOnly)
+		return f.readOnlyErr("")
 	}
 	if off < 0 || n < 0 {
 		return f.errf("%w", ErrOffset)
 	}
 	if off >= f.size || n > f.size-off {
 		return f.errf("edit of %d bytes at %#x: %w (size %d)", n, off, ErrPastEnd, f.size)
+	}
+	return nil
+}
+
+// readOnlyErr is the error of an edit in a file open read-only, with the
+// reason it is (ErrReadOnly): "f: file is read-only (cannot open for
+// writing: permission denied)" and then tail.
+func (f *File) readOnlyErr(tail string) error {
+	if f.roReason != "" {
+		return f.errf("%w (%s)%s", ErrReadOnly, f.roReason, tail)
+	}
+	return f.errf("%w%s", ErrReadOnly, tail)
+}
+
+// Writable is nil when edits and shape changes can reach the file (it is
+// mapped shared and writable), else the error they would return, naming
+// the file and why: read-only (and the reason it was opened so) or
+// private. Commands check it before anything else.
+func (f *File) Writable() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch {
+	case f.closed:
+		return f.errf("%w", ErrClosed)
+	case f.mode == ReadOnly:
+		return f.readOnlyErr("; nothing was changed")
+	case f.mode == Private:
+		return f.errf("%w", ErrPrivate)
 	}
 	return nil
 }

@@ -63,7 +63,7 @@ func (f *File) shapeCheck() error {
 		if f.mode == Private {
 			return f.errf("%w", ErrPrivate)
 		}
-		return f.errf("%w", ErrReadOnly)
+		return f.readOnlyErr("; nothing was changed")
 	}
 	if f.d.w == nil {
 		if err := f.newWal(); err != nil {

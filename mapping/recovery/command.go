@@ -67,8 +67,10 @@ func Command(path string, act Action, asJSON bool, w io.Writer) error {
 		return err
 	}
 	defer f.Close()
-	if act == Revert && f.Mode() != mapping.Shared {
-		return fmt.Errorf("%s: cannot revert: %s", name, f.Notice())
+	if act == Revert {
+		if err := f.Writable(); err != nil {
+			return err
+		}
 	}
 	fd, err := Find(f)
 	if err != nil {

@@ -219,8 +219,8 @@ func Command(op, path string, args []int64, zero bool, w io.Writer) error {
 	if f.IsBlockDevice() {
 		return fmt.Errorf("%s: %w", name, mapping.ErrBlockDevice)
 	}
-	if f.Mode() != mapping.Shared {
-		return fmt.Errorf("%s: %s", name, f.Notice())
+	if err := f.Writable(); err != nil {
+		return err
 	}
 	old := f.Size()
 	var what string

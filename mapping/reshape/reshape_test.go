@@ -293,3 +293,33 @@ func TestShapeRefusesBlockDevice(t *testing.T) {
 	}
 	testenv.MustEqual(t, "the device", got, content)
 }
+
+// TestShapeCommandReadOnly: mmhex resize|punch|insert|delete on a file the
+// user may read but not write says so in one line naming the file once,
+// as mmhex patch does, and changes nothing (it said "f: f: permission
+// denied; opened read-only", the editor's notice, naming the file twice).
+func TestShapeCommandReadOnly(t *testing.T) {
+	if testenv.AsNobody(t) {
+		return
+	}
+	orig := testenv.Pattern(20000, 9)
+	p := testenv.WriteFile(t, "ro", orig)
+	if err := os.Chmod(p, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	want := p + ": file is read-only (cannot open for writing: permission denied); nothing was changed"
+	for _, c := range []struct {
+		op   string
+		args []int64
+	}{{"resize", []int64{10}}, {"punch", []int64{0, 10}}, {"insert", []int64{4096, 4096}}, {"delete", []int64{4096, 4096}}} {
+		var out bytes.Buffer
+		err := Command(c.op, p, c.args, false, &out)
+		if err == nil || err.Error() != want || !errors.Is(err, mapping.ErrReadOnly) {
+			t.Errorf("%s: err = %v\nwant %s", c.op, err, want)
+		}
+		if out.Len() != 0 {
+			t.Errorf("%s: printed %q", c.op, out.String())
+		}
+	}
+	testenv.MustEqual(t, "after the refusals", testenv.DiskBytes(t, p), orig)
+}
