@@ -146,8 +146,8 @@ var actions = []Info{
 	{RevertAll, "revert every byte changed since the file was opened", GroupEdit, false},
 	{ReplaceByte, "replace the byte under the cursor, then back to normal mode", GroupEdit, false},
 	{PasteHex, "overwrite bytes at the cursor from a hex string", GroupEdit, false},
-	{Insert, "say that mmhex overwrites in place and cannot insert bytes", GroupEdit, false},
-	{Delete, "say that mmhex overwrites in place and cannot delete bytes", GroupEdit, false},
+	{Insert, "say that typing overwrites in place, and which key inserts whole blocks", GroupEdit, false},
+	{Delete, "say that typing overwrites in place, and which key deletes whole blocks", GroupEdit, false},
 	{Repeat, "repeat the last change at the cursor (vim's .): the bytes of the last R … Esc, the r byte, or a put; a count repeats it that many times back to back; one undo step", GroupEdit, false},
 
 	{Sync, "save: msync MS_SYNC, fdatasync if others dirtied pages; waits for the disk", GroupSave, false},
@@ -212,7 +212,7 @@ var actions = []Info{
 }
 
 // VimOnly reports whether only the vim preset binds a: its mode switches,
-// and the insert and delete keys that say mmhex cannot insert or delete
+// and the insert and delete keys that say typing overwrites in place
 // (the default preset types over bytes and has no such keys), and vim's
 // repeat (.), whose changes (R … Esc, r) only the vim preset has.
 func VimOnly(a Action) bool {

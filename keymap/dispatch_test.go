@@ -72,7 +72,7 @@ func TestSequenceLookup(t *testing.T) {
 		{"vim", "m Esc ' Ctrl-C 3 m Esc", []string{"incomplete [NORMAL] pending=m", "not found dropped [NORMAL]", "incomplete [NORMAL] pending='", "not found dropped [NORMAL]", "incomplete [NORMAL] pending=3", "incomplete [NORMAL] pending=3 m", "not found dropped [NORMAL]"}},
 		{"vim", "m a ' a ` b", []string{"incomplete [NORMAL] pending=m", "found mark-set arg=a [NORMAL]", "incomplete [NORMAL] pending='", "found mark-jump arg=a [NORMAL]", "incomplete [NORMAL] pending=`", "found mark-jump arg=b [NORMAL]"}},
 		{"vim", "X q", []string{"not found [NORMAL]", "not found [NORMAL]"}},
-		// i, a, Insert and x are actions that say mmhex cannot insert or delete
+		// i, a, Insert and x are actions that say typing overwrites in place
 		{"vim", "i a Insert x 3 x", []string{"found insert [NORMAL]", "found insert [NORMAL]", "found insert [NORMAL]", "found delete [NORMAL]", "incomplete [NORMAL] pending=3", "found delete count=3 [NORMAL]"}},
 		{"vim", "R a b Left Esc a", []string{"found replace-mode [REPLACE]", "not found type [REPLACE]", "not found type [REPLACE]", "found left [REPLACE]", "found normal-mode [NORMAL]", "found insert [NORMAL]"}},
 		// Esc typed fast before a key arrives as Alt-key: in replace mode

@@ -174,16 +174,18 @@ func registerCore(e *Editor) {
 		})
 	}
 
-	// vim's insert and delete keys (i, a, Insert, x): the file's size never
-	// changes, so they say what to use instead.
-	cannot := func(what string) Handler {
+	// vim's insert and delete keys (i, a, Insert, x): typing overwrites in
+	// place, so they say what to use instead, and which key inserts or
+	// deletes whole blocks (view/reshape.go).
+	cannot := func(shape keymap.Action, does string) Handler {
 		return func(e *Editor, a Args) {
-			e.Errorf("mmhex overwrites in place and cannot %s: %s overwrites from the cursor, %s one byte", what,
-				orDefault(keyName(e, keymap.ReplaceMode), string(keymap.ReplaceMode)), orDefault(keyName(e, keymap.ReplaceByte), string(keymap.ReplaceByte)))
+			e.Errorf("mmhex overwrites in place: %s from the cursor, %s one byte; %s %s",
+				orDefault(keyName(e, keymap.ReplaceMode), string(keymap.ReplaceMode)), orDefault(keyName(e, keymap.ReplaceByte), string(keymap.ReplaceByte)),
+				orDefault(keyName(e, shape), ":"+string(shape)), does)
 		}
 	}
-	e.Handle(keymap.Insert, cannot("insert"))
-	e.Handle(keymap.Delete, cannot("delete"))
+	e.Handle(keymap.Insert, cannot(keymap.InsertBlocks, "inserts zero blocks"))
+	e.Handle(keymap.Delete, cannot(keymap.DeleteBlocks, "deletes whole blocks"))
 
 	e.Handle(keymap.Sync, func(e *Editor, a Args) { e.sync(mapping.MSSync, nil) })
 	e.Handle(keymap.SyncAsync, func(e *Editor, a Args) { e.sync(mapping.MSAsync, nil) })

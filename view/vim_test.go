@@ -656,15 +656,16 @@ func TestVimCountGG(t *testing.T) {
 }
 
 // In the vim preset the insert and delete keys say that mmhex overwrites
-// in place, and change nothing: i, a and Insert cannot insert, x cannot
-// delete (exact message line).
+// in place and which keys insert or delete whole blocks (they said mmhex
+// "cannot insert", "cannot delete", untrue since g I and g X), and change
+// nothing (exact message line).
 func TestVimInsertKeysSayWhy(t *testing.T) {
 	h := openKnown(t, 100, 24, Options{Keys: vimKeys(t)})
 	for _, c := range []struct{ key, want string }{
-		{"i", " mmhex overwrites in place and cannot insert: R overwrites from the cursor, r one byte"},
-		{"a", " mmhex overwrites in place and cannot insert: R overwrites from the cursor, r one byte"},
-		{"Insert", " mmhex overwrites in place and cannot insert: R overwrites from the cursor, r one byte"},
-		{"x", " mmhex overwrites in place and cannot delete: R overwrites from the cursor, r one byte"},
+		{"i", " mmhex overwrites in place: R from the cursor, r one byte; g I inserts zero blocks"},
+		{"a", " mmhex overwrites in place: R from the cursor, r one byte; g I inserts zero blocks"},
+		{"Insert", " mmhex overwrites in place: R from the cursor, r one byte; g I inserts zero blocks"},
+		{"x", " mmhex overwrites in place: R from the cursor, r one byte; g X deletes whole blocks"},
 	} {
 		h.press(c.key)
 		if got := strings.TrimSuffix(strings.TrimRight(h.messageLine(), " "), "-- NORMAL --"); strings.TrimRight(got, " ") != c.want {
