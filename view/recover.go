@@ -98,6 +98,19 @@ func (d *recoveryDialog) key(e *Editor, ev *tcell.EventKey) {
 		if e.refuseTooSmall(keymap.Recover) {
 			return
 		}
+		// The revert ends with a sync of the whole file (fdatasync): it
+		// would save this session's unsynced edits too, and the quit
+		// dialog could no longer revert them.
+		if n := e.f.UnsyncedEdits(); n > 0 {
+			it := "it"
+			if n > 1 {
+				it = "them"
+			}
+			d.err = fmt.Sprintf("this session has %s unsynced: the revert ends with a sync, which would save %s too; sync %s (%s) or undo %s (%s) first",
+				plural64(int64(n), "edit"), it, it, orDefault(keyName(e, keymap.Sync), ":sync"), it, orDefault(keyName(e, keymap.Undo), ":undo"))
+			return
+		}
+		d.err = ""
 		d.revert(e)
 	case 'k', 'K':
 		summary := strings.TrimSuffix(d.summary, " without syncing")
@@ -121,7 +134,9 @@ func (d *recoveryDialog) key(e *Editor, ev *tcell.EventKey) {
 // and removes the journal.
 func (d *recoveryDialog) revert(e *Editor) {
 	fd, f := d.r.fd, e.f
-	summary := d.summary
+	// The dialog said when the session ended: the message says what was
+	// done, in a line that fits ("3 edits of 3 bytes").
+	summary := fmt.Sprintf("%s of %s", plural64(int64(fd.Edits), "edit"), plural64(fd.Bytes, "byte"))
 	e.runJob("recovering", "a recovery is not stopped halfway", func(_ context.Context, progress func(string)) func() {
 		res, err := fd.Revert(f, func(done, total int) { progress(fmt.Sprintf("%d/%d stores", done, total)) })
 		if err == nil {
@@ -136,17 +151,19 @@ func (d *recoveryDialog) revert(e *Editor) {
 				return
 			}
 			d.r.fd, e.overlay = nil, nil
-			msg := fmt.Sprintf("reverted %s: %s put back and synced; journal removed", summary, plural64(res.Restored, "byte"))
 			if len(res.Skipped) > 0 {
+				// What was left alone first: a long line is cut at the
+				// screen's edge.
 				k := res.Skipped[0]
-				msg += fmt.Sprintf("; left %s at %#x alone: %s", plural64(k.Len, "byte"), k.Off, k.Why)
+				more := ""
 				if len(res.Skipped) > 1 {
-					msg += fmt.Sprintf(" (and %d more ranges)", len(res.Skipped)-1)
+					more = fmt.Sprintf(" and %d more ranges", len(res.Skipped)-1)
 				}
-				e.Errorf("%s", msg)
+				e.Errorf("left %s at %#x%s alone (%s); reverted %s: %s put back and synced; journal removed",
+					plural64(k.Len, "byte"), k.Off, more, k.Why, summary, plural64(res.Restored, "byte"))
 				return
 			}
-			e.Message("%s", msg)
+			e.Message("reverted %s: %s put back and synced; journal removed", summary, plural64(res.Restored, "byte"))
 		}
 	})
 }

@@ -84,8 +84,7 @@ func TestTmuxRecoverRevert(t *testing.T) {
 	s.waitFor("2 edits of 2 bytes from a session that ended at ")
 	s.waitFor("[r] revert them    [k] keep them (drop the journal)    [l] look first")
 	s.text("r")
-	s.waitFor("reverted 2 edits of 2 bytes from a session that ended at ")
-	s.waitFor(": 2 bytes put back and synced; journal…") // cut at 120 columns
+	s.waitFor("reverted 2 edits of 2 bytes: 2 bytes put back and synced; journal removed")
 	testenv.MustEqual(t, "on disk after r", testenv.DiskBytes(t, p), knownData())
 	s.keys("C-q")
 	s.waitFor("EXIT=0")
