@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 
 	"mmhex/mapping"
@@ -30,4 +31,35 @@ func TestRecoverRevertReadOnly(t *testing.T) {
 		t.Fatalf("err = %v, printed %q\nwant %s", err, out.String(), want)
 	}
 	testenv.MustEqual(t, "after the refusal", testenv.DiskBytes(t, p), orig)
+}
+
+// Two sessions' journals left for one file: the summary counts them in
+// plain words ("from 2 sessions that ended by", not "from a 2 sessions that ended at").
+func TestRecoverSummaryTwoSessions(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	orig := testenv.Pattern(8192, 3)
+	p := testenv.WriteFile(t, "two", orig)
+	for i, off := range []int64{0x10, 0x20} {
+		f, err := mapping.Open(p, mapping.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteAt([]byte{byte('A' + i)}, off); err != nil {
+			t.Fatal(err)
+		}
+		f.Close() // unsynced: the journal stays, as after the quit dialog's q
+	}
+	var out bytes.Buffer
+	if err := Command(p, List, false, &out); err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(out.String(), "\n")
+	if want := p + ": 2 edits of 2 bytes from 2 sessions that ended by "; !strings.HasPrefix(first, want) {
+		t.Fatalf("first line %q\nwant %s…", first, want)
+	}
+	var rev bytes.Buffer
+	if err := Command(p, Revert, false, &rev); err != nil {
+		t.Fatal(err)
+	}
+	testenv.MustEqual(t, "after --revert", testenv.DiskBytes(t, p), orig)
 }

@@ -117,13 +117,14 @@ func plural(n int64, one string) string {
 }
 
 // Summary says what was found in one line: "3 edits of 5 bytes from a
-// session that ended at 14:02 without syncing".
+// session that ended at 14:02 without syncing" ("from 2 sessions that
+// ended by 14:02" for more).
 func (fd *Found) Summary() string {
-	s := "session"
+	s := "a session that ended at"
 	if len(fd.journals) > 1 {
-		s = fmt.Sprintf("%d sessions", len(fd.journals))
+		s = fmt.Sprintf("%d sessions that ended by", len(fd.journals))
 	}
-	return fmt.Sprintf("%s of %s from a %s that ended at %s without syncing", plural(int64(fd.Edits), "edit"), plural(fd.Bytes, "byte"), s, stamp(fd.Ended))
+	return fmt.Sprintf("%s of %s from %s %s without syncing", plural(int64(fd.Edits), "edit"), plural(fd.Bytes, "byte"), s, stamp(fd.Ended))
 }
 
 // Edit is one journaled store, as listed.
