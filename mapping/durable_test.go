@@ -256,7 +256,7 @@ func TestDurableFolderRefused(t *testing.T) {
 	path := testenv.WriteFile(t, "f", []byte("abc"))
 	f := open(t, path, Options{})
 	_, err := f.WriteAt([]byte("X"), 0)
-	want := "f: journal folder " + state + "/mmhex: journal folder refused: it is a symbolic link or not a folder; nothing was stored (edits need the journal)"
+	want := "f: journal folder " + state + "/mmhex: refused: it is a symbolic link or not a folder; nothing was stored (edits need the journal)"
 	if err == nil || !strings.HasSuffix(err.Error(), want) {
 		t.Fatalf("err = %v\nwant … %s", err, want)
 	}
@@ -282,7 +282,7 @@ func TestDurableFolderOtherOwner(t *testing.T) {
 	path := testenv.WriteFile(t, "f", []byte("abc"))
 	f := open(t, path, Options{})
 	_, err := f.WriteAt([]byte("X"), 0)
-	want := "journal folder refused: owned by uid 65534, not by you (uid 0); nothing was stored (edits need the journal)"
+	want := "journal folder " + state + "/mmhex: refused: owned by uid 65534, not by you (uid 0); nothing was stored (edits need the journal)"
 	if err == nil || !strings.HasSuffix(err.Error(), want) {
 		t.Fatalf("err = %v\nwant … %s", err, want)
 	}
@@ -314,7 +314,7 @@ func TestDurableFolderNobody(t *testing.T) {
 		t.Setenv("XDG_STATE_HOME", s)
 		f := open(t, path, Options{})
 		_, err := f.WriteAt([]byte("X"), 0)
-		if err == nil || !strings.Contains(err.Error(), "journal folder refused: owned by uid 0, not by you") {
+		if err == nil || !strings.Contains(err.Error(), "/mmhex: refused: owned by uid 0, not by you") {
 			t.Fatalf("err = %v", err)
 		}
 		f.Close()

@@ -37,7 +37,7 @@ func Dir() (string, error) {
 }
 
 // ErrFolder: the journal folder is not safe to hold a file's bytes.
-var ErrFolder = errors.New("journal folder refused")
+var ErrFolder = errors.New("refused")
 
 // openDir opens the journal folder (creating it, and its parents, 0700
 // when missing) without following a symbolic link at its last component,
