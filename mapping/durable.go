@@ -5,7 +5,8 @@ package mapping
 // the bytes it replaces and the bytes it stores; the record is on disk
 // (fdatasync) before the store unless the bytes it replaces were already
 // saved since the last sync (covered): typing over a byte typed before, or
-// the second hex digit of a byte, costs a write(2), not an fdatasync.
+// the second hex digit of a byte, costs a write(2), not an fdatasync; so
+// does a byte typed into a range Cover journaled ahead (a burst of keys).
 // A full sync moves the journal's synced point (a marker) or, when
 // nothing was stored meanwhile, empties it; Close deletes it unless edits
 // are kept unsynced.
@@ -24,9 +25,11 @@ import (
 
 // durable is the File's part of the durable journal (guarded by f.mu).
 type durable struct {
-	w       *wal.Writer
-	hdr     wal.Header
-	covered spanset.Set // bytes whose old value since the last sync is on disk in w
+	w   *wal.Writer
+	hdr wal.Header
+	// covered: bytes whose old value since the last sync is on disk in
+	// w (in a store's record, or in a cover record: Cover).
+	covered spanset.Set
 	// At the start of a full sync: where the log ended and how many
 	// records it held (the marker written when it succeeds).
 	syncAt   int64
@@ -385,6 +388,8 @@ func (f *File) walSynced() error {
 		return nil
 	}
 	if w.Records() == f.d.syncRecs {
+		// Cover records written since the sync began go with the rest.
+		f.d.covered.Clear()
 		if s := f.j.segs[f.j.seg]; s != nil && s.refs > 0 {
 			// Nothing to recover, but undo still reads large edits'
 			// bytes from its records: it leaves the folder and stays
@@ -415,4 +420,48 @@ func (f *File) walClose() {
 	f.d.w = nil
 	delete(f.j.segs, f.j.seg)
 	f.j.seg = 0
+}
+
+// MaxCover is the most bytes one Cover journals.
+const MaxCover = 64 << 10
+
+// Cover journals the bytes [off, off+n) as they are now (at most
+// MaxCover of them, clipped to the file's end), durably, with one
+// fdatasync, so that stores there until the next sync need none: their
+// records are written and not synced, because the bytes they replace
+// are on disk already. This is for a burst of typed keys (the editor
+// covers the bytes the keys queued behind the one it handles can reach):
+// one fdatasync for the burst instead of one for each byte.
+//
+// When the byte at off is covered already, Cover does nothing (the
+// burst's next bytes were covered by the Cover before, or were stored
+// since the last sync). The cover record is no edit: nothing is stored,
+// counted as unsynced or undone, and recovery neither lists it nor puts
+// its bytes back (mapping/recovery). In private and read-only mode it
+// does nothing.
+func (f *File) Cover(off, n int64) error {
+	f.lockEdit()
+	defer f.mu.Unlock()
+	if f.closed {
+		return f.errf("%w", ErrClosed)
+	}
+	if f.mode != Shared || off < 0 || off >= f.size || n <= 0 || f.d.covered.Has(off) {
+		return nil
+	}
+	n = min(n, f.size-off, MaxCover)
+	if err := f.walOpen(); err != nil {
+		return err
+	}
+	if cap(f.d.tmp) < int(n) {
+		f.d.tmp = make([]byte, n, max(2*n, 4096))
+	}
+	old := f.d.tmp[:n]
+	if err := f.readOld(old, off); err != nil {
+		return err
+	}
+	if err := f.d.w.Cover(off, old); err != nil {
+		return f.errf("%w", err)
+	}
+	f.d.covered.Add(off, off+n)
+	return nil
 }

@@ -8,6 +8,14 @@ package wal
 //	        bytes it stored, or nothing after them when flags&1: a fill of
 //	        the byte fill) | u32 crc32c(record header and payload) | "END\n"
 //
+// A cover record (kind 'A', journaled ahead) holds the n bytes at off as
+// they were when it was written, and stores nothing: it makes the stores
+// of a burst of typing that follow it over those bytes durable-before-store
+// without an fdatasync each (their own records are written, not synced).
+// It is no edit: Records leaves it out, Covers lists it; recovery uses it
+// only to name bytes that differ from it where no surviving record says
+// why (see mapping/recovery).
+//
 // Integers are little-endian. A record that does not end with a valid
 // trailer is torn: it and everything after it are ignored (its store never
 // happened: a store waits for its record). A marker (kind 'M') says that
@@ -40,6 +48,7 @@ const (
 
 	kindStore  = 'S'
 	kindMarker = 'M'
+	kindCover  = 'A'
 
 	flagFill = 1
 
@@ -197,6 +206,9 @@ const (
 	Truncate byte = 'T' // the size went from Off+N to Off; payload: the N bytes cut; Aux: the size after
 	Insert   byte = 'I' // INSERT_RANGE at Off of N bytes (a hole); Aux: the size after
 	Collapse byte = 'C' // COLLAPSE_RANGE at Off of N bytes; payload: the N bytes removed; Aux: the size after
+	// Cover is a cover record's kind (Journal.Covers): the N bytes at
+	// Off as they were, journaled ahead of stores that may come.
+	Cover byte = kindCover
 )
 
 // BeginShape starts a shape record (Grow, Truncate, Insert, Collapse);
@@ -436,6 +448,35 @@ func (w *Writer) Marker(upTo int64, kept int) error {
 	return nil
 }
 
+// Cover writes a cover record of the bytes old, at off in the file now,
+// and makes it durable (fdatasync) with every record before it. It is no
+// store: Records does not count it, and a journal holding nothing else is
+// empty to Close and to recovery.
+func (w *Writer) Cover(off int64, old []byte) error {
+	w.mustBeFlushed()
+	n := int64(len(old))
+	b := make([]byte, 0, recHdr+n+trailer)
+	b = append(b, recMagic...)
+	b = append(b, kindCover, 0, 0, 0)
+	w.seq++
+	b = binary.LittleEndian.AppendUint64(b, w.seq)
+	b = binary.LittleEndian.AppendUint64(b, uint64(off))
+	b = binary.LittleEndian.AppendUint64(b, uint64(n))
+	b = binary.LittleEndian.AppendUint64(b, 0)
+	b = append(b, old...)
+	b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli()))
+	b = append(b, endMagic...)
+	if _, err := unix.Pwrite(w.fd, b, w.end); err != nil {
+		return w.cut(w.end, err)
+	}
+	w.syncs++
+	if err := unix.Fdatasync(w.fd); err != nil {
+		return w.cut(w.end, err)
+	}
+	w.end += int64(len(b))
+	return nil
+}
+
 // Rewind drops the records from the log offset to (End before a record
 // whose change did not happen) and is on disk when it returns.
 func (w *Writer) Rewind(to int64, records int) error {
@@ -514,8 +555,11 @@ type Journal struct {
 	Path    string
 	Header  Header
 	Records []Record
-	Torn    bool      // an incomplete record at its end was ignored
-	Ended   time.Time // when it was last written (its mtime)
+	// Covers: the cover records (Kind Cover) since the last marker,
+	// oldest first; their Seq orders them among Records.
+	Covers []Record
+	Torn   bool      // an incomplete record at its end was ignored
+	Ended  time.Time // when it was last written (its mtime)
 
 	f    *os.File
 	dir  *os.File
@@ -524,7 +568,7 @@ type Journal struct {
 
 // Record is one store: N bytes at Off.
 type Record struct {
-	Kind     byte // Store, or a shape change (Grow, Truncate, Insert, Collapse)
+	Kind     byte // Store, or a shape change (Grow, Truncate, Insert, Collapse); Cover in Journal.Covers
 	Aux      int64
 	Seq      uint64
 	Off, N   int64
@@ -615,7 +659,7 @@ func (j *Journal) parse(size int64) error {
 				r.Fill, r.FillByte, total = true, rh[6], r.N
 			}
 		case kindMarker, Grow, Insert:
-		case Truncate, Collapse:
+		case Truncate, Collapse, kindCover:
 			total = r.N
 		default:
 			j.Torn = true
@@ -646,7 +690,11 @@ func (j *Journal) parse(size int64) error {
 		pos = r.at + total + trailer
 	}
 	for _, r := range all {
-		if r.at >= synced {
+		switch {
+		case r.at < synced:
+		case r.Kind == kindCover:
+			j.Covers = append(j.Covers, r)
+		default:
 			j.Records = append(j.Records, r)
 		}
 	}
@@ -654,7 +702,7 @@ func (j *Journal) parse(size int64) error {
 }
 
 // Before reads the bytes [i, i+len(p)) of what r's store replaced (or,
-// for Truncate and Collapse, removed).
+// for Truncate and Collapse, removed; for a Cover, the bytes it holds).
 func (j *Journal) Before(r Record, i int64, p []byte) error {
 	return j.read(r.at+i, p)
 }
