@@ -258,11 +258,36 @@ func (fd *Found) Revert(f *mapping.File, progress func(done, total int)) (res Re
 	for _, j := range fd.journals {
 		total += len(j.Records)
 	}
+	// judged: the bytes a store record newer than the one being gone
+	// through covers (its revert, or its skip, says what happened to
+	// them); a cover record judges only the others.
+	var judged spanset.Set
 	for ji := len(fd.journals) - 1; ji >= 0; ji-- {
 		j := fd.journals[ji]
-		for ri := len(j.Records) - 1; ri >= 0; ri-- {
+		ci := len(j.Covers) - 1
+		for ri := len(j.Records) - 1; ri >= -1; ri-- {
+			// The cover records newer than this record (all that are
+			// left, after the oldest record), newest first.
+			for ; ci >= 0 && (ri < 0 || j.Covers[ci].Seq > j.Records[ri].Seq); ci-- {
+				if c := j.Covers[ci]; pendSet.Overlaps(c.Off, c.Off+c.N) {
+					if err := flush(); err != nil {
+						return res, err
+					}
+				}
+				if err := checkCover(f, j, j.Covers[ci], &judged, &res); err != nil {
+					return res, err
+				}
+			}
+			if ri < 0 {
+				break
+			}
 			r := j.Records[ri]
 			size := f.Size()
+			if r.Kind == wal.Store {
+				judged.Add(r.Off, r.Off+r.N)
+			} else {
+				judged.Clear() // offsets before a shape change are others
+			}
 			if r.Kind != wal.Store {
 				if err := flush(); err != nil {
 					return res, err
@@ -335,6 +360,51 @@ func (fd *Found) Revert(f *mapping.File, progress func(done, total int)) (res Re
 		}
 	}
 	return res, nil
+}
+
+// WhyAhead is why revert leaves alone bytes that differ from a cover
+// record (bytes journaled ahead of a burst of typing) where no surviving
+// record of a store explains the change.
+const WhyAhead = "differs from the bytes journaled before a burst of typing, and no journaled edit of this session explains it (another writer, or typed bytes whose records a system crash kept from the disk)"
+
+// checkCover goes through a cover record: the bytes [c.Off, c.Off+c.N)
+// as they were before a burst of typed keys. It stores nothing (a cover
+// is no edit, and its bytes need not all have been typed over). The
+// bytes it covers that no newer store record judged should still hold
+// what it holds; those that do not are left alone and named (WhyAhead):
+// after a kill of mmhex every typed byte has its record, so this names
+// only another writer's bytes, or, after a system crash, typed bytes
+// whose records (written, not synced: the cover was) did not reach the
+// disk.
+func checkCover(f *mapping.File, j *wal.Journal, c wal.Record, judged *spanset.Set, res *Result) error {
+	size := f.Size()
+	n := min(c.N, size-c.Off)
+	if n <= 0 {
+		return nil
+	}
+	cur, old := make([]byte, n), make([]byte, n)
+	if got, err := f.ReadAt(cur, c.Off); got < int(n) {
+		if err == nil {
+			err = errors.New("short read")
+		}
+		return err
+	}
+	if err := j.Before(c, 0, old); err != nil {
+		return err
+	}
+	for k := int64(0); k < n; {
+		if cur[k] == old[k] || judged.Has(c.Off+k) {
+			k++
+			continue
+		}
+		m := k + 1
+		for m < n && cur[m] != old[m] && !judged.Has(c.Off+m) {
+			m++
+		}
+		res.skip(c.Off+k, m-k, WhyAhead)
+		k = m
+	}
+	return nil
 }
 
 // revertShape undoes one shape change, when the file's size is still the
