@@ -203,9 +203,12 @@ func (e *Editor) insertPrompt(expr string) {
 	}
 	f := e.f
 	at := e.cursor
-	block := int64(0)
+	hint := ""
 	if g, err := reshape.GeometryOf(f); err == nil {
-		block = g.Block
+		hint = fmt.Sprintf("a multiple of %d (the block size)", g.Block)
+		if g.NoMoves && at < e.size {
+			hint = fmt.Sprintf("this %s cannot move blocks: ext4 or xfs can", g.FS)
+		}
 	}
 	do := func(text string) error {
 		n, err := mapping.ParseSize(strings.TrimSpace(text))
@@ -229,7 +232,7 @@ func (e *Editor) insertPrompt(expr string) {
 	}
 	e.promptOrRun(expr, &Prompt{
 		Label: fmt.Sprintf("insert zero bytes at 0x%x, how many:", at),
-		Hint:  fmt.Sprintf("a multiple of %d (the block size)", block),
+		Hint:  hint,
 		Done:  do,
 	})
 }

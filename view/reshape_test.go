@@ -592,3 +592,33 @@ func TestQuitRevertShapeRefused(t *testing.T) {
 	}
 	h.diskIs(path, ins, "after Esc")
 }
+
+// On a filesystem that cannot move blocks (tmpfs) the insert prompt does
+// not ask for "a multiple of 4096", and any length is refused with the
+// reason, not with sizes that "would work" (no size would).
+func TestEditorInsertOnTmpfs(t *testing.T) {
+	if _, err := os.Stat("/dev/shm"); err != nil {
+		testenv.SkipOrFail(t, "no /dev/shm: %v", err)
+	}
+	fh, err := os.CreateTemp("/dev/shm", "mmhex-insert-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(fh.Name()) })
+	orig := testenv.Pattern(10000, 4)
+	fh.Write(orig)
+	fh.Close()
+	h := newHarness(t, fh.Name(), 140, 24, mapping.Options{}, Options{})
+	h.gotoOff(0x100)
+	h.press("Alt-I")
+	if l := line(h.draw(), " insert zero bytes"); strings.TrimRight(l, " ") != " insert zero bytes at 0x100, how many:   this tmpfs cannot move blocks: ext4 or xfs can" {
+		t.Fatalf("prompt %q", l)
+	}
+	h.typeText("1000")
+	h.press("Enter")
+	want := " this tmpfs cannot move blocks (operation not supported): insert and delete need ext4 or xfs; nothing was changed"
+	if l := line(h.draw(), " this tmpfs"); strings.TrimRight(l, " ") != want {
+		t.Fatalf("message %q, want %q", l, want)
+	}
+	h.diskIs(fh.Name(), orig, "after the refused insert")
+}

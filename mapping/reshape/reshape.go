@@ -28,6 +28,10 @@ import (
 type Geometry struct {
 	Block int64  // the filesystem's block size (statfs f_bsize)
 	FS    string // its type, for messages ("ext4", "tmpfs", ...)
+	// NoMoves: a filesystem known to have no FALLOC_FL_INSERT_RANGE
+	// and FALLOC_FL_COLLAPSE_RANGE (tmpfs, btrfs): a block move is
+	// refused before any size is suggested (no size would work).
+	NoMoves bool
 }
 
 func fsName(t int64) string {
@@ -55,6 +59,7 @@ func GeometryOf(f *mapping.File) (Geometry, error) {
 			return err
 		}
 		g.Block, g.FS = fs.Bsize, fsName(int64(fs.Type))
+		g.NoMoves = fs.Type == unix.TMPFS_MAGIC || fs.Type == unix.BTRFS_SUPER_MAGIC
 		return nil
 	})
 	return g, err
@@ -86,6 +91,16 @@ func (g Geometry) unsupported(name string, err error) error {
 	return err
 }
 
+// checkMove refuses n bytes moved at a place that is not the end: on a
+// filesystem that cannot move blocks whatever the length (no size would
+// work), else when n is not whole blocks.
+func (g Geometry) checkMove(name string, n int64, atEnd bool) error {
+	if g.NoMoves && !atEnd {
+		return g.unsupported(name, unix.EOPNOTSUPP)
+	}
+	return g.check(name, n)
+}
+
 // guard refuses block devices and files another process maps writable.
 func guard(f *mapping.File) error {
 	name := display.Name(f.Path())
@@ -110,10 +125,10 @@ func Insert(f *mapping.File, off, n int64) (moved int64, err error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := g.check(name, n); err != nil {
+	size := f.Size()
+	if err := g.checkMove(name, n, off == size); err != nil {
 		return 0, err
 	}
-	size := f.Size()
 	if off < 0 || off > size {
 		return 0, fmt.Errorf("%s: insert at %#x: %w (size %d)", name, off, mapping.ErrPastEnd, size)
 	}
@@ -154,10 +169,10 @@ func Delete(f *mapping.File, off, n int64) (moved int64, err error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := g.check(name, n); err != nil {
+	size := f.Size()
+	if err := g.checkMove(name, n, off+n == size); err != nil {
 		return 0, err
 	}
-	size := f.Size()
 	if off < 0 || off+n > size {
 		return 0, fmt.Errorf("%s: delete of %d bytes at %#x: %w (size %d)", name, n, off, mapping.ErrPastEnd, size)
 	}

@@ -158,6 +158,18 @@ func TestShapeRefusals(t *testing.T) {
 		sp.Close()
 		defer os.Remove(sp.Name())
 		g := openRW(t, sp.Name())
+		// A length that is not whole blocks, on a filesystem that cannot
+		// move blocks at all: no sizes "would work" (it said "4096 would
+		// work", which the next try refused).
+		for _, c := range []struct {
+			op string
+			do func() (int64, error)
+		}{{"insert", func() (int64, error) { return Insert(g, 100, 1000) }}, {"delete", func() (int64, error) { return Delete(g, 100, 1000) }}} {
+			_, err := c.do()
+			if want := sp.Name() + ": this tmpfs cannot move blocks (operation not supported): insert and delete need ext4 or xfs; nothing was changed"; err == nil || err.Error() != want {
+				t.Fatalf("tmpfs %s of 1000 bytes: %v\nwant %s", c.op, err, want)
+			}
+		}
 		_, err = Insert(g, 8192, 4096)
 		if err == nil || !strings.Contains(err.Error(), ": this tmpfs cannot move blocks (operation not supported): insert and delete need ext4 or xfs; nothing was changed") {
 			t.Fatalf("tmpfs: %v", err)
