@@ -206,6 +206,92 @@ type entry struct {
 	// size: the file's size after the change.
 	shape    byte
 	at, size int64
+	// run, when not nil, makes the entry stand for the spans of one
+	// batch of Group.WriteSpansFunc (off: the first's offset, n: the
+	// bytes of all of them; old and new unused).
+	run *spanRun
+}
+
+// spanRun is a batch of k spans of w bytes each (Group.WriteSpansFunc:
+// replace all), kept compactly in one entry: their offsets, and their
+// bytes before and after side by side in data (span i: the w bytes
+// before at data[2wi:], the w after at data[2wi+w:]): 8 bytes plus twice
+// the span's length a span, where an entry a span took 96 and a journal
+// of a million spans was regrown (copied) again and again. Only the
+// newest entries are written this way; undo makes a run's spans entries
+// of their own (explode) before it undoes any of them, so a run is only
+// ever among the applied entries (TestRunsLikeEntries checks it; redo and
+// the lost list explode one all the same, should one get there) and
+// everything else sees entries as before.
+type spanRun struct {
+	offs []int64
+	w    int64
+	data []byte
+}
+
+// explode makes the run entry e[i] (if it is one) entries of their own,
+// one a span, their bytes in the arena, the first joined as the run was
+// and the others joined to it; it returns how many entries e[i] became.
+func (j *journal) explode(i int) int {
+	r := j.e[i].run
+	if r == nil {
+		return 1
+	}
+	xs := r.entries(j, j.e[i].join)
+	k := len(xs)
+	j.e = slices.Replace(j.e, i, i+1, xs...)
+	if i < j.pos {
+		j.pos += k - 1
+	}
+	if i < j.syncPos {
+		j.syncPos += k - 1
+	}
+	return k
+}
+
+// entries copies the run's bytes to the arena and returns its spans as
+// entries, the first with join, the others joined.
+func (r *spanRun) entries(j *journal, join bool) []entry {
+	at := int64(len(j.arena))
+	j.arena = append(j.arena, r.data...)
+	xs := make([]entry, len(r.offs))
+	for x, off := range r.offs {
+		b := at + 2*r.w*int64(x)
+		xs[x] = entry{off: off, n: r.w, old: blob{kind: kArena, at: b}, new: blob{kind: kArena, at: b + r.w}, join: join || x > 0}
+	}
+	return xs
+}
+
+// explodeStep explodes the runs of the undo step that ends at e[pos-1]
+// (back) or starts at e[pos].
+func (j *journal) explodeStep(back bool) {
+	if back {
+		for i := j.pos - 1; i >= 0; i-- {
+			j.explode(i)
+			if !j.e[i].join {
+				return
+			}
+		}
+		return
+	}
+	for i := j.pos; i < len(j.e); i++ {
+		if i > j.pos && !j.e[i].join {
+			return
+		}
+		i += j.explode(i) - 1
+	}
+}
+
+// explodeLost explodes the run at the top of lostRev (the next to apply
+// again): its spans go there last first, as lostRev holds entries.
+func (j *journal) explodeLost() {
+	k := len(j.lostRev) - 1
+	if k < 0 || j.lostRev[k].run == nil {
+		return
+	}
+	xs := j.lostRev[k].run.entries(j, j.lostRev[k].join)
+	slices.Reverse(xs)
+	j.lostRev = append(j.lostRev[:k], xs...)
 }
 
 type spillHole struct{ off, n int64 }
@@ -281,9 +367,12 @@ func (j *journal) synced() {
 func (j *journal) truncRedo() {
 	from := max(j.pos, j.syncPos)
 	if j.pos < j.syncPos {
-		j.extra += j.syncPos - j.pos
 		for i := j.syncPos - 1; i >= j.pos; i-- {
 			j.lostRev = append(j.lostRev, j.e[i])
+			j.extra++
+			if r := j.e[i].run; r != nil {
+				j.extra += len(r.offs) - 1 // an entry a span, as exploded
+			}
 		}
 		j.syncPos = j.pos
 	}
@@ -302,6 +391,9 @@ func (j *journal) push(e entry) {
 
 // free releases the bytes of an entry that left the journal.
 func (j *journal) free(x entry) {
+	if x.run != nil {
+		return // its bytes are its own
+	}
 	j.freeBlob(x.old, x.n)
 	j.freeBlob(x.new, x.n)
 }
@@ -349,6 +441,9 @@ func (j *journal) compact() {
 	}
 	na := make([]byte, 0, int64(len(j.arena))-j.garbage)
 	move := func(x *entry) {
+		if x.run != nil {
+			return
+		}
 		for _, b := range []*blob{&x.old, &x.new} {
 			if b.kind == kArena {
 				at := int64(len(na))
@@ -781,6 +876,9 @@ func (f *File) writeSpansLocked(g *Group, k int, at func(i int) (int64, []byte),
 		}
 	}
 	f.prefault(k, func(i int) (int64, int64) { off, d := at(i); return off, size(d) })
+	if mk != nil {
+		return f.writeRunLocked(g, k, at, n, mk, join, b)
+	}
 	var todo []pendingSpan
 	fail := func(err error) (int, int, error) {
 		for _, t := range todo {
@@ -872,6 +970,86 @@ func (f *File) writeSpansLocked(g *Group, k int, at func(i int) (int64, []byte),
 		return len(todo), left, nil
 	}
 	return k, left, nil
+}
+
+// writeRunLocked is writeSpansLocked for WriteSpansFunc (k spans of n
+// bytes, made by mk; join, b and the prefault as writeSpansLocked set
+// them): the spans stored are journaled as one entry, a spanRun, that
+// holds their offsets and bytes compactly; the bytes of each place are
+// read once, into the run, and its durable record is made from there.
+func (f *File) writeRunLocked(g *Group, k int, at func(i int) (int64, []byte), n int64, mk func(i int, old, dst []byte) bool, join bool, b *walBatchRun) (stored, left int, err error) {
+	if n == 0 { // nothing to store (as writeSpansLocked skips an empty span)
+		if b != nil {
+			return 0, 0, b.end(nil)
+		}
+		return 0, 0, nil
+	}
+	r := &spanRun{w: n, offs: make([]int64, 0, k), data: make([]byte, 0, 2*n*int64(k))}
+	for i := 0; i < k; i++ {
+		off, _ := at(i)
+		x := int64(len(r.data))
+		r.data = r.data[:x+2*n]
+		old, nw := r.data[x:x+n], r.data[x+n:]
+		if err := f.readOld(old, off); err != nil {
+			if b != nil {
+				err = b.end(err)
+			}
+			return 0, left, err
+		}
+		if !mk(i, old, nw) {
+			r.data = r.data[:x]
+			left++
+			continue
+		}
+		if b != nil {
+			if err := f.logAppend(off, old, nw); err != nil {
+				return 0, left, b.end(err)
+			}
+		}
+		r.offs = append(r.offs, off)
+	}
+	if b != nil {
+		if err := b.end(nil); err != nil {
+			return 0, left, err
+		}
+	}
+	f.d.ahead = true
+	defer func() { f.d.ahead = false }()
+	var src []byte
+	source := func(i int64, mx int) ([]byte, error) { return src[i:][:min(int64(mx), n-i)], nil }
+	for x, off := range r.offs {
+		src = r.data[2*n*int64(x)+n:][:n]
+		done, err := f.storeFrom(off, n, source, -1)
+		if err == nil {
+			continue
+		}
+		// The spans before x are stored whole, done bytes of span x.
+		if join = f.pushRun(g, r, x, join); done > 0 {
+			e := entry{off: off, n: n, old: blob{kind: kArena, at: int64(len(f.j.arena))}, new: blob{kind: kArena, at: int64(len(f.j.arena)) + n}, join: join}
+			f.j.arena = append(f.j.arena, r.data[2*n*int64(x):][:2*n]...)
+			f.journalStore(e, done)
+			g.started, g.gen = true, f.j.gen
+		}
+		return x, left, err
+	}
+	f.pushRun(g, r, len(r.offs), join)
+	return len(r.offs), left, nil
+}
+
+// pushRun journals the first x spans of r (stored) as one entry (none
+// when x is 0), joined to the entry before when join; it returns whether
+// the next entry joins it (the group's step goes on).
+func (f *File) pushRun(g *Group, r *spanRun, x int, join bool) bool {
+	if x == 0 {
+		return join
+	}
+	r.offs, r.data = r.offs[:x], r.data[:2*r.w*int64(x)]
+	if 2*len(r.offs) < cap(r.offs) { // most were left alone: keep no slack
+		r.offs, r.data = slices.Clip(slices.Clone(r.offs)), slices.Clip(slices.Clone(r.data))
+	}
+	f.j.push(entry{off: r.offs[0], n: r.w * int64(x), join: join, run: r})
+	g.started, g.gen = true, f.j.gen
+	return true
 }
 
 // prefault makes the pages of the k spans (from at; in increasing order
@@ -1041,7 +1219,7 @@ func (f *File) FillContext(ctx context.Context, off, n int64, b byte, progress f
 		stored, err := f.storeFrom(pos, c, f.j.source(nb, c), fillOf(nb))
 		j := &f.j
 		if stored > 0 {
-			if k >= 0 && k == j.pos-1 && j.pos == len(j.e) && j.pos > j.syncPos && j.e[k].shape == 0 &&
+			if k >= 0 && k == j.pos-1 && j.pos == len(j.e) && j.pos > j.syncPos && j.e[k].shape == 0 && j.e[k].run == nil &&
 				j.e[k].off+j.e[k].n == pos && j.e[k].old.kind == kSpill && j.e[k].old.at+j.e[k].n == old.at {
 				j.e[k].n += stored // nothing came between: the same edit
 			} else {
@@ -1096,7 +1274,7 @@ func (f *File) Amend(p []byte, off int64, expect []byte) error {
 		return f.errf("%s: %w (% x, not % x)", describeBytes(off, n), ErrChanged, cur, expect)
 	}
 	j := &f.j
-	if k := j.pos - 1; k >= 0 && j.pos == len(j.e) && j.pos > j.syncPos && j.e[k].shape == 0 && j.e[k].off == off && j.e[k].n == n && n <= spillThreshold {
+	if k := j.pos - 1; k >= 0 && j.pos == len(j.e) && j.pos > j.syncPos && j.e[k].shape == 0 && j.e[k].run == nil && j.e[k].off == off && j.e[k].n == n && n <= spillThreshold {
 		nb := blob{kind: kArena, at: int64(len(j.arena))}
 		j.arena = append(j.arena, p...)
 		done, err := f.storeFrom(off, n, j.source(nb, n), -1)
@@ -1396,6 +1574,7 @@ func (f *File) Undo() (Edit, error) {
 // it belongs to a group, the group's entries before it.
 func (f *File) undoStepLocked() (Edit, error) {
 	var all Edit
+	f.j.explodeStep(true)
 	defer func() { f.d.ahead = false }()
 	left := 0 // entries of the step journaled ahead still to undo
 	for k := 0; ; k++ {
@@ -1439,6 +1618,7 @@ func (f *File) undoStepLocked() (Edit, error) {
 // entries of its group after it.
 func (f *File) redoStepLocked() (Edit, error) {
 	var all Edit
+	f.j.explodeStep(false)
 	defer func() { f.d.ahead = false }()
 	left := 0 // entries of the step journaled ahead still to redo
 	for k := 0; ; k++ {
@@ -1571,6 +1751,7 @@ func (f *File) undoLocked() (Edit, error) {
 	if f.j.pos == 0 {
 		return Edit{}, f.errf("%w", ErrNothingToUndo)
 	}
+	f.j.explode(f.j.pos - 1)
 	i := f.j.pos - 1
 	e := f.j.e[i]
 	ed := f.j.public(e)
@@ -1624,6 +1805,7 @@ func (f *File) Redo() (Edit, error) {
 }
 
 func (f *File) redoLocked() (Edit, error) {
+	f.j.explode(f.j.pos)
 	i := f.j.pos
 	e := f.j.e[i]
 	ed := f.j.public(e)
@@ -1785,6 +1967,7 @@ func (f *File) revertUnsyncedStep(r *Reverted) (done bool, err error) {
 		r.count(ed)
 		return false, nil
 	case len(f.j.lostRev) > 0:
+		f.j.explodeLost()
 		k := len(f.j.lostRev) - 1
 		e := f.j.lostRev[k]
 		if isMove(e.shape) {

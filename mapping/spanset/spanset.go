@@ -2,7 +2,8 @@
 // half-open spans [A, B) in a treap (a balanced binary search tree), so
 // that adding a span, testing a value and clipping cost O(log n) expected
 // (plus the spans merged away), whatever the order of the additions. The
-// nodes live in one slice, linked by 32-bit indices: 32 bytes a span.
+// nodes live in chunks of 4096 (a set of a million spans is never copied
+// whole to grow), linked by 32-bit indices: 32 bytes a span.
 package spanset
 
 // Span is the half-open range [A, B).
@@ -16,12 +17,15 @@ type node struct {
 
 // Set is a set of spans. The zero value is empty and ready to use.
 type Set struct {
-	nodes []node // nodes[0] is unused: index 0 means "no node"
-	free  []int32
-	root  int32
-	spans int
-	total int64
-	seed  uint32
+	// chunks hold the nodes, node i at chunks[i>>chunkBits][i&chunkMask];
+	// all but the last are full (chunkLen nodes). Node 0 is unused:
+	// index 0 means "no node".
+	chunks [][]node
+	free   []int32
+	root   int32
+	spans  int
+	total  int64
+	seed   uint32
 }
 
 // Len returns the number of spans.
@@ -30,20 +34,37 @@ func (s *Set) Len() int { return s.spans }
 // Total returns the number of values in the set (the spans' lengths).
 func (s *Set) Total() int64 { return s.total }
 
+const (
+	chunkBits = 12
+	chunkLen  = 1 << chunkBits
+	chunkMask = chunkLen - 1
+)
+
+// nd returns node i.
+func (s *Set) nd(i int32) *node { return &s.chunks[i>>chunkBits][i&chunkMask] }
+
 func (s *Set) alloc(a, b int64) int32 {
 	s.seed = s.seed*1664525 + 1013904223
 	nd := node{a: a, b: b, pri: s.seed ^ s.seed>>15}
 	if k := len(s.free); k > 0 {
 		i := s.free[k-1]
 		s.free = s.free[:k-1]
-		s.nodes[i] = nd
+		*s.nd(i) = nd
 		return i
 	}
-	if len(s.nodes) == 0 {
-		s.nodes = append(s.nodes, node{})
+	k := len(s.chunks)
+	if k == 0 || len(s.chunks[k-1]) == chunkLen {
+		// The first chunk grows by append (a small set stays small); the
+		// next ones are made whole.
+		c := make([]node, 0, chunkLen)
+		if k == 0 {
+			c = append(make([]node, 0, 8), node{})
+		}
+		s.chunks = append(s.chunks, c)
+		k++
 	}
-	s.nodes = append(s.nodes, nd)
-	return int32(len(s.nodes) - 1)
+	s.chunks[k-1] = append(s.chunks[k-1], nd)
+	return int32((k-1)<<chunkBits + len(s.chunks[k-1]) - 1)
 }
 
 // split cuts t into the nodes with a < key and those with a >= key.
@@ -51,14 +72,14 @@ func (s *Set) split(t int32, key int64) (l, r int32) {
 	if t == 0 {
 		return 0, 0
 	}
-	n := &s.nodes[t]
+	n := s.nd(t)
 	if n.a < key {
 		x, y := s.split(n.r, key)
-		s.nodes[t].r = x
+		s.nd(t).r = x
 		return t, y
 	}
 	x, y := s.split(n.l, key)
-	s.nodes[t].l = y
+	s.nd(t).l = y
 	return x, t
 }
 
@@ -70,18 +91,18 @@ func (s *Set) merge(l, r int32) int32 {
 	case r == 0:
 		return l
 	}
-	if s.nodes[l].pri > s.nodes[r].pri {
-		s.nodes[l].r = s.merge(s.nodes[l].r, r)
+	if s.nd(l).pri > s.nd(r).pri {
+		s.nd(l).r = s.merge(s.nd(l).r, r)
 		return l
 	}
-	s.nodes[r].l = s.merge(l, s.nodes[r].l)
+	s.nd(r).l = s.merge(l, s.nd(r).l)
 	return r
 }
 
 // release frees every node of t, subtracting them from the counts.
 func (s *Set) release(t int32) {
 	for t != 0 {
-		n := s.nodes[t]
+		n := *s.nd(t)
 		s.release(n.l)
 		s.spans--
 		s.total -= n.b - n.a
@@ -96,13 +117,13 @@ func (s *Set) popMax(t int32) (int32, Span, bool) {
 	if t == 0 {
 		return 0, Span{}, false
 	}
-	n := s.nodes[t]
+	n := *s.nd(t)
 	if n.r == 0 {
 		s.free = append(s.free, t)
 		return n.l, Span{n.a, n.b}, true
 	}
 	r, sp, ok := s.popMax(n.r)
-	s.nodes[t].r = r
+	s.nd(t).r = r
 	return t, sp, ok
 }
 
@@ -118,12 +139,12 @@ func (s *Set) Add(a, b int64) {
 	// increasing order: the matches of a replace) joins the tree's right
 	// spine.
 	t := s.floor(a)
-	if t != 0 && s.nodes[t].b >= a {
-		n := &s.nodes[t]
+	if t != 0 && s.nd(t).b >= a {
+		n := s.nd(t)
 		if b <= n.b {
 			return
 		}
-		if nx := s.above(n.a); nx == 0 || s.nodes[nx].a > b {
+		if nx := s.above(n.a); nx == 0 || s.nd(nx).a > b {
 			s.total += b - n.b
 			n.b = b
 			return
@@ -152,10 +173,10 @@ func (s *Set) Add(a, b int64) {
 	m, r := s.split(r, b+1)
 	if m != 0 {
 		t := m
-		for s.nodes[t].r != 0 {
-			t = s.nodes[t].r
+		for s.nd(t).r != 0 {
+			t = s.nd(t).r
 		}
-		b = max(b, s.nodes[t].b)
+		b = max(b, s.nd(t).b)
 		s.release(m)
 	}
 	s.spans++
@@ -167,11 +188,11 @@ func (s *Set) Add(a, b int64) {
 func (s *Set) floor(v int64) int32 {
 	t, best := s.root, int32(0)
 	for t != 0 {
-		if s.nodes[t].a <= v {
+		if s.nd(t).a <= v {
 			best = t
-			t = s.nodes[t].r
+			t = s.nd(t).r
 		} else {
-			t = s.nodes[t].l
+			t = s.nd(t).l
 		}
 	}
 	return best
@@ -181,11 +202,11 @@ func (s *Set) floor(v int64) int32 {
 func (s *Set) above(v int64) int32 {
 	t, best := s.root, int32(0)
 	for t != 0 {
-		if s.nodes[t].a > v {
+		if s.nd(t).a > v {
 			best = t
-			t = s.nodes[t].l
+			t = s.nd(t).l
 		} else {
-			t = s.nodes[t].r
+			t = s.nd(t).r
 		}
 	}
 	return best
@@ -194,7 +215,7 @@ func (s *Set) above(v int64) int32 {
 // Has reports whether v is in the set.
 func (s *Set) Has(v int64) bool {
 	t := s.floor(v)
-	return t != 0 && v < s.nodes[t].b
+	return t != 0 && v < s.nd(t).b
 }
 
 // Overlaps reports whether any value in [a, b) is in the set.
@@ -203,7 +224,7 @@ func (s *Set) Overlaps(a, b int64) bool {
 		return false
 	}
 	t := s.floor(b - 1)
-	return t != 0 && s.nodes[t].b > a
+	return t != 0 && s.nd(t).b > a
 }
 
 // Covers reports whether every value in [a, b) is in the set.
@@ -212,7 +233,7 @@ func (s *Set) Covers(a, b int64) bool {
 		return true
 	}
 	t := s.floor(a)
-	return t != 0 && s.nodes[t].b >= b
+	return t != 0 && s.nd(t).b >= b
 }
 
 // Clip drops every value >= limit.
@@ -221,10 +242,10 @@ func (s *Set) Clip(limit int64) {
 	s.release(r)
 	if l != 0 {
 		t := l
-		for s.nodes[t].r != 0 {
-			t = s.nodes[t].r
+		for s.nd(t).r != 0 {
+			t = s.nd(t).r
 		}
-		if n := &s.nodes[t]; n.b > limit {
+		if n := s.nd(t); n.b > limit {
 			s.total -= n.b - limit
 			n.b = limit
 		}
@@ -234,7 +255,12 @@ func (s *Set) Clip(limit int64) {
 
 // Clear empties the set (keeping its memory).
 func (s *Set) Clear() {
-	s.nodes, s.free, s.root, s.spans, s.total = s.nodes[:0], s.free[:0], 0, 0, 0
+	if len(s.chunks) > 0 {
+		clear(s.chunks[1:])
+		s.chunks = s.chunks[:1]
+		s.chunks[0] = s.chunks[0][:1] // node 0 stays
+	}
+	s.free, s.root, s.spans, s.total = s.free[:0], 0, 0, 0
 }
 
 // Each calls fn for every span in order until fn returns false.
@@ -244,7 +270,7 @@ func (s *Set) Each(fn func(Span) bool) {
 
 func (s *Set) each(t int32, fn func(Span) bool) bool {
 	for t != 0 {
-		n := s.nodes[t]
+		n := *s.nd(t)
 		if !s.each(n.l, fn) || !fn(Span{n.a, n.b}) {
 			return false
 		}
@@ -263,7 +289,10 @@ func (s *Set) Spans() []Span {
 // Clone returns a copy of the set.
 func (s *Set) Clone() Set {
 	c := *s
-	c.nodes = append([]node(nil), s.nodes...)
+	c.chunks = make([][]node, len(s.chunks))
+	for i, ch := range s.chunks {
+		c.chunks[i] = append(make([]node, 0, cap(ch)), ch...)
+	}
 	c.free = append([]int32(nil), s.free...)
 	return c
 }

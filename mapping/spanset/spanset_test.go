@@ -122,3 +122,67 @@ func BenchmarkScattered(b *testing.B) {
 		runtime.KeepAlive(&s)
 	}
 }
+
+// TestChunks: a set of more spans than a chunk of nodes holds (three
+// chunks and more), added in increasing order (the append path) and
+// shuffled, merged, clipped, cloned and cleared, against a boolean slice.
+func TestChunks(t *testing.T) {
+	const size = 4 * 3 * chunkLen
+	r := rand.New(rand.NewPCG(3, 9))
+	var s Set
+	model := make([]bool, size+4)
+	check := func(what string, s *Set, model []bool) {
+		t.Helper()
+		var want []Span
+		for i := 0; i < len(model); i++ {
+			if model[i] {
+				j := i
+				for j < len(model) && model[j] {
+					j++
+				}
+				want = append(want, Span{int64(i), int64(j)})
+				i = j
+			}
+		}
+		got := s.Spans()
+		if len(got) != len(want) || s.Len() != len(want) {
+			t.Fatalf("%s: %d spans (Len %d), want %d", what, len(got), s.Len(), len(want))
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("%s: span %d is %v, want %v", what, i, got[i], want[i])
+			}
+		}
+	}
+	add := func(a, b int64) {
+		s.Add(a, b)
+		for i := a; i < b; i++ {
+			model[i] = true
+		}
+	}
+	for round := 0; round < 2; round++ {
+		for a := int64(0); a+2 <= size; a += 4 { // apart, in order: 3 chunks
+			add(a, a+2)
+		}
+		if len(s.chunks) < 3 {
+			t.Fatalf("round %d: %d chunks of nodes for %d spans", round, len(s.chunks), s.Len())
+		}
+		check("in order", &s, model)
+		c := s.Clone()
+		cm := append([]bool(nil), model...)
+		for range 20000 { // shuffled: merges free nodes, new spans reuse them
+			a := int64(r.IntN(size))
+			add(a, a+int64(1+r.IntN(3)))
+		}
+		check("shuffled", &s, model)
+		check("the clone, after the original changed", &c, cm)
+		s.Clip(size / 2)
+		for i := size / 2; i < len(model); i++ {
+			model[i] = false
+		}
+		check("clipped", &s, model)
+		s.Clear()
+		clear(model)
+		check("cleared", &s, model)
+	}
+}

@@ -333,6 +333,11 @@ func (w *Writer) Append(off int64, old, stored []byte) error {
 		w.batchAt, w.batchRec = w.end, w.recs
 	}
 	n := int64(len(old))
+	if w.pend == nil {
+		// Made whole once: grown by append, a batch of small records
+		// copied the buffer each time it grew.
+		w.pend = make([]byte, 0, batchBytes+2*small+recHdr+trailer)
+	}
 	at := len(w.pend)
 	w.pend = append(w.pend, recMagic...)
 	w.pend = append(w.pend, kindStore, 0, 0, 0)
