@@ -135,6 +135,7 @@ func registerCore(e *Editor) {
 					// the marks into the file as it is now.
 					e.size = f.Size()
 					e.adoptShape(0, 0)
+					e.removed = nil
 				}
 				if err != nil {
 					e.ShowError(err)

@@ -256,7 +256,13 @@ func (e *Editor) undone(ed mapping.Edit, err error, verb string) bool {
 // the change was.
 func (e *Editor) undoneShape(ed mapping.Edit, verb string) bool {
 	e.size = e.f.Size()
+	pre := e.places()
 	e.adoptShape(ed.ShiftAt, ed.ShiftBy)
+	if verb == "undid" {
+		e.restorePlaces(ed.SizeBefore, ed.Size, pre)
+	} else {
+		e.noteRemoved(ed.SizeBefore, ed.Size, pre)
+	}
 	e.SetCursor(ed.Off)
 	what := fmt.Sprintf("%s the %s of %s at 0x%x", verb, ed.ShapeName(), plural64(ed.Len, "byte"), ed.Off)
 	if ed.Size != ed.SizeBefore {

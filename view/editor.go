@@ -150,7 +150,12 @@ type Handler func(e *Editor, a Args)
 // Editor is the interactive hex editor on one file.
 type Editor struct {
 	jumps jumpList // the jump list (jumps.go)
-	reg   register // the internal register: copy (yank) and put (register.go)
+	// removed: the places (marks, jump list, selection's start) as they
+	// were before each shape change that removed bytes and is not undone
+	// (a delete, a truncate), newest last: its undo puts back those it
+	// moved (reshape.go).
+	removed []placesMoved
+	reg     register // the internal register: copy (yank) and put (register.go)
 	// typing groups the bytes typed in vim's replace mode (R … Esc) into
 	// one undo step; nil outside it.
 	typing *mapping.Group

@@ -3,6 +3,7 @@ package view
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 
 	"mmhex/keymap"
@@ -74,7 +75,11 @@ func (e *Editor) shapeJob(what string, at, by int64, change func() (string, erro
 			if err != nil && e.size == before {
 				by = 0 // refused: nothing moved
 			}
+			pre := e.places()
 			e.adoptShape(at, by)
+			if err == nil {
+				e.noteRemoved(before, e.size, pre)
+			}
 			if err != nil {
 				// The CLI's words, without the file's name: the title
 				// shows it.
@@ -108,6 +113,85 @@ func (e *Editor) adoptShape(at, by int64) {
 		e.jumps.list[i] = clamp(shiftOffset(p, at, by))
 	}
 	e.scrollToCursor()
+}
+
+// places is where the marks, the jump list's places and the selection's
+// start are.
+type places struct {
+	marks  map[rune]int64
+	jumps  []int64
+	anchor int64 // -1: no selection
+}
+
+func (e *Editor) places() places {
+	p := places{jumps: append([]int64(nil), e.jumps.list...), anchor: -1}
+	if m := featureOf[*marks](e); m != nil {
+		p.marks = maps.Clone(m.marks)
+	}
+	if x := e.sel(); x != nil {
+		p.anchor = x.anchor
+	}
+	return p
+}
+
+// placesMoved is a shape change that removed bytes (from sizeBefore to
+// sizeAfter) and the places before and after it.
+type placesMoved struct {
+	sizeBefore, sizeAfter int64
+	before, after         places
+}
+
+// noteRemoved records the places before (pre) and after (now) a shape
+// change from size before to after that removed bytes: a delete moved
+// the places inside the range to the first byte after it, a truncate
+// those it cut to the new last byte, and its undo puts them back
+// (restorePlaces).
+func (e *Editor) noteRemoved(before, after int64, pre places) {
+	if after >= before {
+		return
+	}
+	const keep = 64
+	if len(e.removed) == keep {
+		e.removed = append(e.removed[:0], e.removed[1:]...)
+	}
+	e.removed = append(e.removed, placesMoved{before, after, pre, e.places()})
+}
+
+// restorePlaces runs after the undo of a shape change that took the file
+// from size from to size to (the places already moved with their bytes,
+// from pre): when it is the undo of the newest change noteRemoved
+// recorded, each place that change moved and nothing moved since (it
+// was where the change put it, pre) goes back to where it was before the
+// change. Any other shape undo forgets the records (they no longer match
+// the file).
+func (e *Editor) restorePlaces(from, to int64, pre places) {
+	n := len(e.removed)
+	if n == 0 {
+		return
+	}
+	top := e.removed[n-1]
+	e.removed = e.removed[:n-1]
+	if top.sizeAfter != from || top.sizeBefore != to {
+		e.removed = nil
+		return
+	}
+	clamp := func(p int64) int64 { return max(min(p, e.size-1), 0) }
+	if m := featureOf[*marks](e); m != nil && len(m.marks) > 0 {
+		for r, p := range m.marks {
+			if was, ok := top.before.marks[r]; ok && pre.marks[r] == top.after.marks[r] && p != was {
+				m.marks[r] = clamp(was)
+			}
+		}
+		m.save(e)
+	}
+	for i := range min(len(e.jumps.list), len(pre.jumps), len(top.after.jumps), len(top.before.jumps)) {
+		if pre.jumps[i] == top.after.jumps[i] {
+			e.jumps.list[i] = clamp(top.before.jumps[i])
+		}
+	}
+	if x := e.sel(); x != nil && top.before.anchor >= 0 && pre.anchor == top.after.anchor {
+		x.anchor = clamp(top.before.anchor)
+	}
 }
 
 // resizePrompt asks for the new size; a size below the current one asks
