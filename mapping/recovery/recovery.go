@@ -261,7 +261,7 @@ func (fd *Found) Revert(f *mapping.File, progress func(done, total int)) (res Re
 	// judged: the bytes a store record newer than the one being gone
 	// through covers (its revert, or its skip, says what happened to
 	// them); a cover record judges only the others.
-	var judged spanset.Set
+	var judged, named spanset.Set
 	for ji := len(fd.journals) - 1; ji >= 0; ji-- {
 		j := fd.journals[ji]
 		ci := len(j.Covers) - 1
@@ -286,7 +286,9 @@ func (fd *Found) Revert(f *mapping.File, progress func(done, total int)) (res Re
 			if r.Kind == wal.Store {
 				judged.Add(r.Off, r.Off+r.N)
 			} else {
-				judged.Clear() // offsets before a shape change are others
+				// offsets before a shape change are others
+				judged.Clear()
+				named.Clear()
 			}
 			if r.Kind != wal.Store {
 				if err := flush(); err != nil {
@@ -347,7 +349,12 @@ func (fd *Found) Revert(f *mapping.File, progress func(done, total int)) (res Re
 						for m < c && cur[m] != aft[m] && cur[m] != bef[m] {
 							m++
 						}
-						res.skip(pos+k, m-k, WhyChanged)
+						// named once (the two hex digits of a
+						// byte are two records of it)
+						if !named.Covers(pos+k, pos+m) {
+							res.skip(pos+k, m-k, WhyChanged)
+							named.Add(pos+k, pos+m)
+						}
 					}
 					k = m
 				}
