@@ -11,6 +11,12 @@
 # Baseline: the same keys sent to `head -c N` reading the raw terminal
 # (what tmux and the pty cost with no editor at all).
 #
+# The durable journal goes to $TMP/state (XDG_STATE_HOME), under
+# BENCH_TMP (default /var/tmp): the script prints that folder's filesystem
+# (the root ext4 here; /dev/shm would make fdatasync free). It also prints
+# the editor's CPU time (user+sys, from /proc/PID/stat when the last byte
+# is on screen) and the load.
+#
 # Usage: bash bench/keys.sh            N=8000 RUNS=3 (best of RUNS)
 #        N=20000 RUNS=1 bash bench/keys.sh
 #        MMHEX=/path/to/mmhex bash bench/keys.sh   (an existing binary)
@@ -104,7 +110,7 @@ one_run() {
 	rm -rf "$TMP/state"
 	mkdir -m 0700 "$TMP/state"
 	head -c "$SIZE" /dev/zero >"$f"
-	tm new-session -d -s bench -x 120 -y 40 "XDG_STATE_HOME=$TMP/state $MMHEX $f"
+	tm new-session -d -s bench -x 120 -y 40 "XDG_STATE_HOME=$TMP/state exec $MMHEX $f"
 	# wait for the first frame
 	for _ in $(seq 500); do
 		pane=$(tm capture-pane -p -t bench 2>/dev/null || true)
@@ -115,13 +121,25 @@ one_run() {
 	send_digits
 	tf=$(wait_for "$t0" "the last byte in the file" file_done "$f")
 	ts=$(wait_for "$t0" "the cursor past the last byte on screen" pane_done)
+	cpu=$(editor_cpu_ms)
 	if ! cmp -s -n "$BYTES" "$WANT" "$f"; then
 		echo "bench/keys.sh: the file does not hold the typed bytes:" >&2
 		cmp -n "$BYTES" "$WANT" "$f" >&2 || true
 		exit 1
 	fi
 	tm kill-session -t bench 2>/dev/null || true
-	echo "$tf $ts"
+	echo "$tf $ts $cpu"
+}
+
+# editor_cpu_ms: the editor's user+sys CPU time so far, in ms (the pane's
+# process is mmhex itself: the session's command execs it)
+editor_cpu_ms() {
+	local pid stat
+	pid=$(tm display -p -t bench '#{pane_pid}' 2>/dev/null || true)
+	[ -n "$pid" ] && stat=$(cat "/proc/$pid/stat" 2>/dev/null) || { echo -1; return; }
+	[ "$(readlink "/proc/$pid/exe")" = "$(readlink -f "$MMHEX")" ] || { echo -1; return; }
+	stat=${stat##*) }
+	awk -v t="$(getconf CLK_TCK)" '{ printf "%.0f", ($12 + $13) * 1000 / t }' <<<"$stat"
 }
 
 # baseline: the raw terminal read by head, no editor
@@ -142,10 +160,10 @@ best() { sort -n | head -1; }
 rate() { awk -v n="$N" -v t="$1" 'BEGIN { if (t <= 0) print "n/a"; else printf "%.0f", n / (t / 1e6) }'; }
 ms() { awk -v t="$1" 'BEGIN { if (t < 0) print "n/a"; else printf "%.0f", t / 1000 }'; }
 
-FILE_T=() SCREEN_T=() BASE_T=()
+FILE_T=() SCREEN_T=() BASE_T=() CPU_T=()
 for _ in $(seq "$RUNS"); do
-	read -r tf ts < <(one_run)
-	FILE_T+=("$tf") SCREEN_T+=("$ts")
+	read -r tf ts cpu < <(one_run)
+	FILE_T+=("$tf") SCREEN_T+=("$ts") CPU_T+=("$cpu")
 	BASE_T+=("$(base_run)")
 done
 bf=$(printf '%s\n' "${FILE_T[@]}" | best)
@@ -159,3 +177,5 @@ echo "| last byte in the file | $(ms "$bf") | $(rate "$bf") |"
 echo "| cursor past the last byte on screen | $(ms "$bs") | $(rate "$bs") |"
 echo "| baseline: \`head -c $N\` on the raw terminal | $(ms "$bb") | $(rate "$bb") |"
 echo "runs (file ms): $(for t in "${FILE_T[@]}"; do printf '%s ' "$(ms "$t")"; done)"
+echo "editor CPU (user+sys ms, each run): ${CPU_T[*]}"
+echo "journal folder: $TMP/state on $(findmnt -n -o FSTYPE --target "$TMP") ($(findmnt -n -o SOURCE --target "$TMP")); load: $(cut -d' ' -f1-3 /proc/loadavg)"
