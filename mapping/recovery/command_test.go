@@ -3,7 +3,9 @@ package recovery
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -62,4 +64,60 @@ func TestRecoverSummaryTwoSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	testenv.MustEqual(t, "after --revert", testenv.DiskBytes(t, p), orig)
+}
+
+// A file in the journal folder that is not a journal (a stray file, or
+// a journal whose session was killed before it wrote the header: empty)
+// does not stop the recovery of other files (mmhex recover failed for
+// every file, and the editor showed the error on every open): a stray
+// file of another file is skipped, an empty one is no edit; a
+// damaged journal named for this very file is named and not applied.
+func TestRecoverStrayJournalFiles(t *testing.T) {
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	orig := testenv.Pattern(8192, 8)
+	p := testenv.WriteFile(t, "a", orig)
+	f, err := mapping.Open(p, mapping.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte("XY"), 0x10); err != nil {
+		t.Fatal(err)
+	}
+	h := f.JournalHeader()
+	f.Close() // unsynced: the journal stays
+	dir := filepath.Join(state, "mmhex")
+	own := fmt.Sprintf("%x-%x-", h.Dev, h.Ino)
+	for name, body := range map[string]string{
+		"junk.mmj":           "not a journal\n",
+		"fe00-1-4242-1.mmj":  "",                // another file's, killed before its header
+		own + "999999-1.mmj": "",                // this file's, killed before its header
+		own + "999999-2.mmj": "garbage garbage", // this file's, damaged
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	if err := Command(p, List, false, &out); err != nil {
+		t.Fatalf("recover: %v\n%s", err, out.String())
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	damaged := filepath.Join(dir, own+"999999-2.mmj")
+	if len(lines) != 3 || lines[0] != p+": journal "+damaged+": not an mmhex journal: not applied" ||
+		!strings.HasPrefix(lines[1], p+": 1 edit of 2 bytes from a session that ended at ") || lines[2] != "  2 bytes at 0x10: "+fmt.Sprintf("% x", orig[0x10:0x12])+" → 58 59" {
+		t.Fatalf("recover printed:\n%s", out.String())
+	}
+	out.Reset()
+	if err := Command(p, Revert, false, &out); err != nil {
+		t.Fatalf("recover --revert: %v\n%s", err, out.String())
+	}
+	testenv.MustEqual(t, "after --revert", testenv.DiskBytes(t, p), orig)
+
+	// Another file, nothing left for it: the stray files are not its.
+	q := testenv.WriteFile(t, "b", orig)
+	out.Reset()
+	if err := Command(q, List, false, &out); err != nil || out.String() != q+": no journal left to recover\n" {
+		t.Fatalf("recover of another file: %v %q", err, out.String())
+	}
 }

@@ -40,11 +40,14 @@ type Found struct {
 // those naming its path for another file (refused). Call Close or Drop.
 func Find(f *mapping.File) (*Found, error) {
 	h := f.JournalHeader()
-	js, err := wal.Find(h.Dev, h.Ino)
+	js, bad, err := wal.Find(h.Dev, h.Ino)
 	if err != nil {
 		return nil, err
 	}
 	fd := &Found{}
+	for _, err := range bad {
+		fd.Refused = append(fd.Refused, err.Error()+": not applied")
+	}
 	for _, j := range js {
 		if j.Path == f.JournalPath() {
 			j.Close()

@@ -585,6 +585,10 @@ type Record struct {
 // ErrInUse: the journal is held by a running mmhex.
 var ErrInUse = errors.New("in use by a running mmhex")
 
+// errEmpty: an empty journal file (its session was killed between
+// creating it and writing its header): no record, nothing to recover.
+var errEmpty = errors.New("empty")
+
 // open opens the journal name in d and locks it, refusing a symbolic
 // link, anything but a regular file, and a file another user owns.
 func open(d *os.File, dir, name string) (*Journal, error) {
@@ -616,6 +620,10 @@ func open(d *os.File, dir, name string) (*Journal, error) {
 			return nil, fmt.Errorf("journal %s: %w", p, ErrInUse)
 		}
 		return nil, fmt.Errorf("journal %s: %w", p, err)
+	}
+	if st.Size == 0 {
+		f.Close()
+		return nil, errEmpty
 	}
 	j := &Journal{Path: p, f: f, name: name, Ended: time.Unix(st.Mtim.Unix())}
 	if err := j.parse(st.Size); err != nil {
@@ -773,42 +781,45 @@ func Peek(path string) (*Journal, error) {
 
 // Find returns the journals in the journal folder left for the file with
 // device dev and inode ino by an mmhex that is no longer running (those a
-// running mmhex holds are left out), oldest first, each locked until
-// Close or Remove. No folder: none.
-func Find(dev, ino uint64) ([]*Journal, error) {
+// running mmhex holds are left out, and empty ones), oldest first, each
+// locked until Close or Remove; and, in bad, why each file named for it
+// that cannot be read as a journal was left out (damaged, another user's,
+// a symbolic link). No folder: none.
+func Find(dev, ino uint64) (js []*Journal, bad []error, err error) {
 	return find(prefix(dev, ino), nil)
 }
 
 // FindByPath returns the journals left (as Find) whose header names path
 // but another device and inode: the file at path was replaced since.
+// Files of the folder that cannot be read as journals are not its: they
+// are left out.
 func FindByPath(path string, dev, ino uint64) ([]*Journal, error) {
-	return find("", func(h Header) bool { return h.Path == path && (h.Dev != dev || h.Ino != ino) })
+	js, _, err := find("", func(h Header) bool { return h.Path == path && (h.Dev != dev || h.Ino != ino) })
+	return js, err
 }
 
-func find(pre string, keep func(Header) bool) ([]*Journal, error) {
+func find(pre string, keep func(Header) bool) (out []*Journal, bad []error, err error) {
 	d, dir, err := openDir(false)
 	if err != nil {
 		if errors.Is(err, unix.ENOENT) {
-			return nil, nil
+			return nil, nil, nil
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	defer d.Close()
 	names, err := list(d, pre)
 	if err != nil {
-		return nil, fmt.Errorf("journal folder %s: %w", dir, err)
+		return nil, nil, fmt.Errorf("journal folder %s: %w", dir, err)
 	}
-	var out []*Journal
 	for _, n := range names {
 		j, err := open(d, dir, n)
 		if err != nil {
-			if errors.Is(err, ErrInUse) {
-				continue
+			// One unreadable file must not stop the recovery of the
+			// others (nor of every file, for a stray one).
+			if !errors.Is(err, ErrInUse) && !errors.Is(err, errEmpty) && keep == nil {
+				bad = append(bad, err)
 			}
-			for _, o := range out {
-				o.Close()
-			}
-			return nil, err
+			continue
 		}
 		if keep != nil && !keep(j.Header) {
 			j.Close()
@@ -826,5 +837,5 @@ func find(pre string, keep func(Header) bool) ([]*Journal, error) {
 			out[k], out[k-1] = out[k-1], out[k]
 		}
 	}
-	return out, nil
+	return out, bad, nil
 }
