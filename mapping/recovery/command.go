@@ -53,6 +53,7 @@ type jsonReport struct {
 	Restored int64      `json:"restored"`
 	Skipped  []jsonSkip `json:"skipped"`
 	Refused  []string   `json:"refused"`
+	Held     []int      `json:"held"` // pids of running sessions holding a journal of the file
 }
 
 // Command is `mmhex recover FILE [--revert|--keep|--list] [--json]`: it
@@ -85,6 +86,7 @@ func Command(path string, act Action, asJSON bool, w io.Writer) error {
 	if rep.Refused == nil {
 		rep.Refused = []string{}
 	}
+	rep.Held = append([]int{}, fd.Held...)
 	if fd.Any() {
 		rep.Ended = fd.Ended.Format(time.RFC3339)
 	}
@@ -103,7 +105,19 @@ func Command(path string, act Action, asJSON bool, w io.Writer) error {
 			}
 			return fmt.Errorf("%s: no journal of this file to recover; %d %w (see above)", name, len(fd.Refused), ErrRefused)
 		}
-		out("%s: no journal left to recover\n", name)
+		held := ""
+		if n := len(fd.Held); n > 0 {
+			is := "1 is"
+			if n > 1 {
+				is = fmt.Sprintf("%d are", n)
+			}
+			pids := make([]string, n)
+			for i, p := range fd.Held {
+				pids[i] = fmt.Sprint(p)
+			}
+			held = fmt.Sprintf("; %s held by a running mmhex (pid %s): its edits are that session's to sync or revert", is, strings.Join(pids, ", "))
+		}
+		out("%s: no journal left to recover%s\n", name, held)
 		if asJSON {
 			writeJSON(w, rep)
 		}

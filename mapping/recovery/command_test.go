@@ -121,3 +121,35 @@ func TestRecoverStrayJournalFiles(t *testing.T) {
 		t.Fatalf("recover of another file: %v %q", err, out.String())
 	}
 }
+
+// A journal a running mmhex holds (its session's unsynced edits) is not
+// recovered, and mmhex recover says so rather than "no journal left to
+// recover", which read as "nothing unsynced".
+func TestRecoverHeldJournal(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	orig := testenv.Pattern(8192, 1)
+	p := testenv.WriteFile(t, "held", orig)
+	f, err := mapping.Open(p, mapping.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteAt([]byte("XY"), 0x10); err != nil {
+		t.Fatal(err)
+	}
+	for _, act := range []Action{List, Keep, Revert} {
+		var out bytes.Buffer
+		err := Command(p, act, false, &out)
+		want := fmt.Sprintf("%s: no journal left to recover; 1 is held by a running mmhex (pid %d): its edits are that session's to sync or revert\n", p, os.Getpid())
+		if err != nil || out.String() != want {
+			t.Fatalf("%s: %v %q\nwant %q", act, err, out.String(), want)
+		}
+	}
+	var out bytes.Buffer
+	if err := Command(p, List, true, &out); err != nil || !strings.Contains(out.String(), fmt.Sprintf("\"held\": [\n    %d\n  ]", os.Getpid())) {
+		t.Fatalf("--json: %v\n%s", err, out.String())
+	}
+	if _, err := os.Stat(f.JournalPath()); err != nil {
+		t.Fatalf("the running session's journal: %v", err)
+	}
+}

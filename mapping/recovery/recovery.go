@@ -34,6 +34,9 @@ type Found struct {
 	// since (another device and inode, or the same inode number reused
 	// by a new file): never applied.
 	Refused []string
+	// Held: the process ids of the running mmhex sessions that hold a
+	// journal of this file (their edits are theirs: never recovered).
+	Held []int
 }
 
 // Find looks for journals left for f: those of its device and inode, and
@@ -46,6 +49,10 @@ func Find(f *mapping.File) (*Found, error) {
 	}
 	fd := &Found{}
 	for _, err := range bad {
+		if iu := (*wal.InUse)(nil); errors.As(err, &iu) {
+			fd.Held = append(fd.Held, iu.PID)
+			continue
+		}
 		fd.Refused = append(fd.Refused, err.Error()+": not applied")
 	}
 	for _, j := range js {

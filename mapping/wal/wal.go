@@ -32,6 +32,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -585,6 +587,29 @@ type Record struct {
 // ErrInUse: the journal is held by a running mmhex.
 var ErrInUse = errors.New("in use by a running mmhex")
 
+// InUse is ErrInUse for the journal at Path, held by process PID (from
+// its name; 0 when the name does not say).
+type InUse struct {
+	Path string
+	PID  int
+}
+
+func (e *InUse) Error() string { return fmt.Sprintf("journal %s: %v", e.Path, ErrInUse) }
+func (e *InUse) Unwrap() error { return ErrInUse }
+
+// pidOf is the process id in a journal's name (fileName), 0 when none.
+func pidOf(name string) int {
+	parts := strings.Split(strings.TrimSuffix(name, ".mmj"), "-")
+	if len(parts) != 4 {
+		return 0
+	}
+	pid, err := strconv.Atoi(parts[2])
+	if err != nil {
+		return 0
+	}
+	return pid
+}
+
 // errEmpty: an empty journal file (its session was killed between
 // creating it and writing its header): no record, nothing to recover.
 var errEmpty = errors.New("empty")
@@ -617,7 +642,7 @@ func open(d *os.File, dir, name string) (*Journal, error) {
 	if err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, unix.EWOULDBLOCK) {
-			return nil, fmt.Errorf("journal %s: %w", p, ErrInUse)
+			return nil, &InUse{Path: p, PID: pidOf(name)}
 		}
 		return nil, fmt.Errorf("journal %s: %w", p, err)
 	}
@@ -782,9 +807,10 @@ func Peek(path string) (*Journal, error) {
 // Find returns the journals in the journal folder left for the file with
 // device dev and inode ino by an mmhex that is no longer running (those a
 // running mmhex holds are left out, and empty ones), oldest first, each
-// locked until Close or Remove; and, in bad, why each file named for it
-// that cannot be read as a journal was left out (damaged, another user's,
-// a symbolic link). No folder: none.
+// locked until Close or Remove; and, in bad, why each other file named
+// for it was left out: held by a running mmhex (ErrInUse, an *InUse),
+// or not readable as a journal (damaged, another user's, a symbolic
+// link). No folder: none.
 func Find(dev, ino uint64) (js []*Journal, bad []error, err error) {
 	return find(prefix(dev, ino), nil)
 }
@@ -816,8 +842,8 @@ func find(pre string, keep func(Header) bool) (out []*Journal, bad []error, err 
 		if err != nil {
 			// One unreadable file must not stop the recovery of the
 			// others (nor of every file, for a stray one).
-			if !errors.Is(err, ErrInUse) && !errors.Is(err, errEmpty) && keep == nil {
-				bad = append(bad, err)
+			if !errors.Is(err, errEmpty) && keep == nil {
+				bad = append(bad, err) // ErrInUse too: the caller counts them
 			}
 			continue
 		}
