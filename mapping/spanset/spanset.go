@@ -23,9 +23,13 @@ type Set struct {
 	chunks [][]node
 	free   []int32
 	root   int32
-	spans  int
-	total  int64
-	seed   uint32
+	// last is the node of the span that starts last (0: not known):
+	// adds in increasing order (a replace's matches) extend it or go
+	// after it without a descent to find where they go.
+	last  int32
+	spans int
+	total int64
+	seed  uint32
 }
 
 // Len returns the number of spans.
@@ -132,12 +136,38 @@ func (s *Set) Add(a, b int64) {
 	if a >= b {
 		return
 	}
-	// Fast paths, two descents: already in the set (undo and redo of
-	// highlighted bytes), or extending the span it starts in without
-	// reaching the next one (typing forward).
-	// A third: a span apart from and after every span (adds in
-	// increasing order: the matches of a replace) joins the tree's right
-	// spine.
+	// Fast paths. Starting in or after the last span (adds in increasing
+	// order: the matches of a replace): extend it, or join the tree's
+	// right spine, with no descent to find the place.
+	if s.root == 0 {
+		s.spans++
+		s.total += b - a
+		s.last = s.alloc(a, b)
+		s.root = s.last
+		return
+	}
+	if s.last == 0 {
+		s.last = s.root
+		for s.nd(s.last).r != 0 {
+			s.last = s.nd(s.last).r
+		}
+	}
+	if n := s.nd(s.last); a > n.b {
+		s.spans++
+		s.total += b - a
+		s.last = s.alloc(a, b)
+		s.root = s.merge(s.root, s.last)
+		return
+	} else if a >= n.a {
+		if b > n.b {
+			s.total += b - n.b
+			n.b = b
+		}
+		return
+	}
+	// Two descents: already in the set (undo and redo of highlighted
+	// bytes), or extending the span it starts in without reaching the
+	// next one (typing forward).
 	t := s.floor(a)
 	if t != 0 && s.nd(t).b >= a {
 		n := s.nd(t)
@@ -149,11 +179,6 @@ func (s *Set) Add(a, b int64) {
 			n.b = b
 			return
 		}
-	} else if (t != 0 || s.root == 0) && s.above(a) == 0 {
-		s.spans++
-		s.total += b - a
-		s.root = s.merge(s.root, s.alloc(a, b))
-		return
 	}
 	l, r := s.split(s.root, a)
 	// The last span starting before a may reach a.
@@ -181,7 +206,11 @@ func (s *Set) Add(a, b int64) {
 	}
 	s.spans++
 	s.total += b - a
-	s.root = s.merge(s.merge(l, s.alloc(a, b)), r)
+	nd := s.alloc(a, b)
+	if r == 0 { // the last span now; else the last is in r, unchanged
+		s.last = nd
+	}
+	s.root = s.merge(s.merge(l, nd), r)
 }
 
 // floor returns the node with the largest a <= v (0 when none).
@@ -240,6 +269,7 @@ func (s *Set) Covers(a, b int64) bool {
 func (s *Set) Clip(limit int64) {
 	l, r := s.split(s.root, limit)
 	s.release(r)
+	s.last = 0
 	if l != 0 {
 		t := l
 		for s.nd(t).r != 0 {
@@ -249,6 +279,7 @@ func (s *Set) Clip(limit int64) {
 			s.total -= n.b - limit
 			n.b = limit
 		}
+		s.last = t
 	}
 	s.root = l
 }
@@ -260,7 +291,7 @@ func (s *Set) Clear() {
 		s.chunks = s.chunks[:1]
 		s.chunks[0] = s.chunks[0][:1] // node 0 stays
 	}
-	s.free, s.root, s.spans, s.total = s.free[:0], 0, 0, 0
+	s.free, s.root, s.last, s.spans, s.total = s.free[:0], 0, 0, 0, 0
 }
 
 // Each calls fn for every span in order until fn returns false.
