@@ -31,9 +31,18 @@ import (
 // refused (ErrCutTooLarge).
 const MaxCut int64 = 256 << 20
 
+// MaxCutHoles bounds the bytes, holes and data, a truncate, a collapse or
+// a punch may remove: the journal's record of them is checksummed, holes
+// too, about a second for each 8 GiB.
+const MaxCutHoles = 64 << 30
+
+// maxCut is MaxCut (tests lower it to keep their files small).
+var maxCut = MaxCut
+
 var (
-	// ErrCutTooLarge: a shape change would remove more than MaxCut bytes.
-	ErrCutTooLarge = fmt.Errorf("would remove more than %d bytes (256 MiB), the most the journal copies", MaxCut)
+	// ErrCutTooLarge: a shape change would copy more than MaxCut bytes
+	// of data (holes are not copied) into the journal.
+	ErrCutTooLarge = fmt.Errorf("would copy more than %d bytes (256 MiB) of data into the journal, the most it copies", MaxCut)
 	// ErrBlockDevice: a block device's size and blocks are not the file's to change.
 	ErrBlockDevice = errors.New("is a block device: its size cannot change")
 )
@@ -164,6 +173,29 @@ func (f *File) shapeRecord(kind byte, off, n, aux, cut int64) (undo func(), err 
 	return undo, nil
 }
 
+// cutCheck refuses a change that copies the bytes of [off, off+n) into
+// the journal first (a truncate, a collapse, a punch or zero range) when
+// more than maxCut of them are data: holes are kept as holes in the
+// journal and cost nothing, so a sparse image of gigabytes can be cut.
+// what says the change ("truncating to 4096 bytes"). Callers hold mu.
+func (f *File) cutCheck(what string, off, n int64) error {
+	if n <= maxCut {
+		return nil
+	}
+	if n > MaxCutHoles {
+		// Holes are not copied but the record's checksum covers
+		// them: about a second for each 8 GiB, here and in recovery.
+		return f.errf("%s would journal %d bytes (its holes are checksummed, not copied), more than %d (64 GiB), the most the journal takes; nothing was changed", what, n, int64(MaxCutHoles))
+	}
+	var data int64
+	for _, r := range f.dataRanges(off, off+n, 0, nil) {
+		if data += r.b - r.a; data > maxCut {
+			return f.errf("%s %w; nothing was changed", what, ErrCutTooLarge)
+		}
+	}
+	return nil
+}
+
 // Resize sets the file's size: growing adds a hole at the end; shrinking
 // first copies the bytes cut into the durable journal (refused above
 // MaxCut). One undo step: undo truncates a grow (where the grown bytes
@@ -183,8 +215,10 @@ func (f *File) Resize(size int64) error {
 	switch {
 	case size == old:
 		return nil
-	case size < old && old-size > MaxCut:
-		return f.errf("truncating to %d bytes %w", size, ErrCutTooLarge)
+	case size < old:
+		if err := f.cutCheck(fmt.Sprintf("truncating to %d bytes", size), size, old-size); err != nil {
+			return err
+		}
 	}
 	f.j.truncRedo()
 	e := entry{shape: wal.Grow, off: old, n: size - old, at: old, size: size, old: zeroBlob, new: zeroBlob}
@@ -251,6 +285,13 @@ func (f *File) PunchHole(off, n int64, zeroBlocks bool) error {
 		return err
 	}
 	if err := f.editCheck(off, n); err != nil || n == 0 {
+		return err
+	}
+	verb := "punching"
+	if zeroBlocks {
+		verb = "zeroing"
+	}
+	if err := f.cutCheck(fmt.Sprintf("%s %d bytes at %#x", verb, n, off), off, n); err != nil {
 		return err
 	}
 	f.j.truncRedo()
@@ -332,16 +373,18 @@ func (f *File) moveBlocks(kind byte, off, n, at int64, g *Group) error {
 	if off < 0 || n <= 0 {
 		return f.errf("%w", ErrOffset)
 	}
-	if kind == wal.Collapse && n > MaxCut {
-		return f.errf("deleting %d bytes %w", n, ErrCutTooLarge)
+	if kind == wal.Collapse {
+		if off >= f.size || n > f.size-off {
+			return f.errf("delete of %d bytes at %#x: %w (size %d)", n, off, ErrPastEnd, f.size)
+		}
+		if err := f.cutCheck(fmt.Sprintf("deleting %d bytes at %#x", n, off), off, n); err != nil {
+			return err
+		}
 	}
 	join := g != nil && g.started && g.gen == f.j.gen
 	f.j.truncRedo()
 	e := entry{shape: kind, off: off, n: n, at: at, old: zeroBlob, new: zeroBlob, join: join}
 	if kind == wal.Collapse {
-		if off >= f.size || n > f.size-off {
-			return f.errf("delete of %d bytes at %#x: %w (size %d)", n, off, ErrPastEnd, f.size)
-		}
 		if !f.walBytes(n) {
 			cut, err := f.capture(off, n)
 			if err != nil {
