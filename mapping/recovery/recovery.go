@@ -272,6 +272,7 @@ func (fd *Found) Revert(f *mapping.File, progress func(done, total int)) (res Re
 	// through covers (its revert, or its skip, says what happened to
 	// them); a cover record judges only the others.
 	var judged, named spanset.Set
+	shapeLeft := false
 	for ji := len(fd.journals) - 1; ji >= 0; ji-- {
 		j := fd.journals[ji]
 		ci := len(j.Covers) - 1
@@ -279,6 +280,9 @@ func (fd *Found) Revert(f *mapping.File, progress func(done, total int)) (res Re
 			// The cover records newer than this record (all that are
 			// left, after the oldest record), newest first.
 			for ; ci >= 0 && (ri < 0 || j.Covers[ci].Seq > j.Records[ri].Seq); ci-- {
+				if shapeLeft {
+					continue // its offsets are not the file's now
+				}
 				if c := j.Covers[ci]; pendSet.Overlaps(c.Off, c.Off+c.N) {
 					if err := flush(); err != nil {
 						return res, err
@@ -304,9 +308,14 @@ func (fd *Found) Revert(f *mapping.File, progress func(done, total int)) (res Re
 				if err := flush(); err != nil {
 					return res, err
 				}
+				skips := len(res.Skipped)
 				if err := revertShape(f, j, r, &res); err != nil {
 					return res, err
 				}
+				// A shape change left alone: the older covers'
+				// offsets are not the file's (the older stores are
+				// still checked byte by byte, as before).
+				shapeLeft = shapeLeft || len(res.Skipped) > skips
 				res.Stores++
 				if progress != nil {
 					progress(res.Stores, total)
