@@ -3,6 +3,7 @@ package view
 import (
 	"bytes"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,6 +54,9 @@ func TestTypedBurstFewSyncs(t *testing.T) {
 	}
 	total := len(want) + len(text)
 	waitRow(t, r, 38, " 0x"+hexOff(total)+" ")
+	if row := screenRow(t, r, 38); !strings.Contains(row, " │ 5000 edits unsynced, 2 pages") {
+		t.Fatalf("status line %q: want … │ 5000 edits unsynced, 2 pages (the typed bytes; the covers are no edits)", row)
+	}
 	got, err := os.ReadFile(p)
 	if err != nil {
 		t.Fatal(err)

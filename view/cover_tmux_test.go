@@ -19,8 +19,9 @@ import (
 // of 40 000 typed hex digits (tmux send-keys -l: keys, not a paste), whose
 // bytes were journaled ahead (cover records, one fdatasync for many
 // bytes): mmhex recover --list counts and lists exactly the bytes typed
-// before the kill (the covers reach further and are no edits), and
-// --revert gives back the original file (cmp), naming nothing.
+// before the kill (the covers reach further and are no edits), so does
+// the editor's question on opening the file, and --revert gives back the
+// original file (cmp), naming nothing.
 func TestTmuxKilledMidBurstRecovers(t *testing.T) {
 	bin := mmhexBinary(t)
 	cmpTool := testenv.RequireTool(t, "cmp")
@@ -153,6 +154,18 @@ func TestTmuxKilledMidBurstRecovers(t *testing.T) {
 			t.Fatalf("edit %d: %q, want %q", i, lines[1+i], want)
 		}
 	}
+	// The editor's question on opening the file counts the same edits.
+	s.text(`stty sane; printf '\033[?1049l'; clear`)
+	s.keys("C-j")
+	s.waitGone("EXIT=137")
+	s.text(fmt.Sprintf("%s %s; echo EXIT=$?", bin, p))
+	s.keys("Enter")
+	s.waitFor("Edits left by an earlier session")
+	s.waitFor(fmt.Sprintf("%d edits of %d bytes from a session that ended at ", edits, edits))
+	s.Escape()
+	s.waitFor("the journal stays")
+	s.keys("C-q")
+	s.waitFor("EXIT=0")
 	out = recover("--revert")
 	if want := fmt.Sprintf(": %d bytes put back and synced; journal removed\n", k); !strings.HasSuffix(out, want) || strings.Count(out, "\n") != 1 {
 		t.Fatalf("--revert printed %q, want one line ending %q", out, want)
