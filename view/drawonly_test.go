@@ -1,12 +1,14 @@
 package view
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 
 	"mmhex/mapping"
 	"mmhex/mapping/recovery"
+	"mmhex/mapping/search"
 	"mmhex/mapping/testenv"
 )
 
@@ -72,6 +74,31 @@ func TestDrawOnlyDrawsOverlays(t *testing.T) {
 		t.Fatalf("at 100×20: chosen %d, top %d, %d rows", l.sel, l.top, rows)
 	}
 	frames("list after a resize")
+	h.sim.SetSize(170, 40)
+
+	// The matches panel, longer than the screen, the choice scrolled.
+	mp, err := search.Parse("lazy", false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ml := &matchList{p: mp, total: 600}
+	for i := range 500 {
+		ml.offs = append(ml.offs, int64(i)*16)
+		ml.rows = append(ml.rows, fmt.Sprintf("%5d  row", i+1))
+	}
+	h.e.overlay = ml
+	frames("matches list opened")
+	for range 60 {
+		h.press("Down")
+	}
+	frames("matches list scrolled")
+	h.sim.SetSize(100, 20)
+	h.draw()
+	h.press("PgDn")
+	if rows := ml.listRows(20); ml.sel < ml.top || ml.sel >= ml.top+rows {
+		t.Fatalf("matches at 100×20: chosen %d, top %d, %d rows", ml.sel, ml.top, rows)
+	}
+	frames("matches list after a resize")
 	h.sim.SetSize(170, 40)
 	h.e.overlay = nil
 

@@ -1,6 +1,7 @@
 package view
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -54,5 +55,63 @@ func TestAllMatches(t *testing.T) {
 		if !strings.Contains(s, want) {
 			t.Fatalf("matches panel lacks %q:\n%s", want, s)
 		}
+	}
+}
+
+// TestMatchesListScrollsAndJumps: the matches panel on a screen shorter
+// than its list scrolls to every listed match and says which ones it shows,
+// never a false "… and N more"; Enter goes to the chosen match (a jump:
+// Alt-Left comes back) and makes it the current one ("match 40 of 40").
+func TestMatchesListScrollsAndJumps(t *testing.T) {
+	posts := syncPosts(t)
+	h := openKnown(t, 100, 40, Options{})
+	h.press("Tab", "Ctrl-F")
+	h.typeText("lazy")
+	h.press("Enter")
+	posts.drain(t, h.e)
+	const period = 59
+	first := int64(0x100 + 49)
+	h.press("Alt-=")
+	posts.drain(t, h.e)
+	s := h.draw()
+	for _, want := range []string{`40 matches of "lazy"`, "    1  00000131           305  6c 61 7a 79  lazy", "   36  00000942          2370  6c 61 7a 79  lazy", "1–36 of 40 · ↑↓ PgUp PgDn Home End choose · Enter go to · Esc close"} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("matches panel lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "more") || strings.Contains(s, "   37  ") {
+		t.Fatalf("matches panel:\n%s", s)
+	}
+	h.press("End")
+	s = h.draw()
+	last := first + 39*period
+	for _, want := range []string{"   40  00000a", "5–40 of 40 ·"} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("after End the panel lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "    4  0000") {
+		t.Fatalf("after End row 4 still shown:\n%s", s)
+	}
+	h.press("Up", "Up", "Down", "Enter")
+	posts.drain(t, h.e)
+	want := last - period
+	if c := h.e.Cursor(); c != want {
+		t.Fatalf("Enter on match 39: cursor %#x, want %#x", c, want)
+	}
+	s = h.draw()
+	if !strings.Contains(s, "match 39 of 40") || !strings.Contains(s, fmt.Sprintf(`match 39 of 40: "lazy" at %#x (%d)`, want, want)) {
+		t.Fatalf("after Enter:\n%s", s)
+	}
+	h.press("Alt-Left")
+	if c := h.e.Cursor(); c != first {
+		t.Fatalf("jump-back after the list: cursor %#x, want %#x", c, first)
+	}
+	// Esc closes the panel without moving.
+	h.press("Alt-=")
+	posts.drain(t, h.e)
+	h.press("Down", "Esc")
+	if c := h.e.Cursor(); c != first || h.e.OverlayOpen() {
+		t.Fatalf("Esc: cursor %#x, overlay open %v", c, h.e.OverlayOpen())
 	}
 }
