@@ -54,6 +54,7 @@ type panel struct {
 	sel     int
 	top     int // the first row shown: changed by the keys (adoptTop), never by Draw
 	focus   bool
+	jumped  bool // the cursor's place when the focus came is on the jump list
 	busy    bool
 	again   bool // a request came while busy
 	open    map[string]bool
@@ -97,10 +98,10 @@ func (p *panel) toggle() {
 	switch {
 	case !p.e.PanelShown(panelName):
 		p.e.ShowPanel(panelName, true)
-		p.focus = true
+		p.focus, p.jumped = true, false
 		p.request(p.dec == nil)
 	case !p.focus:
-		p.focus = true
+		p.focus, p.jumped = true, false
 	default:
 		p.e.ShowPanel(panelName, false)
 		p.focus = false
@@ -297,13 +298,21 @@ func (p *panel) handleKey(ev *tcell.EventKey, h int) bool {
 	return true
 }
 
-// moveTo selects row i and moves the grid's cursor to its field.
+// moveTo selects row i and moves the grid's cursor to its field; the first
+// move of a visit (the panel took the focus) pushes the cursor's place on
+// the jump list.
 func (p *panel) moveTo(i int) {
 	if len(p.rows) == 0 {
 		return
 	}
 	p.sel = max(0, min(i, len(p.rows)-1))
 	if r, ok := p.current(); ok && r.more == 0 && r.in.Off >= 0 {
+		if !p.jumped && r.in.Off != p.e.Cursor() {
+			// A structure jump: the place the browse began goes on the
+			// jump list once a visit, not once a row.
+			p.e.PushJump()
+			p.jumped = true
+		}
 		p.e.CenterOn(r.in.Off)
 		p.under = r.in.Path
 	}

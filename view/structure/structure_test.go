@@ -188,3 +188,47 @@ func TestPanelNoFormat(t *testing.T) {
 		t.Fatalf("the grid does not take keys after Esc: cursor %d", h.E.Cursor())
 	}
 }
+
+// TestPanelJumpList: browsing the structure panel is a jump, as the issue
+// asks of structure jumps: the place the grid's cursor had when the panel
+// took the focus goes on the jump list once (not one place per row moved),
+// so Alt-Left after browsing comes back there and Alt-Right returns to the
+// field; a later visit pushes the field it starts from.
+func TestPanelJumpList(t *testing.T) {
+	p, _ := elfCopy(t)
+	h := newHarness(t, p, 120, 40, view.Options{})
+	h.Press("Ctrl-G")
+	h.Type("0x100")
+	h.Press("Enter")
+	h.Press("Alt-t")
+	h.selectPath("header.e_entry")
+	if h.E.Cursor() != 0x18 {
+		t.Fatalf("cursor %#x, want 0x18 (e_entry)", h.E.Cursor())
+	}
+	h.Press("Esc")
+	h.Press("Alt-Left")
+	if c := h.E.Cursor(); c != 0x100 {
+		t.Fatalf("Alt-Left after browsing the structure: cursor %#x, want 0x100 (where the browse began)", c)
+	}
+	h.Press("Alt-Right")
+	if c := h.E.Cursor(); c != 0x18 {
+		t.Fatalf("Alt-Right: cursor %#x, want 0x18", c)
+	}
+	h.Press("Alt-t")
+	h.selectPath("header.e_shnum")
+	if c := h.E.Cursor(); c != 0x3c {
+		t.Fatalf("cursor %#x, want 0x3c (e_shnum)", c)
+	}
+	h.Press("Esc")
+	h.Press("Alt-Left")
+	if c := h.E.Cursor(); c != 0x18 {
+		t.Fatalf("Alt-Left after the second visit: cursor %#x, want 0x18", c)
+	}
+	h.Press("Alt-Left")
+	if c := h.E.Cursor(); c != 0x100 {
+		t.Fatalf("second Alt-Left: cursor %#x, want 0x100", c)
+	}
+	if s := h.Draw(); !strings.Contains(s, "jump 2 of 4: 0x100 (256)") {
+		t.Fatalf("jump list after two visits:\n%s", s)
+	}
+}
