@@ -171,7 +171,7 @@ var actions = []Info{
 	{MarkJump, "jump to mark {letter}", GroupSelect, true},
 	{Marks, "list the marks", GroupSelect, false},
 	{SearchList, "list the matches of the last search in a panel", GroupSearch, false},
-	{Replace, "replace matches of the same length: each asked (y/n/a/q) or all; one undo step", GroupSearch, false},
+	{Replace, "replace matches of the same length: each asked (y/n/a/q/l, as vim :s///c) or all; one undo step", GroupSearch, false},
 	{Put, "put: write the register (the last copy) over the bytes at the cursor", GroupEdit, false},
 	{JumpBack, "back to where the last jump (goto, search, mark) came from", GroupMove, false},
 	{JumpForward, "forward again in the jump list", GroupMove, false},

@@ -12,7 +12,7 @@ import (
 )
 
 // replaceRun is a replace in progress: the matches of p in [off, end)
-// are offered one at a time (y/n/a/q, as vim's :s///c), every one written
+// are offered one at a time (y/n/a/q/l, as vim's :s///c), every one written
 // through w: the whole run is one undo step.
 type replaceRun struct {
 	p        *search.Pattern
@@ -62,9 +62,11 @@ func (e *Editor) startReplace() {
 		return
 	}
 	hex := e.col == HexColumn
-	kind := "text"
-	if hex {
-		kind = "hex"
+	kindOf := func(hex bool) string {
+		if hex {
+			return "hex"
+		}
+		return "text"
 	}
 	off, end := int64(0), e.size
 	where := "the file"
@@ -73,9 +75,21 @@ func (e *Editor) startReplace() {
 		where = "the selection " + describeRange(so, n)
 	}
 	e.OpenPrompt(&Prompt{
-		Label: fmt.Sprintf("replace in %s (%s):", where, kind),
-		Hint:  "the bytes to find",
+		Label: fmt.Sprintf("replace in %s (%s):", where, kindOf(hex)),
+		Hint:  "the bytes to find · Tab hex/text",
+		// Tab switches between hex and text, as in the search prompt;
+		// the replacement is asked for in the same kind.
+		Key: func(p *Prompt, ev *tcell.EventKey) bool {
+			if ev.Key() != tcell.KeyTab && ev.Key() != tcell.KeyBacktab {
+				return false
+			}
+			hex = !hex
+			p.Label = fmt.Sprintf("replace in %s (%s):", where, kindOf(hex))
+			p.SetError("")
+			return true
+		},
 		Done: func(text string) error {
+			kind := kindOf(hex)
 			p, err := search.Parse(text, hex, false)
 			if err != nil {
 				return err
@@ -132,7 +146,7 @@ func (e *Editor) nextReplace(from int64) {
 	})
 }
 
-// offerReplace shows the match at x and asks y/n/a/q.
+// offerReplace shows the match at x and asks y/n/a/q/l.
 func (e *Editor) offerReplace(x int64) {
 	r := e.rep
 	r.cur = x
@@ -140,14 +154,14 @@ func (e *Editor) offerReplace(x int64) {
 	e.CenterOn(x)
 	n := int64(r.p.Len())
 	e.OpenPrompt(&Prompt{
-		Label: fmt.Sprintf("replace the match at 0x%x with %s? y/n/a/q (%d replaced)", x, r.r, r.w.Replaced),
+		Label: fmt.Sprintf("replace the match at 0x%x with %s? y/n/a/q/l (%d replaced)", x, r.r, r.w.Replaced),
 		Key: func(p *Prompt, ev *tcell.EventKey) bool {
 			if ev.Key() == tcell.KeyEsc || ev.Key() == tcell.KeyCtrlC {
 				return false // Cancel
 			}
 			c, ok := keymap.FromEvent(ev).Rune()
 			if !ok {
-				p.SetError("y: replace it, n: skip it, a: replace it and all after it, q: stop")
+				p.SetError("y: replace it, n: skip it, a: replace it and all after it, l: replace it and stop, q: stop")
 				return true
 			}
 			switch c {
@@ -163,6 +177,14 @@ func (e *Editor) offerReplace(x int64) {
 				e.prompt = nil
 				r.skipped++
 				e.nextReplace(x + n)
+			case 'l', 'L': // vim's "last": this one, then stop
+				e.prompt = nil
+				if _, err := r.w.At(x); err != nil {
+					e.endReplace("")
+					e.ShowError(err)
+					return true
+				}
+				e.endReplace("l: the last one")
 			case 'a', 'A':
 				e.prompt = nil
 				e.replaceAll(x)
@@ -170,7 +192,7 @@ func (e *Editor) offerReplace(x int64) {
 				e.prompt = nil
 				e.endReplace("stopped")
 			default:
-				p.SetError("y: replace it, n: skip it, a: replace it and all after it, q: stop")
+				p.SetError("y: replace it, n: skip it, a: replace it and all after it, l: replace it and stop, q: stop")
 			}
 			return true
 		},

@@ -1,8 +1,11 @@
 package view
 
 import (
+	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -27,11 +30,11 @@ func TestTmuxReplaceConfirm(t *testing.T) {
 	s.waitFor(`replace "cat" with (text):`)
 	s.typeText("dog")
 	s.send("Enter")
-	s.waitFor(`replace the match at 0x0 with "dog"? y/n/a/q (0 replaced)`)
+	s.waitFor(`replace the match at 0x0 with "dog"? y/n/a/q/l (0 replaced)`)
 	s.send("y")
-	s.waitFor(`replace the match at 0x4 with "dog"? y/n/a/q (1 replaced)`)
+	s.waitFor(`replace the match at 0x4 with "dog"? y/n/a/q/l (1 replaced)`)
 	s.send("n")
-	s.waitFor(`replace the match at 0x8 with "dog"? y/n/a/q (1 replaced)`)
+	s.waitFor(`replace the match at 0x8 with "dog"? y/n/a/q/l (1 replaced)`)
 	s.send("a")
 	s.waitFor(`replaced 4 matches of "cat" with "dog"; Ctrl-Z undoes them all`)
 	if got, _ := os.ReadFile(p); string(got) != "dog cat dog dog dog\n" {
@@ -50,7 +53,7 @@ func TestTmuxReplaceConfirm(t *testing.T) {
 	s.waitFor(`replace "cat" with (text):`)
 	s.typeText("cow")
 	s.send("Enter")
-	s.waitFor(`replace the match at 0x0 with "cow"? y/n/a/q (0 replaced)`)
+	s.waitFor(`replace the match at 0x0 with "cow"? y/n/a/q/l (0 replaced)`)
 	s.send("y")
 	s.waitFor(`(1 replaced)`)
 	s.send("q")
@@ -68,4 +71,52 @@ func TestTmuxReplaceConfirm(t *testing.T) {
 	s.send("Escape")
 	s.send("C-q")
 	s.waitFor("quit")
+}
+
+// TestReplacePromptTabAndLast: the replace prompt's Tab switches between
+// hex and text, as the search prompt's does (the cursor in the hex column
+// no longer forces a hex pattern), and the replacement is asked in the same
+// kind; l replaces the match offered and stops (vim's :s///c "last").
+func TestReplacePromptTabAndLast(t *testing.T) {
+	posts := syncPosts(t)
+	h := openKnown(t, 100, 40, Options{})
+	before := append([]byte(nil), knownData()...)
+	h.press("Alt-%")
+	if s := h.draw(); !strings.Contains(s, "replace in the file (hex):   the bytes to find · Tab hex/text") {
+		t.Fatalf("prompt:\n%s", s)
+	}
+	h.press("Tab")
+	if s := h.draw(); !strings.Contains(s, "replace in the file (text):") {
+		t.Fatalf("after Tab:\n%s", s)
+	}
+	h.typeText("lazy")
+	h.press("Enter")
+	if s := h.draw(); !strings.Contains(s, `replace "lazy" with (text):`) {
+		t.Fatalf("replacement prompt:\n%s", s)
+	}
+	h.typeText("LAZY")
+	h.press("Enter")
+	posts.drain(t, h.e)
+	first := int64(0x100 + 49)
+	if s := h.draw(); !strings.Contains(s, fmt.Sprintf(`replace the match at %#x with "LAZY"? y/n/a/q/l (0 replaced)`, first)) {
+		t.Fatalf("offer:\n%s", s)
+	}
+	h.press("n")
+	posts.drain(t, h.e)
+	h.press("l")
+	if s := h.draw(); !strings.Contains(s, `replaced 1 match of "lazy" with "LAZY" (l: the last one); Ctrl-Z undoes them all`) {
+		t.Fatalf("after n l:\n%s", s)
+	}
+	got := make([]byte, len(before))
+	if _, err := h.e.f.ReadAt(got, 0); err != nil {
+		t.Fatal(err)
+	}
+	want := append([]byte(nil), before...)
+	copy(want[first+59:], "LAZY")
+	if !bytes.Equal(got, want) {
+		t.Fatalf("after n l: the file differs from one match replaced (the second)")
+	}
+	if h.e.rep != nil || h.e.prompt != nil {
+		t.Fatalf("the run did not end")
+	}
 }
