@@ -568,17 +568,22 @@ func cmdMarks(args []string, stdout, stderr io.Writer) error {
 		return troubleError{err}
 	}
 	defer f.Close()
-	dir, err := bookmarks.StateDir()
+	// A reader: the state folder is never made here (no marks when it
+	// does not exist), and a trouble names the file.
+	dir, ok, err := bookmarks.ExistingStateDir()
 	if err != nil {
-		return troubleError{err}
+		return troubleError{fmt.Errorf("%s: marks: %w", name, err)}
 	}
-	k, err := bookmarks.KeyOf(f)
-	if err != nil {
-		return troubleError{err}
-	}
-	ms, st, err := bookmarks.Load(dir, k)
-	if err != nil {
-		return troubleError{err}
+	var ms []bookmarks.Mark
+	var st bookmarks.Status
+	if ok {
+		k, err := bookmarks.KeyOf(f)
+		if err != nil {
+			return troubleError{fmt.Errorf("%s: marks: %w", name, err)}
+		}
+		if ms, st, err = bookmarks.Load(dir, k); err != nil {
+			return troubleError{fmt.Errorf("%s: marks: %w", name, err)}
+		}
 	}
 	if st.Replaced != "" {
 		return troubleError{fmt.Errorf("%s: %s", name, st.Replaced)}

@@ -62,13 +62,9 @@ var ErrUnsafeDir = errors.New("unsafe state folder")
 // created 0700 when missing; refused (ErrUnsafeDir) when it is a symbolic
 // link, not a folder, or owned by another user.
 func StateDir() (string, error) {
-	base := os.Getenv("XDG_STATE_HOME")
-	if base == "" || !filepath.IsAbs(base) {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("no state folder: %w", err)
-		}
-		base = filepath.Join(home, ".local", "state")
+	base, err := stateBase()
+	if err != nil {
+		return "", err
 	}
 	dir := filepath.Join(base, "mmhex")
 	if err := os.MkdirAll(base, 0o700); err != nil {
@@ -77,22 +73,64 @@ func StateDir() (string, error) {
 	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
 		return "", err
 	}
+	if err := checkDir(dir); err != nil {
+		return "", err
+	}
+	return dir, nil
+}
+
+// ExistingStateDir is StateDir for a reader (mmhex marks): the folder is
+// checked as StateDir checks it but never created; ok is false when it
+// does not exist (no marks were ever kept there).
+func ExistingStateDir() (dir string, ok bool, err error) {
+	base, err := stateBase()
+	if err != nil {
+		return "", false, err
+	}
+	dir = filepath.Join(base, "mmhex")
+	var st unix.Stat_t
+	if err := unix.Lstat(dir, &st); errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) {
+		return dir, false, nil
+	}
+	if err := checkDir(dir); err != nil {
+		return "", false, err
+	}
+	return dir, true, nil
+}
+
+// stateBase is $XDG_STATE_HOME when it is an absolute path, else
+// ~/.local/state.
+func stateBase() (string, error) {
+	base := os.Getenv("XDG_STATE_HOME")
+	if base == "" || !filepath.IsAbs(base) {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("no state folder: %w", err)
+		}
+		base = filepath.Join(home, ".local", "state")
+	}
+	return base, nil
+}
+
+// checkDir refuses (ErrUnsafeDir) a state folder that is a symbolic link,
+// not a folder, or another user's, and takes group and other access away.
+func checkDir(dir string) error {
 	var st unix.Stat_t
 	if err := unix.Lstat(dir, &st); err != nil {
-		return "", err
+		return err
 	}
 	switch {
 	case st.Mode&unix.S_IFMT == unix.S_IFLNK:
-		return "", fmt.Errorf("%s: %w: a symbolic link", display.Name(dir), ErrUnsafeDir)
+		return fmt.Errorf("%s: %w: a symbolic link", display.Name(dir), ErrUnsafeDir)
 	case st.Mode&unix.S_IFMT != unix.S_IFDIR:
-		return "", fmt.Errorf("%s: %w: not a folder", display.Name(dir), ErrUnsafeDir)
+		return fmt.Errorf("%s: %w: not a folder", display.Name(dir), ErrUnsafeDir)
 	case int(st.Uid) != os.Geteuid():
-		return "", fmt.Errorf("%s: %w: owned by uid %d", display.Name(dir), ErrUnsafeDir, st.Uid)
+		return fmt.Errorf("%s: %w: owned by uid %d", display.Name(dir), ErrUnsafeDir, st.Uid)
 	}
 	if st.Mode&0o077 != 0 {
 		os.Chmod(dir, 0o700)
 	}
-	return dir, nil
+	return nil
 }
 
 // KeyOf is the key of an open file.

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"mmhex/mapping"
+	"mmhex/mapping/testenv"
 )
 
 func stateHere(t *testing.T) string {
@@ -132,14 +133,8 @@ func TestUnsafeStateDir(t *testing.T) {
 // TestCLIMarks: `mmhex marks FILE` prints the kept marks (and --json),
 // exit 1 with none, exit 2 for a replaced file.
 func TestCLIMarks(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	dir := stateHere(t)
-	bin := filepath.Join(t.TempDir(), "mmhex")
-	if out, err := exec.Command("go", "build", "-o", bin, "mmhex").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := testenv.MmhexBinary(t)
 	run := func(args ...string) (string, string, int) {
 		cmd := exec.Command(bin, args...)
 		var o, e bytes.Buffer
@@ -169,5 +164,50 @@ func TestCLIMarks(t *testing.T) {
 	os.Rename(n, p)
 	if out, errs, code := run("marks", p); out != "" || !strings.Contains(errs, "1 mark was set on another file at this path") || code != 2 {
 		t.Fatalf("replaced: %q %q %d", out, errs, code)
+	}
+}
+
+// TestCLIMarksReadsOnly: `mmhex marks` only reads: with no state folder it
+// says there are no marks and leaves no folder behind (before, it made
+// $XDG_STATE_HOME/mmhex); a state folder it refuses is one line naming the
+// file, exit 2; a state home it cannot even look into (a regular file in
+// the path) holds no marks.
+func TestCLIMarksReadsOnly(t *testing.T) {
+	bin := testenv.MmhexBinary(t)
+	p := filepath.Join(t.TempDir(), "f.bin")
+	if err := os.WriteFile(p, make([]byte, 300), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func(state string) (string, string, int) {
+		cmd := exec.Command(bin, "marks", p)
+		cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+state)
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		return o.String(), e.String(), code
+	}
+	state := filepath.Join(t.TempDir(), "state")
+	if out, errs, code := run(state); out != "" || errs != "mmhex: "+p+": no marks (the editor sets them: Alt-m, vim m)\n" || code != 1 {
+		t.Fatalf("no state folder: %q %q %d", out, errs, code)
+	}
+	if _, err := os.Stat(state); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("mmhex marks made the state home: %v", err)
+	}
+	// a state folder that is a symbolic link: refused, naming the file
+	os.Mkdir(state, 0o700)
+	os.Symlink(t.TempDir(), filepath.Join(state, "mmhex"))
+	want := "mmhex: " + p + ": marks: " + filepath.Join(state, "mmhex") + ": unsafe state folder: a symbolic link\n"
+	if out, errs, code := run(state); out != "" || errs != want || code != 2 {
+		t.Fatalf("symlinked state folder: %q %q %d, want %q", out, errs, code, want)
+	}
+	// a regular file where the state home should be
+	file := filepath.Join(t.TempDir(), "plain")
+	os.WriteFile(file, nil, 0o600)
+	if out, errs, code := run(filepath.Join(file, "state")); out != "" || !strings.HasSuffix(errs, ": no marks (the editor sets them: Alt-m, vim m)\n") || code != 1 {
+		t.Fatalf("state home under a file: %q %q %d", out, errs, code)
 	}
 }
