@@ -276,7 +276,7 @@ var exCommands = []struct {
 	{"w!", Sync, ""},
 	{"wa", Sync, ""},
 	{"wasync", SyncAsync, "msync with MS_ASYNC, a no-op on Linux: the edits stay unsynced (also :sync-async)"},
-	{"w FILE", WriteSelection, "write the selection to FILE"},
+	{"w FILE", WriteSelection, "write the selection to FILE; without one, the whole file (save as)"},
 	{"q", Quit, "quit (asks when edits are not synced)"},
 	{"q!", QuitRevert, "revert unsynced edits and quit"},
 	{"wq", SyncQuit, "sync with MS_SYNC and quit (also :x)"},
@@ -284,6 +284,7 @@ var exCommands = []struct {
 	{"e!", RevertAll, "revert every edit since the file was opened"},
 	{"N", Goto, "go to offset N (any goto expression: :0x100, :+16, :50%, :end, :end-16, :$-0x10)"},
 	{"$", Bottom, "go to the last byte"},
+	{"%s/OLD/NEW/[gci]", Replace, "replace OLD with NEW (same length) in the whole file, '<,'>s in the selection; c asks each (y/n/a/q/l), i ignores ASCII case"},
 	{"h", Help, "help (also :help)"},
 	{"ACTION [ARG]", "", "run any action by name, e.g. :inspector, :fill ff, :goto 4k"},
 }
@@ -301,6 +302,8 @@ var exCommands = []struct {
 //	:N            goto, Expr "N": any goto expression (123, 0x7b, +16, -1k, 50%, end)
 //	:$            bottom
 //	:h            help
+//	:%s/A/B/gc    replace (Expr: the whole command, "%s/A/B/gc"; also
+//	              :'<,'>s and :s, which view refuses: no lines)
 //	:ACTION [ARG] any action by name, ARG in Expr (":goto 0x10", ":fill 00")
 //
 // An empty line gives a NotFound outcome and no error; an unknown command
@@ -313,6 +316,9 @@ func ParseEx(line string) (Outcome, error) {
 	}
 	found := func(a Action, expr string) (Outcome, error) {
 		return Outcome{Result: Found, Action: a, Expr: expr}, nil
+	}
+	if IsSubstitute(s) {
+		return found(Replace, s)
 	}
 	cmd, arg, _ := strings.Cut(s, " ")
 	arg = strings.TrimSpace(arg)
@@ -347,4 +353,24 @@ func ParseEx(line string) (Outcome, error) {
 		return found(inf.Name, arg)
 	}
 	return Outcome{}, fmt.Errorf("%w %s", ErrUnknownCommand, quote(cmd))
+}
+
+// IsSubstitute reports whether s (a command line without its ":") is a
+// vim substitute: an optional range ("%" or "'<,'>"), "s" or
+// "substitute", then the delimiter, a punctuation character other than
+// backslash, '"' and '|' (":%s/a/b/g", ":s#a#b#").
+func IsSubstitute(s string) bool {
+	for _, r := range []string{"%", "'<,'>"} {
+		if strings.HasPrefix(s, r) {
+			s = s[len(r):]
+			break
+		}
+	}
+	for _, w := range []string{"substitute", "s"} {
+		if rest, ok := strings.CutPrefix(s, w); ok && rest != "" {
+			c := rest[0]
+			return c > ' ' && c < 0x7f && !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') && c != '\\' && c != '"' && c != '|'
+		}
+	}
+	return false
 }

@@ -166,6 +166,9 @@ func TestParseEx(t *testing.T) {
 		{":50%", "goto 50%"}, {":end", "goto end"}, {":goto 4k", "goto 4k"},
 		{":w out.bin", "write-selection out.bin"}, {":fill ff", "fill ff"}, {":inspector", "inspector"},
 		{":sync-async", "sync-async"},
+		{":%s/a/b/g", "replace %s/a/b/g"}, {":'<,'>s/a/b/c", "replace '<,'>s/a/b/c"}, {":s#a#b#", "replace s#a#b#"},
+		{":substitute/a/b/", "replace substitute/a/b/"}, {":%s/a b/c d/", "replace %s/a b/c d/"},
+		{":search-list", "search-list"}, {":sync", "sync"}, {":select", "select"},
 	}
 	for _, tc := range tests {
 		o, err := ParseEx(tc.in)

@@ -2,11 +2,14 @@ package view
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/gdamore/tcell/v2"
 
 	"mmhex/keymap"
+	"mmhex/mapping/display"
 	"mmhex/mapping/replace"
 	"mmhex/mapping/search"
 )
@@ -26,7 +29,15 @@ type replaceRun struct {
 }
 
 func registerReplace(e *Editor) {
-	e.Handle(keymap.Replace, func(e *Editor, a Args) { e.startReplace() })
+	e.Handle(keymap.Replace, func(e *Editor, a Args) {
+		if a.Expr != "" { // :%s/OLD/NEW/gc
+			if err := e.substitute(a.Expr); err != nil {
+				e.ShowError(err)
+			}
+			return
+		}
+		e.startReplace()
+	})
 	e.OnCancel(func() bool {
 		if r := e.rep; r != nil && r.cancel != nil {
 			r.cancel()
@@ -259,4 +270,117 @@ func (e *Editor) endReplace(how string) {
 		e.Message("replaced %d %s of %s with %s%s%s; %s undoes them all", r.w.Replaced, word, r.p, r.r, how, stale,
 			orDefault(keyName(e, keymap.Undo), "undo"))
 	}
+}
+
+// substitute is vim's :%s/OLD/NEW/[gciI] over the whole file, and
+// :'<,'>s/OLD/NEW/ over the selection. OLD and NEW are read as the replace
+// prompts read them (hex in the hex column, "??" in NEW keeping the byte;
+// text in the text column), literally: no regular expression, a backslash
+// before the delimiter makes it a byte of the text. c offers each match
+// (y/n/a/q/l); without it every match is replaced at once, in the
+// background. i: ASCII case-insensitive text; g is taken and changes
+// nothing (there are no lines: every match in the range is replaced).
+// Without a range (vim's current line) it is refused.
+func (e *Editor) substitute(expr string) error {
+	s := strings.TrimSpace(expr)
+	if !keymap.IsSubstitute(s) {
+		return fmt.Errorf("replace: %s is not %%s/OLD/NEW/[gci] (without an argument, replace asks for them)", display.Line(s))
+	}
+	rng := ""
+	for _, r := range []string{"%", "'<,'>"} {
+		if strings.HasPrefix(s, r) {
+			rng, s = r, s[len(r):]
+			break
+		}
+	}
+	if rest, ok := strings.CutPrefix(s, "substitute"); ok {
+		s = rest
+	} else {
+		s = s[1:]
+	}
+	parts := splitSubstitute(s[1:], s[0])
+	if len(parts) < 2 {
+		parts = append(parts, "")
+	}
+	if len(parts) < 3 {
+		parts = append(parts, "")
+	}
+	old, repl, flags := parts[0], parts[1], parts[2]
+	confirm, fold := false, false
+	for _, f := range flags {
+		switch f {
+		case 'g', 'I':
+		case 'c':
+			confirm = true
+		case 'i':
+			fold = true
+		default:
+			return fmt.Errorf(":s: unknown flag %s (g, c, i and I are known)", display.Line(string(f)))
+		}
+	}
+	if e.rep != nil {
+		return fmt.Errorf("a replace is running (%s stops it)", orDefault(keyName(e, keymap.Cancel), "Esc"))
+	}
+	if e.size == 0 {
+		return errors.New("the file is empty: nothing to replace")
+	}
+	off, end := int64(0), e.size
+	switch rng {
+	case "":
+		return errors.New(":s needs a range, as mmhex has no lines: :%s/OLD/NEW/ replaces in the whole file, :'<,'>s/OLD/NEW/ in the selection")
+	case "'<,'>":
+		so, n, ok := e.Selection()
+		if !ok {
+			return errors.New(":'<,'>s: there is no selection (:%s/OLD/NEW/ replaces in the whole file)")
+		}
+		off, end = so, so+n
+	}
+	hex := e.col == HexColumn
+	kind := ""
+	if hex {
+		if fold {
+			return errors.New(":s: the i flag applies to text; the cursor is in the hex column, where OLD and NEW are hex (Tab switches to text)")
+		}
+		kind = " (hex, as the cursor is in the hex column; Tab switches to text)"
+	}
+	p, err := search.Parse(old, hex, fold)
+	if err != nil {
+		return fmt.Errorf(":s: OLD: %w%s", err, kind)
+	}
+	r, err := replace.Parse(repl, hex)
+	if err != nil {
+		return fmt.Errorf(":s: NEW: %w%s", err, kind)
+	}
+	w, err := replace.NewWriter(e.f, p, r)
+	if err != nil {
+		return fmt.Errorf(":s: %w", err)
+	}
+	e.rep = &replaceRun{p: p, r: r, w: w, off: off, end: end, cur: -1}
+	if confirm {
+		e.nextReplace(off)
+	} else {
+		e.replaceAll(off)
+	}
+	return nil
+}
+
+// splitSubstitute splits the text after :s's delimiter d into OLD, NEW
+// and the flags (at most three parts): a backslash before d makes d a byte
+// of the part, any other backslash is kept as it is.
+func splitSubstitute(s string, d byte) []string {
+	var parts []string
+	var cur []byte
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '\\' && i+1 < len(s) && s[i+1] == d:
+			cur = append(cur, d)
+			i++
+		case s[i] == d && len(parts) < 2:
+			parts = append(parts, string(cur))
+			cur = cur[:0]
+		default:
+			cur = append(cur, s[i])
+		}
+	}
+	return append(parts, string(cur))
 }

@@ -120,3 +120,99 @@ func TestReplacePromptTabAndLast(t *testing.T) {
 		t.Fatalf("the run did not end")
 	}
 }
+
+// TestSubstituteCommand: vim's :%s/OLD/NEW/[gci] on the command line (the
+// default preset's Alt-x; the vim preset's :) replaces as Alt-% does: every
+// match at once (one undo step) or, with c, each offered; i folds ASCII
+// case; '<,'> is the selection. Refused with the reason: no range (there
+// are no lines), no selection for '<,'>, an unknown flag, another length,
+// and text in the hex column. Before, ":%s/…" was an unknown command.
+func TestSubstituteCommand(t *testing.T) {
+	posts := syncPosts(t)
+	h := openKnown(t, 100, 40, Options{})
+	before := append([]byte(nil), knownData()...)
+	file := func() []byte {
+		t.Helper()
+		got := make([]byte, len(before))
+		if _, err := h.e.f.ReadAt(got, 0); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	ex := func(cmd string) string {
+		t.Helper()
+		h.press("Alt-x")
+		h.typeText(cmd)
+		h.press("Enter")
+		if h.e.prompt != nil && h.e.prompt.err != "" {
+			err := h.e.prompt.err
+			h.press("Esc")
+			return err
+		}
+		if h.e.rep != nil { // a replace started: its search or write posts
+			posts.drain(t, h.e)
+		}
+		return h.e.msg
+	}
+	if got, want := ex("%s/lazy/LAZY/g"), `:s: OLD: malformed hex: column 1: "l" is not a hex digit (hex, as the cursor is in the hex column; Tab switches to text)`; !strings.Contains(got, want) {
+		t.Fatalf("text in the hex column: %q, want %q", got, want)
+	}
+	h.press("Tab")
+	for _, tc := range []struct{ cmd, want string }{
+		{"s/lazy/LAZY/", ":s needs a range, as mmhex has no lines: :%s/OLD/NEW/ replaces in the whole file, :'<,'>s/OLD/NEW/ in the selection"},
+		{"'<,'>s/lazy/LAZY/", ":'<,'>s: there is no selection (:%s/OLD/NEW/ replaces in the whole file)"},
+		{"%s/lazy/LAZY/x", ":s: unknown flag x (g, c, i and I are known)"},
+		{"%s/lazy/LA/", `:s: the replacement must be as long as the pattern: "lazy" is 4 bytes, "LA" is 2 bytes`},
+	} {
+		if got := ex(tc.cmd); !strings.Contains(got, tc.want) {
+			t.Fatalf(":%s: %q, want %q", tc.cmd, got, tc.want)
+		}
+	}
+	if !bytes.Equal(file(), before) {
+		t.Fatal("a refused substitute changed the file")
+	}
+	// all at once, one undo step
+	if got, want := ex("%s/lazy/LAZY/g"), `replaced 40 matches of "lazy" with "LAZY"; Ctrl-Z undoes them all`; got != want {
+		t.Fatalf(":%%s/lazy/LAZY/g: %q, want %q", got, want)
+	}
+	want := bytes.ReplaceAll(before, []byte("lazy"), []byte("LAZY"))
+	if !bytes.Equal(file(), want) {
+		t.Fatalf("%%s/lazy/LAZY/g did not replace every lazy")
+	}
+	h.press("Ctrl-Z")
+	if !bytes.Equal(file(), before) {
+		t.Fatal("one Ctrl-Z did not undo the whole :s")
+	}
+	// c offers each match; i folds case; a backslash makes the delimiter a byte
+	if got := ex(`%s/LAZY/d\/gs/ci`); !strings.Contains(got, "") || h.e.prompt == nil || !strings.Contains(h.e.prompt.Label, `replace the match at 0x131 with "d/gs"? y/n/a/q/l (0 replaced)`) {
+		t.Fatalf(":%%s/LAZY/d\\/gs/ci: %q, prompt %v", got, h.e.prompt)
+	}
+	h.press("y")
+	posts.drain(t, h.e)
+	h.press("q")
+	if got, want := h.e.msg, `replaced 1 match of "LAZY"/i with "d/gs" (stopped); Ctrl-Z undoes them all`; got != want {
+		t.Fatalf("after y q: %q, want %q", got, want)
+	}
+	want = append([]byte(nil), before...)
+	copy(want[0x131:], "d/gs")
+	if !bytes.Equal(file(), want) {
+		t.Fatal("after y q: not the first match alone replaced")
+	}
+	h.press("Ctrl-Z")
+	// '<,'> over a selection: only the matches inside it
+	h.press("Ctrl-G")
+	h.typeText("0x100")
+	h.press("Enter", "Alt-s")
+	h.press("Ctrl-G")
+	h.typeText("0x1a8") // the third match, 0x1a7–0x1aa, does not fit
+	h.press("Enter")
+	if got, want := ex("'<,'>s/lazy/LAZY/"), `replaced 2 matches of "lazy" with "LAZY"; Ctrl-Z undoes them all`; got != want {
+		t.Fatalf(":'<,'>s: %q, want %q", got, want)
+	}
+	want = append([]byte(nil), before...)
+	copy(want[0x131:], "LAZY")
+	copy(want[0x131+59:], "LAZY")
+	if !bytes.Equal(file(), want) {
+		t.Fatal(":'<,'>s: not the two matches inside the selection")
+	}
+}
