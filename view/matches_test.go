@@ -115,3 +115,48 @@ func TestMatchesListScrollsAndJumps(t *testing.T) {
 		t.Fatalf("Esc: cursor %#x, overlay open %v", c, h.e.OverlayOpen())
 	}
 }
+
+// TestSearchNextWhileSearching: Ctrl-N pressed again while the search it
+// repeats still runs is not lost (before, each press restarted the same
+// search from the same cursor: three presses went one match on), and a
+// count repeats it (vim's 3n): each goes one match further.
+func TestSearchNextWhileSearching(t *testing.T) {
+	posts := syncPosts(t)
+	h := openKnown(t, 100, 40, Options{})
+	h.press("Tab", "Ctrl-F")
+	h.typeText("lazy")
+	h.press("Enter")
+	posts.drain(t, h.e)
+	const period = 59
+	first := int64(0x100 + 49)
+	// three presses before any result comes back (syncPosts holds them)
+	h.press("Ctrl-N", "Ctrl-N", "Ctrl-N")
+	posts.drain(t, h.e)
+	if c := h.e.Cursor(); c != first+3*period {
+		t.Fatalf("three Ctrl-N while searching: cursor %#x, want %#x (match 4)", c, first+3*period)
+	}
+	if s := h.draw(); !strings.Contains(s, "match 4 of 40") {
+		t.Fatalf("status:\n%s", s)
+	}
+	// Alt-n (the other way) while a forward repeat runs restarts: it is
+	// another search, not one more of the same
+	h.press("Ctrl-N", "Alt-n")
+	posts.drain(t, h.e)
+	if c := h.e.Cursor(); c != first+2*period {
+		t.Fatalf("Ctrl-N then Alt-n: cursor %#x, want %#x (match 3)", c, first+2*period)
+	}
+	// vim's count
+	v := openKnown(t, 100, 40, Options{Keys: vimKeys(t)})
+	v.press("Tab")
+	v.typeText("/lazy")
+	v.press("Enter")
+	posts.drain(t, v.e)
+	if c := v.e.Cursor(); c != first {
+		t.Fatalf("vim /lazy: cursor %#x, want %#x", c, first)
+	}
+	v.typeText("3n")
+	posts.drain(t, v.e)
+	if c := v.e.Cursor(); c != first+3*period {
+		t.Fatalf("vim 3n: cursor %#x, want %#x (match 4)", c, first+3*period)
+	}
+}

@@ -67,6 +67,9 @@ type runningSearch struct {
 	started time.Time
 	done    atomic.Int64
 	total   atomic.Int64
+	// more is how many times the search is repeated from its match when
+	// it finds one: a count (vim's 3n), and repeats pressed while it ran.
+	more int
 }
 
 // searchPost runs fn on the UI goroutine and redraws. Background work
@@ -88,8 +91,8 @@ func registerSearch(e *Editor, x *searcher) {
 	registerMatches(e, x)
 	e.Handle(keymap.SearchForward, func(e *Editor, a Args) { e.searchPrompt(false, a.Expr) })
 	e.Handle(keymap.SearchBackward, func(e *Editor, a Args) { e.searchPrompt(true, a.Expr) })
-	e.Handle(keymap.SearchNext, func(e *Editor, a Args) { e.searchAgain(false) })
-	e.Handle(keymap.SearchPrev, func(e *Editor, a Args) { e.searchAgain(true) })
+	e.Handle(keymap.SearchNext, func(e *Editor, a Args) { e.searchAgain(false, a.N()) })
+	e.Handle(keymap.SearchPrev, func(e *Editor, a Args) { e.searchAgain(true, a.N()) })
 	e.OnCancel(func() bool { // Esc: a running search first
 		if r := x.srch.run; r != nil {
 			e.cancelSearch(r, "cancelled")
@@ -261,12 +264,24 @@ func (e *Editor) searchPrompt(reverse bool, expr string) {
 	})
 }
 
-// searchAgain repeats the last search: in its direction, or (opposite)
-// the other way, from the byte after (before) the cursor.
-func (e *Editor) searchAgain(opposite bool) {
+// searchAgain repeats the last search n times: in its direction, or
+// (opposite) the other way, from the byte after (before) the cursor. While
+// the same search runs the same way (a repeat pressed before the last one
+// found its match), it is repeated n more times from its match instead of
+// started again from the cursor, which has not moved yet.
+func (e *Editor) searchAgain(opposite bool, n int) {
 	s := &e.searcher().srch
+	rev := s.lastRev != opposite
+	if r := s.run; r != nil && r.reverse == rev && (s.lastWasRe && r.re != nil && r.re == s.lastRe || !s.lastWasRe && r.p != nil && r.p == s.last) {
+		r.more += n
+		return
+	}
+	defer func() {
+		if r := s.run; r != nil {
+			r.more = n - 1
+		}
+	}()
 	if s.lastWasRe && s.lastRe != nil {
-		rev := s.lastRev != opposite
 		from := e.cursor + 1
 		if rev {
 			from = e.cursor - 1
@@ -279,7 +294,6 @@ func (e *Editor) searchAgain(opposite bool) {
 			orDefault(keyName(e, keymap.SearchForward), "search-forward"), orDefault(keyName(e, keymap.SearchBackward), "search-backward"))
 		return
 	}
-	rev := s.lastRev != opposite
 	from := e.cursor + 1
 	if rev {
 		from = e.cursor - 1
@@ -423,5 +437,19 @@ func (e *Editor) searchDone(r *runningSearch, res search.Result, err error, d ti
 	e.Message("found %s at 0x%x (%d%s) in %s%s", r.name(), res.Offset, res.Offset, long, formatDuration(d), wrapped)
 	if r.p != nil {
 		e.countMatches(r.p, res.Offset)
+	}
+	if r.more > 0 { // repeats asked for while it ran, or a count
+		from := res.Offset + 1
+		if r.reverse {
+			from = res.Offset - 1
+		}
+		if r.re != nil {
+			e.startRegexSearch(r.re, from, r.reverse)
+		} else {
+			e.startSearch(r.p, from, r.reverse)
+		}
+		if next := x.srch.run; next != nil {
+			next.more = r.more - 1
+		}
 	}
 }
