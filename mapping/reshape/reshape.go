@@ -148,17 +148,30 @@ func Insert(f *mapping.File, off, n int64) (moved int64, err error) {
 		// The bytes [a, off) went up with the rest: back to their place,
 		// and zeros where they were.
 		buf := make([]byte, moved)
-		if _, err := f.ReadAt(buf, a+n); err != nil {
-			return 0, err
+		_, err := f.ReadAt(buf, a+n)
+		if err == nil {
+			_, err = grp.WriteAt(buf, a)
 		}
-		if _, err := grp.WriteAt(buf, a); err != nil {
-			return 0, err
+		if err == nil {
+			err = grp.Fill(a+n, moved, 0)
 		}
-		if err := grp.Fill(a+n, moved, 0); err != nil {
-			return 0, err
+		if err != nil {
+			return 0, halfway(f, err, fmt.Sprintf("the insert stopped half-way: the blocks were inserted at %#x but the %d bytes below the block boundary were not moved back", a, moved), "taking the blocks out again")
 		}
 	}
 	return moved, nil
+}
+
+// halfway undoes the part of an insert (one undo step, a Group) done
+// before err stopped it, and says so: nothing changed when the undo
+// worked; else what is left and that the journal has it (mmhex recover
+// --revert puts the file back).
+func halfway(f *mapping.File, err error, what, undoing string) error {
+	name := display.Name(f.Path())
+	if _, uerr := f.Undo(); uerr != nil {
+		return fmt.Errorf("%s: %s (%w), and %s failed too (%v); the journal has the change: mmhex recover --revert puts the file back", name, what, err, undoing, uerr)
+	}
+	return fmt.Errorf("%s: %s (%w); undone: nothing was changed", name, what, err)
 }
 
 // Delete removes the n bytes at off: prefix + suffix. n must be a
@@ -192,14 +205,18 @@ func Delete(f *mapping.File, off, n int64) (moved int64, err error) {
 			return 0, err
 		}
 		if _, err := grp.WriteAt(buf, a+n); err != nil {
-			return 0, err
+			return 0, err // a store that failed stored nothing
 		}
 	}
 	if err := grp.CollapseRange(a, n, off); err != nil {
+		err = g.unsupported(name, err)
 		if moved > 0 {
-			f.Undo() // the copy of [a, off) goes too: nothing was changed
+			// The copy of [a, off) goes too: then nothing was changed.
+			if _, uerr := f.Undo(); uerr != nil {
+				return 0, fmt.Errorf("%w: the delete stopped before its block move: the %d bytes below the block boundary were copied to %#x, and putting back the bytes they were copied over failed too (%v); the journal has the change: mmhex recover --revert puts the file back", err, moved, a+n, uerr)
+			}
 		}
-		return 0, g.unsupported(name, err)
+		return 0, err
 	}
 	return moved, nil
 }

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"mmhex/mapping"
+	"mmhex/mapping/recovery"
 	"mmhex/mapping/testenv"
 )
 
@@ -334,4 +335,48 @@ func TestShapeCommandReadOnly(t *testing.T) {
 		}
 	}
 	testenv.MustEqual(t, "after the refusals", testenv.DiskBytes(t, p), orig)
+}
+
+// An insert whose journal fills up after its block move (the bytes below
+// the block boundary cannot be journaled, so not moved back) says it
+// stopped half-way, and the journal holds what was done: mmhex recover
+// --revert gives the original bytes and size. It said only "no space left
+// on device; nothing was stored", with the file grown and its bytes
+// shifted; before the short-write fix (TestJournalShortWrite) recovery
+// could not put it back either. Root: a 64 KiB tmpfs holds the journal.
+func TestInsertJournalFull(t *testing.T) {
+	if os.Geteuid() != 0 {
+		testenv.SkipOrFail(t, "needs root to mount a small tmpfs")
+	}
+	mnt := t.TempDir()
+	if err := unix.Mount("tmpfs", mnt, "tmpfs", 0, "size=64k"); err != nil {
+		testenv.SkipOrFail(t, "mount tmpfs: %v", err)
+	}
+	t.Cleanup(func() { unix.Unmount(mnt, 0) })
+	t.Setenv("XDG_STATE_HOME", mnt)
+	var st unix.Statfs_t
+	if err := unix.Statfs(mnt, &st); err != nil {
+		t.Fatal(err)
+	}
+	// One page left: the journal's header and the insert's record.
+	filler := filepath.Join(mnt, "filler")
+	if err := os.WriteFile(filler, make([]byte, (int64(st.Bavail)-1)*st.Bsize), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	orig := testenv.Pattern(20000, 12)
+	p := testenv.WriteFile(t, "f", orig)
+	f := openRW(t, p)
+	_, err := Insert(f, 4000, 4096)
+	want := p + ": the insert stopped half-way: the blocks were inserted at 0x0 but the 4000 bytes below the block boundary were not moved back ("
+	if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "no space left on device; nothing was stored), and taking the blocks out again failed too (") ||
+		!strings.HasSuffix(err.Error(), "); the journal has the change: mmhex recover --revert puts the file back") {
+		t.Fatalf("err = %v\nwant …%s…", err, want)
+	}
+	f.Close() // the journal stays
+	os.Remove(filler)
+	var out bytes.Buffer
+	if err := recovery.Command(p, recovery.Revert, false, &out); err != nil {
+		t.Fatalf("recover --revert: %v\n%s", err, out.String())
+	}
+	testenv.MustEqual(t, "after recover --revert", testenv.DiskBytes(t, p), orig)
 }

@@ -133,7 +133,7 @@ func Create(h Header) (*Writer, error) {
 	buf = binary.LittleEndian.AppendUint32(buf, uint32(len(js)))
 	buf = append(buf, js...)
 	buf = binary.LittleEndian.AppendUint32(buf, crc32.Checksum(js, castagnoli()))
-	if _, err := unix.Pwrite(fd, buf, 0); err != nil {
+	if err := pwriteAll(fd, buf, 0); err != nil {
 		return fail(err)
 	}
 	if err := unix.Fdatasync(fd); err != nil {
@@ -256,7 +256,7 @@ func (r *Rec) Write(p []byte) error {
 	for len(p) > 0 {
 		c := min(len(p), len(zeros))
 		if !bytes.Equal(p[:c], zeros[:c]) {
-			if _, err := unix.Pwrite(r.w.fd, p[:c], r.at+recHdr+r.pos); err != nil {
+			if err := pwriteAll(r.w.fd, p[:c], r.at+recHdr+r.pos); err != nil {
 				return fmt.Errorf("journal %s: %w", r.w.path, err)
 			}
 		}
@@ -297,14 +297,14 @@ func (r *Rec) Commit(sync bool) error {
 	copy(t[4:], endMagic)
 	w := r.w
 	if r.total <= small {
-		if _, err := unix.Pwrite(w.fd, append(r.buf, t[:]...), r.at); err != nil {
+		if err := pwriteAll(w.fd, append(r.buf, t[:]...), r.at); err != nil {
 			return w.cut(r.at, err)
 		}
 	} else {
-		if _, err := unix.Pwrite(w.fd, r.buf, r.at); err != nil {
+		if err := pwriteAll(w.fd, r.buf, r.at); err != nil {
 			return w.cut(r.at, err)
 		}
-		if _, err := unix.Pwrite(w.fd, t[:], r.at+recHdr+r.total); err != nil {
+		if err := pwriteAll(w.fd, t[:], r.at+recHdr+r.total); err != nil {
 			return w.cut(r.at, err)
 		}
 	}
@@ -355,6 +355,25 @@ func (w *Writer) Append(off int64, old, stored []byte) error {
 	w.pendRecs++
 	if len(w.pend) >= batchBytes {
 		return w.writePend()
+	}
+	return nil
+}
+
+// pwriteAll writes all of p at off: a short write (a full filesystem
+// takes what fits and says nothing) goes on with the rest, which then
+// says why (ENOSPC); a write of nothing is io.ErrShortWrite. A record
+// taken for written when it was not would be torn on disk while its
+// store goes to the file.
+func pwriteAll(fd int, p []byte, off int64) error {
+	for len(p) > 0 {
+		c, err := unix.Pwrite(fd, p, off)
+		if err != nil {
+			return err
+		}
+		if c == 0 {
+			return io.ErrShortWrite
+		}
+		p, off = p[c:], off+int64(c)
 	}
 	return nil
 }
@@ -444,7 +463,7 @@ func (w *Writer) Marker(upTo int64, kept int) error {
 	binary.LittleEndian.PutUint64(h[32:], uint64(upTo))
 	binary.LittleEndian.PutUint32(h[recHdr:], crc32.Checksum(h[:recHdr], castagnoli()))
 	copy(h[recHdr+4:], endMagic)
-	if _, err := unix.Pwrite(w.fd, h[:], w.end); err != nil {
+	if err := pwriteAll(w.fd, h[:], w.end); err != nil {
 		return w.cut(w.end, err)
 	}
 	if err := unix.Fdatasync(w.fd); err != nil {
@@ -473,7 +492,7 @@ func (w *Writer) Cover(off int64, old []byte) error {
 	b = append(b, old...)
 	b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli()))
 	b = append(b, endMagic...)
-	if _, err := unix.Pwrite(w.fd, b, w.end); err != nil {
+	if err := pwriteAll(w.fd, b, w.end); err != nil {
 		return w.cut(w.end, err)
 	}
 	w.syncs++
