@@ -204,20 +204,23 @@ type entry struct {
 	// kinds are undone and redone by the inverse change, punch and zero
 	// like a store of zeros). at: where the caller's bytes moved from;
 	// size: the file's size after the change.
-	shape    byte
+	shape byte
+	// run, when not 0, makes the entry stand for the spans of one batch
+	// of Group.WriteSpansFunc, journal.runs[run-1] (off: the first's
+	// offset, n: the bytes of all of them; old and new unused). An index,
+	// not a pointer: entries hold no pointers (the GC does not scan a
+	// journal of a million edits), and it fits in shape's padding.
+	run      int32
 	at, size int64
-	// run, when not nil, makes the entry stand for the spans of one
-	// batch of Group.WriteSpansFunc (off: the first's offset, n: the
-	// bytes of all of them; old and new unused).
-	run *spanRun
 }
 
 // spanRun is a batch of k spans of w bytes each (Group.WriteSpansFunc:
-// replace all), kept compactly in one entry: their offsets, and their
+// replace all), kept compactly for one entry: their offsets, and their
 // bytes before and after side by side in data (span i: the w bytes
 // before at data[2wi:], the w after at data[2wi+w:]): 8 bytes plus twice
-// the span's length a span, where an entry a span took 96 and a journal
-// of a million spans was regrown (copied) again and again. Only the
+// the span's length a span, where an entry a span took 72 (and the
+// arena's 8) and a journal of a million spans was regrown (copied)
+// again and again. Only the
 // newest entries are written this way; undo makes a run's spans entries
 // of their own (explode) before it undoes any of them, so a run is only
 // ever among the applied entries (TestRunsLikeEntries checks it; redo and
@@ -233,11 +236,12 @@ type spanRun struct {
 // one a span, their bytes in the arena, the first joined as the run was
 // and the others joined to it; it returns how many entries e[i] became.
 func (j *journal) explode(i int) int {
-	r := j.e[i].run
+	r := j.runOf(j.e[i])
 	if r == nil {
 		return 1
 	}
 	xs := r.entries(j, j.e[i].join)
+	j.dropRun(j.e[i])
 	k := len(xs)
 	j.e = slices.Replace(j.e, i, i+1, xs...)
 	if i < j.pos {
@@ -247,6 +251,32 @@ func (j *journal) explode(i int) int {
 		j.syncPos += k - 1
 	}
 	return k
+}
+
+// runOf returns the run of e, nil when e is no run.
+func (j *journal) runOf(e entry) *spanRun {
+	if e.run == 0 {
+		return nil
+	}
+	return j.runs[e.run-1]
+}
+
+// addRun registers r and returns the index an entry names it by.
+func (j *journal) addRun(r *spanRun) int32 {
+	j.runs = append(j.runs, r)
+	return int32(len(j.runs))
+}
+
+// dropRun lets the run of e go (its entry left the journal or was
+// exploded).
+func (j *journal) dropRun(e entry) {
+	if e.run == 0 {
+		return
+	}
+	j.runs[e.run-1] = nil
+	for k := len(j.runs); k > 0 && j.runs[k-1] == nil; k-- {
+		j.runs = j.runs[:k-1]
+	}
 }
 
 // entries copies the run's bytes to the arena and returns its spans as
@@ -286,10 +316,11 @@ func (j *journal) explodeStep(back bool) {
 // again): its spans go there last first, as lostRev holds entries.
 func (j *journal) explodeLost() {
 	k := len(j.lostRev) - 1
-	if k < 0 || j.lostRev[k].run == nil {
+	if k < 0 || j.lostRev[k].run == 0 {
 		return
 	}
-	xs := j.lostRev[k].run.entries(j, j.lostRev[k].join)
+	xs := j.runOf(j.lostRev[k]).entries(j, j.lostRev[k].join)
+	j.dropRun(j.lostRev[k])
 	slices.Reverse(xs)
 	j.lostRev = append(j.lostRev[:k], xs...)
 }
@@ -331,6 +362,9 @@ type journal struct {
 	// many entries, whose Edit reports the span, not the bytes).
 	noBytes bool
 
+	// runs are the batches run entries name (entry.run).
+	runs []*spanRun
+
 	// gen changes whenever an entry is pushed, undone, redone, dropped or
 	// split, or the synced state moves: a Group joins its next edit to
 	// its last one only while gen is what it left.
@@ -370,7 +404,7 @@ func (j *journal) truncRedo() {
 		for i := j.syncPos - 1; i >= j.pos; i-- {
 			j.lostRev = append(j.lostRev, j.e[i])
 			j.extra++
-			if r := j.e[i].run; r != nil {
+			if r := j.runOf(j.e[i]); r != nil {
 				j.extra += len(r.offs) - 1 // an entry a span, as exploded
 			}
 		}
@@ -391,8 +425,9 @@ func (j *journal) push(e entry) {
 
 // free releases the bytes of an entry that left the journal.
 func (j *journal) free(x entry) {
-	if x.run != nil {
-		return // its bytes are its own
+	if x.run != 0 {
+		j.dropRun(x) // its bytes are its own
+		return
 	}
 	j.freeBlob(x.old, x.n)
 	j.freeBlob(x.new, x.n)
@@ -441,7 +476,7 @@ func (j *journal) compact() {
 	}
 	na := make([]byte, 0, int64(len(j.arena))-j.garbage)
 	move := func(x *entry) {
-		if x.run != nil {
+		if x.run != 0 {
 			return
 		}
 		for _, b := range []*blob{&x.old, &x.new} {
@@ -1047,7 +1082,7 @@ func (f *File) pushRun(g *Group, r *spanRun, x int, join bool) bool {
 	if 2*len(r.offs) < cap(r.offs) { // most were left alone: keep no slack
 		r.offs, r.data = slices.Clip(slices.Clone(r.offs)), slices.Clip(slices.Clone(r.data))
 	}
-	f.j.push(entry{off: r.offs[0], n: r.w * int64(x), join: join, run: r})
+	f.j.push(entry{off: r.offs[0], n: r.w * int64(x), join: join, run: f.j.addRun(r)})
 	g.started, g.gen = true, f.j.gen
 	return true
 }
@@ -1219,7 +1254,7 @@ func (f *File) FillContext(ctx context.Context, off, n int64, b byte, progress f
 		stored, err := f.storeFrom(pos, c, f.j.source(nb, c), fillOf(nb))
 		j := &f.j
 		if stored > 0 {
-			if k >= 0 && k == j.pos-1 && j.pos == len(j.e) && j.pos > j.syncPos && j.e[k].shape == 0 && j.e[k].run == nil &&
+			if k >= 0 && k == j.pos-1 && j.pos == len(j.e) && j.pos > j.syncPos && j.e[k].shape == 0 && j.e[k].run == 0 &&
 				j.e[k].off+j.e[k].n == pos && j.e[k].old.kind == kSpill && j.e[k].old.at+j.e[k].n == old.at {
 				j.e[k].n += stored // nothing came between: the same edit
 			} else {
@@ -1274,7 +1309,7 @@ func (f *File) Amend(p []byte, off int64, expect []byte) error {
 		return f.errf("%s: %w (% x, not % x)", describeBytes(off, n), ErrChanged, cur, expect)
 	}
 	j := &f.j
-	if k := j.pos - 1; k >= 0 && j.pos == len(j.e) && j.pos > j.syncPos && j.e[k].shape == 0 && j.e[k].run == nil && j.e[k].off == off && j.e[k].n == n && n <= spillThreshold {
+	if k := j.pos - 1; k >= 0 && j.pos == len(j.e) && j.pos > j.syncPos && j.e[k].shape == 0 && j.e[k].run == 0 && j.e[k].off == off && j.e[k].n == n && n <= spillThreshold {
 		nb := blob{kind: kArena, at: int64(len(j.arena))}
 		j.arena = append(j.arena, p...)
 		done, err := f.storeFrom(off, n, j.source(nb, n), -1)

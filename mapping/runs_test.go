@@ -107,7 +107,7 @@ func runsLikeEntries(t *testing.T, seed uint64) {
 				t.Fatalf("%s: WriteSpansFunc = %d, %d, %v; WriteSpans = %d, %v", what, stored, left, err, sb, err2)
 			}
 			for _, e := range a.j.e {
-				if e.run != nil {
+				if e.run != 0 {
 					runs++
 					break
 				}
@@ -171,7 +171,7 @@ func runsLikeEntries(t *testing.T, seed uint64) {
 		// A run is only ever applied: undo makes it entries before any
 		// of it is undone, so nothing past pos, nor the lost list, is one.
 		for _, e := range append(a.j.e[a.j.pos:], a.j.lostRev...) {
-			if e.run != nil {
+			if e.run != 0 {
 				t.Fatalf("%s: a run past the applied entries", what)
 			}
 		}

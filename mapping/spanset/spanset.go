@@ -156,7 +156,7 @@ func (s *Set) Add(a, b int64) {
 		s.spans++
 		s.total += b - a
 		s.last = s.alloc(a, b)
-		s.root = s.merge(s.root, s.last)
+		s.insertLast(s.last)
 		return
 	} else if a >= n.a {
 		if b > n.b {
@@ -211,6 +211,24 @@ func (s *Set) Add(a, b int64) {
 		s.last = nd
 	}
 	s.root = s.merge(s.merge(l, nd), r)
+}
+
+// insertLast puts the new node x, whose span starts after every span,
+// into the tree: down the right spine to the first node of a lower
+// priority, which becomes x's left child (merge(root, x), without the
+// recursion and the writes on the way back up).
+func (s *Set) insertLast(x int32) {
+	pri := s.nd(x).pri
+	parent, t := int32(0), s.root
+	for t != 0 && s.nd(t).pri > pri {
+		parent, t = t, s.nd(t).r
+	}
+	s.nd(x).l = t
+	if parent == 0 {
+		s.root = x
+	} else {
+		s.nd(parent).r = x
+	}
 }
 
 // floor returns the node with the largest a <= v (0 when none).
