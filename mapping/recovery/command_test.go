@@ -2,6 +2,7 @@ package recovery
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -152,4 +153,43 @@ func TestRecoverHeldJournal(t *testing.T) {
 	if _, err := os.Stat(f.JournalPath()); err != nil {
 		t.Fatalf("the running session's journal: %v", err)
 	}
+}
+
+// A fill is one edit to the editor (its status line, one undo step) but
+// is journaled 4 MiB part by part: recover lists it as the one edit it
+// was ("1 edit of 9437184 bytes", "9437184 bytes at 0x0: filled with
+// ee"), not as 3 edits (a 90 MiB fill was "23 edits"), and --revert
+// puts every part back.
+func TestRecoverFillIsOneEdit(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	orig := testenv.Pattern(10<<20, 4)
+	p := testenv.WriteFile(t, "fill", orig)
+	f, err := mapping.Open(p, mapping.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.FillContext(context.Background(), 0, 9<<20, 0xee, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte{0xee}, 9<<20); err != nil { // the byte after, filled alike: another edit
+		t.Fatal(err)
+	}
+	if n := f.UnsyncedEdits(); n != 2 {
+		t.Fatalf("the editor's count: %d edits, want 2", n)
+	}
+	f.Close() // unsynced: the journal stays
+	var out bytes.Buffer
+	if err := Command(p, List, false, &out); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], p+": 2 edits of 9437185 bytes from a session that ended at ") ||
+		lines[1] != "  9437184 bytes at 0x0: filled with ee" || lines[2] != fmt.Sprintf("  1 byte at 0x900000: %02x → ee", orig[9<<20]) {
+		t.Fatalf("recover printed:\n%s", out.String())
+	}
+	out.Reset()
+	if err := Command(p, Revert, false, &out); err != nil {
+		t.Fatalf("--revert: %v\n%s", err, out.String())
+	}
+	testenv.MustEqual(t, "after --revert", testenv.DiskBytes(t, p), orig)
 }

@@ -149,17 +149,27 @@ type Edit struct {
 
 // groups splits records into edits: a run of records of the same range
 // one after the other is one edit (the two hex digits of a typed byte, a
-// byte typed again), as the editor counts them.
+// byte typed again), and so is a run of fills of the same byte each
+// starting where the one before ended (a large fill, journaled 4 MiB part
+// by part), as the editor counts them.
 func groups(rs []wal.Record) [][2]int {
 	var out [][2]int
 	for i, r := range rs {
-		if k := len(out); k > 0 && rs[i-1].Off == r.Off && rs[i-1].N == r.N && r.Kind == wal.Store && rs[i-1].Kind == wal.Store {
-			out[k-1][1] = i + 1
-			continue
+		if k := len(out); k > 0 && r.Kind == wal.Store && rs[i-1].Kind == wal.Store {
+			p := rs[i-1]
+			if p.Off == r.Off && p.N == r.N || fillPart(p, r) {
+				out[k-1][1] = i + 1
+				continue
+			}
 		}
 		out = append(out, [2]int{i, i + 1})
 	}
 	return out
+}
+
+// fillPart: r is the part of a fill after p.
+func fillPart(p, r wal.Record) bool {
+	return p.Fill && r.Fill && p.FillByte == r.FillByte && r.Off == p.Off+p.N
 }
 
 // List returns the edits, oldest first: for each, the bytes before its
@@ -171,6 +181,11 @@ func (fd *Found) List() ([]Edit, error) {
 			first, last := j.Records[g[0]], j.Records[g[1]-1]
 			e := Edit{Off: first.Off, Len: first.N, Fill: last.Fill, FillByte: last.FillByte, Kind: first.Kind}
 			if first.Kind != wal.Store {
+				out = append(out, e)
+				continue
+			}
+			if last.Off != first.Off { // the parts of a fill
+				e.Len = last.Off + last.N - first.Off
 				out = append(out, e)
 				continue
 			}
