@@ -421,7 +421,7 @@ func (f *File) moveLocked(kind byte, off, n int64) error {
 	}
 	if err := unix.Fallocate(f.fd, mode, off, n); err != nil {
 		undo() // nothing moved
-		return f.errf("fallocate(%s) of %d bytes at %#x: %w", name, n, off, err)
+		return f.errf("fallocate(%s) of %d bytes at %#x: %w; nothing was changed", name, n, off, err)
 	}
 	f.followShape(kind, off, n)
 	return nil

@@ -213,7 +213,7 @@ func Delete(f *mapping.File, off, n int64) (moved int64, err error) {
 		if moved > 0 {
 			// The copy of [a, off) goes too: then nothing was changed.
 			if _, uerr := f.Undo(); uerr != nil {
-				return 0, fmt.Errorf("%w: the delete stopped before its block move: the %d bytes below the block boundary were copied to %#x, and putting back the bytes they were copied over failed too (%v); the journal has the change: mmhex recover --revert puts the file back", err, moved, a+n, uerr)
+				return 0, fmt.Errorf("%s: the delete stopped before its block move (%w): the %d bytes below the block boundary were copied to %#x, and putting back the bytes they were copied over failed too (%v); the journal has the change: mmhex recover --revert puts the file back", name, err, moved, a+n, uerr)
 			}
 		}
 		return 0, err
