@@ -435,7 +435,7 @@ func (e *Editor) searchDone(r *runningSearch, res search.Result, err error, d ti
 		long = fmt.Sprintf(", %d bytes", n)
 	}
 	e.Message("found %s at 0x%x (%d%s) in %s%s", r.name(), res.Offset, res.Offset, long, formatDuration(d), wrapped)
-	if r.p != nil {
+	if r.p != nil && r.more == 0 { // not for a match a repeat goes on from
 		e.countMatches(r.p, res.Offset)
 	}
 	if r.more > 0 { // repeats asked for while it ran, or a count

@@ -32,8 +32,9 @@ func (q postQueue) drain(t *testing.T, e *Editor) {
 		select {
 		case fn := <-q:
 			fn()
-			if !e.searchRunning() && len(q) == 0 {
-				// Let a write-selection goroutine post its result too.
+			// Let a write-selection goroutine (or a cancelled count) post
+			// its result too; after such a late post, look again.
+			for !e.searchRunning() && len(q) == 0 {
 				select {
 				case fn := <-q:
 					fn()
