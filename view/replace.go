@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/gdamore/tcell/v2"
 
@@ -26,6 +28,10 @@ type replaceRun struct {
 	skipped  int64
 	cancel   context.CancelFunc
 	all      bool // replacing all in the background
+	// done and total are the replace all's progress (bytes of its range
+	// passed, the range's length), set by its goroutine after each batch;
+	// the status line shows them.
+	done, total atomic.Int64
 }
 
 func registerReplace(e *Editor) {
@@ -44,6 +50,16 @@ func registerReplace(e *Editor) {
 			return true
 		}
 		return false
+	})
+	e.AddStatus(func() string { // a replace all's progress
+		r := e.rep
+		if r == nil || !r.all {
+			return ""
+		}
+		if t := r.total.Load(); t > 0 {
+			return "replacing " + formatPercent(float64(r.done.Load())*100/float64(t))
+		}
+		return "replacing…"
 	})
 	e.AddHighlighter(func(start, end int64) func(int64) Mark {
 		r := e.rep
@@ -220,8 +236,16 @@ func (e *Editor) replaceAll(x int64) {
 	r.cancel = cancel
 	before := r.w.Replaced
 	e.Message("replacing every match of %s from 0x%x… (%s stops; what is replaced stays, one undo step)", r.p, x, orDefault(keyName(e, keymap.Cancel), "Esc"))
+	var lastPost atomic.Int64
 	e.Go(func() {
-		err := r.w.All(ctx, x, r.end, nil)
+		err := r.w.All(ctx, x, r.end, func(done, total int64) {
+			r.done.Store(done)
+			r.total.Store(total)
+			if now := time.Now().UnixNano(); now-lastPost.Load() >= int64(progressEvery) {
+				lastPost.Store(now)
+				searchPost(e, func() {}) // redraw: the status line shows the progress
+			}
+		})
 		searchPost(e, func() {
 			stopped := ctx.Err() != nil
 			cancel()

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestTmuxReplaceConfirm: the real binary in tmux: Alt-% asks for the
@@ -214,5 +215,41 @@ func TestSubstituteCommand(t *testing.T) {
 	copy(want[0x131+59:], "LAZY")
 	if !bytes.Equal(file(), want) {
 		t.Fatal(":'<,'>s: not the two matches inside the selection")
+	}
+}
+
+// TestReplaceAllProgress: a replace all (a, or :%s without c) runs in the
+// background with its progress in the status line, as a search's does
+// (before, nothing said how far it was), and the line goes when it ends.
+func TestReplaceAllProgress(t *testing.T) {
+	posts := syncPosts(t)
+	h := openKnown(t, 100, 40, Options{})
+	h.press("Tab", "Alt-%")
+	h.typeText("lazy")
+	h.press("Enter")
+	h.typeText("LAZY")
+	h.press("Enter")
+	posts.drain(t, h.e)
+	h.press("a")
+	r := h.e.rep
+	if r == nil || !r.all {
+		t.Fatal("no replace all running")
+	}
+	// the goroutine's last progress is the whole range (its result is
+	// held by syncPosts until drain)
+	deadline := time.Now().Add(10 * time.Second)
+	for r.total.Load() == 0 || r.done.Load() != r.total.Load() {
+		if time.Now().After(deadline) {
+			t.Fatalf("progress %d of %d", r.done.Load(), r.total.Load())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if s := h.draw(); !strings.Contains(s, " replacing 100.0% │ 0x131 (305)") {
+		t.Fatalf("status while replacing:\n%s", s)
+	}
+	posts.drain(t, h.e)
+	s := h.draw()
+	if strings.Contains(s, "replacing 1") || !strings.Contains(s, `replaced 40 matches of "lazy" with "LAZY"; Ctrl-Z undoes them all`) {
+		t.Fatalf("after the replace all:\n%s", s)
 	}
 }
