@@ -74,7 +74,7 @@ var commands = []command{
 	{"hash", hashUsage, "CRC-32, MD5, SHA-1, SHA-256 or SHA-512 of the file (as sha256sum prints it) or of a range; holes are not read", cmdHash},
 	{"insert", "FILE OFFSET LENGTH", "insert LENGTH zero bytes at OFFSET in place: FALLOC_FL_INSERT_RANGE moves the blocks after it (ext4, xfs; LENGTH a multiple of the block size), journaled, then fdatasync", cmdShape("insert", 2)},
 	{"keys", keysUsage, "print the active key bindings; configuration problems on standard error (exit 1); --markdown: docs/keys.md", cmdKeys},
-	{"marks", "FILE [--json]", "the marks kept for the file across sessions (set in the editor): letter, offset in hex and decimal, note; exit 1 when none, 2 when they belong to a file this one replaced", cmdMarks},
+	{"marks", "FILE [--json] [--adopt|--forget]", "the marks kept for the file across sessions (set in the editor): letter, offset in hex and decimal, note; exit 1 when none, 2 when they belong to a file this one replaced (--adopt applies those to this file, --forget drops them)", cmdMarks},
 	{"patch", patchUsage, "store bytes through a shared mapping and msync them (MS_SYNC; --async: MS_ASYNC, a no-op on Linux, not waited for); --from-dump: the bytes of an xxd or hexdump -C dump, or of a diff of two dumps (its old side checked first)", cmdPatch},
 	{"punch", "FILE OFFSET LENGTH [--zero]", "punch a hole (FALLOC_FL_PUNCH_HOLE: the range reads as zeros and its blocks are freed; --zero: FALLOC_FL_ZERO_RANGE keeps them), journaled, then fdatasync", cmdShape("punch", 2)},
 	{"recover", recoverUsage, "the edits a session left unsynced when it ended (killed, crashed, or quit keeping them): list them (default), revert them (then sync), or keep them; the journal is removed after --revert or --keep", cmdRecover},
@@ -558,11 +558,19 @@ func cmdPatch(args []string, stdout, stderr io.Writer) error {
 func cmdMarks(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("marks", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseNeed(fs, args, "FILE [--json]", 1, 1)
+	adopt := fs.Bool("adopt", false, "apply to FILE the marks kept for the file it replaced")
+	forget := fs.Bool("forget", false, "drop the marks kept for the file FILE replaced")
+	pos, err := parseNeed(fs, args, "FILE [--json] [--adopt|--forget]", 1, 1)
 	if err != nil {
 		return err
 	}
 	name := display.Name(pos[0])
+	if *adopt || *forget {
+		if *adopt && *forget || *asJSON {
+			return usageError{fmt.Errorf("marks: --adopt, --forget and --json go alone")}
+		}
+		return marksAdopt(pos[0], *forget, stdout)
+	}
 	f, err := mapping.Open(pos[0], mapping.Options{ReadOnly: true})
 	if err != nil {
 		return troubleError{err}
@@ -586,7 +594,7 @@ func cmdMarks(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if st.Replaced != "" {
-		return troubleError{fmt.Errorf("%s: %s", name, st.Replaced)}
+		return troubleError{fmt.Errorf("%s: %s (--adopt applies them to this file, --forget drops them)", name, st.Replaced)}
 	}
 	if *asJSON {
 		if ms == nil {
@@ -599,6 +607,40 @@ func cmdMarks(args []string, stdout, stderr io.Writer) error {
 	}
 	if len(ms) == 0 {
 		return fmt.Errorf("%s: no marks (the editor sets them: Alt-m, vim m)", name)
+	}
+	return nil
+}
+
+// marksAdopt is `mmhex marks FILE --adopt|--forget`: the marks kept for
+// the file FILE replaced are applied to it, or dropped.
+func marksAdopt(file string, forget bool, stdout io.Writer) error {
+	name := display.Name(file)
+	f, err := mapping.Open(file, mapping.Options{ReadOnly: true})
+	if err != nil {
+		return troubleError{err}
+	}
+	defer f.Close()
+	dir, ok, err := bookmarks.ExistingStateDir()
+	if err != nil {
+		return troubleError{fmt.Errorf("%s: marks: %w", name, err)}
+	}
+	n := 0
+	if ok {
+		k, err := bookmarks.KeyOf(f)
+		if err != nil {
+			return troubleError{fmt.Errorf("%s: marks: %w", name, err)}
+		}
+		if n, err = bookmarks.Adopt(dir, k, forget); err != nil {
+			return troubleError{fmt.Errorf("%s: marks: %w", name, err)}
+		}
+	}
+	switch {
+	case n == 0:
+		return fmt.Errorf("%s: no marks of a file it replaced: nothing to adopt or forget", name)
+	case forget:
+		fmt.Fprintf(stdout, "%s: dropped %d %s kept for the file it replaced\n", name, n, plural(n, "mark", "marks"))
+	default:
+		fmt.Fprintf(stdout, "%s: %d %s of the file it replaced now %s to it\n", name, n, plural(n, "mark", "marks"), plural(n, "applies", "apply"))
 	}
 	return nil
 }

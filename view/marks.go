@@ -50,7 +50,8 @@ func (x *marks) load(e *Editor) {
 		return
 	}
 	if st.Replaced != "" {
-		e.Errorf("marks: %s", st.Replaced)
+		x.where += "; " + st.Replaced + " (mmhex marks FILE --adopt applies them to this file, --forget drops them)"
+		e.Errorf("marks: %s (mmhex marks FILE --adopt applies them)", st.Replaced)
 		return
 	}
 	for _, m := range ms {

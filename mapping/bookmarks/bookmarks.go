@@ -182,20 +182,13 @@ func Load(dir string, k Key) ([]Mark, Status, error) {
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, st, err
 	}
+	if r != nil && r.Born != 0 && k.Born != 0 && r.Born != k.Born && r.Path != k.Path {
+		os.Remove(filepath.Join(dir, fileName(k.Dev, k.Ino))) // an earlier file with this inode number was removed: its marks went with it
+		r = nil
+	}
 	if r != nil {
-		if r.Born != 0 && k.Born != 0 && r.Born != k.Born {
-			// An earlier file had this inode number.
-			if r.Path == k.Path {
-				st.Replaced = fmt.Sprintf("%s set on an earlier file at this path (born %s, this one %s): replaced since; not applied",
-					marksWere(len(r.Marks)), born(r.Born), born(k.Born))
-				return nil, st, nil
-			}
-			os.Remove(filepath.Join(dir, fileName(k.Dev, k.Ino))) // it was removed: its marks went with it
-			return nil, st, nil
-		}
-		if r.Size != k.Size {
-			st.Replaced = fmt.Sprintf("%s set on a file of %d bytes with this inode (%s); this one has %d bytes: another file, or rewritten since; not applied",
-				marksWere(len(r.Marks)), r.Size, display.Name(r.Path), k.Size)
+		if why := replacedWhy(r, k); why != "" {
+			st.Replaced = why
 			return nil, st, nil
 		}
 		if r.Path != k.Path {
@@ -204,22 +197,84 @@ func Load(dir string, k Key) ([]Mark, Status, error) {
 		sortMarks(r.Marks)
 		return r.Marks, st, nil
 	}
-	// Marks recorded for this path but another inode: the file was
-	// replaced (renamed over, or removed and made again).
+	if _, o := otherAtPath(dir, k); o != nil {
+		st.Replaced = replacedWhy(o, k)
+	}
+	return nil, st, nil
+}
+
+// replacedWhy says why the record r, found for k's inode or k's path, is
+// another file's ("" when it is k's own).
+func replacedWhy(r *record, k Key) string {
+	switch {
+	case r.Ino != k.Ino || r.Dev != k.Dev:
+		// Marks recorded for this path but another inode: the file was
+		// replaced (renamed over, or removed and made again).
+		return fmt.Sprintf("%s set on another file at this path (inode %d, %d bytes; now inode %d, %d bytes): replaced since; not applied",
+			marksWere(len(r.Marks)), r.Ino, r.Size, k.Ino, k.Size)
+	case r.Born != 0 && k.Born != 0 && r.Born != k.Born:
+		// An earlier file had this inode number.
+		return fmt.Sprintf("%s set on an earlier file at this path (born %s, this one %s): replaced since; not applied",
+			marksWere(len(r.Marks)), born(r.Born), born(k.Born))
+	case r.Size != k.Size:
+		return fmt.Sprintf("%s set on a file of %d bytes with this inode (%s); this one has %d bytes: another file, or rewritten since; not applied",
+			marksWere(len(r.Marks)), r.Size, display.Name(r.Path), k.Size)
+	}
+	return ""
+}
+
+// otherAtPath finds a record with marks for k's path but another inode.
+func otherAtPath(dir string, k Key) (string, *record) {
 	ents, _ := os.ReadDir(dir)
 	for _, e := range ents {
 		if !strings.HasPrefix(e.Name(), "marks-") || !strings.HasSuffix(e.Name(), ".json") {
 			continue
 		}
-		o, err := read(filepath.Join(dir, e.Name()))
-		if err != nil || o.Path != k.Path || len(o.Marks) == 0 {
+		p := filepath.Join(dir, e.Name())
+		o, err := read(p)
+		if err != nil || o.Path != k.Path || len(o.Marks) == 0 || o.Dev == k.Dev && o.Ino == k.Ino {
 			continue
 		}
-		st.Replaced = fmt.Sprintf("%s set on another file at this path (inode %d, %d bytes; now inode %d, %d bytes): replaced since; not applied",
-			marksWere(len(o.Marks)), o.Ino, o.Size, k.Ino, k.Size)
-		return nil, st, nil
+		return p, o
 	}
-	return nil, st, nil
+	return "", nil
+}
+
+// Adopt applies to the file k names the marks Load found recorded for
+// another file (Status.Replaced): they become k's (offsets past its end
+// are dropped) and the other file's record goes. forget drops them
+// instead. It returns the marks taken (or dropped); 0 when there were
+// none to take.
+func Adopt(dir string, k Key, forget bool) (int, error) {
+	p := filepath.Join(dir, fileName(k.Dev, k.Ino))
+	r, err := read(p)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return 0, err
+	}
+	if r == nil || replacedWhy(r, k) == "" {
+		if r != nil { // k's own record: nothing replaced
+			return 0, nil
+		}
+		if p, r = otherAtPath(dir, k); r == nil {
+			return 0, nil
+		}
+	}
+	n := len(r.Marks)
+	if forget {
+		return n, os.Remove(p)
+	}
+	var ms []Mark
+	for _, m := range r.Marks {
+		if m.Off >= 0 && m.Off < k.Size {
+			ms = append(ms, m)
+		}
+	}
+	if p != filepath.Join(dir, fileName(k.Dev, k.Ino)) {
+		if err := os.Remove(p); err != nil {
+			return 0, err
+		}
+	}
+	return len(ms), Save(dir, k, ms)
 }
 
 func marksWere(n int) string {

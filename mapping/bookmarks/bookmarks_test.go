@@ -211,3 +211,68 @@ func TestCLIMarksReadsOnly(t *testing.T) {
 		t.Fatalf("state home under a file: %q %q %d", out, errs, code)
 	}
 }
+
+// TestCLIMarksAdopt: marks kept for a file another one replaced are not
+// applied (exit 2, the line says how to take them); --adopt applies them
+// to the new file (offsets past its end dropped), --forget drops them;
+// with nothing replaced both say so (exit 1).
+func TestCLIMarksAdopt(t *testing.T) {
+	dir := stateHere(t)
+	bin := testenv.MmhexBinary(t)
+	run := func(args ...string) (string, string, int) {
+		cmd := exec.Command(bin, args...)
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		return o.String(), e.String(), code
+	}
+	tmp := t.TempDir()
+	p := filepath.Join(tmp, "f.bin")
+	replaceWith := func(size int) {
+		t.Helper()
+		n := filepath.Join(tmp, "new.bin")
+		if err := os.WriteFile(n, make([]byte, size), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(n, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	replaceWith(300)
+	Save(dir, keyOf(t, p), []Mark{{"a", 10, "kept"}, {"b", 250, "past the new end"}})
+	os.Link(p, filepath.Join(tmp, "old.bin")) // the old inode lives on: its number is not reused
+	replaceWith(200)
+	out, errs, code := run("marks", p)
+	if out != "" || code != 2 || !strings.HasSuffix(errs, "): replaced since; not applied (--adopt applies them to this file, --forget drops them)\n") {
+		t.Fatalf("replaced: %q %q %d", out, errs, code)
+	}
+	if out, errs, code := run("marks", p, "--adopt"); out != p+": 1 mark of the file it replaced now applies to it\n" || errs != "" || code != 0 {
+		t.Fatalf("--adopt: %q %q %d", out, errs, code)
+	}
+	if out, _, code := run("marks", p); out != "a 0xa 10 kept\n" || code != 0 {
+		t.Fatalf("after --adopt: %q %d", out, code)
+	}
+	if out, errs, code := run("marks", p, "--adopt"); out != "" || errs != "mmhex: "+p+": no marks of a file it replaced: nothing to adopt or forget\n" || code != 1 {
+		t.Fatalf("--adopt again: %q %q %d", out, errs, code)
+	}
+	// the same inode rewritten to another size, then --forget
+	if err := os.Truncate(p, 100); err != nil {
+		t.Fatal(err)
+	}
+	if _, errs, code := run("marks", p); code != 2 || !strings.Contains(errs, "1 mark was set on a file of 200 bytes with this inode") {
+		t.Fatalf("resized: %q %d", errs, code)
+	}
+	if out, errs, code := run("marks", p, "--forget"); out != p+": dropped 1 mark kept for the file it replaced\n" || errs != "" || code != 0 {
+		t.Fatalf("--forget: %q %q %d", out, errs, code)
+	}
+	if out, errs, code := run("marks", p); out != "" || code != 1 || !strings.HasSuffix(errs, ": no marks (the editor sets them: Alt-m, vim m)\n") {
+		t.Fatalf("after --forget: %q %q %d", out, errs, code)
+	}
+	if _, errs, code := run("marks", p, "--adopt", "--forget"); code != 2 || errs != "mmhex: marks: --adopt, --forget and --json go alone\n" {
+		t.Fatalf("both: %q %d", errs, code)
+	}
+}
