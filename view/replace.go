@@ -11,6 +11,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"mmhex/keymap"
+	"mmhex/mapping"
 	"mmhex/mapping/display"
 	"mmhex/mapping/replace"
 	"mmhex/mapping/search"
@@ -86,6 +87,10 @@ func (e *Editor) startReplace() {
 	}
 	if e.size == 0 {
 		e.Errorf("the file is empty: nothing to replace")
+		return
+	}
+	if e.f.Mode() == mapping.ReadOnly { // say so now, not after the prompts
+		e.ShowError(errReadOnly)
 		return
 	}
 	hex := e.col == HexColumn
@@ -347,6 +352,9 @@ func (e *Editor) substitute(expr string) error {
 	}
 	if e.size == 0 {
 		return errors.New("the file is empty: nothing to replace")
+	}
+	if e.f.Mode() == mapping.ReadOnly {
+		return errReadOnly
 	}
 	off, end := int64(0), e.size
 	switch rng {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"mmhex/mapping"
 )
 
 // TestTmuxReplaceConfirm: the real binary in tmux: Alt-% asks for the
@@ -251,5 +253,33 @@ func TestReplaceAllProgress(t *testing.T) {
 	s := h.draw()
 	if strings.Contains(s, "replacing 1") || !strings.Contains(s, `replaced 40 matches of "lazy" with "LAZY"; Ctrl-Z undoes them all`) {
 		t.Fatalf("after the replace all:\n%s", s)
+	}
+}
+
+// TestReplaceReadOnlyRefusedAtOnce: on a read-only open, Alt-% and :%s say
+// so at once, as fill does, not after both prompts and a search (before:
+// the patterns were asked for, the first match offered, and only y said
+// "cannot open for writing").
+func TestReplaceReadOnlyRefusedAtOnce(t *testing.T) {
+	t.Chdir(t.TempDir())
+	if err := os.WriteFile("known.bin", knownData(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, "known.bin", 100, 40, mapping.Options{ReadOnly: true}, Options{})
+	h.press("Tab", "Alt-%")
+	if h.e.prompt != nil {
+		t.Fatalf("a prompt opened: %q", h.e.prompt.Label)
+	}
+	if got := h.messageLine(); !strings.Contains(got, "the file is open read-only: nothing was changed") {
+		t.Fatalf("Alt-%%: %q", got)
+	}
+	h.press("Alt-x")
+	h.typeText("%s/lazy/LAZY/")
+	h.press("Enter")
+	if h.e.rep != nil {
+		t.Fatal("a replace started on a read-only open")
+	}
+	if got := h.messageLine(); !strings.Contains(got, "the file is open read-only: nothing was changed") {
+		t.Fatalf(":%%s: %q", got)
 	}
 }
