@@ -673,6 +673,9 @@ func patchFromDump(file, dump string, async bool, stdout io.Writer) error {
 	if p.Diff {
 		checked = fmt.Sprintf(" (%d %s of the diff's old side checked first)", res.Checks, plural(int(res.Checks), "byte", "bytes"))
 	}
+	if res.Same > 0 {
+		checked += fmt.Sprintf("; %d %s of the dump already there, left alone", res.Same, plural(int(res.Same), "byte", "bytes"))
+	}
 	fmt.Fprintf(stdout, "%s: patched %d %s in %d %s from %s%s; msync(%s) %d %s, %d %s, %s\n",
 		display.Name(file), res.Bytes, plural(int(res.Bytes), "byte", "bytes"), res.Runs, plural(res.Runs, "range", "ranges"), display.Name(dumpName), checked,
 		res.Sync.Flag, res.Sync.Pages, plural(res.Sync.Pages, "page", "pages"), res.Sync.Bytes, plural(int(res.Sync.Bytes), "byte", "bytes"), res.Sync.Duration)

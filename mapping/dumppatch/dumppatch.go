@@ -5,7 +5,9 @@
 //
 // A dump line writes its bytes at its offset, as `xxd -r` does; a `*`
 // line (both tools print it for lines equal to the one before) repeats
-// the line before it up to the next line's offset. A diff's old lines
+// the line before it up to the next line's offset. Only the bytes that
+// differ from the file's are stored: the zeros of a sparse file's holes
+// stay holes. A diff's old lines
 // ("<", "-") and context lines (" ") are the bytes the file must hold
 // (the --expect of `mmhex patch`), its new lines (">", "+") and context
 // lines the bytes to write. Nothing grows the file: a dump reaching past
@@ -261,8 +263,9 @@ func (p *Patch) add(x side, off int64, data []byte) {
 
 // Result is what Apply did.
 type Result struct {
-	Bytes  int64 // bytes written
-	Runs   int   // runs of consecutive bytes
+	Bytes  int64 // bytes written: those that differed from the file's
+	Runs   int   // runs of consecutive bytes written
+	Same   int64 // bytes of the dump the file already held (not written)
 	Sync   mapping.SyncResult
 	Checks int64 // bytes checked against the diff's old side
 }
@@ -334,6 +337,20 @@ func Apply(path string, p *Patch, mode mapping.SyncMode) (Result, error) {
 		}
 		res.Checks += int64(len(e.Data))
 	}
+	// Only the bytes that differ are written: a dump of the whole file
+	// with one byte changed stores that byte, and the "*" lines' zeros
+	// over holes stay holes (as xxd -r, which writes no "*" line).
+	var all int64
+	for _, r := range w {
+		all += int64(len(r.Data))
+	}
+	if w, err = differing(f, w); err != nil {
+		return res, err
+	}
+	for _, r := range w {
+		all -= int64(len(r.Data))
+	}
+	res.Same = all
 	// In batches: one fdatasync of the durable journal a batch of runs
 	// (a dump of scattered changes is many runs), one undo step for all.
 	g := f.Group()
@@ -354,4 +371,46 @@ func Apply(path string, p *Patch, mode mapping.SyncMode) (Result, error) {
 	}
 	res.Sync, err = f.Sync(mode)
 	return res, err
+}
+
+// sameGap is the longest run of bytes the file already holds that
+// differing leaves inside a written run (between two bytes that differ):
+// shorter gaps cost less as part of one run than as two.
+const sameGap = 16
+
+// differing returns the parts of the runs w whose bytes differ from the
+// file's (sub-slices of w's data), reading the file a MiB at a time.
+func differing(f *mapping.File, w []Run) ([]Run, error) {
+	var out []Run
+	cur := make([]byte, 1<<20)
+	for _, r := range w {
+		start, last := -1, -1 // the open run's first and last differing byte
+		flush := func() {
+			if start >= 0 {
+				out = append(out, Run{r.Off + int64(start), r.Data[start : last+1]})
+			}
+			start, last = -1, -1
+		}
+		for base := 0; base < len(r.Data); base += len(cur) {
+			n := min(len(cur), len(r.Data)-base)
+			if _, err := f.ReadAt(cur[:n], r.Off+int64(base)); err != nil {
+				return nil, err
+			}
+			for i, c := range cur[:n] {
+				if c == r.Data[base+i] {
+					continue
+				}
+				j := base + i
+				if start >= 0 && j-last > sameGap {
+					flush()
+				}
+				if start < 0 {
+					start = j
+				}
+				last = j
+			}
+		}
+		flush()
+	}
+	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"mmhex/mapping"
@@ -82,6 +83,13 @@ func TestRoundTripXxdHexdump(t *testing.T) {
 				t.Fatalf("%q printed no \"*\" line: the test does not test it", tool)
 			}
 		}
+		ab, _ := os.ReadFile(a)
+		var differs int64
+		for i := range ab {
+			if ab[i] != bb[i] {
+				differs++
+			}
+		}
 		res, err := apply(t, a, dump)
 		if err != nil {
 			t.Fatalf("%q: %v", tool, err)
@@ -89,8 +97,10 @@ func TestRoundTripXxdHexdump(t *testing.T) {
 		if got, _ := os.ReadFile(a); !bytes.Equal(got, bb) {
 			t.Fatalf("%q: after the patch A is not B", tool)
 		}
-		if res.Bytes != int64(len(bb)) || res.Sync.Flag != "MS_SYNC" {
-			t.Fatalf("%q: %+v", tool, res)
+		// only the bytes that differed are written (runs joined across
+		// gaps of up to sameGap held bytes)
+		if res.Bytes+res.Same != int64(len(bb)) || res.Bytes < differs || res.Bytes > differs*(sameGap+1) || res.Sync.Flag != "MS_SYNC" {
+			t.Fatalf("%q: %+v (%d bytes differed)", tool, res, differs)
 		}
 	}
 }
@@ -178,5 +188,63 @@ func TestRefusals(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(f); string(got) != "0123456789" {
 		t.Fatalf("file changed: %q", got)
+	}
+}
+
+// TestDumpKeepsHoles: a dump of a sparse file with one byte changed
+// (xxd -a and hexdump -C squeeze its holes into "*" lines) writes that
+// byte alone: the holes stay holes (stat blocks as before, as xxd -r
+// leaves them), only the changed page is synced, and the line counts the
+// bytes the file already held. Before, the "*" lines' zeros were stored
+// into every hole (8 blocks -> 16384, 2048 pages synced).
+func TestDumpKeepsHoles(t *testing.T) {
+	for _, dumper := range [][]string{{"xxd", "-a"}, {"hexdump", "-C"}} {
+		testenv.RequireTool(t, dumper[0])
+		p := filepath.Join(t.TempDir(), "sparse.bin")
+		const size, at = 8 << 20, 4000000
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Truncate(p, size); err != nil {
+			t.Fatal(err)
+		}
+		fh, err := os.OpenFile(p, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fh.WriteAt([]byte("DATA"), at)
+		fh.Sync()
+		fh.Close()
+		dump := run(t, dumper[0], append(dumper[1:], p)...)
+		if !bytes.Contains(dump, []byte("\n*\n")) {
+			t.Fatalf("%v printed no \"*\": the test does not test it", dumper)
+		}
+		// DATA -> DATB in the dump's hex
+		changed := bytes.Replace(dump, []byte("4441 5441"), []byte("4441 5442"), 1)
+		if dumper[0] == "hexdump" {
+			changed = bytes.Replace(dump, []byte("44 41 54 41"), []byte("44 41 54 42"), 1)
+		}
+		if bytes.Equal(changed, dump) {
+			t.Fatalf("%v: DATA not found in the dump:\n%s", dumper, dump)
+		}
+		var before, after syscall.Stat_t
+		syscall.Stat(p, &before)
+		res, err := apply(t, p, changed)
+		if err != nil {
+			t.Fatalf("%v: %v", dumper, err)
+		}
+		syscall.Stat(p, &after)
+		if after.Blocks != before.Blocks {
+			t.Errorf("%v: %d blocks before, %d after: the holes were filled", dumper, before.Blocks, after.Blocks)
+		}
+		if res.Bytes != 1 || res.Runs != 1 || res.Same != size-1 || res.Sync.Pages != 1 {
+			t.Errorf("%v: wrote %d bytes in %d runs, %d already held, %d pages synced; want 1, 1, %d, 1", dumper, res.Bytes, res.Runs, res.Same, res.Sync.Pages, size-1)
+		}
+		got, _ := os.ReadFile(p)
+		want := make([]byte, size)
+		copy(want[at:], "DATB")
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%v: the file is not the dump", dumper)
+		}
 	}
 }
