@@ -29,6 +29,7 @@ type replaceRun struct {
 	skipped  int64
 	cancel   context.CancelFunc
 	all      bool // replacing all in the background
+	jumped   bool // the place the run began is on the jump list
 	// done and total are the replace all's progress (bytes of its range
 	// passed, the range's length), set by its goroutine after each batch;
 	// the status line shows them.
@@ -182,7 +183,10 @@ func (e *Editor) nextReplace(from int64) {
 func (e *Editor) offerReplace(x int64) {
 	r := e.rep
 	r.cur = x
-	e.PushJump()
+	if !r.jumped { // one jump a run, as vim's :s///c: not one a match
+		e.PushJump()
+		r.jumped = true
+	}
 	e.CenterOn(x)
 	n := int64(r.p.Len())
 	e.OpenPrompt(&Prompt{

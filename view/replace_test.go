@@ -283,3 +283,34 @@ func TestReplaceReadOnlyRefusedAtOnce(t *testing.T) {
 		t.Fatalf(":%%s: %q", got)
 	}
 }
+
+// TestReplaceConfirmOneJump: a run of y/n through many matches is one jump,
+// as vim's :s///c (its place before the run is the one jump-back returns
+// to), not one jump per match offered: 40 answers used to push 40 places
+// and push the user's own jumps out of the list.
+func TestReplaceConfirmOneJump(t *testing.T) {
+	posts := syncPosts(t)
+	h := openKnown(t, 100, 40, Options{})
+	h.press("Ctrl-G")
+	h.typeText("0x20")
+	h.press("Enter") // a jump: 0 → 0x20
+	h.press("Tab", "Alt-%")
+	h.typeText("lazy")
+	h.press("Enter")
+	h.typeText("LAZY")
+	h.press("Enter")
+	posts.drain(t, h.e)
+	for range 5 {
+		h.press("n")
+		posts.drain(t, h.e)
+	}
+	h.press("q")
+	h.press("Alt-Left")
+	if c := h.e.Cursor(); c != 0x20 {
+		t.Fatalf("Alt-Left after the replace: cursor %#x, want 0x20 (where the replace began)", c)
+	}
+	h.press("Alt-Left")
+	if c := h.e.Cursor(); c != 0 {
+		t.Fatalf("second Alt-Left: cursor %#x, want 0 (before the goto)", c)
+	}
+}
