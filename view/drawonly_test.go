@@ -8,7 +8,6 @@ import (
 
 	"mmhex/mapping"
 	"mmhex/mapping/recovery"
-	"mmhex/mapping/search"
 	"mmhex/mapping/testenv"
 )
 
@@ -76,14 +75,10 @@ func TestDrawOnlyDrawsOverlays(t *testing.T) {
 	frames("list after a resize")
 	h.sim.SetSize(170, 40)
 
-	// The matches panel, longer than the screen, the choice scrolled.
-	mp, err := search.Parse("lazy", false, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ml := &matchList{p: mp, total: 600}
+	// The matches panel (a listBox), longer than the screen, the choice
+	// scrolled; its tail wraps.
+	ml := &listBox{title: "matches", head: "600 matches", tail: []string{strings.Repeat("a long tail line ", 20)}}
 	for i := range 500 {
-		ml.offs = append(ml.offs, int64(i)*16)
 		ml.rows = append(ml.rows, fmt.Sprintf("%5d  row", i+1))
 	}
 	h.e.overlay = ml
@@ -95,7 +90,7 @@ func TestDrawOnlyDrawsOverlays(t *testing.T) {
 	h.sim.SetSize(100, 20)
 	h.draw()
 	h.press("PgDn")
-	if rows := ml.listRows(20); ml.sel < ml.top || ml.sel >= ml.top+rows {
+	if rows := ml.listRows(100, 20); ml.sel < ml.top || ml.sel >= ml.top+rows {
 		t.Fatalf("matches at 100×20: chosen %d, top %d, %d rows", ml.sel, ml.top, rows)
 	}
 	frames("matches list after a resize")

@@ -183,7 +183,7 @@ func registerMarks(e *Editor, x *marks) {
 			e.Message("no marks: %s LETTER sets one at the cursor", orDefault(keyName(e, keymap.MarkSet), "mark-set"))
 			return
 		}
-		e.ShowInfo("marks", x.text(e))
+		e.overlay = x.list(e, jump)
 	})
 	e.AddHighlighter(func(start, end int64) func(int64) Mark {
 		var in map[int64]bool
@@ -207,9 +207,10 @@ func registerMarks(e *Editor, x *marks) {
 	})
 }
 
-// marksText lists the marks, by letter: offset in hex and decimal and the
-// first bytes there (hex and text; only "." for unprintable bytes).
-func (x *marks) text(e *Editor) string {
+// list is the marks panel: one row a mark, by letter (a–z, then A–Z):
+// offset in hex and decimal and the first bytes there (hex and text; only
+// "." for unprintable bytes), its note; Enter jumps to the chosen mark.
+func (x *marks) list(e *Editor, jump func(r rune)) *listBox {
 	letters := make([]rune, 0, len(x.marks))
 	for r := range x.marks {
 		letters = append(letters, r)
@@ -223,20 +224,25 @@ func (x *marks) text(e *Editor) string {
 	}
 	sort.Slice(letters, func(i, j int) bool { return rank(letters[i]) < rank(letters[j]) })
 	digits := offsetDigits(e.size)
-	var b strings.Builder
-	fmt.Fprintf(&b, "   %-*s  %12s  %-23s  %s\n", digits, "offset", "decimal", "bytes", "text")
+	l := &listBox{
+		title: "marks",
+		head:  fmt.Sprintf("   %-*s  %12s  %-23s  %s", digits, "offset", "decimal", "bytes", "text"),
+		tail:  []string{"", fmt.Sprintf("%s LETTER jumps to a mark; %s", orDefault(keyName(e, keymap.MarkJump), "mark-jump"), x.where)},
+		enter: func(e *Editor, i int) { jump(letters[i]) },
+	}
 	for _, r := range letters {
 		off := x.marks[r]
 		var buf [8]byte
 		n, err := e.f.TryReadAt(buf[:], off)
 		if errors.Is(err, mapping.ErrBusy) {
-			fmt.Fprintf(&b, "%c  %0*x  %12d  %s\n", r, digits, off, off, restoringNote)
+			l.rows = append(l.rows, fmt.Sprintf("%c  %0*x  %12d  %s", r, digits, off, off, restoringNote))
 			continue
 		}
 		var txt strings.Builder
 		for _, c := range buf[:n] {
 			txt.WriteRune(rune(hexfmt.TextChar(c)))
 		}
+		var b strings.Builder
 		fmt.Fprintf(&b, "%c  %0*x  %12d  %-23s  %s", r, digits, off, off, hexText(buf[:n]), txt.String())
 		if off == e.cursor {
 			b.WriteString("  ◀ cursor")
@@ -244,8 +250,10 @@ func (x *marks) text(e *Editor) string {
 		if nt := x.notes[r]; nt != "" {
 			b.WriteString("  " + display.Sanitize(nt))
 		}
-		b.WriteByte('\n')
+		l.rows = append(l.rows, b.String())
+		if off == e.cursor {
+			l.sel = len(l.rows) - 1
+		}
 	}
-	fmt.Fprintf(&b, "\n%s LETTER jumps to a mark; %s", orDefault(keyName(e, keymap.MarkJump), "mark-jump"), x.where)
-	return b.String()
+	return l
 }

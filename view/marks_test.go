@@ -1,6 +1,7 @@
 package view
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -24,7 +25,7 @@ func TestMarks(t *testing.T) {
 	h.typeText("b")
 	h.press("Alt-'")
 	golden(t, "marks", h.draw())
-	h.press("x") // any key closes the list
+	h.press("Esc") // Esc closes the list (Enter jumps to the chosen mark)
 	h.press("Alt-j")
 	h.typeText("a")
 	if h.e.Cursor() != 0x100 {
@@ -89,5 +90,44 @@ func TestMarksLastAcrossRestart(t *testing.T) {
 	h3.typeText("a")
 	if s := h3.draw(); !strings.Contains(s, "mark 'a' is not set") {
 		t.Fatalf("a mark of the replaced file was applied:\n%s", s)
+	}
+}
+
+// TestMarksListScrollsAndJumps: 30 marks on a 24-line screen: the marks
+// list scrolls to every one (before, an info box showed the 18 that fit and
+// "… and 14 more" for 12 marks, counting its two last lines), says which
+// rows it shows, and Enter jumps to the chosen mark (a jump: Alt-Left
+// comes back).
+func TestMarksListScrollsAndJumps(t *testing.T) {
+	h := openKnown(t, 100, 24, Options{})
+	letters := "abcdefghijklmnopqrstuvwxyzABCD"
+	for i, r := range letters {
+		h.press("Ctrl-G")
+		h.typeText(fmt.Sprintf("%#x", 0x10*i))
+		h.press("Enter", "Alt-m")
+		h.typeText(string(r))
+	}
+	h.press("Ctrl-G")
+	h.typeText("0x5")
+	h.press("Enter", "Alt-'")
+	s := h.draw()
+	if !strings.Contains(s, "1–18 of 30 · ↑↓ PgUp PgDn Home End choose · Enter go to · Esc close") || strings.Contains(s, "more") {
+		t.Fatalf("marks list:\n%s", s)
+	}
+	h.press("End")
+	s = h.draw()
+	if !strings.Contains(s, "│ D  000001d0           464") || !strings.Contains(s, "13–30 of 30 ·") {
+		t.Fatalf("after End:\n%s", s)
+	}
+	h.press("Up", "Enter")
+	if c := h.e.Cursor(); c != 0x1c0 {
+		t.Fatalf("Enter on C: cursor %#x, want 0x1c0", c)
+	}
+	if got := h.messageLine(); !strings.Contains(got, "mark C: 0x1c0 (448)") {
+		t.Fatalf("message: %q", got)
+	}
+	h.press("Alt-Left")
+	if c := h.e.Cursor(); c != 0x5 {
+		t.Fatalf("Alt-Left: cursor %#x, want 0x5", c)
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/gdamore/tcell/v2"
-
 	"mmhex/keymap"
 	"mmhex/mapping"
 	"mmhex/mapping/display"
@@ -198,7 +196,7 @@ func (e *Editor) countMatches(p *search.Pattern, at int64) {
 }
 
 // listMatches shows the matches of the last byte search in a panel (the
-// first 500; offset and bytes), each one to go to (matchList).
+// first 500; offset and bytes), each one to go to (a listBox).
 func (e *Editor) listMatches() {
 	x := e.searcher()
 	s := &x.srch
@@ -232,7 +230,14 @@ func (e *Editor) listMatches() {
 				return
 			}
 			digits := offsetDigits(e.size)
-			l := &matchList{p: p, offs: offs, total: total}
+			head := fmt.Sprintf("%d matches of %s", total, p)
+			if total == 1 {
+				head = fmt.Sprintf("1 match of %s", p)
+			}
+			if more := total - int64(len(offs)); more > 0 {
+				head += fmt.Sprintf(": the first %d listed, %d more not", len(offs), more)
+			}
+			l := &listBox{title: "matches", head: head, enter: func(e *Editor, i int) { goToMatch(e, p, offs[i], i, total) }}
 			buf := make([]byte, min(p.Len(), 16))
 			for i, m := range offs {
 				k, err := f.TryReadAt(buf, m)
@@ -252,138 +257,21 @@ func (e *Editor) listMatches() {
 	})
 }
 
-// matchList is the matches panel: the first maxListed matches of a byte
-// search, one a row (number, offset in hex and decimal, bytes). The arrows
-// (j, k), PgUp, PgDn, Home and End choose one, Enter goes to it (a jump,
-// and the current match: "match k of N"), Esc or q closes.
-type matchList struct {
-	p        *search.Pattern
-	offs     []int64 // the matches listed
-	rows     []string
-	total    int64 // the matches in the file
-	sel, top int   // top: changed by the keys (adoptTop), never by Draw
-}
-
-// listRows is the rows of matches shown on a screen h rows high: the box
-// holds them between its head line and its foot line.
-func (l *matchList) listRows(h int) int {
-	return max(min(h, len(l.rows)+4)-4, 1)
-}
-
-// topFor is the first match shown in rows rows: top moved the least that
-// shows the chosen one (pure: Draw shows it, the keys adopt it).
-func (l *matchList) topFor(rows int) int {
-	top := l.top
-	if l.sel < top {
-		top = l.sel
-	}
-	if l.sel >= top+rows {
-		top = l.sel - rows + 1
-	}
-	return max(0, min(top, len(l.rows)-rows))
-}
-
-func (l *matchList) head() string {
-	h := fmt.Sprintf("%d matches of %s", l.total, l.p)
-	if l.total == 1 {
-		h = fmt.Sprintf("1 match of %s", l.p)
-	}
-	if more := l.total - int64(len(l.offs)); more > 0 {
-		h += fmt.Sprintf(": the first %d listed, %d more not", len(l.offs), more)
-	}
-	return h
-}
-
-const matchListFoot = "↑↓ PgUp PgDn Home End choose · Enter go to · Esc close"
-
-func (l *matchList) draw(s tcell.Screen, x, y, w, h int) {
-	head := l.head()
-	rows := l.listRows(h)
-	top := l.topFor(rows)
-	foot := matchListFoot
-	if len(l.rows) > rows {
-		foot = fmt.Sprintf("%d–%d of %d · ", top+1, min(top+rows, len(l.rows)), len(l.rows)) + foot
-	}
-	bw := max(textWidth(head), textWidth(foot), 30) + 4
-	for _, r := range l.rows {
-		bw = max(bw, textWidth(r)+4)
-	}
-	ix, iy, iw, ih := drawBox(s, x, y, w, h, bw, len(l.rows)+4, "matches")
-	drawText(s, ix, iy, iw, head, styleBox)
-	for i := 0; i < rows && top+i < len(l.rows) && 1+i < ih-1; i++ {
-		st := styleBox
-		if top+i == l.sel {
-			st = st.Reverse(true)
-		}
-		fill(s, ix, iy+1+i, iw, ' ', st)
-		drawText(s, ix, iy+1+i, iw, l.rows[top+i], st)
-	}
-	if ih > 1 {
-		drawText(s, ix, iy+ih-1, iw, foot, stylePromptHint)
-	}
-}
-
-// key moves the choice as recoveryList's does: it adopts the scroll the
-// last frame showed, moves, and adopts the scroll that shows the choice.
-func (l *matchList) key(e *Editor, ev *tcell.EventKey) {
-	rows := 1
-	if _, _, _, h, ok := e.screenRect(); ok {
-		rows = l.listRows(h)
-	}
-	l.top = l.topFor(rows)
-	l.move(e, ev, rows)
-	l.top = l.topFor(rows)
-}
-
-func (l *matchList) move(e *Editor, ev *tcell.EventKey, rows int) {
-	last := len(l.rows) - 1
-	k := ev.Key()
-	if k == tcell.KeyRune {
-		switch ev.Rune() {
-		case 'j':
-			k = tcell.KeyDown
-		case 'k':
-			k = tcell.KeyUp
-		case 'q':
-			k = tcell.KeyEsc
-		}
-	}
-	switch k {
-	case tcell.KeyEsc, tcell.KeyCtrlC:
-		e.overlay = nil
-	case tcell.KeyUp:
-		l.sel = max(l.sel-1, 0)
-	case tcell.KeyDown:
-		l.sel = min(l.sel+1, last)
-	case tcell.KeyPgUp:
-		l.sel = max(l.sel-rows, 0)
-	case tcell.KeyPgDn:
-		l.sel = min(l.sel+rows, last)
-	case tcell.KeyHome:
-		l.sel = 0
-	case tcell.KeyEnd:
-		l.sel = last
-	case tcell.KeyEnter:
-		e.overlay = nil
-		l.goTo(e)
-	}
-}
-
-// goTo makes the chosen match the current one, as a search that found it
-// does: a jump, the view centred on it, "match k of N".
-func (l *matchList) goTo(e *Editor) {
-	off := l.offs[l.sel]
-	if off+int64(l.p.Len()) > e.size {
-		e.Errorf("match %d at 0x%x is past the end of the file now (%s)", l.sel+1, off, display.HumanBytes(e.size))
+// goToMatch makes match i of total (of p, at off) the current one, as a
+// search that found it does: a jump, the view centred on it, "match k of
+// N" (the matches panel's Enter).
+func goToMatch(e *Editor, p *search.Pattern, off int64, i int, total int64) {
+	if off+int64(p.Len()) > e.size {
+		e.Errorf("match %d at 0x%x is past the end of the file now (%s)", i+1, off, display.HumanBytes(e.size))
 		return
 	}
 	x := e.searcher()
 	if x.sel.selOn {
 		e.ClearSelection()
 	}
-	x.sel.matchOn, x.sel.matchOff, x.sel.matchLen = true, off, int64(l.p.Len())
+	x.sel.matchOn, x.sel.matchOff, x.sel.matchLen = true, off, int64(p.Len())
 	e.PushJump()
 	e.CenterOn(off)
-	e.Message("match %d of %d: %s at 0x%x (%d)", l.sel+1, l.total, l.p, off, off)
-	e.countMatches(l.p, off)
+	e.Message("match %d of %d: %s at 0x%x (%d)", i+1, total, p, off, off)
+	e.countMatches(p, off)
 }
