@@ -94,6 +94,14 @@ func crashChild(action, path string) {
 		_, err = f.Undo()
 		fmt.Println("the undo ended before it was killed", err)
 		os.Exit(3)
+	case "grow-big":
+		// A disk image grown by 1 TiB of hole (the editor's Alt-S), a
+		// byte typed past the old end: killed.
+		size := f.Size()
+		must(reshape.Resize(f, size+1<<40))
+		_, err := f.WriteAt([]byte{0x42}, size+1<<39)
+		must(err)
+		ready()
 	case "mid-insert", "mid-delete":
 		// Killed inside the change: an insert after its INSERT_RANGE and
 		// the store of the bytes moved back below the block boundary,
@@ -415,6 +423,26 @@ func TestCrashMidShapeChange(t *testing.T) {
 		edited := func(b []byte) bool { return len(b) == len(orig)+4096 }
 		recoverAfterCrash(t, "mid-insert", orig, true, "2 edits of 4096 bytes", edited)
 	})
+}
+
+// SIGKILL after growing a file by 1 TiB of hole and typing a byte in
+// it: recover --revert checks that the grown range holds only zeros
+// again by its data (SEEK_DATA), not by reading the terabyte (it read
+// every byte of the hole through the mapping: hours), and cuts it off.
+func TestCrashAfterGrowingATerabyte(t *testing.T) {
+	orig := pattern(20000)
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	path := tempFile(t, "grown.bin", orig)
+	crash(t, "grow-big", path, false, nil)
+	if fi, err := os.Stat(path); err != nil || fi.Size() != 20000+1<<40 {
+		t.Fatalf("after the kill: %v %v", fi, err)
+	}
+	r := mmhex(t, "recover", path, "--revert")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, path+": reverted 2 edits of 1099511627776 bytes from a session that ended at ") {
+		t.Fatalf("recover --revert: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	testenv.MustEqual(t, "after recover --revert", testenv.DiskBytes(t, path), orig)
 }
 
 func TestCrashAfterShapeChanges(t *testing.T) {

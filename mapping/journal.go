@@ -668,6 +668,30 @@ func (j *journal) read(b blob, i int64, buf []byte) error {
 	return nil
 }
 
+// zerosUntil is where, from i on, the n bytes of b may be other than
+// zeros: n for a fill of zeros; for bytes in the durable journal, the
+// end of the journal's hole at i (a truncate of a sparse file keeps its
+// holes as holes there); i when there is data at i or it cannot tell.
+func (j *journal) zerosUntil(b blob, i, n int64) int64 {
+	switch b.kind {
+	case kFill:
+		if b.b == 0 {
+			return n
+		}
+	case kWal:
+		if s := j.segs[b.seg]; s != nil {
+			d, err := unix.Seek(int(s.file.Fd()), b.at+i, unix.SEEK_DATA)
+			switch {
+			case errors.Is(err, unix.ENXIO):
+				return n
+			case err == nil && d > b.at+i:
+				return min(d-b.at, n)
+			}
+		}
+	}
+	return i
+}
+
 // source returns a function that hands out the bytes of b from i on, at
 // most max of them (at least one).
 func (j *journal) source(b blob, n int64) func(i int64, max int) ([]byte, error) {

@@ -31,11 +31,6 @@ import (
 // refused (ErrCutTooLarge).
 const MaxCut int64 = 256 << 20
 
-// MaxCutHoles bounds the bytes, holes and data, a truncate, a collapse or
-// a punch may remove: the journal's record of them is checksummed, holes
-// too, about a second for each 8 GiB.
-const MaxCutHoles = 64 << 30
-
 // maxCut is MaxCut (tests lower it to keep their files small).
 var maxCut = MaxCut
 
@@ -178,22 +173,19 @@ func (f *File) shapeRecord(kind byte, off, n, aux, cut int64) (undo func(), err 
 // more than maxCut of them are data: holes are kept as holes in the
 // journal and cost nothing, so a sparse image of gigabytes can be cut.
 // what says the change ("truncating to 4096 bytes"). Callers hold mu.
-func (f *File) cutCheck(what string, off, n int64) error {
-	if n <= maxCut {
-		return nil
-	}
-	if n > MaxCutHoles {
-		// Holes are not copied but the record's checksum covers
-		// them: about a second for each 8 GiB, here and in recovery.
-		return f.errf("%s would journal %d bytes (its holes are checksummed, not copied), more than %d (64 GiB), the most the journal takes; nothing was changed", what, n, int64(MaxCutHoles))
-	}
+//
+// holes says the range is all hole (zeros, nothing to copy): its undo
+// needs no bytes (zeroBlob), whatever its size. A hole costs nothing in
+// the journal: not written, its checksum computed in O(log n), skipped
+// when read back.
+func (f *File) cutCheck(what string, off, n int64) (holes bool, err error) {
 	var data int64
 	for _, r := range f.dataRanges(off, off+n, 0, nil) {
 		if data += r.b - r.a; data > maxCut {
-			return f.errf("%s %w; nothing was changed", what, ErrCutTooLarge)
+			return false, f.errf("%s %w; nothing was changed", what, ErrCutTooLarge)
 		}
 	}
-	return nil
+	return data == 0, nil
 }
 
 // Resize sets the file's size: growing adds a hole at the end; shrinking
@@ -215,8 +207,11 @@ func (f *File) Resize(size int64) error {
 	switch {
 	case size == old:
 		return nil
-	case size < old:
-		if err := f.cutCheck(fmt.Sprintf("truncating to %d bytes", size), size, old-size); err != nil {
+	}
+	holes := false
+	if size < old {
+		var err error
+		if holes, err = f.cutCheck(fmt.Sprintf("truncating to %d bytes", size), size, old-size); err != nil {
 			return err
 		}
 	}
@@ -224,7 +219,7 @@ func (f *File) Resize(size int64) error {
 	e := entry{shape: wal.Grow, off: old, n: size - old, at: old, size: size, old: zeroBlob, new: zeroBlob}
 	if size < old {
 		e = entry{shape: wal.Truncate, off: size, n: old - size, at: size, size: size, old: zeroBlob, new: zeroBlob}
-		if !f.walBytes(e.n) {
+		if !holes && !f.walBytes(e.n) {
 			cut, err := f.capture(size, old-size)
 			if err != nil {
 				return err
@@ -236,7 +231,7 @@ func (f *File) Resize(size int64) error {
 		f.j.free(e)
 		return err
 	}
-	if e.shape == wal.Truncate && f.walBytes(e.n) {
+	if e.shape == wal.Truncate && !holes && f.walBytes(e.n) {
 		e.old = f.j.walBlob(f.d.lastAt, e.n) // the record's copy of the bytes cut
 	}
 	f.j.push(e)
@@ -291,12 +286,13 @@ func (f *File) PunchHole(off, n int64, zeroBlocks bool) error {
 	if zeroBlocks {
 		verb = "zeroing"
 	}
-	if err := f.cutCheck(fmt.Sprintf("%s %d bytes at %#x", verb, n, off), off, n); err != nil {
+	holes, err := f.cutCheck(fmt.Sprintf("%s %d bytes at %#x", verb, n, off), off, n)
+	if err != nil {
 		return err
 	}
 	f.j.truncRedo()
 	old := zeroBlob
-	if !f.walBytes(n) {
+	if !holes && !f.walBytes(n) {
 		var err error
 		if old, err = f.capture(off, n); err != nil {
 			return err
@@ -310,7 +306,7 @@ func (f *File) PunchHole(off, n int64, zeroBlocks bool) error {
 		f.j.freeBlob(old, n)
 		return err
 	}
-	if f.walBytes(n) {
+	if !holes && f.walBytes(n) {
 		old = f.j.walBlob(f.d.lastAt, n) // the record's copy of the old bytes
 	}
 	mode, name, shape := uint32(unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE), "FALLOC_FL_PUNCH_HOLE", shPunch
@@ -373,18 +369,20 @@ func (f *File) moveBlocks(kind byte, off, n, at int64, g *Group) error {
 	if off < 0 || n <= 0 {
 		return f.errf("%w", ErrOffset)
 	}
+	holes := false
 	if kind == wal.Collapse {
 		if off >= f.size || n > f.size-off {
 			return f.errf("delete of %d bytes at %#x: %w (size %d)", n, off, ErrPastEnd, f.size)
 		}
-		if err := f.cutCheck(fmt.Sprintf("deleting %d bytes at %#x", n, off), off, n); err != nil {
+		var err error
+		if holes, err = f.cutCheck(fmt.Sprintf("deleting %d bytes at %#x", n, off), off, n); err != nil {
 			return err
 		}
 	}
 	join := g != nil && g.started && g.gen == f.j.gen
 	f.j.truncRedo()
 	e := entry{shape: kind, off: off, n: n, at: at, old: zeroBlob, new: zeroBlob, join: join}
-	if kind == wal.Collapse {
+	if kind == wal.Collapse && !holes {
 		if !f.walBytes(n) {
 			cut, err := f.capture(off, n)
 			if err != nil {
@@ -397,7 +395,7 @@ func (f *File) moveBlocks(kind byte, off, n, at int64, g *Group) error {
 		f.j.free(e)
 		return err
 	}
-	if kind == wal.Collapse && f.walBytes(n) {
+	if kind == wal.Collapse && !holes && f.walBytes(n) {
 		e.old = f.j.walBlob(f.d.lastAt, n) // the record's copy of the bytes removed
 	}
 	e.size = f.size
@@ -554,7 +552,27 @@ func (f *File) differs(off, n int64, b blob) (int64, error) {
 		}
 		return -1, nil
 	}
-	return check(off, n)
+	// Where the file has a hole and the blob is zeros (a hole of the
+	// journal: a truncate of a sparse file), both are zeros: skipped, so
+	// a terabyte of hole is not read.
+	for i := int64(0); i < n; {
+		fz := i // the file's hole from off+i ends at off+fz
+		if d, err := unix.Seek(f.fd, off+i, unix.SEEK_DATA); errors.Is(err, unix.ENXIO) {
+			fz = n
+		} else if err == nil && d > off+i {
+			fz = min(d-off, n)
+		}
+		if bz := f.j.zerosUntil(b, i, n); fz > i && bz > i {
+			i = min(fz, bz)
+			continue
+		}
+		c := min(n-i, 1<<20)
+		if d, err := check(off+i, c); err != nil || d >= 0 {
+			return d, err
+		}
+		i += c
+	}
+	return -1, nil
 }
 
 // putBytes stores the blob's n bytes at off, a range that reads as zeros
@@ -564,6 +582,10 @@ func (f *File) putBytes(off, n int64, b blob) error {
 	const chunk = 64 << 10
 	buf := make([]byte, min(n, chunk))
 	for i := int64(0); i < n; {
+		if z := f.j.zerosUntil(b, i, n); z > i { // zeros: the hole has them
+			i = z
+			continue
+		}
 		c := min(int64(len(buf)), n-i)
 		if err := f.j.read(b, i, buf[:c]); err != nil {
 			return f.errf("%w", err)

@@ -268,18 +268,20 @@ func (r *Rec) Write(p []byte) error {
 // WriteZeros appends n zero bytes (a hole of the file, in a large record a
 // hole of the journal).
 func (r *Rec) WriteZeros(n int64) error {
+	if r.total > small && n > 0 {
+		// A hole of the journal: nothing written, the checksum in
+		// O(log n) (crcZeros).
+		if n > r.total-r.pos {
+			return errors.New("journal: record overrun")
+		}
+		r.crc = crcZeros(r.crc, n)
+		r.pos += n
+		return nil
+	}
 	for n > 0 {
 		c := min(n, int64(len(zeros)))
-		if r.total <= small {
-			if err := r.Write(zeros[:c]); err != nil {
-				return err
-			}
-		} else {
-			if c > r.total-r.pos {
-				return errors.New("journal: record overrun")
-			}
-			r.crc = crc32.Update(r.crc, castagnoli(), zeros[:c])
-			r.pos += c
+		if err := r.Write(zeros[:c]); err != nil {
+			return err
 		}
 		n -= c
 	}
@@ -677,6 +679,38 @@ func open(d *os.File, dir, name string) (*Journal, error) {
 	return j, nil
 }
 
+// payloadCRC updates crc with the journal's bytes [a, b): its holes (a
+// large record's zeros, never written) by crcZeros, not read.
+func (j *Journal) payloadCRC(crc uint32, a, b int64, buf []byte) (uint32, error) {
+	fd := int(j.f.Fd())
+	for a < b {
+		d, err := unix.Seek(fd, a, unix.SEEK_DATA)
+		switch {
+		case errors.Is(err, unix.ENXIO) || err == nil && d > b:
+			d = b // no data before b
+		case err != nil || d < a:
+			d = a // cannot tell: read it
+		}
+		if d > a {
+			crc, a = crcZeros(crc, d-a), d
+			continue
+		}
+		h, err := unix.Seek(fd, a, unix.SEEK_HOLE)
+		if err != nil || h > b || h <= a {
+			h = b
+		}
+		for a < h {
+			c := min(int64(len(buf)), h-a)
+			if _, err := j.f.ReadAt(buf[:c], a); err != nil {
+				return 0, err
+			}
+			crc = crc32.Update(crc, castagnoli(), buf[:c])
+			a += c
+		}
+	}
+	return crc, nil
+}
+
 func (j *Journal) parse(size int64) error {
 	var h [12]byte
 	if _, err := j.f.ReadAt(h[:], 0); err != nil || string(h[:8]) != fileMagic {
@@ -725,14 +759,9 @@ func (j *Journal) parse(size int64) error {
 			j.Torn = true
 			break
 		}
-		crc := crc32.Update(0, castagnoli(), rh[:])
-		for i := int64(0); i < total; {
-			c := min(int64(len(buf)), total-i)
-			if _, err := j.f.ReadAt(buf[:c], r.at+i); err != nil {
-				return err
-			}
-			crc = crc32.Update(crc, castagnoli(), buf[:c])
-			i += c
+		crc, err := j.payloadCRC(crc32.Update(0, castagnoli(), rh[:]), r.at, r.at+total, buf)
+		if err != nil {
+			return err
 		}
 		var t [trailer]byte
 		if _, err := j.f.ReadAt(t[:], r.at+total); err != nil || string(t[4:]) != endMagic || binary.LittleEndian.Uint32(t[:]) != crc {
@@ -762,6 +791,22 @@ func (j *Journal) parse(size int64) error {
 // for Truncate and Collapse, removed; for a Cover, the bytes it holds).
 func (j *Journal) Before(r Record, i int64, p []byte) error {
 	return j.read(r.at+i, p)
+}
+
+// BeforeZerosUntil is where, from i on, the bytes Before gives for r may
+// be other than zeros: the end of the hole of the journal at i (r.N when
+// the rest is hole), i when there is data at i or the filesystem cannot
+// tell. A truncate of a sparse file keeps its holes as holes of the
+// journal: putting the bytes back skips them.
+func (j *Journal) BeforeZerosUntil(r Record, i int64) int64 {
+	d, err := unix.Seek(int(j.f.Fd()), r.at+i, unix.SEEK_DATA)
+	switch {
+	case errors.Is(err, unix.ENXIO):
+		return r.N
+	case err == nil && d > r.at+i:
+		return min(d-r.at, r.N)
+	}
+	return i
 }
 
 // After reads the bytes [i, i+len(p)) of what r's store stored.
