@@ -20,10 +20,11 @@ import (
 // places left alone, some groups going on over two batches), single
 // edits, undo, redo (also of steps from before a sync, and a new edit
 // after undo, which moves synced steps to the lost list), syncs, another
-// writer's bytes (left alone by undo), RevertUnsynced and RevertAll; after
-// each, the bytes, what Undo and Redo returned, the unsynced counts and
-// bytes, and UndoBytes/RedoBytes must be the same. A store that faults
-// part-way through a run (the file shrank) is in TestRunFaultPartWay.
+// writer's bytes (left alone by undo), RevertUnsynced and RevertAll, in
+// shared and in private mode; after each, the bytes, what Undo and Redo
+// returned, the unsynced counts and bytes, the fdatasyncs and
+// UndoBytes/RedoBytes must be the same. A store that faults part-way
+// through a run (the file shrank) is in TestRunFaultPartWay.
 func TestRunsLikeEntries(t *testing.T) {
 	diskState(t)
 	for seed := uint64(1); seed <= 8; seed++ {
@@ -36,7 +37,8 @@ func runsLikeEntries(t *testing.T, seed uint64) {
 	size := 1<<16 + r.IntN(4096)
 	orig := testenv.Pattern(size, seed)
 	pa, pb := testenv.WriteFile(t, "a.bin", orig), testenv.WriteFile(t, "b.bin", orig)
-	a, b := open(t, pa, Options{}), open(t, pb, Options{})
+	o := Options{Private: seed > 5} // a few seeds in private mode (no durable journal)
+	a, b := open(t, pa, o), open(t, pb, o)
 	other := func(path string, off int64, p []byte) {
 		w, err := os.OpenFile(path, os.O_WRONLY, 0)
 		if err != nil {
