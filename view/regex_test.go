@@ -1,8 +1,13 @@
 package view
 
 import (
+	"bytes"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"mmhex/mapping"
 )
 
 // TestRegexSearchMode: Ctrl-X in the search prompt is the third kind,
@@ -48,5 +53,45 @@ func TestRegexSearchMode(t *testing.T) {
 	h.press("Enter")
 	if got := h.promptErr(); !strings.HasPrefix(got, "anchors and word boundaries") {
 		t.Fatalf("anchor: %q", got)
+	}
+}
+
+// TestRegexSearchProgress: a regular-expression search shows its progress
+// in the status line as a byte search does (before, "searching ↓" with no
+// figure however long it ran): after the first 16 MiB window of a 24 MiB
+// file, "searching ↓ 66.7%".
+func TestRegexSearchProgress(t *testing.T) {
+	q := syncPosts(t)
+	p := writeFile(t, "big.bin", bytes.Repeat([]byte("abcdefgh"), (24<<20)/8))
+	h := newHarness(t, p, 120, 24, mapping.Options{}, Options{})
+	seen := make(chan [2]int64, 16)
+	release := make(chan struct{})
+	var once sync.Once
+	h.e.opts.test.searchProgress = func(done, total int64) {
+		seen <- [2]int64{done, total}
+		if done < total {
+			once.Do(func() { <-release }) // hold the search after its first window
+		}
+	}
+	h.press("Tab", "Ctrl-F", "Ctrl-X")
+	h.typeText("not-(in|on)-the-file")
+	h.press("Enter")
+	var first [2]int64
+	select {
+	case first = <-seen:
+	case <-time.After(20 * time.Second):
+		close(release)
+		t.Fatal("no progress reported in 20 s")
+	}
+	if first != [2]int64{16 << 20, 24 << 20} {
+		t.Fatalf("first progress %v, want 16 MiB of 24 MiB", first)
+	}
+	if s := h.draw(); !strings.Contains(s, " searching ↓ 66.7% │ 0x0 (0)") {
+		t.Fatalf("status during the search:\n%s", s)
+	}
+	close(release)
+	q.drain(t, h.e)
+	if got := h.messageLine(); !strings.Contains(got, "not found: /not-(in|on)-the-file/") {
+		t.Fatalf("message: %q", got)
 	}
 }

@@ -360,7 +360,7 @@ func (e *Editor) startSearch(p *search.Pattern, from int64, reverse bool) {
 }
 
 // startRegexSearch is startSearch for a regular expression
-// (search.RegexFind, which reports no progress).
+// (search.RegexFind), its progress in the status line as a byte search's.
 func (e *Editor) startRegexSearch(re *search.Regex, from int64, reverse bool) {
 	r := &runningSearch{re: re, reverse: reverse}
 	ctx, ok := e.beginSearch(r, re)
@@ -368,8 +368,20 @@ func (e *Editor) startRegexSearch(re *search.Regex, from int64, reverse bool) {
 		return
 	}
 	f := e.f
+	var lastPost atomic.Int64
+	lastPost.Store(time.Now().UnixNano())
 	e.Go(func() {
-		off, n, wrapped, err := search.RegexFind(ctx, f, re, from, reverse, true)
+		off, n, wrapped, err := search.RegexFind(ctx, f, re, from, reverse, true, func(done, total int64) {
+			r.done.Store(done)
+			r.total.Store(total)
+			if h := e.opts.test; h != nil && h.searchProgress != nil {
+				h.searchProgress(done, total)
+			}
+			if now := time.Now().UnixNano(); now-lastPost.Load() >= int64(progressEvery) {
+				lastPost.Store(now)
+				searchPost(e, func() {}) // redraw: the status line shows r's progress
+			}
+		})
 		d := time.Since(r.started)
 		searchPost(e, func() {
 			e.searchDone(r, search.Result{Offset: off, Wrapped: wrapped}, err, d, n)

@@ -174,6 +174,12 @@ func (r *Regex) matchAt(b []byte) int {
 // through Sweep: memory stays flat. Holes are skipped unless a string of
 // zeros matches.
 func RegexAll(ctx context.Context, src Source, r *Regex, off, end int64, fn func(off, n int64) bool) error {
+	return regexAll(ctx, src, r, off, end, fn, nil)
+}
+
+// regexAll is RegexAll calling progress (when not nil) after each window
+// with the bytes of [off, end) passed and the range's length.
+func regexAll(ctx context.Context, src Source, r *Regex, off, end int64, fn func(off, n int64) bool, progress func(done, total int64)) error {
 	off = max(0, off)
 	end = min(end, src.Size())
 	if off >= end {
@@ -265,6 +271,9 @@ func RegexAll(ctx context.Context, src Source, r *Regex, off, end int64, fn func
 		if !window(base, b, limit) {
 			return false
 		}
+		if progress != nil {
+			progress(min(e, end)-off, end-off)
+		}
 		k := max(0, len(b)-int(2*m))
 		tail, tailBase = append(tail[:0], b[k:]...), base+int64(k)
 		return true
@@ -320,28 +329,31 @@ func RegexCount(ctx context.Context, src Source, r *Regex, off, end, maxN int64)
 // match RegexAll reports from `from` on; backward (reverse), the last one
 // it reports from the start of the file that starts at or before `from`.
 // With wrap it goes on from the other end once and says so. It returns the
-// match's offset and length; ErrNotFound when there is none.
-func RegexFind(ctx context.Context, src Source, r *Regex, from int64, reverse, wrap bool) (off, n int64, wrapped bool, err error) {
+// match's offset and length; ErrNotFound when there is none. progress,
+// when not nil, is called from the searching goroutine after each window
+// with the bytes of the pass passed and the pass's length (a wrap is a
+// second pass).
+func RegexFind(ctx context.Context, src Source, r *Regex, from int64, reverse, wrap bool, progress func(done, total int64)) (off, n int64, wrapped bool, err error) {
 	size := src.Size()
 	first := func(a, b int64) (int64, int64, bool, error) {
 		var o, l int64
 		found := false
-		err := RegexAll(ctx, src, r, a, b, func(x, k int64) bool {
+		err := regexAll(ctx, src, r, a, b, func(x, k int64) bool {
 			o, l, found = x, k, true
 			return false
-		})
+		}, progress)
 		return o, l, found, err
 	}
 	last := func(a, b, maxStart int64) (int64, int64, bool, error) {
 		var o, l int64
 		found := false
-		err := RegexAll(ctx, src, r, a, b, func(x, k int64) bool {
+		err := regexAll(ctx, src, r, a, b, func(x, k int64) bool {
 			if x > maxStart {
 				return false
 			}
 			o, l, found = x, k, true
 			return true
-		})
+		}, progress)
 		return o, l, found, err
 	}
 	from = max(-1, min(from, size))
