@@ -101,25 +101,24 @@ func (d *recoveryDialog) key(e *Editor, ev *tcell.EventKey) {
 		// The revert ends with a sync of the whole file (fdatasync): it
 		// would save this session's unsynced edits too, and the quit
 		// dialog could no longer revert them.
-		if n := e.f.UnsyncedEdits(); n > 0 {
-			it := "it"
-			if n > 1 {
-				it = "them"
-			}
-			d.err = fmt.Sprintf("this session has %s unsynced: the revert ends with a sync, which would save %s too; sync %s (%s) or undo %s (%s) first",
-				plural64(int64(n), "edit"), it, it, orDefault(keyName(e, keymap.Sync), ":sync"), it, orDefault(keyName(e, keymap.Undo), ":undo"))
+		if d.ownEdits(e, "the revert") {
 			return
 		}
-		d.err = ""
 		d.revert(e)
 	case 'k', 'K':
+		// Keeping syncs the file first (fdatasync): the kept edits
+		// durable before the journal goes. It would save this
+		// session's unsynced edits too.
+		if d.ownEdits(e, "keeping them") {
+			return
+		}
 		summary := strings.TrimSuffix(d.summary, " without syncing")
-		if err := d.r.fd.Drop(); err != nil {
+		if err := d.r.fd.Keep(e.f); err != nil {
 			d.err = err.Error()
 			return
 		}
 		d.r.fd, e.overlay = nil, nil
-		e.Message("kept %s as they are; journal removed", summary)
+		e.Message("kept %s as they are, synced; journal removed", summary)
 	case 'l', 'L':
 		edits, err := d.r.fd.List()
 		if err != nil {
@@ -128,6 +127,24 @@ func (d *recoveryDialog) key(e *Editor, ev *tcell.EventKey) {
 		}
 		e.overlay = &recoveryList{d: d, edits: edits}
 	}
+}
+
+// ownEdits refuses (true, the reason in the dialog) what ends with a sync
+// of the whole file while this session has unsynced edits: the sync
+// would save them too, and the quit dialog could no longer revert them.
+func (d *recoveryDialog) ownEdits(e *Editor, what string) bool {
+	n := e.f.UnsyncedEdits()
+	if n == 0 {
+		d.err = ""
+		return false
+	}
+	it := "it"
+	if n > 1 {
+		it = "them"
+	}
+	d.err = fmt.Sprintf("this session has %s unsynced: %s ends with a sync, which would save %s too; sync %s (%s) or undo %s (%s) first",
+		plural64(int64(n), "edit"), what, it, it, orDefault(keyName(e, keymap.Sync), ":sync"), it, orDefault(keyName(e, keymap.Undo), ":undo"))
+	return true
 }
 
 // recoverRevert reverts the journaled edits as the editor's job, syncs,

@@ -85,6 +85,14 @@ func TestRecoverRevertRefusedWithOwnEdits(t *testing.T) {
 	if n := len(journals(t)); n != 2 {
 		t.Fatalf("after the refused r: %d journals, want 2 (the earlier session's and this one's)", n)
 	}
+	// k (keep) syncs the file too: refused alike.
+	h.press("k")
+	if s := h.draw(); !strings.Contains(s, "│ this session has 1 edit unsynced: keeping them ends with a sync, which would save it too;") {
+		t.Fatalf("k not refused:\n%s", s)
+	}
+	if n := len(journals(t)); n != 2 || h.f.UnsyncedEdits() != 1 {
+		t.Fatalf("after the refused k: %d journals, %d edits unsynced", n, h.f.UnsyncedEdits())
+	}
 
 	h.press("Esc")
 	h.press("Ctrl-Z")

@@ -115,6 +115,7 @@ func TestTmuxRecoverLookThenKeep(t *testing.T) {
 	s.waitFor("Edits left by an earlier session")
 	s.text("k")
 	s.waitFor("kept 2 edits of 2 bytes from a session that ended at ")
+	s.waitFor(" as they are, synced; journal removed")
 	want := knownData()
 	want[0x1800], want[0x1801] = 0xde, 0xad
 	got, _ := os.ReadFile(p)

@@ -149,10 +149,10 @@ func Command(path string, act Action, asJSON bool, w io.Writer) error {
 		}
 	case Keep:
 		summary := fd.Summary()
-		if err := fd.Drop(); err != nil {
+		if err := fd.Keep(f); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		out("%s: kept %s as they are; journal removed\n", name, strings.TrimSuffix(summary, " without syncing"))
+		out("%s: kept %s as they are, synced; journal removed\n", name, strings.TrimSuffix(summary, " without syncing"))
 	case Revert:
 		summary := fd.Summary()
 		res, err := fd.Revert(f, nil)

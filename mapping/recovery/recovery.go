@@ -17,6 +17,8 @@ import (
 	"slices"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"mmhex/mapping"
 	"mmhex/mapping/display"
 	"mmhex/mapping/spanset"
@@ -561,6 +563,18 @@ func (fd *Found) Drop() error {
 	}
 	fd.journals = nil
 	return first
+}
+
+// Keep keeps the journaled edits as they are: the file's bytes are made
+// durable (fdatasync through f, which may be open read-only) and then the
+// journals are removed. Without the sync, a power loss before the
+// kernel's writeback would leave some kept edits on disk and some not,
+// with no journal left to tell.
+func (fd *Found) Keep(f *mapping.File) error {
+	if err := f.WithDescriptor(func(d int, _ int64) error { return unix.Fdatasync(d) }); err != nil {
+		return fmt.Errorf("fdatasync: %w; the journal is kept", err)
+	}
+	return fd.Drop()
 }
 
 // Close lets go of the journals and keeps them.
