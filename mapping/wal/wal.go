@@ -103,6 +103,10 @@ func (w *Writer) Syncs() int { return w.syncs }
 
 var created atomic.Int64
 
+// createdHook, when set (tests), runs between the journal's creation and
+// its lock.
+var createdHook func(path string)
+
 // Create makes a new journal for the file h describes: 0600, in the
 // journal folder (0700, made when missing), never through a symbolic
 // link, the header on disk when it returns.
@@ -124,7 +128,14 @@ func Create(h Header) (*Writer, error) {
 		d.Close()
 		return nil, fmt.Errorf("journal %s: %w", w.path, err)
 	}
-	if err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB); err != nil {
+	if createdHook != nil {
+		createdHook(w.path)
+	}
+	// A search for journals (Find, FindByPath: another mmhex opening a
+	// file, mmhex recover) may hold this new, empty file locked for a
+	// moment: wait for it (it lets go of an empty file at once), where
+	// LOCK_NB refused the edit.
+	if err := unix.Flock(fd, unix.LOCK_EX); err != nil {
 		return fail(err)
 	}
 	js, _ := json.Marshal(h)
