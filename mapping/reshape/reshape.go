@@ -257,6 +257,13 @@ func Command(op, path string, args []int64, zero bool, w io.Writer) error {
 	old := f.Size()
 	var what string
 	var moved int64
+	switch {
+	case op == "resize" && args[0] == old:
+		_, err := fmt.Fprintf(w, "%s: already %d bytes; nothing was changed\n", name, old)
+		return err
+	case op == "punch" && args[1] == 0:
+		return fmt.Errorf("%s: LENGTH 0: nothing to punch; nothing was changed", name)
+	}
 	switch op {
 	case "resize":
 		err = Resize(f, args[0])

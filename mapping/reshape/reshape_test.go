@@ -380,3 +380,22 @@ func TestInsertJournalFull(t *testing.T) {
 	}
 	testenv.MustEqual(t, "after recover --revert", testenv.DiskBytes(t, p), orig)
 }
+
+// A resize to the size the file has and a punch of 0 bytes change nothing
+// and say so, where they said "resized from 20000 to 20000 bytes" and
+// "punched a hole of 0 bytes" (fallocate(1) refuses a zero length too);
+// nothing is journaled or synced.
+func TestShapeCommandNothingToDo(t *testing.T) {
+	orig := testenv.Pattern(20000, 3)
+	p := testenv.WriteFile(t, "same", orig)
+	var out bytes.Buffer
+	if err := Command("resize", p, []int64{20000}, false, &out); err != nil || out.String() != p+": already 20000 bytes; nothing was changed\n" {
+		t.Fatalf("resize to the same size: %v %q", err, out.String())
+	}
+	out.Reset()
+	err := Command("punch", p, []int64{100, 0}, false, &out)
+	if want := p + ": LENGTH 0: nothing to punch; nothing was changed"; err == nil || err.Error() != want || out.Len() != 0 {
+		t.Fatalf("punch of 0 bytes: %v %q\nwant %s", err, out.String(), want)
+	}
+	testenv.MustEqual(t, "the file", testenv.DiskBytes(t, p), orig)
+}
