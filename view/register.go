@@ -1,6 +1,8 @@
 package view
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -84,29 +86,71 @@ func (e *Editor) put() {
 		return
 	}
 	off := e.cursor
+	undo := orDefault(keyName(e, keymap.Undo), "undo")
 	if r.file == nil {
 		if _, err := e.f.WriteAt(r.mem, off); err != nil {
 			e.ShowError(err)
 			return
 		}
-	} else {
-		g := e.f.Group()
-		buf := make([]byte, putPart)
-		for done := int64(0); done < r.n; {
-			c := min(int64(len(buf)), r.n-done)
-			if _, err := r.file.ReadAt(buf[:c], done); err != nil {
-				e.Errorf("put: the register's file: %v", err)
-				return
-			}
-			if _, err := g.WriteAt(buf[:c], off+done); err != nil {
-				e.ShowError(err)
-				return
-			}
-			done += c
-		}
+		e.last = lastChange{kind: changePut, count: 1}
+		e.Message("put %s at 0x%x (%s undoes it)", plural64(r.n, "byte"), off, undo)
+		return
 	}
-	e.last = lastChange{kind: changePut, count: 1}
-	e.Message("put %s at 0x%x (%s undoes it)", plural64(r.n, "byte"), off, orDefault(keyName(e, keymap.Undo), "undo"))
+	rf, n := r.file, r.n
+	e.partsJob("putting", "put", off, n, func(buf []byte, at int64) error {
+		if _, err := rf.ReadAt(buf, at); err != nil {
+			return fmt.Errorf("put: the register's file: %w", err)
+		}
+		return nil
+	}, func(stored int64, err error) {
+		if stored > 0 {
+			e.last = lastChange{kind: changePut, count: 1}
+		}
+		switch {
+		case errors.Is(err, context.Canceled):
+			if stored == 0 {
+				e.Message("put cancelled: nothing was changed")
+				return
+			}
+			e.Message("put stopped after %d of %s at 0x%x (%s undoes them)", stored, plural64(n, "byte"), off, undo)
+		case err != nil:
+			e.ShowError(e.editError(err))
+		default:
+			e.Message("put %s at 0x%x (%s undoes it)", plural64(n, "byte"), off, undo)
+		}
+	})
+}
+
+// partsJob stores n bytes at off as the editor's job (job.go), one undo
+// step (one mapping.Group): parts of at most putPart bytes, each made by
+// part (buf filled with the bytes for [at, at+len(buf)) of the n), the
+// percentage in the status line; Esc stops it after the part being
+// stored (context.Canceled). end runs on the UI goroutine with the bytes
+// stored and the error. A put of a large register and its repeats use it:
+// a 1 GiB put no longer holds the screen.
+func (e *Editor) partsJob(what, noun string, off, n int64, part func(buf []byte, at int64) error, end func(stored int64, err error)) {
+	g := e.f.Group()
+	e.runJob(what, "", func(ctx context.Context, progress func(string)) func() {
+		buf := make([]byte, min(putPart, n))
+		var stored int64
+		var err error
+		for stored < n {
+			if ctx.Err() != nil {
+				err = context.Canceled
+				break
+			}
+			c := min(int64(len(buf)), n-stored)
+			if err = part(buf[:c], stored); err != nil {
+				break
+			}
+			if _, err = g.WriteAt(buf[:c], off+stored); err != nil {
+				break
+			}
+			stored += c
+			progress(percent(stored, n))
+		}
+		return func() { end(stored, err) }
+	}).stops("the " + noun + ": it stops after the part it is storing")
 }
 
 // yankNote is what the copy message adds about the register.

@@ -234,3 +234,98 @@ func TestVimRepeatHex(t *testing.T) {
 		t.Fatalf("R 41 42 43 Left 5a Esc, l l .: %q (%s)", b, h.e.msg)
 	}
 }
+
+// TestJobPutCancelled: a put of a register larger than one part (18 MiB:
+// parts of 8 MiB) runs as the editor's job, as a fill does: the
+// percentage in the status line, the editor drawing meanwhile, undo
+// refused, Esc stopping it after the part being stored; the parts stored
+// are one edit, one undo puts them back. Before, it stored every part on
+// the UI goroutine: a 1 GiB put froze the screen until it ended.
+func TestJobPutCancelled(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	const size, n, at = 40 << 20, 18 << 20, 20 << 20
+	data := make([]byte, size)
+	for i := range data {
+		data[i] = byte(i*7 + i>>13)
+	}
+	p := writeFile(t, "put.bin", data)
+	release := make(chan struct{})
+	held := make(chan struct{}, 1)
+	r := startJobRun(t, p, func(what, progress string) {
+		if what == "putting" && progress == "44%" {
+			held <- struct{}{}
+			<-release
+		}
+	})
+	goTo := func(off string) {
+		r.keys("Ctrl-G")
+		for _, c := range off {
+			r.keys(string(c))
+		}
+		r.keys("Enter")
+	}
+	r.keys("Alt-s")
+	goTo("0x11fffff")
+	r.keys("Alt-c")
+	r.waitFor("18874368 bytes in the register")
+	r.keys("Esc")
+	goTo("0x1400000")
+	r.keys("Alt-v")
+	waitHeld(r, held)
+	r.waitFor("putting 44%… │ 0x1400000")
+	r.keys("Ctrl-Z")
+	r.waitFor("busy: putting — wait or Esc")
+	r.keys("Esc")
+	r.waitFor("cancelling the put: it stops after the part it is storing")
+	close(release)
+	r.waitFor("put stopped after 8388608 of 18874368 bytes at 0x1400000 (Ctrl-Z undoes them)")
+	got, _ := os.ReadFile(p)
+	if !bytes.Equal(got[at:at+8<<20], data[:8<<20]) || !bytes.Equal(got[at+8<<20:], data[at+8<<20:]) {
+		t.Fatal("the file does not hold exactly the first part put")
+	}
+	r.keys("Ctrl-Z")
+	r.waitFor("undid the edit of 8388608 bytes at 0x1400000")
+	if got, _ = os.ReadFile(p); !bytes.Equal(got, data) {
+		t.Fatal("undo did not restore the bytes")
+	}
+	// uncancelled: the whole register, one message
+	r.keys("Alt-v")
+	r.waitFor("put 18874368 bytes at 0x1400000 (Ctrl-Z undoes it)")
+	got, _ = os.ReadFile(p)
+	if !bytes.Equal(got[at:at+n], data[:n]) {
+		t.Fatal("the whole put is not in the file")
+	}
+	r.quit()
+}
+
+// TestVimRepeatLargeIsAJob: a repeat of more than one part (vim's
+// 5000000. after R a b Esc: 10 MB) runs as the editor's job, its progress
+// reported part by part; the bytes are the change repeated, one undo step.
+func TestVimRepeatLargeIsAJob(t *testing.T) {
+	p := writeFile(t, "rep.bin", make([]byte, 16<<20))
+	var steps []string
+	hooksFor(t).jobStep = func(what, progress string) {
+		if progress != "" {
+			steps = append(steps, what+" "+progress)
+		}
+	}
+	h := newHarness(t, p, 120, 24, mapping.Options{}, Options{Keys: vimKeys(t)})
+	h.pressSeq("Tab R a b Esc") // the text column: a and b are bytes
+	h.typeText("5000000.")
+	if got, want := h.messageLine(), "repeated: 10000000 bytes at 0x2 (u undoes it)"; !strings.Contains(got, want) {
+		t.Fatalf("message %q, want %q", got, want)
+	}
+	if len(steps) != 2 || steps[0] != "repeating 83%" || steps[1] != "repeating 100%" {
+		t.Fatalf("job steps %q, want [repeating 83%% repeating 100%%]", steps)
+	}
+	got := make([]byte, 10000004)
+	h.f.ReadAt(got, 0)
+	if !bytes.Equal(got[:10000002], bytes.Repeat([]byte("ab"), 5000001)) || got[10000002] != 0 {
+		t.Fatalf("the file is not ab repeated: % x … % x", got[:8], got[10000000:])
+	}
+	h.pressSeq("u")
+	h.f.ReadAt(got, 0)
+	if !bytes.Equal(got[:2], []byte("ab")) || got[2] != 0 || got[10000001] != 0 {
+		t.Fatal("u did not undo the whole repeat")
+	}
+}

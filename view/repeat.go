@@ -1,6 +1,11 @@
 package view
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
 	"mmhex/keymap"
 	"mmhex/mapping"
 )
@@ -102,20 +107,59 @@ func (e *Editor) repeat(a Args) {
 		return
 	}
 	total := unit * int64(n)
+	undo := orDefault(keyName(e, keymap.Undo), "undo")
+	done := func() {
+		c.count = n
+		e.nibble = 0
+		switch c.kind {
+		case changeTyped: // as after R … Esc: the cursor after the bytes typed
+			e.SetCursor(min(off+total, e.size-1))
+		case changeByte: // as r: the cursor stays; with a count, on the last byte (vim's 3rx)
+			e.SetCursor(off + total - 1)
+		}
+		e.Message("repeated: %s at 0x%x (%s undoes it)", plural64(total, "byte"), off, undo)
+	}
+	if total > putPart { // more than one part: the editor's job, as a large put
+		src, rf := c.bytes, (*os.File)(nil)
+		if c.kind == changePut {
+			src, rf = e.reg.mem, e.reg.file
+		}
+		e.partsJob("repeating", "repeat", off, total, func(buf []byte, at int64) error {
+			for k := 0; k < len(buf); {
+				pos := (at + int64(k)) % unit
+				m := int(min(int64(len(buf)-k), unit-pos))
+				if rf != nil {
+					if _, err := rf.ReadAt(buf[k:k+m], pos); err != nil {
+						return fmt.Errorf("repeat: the register's file: %w", err)
+					}
+				} else {
+					copy(buf[k:k+m], src[pos:])
+				}
+				k += m
+			}
+			return nil
+		}, func(stored int64, err error) {
+			switch {
+			case errors.Is(err, context.Canceled):
+				if stored == 0 {
+					e.Message("repeat cancelled: nothing was changed")
+					return
+				}
+				e.Message("repeat stopped after %d of %s at 0x%x (%s undoes them)", stored, plural64(total, "byte"), off, undo)
+			case err != nil:
+				e.ShowError(e.editError(err))
+			default:
+				done()
+			}
+		})
+		return
+	}
 	g := e.f.Group()
 	if err := e.writeRepeated(g, c, unit, n, off); err != nil {
 		e.ShowError(e.editError(err))
 		return
 	}
-	c.count = n
-	e.nibble = 0
-	switch c.kind {
-	case changeTyped: // as after R … Esc: the cursor after the bytes typed
-		e.SetCursor(min(off+total, e.size-1))
-	case changeByte: // as r: the cursor stays; with a count, on the last byte (vim's 3rx)
-		e.SetCursor(off + total - 1)
-	}
-	e.Message("repeated: %s at 0x%x (%s undoes it)", plural64(total, "byte"), off, orDefault(keyName(e, keymap.Undo), "undo"))
+	done()
 }
 
 // writeRepeated writes the change's bytes (or the register) n times from
