@@ -94,10 +94,13 @@ func (e *Editor) startReplace() {
 		e.ShowError(errReadOnly)
 		return
 	}
-	hex := e.col == HexColumn
+	hex, fold := e.col == HexColumn, false
 	kindOf := func(hex bool) string {
-		if hex {
+		switch {
+		case hex:
 			return "hex"
+		case fold:
+			return "text, any case"
 		}
 		return "text"
 	}
@@ -109,21 +112,33 @@ func (e *Editor) startReplace() {
 	}
 	e.OpenPrompt(&Prompt{
 		Label: fmt.Sprintf("replace in %s (%s):", where, kindOf(hex)),
-		Hint:  "the bytes to find · Tab hex/text",
-		// Tab switches between hex and text, as in the search prompt;
-		// the replacement is asked for in the same kind.
+		Hint:  "the bytes to find · Tab hex/text · Ctrl-T case",
+		// Tab switches between hex and text and Ctrl-T (Alt-i) ASCII case
+		// folding of text, as in the search prompt; the replacement is
+		// asked for in the same kind.
 		Key: func(p *Prompt, ev *tcell.EventKey) bool {
-			if ev.Key() != tcell.KeyTab && ev.Key() != tcell.KeyBacktab {
+			switch keymap.FromEvent(ev).String() {
+			case "Tab", "Backtab":
+				hex = !hex
+			case "Ctrl-T", "Alt-i":
+				if hex {
+					p.SetError("case applies to text; Tab switches to text")
+					return true
+				}
+				fold = !fold
+			default:
 				return false
 			}
-			hex = !hex
 			p.Label = fmt.Sprintf("replace in %s (%s):", where, kindOf(hex))
 			p.SetError("")
 			return true
 		},
 		Done: func(text string) error {
-			kind := kindOf(hex)
-			p, err := search.Parse(text, hex, false)
+			kind := "text"
+			if hex {
+				kind = "hex"
+			}
+			p, err := search.Parse(text, hex, fold && !hex)
 			if err != nil {
 				return err
 			}

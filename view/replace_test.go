@@ -85,13 +85,22 @@ func TestReplacePromptTabAndLast(t *testing.T) {
 	h := openKnown(t, 100, 40, Options{})
 	before := append([]byte(nil), knownData()...)
 	h.press("Alt-%")
-	if s := h.draw(); !strings.Contains(s, "replace in the file (hex):   the bytes to find · Tab hex/text") {
+	if s := h.draw(); !strings.Contains(s, "replace in the file (hex):   the bytes to find · Tab hex/text · Ctrl-T case") {
 		t.Fatalf("prompt:\n%s", s)
+	}
+	h.press("Ctrl-T")
+	if s := h.draw(); !strings.Contains(s, "✗ case applies to text; Tab switches to text") {
+		t.Fatalf("Ctrl-T in hex:\n%s", s)
 	}
 	h.press("Tab")
 	if s := h.draw(); !strings.Contains(s, "replace in the file (text):") {
 		t.Fatalf("after Tab:\n%s", s)
 	}
+	h.press("Ctrl-T")
+	if s := h.draw(); !strings.Contains(s, "replace in the file (text, any case):") {
+		t.Fatalf("after Ctrl-T:\n%s", s)
+	}
+	h.press("Ctrl-T")
 	h.typeText("lazy")
 	h.press("Enter")
 	if s := h.draw(); !strings.Contains(s, `replace "lazy" with (text):`) {
@@ -312,5 +321,32 @@ func TestReplaceConfirmOneJump(t *testing.T) {
 	h.press("Alt-Left")
 	if c := h.e.Cursor(); c != 0 {
 		t.Fatalf("second Alt-Left: cursor %#x, want 0 (before the goto)", c)
+	}
+}
+
+// TestReplacePromptAnyCase: Ctrl-T in the replace prompt makes the text
+// ASCII case-insensitive, as in the search prompt and as mmhex replace -i:
+// "LAZY" replaces every "lazy".
+func TestReplacePromptAnyCase(t *testing.T) {
+	posts := syncPosts(t)
+	h := openKnown(t, 100, 40, Options{})
+	h.press("Tab", "Alt-%", "Ctrl-T")
+	h.typeText("LAZY")
+	h.press("Enter")
+	if s := h.draw(); !strings.Contains(s, `replace "LAZY"/i with (text):`) {
+		t.Fatalf("replacement prompt:\n%s", s)
+	}
+	h.typeText("DOGS")
+	h.press("Enter")
+	posts.drain(t, h.e)
+	h.press("a")
+	posts.drain(t, h.e)
+	if got := h.messageLine(); !strings.Contains(got, `replaced 40 matches of "LAZY"/i with "DOGS"`) {
+		t.Fatalf("message: %q", got)
+	}
+	got := make([]byte, len(knownData()))
+	h.e.f.ReadAt(got, 0)
+	if want := bytes.ReplaceAll(knownData(), []byte("lazy"), []byte("DOGS")); !bytes.Equal(got, want) {
+		t.Fatal("not every lazy replaced")
 	}
 }
