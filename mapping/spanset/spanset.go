@@ -26,7 +26,10 @@ type Set struct {
 	// last is the node of the span that starts last (0: not known):
 	// adds in increasing order (a replace's matches) extend it or go
 	// after it without a descent to find where they go.
-	last  int32
+	last int32
+	// first is the node of the span that starts first (0: not known):
+	// adds in decreasing order (an undo of a replace) likewise.
+	first int32
 	spans int
 	total int64
 	seed  uint32
@@ -143,7 +146,7 @@ func (s *Set) Add(a, b int64) {
 		s.spans++
 		s.total += b - a
 		s.last = s.alloc(a, b)
-		s.root = s.last
+		s.root, s.first = s.last, s.last
 		return
 	}
 	if s.last == 0 {
@@ -162,6 +165,26 @@ func (s *Set) Add(a, b int64) {
 		if b > n.b {
 			s.total += b - n.b
 			n.b = b
+		}
+		return
+	}
+	// Ending before or in the first span (adds in decreasing order).
+	if s.first == 0 {
+		s.first = s.root
+		for s.nd(s.first).l != 0 {
+			s.first = s.nd(s.first).l
+		}
+	}
+	if n := s.nd(s.first); b < n.a {
+		s.spans++
+		s.total += b - a
+		s.first = s.alloc(a, b)
+		s.insertFirst(s.first)
+		return
+	} else if a <= n.a && b <= n.b {
+		if a < n.a {
+			s.total += n.a - a
+			n.a = a // still the smallest key
 		}
 		return
 	}
@@ -191,7 +214,11 @@ func (s *Set) Add(a, b int64) {
 			l = nl
 		} else {
 			// Not touching: put it back (its node was freed: reuse it).
-			l = s.merge(nl, s.alloc(sp.A, sp.B))
+			x := s.alloc(sp.A, sp.B)
+			if nl == 0 { // it was the only span before a: the first
+				s.first = x
+			}
+			l = s.merge(nl, x)
 		}
 	}
 	// Spans starting in [a, b] are merged in.
@@ -209,6 +236,9 @@ func (s *Set) Add(a, b int64) {
 	nd := s.alloc(a, b)
 	if r == 0 { // the last span now; else the last is in r, unchanged
 		s.last = nd
+	}
+	if l == 0 { // the first span now; else the first is in l, unchanged
+		s.first = nd
 	}
 	s.root = s.merge(s.merge(l, nd), r)
 }
@@ -228,6 +258,22 @@ func (s *Set) insertLast(x int32) {
 		s.root = x
 	} else {
 		s.nd(parent).r = x
+	}
+}
+
+// insertFirst puts the new node x, whose span ends before every span,
+// into the tree: down the left spine, as insertLast.
+func (s *Set) insertFirst(x int32) {
+	pri := s.nd(x).pri
+	parent, t := int32(0), s.root
+	for t != 0 && s.nd(t).pri > pri {
+		parent, t = t, s.nd(t).l
+	}
+	s.nd(x).r = t
+	if parent == 0 {
+		s.root = x
+	} else {
+		s.nd(parent).l = x
 	}
 }
 
@@ -288,7 +334,9 @@ func (s *Set) Clip(limit int64) {
 	l, r := s.split(s.root, limit)
 	s.release(r)
 	s.last = 0
-	if l != 0 {
+	if l == 0 {
+		s.first = 0
+	} else {
 		t := l
 		for s.nd(t).r != 0 {
 			t = s.nd(t).r
@@ -309,7 +357,7 @@ func (s *Set) Clear() {
 		s.chunks = s.chunks[:1]
 		s.chunks[0] = s.chunks[0][:1] // node 0 stays
 	}
-	s.free, s.root, s.last, s.spans, s.total = s.free[:0], 0, 0, 0, 0
+	s.free, s.root, s.last, s.first, s.spans, s.total = s.free[:0], 0, 0, 0, 0, 0
 }
 
 // Each calls fn for every span in order until fn returns false.

@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// TestModel compares random Add, Clip, Has, Overlaps and Clear with a
-// plain boolean slice.
+// TestModel compares random Add (also after every span and before every
+// span), Clip, Has, Overlaps and Clear with a plain boolean slice.
 func TestModel(t *testing.T) {
 	for seed := uint64(1); seed <= 20; seed++ {
 		r := rand.New(rand.NewPCG(seed, 7))
@@ -35,6 +35,26 @@ func TestModel(t *testing.T) {
 				if hi > size-20 {
 					s.Clear()
 					clear(model)
+				}
+			case k < 5:
+				// Before every span (touching the first, or apart):
+				// Add's prepend path.
+				lo := size
+				for i := len(model) - 1; i >= 0; i-- {
+					if model[i] {
+						lo = i
+					}
+				}
+				b := int64(lo - r.IntN(3))
+				a := b - int64(1+r.IntN(4))
+				if a < 0 {
+					s.Clear()
+					clear(model)
+					break
+				}
+				s.Add(a, b)
+				for i := a; i < b; i++ {
+					model[i] = true
 				}
 			case k < 14:
 				a := int64(r.IntN(size))
@@ -185,6 +205,21 @@ func TestChunks(t *testing.T) {
 		clear(model)
 		check("cleared", &s, model)
 	}
+}
+
+// BenchmarkDescending adds the spans of BenchmarkAscending in decreasing
+// order (the unsynced bytes of an undo of that replace).
+func BenchmarkDescending(b *testing.B) {
+	for range b.N {
+		var s Set
+		for i := int64(1<<20 - 1); i >= 0; i-- {
+			s.Add(16*i, 16*i+4)
+		}
+		if s.Len() != 1<<20 {
+			b.Fatal(s.Len())
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(1<<20), "ns/add")
 }
 
 // BenchmarkAscending adds 10^6 spans of 4 values, 16 apart, in
