@@ -200,7 +200,11 @@ func (e *Editor) countMatches(p *search.Pattern, at int64) {
 func (e *Editor) listMatches() {
 	x := e.searcher()
 	s := &x.srch
-	if s.lastWasRe || s.last == nil {
+	if s.lastWasRe {
+		e.Errorf("the matches of a regular expression are not listed here: mmhex search --regex lists them")
+		return
+	}
+	if s.last == nil {
 		e.Errorf("no byte search yet: %s searches, then %s lists its matches",
 			orDefault(keyName(e, keymap.SearchForward), "search-forward"), orDefault(keyName(e, keymap.SearchList), "search-list"))
 		return

@@ -95,3 +95,20 @@ func TestRegexSearchProgress(t *testing.T) {
 		t.Fatalf("message: %q", got)
 	}
 }
+
+// TestRegexSearchListSays: Alt-= after a regular-expression search says
+// that such matches are not listed and where they are (before: "no byte
+// search yet", though a search had just run).
+func TestRegexSearchListSays(t *testing.T) {
+	q := syncPosts(t)
+	h := openKnown(t, 100, 24, Options{})
+	h.press("Tab", "Ctrl-F", "Ctrl-X")
+	h.typeText("la[a-z]y")
+	h.press("Enter")
+	q.drain(t, h.e)
+	h.press("Alt-=")
+	want := "the matches of a regular expression are not listed here: mmhex search --regex lists them"
+	if got := h.messageLine(); !strings.Contains(got, want) {
+		t.Fatalf("message %q, want %q", got, want)
+	}
+}
