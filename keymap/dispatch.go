@@ -284,7 +284,7 @@ var exCommands = []struct {
 	{"e!", RevertAll, "revert every edit since the file was opened"},
 	{"N", Goto, "go to offset N (any goto expression: :0x100, :+16, :50%, :end, :end-16, :$-0x10)"},
 	{"$", Bottom, "go to the last byte"},
-	{"%s/OLD/NEW/[gci]", Replace, "replace OLD with NEW (same length) in the whole file, '<,'>s in the selection; c asks each (y/n/a/q/l), i ignores ASCII case"},
+	{"%s/OLD/NEW/[gci]", Replace, "replace OLD with NEW (same length) in the whole file, '<,'>s (or s with a selection) in the selection; c asks each (y/n/a/q/l), i ignores ASCII case"},
 	{"h", Help, "help (also :help)"},
 	{"ACTION [ARG]", "", "run any action by name, e.g. :inspector, :fill ff, :goto 4k"},
 }

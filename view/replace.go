@@ -328,7 +328,8 @@ func (e *Editor) endReplace(how string) {
 // (y/n/a/q/l); without it every match is replaced at once, in the
 // background. i: ASCII case-insensitive text; g is taken and changes
 // nothing (there are no lines: every match in the range is replaced).
-// Without a range (vim's current line) it is refused.
+// Without a range it acts on the selection (vim's : in visual mode gives
+// '<,'>), and is refused when there is none (vim's current line).
 func (e *Editor) substitute(expr string) error {
 	s := strings.TrimSpace(expr)
 	if !keymap.IsSubstitute(s) {
@@ -377,14 +378,18 @@ func (e *Editor) substitute(expr string) error {
 	}
 	off, end := int64(0), e.size
 	switch rng {
-	case "":
-		return errors.New(":s needs a range, as mmhex has no lines: :%s/OLD/NEW/ replaces in the whole file, :'<,'>s/OLD/NEW/ in the selection")
-	case "'<,'>":
+	case "", "'<,'>":
+		// no range: the selection, as vim's : in visual mode gives
+		// :'<,'>; without one there is no line to stand for
 		so, n, ok := e.Selection()
-		if !ok {
+		switch {
+		case ok:
+			off, end = so, so+n
+		case rng == "":
+			return errors.New(":s needs a range, as mmhex has no lines: :%s/OLD/NEW/ replaces in the whole file, :'<,'>s/OLD/NEW/ (or :s with a selection) in the selection")
+		default:
 			return errors.New(":'<,'>s: there is no selection (:%s/OLD/NEW/ replaces in the whole file)")
 		}
-		off, end = so, so+n
 	}
 	hex := e.col == HexColumn
 	kind := ""

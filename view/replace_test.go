@@ -171,7 +171,7 @@ func TestSubstituteCommand(t *testing.T) {
 	}
 	h.press("Tab")
 	for _, tc := range []struct{ cmd, want string }{
-		{"s/lazy/LAZY/", ":s needs a range, as mmhex has no lines: :%s/OLD/NEW/ replaces in the whole file, :'<,'>s/OLD/NEW/ in the selection"},
+		{"s/lazy/LAZY/", ":s needs a range, as mmhex has no lines: :%s/OLD/NEW/ replaces in the whole file, :'<,'>s/OLD/NEW/ (or :s with a selection) in the selection"},
 		{"'<,'>s/lazy/LAZY/", ":'<,'>s: there is no selection (:%s/OLD/NEW/ replaces in the whole file)"},
 		{"%s/lazy/LAZY/x", ":s: unknown flag x (g, c, i and I are known)"},
 		{"%s/lazy/LA/", `:s: the replacement must be as long as the pattern: "lazy" is 4 bytes, "LA" is 2 bytes`},
@@ -226,6 +226,17 @@ func TestSubstituteCommand(t *testing.T) {
 	copy(want[0x131+59:], "LAZY")
 	if !bytes.Equal(file(), want) {
 		t.Fatal(":'<,'>s: not the two matches inside the selection")
+	}
+	// :s without a range, a selection active: the selection
+	h.press("Ctrl-Z", "Esc") // undo, drop the selection
+	h.press("Ctrl-G")
+	h.typeText("0x100")
+	h.press("Enter", "Alt-s")
+	h.press("Ctrl-G")
+	h.typeText("0x1a8")
+	h.press("Enter")
+	if got, want := ex("s/lazy/LAZY/"), `replaced 2 matches of "lazy" with "LAZY"; Ctrl-Z undoes them all`; got != want {
+		t.Fatalf(":s with a selection: %q, want %q", got, want)
 	}
 }
 
