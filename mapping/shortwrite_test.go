@@ -3,6 +3,7 @@ package mapping
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -63,6 +64,13 @@ func TestJournalShortWrite(t *testing.T) {
 	got := make([]byte, len(want))
 	f.ReadAt(got, 0)
 	testenv.MustEqual(t, "the file after a store refused", got, want)
+	// A truncate whose cut bytes do not fit in the journal: refused,
+	// saying nothing was changed.
+	err := f.Resize(100)
+	if err == nil || !strings.HasSuffix(err.Error(), ": no space left on device; nothing was changed") || f.Size() != int64(len(want)) {
+		t.Fatalf("truncate with the journal full: %v (size %d)", err, f.Size())
+	}
+	testenv.MustEqual(t, "the disk after a truncate refused", testenv.DiskBytes(t, p), want)
 	h := f.JournalHeader()
 	f.Close() // unsynced: the journal stays
 	js, bad, err := wal.Find(h.Dev, h.Ino)
