@@ -260,6 +260,11 @@ func (p *panel) adoptTop(rows int) {
 }
 
 func (p *panel) handleKey(ev *tcell.EventKey, h int) bool {
+	if ev.Modifiers()&(tcell.ModAlt|tcell.ModCtrl|tcell.ModMeta) != 0 {
+		// Alt-Left (jump back), Alt-j (mark jump), Ctrl-Home ... are the
+		// editor's keys, not the tree's Left, j and Home
+		return false
+	}
 	switch ev.Key() {
 	case tcell.KeyUp:
 		p.moveTo(p.sel - 1)

@@ -231,4 +231,13 @@ func TestPanelJumpList(t *testing.T) {
 	if s := h.Draw(); !strings.Contains(s, "jump 2 of 4: 0x100 (256)") {
 		t.Fatalf("jump list after two visits:\n%s", s)
 	}
+	// inside the panel, Alt-Left and Alt-Right are the jump keys, not the
+	// tree's close and open (before: the panel took every Left and Right)
+	h.Press("Alt-t")
+	h.selectPath("header.e_entry")
+	sel := h.p.sel
+	h.Press("Alt-Left")
+	if s := h.Draw(); h.p.sel != sel || !strings.Contains(s, " jump ") {
+		t.Fatalf("Alt-Left in the panel: row %d (was %d), no jump said: the tree took it:\n%s", h.p.sel, sel, s)
+	}
 }
