@@ -280,6 +280,7 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 		flagSink(fs)
 		return nil, flag.ErrHelp
 	}
+	all := args
 	var pos []string
 	for {
 		// A negative number ("-1", "-0x10") where a flag could start is a
@@ -294,10 +295,18 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, err
 			}
-			if fs.Name() == "" { // the editor: "mmhex: flag provided …", once
-				return nil, usageError{err}
+			if fs.Name() != "" {
+				err = fmt.Errorf("%s: %w", fs.Name(), err)
+			} // the editor: "mmhex: flag provided …", its name not repeated
+			if file, ok := flagErrorFile(fs, all); ok {
+				name := display.Name(file)
+				switch fs.Name() {
+				case "dump", "search", "strings", "hash", "entropy", "diff": // "-" is standard input
+					name = inputName(file)
+				}
+				err = fmt.Errorf("%s: %w", name, err)
 			}
-			return nil, usageError{fmt.Errorf("%s: %w", fs.Name(), err)}
+			return nil, usageError{err}
 		}
 		rest := fs.Args()
 		consumed := args[:len(args)-len(rest)]
@@ -310,6 +319,48 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
+}
+
+// flagErrorFile is the FILE of a command line whose flags did not parse,
+// for the one line of the error to name it as the other bad-input lines
+// do: the first positional argument of args (a flag's value is skipped
+// when the flag is defined and not boolean; an unknown flag is taken to
+// have none), for the commands whose first positional argument is a FILE
+// (not completion, keys, version; search only with PATTERN after it).
+func flagErrorFile(fs *flag.FlagSet, args []string) (string, bool) {
+	switch fs.Name() {
+	case "completion", "keys", "version":
+		return "", false
+	}
+	var pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' || negativeNumber(a) {
+			pos = append(pos, a)
+			continue
+		}
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		if f := fs.Lookup(name); f != nil {
+			if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !ok || !b.IsBoolFlag() {
+				i++ // its value
+			}
+		}
+	}
+	min := 1
+	if fs.Name() == "search" {
+		min = 2
+	}
+	if len(pos) < min {
+		return "", false
+	}
+	return pos[0], true
 }
 
 // negativeNumber: s is "-" followed by a digit.

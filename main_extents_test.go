@@ -167,7 +167,7 @@ func TestExtentsBadInput(t *testing.T) {
 		{[]string{"extents", "--json", "/proc/self/maps"}, 1, "/proc/self/maps: has size 0 but has content (a /proc or /sys file?); it cannot be mapped"},
 		{[]string{"extents", filepath.Join(dir, "missing")}, 1, filepath.Join(dir, "missing") + ": no such file or directory"},
 		{[]string{"extents"}, 2, "usage: mmhex extents FILE [--json] (mmhex --help for more)"},
-		{[]string{"extents", fifo, "--xml"}, 2, "extents: flag provided but not defined: -xml"},
+		{[]string{"extents", fifo, "--xml"}, 2, fifo + ": extents: flag provided but not defined: -xml"},
 	}
 	for _, c := range cases {
 		r := mmhex(t, c.args...)

@@ -230,7 +230,7 @@ func TestParseArgs(t *testing.T) {
 		}
 	}
 	fs := flag.NewFlagSet("patch", flag.ContinueOnError)
-	if _, err := parseArgs(fs, []string{"f", "--nope"}); err == nil || err.Error() != "patch: flag provided but not defined: -nope" {
+	if _, err := parseArgs(fs, []string{"f", "--nope"}); err == nil || err.Error() != "f: patch: flag provided but not defined: -nope" {
 		t.Errorf("unknown flag: %v", err)
 	}
 }
@@ -450,7 +450,7 @@ func TestErrors(t *testing.T) {
 		{[]string{"search", evilFile, "zz"}, 1, evilQ + `: no match for "zz"`},
 		{[]string{evilDir}, 1, dir + "/d.]0;pwned.: is a directory"},
 		{[]string{"--window", "zz", evil}, 2, dir + "/x.]0;pwned." + `: --window: bad number: "zz" (use decimal, 0x hex, k/M/G suffixes)`},
-		{[]string{"cat", data, "0", "-\x1b]0;x\a"}, 2, `cat: flag provided but not defined: -.]0;x.`},
+		{[]string{"cat", data, "0", "-\x1b]0;x\a"}, 2, data + `: cat: flag provided but not defined: -.]0;x.`},
 		{[]string{"\x1b[31m"}, 1, `.[31m: no such file or directory`},
 		{[]string{"cat", "", "0"}, 1, `"": no such file or directory`},
 		{[]string{""}, 1, `"": no such file or directory`},
@@ -484,8 +484,8 @@ func TestSmallCLI(t *testing.T) {
 		{nil, 2, "", "mmhex: usage: mmhex " + editUsage + " (mmhex --help for more)\n"},
 		// an unknown flag of the editor: named once
 		{[]string{"--bogus"}, 2, "", "mmhex: flag provided but not defined: -bogus\n"},
-		{[]string{data, "--bogus"}, 2, "", "mmhex: flag provided but not defined: -bogus\n"},
-		{[]string{"cat", data, "--bogus"}, 2, "", "mmhex: cat: flag provided but not defined: -bogus\n"},
+		{[]string{data, "--bogus"}, 2, "", "mmhex: " + data + ": flag provided but not defined: -bogus\n"},
+		{[]string{"cat", data, "--bogus"}, 2, "", "mmhex: " + data + ": cat: flag provided but not defined: -bogus\n"},
 		// offset == size: nothing, exit 0 (as dd skip=SIZE)
 		{[]string{"cat", data, "10"}, 0, "", ""},
 		{[]string{"cat", data, "0xa", "5"}, 0, "", ""},
@@ -1175,5 +1175,48 @@ func TestStringsGNUSpellings(t *testing.T) {
 		if r.code != 0 || r.stdout != string(want) || r.stderr != "" {
 			t.Errorf("%q: code %d stderr %q, stdout equal %v", args, r.code, r.stderr, r.stdout == string(want))
 		}
+	}
+}
+
+// TestFlagErrorNamesFile: a flag that does not parse is one line that
+// names the command line's FILE, as the other bad-input lines do, for
+// every kind of command (a FILE before or after the flag, a flag value
+// not taken for FILE, standard input, no FILE at all), exit 2, the file
+// unchanged.
+func TestFlagErrorNamesFile(t *testing.T) {
+	data := tempFile(t, "data.bin", []byte("0123456789"))
+	before := snapshot(t, data)
+	for _, c := range []struct {
+		args []string
+		err  string
+	}{
+		{[]string{"punch", data, "0", "1", "--bogus"}, data + ": punch: flag provided but not defined: -bogus"},
+		{[]string{"punch", "--bogus", data, "0", "1"}, data + ": punch: flag provided but not defined: -bogus"},
+		{[]string{"resize", data, "5", "-zero"}, data + ": resize: flag provided but not defined: -zero"},
+		{[]string{"insert", data, "0", "4096", "--x=1"}, data + ": insert: flag provided but not defined: -x"},
+		{[]string{"delete", data, "0", "4096", "-f"}, data + ": delete: flag provided but not defined: -f"},
+		{[]string{"recover", data, "--discrad"}, data + ": recover: flag provided but not defined: -discrad"},
+		{[]string{"stat", "--watch=maybe", data}, data + `: stat: invalid boolean value "maybe" for -watch: parse error`},
+		{[]string{"replace", "-s", "3", data, "a", "b", "--nope"}, data + ": replace: flag provided but not defined: -nope"},
+		{[]string{"dump", "-s", "3", data, "--x"}, data + ": dump: flag provided but not defined: -x"},
+		{[]string{"dump", "-", "--x"}, "standard input: dump: flag provided but not defined: -x"},
+		{[]string{"search", data, "pat", "--zz"}, data + ": search: flag provided but not defined: -zz"},
+		{[]string{"hash", data, "--algo"}, data + ": hash: flag needs an argument: -algo"},
+		{[]string{"diff", data, "other", "--nope"}, data + ": diff: flag provided but not defined: -nope"},
+		{[]string{data, "--bogus"}, data + ": flag provided but not defined: -bogus"},
+		{[]string{"--keys", "vim", data, "--bogus"}, data + ": flag provided but not defined: -bogus"},
+		// no FILE on the line: nothing to name
+		{[]string{"punch", "--bogus"}, "punch: flag provided but not defined: -bogus"},
+		{[]string{"search", "pat", "--zz"}, "search: flag provided but not defined: -zz"},
+		{[]string{"completion", "bash", "--x"}, "completion: flag provided but not defined: -x"},
+		{[]string{"--bogus"}, "flag provided but not defined: -bogus"},
+	} {
+		r := mmhex(t, c.args...)
+		if r.code != 2 || r.stderr != "mmhex: "+c.err+"\n" || r.stdout != "" {
+			t.Errorf("%q:\n got code %d stderr %q\nwant code 2 stderr %q", c.args, r.code, r.stderr, "mmhex: "+c.err+"\n")
+		}
+	}
+	if after := snapshot(t, data); after != before {
+		t.Fatalf("file changed:\n%s\n%s", before, after)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"maps"
 	"strings"
 
+	"github.com/gdamore/tcell/v2"
+
 	"mmhex/keymap"
 	"mmhex/mapping"
 	"mmhex/mapping/display"
@@ -231,21 +233,39 @@ func (e *Editor) resizePrompt(expr string) {
 			run()
 			return nil
 		}
+		// One key, as the editor's other y/n questions (the replace
+		// confirmation, overwrite? y/n): y cuts; n, Esc, Ctrl-C and Enter
+		// keep the file; any other key says so and asks again (nothing is
+		// typed into the question).
+		cancelled := func() { e.Message("resize cancelled: nothing was changed") }
 		e.prompt = nil
 		e.OpenPrompt(&Prompt{
-			Label: fmt.Sprintf("truncate to %d bytes, cutting %s? (y/n)", size, describeRange(size, old-size)),
-			Done: func(t string) error {
-				switch strings.ToLower(strings.TrimSpace(t)) {
-				case "y", "yes":
-					run()
-				case "n", "no", "":
-					e.Message("resize cancelled: nothing was changed")
-				default:
-					return fmt.Errorf("y or n")
+			Label: fmt.Sprintf("truncate to %d bytes, cutting %s? y/n", size, describeRange(size, old-size)),
+			Key: func(p *Prompt, ev *tcell.EventKey) bool {
+				if ev.Key() == tcell.KeyEsc || ev.Key() == tcell.KeyCtrlC {
+					return false // Cancel
 				}
+				e.prompt = nil
+				if ev.Key() == tcell.KeyEnter {
+					cancelled()
+					return true
+				}
+				switch c, _ := keymap.FromEvent(ev).Rune(); c {
+				case 'y', 'Y':
+					run()
+				case 'n', 'N':
+					cancelled()
+				default:
+					e.prompt = p
+					p.SetError("y: truncate, n or Esc: keep the file")
+				}
+				return true
+			},
+			Cancel: cancelled,
+			Done: func(string) error {
+				cancelled()
 				return nil
 			},
-			Cancel: func() { e.Message("resize cancelled: nothing was changed") },
 		})
 		return nil
 	}

@@ -187,11 +187,10 @@ func TestEditorResizePunch(t *testing.T) {
 	h.press("Alt-S")
 	h.typeText("5000")
 	h.press("Enter")
-	if s := h.draw(); line(s, " truncate") != " truncate to 5000 bytes, cutting 0x1388–0x2edf (7000 bytes, 6.84 KiB)? (y/n)" {
+	if s := h.draw(); line(s, " truncate") != " truncate to 5000 bytes, cutting 0x1388–0x2edf (7000 bytes, 6.84 KiB)? y/n" {
 		t.Fatalf("no truncate question:\n%s", s)
 	}
 	h.typeText("n")
-	h.press("Enter")
 	h.diskIs(path, ref, "after n")
 	if s := h.draw(); !strings.Contains(s, "resize cancelled: nothing was changed") {
 		t.Fatalf("cancel message missing:\n%s", s)
@@ -200,7 +199,6 @@ func TestEditorResizePunch(t *testing.T) {
 	h.typeText("5000")
 	h.press("Enter")
 	h.typeText("y")
-	h.press("Enter")
 	h.diskIs(path, orig[:5000], "after y")
 	if s := h.draw(); !strings.Contains(s, "resized from 12000 to 5000 bytes (the 7000 bytes cut are in the journal)") {
 		t.Fatalf("truncate message missing:\n%s", s)
@@ -229,6 +227,93 @@ func TestEditorResizePunch(t *testing.T) {
 	if s := h.draw(); !strings.Contains(s, "zeroed 256 bytes at 0x300") {
 		t.Fatalf("zero message missing:\n%s", s)
 	}
+}
+
+// The truncate question takes one key, as the editor's other y/n
+// questions: a wrong key is named in the question and typed nowhere (the
+// next y still cuts), n, Esc, Ctrl-C and Enter each keep the file and
+// close it, and the keys after them act on the editor again. Exact cells
+// of the message line.
+func TestEditorTruncateOneKey(t *testing.T) {
+	h, path, orig, _ := shapeHarness(t, 10000)
+	h.gotoOff(0x10)
+	ask := func() {
+		t.Helper()
+		h.press("Alt-S")
+		h.typeText("5000")
+		h.press("Enter")
+	}
+	const q = " truncate to 5000 bytes, cutting 0x1388–0x270f (5000 bytes, 4.88 KiB)? y/n"
+	msgRow := func() string {
+		t.Helper()
+		h.draw()
+		return h.messageLine()
+	}
+	_, rows := h.sim.Size()
+	for _, c := range []struct {
+		keys []string
+		text string // typed instead, "" for keys
+	}{
+		{keys: []string{"Esc"}},
+		{keys: []string{"Ctrl-C"}},
+		{keys: []string{"Enter"}},
+		{text: "n"},
+		{text: "N"},
+	} {
+		ask()
+		if got := msgRow(); got != q {
+			t.Fatalf("question row %q, want %q", got, q)
+		}
+		if c.text != "" {
+			h.typeText(c.text)
+		} else {
+			h.press(c.keys...)
+		}
+		if h.e.PromptOpen() {
+			t.Fatalf("%v%q: the question is still open", c.keys, c.text)
+		}
+		h.diskIs(path, orig, fmt.Sprintf("after %v%q", c.keys, c.text))
+		if got := line(h.draw(), " resize cancelled"); got != " resize cancelled: nothing was changed" {
+			t.Fatalf("%v%q: message %q", c.keys, c.text, got)
+		}
+	}
+	// A wrong key: named, nothing typed into the question, still open.
+	ask()
+	h.typeText("x")
+	want := q + "   ✗ y: truncate, n or Esc: keep the file"
+	if got := msgRow(); got != want {
+		t.Fatalf("after x:\n got %q\nwant %q", got, want)
+	}
+	// the cells: the label bold, the error in the error style
+	r, st := h.cell(len([]rune(q))+3, rows-1)
+	if r != '✗' || st != styleError {
+		t.Fatalf("error cell %q %v, want ✗ in styleError", r, st)
+	}
+	if r, st := h.cell(1, rows-1); r != 't' || st != stylePromptLabel {
+		t.Fatalf("label cell %q %v, want t in stylePromptLabel", r, st)
+	}
+	if !h.e.PromptOpen() {
+		t.Fatal("a wrong key closed the question")
+	}
+	h.typeText("q")
+	if got := msgRow(); got != want {
+		t.Fatalf("after x q:\n got %q\nwant %q", got, want)
+	}
+	h.diskIs(path, orig, "after wrong keys")
+	h.typeText("y")
+	if h.e.PromptOpen() {
+		t.Fatal("y left the question open")
+	}
+	h.diskIs(path, orig[:5000], "after x q y")
+	if got := line(h.draw(), " resized"); got != " resized from 10000 to 5000 bytes (the 5000 bytes cut are in the journal)" {
+		t.Fatalf("message %q", got)
+	}
+	// the keys after the answer are the editor's: a hex digit edits the
+	// byte under the cursor (0x10), it is not appended to an answer
+	h.typeText("ab")
+	ref := append([]byte{}, orig[:5000]...)
+	ref[0x10] = 0xab
+	h.diskIs(path, ref, "after typing ab")
 }
 
 // The real binary in tmux: Alt-I inserts a block at the cursor; the file
