@@ -2025,13 +2025,12 @@ func (f *File) revertUnsyncedStep(r *Reverted) (done bool, err error) {
 	f.refreshSize()
 	switch {
 	case f.j.pos > f.j.syncPos:
-		undo := f.undoLocked
-		if f.undoMoves() {
-			// A shape change with the bytes moved by hand (one Group
-			// step): all of it or nothing, as Undo does it.
-			undo = f.undoStepLocked
-		}
-		ed, err := undo()
+		// A step at a time, as Undo: a group (a replace all, a put) in
+		// one pass with its old bytes journaled ahead (a few fdatasyncs,
+		// not one an entry, and no look over the whole group again for
+		// each entry); a shape change with the bytes moved by hand all of
+		// it or nothing. A step never spans a sync (a sync ends a group).
+		ed, err := f.undoStepLocked()
 		r.Skipped.addAll(ed.Skipped)
 		if err != nil {
 			return true, err
@@ -2039,11 +2038,7 @@ func (f *File) revertUnsyncedStep(r *Reverted) (done bool, err error) {
 		r.count(ed)
 		return false, nil
 	case f.j.pos < f.j.syncPos:
-		redo := f.redoLocked
-		if f.redoMoves() {
-			redo = f.redoStepLocked
-		}
-		ed, err := redo()
+		ed, err := f.redoStepLocked()
 		r.Skipped.addAll(ed.Skipped)
 		if err != nil {
 			return true, err

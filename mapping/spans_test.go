@@ -336,3 +336,59 @@ func revertCopy(t *testing.T, data, jb []byte) []byte {
 	}
 	return out
 }
+
+// TestRevertUnsyncedManySpansFewSyncs: reverting the unsynced edits (the
+// quit dialog's r) of a step of many spans (a replace all) undoes it as
+// Undo does, step by step: a few fdatasyncs, not one per span; the same
+// going the other way (a synced step undone: RevertUnsynced redoes it).
+// Before, it went entry by entry, each one looking over the whole step
+// again (a replace all of 1 Mi matches: minutes of CPU, an fdatasync a
+// match).
+func TestRevertUnsyncedManySpansFewSyncs(t *testing.T) {
+	diskState(t)
+	const n = 3000
+	orig := testenv.Pattern(n*16, 5)
+	path := testenv.WriteFile(t, "f", orig)
+	f := open(t, path, Options{})
+	spans := make([]Span, n)
+	for i := range spans {
+		spans[i] = Span{Off: int64(i * 16), Data: []byte("XY")}
+	}
+	if _, err := f.Sync(MSSync); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteSpans(spans); err != nil {
+		t.Fatal(err)
+	}
+	after := readAll(t, f)
+	syncs := f.JournalSyncs()
+	if _, err := f.RevertUnsynced(); err != nil {
+		t.Fatal(err)
+	}
+	testenv.MustEqual(t, "reverted", readAll(t, f), orig)
+	if got := f.JournalSyncs() - syncs; got > 2 {
+		t.Errorf("reverting %d unsynced spans took %d fdatasyncs, want at most 2", n, got)
+	}
+	if u := f.UnsyncedEdits(); u != 0 {
+		t.Errorf("%d unsynced edits after the revert", u)
+	}
+	// a synced step undone: the revert redoes it
+	if _, err := f.Redo(); err != nil {
+		t.Fatal(err)
+	}
+	testenv.MustEqual(t, "redone", readAll(t, f), after)
+	if _, err := f.Sync(MSSync); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Undo(); err != nil {
+		t.Fatal(err)
+	}
+	syncs = f.JournalSyncs()
+	if _, err := f.RevertUnsynced(); err != nil {
+		t.Fatal(err)
+	}
+	testenv.MustEqual(t, "reverted to the synced step", readAll(t, f), after)
+	if got := f.JournalSyncs() - syncs; got > 2 {
+		t.Errorf("re-doing %d synced spans took %d fdatasyncs, want at most 2", n, got)
+	}
+}
