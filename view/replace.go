@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync/atomic"
-	"time"
 
 	"github.com/gdamore/tcell/v2"
 
@@ -30,10 +28,6 @@ type replaceRun struct {
 	cancel   context.CancelFunc
 	all      bool // replacing all in the background
 	jumped   bool // the place the run began is on the jump list
-	// done and total are the replace all's progress (bytes of its range
-	// passed, the range's length), set by its goroutine after each batch;
-	// the status line shows them.
-	done, total atomic.Int64
 }
 
 func registerReplace(e *Editor) {
@@ -52,16 +46,6 @@ func registerReplace(e *Editor) {
 			return true
 		}
 		return false
-	})
-	e.AddStatus(func() string { // a replace all's progress
-		r := e.rep
-		if r == nil || !r.all {
-			return ""
-		}
-		if t := r.total.Load(); t > 0 {
-			return "replacing " + formatPercent(float64(r.done.Load())*100/float64(t))
-		}
-		return "replacing…"
 	})
 	e.AddHighlighter(func(start, end int64) func(int64) Mark {
 		r := e.rep
@@ -251,41 +235,34 @@ func (e *Editor) offerReplace(x int64) {
 	})
 }
 
-// replaceAll replaces every match from x to the end of the range in the
-// background (the same undo step as those replaced one by one).
+// replaceAll replaces every match from x to the end of the range as the
+// editor's job (job.go), as a fill: the percentage in the status line,
+// edits, undo and sync refused meanwhile ("busy: replacing"), Esc stops it
+// after the batch being stored (what was replaced stays, the same undo
+// step as those replaced one by one), a quit cancels it first and then
+// asks about what was replaced. Before, it ran beside the editor: an undo
+// pressed meanwhile undid the batches written so far while the rest went
+// on, and the message then claimed every match replaced.
 func (e *Editor) replaceAll(x int64) {
 	r := e.rep
-	r.all, r.cur = true, -1
-	ctx, cancel := context.WithCancel(context.Background())
-	r.cancel = cancel
+	r.all, r.cur, r.cancel = true, -1, nil
 	before := r.w.Replaced
 	e.Message("replacing every match of %s from 0x%x… (%s stops; what is replaced stays, one undo step)", r.p, x, orDefault(keyName(e, keymap.Cancel), "Esc"))
-	var lastPost atomic.Int64
-	e.Go(func() {
-		err := r.w.All(ctx, x, r.end, func(done, total int64) {
-			r.done.Store(done)
-			r.total.Store(total)
-			if now := time.Now().UnixNano(); now-lastPost.Load() >= int64(progressEvery) {
-				lastPost.Store(now)
-				searchPost(e, func() {}) // redraw: the status line shows the progress
-			}
-		})
-		searchPost(e, func() {
-			stopped := ctx.Err() != nil
-			cancel()
-			r.cancel = nil
+	e.runJob("replacing", "", func(ctx context.Context, progress func(string)) func() {
+		err := r.w.All(ctx, x, r.end, func(done, total int64) { progress(percent(done, total)) })
+		return func() {
 			how := ""
 			switch {
-			case stopped:
+			case jobCancelled(ctx) || errors.Is(err, context.Canceled):
 				how = fmt.Sprintf("stopped after %d more", r.w.Replaced-before)
 			case err != nil:
 				e.endReplace("")
-				e.ShowError(err)
+				e.ShowError(e.editError(err))
 				return
 			}
 			e.endReplace(how)
-		})
-	})
+		}
+	}).stops("the replace: it stops after the batch it is storing; what is replaced stays")
 }
 
 // endReplace ends the run and says what it did.

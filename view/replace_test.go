@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"mmhex/mapping"
 )
@@ -240,11 +239,14 @@ func TestSubstituteCommand(t *testing.T) {
 	}
 }
 
-// TestReplaceAllProgress: a replace all (a, or :%s without c) runs in the
-// background with its progress in the status line, as a search's does
-// (before, nothing said how far it was), and the line goes when it ends.
+// TestReplaceAllProgress: a replace all (a, or :%s without c) is the
+// editor's job: its progress goes to the status line batch by batch
+// ("replacing 100%" at the end of a one-batch run), as a fill's does
+// (before, nothing said how far it was).
 func TestReplaceAllProgress(t *testing.T) {
 	posts := syncPosts(t)
+	var steps []string
+	hooksFor(t).jobStep = func(what, progress string) { steps = append(steps, what+" "+progress) }
 	h := openKnown(t, 100, 40, Options{})
 	h.press("Tab", "Alt-%")
 	h.typeText("lazy")
@@ -253,25 +255,10 @@ func TestReplaceAllProgress(t *testing.T) {
 	h.press("Enter")
 	posts.drain(t, h.e)
 	h.press("a")
-	r := h.e.rep
-	if r == nil || !r.all {
-		t.Fatal("no replace all running")
+	if len(steps) < 2 || steps[0] != "replacing " || steps[len(steps)-1] != "replacing 100%" {
+		t.Fatalf("job steps %q, want \"replacing \" … \"replacing 100%%\"", steps)
 	}
-	// the goroutine's last progress is the whole range (its result is
-	// held by syncPosts until drain)
-	deadline := time.Now().Add(10 * time.Second)
-	for r.total.Load() == 0 || r.done.Load() != r.total.Load() {
-		if time.Now().After(deadline) {
-			t.Fatalf("progress %d of %d", r.done.Load(), r.total.Load())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	if s := h.draw(); !strings.Contains(s, " replacing 100.0% │ 0x131 (305)") {
-		t.Fatalf("status while replacing:\n%s", s)
-	}
-	posts.drain(t, h.e)
-	s := h.draw()
-	if strings.Contains(s, "replacing 1") || !strings.Contains(s, `replaced 40 matches of "lazy" with "LAZY"; Ctrl-Z undoes them all`) {
+	if s := h.draw(); !strings.Contains(s, `replaced 40 matches of "lazy" with "LAZY"; Ctrl-Z undoes them all`) {
 		t.Fatalf("after the replace all:\n%s", s)
 	}
 }
@@ -350,8 +337,7 @@ func TestReplacePromptAnyCase(t *testing.T) {
 	h.typeText("DOGS")
 	h.press("Enter")
 	posts.drain(t, h.e)
-	h.press("a")
-	posts.drain(t, h.e)
+	h.press("a") // the editor's job: at once here (no Run)
 	if got := h.messageLine(); !strings.Contains(got, `replaced 40 matches of "LAZY"/i with "DOGS"`) {
 		t.Fatalf("message: %q", got)
 	}
@@ -360,4 +346,53 @@ func TestReplacePromptAnyCase(t *testing.T) {
 	if want := bytes.ReplaceAll(knownData(), []byte("lazy"), []byte("DOGS")); !bytes.Equal(got, want) {
 		t.Fatal("not every lazy replaced")
 	}
+}
+
+// TestJobReplaceAll: a replace all is the editor's job: an undo pressed
+// while it runs is refused (before, it undid the batches written so far
+// while the rest went on, and the message claimed every match replaced),
+// Esc stops it after the batch being stored, what was replaced is one undo
+// step, and the message counts what was replaced.
+func TestJobReplaceAll(t *testing.T) {
+	const n = 2 << 16 // two batches of 65536 matches
+	data := bytes.Repeat([]byte("KEY!...."), n)
+	p := writeFile(t, "keys.bin", data)
+	release := make(chan struct{})
+	held := make(chan struct{}, 1)
+	r := startJobRun(t, p, func(what, progress string) {
+		if what == "replacing" && progress != "" && progress != "100%" {
+			held <- struct{}{}
+			<-release
+		}
+	})
+	r.keys("Tab", "Alt-%")
+	for _, c := range "KEY!" {
+		r.keys(string(c))
+	}
+	r.keys("Enter")
+	for _, c := range "key?" {
+		r.keys(string(c))
+	}
+	r.keys("Enter")
+	r.waitFor(`replace the match at 0x0 with "key?"? y/n/a/q/l (0 replaced)`)
+	r.keys("a")
+	waitHeld(r, held)
+	r.waitFor("replacing 49%… │")
+	r.keys("Ctrl-Z")
+	r.waitFor("busy: replacing — wait or Esc")
+	r.keys("Esc")
+	r.waitFor("cancelling the replace: it stops after the batch it is storing; what is replaced stays")
+	close(release)
+	r.waitFor(`replaced 65536 matches of "KEY!" with "key?" (stopped after 65536 more); Ctrl-Z undoes them all`)
+	got, _ := os.ReadFile(p)
+	want := append(bytes.Repeat([]byte("key?...."), n/2), bytes.Repeat([]byte("KEY!...."), n/2)...)
+	if !bytes.Equal(got, want) {
+		t.Fatal("the file does not hold exactly the first batch replaced")
+	}
+	r.keys("Ctrl-Z")
+	r.waitFor("undid")
+	if got, _ = os.ReadFile(p); !bytes.Equal(got, data) {
+		t.Fatal("one undo did not put every replaced match back")
+	}
+	r.quit()
 }
