@@ -424,7 +424,6 @@ func TestEditorShapeShiftsJumps(t *testing.T) {
 	h.typeText("4096")
 	h.press("Enter")
 	h.typeText("y")
-	h.press("Enter")
 	if h.e.size != 4096 {
 		t.Fatalf("size %d after the truncate", h.e.size)
 	}
@@ -531,7 +530,6 @@ func TestEditorUndoShape(t *testing.T) {
 	h.typeText("5000")
 	h.press("Enter")
 	h.typeText("y")
-	h.press("Enter")
 	h.diskIs(path, orig[:5000], "after truncating")
 	h.press("Ctrl-Z")
 	h.diskIs(path, orig, "after undoing the truncate")
@@ -766,7 +764,6 @@ func TestEditorUndoShapeRestoresMarks(t *testing.T) {
 	h.typeText("5000")
 	h.press("Enter")
 	h.typeText("y")
-	h.press("Enter")
 	h.diskIs(path, orig[:5000], "after the truncate")
 	if marks['b'] != 4999 || marks['a'] != 0x1387 {
 		t.Fatalf("after the truncate: marks a=%#x b=%#x", marks['a'], marks['b'])
