@@ -12,6 +12,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -348,6 +349,11 @@ func TestCrashRecoverOtherWriterAndReplaced(t *testing.T) {
 
 	// Replaced: edits kept in a journal, then the file renamed over.
 	crash(t, "typed", path, false, nil)
+	r = mmhex(t, "recover", path) // what the journal holds, as listed
+	summary, _, _ := strings.Cut(strings.TrimPrefix(r.stdout, path+": "), " without syncing (")
+	if r.code != 0 || !strings.Contains(summary, " edit") || !strings.Contains(summary, " from a session that ended at ") {
+		t.Fatalf("recover: %d %q %q", r.code, r.stdout, r.stderr)
+	}
 	var before unix.Stat_t
 	unix.Stat(path, &before)
 	tmp := path + ".new"
@@ -367,13 +373,35 @@ func TestCrashRecoverOtherWriterAndReplaced(t *testing.T) {
 	r = mmhex(t, "recover", path, "--revert")
 	wantOut := fmt.Sprintf("%s: journal %s is from the file that was at this path before it was replaced by another file (device %d inode %d then, device %d inode %d now): refused\n",
 		path, jp, before.Dev, before.Ino, after.Dev, after.Ino)
-	wantErr := "mmhex: " + path + ": no journal of this file to recover; 1 refused (see above)\n"
+	wantErr := "mmhex: " + path + ": no journal of this file to recover; 1 refused (see above); mmhex recover " + path + " --discard removes 1 refused journal (its edits are never put back)\n"
 	if r.code != 1 || r.stdout != wantOut || r.stderr != wantErr {
 		t.Fatalf("recover of a replaced file: %d\n%q\n%q\nwant\n%q\n%q", r.code, r.stdout, r.stderr, wantOut, wantErr)
 	}
 	testenv.MustEqual(t, "replaced file untouched", testenv.DiskBytes(t, path), orig)
 	if _, err := os.Stat(jp); err != nil {
 		t.Fatalf("the refused journal was removed: %v", err)
+	}
+	// --discard removes it, saying what it held (the count, bytes and end
+	// time recover listed) and that nothing was put back; the file is
+	// untouched; recover then has nothing left to say.
+	r = mmhex(t, "recover", path, "--discard")
+	wantOut = fmt.Sprintf("%s: discarded journal %s (from the file that was at this path before it was replaced by another file): %s; those bytes were NOT put back\n", path, jp, summary)
+	if r.code != 0 || r.stdout != wantOut || r.stderr != "" {
+		t.Fatalf("recover --discard: %d\n%q\n%q\nwant\n%q", r.code, r.stdout, r.stderr, wantOut)
+	}
+	if _, err := os.Stat(jp); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the discarded journal is still there: %v", err)
+	}
+	testenv.MustEqual(t, "replaced file untouched by --discard", testenv.DiskBytes(t, path), orig)
+	for _, act := range []string{"--list", "--discard"} {
+		r = mmhex(t, "recover", path, act)
+		want := path + ": no journal left to recover\n"
+		if act == "--discard" {
+			want = path + ": no refused journal to discard\n"
+		}
+		if r.code != 0 || r.stdout != want || r.stderr != "" {
+			t.Fatalf("recover %s after --discard: %d %q %q", act, r.code, r.stdout, r.stderr)
+		}
 	}
 }
 
@@ -482,7 +510,7 @@ func TestRecoverJSONAndKeep(t *testing.T) {
 		rep.List[1].Offset != 0x2000 || rep.List[1].Before != hex.EncodeToString(orig[0x2000:0x2003]) || rep.List[1].After != "010203" {
 		t.Fatalf("recover --json: %+v", rep)
 	}
-	if r := mmhex(t, "recover", path, "--revert", "--keep"); r.code != 2 || r.stderr != "mmhex: recover: choose one of --revert, --keep and --list\n" {
+	if r := mmhex(t, "recover", path, "--revert", "--keep"); r.code != 2 || r.stderr != "mmhex: "+path+": recover: choose one of --revert, --keep, --list and --discard\n" {
 		t.Fatalf("two actions: %d %q", r.code, r.stderr)
 	}
 	edited, _ := os.ReadFile(path)

@@ -772,22 +772,31 @@ func cmdShape(op string, nargs int) func(args []string, stdout, stderr io.Writer
 	}
 }
 
-const recoverUsage = "FILE [--revert|--keep|--list] [--json]"
+const recoverUsage = "FILE [--revert|--keep|--list|--discard] [--json]"
 
 func cmdRecover(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("recover", flag.ContinueOnError)
 	revert := fs.Bool("revert", false, "put back the bytes the journaled edits replaced, sync, remove the journal")
 	keep := fs.Bool("keep", false, "keep the bytes as they are and remove the journal")
 	list := fs.Bool("list", false, "list the journaled edits (the default)")
+	discard := fs.Bool("discard", false, "remove the refused journals (of a file since replaced at this path), putting none of their bytes back")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseNeed(fs, args, recoverUsage, 1, 1)
 	if err != nil {
 		return err
 	}
 	act := recovery.List
+	n := 0
+	for _, b := range []bool{*revert, *keep, *list, *discard} {
+		if b {
+			n++
+		}
+	}
 	switch {
-	case *revert && (*keep || *list), *keep && *list:
-		return usageError{fmt.Errorf("recover: choose one of --revert, --keep and --list")}
+	case n > 1:
+		return usageError{fmt.Errorf("%s: recover: choose one of --revert, --keep, --list and --discard", display.Name(pos[0]))}
+	case *discard:
+		act = recovery.Discard
 	case *revert:
 		act = recovery.Revert
 	case *keep:

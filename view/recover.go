@@ -4,7 +4,11 @@ package view
 // opening a file with one, the editor says what it found and offers to
 // revert the edits, keep them (the journal is removed), or look first: the
 // edits listed, each one jumpable. Esc decides later (the recover action
-// asks again); the journal stays until a decision.
+// asks again); the journal stays until a decision. A journal left by a
+// file that was at this path before it was replaced by another one can
+// never be applied: the dialog names it, with what it held, and offers to
+// discard it (d: removed, its bytes not put back), as vim's swap-file
+// dialog offers "Delete it".
 
 import (
 	"context"
@@ -15,12 +19,40 @@ import (
 
 	"mmhex/keymap"
 	"mmhex/mapping"
+	"mmhex/mapping/display"
 	"mmhex/mapping/recovery"
 )
 
 // recoveryFeature offers, at start, the journal an earlier session left.
 type recoveryFeature struct {
-	fd *recovery.Found // undecided journals, locked while the editor runs; nil when none
+	fd *recovery.Found // undecided journals (and refused ones), locked while the editor runs; nil when none
+}
+
+// dialog is the recovery dialog for what r.fd holds now: this file's
+// journaled edits (with d when refused journals are left too), or only
+// refused journals.
+func (r *recoveryFeature) dialog() *recoveryDialog {
+	if r.fd.Any() {
+		return &recoveryDialog{r: r, summary: r.fd.Summary()}
+	}
+	return &recoveryDialog{r: r, refusedOnly: true}
+}
+
+// refusedSummary says what the refused journals held, in one sentence.
+func refusedSummary(rs []recovery.Discarded) string {
+	if len(rs) == 1 {
+		return fmt.Sprintf("Journal %s (%s): %s", display.Name(rs[0].Path), rs[0].Why, rs[0].Summary())
+	}
+	var d recovery.Discarded
+	for _, r := range rs {
+		d.Edits += r.Edits
+		d.Bytes += r.Bytes
+		if r.Ended.After(d.Ended) {
+			d.Ended = r.Ended
+		}
+	}
+	return fmt.Sprintf("%d journals of files that were at this path before it was replaced by another file (or that had its inode number): %s",
+		len(rs), strings.Replace(d.Summary(), "from a session that ended at", "from sessions that ended by", 1))
 }
 
 func (r *recoveryFeature) Name() string { return "recovery" }
@@ -31,7 +63,7 @@ func (r *recoveryFeature) Register(e *Editor) error {
 			e.Message("no journal left by an earlier session")
 			return
 		}
-		e.overlay = &recoveryDialog{r: r, summary: r.fd.Summary()}
+		e.overlay = r.dialog()
 	})
 	e.OnQuit(func() {
 		if r.fd != nil {
@@ -51,34 +83,92 @@ func (r *recoveryFeature) offer(e *Editor) {
 		e.Errorf("%v", err)
 		return
 	}
-	// Journals of a file replaced since (or of a deleted file whose inode
-	// number was reused) are never applied; mmhex recover lists them.
-	if !fd.Any() {
-		return
-	}
-	if fd.Edits == 0 { // a session ended with nothing unsynced: nothing to offer
+	if fd.Any() && fd.Edits == 0 { // a session ended with nothing unsynced: nothing to offer
 		fd.Drop()
+	}
+	// Journals of a file replaced since (or of a deleted file whose inode
+	// number was reused) are never applied: offered to be discarded.
+	refused := fd.RefusedJournals()
+	if !fd.Any() && len(refused) == 0 {
+		fd.Close()
 		return
 	}
-	if e.f.Mode() != mapping.Shared {
+	if fd.Any() && e.f.Mode() != mapping.Shared {
 		e.Errorf("%s: open the file for writing to revert or keep them (or: mmhex recover)", fd.Summary())
 		fd.Close()
 		return
 	}
 	r.fd = fd
-	e.Message("%s: %s decides", fd.Summary(), orDefault(keyName(e, keymap.Recover), ":recover"))
-	e.overlay = &recoveryDialog{r: r, summary: fd.Summary()}
+	decides := orDefault(keyName(e, keymap.Recover), ":recover")
+	if fd.Any() {
+		e.Message("%s: %s decides", fd.Summary(), decides)
+	} else {
+		e.Message("%s refused (another file was at this path): %s decides", plural64(int64(len(refused)), "journal"), decides)
+	}
+	e.overlay = r.dialog()
+}
+
+// decided: this file's journals are gone (reverted or kept); the refused
+// ones, if any, are offered next.
+func (r *recoveryFeature) decided(e *Editor) {
+	if len(r.fd.RefusedJournals()) > 0 {
+		e.overlay = r.dialog()
+		return
+	}
+	r.fd.Close()
+	r.fd, e.overlay = nil, nil
 }
 
 type recoveryDialog struct {
-	r       *recoveryFeature
-	summary string
-	err     string
+	r           *recoveryFeature
+	summary     string
+	refusedOnly bool // no journal of this file: only refused ones (d or Esc)
+	err         string
 }
 
 func (d *recoveryDialog) draw(s tcell.Screen, x, y, w, h int) {
-	drawChoices(s, x, y, w, h, "Edits left by an earlier session", d.summary+".",
-		[]string{"[r] revert them", "[k] keep them (drop the journal)", "[l] look first", "[Esc] decide later"}, d.err)
+	refused := d.r.fd.RefusedJournals()
+	discard := "[d] discard it (its bytes are NOT put back)"
+	if len(refused) > 1 {
+		discard = fmt.Sprintf("[d] discard the %d (their bytes are NOT put back)", len(refused))
+	}
+	if d.refusedOnly {
+		drawChoices(s, x, y, w, h, "A journal that cannot be applied", refusedSummary(refused)+". Its edits can never be applied to this file.",
+			[]string{discard, "[Esc] decide later"}, d.err)
+		return
+	}
+	explain := d.summary + "."
+	choices := []string{"[r] revert them", "[k] keep them (drop the journal)", "[l] look first"}
+	if len(refused) > 0 {
+		explain += " Refused: " + refusedSummary(refused) + "."
+		choices = append(choices, strings.Replace(discard, "[d] discard it", "[d] discard the refused journal", 1))
+	}
+	drawChoices(s, x, y, w, h, "Edits left by an earlier session", explain, append(choices, "[Esc] decide later"), d.err)
+}
+
+// discard removes the refused journals and says so; the dialog stays for
+// this file's own journal, if any.
+func (d *recoveryDialog) discard(e *Editor) {
+	gone, err := d.r.fd.Discard()
+	if err != nil {
+		d.err = err.Error()
+		return
+	}
+	var n int
+	var b int64
+	for _, g := range gone {
+		n += g.Edits
+		b += g.Bytes
+	}
+	what := "the refused journal" // the dialog named it
+	if len(gone) > 1 {
+		what = fmt.Sprintf("the %d refused journals", len(gone))
+	}
+	if d.refusedOnly {
+		d.r.fd.Close()
+		d.r.fd, e.overlay = nil, nil
+	}
+	e.Message("discarded %s: %s of %s; those bytes were NOT put back", what, plural64(int64(n), "edit"), plural64(b, "byte"))
 }
 
 func (d *recoveryDialog) key(e *Editor, ev *tcell.EventKey) {
@@ -91,6 +181,13 @@ func (d *recoveryDialog) key(e *Editor, ev *tcell.EventKey) {
 		return
 	}
 	if ev.Key() != tcell.KeyRune {
+		return
+	}
+	if c := ev.Rune(); (c == 'd' || c == 'D') && len(d.r.fd.RefusedJournals()) > 0 {
+		d.discard(e)
+		return
+	}
+	if d.refusedOnly {
 		return
 	}
 	switch ev.Rune() {
@@ -117,7 +214,7 @@ func (d *recoveryDialog) key(e *Editor, ev *tcell.EventKey) {
 			d.err = err.Error()
 			return
 		}
-		d.r.fd, e.overlay = nil, nil
+		d.r.decided(e)
 		e.Message("kept %s as they are, synced; journal removed", summary)
 	case 'l', 'L':
 		edits, err := d.r.fd.List()
@@ -167,7 +264,7 @@ func (d *recoveryDialog) revert(e *Editor) {
 				d.err = err.Error()
 				return
 			}
-			d.r.fd, e.overlay = nil, nil
+			d.r.decided(e)
 			if len(res.Skipped) > 0 {
 				// What was left alone first: a long line is cut at the
 				// screen's edge.

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"mmhex/mapping"
 	"mmhex/mapping/testenv"
@@ -135,4 +136,180 @@ func TestRecoverRevertSaysSkipFirst(t *testing.T) {
 	if _, err := os.Stat(left[0]); !os.IsNotExist(err) {
 		t.Fatalf("the earlier session's journal is still there (%v)", err)
 	}
+}
+
+// replaceFile renames a new file with content over path (as an editor's
+// save or a download does): a journal left for the old file is refused.
+func replaceFile(t *testing.T, path string, content []byte) {
+	t.Helper()
+	tmp := path + ".new"
+	if err := os.WriteFile(tmp, content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A journal left by the file that was at this path before another file
+// replaced it can never be applied. The editor said nothing of it (and
+// mmhex recover refused it for ever); now the dialog names it with what it
+// held and offers d: discard it, its bytes NOT put back. Other keys do
+// nothing, Esc decides later (Alt-J asks again), d removes the journal
+// and changes no byte of the file. Exact cells of the dialog and the
+// message line.
+func TestRecoverDialogDiscardsRefused(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	orig := testenv.Pattern(8192, 7)
+	path := writeFile(t, "rep.bin", orig)
+	leaveJournal(t, path, 0x10, []byte("AB"))
+	left := journals(t)
+	if len(left) != 1 {
+		t.Fatalf("journals %v", left)
+	}
+	fresh := testenv.Pattern(8192, 8)
+	replaceFile(t, path, fresh)
+	st, err := os.Stat(left[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	ended := st.ModTime().Format("2006-01-02 15:04")
+	if y, m, d := st.ModTime().Date(); y == time.Now().Year() && m == time.Now().Month() && d == time.Now().Day() {
+		ended = st.ModTime().Format("15:04")
+	}
+	h := newHarness(t, path, 120, 30, mapping.Options{}, Options{})
+	explain := "Journal " + left[0] + " (from the file that was at this path before it was replaced by another file): " +
+		"1 edit of 2 bytes from a session that ended at " + ended + ". Its edits can never be applied to this file."
+	dialogIs := func(what string) {
+		t.Helper()
+		s := h.draw()
+		rows := strings.Split(s, "\n")
+		top := -1
+		for i, r := range rows {
+			if strings.HasPrefix(strings.TrimLeft(r, " "), "┌─ A journal that cannot be applied ─") {
+				top = i
+			}
+		}
+		if top < 0 {
+			t.Fatalf("%s: no dialog:\n%s", what, s)
+		}
+		var text []string
+		i := top + 1
+		for ; i < len(rows) && !strings.Contains(rows[i], "│ [d]"); i++ {
+			text = append(text, strings.TrimSpace(strings.Trim(strings.TrimSpace(rows[i]), "│")))
+		}
+		if got := strings.Join(text, " "); got != explain {
+			t.Fatalf("%s: dialog says\n%q\nwant\n%q", what, got, explain)
+		}
+		if got := strings.TrimRight(strings.TrimSuffix(strings.TrimSpace(rows[i]), "│"), " "); got != "│ [d] discard it (its bytes are NOT put back)    [Esc] decide later" {
+			t.Fatalf("%s: choices row %q", what, got)
+		}
+		x := len([]rune(rows[i][:strings.Index(rows[i], "[d]")]))
+		if r, st := h.cell(x, i); r != '[' || st != styleBoxKey {
+			t.Fatalf("%s: cell (%d,%d) %q %v, want [ in styleBoxKey", what, x, i, r, st)
+		}
+		if r, st := h.cell(x+4, i); r != 'd' || st != styleBox {
+			t.Fatalf("%s: cell (%d,%d) %q %v, want d in styleBox", what, x+4, i, r, st)
+		}
+		if !strings.HasPrefix(strings.TrimSpace(rows[i+1]), "└") {
+			t.Fatalf("%s: no bottom border after the choices: %q", what, rows[i+1])
+		}
+	}
+	dialogIs("at open")
+	if m := strings.TrimRight(h.messageLine(), " "); m != " 1 journal refused (another file was at this path): Alt-J decides" {
+		t.Fatalf("message line %q", m)
+	}
+	// r, k, l are not offered: nothing happens
+	h.typeText("rkl")
+	dialogIs("after r k l")
+	if n := len(journals(t)); n != 1 {
+		t.Fatalf("after r k l: %d journals", n)
+	}
+	h.diskIs(path, fresh, "after r k l")
+	h.press("Esc")
+	if m := strings.TrimRight(h.messageLine(), " "); m != " the journal stays: Alt-J decides later" {
+		t.Fatalf("after Esc: %q", m)
+	}
+	h.press("Alt-J")
+	dialogIs("after Alt-J")
+	h.typeText("d")
+	s := h.draw()
+	if strings.Contains(s, "A journal that cannot be applied") {
+		t.Fatalf("the dialog stays after d:\n%s", s)
+	}
+	if m := strings.TrimRight(h.messageLine(), " "); m != " discarded the refused journal: 1 edit of 2 bytes; those bytes were NOT put back" {
+		t.Fatalf("after d: %q", m)
+	}
+	if js := journals(t); len(js) != 0 {
+		t.Fatalf("journals left after d: %v", js)
+	}
+	h.diskIs(path, fresh, "after d")
+	h.press("Alt-J")
+	if m := strings.TrimRight(h.messageLine(), " "); m != " no journal left by an earlier session" {
+		t.Fatalf("Alt-J after d: %q", m)
+	}
+}
+
+// This file's own journal and a refused one: the dialog offers both
+// decisions; d removes only the refused journal (its explanation and d go
+// from the dialog), k then keeps this file's edits.
+func TestRecoverDialogOwnAndRefused(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	orig := testenv.Pattern(8192, 9)
+	path := writeFile(t, "both.bin", orig)
+	leaveJournal(t, path, 0x10, []byte("AB"))
+	refused := journals(t)
+	fresh := testenv.Pattern(8192, 10)
+	replaceFile(t, path, fresh)
+	leaveJournal(t, path, 0x20, []byte("C"))
+	h := newHarness(t, path, 160, 30, mapping.Options{}, Options{})
+	// the choices rows, from "[r]" to the bottom border, joined
+	choicesOf := func(s string) string {
+		var out []string
+		x := -1 // the box's left column
+		for _, r := range strings.Split(s, "\n") {
+			if i := strings.Index(r, "│ [r]"); x < 0 && i >= 0 {
+				x = len([]rune(r[:i]))
+			}
+			rs := []rune(r)
+			if x < 0 || len(rs) <= x {
+				continue
+			}
+			if rs[x] == '└' {
+				break
+			}
+			out = append(out, strings.TrimSpace(strings.Trim(string(rs[x:]), "│")))
+		}
+		return strings.Join(out, "    ")
+	}
+	s := h.draw()
+	if got := choicesOf(s); got != "[r] revert them    [k] keep them (drop the journal)    [l] look first    [d] discard the refused journal (its bytes are NOT put back)    [Esc] decide later" ||
+		!strings.Contains(s, " Refused: Journal ") {
+		t.Fatalf("dialog (choices %q):\n%s", got, s)
+	}
+	h.typeText("d")
+	s = h.draw()
+	if got := choicesOf(s); got != "[r] revert them    [k] keep them (drop the journal)    [l] look first    [Esc] decide later" {
+		t.Fatalf("choices after d %q:\n%s", got, s)
+	}
+	if strings.Contains(s, "Refused:") {
+		t.Fatalf("the refused journal still named after d:\n%s", s)
+	}
+	if m := strings.TrimRight(h.messageLine(), " "); m != " discarded the refused journal: 1 edit of 2 bytes; those bytes were NOT put back" {
+		t.Fatalf("after d: %q", m)
+	}
+	if js := journals(t); len(js) != 1 || js[0] == refused[0] {
+		t.Fatalf("journals after d: %v (refused %v)", js, refused)
+	}
+	want := append([]byte(nil), fresh...)
+	want[0x20] = 'C'
+	h.diskIs(path, want, "after d")
+	h.typeText("k")
+	if js := journals(t); len(js) != 0 {
+		t.Fatalf("journals after k: %v", js)
+	}
+	if strings.Contains(h.draw(), "Edits left by an earlier session") {
+		t.Fatal("the dialog stays after k")
+	}
+	h.diskIs(path, want, "after k")
 }

@@ -21,6 +21,9 @@ const (
 	List   Action = "list"   // say what was found; change nothing
 	Revert Action = "revert" // put the bytes back, sync, remove the journals
 	Keep   Action = "keep"   // keep the bytes as they are, remove the journals
+	// Discard removes the refused journals (of a file replaced since),
+	// putting nothing back; this file's own journals stay.
+	Discard Action = "discard"
 )
 
 // ErrRefused: the only journals for the path are from a file replaced
@@ -42,6 +45,14 @@ type jsonSkip struct {
 	Why    string `json:"why"`
 }
 
+type jsonDiscarded struct {
+	Journal string `json:"journal"`
+	Why     string `json:"why"`
+	Edits   int    `json:"edits"`
+	Bytes   int64  `json:"bytes"`
+	Ended   string `json:"ended"`
+}
+
 type jsonReport struct {
 	File     string     `json:"file"`
 	Action   Action     `json:"action"`
@@ -54,6 +65,9 @@ type jsonReport struct {
 	Skipped  []jsonSkip `json:"skipped"`
 	Refused  []string   `json:"refused"`
 	Held     []int      `json:"held"` // pids of running sessions holding a journal of the file
+	// Discarded: the refused journals --discard removed (their bytes not
+	// put back)
+	Discarded []jsonDiscarded `json:"discarded"`
 }
 
 // Command is `mmhex recover FILE [--revert|--keep|--list] [--json]`: it
@@ -79,7 +93,7 @@ func Command(path string, act Action, asJSON bool, w io.Writer) error {
 	}
 	defer fd.Close()
 	rep := jsonReport{File: path, Action: act, Journals: fd.Paths(), Edits: fd.Edits, Bytes: fd.Bytes,
-		List: []jsonEdit{}, Skipped: []jsonSkip{}, Refused: fd.Refused}
+		List: []jsonEdit{}, Skipped: []jsonSkip{}, Refused: fd.Refused, Discarded: []jsonDiscarded{}}
 	if rep.Journals == nil {
 		rep.Journals = []string{}
 	}
@@ -95,6 +109,9 @@ func Command(path string, act Action, asJSON bool, w io.Writer) error {
 			fmt.Fprintf(w, format, a...)
 		}
 	}
+	if act == Discard {
+		return discard(name, fd, rep, asJSON, w)
+	}
 	for _, r := range fd.Refused {
 		out("%s: %s\n", name, display.Line(r))
 	}
@@ -103,7 +120,14 @@ func Command(path string, act Action, asJSON bool, w io.Writer) error {
 			if asJSON {
 				writeJSON(w, rep)
 			}
-			return fmt.Errorf("%s: no journal of this file to recover; %d %w (see above)", name, len(fd.Refused), ErrRefused)
+			how := ""
+			if n := len(fd.RefusedJournals()); n > 0 {
+				how = fmt.Sprintf("; mmhex recover %s --discard removes %s (its edits are never put back)", name, plural(int64(n), "refused journal"))
+				if n > 1 {
+					how = strings.Replace(how, "its edits", "their edits", 1)
+				}
+			}
+			return fmt.Errorf("%s: no journal of this file to recover; %d %w (see above)%s", name, len(fd.Refused), ErrRefused, how)
 		}
 		held := ""
 		if n := len(fd.Held); n > 0 {
@@ -173,6 +197,35 @@ func Command(path string, act Action, asJSON bool, w io.Writer) error {
 		for _, s := range res.Skipped {
 			out("%s: left %s alone: %s\n", name, describeRange(s.Off, s.Len), s.Why)
 		}
+	}
+	if asJSON {
+		writeJSON(w, rep)
+	}
+	return nil
+}
+
+// discard is Command's Discard: the refused journals removed, each named
+// with what it held and that nothing was put back; the file's own
+// journals (and those a running mmhex holds) stay.
+func discard(name string, fd *Found, rep jsonReport, asJSON bool, w io.Writer) error {
+	out := func(format string, a ...any) {
+		if !asJSON {
+			fmt.Fprintf(w, format, a...)
+		}
+	}
+	gone, err := fd.Discard()
+	for _, d := range gone {
+		rep.Discarded = append(rep.Discarded, jsonDiscarded{Journal: d.Path, Why: d.Why, Edits: d.Edits, Bytes: d.Bytes, Ended: d.Ended.Format(time.RFC3339)})
+		out("%s: discarded journal %s (%s): %s; those bytes were NOT put back\n", name, display.Name(d.Path), d.Why, d.Summary())
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w (the journals not removed are kept)", name, err)
+	}
+	if len(gone) == 0 {
+		out("%s: no refused journal to discard\n", name)
+	}
+	if fd.Any() {
+		out("%s: this file's own journal stays (%s): mmhex recover %s --revert or --keep decides it\n", name, fd.Summary(), name)
 	}
 	if asJSON {
 		writeJSON(w, rep)

@@ -232,3 +232,95 @@ func TestRecoverKeepSyncs(t *testing.T) {
 		t.Fatalf("%d dirty pages after --keep: the kept bytes are not on disk", n)
 	}
 }
+
+// TestRecoverDiscard: the journal of a file since replaced at the path is
+// refused for ever; --discard removes it, naming it with what it held
+// (edits, bytes, session end) and saying nothing was put back. It keeps
+// the replaced file's journal a running mmhex holds (its session's) and
+// the new file's own journal, and changes no byte of the file.
+func TestRecoverDiscard(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	orig := testenv.Pattern(8192, 5)
+	p := testenv.WriteFile(t, "d", orig)
+	// a session that ended unsynced, on the old file
+	a, err := mapping.Open(p, mapping.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.WriteAt([]byte("AB"), 0x10); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.WriteAt([]byte("C"), 0x100); err != nil {
+		t.Fatal(err)
+	}
+	ja := a.JournalPath()
+	a.Close()
+	// a session still running on the old file
+	h, err := mapping.Open(p, mapping.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	if _, err := h.WriteAt([]byte("XY"), 0x20); err != nil {
+		t.Fatal(err)
+	}
+	jh := h.JournalPath()
+	// the file replaced (renamed over), then edited and left unsynced
+	fresh := testenv.Pattern(8192, 6)
+	tmp := p + ".new"
+	if err := os.WriteFile(tmp, fresh, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		t.Fatal(err)
+	}
+	c, err := mapping.Open(p, mapping.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.WriteAt([]byte("Z"), 0x30); err != nil {
+		t.Fatal(err)
+	}
+	jc := c.JournalPath()
+	c.Close()
+	edited := testenv.DiskBytes(t, p)
+	st, err := os.Stat(ja)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ended := stamp(st.ModTime())
+
+	var out bytes.Buffer
+	if err := Command(p, Discard, false, &out); err != nil {
+		t.Fatalf("discard: %v\n%s", err, out.String())
+	}
+	want := p + ": discarded journal " + ja + " (from the file that was at this path before it was replaced by another file): 2 edits of 3 bytes from a session that ended at " + ended + "; those bytes were NOT put back\n" +
+		p + ": this file's own journal stays (1 edit of 1 byte from a session that ended at " + stamp(mustStat(t, jc).ModTime()) + " without syncing): mmhex recover " + p + " --revert or --keep decides it\n"
+	if out.String() != want {
+		t.Fatalf("discard printed\n%q\nwant\n%q", out.String(), want)
+	}
+	if _, err := os.Stat(ja); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the refused journal is still there: %v", err)
+	}
+	for _, j := range []string{jh, jc} {
+		if _, err := os.Stat(j); err != nil {
+			t.Fatalf("journal %s removed: %v", j, err)
+		}
+	}
+	testenv.MustEqual(t, "the file after --discard", testenv.DiskBytes(t, p), edited)
+
+	// nothing left to discard; --json says what was removed
+	out.Reset()
+	if err := Command(p, Discard, true, &out); err != nil || !strings.Contains(out.String(), `"discarded": []`) || !strings.Contains(out.String(), `"action": "discard"`) {
+		t.Fatalf("discard --json, nothing refused: %v\n%s", err, out.String())
+	}
+}
+
+func mustStat(t *testing.T, p string) os.FileInfo {
+	t.Helper()
+	st, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}

@@ -39,7 +39,24 @@ type Found struct {
 	// Held: the process ids of the running mmhex sessions that hold a
 	// journal of this file (their edits are theirs: never recovered).
 	Held []int
+
+	// refused: the refused journals that could be read, locked (so none a
+	// running mmhex holds) until Discard or Close.
+	refused     []refusedJournal
+	refusedDesc []Discarded // RefusedJournals, counted once (a dialog draws it each frame)
 }
+
+type refusedJournal struct {
+	j   *wal.Journal
+	why string // short: whose journal it is
+}
+
+// Why a journal is refused, as Discarded.Why says it.
+const (
+	WhyReplaced   = "from the file that was at this path before it was replaced by another file"
+	WhyInodeReuse = "from another file that had the same inode number"
+	WhyOtherPath  = "naming another path, with no birth time to tell the files apart"
+)
 
 // Find looks for journals left for f: those of its device and inode, and
 // those naming its path for another file (refused). Call Close or Drop.
@@ -65,13 +82,13 @@ func Find(f *mapping.File) (*Found, error) {
 		if j.Header.Btime == 0 || h.Btime == 0 {
 			if j.Header.Path != h.Path { // no birth time to tell: the path must agree
 				fd.Refused = append(fd.Refused, fmt.Sprintf("journal %s names %s, not this path, and the filesystem keeps no birth time to tell the files apart: refused", j.Path, display.Name(j.Header.Path)))
-				j.Close()
+				fd.refused = append(fd.refused, refusedJournal{j, WhyOtherPath})
 				continue
 			}
 		} else if j.Header.Btime != h.Btime {
 			fd.Refused = append(fd.Refused, fmt.Sprintf("journal %s is from another file that had the same inode number (created %s; this one was created %s): refused",
 				j.Path, stamp(time.Unix(0, j.Header.Btime)), stamp(time.Unix(0, h.Btime))))
-			j.Close()
+			fd.refused = append(fd.refused, refusedJournal{j, WhyInodeReuse})
 			continue
 		}
 		fd.journals = append(fd.journals, j)
@@ -84,21 +101,76 @@ func Find(f *mapping.File) (*Found, error) {
 	for _, j := range others {
 		fd.Refused = append(fd.Refused, fmt.Sprintf("journal %s is from the file that was at this path before it was replaced by another file (device %d inode %d then, device %d inode %d now): refused",
 			j.Path, j.Header.Dev, j.Header.Ino, h.Dev, h.Ino))
-		j.Close()
+		fd.refused = append(fd.refused, refusedJournal{j, WhyReplaced})
 	}
-	var cover spans
+	fd.Edits, fd.Bytes, fd.Ended = count(fd.journals)
 	for _, j := range fd.journals {
-		fd.Edits += len(groups(j.Records))
+		fd.Torn = fd.Torn || j.Torn
+	}
+	return fd, nil
+}
+
+// count is the edits in js (as the editor counts them: groups), the bytes
+// they cover (each once) and when the last of them was written.
+func count(js []*wal.Journal) (edits int, bytes int64, ended time.Time) {
+	var cover spans
+	for _, j := range js {
+		edits += len(groups(j.Records))
 		for _, r := range j.Records {
 			cover.add(r.Off, r.Off+r.N)
 		}
-		if j.Ended.After(fd.Ended) {
-			fd.Ended = j.Ended
+		if j.Ended.After(ended) {
+			ended = j.Ended
 		}
-		fd.Torn = fd.Torn || j.Torn
 	}
-	fd.Bytes = cover.total()
-	return fd, nil
+	return edits, cover.total(), ended
+}
+
+// Discarded is a refused journal: what it held, and why it is refused.
+type Discarded struct {
+	Path  string
+	Edits int
+	Bytes int64
+	Ended time.Time
+	Why   string // WhyReplaced, WhyInodeReuse or WhyOtherPath
+}
+
+// Summary is "3 edits of 5 bytes from a session that ended at 14:02".
+func (d Discarded) Summary() string {
+	return fmt.Sprintf("%s of %s from a session that ended at %s", plural(int64(d.Edits), "edit"), plural(d.Bytes, "byte"), stamp(d.Ended))
+}
+
+// RefusedJournals describes the refused journals Discard would remove
+// (those a running mmhex holds are not among them).
+func (fd *Found) RefusedJournals() []Discarded {
+	if len(fd.refusedDesc) != len(fd.refused) {
+		fd.refusedDesc = nil
+		for _, r := range fd.refused {
+			n, b, end := count([]*wal.Journal{r.j})
+			fd.refusedDesc = append(fd.refusedDesc, Discarded{Path: r.j.Path, Edits: n, Bytes: b, Ended: end, Why: r.why})
+		}
+	}
+	return fd.refusedDesc
+}
+
+// Discard removes the refused journals, putting nothing back: their
+// edits can never be applied to this file, and without this they stay
+// (every recover of the path says so). It removes only journals it holds
+// locked: never one a running mmhex holds. It returns those removed; on
+// an error, those removed before it (the others are kept).
+func (fd *Found) Discard() ([]Discarded, error) {
+	all := fd.RefusedJournals()
+	for i, r := range fd.refused {
+		if err := r.j.Remove(); err != nil {
+			for _, k := range fd.refused[i+1:] {
+				k.j.Close()
+			}
+			fd.refused, fd.refusedDesc = nil, nil
+			return all[:i], err
+		}
+	}
+	fd.refused, fd.refusedDesc = nil, nil
+	return all, nil
 }
 
 // Any reports whether a journal with edits, or one without (left by a
@@ -577,12 +649,15 @@ func (fd *Found) Keep(f *mapping.File) error {
 	return fd.Drop()
 }
 
-// Close lets go of the journals and keeps them.
+// Close lets go of the journals (the refused ones too) and keeps them.
 func (fd *Found) Close() {
 	for _, j := range fd.journals {
 		j.Close()
 	}
-	fd.journals = nil
+	for _, r := range fd.refused {
+		r.j.Close()
+	}
+	fd.journals, fd.refused, fd.refusedDesc = nil, nil, nil
 }
 
 // spans is a small union of ranges (for counting the bytes edited).
