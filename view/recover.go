@@ -38,6 +38,24 @@ func (r *recoveryFeature) dialog() *recoveryDialog {
 	return &recoveryDialog{r: r, refusedOnly: true}
 }
 
+// replaced: a refused journal the dialog offers to discard, one of the
+// file that was at this path before it was replaced. Those of a deleted
+// file whose inode number this file reuses (its path another) are not
+// this file's business: mmhex recover lists them (and --discard removes
+// them).
+func replaced(d recovery.Discarded) bool { return d.Why == recovery.WhyReplaced }
+
+// refusedShown is the refused journals the dialog offers to discard.
+func (r *recoveryFeature) refusedShown() []recovery.Discarded {
+	var out []recovery.Discarded
+	for _, d := range r.fd.RefusedJournals() {
+		if replaced(d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // refusedSummary says what the refused journals held, in one sentence.
 func refusedSummary(rs []recovery.Discarded) string {
 	if len(rs) == 1 {
@@ -51,7 +69,7 @@ func refusedSummary(rs []recovery.Discarded) string {
 			d.Ended = r.Ended
 		}
 	}
-	return fmt.Sprintf("%d journals of files that were at this path before it was replaced by another file (or that had its inode number): %s",
+	return fmt.Sprintf("%d journals of the files that were at this path before it was replaced by another file: %s",
 		len(rs), strings.Replace(d.Summary(), "from a session that ended at", "from sessions that ended by", 1))
 }
 
@@ -88,17 +106,19 @@ func (r *recoveryFeature) offer(e *Editor) {
 	}
 	// Journals of a file replaced since (or of a deleted file whose inode
 	// number was reused) are never applied: offered to be discarded.
-	refused := fd.RefusedJournals()
+	r.fd = fd
+	refused := r.refusedShown()
 	if !fd.Any() && len(refused) == 0 {
 		fd.Close()
+		r.fd = nil
 		return
 	}
 	if fd.Any() && e.f.Mode() != mapping.Shared {
 		e.Errorf("%s: open the file for writing to revert or keep them (or: mmhex recover)", fd.Summary())
 		fd.Close()
+		r.fd = nil
 		return
 	}
-	r.fd = fd
 	decides := orDefault(keyName(e, keymap.Recover), ":recover")
 	if fd.Any() {
 		e.Message("%s: %s decides", fd.Summary(), decides)
@@ -111,7 +131,7 @@ func (r *recoveryFeature) offer(e *Editor) {
 // decided: this file's journals are gone (reverted or kept); the refused
 // ones, if any, are offered next.
 func (r *recoveryFeature) decided(e *Editor) {
-	if len(r.fd.RefusedJournals()) > 0 {
+	if len(r.refusedShown()) > 0 {
 		e.overlay = r.dialog()
 		return
 	}
@@ -127,7 +147,7 @@ type recoveryDialog struct {
 }
 
 func (d *recoveryDialog) draw(s tcell.Screen, x, y, w, h int) {
-	refused := d.r.fd.RefusedJournals()
+	refused := d.r.refusedShown()
 	discard := "[d] discard it (its bytes are NOT put back)"
 	if len(refused) > 1 {
 		discard = fmt.Sprintf("[d] discard the %d (their bytes are NOT put back)", len(refused))
@@ -149,7 +169,7 @@ func (d *recoveryDialog) draw(s tcell.Screen, x, y, w, h int) {
 // discard removes the refused journals and says so; the dialog stays for
 // this file's own journal, if any.
 func (d *recoveryDialog) discard(e *Editor) {
-	gone, err := d.r.fd.Discard()
+	gone, err := d.r.fd.Discard(replaced)
 	if err != nil {
 		d.err = err.Error()
 		return
@@ -183,7 +203,7 @@ func (d *recoveryDialog) key(e *Editor, ev *tcell.EventKey) {
 	if ev.Key() != tcell.KeyRune {
 		return
 	}
-	if c := ev.Rune(); (c == 'd' || c == 'D') && len(d.r.fd.RefusedJournals()) > 0 {
+	if c := ev.Rune(); (c == 'd' || c == 'D') && len(d.r.refusedShown()) > 0 {
 		d.discard(e)
 		return
 	}

@@ -213,7 +213,7 @@ func discard(name string, fd *Found, rep jsonReport, asJSON bool, w io.Writer) e
 			fmt.Fprintf(w, format, a...)
 		}
 	}
-	gone, err := fd.Discard()
+	gone, err := fd.Discard(nil)
 	for _, d := range gone {
 		rep.Discarded = append(rep.Discarded, jsonDiscarded{Journal: d.Path, Why: d.Why, Edits: d.Edits, Bytes: d.Bytes, Ended: d.Ended.Format(time.RFC3339)})
 		out("%s: discarded journal %s (%s): %s; those bytes were NOT put back\n", name, display.Name(d.Path), d.Why, d.Summary())

@@ -153,24 +153,28 @@ func (fd *Found) RefusedJournals() []Discarded {
 	return fd.refusedDesc
 }
 
-// Discard removes the refused journals, putting nothing back: their
-// edits can never be applied to this file, and without this they stay
-// (every recover of the path says so). It removes only journals it holds
-// locked: never one a running mmhex holds. It returns those removed; on
-// an error, those removed before it (the others are kept).
-func (fd *Found) Discard() ([]Discarded, error) {
-	all := fd.RefusedJournals()
+// Discard removes the refused journals for which which is true (nil: all
+// of them), putting nothing back: their edits can never be applied to
+// this file, and without this they stay (every recover of the path says
+// so). It removes only journals it holds locked: never one a running
+// mmhex holds. It returns those removed; on an error, those removed
+// before it (the others are kept).
+func (fd *Found) Discard(which func(Discarded) bool) ([]Discarded, error) {
+	desc := fd.RefusedJournals()
+	var gone []Discarded
+	var kept []refusedJournal
+	var err error
 	for i, r := range fd.refused {
-		if err := r.j.Remove(); err != nil {
-			for _, k := range fd.refused[i+1:] {
-				k.j.Close()
-			}
-			fd.refused, fd.refusedDesc = nil, nil
-			return all[:i], err
+		if err != nil || which != nil && !which(desc[i]) {
+			kept = append(kept, r)
+			continue
+		}
+		if err = r.j.Remove(); err == nil {
+			gone = append(gone, desc[i])
 		}
 	}
-	fd.refused, fd.refusedDesc = nil, nil
-	return all, nil
+	fd.refused, fd.refusedDesc = kept, nil
+	return gone, err
 }
 
 // Any reports whether a journal with edits, or one without (left by a
