@@ -130,10 +130,12 @@ type File struct {
 	inflight      pageSet
 	inflightBytes pageSet
 	inflightEdits int
-	syncing       bool
-	last          SyncResult
-	hasLast       bool
-	closed        bool
+	// inflightPlaces: inflightEdits as UnsyncedPlaces counts them.
+	inflightPlaces int
+	syncing        bool
+	last           SyncResult
+	hasLast        bool
+	closed         bool
 }
 
 // Open opens and maps path. Errors name the file and say why, on one line.
@@ -591,6 +593,7 @@ type before struct {
 	last           SyncResult
 	hasLast        bool
 	edits, pages   int
+	places         int
 }
 
 // lockOrBefore locks mu and returns nil; or, while a long restore step
@@ -670,7 +673,8 @@ func (f *File) beginRestore(n int64) func() {
 		return func() {}
 	}
 	b := &before{size: f.size, last: f.last, hasLast: f.hasLast,
-		edits: f.inflightEdits + f.j.unsynced(), pages: int(f.unsyncedSet().n)}
+		edits: f.inflightEdits + f.j.unsynced(), pages: int(f.unsyncedSet().n),
+		places: f.inflightPlaces + f.j.unsyncedPlaces()}
 	if f.cur != nil {
 		b.winOff, b.winLen = f.cur.off, int64(len(f.cur.data))
 	}

@@ -357,6 +357,14 @@ type journal struct {
 	pos     int // e[:pos] are applied
 	syncPos int // pos at the last sync
 	extra   int // edits away from the synced state that are no longer in e
+	// extraPlaces is extra as unsyncedPlaces counts (an entry a span).
+	extraPlaces int
+	// placesN is places(syncPos, pos) (either way round) for the state
+	// placesKey (countKey: never the zero key); placesWalks counts the
+	// walks (TestUnsyncedPlacesCached).
+	placesKey   [5]int64
+	placesN     int
+	placesWalks int
 	// lostRev holds, last first, the entries between the branch point
 	// (syncPos) and the synced state that a new edit after undo dropped
 	// from e: applying their new bytes after e[:syncPos] gives the synced
@@ -402,6 +410,59 @@ func (j *journal) unsynced() int {
 	return j.extra + j.steps(min(j.pos, j.syncPos), max(j.pos, j.syncPos))
 }
 
+// unsyncedPlaces counts the edits between pos and syncPos as mmhex recover
+// counts the durable journal's records: the places changed, not the undo
+// steps (a replace all of N matches is N, one undo step), the stores of
+// one range one after the other (the two hex digits of a byte) once, and
+// the parts of one fill once. The count is kept for the journal's state
+// (countKey): the status line asks each frame, and a journal of a million
+// entries is walked again only when it changed.
+func (j *journal) unsyncedPlaces() int {
+	if key := j.countKey(); key != j.placesKey {
+		j.placesKey, j.placesN = key, j.places(min(j.pos, j.syncPos), max(j.pos, j.syncPos))
+		j.placesWalks++
+	}
+	return j.extraPlaces + j.placesN
+}
+
+// countKey is the state places depends on: gen changes with every entry
+// pushed, undone, redone, dropped or split and with the synced point; the
+// newest entry's run may grow in place (a batch).
+func (j *journal) countKey() [5]int64 {
+	last := int64(-1)
+	if n := len(j.e); n > 0 {
+		if r := j.runOf(j.e[n-1]); r != nil {
+			last = int64(len(r.offs))
+		}
+	}
+	return [5]int64{int64(j.gen), int64(j.pos), int64(j.syncPos), int64(len(j.e)), last}
+}
+
+// places counts the places e[lo:hi] changed, as mapping/recovery groups
+// the journal's records: a run entry one a span; a shape change one; a
+// store one, unless the entry before it in the range is a store of the
+// same range, or both are parts of one fill (the same byte, this one
+// starting where that one ended).
+func (j *journal) places(lo, hi int) int {
+	d := 0
+	for i := lo; i < hi; i++ {
+		x := j.e[i]
+		if r := j.runOf(x); r != nil {
+			d += len(r.offs)
+			continue
+		}
+		if i > lo && x.shape == 0 {
+			p := j.e[i-1]
+			if p.run == 0 && p.shape == 0 && (p.off == x.off && p.n == x.n ||
+				p.new.kind == kFill && x.new.kind == kFill && p.new.b == x.new.b && x.off == p.off+p.n) {
+				continue
+			}
+		}
+		d++
+	}
+	return d
+}
+
 // steps counts the undo steps among e[lo:hi] (a group cut at lo counts).
 func (j *journal) steps(lo, hi int) int {
 	d := 0
@@ -417,7 +478,7 @@ func (j *journal) synced() {
 	for _, x := range j.lostRev {
 		j.free(x)
 	}
-	j.syncPos, j.extra, j.lostRev, j.lostBad = j.pos, 0, nil, false
+	j.syncPos, j.extra, j.extraPlaces, j.lostRev, j.lostBad = j.pos, 0, 0, nil, false
 	j.gen++
 }
 
@@ -429,8 +490,10 @@ func (j *journal) truncRedo() {
 		for i := j.syncPos - 1; i >= j.pos; i-- {
 			j.lostRev = append(j.lostRev, j.e[i])
 			j.extra++
+			j.extraPlaces++
 			if r := j.runOf(j.e[i]); r != nil {
 				j.extra += len(r.offs) - 1 // an entry a span, as exploded
+				j.extraPlaces += len(r.offs) - 1
 			}
 		}
 		j.syncPos = j.pos
@@ -2093,7 +2156,7 @@ func (f *File) revertUnsyncedStep(r *Reverted) (done bool, err error) {
 		r.Edits++
 		return false, nil
 	}
-	f.j.extra = 0
+	f.j.extra, f.j.extraPlaces = 0, 0
 	return true, nil
 }
 
@@ -2109,6 +2172,19 @@ func (f *File) UnsyncedEdits() int {
 	}
 	defer f.mu.Unlock()
 	return f.inflightEdits + f.j.unsynced()
+}
+
+// UnsyncedPlaces counts the edits UnsyncedEdits counts as mmhex recover
+// counts the durable journal's records after a crash: the places changed
+// (a replace all of N matches is N edits, one undo step; the two hex
+// digits of a byte, or the parts of one fill, one). The status line shows
+// it, so the two agree. Counted again only when the journal changed.
+func (f *File) UnsyncedPlaces() int {
+	if b := f.lockOrBefore(); b != nil {
+		return b.places
+	}
+	defer f.mu.Unlock()
+	return f.inflightPlaces + f.j.unsyncedPlaces()
 }
 
 // unsyncedSet returns the pages not known to be on disk: those written

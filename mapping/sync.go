@@ -173,7 +173,7 @@ func (f *File) syncWith(label string, full bool, do func(taken []prange, size in
 	size := f.size
 	f.unsync.clip((size + f.page - 1) / f.page)
 	taken := f.unsync.ranges()
-	before := f.j.unsynced()
+	before, beforePlaces := f.j.unsynced(), f.j.unsyncedPlaces()
 	if full {
 		// Pages and edits from now on count from this state; until do
 		// returns, those taken still count as unsynced (inflight).
@@ -181,7 +181,7 @@ func (f *File) syncWith(label string, full bool, do func(taken []prange, size in
 			f.inflight.add(r.a, r.b)
 		}
 		f.inflightBytes, f.unsyncBytes = f.unsyncBytes, pageSet{}
-		f.inflightEdits, f.syncing = before, true
+		f.inflightEdits, f.inflightPlaces, f.syncing = before, beforePlaces, true
 		f.unsync.clear()
 		f.j.synced()
 		f.walSyncStart()
@@ -202,7 +202,7 @@ func (f *File) syncWith(label string, full bool, do func(taken []prange, size in
 	if full {
 		f.inflight.clear()
 		bytesTaken, f.inflightBytes = f.inflightBytes, pageSet{}
-		f.inflightEdits, f.syncing = 0, false
+		f.inflightEdits, f.inflightPlaces, f.syncing = 0, 0, false
 	}
 	if err != nil {
 		if full {
@@ -216,6 +216,7 @@ func (f *File) syncWith(label string, full bool, do func(taken []prange, size in
 			// unsynced before plus those made since (an upper bound when
 			// the edits went back and forth).
 			f.j.extra = before + f.j.unsynced()
+			f.j.extraPlaces = beforePlaces + f.j.unsyncedPlaces()
 			f.j.syncPos = f.j.pos
 			f.j.lostBad = true // RevertUnsynced can no longer tell the synced state
 		}

@@ -394,7 +394,9 @@ func (e *Editor) statusTextStep(step int) string {
 	if e.nibble == 1 {
 		b.WriteString(" (low nibble)")
 	}
-	edits, pages := e.f.UnsyncedEdits(), e.f.UnsyncedPages()
+	// the places changed (a replace all of N matches is N), as mmhex
+	// recover counts them after a crash
+	edits, pages := e.f.UnsyncedPlaces(), e.f.UnsyncedPages()
 	switch {
 	case edits > 0:
 		fmt.Fprintf(&b, " │ %s unsynced, %s", plural(edits, "edit"), plural(pages, "page"))

@@ -313,7 +313,7 @@ func (e *Editor) quit() {
 		if f == nil || f.Mode() == mapping.ReadOnly {
 			continue
 		}
-		if k := f.UnsyncedEdits(); k > 0 {
+		if k := f.UnsyncedPlaces(); k > 0 { // as the status line counts them
 			files = append(files, f)
 			n += k
 			parts = append(parts, fmt.Sprintf("%s: %d", display.Name(filepath.Base(f.Path())), k))

@@ -250,7 +250,7 @@ func (d *recoveryDialog) key(e *Editor, ev *tcell.EventKey) {
 // of the whole file while this session has unsynced edits: the sync
 // would save them too, and the quit dialog could no longer revert them.
 func (d *recoveryDialog) ownEdits(e *Editor, what string) bool {
-	n := e.f.UnsyncedEdits()
+	n := e.f.UnsyncedPlaces()
 	if n == 0 {
 		d.err = ""
 		return false

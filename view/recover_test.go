@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"mmhex/mapping"
+	"mmhex/mapping/recovery"
 	"mmhex/mapping/testenv"
+	"mmhex/view/viewtest/simscreen"
 )
 
 // leaveJournal stores p at off in path and closes it without syncing, as
@@ -312,4 +314,65 @@ func TestRecoverDialogOwnAndRefused(t *testing.T) {
 		t.Fatal("the dialog stays after k")
 	}
 	h.diskIs(path, want, "after k")
+}
+
+// The status line counts unsynced edits as mmhex recover counts them after
+// the session ends unsynced (the guide promises it): a replace all of 40
+// matches is 40 edits (one undo step; the status line said "1 edit" and
+// recover "40 edits"), each typed byte one (its two hex digits once).
+// Both sides of the same session: the status line's cells, then the
+// journal the session leaves, listed by recover.
+func TestStatusLineCountsAsRecover(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	posts := syncPosts(t)
+	h := openKnown(t, 100, 40, Options{})
+	path, err := filepath.Abs("known.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.press("Tab") // the text column: OLD and NEW as text
+	h.press("Alt-x")
+	h.typeText("%s/lazy/LAZY/g")
+	h.press("Enter")
+	if h.e.rep != nil {
+		posts.drain(t, h.e)
+	}
+	if got, want := h.e.msg, `replaced 40 matches of "lazy" with "LAZY"; Ctrl-Z undoes them all`; got != want {
+		t.Fatalf("replace: %q, want %q", got, want)
+	}
+	status := func() string {
+		t.Helper()
+		s := h.draw()
+		_, y, ok := simscreen.Find(s, " unsynced")
+		if !ok {
+			t.Fatalf("no unsynced count:\n%s", s)
+		}
+		row := strings.Split(s, "\n")[y]
+		_, after, _ := strings.Cut(row, "│ ")
+		return after
+	}
+	if got := status(); got != "40 edits unsynced, 1 page" {
+		t.Fatalf("status after the replace: %q, want %q", got, "40 edits unsynced, 1 page")
+	}
+	h.press("Tab") // back to hex: two typed bytes
+	h.gotoOff(0x2000)
+	h.typeText("abcd")
+	if got := status(); got != "42 edits unsynced, 2 pages" {
+		t.Fatalf("status after typing: %q, want %q", got, "42 edits unsynced, 2 pages")
+	}
+	if n := h.f.UnsyncedEdits(); n >= 42 {
+		t.Fatalf("undo steps %d: the replace all is one", n)
+	}
+	// The session ends without a sync (as a kill: the journal stays).
+	if err := h.f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := recovery.Command(path, recovery.List, false, &out); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if want := path + ": 42 edits of 162 bytes from a session that ended at "; !strings.HasPrefix(lines[0], want) || len(lines) != 43 {
+		t.Fatalf("recover (%d lines):\n%s\nwant first line %s…", len(lines), out.String(), want)
+	}
 }
