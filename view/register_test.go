@@ -329,3 +329,33 @@ func TestVimRepeatLargeIsAJob(t *testing.T) {
 		t.Fatal("u did not undo the whole repeat")
 	}
 }
+
+// TestJobRefusesRepeat: vim's . while a job runs (here a sync) is refused
+// as every other edit is ("busy: syncing — wait"); before, repeat was not
+// among the job's conflicts and wrote beside the running msync.
+func TestJobRefusesRepeat(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan string, 8)
+	p := bigFile(t, 1<<20)
+	r := startJobRunOpts(t, p, 100, Options{Keys: vimKeys(t), test: &testHooks{jobStep: func(what, progress string) {
+		if progress == "" {
+			started <- what
+			<-release
+		}
+	}}})
+	r.keys("Tab", "R", "a", "b", "Esc")
+	r.waitFor("1 edit unsynced")
+	r.keys(":", "w", "Enter")
+	if w := waitHeld(r, started); w != "syncing" {
+		t.Fatalf("job %q, want syncing", w)
+	}
+	r.keys(".")
+	r.waitFor("busy: syncing — wait")
+	close(release)
+	r.waitFor("MS_SYNC")
+	got, _ := os.ReadFile(p)
+	if string(got[:5]) != "abart" {
+		t.Fatalf("the file starts %q, want \"abart\" (the repeat refused)", got[:5])
+	}
+	r.quit()
+}
