@@ -344,7 +344,7 @@ func TestJobRefusesRepeat(t *testing.T) {
 		}
 	}}})
 	r.keys("Tab", "R", "a", "b", "Esc")
-	r.waitFor("1 edit unsynced")
+	r.waitFor("edits unsynced, 1 page")
 	r.keys(":", "w", "Enter")
 	if w := waitHeld(r, started); w != "syncing" {
 		t.Fatalf("job %q, want syncing", w)
