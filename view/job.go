@@ -219,6 +219,13 @@ var jobConflicts = map[keymap.Action]bool{
 func (e *Editor) jobAction(action keymap.Action) bool {
 	j := e.job
 	if j == nil {
+		// A replace run (y/n/a/q/l) open between two offers: its matches
+		// go into one undo step, so the edits, undo and syncs a job
+		// refuses wait for it too (Replace says so itself).
+		if e.rep != nil && jobConflicts[action] && action != keymap.Replace {
+			e.Errorf("a replace runs: answer y/n/a/q/l, or %s stops it", orDefault(keyName(e, keymap.Cancel), "Esc"))
+			return true
+		}
 		return false
 	}
 	switch {

@@ -396,3 +396,35 @@ func TestJobReplaceAll(t *testing.T) {
 	}
 	r.quit()
 }
+
+// TestReplaceRunRefusesUndo: while a confirm run is open (here between two
+// offers, its next search running), an undo is refused with the way out,
+// as during a job: before, it undid the matches replaced so far while the
+// run went on, and the end message still counted them.
+func TestReplaceRunRefusesUndo(t *testing.T) {
+	posts := syncPosts(t)
+	h := openKnown(t, 100, 40, Options{})
+	h.press("Tab", "Alt-%")
+	h.typeText("lazy")
+	h.press("Enter")
+	h.typeText("LAZY")
+	h.press("Enter")
+	posts.drain(t, h.e)
+	h.press("y") // replaced; the next match is searched (held by syncPosts)
+	h.press("Ctrl-Z")
+	if got, want := h.messageLine(), "a replace runs: answer y/n/a/q/l, or Esc stops it"; !strings.Contains(got, want) {
+		t.Fatalf("Ctrl-Z during the run: %q, want %q", got, want)
+	}
+	posts.drain(t, h.e)
+	h.press("q")
+	if got := h.messageLine(); !strings.Contains(got, `replaced 1 match of "lazy" with "LAZY" (stopped)`) {
+		t.Fatalf("end: %q", got)
+	}
+	got := make([]byte, len(knownData()))
+	h.e.f.ReadAt(got, 0)
+	want := append([]byte(nil), knownData()...)
+	copy(want[0x131:], "LAZY")
+	if !bytes.Equal(got, want) {
+		t.Fatal("the file is not the first match replaced")
+	}
+}
