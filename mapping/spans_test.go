@@ -97,10 +97,7 @@ func TestUndoManySpansFewSyncs(t *testing.T) {
 	orig := testenv.Pattern(n*16, 5)
 	path := testenv.WriteFile(t, "f", orig)
 	f := open(t, path, Options{})
-	spans := make([]Span, n)
-	for i := range spans {
-		spans[i] = Span{Off: int64(i * 16), Data: []byte("XY")}
-	}
+	spans := everySixteen(n)
 	if _, err := f.WriteSpans(spans); err != nil {
 		t.Fatal(err)
 	}
@@ -350,10 +347,7 @@ func TestRevertUnsyncedManySpansFewSyncs(t *testing.T) {
 	orig := testenv.Pattern(n*16, 5)
 	path := testenv.WriteFile(t, "f", orig)
 	f := open(t, path, Options{})
-	spans := make([]Span, n)
-	for i := range spans {
-		spans[i] = Span{Off: int64(i * 16), Data: []byte("XY")}
-	}
+	spans := everySixteen(n)
 	if _, err := f.Sync(MSSync); err != nil {
 		t.Fatal(err)
 	}
@@ -391,4 +385,13 @@ func TestRevertUnsyncedManySpansFewSyncs(t *testing.T) {
 	if got := f.JournalSyncs() - syncs; got > 2 {
 		t.Errorf("re-doing %d synced spans took %d fdatasyncs, want at most 2", n, got)
 	}
+}
+
+// everySixteen is n spans of "XY", one every 16 bytes from 0.
+func everySixteen(n int) []Span {
+	spans := make([]Span, n)
+	for i := range spans {
+		spans[i] = Span{Off: int64(i * 16), Data: []byte("XY")}
+	}
+	return spans
 }

@@ -327,18 +327,7 @@ func TestTmuxInsertBlock(t *testing.T) {
 	bin := mmhexBinary(t)
 	orig := testenv.Pattern(3*4096+100, 19)
 	path := writeFile(t, "ins.bin", orig)
-	f, err := mapping.Open(path, mapping.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := reshape.GeometryOf(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if g.Block != 4096 || (g.FS != "ext4" && g.FS != "xfs") {
-		testenv.SkipOrFail(t, "the test folder is on %s with %d-byte blocks; the test wants ext4 or xfs with 4096", g.FS, g.Block)
-	}
+	requireBlockMoves(t, path)
 	s := newLiveTerm(t, "insblock", 120, bin, path)
 	s.waitFor("00000000  ", 10*time.Second)
 	s.keys("C-g")
@@ -577,18 +566,7 @@ func TestTmuxInsertUndo(t *testing.T) {
 	orig := testenv.Pattern(3*4096+100, 19)
 	path := writeFile(t, "insundo.bin", orig)
 	keep := writeFile(t, "orig.bin", orig)
-	f, err := mapping.Open(path, mapping.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := reshape.GeometryOf(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if g.Block != 4096 || (g.FS != "ext4" && g.FS != "xfs") {
-		testenv.SkipOrFail(t, "the test folder is on %s with %d-byte blocks; the test wants ext4 or xfs with 4096", g.FS, g.Block)
-	}
+	requireBlockMoves(t, path)
 	same := func(what string) {
 		t.Helper()
 		if out, err := exec.Command(cmp, keep, path).CombinedOutput(); err != nil {
@@ -772,5 +750,23 @@ func TestEditorUndoShapeRestoresMarks(t *testing.T) {
 	h.diskIs(path, orig, "after undoing the truncate")
 	if marks['a'] != 0x1400 || marks['b'] != 0x3000 || marks['c'] != 0x20 {
 		t.Fatalf("after undoing the truncate: marks a=%#x b=%#x c=%#x, want 0x1400 0x3000 0x20", marks['a'], marks['b'], marks['c'])
+	}
+}
+
+// requireBlockMoves skips (fails under CI) unless path is on ext4 or xfs
+// with 4096-byte blocks: the insert and delete tests move whole blocks.
+func requireBlockMoves(t *testing.T, path string) {
+	t.Helper()
+	f, err := mapping.Open(path, mapping.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := reshape.GeometryOf(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Block != 4096 || (g.FS != "ext4" && g.FS != "xfs") {
+		testenv.SkipOrFail(t, "the test folder is on %s with %d-byte blocks; the test wants ext4 or xfs with 4096", g.FS, g.Block)
 	}
 }
